@@ -1,0 +1,49 @@
+"""microhttpc: an HTTP/1.1 and WebSocket (RFC 6455) client for MicroPython boards and CPython.
+
+    from microhttpc import Connection
+    with Connection("example.com") as conn:
+        r = conn.request("GET", "/")
+        print(r.status, r.read())
+        ws = conn.upgrade("/ws")          # on the same, persistent connection
+        ws.send("hello"); print(ws.recv()); ws.close()
+
+The names below are imported on first use, so ``import microhttpc`` costs little heap on a board.
+"""
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Connection": "client",
+    "Response": "client",
+    "ws_connect": "client",
+    "parse_url": "client",
+    "WebSocket": "websocket",
+    "HTTPCError": "errors",
+    "UsageError": "errors",
+    "HeaderNotAllowed": "errors",
+    "ConnectError": "errors",
+    "TLSError": "errors",
+    "TimeoutError": "errors",
+    "ConnectionLost": "errors",
+    "ProtocolError": "errors",
+    "LimitExceeded": "errors",
+    "InvalidUTF8": "errors",
+    "HandshakeError": "errors",
+    "ConnectionClosed": "errors",
+}
+
+
+def __getattr__(name):
+    mod = _LAZY.get(name)
+    if mod is None:
+        # MicroPython asks the package first for ``from . import submodule``: load the submodule.
+        if name.startswith("__"):
+            raise AttributeError(name)
+        try:
+            value = __import__("microhttpc." + name, None, None, ("__name__",))
+        except ImportError:
+            raise AttributeError(name)
+    else:
+        value = getattr(__import__("microhttpc." + mod, None, None, (name,)), name)
+    globals()[name] = value
+    return value

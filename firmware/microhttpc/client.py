@@ -1,0 +1,431 @@
+"""Blocking HTTP/1.1 I/O layer: ``Connection`` (HTTPc_ConnOpen/ReqSend/WebSockUpgrade/ConnClose) and
+``Response``.  It only moves bytes between the socket and the sans-I/O cores in ``http11`` and
+``rfc6455``; the rules live there.
+"""
+
+from . import http11
+from . import rfc6455
+from .net import open_stream
+from .websocket import WebSocket
+from .errors import ConnectionLost, HandshakeError, LimitExceeded, UsageError
+
+
+class Response:
+    """One response: ``status``, ``reason`` (as sent), ``version``, ``headers`` (case-insensitive,
+    repeats kept) and the body, read whole with ``read()`` / ``text()`` / ``json()`` or streamed with
+    ``read(n)``, ``readinto(buf)`` or ``iter_chunks()``.  ``trailers`` holds chunked trailers once the
+    body has been read to its end.  The body must be read (or the response closed) before the
+    connection carries the next request."""
+
+    def __init__(self, conn, head, method):
+        self._conn = conn
+        self.head = head
+        self.method = method
+        self.status = head.status
+        self.reason = head.reason
+        self.version = head.version
+        self.headers = head.headers
+        self.content_length = head.content_length
+        self.trailers = None
+        self.complete = False
+        self._body = None  # cached whole body after read()
+        self._pending = b""  # body bytes received but not yet handed out by read(n)/readinto
+        self.user_data = None
+
+    def _next_chunk(self):
+        """The next piece of body as it arrives, or None at the end of the body."""
+        if self._pending:
+            c = self._pending
+            self._pending = b""
+            return c
+        if self.complete:
+            return None
+        while True:
+            ev = self._conn._next_event()
+            if ev[0] == http11.DATA:
+                if ev[1]:
+                    return ev[1]
+            else:  # END
+                self.trailers = ev[1]
+                self.complete = True
+                self._conn._response_done(self)
+                return None
+
+    def iter_chunks(self):
+        """Yield the body in pieces as they arrive (bounded memory for any body size)."""
+        while True:
+            c = self._next_chunk()
+            if c is None:
+                return
+            yield c
+
+    def read(self, n=-1, max_size=None):
+        """Read the whole body (``n`` < 0) or up to ``n`` bytes (b"" at the end).
+
+        A whole read is bounded by ``max_size`` (default: the connection's ``max_body``); a
+        Content-Length over it raises LimitExceeded before anything is read.
+        """
+        if n is not None and n >= 0:
+            if n == 0:
+                return b""
+            c = self._next_chunk()
+            if c is None:
+                return b""
+            if len(c) > n:
+                self._pending = c[n:]
+                c = c[:n]
+            return c
+        if self._body is not None:
+            return self._body
+        limit = self._conn.max_body if max_size is None else max_size
+        if limit is not None and self.content_length is not None and self.content_length > limit:
+            raise LimitExceeded("body of %d bytes is over the %d-byte limit (stream it instead)"
+                                % (self.content_length, limit))
+        parts = []
+        total = 0
+        while True:
+            c = self._next_chunk()
+            if c is None:
+                break
+            total += len(c)
+            if limit is not None and total > limit:
+                self._conn._abort()
+                raise LimitExceeded("body over the %d-byte limit (stream it instead)" % limit)
+            parts.append(c)
+        self._body = b"".join(parts)
+        return self._body
+
+    def readinto(self, buf):
+        """Read body bytes into ``buf`` (a bytearray or memoryview); returns the count, 0 at the end."""
+        c = self._next_chunk()
+        if c is None:
+            return 0
+        n = len(buf)
+        if len(c) > n:
+            self._pending = c[n:]
+            c = c[:n]
+        buf[: len(c)] = c
+        return len(c)
+
+    def text(self, encoding="utf-8"):
+        return self.read().decode(encoding)
+
+    def json(self):
+        import json
+
+        return json.loads(self.read())
+
+    def close(self):
+        """Discard the rest of the body (the connection is closed if the body was not complete)."""
+        if not self.complete:
+            self._conn._abort()
+            self.complete = True
+
+    def __repr__(self):
+        return "<Response %d %s>" % (self.status, self.reason)
+
+
+def _default_port(tls):
+    return 443 if tls else 80
+
+
+class Connection:
+    """A connection to one server: open, requests (sequential, keep-alive), WebSocket upgrade, close.
+
+    ``host`` name or address; ``port`` (80, or 443 with ``tls``); ``persistent`` keep the connection
+    open between requests (HTTPc's PERSISTENT); ``connect_timeout`` bounds connect and TLS handshake;
+    ``timeout`` bounds each wait for data (inactivity); TLS: ``ssl_context``, ``cadata``, ``verify``,
+    ``server_hostname`` (SNI and certificate name, default ``host``); limits: ``max_line``,
+    ``max_headers``, ``max_header_bytes``, ``max_chunk_line``, ``max_body`` (whole-body reads);
+    ``buffer_size`` the receive buffer; ``user_data`` is yours.
+    """
+
+    def __init__(self, host, port=None, tls=False, persistent=True, connect_timeout=10.0, timeout=30.0,
+                 ssl_context=None, cadata=None, verify=True, server_hostname=None, buffer_size=2048,
+                 max_line=2048, max_headers=40, max_header_bytes=8192, max_chunk_line=256, max_body=1 << 20,
+                 user_data=None):
+        if not host:
+            raise UsageError("a host name or address is required")
+        self.host = host
+        self.tls = tls
+        self.port = port if port else _default_port(tls)
+        self.persistent = persistent
+        self.connect_timeout = connect_timeout
+        self.timeout = timeout
+        self.ssl_context = ssl_context
+        self.cadata = cadata
+        self.verify = verify
+        self.server_hostname = server_hostname
+        self.max_body = max_body
+        self.user_data = user_data
+        self._limits = (max_line, max_headers, max_header_bytes, max_chunk_line)
+        self._buf = bytearray(buffer_size)
+        self._mv = memoryview(self._buf)
+        self.stream = None
+        self._parser = None
+        self._current = None  # the Response whose body is still on the wire
+        self.websocket = None
+
+    # -- open / close ------------------------------------------------------------------------------
+    @property
+    def is_open(self):
+        return self.stream is not None
+
+    def open(self):
+        """Connect (resolve, TCP, TLS).  A no-op when already open."""
+        if self.stream is not None:
+            return self
+        self.stream = open_stream(self.host, self.port, self.connect_timeout, self.tls, self.server_hostname,
+                                  self.ssl_context, self.cadata, self.verify)
+        self._parser = http11.ResponseParser(*self._limits)
+        return self
+
+    def close(self):
+        """Close the connection (and its WebSocket, with a Close frame, if upgraded)."""
+        if self.websocket is not None:
+            ws = self.websocket
+            self.websocket = None
+            ws.close()
+        self._abort()
+
+    def _abort(self):
+        if self.stream is not None:
+            self.stream.close()
+        self.stream = None
+        self._parser = None
+        if self._current is not None:
+            self._current.complete = True
+            self._current = None
+
+    def __enter__(self):
+        return self.open()
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def host_header(self):
+        """The Host header value: the host, with the port unless it is the scheme's default."""
+        h = self.host
+        if ":" in h and not h.startswith("["):
+            h = "[" + h + "]"  # IPv6 literal
+        if self.port != _default_port(self.tls):
+            h = "%s:%d" % (h, self.port)
+        return h
+
+    # -- requests ----------------------------------------------------------------------------------
+    def request(self, method, target="/", headers=None, body=None):
+        """Send one request and return its Response once the head has arrived.
+
+        ``headers``: a dict or a list of (name, value) pairs (any names; CR/LF/NUL refused).
+        ``body``: bytes/str (Content-Length) or an iterable of chunks (sent chunked).
+        """
+        if self.websocket is not None:
+            raise UsageError("this connection was upgraded to a WebSocket: HTTP requests are refused "
+                             "(close the WebSocket and reopen, or use another Connection)")
+        if self._current is not None and not self._current.complete:
+            # The previous body was not read to its end: the connection can't be reused safely.
+            self._abort()
+        self.open()
+        method = method.upper()
+        hdrs = _header_list(headers)
+        lower = [k.lower() for k, _ in hdrs]
+        for owned in ("host", "content-length", "transfer-encoding"):
+            if owned in lower:
+                raise UsageError("%s is generated by the client; remove it from the headers" % owned)
+        out = [("Host", self.host_header)]
+        chunks = None
+        if body is not None:
+            if isinstance(body, str):
+                body = body.encode()
+            if isinstance(body, (bytes, bytearray, memoryview)):
+                out.append(("Content-Length", str(len(body))))
+            else:
+                chunks = body
+                body = None
+                out.append(("Transfer-Encoding", "chunked"))
+        elif method in ("POST", "PUT", "PATCH"):
+            out.append(("Content-Length", "0"))
+        if not self.persistent and "connection" not in lower:
+            out.append(("Connection", "close"))
+        out.extend(hdrs)
+        return self._exchange(method, target, out, body, chunks)
+
+    def _exchange(self, method, target, headers, body=None, chunks=None):
+        for name, value in headers:
+            http11.check_header(name, value)
+        head = http11.build_request_head(method, target, headers)
+        try:
+            if body is not None and len(body) <= 1024:
+                self.stream.sendall(head + bytes(body))  # one write for small requests
+            else:
+                self.stream.sendall(head)
+                if body is not None:
+                    self.stream.sendall(body)
+                elif chunks is not None:
+                    for c in chunks:
+                        if isinstance(c, str):
+                            c = c.encode()
+                        if c:
+                            # one write per chunk: size line, data and CRLF together
+                            self.stream.sendall(("%x\r\n" % len(c)).encode() + bytes(c) + b"\r\n")
+                    self.stream.sendall(b"0\r\n\r\n")
+        except BaseException:
+            self._abort()
+            raise
+        self._parser.start(method)
+        ev = self._next_event()
+        resp = Response(self, ev[1], method)
+        self._current = resp
+        if self._parser.done:  # no body (HEAD, 204, 304, 101)
+            resp.complete = True
+            resp.trailers = http11.Headers()
+            if ev[1].status != 101:
+                self._response_done(resp)
+        return resp
+
+    def _next_event(self):
+        p = self._parser
+        if p is None:
+            raise UsageError("connection is not open")
+        while True:
+            try:
+                ev = p.next_event()
+            except BaseException:
+                self._abort()
+                raise
+            if ev is not None:
+                return ev
+            self.stream.settimeout(self.timeout)
+            try:
+                n = self.stream.recv_into(self._mv)
+            except BaseException:
+                self._abort()
+                raise
+            if n:
+                p.feed(self._mv[:n])
+            else:
+                p.feed_eof()
+
+    def _response_done(self, resp):
+        if self._current is resp:
+            self._current = None
+        if not (self.persistent and resp.head.keep_alive):
+            self._abort()
+
+    # -- WebSocket ---------------------------------------------------------------------------------
+    def upgrade(self, path="/", headers=None, subprotocols=None, extensions=None, max_message=65536,
+                max_frame=None, streaming=None, rng=None, **ws_options):
+        """Upgrade this open, persistent connection to a WebSocket (HTTPc_WebSockUpgrade).
+
+        ``headers`` may carry Origin, Authorization, cookies...; Connection, Upgrade and the
+        Sec-WebSocket-Key/-Accept/-Version headers are the module's (HeaderNotAllowed otherwise).
+        ``subprotocols``/``extensions`` are offered; the server may only pick among them.
+        On anything but a valid 101 raises HandshakeError with ``.response`` (body read); the
+        connection stays usable for HTTP if the server kept it open.  ``streaming`` defaults to True
+        when ``on_msg_rx_data`` is given.  Other keywords go to WebSocket (callbacks, timeouts).
+        """
+        if not self.persistent:
+            raise UsageError("WebSocket upgrade needs a persistent connection (persistent=True)")
+        if self.stream is None:
+            raise UsageError("WebSocket upgrade needs an open connection: call open() first")
+        if self.websocket is not None:
+            raise UsageError("this connection is already a WebSocket")
+        hdrs = _header_list(headers)
+        rfc6455.check_app_headers(hdrs)
+        for k, _ in hdrs:
+            if k.lower() == "host":
+                raise UsageError("Host is generated by the client; remove it from the headers")
+        if self._current is not None and not self._current.complete:
+            raise UsageError("read the previous response body before upgrading")
+        key = rfc6455.make_key(rng) if rng else rfc6455.make_key()
+        out = [("Host", self.host_header)] + rfc6455.handshake_headers(key, subprotocols, extensions) + hdrs
+        resp = self._exchange("GET", path, out)
+        if resp.status != 101:
+            try:
+                resp.read()  # the caller gets the whole response; the connection stays usable
+            except (LimitExceeded, ConnectionLost):
+                self._abort()
+            raise HandshakeError("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
+        try:
+            sub = rfc6455.check_handshake_response(resp.head, key, subprotocols, extensions, resp)
+        except HandshakeError:
+            self._abort()  # the server switched protocols wrongly: the byte stream is unusable
+            raise
+        self._current = None
+        leftover = self._parser.take_leftover()
+        if streaming is None:
+            streaming = ws_options.get("on_msg_rx_data") is not None
+        proto = rfc6455.Protocol(max_message=max_message, max_frame=max_frame, streaming=streaming,
+                                 rng=rng)
+        ws_options.setdefault("timeout", self.timeout)
+        self.websocket = WebSocket(self.stream, proto, leftover, sub, resp, **ws_options)
+        return self.websocket
+
+
+def _header_list(headers):
+    if headers is None:
+        return []
+    if isinstance(headers, dict):
+        items = list(headers.items())
+    else:
+        items = list(headers)
+    out = []
+    for k, v in items:
+        if not isinstance(v, str):
+            v = str(v)
+        http11.check_header(k, v)
+        out.append((k, v))
+    return out
+
+
+def parse_url(url):
+    """Split ``scheme://host[:port]/path?query`` into (scheme, host, port, target)."""
+    i = url.find("://")
+    if i < 0:
+        raise UsageError("not an absolute URL: %r" % (url,))
+    scheme = url[:i].lower()
+    rest = url[i + 3 :]
+    j = rest.find("/")
+    q = rest.find("?")
+    if j < 0 or (0 <= q < j):
+        j = q
+    if j < 0:
+        hostport, target = rest, "/"
+    else:
+        hostport, target = rest[:j], rest[j:]
+        if target.startswith("?"):
+            target = "/" + target
+    if "@" in hostport:
+        raise UsageError("credentials in the URL are not supported; send an Authorization header")
+    port = None
+    if hostport.startswith("["):
+        k = hostport.find("]")
+        host = hostport[1:k]
+        if hostport[k + 1 : k + 2] == ":":
+            port = int(hostport[k + 2 :])
+    elif ":" in hostport:
+        host, p = hostport.rsplit(":", 1)
+        port = int(p)
+    else:
+        host = hostport
+    if scheme not in ("http", "https", "ws", "wss"):
+        raise UsageError("unsupported scheme %r" % (scheme,))
+    tls = scheme in ("https", "wss")
+    return scheme, host, port or (443 if tls else 80), target
+
+
+def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeout=None, ssl_context=None,
+               cadata=None, verify=True, **ws_options):
+    """Open a connection to a ``ws://`` or ``wss://`` URL and upgrade it: the one-call WebSocket client."""
+    scheme, host, port, target = parse_url(url)
+    if scheme not in ("ws", "wss"):
+        raise UsageError("ws_connect needs a ws:// or wss:// URL, got %r" % (url,))
+    conn = Connection(host, port, tls=scheme == "wss", connect_timeout=connect_timeout, timeout=timeout,
+                      ssl_context=ssl_context, cadata=cadata, verify=verify)
+    conn.open()
+    try:
+        return conn.upgrade(target, headers=headers, subprotocols=subprotocols, **ws_options)
+    except BaseException:
+        conn._abort()
+        raise

@@ -1,0 +1,424 @@
+"""Sans-I/O HTTP/1.1 client protocol (RFC 9112): request heads out, response events in.
+
+Owns: request-line and header serialisation (with the checks that keep CR, LF and NUL out of the
+wire), the incremental response parser (status line, headers, body framing by Content-Length, chunked
+with extensions and trailers, or read-until-close; no body for HEAD, 1xx, 204 and 304), keep-alive
+decisions and every limit on what the peer may send.  Must not: touch sockets, clocks or entropy.
+
+Parser use, h11-style::
+
+    p = ResponseParser()
+    p.start("GET")                      # the method of the request whose response comes next
+    while True:
+        ev = p.next_event()
+        if ev is None:                  # NEED_DATA: read more
+            data = sock.recv(...)
+            p.feed(data) if data else p.feed_eof()
+            continue
+        kind = ev[0]                    # RESPONSE (head), DATA (body bytes) or END (trailers)
+
+Nothing is allocated from a length the peer declared: lines and header blocks are bounded while they
+are still being searched for, and body bytes are only ever handed out as they arrive.
+"""
+
+from .rt import const, decode_text
+from .errors import LimitExceeded, ProtocolError, UsageError, ConnectionLost
+
+RESPONSE = const(1)  # (RESPONSE, ResponseHead)
+DATA = const(2)  # (DATA, bytes)
+END = const(3)  # (END, Headers of trailers)
+
+# Parser states
+_S_IDLE = const(0)
+_S_HEAD = const(1)
+_S_BODY_LENGTH = const(2)
+_S_CHUNK_SIZE = const(3)
+_S_CHUNK_DATA = const(4)
+_S_CHUNK_CRLF = const(5)
+_S_TRAILERS = const(6)
+_S_BODY_CLOSE = const(7)
+_S_DONE = const(8)
+_STATE_NAMES = ("IDLE", "HEAD", "BODY_LENGTH", "CHUNK_SIZE", "CHUNK_DATA", "CHUNK_CRLF", "TRAILERS",
+                "BODY_UNTIL_CLOSE", "DONE")
+
+# RFC 9110 section 5.6.2: token characters allowed in a header name and a method.
+_TCHAR = b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _is_token(s):
+    if not s:
+        return False
+    for ch in s:
+        if ord(ch) > 127 or _TCHAR.find(bytes((ord(ch),))) < 0:
+            return False
+    return True
+
+
+def check_header(name, value):
+    """Raise UsageError unless ``name`` is a token and ``value`` holds no CR, LF or NUL
+    (the characters that would let a value start a new header or request: RFC 9110 section 5.5)."""
+    if not isinstance(name, str) or not _is_token(name):
+        raise UsageError("invalid header name %r: expected an RFC 9110 token" % (name,))
+    if "\r" in value or "\n" in value or "\0" in value:
+        raise UsageError("header %s: value must not contain CR, LF or NUL: %r" % (name, value))
+
+
+def build_request_head(method, target, headers):
+    """The request line and header block as one bytes object (one send).
+
+    ``headers`` is a list of (name, value) str pairs, already checked.  ``target`` is the
+    request-target (origin form ``/path?query`` or absolute form).
+    """
+    if not _is_token(method):
+        raise UsageError("invalid method %r" % (method,))
+    for ch in target:
+        if ch <= " " or ch == "\x7f":
+            raise UsageError("request target must not contain spaces or control characters: %r" % (target,))
+    parts = [method, " ", target, " HTTP/1.1\r\n"]
+    for name, value in headers:
+        parts.append(name)
+        parts.append(": ")
+        parts.append(value)
+        parts.append("\r\n")
+    parts.append("\r\n")
+    return "".join(parts).encode()
+
+
+class Headers:
+    """Response headers: order and repeats kept, names looked up case-insensitively.
+
+    ``headers["content-type"]`` / ``headers.get(name, default)`` give the first value,
+    ``headers.get_all(name)`` every value, ``headers.items()`` the (name, value) pairs as sent.
+    """
+
+    def __init__(self, items=None):
+        self._items = items if items is not None else []
+
+    def get(self, name, default=None):
+        name = name.lower()
+        for k, v in self._items:
+            if k.lower() == name:
+                return v
+        return default
+
+    def get_all(self, name):
+        name = name.lower()
+        return [v for k, v in self._items if k.lower() == name]
+
+    def tokens(self, name):
+        """The comma-separated tokens of every ``name`` header, lower-cased (Connection, Upgrade ...)."""
+        out = []
+        for v in self.get_all(name):
+            for t in v.split(","):
+                t = t.strip().lower()
+                if t:
+                    out.append(t)
+        return out
+
+    def items(self):
+        return list(self._items)
+
+    def __getitem__(self, name):
+        v = self.get(name)
+        if v is None:
+            raise KeyError(name)
+        return v
+
+    def __contains__(self, name):
+        return self.get(name) is not None
+
+    def __len__(self):
+        return len(self._items)
+
+    def __iter__(self):
+        return iter([k for k, _ in self._items])
+
+    def __repr__(self):
+        return "Headers(%r)" % (self._items,)
+
+
+class ResponseHead:
+    """Status line and headers of one response.  ``reason`` is the phrase as the server sent it."""
+
+    def __init__(self, version, status, reason, headers):
+        self.version = version  # "HTTP/1.1" or "HTTP/1.0"
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.content_length = None  # int when framed by Content-Length
+        self.chunked = False
+        self.keep_alive = True  # may the connection carry another request after this response?
+
+    def __repr__(self):
+        return "<ResponseHead %s %d %s>" % (self.version, self.status, self.reason)
+
+
+class ResponseParser:
+    """Incremental parser of the responses on one connection (see the module docstring).
+
+    Limits (constructor arguments, each with its own error):
+    ``max_line`` status and header line bytes, ``max_headers`` header count, ``max_header_bytes`` the
+    whole header block, ``max_chunk_line`` a chunk-size line (with extensions).
+    """
+
+    def __init__(self, max_line=2048, max_headers=40, max_header_bytes=8192, max_chunk_line=256):
+        self.max_line = max_line
+        self.max_headers = max_headers
+        self.max_header_bytes = max_header_bytes
+        self.max_chunk_line = max_chunk_line
+        self._buf = bytearray()
+        self._pos = 0
+        self._eof = False
+        self._state = _S_IDLE
+        self._method = None
+        self._head = None
+        self._left = 0  # body or chunk bytes still expected
+        self._hdr_items = None
+        self._hdr_bytes = 0
+        self._status = None  # (version, status, reason) once the status line is in
+        self.head = None  # the ResponseHead of the response being parsed
+
+    # -- input -------------------------------------------------------------------------------------
+    def start(self, method):
+        """Expect the response to a request with ``method`` (HEAD responses have no body)."""
+        if self._state not in (_S_IDLE, _S_DONE):
+            raise UsageError("can't start a new response in state %s" % _STATE_NAMES[self._state])
+        self._method = method.upper()
+        self._state = _S_HEAD
+        self._hdr_items = []
+        self._hdr_bytes = 0
+        self._status = None
+        self.head = None
+
+    def feed(self, data):
+        """Hand received bytes to the parser (copied; the caller may reuse its buffer)."""
+        if self._pos:
+            # Drop what was consumed (MicroPython's bytearray has no slice deletion).
+            self._buf = self._buf[self._pos :] if self._pos < len(self._buf) else bytearray()
+            self._pos = 0
+        self._buf.extend(data)
+
+    def feed_eof(self):
+        """The peer closed its side of the connection."""
+        self._eof = True
+
+    def take_leftover(self):
+        """Bytes received after the end of the current response (e.g. WebSocket frames that came in the
+        same read as a 101 head).  They are removed from the parser."""
+        out = bytes(self._buf[self._pos :])
+        self._buf = bytearray()
+        self._pos = 0
+        return out
+
+    @property
+    def state_name(self):
+        return _STATE_NAMES[self._state]
+
+    @property
+    def done(self):
+        """True once the current response has been parsed to its end."""
+        return self._state == _S_DONE
+
+    # -- events ------------------------------------------------------------------------------------
+    def next_event(self):
+        """The next event, or None when more data is needed (after feed_eof: raises instead)."""
+        st = self._state
+        while True:
+            if st == _S_HEAD:
+                line = self._line(self.max_line, "status or header line")
+                if line is None:
+                    return None
+                ev = self._head_line(line)
+                if ev is not None:
+                    return ev
+                st = self._state
+                continue
+            if st == _S_BODY_LENGTH or st == _S_CHUNK_DATA:
+                if self._left == 0:
+                    if st == _S_BODY_LENGTH:
+                        return self._finish(None)
+                    self._state = st = _S_CHUNK_CRLF
+                    continue
+                avail = len(self._buf) - self._pos
+                if avail == 0:
+                    if self._eof:
+                        raise ConnectionLost("connection closed with %d body bytes still expected" % self._left)
+                    return None
+                take = avail if avail < self._left else self._left
+                out = bytes(self._buf[self._pos : self._pos + take])
+                self._pos += take
+                self._left -= take
+                return (DATA, out)
+            if st == _S_CHUNK_SIZE:
+                line = self._line(self.max_chunk_line, "chunk-size line")
+                if line is None:
+                    return None
+                self._left = self._chunk_size(line)
+                if self._left == 0:
+                    self._state = st = _S_TRAILERS
+                else:
+                    self._state = st = _S_CHUNK_DATA
+                continue
+            if st == _S_CHUNK_CRLF:
+                if len(self._buf) - self._pos < 2:
+                    if self._eof:
+                        raise ConnectionLost("connection closed inside a chunked body")
+                    return None
+                if self._buf[self._pos] != 13 or self._buf[self._pos + 1] != 10:
+                    raise ProtocolError("chunk data not followed by CRLF")
+                self._pos += 2
+                self._state = st = _S_CHUNK_SIZE
+                continue
+            if st == _S_TRAILERS:
+                line = self._line(self.max_line, "trailer line")
+                if line is None:
+                    return None
+                if not line:
+                    return self._finish(Headers(self._hdr_items))
+                self._header_line(line)
+                continue
+            if st == _S_BODY_CLOSE:
+                avail = len(self._buf) - self._pos
+                if avail:
+                    out = bytes(self._buf[self._pos :])
+                    self._pos = len(self._buf)
+                    return (DATA, out)
+                if self._eof:
+                    return self._finish(None)
+                return None
+            if st == _S_DONE or st == _S_IDLE:
+                return None
+            raise ProtocolError("parser in unknown state %d" % st)  # pragma: no cover
+
+    # -- internals ---------------------------------------------------------------------------------
+    def _line(self, limit, what):
+        buf = self._buf
+        i = buf.find(b"\r\n", self._pos)
+        if i < 0:
+            pending = len(buf) - self._pos
+            if pending > limit:
+                raise LimitExceeded("%s longer than %d bytes" % (what, limit))
+            if self._eof:
+                if self._state == _S_HEAD and pending == 0 and self._status is None:
+                    raise ConnectionLost("connection closed before a response arrived")
+                raise ConnectionLost("connection closed in the middle of a %s" % what)
+            return None
+        if i - self._pos > limit:
+            raise LimitExceeded("%s longer than %d bytes" % (what, limit))
+        line = bytes(buf[self._pos : i])
+        self._pos = i + 2
+        return line
+
+    def _head_line(self, line):
+        if self._status is None:
+            self._hdr_bytes = len(line) + 2
+            self._status_line(line)
+            return None
+        if line:
+            self._hdr_bytes += len(line) + 2
+            if self._hdr_bytes > self.max_header_bytes:
+                raise LimitExceeded("response header block larger than %d bytes" % self.max_header_bytes)
+            self._header_line(line)
+            return None
+        return self._end_of_head()
+
+    def _status_line(self, line):
+        # RFC 9112 section 4: HTTP-version SP status-code SP [reason-phrase]
+        parts = line.split(b" ", 2)
+        if len(parts) < 2 or not parts[0].startswith(b"HTTP/1."):
+            raise ProtocolError("malformed status line %r: expected 'HTTP/1.x NNN reason'" % (line[:80],))
+        ver = parts[0]
+        if ver not in (b"HTTP/1.1", b"HTTP/1.0"):
+            raise ProtocolError("unsupported HTTP version %r: expected HTTP/1.0 or HTTP/1.1" % (ver,))
+        code = parts[1]
+        if len(code) != 3 or not code.isdigit():
+            raise ProtocolError("malformed status code %r in %r" % (code, line[:80]))
+        self._status = (decode_text(ver), int(code), decode_text(parts[2]) if len(parts) > 2 else "")
+
+    def _header_line(self, line):
+        if len(self._hdr_items) >= self.max_headers:
+            raise LimitExceeded("more than %d header fields" % self.max_headers)
+        if line[:1] in (b" ", b"\t"):
+            # RFC 9112 section 5.2: obsolete line folding; a client may replace it with a space.
+            if not self._hdr_items:
+                raise ProtocolError("header continuation line with no header before it")
+            k, v = self._hdr_items[-1]
+            self._hdr_items[-1] = (k, v + " " + decode_text(line.strip()))
+            return
+        i = line.find(b":")
+        if i <= 0:
+            raise ProtocolError("malformed header line %r: expected 'name: value'" % (line[:80],))
+        name = decode_text(line[:i])
+        if not _is_token(name):
+            raise ProtocolError("invalid header name %r" % (name,))
+        self._hdr_items.append((name, decode_text(line[i + 1 :].strip())))
+
+    def _end_of_head(self):
+        version, status, reason = self._status
+        headers = Headers(self._hdr_items)
+        self._hdr_items = []
+        self._hdr_bytes = 0
+        if 100 <= status < 200 and status != 101:
+            # Interim response (100 Continue, 103 Early Hints): skip it, the final one follows.
+            self._status = None
+            return None
+        head = ResponseHead(version, status, reason, headers)
+        self.head = head
+        conn = headers.tokens("connection")
+        if version == "HTTP/1.0":
+            head.keep_alive = "keep-alive" in conn
+        else:
+            head.keep_alive = "close" not in conn
+        te = headers.tokens("transfer-encoding")
+        if self._method == "HEAD" or status in (101, 204, 304):
+            self._state = _S_DONE
+            if status == 101:
+                head.keep_alive = False  # the connection now speaks another protocol
+        elif te:
+            if te[-1] == "chunked":
+                head.chunked = True
+                self._state = _S_CHUNK_SIZE
+            else:
+                # RFC 9112 section 6.3 item 4: a final coding other than chunked: read until close.
+                head.keep_alive = False
+                self._state = _S_BODY_CLOSE
+        else:
+            cls = headers.get_all("content-length")
+            if cls:
+                values = []
+                for v in cls:
+                    for t in v.split(","):
+                        t = t.strip()
+                        if not t.isdigit() or len(t) > 18:
+                            raise ProtocolError("invalid Content-Length %r" % (v,))
+                        values.append(int(t))
+                if min(values) != max(values):
+                    raise ProtocolError("conflicting Content-Length values %r" % (cls,))
+                head.content_length = values[0]
+                self._left = values[0]
+                self._state = _S_BODY_LENGTH
+            else:
+                head.keep_alive = False
+                self._state = _S_BODY_CLOSE
+        if self._state == _S_DONE:
+            self._method = None
+        return (RESPONSE, head)
+
+    def _chunk_size(self, line):
+        i = line.find(b";")  # chunk extensions (RFC 9112 section 7.1.1) are allowed and ignored
+        size = (line if i < 0 else line[:i]).strip()
+        if not size or len(size) > 15:
+            raise ProtocolError("invalid chunk size %r" % (line[:40],))
+        try:
+            n = int(size, 16)
+        except ValueError:
+            raise ProtocolError("invalid chunk size %r" % (line[:40],))
+        for c in size:
+            if c not in b"0123456789abcdefABCDEF":
+                raise ProtocolError("invalid chunk size %r" % (line[:40],))
+        return n
+
+    def _finish(self, trailers):
+        self._state = _S_DONE
+        self._method = None
+        return (END, trailers if trailers is not None else Headers())

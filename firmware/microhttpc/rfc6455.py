@@ -1,0 +1,531 @@
+"""Sans-I/O WebSocket client protocol (RFC 6455): the handshake rules, the frame codec, message
+assembly, UTF-8 checking and the closing handshake.
+
+Owns every decision about what a byte from the server means and what to answer.  Must not: touch a
+socket, a clock or ``select`` (the I/O layers do that; entropy is a constructor argument).
+
+Use, websockets-style::
+
+    p = Protocol(max_message=65536)
+    p.receive_data(data)          # bytes from the socket (after the 101 response)
+    for ev in p.events():         # (kind, a, b) tuples, see EV_* below
+        ...
+    p.send_text("hi")             # queue frames ...
+    sock.sendall(p.data_to_send())  # ... and write them, one buffer per frame
+    p.receive_eof()               # the server closed TCP
+
+Every protocol fault is turned into the close code RFC 6455 section 7.4.1 asks for: 1002 for framing
+and sequence errors, 1007 for bad UTF-8, 1009 for data over a limit.  The fault is kept in
+``failure`` and a Close frame is queued; afterwards incoming bytes are discarded until EOF.
+"""
+
+from .rt import const, urandom, sha1, b64encode
+from .mask import mask as _mask
+from . import utf8
+from .errors import ConnectionClosed, HandshakeError, HeaderNotAllowed, InvalidUTF8, LimitExceeded
+from .errors import ProtocolError, UsageError
+
+# Opcodes, RFC 6455 section 5.2
+OP_CONT = const(0x0)
+OP_TEXT = const(0x1)
+OP_BINARY = const(0x2)
+OP_CLOSE = const(0x8)
+OP_PING = const(0x9)
+OP_PONG = const(0xA)
+
+# Events: always 3-tuples (kind, a, b)
+EV_TEXT = const(1)  # (EV_TEXT, str, None)          a whole text message
+EV_BINARY = const(2)  # (EV_BINARY, bytes, None)    a whole binary message
+EV_PING = const(3)  # (EV_PING, bytes, None)        already answered with a PONG
+EV_PONG = const(4)  # (EV_PONG, bytes, None)
+EV_CLOSE = const(5)  # (EV_CLOSE, code, reason)     the server's Close (or 1006 at EOF without one)
+EV_MSG_START = const(6)  # (EV_MSG_START, is_text, length or None)   streaming mode only
+EV_MSG_DATA = const(7)  # (EV_MSG_DATA, memoryview, None): valid until the next receive_data() call
+EV_MSG_END = const(8)  # (EV_MSG_END, None, None)
+EVENT_NAMES = ("", "TEXT", "BINARY", "PING", "PONG", "CLOSE", "MSG_START", "MSG_DATA", "MSG_END")
+
+# Connection states (RFC 6455 section 4 and 7)
+OPEN = const(1)
+CLOSING = const(2)  # we sent a Close and wait for the server's
+CLOSED = const(3)  # both Close frames exchanged, or the connection failed / ended
+STATE_NAMES = ("", "OPEN", "CLOSING", "CLOSED")
+
+# Close codes, RFC 6455 section 7.4.1 and the IANA registry (1012-1014)
+CLOSE_NORMAL = const(1000)
+CLOSE_GOING_AWAY = const(1001)
+CLOSE_PROTOCOL_ERROR = const(1002)
+CLOSE_UNSUPPORTED = const(1003)
+CLOSE_NO_STATUS = const(1005)  # never on the wire: "the Close frame had no code"
+CLOSE_ABNORMAL = const(1006)  # never on the wire: "no Close frame at all"
+CLOSE_INVALID_DATA = const(1007)
+CLOSE_POLICY = const(1008)
+CLOSE_TOO_BIG = const(1009)
+CLOSE_MANDATORY_EXT = const(1010)
+CLOSE_INTERNAL_ERROR = const(1011)
+
+GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 section 1.3
+
+# Headers the module owns during the upgrade (HTTPc_WebSockUpgrade note 3).
+OWNED_HEADERS = ("connection", "upgrade", "sec-websocket-key", "sec-websocket-accept", "sec-websocket-version")
+
+
+def valid_close_code(code):
+    """May ``code`` appear in a Close frame?  (RFC 6455 section 7.4; 1012-1014 registered later.)"""
+    return (1000 <= code <= 1003) or (1007 <= code <= 1014) or (3000 <= code <= 4999)
+
+
+# -- handshake (RFC 6455 section 4.1) --------------------------------------------------------------
+
+
+def make_key(rng=urandom):
+    """A fresh Sec-WebSocket-Key: base64 of 16 random bytes (section 4.1, item 7)."""
+    return b64encode(rng(16)).decode()
+
+
+def accept_for(key):
+    """The Sec-WebSocket-Accept value a server must answer to ``key`` (section 4.2.2, item 5.4)."""
+    return b64encode(sha1(key.encode() + GUID)).decode()
+
+
+def handshake_headers(key, subprotocols=None, extensions=None):
+    """The module-owned upgrade headers (plus the offers), as (name, value) pairs."""
+    out = [
+        ("Upgrade", "websocket"),
+        ("Connection", "Upgrade"),
+        ("Sec-WebSocket-Key", key),
+        ("Sec-WebSocket-Version", "13"),
+    ]
+    if subprotocols:
+        out.append(("Sec-WebSocket-Protocol", ", ".join(subprotocols)))
+    if extensions:
+        out.append(("Sec-WebSocket-Extensions", ", ".join(extensions)))
+    return out
+
+
+def check_app_headers(headers):
+    """Refuse application headers that the module owns."""
+    for name, _ in headers:
+        if name.lower() in OWNED_HEADERS:
+            raise HeaderNotAllowed(
+                "%s is set by the WebSocket upgrade itself; remove it from the request headers" % name
+            )
+
+
+def check_handshake_response(head, key, subprotocols=None, extensions=None, response=None):
+    """Validate the server's answer to the upgrade (section 4.1, client requirements 1-6).
+
+    Returns the negotiated subprotocol (or None).  Raises HandshakeError carrying ``response`` (the
+    caller's full response object, body included) when the server refused or answered wrongly.
+    """
+    if head.status != 101:
+        raise HandshakeError("upgrade refused: expected status 101, got %d %s" % (head.status, head.reason),
+                             response)
+    h = head.headers
+    if "websocket" not in h.tokens("upgrade"):
+        raise HandshakeError("101 response without 'Upgrade: websocket' (got %r)" % (h.get("upgrade"),), response)
+    if "upgrade" not in h.tokens("connection"):
+        raise HandshakeError("101 response without an 'upgrade' token in Connection (got %r)"
+                             % (h.get("connection"),), response)
+    accept = h.get_all("sec-websocket-accept")
+    want = accept_for(key)
+    if len(accept) != 1 or accept[0].strip() != want:
+        raise HandshakeError("wrong Sec-WebSocket-Accept: expected %r, got %r" % (want, accept), response)
+    exts = h.tokens("sec-websocket-extensions")
+    if exts:
+        offered = [e.split(";")[0].strip().lower() for e in (extensions or ())]
+        for e in exts:
+            if e.split(";")[0].strip() not in offered:
+                raise HandshakeError("server chose extension %r that was not offered" % (e,), response)
+    protos = h.get_all("sec-websocket-protocol")
+    if not protos:
+        return None
+    if len(protos) != 1 or "," in protos[0]:
+        raise HandshakeError("server chose more than one subprotocol: %r" % (protos,), response)
+    proto = protos[0].strip()
+    if proto not in (subprotocols or ()):
+        raise HandshakeError("server chose subprotocol %r that was not offered" % (proto,), response)
+    return proto
+
+
+# -- the protocol object ---------------------------------------------------------------------------
+
+
+class Protocol:
+    """One WebSocket connection, client side, from the end of the 101 response on.
+
+    ``max_message``: the largest whole message accepted in message mode (1009 beyond it, checked from
+    frame headers before anything is stored); ``None`` for no limit.
+    ``max_frame``: the largest single frame payload (1009); ``None`` for no limit.
+    ``streaming``: deliver data messages as EV_MSG_START / EV_MSG_DATA / EV_MSG_END as the bytes arrive
+    (bounded memory whatever the message size; ``max_message`` still applies when set) instead of
+    whole EV_TEXT / EV_BINARY events.
+    ``rng``: entropy source for masks, ``rng(4) -> bytes`` (default ``os.urandom``).
+    """
+
+    def __init__(self, max_message=65536, max_frame=None, streaming=False, rng=None, check_utf8=True):
+        self.max_message = max_message
+        self.max_frame = max_frame
+        self.streaming = streaming
+        self.check_utf8 = check_utf8
+        self._rng = rng or urandom
+        self.state = OPEN
+        self.failure = None  # the ProtocolError that made us close, if any
+        self.close_rcvd = None  # (code, reason) from the server's Close frame
+        self.close_sent = None  # the code we sent (1005 when we sent an empty Close)
+        self.eof = False
+        self._events = []
+        self._out = []
+        self._discard = False
+        # receive side
+        self._pending = b""  # an incomplete frame header carried to the next receive_data()
+        self._in_frame = False
+        self._left = 0  # payload bytes of the current frame still to come
+        self._op = 0  # opcode of the current frame
+        self._fin = False
+        self._ctrl = None  # control frame payload being collected (<= 125 bytes)
+        self._msg_op = 0  # opcode of the data message in progress (0: none)
+        self._msg = None  # message-mode buffer
+        self._msg_len = 0
+        self._u8 = 0  # incremental UTF-8 state of the text message in progress
+        # send side
+        self._tx_op = 0  # opcode of the streamed message being sent (0: none)
+
+    # -- receiving ---------------------------------------------------------------------------------
+    def receive_data(self, data):
+        """Parse bytes received from the server; events become available from events()."""
+        if self._discard or self.eof:
+            return
+        n = len(data)
+        pos = 0
+        mv = memoryview(data)
+        try:
+            if self._pending:
+                need = 14 - len(self._pending)
+                tmp = self._pending + bytes(mv[:need])
+                hl = self._header(tmp, 0, len(tmp))
+                if hl == 0:
+                    self._pending = tmp
+                    return
+                pos = hl - len(self._pending)
+                self._pending = b""
+                if self._left == 0:
+                    self._end_frame()
+            while pos < n and not self._discard:
+                if not self._in_frame:
+                    hl = self._header(mv, pos, n)
+                    if hl == 0:
+                        self._pending = bytes(mv[pos:])
+                        return
+                    pos += hl
+                    if self._left == 0:
+                        self._end_frame()
+                    continue
+                take = n - pos
+                if take > self._left:
+                    take = self._left
+                self._payload(mv[pos : pos + take])
+                pos += take
+                self._left -= take
+                if self._left == 0:
+                    self._end_frame()
+        except ProtocolError as exc:
+            self.fail(exc)
+
+    def receive_eof(self):
+        """The server closed the TCP connection."""
+        if self.eof:
+            return
+        self.eof = True
+        if self.close_rcvd is None:
+            # RFC 6455 section 7.1.5: no Close frame was received -> 1006.
+            self.close_rcvd = (CLOSE_ABNORMAL, "")
+            self._events.append((EV_CLOSE, CLOSE_ABNORMAL, ""))
+        self.state = CLOSED
+
+    def events(self):
+        """Take the events received so far (a list, oldest first)."""
+        ev = self._events
+        self._events = []
+        return ev
+
+    def fail(self, exc):
+        """Fail the connection (RFC 6455 section 7.1.7): queue a Close with exc.close_code and discard
+        whatever else arrives.  Used for peer faults and by I/O layers for local ones (1011)."""
+        if self.failure is None:
+            self.failure = exc
+        if self.state == OPEN:
+            reason = str(exc)
+            if len(reason.encode()) > 123:
+                reason = reason[:60]
+            self._queue_close(exc.close_code, reason)
+            self.state = CLOSING
+        self._discard = True
+
+    def _header(self, b, pos, n):
+        """Parse a frame header at b[pos:n]; return its length, or 0 when incomplete."""
+        if n - pos < 2:
+            return 0
+        b0 = b[pos]
+        b1 = b[pos + 1]
+        ln = b1 & 0x7F
+        hl = 2 if ln < 126 else (4 if ln == 126 else 10)
+        if b1 & 0x80:
+            hl += 4
+        if n - pos < hl:
+            return 0
+        if b0 & 0x70:
+            raise ProtocolError("reserved bits set (0x%02x) but no extension was negotiated" % (b0 & 0x70))
+        if b1 & 0x80:
+            raise ProtocolError("masked frame from the server (RFC 6455 section 5.1 forbids it)")
+        if ln == 126:
+            ln = (b[pos + 2] << 8) | b[pos + 3]
+        elif ln == 127:
+            if b[pos + 2] & 0x80:
+                raise ProtocolError("64-bit payload length with the most significant bit set")
+            ln = int.from_bytes(bytes(b[pos + 2 : pos + 10]), "big")
+        op = b0 & 0x0F
+        fin = b0 & 0x80
+        if op >= 8:
+            if op > OP_PONG:
+                raise ProtocolError("unknown control opcode 0x%x" % op)
+            if not fin:
+                raise ProtocolError("fragmented control frame (opcode 0x%x)" % op)
+            if ln > 125:
+                raise ProtocolError("control frame payload of %d bytes (at most 125 allowed)" % ln)
+            self._ctrl = bytearray()
+        else:
+            if op > OP_BINARY:
+                raise ProtocolError("unknown data opcode 0x%x" % op)
+            if op == OP_CONT:
+                if not self._msg_op:
+                    raise ProtocolError("continuation frame without a message to continue")
+            elif self._msg_op:
+                raise ProtocolError("new data frame (opcode 0x%x) inside a fragmented message" % op)
+            if self.max_frame is not None and ln > self.max_frame:
+                raise LimitExceeded("frame of %d bytes is over the %d-byte frame limit" % (ln, self.max_frame))
+            total = self._msg_len + ln
+            if self.max_message is not None and total > self.max_message:
+                raise LimitExceeded("message of %d+ bytes is over the %d-byte message limit"
+                                    % (total, self.max_message))
+            if op != OP_CONT:
+                self._start_message(op, ln if fin else None)
+        self._op = op
+        self._fin = fin
+        self._left = ln
+        self._in_frame = True
+        return hl
+
+    def _start_message(self, op, length):
+        self._msg_op = op
+        self._msg_len = 0
+        self._u8 = 0
+        if self.streaming:
+            self._events.append((EV_MSG_START, op == OP_TEXT, length))
+        elif length is not None:
+            self._msg = bytearray(length)  # single-frame message: size known and already checked
+        else:
+            self._msg = bytearray()
+
+    def _payload(self, chunk):
+        if self._op >= 8:
+            self._ctrl.extend(chunk)
+            return
+        if self._msg_op == OP_TEXT and self.check_utf8:
+            self._u8 = utf8.validate(chunk, self._u8)
+            if self._u8 == -1:
+                raise InvalidUTF8("invalid UTF-8 in a text message")
+        k = len(chunk)
+        if self.streaming:
+            self._events.append((EV_MSG_DATA, chunk, None))
+        else:
+            m = self._msg
+            if self._msg_len + k <= len(m):
+                m[self._msg_len : self._msg_len + k] = chunk
+            else:
+                m.extend(chunk)
+        self._msg_len += k
+
+    def _end_frame(self):
+        self._in_frame = False
+        op = self._op
+        if op >= 8:
+            payload = bytes(self._ctrl)
+            self._ctrl = None
+            self._control(op, payload)
+            return
+        if not self._fin:
+            return
+        if self._msg_op == OP_TEXT and self.check_utf8 and self._u8 != 0:
+            raise InvalidUTF8("text message ends inside a UTF-8 sequence")
+        if self.streaming:
+            self._events.append((EV_MSG_END, None, None))
+        else:
+            m = self._msg
+            if self._msg_len != len(m):  # pragma: no cover - defensive
+                m = m[: self._msg_len]
+            if self._msg_op == OP_TEXT:
+                self._events.append((EV_TEXT, str(m, "utf-8"), None))
+            else:
+                self._events.append((EV_BINARY, bytes(m), None))
+            self._msg = None
+        self._msg_op = 0
+        self._msg_len = 0
+
+    def _control(self, op, payload):
+        if op == OP_PING:
+            if self.state == OPEN:
+                self._queue_frame(OP_PONG, payload, True)  # RFC 6455 section 5.5.2: answer promptly
+            self._events.append((EV_PING, payload, None))
+        elif op == OP_PONG:
+            self._events.append((EV_PONG, payload, None))
+        else:
+            self._close_frame(payload)
+
+    def _close_frame(self, payload):
+        if len(payload) == 1:
+            raise ProtocolError("Close frame with a 1-byte payload")
+        if payload:
+            code = (payload[0] << 8) | payload[1]
+            if not valid_close_code(code):
+                raise ProtocolError("invalid close code %d" % code)
+            if utf8.validate(payload[2:], 0) != 0:
+                raise InvalidUTF8("close reason is not valid UTF-8")
+            reason = str(payload[2:], "utf-8")
+        else:
+            code, reason = CLOSE_NO_STATUS, ""
+        self.close_rcvd = (code, reason)
+        if self.state == OPEN:
+            # Echo the code (RFC 6455 section 5.5.1); an empty Close is answered with an empty one.
+            self._queue_close(code if code != CLOSE_NO_STATUS else None, "")
+        self.state = CLOSED
+        self._discard = True  # nothing may follow a Close frame
+        self._events.append((EV_CLOSE, code, reason))
+
+    # -- sending -----------------------------------------------------------------------------------
+    def data_to_send(self):
+        """Take the bytes queued for the server: a list of buffers, one per frame, in order."""
+        out = self._out
+        self._out = []
+        return out
+
+    def _check_open(self, what):
+        if self.state != OPEN:
+            raise self.closed_error()
+
+    def _queue_frame(self, op, payload, fin):
+        n = len(payload)
+        if n < 126:
+            hl = 6
+        elif n < 65536:
+            hl = 8
+        else:
+            hl = 14
+        buf = bytearray(hl + n)
+        buf[0] = (0x80 if fin else 0) | op
+        if n < 126:
+            buf[1] = 0x80 | n
+        elif n < 65536:
+            buf[1] = 0x80 | 126
+            buf[2] = n >> 8
+            buf[3] = n & 0xFF
+        else:
+            buf[1] = 0x80 | 127
+            buf[2:10] = n.to_bytes(8, "big")
+        key = self._rng(4)  # a fresh mask for every frame (section 5.3)
+        buf[hl - 4 : hl] = key
+        if n:
+            buf[hl:] = payload
+            _mask(buf, hl, hl + n, key)
+        self._out.append(buf)
+
+    def _queue_close(self, code, reason):
+        if code is None:
+            payload = b""
+            self.close_sent = CLOSE_NO_STATUS
+        else:
+            payload = bytes(((code >> 8) & 0xFF, code & 0xFF)) + reason.encode()
+            self.close_sent = code
+        self._queue_frame(OP_CLOSE, payload, True)
+
+    def send_text(self, text, frame_size=None):
+        """Queue a text message (str), split into frames of at most ``frame_size`` bytes if given."""
+        self.send_message(OP_TEXT, text.encode(), frame_size)
+
+    def send_binary(self, data, frame_size=None):
+        """Queue a binary message (bytes-like)."""
+        self.send_message(OP_BINARY, data, frame_size)
+
+    def send_message(self, op, data, frame_size=None):
+        self._check_open("a message")
+        if self._tx_op:
+            raise UsageError("a streamed message is being sent; finish it with send_end() first")
+        n = len(data)
+        if not frame_size or n <= frame_size:
+            self._queue_frame(op, data, True)
+            return
+        mv = memoryview(data)
+        pos = 0
+        while pos < n:
+            end = pos + frame_size
+            self._queue_frame(op if pos == 0 else OP_CONT, mv[pos:end], end >= n)
+            pos = end
+
+    def send_start(self, is_text):
+        """Begin a message of unknown length (HTTPc's dynamic mode); then send_fragment() and send_end()."""
+        self._check_open("a message")
+        if self._tx_op:
+            raise UsageError("a streamed message is already being sent")
+        self._tx_op = OP_TEXT if is_text else OP_BINARY
+        self._tx_first = True
+
+    def send_fragment(self, data, fin=False):
+        """Send ``data`` as the next frame of the streamed message (the last one when ``fin``)."""
+        self._check_open("a fragment")
+        if not self._tx_op:
+            raise UsageError("send_fragment() without send_start()")
+        self._queue_frame(self._tx_op if self._tx_first else OP_CONT, data, fin)
+        self._tx_first = False
+        if fin:
+            self._tx_op = 0
+
+    def send_end(self, data=b""):
+        """Finish the streamed message (with ``data`` as its last frame, possibly empty)."""
+        self.send_fragment(data, True)
+
+    def send_ping(self, data=b""):
+        self._check_control(data)
+        self._check_open("a ping")
+        self._queue_frame(OP_PING, data, True)
+
+    def send_pong(self, data=b""):
+        self._check_control(data)
+        self._check_open("a pong")
+        self._queue_frame(OP_PONG, data, True)
+
+    def _check_control(self, data):
+        if len(data) > 125:
+            raise UsageError("control frame payload of %d bytes: at most 125 allowed" % len(data))
+
+    def send_close(self, code=CLOSE_NORMAL, reason=""):
+        """Start the closing handshake.  ``code`` None sends an empty Close.  No-op once closing."""
+        if code is not None and not valid_close_code(code):
+            raise UsageError("close code %r may not be sent (1000-1003, 1007-1014, 3000-4999)" % (code,))
+        if len(reason.encode()) > 123:
+            raise UsageError("close reason of %d bytes: at most 123 allowed" % len(reason.encode()))
+        if code is None and reason:
+            raise UsageError("a close reason needs a close code")
+        if self.state != OPEN:
+            return
+        self._queue_close(code, reason)
+        self.state = CLOSING
+
+    # -- results -----------------------------------------------------------------------------------
+    def closed_error(self):
+        """The ConnectionClosed that describes how this connection ended (or is ending)."""
+        code, reason = self.close_rcvd if self.close_rcvd else (CLOSE_ABNORMAL, "")
+        return ConnectionClosed(code, reason, self.close_sent, self.failure)
+
+    @property
+    def closed(self):
+        """True once no more data messages can be exchanged."""
+        return self.state == CLOSED

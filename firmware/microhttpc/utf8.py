@@ -1,0 +1,141 @@
+"""Incremental UTF-8 validation (RFC 3629 section 4), for text messages and close reasons.
+
+A text message may arrive in many frames and each frame in many reads; RFC 6455 section 8.1 asks the
+client to fail the connection (1007) as soon as the bytes cannot be UTF-8, not at the end.  So the
+validator keeps a small state between chunks:
+
+    state = validate(chunk, state)    # -1 once invalid, else an int to pass to the next call
+    complete = state == 0             # at message end: no partial sequence pending
+
+The state packs the number of continuation bytes still expected and the allowed range of the next
+byte (which is narrower right after E0, ED, F0 and F4: overlongs, surrogates, > U+10FFFF).
+
+CPython uses its own incremental decoder (C speed); MicroPython uses a viper loop, or the same loop as
+plain Python on ports without the native emitter.  A host test checks all of them agree.
+"""
+
+import sys
+
+VALID = 0
+INVALID = -1
+
+
+def validate_plain(data, state=0):
+    need = state & 3
+    lo = (state >> 2) & 0xFF
+    hi = (state >> 10) & 0xFF
+    for b in data:
+        if need == 0:
+            if b < 0x80:
+                continue
+            if b < 0xC2:
+                return -1
+            lo = 0x80
+            hi = 0xBF
+            if b < 0xE0:
+                need = 1
+            elif b < 0xF0:
+                need = 2
+                if b == 0xE0:
+                    lo = 0xA0
+                elif b == 0xED:
+                    hi = 0x9F
+            elif b < 0xF5:
+                need = 3
+                if b == 0xF0:
+                    lo = 0x90
+                elif b == 0xF4:
+                    hi = 0x8F
+            else:
+                return -1
+        else:
+            if b < lo or b > hi:
+                return -1
+            need -= 1
+            lo = 0x80
+            hi = 0xBF
+    if need == 0:
+        return 0
+    return need | (lo << 2) | (hi << 10)
+
+
+validate = validate_plain
+
+if sys.implementation.name == "micropython":
+    # Compiled at import so the module stays plain bytecode (see mask.py).  The body is the loop of
+    # validate_plain() with machine-int locals.
+    _VIPER = """
+@micropython.viper
+def _validate_viper(buf: ptr8, n: int, state: int) -> int:
+    need = state & 3
+    lo = (state >> 2) & 0xFF
+    hi = (state >> 10) & 0xFF
+    i = 0
+    while i < n:
+        b = buf[i]
+        i += 1
+        if need == 0:
+            if b < 0x80:
+                continue
+            if b < 0xC2:
+                return -1
+            lo = 0x80
+            hi = 0xBF
+            if b < 0xE0:
+                need = 1
+            elif b < 0xF0:
+                need = 2
+                if b == 0xE0:
+                    lo = 0xA0
+                elif b == 0xED:
+                    hi = 0x9F
+            elif b < 0xF5:
+                need = 3
+                if b == 0xF0:
+                    lo = 0x90
+                elif b == 0xF4:
+                    hi = 0x8F
+            else:
+                return -1
+        else:
+            if b < lo or b > hi:
+                return -1
+            need -= 1
+            lo = 0x80
+            hi = 0xBF
+    if need == 0:
+        return 0
+    return need | (lo << 2) | (hi << 10)
+"""
+    try:
+        import micropython
+
+        _ns = {"micropython": micropython}
+        exec(_VIPER, _ns)
+        _validate_viper = _ns["_validate_viper"]
+
+        def validate(data, state=0):  # noqa: F811
+            if state < 0:
+                return -1
+            return _validate_viper(data, len(data), state)
+
+    except Exception:  # port without the native emitter
+        validate = validate_plain
+    _VIPER = _ns = None
+else:
+    import codecs
+
+    _Decoder = codecs.getincrementaldecoder("utf-8")
+
+    def validate(data, state=0):  # noqa: F811
+        if state == -1:
+            return -1
+        dec = state if state else _Decoder()
+        try:
+            dec.decode(data, False)
+        except UnicodeDecodeError:
+            return -1
+        # getstate() -> (pending bytes, flag): nothing pending means a complete sequence boundary.
+        if dec.getstate()[0]:
+            return dec
+        return 0

@@ -1,0 +1,281 @@
+"""Blocking WebSocket I/O layer: read -> feed the RFC 6455 core -> act on its events -> write what it
+queued.  No protocol decisions are made here.
+
+Two ways to receive (HTTPc's two modes):
+- whole messages: ``recv()`` returns ``str`` (text) or ``bytes`` (binary);
+- streaming: give ``on_msg_rx_init(is_text, length_or_None)``, ``on_msg_rx_data(chunk)`` and
+  ``on_msg_rx_complete()``; ``poll()`` (or ``recv()``) then delivers each message piece by piece as it
+  arrives, so a message larger than the heap is received in bounded memory.  ``chunk`` is a
+  memoryview that is valid only during the call.
+Other callbacks: ``on_ping(data)``, ``on_pong(data)``, ``on_close(code, reason)`` (called once),
+``on_err(exc)`` (a protocol fault of the server, before the connection closes with its code).
+"""
+
+from . import rfc6455 as ws
+from .rt import deadline, remaining
+from .errors import ConnectionClosed, ConnectionLost, HTTPCError, TimeoutError, UsageError
+
+
+class WebSocket:
+    """An open WebSocket on a connected stream (made by ``Connection.upgrade`` or ``ws_connect``)."""
+
+    def __init__(self, stream, protocol, leftover=b"", subprotocol=None, response=None, buffer_size=4096,
+                 close_timeout=5.0, timeout=None, on_msg_rx_init=None, on_msg_rx_data=None,
+                 on_msg_rx_complete=None, on_ping=None, on_pong=None, on_close=None, on_err=None,
+                 frame_size=None, user_data=None):
+        self.stream = stream
+        self.protocol = protocol
+        self.subprotocol = subprotocol
+        self.response = response  # the 101 response head
+        self.close_timeout = close_timeout
+        self.timeout = timeout
+        self.frame_size = frame_size
+        self.user_data = user_data
+        self.on_msg_rx_init = on_msg_rx_init
+        self.on_msg_rx_data = on_msg_rx_data
+        self.on_msg_rx_complete = on_msg_rx_complete
+        self.on_ping = on_ping
+        self.on_pong = on_pong
+        self.on_close = on_close
+        self.on_err = on_err
+        self._buf = bytearray(buffer_size)
+        self._mv = memoryview(self._buf)
+        self._messages = []
+        self._closed_reported = False
+        self._socket_closed = False
+        if leftover:
+            # Bytes that arrived with the 101 head are already frames (RFC 6455 section 4.1).
+            protocol.receive_data(leftover)
+            self._after_input()
+
+    # -- sending -----------------------------------------------------------------------------------
+    def send(self, message):
+        """Send a whole message: ``str`` as text, bytes-like as binary."""
+        if isinstance(message, str):
+            self.protocol.send_text(message, self.frame_size)
+        else:
+            self.protocol.send_binary(message, self.frame_size)
+        self._flush()
+
+    def send_text(self, text):
+        self.protocol.send_text(text, self.frame_size)
+        self._flush()
+
+    def send_binary(self, data):
+        self.protocol.send_binary(data, self.frame_size)
+        self._flush()
+
+    def send_start(self, is_text=False):
+        """Start a message of unknown length; continue with send_fragment(), finish with send_end()."""
+        self.protocol.send_start(is_text)
+
+    def send_fragment(self, data):
+        """Send ``data`` as the next frame of the message begun with send_start()."""
+        self.protocol.send_fragment(data)
+        self._flush()
+
+    def send_end(self, data=b""):
+        """Send the last frame (``data``, possibly empty) of the message begun with send_start()."""
+        self.protocol.send_end(data)
+        self._flush()
+
+    def send_stream(self, chunks, is_text=False):
+        """Send a message of unknown length from an iterable (or a callable returning chunks until it
+        returns an empty one): HTTPc's dynamic mode.  Each chunk becomes one frame."""
+        if callable(chunks):
+            fn = chunks
+
+            def gen():
+                while True:
+                    c = fn()
+                    if not c:
+                        return
+                    yield c
+
+            chunks = gen()
+        self.send_start(is_text)
+        for c in chunks:
+            if c:
+                self.send_fragment(c)
+        self.send_end()
+
+    def ping(self, data=b""):
+        """Send a PING (at most 125 bytes); the PONG arrives through on_pong / wait_pong."""
+        if isinstance(data, str):
+            data = data.encode()
+        self.protocol.send_ping(data)
+        self._flush()
+
+    def pong(self, data=b""):
+        """Send an unsolicited PONG (a heartbeat; PINGs are answered automatically)."""
+        if isinstance(data, str):
+            data = data.encode()
+        self.protocol.send_pong(data)
+        self._flush()
+
+    def _flush(self):
+        for frame in self.protocol.data_to_send():
+            if self._socket_closed:
+                return
+            try:
+                self.stream.sendall(frame)
+            except ConnectionLost:
+                self.protocol.receive_eof()
+                self._close_socket()
+                return
+
+    # -- receiving ---------------------------------------------------------------------------------
+    def recv(self, timeout=-1):
+        """The next whole message (``str`` or ``bytes``).
+
+        Waits at most ``timeout`` seconds (default: the WebSocket's ``timeout``; None waits forever)
+        and raises TimeoutError when nothing came; the connection stays open.  Raises
+        ConnectionClosed once the connection is closed (``code``/``reason`` from the server).
+        In streaming mode, messages go to the callbacks and recv() only returns on close/timeout.
+        """
+        if timeout == -1:
+            timeout = self.timeout
+        dl = deadline(timeout)
+        while not self._messages:
+            if self.protocol.eof or self._socket_closed:
+                self._finish()
+            self._read_once(remaining(dl), dl)
+        return self._messages.pop(0)
+
+    def poll(self, timeout=0):
+        """Read what is there within ``timeout`` seconds and dispatch it to the callbacks.
+        Returns False on timeout, True when something was processed; raises ConnectionClosed at the end."""
+        if self.protocol.eof or self._socket_closed:
+            self._finish()
+        try:
+            self._read_once(timeout, deadline(timeout))
+        except TimeoutError:
+            return False
+        return True
+
+    def _read_once(self, timeout, dl):
+        if self._socket_closed:
+            self._finish()
+        self.stream.settimeout(timeout)
+        try:
+            n = self.stream.recv_into(self._mv)
+        except ConnectionLost:
+            n = 0
+        if n:
+            self.protocol.receive_data(self._mv[:n])
+        else:
+            self.protocol.receive_eof()
+        self._after_input()
+
+    def _after_input(self):
+        p = self.protocol
+        self._flush()  # auto-PONGs, the echo of a Close, our Close after a fault
+        for kind, a, b in p.events():
+            if kind == ws.EV_TEXT or kind == ws.EV_BINARY:
+                self._messages.append(a)
+            elif kind == ws.EV_MSG_DATA:
+                if self.on_msg_rx_data:
+                    self.on_msg_rx_data(a)
+            elif kind == ws.EV_MSG_START:
+                if self.on_msg_rx_init:
+                    self.on_msg_rx_init(a, b)
+            elif kind == ws.EV_MSG_END:
+                if self.on_msg_rx_complete:
+                    self.on_msg_rx_complete()
+            elif kind == ws.EV_PING:
+                if self.on_ping:
+                    self.on_ping(a)
+            elif kind == ws.EV_PONG:
+                if self.on_pong:
+                    self.on_pong(a)
+        if p.failure is not None and self.on_err and not self._closed_reported:
+            err = p.failure
+            self.on_err(err)
+        if p.state != ws.OPEN:
+            self._wind_down()
+
+    def _wind_down(self):
+        """The closing handshake is under way or done: wait (bounded) for the server to close TCP."""
+        p = self.protocol
+        if self._socket_closed:
+            return
+        dl = deadline(self.close_timeout)
+        # RFC 6455 section 7.1.1: the server closes TCP first; wait for its Close frame (if we sent
+        # ours first) and then for EOF, each at most close_timeout.
+        while not p.eof:
+            left = remaining(dl)
+            if left is not None and left <= 0:
+                break
+            self.stream.settimeout(left)
+            try:
+                n = self.stream.recv_into(self._mv)
+            except (TimeoutError, ConnectionLost):
+                break
+            if not n:
+                p.receive_eof()
+                break
+            p.receive_data(self._mv[:n])
+            self._flush()
+            for kind, a, b in p.events():
+                if kind == ws.EV_TEXT or kind == ws.EV_BINARY:
+                    self._messages.append(a)
+        if p.close_rcvd is None or p.state != ws.CLOSED:
+            p.receive_eof()
+        self._close_socket()
+
+    def _close_socket(self):
+        if not self._socket_closed:
+            self._socket_closed = True
+            self.stream.close()
+
+    def _finish(self):
+        """Report the close once (on_close) and raise ConnectionClosed."""
+        exc = self.protocol.closed_error()
+        if not self._closed_reported:
+            self._closed_reported = True
+            if self.on_close:
+                self.on_close(exc.code, exc.reason)
+        raise exc
+
+    # -- closing -----------------------------------------------------------------------------------
+    def close(self, code=1000, reason=""):
+        """Close cleanly: send Close(code, reason), wait up to close_timeout for the server's Close and
+        its TCP close, then drop the connection.  Safe to call more than once."""
+        p = self.protocol
+        if p.state == ws.OPEN and not self._socket_closed:
+            p.send_close(code, reason)
+            self._flush()
+        if not self._socket_closed:
+            self._wind_down()
+        if not self._closed_reported:
+            try:
+                self._finish()
+            except ConnectionClosed:
+                pass
+
+    @property
+    def closed(self):
+        return self._socket_closed
+
+    @property
+    def close_code(self):
+        """The code of the server's Close frame (1006 if none came), or None while open."""
+        return self.protocol.close_rcvd[0] if self.protocol.close_rcvd else None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        try:
+            return self.recv()
+        except ConnectionClosed:
+            raise StopIteration
+
+
+__all__ = ("WebSocket", "HTTPCError", "UsageError")
