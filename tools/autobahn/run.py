@@ -17,7 +17,7 @@ between runs for timing cases (3.4, 4.1.5, 4.2.5).
 Usage (from the project venv):
     .venv/bin/python tools/autobahn/run.py [--runtime cpython|micropython|both] [--cases 1.*,2.*]
                                            [--timeout SECONDS] [--heapsize 128K]
-                                           [--api whole|stream] [--mpy] [--client FILE]
+                                           [--api whole|stream] [--mpy|--source] [--client FILE]
 """
 
 import argparse
@@ -451,8 +451,15 @@ def main(argv=None):
     parser.add_argument(
         "--mpy",
         action="store_true",
-        help="MicroPython: run the package and the driver compiled with mpy-cross (as on a board) "
-        "instead of from source",
+        default=True,
+        help="MicroPython: run the package and the driver compiled with mpy-cross, as on a board "
+        "(the default: compiling the sources on the device needs more than the 128K heap)",
+    )
+    parser.add_argument(
+        "--source",
+        dest="mpy",
+        action="store_false",
+        help="MicroPython: import the package from its .py sources instead (needs a larger --heapsize)",
     )
     parser.add_argument("--client", default=CLIENT, help="driver script (default: tools/autobahn/client.py)")
     args = parser.parse_args(argv)
