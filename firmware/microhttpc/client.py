@@ -4,9 +4,7 @@
 """
 
 from . import http11
-from . import rfc6455
 from .net import open_stream
-from .websocket import WebSocket
 from .errors import ConnectionLost, HandshakeError, LimitExceeded, UsageError
 
 
@@ -315,12 +313,15 @@ class Connection:
 
     # -- WebSocket ---------------------------------------------------------------------------------
     def upgrade(self, path="/", headers=None, subprotocols=None, extensions=None, max_message=65536,
-                max_frame=None, streaming=None, rng=None, **ws_options):
+                max_frame=None, streaming=None, rng=None, allowed_rsv=0, **ws_options):
         """Upgrade this open, persistent connection to a WebSocket (HTTPc_WebSockUpgrade).
 
         ``headers`` may carry Origin, Authorization, cookies...; Connection, Upgrade and the
         Sec-WebSocket-Key/-Accept/-Version headers are the module's (HeaderNotAllowed otherwise).
-        ``subprotocols``/``extensions`` are offered; the server may only pick among them.
+        ``subprotocols``/``extensions`` (lists) are offered; Sec-WebSocket-Protocol/-Extensions headers
+        in ``headers`` are offers too (both ways may be combined); the server may only pick among them.
+        The choice is in ``ws.subprotocol`` and ``ws.extensions``; no extension is implemented here, so
+        frames with RSV bits fail unless ``allowed_rsv`` names the bits the application handles.
         On anything but a valid 101 raises HandshakeError with ``.response`` (body read); the
         connection stays usable for HTTP if the server kept it open.  ``streaming`` defaults to True
         when ``on_msg_rx_data`` is given.  Other keywords go to WebSocket (callbacks, timeouts).
@@ -331,6 +332,10 @@ class Connection:
             raise UsageError("WebSocket upgrade needs an open connection: call open() first")
         if self.websocket is not None:
             raise UsageError("this connection is already a WebSocket")
+        # Imported here, not at the top: HTTP-only applications never pay the WebSocket modules' heap.
+        from . import rfc6455
+        from .websocket import WebSocket
+
         hdrs = _header_list(headers)
         rfc6455.check_app_headers(hdrs)
         for k, _ in hdrs:
@@ -347,8 +352,9 @@ class Connection:
             except (LimitExceeded, ConnectionLost):
                 self._abort()
             raise HandshakeError("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
+        protos, exts = rfc6455.offers(subprotocols, extensions, hdrs)
         try:
-            sub = rfc6455.check_handshake_response(resp.head, key, subprotocols, extensions, resp)
+            sub, accepted = rfc6455.check_handshake_response(resp.head, key, protos, exts, resp)
         except HandshakeError:
             self._abort()  # the server switched protocols wrongly: the byte stream is unusable
             raise
@@ -357,9 +363,12 @@ class Connection:
         if streaming is None:
             streaming = ws_options.get("on_msg_rx_data") is not None
         proto = rfc6455.Protocol(max_message=max_message, max_frame=max_frame, streaming=streaming,
-                                 rng=rng)
+                                 rng=rng, allowed_rsv=allowed_rsv)
         ws_options.setdefault("timeout", self.timeout)
+        if "buffer_size" not in ws_options:
+            ws_options["buffer"] = self._buf  # idle from now on: the WebSocket reads into it
         self.websocket = WebSocket(self.stream, proto, leftover, sub, resp, **ws_options)
+        self.websocket.extensions = accepted
         return self.websocket
 
 
@@ -417,7 +426,8 @@ def parse_url(url):
 
 def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeout=None, ssl_context=None,
                cadata=None, verify=True, **ws_options):
-    """Open a connection to a ``ws://`` or ``wss://`` URL and upgrade it: the one-call WebSocket client."""
+    """Open a connection to a ``ws://`` or ``wss://`` URL and upgrade it: the one-call WebSocket client.
+    Other keywords are those of ``Connection.upgrade`` (extensions, limits, streaming, callbacks...)."""
     scheme, host, port, target = parse_url(url)
     if scheme not in ("ws", "wss"):
         raise UsageError("ws_connect needs a ws:// or wss:// URL, got %r" % (url,))

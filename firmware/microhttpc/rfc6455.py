@@ -111,11 +111,27 @@ def check_app_headers(headers):
             )
 
 
+def offers(subprotocols, extensions, app_headers):
+    """Everything offered, from the keywords and from raw Sec-WebSocket-Protocol / -Extensions request
+    headers alike (RFC 6455 section 11.3.2/11.3.4 allow the headers to repeat, so both ways may be used
+    together).  Returns (protocols, extension names) for check_handshake_response()."""
+    protos = list(subprotocols or ())
+    exts = [e.split(";")[0].strip().lower() for e in (extensions or ())]
+    for name, value in app_headers:
+        n = name.lower()
+        if n == "sec-websocket-protocol":
+            protos.extend(t.strip() for t in value.split(",") if t.strip())
+        elif n == "sec-websocket-extensions":
+            exts.extend(t.split(";")[0].strip().lower() for t in value.split(",") if t.strip())
+    return protos, exts
+
+
 def check_handshake_response(head, key, subprotocols=None, extensions=None, response=None):
     """Validate the server's answer to the upgrade (section 4.1, client requirements 1-6).
 
-    Returns the negotiated subprotocol (or None).  Raises HandshakeError carrying ``response`` (the
-    caller's full response object, body included) when the server refused or answered wrongly.
+    ``subprotocols`` and ``extensions`` are what was offered (names; see offers()).  Returns
+    (subprotocol or None, [accepted extension values]).  Raises HandshakeError carrying ``response``
+    (the caller's full response object, body included) when the server refused or answered wrongly.
     """
     if head.status != 101:
         raise HandshakeError("upgrade refused: expected status 101, got %d %s" % (head.status, head.reason),
@@ -132,19 +148,21 @@ def check_handshake_response(head, key, subprotocols=None, extensions=None, resp
         raise HandshakeError("wrong Sec-WebSocket-Accept: expected %r, got %r" % (want, accept), response)
     exts = h.tokens("sec-websocket-extensions")
     if exts:
+        # Section 4.1, client requirement 5: only extensions the client asked for.
         offered = [e.split(";")[0].strip().lower() for e in (extensions or ())]
         for e in exts:
             if e.split(";")[0].strip() not in offered:
                 raise HandshakeError("server chose extension %r that was not offered" % (e,), response)
     protos = h.get_all("sec-websocket-protocol")
     if not protos:
-        return None
+        return None, exts
     if len(protos) != 1 or "," in protos[0]:
         raise HandshakeError("server chose more than one subprotocol: %r" % (protos,), response)
     proto = protos[0].strip()
+    # Section 4.1, client requirement 6: a subprotocol the client offered (case-sensitive).
     if proto not in (subprotocols or ()):
         raise HandshakeError("server chose subprotocol %r that was not offered" % (proto,), response)
-    return proto
+    return proto, exts
 
 
 # -- the protocol object ---------------------------------------------------------------------------
@@ -160,13 +178,19 @@ class Protocol:
     (bounded memory whatever the message size; ``max_message`` still applies when set) instead of
     whole EV_TEXT / EV_BINARY events.
     ``rng``: entropy source for masks, ``rng(4) -> bytes`` (default ``os.urandom``).
+    ``allowed_rsv``: the RSV bits (0x40, 0x20, 0x10 of the first header byte) that a negotiated
+    extension defines (section 5.2); any other set bit is a protocol error.  Default 0: this package
+    implements no extension.  A message whose first frame carries RSV bits is extension data, so it is
+    not UTF-8 checked (the application that negotiated the extension decodes it).
     """
 
-    def __init__(self, max_message=65536, max_frame=None, streaming=False, rng=None, check_utf8=True):
+    def __init__(self, max_message=65536, max_frame=None, streaming=False, rng=None, check_utf8=True,
+                 allowed_rsv=0):
         self.max_message = max_message
         self.max_frame = max_frame
         self.streaming = streaming
         self.check_utf8 = check_utf8
+        self.allowed_rsv = allowed_rsv & 0x70
         self._rng = rng or urandom
         self.state = OPEN
         self.failure = None  # the ProtocolError that made us close, if any
@@ -187,6 +211,7 @@ class Protocol:
         self._msg = None  # message-mode buffer
         self._msg_len = 0
         self._u8 = 0  # incremental UTF-8 state of the text message in progress
+        self._check = False  # UTF-8-check the message in progress
         # send side
         self._tx_op = 0  # opcode of the streamed message being sent (0: none)
 
@@ -255,8 +280,8 @@ class Protocol:
             self.failure = exc
         if self.state == OPEN:
             reason = str(exc)
-            if len(reason.encode()) > 123:
-                reason = reason[:60]
+            while len(reason.encode()) > 123:  # section 5.5: control payloads <= 125 bytes
+                reason = reason[:-8]
             self._queue_close(exc.close_code, reason)
             self.state = CLOSING
         self._discard = True
@@ -273,7 +298,8 @@ class Protocol:
             hl += 4
         if n - pos < hl:
             return 0
-        if b0 & 0x70:
+        if b0 & 0x70 & ~self.allowed_rsv:
+            # Section 5.2: a nonzero RSV bit without an extension defining it fails the connection.
             raise ProtocolError("reserved bits set (0x%02x) but no extension was negotiated" % (b0 & 0x70))
         if b1 & 0x80:
             raise ProtocolError("masked frame from the server (RFC 6455 section 5.1 forbids it)")
@@ -301,6 +327,7 @@ class Protocol:
                     raise ProtocolError("continuation frame without a message to continue")
             elif self._msg_op:
                 raise ProtocolError("new data frame (opcode 0x%x) inside a fragmented message" % op)
+            # Limits are checked here, from the header, before a single payload byte is stored (1009).
             if self.max_frame is not None and ln > self.max_frame:
                 raise LimitExceeded("frame of %d bytes is over the %d-byte frame limit" % (ln, self.max_frame))
             total = self._msg_len + ln
@@ -308,29 +335,33 @@ class Protocol:
                 raise LimitExceeded("message of %d+ bytes is over the %d-byte message limit"
                                     % (total, self.max_message))
             if op != OP_CONT:
-                self._start_message(op, ln if fin else None)
+                self._start_message(op, ln if fin else None, b0 & 0x70)
         self._op = op
         self._fin = fin
         self._left = ln
         self._in_frame = True
         return hl
 
-    def _start_message(self, op, length):
+    def _start_message(self, op, length, rsv):
         self._msg_op = op
         self._msg_len = 0
         self._u8 = 0
+        self._check = op == OP_TEXT and self.check_utf8 and not rsv
         if self.streaming:
             self._events.append((EV_MSG_START, op == OP_TEXT, length))
-        elif length is not None:
-            self._msg = bytearray(length)  # single-frame message: size known and already checked
-        else:
-            self._msg = bytearray()
+            return
+        try:
+            # Single-frame message: size known and already checked against the limits.
+            self._msg = bytearray(length) if length is not None else bytearray()
+        except (MemoryError, OverflowError):  # max_message=None and more than the heap holds
+            raise LimitExceeded("message of %d bytes does not fit in memory" % length)
 
     def _payload(self, chunk):
         if self._op >= 8:
             self._ctrl.extend(chunk)
             return
-        if self._msg_op == OP_TEXT and self.check_utf8:
+        if self._check:
+            # Section 8.1: fail as soon as the bytes cannot be UTF-8, even mid-frame.
             self._u8 = utf8.validate(chunk, self._u8)
             if self._u8 == -1:
                 raise InvalidUTF8("invalid UTF-8 in a text message")
@@ -342,7 +373,10 @@ class Protocol:
             if self._msg_len + k <= len(m):
                 m[self._msg_len : self._msg_len + k] = chunk
             else:
-                m.extend(chunk)
+                try:
+                    m.extend(chunk)
+                except MemoryError:
+                    raise LimitExceeded("message of %d+ bytes does not fit in memory" % (self._msg_len + k))
         self._msg_len += k
 
     def _end_frame(self):
@@ -355,7 +389,7 @@ class Protocol:
             return
         if not self._fin:
             return
-        if self._msg_op == OP_TEXT and self.check_utf8 and self._u8 != 0:
+        if self._check and self._u8 != 0:
             raise InvalidUTF8("text message ends inside a UTF-8 sequence")
         if self.streaming:
             self._events.append((EV_MSG_END, None, None))
@@ -364,7 +398,11 @@ class Protocol:
             if self._msg_len != len(m):  # pragma: no cover - defensive
                 m = m[: self._msg_len]
             if self._msg_op == OP_TEXT:
-                self._events.append((EV_TEXT, str(m, "utf-8"), None))
+                try:
+                    text = str(m, "utf-8")
+                except UnicodeError:  # unchecked (check_utf8=False or extension data): hand over bytes
+                    text = bytes(m)
+                self._events.append((EV_TEXT, text, None))
             else:
                 self._events.append((EV_BINARY, bytes(m), None))
             self._msg = None

@@ -8,29 +8,36 @@ Two ways to receive (HTTPc's two modes):
   arrives, so a message larger than the heap is received in bounded memory.  ``chunk`` is a
   memoryview that is valid only during the call.
 Other callbacks: ``on_ping(data)``, ``on_pong(data)``, ``on_close(code, reason)`` (called once),
-``on_err(exc)`` (a protocol fault of the server, before the connection closes with its code).
+``on_err(exc)`` (a protocol fault of the server, called once, before the connection closes with its
+code).  Callbacks run only inside ``recv()``, ``poll()`` and ``close()``, never inside ``upgrade()``:
+frames that arrived in the same read as the 101 head are kept and parsed by the first of those calls.
+
+Sending: every frame goes out with one write (header, mask and payload in one buffer), so a control
+frame can never be torn by another write, and PINGs can go out between the fragments of a message
+sent with ``send_start()`` / ``send_fragment()`` / ``send_end()`` or ``send_stream()``.
 """
 
 from . import rfc6455 as ws
-from .rt import deadline, remaining
+from .rt import MICROPYTHON, deadline, remaining
 from .errors import ConnectionClosed, ConnectionLost, HTTPCError, TimeoutError, UsageError
 
 
 class WebSocket:
     """An open WebSocket on a connected stream (made by ``Connection.upgrade`` or ``ws_connect``)."""
 
-    def __init__(self, stream, protocol, leftover=b"", subprotocol=None, response=None, buffer_size=4096,
+    def __init__(self, stream, protocol, leftover=b"", subprotocol=None, response=None, buffer_size=None,
                  close_timeout=5.0, timeout=None, on_msg_rx_init=None, on_msg_rx_data=None,
                  on_msg_rx_complete=None, on_ping=None, on_pong=None, on_close=None, on_err=None,
-                 frame_size=None, user_data=None):
+                 frame_size=None, user_data=None, buffer=None):
         self.stream = stream
         self.protocol = protocol
         self.subprotocol = subprotocol
         self.response = response  # the 101 response head
         self.close_timeout = close_timeout
         self.timeout = timeout
-        self.frame_size = frame_size
+        self.frame_size = frame_size  # split outgoing messages into frames of at most this many bytes
         self.user_data = user_data
+        self.extensions = []  # the extensions the server accepted (set by upgrade)
         self.on_msg_rx_init = on_msg_rx_init
         self.on_msg_rx_data = on_msg_rx_data
         self.on_msg_rx_complete = on_msg_rx_complete
@@ -38,50 +45,87 @@ class WebSocket:
         self.on_pong = on_pong
         self.on_close = on_close
         self.on_err = on_err
-        self._buf = bytearray(buffer_size)
+        # The receive buffer: ``buffer`` (upgrade() passes the connection's own, idle from now on, so
+        # a board pays nothing extra) unless ``buffer_size`` asks for a new one.  Bigger reads mean
+        # fewer calls into the parser; on CPython memory is cheap, so default to 64 KiB there.
+        if buffer_size is None and (buffer is None or not MICROPYTHON):
+            buffer_size = 4096 if MICROPYTHON else 65536
+        self._buf = bytearray(buffer_size) if buffer_size else buffer
         self._mv = memoryview(self._buf)
         self._messages = []
         self._closed_reported = False
+        self._err_reported = False
         self._socket_closed = False
-        if leftover:
-            # Bytes that arrived with the 101 head are already frames (RFC 6455 section 4.1).
-            protocol.receive_data(leftover)
-            self._after_input()
+        # Bytes that arrived with the 101 head are already frames (RFC 6455 section 4.1): the first
+        # recv()/poll() parses them before reading the socket.
+        self._leftover = leftover
 
     # -- sending -----------------------------------------------------------------------------------
-    def send(self, message):
-        """Send a whole message: ``str`` as text, bytes-like as binary."""
+    def send(self, message, frame_size=None):
+        """Send a whole message: ``str`` as text, bytes-like as binary; in frames of at most
+        ``frame_size`` bytes (default: the WebSocket's ``frame_size``; None: one frame)."""
         if isinstance(message, str):
-            self.protocol.send_text(message, self.frame_size)
+            self._send(True, message.encode(), frame_size)
         else:
-            self.protocol.send_binary(message, self.frame_size)
-        self._flush()
+            self._send(False, message, frame_size)
 
-    def send_text(self, text):
-        self.protocol.send_text(text, self.frame_size)
-        self._flush()
+    def send_text(self, text, frame_size=None):
+        self._send(True, text.encode(), frame_size)
 
-    def send_binary(self, data):
-        self.protocol.send_binary(data, self.frame_size)
-        self._flush()
+    def send_binary(self, data, frame_size=None):
+        self._send(False, data, frame_size)
+
+    def _send(self, is_text, data, frame_size):
+        p = self.protocol
+        fs = frame_size or self.frame_size
+        n = len(data)
+        if not fs or n <= fs:
+            p.send_message(ws.OP_TEXT if is_text else ws.OP_BINARY, data)
+            self._flush()
+            return
+        # Frame by frame, each written before the next is built: one frame's copy in memory at a time.
+        mv = memoryview(data)
+        p.send_start(is_text)
+        for i in range(0, n, fs):
+            p.send_fragment(mv[i : i + fs], i + fs >= n)
+            self._flush()
 
     def send_start(self, is_text=False):
         """Start a message of unknown length; continue with send_fragment(), finish with send_end()."""
         self.protocol.send_start(is_text)
 
     def send_fragment(self, data):
-        """Send ``data`` as the next frame of the message begun with send_start()."""
-        self.protocol.send_fragment(data)
+        """Send ``data`` as the next frame(s) of the message begun with send_start() (split at
+        ``frame_size`` when set).  ``str`` is encoded as UTF-8."""
+        if isinstance(data, str):
+            data = data.encode()
+        fs = self.frame_size
+        p = self.protocol
+        if fs and len(data) > fs:
+            mv = memoryview(data)
+            for i in range(0, len(mv), fs):
+                p.send_fragment(mv[i : i + fs])
+                self._flush()
+            return
+        p.send_fragment(data)
         self._flush()
 
     def send_end(self, data=b""):
         """Send the last frame (``data``, possibly empty) of the message begun with send_start()."""
+        if isinstance(data, str):
+            data = data.encode()
+        fs = self.frame_size
+        if fs and len(data) > fs:
+            n = len(data) - fs
+            self.send_fragment(memoryview(data)[:n])
+            data = memoryview(data)[n:]
         self.protocol.send_end(data)
         self._flush()
 
     def send_stream(self, chunks, is_text=False):
         """Send a message of unknown length from an iterable (or a callable returning chunks until it
-        returns an empty one): HTTPc's dynamic mode.  Each chunk becomes one frame."""
+        returns an empty one): HTTPc's dynamic mode.  Each chunk becomes one frame (or several, at
+        ``frame_size``); the last frame is an empty FIN frame, as the length is known only then."""
         if callable(chunks):
             fn = chunks
 
@@ -154,6 +198,12 @@ class WebSocket:
         return True
 
     def _read_once(self, timeout, dl):
+        if self._leftover:
+            data = self._leftover
+            self._leftover = None
+            self.protocol.receive_data(data)
+            self._after_input()
+            return
         if self._socket_closed:
             self._finish()
         self.stream.settimeout(timeout)
@@ -188,9 +238,10 @@ class WebSocket:
             elif kind == ws.EV_PONG:
                 if self.on_pong:
                     self.on_pong(a)
-        if p.failure is not None and self.on_err and not self._closed_reported:
-            err = p.failure
-            self.on_err(err)
+        if p.failure is not None and not self._err_reported:
+            self._err_reported = True
+            if self.on_err:
+                self.on_err(p.failure)
         if p.state != ws.OPEN:
             self._wind_down()
 

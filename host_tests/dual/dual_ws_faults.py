@@ -1,0 +1,141 @@
+"""Protocol faults of a server (the scripted raw server) and the closing handshake from either side.
+
+Each fault must close with the code RFC 6455 section 7.4.1 names and report a specific error; the raw
+server records the Close payload the client sent, read back through /lastclose?PATH, so the code is
+checked on the server's side of the wire too."""
+
+from microhttpc import ws_connect
+from microhttpc.errors import ConnectionClosed, InvalidUTF8, LimitExceeded, ProtocolError
+from check import raises, url
+
+FAULTS = (
+    ("/masked", 1002, "masked"),
+    ("/rsv", 1002, "reserved"),
+    ("/opcode3", 1002, "opcode"),
+    ("/opcodeB", 1002, "opcode"),
+    ("/bigping", 1002, "125"),
+    ("/fragping", 1002, "fragmented control"),
+    ("/cont", 1002, "continuation"),
+    ("/newdata", 1002, "inside a fragmented"),
+    ("/closecode", 1002, "999"),
+    ("/close1005", 1002, "1005"),
+    ("/close1", 1002, "1-byte"),
+    ("/badreason", 1007, "UTF-8"),
+    ("/badutf8", 1007, "UTF-8"),
+    ("/oversize", 1009, "limit"),
+    ("/len63", 1002, "64-bit"),
+)
+
+KINDS = {1002: ProtocolError, 1007: InvalidUTF8, 1009: LimitExceeded}
+
+
+def sent_close(path):
+    """The Close payload the raw server received from us on our last visit to ``path``."""
+    ws = ws_connect(url("ws", "wsraw", "/lastclose?" + path), timeout=10)
+    m = ws.recv()
+    ws.close()
+    return m if isinstance(m, bytes) else m.encode()
+
+
+def fault(path, streaming):
+    errs = []
+    closes = []
+    kw = {}
+    if streaming:
+        kw = {"on_msg_rx_init": lambda t, n: None, "on_msg_rx_data": lambda c: None,
+              "on_msg_rx_complete": lambda: None}
+    ws = ws_connect(url("ws", "wsraw", path), timeout=10, max_message=4096, close_timeout=5,
+                    on_err=errs.append, on_close=lambda c, r: closes.append((c, r)), **kw)
+    if streaming:
+        e = None
+        try:
+            while True:
+                ws.poll(5)
+        except ConnectionClosed as exc:
+            e = exc
+    else:
+        e = raises(ConnectionClosed, ws.recv)
+    return ws, e, errs, closes
+
+
+def test_faults_close_with_the_right_code_and_error():
+    for path, code, word in FAULTS:
+        for streaming in (False, True):
+            ws, e, errs, closes = fault(path, streaming)
+            assert e.sent_code == code, (path, e.sent_code)
+            assert isinstance(e.cause, KINDS[code]), (path, e.cause)
+            assert e.cause.close_code == code
+            assert word in str(e.cause), (path, str(e.cause))
+            assert errs == [e.cause], (path, errs)  # on_err once, with the error
+            assert len(closes) == 1, (path, closes)  # on_close once
+            assert ws.closed
+            assert raises(ConnectionClosed, ws.recv).sent_code == code  # and it stays closed
+            assert len(closes) == 1
+            got = sent_close(path)
+            assert int.from_bytes(got[:2], "big") == code, (path, got)
+
+
+def test_invalid_utf8_fails_before_the_message_ends():
+    # /badutf8 never finishes its message: only an incremental check can fail it (1007).
+    ws, e, errs, closes = fault("/badutf8", False)
+    assert e.sent_code == 1007
+
+
+def test_server_closes_first_code_is_echoed():
+    for code in (1000, 1001, 3000, 4999):
+        closes = []
+        ws = ws_connect(url("ws", "ws", "/close/%d" % code), timeout=10, on_close=lambda c, r: closes.append((c, r)))
+        e = raises(ConnectionClosed, ws.recv)
+        assert (e.code, e.reason) == (code, "bye")
+        assert e.sent_code == code  # the echo (RFC 6455 section 5.5.1)
+        assert e.ok == (code in (1000, 1001))
+        assert closes == [(code, "bye")]
+        assert ws.closed and ws.close_code == code
+
+
+def test_client_closes_first_with_code_and_reason():
+    ws = ws_connect(url("ws", "wsraw", "/echo"), timeout=10)
+    ws.send("x")
+    assert ws.recv() == "x"
+    ws.close(4001, "done here")
+    e = raises(ConnectionClosed, ws.recv)
+    assert (e.code, e.reason, e.sent_code) == (4001, "done here", 4001)  # the raw server echoes our Close
+    assert sent_close("/echo") == b"\x0f\xa1done here"
+    ws.close()  # again: a no-op
+
+
+def test_close_validation():
+    from microhttpc.errors import UsageError
+
+    ws = ws_connect(url("ws", "ws", "/"), timeout=10)
+    for bad in (999, 1004, 1005, 1006, 1015, 2999, 5000):
+        raises(UsageError, ws.close, bad)
+    raises(UsageError, ws.close, 1000, "r" * 124)
+    raises(UsageError, ws.ping, b"p" * 126)
+    ws.close(1000, "κ" * 61)  # 122 bytes of reason: allowed
+    assert ws.close_code == 1000
+
+
+def test_close_timeout_drops_tcp_when_no_close_comes():
+    # The server never answers our Close and never closes TCP: after close_timeout we drop it.
+    ws = ws_connect(url("ws", "wsraw", "/noclose"), timeout=10, close_timeout=0.3)
+    ws.close()
+    assert ws.closed
+    e = raises(ConnectionClosed, ws.recv)
+    assert e.code == 1006 and e.sent_code == 1000 and not e.ok
+
+
+def test_abrupt_eof_is_1006():
+    closes = []
+    ws = ws_connect(url("ws", "wsraw", "/eof"), timeout=10, on_close=lambda c, r: closes.append((c, r)))
+    assert ws.recv() == "bye"
+    e = raises(ConnectionClosed, ws.recv)
+    assert e.code == 1006 and e.sent_code is None
+    assert closes == [(1006, "")]
+
+
+def test_send_after_close_raises():
+    ws = ws_connect(url("ws", "ws", "/close/1000"), timeout=10)
+    raises(ConnectionClosed, ws.recv)
+    raises(ConnectionClosed, ws.send, "late")
+    raises(ConnectionClosed, ws.ping)

@@ -1,0 +1,141 @@
+"""Receiving against the websockets reference server: whole messages, HTTPc's streaming callbacks (a
+message larger than the whole MicroPython heap), fragments with PINGs between them, automatic PONGs."""
+
+from microhttpc import ws_connect
+from microhttpc.errors import ConnectionClosed, TimeoutError
+from check import raises, url
+
+try:
+    from hashlib import sha1
+except ImportError:  # a port without hashlib: the package's own
+    from microhttpc.sha1 import sha1
+
+
+def hexdigest(h):
+    return "".join("%02x" % b for b in h.digest())
+
+
+def test_whole_messages_text_and_binary():
+    ws = ws_connect(url("ws", "ws", "/"), timeout=10)
+    ws.send("κόσμε")
+    ws.send(b"\x00\xff\x80")
+    ws.send("")
+    ws.send(b"")
+    assert ws.recv() == "κόσμε"
+    assert ws.recv() == b"\x00\xff\x80"
+    assert ws.recv() == ""
+    assert ws.recv() == b""
+    ws.close()
+
+
+def test_n_messages_in_order_and_iteration():
+    ws = ws_connect(url("ws", "ws", "/count/20"), timeout=10)
+    got = []
+    for msg in ws:
+        got.append(msg)
+        if len(got) == 20:
+            break
+    assert got == ["n=%d" % i for i in range(20)]
+    ws.close()
+
+
+def test_fragmented_message_with_interleaved_pings():
+    pings = []
+    ws = ws_connect(url("ws", "ws", "/frag"), timeout=10, on_ping=pings.append)
+    assert ws.recv() == "fragmented"
+    assert pings == [b"mid1", b"mid2"]
+    # The server awaited nothing, but its PINGs were answered: a PING now gets our PONG too.
+    ws.close()
+
+
+def test_automatic_pong_reaches_the_server():
+    # The server sends PING "hb" and waits for the PONG before it sends "pong:hb".
+    ws = ws_connect(url("ws", "ws", "/pingme"), timeout=10)
+    assert ws.recv() == "pong:hb"
+    ws.close()
+
+
+def test_on_pong_and_ping():
+    pongs = []
+    ws = ws_connect(url("ws", "ws", "/"), timeout=10, on_pong=pongs.append)
+    ws.ping(b"are you there")
+    ws.ping("text ping")
+    ws.send("after")
+    assert ws.recv() == "after"
+    assert pongs == [b"are you there", b"text ping"]
+    ws.close()
+
+
+def test_recv_timeout_keeps_the_connection():
+    ws = ws_connect(url("ws", "ws", "/"), timeout=10)
+    raises(TimeoutError, ws.recv, 0.05)
+    assert ws.poll(0.05) is False
+    ws.send("still open")
+    assert ws.recv() == "still open"
+    ws.close()
+
+
+class Sink:
+    """Streaming receiver: hashes each message as it arrives and keeps only small text messages."""
+
+    def __init__(self):
+        self.messages = []  # (is_text, announced length, size, sha1 hex, text or None) per message
+        self.chunks = 0
+        self.max_chunk = 0
+
+    def init(self, is_text, length):
+        self.cur = [is_text, length, 0, sha1(), []]
+
+    def data(self, chunk):  # chunk is only valid during the call
+        c = self.cur
+        c[2] += len(chunk)
+        c[3].update(chunk)
+        if c[0]:
+            c[4].append(bytes(chunk))
+        self.chunks += 1
+        if len(chunk) > self.max_chunk:
+            self.max_chunk = len(chunk)
+
+    def complete(self):
+        c = self.cur
+        text = b"".join(c[4]).decode() if c[0] else None
+        self.messages.append((c[0], c[1], c[2], hexdigest(c[3]), text))
+
+
+def stream_big(path):
+    import gc
+
+    gc.collect()
+    sink = Sink()
+    ws = ws_connect(url("ws", "ws", path), timeout=20, max_message=None, on_msg_rx_init=sink.init,
+                    on_msg_rx_data=sink.data, on_msg_rx_complete=sink.complete)
+    while len(sink.messages) < 2:
+        ws.poll(10)
+    ws.close()
+    return sink
+
+
+def test_streaming_receive_larger_than_the_heap():
+    # 300,000 bytes in one frame (64-bit length) through a 128 KiB heap: bounded memory.
+    n = 300000
+    sink = stream_big("/big/%d" % n)
+    big, digest = sink.messages
+    assert big[:3] == (False, n, n)
+    assert big[3] == digest[4]  # our SHA-1 of what arrived == the server's SHA-1 of what it sent
+    assert sink.chunks > 4 and sink.max_chunk <= 65536
+
+
+def test_streaming_fragmented_unknown_length():
+    n = 20000
+    sink = stream_big("/fragbig/%d" % n)
+    big, digest = sink.messages
+    assert big[:3] == (False, None, n)  # fragmented: the length is unknown at the start
+    assert big[3] == digest[4]
+    assert digest[:2] == (True, 40)
+
+
+def test_whole_message_limit_from_the_header():
+    # max_message below the message size: 1009 before the payload is stored.
+    ws = ws_connect(url("ws", "ws", "/big/5000"), timeout=10, max_message=1000)
+    e = raises(ConnectionClosed, ws.recv)
+    assert e.sent_code == 1009 and e.cause.close_code == 1009
