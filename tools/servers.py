@@ -80,6 +80,225 @@ async def ws_echo(request):
     return ws
 
 
+# -- HTTP client behaviours (redirects, forms, reuse, reasons, repeated headers) ---------------------
+
+
+async def redirect(request):
+    """``/redirect/{code}?to=LOCATION``: answer ``code`` with that Location (absolute, relative or
+    protocol-relative, as the test chooses)."""
+    code = int(request.match_info["code"])
+    await request.read()
+    return web.Response(status=code, headers={"Location": request.query["to"]}, text="see elsewhere")
+
+
+async def redirect_chain(request):
+    """``/redirect-chain/{n}``: n relative redirects (Location ``n-1``), then the echo."""
+    n = int(request.match_info["n"])
+    if n <= 0:
+        return await echo(request)
+    return web.Response(status=302, headers={"Location": str(n - 1)}, text="hop")
+
+
+async def form(request):
+    """Parse an urlencoded or multipart form; answer [name, filename, content_type, value] per field."""
+    fields = []
+    ctype = request.headers.get("Content-Type", "")
+    if ctype.startswith("multipart/"):
+        reader = await request.multipart()
+        while True:
+            part = await reader.next()
+            if part is None:
+                break
+            data = await part.read()
+            fields.append([part.name, part.filename, part.headers.get("Content-Type"), data.decode("latin-1")])
+    else:
+        post = await request.post()
+        fields = [[k, None, None, v] for k, v in post.items()]
+    return web.json_response({"content_type": ctype, "fields": fields,
+                              "length": request.headers.get("Content-Length"),
+                              "te": request.headers.get("Transfer-Encoding")})
+
+
+async def peer(request):
+    """The client's address and port: equal between two requests only on one TCP connection."""
+    return web.Response(text="%s:%d" % request.transport.get_extra_info("peername")[:2])
+
+
+async def reason(request):
+    return web.Response(status=int(request.query.get("code", "200")), reason=request.query["reason"], text="r")
+
+
+async def multi_headers(request):
+    from multidict import CIMultiDict
+
+    hdrs = CIMultiDict()
+    for v in ("a=1", "b=2", "c=3"):
+        hdrs.add("Set-Cookie", v)
+    hdrs.add("X-Custom-Thing", "one")
+    hdrs.add("x-custom-thing", "two")
+    return web.Response(headers=hdrs, text="multi")
+
+
+async def close_after(request):
+    """A response that ends with ``Connection: close``: the client must not reuse the connection."""
+    resp = web.Response(text="closing")
+    resp.force_close()
+    return resp
+
+
+def add_http_client_routes(app):
+    app.router.add_route("*", "/redirect/{code}", redirect)
+    app.router.add_route("*", "/redirect-chain/{n}", redirect_chain)
+    app.router.add_route("*", "/form", form)
+    app.router.add_get("/peer", peer)
+    app.router.add_get("/reason", reason)
+    app.router.add_get("/multi-headers", multi_headers)
+    app.router.add_get("/close", close_after)
+
+
+# -- raw socket server: scripted, possibly malformed responses ---------------------------------------
+
+_KEEP, _CLOSE, _HOLD = "keep", "close", "hold"
+_CHUNKED = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+RAW = {
+    # well-formed but unusual: the client must accept these
+    "/raw/http10": (b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nold style body", _CLOSE),
+    "/raw/until-close": (b"HTTP/1.1 200 OK\r\n\r\nbody until close", _CLOSE),
+    "/raw/chunk-ext": (_CHUNKED + b"5;name=value;x=\"q\"\r\nhello\r\n6 ; y\r\n world\r\n0;z\r\n"
+                       b"X-Trailer: done\r\nX-Other: 2\r\n\r\n", _KEEP),
+    "/raw/reason": (b"HTTP/1.1 299 Custom Reason  Phrase\r\nContent-Length: 0\r\n\r\n", _KEEP),
+    "/raw/no-reason": (b"HTTP/1.1 200 \r\nContent-Length: 2\r\n\r\nok", _KEEP),
+    "/raw/interim": (b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n"
+                     b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal", _KEEP),
+    "/raw/204": (b"HTTP/1.1 204 No Content\r\nContent-Length: 7\r\n\r\n", _KEEP),
+    "/raw/304": (b"HTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\nETag: \"x\"\r\n\r\n", _KEEP),
+    "/raw/fold": (b"HTTP/1.1 200 OK\r\nX-Folded: first\r\n  second\r\nContent-Length: 0\r\n\r\n", _KEEP),
+    "/raw/multi-connection": (b"HTTP/1.1 200 OK\r\nConnection: keep-alive, X-Other\r\nContent-Length: 1\r\n\r\nk",
+                              _KEEP),
+    "/raw/then-close": (b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nonce", _CLOSE),
+    # malformed or hostile: each must give a specific error, never a hang or a big allocation
+    "/raw/long-status": (b"HTTP/1.1 200 " + b"x" * 5000 + b"\r\n\r\n", _CLOSE),
+    "/raw/long-header": (b"HTTP/1.1 200 OK\r\nX-Long: " + b"y" * 5000 + b"\r\n\r\n", _CLOSE),
+    "/raw/many-headers": (b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(100)) + b"\r\n",
+                          _CLOSE),
+    "/raw/big-headers": (b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-B%d: %s\r\n" % (i, b"z" * 1000) for i in range(12))
+                         + b"\r\n", _CLOSE),
+    "/raw/bad-status": (b"HTTP/1.1 abc OK\r\nContent-Length: 0\r\n\r\n", _CLOSE),
+    "/raw/bad-version": (b"HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n", _CLOSE),
+    "/raw/garbage": (b"SSH-2.0-OpenSSH_9.6\r\n\r\n", _CLOSE),
+    "/raw/bad-header": (b"HTTP/1.1 200 OK\r\nno colon in this line\r\n\r\n", _CLOSE),
+    "/raw/bad-header-name": (b"HTTP/1.1 200 OK\r\nBad Name: v\r\n\r\n", _CLOSE),
+    "/raw/bad-cl": (b"HTTP/1.1 200 OK\r\nContent-Length: 12abc\r\n\r\n", _CLOSE),
+    "/raw/conflict-cl": (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!", _CLOSE),
+    "/raw/bad-chunk": (_CHUNKED + b"xyz\r\nabc\r\n0\r\n\r\n", _CLOSE),
+    "/raw/long-chunk-line": (_CHUNKED + b"5;" + b"e" * 1000 + b"\r\nhello\r\n0\r\n\r\n", _CLOSE),
+    "/raw/chunk-no-crlf": (_CHUNKED + b"3\r\nabcXY0\r\n\r\n", _CLOSE),
+    "/raw/huge-chunk": (_CHUNKED + b"fffffffffffff\r\n" + b"a" * 3000, _CLOSE),
+    "/raw/huge-cl": (b"HTTP/1.1 200 OK\r\nContent-Length: 999999999999999\r\n\r\nabc", _CLOSE),
+    "/raw/short-body": (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", _CLOSE),
+    "/raw/short-chunked": (_CHUNKED + b"a\r\nabc", _CLOSE),
+    "/raw/empty-close": (b"", _CLOSE),
+    # silent servers: the client's timeout must fire
+    "/raw/silent": (b"", _HOLD),
+    "/raw/stall-head": (b"HTTP/1.1 200 OK\r\nContent-", _HOLD),
+    "/raw/stall-body": (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", _HOLD),
+    "/raw/stall-chunked": (_CHUNKED + b"5\r\nhel", _HOLD),
+}
+
+
+class RawServer:
+    """A thread with a listening socket on 127.0.0.1:0 that reads each request head (and a
+    Content-Length body), looks the path up in ``RAW`` and writes the canned bytes; then keeps the
+    connection for the next request, closes it, or holds it open without a word (until the client
+    closes) as the script says.  Unknown paths get a 404."""
+
+    def __init__(self):
+        import socket
+
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self._stopped = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self._stopped:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(c,), daemon=True).start()
+
+    def _serve(self, c):
+        buf = b""
+        try:
+            while True:
+                while b"\r\n\r\n" not in buf:
+                    d = c.recv(4096)
+                    if not d or len(buf) > 65536:
+                        return
+                    buf += d
+                head, _, buf = buf.partition(b"\r\n\r\n")
+                lines = head.split(b"\r\n")
+                path = lines[0].split(b" ")[1].decode() if len(lines[0].split(b" ")) > 1 else "/"
+                n = 0
+                for line in lines[1:]:
+                    k, _, v = line.partition(b":")
+                    if k.strip().lower() == b"content-length":
+                        n = int(v.strip())
+                while len(buf) < n:
+                    d = c.recv(4096)
+                    if not d:
+                        return
+                    buf += d
+                buf = buf[n:]
+                data, after = RAW.get(path.split("?")[0], (b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
+                                                            _KEEP))
+                if data:
+                    c.sendall(data)
+                if after == _CLOSE:
+                    return
+                if after == _HOLD:
+                    while c.recv(4096):
+                        pass
+                    return
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+    def close(self):
+        self._stopped = True
+        self.sock.close()
+
+
+# -- TLS: the same aiohttp app behind a certificate from a test CA ------------------------------------
+
+
+def make_tls(tmpdir):
+    """A server SSLContext whose certificate (localhost, 127.0.0.1) comes from a fresh trustme CA, and
+    the files MHC_TLS_CA (that CA, PEM) and MHC_TLS_CA_WRONG (another CA) for the clients."""
+    import os
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    wrong = trustme.CA()
+    cert = ca.issue_cert("localhost", "127.0.0.1")
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(ctx)
+    files = {}
+    for name, c in (("MHC_TLS_CA", ca), ("MHC_TLS_CA_WRONG", wrong)):
+        path = os.path.join(tmpdir, name.lower() + ".pem")
+        with open(path, "wb") as f:
+            f.write(c.cert_pem.bytes())
+        files[name] = path
+    return ctx, files
+
+
 def make_app():
     app = web.Application()
     app.router.add_get("/hello", hello)
@@ -88,6 +307,7 @@ def make_app():
     app.router.add_get("/bytes/{n}", nbytes)
     app.router.add_route("*", "/status/{code}", status)
     app.router.add_get("/ws", ws_echo)
+    add_http_client_routes(app)
     return app
 
 
@@ -319,6 +539,9 @@ class Servers:
         self._ready = threading.Event()
         self._stop = None
         self._error = None
+        self.files = {}  # extra environment entries: paths of files the clients need (the test CA)
+        self._raw = None
+        self._tmpdir = None
 
     async def _main(self):
         self._stop = asyncio.Event()
@@ -327,6 +550,23 @@ class Servers:
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         self.addresses["http"] = "127.0.0.1:%d" % site._server.sockets[0].getsockname()[1]
+        # A second origin (another port) for cross-origin redirects, and the app again over TLS.
+        site2 = web.TCPSite(runner, "127.0.0.1", 0)
+        await site2.start()
+        self.addresses["http2"] = "127.0.0.1:%d" % site2._server.sockets[0].getsockname()[1]
+        try:
+            import tempfile
+
+            self._tmpdir = tempfile.mkdtemp(prefix="mhc-tls-")
+            tls_ctx, self.files = make_tls(self._tmpdir)
+        except ImportError:  # trustme is a test extra; the demo runs without it
+            tls_ctx = None
+        if tls_ctx is not None:
+            site3 = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls_ctx)
+            await site3.start()
+            self.addresses["tls"] = "127.0.0.1:%d" % site3._server.sockets[0].getsockname()[1]
+        self._raw = RawServer()
+        self.addresses["raw"] = "127.0.0.1:%d" % self._raw.port
         async with ws_serve(ws_handler, "127.0.0.1", 0, max_size=None) as wss:
             self.addresses["ws"] = "127.0.0.1:%d" % wss.sockets[0].getsockname()[1] if hasattr(wss, "sockets") \
                 else "127.0.0.1:%d" % list(wss.server.sockets)[0].getsockname()[1]
@@ -358,10 +598,18 @@ class Servers:
         if self.loop is not None and self._stop is not None:
             self.loop.call_soon_threadsafe(self._stop.set)
             self._thread.join(10)
+        if self._raw is not None:
+            self._raw.close()
+        if self._tmpdir is not None:
+            import shutil
+
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
 
     def env(self):
         """The addresses as environment variables for test processes (MHC_HTTP, MHC_WS, ...)."""
-        return {"MHC_" + k.upper(): v for k, v in self.addresses.items()}
+        out = {"MHC_" + k.upper(): v for k, v in self.addresses.items()}
+        out.update(self.files)
+        return out
 
 
 def start():

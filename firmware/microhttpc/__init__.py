@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "Connection": "client",
     "Response": "client",
+    "Request": "request",
     "ws_connect": "client",
     "parse_url": "client",
     "WebSocket": "websocket",
@@ -30,6 +31,7 @@ _LAZY = {
     "InvalidUTF8": "errors",
     "HandshakeError": "errors",
     "ConnectionClosed": "errors",
+    "TooManyRedirects": "errors",
 }
 
 

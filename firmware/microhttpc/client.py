@@ -3,9 +3,18 @@
 ``rfc6455``; the rules live there.
 """
 
+from .rt import const
 from . import http11
+from . import rfc6455
+from .request import REDIRECT_CODES, Request, make_url, resolve_url, split_url
 from .net import open_stream
-from .errors import ConnectionLost, HandshakeError, LimitExceeded, UsageError
+from .errors import (ConnectionLost, HandshakeError, HTTPCError, LimitExceeded, TooManyRedirects,
+                     UsageError)
+
+# RFC 9110 section 9.2.2: methods a client may resend by itself when a reused connection turns out to
+# have been closed by the server before it answered.
+_IDEMPOTENT = ("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE")
+_SMALL_BODY = const(1024)  # bodies up to this size go out in the same write as the head
 
 
 class Response:
@@ -94,7 +103,8 @@ class Response:
         return self._body
 
     def readinto(self, buf):
-        """Read body bytes into ``buf`` (a bytearray or memoryview); returns the count, 0 at the end."""
+        """Read body bytes into the caller's ``buf`` (a bytearray or memoryview); returns the count, 0 at
+        the end.  No allocation beyond what one socket read brings in."""
         c = self._next_chunk()
         if c is None:
             return 0
@@ -128,24 +138,30 @@ def _default_port(tls):
 
 
 class Connection:
-    """A connection to one server: open, requests (sequential, keep-alive), WebSocket upgrade, close.
+    """A connection to one server (HTTPc_ConnOpen ... HTTPc_ConnClose): requests (sequential or queued,
+    keep-alive), WebSocket upgrade, close.
 
     ``host`` name or address; ``port`` (80, or 443 with ``tls``); ``persistent`` keep the connection
-    open between requests (HTTPc's PERSISTENT); ``connect_timeout`` bounds connect and TLS handshake;
-    ``timeout`` bounds each wait for data (inactivity); TLS: ``ssl_context``, ``cadata``, ``verify``,
-    ``server_hostname`` (SNI and certificate name, default ``host``); limits: ``max_line``,
-    ``max_headers``, ``max_header_bytes``, ``max_chunk_line``, ``max_body`` (whole-body reads);
-    ``buffer_size`` the receive buffer; ``user_data`` is yours.
+    open between requests (HTTPc's PERSISTENT; False sends ``Connection: close``); ``connect_timeout``
+    bounds name resolution (CPython; see ``net.resolve``), TCP connect and the TLS handshake together;
+    ``timeout`` bounds each wait for data (inactivity); TLS: ``ssl_context``, ``cadata`` (PEM or DER
+    CA certificates), ``verify`` (on by default), ``server_hostname`` (SNI and certificate name,
+    default ``host``); ``follow_redirects`` how many redirects ``send``/``request`` follow (0: none);
+    ``drain_limit`` how much of an unread body is read and dropped to keep the connection for the
+    next request (more: reconnect); limits: ``max_line``, ``max_headers``, ``max_header_bytes``,
+    ``max_chunk_line``, ``max_body`` (whole-body reads); ``buffer_size`` the receive/transmit buffer;
+    ``user_data`` is yours.
     """
 
     def __init__(self, host, port=None, tls=False, persistent=True, connect_timeout=10.0, timeout=30.0,
                  ssl_context=None, cadata=None, verify=True, server_hostname=None, buffer_size=2048,
                  max_line=2048, max_headers=40, max_header_bytes=8192, max_chunk_line=256, max_body=1 << 20,
-                 user_data=None):
+                 user_data=None, follow_redirects=0, drain_limit=4096):
         if not host:
             raise UsageError("a host name or address is required")
         self.host = host
         self.tls = tls
+        self.scheme = "https" if tls else "http"
         self.port = port if port else _default_port(tls)
         self.persistent = persistent
         self.connect_timeout = connect_timeout
@@ -156,12 +172,16 @@ class Connection:
         self.server_hostname = server_hostname
         self.max_body = max_body
         self.user_data = user_data
+        self.follow_redirects = follow_redirects
+        self.drain_limit = drain_limit
         self._limits = (max_line, max_headers, max_header_bytes, max_chunk_line)
         self._buf = bytearray(buffer_size)
         self._mv = memoryview(self._buf)
         self.stream = None
         self._parser = None
         self._current = None  # the Response whose body is still on the wire
+        self._rx = 0  # bytes received since the current request was sent
+        self._queue = []
         self.websocket = None
 
     # -- open / close ------------------------------------------------------------------------------
@@ -211,66 +231,178 @@ class Connection:
             h = "%s:%d" % (h, self.port)
         return h
 
-    # -- requests ----------------------------------------------------------------------------------
-    def request(self, method, target="/", headers=None, body=None):
-        """Send one request and return its Response once the head has arrived.
+    def same_origin(self, scheme, host, port):
+        """True when (scheme, host, port) is this connection's origin (RFC 6454: all three equal)."""
+        return (scheme in ("https", "wss")) == bool(self.tls) and host.lower() == self.host.lower() \
+            and port == self.port
 
-        ``headers``: a dict or a list of (name, value) pairs (any names; CR/LF/NUL refused).
-        ``body``: bytes/str (Content-Length) or an iterable of chunks (sent chunked).
+    # -- requests ----------------------------------------------------------------------------------
+    def request(self, method, target="/", headers=None, body=None, **kw):
+        """Send one request and return its Response once the head has arrived (``send(Request(...))``).
+
+        ``headers``: a dict, a list of (name, value) pairs or a callable returning one (any names;
+        CR/LF/NUL refused).  ``body``: bytes/str (Content-Length), or a file, a callable ``fn(buf) -> n``
+        or an iterable of chunks (chunked, or Content-Length with ``content_length=``).  Other
+        keywords are those of ``Request``: query, content_length, form, multipart, content_type,
+        on_header, on_body, follow_redirects, user_data.
+        """
+        return self.send(Request(method, target, headers=headers, body=body, **kw))
+
+    def send(self, req):
+        """Send the Request ``req`` (HTTPc_ReqSend, blocking) and return its Response once the head has
+        arrived; with ``follow_redirects`` the Response is the last one of the chain.
+
+        Redirects (RFC 9110 section 15.4): 303, and 301/302 after a POST, become GET without a body;
+        307/308 resend the method and body (a body that can't be replayed: the 3xx Response is returned
+        unfollowed).  Authorization, Cookie and Proxy-Authorization are dropped once the chain leaves
+        this origin; another origin gets its own short-lived connection (``Connection: close``).
+        More than the allowed number raises TooManyRedirects.
         """
         if self.websocket is not None:
             raise UsageError("this connection was upgraded to a WebSocket: HTTP requests are refused "
                              "(close the WebSocket and reopen, or use another Connection)")
-        if self._current is not None and not self._current.complete:
-            # The previous body was not read to its end: the connection can't be reused safely.
-            self._abort()
-        self.open()
-        method = method.upper()
-        hdrs = _header_list(headers)
-        lower = [k.lower() for k, _ in hdrs]
-        for owned in ("host", "content-length", "transfer-encoding"):
-            if owned in lower:
-                raise UsageError("%s is generated by the client; remove it from the headers" % owned)
-        out = [("Host", self.host_header)]
-        chunks = None
-        if body is not None:
-            if isinstance(body, str):
-                body = body.encode()
-            if isinstance(body, (bytes, bytearray, memoryview)):
-                out.append(("Content-Length", str(len(body))))
-            else:
-                chunks = body
-                body = None
-                out.append(("Transfer-Encoding", "chunked"))
-        elif method in ("POST", "PUT", "PATCH"):
-            out.append(("Content-Length", "0"))
-        if not self.persistent and "connection" not in lower:
-            out.append(("Connection", "close"))
-        out.extend(hdrs)
-        return self._exchange(method, target, out, body, chunks)
+        path = req.target
+        if not path.startswith("/") and "://" in path:
+            scheme, host, port, path = split_url(path)
+            if not self.same_origin(scheme, host, port):
+                raise UsageError("%s is not on this connection's origin %s://%s: use a Connection to it"
+                                 % (req.target, self.scheme, self.host_header))
+        hdrs = req.user_headers()  # a header hook runs once per send, redirects included
+        limit = self.follow_redirects if req.follow_redirects is None else req.follow_redirects
+        conn = self
+        cur = req
+        history = []
+        while True:
+            resp = conn._send_one(cur, path, hdrs)
+            resp.url = make_url(conn.scheme, conn.host, conn.port, cur.sent_target)
+            resp.request = req
+            loc = resp.headers.get("location")
+            if not limit or resp.status not in REDIRECT_CODES or loc is None:
+                break
+            if len(history) >= limit:
+                conn._settle()
+                raise TooManyRedirects("more than %d redirects (last: %d to %s)" % (limit, resp.status, loc),
+                                       resp)
+            url = resolve_url(resp.url, loc)
+            scheme, host, port, npath = split_url(url)
+            nxt = cur.for_redirect(resp.status, npath, not self.same_origin(scheme, host, port), hdrs)
+            if nxt is None:
+                break
+            history.append((resp.status, resp.url))
+            conn._settle()
+            if self.same_origin(scheme, host, port):
+                conn = self
+            elif not conn.same_origin(scheme, host, port):
+                conn = self._sibling(scheme, host, port)
+            cur, path, hdrs = nxt, npath, nxt.headers
+        resp.history = history
+        if req.on_header is not None:
+            for k, v in resp.headers.items():
+                req.on_header(k, v)
+        if req.on_body is not None:
+            for c in resp.iter_chunks():
+                req.on_body(c)
+        return resp
 
-    def _exchange(self, method, target, headers, body=None, chunks=None):
-        for name, value in headers:
-            http11.check_header(name, value)
-        head = http11.build_request_head(method, target, headers)
+    def queue(self, req):
+        """Add ``req`` to this connection's FIFO queue (HTTPc runs a connection's requests in order, one
+        at a time, no pipelining); ``run()`` sends them.  Returns ``req``."""
+        self._queue.append(req)
+        return req
+
+    def run(self):
+        """Send the queued requests in order, yielding each Response.  A body left unread when the next
+        one is asked for is read and kept (``max_body`` bound), so ``resp.read()`` still works."""
+        while self._queue:
+            req = self._queue.pop(0)
+            resp = self.send(req)
+            yield resp
+            if not resp.complete:
+                resp.read()
+
+    def _sibling(self, scheme, host, port):
+        """A one-request connection to another origin, with this one's TLS options and limits."""
+        tls = scheme in ("https", "wss")
+        same_host = host.lower() == self.host.lower()
+        c = Connection(host, port, tls, False, self.connect_timeout, self.timeout, self.ssl_context,
+                       self.cadata, self.verify, self.server_hostname if same_host else None, len(self._buf),
+                       *self._limits, max_body=self.max_body, drain_limit=self.drain_limit)
+        return c
+
+    def _settle(self):
+        """Finish the previous response before the next request: drain up to ``drain_limit`` bytes of
+        an unread body, else close (a silent or huge remainder never blocks the next request)."""
+        cur = self._current
+        if cur is None or cur.complete:
+            return
+        total = 0
         try:
-            if body is not None and len(body) <= 1024:
+            while total <= self.drain_limit:
+                c = cur._next_chunk()
+                if c is None:
+                    return
+                total += len(c)
+        except HTTPCError:
+            pass
+        self._abort()
+
+    def _send_one(self, req, path, hdrs):
+        self._settle()
+        reused = self.stream is not None
+        self.open()
+        head, body = req.prepare(self.host_header, not self.persistent, hdrs, path)
+        try:
+            return self._roundtrip(req, head, body)
+        except ConnectionLost:
+            # RFC 9112 section 9.3.1: a server may close an idle persistent connection at any time; if
+            # it did so before answering anything, an idempotent request is sent again on a new one.
+            if not (reused and self._rx == 0 and req.method in _IDEMPOTENT and req.replayable()):
+                raise
+        self._abort()
+        self.open()
+        head, body = req.prepare(self.host_header, not self.persistent, hdrs, path)
+        return self._roundtrip(req, head, body)
+
+    def _roundtrip(self, req, head, body):
+        self._rx = 0
+        try:
+            if body is None:
+                self.stream.sendall(head)
+            elif isinstance(body, (bytes, bytearray, memoryview)) and len(body) <= _SMALL_BODY:
                 self.stream.sendall(head + bytes(body))  # one write for small requests
             else:
                 self.stream.sendall(head)
-                if body is not None:
-                    self.stream.sendall(body)
-                elif chunks is not None:
-                    for c in chunks:
-                        if isinstance(c, str):
-                            c = c.encode()
-                        if c:
-                            # one write per chunk: size line, data and CRLF together
-                            self.stream.sendall(("%x\r\n" % len(c)).encode() + bytes(c) + b"\r\n")
-                    self.stream.sendall(b"0\r\n\r\n")
+                for piece in req.body_pieces(body, self._buf):
+                    self.stream.sendall(piece)
         except BaseException:
             self._abort()
             raise
+        return self._read_head(req.method)
+
+    def _exchange(self, method, target, headers, body=None, chunks=None):
+        """Send a request head built from ready (name, value) pairs (the WebSocket upgrade's GET) and
+        read the response head."""
+        for name, value in headers:
+            http11.check_header(name, value)
+        self._rx = 0
+        head = http11.build_request_head(method, target, headers)
+        try:
+            self.stream.sendall(head + bytes(body) if body else head)
+            if chunks is not None:
+                from .request import chunk_frame, LAST_CHUNK
+
+                for c in chunks:
+                    if isinstance(c, str):
+                        c = c.encode()
+                    if c:
+                        self.stream.sendall(chunk_frame(c))
+                self.stream.sendall(LAST_CHUNK)
+        except BaseException:
+            self._abort()
+            raise
+        return self._read_head(method)
+
+    def _read_head(self, method):
         self._parser.start(method)
         ev = self._next_event()
         resp = Response(self, ev[1], method)
@@ -301,6 +433,7 @@ class Connection:
                 self._abort()
                 raise
             if n:
+                self._rx += n
                 p.feed(self._mv[:n])
             else:
                 p.feed_eof()

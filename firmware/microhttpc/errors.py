@@ -11,6 +11,7 @@
     │   ├── LimitExceeded      a line, header block, chunk line, body, frame or message over its limit
     │   ├── InvalidUTF8        text or close reason that is not UTF-8 (close code 1007)
     │   └── HandshakeError     the WebSocket upgrade was refused or answered wrongly (``.response``)
+    ├── TooManyRedirects       more redirects than ``follow_redirects`` allows (``.response``: the last)
     └── ConnectionClosed       the WebSocket is closed (``.code``, ``.reason``, ``.cause``)
 
 Every message says what was expected and what came.  The tree has single inheritance only:
@@ -68,6 +69,14 @@ class HandshakeError(ProtocolError):
     """The WebSocket upgrade failed.  ``response`` holds the server's whole response (status, reason,
     headers, body) so the caller can see why; the connection is still usable for HTTP if the server
     kept it open."""
+
+    def __init__(self, message, response=None):
+        super().__init__(message)
+        self.response = response
+
+
+class TooManyRedirects(HTTPCError):
+    """A redirect chain was longer than the caller allowed.  ``response`` is the last 3xx response."""
 
     def __init__(self, message, response=None):
         super().__init__(message)

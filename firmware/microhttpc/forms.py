@@ -1,0 +1,118 @@
+"""Sans-I/O form bodies: multipart/form-data (RFC 7578) with values and files streamed from callbacks or
+file objects.  (application/x-www-form-urlencoded is one line in ``request.encode_pairs``.)
+
+Owns: the part layout, the boundary (random, from an injected ``rng``; default ``os.urandom``), the
+escaping of field and file names, and the length of the whole body when every part's length is
+known (so it goes with Content-Length; otherwise the request is sent chunked).  Must not: touch
+sockets or clocks.  Imported only when a request has a multipart form, so ``import microhttpc``
+stays cheap.
+
+    form = [("name", "value"),
+            ("notes", forms.Value(read_cb, length=120)),                      # HTTPc KEY_VAL_EXT
+            ("upload", forms.File(open("log.txt", "rb"), "log.txt", "text/plain"))]
+    conn.request("POST", "/upload", form=form)
+"""
+
+from .errors import UsageError
+from .request import source_pieces
+
+_CRLF = b"\r\n"
+
+
+class Value:
+    """A form value streamed from ``source`` (a callable ``fn(buf) -> n``, a file object, an iterable of
+    chunks, or bytes).  ``length`` in bytes, if known (None makes the whole request chunked)."""
+
+    def __init__(self, source, length=None, content_type=None):
+        self.source = source
+        self.length = _length(source, length)
+        self.filename = None
+        self.content_type = content_type
+
+
+class File(Value):
+    """A file part: ``source`` as for Value (typically ``open(path, "rb")``), ``filename`` as the
+    server should see it, ``content_type`` of the data.  ``length`` defaults to the size of a bytes
+    source, or of a file object that can ``seek`` to its end."""
+
+    def __init__(self, source, filename, content_type="application/octet-stream", length=None):
+        super().__init__(source, length, content_type)
+        self.filename = filename
+
+
+def _length(source, length):
+    if length is not None:
+        return length
+    if isinstance(source, str):
+        return len(source.encode())
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return len(source)
+    if hasattr(source, "seek") and hasattr(source, "tell"):
+        try:
+            here = source.tell()
+            end = source.seek(0, 2)
+            source.seek(here)
+            if end is None:  # some ports return None from seek
+                end = source.tell()
+            return end - here
+        except (OSError, AttributeError, ValueError):
+            pass
+    return None
+
+
+def _quoted(name):
+    """A name for a Content-Disposition quoted-string: the HTML form rules escape '"', CR and LF as
+    %22, %0D and %0A (RFC 7578 section 4.2 leaves the encoding to the form's producer)."""
+    if not isinstance(name, str):
+        name = str(name, "utf-8") if isinstance(name, (bytes, bytearray)) else str(name)
+    return name.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+
+class Multipart:
+    """The multipart/form-data body of ``pairs`` ((name, value) with str/bytes/number, Value or File)."""
+
+    def __init__(self, pairs, rng=None):
+        if rng is None:
+            from .rt import urandom as rng
+        # RFC 2046 section 5.1.1: up to 70 characters; 24 random bytes in hex cannot occur by chance.
+        self.boundary = "----microhttpc" + "".join(["%02x" % b for b in rng(12)])
+        self.content_type = "multipart/form-data; boundary=" + self.boundary
+        self.parts = []
+        total = 0
+        for name, value in pairs:
+            if value is None:
+                value = b""
+            if isinstance(value, (int, float)):
+                value = str(value)
+            if not isinstance(value, Value):
+                value = Value(value)
+            head = ['--', self.boundary, '\r\nContent-Disposition: form-data; name="', _quoted(name), '"']
+            if value.filename is not None:
+                head.append('; filename="%s"' % _quoted(value.filename))
+            if value.content_type is not None:
+                ct = value.content_type
+                if "\r" in ct or "\n" in ct:
+                    raise UsageError("content type must not contain CR or LF: %r" % (ct,))
+                head.append("\r\nContent-Type: " + ct)
+            head.append("\r\n\r\n")
+            head = "".join(head).encode()
+            self.parts.append((head, value))
+            if total is not None:
+                total = None if value.length is None else total + len(head) + value.length + 2
+        self._tail = ("--%s--\r\n" % self.boundary).encode()
+        self.length = None if total is None else total + len(self._tail)
+
+    def pieces(self, buf):
+        """Yield the body: each part's head, its data (streamed through ``buf``), CRLF; the close line."""
+        for head, value in self.parts:
+            yield head
+            n = 0
+            for p in source_pieces(value.source, buf):
+                n += len(p)
+                if value.length is not None and n > value.length:
+                    raise UsageError("form value gave more than its length=%d bytes" % value.length)
+                yield p
+            if value.length is not None and n != value.length:
+                raise UsageError("form value ended after %d of its length=%d bytes" % (n, value.length))
+            yield _CRLF
+        yield self._tail

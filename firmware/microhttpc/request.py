@@ -1,0 +1,451 @@
+"""Sans-I/O HTTP/1.1 requests: the ``Request`` object, query strings, URLs and redirects.
+
+Owns: turning a ``Request`` (method, target, query table or hook, header table or hook, body from
+bytes / a callback / an iterator / a file, or a form) into the bytes that go on the wire: one
+``head()`` (request line + headers, sent with one write) and a ``body_pieces()`` iterator (already
+framed: chunked when the length is unknown).  Also owns percent-encoding (RFC 3986), splitting and
+resolving URLs (RFC 3986 section 5) and the redirect rules (RFC 9110 section 15.4).
+
+Must not: touch sockets, clocks or entropy (forms get their boundary from an injected ``rng``).
+The blocking ``client.Connection`` and the non-blocking layers both build requests here, so the
+rules exist once.
+"""
+
+from .errors import HeaderNotAllowed, UsageError
+from . import http11
+
+# RFC 3986 section 2.3: unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~".  Everything else in a
+# query key or value is percent-encoded from its UTF-8 bytes (section 2.1, upper-case hex digits).
+_UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+_HEX = "0123456789ABCDEF"
+
+# Headers the request framing owns (RFC 9110 section 7.2 Host, RFC 9112 section 6 body framing).
+_OWNED = ("host", "content-length", "transfer-encoding")
+# Credentials that must not follow a redirect to another origin (RFC 9110 section 15.4).
+_CREDENTIALS = ("authorization", "cookie", "proxy-authorization")
+REDIRECT_CODES = (301, 302, 303, 307, 308)
+
+
+def quote(s, space_plus=False):
+    """Percent-encode ``s`` (str or bytes) keeping only RFC 3986 unreserved characters.
+
+    ``space_plus`` writes a space as "+" (the application/x-www-form-urlencoded serialisation).
+    """
+    if isinstance(s, str):
+        s = s.encode()
+    out = []
+    for b in s:
+        if b in _UNRESERVED:
+            out.append(chr(b))
+        elif b == 32 and space_plus:
+            out.append("+")
+        else:
+            out.append("%" + _HEX[b >> 4] + _HEX[b & 15])
+    return "".join(out)
+
+
+def _pairs(table):
+    """A dict, a list of pairs, or a callable returning either, as a list of pairs."""
+    if table is None:
+        return []
+    if callable(table) and not isinstance(table, (dict, list, tuple)):
+        table = table()
+    if isinstance(table, dict):
+        return list(table.items())
+    return list(table)
+
+
+def encode_pairs(table, space_plus=False):
+    """``k=v&k2=v2`` from a table; a value of None writes the key alone (``k``)."""
+    parts = []
+    for k, v in _pairs(table):
+        if v is None:
+            parts.append(quote(_text(k), space_plus))
+        else:
+            parts.append(quote(_text(k), space_plus) + "=" + quote(_text(v), space_plus))
+    return "&".join(parts)
+
+
+def _text(v):
+    if isinstance(v, (str, bytes, bytearray)):
+        return v
+    return str(v)
+
+
+# -- URLs -------------------------------------------------------------------------------------------
+def default_port(scheme):
+    return 443 if scheme in ("https", "wss") else 80
+
+
+def split_url(url):
+    """``scheme://host[:port]/path?query`` -> (scheme, host, port, target); the target is at least "/".
+
+    Fragments are dropped (RFC 9110 section 7.1: never sent).  Credentials in the authority are refused.
+    """
+    i = url.find("://")
+    if i <= 0:
+        raise UsageError("not an absolute URL: %r" % (url,))
+    scheme = url[:i].lower()
+    if scheme not in ("http", "https", "ws", "wss"):
+        raise UsageError("unsupported scheme %r in %r" % (scheme, url))
+    rest = url[i + 3 :]
+    h = rest.find("#")
+    if h >= 0:
+        rest = rest[:h]
+    end = len(rest)
+    for sep in "/?":
+        j = rest.find(sep)
+        if 0 <= j < end:
+            end = j
+    hostport, target = rest[:end], rest[end:]
+    if not target.startswith("/"):
+        target = "/" + target
+    if "@" in hostport:
+        raise UsageError("credentials in the URL are not supported; send an Authorization header")
+    port = None
+    if hostport.startswith("["):
+        k = hostport.find("]")
+        if k < 0:
+            raise UsageError("unterminated IPv6 literal in %r" % (url,))
+        host = hostport[1:k]
+        tail = hostport[k + 1 :]
+        if tail.startswith(":") and tail[1:]:
+            port = tail[1:]
+    elif ":" in hostport:
+        host, port = hostport.rsplit(":", 1)
+        if not port:
+            port = None
+    else:
+        host = hostport
+    if not host:
+        raise UsageError("no host in %r" % (url,))
+    if port is not None:
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise UsageError("invalid port in %r" % (url,))
+        port = int(port)
+    return scheme, host, port or default_port(scheme), target
+
+
+def make_url(scheme, host, port, target):
+    if ":" in host:
+        host = "[" + host + "]"
+    if port != default_port(scheme):
+        host = "%s:%d" % (host, port)
+    return "%s://%s%s" % (scheme, host, target)
+
+
+def _remove_dot_segments(path):
+    # RFC 3986 section 5.2.4, on whole segments.
+    out = []
+    segs = path.split("/")
+    for i, seg in enumerate(segs):
+        last = i == len(segs) - 1
+        if seg == ".":
+            if last:
+                out.append("")
+        elif seg == "..":
+            if len(out) > 1:
+                out.pop()
+            if last:
+                out.append("")
+        else:
+            out.append(seg)
+    res = "/".join(out)
+    return res if res.startswith("/") else "/" + res
+
+
+def resolve_url(base, ref):
+    """Resolve the reference ``ref`` (absolute, protocol-relative ``//host/x``, absolute-path ``/x``,
+    relative ``x``, or query-only ``?q``) against the absolute URL ``base`` (RFC 3986 section 5.2)."""
+    ref = ref.strip()
+    h = ref.find("#")
+    if h >= 0:
+        ref = ref[:h]
+    if _has_scheme(ref):
+        return make_url(*split_url(ref))
+    scheme, host, port, target = split_url(base)
+    if ref.startswith("//"):
+        return make_url(*split_url(scheme + ":" + ref))
+    q = target.find("?")
+    path = target if q < 0 else target[:q]
+    if not ref:
+        return make_url(scheme, host, port, target)
+    if ref.startswith("?"):
+        return make_url(scheme, host, port, path + ref)
+    if ref.startswith("/"):
+        new = ref
+    else:
+        new = path[: path.rfind("/") + 1] + ref
+    q = new.find("?")
+    p, query = (new, "") if q < 0 else (new[:q], new[q:])
+    return make_url(scheme, host, port, _remove_dot_segments(p) + query)
+
+
+def _has_scheme(ref):
+    # RFC 3986 section 3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) followed by ":"
+    c = ref.find(":")
+    if c <= 0 or not ref[0].isalpha():
+        return False
+    for ch in ref[1:c]:
+        if not (ch.isalpha() or ch.isdigit() or ch in "+-."):
+            return False
+    return True
+
+
+def redirect_method(status, method):
+    """(method, keep_body) for following a ``status`` redirect of a ``method`` request.
+
+    RFC 9110 section 15.4: 303 becomes GET (HEAD stays HEAD); 301 and 302 turn POST into GET, as every
+    browser does (section 15.4.2/15.4.3 note); 307 and 308 keep the method and the body.
+    """
+    if status == 303 and method != "HEAD":
+        return "GET", False
+    if status in (301, 302) and method == "POST":
+        return "GET", False
+    return method, True
+
+
+# -- bodies -----------------------------------------------------------------------------------------
+def source_pieces(src, buf):
+    """Yield the bytes of a body source, in pieces.
+
+    Sources: bytes-like or str (one piece); a file object (``readinto(buf)`` or ``read(n)``); a
+    callable ``fn(buf) -> n`` that fills the memoryview ``buf`` and returns the count (0 at the end,
+    HTTPc's OnBodyTx); any other iterable of bytes/str chunks.  Pieces that are views of ``buf``
+    are only valid until the next one is asked for.
+    """
+    if src is None:
+        return
+    if isinstance(src, str):
+        yield src.encode()
+        return
+    if isinstance(src, (bytes, bytearray, memoryview)):
+        if len(src):
+            yield src
+        return
+    mv = memoryview(buf)
+    if hasattr(src, "readinto"):
+        while True:
+            n = src.readinto(buf)
+            if not n:
+                return
+            yield mv[:n]
+    elif hasattr(src, "read"):
+        while True:
+            d = src.read(len(buf))
+            if not d:
+                return
+            yield d.encode() if isinstance(d, str) else d
+    elif callable(src):
+        while True:
+            n = src(mv)
+            if not n:
+                return
+            if n < 0 or n > len(buf):
+                raise UsageError("body callback returned %r for a %d-byte buffer" % (n, len(buf)))
+            yield mv[:n]
+    else:
+        for c in src:
+            if isinstance(c, str):
+                c = c.encode()
+            if len(c):
+                yield c
+
+
+def chunk_frame(piece):
+    """One chunk of a chunked body (RFC 9112 section 7.1) as one bytes object: size line, data, CRLF."""
+    if not len(piece):
+        return b""  # an empty chunk would end the body
+    return ("%x\r\n" % len(piece)).encode() + bytes(piece) + b"\r\n"
+
+
+LAST_CHUNK = b"0\r\n\r\n"  # RFC 9112 section 7.1: last-chunk, no trailers, end of the chunked body
+
+
+class Request:
+    """One HTTP request (HTTPc's request object plus its parameters).
+
+    ``method``: any token (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, TRACE ...).
+    ``target``: a path (``/a/b?x=1``) or an absolute URI of the connection's origin.
+    ``query``: a dict, a list of pairs (value None: the key alone) or a callable returning one;
+    appended to the target, percent-encoded (RFC 3986).
+    ``headers``: a dict, a list of pairs, or a callable returning one; any token names; CR, LF and NUL
+    refused.  Host, Content-Length and Transfer-Encoding are generated (HeaderNotAllowed).
+    ``body``: bytes/str; a file object; a callable ``fn(buf) -> n``; or an iterable of chunks.  With
+    ``content_length`` (or a bytes body) it is sent with Content-Length, else chunked.
+    ``form``: a dict or list of pairs sent as application/x-www-form-urlencoded, or (when a value is a
+    ``forms.Field``/``forms.File``, or ``multipart=True``) as multipart/form-data.
+    ``content_type``: sets Content-Type for ``body``.
+    Response hooks: ``on_header(name, value)`` for each response header, ``on_body(chunk)`` to stream
+    the body (the Response then comes back already read).  ``follow_redirects``: how many redirects
+    to follow (None: the connection's setting).  ``user_data`` is yours.
+    """
+
+    def __init__(self, method="GET", target="/", headers=None, query=None, body=None, content_length=None,
+                 form=None, multipart=None, content_type=None, on_header=None, on_body=None,
+                 follow_redirects=None, user_data=None, rng=None):
+        self.method = method.upper()
+        if not http11._is_token(self.method):
+            raise UsageError("invalid method %r" % (method,))
+        self.target = target or "/"
+        self.headers = headers
+        self.query = query
+        self.body = body
+        self.content_length = content_length
+        self.form = form
+        self.multipart = multipart
+        self.content_type = content_type
+        self.on_header = on_header
+        self.on_body = on_body
+        self.follow_redirects = follow_redirects
+        self.user_data = user_data
+        self.rng = rng
+        if form is not None and body is not None:
+            raise UsageError("give either body= or form=, not both")
+
+    # -- target ------------------------------------------------------------------------------------
+    def path(self, target=None):
+        """The origin-form target (``target`` or ``self.target``) with the query table or hook appended.
+        The target must be a path: the client turns an absolute URI of its origin into a path first."""
+        t = self.target if target is None else target
+        if not t.startswith("/") and t != "*":
+            raise UsageError("request target must be a path starting with '/' or an absolute URI: %r" % (t,))
+        if self.query is not None:
+            q = encode_pairs(self.query)
+            if q:
+                t = t + ("&" if "?" in t else "?") + q
+        return t
+
+    # -- headers and body framing ------------------------------------------------------------------
+    def user_headers(self):
+        """The caller's headers (table or hook result) as checked (name, value) pairs."""
+        out = []
+        for k, v in _pairs(self.headers):
+            if not isinstance(v, str):
+                v = v.decode() if isinstance(v, (bytes, bytearray)) else str(v)
+            http11.check_header(k, v)
+            if k.lower() in _OWNED:
+                raise HeaderNotAllowed("%s is generated by the client; remove it from the headers" % k)
+            out.append((k, v))
+        return out
+
+    def replayable(self):
+        """True when the body can be sent again (redirect 307/308, retry on a stale connection)."""
+        b = self.body
+        if b is None:
+            return self.form is None or not _streams(self.form)
+        return isinstance(b, (bytes, bytearray, str))
+
+    def _encoded_form(self):
+        """(content_type, body_or_source, length) for ``form``."""
+        multipart = self.multipart
+        if multipart is None:
+            multipart = _streams(self.form)
+        if not multipart:
+            body = encode_pairs(self.form, space_plus=True).encode()
+            return "application/x-www-form-urlencoded", body, len(body)
+        from .forms import Multipart
+
+        mp = Multipart(_pairs(self.form), self.rng)
+        return mp.content_type, mp, mp.length
+
+    def prepare(self, host_header, close=False, headers=None, target=None):
+        """Fix the framing: returns (head_bytes, body), where ``body`` is None, bytes (small enough to
+        go with the head, or whole) or a source for ``body_pieces``.
+
+        ``headers`` overrides the resolved user headers (redirects reuse them without calling a hook
+        twice); ``target`` overrides ``self.target`` (a path).  Sets ``self.sent_length`` (None when chunked)
+        and ``self.sent_target`` (the request-target as sent, query included).
+        """
+        hdrs = self.user_headers() if headers is None else headers
+        lower = [k.lower() for k, _ in hdrs]
+        ctype = self.content_type
+        body = self.body
+        length = self.content_length
+        if self.form is not None:
+            if "content-type" in lower:
+                raise HeaderNotAllowed("Content-Type is generated for a form; remove it from the headers")
+            ctype, body, length = self._encoded_form()
+        if isinstance(body, str):
+            body = body.encode()
+        if isinstance(body, (bytes, bytearray, memoryview)):
+            if length is not None and length != len(body):
+                raise UsageError("content_length=%d but the body has %d bytes" % (length, len(body)))
+            length = len(body)
+        out = [("Host", host_header)]
+        if body is None:
+            if self.method in ("POST", "PUT", "PATCH"):
+                out.append(("Content-Length", "0"))  # RFC 9110 section 8.6: a body-carrying method
+            length = 0
+        elif length is not None:
+            if length < 0:
+                raise UsageError("content_length must not be negative")
+            out.append(("Content-Length", str(length)))
+        else:
+            out.append(("Transfer-Encoding", "chunked"))
+        if ctype is not None and "content-type" not in lower:
+            out.append(("Content-Type", ctype))
+        if close and "connection" not in lower:
+            out.append(("Connection", "close"))
+        out.extend(hdrs)
+        http11.check_header("Host", host_header)
+        self.sent_length = length
+        self.sent_target = self.path(target)
+        return http11.build_request_head(self.method, self.sent_target, out), body
+
+    def body_pieces(self, body, buf):
+        """Yield the framed body bytes for ``body`` from ``prepare()`` (chunked framing when the length
+        was unknown; the byte count checked against Content-Length when it was known)."""
+        if body is None:
+            return
+        length = self.sent_length
+        if hasattr(body, "pieces"):  # a multipart form
+            it = body.pieces(buf)
+        else:
+            it = source_pieces(body, buf)
+        if length is None:
+            for p in it:
+                yield chunk_frame(p)
+            yield LAST_CHUNK
+            return
+        sent = 0
+        for p in it:
+            sent += len(p)
+            if sent > length:
+                raise UsageError("body source gave more than content_length=%d bytes" % length)
+            yield p
+        if sent != length:
+            raise UsageError("body source ended after %d of content_length=%d bytes" % (sent, length))
+
+    def for_redirect(self, status, target, cross_origin, headers):
+        """The request to send after a ``status`` redirect to ``target`` (a path), or None when it can't
+        be followed (a 307/308 whose body can't be sent again).  ``headers`` are the resolved headers of
+        this request; credentials are dropped when the redirect leaves the origin."""
+        method, keep_body = redirect_method(status, self.method)
+        if keep_body and not self.replayable():
+            return None
+        hdrs = []
+        for k, v in headers:
+            kl = k.lower()
+            if cross_origin and kl in _CREDENTIALS:
+                continue
+            if not keep_body and kl in ("content-type", "content-encoding", "content-language"):
+                continue
+            hdrs.append((k, v))
+        r = Request(method, target, None, None, self.body if keep_body else None,
+                    self.content_length if keep_body else None, self.form if keep_body else None,
+                    self.multipart, self.content_type if keep_body else None, self.on_header, self.on_body,
+                    self.follow_redirects, self.user_data, self.rng)
+        r.headers = hdrs
+        return r
+
+    def __repr__(self):
+        return "<Request %s %s>" % (self.method, self.target)
+
+
+def _streams(form):
+    """True when a form has a value that must be streamed (a forms.Field or forms.File)."""
+    for _, v in _pairs(form):
+        if not isinstance(v, (str, bytes, bytearray, int, float)) and v is not None:
+            return True
+    return False
