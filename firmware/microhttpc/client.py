@@ -5,7 +5,6 @@
 
 from .rt import const
 from . import http11
-from . import rfc6455
 from .request import REDIRECT_CODES, Request, make_url, resolve_url, split_url
 from .net import open_stream
 from .errors import (ConnectionLost, HandshakeError, HTTPCError, LimitExceeded, TooManyRedirects,
