@@ -567,6 +567,19 @@ class Servers:
             self.addresses["tls"] = "127.0.0.1:%d" % site3._server.sockets[0].getsockname()[1]
         self._raw = RawServer()
         self.addresses["raw"] = "127.0.0.1:%d" % self._raw.port
+        # "silent": listens, never accepts or answers: connects succeed, then nothing (inactivity timeouts).
+        import socket
+
+        self._silent = socket.socket()
+        self._silent.bind(("127.0.0.1", 0))
+        self._silent.listen(8)
+        self.addresses["silent"] = "127.0.0.1:%d" % self._silent.getsockname()[1]
+        # "full": backlog 0 and already taken by one connection, so a new connect never completes.
+        self._full = socket.socket()
+        self._full.bind(("127.0.0.1", 0))
+        self._full.listen(0)
+        self._filler = socket.create_connection(self._full.getsockname())
+        self.addresses["full"] = "127.0.0.1:%d" % self._full.getsockname()[1]
         async with ws_serve(ws_handler, "127.0.0.1", 0, max_size=None) as wss:
             self.addresses["ws"] = "127.0.0.1:%d" % wss.sockets[0].getsockname()[1] if hasattr(wss, "sockets") \
                 else "127.0.0.1:%d" % list(wss.server.sockets)[0].getsockname()[1]
@@ -600,6 +613,9 @@ class Servers:
             self._thread.join(10)
         if self._raw is not None:
             self._raw.close()
+        for s in ("_silent", "_filler", "_full"):
+            if getattr(self, s, None) is not None:
+                getattr(self, s).close()
         if self._tmpdir is not None:
             import shutil
 

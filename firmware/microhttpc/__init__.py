@@ -19,6 +19,7 @@ _LAZY = {
     "ws_connect": "client",
     "parse_url": "client",
     "WebSocket": "websocket",
+    "Engine": "poll",
     "HTTPCError": "errors",
     "UsageError": "errors",
     "HeaderNotAllowed": "errors",
