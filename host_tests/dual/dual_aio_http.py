@@ -1,0 +1,129 @@
+"""The asyncio layer's HTTP side against the real local servers, on CPython's asyncio and
+MicroPython's: streamed bodies, limits, a refused upgrade, timeouts and TLS.
+Each test runs its own event loop with asyncio.run()."""
+
+import asyncio
+
+import microhttpc
+from microhttpc import aio
+from check import server
+
+
+def test_read_chunk_and_body_limit():
+    async def main():
+        host, port = server("http")
+        conn = await aio.Connection.open(host, port, timeout=10, max_body=100)
+        r = await conn.request("GET", "/bytes/300")
+        err = None
+        try:
+            await r.read()
+        except microhttpc.LimitExceeded as exc:
+            err = exc
+        assert err is not None  # refused from Content-Length, before reading the body
+        r = await conn.request("GET", "/bytes/300")  # the unread body is dropped with its connection
+        total = 0
+        while True:
+            c = await r.read_chunk()
+            if c is None:
+                break
+            for i in range(len(c)):
+                assert c[i] == (total + i) & 0xFF
+            total += len(c)
+        assert total == 300
+        await conn.close()
+        return True
+
+    assert asyncio.run(main())
+
+
+def test_refused_upgrade_keeps_connection():
+    async def main():
+        host, port = server("http")
+        conn = await aio.Connection.open(host, port, timeout=10)
+        err = None
+        try:
+            await conn.upgrade("/status/403")
+        except microhttpc.HandshakeError as exc:
+            err = exc
+        assert err is not None and err.response.status == 403
+        assert await err.response.read() == b"status 403"
+        r = await conn.request("GET", "/hello")
+        assert await r.read() == b"hello world"
+        await conn.close()
+        return True
+
+    assert asyncio.run(main())
+
+
+def test_timeouts():
+    async def main():
+        sh, sp = server("silent")
+        conn = await aio.Connection.open(sh, sp, timeout=0.3)
+        e1 = None
+        try:
+            await conn.request("GET", "/")
+        except microhttpc.TimeoutError as exc:
+            e1 = exc
+        assert e1 is not None and not conn.is_open
+        fh, fp = server("full")
+        e2 = None
+        try:
+            await aio.Connection.open(fh, fp, connect_timeout=0.3)
+        except microhttpc.TimeoutError as exc:
+            e2 = exc
+        assert e2 is not None and "connect" in str(e2)
+        e3 = None
+        try:
+            await aio.Connection.open("127.0.0.1", 1)  # nothing listens on port 1
+        except microhttpc.ConnectError as exc:
+            e3 = exc
+        assert e3 is not None
+        # recv() timing out leaves the WebSocket usable
+        wh, wp = server("ws")
+        ws = await aio.ws_connect("ws://%s:%d/" % (wh, wp), timeout=10)
+        e4 = None
+        try:
+            await ws.recv(timeout=0.2)
+        except microhttpc.TimeoutError as exc:
+            e4 = exc
+        assert e4 is not None
+        await ws.send("still here")
+        assert await ws.recv() == "still here"
+        await ws.close()
+        return True
+
+    assert asyncio.run(main())
+
+
+def _read(path):
+    f = open(path, "rb")
+    try:
+        return f.read()
+    finally:
+        f.close()
+
+
+def _tls(ca_env):
+    import os
+
+    async def main():
+        host, port = server("tls")
+        conn = aio.Connection("localhost", port, tls=True, cadata=_read(os.getenv(ca_env)), timeout=10)
+        try:
+            await conn.connect()
+            r = await conn.request("GET", "/hello")
+            return r.status, await r.read()
+        except microhttpc.TLSError as exc:
+            return exc
+        finally:
+            await conn.close()
+
+    return asyncio.run(main())
+
+
+def test_tls():
+    assert _tls("MHC_TLS_CA") == (200, b"hello world")
+
+
+def test_tls_wrong_ca():
+    assert isinstance(_tls("MHC_TLS_CA_WRONG"), microhttpc.TLSError)

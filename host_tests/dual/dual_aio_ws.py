@@ -1,0 +1,131 @@
+"""The asyncio layer against the real local servers, on CPython's asyncio and MicroPython's: HTTP and
+then the upgrade on one connection, concurrent connections, a sender and a receiver task on one
+WebSocket, server-side closes.  Each test runs its own event loop with asyncio.run()."""
+
+import asyncio
+
+import microhttpc
+from microhttpc import aio
+from check import server
+
+
+def test_request_stream_and_upgrade_on_one_connection():
+    async def main():
+        host, port = server("http")
+        conn = await aio.Connection.open(host, port, timeout=10)
+        r = await conn.request("GET", "/hello")
+        assert (r.status, r.reason) == (200, "OK")
+        assert await r.read() == b"hello world"
+        r = await conn.request("GET", "/chunked", query={"n": 3})
+        chunks = []
+        async for c in r.iter_chunks():
+            chunks.append(c)
+        assert b"".join(chunks) == b"chunk 0;chunk 1;chunk 2;"
+        assert r.complete and r.trailers is not None
+        r = await conn.request("POST", "/echo", body=iter([b"a", "b"]), headers={"X-Test": "1"})
+        echo = await r.json()
+        assert echo["body"] == "ab" and ["X-Test", "1"] in echo["headers"]
+        r = await conn.request("HEAD", "/hello")
+        assert r.status == 200 and await r.read() == b""
+        writer = conn._writer
+        ws = await conn.upgrade("/ws")
+        assert conn._writer is writer  # the same TCP connection carried the upgrade
+        assert ws.response.status == 101
+        await ws.send("hi")
+        assert await ws.recv() == "hi"
+        await ws.send(b"\x00\x01\xff")
+        assert await ws.recv() == b"\x00\x01\xff"
+        err = None
+        try:
+            await conn.request("GET", "/hello")
+        except microhttpc.UsageError as exc:
+            err = exc
+        assert err is not None
+        await ws.close()
+        assert ws.close_code == 1000 and ws.closed
+        return True
+
+    assert asyncio.run(main())
+
+
+def test_concurrent_requests_and_websockets():
+    async def get(path):
+        host, port = server("http")
+        async with aio.Connection(host, port, timeout=10, buffer_size=1024) as conn:
+            r = await conn.request("GET", path)
+            return r.status, await r.read()
+
+    async def echo(url, messages):
+        ws = await aio.ws_connect(url, timeout=10, buffer_size=1024)
+        out = []
+        for m in messages:
+            await ws.send(m)
+            await asyncio.sleep(0)
+            out.append(await ws.recv())
+        await ws.close()
+        return out, ws.close_code
+
+    async def main():
+        hh, hp = server("http")
+        wh, wp = server("ws")
+        return await asyncio.gather(
+            get("/hello"), get("/status/404"), get("/bytes/10"),
+            echo("ws://%s:%d/ws" % (hh, hp), ["a", "b", "c"]),
+            echo("ws://%s:%d/" % (wh, wp), [b"\x01", "x" * 200]),
+        )
+
+    res = asyncio.run(main())
+    assert res[0] == (200, b"hello world")
+    assert res[1] == (404, b"status 404")
+    assert res[2] == (200, bytes(range(10)))
+    assert res[3] == (["a", "b", "c"], 1000)
+    assert res[4] == ([b"\x01", "x" * 200], 1000)
+
+
+def test_send_while_another_task_receives():
+    async def main():
+        host, port = server("ws")
+        ws = await aio.ws_connect("ws://%s:%d/" % (host, port), timeout=10)
+        pongs = []
+        ws.on_pong = pongs.append
+        got = []
+
+        async def reader():
+            async for m in ws:  # ends when the connection closes
+                got.append(m)
+
+        task = asyncio.create_task(reader())
+        for i in range(5):
+            await ws.send("m%d" % i)
+        await ws.ping(b"hb")
+        while len(got) < 5 or not pongs:
+            await asyncio.sleep(0.01)
+        await ws.close(4003, "enough")  # the reader task is inside recv(): it sees the Close
+        await task
+        return got, pongs, ws.close_code
+
+    got, pongs, code = asyncio.run(main())
+    assert got == ["m0", "m1", "m2", "m3", "m4"]
+    assert pongs == [b"hb"]
+    assert code == 4003
+
+
+def test_server_close_ends_iteration():
+    async def main():
+        host, port = server("ws")
+        closes = []
+        ws = await aio.ws_connect("ws://%s:%d/close/4001" % (host, port), timeout=10,
+                                  on_close=lambda code, reason: closes.append((code, reason)))
+        got = []
+        async for m in ws:
+            got.append(m)
+        err = None
+        try:
+            await ws.recv()
+        except microhttpc.ConnectionClosed as exc:
+            err = exc
+        return got, closes, err
+
+    got, closes, err = asyncio.run(main())
+    assert got == [] and closes == [(4001, "bye")]
+    assert err is not None and err.code == 4001
