@@ -6,7 +6,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: demo test venv autobahn clean
+.PHONY: demo test venv autobahn check clean
 
 venv: $(STAMP)
 
@@ -24,6 +24,10 @@ test: $(STAMP)
 
 autobahn: $(STAMP)
 	$(BIN)/python tools/autobahn/run.py
+
+# pyright on firmware/ against the ESP32 and RP2 MicroPython stubs and CPython (also run by make test)
+check: $(STAMP)
+	$(BIN)/python tools/pyright/check.py
 
 clean:
 	rm -rf build .pytest_cache

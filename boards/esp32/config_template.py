@@ -1,0 +1,18 @@
+# Copy this file to config.py (git-ignored), fill it in, and deploy it with main.py:
+#     cp boards/esp32/config_template.py boards/esp32/config.py
+#     python tools/deploy.py --port /dev/ttyUSB0 --board esp32 --mpy --main
+# Never commit config.py: it holds your Wi-Fi password.
+
+WIFI_SSID = "your-network"
+WIFI_PASSWORD = "your-password"
+WIFI_TIMEOUT = 15  # seconds to wait for one connection attempt
+WIFI_RETRIES = 5  # attempts before giving up (the example then resets the board)
+
+SERVER = "192.168.1.10:8080"  # host:port of your HTTP + WebSocket server
+HTTP_PATH = "/hello"  # fetched once with GET
+WS_PATH = "/ws"  # an echo WebSocket on the same server
+TLS = False  # True for https/wss (certificates are verified; see CADATA)
+CADATA = None  # PEM or DER bytes of the CA that signed the server's certificate, when TLS
+
+MESSAGES = None  # echo this many messages and stop; None = run forever
+INTERVAL = 5  # seconds between messages

@@ -1,0 +1,131 @@
+"""Packaging for boards: package.json (mip) lists every module, one version number everywhere, the
+freeze manifests point at the package, and mpy-cross compiles every module for each board's CPU."""
+
+import json
+import os
+import re
+import sys
+
+import build_mpy
+import deploy
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PKG = os.path.join(ROOT, "firmware", "microhttpc")
+BOARDS = ("esp32", "rp2-pico-w", "unix")
+MARCHES = ("xtensawin", "armv6m", "armv7emsp")  # ESP32/S3, RP2040 (Pico W), RP2350 (Pico 2 W)
+
+
+def modules():
+    return sorted(n for n in os.listdir(PKG) if n.endswith(".py"))
+
+
+def test_package_json_lists_exactly_the_package_modules():
+    with open(os.path.join(ROOT, "package.json")) as f:
+        doc = json.load(f)
+    urls = doc["urls"]
+    listed = sorted(dest.split("/", 1)[1] for dest, _ in urls)
+    hint = "package.json is out of date: run `python tools/deploy.py --write-package-json`"
+    assert listed == modules(), "%s\n listed: %s\n on disk: %s" % (hint, listed, modules())
+    for dest, src in urls:
+        # Installed as lib/microhttpc/<file>; fetched from the repository path, relative to package.json,
+        # which works for github:owner/repo and for a local checkout alike.
+        assert dest.startswith("microhttpc/"), dest
+        assert src == "firmware/" + dest, (dest, src)
+        assert os.path.isfile(os.path.join(ROOT, src)), src
+    assert doc.get("deps", []) == []  # the package is dependency-free
+    assert doc == json.loads(deploy.package_json()), hint
+
+
+def read_versions():
+    with open(os.path.join(ROOT, "pyproject.toml")) as f:
+        pyproject = re.search(r'^version\s*=\s*"([^"]+)"', f.read(), re.M).group(1)
+    with open(os.path.join(PKG, "__init__.py")) as f:
+        init = re.search(r'^__version__\s*=\s*"([^"]+)"', f.read(), re.M).group(1)
+    with open(os.path.join(ROOT, "package.json")) as f:
+        pkg = json.load(f)["version"]
+    manifests = {b: manifest_calls(b)["metadata"][0]["version"] for b in BOARDS}
+    return pyproject, init, pkg, manifests
+
+
+def test_one_version_everywhere():
+    pyproject, init, pkg, manifests = read_versions()
+    assert re.match(r"^\d+\.\d+\.\d+", pyproject), pyproject
+    assert init == pyproject, "firmware/microhttpc/__init__.py __version__ %s != pyproject.toml %s" % (init, pyproject)
+    assert pkg == pyproject, "package.json version %s != pyproject.toml %s" % (pkg, pyproject)
+    for board, v in manifests.items():
+        assert v == pyproject, "boards/%s/manifest.py version %s != pyproject.toml %s" % (board, v, pyproject)
+
+
+def manifest_calls(board):
+    """Run boards/<board>/manifest.py with the manifest functions of MicroPython's tools/manifestfile.py
+    recorded instead of executed; paths resolved relative to the manifest, as that tool does."""
+    path = os.path.join(ROOT, "boards", board, "manifest.py")
+    base = os.path.dirname(path)
+    calls = {"include": [], "metadata": [], "package": [], "module": [], "require": [], "freeze": []}
+
+    def rec(kind):
+        def f(*args, **kw):
+            calls[kind].append(dict(kw, args=args))
+        return f
+
+    def package(name, files=None, base_path=".", opt=None):
+        calls["package"].append({"name": name, "dir": os.path.normpath(os.path.join(base, base_path, name))})
+
+    def module(name, base_path=".", opt=None):
+        calls["module"].append({"path": os.path.normpath(os.path.join(base, base_path, name))})
+
+    def metadata(description=None, version=None, license=None, author=None):
+        calls["metadata"].append({"version": version, "description": description})
+
+    ns = {"include": rec("include"), "require": rec("require"), "freeze": rec("freeze"), "package": package,
+          "module": module, "metadata": metadata, "options": None}
+    with open(path) as f:
+        exec(compile(f.read(), path, "exec"), ns)
+    return calls
+
+
+def test_manifests_freeze_the_package():
+    for board in BOARDS:
+        calls = manifest_calls(board)
+        assert [p["name"] for p in calls["package"]] == ["microhttpc"], (board, calls)
+        assert calls["package"][0]["dir"] == PKG, (board, calls["package"])
+        assert len(calls["metadata"]) == 1, board
+        # Each manifest keeps the port's or board's own frozen modules.
+        includes = [c["args"][0] for c in calls["include"]]
+        assert len(includes) == 1 and includes[0].startswith("$("), (board, includes)
+        for m in calls["module"]:
+            assert os.path.isfile(m["path"]), (board, m)
+
+
+def test_boards_have_example_template_notes():
+    for board in BOARDS:
+        d = os.path.join(ROOT, "boards", board)
+        for name in ("main.py", "config_template.py", "manifest.py", "NOTES.md"):
+            assert os.path.isfile(os.path.join(d, name)), (board, name)
+        ns = {}
+        with open(os.path.join(d, "config_template.py")) as f:
+            exec(f.read(), ns)
+        assert isinstance(ns["SERVER"], str) and ":" in ns["SERVER"]
+        if board != "unix":
+            assert ns["WIFI_TIMEOUT"] > 0 and ns["WIFI_RETRIES"] > 0
+    with open(os.path.join(ROOT, ".gitignore")) as f:
+        assert "boards/*/config.py" in f.read().split("\n")  # the Wi-Fi password never gets committed
+
+
+def test_mpy_cross_compiles_every_module_for_each_board(tmp_path, capsys):
+    table = []
+    for march in MARCHES:
+        sizes = build_mpy.build(str(tmp_path / march), march, quiet=True)
+        names = sorted(n for n, _ in sizes)
+        assert names == [m[:-3] + ".mpy" for m in modules()], (march, names)
+        for name, size in sizes:
+            with open(str(tmp_path / march / "microhttpc" / name), "rb") as f:
+                head = f.read(4)
+            assert head[:1] == b"M" and head[1] == 6, (march, name, head)  # .mpy format version 6
+            assert size == os.path.getsize(str(tmp_path / march / "microhttpc" / name))
+        table.append((march, dict(sizes)))
+    with capsys.disabled():  # the sizes, for the log (pytest -s, or CI's output)
+        sys.stdout.write("\n.mpy sizes in bytes:\n  %-16s" % "" + "".join("%11s" % m for m, _ in table) + "\n")
+        for name in sorted(table[0][1]):
+            sys.stdout.write("  %-16s" % name + "".join("%11d" % s[name] for _, s in table) + "\n")
+        sys.stdout.write("  %-16s" % "total" + "".join("%11d" % sum(s.values()) for _, s in table) + "\n")
