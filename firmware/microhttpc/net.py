@@ -41,7 +41,8 @@ class Stream:
         if t != self.timeout:
             self.timeout = t
             if not MICROPYTHON:
-                self.raw.settimeout(t)
+                # The TLS socket, not ``raw``: CPython's wrap_socket() detaches the TCP socket (EBADF).
+                self.sock.settimeout(t)
 
     def _wait(self, event, what):
         t = self.timeout

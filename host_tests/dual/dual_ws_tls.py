@@ -1,0 +1,42 @@
+"""WebSocket over TLS (wss://): the upgrade and the frames on a verified TLS connection (aiohttp over
+TLS with a certificate from the session's test CA)."""
+
+import os
+
+from microhttpc import Connection, ws_connect
+from check import server
+
+
+def ca():
+    with open(os.getenv("MHC_TLS_CA"), "rb") as f:
+        return f.read()
+
+
+def test_wss_echo_ping_close():
+    host, port = server("tls")
+    pongs = []
+    ws = ws_connect("wss://localhost:%d/ws" % port, timeout=10, cadata=ca(), on_pong=pongs.append,
+                    frame_size=100)
+    ws.send("over TLS " * 30)  # fragmented into 100-byte frames
+    assert ws.recv() == "over TLS " * 30
+    ws.send(b"\x00\x01\x02")
+    assert ws.recv() == b"\x00\x01\x02"
+    ws.ping(b"tls")
+    ws.send("after ping")
+    assert ws.recv() == "after ping"
+    assert pongs == [b"tls"]
+    ws.close()
+    assert ws.close_code == 1000
+
+
+def test_https_request_then_upgrade_same_tls_connection():
+    host, port = server("tls")
+    conn = Connection(host, port, tls=True, timeout=10, cadata=ca(), server_hostname="localhost")
+    conn.open()
+    r = conn.request("GET", "/hello")
+    assert r.status == 200 and r.read() == b"hello world"
+    ws = conn.upgrade("/ws")
+    ws.send("same TLS connection")
+    assert ws.recv() == "same TLS connection"
+    ws.close()
+    conn.close()
