@@ -28,20 +28,22 @@ SERVER = config.SERVER
 
 
 def wifi_connect():
-    """Join the network from config.py: WIFI_RETRIES attempts of WIFI_TIMEOUT seconds each."""
+    """Join the network from config.py: WIFI_RETRIES attempts of WIFI_TIMEOUT seconds each.
+    Called again before every connection, so a dropped Wi-Fi is rejoined with the server."""
     wlan = network.WLAN(network.STA_IF)
+    if wlan.isconnected():
+        return wlan
     wlan.active(True)
     for attempt in range(1, config.WIFI_RETRIES + 1):
-        if wlan.isconnected():
-            break
         print("wifi: connecting to %r (attempt %d of %d)" % (config.WIFI_SSID, attempt, config.WIFI_RETRIES))
         wlan.connect(config.WIFI_SSID, config.WIFI_PASSWORD)
         t0 = time.ticks_ms()
         while not wlan.isconnected() and time.ticks_diff(time.ticks_ms(), t0) < config.WIFI_TIMEOUT * 1000:
             time.sleep_ms(200)
-        if not wlan.isconnected():
-            wlan.disconnect()
-            time.sleep(attempt)  # back off a little more each time
+        if wlan.isconnected():
+            break
+        wlan.disconnect()
+        time.sleep(attempt)  # back off a little more each time
     if not wlan.isconnected():
         raise OSError("wifi: no connection to %r after %d attempts" % (config.WIFI_SSID, config.WIFI_RETRIES))
     print("wifi: connected, address %s" % (wlan.ifconfig()[0],))
@@ -54,6 +56,7 @@ def mem():
 
 
 def connect():
+    wifi_connect()  # no-op while connected
     host, port = SERVER.rsplit(":", 1)
     conn = microhttpc.Connection(host, int(port), timeout=10, tls=config.TLS, cadata=config.CADATA)
     conn.open()

@@ -28,22 +28,24 @@ SERVER = config.SERVER
 
 
 def wifi_connect():
-    """Join the network from config.py: WIFI_RETRIES attempts of WIFI_TIMEOUT seconds each."""
-    network.country(config.COUNTRY)
+    """Join the network from config.py: WIFI_RETRIES attempts of WIFI_TIMEOUT seconds each.
+    Called again before every connection, so a dropped Wi-Fi is rejoined with the server."""
     wlan = network.WLAN(network.STA_IF)
+    if wlan.isconnected():
+        return wlan
+    network.country(config.COUNTRY)  # before active(): sets the allowed channels and power
     wlan.active(True)
     wlan.config(pm=network.WLAN.PM_NONE)  # no Wi-Fi power saving: lower WebSocket latency, more current
     for attempt in range(1, config.WIFI_RETRIES + 1):
-        if wlan.isconnected():
-            break
         print("wifi: connecting to %r (attempt %d of %d)" % (config.WIFI_SSID, attempt, config.WIFI_RETRIES))
         wlan.connect(config.WIFI_SSID, config.WIFI_PASSWORD)
         t0 = time.ticks_ms()
         while not wlan.isconnected() and time.ticks_diff(time.ticks_ms(), t0) < config.WIFI_TIMEOUT * 1000:
             time.sleep_ms(200)
-        if not wlan.isconnected():
-            wlan.disconnect()
-            time.sleep(attempt)  # back off a little more each time
+        if wlan.isconnected():
+            break
+        wlan.disconnect()
+        time.sleep(attempt)  # back off a little more each time
     if not wlan.isconnected():
         raise OSError("wifi: no connection to %r after %d attempts" % (config.WIFI_SSID, config.WIFI_RETRIES))
     print("wifi: connected, address %s" % (wlan.ifconfig()[0],))
@@ -56,6 +58,7 @@ def mem():
 
 
 def connect():
+    wifi_connect()  # no-op while connected
     host, port = SERVER.rsplit(":", 1)
     conn = microhttpc.Connection(host, int(port), timeout=10, tls=config.TLS, cadata=config.CADATA)
     conn.open()
