@@ -179,9 +179,9 @@ RAW = {
     # malformed or hostile: each must give a specific error, never a hang or a big allocation
     "/raw/long-status": (b"HTTP/1.1 200 " + b"x" * 5000 + b"\r\n\r\n", _CLOSE),
     "/raw/long-header": (b"HTTP/1.1 200 OK\r\nX-Long: " + b"y" * 5000 + b"\r\n\r\n", _CLOSE),
-    "/raw/many-headers": (b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(100)) + b"\r\n",
+    "/raw/many-headers": (b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(60)) + b"\r\n",
                           _CLOSE),
-    "/raw/big-headers": (b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-B%d: %s\r\n" % (i, b"z" * 1000) for i in range(12))
+    "/raw/big-headers": (b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-B%d: %s\r\n" % (i, b"z" * 1000) for i in range(9))
                          + b"\r\n", _CLOSE),
     "/raw/bad-status": (b"HTTP/1.1 abc OK\r\nContent-Length: 0\r\n\r\n", _CLOSE),
     "/raw/bad-version": (b"HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n", _CLOSE),
@@ -567,6 +567,13 @@ class Servers:
             self.addresses["tls"] = "127.0.0.1:%d" % site3._server.sockets[0].getsockname()[1]
         self._raw = RawServer()
         self.addresses["raw"] = "127.0.0.1:%d" % self._raw.port
+        # "closed": a port that was just free (bound, then closed): connecting there is refused.
+        import socket as _socket
+
+        probe = _socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.addresses["closed"] = "127.0.0.1:%d" % probe.getsockname()[1]
+        probe.close()
         # "silent": listens, never accepts or answers: connects succeed, then nothing (inactivity timeouts).
         import socket
 

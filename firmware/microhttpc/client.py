@@ -5,11 +5,12 @@
 
 from .rt import const
 from . import http11
-from .request import REDIRECT_CODES, Request, make_url, resolve_url, split_url
+from .request import Request
 from .net import open_stream
 from .errors import (ConnectionLost, HandshakeError, HTTPCError, LimitExceeded, TooManyRedirects,
                      UsageError)
 
+_REDIRECTS = (301, 302, 303, 307, 308)  # RFC 9110 section 15.4 (urls.REDIRECT_CODES, without the import)
 # RFC 9110 section 9.2.2: methods a client may resend by itself when a reused connection turns out to
 # have been closed by the server before it answered.
 _IDEMPOTENT = ("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE")
@@ -37,6 +38,15 @@ class Response:
         self._body = None  # cached whole body after read()
         self._pending = b""  # body bytes received but not yet handed out by read(n)/readinto
         self.user_data = None
+
+    @property
+    def url(self):
+        """The URL this response came from (after redirects: the last one)."""
+        if self._origin is None:
+            return None
+        from .urls import make_url
+
+        return make_url(*self._origin)
 
     def _next_chunk(self):
         """The next piece of body as it arrives, or None at the end of the body."""
@@ -262,6 +272,8 @@ class Connection:
                              "(close the WebSocket and reopen, or use another Connection)")
         path = req.target
         if not path.startswith("/") and "://" in path:
+            from .urls import split_url
+
             scheme, host, port, path = split_url(path)
             if not self.same_origin(scheme, host, port):
                 raise UsageError("%s is not on this connection's origin %s://%s: use a Connection to it"
@@ -273,18 +285,20 @@ class Connection:
         history = []
         while True:
             resp = conn._send_one(cur, path, hdrs)
-            resp.url = make_url(conn.scheme, conn.host, conn.port, cur.sent_target)
+            resp._origin = (conn.scheme, conn.host, conn.port, cur.sent_target)
             resp.request = req
             loc = resp.headers.get("location")
-            if not limit or resp.status not in REDIRECT_CODES or loc is None:
+            if not limit or resp.status not in _REDIRECTS or loc is None:
                 break
             if len(history) >= limit:
                 conn._settle()
                 raise TooManyRedirects("more than %d redirects (last: %d to %s)" % (limit, resp.status, loc),
                                        resp)
+            from .urls import redirect_request, resolve_url, split_url
+
             url = resolve_url(resp.url, loc)
             scheme, host, port, npath = split_url(url)
-            nxt = cur.for_redirect(resp.status, npath, not self.same_origin(scheme, host, port), hdrs)
+            nxt = redirect_request(cur, resp.status, npath, not self.same_origin(scheme, host, port), hdrs)
             if nxt is None:
                 break
             history.append((resp.status, resp.url))

@@ -1,10 +1,10 @@
-"""Sans-I/O HTTP/1.1 requests: the ``Request`` object, query strings, URLs and redirects.
+"""Sans-I/O HTTP/1.1 requests: the ``Request`` object and query strings.
 
 Owns: turning a ``Request`` (method, target, query table or hook, header table or hook, body from
 bytes / a callback / an iterator / a file, or a form) into the bytes that go on the wire: one
 ``head()`` (request line + headers, sent with one write) and a ``body_pieces()`` iterator (already
-framed: chunked when the length is unknown).  Also owns percent-encoding (RFC 3986), splitting and
-resolving URLs (RFC 3986 section 5) and the redirect rules (RFC 9110 section 15.4).
+framed: chunked when the length is unknown), and percent-encoding (RFC 3986).  URLs and redirects
+are in ``urls`` (imported only when a request needs them).
 
 Must not: touch sockets, clocks or entropy (forms get their boundary from an injected ``rng``).
 The blocking ``client.Connection`` and the non-blocking layers both build requests here, so the
@@ -21,9 +21,6 @@ _HEX = "0123456789ABCDEF"
 
 # Headers the request framing owns (RFC 9110 section 7.2 Host, RFC 9112 section 6 body framing).
 _OWNED = ("host", "content-length", "transfer-encoding")
-# Credentials that must not follow a redirect to another origin (RFC 9110 section 15.4).
-_CREDENTIALS = ("authorization", "cookie", "proxy-authorization")
-REDIRECT_CODES = (301, 302, 303, 307, 308)
 
 
 def quote(s, space_plus=False):
@@ -72,137 +69,11 @@ def _text(v):
     return str(v)
 
 
-# -- URLs -------------------------------------------------------------------------------------------
-def default_port(scheme):
-    return 443 if scheme in ("https", "wss") else 80
-
-
 def split_url(url):
-    """``scheme://host[:port]/path?query`` -> (scheme, host, port, target); the target is at least "/".
+    """``scheme://host[:port]/path?query`` -> (scheme, host, port, target): see ``urls.split_url``."""
+    from .urls import split_url
 
-    Fragments are dropped (RFC 9110 section 7.1: never sent).  Credentials in the authority are refused.
-    """
-    i = url.find("://")
-    if i <= 0:
-        raise UsageError("not an absolute URL: %r" % (url,))
-    scheme = url[:i].lower()
-    if scheme not in ("http", "https", "ws", "wss"):
-        raise UsageError("unsupported scheme %r in %r" % (scheme, url))
-    rest = url[i + 3 :]
-    h = rest.find("#")
-    if h >= 0:
-        rest = rest[:h]
-    end = len(rest)
-    for sep in "/?":
-        j = rest.find(sep)
-        if 0 <= j < end:
-            end = j
-    hostport, target = rest[:end], rest[end:]
-    if not target.startswith("/"):
-        target = "/" + target
-    if "@" in hostport:
-        raise UsageError("credentials in the URL are not supported; send an Authorization header")
-    port = None
-    if hostport.startswith("["):
-        k = hostport.find("]")
-        if k < 0:
-            raise UsageError("unterminated IPv6 literal in %r" % (url,))
-        host = hostport[1:k]
-        tail = hostport[k + 1 :]
-        if tail.startswith(":") and tail[1:]:
-            port = tail[1:]
-    elif ":" in hostport:
-        host, port = hostport.rsplit(":", 1)
-        if not port:
-            port = None
-    else:
-        host = hostport
-    if not host:
-        raise UsageError("no host in %r" % (url,))
-    if port is not None:
-        if not port.isdigit() or not 0 < int(port) < 65536:
-            raise UsageError("invalid port in %r" % (url,))
-        port = int(port)
-    return scheme, host, port or default_port(scheme), target
-
-
-def make_url(scheme, host, port, target):
-    if ":" in host:
-        host = "[" + host + "]"
-    if port != default_port(scheme):
-        host = "%s:%d" % (host, port)
-    return "%s://%s%s" % (scheme, host, target)
-
-
-def _remove_dot_segments(path):
-    # RFC 3986 section 5.2.4, on whole segments.
-    out = []
-    segs = path.split("/")
-    for i, seg in enumerate(segs):
-        last = i == len(segs) - 1
-        if seg == ".":
-            if last:
-                out.append("")
-        elif seg == "..":
-            if len(out) > 1:
-                out.pop()
-            if last:
-                out.append("")
-        else:
-            out.append(seg)
-    res = "/".join(out)
-    return res if res.startswith("/") else "/" + res
-
-
-def resolve_url(base, ref):
-    """Resolve the reference ``ref`` (absolute, protocol-relative ``//host/x``, absolute-path ``/x``,
-    relative ``x``, or query-only ``?q``) against the absolute URL ``base`` (RFC 3986 section 5.2)."""
-    ref = ref.strip()
-    h = ref.find("#")
-    if h >= 0:
-        ref = ref[:h]
-    if _has_scheme(ref):
-        return make_url(*split_url(ref))
-    scheme, host, port, target = split_url(base)
-    if ref.startswith("//"):
-        return make_url(*split_url(scheme + ":" + ref))
-    q = target.find("?")
-    path = target if q < 0 else target[:q]
-    if not ref:
-        return make_url(scheme, host, port, target)
-    if ref.startswith("?"):
-        return make_url(scheme, host, port, path + ref)
-    if ref.startswith("/"):
-        new = ref
-    else:
-        new = path[: path.rfind("/") + 1] + ref
-    q = new.find("?")
-    p, query = (new, "") if q < 0 else (new[:q], new[q:])
-    return make_url(scheme, host, port, _remove_dot_segments(p) + query)
-
-
-def _has_scheme(ref):
-    # RFC 3986 section 3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) followed by ":"
-    c = ref.find(":")
-    if c <= 0 or not ref[0].isalpha():
-        return False
-    for ch in ref[1:c]:
-        if not (ch.isalpha() or ch.isdigit() or ch in "+-."):
-            return False
-    return True
-
-
-def redirect_method(status, method):
-    """(method, keep_body) for following a ``status`` redirect of a ``method`` request.
-
-    RFC 9110 section 15.4: 303 becomes GET (HEAD stays HEAD); 301 and 302 turn POST into GET, as every
-    browser does (section 15.4.2/15.4.3 note); 307 and 308 keep the method and the body.
-    """
-    if status == 303 and method != "HEAD":
-        return "GET", False
-    if status in (301, 302) and method == "POST":
-        return "GET", False
-    return method, True
+    return split_url(url)
 
 
 # -- bodies -----------------------------------------------------------------------------------------
@@ -416,28 +287,6 @@ class Request:
             yield p
         if sent != length:
             raise UsageError("body source ended after %d of content_length=%d bytes" % (sent, length))
-
-    def for_redirect(self, status, target, cross_origin, headers):
-        """The request to send after a ``status`` redirect to ``target`` (a path), or None when it can't
-        be followed (a 307/308 whose body can't be sent again).  ``headers`` are the resolved headers of
-        this request; credentials are dropped when the redirect leaves the origin."""
-        method, keep_body = redirect_method(status, self.method)
-        if keep_body and not self.replayable():
-            return None
-        hdrs = []
-        for k, v in headers:
-            kl = k.lower()
-            if cross_origin and kl in _CREDENTIALS:
-                continue
-            if not keep_body and kl in ("content-type", "content-encoding", "content-language"):
-                continue
-            hdrs.append((k, v))
-        r = Request(method, target, None, None, self.body if keep_body else None,
-                    self.content_length if keep_body else None, self.form if keep_body else None,
-                    self.multipart, self.content_type if keep_body else None, self.on_header, self.on_body,
-                    self.follow_redirects, self.user_data, self.rng)
-        r.headers = hdrs
-        return r
 
     def __repr__(self):
         return "<Request %s %s>" % (self.method, self.target)

@@ -1,0 +1,116 @@
+"""Redirects against the real aiohttp server (/redirect/{code}?to=..., /redirect-chain/{n}) and a
+second origin on another port (MHC_HTTP2); plus the URL resolution rules on their own."""
+
+import microhttpc
+from microhttpc.errors import TooManyRedirects
+from microhttpc.urls import resolve_url, redirect_method
+from check import raises, server
+
+
+def conn(**kw):
+    host, port = server("http")
+    return microhttpc.Connection(host, port, timeout=10, **kw)
+
+
+def header(d, name):
+    return [v for k, v in d["headers"] if k.lower() == name.lower()]
+
+
+def test_resolve_url_rfc3986():
+    base = "http://a/b/c/d;p?q"
+    # RFC 3986 section 5.4.1 normal examples (fragments dropped: never sent)
+    for ref, want in (("g", "http://a/b/c/g"), ("./g", "http://a/b/c/g"), ("g/", "http://a/b/c/g/"),
+                      ("/g", "http://a/g"), ("//g", "http://g/"), ("?y", "http://a/b/c/d;p?y"),
+                      ("g?y", "http://a/b/c/g?y"), ("#s", "http://a/b/c/d;p?q"), ("../g", "http://a/b/g"),
+                      ("../..", "http://a/"), ("../../g", "http://a/g"), ("", "http://a/b/c/d;p?q"),
+                      ("https://x:8443/p", "https://x:8443/p"), ("http://x:80/p", "http://x/p")):
+        assert resolve_url(base, ref) == want, (ref, resolve_url(base, ref))
+    assert resolve_url("https://h:444/x/y", "//other/z") == "https://other/z"
+
+
+def test_redirect_method_rules():
+    assert redirect_method(303, "POST") == ("GET", False)
+    assert redirect_method(303, "HEAD") == ("HEAD", True)
+    assert redirect_method(302, "POST") == ("GET", False)
+    assert redirect_method(301, "POST") == ("GET", False)
+    assert redirect_method(301, "PUT") == ("PUT", True)
+    assert redirect_method(307, "POST") == ("POST", True)
+    assert redirect_method(308, "PATCH") == ("PATCH", True)
+
+
+def test_not_followed_unless_asked():
+    c = conn()
+    r = c.request("GET", "/redirect/302", query={"to": "/hello"})
+    assert r.status == 302 and r.headers["location"] == "/hello" and r.history == []
+    assert r.read() == b"see elsewhere"
+    c.close()
+
+
+def test_relative_absolute_and_chain():
+    host, port = server("http")
+    c = conn(follow_redirects=5)
+    r = c.request("GET", "/redirect-chain/3")  # Location: "2", "1", "0": relative references
+    assert r.status == 200 and r.json()["path"] == "/redirect-chain/0"
+    assert [s for s, _ in r.history] == [302, 302, 302]
+    assert r.url == "http://%s:%d/redirect-chain/0" % (host, port)
+    absolute = "http://%s:%d/echo?via=abs" % (host, port)
+    peer = c.request("GET", "/peer").read()
+    r = c.request("GET", "/redirect/301", query={"to": absolute})
+    assert r.json()["raw_path"] == "/echo?via=abs" and r.url == absolute
+    assert c.request("GET", "/peer").read() == peer  # same origin: the same connection all along
+    c.close()
+
+
+def test_too_many_redirects():
+    c = conn()
+    exc = raises(TooManyRedirects, c.request, "GET", "/redirect-chain/5", follow_redirects=2)
+    assert exc.response.status == 302
+    assert c.request("GET", "/redirect-chain/2", follow_redirects=2).status == 200
+    c.close()
+
+
+def test_303_and_post_301_302_become_get():
+    c = conn(follow_redirects=1)
+    for code in (301, 302, 303):
+        r = c.request("POST", "/redirect/%d" % code, query={"to": "/echo"}, body=b"form=data",
+                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+        d = r.json()
+        assert d["method"] == "GET" and d["body"] == "" and r.history[0][0] == code
+        assert not header(d, "Content-Type") and not header(d, "Content-Length")
+    d = c.request("PUT", "/redirect/303", query={"to": "/echo"}, body=b"x").json()
+    assert d["method"] == "GET"
+    c.close()
+
+
+def test_307_308_keep_method_and_body():
+    c = conn(follow_redirects=1)
+    for code in (307, 308):
+        d = c.request("POST", "/redirect/%d" % code, query={"to": "/echo"}, body=b"keep me",
+                      content_type="text/plain").json()
+        assert d["method"] == "POST" and d["body"] == "keep me" and header(d, "Content-Type") == ["text/plain"]
+    d = c.request("PATCH", "/redirect/308", query={"to": "/echo"}, form={"k": "v"}).json()
+    assert d["method"] == "PATCH" and d["body"] == "k=v"
+    # a body that can't be sent again: the 307 comes back unfollowed
+    r = c.request("POST", "/redirect/307", query={"to": "/echo"}, body=iter([b"once"]))
+    assert r.status == 307 and r.history == []
+    r.read()
+    c.close()
+
+
+def test_other_origin_new_connection_without_credentials():
+    host2, port2 = server("http2")
+    c = conn(follow_redirects=3)
+    peer = c.request("GET", "/peer").read()
+    creds = {"Authorization": "Bearer secret", "Cookie": "s=1", "X-Keep": "yes"}
+    for to in ("http://%s:%d/echo" % (host2, port2), "//%s:%d/echo" % (host2, port2)):  # absolute, protocol-relative
+        r = c.request("GET", "/redirect/302", query={"to": to}, headers=creds)
+        d = r.json()
+        assert header(d, "Host") == ["%s:%d" % (host2, port2)]
+        assert not header(d, "Authorization") and not header(d, "Cookie") and header(d, "X-Keep") == ["yes"]
+        assert header(d, "Connection") == ["close"]  # a one-request connection to the other origin
+        assert r.url == "http://%s:%d/echo" % (host2, port2)
+    # same origin keeps the credentials, and this connection was not disturbed
+    d = c.request("GET", "/redirect/302", query={"to": "/echo"}, headers=creds).json()
+    assert header(d, "Authorization") == ["Bearer secret"] and header(d, "Cookie") == ["s=1"]
+    assert c.request("GET", "/peer").read() == peer
+    c.close()

@@ -1,0 +1,151 @@
+"""Responses from the real aiohttp server: status, reason, headers, body framings, the ways to read a
+body (whole, bounded, streamed to a hook, into the caller's buffer), keep-alive reuse and the FIFO
+queue of requests on one connection."""
+
+import microhttpc
+from microhttpc import Request
+from microhttpc.errors import LimitExceeded
+from check import raises, server
+
+
+def conn(**kw):
+    host, port = server("http")
+    return microhttpc.Connection(host, port, timeout=10, **kw)
+
+
+def test_status_reason_version_as_sent():
+    c = conn()
+    r = c.request("GET", "/reason", query={"code": 299, "reason": "Quite Fine Thanks"})
+    assert (r.status, r.reason, r.version) == (299, "Quite Fine Thanks", "HTTP/1.1")
+    assert r.read() == b"r"
+    for code in (201, 404, 500, 418):
+        r = c.request("GET", "/status/%d" % code)
+        assert r.status == code and r.read() == b"status %d" % code
+    c.close()
+
+
+def test_headers_case_insensitive_and_repeated():
+    c = conn()
+    r = c.request("GET", "/multi-headers")
+    assert r.headers.get_all("set-cookie") == ["a=1", "b=2", "c=3"]
+    assert r.headers["SET-COOKIE"] == "a=1"
+    assert r.headers.get_all("X-CUSTOM-THING") == ["one", "two"]
+    names = [k for k, _ in r.headers.items()]
+    assert "X-Custom-Thing" in names and "x-custom-thing" in names  # names kept as sent
+    assert "content-length" in r.headers and r.headers.get("nope", 7) == 7
+    assert r.read() == b"multi"
+    c.close()
+
+
+def test_on_header_and_on_body_hooks():
+    seen = []
+    chunks = []
+    c = conn()
+    r = c.request("GET", "/chunked", query={"n": 4}, on_header=lambda k, v: seen.append((k.lower(), v)),
+                  on_body=chunks.append)
+    assert ("transfer-encoding", "chunked") in seen
+    assert b"".join(chunks) == b"chunk 0;chunk 1;chunk 2;chunk 3;"
+    assert r.complete and r.read() == b""  # the hook took the whole body
+    req = Request("GET", "/bytes/300", on_body=chunks.append)
+    chunks.clear()
+    c.send(req)
+    assert b"".join(chunks) == bytes(range(256)) + bytes(range(44))
+    c.close()
+
+
+def test_bodies_by_length_zero_chunked_and_no_body():
+    c = conn()
+    assert c.request("GET", "/bytes/0").read() == b""
+    r = c.request("GET", "/chunked", query={"n": 3})
+    assert r.headers.get("transfer-encoding") == "chunked" and r.content_length is None
+    assert r.read() == b"chunk 0;chunk 1;chunk 2;" and r.trailers is not None
+    r = c.request("HEAD", "/bytes/500")
+    assert r.status == 200 and r.headers["content-length"] == "500" and r.read() == b""
+    for code in (204, 304):
+        r = c.request("GET", "/status/%d" % code)
+        assert r.status == code and r.complete and r.read() == b""
+    peer = c.request("GET", "/peer").read()
+    assert c.request("GET", "/peer").read() == peer  # none of these broke the keep-alive connection
+    c.close()
+
+
+def test_read_in_pieces_and_readinto():
+    c = conn()
+    r = c.request("GET", "/bytes/1000")
+    assert r.read(10) == bytes(range(10))
+    buf = bytearray(100)
+    got = bytearray(r.read(5))
+    while True:
+        n = r.readinto(buf)
+        if not n:
+            break
+        got.extend(buf[:n])
+    assert bytes(got) == (bytes(range(256)) * 4)[10:1000] and r.read(5) == b""
+    mv = memoryview(bytearray(64))
+    r = c.request("GET", "/bytes/40")
+    assert r.readinto(mv) == 40 and bytes(mv[:3]) == b"\x00\x01\x02"
+    c.close()
+
+
+def test_max_body_bounds_whole_reads():
+    c = conn(max_body=512)
+    raises(LimitExceeded, c.request("GET", "/bytes/1000").read)  # by Content-Length, before reading
+    assert c.request("GET", "/bytes/1000").read(max_size=2000)[-1] == 999 & 0xFF
+    raises(LimitExceeded, c.request("GET", "/chunked", query={"n": 80}).read)  # while reading
+    assert c.request("GET", "/hello").read() == b"hello world"  # a new connection after the abort
+    c.close()
+
+
+def test_keep_alive_reuse_and_connection_close():
+    c = conn()
+    first = c.request("GET", "/peer").read()
+    assert c.request("GET", "/peer").read() == first
+    r = c.request("GET", "/close")
+    assert r.headers.get("connection", "").lower() == "close"
+    assert r.read() == b"closing" and not c.is_open  # honoured: closed once the body was read
+    assert c.request("GET", "/peer").read() != first  # a new connection
+    c.close()
+
+
+def test_not_persistent_sends_connection_close():
+    c = conn(persistent=False)
+    d = c.request("GET", "/echo").json()
+    assert ["Connection", "close"] in d["headers"] and not c.is_open
+    assert c.request("GET", "/hello").read() == b"hello world"
+    c.close()
+
+
+def test_unread_body_small_is_drained_large_reconnects():
+    c = conn(drain_limit=2048)
+    peer = c.request("GET", "/peer").read()
+    r = c.request("GET", "/bytes/1500")
+    assert r.read(10) == bytes(range(10))  # the rest is left unread
+    assert c.request("GET", "/peer").read() == peer  # drained: the same connection
+    c.request("GET", "/bytes/20000").read(10)
+    second = c.request("GET", "/peer").read()
+    assert second != peer  # too much left: closed and reopened
+    r = c.request("GET", "/bytes/20000")
+    r.close()  # explicit: drop it now
+    assert not c.is_open and c.request("GET", "/peer").read() != second
+    c.close()
+
+
+def test_fifo_queue_runs_in_order_on_one_connection():
+    c = conn()
+    reqs = [c.queue(Request("GET", "/echo", query={"i": i}, user_data=i)) for i in range(3)]
+    c.queue(Request("POST", "/echo", body=b"last", user_data="post"))
+    out = []
+    peers = set()
+    skipped = []
+    for r in c.run():
+        if r.request.user_data == 1:
+            skipped.append(r)
+            continue  # left unread: read and kept when the next one is sent
+        d = r.json()
+        out.append((r.request.user_data, d["method"], d["raw_path"], d["body"]))
+    assert out == [(0, "GET", "/echo?i=0", ""), (2, "GET", "/echo?i=2", ""), ("post", "POST", "/echo", "last")]
+    assert reqs[1].user_data == 1 and skipped[0].json()["raw_path"] == "/echo?i=1"
+    peers.add(c.request("GET", "/peer").read())
+    peers.add(c.request("GET", "/peer").read())
+    assert len(peers) == 1
+    c.close()

@@ -1,0 +1,89 @@
+"""TLS against the aiohttp app behind a certificate for localhost / 127.0.0.1 from a CA the test
+servers made (trustme).  The CA reaches both runtimes as a PEM file named by MHC_TLS_CA."""
+
+import os
+
+import microhttpc
+from microhttpc.errors import TLSError
+from check import raises, server
+
+
+def ca(name="MHC_TLS_CA"):
+    path = os.getenv(name)
+    assert path, "%s is not set: run the tests through pytest (make test)" % name
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def get(**kw):
+    host, port = server("tls")
+    c = microhttpc.Connection(host, port, tls=True, timeout=10, **kw)
+    try:
+        r = c.request("GET", "/hello")
+        return r.status, r.read()
+    finally:
+        c.close()
+
+
+def test_verified_with_the_right_ca_pem():
+    assert get(cadata=ca(), server_hostname="localhost") == (200, b"hello world")
+    # the certificate also names 127.0.0.1, the default server_hostname here
+    assert get(cadata=ca()) == (200, b"hello world")
+
+
+def test_verified_with_the_right_ca_der():
+    from microhttpc.net import pem_to_der
+
+    ders = pem_to_der(ca())
+    assert len(ders) == 1 and ders[0][:1] == b"\x30"  # an ASN.1 SEQUENCE
+    assert get(cadata=ders[0], server_hostname="localhost") == (200, b"hello world")
+    # several CAs in one PEM: the right one anywhere in the bundle is enough
+    assert get(cadata=ca("MHC_TLS_CA_WRONG") + ca(), server_hostname="localhost")[0] == 200
+
+
+def test_wrong_ca_fails():
+    exc = raises(TLSError, get, cadata=ca("MHC_TLS_CA_WRONG"), server_hostname="localhost")
+    assert "localhost" in str(exc)
+
+
+def test_hostname_mismatch_fails():
+    raises(TLSError, get, cadata=ca(), server_hostname="not-this-host.example")
+
+
+def test_keep_alive_over_tls():
+    host, port = server("tls")
+    c = microhttpc.Connection(host, port, tls=True, timeout=10, cadata=ca(), server_hostname="localhost")
+    peers = [c.request("GET", "/peer").read() for _ in range(3)]
+    assert peers[0] == peers[1] == peers[2]
+    r = c.request("POST", "/echo", body=b"over tls")
+    assert r.json()["body"] == "over tls"
+    c.close()
+
+
+def test_no_ca_needs_an_explicit_waiver():
+    import sys
+
+    if sys.implementation.name == "micropython":
+        # no system CA store: verification is impossible, and that is an error unless waived
+        exc = raises(TLSError, get)
+        assert "cadata" in str(exc) and "verify=False" in str(exc)
+    else:
+        # CPython verifies against the system store, which does not know the test CA
+        raises(TLSError, get, server_hostname="localhost")
+    assert get(verify=False) == (200, b"hello world")
+    assert get(verify=False, server_hostname="whatever.example") == (200, b"hello world")
+
+
+def test_redirect_to_https_opens_a_verified_connection():
+    host, port = server("http")
+    tls_host, tls_port = server("tls")
+    c = microhttpc.Connection(host, port, timeout=10, cadata=ca(), follow_redirects=2)
+    to = "https://%s:%d/echo" % (tls_host, tls_port)
+    r = c.request("GET", "/redirect/302", query={"to": to}, headers={"Authorization": "x"})
+    d = r.json()
+    assert r.url == to and d["path"] == "/echo"
+    assert not [v for k, v in d["headers"] if k.lower() == "authorization"]  # another origin (scheme, port)
+    c.close()
+    c = microhttpc.Connection(host, port, timeout=10, cadata=ca("MHC_TLS_CA_WRONG"), follow_redirects=2)
+    raises(TLSError, c.request, "GET", "/redirect/302", query={"to": to})
+    c.close()
