@@ -1,0 +1,73 @@
+"""The sans-I/O request serialiser on its own (request.Request.prepare / body_pieces): the exact bytes
+that go on the wire, which the blocking, poll and asyncio layers all send."""
+
+from microhttpc.request import Request, chunk_frame, LAST_CHUNK, source_pieces
+from microhttpc.urls import split_url
+from microhttpc.errors import HeaderNotAllowed, UsageError
+from check import raises
+
+
+def wire(req, host="h:81", close=False):
+    head, body = req.prepare(host, close)
+    return head + b"".join([bytes(p) for p in req.body_pieces(body, bytearray(8))])
+
+
+def test_exact_head_and_small_body():
+    req = Request("post", "/p", headers=[("X-A", "1")], query=[("k", "v w")], body=b"hi",
+                  content_type="text/plain")
+    assert wire(req) == (b"POST /p?k=v%20w HTTP/1.1\r\nHost: h:81\r\nContent-Length: 2\r\n"
+                         b"Content-Type: text/plain\r\nX-A: 1\r\n\r\nhi")
+    assert req.sent_target == "/p?k=v%20w" and req.sent_length == 2
+
+
+def test_get_has_no_framing_post_has_length_zero_close_adds_header():
+    assert wire(Request("GET", "/")) == b"GET / HTTP/1.1\r\nHost: h:81\r\n\r\n"
+    assert wire(Request("POST", "/"), close=True) == \
+        b"POST / HTTP/1.1\r\nHost: h:81\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    # the caller's own Connection header wins over close=True
+    assert wire(Request("GET", "/", headers={"Connection": "keep-alive"}), close=True) == \
+        b"GET / HTTP/1.1\r\nHost: h:81\r\nConnection: keep-alive\r\n\r\n"
+
+
+def test_chunked_framing_through_a_small_buffer():
+    data = b"0123456789abcdefXYZ"
+    pos = [0]
+
+    def fill(buf):
+        n = min(len(buf), len(data) - pos[0])
+        buf[:n] = data[pos[0] : pos[0] + n]
+        pos[0] += n
+        return n
+
+    got = wire(Request("PUT", "/c", body=fill))
+    head, _, body = got.partition(b"\r\n\r\n")
+    assert b"Transfer-Encoding: chunked" in head and b"Content-Length" not in head
+    assert body == b"8\r\n01234567\r\n8\r\n89abcdef\r\n3\r\nXYZ\r\n0\r\n\r\n"
+    assert chunk_frame(b"") == b"" and LAST_CHUNK == b"0\r\n\r\n"
+
+
+def test_source_kinds():
+    buf = bytearray(4)
+    assert [bytes(p) for p in source_pieces("h\u00e9", buf)] == [b"h\xc3\xa9"]
+    assert [bytes(p) for p in source_pieces(iter([b"a", "", "b"]), buf)] == [b"a", b"b"]
+    assert [bytes(p) for p in source_pieces(b"", buf)] == []
+    raises(UsageError, lambda: list(source_pieces(lambda b: 9, buf)))  # more than the buffer holds
+
+
+def test_refusals_before_any_byte():
+    raises(HeaderNotAllowed, Request("GET", "/", headers={"Host": "x"}).prepare, "h")
+    raises(HeaderNotAllowed, Request("GET", "/", headers={"Transfer-Encoding": "gzip"}).prepare, "h")
+    raises(UsageError, Request("GET", "/", headers={"X": "a\r\nB: c"}).prepare, "h")
+    raises(UsageError, Request("GET", "no-slash").prepare, "h")
+    raises(UsageError, Request("GET", "/a b").prepare, "h")
+    raises(UsageError, Request, "G ET")
+    raises(UsageError, Request("GET", "/").prepare, "h\r\nX: y")  # even the Host value is checked
+
+
+def test_split_url():
+    assert split_url("http://Host:8080/a?b#frag") == ("http", "Host", 8080, "/a?b")
+    assert split_url("https://h") == ("https", "h", 443, "/")
+    assert split_url("http://h?q=1") == ("http", "h", 80, "/?q=1")
+    assert split_url("http://[::1]:81/x") == ("http", "::1", 81, "/x")
+    for bad in ("ftp://h/", "//h/x", "http://u:p@h/", "http://h:0/", "http://h:x/", "http:///x"):
+        raises(UsageError, split_url, bad)
