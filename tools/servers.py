@@ -110,7 +110,8 @@ async def form(request):
             if part is None:
                 break
             data = await part.read()
-            fields.append([part.name, part.filename, part.headers.get("Content-Type"), data.decode("latin-1")])
+            fields.append([part.name, part.filename, part.headers.get("Content-Type"),
+                           data.decode("latin-1")])
     else:
         post = await request.post()
         fields = [[k, None, None, v] for k, v in post.items()]
@@ -125,7 +126,8 @@ async def peer(request):
 
 
 async def reason(request):
-    return web.Response(status=int(request.query.get("code", "200")), reason=request.query["reason"], text="r")
+    code = int(request.query.get("code", "200"))
+    return web.Response(status=code, reason=request.query["reason"], text="r")
 
 
 async def multi_headers(request):
@@ -173,16 +175,16 @@ RAW = {
     "/raw/204": (b"HTTP/1.1 204 No Content\r\nContent-Length: 7\r\n\r\n", _KEEP),
     "/raw/304": (b"HTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\nETag: \"x\"\r\n\r\n", _KEEP),
     "/raw/fold": (b"HTTP/1.1 200 OK\r\nX-Folded: first\r\n  second\r\nContent-Length: 0\r\n\r\n", _KEEP),
-    "/raw/multi-connection": (b"HTTP/1.1 200 OK\r\nConnection: keep-alive, X-Other\r\nContent-Length: 1\r\n\r\nk",
-                              _KEEP),
+    "/raw/multi-connection": (b"HTTP/1.1 200 OK\r\nConnection: keep-alive, X-Other\r\n"
+                              b"Content-Length: 1\r\n\r\nk", _KEEP),
     "/raw/then-close": (b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nonce", _CLOSE),
     # malformed or hostile: each must give a specific error, never a hang or a big allocation
     "/raw/long-status": (b"HTTP/1.1 200 " + b"x" * 5000 + b"\r\n\r\n", _CLOSE),
     "/raw/long-header": (b"HTTP/1.1 200 OK\r\nX-Long: " + b"y" * 5000 + b"\r\n\r\n", _CLOSE),
     "/raw/many-headers": (b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(60)) + b"\r\n",
                           _CLOSE),
-    "/raw/big-headers": (b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-B%d: %s\r\n" % (i, b"z" * 1000) for i in range(9))
-                         + b"\r\n", _CLOSE),
+    "/raw/big-headers": (b"HTTP/1.1 200 OK\r\n"
+                         + b"".join(b"X-B%d: %s\r\n" % (i, b"z" * 1000) for i in range(9)) + b"\r\n", _CLOSE),
     "/raw/bad-status": (b"HTTP/1.1 abc OK\r\nContent-Length: 0\r\n\r\n", _CLOSE),
     "/raw/bad-version": (b"HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n", _CLOSE),
     "/raw/garbage": (b"SSH-2.0-OpenSSH_9.6\r\n\r\n", _CLOSE),

@@ -22,8 +22,8 @@ def post_form(form, **kw):
 def test_urlencoded_form():
     d = post_form([("name", "J\u00fcrgen & Co"), ("empty", ""), ("n", 3), ("sym", "a+b=c%")])
     assert d["content_type"] == "application/x-www-form-urlencoded"
-    assert d["fields"] == [["name", None, None, "J\u00fcrgen & Co"], ["empty", None, None, ""], ["n", None, None, "3"],
-                           ["sym", None, None, "a+b=c%"]]
+    assert d["fields"] == [["name", None, None, "J\u00fcrgen & Co"], ["empty", None, None, ""],
+                           ["n", None, None, "3"], ["sym", None, None, "a+b=c%"]]
     assert d["length"] is not None and d["te"] is None
 
 
@@ -84,8 +84,9 @@ def test_boundary_is_random_and_injectable():
     assert fixed.boundary == "----microhttpc" + "01" * 12
     body = b"".join([bytes(p) for p in fixed.pieces(bytearray(64))])
     assert len(body) == fixed.length
-    assert body == (b"------microhttpc" + b"01" * 12 + b'\r\nContent-Disposition: form-data; name="k"\r\n\r\nv\r\n'
-                    b"------microhttpc" + b"01" * 12 + b"--\r\n")
+    assert body == (b"------microhttpc" + b"01" * 12
+                    + b'\r\nContent-Disposition: form-data; name="k"\r\n\r\nv\r\n'
+                    + b"------microhttpc" + b"01" * 12 + b"--\r\n")
 
 
 def test_form_errors():

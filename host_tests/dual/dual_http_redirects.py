@@ -87,7 +87,8 @@ def test_307_308_keep_method_and_body():
     for code in (307, 308):
         d = c.request("POST", "/redirect/%d" % code, query={"to": "/echo"}, body=b"keep me",
                       content_type="text/plain").json()
-        assert d["method"] == "POST" and d["body"] == "keep me" and header(d, "Content-Type") == ["text/plain"]
+        assert d["method"] == "POST" and d["body"] == "keep me"
+        assert header(d, "Content-Type") == ["text/plain"]
     d = c.request("PATCH", "/redirect/308", query={"to": "/echo"}, form={"k": "v"}).json()
     assert d["method"] == "PATCH" and d["body"] == "k=v"
     # a body that can't be sent again: the 307 comes back unfollowed
@@ -102,7 +103,8 @@ def test_other_origin_new_connection_without_credentials():
     c = conn(follow_redirects=3)
     peer = c.request("GET", "/peer").read()
     creds = {"Authorization": "Bearer secret", "Cookie": "s=1", "X-Keep": "yes"}
-    for to in ("http://%s:%d/echo" % (host2, port2), "//%s:%d/echo" % (host2, port2)):  # absolute, protocol-relative
+    # absolute, then protocol-relative
+    for to in ("http://%s:%d/echo" % (host2, port2), "//%s:%d/echo" % (host2, port2)):
         r = c.request("GET", "/redirect/302", query={"to": to}, headers=creds)
         d = r.json()
         assert header(d, "Host") == ["%s:%d" % (host2, port2)]

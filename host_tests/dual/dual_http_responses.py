@@ -143,7 +143,8 @@ def test_fifo_queue_runs_in_order_on_one_connection():
             continue  # left unread: read and kept when the next one is sent
         d = r.json()
         out.append((r.request.user_data, d["method"], d["raw_path"], d["body"]))
-    assert out == [(0, "GET", "/echo?i=0", ""), (2, "GET", "/echo?i=2", ""), ("post", "POST", "/echo", "last")]
+    assert out == [(0, "GET", "/echo?i=0", ""), (2, "GET", "/echo?i=2", ""),
+                   ("post", "POST", "/echo", "last")]
     assert reqs[1].user_data == 1 and skipped[0].json()["raw_path"] == "/echo?i=1"
     peers.add(c.request("GET", "/peer").read())
     peers.add(c.request("GET", "/peer").read())
