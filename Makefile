@@ -6,7 +6,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: demo test venv autobahn check clean
+.PHONY: demo test venv autobahn bench check clean
 
 venv: $(STAMP)
 
@@ -28,6 +28,9 @@ autobahn: $(STAMP)
 # pyright on firmware/ against the ESP32 and RP2 MicroPython stubs and CPython (also run by make test)
 check: $(STAMP)
 	$(BIN)/python tools/pyright/check.py
+
+bench: $(STAMP)
+	$(BIN)/python tools/bench/run.py
 
 clean:
 	rm -rf build .pytest_cache

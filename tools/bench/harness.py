@@ -1,0 +1,149 @@
+"""One measurement in its own process: ``harness.py CLIENT CASE HOST:PORT SECONDS``.
+
+Runs unchanged on the MicroPython unix port and on CPython.  Loads the client adapter
+``clients/CLIENT.py``, measures the heap cost of importing the client and of one open connection
+(MicroPython only: ``gc.mem_alloc()`` deltas after ``gc.collect()``), checks one answer for
+correctness, then repeats the operation for about SECONDS and prints one JSON line:
+``{"ok": true, "ops": N, "secs": S, "import_heap": B, "conn_heap": B}``.
+
+Cases: ``ws:SIZE:text|binary`` (WebSocket echo of one message of SIZE bytes) and
+``http:PATH`` (a sequential GET of PATH, keep-alive where the client does it).
+"""
+
+import gc
+import json
+import sys
+
+try:
+    from time import ticks_diff, ticks_us
+
+    def now_us():
+        return ticks_us()
+
+    def elapsed_us(t0):
+        return ticks_diff(ticks_us(), t0)
+
+except ImportError:
+    from time import perf_counter
+
+    def now_us():
+        return perf_counter() * 1e6
+
+    def elapsed_us(t0):
+        return perf_counter() * 1e6 - t0
+
+
+def heap():
+    gc.collect()
+    gc.collect()
+    return gc.mem_alloc() if hasattr(gc, "mem_alloc") else 0
+
+
+def payload(size, kind):
+    if kind == "text":
+        return ("0123456789abcdefghijklmnopqrstuvwxyz" * (size // 36 + 1))[:size]
+    return bytes(bytearray(i & 0xFF for i in range(size)))
+
+
+class Plan:
+    """What to measure; the adapters fill ``ops`` via ``run``/``arun``."""
+
+    def __init__(self, case, addr, secs):
+        self.case = case
+        self.host, port = addr.rsplit(":", 1)
+        self.port = int(port)
+        self.secs = secs
+        parts = case.split(":")
+        self.kind = parts[0]
+        if self.kind == "ws":
+            self.size = int(parts[1])
+            self.msg = payload(self.size, parts[2])
+            self.path = "/"
+            self.url = "ws://%s:%d/" % (self.host, self.port)
+        else:
+            self.path = parts[1]
+            self.url = "http://%s:%d%s" % (self.host, self.port, self.path)
+            self.expect = b"hello world" if self.path == "/hello" else None
+        self.result = {"ok": False}
+
+    def check(self, got):
+        if self.kind == "ws":
+            if got != self.msg:
+                raise AssertionError("echo mismatch: %r..." % (got[:40] if got else got,))
+        elif self.expect is not None and bytes(got) != self.expect:
+            raise AssertionError("unexpected body %r" % (got[:40],))
+        elif self.expect is None and len(got) != int(self.path.rsplit("/", 1)[1]):
+            raise AssertionError("body of %d bytes" % len(got))
+
+    def begin(self):
+        self.h0 = heap()
+
+    def loaded(self):
+        self.h1 = heap()
+
+    def opened(self):
+        self.h2 = heap()
+        self.result["import_heap"] = self.h1 - self.h0
+        self.result["conn_heap"] = self.h2 - self.h1
+
+    def run(self, op):
+        _run(self, op)
+
+    def arun(self, op):
+        return _arun(self, op)
+
+    def finish(self, ops, us):
+        self.result.update({"ok": True, "ops": ops, "secs": us / 1e6})
+
+
+def _run(plan, op):
+    """Time ``op()`` (which returns what to check) repeatedly for plan.secs seconds."""
+    for _ in range(3):
+        plan.check(op())
+    limit = plan.secs * 1e6
+    n = 0
+    t0 = now_us()
+    while True:
+        op()
+        n += 1
+        us = elapsed_us(t0)
+        if us >= limit or n >= 2000000:
+            break
+    plan.finish(n, us)
+
+
+async def _arun(plan, op):
+    """``_run`` for coroutine operations."""
+    for _ in range(3):
+        plan.check(await op())
+    limit = plan.secs * 1e6
+    n = 0
+    t0 = now_us()
+    while True:
+        await op()
+        n += 1
+        us = elapsed_us(t0)
+        if us >= limit or n >= 2000000:
+            break
+    plan.finish(n, us)
+
+
+def main():
+    client, case, addr, secs = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+    plan = Plan(case, addr, secs)
+    adapter = __import__("clients." + client, None, None, ("bench",))
+    try:
+        adapter.bench(plan)
+    except Exception as exc:  # reported as a failed measurement, with the reason
+        plan.result["ok"] = False
+        plan.result["error"] = "%s: %s" % (type(exc).__name__, exc)
+        if hasattr(sys, "print_exception"):
+            sys.print_exception(exc)
+        else:
+            import traceback
+
+            traceback.print_exc()
+    print("RESULT " + json.dumps(plan.result))
+
+
+main()
