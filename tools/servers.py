@@ -177,6 +177,8 @@ RAW = {
     "/raw/fold": (b"HTTP/1.1 200 OK\r\nX-Folded: first\r\n  second\r\nContent-Length: 0\r\n\r\n", _KEEP),
     "/raw/multi-connection": (b"HTTP/1.1 200 OK\r\nConnection: keep-alive, X-Other\r\n"
                               b"Content-Length: 1\r\n\r\nk", _KEEP),
+    "/raw/te-and-cl": (b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+                       b"5\r\nhello\r\n0\r\n\r\n", _KEEP),
     "/raw/then-close": (b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nonce", _CLOSE),
     # malformed or hostile: each must give a specific error, never a hang or a big allocation
     "/raw/long-status": (b"HTTP/1.1 200 " + b"x" * 5000 + b"\r\n\r\n", _CLOSE),
@@ -515,12 +517,13 @@ async def raw_ws(reader, writer):
                 writer.write(raw_frame(10, data))
             elif op == 10:
                 writer.write(raw_frame(1, b"got pong " + data))
-            elif path == "/record" or op in (1, 2):
-                # /record: describe each frame the client sent; otherwise echo data frames as they are.
+            elif path == "/record" or op in (0, 1, 2):
+                # /record: describe each frame the client sent; otherwise echo data frames as they are
+                # (same opcode and FIN: a fragmented message comes back fragmented the same way).
                 if path == "/record":
                     writer.write(raw_frame(1, b"%d %d %d" % (fin, op, len(data))))
                 else:
-                    writer.write(raw_frame(op if op else 2, data, fin=True))
+                    writer.write(raw_frame(op, data, fin=fin))
             await writer.drain()
     except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, IndexError):
         pass

@@ -387,6 +387,11 @@ class ResponseParser:
         te = headers.tokens("transfer-encoding")
         if not te:
             head.content_length = _content_length(headers)
+        elif version == "HTTP/1.0" or "content-length" in headers:
+            # RFC 9112 section 6.1: Transfer-Encoding wins over Content-Length, but such a message (or
+            # Transfer-Encoding in HTTP/1.0) may be an attempt at response splitting: the connection
+            # is closed after it rather than trusted for the next response.
+            head.keep_alive = False
         if self._method == "HEAD" or status in (101, 204, 304):
             self._state = _S_DONE
             if status == 101:

@@ -67,6 +67,13 @@ def test_folded_and_multi_token_headers():
     c.close()
 
 
+def test_transfer_encoding_wins_over_content_length_then_close():
+    c = conn()
+    r = c.request("GET", "/raw/te-and-cl")
+    assert r.read() == b"hello" and not c.is_open  # framed by chunked; not trusted for reuse
+    c.close()
+
+
 def test_stale_keep_alive_connection_is_retried_once():
     c = conn()
     assert c.request("GET", "/raw/chunk-ext").read() == b"hello world"
