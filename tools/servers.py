@@ -517,12 +517,13 @@ async def raw_ws(reader, writer):
                 writer.write(raw_frame(10, data))
             elif op == 10:
                 writer.write(raw_frame(1, b"got pong " + data))
-            elif path == "/record" or op in (1, 2):
-                # /record: describe each frame the client sent; otherwise echo data frames as they are.
+            elif path == "/record" or op in (0, 1, 2):
+                # /record: describe each frame the client sent; otherwise echo data frames as they are
+                # (same opcode and FIN: a fragmented message comes back fragmented the same way).
                 if path == "/record":
                     writer.write(raw_frame(1, b"%d %d %d" % (fin, op, len(data))))
                 else:
-                    writer.write(raw_frame(op if op else 2, data, fin=True))
+                    writer.write(raw_frame(op, data, fin=fin))
             await writer.drain()
     except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, IndexError):
         pass

@@ -470,7 +470,8 @@ class Connection:
         frames with RSV bits fail unless ``allowed_rsv`` names the bits the application handles.
         On anything but a valid 101 raises HandshakeError with ``.response`` (body read); the
         connection stays usable for HTTP if the server kept it open.  ``streaming`` defaults to True
-        when ``on_msg_rx_data`` is given.  Other keywords go to WebSocket (callbacks, timeouts).
+        when ``on_msg_rx_data`` or ``on_msg_rx_init`` is given.  Other keywords go to WebSocket
+        (callbacks, timeouts, buffer_size, frame_size).
         """
         if not self.persistent:
             raise UsageError("WebSocket upgrade needs a persistent connection (persistent=True)")
@@ -507,7 +508,7 @@ class Connection:
         self._current = None
         leftover = self._parser.take_leftover()
         if streaming is None:
-            streaming = ws_options.get("on_msg_rx_data") is not None
+            streaming = (ws_options.get("on_msg_rx_data") or ws_options.get("on_msg_rx_init")) is not None
         proto = rfc6455.Protocol(max_message=max_message, max_frame=max_frame, streaming=streaming,
                                  rng=rng, allowed_rsv=allowed_rsv)
         ws_options.setdefault("timeout", self.timeout)

@@ -7,6 +7,10 @@ Two ways to receive (HTTPc's two modes):
   ``on_msg_rx_complete()``; ``poll()`` (or ``recv()``) then delivers each message piece by piece as it
   arrives, so a message larger than the heap is received in bounded memory.  ``chunk`` is a
   memoryview that is valid only during the call.
+  HTTPc's auto mode: when ``on_msg_rx_init`` returns a writable buffer, the message is copied into
+  it instead of going to ``on_msg_rx_data``; ``on_msg_rx_complete()`` then finds the length in
+  ``rx_length``.  A message that does not fit fails the connection with 1009 (no allocation at all
+  per message: the board-friendly way to receive whole messages).
 Other callbacks: ``on_ping(data)``, ``on_pong(data)``, ``on_close(code, reason)`` (called once),
 ``on_err(exc)`` (a protocol fault of the server, called once, before the connection closes with its
 code).  Callbacks run only inside ``recv()``, ``poll()`` and ``close()``, never inside ``upgrade()``:
@@ -19,7 +23,7 @@ sent with ``send_start()`` / ``send_fragment()`` / ``send_end()`` or ``send_stre
 
 from . import rfc6455 as ws
 from .rt import MICROPYTHON, deadline, remaining
-from .errors import ConnectionClosed, ConnectionLost, HTTPCError, TimeoutError, UsageError
+from .errors import ConnectionClosed, ConnectionLost, HTTPCError, LimitExceeded, TimeoutError, UsageError
 
 
 class WebSocket:
@@ -38,6 +42,9 @@ class WebSocket:
         self.frame_size = frame_size  # split outgoing messages into frames of at most this many bytes
         self.user_data = user_data
         self.extensions = []  # the extensions the server accepted (set by upgrade)
+        self.rx_length = 0  # auto mode: the length of the last message copied into the buffer
+        self._rx_buf = None
+        self._rx_n = 0
         self.on_msg_rx_init = on_msg_rx_init
         self.on_msg_rx_data = on_msg_rx_data
         self.on_msg_rx_complete = on_msg_rx_complete
@@ -224,12 +231,26 @@ class WebSocket:
             if kind == ws.EV_TEXT or kind == ws.EV_BINARY:
                 self._messages.append(a)
             elif kind == ws.EV_MSG_DATA:
-                if self.on_msg_rx_data:
+                if self._rx_buf is not None:
+                    if not self._rx_copy(a):
+                        break
+                elif self.on_msg_rx_data:
                     self.on_msg_rx_data(a)
             elif kind == ws.EV_MSG_START:
+                self._rx_buf = None
                 if self.on_msg_rx_init:
-                    self.on_msg_rx_init(a, b)
+                    buf = self.on_msg_rx_init(a, b)
+                    if buf is not None:
+                        # HTTPc's auto mode: the message is copied into the application's buffer.
+                        self._rx_buf = memoryview(buf)
+                        self._rx_n = 0
+                        if b is not None and b > len(buf):
+                            self._rx_overflow(b)
+                            break
             elif kind == ws.EV_MSG_END:
+                if self._rx_buf is not None:
+                    self.rx_length = self._rx_n
+                    self._rx_buf = None
                 if self.on_msg_rx_complete:
                     self.on_msg_rx_complete()
             elif kind == ws.EV_PING:
@@ -245,11 +266,30 @@ class WebSocket:
         if p.state != ws.OPEN:
             self._wind_down()
 
+    def _rx_copy(self, chunk):
+        """Auto mode: append ``chunk`` to the application's buffer; False (and 1009) when it is full."""
+        n = self._rx_n
+        k = len(chunk)
+        if n + k > len(self._rx_buf):
+            self._rx_overflow(n + k)
+            return False
+        self._rx_buf[n : n + k] = chunk
+        self._rx_n = n + k
+        return True
+
+    def _rx_overflow(self, size):
+        # HTTPc never checked this length (its bug 1); here the message fails with 1009 instead.
+        cap = len(self._rx_buf)
+        self._rx_buf = None
+        self.protocol.fail(LimitExceeded("message of %d+ bytes does not fit the %d-byte receive buffer"
+                                         % (size, cap)))
+
     def _wind_down(self):
         """The closing handshake is under way or done: wait (bounded) for the server to close TCP."""
         p = self.protocol
         if self._socket_closed:
             return
+        self._flush()  # a Close queued by this layer (auto-mode overflow) goes out first
         dl = deadline(self.close_timeout)
         # RFC 6455 section 7.1.1: the server closes TCP first; wait for its Close frame (if we sent
         # ours first) and then for EOF, each at most close_timeout.

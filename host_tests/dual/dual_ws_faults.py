@@ -49,8 +49,8 @@ def fault(path, streaming):
     if streaming:
         e = None
         try:
-            while True:
-                ws.poll(5)
+            for _ in range(50):
+                ws.poll(1)
         except ConnectionClosed as exc:
             e = exc
     else:

@@ -2,7 +2,7 @@
 message larger than the whole MicroPython heap), fragments with PINGs between them, automatic PONGs."""
 
 from microhttpc import ws_connect
-from microhttpc.errors import ConnectionClosed, TimeoutError
+from microhttpc.errors import ConnectionClosed, LimitExceeded, TimeoutError
 from check import raises, url
 
 try:
@@ -109,8 +109,10 @@ def stream_big(path):
     sink = Sink()
     ws = ws_connect(url("ws", "ws", path), timeout=20, max_message=None, on_msg_rx_init=sink.init,
                     on_msg_rx_data=sink.data, on_msg_rx_complete=sink.complete)
-    while len(sink.messages) < 2:
-        ws.poll(10)
+    for _ in range(5000):  # one read per poll(): a bound, not a count
+        if len(sink.messages) == 2:
+            break
+        ws.poll(1)
     ws.close()
     return sink
 
@@ -139,3 +141,47 @@ def test_whole_message_limit_from_the_header():
     ws = ws_connect(url("ws", "ws", "/big/5000"), timeout=10, max_message=1000)
     e = raises(ConnectionClosed, ws.recv)
     assert e.sent_code == 1009 and e.cause.close_code == 1009
+
+
+def test_auto_mode_into_the_application_buffer():
+    # HTTPc's auto mode: on_msg_rx_init returns a buffer; the message is copied there, nothing allocated.
+    buf = bytearray(64)
+    got = []
+    ws = ws_connect(url("ws", "ws", "/count/3"), timeout=10, on_msg_rx_init=lambda t, n: buf,
+                    on_msg_rx_complete=lambda: got.append(bytes(buf[: ws.rx_length])))
+    for _ in range(20):
+        if len(got) == 3:
+            break
+        ws.poll(1)
+    assert got == [b"n=0", b"n=1", b"n=2"]
+    ws.send_start(True)  # a fragmented message comes back reassembled in the buffer
+    ws.send_fragment("abc")
+    ws.send_end("def")
+    for _ in range(20):
+        if len(got) == 4:
+            break
+        ws.poll(1)
+    assert got[3] == b"abcdef"
+    ws.close()
+
+
+def test_auto_mode_overflow_is_1009():
+    # The raw server echoes frames as they come: a 500-byte message (known length, checked at its start)
+    # and a fragmented one (unknown length, checked as the data arrives) into a 256-byte buffer.
+    for fragmented in (False, True):
+        errs = []
+        ws = ws_connect(url("ws", "wsraw", "/echo"), timeout=10, max_message=None, on_err=errs.append,
+                        on_msg_rx_init=lambda t, n: bytearray(256), on_msg_rx_complete=lambda: None)
+        if fragmented:
+            ws.send_stream([b"x" * 100] * 3)
+        else:
+            ws.send(b"y" * 500)
+        e = None
+        try:
+            for _ in range(50):
+                ws.poll(1)
+        except ConnectionClosed as exc:
+            e = exc
+        assert e is not None and e.sent_code == 1009 and isinstance(e.cause, LimitExceeded), (fragmented, e)
+        assert errs == [e.cause]
+        assert ("%d+" % (300 if fragmented else 500)) in str(e.cause)

@@ -105,9 +105,9 @@ def echo_whole(url):
 class StreamEcho:
     """Receive callbacks that echo each message as one fragmented outgoing message.
 
-    The callbacks can fire inside ws_connect() itself, before it has returned the WebSocket: frames that
-    arrive in the same read as the 101 response are processed right away. Until attach() those events are
-    kept (copies; at most one read buffer's worth) and replayed once the WebSocket is known.
+    microhttpc runs the callbacks only inside poll()/recv()/close() (frames that arrive in the same read as
+    the 101 response are parsed by the first poll()), so attach() always comes first. Should a callback
+    ever fire before attach(), its event is kept (a copy) and replayed once the WebSocket is known.
     """
 
     def __init__(self):
