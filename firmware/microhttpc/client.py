@@ -21,11 +21,20 @@ class Response:
     """One response: ``status``, ``reason`` (as sent), ``version``, ``headers`` (case-insensitive,
     repeats kept) and the body, read whole with ``read()`` / ``text()`` / ``json()`` or streamed with
     ``read(n)``, ``readinto(buf)`` or ``iter_chunks()``.  ``trailers`` holds chunked trailers once the
-    body has been read to its end.  The body must be read (or the response closed) before the
-    connection carries the next request."""
+    body has been read to its end.  ``url`` is where it came from, ``history`` the (status, url) of
+    each redirect followed to get here, ``request`` the Request that asked for it; ``user_data`` is
+    yours.
+
+    Reuse: the next request on the connection first finishes this body: a remainder of up to the
+    connection's ``drain_limit`` bytes is read and kept (``read()`` still returns it), a larger or
+    stalled one closes the connection, and reading this body on then raises ConnectionLost.
+    ``close()`` drops the rest at once."""
 
     def __init__(self, conn, head, method):
         self._conn = conn
+        self._origin = None  # (scheme, host, port, target) for ``url``
+        self.history = []
+        self.request = None
         self.head = head
         self.method = method
         self.status = head.status
@@ -37,6 +46,7 @@ class Response:
         self.complete = False
         self._body = None  # cached whole body after read()
         self._pending = b""  # body bytes received but not yet handed out by read(n)/readinto
+        self._cut = False  # the connection was dropped before the end of the body
         self.user_data = None
 
     @property
@@ -55,6 +65,9 @@ class Response:
             self._pending = b""
             return c
         if self.complete:
+            if self._cut:
+                raise ConnectionLost("the rest of this body is gone: the connection was closed (an error, "
+                                     "a timeout, or a newer request that could not drain it)")
             return None
         while True:
             ev = self._conn._next_event()
@@ -137,6 +150,8 @@ class Response:
         if not self.complete:
             self._conn._abort()
             self.complete = True
+        self._cut = False  # dropped on purpose: reads now return b""
+        self._pending = b""
 
     def __repr__(self):
         return "<Response %d %s>" % (self.status, self.reason)
@@ -222,6 +237,7 @@ class Connection:
         self._parser = None
         if self._current is not None:
             self._current.complete = True
+            self._current._cut = True  # its body ends here: reading on raises instead of looking complete
             self._current = None
 
     def __enter__(self):
@@ -348,22 +364,25 @@ class Connection:
         cur = self._current
         if cur is None or cur.complete:
             return
+        parts = []
         total = 0
         try:
             while total <= self.drain_limit:
                 c = cur._next_chunk()
                 if c is None:
+                    cur._pending = b"".join(parts)  # still there for cur.read()
                     return
+                parts.append(c)
                 total += len(c)
         except HTTPCError:
             pass
         self._abort()
 
     def _send_one(self, req, path, hdrs):
+        head, body = req.prepare(self.host_header, not self.persistent, hdrs, path)  # may refuse: first
         self._settle()
         reused = self.stream is not None
         self.open()
-        head, body = req.prepare(self.host_header, not self.persistent, hdrs, path)
         try:
             return self._roundtrip(req, head, body)
         except ConnectionLost:

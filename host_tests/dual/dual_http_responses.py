@@ -4,7 +4,7 @@ queue of requests on one connection."""
 
 import microhttpc
 from microhttpc import Request
-from microhttpc.errors import LimitExceeded
+from microhttpc.errors import ConnectionLost, LimitExceeded
 from check import raises, server
 
 
@@ -121,12 +121,16 @@ def test_unread_body_small_is_drained_large_reconnects():
     r = c.request("GET", "/bytes/1500")
     assert r.read(10) == bytes(range(10))  # the rest is left unread
     assert c.request("GET", "/peer").read() == peer  # drained: the same connection
-    c.request("GET", "/bytes/20000").read(10)
+    assert r.read() == (bytes(range(256)) * 6)[10:1500]  # and the drained rest was kept
+    big = c.request("GET", "/bytes/20000")
+    big.read(10)
     second = c.request("GET", "/peer").read()
     assert second != peer  # too much left: closed and reopened
+    raises(ConnectionLost, big.read)  # the cut-off body does not pass for a complete one
     r = c.request("GET", "/bytes/20000")
     r.close()  # explicit: drop it now
-    assert not c.is_open and c.request("GET", "/peer").read() != second
+    assert not c.is_open and r.read() == b""
+    assert c.request("GET", "/peer").read() != second
     c.close()
 
 
