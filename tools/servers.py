@@ -148,6 +148,14 @@ async def close_after(request):
     return resp
 
 
+TLS_SNI = []  # the server names TLS clients asked for (SNI), newest last
+
+
+async def tls_sni(request):
+    """The SNI name of the newest TLS handshake (an empty string when the client sent none)."""
+    return web.Response(text=TLS_SNI[-1] if TLS_SNI else "")
+
+
 def add_http_client_routes(app):
     app.router.add_route("*", "/redirect/{code}", redirect)
     app.router.add_route("*", "/redirect-chain/{n}", redirect_chain)
@@ -156,6 +164,7 @@ def add_http_client_routes(app):
     app.router.add_get("/reason", reason)
     app.router.add_get("/multi-headers", multi_headers)
     app.router.add_get("/close", close_after)
+    app.router.add_get("/tls-sni", tls_sni)
 
 
 # -- raw socket server: scripted, possibly malformed responses ---------------------------------------
@@ -294,6 +303,11 @@ def make_tls(tmpdir):
     cert = ca.issue_cert("localhost", "127.0.0.1")
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     cert.configure_cert(ctx)
+
+    def sni(sock, name, context):
+        TLS_SNI.append(name or "")
+
+    ctx.sni_callback = sni
     files = {}
     for name, c in (("MHC_TLS_CA", ca), ("MHC_TLS_CA_WRONG", wrong)):
         path = os.path.join(tmpdir, name.lower() + ".pem")

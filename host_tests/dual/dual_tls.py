@@ -50,6 +50,13 @@ def test_hostname_mismatch_fails():
     raises(TLSError, get, cadata=ca(), server_hostname="not-this-host.example")
 
 
+def test_sni_is_sent():
+    host, port = server("tls")
+    c = microhttpc.Connection(host, port, tls=True, timeout=10, cadata=ca(), server_hostname="localhost")
+    assert c.request("GET", "/tls-sni").read() == b"localhost"
+    c.close()
+
+
 def test_keep_alive_over_tls():
     host, port = server("tls")
     c = microhttpc.Connection(host, port, tls=True, timeout=10, cadata=ca(), server_hostname="localhost")
