@@ -23,7 +23,6 @@ import select
 import socket
 
 from . import http11
-from . import rfc6455 as ws
 from .request import Request
 from .rt import MICROPYTHON, const, ticks_ms, ticks_diff, set_nodelay, EAGAIN, EWOULDBLOCK, EINPROGRESS
 from .errors import ConnectError, ConnectionLost, HandshakeError, LimitExceeded, TLSError, TimeoutError
@@ -41,6 +40,8 @@ _WS = const(4)  # upgraded to a WebSocket
 _CLOSED = const(5)
 STATE_NAMES = ("", "CONNECTING", "TLS_HANDSHAKE", "HTTP", "WEBSOCKET", "CLOSED")
 
+_OPEN = const(1)  # rfc6455.OPEN, which is only imported on the first upgrade
+_CLOSE_ABNORMAL = const(1006)  # rfc6455.CLOSE_ABNORMAL (RFC 6455 section 7.1.5)
 _MAX_READS = const(8)  # reads per connection per round, so one busy connection cannot starve the rest
 
 
@@ -71,6 +72,8 @@ def make_request(method, target, headers, body, kw):
 
 def upgrade_head(host_hdr, path, headers, subprotocols, extensions, rng=None):
     """The upgrade request head, its Sec-WebSocket-Key and what was offered (RFC 6455 section 4.1)."""
+    from . import rfc6455 as ws  # on first use: an HTTP-only engine never loads the WebSocket core
+
     hdrs = Request("GET", path, headers=headers).user_headers()  # Host & co. are refused here
     ws.check_app_headers(hdrs)
     key = ws.make_key(rng) if rng else ws.make_key()
@@ -220,6 +223,8 @@ class WebSocket:
 
     # -- receiving -----------------------------------------------------------------------------------
     def _open(self, resp, sub, leftover):
+        from . import rfc6455 as ws
+
         o = self._options
         self.protocol = ws.Protocol(max_message=o[0], max_frame=o[1], streaming=o[2], rng=o[3],
                                     allowed_rsv=o[7])
@@ -235,6 +240,8 @@ class WebSocket:
         self._dispatch()
 
     def _dispatch(self):
+        from . import rfc6455 as ws
+
         p = self.protocol
         self._queue(None)  # auto-PONGs, the echo of a Close, our Close after a fault
         cb = self._cb
@@ -526,19 +533,27 @@ class Conn:
     # -- HTTP ----------------------------------------------------------------------------------------
     def _next(self):
         """Start the next queued request when the connection is idle."""
-        if self.state != _HTTP or self._active is not None or not self._queue:
-            return
-        req = self._queue.pop(0)
-        self._active = req
-        self._t_io = ticks_ms()
-        if req.websocket is None:
+        while True:
+            if self.state != _HTTP or self._active is not None or not self._queue:
+                return
+            req = self._queue.pop(0)
+            if req.websocket is not None:
+                break
             # The framing rules live in request.Request; this only moves the bytes it produces.
+            # Prepared here, when its turn comes (header and query hooks are called once, now).
             r = req.request
-            req.head, body = r.prepare(self.host_header, not self.persistent)
+            try:
+                req.head, body = r.prepare(self.host_header, not self.persistent)
+            except Exception as exc:  # noqa: BLE001 - a request the caller built wrong fails alone
+                self._req_fail(req, exc)
+                continue
             if body is not None and not isinstance(body, (bytes, bytearray, memoryview)):
                 req.chunks = r.body_pieces(body, bytearray(512))  # pulled as the socket drains
             else:
                 req.body = body
+            break
+        self._active = req
+        self._t_io = ticks_ms()
         self._parser.start(req.method)
         if req.body is not None and len(req.body) <= 1024:
             self._out.append([req.head + bytes(req.body), None])  # one write for small requests
@@ -603,9 +618,11 @@ class Conn:
         if req.websocket is not None:
             self._upgraded(req, resp)
             return
+        unsent = req.chunks is not None  # the server answered before the whole body went out
+        req.chunks = None
         if req.on_complete:
             req.on_complete(resp, True)
-        if not (self.persistent and resp.head.keep_alive):
+        if unsent or not (self.persistent and resp.head.keep_alive):
             self._end(None)
         else:
             self._next()
@@ -621,6 +638,8 @@ class Conn:
             else:
                 self._next()
             return
+        from . import rfc6455 as ws
+
         o = wsh._options
         try:
             sub, accepted = ws.check_handshake_response(resp.head, o[4], o[5], o[6], resp)
@@ -644,7 +663,7 @@ class Conn:
         if self.state != _WS:
             return
         p = self.websocket.protocol
-        if p.state != ws.OPEN and self._t_closing is None:
+        if p.state != _OPEN and self._t_closing is None:
             self._t_closing = ticks_ms()
         if p.eof:
             self._end(self._ws_cause())  # the server closed TCP: nothing more can be exchanged
@@ -653,7 +672,7 @@ class Conn:
         p = self.websocket.protocol
         if p.failure is not None:
             return p.failure
-        if p.close_rcvd is None or p.close_rcvd[0] == ws.CLOSE_ABNORMAL:
+        if p.close_rcvd is None or p.close_rcvd[0] == _CLOSE_ABNORMAL:
             return ConnectionLost("the WebSocket ended without a Close frame")
         return None
 
@@ -824,8 +843,6 @@ class Engine:
         """
         self._check_http(conn)
         r = make_request(method, target, headers, body, kw)
-        r.path()  # a bad target or query is the caller's error: raise it now, not from poll()
-        r.user_headers()
         req = Transaction(conn, r, on_response, on_body or r.on_body, on_complete, on_err,
                           user_data if user_data is not None else r.user_data)
         conn._queue.append(req)
@@ -874,7 +891,7 @@ class Engine:
         yet answered get on_err(ConnectionLost); on_close(conn, None) follows."""
         if conn.state == _CLOSED:
             return
-        if conn.state == _WS and not abort and conn.websocket.protocol.state == ws.OPEN:
+        if conn.state == _WS and not abort and conn.websocket.protocol.state == _OPEN:
             conn.websocket.close()
             return
         conn._app_close = True  # reported from the next poll(), like every other callback

@@ -177,3 +177,33 @@ def test_tls_wrong_ca_is_refused():
     log = _tls_get("MHC_TLS_CA_WRONG")
     assert len(log) == 2 and log[0][0] == "err" and isinstance(log[0][1], microhttpc.TLSError)
     assert log[1] == ("close", log[0][1])
+
+
+def test_badly_built_request_fails_alone():
+    e = Engine(timeout=10)
+    host, port = server("http")
+    log = []
+    conn = e.connect(host, port)
+    # Content-Length promised 5 bytes, the body has 3: refused when its turn comes, by itself.
+    e.request(conn, "POST", "/echo", body=b"abc", content_length=5,
+              on_err=lambda x: log.append(("bad", x.__class__.__name__)),
+              on_complete=lambda r, ok: log.append(("bad", "complete")))
+    e.request(conn, "GET", "/hello", on_complete=lambda r, ok: log.append(("good", r.body)))
+    assert e.run(until=lambda: len(log) == 2, timeout=10)
+    assert log == [("bad", "UsageError"), ("good", b"hello world")]
+    assert not conn.closed
+    e.close(conn)
+    e.run(timeout=5)
+
+
+def test_idle_websocket_timeout():
+    e = Engine(timeout=10)
+    host, port = server("ws")
+    log = []
+    conn = e.connect(host, port, **_recorder(log, "c"))
+    e.upgrade(conn, "/", timeout=0.3, on_open=lambda w: log.append("open"),
+              on_err=lambda x: log.append(("ws_err", x.__class__.__name__)),
+              on_close=lambda code, reason: log.append(("ws_close", code)))
+    assert e.run(timeout=10)
+    assert log == [("c", "connect"), "open", ("ws_err", "TimeoutError"), ("ws_close", 1006),
+                   ("c", "err", "TimeoutError"), ("c", "close", "TimeoutError")]
