@@ -207,3 +207,35 @@ def test_idle_websocket_timeout():
     assert e.run(timeout=10)
     assert log == [("c", "connect"), "open", ("ws_err", "TimeoutError"), ("ws_close", 1006),
                    ("c", "err", "TimeoutError"), ("c", "close", "TimeoutError")]
+
+
+def _ws_log(path, **kw):
+    e = Engine(timeout=10)
+    host, port = server("wsraw")  # a scripted server that does what a correct one never does
+    log = []
+    conn = e.connect(host, port, **_recorder(log, "c"))
+    e.upgrade(conn, path, close_timeout=0.3, on_msg=lambda m: log.append(("msg", m)),
+              on_err=lambda x: log.append(("ws_err", x.__class__.__name__)),
+              on_close=lambda code, reason: log.append(("ws_close", code)), **kw)
+    assert e.run(timeout=10)
+    return log
+
+
+def test_close_timeout_when_the_server_never_answers():
+    log = _ws_log("/noclose", on_open=lambda w: w.close())
+    assert log == [("c", "connect"), ("ws_err", "TimeoutError"), ("ws_close", 1006), ("c", "err", "TimeoutError"),
+                   ("c", "close", "TimeoutError")]
+
+
+def test_protocol_fault_sends_1002_after_the_good_message():
+    log = _ws_log("/msgthenfault")
+    assert log == [("c", "connect"), ("msg", "hello"), ("ws_err", "ProtocolError"), ("ws_close", 1006),
+                   ("c", "err", "ProtocolError"), ("c", "close", "ProtocolError")]
+    # The server reports the Close payload we sent it on that visit: 1002 (RFC 6455 section 7.4.1).
+    e = Engine(timeout=10)
+    host, port = server("wsraw")
+    conn = e.connect(host, port)
+    got = []
+    w = e.upgrade(conn, "/lastclose?/msgthenfault", on_msg=lambda m: (got.append(m), w.close()))
+    assert e.run(timeout=10)
+    assert len(got) == 1 and got[0][:2] == b"\x03\xea"
