@@ -207,9 +207,14 @@ class ResponseParser:
 
     def feed(self, data):
         """Hand received bytes to the parser (copied; the caller may reuse its buffer)."""
+        if self._pos >= len(self._buf):
+            # Everything so far was consumed (the usual case in a body): start afresh, one copy.
+            self._buf = bytearray(data)
+            self._pos = 0
+            return
         if self._pos:
             # Drop what was consumed (MicroPython's bytearray has no slice deletion).
-            self._buf = self._buf[self._pos :] if self._pos < len(self._buf) else bytearray()
+            self._buf = self._buf[self._pos :]
             self._pos = 0
         self._buf.extend(data)
 
@@ -260,8 +265,7 @@ class ResponseParser:
                         raise ConnectionLost("connection closed with %d body bytes still expected" % self._left)
                     return None
                 take = avail if avail < self._left else self._left
-                out = bytes(self._buf[self._pos : self._pos + take])
-                self._pos += take
+                out = self._take(take)
                 self._left -= take
                 return (DATA, out)
             if st == _S_CHUNK_SIZE:
@@ -295,9 +299,7 @@ class ResponseParser:
             if st == _S_BODY_CLOSE:
                 avail = len(self._buf) - self._pos
                 if avail:
-                    out = bytes(self._buf[self._pos :])
-                    self._pos = len(self._buf)
-                    return (DATA, out)
+                    return (DATA, self._take(avail))
                 if self._eof:
                     return self._finish(None)
                 return None
@@ -306,6 +308,15 @@ class ResponseParser:
             raise ProtocolError("parser in unknown state %d" % st)  # pragma: no cover
 
     # -- internals ---------------------------------------------------------------------------------
+    def _take(self, n):
+        """The next ``n`` buffered bytes as bytes, with a single copy (a bytearray slice would copy
+        twice on the way to bytes)."""
+        pos = self._pos
+        self._pos = pos + n
+        if pos == 0 and n == len(self._buf):
+            return bytes(self._buf)
+        return bytes(memoryview(self._buf)[pos : pos + n])
+
     def _line(self, limit, what):
         buf = self._buf
         i = buf.find(b"\r\n", self._pos)
