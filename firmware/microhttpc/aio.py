@@ -243,7 +243,7 @@ class Connection:
         if w is not None:
             try:
                 w.close()
-                await w.wait_closed()
+                await asyncio.wait_for(w.wait_closed(), 1)  # bounded, like every wait in this layer
             except Exception:  # noqa: BLE001 - already broken; closing is best effort
                 pass
 
