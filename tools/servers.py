@@ -441,6 +441,9 @@ RAW_SCRIPTS = {
     "/eof": (None, raw_frame(1, b"bye")),
     "/noclose": (None, b""),
     "/echo": (None, b""),
+    # A good message and, in the same write, a fault or a Close: the client may answer the message first.
+    "/msgthenfault": (None, raw_frame(1, b"hello") + raw_frame(1, b"x", rsv=0x20)),
+    "/msgthenclose": (None, raw_frame(1, b"last words") + _close(1000, b"done")),
     "/badaccept": ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                    "Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n", b""),
     "/noconn": ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {a}\r\n", b""),
@@ -456,6 +459,7 @@ RAW_SCRIPTS = {
 
 
 RAW_LAST_CLOSE = {}  # path -> the Close payload the client sent there last (read back via /lastclose?PATH)
+RAW_SEEN = {}  # path -> "opcode:payload" of every frame the client sent there last (read back via /seen?PATH)
 
 
 async def _read_client_frame(reader):
@@ -502,6 +506,8 @@ async def raw_ws(reader, writer):
         key = hdrs.get("sec-websocket-key", [""])[0]
         accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest())
         status, frames = RAW_SCRIPTS.get(path, (None, b""))
+        if path.startswith("/seen?"):
+            frames = raw_frame(1, json.dumps(RAW_SEEN.pop(path[6:], [])).encode())
         if path.startswith("/lastclose?"):
             # Reports (as a binary frame) the Close payload the client sent on its last visit to PATH.
             frames = raw_frame(2, RAW_LAST_CLOSE.pop(path[11:], b"none"))
@@ -518,8 +524,10 @@ async def raw_ws(reader, writer):
         await writer.drain()
         if path == "/eof":
             return  # TCP closed without a Close frame
+        seen = RAW_SEEN[path] = []
         while True:
             fin, op, data = await _read_client_frame(reader)
+            seen.append("%d:%s" % (op, data.decode("latin-1")))
             if path == "/noclose":
                 continue  # never answers, never closes: the client's close timeout must end it
             if op == 8:

@@ -182,15 +182,21 @@ class Protocol:
     extension defines (section 5.2); any other set bit is a protocol error.  Default 0: this package
     implements no extension.  A message whose first frame carries RSV bits is extension data, so it is
     not UTF-8 checked (the application that negotiated the extension decodes it).
+    ``defer``: let the application answer the messages that arrived before a fault or a Close in the
+    same receive_data() call before the connection closes (see ``deferred``).  Off by default: an I/O
+    layer that sets it must call receive_data(b"") (or receive_eof()) once it has handled the events,
+    whether or not more bytes arrive.
     """
 
     def __init__(self, max_message=65536, max_frame=None, streaming=False, rng=None, check_utf8=True,
-                 allowed_rsv=0):
+                 allowed_rsv=0, defer=False):
         self.max_message = max_message
         self.max_frame = max_frame
         self.streaming = streaming
         self.check_utf8 = check_utf8
         self.allowed_rsv = allowed_rsv & 0x70
+        self.defer = defer
+        self.deferred = None  # a fault (ProtocolError) or a server Close ((code, reason)) not yet acted on
         self._rng = rng or urandom
         self.state = OPEN
         self.failure = None  # the ProtocolError that made us close, if any
@@ -218,6 +224,8 @@ class Protocol:
     # -- receiving ---------------------------------------------------------------------------------
     def receive_data(self, data):
         """Parse bytes received from the server; events become available from events()."""
+        if self.deferred is not None:
+            self._apply_deferred()
         if self._discard or self.eof:
             return
         n = len(data)
@@ -254,10 +262,35 @@ class Protocol:
                 if self._left == 0:
                     self._end_frame()
         except ProtocolError as exc:
-            self.fail(exc)
+            if self._defer_now():
+                self.deferred = exc
+                self._discard = True
+            else:
+                self.fail(exc)
+
+    def _defer_now(self):
+        """Defer a fault or Close when whole messages before it wait in events(): the application can
+        still answer them (an echo, an acknowledgement) before the Close goes out.  Nothing after the
+        fault or Close is parsed meanwhile."""
+        if not self.defer or self.state != OPEN:
+            return False
+        for e in self._events:
+            if e[0] == EV_TEXT or e[0] == EV_BINARY or e[0] == EV_MSG_END:
+                return True
+        return False
+
+    def _apply_deferred(self):
+        d = self.deferred
+        self.deferred = None
+        if isinstance(d, ProtocolError):
+            self.fail(d)
+        else:
+            self._closed_by_server(d[0], d[1])
 
     def receive_eof(self):
         """The server closed the TCP connection."""
+        if self.deferred is not None:
+            self._apply_deferred()
         if self.eof:
             return
         self.eof = True
@@ -431,6 +464,13 @@ class Protocol:
             reason = str(payload[2:], "utf-8")
         else:
             code, reason = CLOSE_NO_STATUS, ""
+        if self._defer_now():
+            self.deferred = (code, reason)
+            self._discard = True  # nothing may follow a Close frame
+            return
+        self._closed_by_server(code, reason)
+
+    def _closed_by_server(self, code, reason):
         self.close_rcvd = (code, reason)
         if self.state == OPEN:
             # Echo the code (RFC 6455 section 5.5.1); an empty Close is answered with an empty one.

@@ -66,6 +66,10 @@ class WebSocket:
         # Bytes that arrived with the 101 head are already frames (RFC 6455 section 4.1): the first
         # recv()/poll() parses them before reading the socket.
         self._leftover = leftover
+        # Messages that arrived just before a fault or a Close are handed over first, and may still be
+        # answered; the next recv()/poll() then closes (RFC 6455 allows either order, Autobahn's strict
+        # verdict asks for this one).
+        protocol.defer = True
 
     # -- sending -----------------------------------------------------------------------------------
     def send(self, message, frame_size=None):
@@ -205,6 +209,10 @@ class WebSocket:
         return True
 
     def _read_once(self, timeout, dl):
+        if self.protocol.deferred is not None:  # a fault or Close behind the last messages: act now
+            self.protocol.receive_data(b"")
+            self._after_input()
+            return
         if self._leftover:
             data = self._leftover
             self._leftover = None
@@ -333,6 +341,9 @@ class WebSocket:
         """Close cleanly: send Close(code, reason), wait up to close_timeout for the server's Close and
         its TCP close, then drop the connection.  Safe to call more than once."""
         p = self.protocol
+        if p.deferred is not None and not self._socket_closed:
+            p.receive_data(b"")  # the server's fault or Close comes first
+            self._after_input()
         if p.state == ws.OPEN and not self._socket_closed:
             p.send_close(code, reason)
             self._flush()

@@ -231,3 +231,33 @@ def test_send_frame_layout_and_lengths():
         assert unmask_frames([f]) == [(True, 2, b"z" * n)]
         hl = 6 if n < 126 else (8 if n < 65536 else 14)
         assert len(f) == hl + n  # minimal length encoding (section 5.2)
+
+
+def test_defer_lets_messages_before_a_fault_or_close_be_answered():
+    for tail, code in ((frame(1, b"x", rsv=0x20), 1002), (frame(8, b"\x03\xe8bye"), 1000)):
+        p = ws.Protocol(rng=lambda n: b"\x01\x02\x03\x04", defer=True)
+        p.receive_data(frame(1, b"first") + tail + frame(1, b"never parsed"))
+        assert p.events() == [(ws.EV_TEXT, "first", None)]
+        assert p.deferred is not None and p.state == ws.OPEN and p.data_to_send() == []
+        p.send_text("answer")
+        p.receive_data(b"")  # the I/O layer acts on the deferred fault or Close
+        assert p.deferred is None
+        sent = unmask_frames(p.data_to_send())
+        assert sent[0] == (True, 1, b"answer") and sent[1][1] == 8
+        assert int.from_bytes(sent[1][2][:2], "big") == code
+        if code == 1000:
+            assert p.events() == [(ws.EV_CLOSE, 1000, "bye")] and p.closed
+        else:
+            assert p.failure.close_code == 1002 and p.state == ws.CLOSING
+    # Nothing before the fault: no deferral.  And without defer=True: never.
+    p = ws.Protocol(defer=True)
+    p.receive_data(frame(1, b"x", rsv=0x20))
+    assert p.deferred is None and p.failure is not None
+    p = ws.Protocol()
+    p.receive_data(frame(1, b"a") + frame(8, b""))
+    assert p.deferred is None and p.closed
+    # EOF applies a deferred Close first.
+    p = ws.Protocol(defer=True)
+    p.receive_data(frame(2, b"z") + frame(8, b"\x03\xe9"))
+    p.receive_eof()
+    assert p.close_rcvd == (1001, "") and p.events()[-1] == (ws.EV_CLOSE, 1001, "")

@@ -139,3 +139,47 @@ def test_send_after_close_raises():
     raises(ConnectionClosed, ws.recv)
     raises(ConnectionClosed, ws.send, "late")
     raises(ConnectionClosed, ws.ping)
+
+
+def seen(path):
+    """What the raw server received from us on our last visit to ``path``: ["opcode:payload", ...]."""
+    import json
+
+    ws = ws_connect(url("ws", "wsraw", "/seen?" + path), timeout=10)
+    m = json.loads(ws.recv())
+    ws.close()
+    return m
+
+
+def test_message_before_a_fault_can_still_be_answered():
+    # "hello" and a frame with RSV2 come in one write: recv() hands over "hello", our answer goes out,
+    # and only then the connection fails with 1002 (the order Autobahn's strict verdict asks for).
+    ws = ws_connect(url("ws", "wsraw", "/msgthenfault"), timeout=10)
+    assert ws.recv() == "hello"
+    ws.send("answer")
+    e = raises(ConnectionClosed, ws.recv)
+    assert e.sent_code == 1002 and "reserved" in str(e.cause)
+    got = seen("/msgthenfault")
+    assert got[0] == "1:answer" and got[1].startswith("8:\x03\xea"), got
+
+
+def test_message_before_a_close_can_still_be_answered():
+    closes = []
+    ws = ws_connect(url("ws", "wsraw", "/msgthenclose"), timeout=10, on_close=lambda c, r: closes.append((c, r)))
+    assert ws.recv() == "last words"
+    ws.send("ack")
+    e = raises(ConnectionClosed, ws.recv)
+    assert (e.code, e.reason, e.sent_code) == (1000, "done", 1000) and e.ok
+    assert closes == [(1000, "done")]
+    assert seen("/msgthenclose") == ["1:ack", "8:\x03\xe8"]
+    # Streaming mode: the echo happens inside the callbacks, before the close.
+    ws = ws_connect(url("ws", "wsraw", "/msgthenclose"), timeout=10, on_msg_rx_init=lambda t, n: ws.send_start(t),
+                    on_msg_rx_data=lambda c: ws.send_fragment(c), on_msg_rx_complete=lambda: ws.send_end())
+    e = None
+    try:
+        for _ in range(20):
+            ws.poll(1)
+    except ConnectionClosed as exc:
+        e = exc
+    assert e is not None and e.code == 1000
+    assert seen("/msgthenclose") == ["1:last words", "0:", "8:\x03\xe8"]
