@@ -928,6 +928,8 @@ class Engine:
                     wait = left
         if wait is None:
             wait = -1
+        if wait < 0 and not self._conns:
+            return 0  # nothing to wait for: never block forever on an empty poll set
         ready = self._poller.poll(wait)
         for key, ev in ready:
             c = self._by_key.get(key)
