@@ -24,10 +24,19 @@ except ImportError:  # pragma: no cover - MicroPython before 1.21
     import uasyncio as asyncio
 
 from . import http11
+from .errors import (
+    ConnectError,
+    ConnectionClosed,
+    ConnectionLost,
+    HandshakeError,
+    HTTPCError,
+    LimitExceeded,
+    TimeoutError,
+    TLSError,
+    UsageError,
+)
 from .request import Request, split_url
 from .rt import MICROPYTHON
-from .errors import ConnectError, ConnectionClosed, ConnectionLost, HandshakeError, HTTPCError, LimitExceeded
-from .errors import TimeoutError, TLSError, UsageError
 
 _ATIMEOUT = asyncio.TimeoutError  # CPython >= 3.11: the builtin TimeoutError; MicroPython: its own
 
@@ -223,7 +232,8 @@ class Connection:
                 w = self._writer
                 self._reader = self._writer = None
                 w.close()
-                raise ConnectError("connect to %s:%d failed (refused or unreachable)" % (self.host, self.port))
+                raise ConnectError("connect to %s:%d failed (refused or unreachable)"
+                                   % (self.host, self.port))
 
     async def close(self):
         """Close the connection (its WebSocket first, with a Close frame, if upgraded)."""
@@ -244,7 +254,7 @@ class Connection:
             try:
                 w.close()
                 await asyncio.wait_for(w.wait_closed(), 1)  # bounded, like every wait in this layer
-            except Exception:  # noqa: BLE001 - already broken; closing is best effort
+            except Exception:  # already broken: closing is best effort
                 pass
 
     async def __aenter__(self):
@@ -382,7 +392,10 @@ class Connection:
             raise
         self._current = None
         leftover = self._parser.take_leftover()
-        proto = ws.Protocol(max_message=max_message, max_frame=max_frame, rng=rng, allowed_rsv=allowed_rsv)
+        # defer: a message that came just before a fault or a Close is handed over while the connection
+        # is still open, so the application can answer it; recv() then acts on what followed.
+        proto = ws.Protocol(max_message=max_message, max_frame=max_frame, rng=rng, allowed_rsv=allowed_rsv,
+                            defer=True)
         w = WebSocket(self, proto, sub, resp, timeout, close_timeout, on_ping, on_pong, on_close)
         w.extensions = accepted
         self.websocket = w
@@ -450,6 +463,10 @@ class WebSocket:
             timeout = self.timeout
         while not self._messages:
             p = self.protocol
+            if p.deferred is not None:
+                p.receive_data(b"")  # the fault or Close behind the messages already handed over
+                await self._after_input()
+                continue
             if p.eof or self._socket_closed:
                 self._finish()
             await self._read(timeout)
@@ -542,6 +559,9 @@ class WebSocket:
         from . import rfc6455 as ws
 
         p = self.protocol
+        if p.deferred is not None and not self._socket_closed:
+            p.receive_data(b"")  # the server's fault or Close comes first
+            await self._after_input()
         if p.state == ws.OPEN and not self._socket_closed:
             p.send_close(code, reason)
             await self._flush()

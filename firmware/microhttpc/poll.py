@@ -23,10 +23,17 @@ import select
 import socket
 
 from . import http11
+from .errors import (
+    ConnectError,
+    ConnectionLost,
+    HandshakeError,
+    LimitExceeded,
+    TimeoutError,
+    TLSError,
+    UsageError,
+)
 from .request import Request
-from .rt import MICROPYTHON, const, ticks_ms, ticks_diff, set_nodelay, EAGAIN, EWOULDBLOCK, EINPROGRESS
-from .errors import ConnectError, ConnectionLost, HandshakeError, LimitExceeded, TLSError, TimeoutError
-from .errors import UsageError
+from .rt import EAGAIN, EINPROGRESS, EWOULDBLOCK, MICROPYTHON, const, set_nodelay, ticks_diff, ticks_ms
 
 _IN = select.POLLIN
 _OUT = select.POLLOUT
@@ -226,8 +233,10 @@ class WebSocket:
         from . import rfc6455 as ws
 
         o = self._options
+        # defer: messages that came just before a fault or a Close reach the callbacks while the
+        # connection is still open, so replies sent from them go out before the Close (_dispatch).
         self.protocol = ws.Protocol(max_message=o[0], max_frame=o[1], streaming=o[2], rng=o[3],
-                                    allowed_rsv=o[7])
+                                    allowed_rsv=o[7], defer=True)
         self.subprotocol = sub
         self.response = resp
         self._opened = True
@@ -243,8 +252,18 @@ class WebSocket:
         from . import rfc6455 as ws
 
         p = self.protocol
-        self._queue(None)  # auto-PONGs, the echo of a Close, our Close after a fault
         cb = self._cb
+        while True:
+            self._dispatch_once(ws, p, cb)
+            if p.deferred is None:
+                break
+            p.receive_data(b"")  # the fault or Close behind those messages, now that they are answered
+        self._queue(None)
+        if p.failure is not None:
+            self._err(p.failure)
+
+    def _dispatch_once(self, ws, p, cb):
+        self._queue(None)  # auto-PONGs, the echo of a Close, our Close after a fault
         for kind, a, b in p.events():
             if kind == ws.EV_TEXT or kind == ws.EV_BINARY:
                 fn = cb.get("on_msg")
@@ -270,8 +289,6 @@ class WebSocket:
                 fn = cb.get("on_pong")
                 if fn:
                     fn(a)
-        if p.failure is not None:
-            self._err(p.failure)
 
     def _err(self, exc):
         if self._err_reported is not exc:
@@ -544,7 +561,7 @@ class Conn:
             r = req.request
             try:
                 req.head, body = r.prepare(self.host_header, not self.persistent)
-            except Exception as exc:  # noqa: BLE001 - a request the caller built wrong fails alone
+            except Exception as exc:  # a request the caller built wrong fails alone
                 self._req_fail(req, exc)
                 continue
             if body is not None and not isinstance(body, (bytes, bytearray, memoryview)):
@@ -923,7 +940,7 @@ class Engine:
         for c in self._conns:
             d = c._deadline()
             if d is not None:
-                left = d[0] if d[0] > 0 else 0
+                left = max(0, d[0])
                 if wait is None or wait < 0 or left < wait:
                     wait = left
         if wait is None:
@@ -951,7 +968,7 @@ class Engine:
                     return False
             else:
                 left = 1000
-            self.poll(left if left < 1000 else 1000)
+            self.poll(min(1000, left))
 
     # -- internals -------------------------------------------------------------------------------------
     def _each(self, fn):
@@ -963,7 +980,7 @@ class Engine:
         connection only."""
         try:
             fn(conn, *args)
-        except Exception as exc:  # noqa: BLE001 - isolation between connections is the point
+        except Exception as exc:  # isolation between connections is the point
             if conn.state == _CLOSED:
                 raise  # an on_err/on_close callback failed while reporting: the application's bug
             conn._end(exc)

@@ -5,8 +5,8 @@ Each test runs its own event loop with asyncio.run()."""
 import asyncio
 
 import microhttpc
-from microhttpc import aio
 from check import server
+from microhttpc import aio
 
 
 def test_read_chunk_and_body_limit():
@@ -96,18 +96,15 @@ def test_timeouts():
 
 
 def _read(path):
-    f = open(path, "rb")
-    try:
+    with open(path, "rb") as f:
         return f.read()
-    finally:
-        f.close()
 
 
 def _tls(ca_env):
     import os
 
     async def main():
-        host, port = server("tls")
+        _, port = server("tls")
         conn = aio.Connection("localhost", port, tls=True, cadata=_read(os.getenv(ca_env)), timeout=10)
         try:
             await conn.connect()

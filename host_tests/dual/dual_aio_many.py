@@ -4,8 +4,8 @@ besides the five connections."""
 
 import asyncio
 
-from microhttpc import aio
 from check import server
+from microhttpc import aio
 
 
 def test_concurrent_requests_and_websockets():

@@ -5,8 +5,8 @@ WebSocket, server-side closes.  Each test runs its own event loop with asyncio.r
 import asyncio
 
 import microhttpc
-from microhttpc import aio
 from check import server
+from microhttpc import aio
 
 
 def test_request_stream_and_upgrade_on_one_connection():
@@ -95,3 +95,43 @@ def test_server_close_ends_iteration():
     got, closes, err = asyncio.run(main())
     assert got == [] and closes == [(4001, "bye")]
     assert err is not None and err.code == 4001
+
+
+async def _seen(path):
+    """What the raw server received from us on our last visit to ``path``: ["opcode:payload", ...]."""
+    import json
+
+    host, port = server("wsraw")
+    ws = await aio.ws_connect("ws://%s:%d/seen?%s" % (host, port, path), timeout=10)
+    m = json.loads(await ws.recv())
+    await ws.close()
+    return m
+
+
+def test_message_before_a_fault_or_close_can_still_be_answered():
+    async def main():
+        host, port = server("wsraw")  # a scripted server: a message and a fault or Close in one write
+        ws = await aio.ws_connect("ws://%s:%d/msgthenfault" % (host, port), timeout=10)
+        assert await ws.recv() == "hello"
+        await ws.send("answer")
+        e1 = None
+        try:
+            await ws.recv()
+        except microhttpc.ConnectionClosed as exc:
+            e1 = exc
+        assert e1 is not None and e1.sent_code == 1002 and "reserved" in str(e1.cause)
+        got = await _seen("/msgthenfault")
+        assert got[0] == "1:answer" and got[1].startswith("8:\x03\xea"), got
+        ws = await aio.ws_connect("ws://%s:%d/msgthenclose" % (host, port), timeout=10)
+        assert await ws.recv() == "last words"
+        await ws.send("ack")
+        e2 = None
+        try:
+            await ws.recv()
+        except microhttpc.ConnectionClosed as exc:
+            e2 = exc
+        assert (e2.code, e2.reason, e2.sent_code) == (1000, "done", 1000)
+        assert await _seen("/msgthenclose") == ["1:ack", "8:\x03\xe8"]
+        return True
+
+    assert asyncio.run(main())

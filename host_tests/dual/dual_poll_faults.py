@@ -3,8 +3,8 @@ completes), refused connects, callbacks that raise, server-side closes, TLS; eac
 its own connection and is reported once: on_err, then on_close."""
 
 import microhttpc
-from microhttpc.poll import Engine
 from check import server
+from microhttpc.poll import Engine
 
 
 def _recorder(log, name):
@@ -53,7 +53,8 @@ def test_connect_timeout():
     conn = e.connect(host, port, connect_timeout=0.3, **_recorder(log, "c"))
     e.request(conn, "GET", "/", on_err=lambda x: log.append(("req", "err", x.__class__.__name__)))
     assert e.run(timeout=10)  # returns once no connection is left
-    assert log == [("req", "err", "TimeoutError"), ("c", "err", "TimeoutError"), ("c", "close", "TimeoutError")]
+    assert log == [("req", "err", "TimeoutError"), ("c", "err", "TimeoutError"),
+                   ("c", "close", "TimeoutError")]
     assert "connect" in str(conn.error)
 
 
@@ -147,22 +148,20 @@ def test_client_initiated_close_reports_once():
 
 
 def _read(path):
-    f = open(path, "rb")
-    try:
+    with open(path, "rb") as f:
         return f.read()
-    finally:
-        f.close()
 
 
 def _tls_get(ca_env):
     import os
 
-    host, port = server("tls")
+    _, port = server("tls")
     ca = _read(os.getenv(ca_env))
     e = Engine(timeout=10)
     log = []
     conn = e.connect("localhost", port, tls=True, cadata=ca, on_close=lambda c, x: log.append(("close", x)))
-    e.request(conn, "GET", "/hello", on_complete=lambda r, ok: (log.append((r.status, r.body)), e.close(conn)),
+    e.request(conn, "GET", "/hello",
+              on_complete=lambda r, ok: (log.append((r.status, r.body)), e.close(conn)),
               on_err=lambda x: log.append(("err", x)))
     assert e.run(timeout=10)
     return log
@@ -214,28 +213,49 @@ def _ws_log(path, **kw):
     host, port = server("wsraw")  # a scripted server that does what a correct one never does
     log = []
     conn = e.connect(host, port, **_recorder(log, "c"))
-    e.upgrade(conn, path, close_timeout=0.3, on_msg=lambda m: log.append(("msg", m)),
-              on_err=lambda x: log.append(("ws_err", x.__class__.__name__)),
-              on_close=lambda code, reason: log.append(("ws_close", code)), **kw)
+    answers = {"hello": "answer", "last words": "ack"}
+
+    def on_msg(m):
+        log.append(("msg", m))
+        w.send(answers[m])  # still allowed: a fault or Close behind it is acted on afterwards
+
+    w = e.upgrade(conn, path, close_timeout=0.3, on_msg=on_msg,
+                  on_err=lambda x: log.append(("ws_err", x.__class__.__name__)),
+                  on_close=lambda code, reason: log.append(("ws_close", code)), **kw)
     assert e.run(timeout=10)
     return log
 
 
 def test_close_timeout_when_the_server_never_answers():
     log = _ws_log("/noclose", on_open=lambda w: w.close())
-    assert log == [("c", "connect"), ("ws_err", "TimeoutError"), ("ws_close", 1006), ("c", "err", "TimeoutError"),
-                   ("c", "close", "TimeoutError")]
+    assert log == [("c", "connect"), ("ws_err", "TimeoutError"), ("ws_close", 1006),
+                   ("c", "err", "TimeoutError"), ("c", "close", "TimeoutError")]
 
 
-def test_protocol_fault_sends_1002_after_the_good_message():
-    log = _ws_log("/msgthenfault")
-    assert log == [("c", "connect"), ("msg", "hello"), ("ws_err", "ProtocolError"), ("ws_close", 1006),
-                   ("c", "err", "ProtocolError"), ("c", "close", "ProtocolError")]
-    # The server reports the Close payload we sent it on that visit: 1002 (RFC 6455 section 7.4.1).
+def _seen(path):
+    """What the raw server received from us on our last visit to ``path``: ["opcode:payload", ...]."""
+    import json
+
     e = Engine(timeout=10)
     host, port = server("wsraw")
     conn = e.connect(host, port)
     got = []
-    w = e.upgrade(conn, "/lastclose?/msgthenfault", on_msg=lambda m: (got.append(m), w.close()))
+    w = e.upgrade(conn, "/seen?" + path, on_msg=lambda m: (got.append(json.loads(m)), w.close()))
     assert e.run(timeout=10)
-    assert len(got) == 1 and got[0][:2] == b"\x03\xea"
+    return got[0]
+
+
+def test_message_before_a_fault_is_answered_before_the_1002():
+    # "hello" and a frame with RSV2 come in one write: on_msg gets "hello" while the connection is still
+    # open, its answer goes out, and only then the connection fails with 1002 (RFC 6455 section 7.4.1).
+    log = _ws_log("/msgthenfault")
+    assert log == [("c", "connect"), ("msg", "hello"), ("ws_err", "ProtocolError"), ("ws_close", 1006),
+                   ("c", "err", "ProtocolError"), ("c", "close", "ProtocolError")]
+    got = _seen("/msgthenfault")
+    assert got[0] == "1:answer" and got[1].startswith("8:\x03\xea"), got
+
+
+def test_message_before_a_close_is_answered_first():
+    log = _ws_log("/msgthenclose")
+    assert log == [("c", "connect"), ("msg", "last words"), ("ws_close", 1000), ("c", "close", None)]
+    assert _seen("/msgthenclose") == ["1:ack", "8:\x03\xe8"]

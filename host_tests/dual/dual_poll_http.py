@@ -2,8 +2,8 @@
 streaming receive callbacks, and the upgrade on a connection that first carried HTTP."""
 
 import microhttpc
-from microhttpc.poll import Engine
 from check import server
+from microhttpc.poll import Engine
 
 PAYLOAD = bytes(range(256)) * 3 + bytes(range(32))  # 800 bytes
 

@@ -4,8 +4,8 @@ In a module of its own so the MicroPython heap holds little test code besides th
 
 import json
 
-from microhttpc.poll import Engine
 from check import server
+from microhttpc.poll import Engine
 
 
 def _pattern(n):
@@ -28,7 +28,8 @@ def test_three_requests_and_two_websockets_interleaved():
         log.setdefault(name, []).append(item)
 
     # 1: a plain GET, body collected into resp.body
-    c1 = e.connect(hh, hp, on_connect=lambda c: rec("c1", "connect"), on_close=lambda c, x: rec("c1", "close", x))
+    c1 = e.connect(hh, hp, on_connect=lambda c: rec("c1", "connect"),
+                   on_close=lambda c, x: rec("c1", "close", x))
     e.request(c1, "GET", "/hello", on_complete=lambda r, ok: rec("c1", "done", r.status, r.body, ok),
               on_err=lambda x: rec("c1", "err", x))
     # 2: a larger body streamed through on_body
