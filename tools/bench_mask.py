@@ -1,4 +1,4 @@
-"""Throughput of the WebSocket hot kernels on the runtime that runs this script: the three masking
+"""Throughput of the WebSocket hot kernels on the runtime that runs this script: the masking
 kernels (RFC 6455 section 5.3) and the incremental UTF-8 validators.  Reports MB/s; asserts nothing.
 
     python tools/bench_mask.py                 # CPython
@@ -51,9 +51,11 @@ def bench_mask(size):
         rows.append(("mask_viper", mask.mask_viper))
     if not MICROPYTHON or size <= 4096:  # two payload-sized integers per call: tolerable only when small
         rows.append(("mask_bigint", mask.mask_bigint))
+    if hasattr(bytearray, "translate"):
+        rows.append(("mask_translate", mask.mask_translate))
     for name, fn in rows:
         mbs = rate(lambda: fn(buf, 0, size, key), size)
-        print("  %-12s %s %7d bytes  %9.2f MB/s" % (name, "*" if fn is mask.mask else " ", size, mbs))
+        print("  %-14s %s %7d bytes  %9.2f MB/s" % (name, "*" if fn is mask.mask else " ", size, mbs))
 
 
 def bench_utf8(size):
@@ -63,7 +65,7 @@ def bench_utf8(size):
     rows = [("utf8_plain", utf8.validate_plain), ("utf8_chosen", utf8.validate)]
     for name, fn in rows:
         mbs = rate(lambda: fn(text, 0), len(text))
-        print("  %-12s %s %7d bytes  %9.2f MB/s" % (name, "*" if fn is utf8.validate else " ", len(text), mbs))
+        print("  %-14s %s %7d bytes  %9.2f MB/s" % (name, "*" if fn is utf8.validate else " ", len(text), mbs))
 
 
 def main():

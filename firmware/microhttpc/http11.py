@@ -225,7 +225,7 @@ class ResponseParser:
     def take_leftover(self):
         """Bytes received after the end of the current response (e.g. WebSocket frames that came in the
         same read as a 101 head).  They are removed from the parser."""
-        out = bytes(self._buf[self._pos :])
+        out = bytes(memoryview(self._buf)[self._pos :])  # one copy, not two
         self._buf = bytearray()
         self._pos = 0
         return out
