@@ -560,38 +560,9 @@ def _header_list(headers):
 
 def parse_url(url):
     """Split ``scheme://host[:port]/path?query`` into (scheme, host, port, target)."""
-    i = url.find("://")
-    if i < 0:
-        raise UsageError("not an absolute URL: %r" % (url,))
-    scheme = url[:i].lower()
-    rest = url[i + 3 :]
-    j = rest.find("/")
-    q = rest.find("?")
-    if j < 0 or (0 <= q < j):
-        j = q
-    if j < 0:
-        hostport, target = rest, "/"
-    else:
-        hostport, target = rest[:j], rest[j:]
-        if target.startswith("?"):
-            target = "/" + target
-    if "@" in hostport:
-        raise UsageError("credentials in the URL are not supported; send an Authorization header")
-    port = None
-    if hostport.startswith("["):
-        k = hostport.find("]")
-        host = hostport[1:k]
-        if hostport[k + 1 : k + 2] == ":":
-            port = int(hostport[k + 2 :])
-    elif ":" in hostport:
-        host, p = hostport.rsplit(":", 1)
-        port = int(p)
-    else:
-        host = hostport
-    if scheme not in ("http", "https", "ws", "wss"):
-        raise UsageError("unsupported scheme %r" % (scheme,))
-    tls = scheme in ("https", "wss")
-    return scheme, host, port or (443 if tls else 80), target
+    from .urls import split_url  # imported on use: URL handling stays off the import-time heap
+
+    return split_url(url)
 
 
 def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeout=None, ssl_context=None,

@@ -108,11 +108,15 @@ def resolve(host, port, timeout=None):
     directly, bounded only by the port's resolver (lwIP's DNS timeout on ESP32 / Pico W, the C
     library's on the unix port).  Address literals are never sent to a resolver thread.
     """
-    if MICROPYTHON or timeout is None or _is_ip_literal(host):
+    threading = None
+    if not (MICROPYTHON or timeout is None or _is_ip_literal(host)):
+        try:
+            import threading
+        except ImportError:  # a build without threads: resolve directly
+            threading = None
+    if threading is None:
         infos = _getaddrinfo(host, port)
     else:
-        import threading
-
         box = []
 
         def work():
