@@ -63,6 +63,31 @@ def pytest_sessionfinish(session):
         _servers.stop()
 
 
+def pytest_terminal_summary(terminalreporter):
+    """One line per runtime: how many firmware tests passed on each, and whether the two sets match."""
+    outcomes = {rt: {} for rt in RUNTIMES}
+    for key in ("passed", "failed", "error", "skipped"):
+        for rep in terminalreporter.stats.get(key, []):
+            if rep.when != "call" and key == "passed":
+                continue
+            for rt in RUNTIMES:
+                suffix = "[%s]" % rt
+                if rep.nodeid.endswith(suffix):
+                    outcomes[rt][rep.nodeid[: -len(suffix)]] = key
+    if not any(outcomes.values()):
+        return
+    terminalreporter.section("firmware tests per runtime")
+    for rt in RUNTIMES:
+        counts = {}
+        for result in outcomes[rt].values():
+            counts[result] = counts.get(result, 0) + 1
+        summary = ", ".join("%d %s" % (n, k) for k, n in sorted(counts.items()))
+        terminalreporter.write_line("%-12s %s" % (rt + ":", summary))
+    only = set(outcomes["cpython"]) ^ set(outcomes["micropython"])
+    same = all(outcomes["cpython"].get(t) == outcomes["micropython"].get(t) == "passed" for t in outcomes["cpython"])
+    terminalreporter.write_line("same tests passing on both runtimes: %s" % ("yes" if same and not only else "no"))
+
+
 def pytest_collect_file(parent, file_path):
     if file_path.suffix == ".py" and file_path.name.startswith("dual_"):
         return DualModule.from_parent(parent, path=file_path)
