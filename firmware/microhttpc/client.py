@@ -110,6 +110,9 @@ class Response:
         if limit is not None and self.content_length is not None and self.content_length > limit:
             raise LimitExceeded("body of %d bytes is over the %d-byte limit (stream it instead)"
                                 % (self.content_length, limit))
+        if self.content_length is not None and not self._pending and not self.complete:
+            self._body = self._read_exact(self.content_length)
+            return self._body
         parts = []
         total = 0
         while True:
@@ -123,6 +126,43 @@ class Response:
             parts.append(c)
         self._body = b"".join(parts)
         return self._body
+
+    def _read_exact(self, size):
+        """A whole Content-Length body (already checked against the limit), received without per-read
+        parsing and events.  MicroPython: straight into one buffer of that size (two blocks at the
+        peak, no list of pieces to fragment the heap).  CPython: reads of the connection's buffer size
+        joined once (big fresh allocations cost page faults there; small ones are recycled)."""
+        conn = self._conn
+        p = conn._parser
+        left = p.body_left() if p is not None else None
+        if left is None or left != size:  # part of it was read already: take the general path
+            return b"".join(self.iter_chunks())
+        if MICROPYTHON:
+            buf = bytearray(size)
+            mv = memoryview(buf)
+        else:
+            parts = []
+            mv = conn._mv
+        got = p.readinto_body(mv)
+        if not MICROPYTHON and got:
+            parts.append(bytes(mv[:got]))
+        try:
+            while got < size:
+                conn.stream.settimeout(conn.timeout)
+                n = conn.stream.recv_into(mv[got:] if MICROPYTHON else mv[: size - got])
+                if not n:
+                    raise ConnectionLost("connection closed with %d body bytes still expected" % (size - got))
+                conn._rx += n
+                p.body_received(n)
+                if not MICROPYTHON:
+                    parts.append(bytes(mv[:n]))
+                got += n
+        except BaseException:
+            conn._abort()
+            self._cut = True
+            raise
+        self._next_chunk()  # the END event: trailers, keep-alive bookkeeping
+        return bytes(buf) if MICROPYTHON else b"".join(parts)
 
     def readinto(self, buf):
         """Read body bytes into the caller's ``buf`` (a bytearray or memoryview); returns the count, 0 at

@@ -239,6 +239,34 @@ class ResponseParser:
         """True once the current response has been parsed to its end."""
         return self._state == _S_DONE
 
+    # -- Content-Length bodies received in place ---------------------------------------------------
+    def body_left(self):
+        """Bytes still expected of a Content-Length body (None in any other state).  An I/O layer may
+        then receive them straight into a buffer of its own: first ``readinto_body()`` for what is
+        already buffered here, then ``body_received(n)`` for every ``n`` bytes it read itself."""
+        return self._left if self._state == _S_BODY_LENGTH else None
+
+    def readinto_body(self, mv):
+        """Copy buffered body bytes (at most ``len(mv)`` and the body's rest) into ``mv``; the count."""
+        if self._state != _S_BODY_LENGTH:
+            raise UsageError("readinto_body() outside a Content-Length body")
+        k = len(self._buf) - self._pos
+        if k > self._left:
+            k = self._left
+        if k > len(mv):
+            k = len(mv)
+        if k:
+            mv[:k] = memoryview(self._buf)[self._pos : self._pos + k]
+            self._pos += k
+            self._left -= k
+        return k
+
+    def body_received(self, n):
+        """``n`` body bytes were received outside the parser (see body_left())."""
+        if self._state != _S_BODY_LENGTH or n > self._left:
+            raise UsageError("body_received(%d) with %r bytes expected" % (n, self.body_left()))
+        self._left -= n
+
     # -- events ------------------------------------------------------------------------------------
     def next_event(self):
         """The next event, or None when more data is needed (after feed_eof: raises instead)."""

@@ -164,3 +164,21 @@ def test_request_head_and_header_checks():
     raises(UsageError, http11.check_header, "X-A", "v\x00")
     raises(UsageError, http11.check_header, "Bad Name", "v")
     raises(UsageError, http11.build_request_head, "GET", "/a b", [])
+
+
+def test_content_length_body_received_in_place():
+    p = http11.ResponseParser()
+    p.start("GET")
+    p.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
+    assert p.next_event()[0] == http11.RESPONSE
+    assert p.body_left() == 10
+    buf = bytearray(10)
+    mv = memoryview(buf)
+    assert p.readinto_body(mv) == 3 and bytes(buf[:3]) == b"abc"
+    buf[3:] = b"defghij"  # as if received straight from the socket
+    p.body_received(7)
+    assert p.body_left() == 0
+    raises(UsageError, p.body_received, 1)
+    ev = p.next_event()
+    assert ev[0] == http11.END and p.done and p.body_left() is None
+    raises(UsageError, p.readinto_body, mv)
