@@ -3,7 +3,8 @@
 Test modules in host_tests/dual/ named ``dual_*.py`` hold plain ``test_*`` functions written for both
 runtimes (no pytest features: plain ``assert``, helpers from ``dual/check.py``).  Each function becomes
 two pytest items, ``name[cpython]`` (run in this process) and ``name[micropython]`` (run by the
-MicroPython unix port, in a subprocess, from the .mpy build of the package inside a board-sized heap).
+MicroPython unix port, in a subprocess, inside a board-sized heap, with the package and the test
+modules compiled to .mpy as a board would run them).
 The local servers from tools/servers.py run for the whole session; tests find them through the
 MHC_* environment variables.
 
@@ -49,12 +50,28 @@ def servers():
 _built = False
 
 
+TESTS_MPY_DIR = os.path.join(ROOT, "build", "mpy-tests")
+
+
 def build_mpy():
+    """Compile the package and the dual test modules with mpy-cross (once per session).
+
+    MicroPython runs both from .mpy, as a board runs its code: compiling a source file on the device
+    takes heap (and fragments it) that a board-sized heap cannot spare next to the package."""
     global _built
     if not _built:
         import build_mpy
 
         build_mpy.build(MPY_DIR, quiet=True)
+        os.makedirs(TESTS_MPY_DIR, exist_ok=True)
+        dual = os.path.join(ROOT, "host_tests", "dual")
+        for name in sorted(os.listdir(dual)):
+            if not name.endswith(".py"):
+                continue
+            src = os.path.join(dual, name)
+            out = os.path.join(TESTS_MPY_DIR, name[:-3] + ".mpy")
+            if not (os.path.exists(out) and os.path.getmtime(out) >= os.path.getmtime(src)):
+                subprocess.run([build_mpy.mpy_cross(), "-o", out, "-s", "host_tests/dual/" + name, src], check=True)
         _built = True
 
 
@@ -102,15 +119,17 @@ class DualModule(pytest.File):
         for name, fn in vars(mod).items():
             if name.startswith("test_") and callable(fn):
                 for rt in RUNTIMES:
-                    yield DualItem.from_parent(self, name="%s[%s]" % (name, rt), fn=fn, fname=name, runtime=rt)
+                    yield DualItem.from_parent(self, name="%s[%s]" % (name, rt), fn=fn, fname=name, runtime=rt,
+                                               heap=getattr(mod, "MICROPYTHON_HEAP", HEAP))
 
 
 class DualItem(pytest.Item):
-    def __init__(self, *, fn, fname, runtime, **kw):
+    def __init__(self, *, fn, fname, runtime, heap=HEAP, **kw):
         super().__init__(**kw)
         self.fn = fn
         self.fname = fname
         self.runtime = runtime
+        self.heap = heap  # a module may ask for more with MICROPYTHON_HEAP (and must say why)
         self.add_marker(getattr(pytest.mark, runtime))
 
     def runtest(self):
@@ -120,9 +139,9 @@ class DualItem(pytest.Item):
             return
         build_mpy()
         env = dict(os.environ)
-        env["MICROPYPATH"] = os.pathsep.join([MPY_DIR, os.path.join(ROOT, "host_tests", "dual"), ".frozen"])
-        cmd = [micropython_cmd(), "-X", "heapsize=" + HEAP, os.path.join(ROOT, "host_tests", "mp_run.py"),
-               str(self.path), self.fname]
+        env["MICROPYPATH"] = os.pathsep.join([TESTS_MPY_DIR, MPY_DIR, ".frozen"])
+        cmd = [micropython_cmd(), "-X", "heapsize=" + self.heap, os.path.join(ROOT, "host_tests", "mp_run.py"),
+               self.path.stem, self.fname]
         try:
             proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=240)
         except FileNotFoundError:

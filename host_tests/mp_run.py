@@ -1,18 +1,17 @@
 """Run one test function of a dual-runtime test module (MicroPython side of the harness).
 
-    micropython -X heapsize=128K host_tests/mp_run.py host_tests/dual/dual_x.py test_name
+    MICROPYPATH=build/mpy-tests:build/mpy:.frozen micropython -X heapsize=128K host_tests/mp_run.py dual_x test_name
 
-Prints PASS, or the traceback and exits 1.  The package comes from MICROPYPATH (the .mpy build).
+Prints PASS, or the traceback and exits 1.  The test module and the package come from MICROPYPATH
+(their .mpy builds, made by the harness).
 """
 
 import sys
 
 
 def main():
-    path, name = sys.argv[1], sys.argv[2]
-    d, _, fname = path.rpartition("/")
-    sys.path.insert(0, d or ".")
-    mod = __import__(fname[:-3])
+    module, name = sys.argv[1], sys.argv[2]
+    mod = __import__(module)
     try:
         getattr(mod, name)()
     except Exception as exc:

@@ -55,6 +55,9 @@ def _xor_table(k):
 
 
 def mask_translate(buf, start, end, key):
+    if not isinstance(buf, bytearray):  # a memoryview (a lent frame buffer) has no translate()
+        mask_bigint(buf, start, end, key)
+        return
     for j in range(4):
         s = start + j
         if s < end:

@@ -30,6 +30,11 @@ class Stream:
             self._select = select
             self._poller = select.poll()
             self._poller.register(raw, select.POLLIN)
+            self._event = select.POLLIN
+            # A plain socket has nothing buffered above the kernel: wait first, then read (two system
+            # calls per message instead of a read that fails, a wait and a read).  A TLS socket may
+            # hold decrypted bytes the kernel knows nothing of, so it is read first.
+            self._wait_first = sock is raw
             sock.setblocking(False)
             self._readinto = sock.readinto
             self._write = sock.write
@@ -46,7 +51,9 @@ class Stream:
 
     def _wait(self, event, what):
         t = self.timeout
-        self._poller.modify(self.raw, event)
+        if event != self._event:
+            self._poller.modify(self.raw, event)
+            self._event = event
         if not self._poller.poll(-1 if t is None else int(t * 1000)):
             raise TimeoutError("%s within %s s" % (what, t))
 
@@ -54,6 +61,8 @@ class Stream:
         """Read into ``buf`` (a memoryview); 0 means EOF.  Raises TimeoutError / ConnectionLost."""
         try:
             if MICROPYTHON:
+                if self._wait_first:
+                    self._wait(self._select.POLLIN, "no data from the server")
                 while True:
                     n = self._readinto(buf)
                     if n is not None:
@@ -69,9 +78,11 @@ class Stream:
         """Write all of ``data``."""
         try:
             if MICROPYTHON:
+                total = len(data)
+                pos = self._write(data) or 0  # usually all of it at once
+                if pos == total:
+                    return
                 mv = memoryview(data)
-                total = len(mv)
-                pos = 0
                 while pos < total:
                     n = self._write(mv[pos:])
                     if n is None:

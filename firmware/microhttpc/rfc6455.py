@@ -197,7 +197,11 @@ class Protocol:
         self.allowed_rsv = allowed_rsv & 0x70
         self.defer = defer
         self.deferred = None  # a fault (ProtocolError) or a server Close ((code, reason)) not yet acted on
-        self._rng = rng or urandom
+        # A bytearray an I/O layer may lend for outgoing frames (see _frame_buffer); None: allocate.
+        self.tx_buffer = None
+        self._rng = rng  # None: os.urandom, drawn 64 bytes at a time (see _mask_key)
+        self._pool = b""
+        self._pool_pos = 0
         self.state = OPEN
         self.failure = None  # the ProtocolError that made us close, if any
         self.close_rcvd = None  # (code, reason) from the server's Close frame
@@ -245,6 +249,11 @@ class Protocol:
                     self._end_frame()
             while pos < n and not self._discard:
                 if not self._in_frame:
+                    if not self.streaming:
+                        k = self._whole_frame(mv, pos, n)
+                        if k:
+                            pos += k
+                            continue
                     hl = self._header(mv, pos, n)
                     if hl == 0:
                         self._pending = bytes(mv[pos:])
@@ -318,6 +327,32 @@ class Protocol:
             self._queue_close(exc.close_code, reason)
             self.state = CLOSING
         self._discard = True
+
+    def _whole_frame(self, b, pos, n):
+        """The common case in message mode, in one step: a complete unfragmented text or binary frame
+        with a 7-bit length, no RSV bits and no mask, while no fragmented message is in progress.  It
+        becomes its event straight from the received bytes (one copy, not two).  Returns the bytes
+        consumed, or 0 to leave the frame to the general parser (which applies every check)."""
+        b0 = b[pos]
+        if (b0 != 0x81 and b0 != 0x82) or self._msg_op or n - pos < 2:
+            return 0
+        ln = b[pos + 1]  # > 125 also when the mask bit is set: left to _header, which rejects it
+        end = pos + 2 + ln
+        if ln > 125 or end > n or (self.max_message is not None and ln > self.max_message) or (
+                self.max_frame is not None and ln > self.max_frame):
+            return 0
+        data = b[pos + 2 : end]
+        if b0 == 0x81:
+            if self.check_utf8 and utf8.validate(data, 0) != 0:
+                raise InvalidUTF8("invalid UTF-8 in a text message")
+            try:
+                msg = str(data, "utf-8")
+            except UnicodeError:  # unchecked (check_utf8=False): hand over bytes
+                msg = bytes(data)
+            self._events.append((EV_TEXT, msg, None))
+        else:
+            self._events.append((EV_BINARY, bytes(data), None))
+        return end - pos
 
     def _header(self, b, pos, n):
         """Parse a frame header at b[pos:n]; return its length, or 0 when incomplete."""
@@ -498,7 +533,7 @@ class Protocol:
             hl = 8
         else:
             hl = 14
-        buf = bytearray(hl + n)
+        buf = self._frame_buffer(hl + n)
         buf[0] = (0x80 if fin else 0) | op
         if n < 126:
             buf[1] = 0x80 | n
@@ -509,12 +544,35 @@ class Protocol:
         else:
             buf[1] = 0x80 | 127
             buf[2:10] = n.to_bytes(8, "big")
-        key = self._rng(4)  # a fresh mask for every frame (section 5.3)
+        key = self._mask_key()  # a fresh mask for every frame (section 5.3)
         buf[hl - 4 : hl] = key
         if n:
-            buf[hl:] = payload
+            buf[hl : hl + n] = payload
             _mask(buf, hl, hl + n, key)
         self._out.append(buf)
+
+    def _frame_buffer(self, size):
+        """Where the next frame is built.  With a lent ``tx_buffer`` (an I/O layer that writes every
+        frame before queueing the next, like the blocking WebSocket on a board), a frame that fits is
+        built in it while nothing else is queued: no allocation per frame, so a long session does not
+        fragment a small heap.  data_to_send() then hands out a memoryview of it, valid until the next
+        send.  Otherwise a new bytearray."""
+        tb = self.tx_buffer
+        if tb is not None and not self._out and size <= len(tb):
+            return memoryview(tb)[:size]
+        return bytearray(size)
+
+    def _mask_key(self):
+        """Four fresh CSPRNG bytes.  os.urandom is a system call per use; a 64-byte draw serves 16
+        frames, each still with its own unpredictable key."""
+        if self._rng is not None:
+            return self._rng(4)
+        i = self._pool_pos
+        if i >= len(self._pool):
+            self._pool = urandom(64)
+            i = 0
+        self._pool_pos = i + 4
+        return self._pool[i : i + 4]
 
     def _queue_close(self, code, reason):
         if code is None:

@@ -18,7 +18,9 @@ frames that arrived in the same read as the 101 head are kept and parsed by the 
 
 Sending: every frame goes out with one write (header, mask and payload in one buffer), so a control
 frame can never be torn by another write, and PINGs can go out between the fragments of a message
-sent with ``send_start()`` / ``send_fragment()`` / ``send_end()`` or ``send_stream()``.
+sent with ``send_start()`` / ``send_fragment()`` / ``send_end()`` or ``send_stream()``.  Each frame is
+a new buffer, unless ``tx_buffer_size`` lends one: frames with payloads up to that size are then built
+in it (no allocation per message, at the price of keeping the buffer).
 """
 
 from . import rfc6455 as ws
@@ -32,7 +34,7 @@ class WebSocket:
     def __init__(self, stream, protocol, leftover=b"", subprotocol=None, response=None, buffer_size=None,
                  close_timeout=5.0, timeout=None, on_msg_rx_init=None, on_msg_rx_data=None,
                  on_msg_rx_complete=None, on_ping=None, on_pong=None, on_close=None, on_err=None,
-                 frame_size=None, user_data=None, buffer=None):
+                 frame_size=None, user_data=None, buffer=None, tx_buffer_size=0):
         self.stream = stream
         self.protocol = protocol
         self.subprotocol = subprotocol
@@ -70,6 +72,11 @@ class WebSocket:
         # answered; the next recv()/poll() then closes (RFC 6455 allows either order, Autobahn's strict
         # verdict asks for this one).
         protocol.defer = True
+        if tx_buffer_size:
+            # Every frame is written before the next is built (see _flush), so frames with payloads up
+            # to tx_buffer_size bytes can be built in one lent buffer instead of a new allocation each:
+            # a long session then fragments a small heap less (at the price of the buffer itself).
+            protocol.tx_buffer = bytearray(tx_buffer_size + 14)
 
     # -- sending -----------------------------------------------------------------------------------
     def send(self, message, frame_size=None):

@@ -245,3 +245,20 @@ def test_handshake_accept_value():
     from microhttpc.sha1 import sha1
 
     assert sha1(b"abc").hex() == "a9993e364706816aba3e25717850c26c9cd0d89d"
+
+
+def test_lent_tx_buffer_builds_frames_in_place():
+    p = ws.Protocol(rng=lambda n: b"\x10\x20\x30\x40")
+    p.tx_buffer = bytearray(64 + 14)
+    p.send_text("small")
+    (f,) = p.data_to_send()
+    assert isinstance(f, memoryview)  # built in the lent buffer, no allocation
+    assert unmask_frames([f]) == [(True, 1, b"small")]
+    p.send_text("a")
+    p.send_text("b")  # something is queued: the second frame gets its own buffer
+    f1, f2 = p.data_to_send()
+    assert isinstance(f1, memoryview) and isinstance(f2, bytearray)
+    assert unmask_frames([f1, f2]) == [(True, 1, b"a"), (True, 1, b"b")]
+    p.send_binary(b"x" * 100)  # larger than the lent buffer
+    (f,) = p.data_to_send()
+    assert isinstance(f, bytearray) and unmask_frames([f]) == [(True, 2, b"x" * 100)]

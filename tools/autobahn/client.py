@@ -45,7 +45,7 @@ except ImportError:
 MAX_MESSAGE = 32 * 1024 * 1024
 TIMEOUT = 60  # seconds, per blocking socket operation
 POLL_TIMEOUT = 1.0
-ECHO_CHUNK = 2048  # streaming echo: gather received pieces up to this size before sending a fragment
+ECHO_CHUNK = 1024  # streaming echo: gather received pieces up to this size before sending a fragment
 
 
 def say(msg):
