@@ -156,9 +156,9 @@ def test_invalid_utf8_detected_fast_mid_message():
 def test_limits_checked_from_the_header():
     # Only the header of a 1 MiB frame arrives: the limit trips before any payload is stored.
     head = frame(2, b"", length=1 << 20)
-    p = expect_fail(head, 1009, max_message=1024)
-    p = expect_fail(frame(2, b"a" * 600, fin=False) + frame(0, b"", length=600), 1009, max_message=1000)
-    p = expect_fail(frame(2, b"", length=5000), 1009, max_frame=4096, max_message=None)
+    expect_fail(head, 1009, max_message=1024)
+    expect_fail(frame(2, b"a" * 600, fin=False) + frame(0, b"", length=600), 1009, max_message=1000)
+    expect_fail(frame(2, b"", length=5000), 1009, max_frame=4096, max_message=None)
 
 
 def test_close_from_server_is_echoed():
