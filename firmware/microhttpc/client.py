@@ -138,7 +138,10 @@ class Response:
         if left is None or left != size:  # part of it was read already: take the general path
             return b"".join(self.iter_chunks())
         if MICROPYTHON:
-            buf = bytearray(size)
+            try:
+                buf = bytearray(size)
+            except MemoryError:  # max_body=None and a body larger than the heap: stream it instead
+                raise LimitExceeded("body of %d bytes does not fit in memory (stream it instead)" % size)
             mv = memoryview(buf)
         else:
             parts = []
