@@ -26,7 +26,6 @@ except ImportError:  # pragma: no cover - MicroPython before 1.21
 from . import http11
 from .errors import (
     ConnectError,
-    ConnectionClosed,
     ConnectionLost,
     HandshakeError,
     HTTPCError,
@@ -37,6 +36,8 @@ from .errors import (
 )
 from .request import Request, split_url
 from .rt import MICROPYTHON
+from .session import Body, Session
+from . import session
 
 _ATIMEOUT = asyncio.TimeoutError  # CPython >= 3.11: the builtin TimeoutError; MicroPython: its own
 
@@ -51,78 +52,73 @@ async def _within(aw, timeout, what):
         raise TimeoutError("%s within %s s" % (what, timeout))
 
 
-def _host_header(host, port, tls):
-    h = "[" + host + "]" if ":" in host and not host.startswith("[") else host
-    return h if port == (443 if tls else 80) else "%s:%d" % (h, port)
+_REDIRECTS = (301, 302, 303, 307, 308)  # urls.REDIRECT_CODES, without loading urls
 
 
-def _upgrade_head(host_hdr, path, headers, subprotocols, extensions, rng):
-    # The same steps as poll.upgrade_head, repeated here (a few lines) so that an asyncio
-    # application does not load the whole poll engine onto the board's heap.
-    from . import rfc6455 as ws
+class Response(session.Response):
+    """One response (see ``session.Response`` for the fields); the body with ``await read()`` (whole,
+    bounded by ``max_size``/the connection's ``max_body``), ``await read_chunk()`` (a piece, None at
+    the end), ``await readinto(buf)`` or ``async for chunk in iter_chunks()``.  An unread body is
+    drained before the next request as on the blocking layer (``drain_limit``, ``drain_timeout``)."""
 
-    hdrs = Request("GET", path, headers=headers).user_headers()
-    ws.check_app_headers(hdrs)
-    key = ws.make_key(rng) if rng else ws.make_key()
-    out = [("Host", host_hdr)] + ws.handshake_headers(key, subprotocols, extensions) + hdrs
-    protos, exts = ws.offers(subprotocols, extensions, hdrs)
-    return http11.build_request_head("GET", path, out), key, protos, exts
-
-
-class Response:
-    """One response: ``status``, ``reason`` (as sent), ``version``, ``headers``, ``content_length``;
-    the body with ``await read()`` (whole, bounded by ``max_size``/the connection's ``max_body``),
-    ``await read_chunk()`` (a piece, None at the end) or ``async for chunk in iter_chunks()``.
-    ``trailers`` once the body has been read to its end."""
-
-    def __init__(self, conn, head):
-        self._conn = conn
-        self.head = head
-        self.status = head.status
-        self.reason = head.reason
-        self.version = head.version
-        self.headers = head.headers
-        self.content_length = head.content_length
-        self.trailers = None
-        self.complete = False
-        self._body = None
+    _conn = None
+    _body = None
+    _pending = b""
 
     async def read_chunk(self):
         """The next piece of body as it arrives, or None at the end."""
+        if self._pending:
+            c = self._pending
+            self._pending = b""
+            return c
         while not self.complete:
-            ev = await self._conn._next_event()
-            if ev[0] == http11.DATA:
-                if ev[1]:
-                    return ev[1]
-            else:
-                self.trailers = ev[1]
-                self.complete = True
-                await self._conn._response_done(self)
+            ev = await self._conn._event()
+            if ev[0] == http11.DATA and ev[1]:
+                return ev[1]
+        if self._cut:
+            raise ConnectionLost("the rest of this body is gone: the connection was closed (an error, "
+                                 "a timeout, or a newer request that could not drain it)")
         return None
 
     def iter_chunks(self):
         """``async for chunk in resp.iter_chunks()``: the body in pieces, bounded memory."""
         return _Chunks(self)
 
+    async def readinto(self, buf):
+        """Body bytes into ``buf``; the count, 0 at the end."""
+        c = await self.read_chunk()
+        if c is None:
+            return 0
+        n = len(buf)
+        if len(c) > n:
+            self._pending = c[n:]
+            c = c[:n]
+        buf[: len(c)] = c
+        return len(c)
+
     async def read(self, max_size=None):
         if self._body is not None:
             return self._body
-        limit = self._conn.max_body if max_size is None else max_size
+        conn = self._conn
+        limit = conn.session.max_body if max_size is None else max_size
         if limit is not None and self.content_length is not None and self.content_length > limit:
             raise LimitExceeded("body of %d bytes is over the %d-byte limit (stream it instead)"
                                 % (self.content_length, limit))
-        parts = []
-        total = 0
-        while True:
-            c = await self.read_chunk()
-            if c is None:
-                break
-            total += len(c)
-            if limit is not None and total > limit:
-                await self._conn._abort()
-                raise LimitExceeded("body over the %d-byte limit (stream it instead)" % limit)
-            parts.append(c)
-        self._body = b"".join(parts)
+        body = Body(limit)
+        try:
+            while True:
+                c = await self.read_chunk()
+                if c is None:
+                    break
+                body.add(c)
+            self._body = body.value()
+        except MemoryError:
+            body = None
+            await conn._abort()
+            raise LimitExceeded("body does not fit in memory (stream it instead)")
+        except LimitExceeded:
+            await conn._abort()
+            raise
         return self._body
 
     async def text(self, encoding="utf-8"):
@@ -132,9 +128,6 @@ class Response:
         import json
 
         return json.loads(await self.read())
-
-    def __repr__(self):
-        return "<Response %d %s>" % (self.status, self.reason)
 
 
 class _Chunks:
@@ -152,39 +145,47 @@ class _Chunks:
 
 
 class Connection:
-    """A connection to one server, as coroutines (see ``client.Connection`` for the parameters).
-    ``timeout`` bounds each wait for data; ``connect_timeout`` the connect and TLS handshake."""
+    """A connection to one server, as coroutines (see ``client.Connection`` for the parameters: the
+    same names, defaults and rules, from the same ``session.Session``)."""
 
     def __init__(self, host, port=None, tls=False, persistent=True, connect_timeout=10.0, timeout=30.0,
                  ssl_context=None, cadata=None, verify=True, server_hostname=None, buffer_size=2048,
-                 max_line=2048, max_headers=40, max_header_bytes=8192, max_chunk_line=256, max_body=65536,
-                 user_data=None):
+                 max_line=2048, max_headers=40, max_header_bytes=8192, max_chunk_line=256, max_body=1 << 20,
+                 user_data=None, follow_redirects=0, drain_limit=4096, deadline=None, drain_timeout=1.0,
+                 max_interim=8):
         if not host:
             raise UsageError("a host name or address is required")
         self.host = host
         self.tls = tls
+        self.scheme = "https" if tls else "http"
         self.port = port or (443 if tls else 80)
-        self.persistent = persistent
         self.connect_timeout = connect_timeout
-        self.timeout = timeout
         self.server_hostname = server_hostname
         self.buffer_size = buffer_size
-        self.max_body = max_body
         self.user_data = user_data
-        self.host_header = _host_header(host, self.port, tls)
+        self.follow_redirects = follow_redirects
+        h = "[" + host + "]" if ":" in host and not host.startswith("[") else host
+        self.host_header = h if self.port == (443 if tls else 80) else "%s:%d" % (h, self.port)
+        self._tls = (ssl_context, cadata, verify)
         self._ssl = None
         if tls:
             from .net import tls_context
 
             self._ssl = tls_context(ssl_context, cadata, verify)
-        self._limits = (max_line, max_headers, max_header_bytes, max_chunk_line)
+        self._limits = (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim)
+        self.session = Session(self.host_header, persistent, timeout, deadline, self._limits, max_body,
+                               drain_limit, drain_timeout)
+        self.session.response_class = Response
         self._reader = None
         self._writer = None
         self._mv = None
         self._lock = asyncio.Lock()
-        self._parser = None
-        self._current = None
         self.websocket = None
+
+    persistent = property(lambda self: self.session.persistent)
+    timeout = property(lambda self: self.session.timeout, lambda self, v: setattr(self.session, "timeout", v))
+    max_body = property(lambda self: self.session.max_body,
+                        lambda self, v: setattr(self.session, "max_body", v))
 
     @classmethod
     async def open(cls, host, port=None, **kw):
@@ -196,6 +197,11 @@ class Connection:
     @property
     def is_open(self):
         return self._writer is not None
+
+    def same_origin(self, scheme, host, port):
+        """True when (scheme, host, port) is this connection's origin."""
+        return (scheme in ("https", "wss")) == bool(self.tls) and host.lower() == self.host.lower() \
+            and port == self.port
 
     async def connect(self):
         """Connect (TCP, then TLS when asked); a no-op when open."""
@@ -217,7 +223,7 @@ class Connection:
             raise ConnectError("connect to %s:%d failed: %r" % (self.host, self.port, exc))
         if MICROPYTHON:
             self._check_connected()
-        self._parser = http11.ResponseParser(*self._limits)
+        self.session.opened()
         return self
 
     def _check_connected(self):
@@ -235,6 +241,16 @@ class Connection:
                 raise ConnectError("connect to %s:%d failed (refused or unreachable)"
                                    % (self.host, self.port))
 
+    def _input_waiting(self):
+        """True when bytes or EOF wait on a connection that should be idle (never blocks)."""
+        r = self._reader
+        try:
+            if MICROPYTHON:
+                return r.s.readinto(bytearray(1)) is not None  # non-blocking: None when nothing
+            return r.at_eof() or bool(getattr(r, "_buffer", None)) or self._writer.is_closing()
+        except (OSError, ValueError, AttributeError):
+            return True
+
     async def close(self):
         """Close the connection (its WebSocket first, with a Close frame, if upgraded)."""
         if self.websocket is not None:
@@ -246,10 +262,7 @@ class Connection:
     async def _abort(self):
         w = self._writer
         self._reader = self._writer = None
-        self._parser = None
-        if self._current is not None:
-            self._current.complete = True
-            self._current = None
+        self.session.lost()
         if w is not None:
             try:
                 w.close()
@@ -263,12 +276,12 @@ class Connection:
     async def __aexit__(self, *exc):
         await self.close()
 
-    # -- bytes -------------------------------------------------------------------------------------
+    # -- the pump ----------------------------------------------------------------------------------
     async def _write(self, data):
         async with self._lock:
             try:
                 self._writer.write(data)
-                await _within(self._writer.drain(), self.timeout, "the server did not accept data")
+                await _within(self._writer.drain(), self.session.wait_time(), "the server did not accept data")
             except (OSError, AttributeError) as exc:  # AttributeError: closed under our feet
                 raise ConnectionLost("send failed: %r" % (exc,))
             except ValueError as exc:  # MicroPython: the TLS handshake (run by the first write) failed
@@ -290,45 +303,132 @@ class Connection:
         except ValueError as exc:
             raise TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))
 
-    async def _next_event(self):
-        p = self._parser
-        if p is None:
-            raise UsageError("connection is not open")
+    async def _event(self):
+        """The session's next event, reading as needed; any failure closes the connection."""
+        s = self.session
         try:
             while True:
-                ev = p.next_event()
+                ev = s.next_event()
                 if ev is not None:
+                    if ev[0] == http11.RESPONSE:
+                        ev[1]._conn = self
+                    if s.idle and not s.reusable and s.upgrading is None:
+                        await self._abort()  # complete, and the connection can't be reused
                     return ev
-                data = await self._recv(self.timeout)
+                data = await self._recv(s.wait_time())
                 if data:
-                    p.feed(data)
+                    s.receive_data(data)
                 else:
-                    p.feed_eof()
+                    s.receive_eof()
         except BaseException:
             await self._abort()
             raise
 
-    async def _response_done(self, resp):
-        if self._current is resp:
-            self._current = None
-        if not (self.persistent and resp.head.keep_alive):
+    async def _head(self):
+        while True:
+            ev = await self._event()
+            if ev[0] == http11.RESPONSE:
+                return ev[1]
+
+    async def _prepare_line(self):
+        """As ``client.Connection._prepare_line``: drain or close the previous body, reopen unless the
+        session says the open connection can carry the next request.  True when one is reused."""
+        await self._settle()
+        if self._writer is not None:
+            if self.session.ready and not self._input_waiting():
+                return True
             await self._abort()
+        await self.connect()
+        return False
+
+    async def _settle(self):
+        s = self.session
+        cur = s.active
+        if cur is None or cur.complete:
+            return
+        s.start_drain()
+        parts = []
+        total = 0
+        try:
+            while total <= s.drain_limit:
+                c = await cur.read_chunk()
+                if c is None:
+                    cur._pending = b"".join(parts)  # still there for cur.read()
+                    return
+                parts.append(c)
+                total += len(c)
+        except (HTTPCError, MemoryError):
+            pass
+        parts = None
+        await self._abort()
 
     # -- HTTP --------------------------------------------------------------------------------------
     async def request(self, method, target="/", headers=None, body=None, **kw):
         """Send a request; returns its Response once the head has arrived (read the body next).
         ``method`` may be a ready ``request.Request``; keywords are those of ``request.Request``."""
-        if self.websocket is not None:
-            raise UsageError("this connection was upgraded to a WebSocket: HTTP requests are refused "
-                             "(close the WebSocket and reopen, or use another Connection)")
         if isinstance(method, Request):
             req = method
         else:
             req = Request(method, target, headers=headers, body=body, **kw)
-        if self._current is not None and not self._current.complete:
-            await self._abort()  # the previous body was not read: the connection can't be reused
+        return await self.send(req)
+
+    async def send(self, req):
+        """Send ``req`` and return its Response once the head has arrived; redirects as on the
+        blocking layer (``follow_redirects``; another origin gets its own short-lived Connection)."""
+        self.session.check_usable()
+        path = req.target
+        if not path.startswith("/") and "://" in path:
+            scheme, host, port, path = split_url(path)
+            if not self.same_origin(scheme, host, port):
+                raise UsageError("%s is not on this connection's origin: use a Connection to it" % req.target)
+        hdrs = req.user_headers()
+        limit = self.follow_redirects if req.follow_redirects is None else req.follow_redirects
+        conn = self
+        cur = req
+        history = []
+        while True:
+            resp = await conn._send_one(cur, path, hdrs)
+            resp._origin = (conn.scheme, conn.host, conn.port, cur.sent_target)
+            resp.request = req
+            resp.user_data = req.user_data
+            if not limit or resp.status not in _REDIRECTS:
+                break
+            from .urls import next_hop
+
+            try:
+                hop = next_hop(self, resp, cur, hdrs, limit, history)
+            except HTTPCError:
+                await conn._settle()
+                raise
+            if hop is None:
+                break
+            cur, scheme, host, port, path = hop
+            hdrs = cur.headers
+            await conn._settle()
+            if self.same_origin(scheme, host, port):
+                conn = self
+            elif not conn.same_origin(scheme, host, port):
+                s = self.session
+                conn = Connection(host, port, scheme in ("https", "wss"), False, self.connect_timeout,
+                                  s.timeout, *self._tls, None, self.buffer_size, *self._limits[:4],
+                                  max_body=s.max_body, deadline=s.deadline, max_interim=self._limits[4])
+        resp.history = history
+        return resp
+
+    async def _send_one(self, req, path, hdrs):
+        s = self.session
+        req.prepare(self.host_header, not s.persistent, hdrs, path)  # may refuse: before any I/O
+        reused = await self._prepare_line()
+        try:
+            return await self._roundtrip(req, path, hdrs)
+        except ConnectionLost as exc:
+            if not s.may_retry(req, exc, reused):
+                raise
         await self.connect()
-        head, body = req.prepare(self.host_header, not self.persistent)
+        return await self._roundtrip(req, path, hdrs)
+
+    async def _roundtrip(self, req, path, hdrs):
+        head, body = self.session.start(req, hdrs, path)
         try:
             if isinstance(body, (bytes, bytearray, memoryview)):
                 await self._write(head + bytes(body) if len(body) <= 1024 else head)
@@ -342,43 +442,30 @@ class Connection:
         except BaseException:
             await self._abort()
             raise
-        return await self._response(req.method)
-
-    async def _response(self, method):
-        self._parser.start(method)
-        ev = await self._next_event()
-        resp = Response(self, ev[1])
-        self._current = resp
-        if self._parser.done:  # no body (HEAD, 1xx, 204, 304, 101)
-            resp.complete = True
-            resp.trailers = http11.Headers()
-            if resp.status != 101:
-                await self._response_done(resp)
-        return resp
+        return await self._head()
 
     # -- WebSocket ---------------------------------------------------------------------------------
-    async def upgrade(self, path="/", headers=None, subprotocols=None, extensions=None, max_message=65536,
-                      max_frame=None, rng=None, allowed_rsv=0, timeout=None, close_timeout=5.0, on_ping=None,
-                      on_pong=None, on_close=None):
-        """Upgrade this open, persistent connection (see ``client.Connection.upgrade``).  A refused
-        upgrade raises HandshakeError with the whole response; the connection stays usable."""
-        from . import rfc6455 as ws
-
-        if not self.persistent:
-            raise UsageError("WebSocket upgrade needs a persistent connection (persistent=True)")
+    async def upgrade(self, path="/", headers=None, subprotocols=None, extensions=None, **ws_options):
+        """Upgrade this open, persistent connection (see ``client.Connection.upgrade``: the same
+        keywords, callbacks included).  A refused upgrade raises HandshakeError with the whole response;
+        the connection stays usable."""
         if self.websocket is not None:
             raise UsageError("this connection is already a WebSocket")
-        if self._current is not None and not self._current.complete:
+        s = self.session
+        if self._writer is not None and not s.idle:
             raise UsageError("read the previous response body before upgrading")
-        head, key, protos, exts = _upgrade_head(self.host_header, path, headers, subprotocols, extensions,
-                                                rng)
-        await self.connect()
+        from .wsession import finish_upgrade, make_protocol, start_upgrade
+
+        if not s.persistent:
+            raise UsageError("WebSocket upgrade needs a persistent connection (persistent=True)")
+        await self._prepare_line()
+        head = start_upgrade(s, path, headers, subprotocols, extensions, ws_options.get("rng"))
         try:
             await self._write(head)
         except BaseException:
             await self._abort()
             raise
-        resp = await self._response("GET")
+        resp = await self._head()
         if resp.status != 101:
             try:
                 await resp.read()  # the caller gets the whole response
@@ -386,219 +473,21 @@ class Connection:
                 await self._abort()
             raise HandshakeError("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
         try:
-            sub, accepted = ws.check_handshake_response(resp.head, key, protos, exts, resp)
+            sub, accepted, leftover = finish_upgrade(s, resp)
         except HandshakeError:
             await self._abort()  # a wrong 101: the byte stream is unusable
             raise
-        self._current = None
-        leftover = self._parser.take_leftover()
-        # defer: a message that came just before a fault or a Close is handed over while the connection
-        # is still open, so the application can answer it; recv() then acts on what followed.
-        proto = ws.Protocol(max_message=max_message, max_frame=max_frame, rng=rng, allowed_rsv=allowed_rsv,
-                            defer=True)
-        w = WebSocket(self, proto, sub, resp, timeout, close_timeout, on_ping, on_pong, on_close)
-        w.extensions = accepted
+        from .aiows import WebSocket
+
+        w = WebSocket(self, make_protocol(**ws_options), sub, accepted, resp, leftover, ws_options)
         self.websocket = w
-        if leftover:
-            proto.receive_data(leftover)  # frames that came with the 101 head (RFC 6455 section 4.1)
-            await w._after_input()
         return w
 
 
-class WebSocket:
-    """An open WebSocket (from ``Connection.upgrade`` or ``ws_connect``): ``await send(msg)``,
-    ``await recv()`` (str or bytes), ``await ping()``, ``await close()``, ``async for msg in ws``.
-    ``on_ping(data)``, ``on_pong(data)``, ``on_close(code, reason)`` (once) are optional callbacks."""
-
-    def __init__(self, conn, protocol, subprotocol, response, timeout, close_timeout, on_ping, on_pong,
-                 on_close):
-        self.conn = conn
-        self.protocol = protocol
-        self.subprotocol = subprotocol
-        self.extensions = []
-        self.response = response
-        self.timeout = timeout
-        self.close_timeout = close_timeout
-        self.on_ping = on_ping
-        self.on_pong = on_pong
-        self.on_close = on_close
-        self._messages = []
-        self._closed_reported = False
-        self._socket_closed = False
-        self._reading = False  # a task is waiting in the stream's read (only one may)
-        self._gone = asyncio.Event()  # set once the socket is closed
-
-    async def _flush(self):
-        for frame in self.protocol.data_to_send():
-            if self._socket_closed:
-                return
-            try:
-                await self.conn._write(frame)
-            except ConnectionLost:
-                self.protocol.receive_eof()
-                await self._close_socket()
-                return
-
-    async def send(self, message, frame_size=None):
-        """Send a whole message: str as text, bytes-like as binary."""
-        if isinstance(message, str):
-            self.protocol.send_text(message, frame_size)
-        else:
-            self.protocol.send_binary(message, frame_size)
-        await self._flush()
-
-    async def ping(self, data=b""):
-        """Send a PING; its PONG is seen by ``recv()`` (``on_pong``, ``pongs``)."""
-        self.protocol.send_ping(data.encode() if isinstance(data, str) else data)
-        await self._flush()
-
-    async def pong(self, data=b""):
-        self.protocol.send_pong(data.encode() if isinstance(data, str) else data)
-        await self._flush()
-
-    async def recv(self, timeout=-1):
-        """The next whole message; TimeoutError after ``timeout`` s (default: the WebSocket's; the
-        connection stays open); ConnectionClosed once closed."""
-        if timeout == -1:
-            timeout = self.timeout
-        while not self._messages:
-            p = self.protocol
-            if p.deferred is not None:
-                p.receive_data(b"")  # the fault or Close behind the messages already handed over
-                await self._after_input()
-                continue
-            if p.eof or self._socket_closed:
-                self._finish()
-            await self._read(timeout)
-            await self._after_input()
-        return self._messages.pop(0)
-
-    async def _read(self, timeout):
-        self._reading = True
-        try:
-            data = await self.conn._recv(timeout)
-        except ConnectionLost:
-            data = b""
-        finally:
-            self._reading = False
-        if self._socket_closed:
-            return b""
-        if data:
-            self.protocol.receive_data(data)
-        else:
-            self.protocol.receive_eof()
-        return data
-
-    async def _after_input(self):
-        from . import rfc6455 as ws
-
-        p = self.protocol
-        await self._flush()  # auto-PONGs, the echo of a Close, our Close after a fault
-        for kind, a, b in p.events():
-            if kind == ws.EV_TEXT or kind == ws.EV_BINARY:
-                self._messages.append(a)
-            elif kind == ws.EV_PING:
-                if self.on_ping:
-                    self.on_ping(a)
-            elif kind == ws.EV_PONG:
-                if self.on_pong:
-                    self.on_pong(a)
-        if p.state != ws.OPEN:
-            await self._wind_down()
-
-    async def _wind_down(self):
-        """Closing: wait at most close_timeout for the server's Close and its TCP close (section 7.1.1)."""
-        from . import rfc6455 as ws
-
-        p = self.protocol
-        if self._socket_closed:
-            return
-        try:
-            if self._reading:
-                # Another task waits in recv(): it sees the server's Close and winds down itself.
-                await _within(self._gone.wait(), self.close_timeout, "closing handshake")
-            else:
-                await _within(self._drain_until_eof(), self.close_timeout, "closing handshake")
-        except (TimeoutError, ConnectionLost):
-            pass
-        if self._socket_closed:
-            return
-        if p.close_rcvd is None or p.state != ws.CLOSED:
-            p.receive_eof()
-        await self._close_socket()
-
-    async def _drain_until_eof(self):
-        from . import rfc6455 as ws
-
-        p = self.protocol
-        while not p.eof:
-            data = await self._read(None)
-            await self._flush()
-            for kind, a, b in p.events():
-                if kind == ws.EV_TEXT or kind == ws.EV_BINARY:
-                    self._messages.append(a)
-            if not data:
-                return
-
-    async def _close_socket(self):
-        if not self._socket_closed:
-            self._socket_closed = True
-            self._gone.set()
-            await self.conn._abort()
-
-    def _finish(self):
-        exc = self.protocol.closed_error()
-        if not self._closed_reported:
-            self._closed_reported = True
-            if self.on_close:
-                self.on_close(exc.code, exc.reason)
-        raise exc
-
-    async def close(self, code=1000, reason=""):
-        """Send Close(code, reason), wait (bounded) for the server's Close and TCP close.  Idempotent."""
-        from . import rfc6455 as ws
-
-        p = self.protocol
-        if p.deferred is not None and not self._socket_closed:
-            p.receive_data(b"")  # the server's fault or Close comes first
-            await self._after_input()
-        if p.state == ws.OPEN and not self._socket_closed:
-            p.send_close(code, reason)
-            await self._flush()
-        await self._wind_down()
-        if not self._closed_reported:
-            try:
-                self._finish()
-            except ConnectionClosed:
-                pass
-
-    @property
-    def closed(self):
-        return self._socket_closed
-
-    @property
-    def close_code(self):
-        return self.protocol.close_rcvd[0] if self.protocol.close_rcvd else None
-
-    def __aiter__(self):
-        return self
-
-    async def __anext__(self):
-        try:
-            return await self.recv()
-        except ConnectionClosed:
-            raise StopAsyncIteration
-
-    async def __aenter__(self):
-        return self
-
-    async def __aexit__(self, *exc):
-        await self.close()
-
-
-async def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeout=None,
+async def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeout=30.0,
                      ssl_context=None, cadata=None, verify=True, buffer_size=2048, **ws_options):
-    """Connect to a ``ws://`` or ``wss://`` URL and upgrade: the one-call asyncio WebSocket client."""
+    """Connect to a ``ws://`` or ``wss://`` URL and upgrade: the one-call asyncio WebSocket client.
+    ``timeout`` bounds the handshake and is the WebSocket's receive timeout."""
     scheme, host, port, target = split_url(url)
     if scheme not in ("ws", "wss"):
         raise UsageError("ws_connect needs a ws:// or wss:// URL, got %r" % (url,))
@@ -606,8 +495,7 @@ async def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0,
                       ssl_context=ssl_context, cadata=cadata, verify=verify, buffer_size=buffer_size)
     await conn.connect()
     try:
-        return await conn.upgrade(target, headers=headers, subprotocols=subprotocols, timeout=timeout,
-                                  **ws_options)
+        return await conn.upgrade(target, headers=headers, subprotocols=subprotocols, **ws_options)
     except BaseException:
         await conn._abort()
         raise

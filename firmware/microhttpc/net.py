@@ -7,7 +7,7 @@ MicroPython's TLS socket is a stream (``readinto``/``write``) while CPython's so
 
 import socket
 
-from .rt import MICROPYTHON, deadline, is_timeout, remaining, set_nodelay
+from .rt import EAGAIN, EWOULDBLOCK, MICROPYTHON, deadline, is_timeout, remaining, set_nodelay
 from .errors import ConnectError, ConnectionLost, TLSError, TimeoutError
 
 
@@ -96,12 +96,49 @@ class Stream:
                 raise TimeoutError("the server did not accept data within %s s" % self.timeout)
             raise ConnectionLost("send failed: %r" % (exc,))
 
+    def readable(self):
+        """True when input (bytes or EOF) waits on a connection that should be idle: a sign that it can't
+        carry the next request.  Never blocks; what a TLS probe reads is lost with the connection."""
+        try:
+            if MICROPYTHON:
+                if self._event != self._select.POLLIN:
+                    self._poller.modify(self.raw, self._select.POLLIN)
+                    self._event = self._select.POLLIN
+                if self._poller.poll(0):
+                    return True
+                # TLS may hold decrypted bytes the kernel knows nothing of.
+                return not self._wait_first and self._readinto(bytearray(1)) is not None
+            if self.sock is self.raw:
+                import select
+
+                return bool(select.select([self.sock], [], [], 0)[0])
+            # TLS: a post-handshake message (a session ticket) makes the socket readable without data.
+            t = self.sock.gettimeout()
+            self.sock.setblocking(False)
+            try:
+                self.sock.recv(1)
+                return True  # application data or EOF
+            except OSError as exc:
+                return not _would_block(exc)
+            finally:
+                self.sock.settimeout(t)
+        except (OSError, ValueError):
+            return True
+
     def close(self):
         for s in (self.sock, self.raw):
             try:
                 s.close()
             except OSError:
                 pass
+
+
+def _would_block(exc):
+    """True for "try again later" on either runtime (EAGAIN, or CPython's SSLWant*Error)."""
+    if exc.__class__.__name__ in ("SSLWantReadError", "SSLWantWriteError", "BlockingIOError"):
+        return True
+    args = getattr(exc, "args", ())
+    return bool(args) and args[0] in (EAGAIN, EWOULDBLOCK)
 
 
 def _is_ip_literal(host):

@@ -171,3 +171,24 @@ def redirect_request(req, status, target, cross_origin, headers):
                 req.follow_redirects, req.user_data, req.rng)
     r.headers = hdrs
     return r
+
+
+def next_hop(conn, resp, cur, hdrs, limit, history):
+    """The redirect verdict (RFC 9110 section 15.4) for ``resp``, the answer to Request ``cur`` on
+    ``conn`` (anything with ``same_origin(scheme, host, port)``), ``hdrs`` its resolved headers,
+    ``limit`` the hops allowed, ``history`` the (status, url) of those taken (appended to): None to stop
+    here, else (next Request, scheme, host, port, path).  One hop too many raises TooManyRedirects."""
+    loc = resp.headers.get("location")
+    if not limit or resp.status not in REDIRECT_CODES or loc is None:
+        return None
+    if len(history) >= limit:
+        from .errors import TooManyRedirects
+
+        raise TooManyRedirects("more than %d redirects (last: %d to %s)" % (limit, resp.status, loc), resp)
+    scheme, host, port, path = split_url(resolve_url(resp.url, loc))
+    nxt = redirect_request(cur, resp.status, path, not conn.same_origin(scheme, host, port), hdrs)
+    if nxt is None:
+        return None
+    nxt.deadline = getattr(cur, "deadline", None)
+    history.append((resp.status, resp.url))
+    return nxt, scheme, host, port, path

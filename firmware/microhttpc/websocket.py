@@ -25,35 +25,23 @@ in it (no allocation per message, at the price of keeping the buffer).
 
 from . import rfc6455 as ws
 from .rt import MICROPYTHON, deadline, remaining
-from .errors import ConnectionClosed, ConnectionLost, HTTPCError, LimitExceeded, TimeoutError, UsageError
+from .wsession import WSCore
+from .errors import ConnectionClosed, ConnectionLost, HTTPCError, TimeoutError, UsageError
 
 
-class WebSocket:
+class WebSocket(WSCore):
     """An open WebSocket on a connected stream (made by ``Connection.upgrade`` or ``ws_connect``)."""
 
     def __init__(self, stream, protocol, leftover=b"", subprotocol=None, response=None, buffer_size=None,
                  close_timeout=5.0, timeout=None, on_msg_rx_init=None, on_msg_rx_data=None,
                  on_msg_rx_complete=None, on_ping=None, on_pong=None, on_close=None, on_err=None,
                  frame_size=None, user_data=None, buffer=None, tx_buffer_size=0):
+        self._setup(protocol, subprotocol, [], response, timeout, close_timeout, user_data,
+                    {"on_msg_rx_init": on_msg_rx_init, "on_msg_rx_data": on_msg_rx_data,
+                     "on_msg_rx_complete": on_msg_rx_complete, "on_ping": on_ping, "on_pong": on_pong,
+                     "on_close": on_close, "on_err": on_err})
         self.stream = stream
-        self.protocol = protocol
-        self.subprotocol = subprotocol
-        self.response = response  # the 101 response head
-        self.close_timeout = close_timeout
-        self.timeout = timeout
         self.frame_size = frame_size  # split outgoing messages into frames of at most this many bytes
-        self.user_data = user_data
-        self.extensions = []  # the extensions the server accepted (set by upgrade)
-        self.rx_length = 0  # auto mode: the length of the last message copied into the buffer
-        self._rx_buf = None
-        self._rx_n = 0
-        self.on_msg_rx_init = on_msg_rx_init
-        self.on_msg_rx_data = on_msg_rx_data
-        self.on_msg_rx_complete = on_msg_rx_complete
-        self.on_ping = on_ping
-        self.on_pong = on_pong
-        self.on_close = on_close
-        self.on_err = on_err
         # The receive buffer: ``buffer`` (upgrade() passes the connection's own, idle from now on, so
         # a board pays nothing extra) unless ``buffer_size`` asks for a new one.  Bigger reads mean
         # fewer calls into the parser; on CPython memory is cheap, so default to 64 KiB there.
@@ -61,17 +49,10 @@ class WebSocket:
             buffer_size = 4096 if MICROPYTHON else 65536
         self._buf = bytearray(buffer_size) if buffer_size else buffer
         self._mv = memoryview(self._buf)
-        self._messages = []
-        self._closed_reported = False
-        self._err_reported = False
         self._socket_closed = False
         # Bytes that arrived with the 101 head are already frames (RFC 6455 section 4.1): the first
         # recv()/poll() parses them before reading the socket.
         self._leftover = leftover
-        # Messages that arrived just before a fault or a Close are handed over first, and may still be
-        # answered; the next recv()/poll() then closes (RFC 6455 allows either order, Autobahn's strict
-        # verdict asks for this one).
-        protocol.defer = True
         if tx_buffer_size:
             # Every frame is written before the next is built (see _flush), so frames with payloads up
             # to tx_buffer_size bytes can be built in one lent buffer instead of a new allocation each:
@@ -190,8 +171,8 @@ class WebSocket:
     def recv(self, timeout=-1):
         """The next whole message (``str`` or ``bytes``).
 
-        Waits at most ``timeout`` seconds (default: the WebSocket's ``timeout``; None waits forever)
-        and raises TimeoutError when nothing came; the connection stays open.  Raises
+        Waits at most ``timeout`` seconds in all (default: the WebSocket's ``timeout``; None waits
+        forever) and raises TimeoutError when no message came; the connection stays open.  Raises
         ConnectionClosed once the connection is closed (``code``/``reason`` from the server).
         In streaming mode, messages go to the callbacks and recv() only returns on close/timeout.
         """
@@ -199,132 +180,77 @@ class WebSocket:
             timeout = self.timeout
         dl = deadline(timeout)
         while not self._messages:
-            if self.protocol.eof or self._socket_closed:
-                self._finish()
-            self._read_once(remaining(dl), dl)
+            self._read_once(dl)
         return self._messages.pop(0)
 
     def poll(self, timeout=0):
         """Read what is there within ``timeout`` seconds and dispatch it to the callbacks.
         Returns False on timeout, True when something was processed; raises ConnectionClosed at the end."""
-        if self.protocol.eof or self._socket_closed:
-            self._finish()
         try:
-            self._read_once(timeout, deadline(timeout))
+            self._read_once(deadline(timeout))
         except TimeoutError:
             return False
         return True
 
-    def _read_once(self, timeout, dl):
-        if self.protocol.deferred is not None:  # a fault or Close behind the last messages: act now
-            self.protocol.receive_data(b"")
-            self._after_input()
-            return
-        if self._leftover:
+    def _read_once(self, dl):
+        """One step: input the protocol held back, else the bytes that came with the 101, else one read
+        (at most until ``dl``); then act on the events."""
+        p = self.protocol
+        if p.deferred is not None or getattr(p, "backlog", None):
+            p.receive_data(b"")  # what waited behind the messages already handed over
+        elif self._leftover:
             data = self._leftover
             self._leftover = None
-            self.protocol.receive_data(data)
-            self._after_input()
-            return
-        if self._socket_closed:
-            self._finish()
-        self.stream.settimeout(timeout)
-        try:
-            n = self.stream.recv_into(self._mv)
-        except ConnectionLost:
-            n = 0
-        if n:
-            self.protocol.receive_data(self._mv[:n])
+            p.receive_data(data)
         else:
-            self.protocol.receive_eof()
-        self._after_input()
-
-    def _after_input(self):
-        p = self.protocol
+            if p.eof or self._socket_closed:
+                raise self._closed()
+            left = remaining(dl)
+            if left is not None and left <= 0:
+                raise TimeoutError("no message within the timeout")
+            self.stream.settimeout(left)
+            try:
+                n = self.stream.recv_into(self._mv)
+            except ConnectionLost:
+                n = 0
+            if n:
+                p.receive_data(self._mv[:n])
+            else:
+                p.receive_eof()
         self._flush()  # auto-PONGs, the echo of a Close, our Close after a fault
-        for kind, a, b in p.events():
-            if kind == ws.EV_TEXT or kind == ws.EV_BINARY:
-                self._messages.append(a)
-            elif kind == ws.EV_MSG_DATA:
-                if self._rx_buf is not None:
-                    if not self._rx_copy(a):
-                        break
-                elif self.on_msg_rx_data:
-                    self.on_msg_rx_data(a)
-            elif kind == ws.EV_MSG_START:
-                self._rx_buf = None
-                if self.on_msg_rx_init:
-                    buf = self.on_msg_rx_init(a, b)
-                    if buf is not None:
-                        # HTTPc's auto mode: the message is copied into the application's buffer.
-                        self._rx_buf = memoryview(buf)
-                        self._rx_n = 0
-                        if b is not None and b > len(buf):
-                            self._rx_overflow(b)
-                            break
-            elif kind == ws.EV_MSG_END:
-                if self._rx_buf is not None:
-                    self.rx_length = self._rx_n
-                    self._rx_buf = None
-                if self.on_msg_rx_complete:
-                    self.on_msg_rx_complete()
-            elif kind == ws.EV_PING:
-                if self.on_ping:
-                    self.on_ping(a)
-            elif kind == ws.EV_PONG:
-                if self.on_pong:
-                    self.on_pong(a)
-        if p.failure is not None and not self._err_reported:
-            self._err_reported = True
-            if self.on_err:
-                self.on_err(p.failure)
-        if p.state != ws.OPEN:
+        more = self._dispatch()
+        self._flush()  # a Close queued by the dispatch (auto-mode overflow)
+        if p.state != ws.OPEN and not more:
             self._wind_down()
 
-    def _rx_copy(self, chunk):
-        """Auto mode: append ``chunk`` to the application's buffer; False (and 1009) when it is full."""
-        n = self._rx_n
-        k = len(chunk)
-        if n + k > len(self._rx_buf):
-            self._rx_overflow(n + k)
-            return False
-        self._rx_buf[n : n + k] = chunk
-        self._rx_n = n + k
-        return True
-
-    def _rx_overflow(self, size):
-        # HTTPc never checked this length (its bug 1); here the message fails with 1009 instead.
-        cap = len(self._rx_buf)
-        self._rx_buf = None
-        self.protocol.fail(LimitExceeded("message of %d+ bytes does not fit the %d-byte receive buffer"
-                                         % (size, cap)))
-
     def _wind_down(self):
-        """The closing handshake is under way or done: wait (bounded) for the server to close TCP."""
+        """The closing handshake is under way or done: wait (bounded) for the server to close TCP.
+        Nothing after a Close is a message (data after our own Close is dropped by the protocol)."""
         p = self.protocol
         if self._socket_closed:
             return
-        self._flush()  # a Close queued by this layer (auto-mode overflow) goes out first
+        self._flush()
         dl = deadline(self.close_timeout)
         # RFC 6455 section 7.1.1: the server closes TCP first; wait for its Close frame (if we sent
         # ours first) and then for EOF, each at most close_timeout.
         while not p.eof:
-            left = remaining(dl)
-            if left is not None and left <= 0:
-                break
-            self.stream.settimeout(left)
-            try:
-                n = self.stream.recv_into(self._mv)
-            except (TimeoutError, ConnectionLost):
-                break
-            if not n:
-                p.receive_eof()
-                break
-            p.receive_data(self._mv[:n])
+            if p.deferred is not None or getattr(p, "backlog", None):
+                p.receive_data(b"")
+            else:
+                left = remaining(dl)
+                if left is not None and left <= 0:
+                    break
+                self.stream.settimeout(left)
+                try:
+                    n = self.stream.recv_into(self._mv)
+                except (TimeoutError, ConnectionLost):
+                    break
+                if not n:
+                    p.receive_eof()
+                    break
+                p.receive_data(self._mv[:n])
             self._flush()
-            for kind, a, b in p.events():
-                if kind == ws.EV_TEXT or kind == ws.EV_BINARY:
-                    self._messages.append(a)
+            p.events()
         if p.close_rcvd is None or p.state != ws.CLOSED:
             p.receive_eof()
         self._close_socket()
@@ -334,15 +260,6 @@ class WebSocket:
             self._socket_closed = True
             self.stream.close()
 
-    def _finish(self):
-        """Report the close once (on_close) and raise ConnectionClosed."""
-        exc = self.protocol.closed_error()
-        if not self._closed_reported:
-            self._closed_reported = True
-            if self.on_close:
-                self.on_close(exc.code, exc.reason)
-        raise exc
-
     # -- closing -----------------------------------------------------------------------------------
     def close(self, code=1000, reason=""):
         """Close cleanly: send Close(code, reason), wait up to close_timeout for the server's Close and
@@ -350,26 +267,17 @@ class WebSocket:
         p = self.protocol
         if p.deferred is not None and not self._socket_closed:
             p.receive_data(b"")  # the server's fault or Close comes first
-            self._after_input()
+            self._flush()
+            self._dispatch()
         if p.state == ws.OPEN and not self._socket_closed:
             p.send_close(code, reason)
             self._flush()
-        if not self._socket_closed:
-            self._wind_down()
-        if not self._closed_reported:
-            try:
-                self._finish()
-            except ConnectionClosed:
-                pass
+        self._wind_down()
+        self._closed()
 
     @property
     def closed(self):
         return self._socket_closed
-
-    @property
-    def close_code(self):
-        """The code of the server's Close frame (1006 if none came), or None while open."""
-        return self.protocol.close_rcvd[0] if self.protocol.close_rcvd else None
 
     def __enter__(self):
         return self
@@ -387,4 +295,4 @@ class WebSocket:
             raise StopIteration
 
 
-__all__ = ("WebSocket", "HTTPCError", "UsageError")
+__all__ = ("WebSocket", "HTTPCError", "UsageError", "ConnectionClosed")

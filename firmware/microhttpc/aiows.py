@@ -1,0 +1,182 @@
+"""The asyncio WebSocket (``aio.Connection.upgrade``, ``aio.ws_connect``): a pump over
+``wsession.WSCore`` and ``rfc6455.Protocol``.  Loaded on the first upgrade."""
+
+from . import rfc6455 as ws
+from .aio import _within, asyncio
+from .errors import ConnectionClosed, ConnectionLost, TimeoutError
+from .rt import deadline, remaining
+from .wsession import WSCore, payload
+
+
+class WebSocket(WSCore):
+    """An open WebSocket (from ``Connection.upgrade`` or ``ws_connect``): ``await send(msg)``,
+    ``await recv()`` (str or bytes), ``await ping()``, ``await close()``, ``async for msg in ws``.
+    Callbacks as on the blocking WebSocket (``on_ping``, ``on_pong``, ``on_close`` once, ``on_err``;
+    streaming ``on_msg_rx_init`` / ``on_msg_rx_data`` / ``on_msg_rx_complete`` and auto mode), called
+    from inside ``recv()`` and ``close()``."""
+
+    def __init__(self, conn, protocol, subprotocol, extensions, response, leftover, opts):
+        self._setup(protocol, subprotocol, extensions, response, opts.get("timeout", conn.session.timeout),
+                    opts.get("close_timeout", 5.0), opts.get("user_data"), opts)
+        self.conn = conn
+        self._leftover = leftover
+        self._socket_closed = False
+        self._reading = False  # a task is waiting in the stream's read (only one may)
+        self._gone = asyncio.Event()  # set once the socket is closed
+
+    async def _flush(self):
+        for frame in self.protocol.data_to_send():
+            if self._socket_closed:
+                return
+            try:
+                await self.conn._write(frame)
+            except ConnectionLost:
+                self.protocol.receive_eof()
+                await self._close_socket()
+                return
+
+    async def send(self, message, frame_size=None):
+        """Send a whole message: str as text, bytes-like as binary."""
+        if isinstance(message, str):
+            self.protocol.send_text(message, frame_size)
+        else:
+            self.protocol.send_binary(message, frame_size)
+        await self._flush()
+
+    async def send_start(self, is_text=False):
+        """Start a message of unknown length; then send_fragment() and send_end()."""
+        self.protocol.send_start(is_text)
+
+    async def send_fragment(self, data):
+        self.protocol.send_fragment(payload(data))
+        await self._flush()
+
+    async def send_end(self, data=b""):
+        self.protocol.send_end(payload(data))
+        await self._flush()
+
+    async def ping(self, data=b""):
+        """Send a PING; its PONG is seen by ``recv()`` (``on_pong``)."""
+        self.protocol.send_ping(payload(data))
+        await self._flush()
+
+    async def pong(self, data=b""):
+        self.protocol.send_pong(payload(data))
+        await self._flush()
+
+    async def recv(self, timeout=-1):
+        """The next whole message; TimeoutError after ``timeout`` s in all (default: the WebSocket's;
+        the connection stays open); ConnectionClosed once closed."""
+        if timeout == -1:
+            timeout = self.timeout
+        dl = deadline(timeout)
+        while not self._messages:
+            await self._step(dl)
+        return self._messages.pop(0)
+
+    async def _step(self, dl):
+        p = self.protocol
+        if p.deferred is not None or getattr(p, "backlog", None):
+            p.receive_data(b"")  # what waited behind the messages already handed over
+        elif self._leftover:
+            data = self._leftover
+            self._leftover = None
+            p.receive_data(data)  # frames that came with the 101 head (RFC 6455 section 4.1)
+        else:
+            if p.eof or self._socket_closed:
+                raise self._closed()
+            left = remaining(dl)
+            if left is not None and left <= 0:
+                raise TimeoutError("no message within the timeout")
+            await self._read(left)
+        await self._flush()  # auto-PONGs, the echo of a Close, our Close after a fault
+        more = self._dispatch()
+        await self._flush()
+        if p.state != ws.OPEN and not more:
+            await self._wind_down()
+
+    async def _read(self, timeout):
+        self._reading = True
+        try:
+            data = await self.conn._recv(timeout)
+        except ConnectionLost:
+            data = b""
+        finally:
+            self._reading = False
+        if self._socket_closed:
+            return b""
+        if data:
+            self.protocol.receive_data(data)
+        else:
+            self.protocol.receive_eof()
+        return data
+
+    async def _wind_down(self):
+        """Closing: wait at most close_timeout for the server's Close and its TCP close (section 7.1.1)."""
+        p = self.protocol
+        if self._socket_closed:
+            return
+        try:
+            if self._reading:
+                # Another task waits in recv(): it sees the server's Close and winds down itself.
+                await _within(self._gone.wait(), self.close_timeout, "closing handshake")
+            else:
+                await _within(self._drain_until_eof(), self.close_timeout, "closing handshake")
+        except (TimeoutError, ConnectionLost):
+            pass
+        if self._socket_closed:
+            return
+        if p.close_rcvd is None or p.state != ws.CLOSED:
+            p.receive_eof()
+        await self._close_socket()
+
+    async def _drain_until_eof(self):
+        p = self.protocol
+        while not p.eof:
+            if p.deferred is not None or getattr(p, "backlog", None):
+                p.receive_data(b"")
+                data = True
+            else:
+                data = await self._read(None)
+            await self._flush()
+            p.events()  # nothing after a Close is a message
+            if not data:
+                return
+
+    async def _close_socket(self):
+        if not self._socket_closed:
+            self._socket_closed = True
+            self._gone.set()
+            await self.conn._abort()
+
+    async def close(self, code=1000, reason=""):
+        """Send Close(code, reason), wait (bounded) for the server's Close and TCP close.  Idempotent."""
+        p = self.protocol
+        if p.deferred is not None and not self._socket_closed:
+            p.receive_data(b"")  # the server's fault or Close comes first
+            await self._flush()
+            self._dispatch()
+        if p.state == ws.OPEN and not self._socket_closed:
+            p.send_close(code, reason)
+            await self._flush()
+        await self._wind_down()
+        self._closed()
+
+    @property
+    def closed(self):
+        return self._socket_closed
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        try:
+            return await self.recv()
+        except ConnectionClosed:
+            raise StopAsyncIteration
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc):
+        await self.close()

@@ -1,0 +1,292 @@
+"""Sans-I/O HTTP connection session: every rule about one connection that is not I/O.
+
+The three I/O layers (blocking ``client``, non-blocking ``poll``, ``aio``) are pumps over a Session:
+read -> ``receive_data`` -> ``next_event`` -> act -> write what ``start`` returned, waiting at most
+``wait_time()``.  What lives here, once:
+
+- the request in flight (no pipelining: one at a time) and the Response whose body is on the wire;
+- framing through ``Request.prepare`` and the upgrade head (``start`` / ``start_upgrade``);
+- the keep-alive verdict (``reusable``): a response that says close, a 101, bytes left after a
+  response (a body on a 204/304/HEAD answer, bytes beyond Content-Length or after the last chunk)
+  and bytes or EOF that arrive while no request is in flight all end the connection: the client never
+  pipelines, so no byte that arrived before a request was written can belong to its response;
+- a 101 answer to a request that did not ask for an upgrade (ProtocolError);
+- timers, with the clock injected: the response head within ``timeout`` as a whole (interim 1xx
+  responses do not restart it), each later wait within ``timeout``, the whole request within
+  ``deadline``, a drain within ``drain_timeout``;
+- the drain-or-close verdict for an unread body (``drain_limit`` bytes, ``drain_timeout`` seconds);
+- the idempotent-retry verdict (``may_retry``) and the redirect verdict (``urls.next_hop``, loaded
+  on the first redirect);
+- the upgrade head, the 101 checks and the bytes that followed it (in ``wsession``, loaded with the
+  WebSocket code on the first upgrade: ``start_upgrade`` / ``finish_upgrade``).
+
+Must not: touch sockets, ``select``, ``asyncio`` or ``time`` (the clock is a constructor argument).
+"""
+
+from . import http11
+from .errors import ConnectionLost, LimitExceeded, ProtocolError, TimeoutError, UsageError
+from .rt import ticks_add, ticks_diff, ticks_ms
+
+# RFC 9110 section 9.2.2: methods a client may resend by itself when a reused connection turns out to
+# have been closed by the server before it answered.
+IDEMPOTENT = ("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE")
+
+
+class Response:
+    """One response, the same data object on every layer: ``status``, ``reason`` (as sent),
+    ``version``, ``headers`` (case-insensitive, repeats kept), ``content_length``, ``trailers`` (once
+    the body has ended), ``complete``; ``url`` where it came from, ``history`` the (status, url) of
+    each redirect followed to get here, ``request`` the Request that asked for it; ``user_data`` is
+    yours.  Each layer adds its way of reading the body."""
+
+    def __init__(self, head, method, request=None):
+        self.head = head
+        self.method = method
+        self.request = request
+        self.status = head.status
+        self.reason = head.reason
+        self.version = head.version
+        self.headers = head.headers
+        self.content_length = head.content_length
+        self.trailers = None
+        self.complete = False
+        self.history = []
+        self.user_data = request.user_data if request is not None else None
+        self._origin = None  # (scheme, host, port, target) for ``url``
+        self._cut = False  # the connection was dropped before the end of the body
+
+    @property
+    def url(self):
+        """The URL this response came from (after redirects: the last one)."""
+        if self._origin is None:
+            return None
+        from .urls import make_url
+
+        return make_url(*self._origin)
+
+    def __repr__(self):
+        return "<Response %d %s>" % (self.status, self.reason)
+
+
+class Session:
+    """The state and rules of one HTTP/1.1 connection, client side (see the module docstring).
+
+    ``host_header`` the Host value; ``persistent`` keep the connection between requests; ``timeout``
+    (s, None: none) bounds the response head as a whole and each later wait; ``deadline`` (s) bounds
+    a whole request (a request's own ``deadline`` wins); ``limits`` the ResponseParser arguments;
+    ``max_body`` whole-body reads; ``drain_limit``/``drain_timeout`` what may be read of an unread
+    body to keep the connection; ``clock`` a ms tick function (``rt.ticks_ms``).
+    """
+
+    response_class = Response  # a layer's subclass adds its way of reading the body
+
+    def __init__(self, host_header, persistent=True, timeout=30.0, deadline=None, limits=(),
+                 max_body=1 << 20, drain_limit=4096, drain_timeout=1.0, clock=ticks_ms):
+        self.host_header = host_header
+        self.persistent = persistent
+        self.timeout = timeout
+        self.deadline = deadline
+        self.limits = limits
+        self.max_body = max_body
+        self.drain_limit = drain_limit
+        self.drain_timeout = drain_timeout
+        self.clock = clock
+        self.parser = None  # None while no connection is open
+        self.method = None  # the method of the request in flight until its final head arrives
+        self.active = None  # the Response whose body is still on the wire
+        self.upgrading = None  # (key, subprotocols, extensions) offered by the upgrade in flight
+        self.upgraded = False
+        self.reusable = False  # may the open connection carry the next request?
+        self.rx = 0  # bytes received since the request in flight was written
+        self._t_head = None  # tick by which the final response head must have arrived
+        self._t_end = None  # tick by which the request (or the drain) must be complete
+        self._end_what = None
+
+    # -- the connection ------------------------------------------------------------------------------
+    def opened(self):
+        """A new connection is open."""
+        self.parser = http11.ResponseParser(*self.limits[:4])  # MERGE-FIXME
+        self.reusable = True
+        self.method = None
+        self.rx = 0
+
+    def lost(self):
+        """The connection is closed (any reason): a body still on the wire is cut off."""
+        self.parser = None
+        self.reusable = False
+        self.method = None
+        self.upgrading = None
+        self._t_head = self._t_end = None
+        a = self.active
+        self.active = None
+        if a is not None and not a.complete:
+            a.complete = True
+            a._cut = True  # its body ends here: reading on raises instead of looking complete
+
+    @property
+    def idle(self):
+        """No request in flight and no body on the wire."""
+        return self.method is None and self.active is None
+
+    @property
+    def ready(self):
+        """The open connection can carry a new request now (nothing in flight, nothing left over)."""
+        return self.reusable and self.idle and not self.parser.buffered()
+
+    def check_usable(self):
+        if self.upgraded:
+            raise UsageError("this connection was upgraded to a WebSocket: HTTP requests are refused "
+                             "(close the WebSocket and reopen, or use another connection)")
+
+    # -- requests --------------------------------------------------------------------------------------
+    def start(self, req, hdrs=None, path=None):
+        """The request ``req`` goes out now: returns (head bytes, body) from ``Request.prepare``.  The
+        layer opened a fresh connection first unless ``ready``."""
+        head, body = req.prepare(self.host_header, not self.persistent, hdrs, path)
+        self.begin(req.method, getattr(req, "deadline", None))
+        return head, body
+
+    def begin(self, method, deadline=None):
+        """A request with ``method`` is written now: start its timers and expect its response."""
+        if self.parser is None:
+            raise UsageError("connection is not open")
+        if not self.idle:
+            raise UsageError("a request is already in flight on this connection")
+        now = self.clock()
+        self.method = method
+        self.rx = 0
+        self.upgrading = None
+        t = self.timeout
+        self._t_head = None if t is None else ticks_add(now, int(t * 1000))
+        dl = self.deadline if deadline is None else deadline
+        self._t_end = None if dl is None else ticks_add(now, int(dl * 1000))
+        self._end_what = dl
+        self.parser.start(method)
+
+    # -- input ---------------------------------------------------------------------------------------
+    def receive_data(self, data):
+        """Bytes from the server.  While no request is in flight they can belong to no response: the
+        connection is marked unusable and they are dropped."""
+        if self.idle:
+            self.reusable = False
+            return
+        self.rx += len(data)
+        self.parser.feed(data)
+
+    def receive_eof(self):
+        """The server closed its side."""
+        if self.idle:
+            self.reusable = False
+            return
+        self.parser.feed_eof()
+
+    def next_event(self):
+        """The next event, or None when more input is needed:
+        ``(http11.RESPONSE, Response)`` once per request (the final head; complete at once when there
+        is no body), ``(http11.DATA, bytes)``, ``(http11.END, Response)`` with trailers set."""
+        p = self.parser
+        if p is None:
+            raise ConnectionLost("the connection is closed")
+        ev = p.next_event()
+        if ev is None:
+            return None
+        kind = ev[0]
+        if kind == http11.RESPONSE:
+            head = ev[1]
+            method = self.method
+            self.method = None
+            self._t_head = None
+            if head.status == 101 and self.upgrading is None:
+                self.reusable = False
+                raise ProtocolError("101 Switching Protocols in answer to a request that asked for no "
+                                    "upgrade: the connection can't carry HTTP any more")
+            if head.status != 101:
+                self.upgrading = None  # a refused upgrade: an ordinary response
+            resp = self.response_class(head, method)
+            self.active = resp
+            if p.done:
+                self._done(resp, http11.Headers())
+            return (kind, resp)
+        if kind == http11.END:
+            resp = self.active
+            self._done(resp, ev[1])
+            return (kind, resp)
+        return ev
+
+    def _done(self, resp, trailers):
+        resp.trailers = trailers
+        resp.complete = True
+        self.active = None
+        self._t_end = None
+        if resp.status == 101 or not (self.persistent and resp.head.keep_alive) or self.parser.buffered():
+            self.reusable = False
+
+    # -- time ----------------------------------------------------------------------------------------
+    def wait_time(self):
+        """Seconds the layer may wait for the next read or write (None: no bound).  Raises
+        TimeoutError once a bound has passed."""
+        now = self.clock()
+        wait = self.timeout
+        t = self._t_head
+        if t is not None:
+            left = ticks_diff(t, now)
+            if left <= 0:
+                raise TimeoutError("no response within %s s" % self.timeout)
+            wait = left / 1000
+        t = self._t_end
+        if t is not None:
+            left = ticks_diff(t, now)
+            if left <= 0:
+                raise TimeoutError("the request did not complete within its %s s deadline" % self._end_what)
+            if wait is None or left / 1000 < wait:
+                wait = left / 1000
+        return wait
+
+    # -- verdicts ------------------------------------------------------------------------------------
+    def start_drain(self):
+        """An unread body is to be drained before the next request: bound it by ``drain_timeout``."""
+        if self.drain_timeout is not None:
+            t = ticks_add(self.clock(), int(self.drain_timeout * 1000))
+            if self._t_end is None or ticks_diff(t, self._t_end) < 0:
+                self._t_end = t
+                self._end_what = self.drain_timeout
+
+    def may_retry(self, req, exc, reused):
+        """RFC 9112 section 9.3.1: a server may close an idle persistent connection at any time; if it
+        did so before answering anything, an idempotent request is sent again on a new connection."""
+        return (reused and self.rx == 0 and isinstance(exc, ConnectionLost) and req.method in IDEMPOTENT
+                and req.replayable())
+
+class Body:
+    """A whole body being collected, bounded by ``limit`` bytes (None: the heap).  Running out of heap
+    is reported as LimitExceeded, never as a bare MemoryError."""
+
+    def __init__(self, limit):
+        self.limit = limit
+        self.parts = []
+        self.size = 0
+
+    def add(self, piece):
+        self.size += len(piece)
+        if self.limit is not None and self.size > self.limit:
+            self.parts = None
+            raise LimitExceeded("body over the %d-byte limit (stream it instead)" % self.limit)
+        try:
+            self.parts.append(piece)
+        except MemoryError:
+            self.fail()
+
+    def fail(self):
+        self.parts = None
+        raise LimitExceeded("body of %d+ bytes does not fit in memory (stream it instead)" % self.size)
+
+    def value(self):
+        parts = self.parts
+        self.parts = None
+        if len(parts) == 1:
+            return parts[0]
+        try:
+            return b"".join(parts)
+        except MemoryError:
+            parts = None
+            self.fail()

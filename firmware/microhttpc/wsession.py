@@ -1,0 +1,216 @@
+"""Sans-I/O WebSocket session: what the three WebSocket classes (blocking ``websocket``, ``poll``,
+``aio``) share, once.  Loaded on the first upgrade, with ``rfc6455``.
+
+Owns: the event dispatch of ``rfc6455.Protocol`` (whole messages to ``on_msg`` or the receive queue;
+HTTPc's streaming callbacks ``on_msg_rx_init`` / ``on_msg_rx_data`` / ``on_msg_rx_complete`` and its
+auto mode, where ``on_msg_rx_init`` returns a buffer the message is copied into, with 1009 when it does
+not fit; ``on_ping`` / ``on_pong``), reporting a fault once (``on_err``) and the close once
+(``on_close``), the close timer, and the rule for input held back by the protocol (``more_input``: a
+fault or Close deferred behind messages the application may still answer, or a backlog kept so that
+one burst never becomes thousands of events at once).  Must not: touch sockets or clocks (the layer
+passes the time in).
+"""
+
+from . import http11
+from . import rfc6455 as ws
+from .errors import ConnectionLost, LimitExceeded, UsageError
+
+def start_upgrade(s, path, headers=None, subprotocols=None, extensions=None, rng=None):
+    """The session ``s`` writes the WebSocket upgrade request now (RFC 6455 section 4.1): returns its
+    head bytes.  Connection, Upgrade, Sec-WebSocket-* and Host are the module's (HeaderNotAllowed); the
+    offers go through the same header check as every other header."""
+    from .request import Request
+
+    if not s.persistent:
+        raise UsageError("WebSocket upgrade needs a persistent connection (persistent=True)")
+    hdrs = Request("GET", path, headers=headers).user_headers()
+    ws.check_app_headers(hdrs)
+    for t in subprotocols or ():
+        if not http11._is_token(t):
+            raise UsageError("invalid subprotocol %r: expected an RFC 9110 token" % (t,))
+    key = ws.make_key(rng) if rng else ws.make_key()
+    out = [("Host", s.host_header)] + ws.handshake_headers(key, subprotocols, extensions) + hdrs
+    for k, v in out:
+        http11.check_header(k, v)
+    head = http11.build_request_head("GET", path, out)
+    s.begin("GET")
+    s.upgrading = (key,) + tuple(ws.offers(subprotocols, extensions, hdrs))
+    return head
+
+
+def finish_upgrade(s, resp):
+    """Check the server's 101 to the session's upgrade (RFC 6455 section 4.1): returns (subprotocol,
+    accepted extensions, the bytes that followed the head, already frames).  Raises HandshakeError;
+    the connection can't carry HTTP after a 101 either way."""
+    key, protos, exts = s.upgrading
+    s.upgrading = None
+    s.reusable = False
+    sub, accepted = ws.check_handshake_response(resp.head, key, protos, exts, resp)
+    s.upgraded = True
+    leftover = s.parser.take_leftover()
+    s.parser = None
+    return sub, accepted, leftover
+
+
+_OPTS = ("on_msg", "on_msg_rx_init", "on_msg_rx_data", "on_msg_rx_complete", "on_ping", "on_pong",
+         "on_close", "on_err")
+
+
+def make_protocol(max_message=65536, max_frame=None, streaming=None, rng=None, allowed_rsv=0,
+                  on_msg_rx_init=None, on_msg_rx_data=None, **_):
+    """The Protocol every layer uses after a 101.  ``streaming`` defaults to True when a streaming
+    callback is given.  ``defer``: messages that arrive just before a fault or a server Close can be
+    answered before the Close goes out (RFC 6455 allows either order; Autobahn's strict verdict asks
+    for this one)."""
+    if streaming is None:
+        streaming = (on_msg_rx_data or on_msg_rx_init) is not None
+    return ws.Protocol(max_message=max_message, max_frame=max_frame, streaming=streaming, rng=rng,
+                       allowed_rsv=allowed_rsv, defer=True)
+
+
+class WSCore:
+    """The state every WebSocket class shares.  ``protocol`` the rfc6455.Protocol, ``subprotocol``
+    and ``extensions`` what the server chose, ``response`` the 101 response, ``timeout`` and
+    ``close_timeout`` in seconds, ``rx_length`` (auto mode) the length of the last message copied into
+    the application's buffer, ``user_data`` yours; the callbacks as attributes (None: unused)."""
+
+    def _setup(self, protocol, subprotocol, extensions, response, timeout, close_timeout, user_data, cb):
+        self.protocol = protocol
+        self.subprotocol = subprotocol
+        self.extensions = extensions
+        self.response = response
+        self.timeout = timeout
+        self.close_timeout = close_timeout
+        self.user_data = user_data
+        self.rx_length = 0
+        for name in _OPTS:
+            setattr(self, name, cb.get(name))
+        self._rx_buf = None
+        self._rx_n = 0
+        self._messages = []
+        self._err_reported = None
+        self._closed_reported = False
+
+    # -- input ---------------------------------------------------------------------------------------
+    def _dispatch(self):
+        """Hand the protocol's events to the callbacks (whole messages to ``on_msg``, else to the
+        receive queue); report a fault once.  Returns True when the protocol holds more input to parse
+        (call ``protocol.receive_data(b"")`` once the application had its turn)."""
+        p = self.protocol
+        for kind, a, b in p.events():
+            if kind == ws.EV_TEXT or kind == ws.EV_BINARY:
+                if self.on_msg is not None:
+                    self.on_msg(a)
+                else:
+                    self._messages.append(a)
+            elif kind == ws.EV_MSG_DATA:
+                if self._rx_buf is not None:
+                    if not self._rx_copy(a):
+                        break
+                elif self.on_msg_rx_data is not None:
+                    self.on_msg_rx_data(a)
+            elif kind == ws.EV_MSG_START:
+                self._rx_buf = None
+                if self.on_msg_rx_init is not None:
+                    buf = self.on_msg_rx_init(a, b)
+                    if buf is not None:
+                        # HTTPc's auto mode: the message is copied into the application's buffer.
+                        self._rx_buf = memoryview(buf)
+                        self._rx_n = 0
+                        if b is not None and b > len(buf):
+                            self._rx_overflow(b)
+                            break
+            elif kind == ws.EV_MSG_END:
+                if self._rx_buf is not None:
+                    self.rx_length = self._rx_n
+                    self._rx_buf = None
+                if self.on_msg_rx_complete is not None:
+                    self.on_msg_rx_complete()
+            elif kind == ws.EV_PING:
+                if self.on_ping is not None:
+                    self.on_ping(a)
+            elif kind == ws.EV_PONG:
+                if self.on_pong is not None:
+                    self.on_pong(a)
+        if p.failure is not None:
+            self._report_err(p.failure)
+        return _more(p)
+
+    def _rx_copy(self, chunk):
+        """Auto mode: append ``chunk`` to the application's buffer; False (and 1009) when it is full."""
+        n = self._rx_n
+        k = len(chunk)
+        if n + k > len(self._rx_buf):
+            self._rx_overflow(n + k)
+            return False
+        self._rx_buf[n : n + k] = chunk
+        self._rx_n = n + k
+        return True
+
+    def _rx_overflow(self, size):
+        # HTTPc never checked this length (its bug 1); here the message fails with 1009 instead.
+        cap = len(self._rx_buf)
+        self._rx_buf = None
+        self.protocol.fail(LimitExceeded("message of %d+ bytes does not fit the %d-byte receive buffer"
+                                         % (size, cap)))
+
+    # -- reporting -----------------------------------------------------------------------------------
+    def _report_err(self, exc):
+        if self._err_reported is not exc and self._err_reported is None:
+            self._err_reported = exc
+            if self.on_err is not None:
+                self.on_err(exc)
+
+    def _closed(self):
+        """Report the close once (``on_close``) and return the ConnectionClosed that describes it."""
+        exc = self.protocol.closed_error()
+        if not self._closed_reported:
+            self._closed_reported = True
+            if self.on_close is not None:
+                self.on_close(exc.code, exc.reason)
+        return exc
+
+    def _ended(self, cause=None):
+        """The TCP connection is gone: finish the protocol, report ``cause`` (if it is not the fault
+        already reported) and the close, each once."""
+        p = self.protocol
+        if not p.eof:
+            p.receive_eof()
+            p.events()
+        if cause is not None and cause is not p.failure:
+            self._report_err(cause)
+        self._closed()
+
+    def cause(self):
+        """Why the connection ended, for the connection's own report: the fault, a lost connection
+        (no Close frame), or None for a clean close."""
+        p = self.protocol
+        if p.failure is not None:
+            return p.failure
+        if p.close_rcvd is None or p.close_rcvd[0] == ws.CLOSE_ABNORMAL:
+            return ConnectionLost("the WebSocket ended without a Close frame")
+        return None
+
+    # -- state ---------------------------------------------------------------------------------------
+    @property
+    def state(self):
+        """rfc6455 OPEN / CLOSING / CLOSED."""
+        return self.protocol.state
+
+    @property
+    def close_code(self):
+        """The code of the server's Close frame (1006 if none came), or None while open."""
+        p = self.protocol
+        return p.close_rcvd[0] if p.close_rcvd else None
+
+
+def _more(p):
+    m = getattr(p, "more_input", None)
+    if m is not None:
+        return m()
+    return p.deferred is not None
+
+
+def payload(data):
+    """Text is sent as its UTF-8 bytes."""
+    return data.encode() if isinstance(data, str) else data
