@@ -169,7 +169,7 @@ class Connection:
         self._tls = (ssl_context, cadata, verify)
         self._ssl = None
         if tls:
-            from .net import tls_context
+            from .tls import tls_context
 
             self._ssl = tls_context(ssl_context, cadata, verify)
         self._limits = (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim)
@@ -181,11 +181,6 @@ class Connection:
         self._mv = None
         self._lock = asyncio.Lock()
         self.websocket = None
-
-    persistent = property(lambda self: self.session.persistent)
-    timeout = property(lambda self: self.session.timeout, lambda self, v: setattr(self.session, "timeout", v))
-    max_body = property(lambda self: self.session.max_body,
-                        lambda self, v: setattr(self.session, "max_body", v))
 
     @classmethod
     async def open(cls, host, port=None, **kw):
@@ -315,7 +310,10 @@ class Connection:
                     if s.idle and not s.reusable and s.upgrading is None:
                         await self._abort()  # complete, and the connection can't be reused
                     return ev
-                data = await self._recv(s.wait_time())
+                try:
+                    data = await self._recv(s.wait_time())
+                except TimeoutError:
+                    raise s.expired()
                 if data:
                     s.receive_data(data)
                 else:

@@ -10,7 +10,7 @@ from .request import Request
 from .net import open_stream
 from .session import Body, Session
 from . import session
-from .errors import ConnectionLost, HandshakeError, HTTPCError, LimitExceeded, UsageError
+from .errors import ConnectionLost, HandshakeError, HTTPCError, LimitExceeded, TimeoutError, UsageError
 
 _SMALL_BODY = const(1024)  # bodies up to this size go out in the same write as the head
 _REDIRECTS = (301, 302, 303, 307, 308)  # urls.REDIRECT_CODES, without loading urls
@@ -208,6 +208,9 @@ class Connection:
         self.server_hostname = server_hostname
         self.user_data = user_data
         self.follow_redirects = follow_redirects
+        h = "[" + host + "]" if ":" in host and not host.startswith("[") else host  # IPv6 literal
+        # The Host header value: the host, with the port unless it is the scheme's default.
+        self.host_header = h if self.port == _default_port(tls) else "%s:%d" % (h, self.port)
         self._limits = (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim)
         self.session = Session(self.host_header, persistent, timeout, deadline, self._limits, max_body,
                                drain_limit, drain_timeout)
@@ -223,11 +226,6 @@ class Connection:
         self.websocket = None
 
     # Settings kept in the session, readable and writable here.
-    persistent = property(lambda self: self.session.persistent)
-    timeout = property(lambda self: self.session.timeout, lambda self, v: setattr(self.session, "timeout", v))
-    max_body = property(lambda self: self.session.max_body,
-                        lambda self, v: setattr(self.session, "max_body", v))
-
     # -- open / close ------------------------------------------------------------------------------
     @property
     def is_open(self):
@@ -262,16 +260,6 @@ class Connection:
     def __exit__(self, *exc):
         self.close()
 
-    @property
-    def host_header(self):
-        """The Host header value: the host, with the port unless it is the scheme's default."""
-        h = self.host
-        if ":" in h and not h.startswith("["):
-            h = "[" + h + "]"  # IPv6 literal
-        if self.port != _default_port(self.tls):
-            h = "%s:%d" % (h, self.port)
-        return h
-
     def same_origin(self, scheme, host, port):
         """True when (scheme, host, port) is this connection's origin (RFC 6454: all three equal)."""
         return (scheme in ("https", "wss")) == bool(self.tls) and host.lower() == self.host.lower() \
@@ -291,7 +279,10 @@ class Connection:
                         self._abort()  # the response is complete and the connection can't be reused
                     return ev
                 self.stream.settimeout(s.wait_time())
-                n = self.stream.recv_into(self._mv)
+                try:
+                    n = self.stream.recv_into(self._mv)
+                except TimeoutError:
+                    raise s.expired()
                 if n:
                     s.receive_data(self._mv[:n])
                 else:
@@ -402,7 +393,14 @@ class Connection:
             if self.same_origin(scheme, host, port):
                 conn = self
             elif not conn.same_origin(scheme, host, port):
-                conn = self._sibling(scheme, host, port)
+                # A one-request connection to another origin, with this one's TLS options and limits.
+                s = self.session
+                conn = Connection(host, port, scheme in ("https", "wss"), False, self.connect_timeout,
+                                  s.timeout, self.ssl_context, self.cadata, self.verify,
+                                  self.server_hostname if host.lower() == self.host.lower() else None,
+                                  len(self._buf), *self._limits[:4], max_body=s.max_body,
+                                  drain_limit=s.drain_limit, deadline=s.deadline,
+                                  drain_timeout=s.drain_timeout, max_interim=self._limits[4])
         resp.history = history
         if req.on_header is not None:
             for k, v in resp.headers.items():
@@ -427,16 +425,6 @@ class Connection:
             yield resp
             if not resp.complete:
                 resp.read()
-
-    def _sibling(self, scheme, host, port):
-        """A one-request connection to another origin, with this one's TLS options and limits."""
-        tls = scheme in ("https", "wss")
-        same_host = host.lower() == self.host.lower()
-        s = self.session
-        return Connection(host, port, tls, False, self.connect_timeout, s.timeout, self.ssl_context,
-                          self.cadata, self.verify, self.server_hostname if same_host else None, len(self._buf),
-                          *self._limits[:4], max_body=s.max_body, drain_limit=s.drain_limit,
-                          deadline=s.deadline, drain_timeout=s.drain_timeout, max_interim=self._limits[4])
 
     def _send_one(self, req, path, hdrs):
         s = self.session

@@ -821,7 +821,7 @@ class Engine:
                     self.timeout if timeout == -1 else timeout, cb,
                     (max_line, max_headers, max_header_bytes, max_chunk_line), max_body, user_data)
         if tls:
-            from .net import tls_context  # only TLS users pay for it
+            from .tls import tls_context  # only TLS users pay for it
 
             conn._tls_ctx = tls_context(ssl_context, cadata, verify)  # usage errors raise here
         self._conns.append(conn)

@@ -242,6 +242,14 @@ class Session:
                 wait = left / 1000
         return wait
 
+    def expired(self):
+        """The TimeoutError for a wait that ran out (the layer's socket timeout was ``wait_time()``)."""
+        if self._t_end is not None and ticks_diff(self._t_end, self.clock()) <= 0:
+            return TimeoutError("the request did not complete within its %s s deadline" % self._end_what)
+        if self._t_head is not None:
+            return TimeoutError("no response within %s s" % self.timeout)
+        return TimeoutError("no data from the server within %s s" % self.timeout)
+
     # -- verdicts ------------------------------------------------------------------------------------
     def start_drain(self):
         """An unread body is to be drained before the next request: bound it by ``drain_timeout``."""
@@ -258,8 +266,8 @@ class Session:
                 and req.replayable())
 
 class Body:
-    """A whole body being collected, bounded by ``limit`` bytes (None: the heap).  Running out of heap
-    is reported as LimitExceeded, never as a bare MemoryError."""
+    """A whole body being collected, bounded by ``limit`` bytes (None: the heap).  A layer turns a
+    MemoryError while collecting into LimitExceeded, never a bare MemoryError."""
 
     def __init__(self, limit):
         self.limit = limit
@@ -271,22 +279,9 @@ class Body:
         if self.limit is not None and self.size > self.limit:
             self.parts = None
             raise LimitExceeded("body over the %d-byte limit (stream it instead)" % self.limit)
-        try:
-            self.parts.append(piece)
-        except MemoryError:
-            self.fail()
-
-    def fail(self):
-        self.parts = None
-        raise LimitExceeded("body of %d+ bytes does not fit in memory (stream it instead)" % self.size)
+        self.parts.append(piece)
 
     def value(self):
         parts = self.parts
         self.parts = None
-        if len(parts) == 1:
-            return parts[0]
-        try:
-            return b"".join(parts)
-        except MemoryError:
-            parts = None
-            self.fail()
+        return parts[0] if len(parts) == 1 else b"".join(parts)

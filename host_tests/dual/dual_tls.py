@@ -32,7 +32,7 @@ def test_verified_with_the_right_ca_pem():
 
 
 def test_verified_with_the_right_ca_der():
-    from microhttpc.net import pem_to_der
+    from microhttpc.tls import pem_to_der
 
     ders = pem_to_der(ca())
     assert len(ders) == 1 and ders[0][:1] == b"\x30"  # an ASN.1 SEQUENCE

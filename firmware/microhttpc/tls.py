@@ -1,0 +1,93 @@
+"""TLS for every layer: the client ``ssl.SSLContext`` (verification on by default, CA certificates
+from ``cadata``), wrapping a connected socket, and PEM to DER.  Loaded only by connections that use
+TLS.  MicroPython's ``ssl`` differs from CPython's (no system CA store, DER only, ValueError for
+verification failures): the difference stops here.
+"""
+
+from .rt import MICROPYTHON, is_timeout
+from .errors import TLSError, TimeoutError
+
+
+def pem_to_der(data):
+    """The DER certificates in ``data`` (PEM text or bytes, or DER bytes), as a list of bytes.
+
+    MicroPython's ``load_verify_locations(cadata=)`` takes one DER certificate per call (PEM is refused
+    as "invalid cert"; tested on the unix port with mbedTLS), and calls add up.
+    """
+    import binascii
+
+    if isinstance(data, str):
+        data = data.encode()
+    if b"-----BEGIN" not in data:
+        return [bytes(data)]
+    out = []
+    pos = 0
+    while True:
+        i = data.find(b"-----BEGIN CERTIFICATE-----", pos)
+        if i < 0:
+            break
+        j = data.find(b"-----END CERTIFICATE-----", i)
+        if j < 0:
+            raise TLSError("unterminated PEM certificate in cadata")
+        body = data[i + 27 : j].replace(b"\r", b"").replace(b"\n", b"").replace(b" ", b"")
+        out.append(binascii.a2b_base64(body))
+        pos = j + 25
+    if not out:
+        raise TLSError("cadata holds no PEM certificate")
+    return out
+
+
+def wrap(raw, hostname, ctx=None, cadata=None, verify=True):
+    """TLS over ``raw``, verifying the server's certificate and name unless ``verify`` is False.
+
+    CPython: ``ssl.create_default_context`` (system store, or only ``cadata`` when given), hostname
+    checked.  MicroPython: there is no system store, so verification needs ``cadata`` or an
+    ``ssl_context``; without them this raises TLSError unless ``verify=False`` waived it.  Note that
+    MicroPython's ``PROTOCOL_TLS_CLIENT`` context starts with ``verify_mode`` CERT_NONE, so it is set
+    to CERT_REQUIRED here explicitly.  ``hostname`` goes out as SNI and is checked against the
+    certificate on both runtimes.
+    """
+    ctx = tls_context(ctx, cadata, verify)
+    try:
+        return ctx.wrap_socket(raw, server_hostname=hostname)
+    except OSError as exc:
+        if is_timeout(exc):
+            raise TimeoutError("TLS handshake with %s timed out" % hostname)
+        raise TLSError("TLS handshake with %s failed: %r" % (hostname, exc))
+    except ValueError as exc:  # MicroPython reports verification failures as ValueError
+        raise TLSError("TLS handshake with %s failed: %s" % (hostname, str(exc).strip()))
+
+
+def tls_context(ctx=None, cadata=None, verify=True):
+    """The client ``ssl.SSLContext`` that ``wrap`` uses (``ctx`` itself when given); shared with
+    the non-blocking and asyncio layers, which wrap the socket themselves."""
+    import ssl
+
+    if ctx is None:
+        if MICROPYTHON:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            if verify:
+                if cadata is None:
+                    raise TLSError("TLS certificate verification needs cadata= (MicroPython has no system CA "
+                                   "store); pass verify=False to connect without verification")
+                try:
+                    for der in pem_to_der(cadata):
+                        ctx.load_verify_locations(cadata=der)
+                except (ValueError, OSError) as exc:
+                    raise TLSError("cadata was refused: %r" % (exc,))
+                ctx.verify_mode = ssl.CERT_REQUIRED
+            else:
+                ctx.verify_mode = ssl.CERT_NONE
+        else:
+            if verify:
+                if isinstance(cadata, (bytes, bytearray)) and b"-----BEGIN" in cadata:
+                    cadata = bytes(cadata).decode()
+                try:
+                    ctx = ssl.create_default_context(cadata=cadata)
+                except (ValueError, ssl.SSLError) as exc:
+                    raise TLSError("cadata was refused: %r" % (exc,))
+            else:
+                ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                ctx.check_hostname = False
+                ctx.verify_mode = ssl.CERT_NONE
+    return ctx
