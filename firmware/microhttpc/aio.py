@@ -37,6 +37,7 @@ from .errors import (
 from .request import Request, split_url
 from .rt import MICROPYTHON
 from .session import Body, Session
+from . import rtio
 from . import session
 
 _ATIMEOUT = asyncio.TimeoutError  # CPython >= 3.11: the builtin TimeoutError; MicroPython: its own
@@ -174,7 +175,7 @@ class Connection:
             self._ssl = tls_context(ssl_context, cadata, verify)
         self._limits = (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim)
         self.session = Session(self.host_header, persistent, timeout, deadline, self._limits, max_body,
-                               drain_limit, drain_timeout)
+                               drain_limit, drain_timeout, rtio)
         self.session.response_class = Response
         self._reader = None
         self._writer = None

@@ -4,7 +4,7 @@
 from . import rfc6455 as ws
 from .aio import _within, asyncio
 from .errors import ConnectionClosed, ConnectionLost, TimeoutError
-from .rt import deadline, remaining
+from .rtio import deadline, remaining
 from .wsession import WSCore, payload
 
 

@@ -9,6 +9,7 @@ from . import http11
 from .request import Request
 from .net import open_stream
 from .session import Body, Session
+from . import rtio
 from . import session
 from .errors import ConnectionLost, HandshakeError, HTTPCError, LimitExceeded, TimeoutError, UsageError
 
@@ -213,7 +214,7 @@ class Connection:
         self.host_header = h if self.port == _default_port(tls) else "%s:%d" % (h, self.port)
         self._limits = (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim)
         self.session = Session(self.host_header, persistent, timeout, deadline, self._limits, max_body,
-                               drain_limit, drain_timeout)
+                               drain_limit, drain_timeout, rtio)
         self.session.response_class = Response
         if buffer_size is None:
             # Board-sized on MicroPython; on CPython a larger buffer means fewer reads per body, and

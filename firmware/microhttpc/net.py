@@ -7,7 +7,8 @@ MicroPython's TLS socket is a stream (``readinto``/``write``) while CPython's so
 
 import socket
 
-from .rt import EAGAIN, EWOULDBLOCK, MICROPYTHON, deadline, is_timeout, remaining, set_nodelay
+from .rt import MICROPYTHON
+from .rtio import EAGAIN, EWOULDBLOCK, deadline, is_timeout, remaining, set_nodelay
 from .errors import ConnectError, ConnectionLost, TimeoutError
 
 

@@ -33,7 +33,8 @@ from .errors import (
     UsageError,
 )
 from .request import Request
-from .rt import EAGAIN, EINPROGRESS, EWOULDBLOCK, MICROPYTHON, const, set_nodelay, ticks_diff, ticks_ms
+from .rt import MICROPYTHON, const
+from .rtio import EAGAIN, EINPROGRESS, EWOULDBLOCK, set_nodelay, ticks_diff, ticks_ms
 
 _IN = select.POLLIN
 _OUT = select.POLLOUT

@@ -20,12 +20,13 @@ read -> ``receive_data`` -> ``next_event`` -> act -> write what ``start`` return
 - the upgrade head, the 101 checks and the bytes that followed it (in ``wsession``, loaded with the
   WebSocket code on the first upgrade: ``start_upgrade`` / ``finish_upgrade``).
 
-Must not: touch sockets, ``select``, ``asyncio`` or ``time`` (the clock is a constructor argument).
+Must not: touch sockets, ``select``, ``asyncio`` or ``time``: the clock is a constructor argument, an
+object with ``ticks_ms()``, ``ticks_diff(a, b)`` and ``ticks_add(t, ms)`` (the layers pass ``rtio``;
+the tests a fake one).
 """
 
 from . import http11
 from .errors import ConnectionLost, LimitExceeded, ProtocolError, TimeoutError, UsageError
-from .rt import ticks_add, ticks_diff, ticks_ms
 
 # RFC 9110 section 9.2.2: methods a client may resend by itself when a reused connection turns out to
 # have been closed by the server before it answered.
@@ -75,13 +76,13 @@ class Session:
     (s, None: none) bounds the response head as a whole and each later wait; ``deadline`` (s) bounds
     a whole request (a request's own ``deadline`` wins); ``limits`` the ResponseParser arguments;
     ``max_body`` whole-body reads; ``drain_limit``/``drain_timeout`` what may be read of an unread
-    body to keep the connection; ``clock`` a ms tick function (``rt.ticks_ms``).
+    body to keep the connection; ``clock`` the ticks (see the module docstring).
     """
 
     response_class = Response  # a layer's subclass adds its way of reading the body
 
     def __init__(self, host_header, persistent=True, timeout=30.0, deadline=None, limits=(),
-                 max_body=1 << 20, drain_limit=4096, drain_timeout=1.0, clock=ticks_ms):
+                 max_body=1 << 20, drain_limit=4096, drain_timeout=1.0, clock=None):
         self.host_header = host_header
         self.persistent = persistent
         self.timeout = timeout
@@ -152,14 +153,14 @@ class Session:
             raise UsageError("connection is not open")
         if not self.idle:
             raise UsageError("a request is already in flight on this connection")
-        now = self.clock()
+        now = self.clock.ticks_ms()
         self.method = method
         self.rx = 0
         self.upgrading = None
         t = self.timeout
-        self._t_head = None if t is None else ticks_add(now, int(t * 1000))
+        self._t_head = None if t is None else self.clock.ticks_add(now, int(t * 1000))
         dl = self.deadline if deadline is None else deadline
-        self._t_end = None if dl is None else ticks_add(now, int(dl * 1000))
+        self._t_end = None if dl is None else self.clock.ticks_add(now, int(dl * 1000))
         self._end_what = dl
         self.parser.start(method)
 
@@ -225,17 +226,17 @@ class Session:
     def wait_time(self):
         """Seconds the layer may wait for the next read or write (None: no bound).  Raises
         TimeoutError once a bound has passed."""
-        now = self.clock()
+        now = self.clock.ticks_ms()
         wait = self.timeout
         t = self._t_head
         if t is not None:
-            left = ticks_diff(t, now)
+            left = self.clock.ticks_diff(t, now)
             if left <= 0:
                 raise TimeoutError("no response within %s s" % self.timeout)
             wait = left / 1000
         t = self._t_end
         if t is not None:
-            left = ticks_diff(t, now)
+            left = self.clock.ticks_diff(t, now)
             if left <= 0:
                 raise TimeoutError("the request did not complete within its %s s deadline" % self._end_what)
             if wait is None or left / 1000 < wait:
@@ -244,7 +245,7 @@ class Session:
 
     def expired(self):
         """The TimeoutError for a wait that ran out (the layer's socket timeout was ``wait_time()``)."""
-        if self._t_end is not None and ticks_diff(self._t_end, self.clock()) <= 0:
+        if self._t_end is not None and self.clock.ticks_diff(self._t_end, self.clock.ticks_ms()) <= 0:
             return TimeoutError("the request did not complete within its %s s deadline" % self._end_what)
         if self._t_head is not None:
             return TimeoutError("no response within %s s" % self.timeout)
@@ -254,8 +255,8 @@ class Session:
     def start_drain(self):
         """An unread body is to be drained before the next request: bound it by ``drain_timeout``."""
         if self.drain_timeout is not None:
-            t = ticks_add(self.clock(), int(self.drain_timeout * 1000))
-            if self._t_end is None or ticks_diff(t, self._t_end) < 0:
+            t = self.clock.ticks_add(self.clock.ticks_ms(), int(self.drain_timeout * 1000))
+            if self._t_end is None or self.clock.ticks_diff(t, self._t_end) < 0:
                 self._t_end = t
                 self._end_what = self.drain_timeout
 

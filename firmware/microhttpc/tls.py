@@ -4,7 +4,8 @@ TLS.  MicroPython's ``ssl`` differs from CPython's (no system CA store, DER only
 verification failures): the difference stops here.
 """
 
-from .rt import MICROPYTHON, is_timeout
+from .rt import MICROPYTHON
+from .rtio import is_timeout
 from .errors import TLSError, TimeoutError
 
 

@@ -24,7 +24,8 @@ in it (no allocation per message, at the price of keeping the buffer).
 """
 
 from . import rfc6455 as ws
-from .rt import MICROPYTHON, deadline, remaining
+from .rt import MICROPYTHON
+from .rtio import deadline, remaining
 from .wsession import WSCore
 from .errors import ConnectionClosed, ConnectionLost, HTTPCError, TimeoutError, UsageError
 
