@@ -14,7 +14,8 @@ stays cheap.
 """
 
 from .errors import UsageError
-from .request import source_pieces
+from .http11 import check_header
+from .request import source_pieces, _header_value
 
 _CRLF = b"\r\n"
 
@@ -60,11 +61,14 @@ def _length(source, length):
     return None
 
 
-def _quoted(name):
+def _quoted(name, what):
     """A name for a Content-Disposition quoted-string: the HTML form rules escape '"', CR and LF as
-    %22, %0D and %0A (RFC 7578 section 4.2 leaves the encoding to the form's producer)."""
+    %22, %0D and %0A (RFC 7578 section 4.2 leaves the encoding to the form's producer), so a field
+    or file name cannot end the string or start another header.  NUL has no such rule: refused."""
     if not isinstance(name, str):
         name = str(name, "utf-8") if isinstance(name, (bytes, bytearray)) else str(name)
+    if "\0" in name:
+        raise UsageError("form %s must not contain NUL: %r" % (what, name))
     return name.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -86,13 +90,15 @@ class Multipart:
                 value = str(value)
             if not isinstance(value, Value):
                 value = Value(value)
-            head = ['--', self.boundary, '\r\nContent-Disposition: form-data; name="', _quoted(name), '"']
+            # Each part header goes through check_header like a request header (no CR, LF or NUL).
+            disp = 'form-data; name="%s"' % _quoted(name, "field name")
             if value.filename is not None:
-                head.append('; filename="%s"' % _quoted(value.filename))
+                disp += '; filename="%s"' % _quoted(value.filename, "file name")
+            check_header("Content-Disposition", disp)
+            head = ["--", self.boundary, "\r\nContent-Disposition: ", disp]
             if value.content_type is not None:
-                ct = value.content_type
-                if "\r" in ct or "\n" in ct:
-                    raise UsageError("content type must not contain CR or LF: %r" % (ct,))
+                ct = _header_value(value.content_type)
+                check_header("Content-Type", ct)
                 head.append("\r\nContent-Type: " + ct)
             head.append("\r\n\r\n")
             head = "".join(head).encode()

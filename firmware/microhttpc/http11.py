@@ -46,10 +46,15 @@ _TCHAR = b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr
 
 
 def _is_token(s):
+    """True when ``s`` (str or bytes) is a non-empty RFC 9110 token.  Nothing is allocated per
+    character: iterating bytes gives ints (iterating a str would make a str of each character on
+    MicroPython), so a str is encoded once; any non-ASCII character becomes bytes >= 0x80."""
     if not s:
         return False
-    for ch in s:
-        if ord(ch) > 127 or _TCHAR.find(bytes((ord(ch),))) < 0:
+    if isinstance(s, str):
+        s = s.encode()
+    for c in s:
+        if c not in _TCHAR:
             return False
     return True
 
@@ -96,14 +101,18 @@ class Headers:
 
     def get(self, name, default=None):
         name = name.lower()
+        n = len(name)
         for k, v in self._items:
-            if k.lower() == name:
+            # Lower-case (allocate) only a possible match: names are ASCII tokens, lower() keeps
+            # their length.
+            if len(k) == n and k.lower() == name:
                 return v
         return default
 
     def get_all(self, name):
         name = name.lower()
-        return [v for k, v in self._items if k.lower() == name]
+        n = len(name)
+        return [v for k, v in self._items if len(k) == n and k.lower() == name]
 
     def tokens(self, name):
         """The comma-separated tokens of every ``name`` header, lower-cased (Connection, Upgrade ...)."""
@@ -159,7 +168,9 @@ def _content_length(headers):
     for v in headers.get_all("content-length"):
         for t in v.split(","):
             t = t.strip()
-            if not t.isdigit() or len(t) > 18:
+            # ASCII digits only: CPython's str.isdigit() also takes "\u00b2" (then int() fails) and
+            # "\u0665" (int() reads 5); bytes.isdigit() is ASCII-only on both runtimes.
+            if len(t) > 18 or not t.encode().isdigit():
                 raise ProtocolError("invalid Content-Length %r" % (v,))
             n = int(t)
             if value is not None and n != value:
@@ -173,14 +184,20 @@ class ResponseParser:
 
     Limits (constructor arguments, each with its own error):
     ``max_line`` status and header line bytes, ``max_headers`` header count, ``max_header_bytes`` the
-    whole header block, ``max_chunk_line`` a chunk-size line (with extensions).
+    whole header block, ``max_chunk_line`` a chunk-size line (with extensions), ``max_interim`` the
+    interim (1xx other than 101) responses before the final one.  ``max_headers`` and
+    ``max_header_bytes`` apply to each block on its own: every interim head, the final head, and the
+    trailers of a chunked body.
     """
 
-    def __init__(self, max_line=2048, max_headers=40, max_header_bytes=8192, max_chunk_line=256):
+    def __init__(self, max_line=2048, max_headers=40, max_header_bytes=8192, max_chunk_line=256,
+                 max_interim=8):
         self.max_line = max_line
         self.max_headers = max_headers
         self.max_header_bytes = max_header_bytes
         self.max_chunk_line = max_chunk_line
+        self.max_interim = max_interim
+        self._interim = 0  # interim responses skipped since start()
         self._buf = bytearray()
         self._pos = 0
         self._eof = False
@@ -195,13 +212,21 @@ class ResponseParser:
 
     # -- input -------------------------------------------------------------------------------------
     def start(self, method):
-        """Expect the response to a request with ``method`` (HEAD responses have no body)."""
+        """Expect the response to a request with ``method`` (HEAD responses have no body).
+
+        Bytes still buffered from before (see ``buffered()``) are parsed as the start of this
+        response.  The caller must check ``buffered()`` first: bytes left after the end of the
+        previous response (a body on a 204, 304 or HEAD answer, more than Content-Length, anything
+        after the last chunk) mean the connection is out of step with its responses and must be
+        closed rather than reused.  ``start()`` does not check this itself.
+        """
         if self._state not in (_S_IDLE, _S_DONE):
             raise UsageError("can't start a new response in state %s" % _STATE_NAMES[self._state])
         self._method = method.upper()
         self._state = _S_HEAD
         self._hdr_items = []
         self._hdr_bytes = 0
+        self._interim = 0
         self._status = None
         self.head = None
 
@@ -221,6 +246,11 @@ class ResponseParser:
     def feed_eof(self):
         """The peer closed its side of the connection."""
         self._eof = True
+
+    def buffered(self):
+        """The number of received bytes held here that no event has handed out yet.  After END (or a
+        RESPONSE with ``done`` True), more than 0 means the peer sent bytes beyond the response's end."""
+        return len(self._buf) - self._pos
 
     def take_leftover(self):
         """Bytes received after the end of the current response (e.g. WebSocket frames that came in the
@@ -326,6 +356,7 @@ class ResponseParser:
                     return None
                 if not line:
                     return self._finish(Headers(self._hdr_items))
+                self._count(line)  # RFC 9112 section 7.1.2: a header block of its own
                 self._header_line(line)
                 continue
             if st == _S_BODY_CLOSE:
@@ -361,21 +392,32 @@ class ResponseParser:
                     raise ConnectionLost("connection closed before a response arrived")
                 raise ConnectionLost("connection closed in the middle of a %s" % what)
             return None
-        if i - self._pos > limit:
+        pos = self._pos
+        if i - pos > limit:
             raise LimitExceeded("%s longer than %d bytes" % (what, limit))
-        line = bytes(buf[self._pos : i])
+        # RFC 9112 section 2.2 / RFC 9110 section 5.5: a CR, LF or NUL inside a line (lines end at
+        # CRLF) is refused, not read as a line end or kept in a value: a bare CR or LF there is how
+        # one header is smuggled past another.
+        if buf.find(b"\r", pos, i) >= 0 or buf.find(b"\n", pos, i) >= 0 or \
+                buf.find(b"\0", pos, i) >= 0:
+            raise ProtocolError("CR, LF or NUL inside a %s: %r" % (what, bytes(buf[pos:i][:80])))
         self._pos = i + 2
-        return line
+        return bytes(memoryview(buf)[pos:i])  # one copy (a bytearray slice would be a second)
+
+    def _count(self, line):
+        """Count ``line`` and its CRLF against max_header_bytes of the current header or trailer block."""
+        self._hdr_bytes += len(line) + 2
+        if self._hdr_bytes > self.max_header_bytes:
+            raise LimitExceeded("response header block larger than %d bytes" % self.max_header_bytes)
 
     def _head_line(self, line):
         if self._status is None:
-            self._hdr_bytes = len(line) + 2
+            self._hdr_bytes = 0
+            self._count(line)
             self._status_line(line)
             return None
         if line:
-            self._hdr_bytes += len(line) + 2
-            if self._hdr_bytes > self.max_header_bytes:
-                raise LimitExceeded("response header block larger than %d bytes" % self.max_header_bytes)
+            self._count(line)
             self._header_line(line)
             return None
         return self._end_of_head()
@@ -389,9 +431,12 @@ class ResponseParser:
         if ver not in (b"HTTP/1.1", b"HTTP/1.0"):
             raise ProtocolError("unsupported HTTP version %r: expected HTTP/1.0 or HTTP/1.1" % (ver,))
         code = parts[1]
-        if len(code) != 3 or not code.isdigit():
+        if len(code) != 3 or not code.isdigit():  # bytes: ASCII digits only
             raise ProtocolError("malformed status code %r in %r" % (code, line[:80]))
-        self._status = (decode_text(ver), int(code), decode_text(parts[2]) if len(parts) > 2 else "")
+        status = int(code)
+        if 100 <= status < 200 and status != 101 and self._interim >= self.max_interim:
+            raise LimitExceeded("more than %d interim (1xx) responses" % self.max_interim)
+        self._status = (decode_text(ver), status, decode_text(parts[2]) if len(parts) > 2 else "")
 
     def _header_line(self, line):
         if len(self._hdr_items) >= self.max_headers:
@@ -406,10 +451,10 @@ class ResponseParser:
         i = line.find(b":")
         if i <= 0:
             raise ProtocolError("malformed header line %r: expected 'name: value'" % (line[:80],))
-        name = decode_text(line[:i])
+        name = line[:i]
         if not _is_token(name):
             raise ProtocolError("invalid header name %r" % (name,))
-        self._hdr_items.append((name, decode_text(line[i + 1 :].strip())))
+        self._hdr_items.append((str(name, "ascii"), decode_text(line[i + 1 :].strip())))
 
     def _end_of_head(self):
         version, status, reason = self._status
@@ -419,6 +464,7 @@ class ResponseParser:
         if 100 <= status < 200 and status != 101:
             # Interim response (100 Continue, 103 Early Hints): skip it, the final one follows.
             self._status = None
+            self._interim += 1
             return None
         head = ResponseHead(version, status, reason, headers)
         self.head = head
@@ -462,14 +508,10 @@ class ResponseParser:
         size = (line if i < 0 else line[:i]).strip()
         if not size or len(size) > 15:
             raise ProtocolError("invalid chunk size %r" % (line[:40],))
-        try:
-            n = int(size, 16)
-        except ValueError:
-            raise ProtocolError("invalid chunk size %r" % (line[:40],))
-        for c in size:
+        for c in size:  # ASCII hex digits only: int(x, 16) would also take "_", "+", "0x"
             if c not in b"0123456789abcdefABCDEF":
                 raise ProtocolError("invalid chunk size %r" % (line[:40],))
-        return n
+        return int(size, 16)
 
     def _finish(self, trailers):
         self._state = _S_DONE

@@ -71,3 +71,37 @@ def test_split_url():
     assert split_url("http://[::1]:81/x") == ("http", "::1", 81, "/x")
     for bad in ("ftp://h/", "//h/x", "http://u:p@h/", "http://h:0/", "http://h:x/", "http:///x"):
         raises(UsageError, split_url, bad)
+
+
+def test_content_type_and_host_checked_like_any_header():
+    for bad in ("text/plain\r\nX-Evil: 1", "text/plain\nX: 1", "text/plain\rX: 1", "text/\x00plain"):
+        raises(UsageError, Request("POST", "/", body=b"x", content_type=bad).prepare, "h")
+        raises(UsageError, Request("POST", "/", body=b"x", content_type=bad.encode()).prepare, "h")
+    for bad in ("h\rX: y", "h\nX: y", "h\x00"):
+        raises(UsageError, Request("GET", "/").prepare, bad)
+    # a bytes Content-Type or header value is decoded, as before
+    got = wire(Request("POST", "/", body=b"x", content_type=b"text/plain", headers=[("X-B", b"caf\xc3\xa9")]))
+    assert b"\r\nContent-Type: text/plain\r\n" in got and b"\r\nX-B: caf\xc3\xa9\r\n" in got
+
+
+def test_multipart_part_headers_checked():
+    from microhttpc import forms
+
+    def body(pairs):
+        mp = forms.Multipart(pairs, rng=lambda n: b"\x02" * n)
+        return b"".join([bytes(p) for p in mp.pieces(bytearray(32))])
+
+    # CR, LF and '"' in names are escaped by the HTML form rules: they cannot end the quoted string
+    # or start another header line
+    got = body([('a"b\r\nX-Evil: 1', forms.File(b"d", 'f"\r\n.txt', "text/plain"))])
+    assert (b'\r\nContent-Disposition: form-data; name="a%22b%0D%0AX-Evil: 1"; filename="f%22%0D%0A.txt"'
+            b"\r\nContent-Type: text/plain\r\n\r\nd\r\n") in got
+    assert got.count(b"\r\n") == 6  # boundary, disposition, type, blank line, data, closing line
+    # NUL has no escape: refused, in a field name, a file name and a part's content type
+    raises(UsageError, forms.Multipart, [("a\x00b", "v")])
+    raises(UsageError, forms.Multipart, [("f", forms.File(b"x", "a\x00.txt"))])
+    raises(UsageError, forms.Multipart, [("f", forms.File(b"x", "f", "text/plain\x00"))])
+    for ct in ("text/plain\r\nX: y", "text/plain\rX: y", "text/plain\nX: y"):
+        raises(UsageError, forms.Multipart, [("f", forms.File(b"x", "f", ct))])
+        raises(UsageError, forms.Multipart, [("f", forms.Value(b"x", content_type=ct))])
+    raises(UsageError, Request("POST", "/", form=[("a\x00", forms.Value(b"x"))]).prepare, "h")
