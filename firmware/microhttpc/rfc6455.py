@@ -63,6 +63,11 @@ CLOSE_TOO_BIG = const(1009)
 CLOSE_MANDATORY_EXT = const(1010)
 CLOSE_INTERNAL_ERROR = const(1011)
 
+# Automatic PONGs that may wait in data_to_send() (RFC 6455 section 5.5.3 lets a newer PING take over
+# the PONG of one not answered yet).  1 bounds a PING flood to one frame; Autobahn cases 2.10/2.11
+# (ten PINGs in one burst, "not required by the spec") expect ten PONGs and need 10 or more.
+AUTO_PONGS = const(1)
+
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 section 1.3
 
 # Headers the module owns during the upgrade (HTTPc_WebSockUpgrade note 3).
@@ -186,16 +191,28 @@ class Protocol:
     same receive_data() call before the connection closes (see ``deferred``).  Off by default: an I/O
     layer that sets it must call receive_data(b"") (or receive_eof()) once it has handled the events,
     whether or not more bytes arrive.
+    ``max_events``: at most this many events (>= 1) wait in events(); receive_data() stops parsing
+    there and keeps the rest of its input as a backlog (see receive_data(), more_input()), so a burst
+    of small messages or PINGs cannot build an unbounded event list (32 suits a board).  None (the
+    default): no bound; an I/O layer that sets it must call receive_data(b"") while more_input().
+
+    Automatic PONGs coalesce (RFC 6455 section 5.5.3): at most AUTO_PONGS (one) wait in data_to_send();
+    a newer PING replaces the payload of the last one in place, so the most recent PING is answered.  send_pong() frames are never
+    coalesced.  Data messages that arrive after our Close (state CLOSING) are parsed for framing but
+    dropped: no storage, no events; control frames are still handled (no PONG after our Close).
     """
 
     def __init__(self, max_message=65536, max_frame=None, streaming=False, rng=None, check_utf8=True,
-                 allowed_rsv=0, defer=False):
+                 allowed_rsv=0, defer=False, max_events=None):
         self.max_message = max_message
         self.max_frame = max_frame
         self.streaming = streaming
         self.check_utf8 = check_utf8
         self.allowed_rsv = allowed_rsv & 0x70
         self.defer = defer
+        if max_events is not None and max_events < 1:
+            raise UsageError("max_events must be at least 1 (or None), got %r" % (max_events,))
+        self.max_events = max_events
         self.deferred = None  # a fault (ProtocolError) or a server Close ((code, reason)) not yet acted on
         # A bytearray an I/O layer may lend for outgoing frames (see _frame_buffer); None: allocate.
         self.tx_buffer = None
@@ -209,6 +226,9 @@ class Protocol:
         self.eof = False
         self._events = []
         self._out = []
+        self._pong = -1  # index in _out of the newest automatic PONG not yet taken by data_to_send()
+        self._npong = 0  # automatic PONGs waiting in _out
+        self._backlog = None  # received bytes not parsed yet (max_events reached)
         self._discard = False
         # receive side
         self._pending = b""  # an incomplete frame header carried to the next receive_data()
@@ -227,55 +247,109 @@ class Protocol:
 
     # -- receiving ---------------------------------------------------------------------------------
     def receive_data(self, data):
-        """Parse bytes received from the server; events become available from events()."""
+        """Parse bytes received from the server; events become available from events().
+
+        At most ``max_events`` events are built per call: then parsing stops, the rest of ``data`` is
+        copied (``backlog`` is true) and parsed by the next call, receive_data(b"") once the events
+        are handled (see more_input()).  New bytes passed while a backlog is held are parsed after it.
+        EV_MSG_DATA views stay valid until the next receive_data() call, from a backlog too.
+        """
         if self.deferred is not None:
             self._apply_deferred()
         if self._discard or self.eof:
+            self._backlog = None
             return
+        try:
+            bl = self._backlog
+            if bl is not None:
+                self._backlog = None
+                self._parse(bl, True)
+                if self._backlog is not None:
+                    if data:  # the caller did not drain the backlog first: keep the order
+                        self._backlog = bytes(self._backlog) + bytes(data)
+                    return
+            if data:
+                self._parse(data, False)
+        except ProtocolError as exc:
+            self._fault(exc)
+        except MemoryError:
+            self._fault(self._out_of_memory())
+
+    def _out_of_memory(self):
+        """The fault for a MemoryError while receiving (max_message=None, or a heap too fragmented for
+        the message): 1009 like any message over a limit, instead of a bare MemoryError that would
+        leave the parser inside a frame.  The buffers of the message are released first so that the
+        Close frame can still be built."""
+        n = self._msg_len
+        self._msg = None
+        self._ctrl = None
+        self._backlog = None
+        return LimitExceeded("message of %d+ bytes does not fit in memory" % n)
+
+    def _fault(self, exc):
+        if self._defer_now():
+            self.deferred = exc
+            self._discard = True
+        else:
+            self.fail(exc)
+        self._backlog = None
+
+    @property
+    def backlog(self):
+        """True while received bytes are held unparsed (max_events was reached)."""
+        return self._backlog is not None
+
+    def more_input(self):
+        """Must receive_data(b"") be called (after handling events()) without waiting for new bytes?
+        True for a deferred fault or Close and for a backlog."""
+        return self.deferred is not None or self._backlog is not None
+
+    def _parse(self, data, own):
+        """Parse ``data``; ``own``: it is a held backlog (immutable, kept by reference, not copied)."""
         n = len(data)
         pos = 0
         mv = memoryview(data)
-        try:
-            if self._pending:
-                need = 14 - len(self._pending)
-                tmp = self._pending + bytes(mv[:need])
-                hl = self._header(tmp, 0, len(tmp))
+        me = self.max_events
+        if self._pending:
+            if me is not None and len(self._events) >= me:
+                self._backlog = mv if own else bytes(mv)
+                return
+            need = 14 - len(self._pending)
+            tmp = self._pending + bytes(mv[:need])
+            hl = self._header(tmp, 0, len(tmp))
+            if hl == 0:
+                self._pending = tmp
+                return
+            pos = hl - len(self._pending)
+            self._pending = b""
+            if self._left == 0:
+                self._end_frame()
+        while pos < n and not self._discard:
+            if me is not None and len(self._events) >= me:
+                self._backlog = mv[pos:] if own else bytes(mv[pos:])
+                return
+            if not self._in_frame:
+                if not self.streaming:
+                    k = self._whole_frame(mv, pos, n)
+                    if k:
+                        pos += k
+                        continue
+                hl = self._header(mv, pos, n)
                 if hl == 0:
-                    self._pending = tmp
+                    self._pending = bytes(mv[pos:])
                     return
-                pos = hl - len(self._pending)
-                self._pending = b""
+                pos += hl
                 if self._left == 0:
                     self._end_frame()
-            while pos < n and not self._discard:
-                if not self._in_frame:
-                    if not self.streaming:
-                        k = self._whole_frame(mv, pos, n)
-                        if k:
-                            pos += k
-                            continue
-                    hl = self._header(mv, pos, n)
-                    if hl == 0:
-                        self._pending = bytes(mv[pos:])
-                        return
-                    pos += hl
-                    if self._left == 0:
-                        self._end_frame()
-                    continue
-                take = n - pos
-                if take > self._left:
-                    take = self._left
-                self._payload(mv[pos : pos + take])
-                pos += take
-                self._left -= take
-                if self._left == 0:
-                    self._end_frame()
-        except ProtocolError as exc:
-            if self._defer_now():
-                self.deferred = exc
-                self._discard = True
-            else:
-                self.fail(exc)
+                continue
+            take = n - pos
+            if take > self._left:
+                take = self._left
+            self._payload(mv[pos : pos + take])
+            pos += take
+            self._left -= take
+            if self._left == 0:
+                self._end_frame()
 
     def _defer_now(self):
         """Defer a fault or Close when whole messages before it wait in events(): the application can
@@ -297,7 +371,15 @@ class Protocol:
             self._closed_by_server(d[0], d[1])
 
     def receive_eof(self):
-        """The server closed the TCP connection."""
+        """The server closed the TCP connection.  A backlog still held is parsed first, without the
+        ``max_events`` bound (this once the events may exceed it), so no received byte is lost."""
+        if self._backlog is not None and not self._discard:
+            me = self.max_events
+            self.max_events = None
+            try:
+                self.receive_data(b"")
+            finally:
+                self.max_events = me
         if self.deferred is not None:
             self._apply_deferred()
         if self.eof:
@@ -341,6 +423,8 @@ class Protocol:
         if ln > 125 or end > n or (self.max_message is not None and ln > self.max_message) or (
                 self.max_frame is not None and ln > self.max_frame):
             return 0
+        if self.state != OPEN:  # after our Close: dropped (see the class docstring)
+            return end - pos
         data = b[pos + 2 : end]
         if b0 == 0x81:
             if self.check_utf8 and utf8.validate(data, 0) != 0:
@@ -396,12 +480,14 @@ class Protocol:
             elif self._msg_op:
                 raise ProtocolError("new data frame (opcode 0x%x) inside a fragmented message" % op)
             # Limits are checked here, from the header, before a single payload byte is stored (1009).
-            if self.max_frame is not None and ln > self.max_frame:
+            # After our Close nothing is stored, so nothing is over a limit.
+            if self.state != OPEN:
+                pass
+            elif self.max_frame is not None and ln > self.max_frame:
                 raise LimitExceeded("frame of %d bytes is over the %d-byte frame limit" % (ln, self.max_frame))
-            total = self._msg_len + ln
-            if self.max_message is not None and total > self.max_message:
+            elif self.max_message is not None and self._msg_len + ln > self.max_message:
                 raise LimitExceeded("message of %d+ bytes is over the %d-byte message limit"
-                                    % (total, self.max_message))
+                                    % (self._msg_len + ln, self.max_message))
             if op != OP_CONT:
                 self._start_message(op, ln if fin else None, b0 & 0x70)
         self._op = op
@@ -415,6 +501,9 @@ class Protocol:
         self._msg_len = 0
         self._u8 = 0
         self._check = op == OP_TEXT and self.check_utf8 and not rsv
+        if self.state != OPEN:  # after our Close: framing only
+            self._check = False
+            return
         if self.streaming:
             self._events.append((EV_MSG_START, op == OP_TEXT, length))
             return
@@ -427,6 +516,9 @@ class Protocol:
     def _payload(self, chunk):
         if self._op >= 8:
             self._ctrl.extend(chunk)
+            return
+        if self.state != OPEN:  # after our Close: dropped (a message in progress too)
+            self._msg = None
             return
         if self._check:
             # Section 8.1: fail as soon as the bytes cannot be UTF-8, even mid-frame.
@@ -457,9 +549,11 @@ class Protocol:
             return
         if not self._fin:
             return
-        if self._check and self._u8 != 0:
+        if self.state != OPEN:  # after our Close: dropped
+            self._msg = None
+        elif self._check and self._u8 != 0:
             raise InvalidUTF8("text message ends inside a UTF-8 sequence")
-        if self.streaming:
+        elif self.streaming:
             self._events.append((EV_MSG_END, None, None))
         else:
             m = self._msg
@@ -479,8 +573,14 @@ class Protocol:
 
     def _control(self, op, payload):
         if op == OP_PING:
-            if self.state == OPEN:
-                self._queue_frame(OP_PONG, payload, True)  # RFC 6455 section 5.5.2: answer promptly
+            if self.state == OPEN:  # RFC 6455 section 5.5.2: answer promptly
+                i = self._pong
+                if self._npong >= AUTO_PONGS:  # section 5.5.3: the most recent PING needs its PONG
+                    self._out[i] = self._build(OP_PONG, payload, True, i == 0)
+                else:
+                    self._pong = len(self._out)
+                    self._npong += 1
+                    self._queue_frame(OP_PONG, payload, True)
             self._events.append((EV_PING, payload, None))
         elif op == OP_PONG:
             self._events.append((EV_PONG, payload, None))
@@ -519,6 +619,8 @@ class Protocol:
         """Take the bytes queued for the server: a list of buffers, one per frame, in order."""
         out = self._out
         self._out = []
+        self._pong = -1
+        self._npong = 0
         return out
 
     def _check_open(self, what):
@@ -526,6 +628,10 @@ class Protocol:
             raise self.closed_error()
 
     def _queue_frame(self, op, payload, fin):
+        self._out.append(self._build(op, payload, fin, not self._out))
+
+    def _build(self, op, payload, fin, lend):
+        """One masked frame; ``lend``: it may be built in the lent tx_buffer (see _frame_buffer)."""
         n = len(payload)
         if n < 126:
             hl = 6
@@ -533,7 +639,7 @@ class Protocol:
             hl = 8
         else:
             hl = 14
-        buf = self._frame_buffer(hl + n)
+        buf = self._frame_buffer(hl + n, lend)
         buf[0] = (0x80 if fin else 0) | op
         if n < 126:
             buf[1] = 0x80 | n
@@ -549,16 +655,17 @@ class Protocol:
         if n:
             buf[hl : hl + n] = payload
             _mask(buf, hl, hl + n, key)
-        self._out.append(buf)
+        return buf
 
-    def _frame_buffer(self, size):
+    def _frame_buffer(self, size, lend):
         """Where the next frame is built.  With a lent ``tx_buffer`` (an I/O layer that writes every
         frame before queueing the next, like the blocking WebSocket on a board), a frame that fits is
-        built in it while nothing else is queued: no allocation per frame, so a long session does not
-        fragment a small heap.  data_to_send() then hands out a memoryview of it, valid until the next
+        built in it while nothing else is queued (``lend``; or when it replaces the first queued frame,
+        the only one that can be in the lent buffer): no allocation per frame, so a long session does
+        not fragment a small heap.  data_to_send() then hands out a memoryview of it, valid until the next
         send.  Otherwise a new bytearray."""
         tb = self.tx_buffer
-        if tb is not None and not self._out and size <= len(tb):
+        if tb is not None and lend and size <= len(tb):
             return memoryview(tb)[:size]
         return bytearray(size)
 

@@ -10,8 +10,9 @@ validator keeps a small state between chunks:
 The state packs the number of continuation bytes still expected and the allowed range of the next
 byte (which is narrower right after E0, ED, F0 and F4: overlongs, surrogates, > U+10FFFF).
 
-CPython uses its own incremental decoder (C speed); MicroPython uses a viper loop, or the same loop as
-plain Python on ports without the native emitter.  A host test checks all of them agree.
+CPython uses its own UTF-8 decoder (C speed), and validate_plain() for the few bytes of a sequence
+split between chunks; MicroPython uses a viper loop, or the same loop as plain Python on ports without
+the native emitter.  A host test checks all of them agree.
 """
 
 import sys
@@ -123,19 +124,27 @@ def _validate_viper(buf: ptr8, n: int, state: int) -> int:
         validate = validate_plain
     _VIPER = _ns = None
 else:
-    import codecs
+    from codecs import utf_8_decode
 
-    _Decoder = codecs.getincrementaldecoder("utf-8")
+    # CPython's decoder at C speed for the bulk of a chunk.  Its incremental state is not used between
+    # chunks: it holds back an incomplete tail without judging it (b"\xed\xa0" waits for a third
+    # byte before the surrogate is refused), which let a server stall a bad message.  So the tail it
+    # holds back (at most 3 bytes) goes through validate_plain(), and the int state that returns
+    # finishes the sequence at the start of the next chunk, with validate_plain() again.
 
     def validate(data, state=0):  # noqa: F811
-        if state == -1:
-            return -1
-        dec = state if state else _Decoder()
+        if state:
+            if state < 0:
+                return -1
+            need = state & 3
+            state = validate_plain(data[:need], state)
+            if state:  # invalid, or the chunk ended inside the sequence
+                return state
+            data = memoryview(data)[need:]
         try:
-            dec.decode(data, False)
+            k = utf_8_decode(data, "strict", False)[1]
         except UnicodeDecodeError:
             return -1
-        # getstate() -> (pending bytes, flag): nothing pending means a complete sequence boundary.
-        if dec.getstate()[0]:
-            return dec
+        if k < len(data):
+            return validate_plain(data[k:], 0)
         return 0
