@@ -76,7 +76,7 @@ class WebSocket(WSCore):
 
     async def _step(self, dl):
         p = self.protocol
-        if p.deferred is not None or getattr(p, "backlog", None):
+        if p.more_input():
             p.receive_data(b"")  # what waited behind the messages already handed over
         elif self._leftover:
             data = self._leftover
@@ -133,7 +133,7 @@ class WebSocket(WSCore):
     async def _drain_until_eof(self):
         p = self.protocol
         while not p.eof:
-            if p.deferred is not None or getattr(p, "backlog", None):
+            if p.more_input():
                 p.receive_data(b"")
                 data = True
             else:

@@ -503,7 +503,7 @@ class Connection:
             self._abort()  # the server switched protocols wrongly: the byte stream is unusable
             raise
         proto = make_protocol(**ws_options)
-        for k in ("max_message", "max_frame", "streaming", "rng", "allowed_rsv"):
+        for k in ("max_message", "max_frame", "streaming", "rng", "allowed_rsv", "max_events"):
             ws_options.pop(k, None)
         ws_options.setdefault("timeout", s.timeout)
         if "buffer_size" not in ws_options:

@@ -260,10 +260,6 @@ class ResponseParser:
         self._pos = 0
         return out
 
-    def buffered(self):
-        """Received bytes the parser holds and has not handed out yet."""
-        return len(self._buf) - self._pos
-
     @property
     def state_name(self):
         return _STATE_NAMES[self._state]

@@ -106,7 +106,7 @@ class Session:
     # -- the connection ------------------------------------------------------------------------------
     def opened(self):
         """A new connection is open."""
-        self.parser = http11.ResponseParser(*self.limits[:4])  # MERGE-FIXME
+        self.parser = http11.ResponseParser(*self.limits)
         self.reusable = True
         self.method = None
         self.rx = 0

@@ -197,7 +197,7 @@ class WebSocket(WSCore):
         """One step: input the protocol held back, else the bytes that came with the 101, else one read
         (at most until ``dl``); then act on the events."""
         p = self.protocol
-        if p.deferred is not None or getattr(p, "backlog", None):
+        if p.more_input():
             p.receive_data(b"")  # what waited behind the messages already handed over
         elif self._leftover:
             data = self._leftover
@@ -235,7 +235,7 @@ class WebSocket(WSCore):
         # RFC 6455 section 7.1.1: the server closes TCP first; wait for its Close frame (if we sent
         # ours first) and then for EOF, each at most close_timeout.
         while not p.eof:
-            if p.deferred is not None or getattr(p, "backlog", None):
+            if p.more_input():
                 p.receive_data(b"")
             else:
                 left = remaining(dl)

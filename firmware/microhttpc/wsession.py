@@ -57,15 +57,17 @@ _OPTS = ("on_msg", "on_msg_rx_init", "on_msg_rx_data", "on_msg_rx_complete", "on
 
 
 def make_protocol(max_message=65536, max_frame=None, streaming=None, rng=None, allowed_rsv=0,
-                  on_msg_rx_init=None, on_msg_rx_data=None, **_):
+                  on_msg_rx_init=None, on_msg_rx_data=None, max_events=32, **_):
     """The Protocol every layer uses after a 101.  ``streaming`` defaults to True when a streaming
     callback is given.  ``defer``: messages that arrive just before a fault or a server Close can be
     answered before the Close goes out (RFC 6455 allows either order; Autobahn's strict verdict asks
-    for this one)."""
+    for this one).  ``max_events``: a burst of thousands of small messages or PINGs is parsed that
+    many events at a time; the rest waits in the protocol (``more_input()``) until the layer has
+    handed the events over and written the answers."""
     if streaming is None:
         streaming = (on_msg_rx_data or on_msg_rx_init) is not None
     return ws.Protocol(max_message=max_message, max_frame=max_frame, streaming=streaming, rng=rng,
-                       allowed_rsv=allowed_rsv, defer=True)
+                       allowed_rsv=allowed_rsv, defer=True, max_events=max_events)
 
 
 class WSCore:
@@ -134,7 +136,7 @@ class WSCore:
                     self.on_pong(a)
         if p.failure is not None:
             self._report_err(p.failure)
-        return _more(p)
+        return p.more_input()
 
     def _rx_copy(self, chunk):
         """Auto mode: append ``chunk`` to the application's buffer; False (and 1009) when it is full."""
@@ -202,13 +204,6 @@ class WSCore:
         """The code of the server's Close frame (1006 if none came), or None while open."""
         p = self.protocol
         return p.close_rcvd[0] if p.close_rcvd else None
-
-
-def _more(p):
-    m = getattr(p, "more_input", None)
-    if m is not None:
-        return m()
-    return p.deferred is not None
 
 
 def payload(data):
