@@ -18,6 +18,7 @@ import hashlib
 import json
 import sys
 import threading
+import time
 
 from aiohttp import WSMsgType, web
 import websockets
@@ -219,11 +220,106 @@ RAW = {
 }
 
 
+# -- desynchronisation: bytes left after a response, which a client must never read as the next one ----
+# Each of these writes a complete, forged response (body "forged") right after (or some time after)
+# the genuine one, and taints its connection: every later request on it is answered 200 "reused".
+# A client that opens a new connection instead gets /raw/genuine's honest 200 "genuine".
+_FORGED = b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged"
+_TAINT = "taint"
+
+
+def _steps(*steps):
+    """A timed script: bytes are written, numbers are pauses (seconds)."""
+    def run(c):
+        for s in steps:
+            if isinstance(s, bytes):
+                c.sendall(s)
+            else:
+                time.sleep(s)
+
+    return run
+
+
+def _drip_1xx(c):
+    """An interim response every 0.5 s and never a final one; gives up (closes) after 6 s."""
+    for _ in range(12):
+        c.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+        time.sleep(0.5)
+
+
+def _dribble(size, n, every, cap=6.0):
+    """A head with Content-Length ``size``, then ``n`` bytes every ``every`` seconds; closes after
+    ``cap`` seconds (the body never completes unless it fits)."""
+    def run(c):
+        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % size)
+        sent = 0
+        t = 0.0
+        while sent < size and t < cap:
+            time.sleep(every)
+            t += every
+            c.sendall(b"d" * min(n, size - sent))
+            sent += n
+
+    return run
+
+
+def _big_body(chunked):
+    """1 MiB of body in 4 KiB writes: chunked (keep-alive), or unframed until the connection closes."""
+    def run(c):
+        piece = b"m" * 4096
+        c.sendall(_CHUNKED if chunked else b"HTTP/1.1 200 OK\r\n\r\n")
+        for _ in range(256):
+            c.sendall(b"1000\r\n" + piece + b"\r\n" if chunked else piece)
+        if chunked:
+            c.sendall(b"0\r\n\r\n")
+
+    return run
+
+
+RAW.update({
+    "/raw/genuine": (b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\ngenuine", _KEEP),
+    "/raw/desync-204": (b"HTTP/1.1 204 No Content\r\n\r\n" + _FORGED, _TAINT),
+    "/raw/desync-304": (b"HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n" + _FORGED, _TAINT),
+    # for HEAD: the Content-Length the GET would have, and then (wrongly) a body: the forged response
+    "/raw/desync-head": (b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(_FORGED) + _FORGED, _TAINT),
+    "/raw/desync-cl": (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello" + _FORGED, _TAINT),
+    "/raw/desync-chunked": (_CHUNKED + b"5\r\nhello\r\n0\r\n\r\n" + _FORGED, _TAINT),
+    # a good keep-alive answer, then 0.1 s later, unprompted, the forged one on the idle connection
+    "/raw/desync-idle": (_steps(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", 0.1, _FORGED), _TAINT),
+    # a 101 to a plain GET, then the forged response in the "switched" byte stream
+    "/raw/101-forged": (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+                        + _FORGED, _TAINT),
+    # Content-Length in digits that are not ASCII ('\u00b2' superscript two, '\u0665' Arabic-Indic five)
+    "/raw/cl-super2": (b"HTTP/1.1 200 OK\r\nContent-Length: " + "\u00b2".encode() + b"\r\n\r\nhello", _CLOSE),
+    "/raw/cl-arabic5": (b"HTTP/1.1 200 OK\r\nContent-Length: " + "\u0665".encode() + b"\r\n\r\nhello", _CLOSE),
+    "/raw/cr-in-value": (b"HTTP/1.1 200 OK\r\nX-A: a\rb\r\nContent-Length: 2\r\n\r\nok", _CLOSE),
+    "/raw/nul-in-value": (b"HTTP/1.1 200 OK\r\nX-A: a\x00b\r\nContent-Length: 2\r\n\r\nok", _CLOSE),
+    # a bare CR ends the reason phrase: a lenient parser takes "OK\rContent-Length: 2" as the reason
+    "/raw/cr-after-reason": (b"HTTP/1.1 200 OK\rContent-Length: 2\r\nX-B: 1\r\n\r\nok", _CLOSE),
+    "/raw/drip-1xx": (_drip_1xx, _CLOSE),
+    # 5000 interim responses at once, then a final one (a client without an interim limit takes it)
+    "/raw/flood-1xx": (b"HTTP/1.1 100 Continue\r\n\r\n" * 5000
+                       + b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nflooded", _CLOSE),
+    "/raw/dribble-50": (_dribble(50, 1, 0.2), _CLOSE),  # 1 byte per 0.2 s: never done within the 6 s cap
+    "/raw/dribble-big": (_dribble(100000, 5, 0.2), _CLOSE),  # over any drain_limit
+    "/raw/dribble-small": (_dribble(1000, 5, 0.2), _CLOSE),  # within drain_limit, not within drain_timeout
+    "/raw/chunked-1m": (_big_body(True), _KEEP),
+    "/raw/until-close-1m": (_big_body(False), _CLOSE),
+    # a 5-byte chunked body, then ~58 KB of trailers (29 lines of 2000 bytes: under max_line, max_headers)
+    "/raw/big-trailers": (_CHUNKED + b"5\r\nhello\r\n0\r\n"
+                          + b"".join(b"X-T%d: %s\r\n" % (i, b"t" * 1990) for i in range(29)) + b"\r\n", _KEEP),
+    # keep-alive answer, then the server closes the idle connection 0.1 s later
+    "/raw/close-later": (_steps(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nonce", 0.1), _CLOSE),
+})
+RAW_COUNT = {}  # path -> requests the raw server has read for it (read back with /raw/count?PATH)
+
+
 class RawServer:
     """A thread with a listening socket on 127.0.0.1:0 that reads each request head (and a
-    Content-Length body), looks the path up in ``RAW`` and writes the canned bytes; then keeps the
-    connection for the next request, closes it, or holds it open without a word (until the client
-    closes) as the script says.  Unknown paths get a 404."""
+    Content-Length body), looks the path up in ``RAW`` and writes the canned bytes (or runs the timed
+    script); then keeps the connection for the next request, closes it, holds it open without a word
+    (until the client closes), or taints it (later requests on it get 200 "reused") as the script
+    says.  Unknown paths get a 404.  ``/raw/count?PATH`` answers how many requests for PATH came."""
 
     def __init__(self):
         import socket
@@ -246,6 +342,7 @@ class RawServer:
 
     def _serve(self, c):
         buf = b""
+        tainted = False  # this connection carried a forged response: later answers say "reused"
         try:
             while True:
                 while b"\r\n\r\n" not in buf:
@@ -267,10 +364,20 @@ class RawServer:
                         return
                     buf += d
                 buf = buf[n:]
-                data, after = RAW.get(path.split("?")[0], (b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
-                                                            _KEEP))
-                if data:
+                key = path.split("?")[0]
+                RAW_COUNT[key] = RAW_COUNT.get(key, 0) + 1
+                data, after = RAW.get(key, (b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", _KEEP))
+                if key == "/raw/count":
+                    n = b"%d" % RAW_COUNT.get(path.partition("?")[2], 0)
+                    data = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(n), n)
+                if tainted:
+                    data, after = b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nreused", _KEEP
+                if callable(data):
+                    data(c)
+                elif data:
                     c.sendall(data)
+                if after == _TAINT:
+                    tainted = True
                 if after == _CLOSE:
                     return
                 if after == _HOLD:

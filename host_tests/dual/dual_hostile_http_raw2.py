@@ -1,0 +1,152 @@
+"""Unusual but valid responses from the raw scripted server (MHC_RAW) that this client must accept, a
+stale keep-alive connection, connect and resolution failures, through the three I/O layers.  (The
+scenarios of dual_http_raw2.py, one scenario, three pumps.)"""
+
+from microhttpc.errors import ConnectError, ConnectionLost, TimeoutError, UsageError
+from pumps_http import expect, get, open_client, per_layer
+
+
+def _gone(c):
+    """After a response that ends its connection: closed (poll: once the engine saw it, on_close)."""
+    if c.layer == "poll":
+        c.wait(0.05)
+        assert c.closes, "poll: no on_close"
+    assert not c.is_open()
+
+
+def _http10_and_read_until_close(layer):
+    c = open_client(layer, timeout=5)
+    try:
+        r = c.request("GET", "/raw/http10")
+        assert r.version == "HTTP/1.0" and r.header("content-length") is None and r.body == b"old style body"
+        _gone(c)  # HTTP/1.0 without keep-alive: closed after the body
+    finally:
+        c.close()
+    c = open_client(layer, timeout=5)
+    try:
+        r = c.request("GET", "/raw/until-close")
+        assert r.version == "HTTP/1.1" and r.body == b"body until close"
+        _gone(c)
+    finally:
+        c.close()
+
+
+def _chunk_extensions_and_trailers(layer):
+    c = open_client(layer, timeout=5)
+    try:
+        r = c.request("GET", "/raw/chunk-ext")
+        assert r.body == b"hello world"
+        t = {k.lower(): v for k, v in r.trailers}
+        assert t["x-trailer"] == "done" and t["x-other"] == "2", r.trailers
+        assert c.is_open()  # and the connection is reusable after the trailers
+        assert c.request("GET", "/raw/chunk-ext").body == b"hello world"
+    finally:
+        c.close()
+
+
+def _reason_phrase_as_sent_and_empty(layer):
+    c = open_client(layer, timeout=5)
+    try:
+        r = c.request("GET", "/raw/reason")
+        assert r.status == 299 and r.reason == "Custom Reason  Phrase" and r.body == b""
+        r = c.request("GET", "/raw/no-reason")
+        assert r.status == 200 and r.reason == "" and r.body == b"ok"
+    finally:
+        c.close()
+
+
+def _interim_responses_skipped(layer):
+    r = get(layer, "/raw/interim")
+    assert r.status == 200 and r.body == b"final"
+
+
+def _no_body_for_204_304_even_with_content_length(layer):
+    c = open_client(layer, timeout=5)
+    try:
+        r = c.request("GET", "/raw/204")
+        assert r.status == 204 and r.body == b""
+        r = c.request("GET", "/raw/304")  # Content-Length 50 describes the resource, not this message
+        assert r.status == 304 and r.header("etag") == '"x"' and r.body == b""
+        assert c.request("GET", "/raw/204").status == 204  # framing intact on the same connection
+        assert c.is_open()
+    finally:
+        c.close()
+
+
+def _folded_and_multi_token_headers(layer):
+    c = open_client(layer, timeout=5)
+    try:
+        assert c.request("GET", "/raw/fold").header("x-folded") == "first second"
+        r = c.request("GET", "/raw/multi-connection")
+        assert r.body == b"k" and c.is_open()  # "keep-alive, X-Other" is not an error
+    finally:
+        c.close()
+
+
+def _transfer_encoding_wins_over_content_length_then_close(layer):
+    c = open_client(layer, timeout=5)
+    try:
+        assert c.request("GET", "/raw/te-and-cl").body == b"hello"  # framed by chunked
+        _gone(c)  # not trusted for reuse
+    finally:
+        c.close()
+
+
+def _stale_keep_alive_connection(layer):
+    """The server answers and closes at once.  Blocking and aio: the next idempotent request meets the
+    closed connection and is sent again on a new one; a POST is not (RFC 9110 section 9.2.2).  poll:
+    the Conn sees the EOF from its engine loop, closes, and refuses the next request."""
+    c = open_client(layer, timeout=5)
+    try:
+        assert c.request("GET", "/raw/chunk-ext").body == b"hello world"
+        assert c.request("GET", "/raw/then-close").body == b"once"
+        if layer == "poll":
+            _gone(c)
+            expect(UsageError, c.request, "GET", "/raw/reason")
+            return
+        assert c.is_open()  # nothing told the client it would close
+        assert c.request("GET", "/raw/reason").status == 299
+        assert c.request("GET", "/raw/then-close").body == b"once"
+        expect(ConnectionLost, c.request, "POST", "/raw/reason", body=b"x")
+    finally:
+        c.close()
+
+
+def _connect_timeout_and_refused(layer):
+    from check import server
+
+    host, port = server("full")  # a listener whose backlog is full: the handshake never completes
+    c = open_client(layer, host, port, connect_timeout=0.3)
+    try:
+        exc = expect(TimeoutError, c.request, "GET", "/")
+        assert "connect" in str(exc), exc
+    finally:
+        c.close()
+    host, port = server("closed")  # nothing listens there
+    c = open_client(layer, host, port, connect_timeout=2)
+    try:
+        expect(ConnectError, c.request, "GET", "/")
+    finally:
+        c.close()
+
+
+def _unresolvable_name(layer):
+    c = open_client(layer, "no-such-host.invalid", 80, connect_timeout=5)
+    try:
+        exc = expect(ConnectError, c.request, "GET", "/")
+        assert "no-such-host.invalid" in str(exc), exc
+    finally:
+        c.close()
+
+
+per_layer(globals(), "http10_and_read_until_close", _http10_and_read_until_close)
+per_layer(globals(), "chunk_extensions_and_trailers", _chunk_extensions_and_trailers)
+per_layer(globals(), "reason_phrase_as_sent_and_empty", _reason_phrase_as_sent_and_empty)
+per_layer(globals(), "interim_responses_skipped", _interim_responses_skipped)
+per_layer(globals(), "no_body_for_204_304_even_with_content_length", _no_body_for_204_304_even_with_content_length)
+per_layer(globals(), "folded_and_multi_token_headers", _folded_and_multi_token_headers)
+per_layer(globals(), "transfer_encoding_wins_over_content_length_then_close",
+          _transfer_encoding_wins_over_content_length_then_close)
+per_layer(globals(), "stale_keep_alive_connection", _stale_keep_alive_connection)
+per_layer(globals(), "connect_timeout_and_refused", _connect_timeout_and_refused)
+per_layer(globals(), "unresolvable_name", _unresolvable_name)

@@ -1,0 +1,105 @@
+"""Slow and endless servers through the three I/O layers: interim responses that drip or flood, a
+body dribbled past an overall deadline, an unread dribbling body before the next request, and a
+keep-alive connection the server closes while idle.
+
+The time bounds are hang checks, not performance checks: generous against the timeouts asked for.
+"""
+
+from microhttpc.errors import ConnectionLost, LimitExceeded, TimeoutError, UsageError
+from pumps_http import GENUINE, expect, now, open_client, per_layer
+
+
+def _bounded(layer, path, exc_type, within, **conn_kw):
+    c = open_client(layer, **conn_kw)
+    t0 = now()
+    try:
+        exc = expect(exc_type, c.request, "GET", path)
+        took = now() - t0
+        assert took < within, "%s after %.1f s (bound %s s)" % (type(exc).__name__, took, within)
+    finally:
+        c.close()
+
+
+def _slow_1xx_drip(layer):
+    # 100 Continue every 0.5 s, never a final response: timeout bounds the wait for the head as a whole
+    _bounded(layer, "/raw/drip-1xx", TimeoutError, 4, timeout=1.0)
+
+
+def _1xx_flood(layer):
+    # thousands of 100 Continue at once (then a final 200): more than max_interim (8) -> LimitExceeded
+    _bounded(layer, "/raw/flood-1xx", LimitExceeded, 4, timeout=5)
+
+
+def _deadline_on_connection(layer):
+    # 1 byte every 0.2 s keeps the inactivity timeout (5 s) from firing; the deadline (1 s) must
+    _bounded(layer, "/raw/dribble-50", TimeoutError, 4, timeout=5, deadline=1.0)
+
+
+def _deadline_per_request(layer):
+    c = open_client(layer, timeout=5)
+    t0 = now()
+    try:
+        expect(TimeoutError, c.request, "GET", "/raw/dribble-50", deadline=1.0)
+        assert now() - t0 < 4, "took %.1f s" % (now() - t0)
+    finally:
+        c.close()
+
+
+def _stale_keep_alive(layer):
+    """The server answers with keep-alive and closes the idle connection 0.1 s later.  Blocking and
+    aio: an idempotent GET 0.3 s later succeeds (sent again on a new connection).  poll: the Conn sees
+    the EOF while idle, reports on_close, and refuses a new request with UsageError."""
+    c = open_client(layer, timeout=5)
+    try:
+        assert c.request("GET", "/raw/close-later").body == b"once"
+        c.wait(0.3)
+        if layer == "poll":
+            assert not c.is_open() and len(c.closes) == 1, c.closes
+            expect(UsageError, c.request, "GET", "/raw/genuine")
+        else:
+            assert c.request("GET", "/raw/genuine").body == GENUINE
+    finally:
+        c.close()
+
+
+per_layer(globals(), "slow_1xx_drip", _slow_1xx_drip)
+per_layer(globals(), "1xx_flood", _1xx_flood)
+per_layer(globals(), "deadline_on_connection", _deadline_on_connection)
+per_layer(globals(), "deadline_per_request", _deadline_per_request)
+per_layer(globals(), "stale_keep_alive", _stale_keep_alive)
+
+
+# -- drain: blocking and aio only.  poll has no "unread body": it collects (or streams to on_body)
+# every body itself before the next queued request runs.
+
+
+def _drain(layer, path):
+    """An unread body that dribbles, then the next request on the same Connection: it gets the genuine
+    answer (the dribbling connection is closed, not waited for: drain_timeout is 1 s by default), and
+    reading the first body afterwards raises ConnectionLost."""
+    c = open_client(layer, timeout=5, max_body=200000)  # so reading the old body is not refused by size
+    try:
+        first = c.request("GET", path, read=False)
+        assert first.status == 200
+        t0 = now()
+        assert c.request("GET", "/raw/genuine").body == GENUINE
+        assert now() - t0 < 4, "the next request waited %.1f s for the old body" % (now() - t0)
+        expect(ConnectionLost, c.read, first)
+    finally:
+        c.close()
+
+
+def test_drain_over_limit_blocking():
+    _drain("blocking", "/raw/dribble-big")  # Content-Length 100000: over drain_limit
+
+
+def test_drain_over_limit_aio():
+    _drain("aio", "/raw/dribble-big")
+
+
+def test_drain_too_slow_blocking():
+    _drain("blocking", "/raw/dribble-small")  # Content-Length 1000: within drain_limit, not drain_timeout
+
+
+def test_drain_too_slow_aio():
+    _drain("aio", "/raw/dribble-small")
