@@ -226,6 +226,7 @@ RAW = {
 # A client that opens a new connection instead gets /raw/genuine's honest 200 "genuine".
 _FORGED = b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged"
 _TAINT = "taint"
+_DROP = "drop"  # answer, then read the next request on this connection and close without answering
 
 
 def _steps(*steps):
@@ -278,6 +279,7 @@ def _big_body(chunked):
 
 RAW.update({
     "/raw/genuine": (b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\ngenuine", _KEEP),
+    "/raw/then-drop": (b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nonce", _DROP),
     "/raw/desync-204": (b"HTTP/1.1 204 No Content\r\n\r\n" + _FORGED, _TAINT),
     "/raw/desync-304": (b"HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n" + _FORGED, _TAINT),
     # for HEAD: the Content-Length the GET would have, and then (wrongly) a body: the forged response
@@ -343,6 +345,7 @@ class RawServer:
     def _serve(self, c):
         buf = b""
         tainted = False  # this connection carried a forged response: later answers say "reused"
+        drop = False  # the next request on this connection is read and left unanswered
         try:
             while True:
                 while b"\r\n\r\n" not in buf:
@@ -364,6 +367,8 @@ class RawServer:
                         return
                     buf += d
                 buf = buf[n:]
+                if drop:
+                    return  # the request arrived; the server closes without a byte of answer
                 key = path.split("?")[0]
                 RAW_COUNT[key] = RAW_COUNT.get(key, 0) + 1
                 data, after = RAW.get(key, (b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", _KEEP))
@@ -378,6 +383,7 @@ class RawServer:
                     c.sendall(data)
                 if after == _TAINT:
                     tainted = True
+                drop = after == _DROP
                 if after == _CLOSE:
                     return
                 if after == _HOLD:

@@ -149,12 +149,13 @@ class Request:
     ``content_type``: sets Content-Type for ``body``.
     Response hooks: ``on_header(name, value)`` for each response header, ``on_body(chunk)`` to stream
     the body (the Response then comes back already read).  ``follow_redirects``: how many redirects
-    to follow (None: the connection's setting).  ``user_data`` is yours.
+    to follow (None: the connection's setting).  ``deadline``: seconds for the whole exchange (None: the
+    connection's ``deadline``).  ``user_data`` is yours.
     """
 
     def __init__(self, method="GET", target="/", headers=None, query=None, body=None, content_length=None,
                  form=None, multipart=None, content_type=None, on_header=None, on_body=None,
-                 follow_redirects=None, user_data=None, rng=None):
+                 follow_redirects=None, user_data=None, rng=None, deadline=None):
         self.method = method.upper()
         if not http11._is_token(self.method):
             raise UsageError("invalid method %r" % (method,))
@@ -171,6 +172,7 @@ class Request:
         self.follow_redirects = follow_redirects
         self.user_data = user_data
         self.rng = rng
+        self.deadline = deadline
         if form is not None and body is not None:
             raise UsageError("give either body= or form=, not both")
 

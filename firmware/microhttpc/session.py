@@ -144,7 +144,7 @@ class Session:
         """The request ``req`` goes out now: returns (head bytes, body) from ``Request.prepare``.  The
         layer opened a fresh connection first unless ``ready``."""
         head, body = req.prepare(self.host_header, not self.persistent, hdrs, path)
-        self.begin(req.method, getattr(req, "deadline", None))
+        self.begin(req.method, req.deadline)
         return head, body
 
     def begin(self, method, deadline=None):

@@ -168,7 +168,7 @@ def redirect_request(req, status, target, cross_origin, headers):
     r = Request(method, target, None, None, req.body if keep_body else None,
                 req.content_length if keep_body else None, req.form if keep_body else None,
                 req.multipart, req.content_type if keep_body else None, req.on_header, req.on_body,
-                req.follow_redirects, req.user_data, req.rng)
+                req.follow_redirects, req.user_data, req.rng, req.deadline)
     r.headers = hdrs
     return r
 
@@ -189,6 +189,5 @@ def next_hop(conn, resp, cur, hdrs, limit, history):
     nxt = redirect_request(cur, resp.status, path, not conn.same_origin(scheme, host, port), hdrs)
     if nxt is None:
         return None
-    nxt.deadline = getattr(cur, "deadline", None)
     history.append((resp.status, resp.url))
     return nxt, scheme, host, port, path

@@ -93,8 +93,8 @@ def _transfer_encoding_wins_over_content_length_then_close(layer):
 
 
 def _stale_keep_alive_connection(layer):
-    """The server answers and closes at once.  Blocking and aio: the next idempotent request meets the
-    closed connection and is sent again on a new one; a POST is not (RFC 9110 section 9.2.2).  poll:
+    """The server answers and closes at once.  Blocking and aio see the close before the next request
+    goes out and send it on a new connection (even a POST: nothing went out on the closed one).  poll:
     the Conn sees the EOF from its engine loop, closes, and refuses the next request."""
     c = open_client(layer, timeout=5)
     try:
@@ -104,9 +104,28 @@ def _stale_keep_alive_connection(layer):
             _gone(c)
             expect(UsageError, c.request, "GET", "/raw/reason")
             return
-        assert c.is_open()  # nothing told the client it would close
+        c.wait(0.2)  # the server's close has arrived by now
         assert c.request("GET", "/raw/reason").status == 299
         assert c.request("GET", "/raw/then-close").body == b"once"
+        c.wait(0.2)
+        assert c.request("POST", "/raw/reason", body=b"x").status == 299
+    finally:
+        c.close()
+
+
+def _closed_while_the_request_went_out(layer):
+    """The server reads the next request on a kept-alive connection and closes without answering (it
+    had closed it idle at the same moment): an idempotent request is sent again on a new connection, a
+    POST is not (RFC 9110 section 9.2.2; RFC 9112 section 9.3.1).  poll does not resend: the request
+    fails with ConnectionLost."""
+    c = open_client(layer, timeout=5)
+    try:
+        assert c.request("GET", "/raw/then-drop").body == b"once"
+        if layer == "poll":
+            expect(ConnectionLost, c.request, "GET", "/raw/reason")
+            return
+        assert c.request("GET", "/raw/reason").status == 299
+        assert c.request("GET", "/raw/then-drop").body == b"once"
         expect(ConnectionLost, c.request, "POST", "/raw/reason", body=b"x")
     finally:
         c.close()
@@ -148,5 +167,6 @@ per_layer(globals(), "folded_and_multi_token_headers", _folded_and_multi_token_h
 per_layer(globals(), "transfer_encoding_wins_over_content_length_then_close",
           _transfer_encoding_wins_over_content_length_then_close)
 per_layer(globals(), "stale_keep_alive_connection", _stale_keep_alive_connection)
+per_layer(globals(), "closed_while_the_request_went_out", _closed_while_the_request_went_out)
 per_layer(globals(), "connect_timeout_and_refused", _connect_timeout_and_refused)
 per_layer(globals(), "unresolvable_name", _unresolvable_name)

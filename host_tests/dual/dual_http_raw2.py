@@ -1,8 +1,6 @@
 """Unusual but valid responses from the raw scripted server (MHC_RAW) that HTTPc rejects and this
 client must accept; a stale keep-alive connection; connect and resolution failures."""
 
-import time
-
 import microhttpc
 from microhttpc.errors import ConnectError, TimeoutError
 from check import raises, server
@@ -73,25 +71,6 @@ def test_transfer_encoding_wins_over_content_length_then_close():
     c = conn()
     r = c.request("GET", "/raw/te-and-cl")
     assert r.read() == b"hello" and not c.is_open  # framed by chunked; not trusted for reuse
-    c.close()
-
-
-def test_stale_keep_alive_connection_is_retried_once():
-    c = conn()
-    assert c.request("GET", "/raw/chunk-ext").read() == b"hello world"
-    # the server answers and then closes; the client still holds the connection as open
-    r = c.request("GET", "/raw/then-close")
-    assert r.read() == b"once"
-    assert c.is_open  # nothing told the client it would close
-    # the next idempotent request meets the closed connection and is sent again on a new one
-    r = c.request("GET", "/raw/reason")
-    assert r.status == 299
-    r.read()
-    # a close seen before the next request is written: even a POST (never resent by itself, RFC 9110
-    # section 9.2.2) goes out on a new connection, as nothing was sent on the closed one
-    assert c.request("GET", "/raw/then-close").read() == b"once"
-    time.sleep(0.2)
-    assert c.request("POST", "/raw/reason", body=b"x").status == 299
     c.close()
 
 
