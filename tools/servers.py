@@ -530,7 +530,12 @@ def _close(code, reason=b""):
     return raw_frame(8, code.to_bytes(2, "big") + reason)
 
 
-# path -> (status line + extra headers or None for a good 101, frames written in the same write)
+_SURR = raw_frame(1, b"ab\xed\xa0\x80cd")  # 2-byte head + "ab" + ED: the first write ends after ED
+
+# path -> (status line + extra headers or None for a good 101, frames written in the same write).
+# A list instead of bytes is a timed script: bytes are written (the first with the 101 head) and
+# drained, a number sleeps that many seconds.  Paths handled in raw_ws itself: /mute (never answers the
+# upgrade), /seen?PATH, /lastclose?PATH, /proto, /200body, /record.
 RAW_SCRIPTS = {
     "/masked": (None, raw_frame(1, b"hidden", masked=True)),
     "/rsv": (None, raw_frame(1, b"x", rsv=0x40)),
@@ -568,7 +573,43 @@ RAW_SCRIPTS = {
                    "Sec-WebSocket-Accept: {a}\r\nSec-WebSocket-Protocol: evil\r\n", b""),
     "/ext": ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
              "Sec-WebSocket-Accept: {a}\r\nSec-WebSocket-Extensions: x-unoffered\r\n", b""),
+    # Floods and bursts (RAW_QUIET below: the client's PONGs are only recorded, never answered).
+    "/pingflood": (None, raw_frame(9) * 200 + raw_frame(1, b"done")),
+    "/burst3000": (None, b"".join(raw_frame(1, bytes((97 + i % 26,))) for i in range(3000))),
+    "/floodafterclose": (None, b""),  # see _flood_after_close
+    # One 1 MiB binary message in one frame, then a short text: a client that cannot hold the first
+    # must fail with 1009 (not mistake its payload for frames: no 1002 on the second).
+    "/big1m": (None, raw_frame(2, pattern(1 << 20)) + raw_frame(1, b"after")),
+    # A surrogate (ED A0 80) split between two fragments, or inside one frame between two TCP writes.
+    "/splitutf8": (None, raw_frame(1, b"ab\xed", fin=False) + raw_frame(0, b"\xa0\x80cd")),
+    "/splitutf8tcp": (None, [_SURR[:5], 0.05, _SURR[5:]]),
+    "/splitutf8both": (None, [raw_frame(1, b"ab\xed", fin=False), 0.05, raw_frame(0, b"\xa0\x80cd")]),
+    "/ping250": (None, b""),  # see _ping_every: a PING every 250 ms, never a message
 }
+
+RAW_QUIET = ("/pingflood", "/ping250", "/burst3000", "/floodafterclose", "/big1m")
+
+
+async def _ping_every(writer, period=0.25, limit=30.0):
+    """/ping250: a PING every ``period`` s (at most ``limit`` s), while the main loop answers the rest."""
+    t = 0.0
+    while t < limit:
+        await asyncio.sleep(period)
+        t += period
+        writer.write(raw_frame(9, b"hb"))
+        await writer.drain()
+
+
+async def _flood_after_close(writer, seconds=2.0):
+    """/floodafterclose, once the client's Close came: data messages for ``seconds`` (the Close ignored),
+    then our Close and the TCP close.  Some 20 MB/s: far more than a small heap could keep."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + seconds
+    batch = raw_frame(2, b"f" * 1000) * 64
+    while loop.time() < end:
+        writer.write(batch)
+        await writer.drain()
+        await asyncio.sleep(0.003)
 
 
 RAW_LAST_CLOSE = {}  # path -> the Close payload the client sent there last (read back via /lastclose?PATH)
@@ -604,6 +645,7 @@ async def _raw_http(reader, writer, path, body_first):
 
 
 async def raw_ws(reader, writer):
+    task = None
     try:
         head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
         lines = head.split("\r\n")
@@ -633,10 +675,23 @@ async def raw_ws(reader, writer):
         if status is None:
             status = ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                       "Sec-WebSocket-Accept: {a}\r\n")
-        writer.write(status.replace("{a}", accept.decode()).encode() + b"\r\n" + frames)  # one write
+        if path == "/mute":
+            # Accepts TCP, reads the upgrade request and never answers (until the client goes, <= 30 s).
+            await asyncio.wait_for(reader.read(), 30)
+            return
+        steps = frames if isinstance(frames, list) else [frames]
+        writer.write(status.replace("{a}", accept.decode()).encode() + b"\r\n" + steps[0])  # one write
         await writer.drain()
+        for step in steps[1:]:
+            if isinstance(step, bytes):
+                writer.write(step)
+                await writer.drain()
+            else:
+                await asyncio.sleep(step)
         if path == "/eof":
             return  # TCP closed without a Close frame
+        if path == "/ping250":
+            task = asyncio.ensure_future(_ping_every(writer))
         seen = RAW_SEEN[path] = []
         while True:
             fin, op, data = await _read_client_frame(reader)
@@ -645,13 +700,16 @@ async def raw_ws(reader, writer):
                 continue  # never answers, never closes: the client's close timeout must end it
             if op == 8:
                 RAW_LAST_CLOSE[path] = data
+                if path == "/floodafterclose":
+                    await _flood_after_close(writer)
                 writer.write(raw_frame(8, data))
                 await writer.drain()
                 return
             if op == 9:
                 writer.write(raw_frame(10, data))
             elif op == 10:
-                writer.write(raw_frame(1, b"got pong " + data))
+                if path not in RAW_QUIET:
+                    writer.write(raw_frame(1, b"got pong " + data))
             elif path == "/record" or op in (0, 1, 2):
                 # /record: describe each frame the client sent; otherwise echo data frames as they are
                 # (same opcode and FIN: a fragmented message comes back fragmented the same way).
@@ -660,9 +718,16 @@ async def raw_ws(reader, writer):
                 else:
                     writer.write(raw_frame(op, data, fin=fin))
             await writer.drain()
-    except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, IndexError):
+    except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, IndexError,
+            asyncio.TimeoutError):
         pass
     finally:
+        if task is not None:
+            task.cancel()
+            try:
+                await task
+            except (asyncio.CancelledError, ConnectionError):
+                pass
         writer.close()
 
 

@@ -1,8 +1,9 @@
-"""Protocol faults of a server (the scripted raw server) and the closing handshake from either side.
+"""Protocol faults of a server (the scripted raw server), whole and streaming (blocking layer).
 
 Each fault must close with the code RFC 6455 section 7.4.1 names and report a specific error; the raw
 server records the Close payload the client sent, read back through /lastclose?PATH, so the code is
-checked on the server's side of the wire too."""
+checked on the server's side of the wire too.  The same faults without streaming, and the closing
+handshake from either side, run through all three I/O layers in dual_hostile_ws_faults/_close/_close2."""
 
 from microhttpc import ws_connect
 from microhttpc.errors import ConnectionClosed, InvalidUTF8, LimitExceeded, ProtocolError
@@ -80,72 +81,6 @@ def test_faults_close_with_the_right_code_and_error():
             assert int.from_bytes(got[:2], "big") == code, (path, got)
 
 
-def test_invalid_utf8_fails_before_the_message_ends():
-    # /badutf8 never finishes its message: only an incremental check can fail it (1007).
-    ws, e, errs, closes = fault("/badutf8", False)
-    assert e.sent_code == 1007
-
-
-def test_server_closes_first_code_is_echoed():
-    for code in (1000, 1001, 3000, 4999):
-        closes = []
-        ws = ws_connect(url("ws", "ws", "/close/%d" % code), timeout=10, on_close=lambda c, r: closes.append((c, r)))
-        e = raises(ConnectionClosed, ws.recv)
-        assert (e.code, e.reason) == (code, "bye")
-        assert e.sent_code == code  # the echo (RFC 6455 section 5.5.1)
-        assert e.ok == (code in (1000, 1001))
-        assert closes == [(code, "bye")]
-        assert ws.closed and ws.close_code == code
-
-
-def test_client_closes_first_with_code_and_reason():
-    ws = ws_connect(url("ws", "wsraw", "/echo"), timeout=10)
-    ws.send("x")
-    assert ws.recv() == "x"
-    ws.close(4001, "done here")
-    e = raises(ConnectionClosed, ws.recv)
-    assert (e.code, e.reason, e.sent_code) == (4001, "done here", 4001)  # the raw server echoes our Close
-    assert sent_close("/echo") == b"\x0f\xa1done here"
-    ws.close()  # again: a no-op
-
-
-def test_close_validation():
-    from microhttpc.errors import UsageError
-
-    ws = ws_connect(url("ws", "ws", "/"), timeout=10)
-    for bad in (999, 1004, 1005, 1006, 1015, 2999, 5000):
-        raises(UsageError, ws.close, bad)
-    raises(UsageError, ws.close, 1000, "r" * 124)
-    raises(UsageError, ws.ping, b"p" * 126)
-    ws.close(1000, "κ" * 61)  # 122 bytes of reason: allowed
-    assert ws.close_code == 1000
-
-
-def test_close_timeout_drops_tcp_when_no_close_comes():
-    # The server never answers our Close and never closes TCP: after close_timeout we drop it.
-    ws = ws_connect(url("ws", "wsraw", "/noclose"), timeout=10, close_timeout=0.3)
-    ws.close()
-    assert ws.closed
-    e = raises(ConnectionClosed, ws.recv)
-    assert e.code == 1006 and e.sent_code == 1000 and not e.ok
-
-
-def test_abrupt_eof_is_1006():
-    closes = []
-    ws = ws_connect(url("ws", "wsraw", "/eof"), timeout=10, on_close=lambda c, r: closes.append((c, r)))
-    assert ws.recv() == "bye"
-    e = raises(ConnectionClosed, ws.recv)
-    assert e.code == 1006 and e.sent_code is None
-    assert closes == [(1006, "")]
-
-
-def test_send_after_close_raises():
-    ws = ws_connect(url("ws", "ws", "/close/1000"), timeout=10)
-    raises(ConnectionClosed, ws.recv)
-    raises(ConnectionClosed, ws.send, "late")
-    raises(ConnectionClosed, ws.ping)
-
-
 def seen(path):
     """What the raw server received from us on our last visit to ``path``: ["opcode:payload", ...]."""
     import json
@@ -154,18 +89,6 @@ def seen(path):
     m = json.loads(ws.recv())
     ws.close()
     return m
-
-
-def test_message_before_a_fault_can_still_be_answered():
-    # "hello" and a frame with RSV2 come in one write: recv() hands over "hello", our answer goes out,
-    # and only then the connection fails with 1002 (the order Autobahn's strict verdict asks for).
-    ws = ws_connect(url("ws", "wsraw", "/msgthenfault"), timeout=10)
-    assert ws.recv() == "hello"
-    ws.send("answer")
-    e = raises(ConnectionClosed, ws.recv)
-    assert e.sent_code == 1002 and "reserved" in str(e.cause)
-    got = seen("/msgthenfault")
-    assert got[0] == "1:answer" and got[1].startswith("8:\x03\xea"), got
 
 
 def test_message_before_a_close_can_still_be_answered():

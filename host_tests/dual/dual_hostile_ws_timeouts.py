@@ -1,0 +1,88 @@
+"""WebSocket timeouts against hostile servers: ws_connect's default timeout is finite, a server that
+never answers the upgrade, PINGs every 250 ms that must not stretch recv(timeout).  Bounds are generous:
+these are hang checks, not performance tests."""
+
+from check import raises, server
+from pumps_ws import connect_ws, elapsed, per_layer, raw_server, ticks
+
+
+def _run_aio(coro_fn):
+    import asyncio
+
+    return asyncio.new_event_loop().run_until_complete(asyncio.wait_for(coro_fn(), 20))
+
+
+def _default_timeout(layer):
+    # ws_connect without timeout=: the WebSocket's timeout is 30.0, as Connection's (not None).
+    h, p = server("ws")
+    url = "ws://%s:%d/" % (h, p)
+    if layer == "blocking":
+        from microhttpc.client import ws_connect
+
+        ws = ws_connect(url)
+        t = ws.timeout
+        ws.close()
+    else:
+        from microhttpc import aio
+
+        async def main():
+            ws = await aio.ws_connect(url)
+            await ws.close()
+            return ws.timeout
+
+        t = _run_aio(main)
+    assert t == 30.0, t
+
+
+def _upgrade_never_answered(layer):
+    # The server accepts TCP, reads the upgrade request and never answers: timeout=1.0 ends the wait
+    # with TimeoutError.
+    from microhttpc.errors import TimeoutError
+
+    h, p = raw_server()
+    url = "ws://%s:%d/mute" % (h, p)
+    t0 = ticks()
+    if layer == "blocking":
+        from microhttpc.client import ws_connect
+
+        raises(TimeoutError, ws_connect, url, timeout=1.0)
+    elif layer == "aio":
+        from microhttpc import aio
+
+        async def main():
+            try:
+                await aio.ws_connect(url, timeout=1.0)
+            except TimeoutError:
+                return True
+            return False
+
+        assert _run_aio(main)
+    else:  # poll has no ws_connect: Engine.connect(timeout=1.0) + Engine.upgrade (the facade)
+        raises(TimeoutError, connect_ws, "poll", h, p, "/mute", timeout=1.0)
+    assert elapsed(t0) < 4, elapsed(t0)
+
+
+def _recv_timeout_with_pings(layer):
+    # A PING every 250 ms and never a message: recv(timeout=1.0) raises TimeoutError after about 1 s
+    # (the PINGs must not restart it), and the connection stays open.
+    from microhttpc.errors import TimeoutError
+
+    h, p = raw_server()
+    ws = connect_ws(layer, h, p, "/ping250")
+    ws.guard = 8  # aio: a recv that the PINGs keep alive fails after 8 s instead of hanging
+    t0 = ticks()
+    raises(TimeoutError, ws.recv, 1.0)
+    assert elapsed(t0) < 3, elapsed(t0)
+    assert not ws.closed
+    ws.send("still open")
+    assert ws.recv(5) == "still open"
+    ws.close()
+    assert ws.close_code == 1000
+
+
+# poll has no ws_connect, so no default to check: blocking and aio only.
+per_layer(globals(), "ws_connect_default_timeout_is_30", _default_timeout, ("blocking", "aio"))
+per_layer(globals(), "upgrade_never_answered_times_out", _upgrade_never_answered)
+# poll: the timeout= of Engine.upgrade is an idle timeout that closes the WebSocket, and a recv with a
+# timeout would be the facade's own bounded loop: nothing of the layer's to check, so not run there.
+per_layer(globals(), "recv_timeout_not_stretched_by_pings", _recv_timeout_with_pings, ("blocking", "aio"))
