@@ -193,13 +193,13 @@ class _Aio:
 
 def elapsed(t0):
     """Seconds since ``t0`` (from ticks())."""
-    from microhttpc.rt import ticks_diff, ticks_ms
+    from microhttpc.rtio import ticks_diff, ticks_ms
 
     return ticks_diff(ticks_ms(), t0) / 1000
 
 
 def ticks():
-    from microhttpc.rt import ticks_ms
+    from microhttpc.rtio import ticks_ms
 
     return ticks_ms()
 
