@@ -290,7 +290,7 @@ class Connection:
         try:
             if hasattr(r, "readinto"):
                 if self._mv is None:
-                    self._mv = memoryview(bytearray(self.buffer_size))
+                    self._mv = memoryview(rtio.long_lived(self.buffer_size))
                 n = await _within(r.readinto(self._mv), timeout, "no data from the server")
                 return self._mv[:n] if n else b""
             return await _within(r.read(self.buffer_size), timeout, "no data from the server")

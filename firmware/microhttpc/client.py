@@ -220,7 +220,7 @@ class Connection:
             # Board-sized on MicroPython; on CPython a larger buffer means fewer reads per body, and
             # 64 KiB stays below the size where each allocation becomes an mmap of its own.
             buffer_size = 2048 if MICROPYTHON else 65536
-        self._buf = bytearray(buffer_size)
+        self._buf = rtio.long_lived(buffer_size)
         self._mv = memoryview(self._buf)
         self.stream = None
         self._queue = []

@@ -5,6 +5,8 @@ cores never import this module (a host test follows their imports).
 
 import time
 
+from .rt import MICROPYTHON
+
 if hasattr(time, "ticks_ms"):
     ticks_ms = time.ticks_ms
     ticks_diff = time.ticks_diff
@@ -69,3 +71,14 @@ def set_nodelay(sock):
         sock.setsockopt(getattr(socket, "IPPROTO_TCP", 6), getattr(socket, "TCP_NODELAY", 1), 1)
     except (OSError, ImportError, AttributeError, TypeError):
         pass
+
+
+def long_lived(n):
+    """A buffer that lives as long as its connection.  On MicroPython the garbage is collected first,
+    so the buffer takes one early, low block instead of splitting the holes that the short-lived
+    allocations of every request need later (what fails on a board is fragmentation, not size)."""
+    if MICROPYTHON:
+        import gc
+
+        gc.collect()
+    return bytearray(n)

@@ -25,7 +25,7 @@ in it (no allocation per message, at the price of keeping the buffer).
 
 from . import rfc6455 as ws
 from .rt import MICROPYTHON
-from .rtio import deadline, remaining
+from .rtio import deadline, long_lived, remaining
 from .wsession import WSCore
 from .errors import ConnectionClosed, ConnectionLost, HTTPCError, TimeoutError, UsageError
 
@@ -48,7 +48,7 @@ class WebSocket(WSCore):
         # fewer calls into the parser; on CPython memory is cheap, so default to 64 KiB there.
         if buffer_size is None and (buffer is None or not MICROPYTHON):
             buffer_size = 4096 if MICROPYTHON else 65536
-        self._buf = bytearray(buffer_size) if buffer_size else buffer
+        self._buf = long_lived(buffer_size) if buffer_size else buffer
         self._mv = memoryview(self._buf)
         self._socket_closed = False
         # Bytes that arrived with the 101 head are already frames (RFC 6455 section 4.1): the first
