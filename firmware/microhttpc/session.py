@@ -168,7 +168,7 @@ class Session:
     def receive_data(self, data):
         """Bytes from the server.  While no request is in flight they can belong to no response: the
         connection is marked unusable and they are dropped."""
-        if self.idle:
+        if self.idle and self.upgrading is None:
             self.reusable = False
             return
         self.rx += len(data)
