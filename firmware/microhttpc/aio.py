@@ -150,7 +150,7 @@ class Connection:
     same names, defaults and rules, from the same ``session.Session``)."""
 
     def __init__(self, host, port=None, tls=False, persistent=True, connect_timeout=10.0, timeout=30.0,
-                 ssl_context=None, cadata=None, verify=True, server_hostname=None, buffer_size=2048,
+                 ssl_context=None, cadata=None, verify=True, server_hostname=None, buffer_size=None,
                  max_line=2048, max_headers=40, max_header_bytes=8192, max_chunk_line=256, max_body=1 << 20,
                  user_data=None, follow_redirects=0, drain_limit=4096, deadline=None, drain_timeout=1.0,
                  max_interim=8):
@@ -162,7 +162,8 @@ class Connection:
         self.port = port or (443 if tls else 80)
         self.connect_timeout = connect_timeout
         self.server_hostname = server_hostname
-        self.buffer_size = buffer_size
+        # As on the blocking layer: board-sized on MicroPython, fewer reads per body on CPython.
+        self.buffer_size = buffer_size or (2048 if MICROPYTHON else 65536)
         self.user_data = user_data
         self.follow_redirects = follow_redirects
         h = "[" + host + "]" if ":" in host and not host.startswith("[") else host
@@ -484,7 +485,7 @@ class Connection:
 
 
 async def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeout=30.0,
-                     ssl_context=None, cadata=None, verify=True, buffer_size=2048, **ws_options):
+                     ssl_context=None, cadata=None, verify=True, buffer_size=None, **ws_options):
     """Connect to a ``ws://`` or ``wss://`` URL and upgrade: the one-call asyncio WebSocket client.
     ``timeout`` bounds the handshake and is the WebSocket's receive timeout."""
     scheme, host, port, target = split_url(url)

@@ -70,11 +70,13 @@ class WebSocket(WSCore):
         if timeout == -1:
             timeout = self.timeout
         dl = deadline(timeout)
+        first = True
         while not self._messages:
-            await self._step(dl)
+            await self._step(dl, first)
+            first = False
         return self._messages.pop(0)
 
-    async def _step(self, dl):
+    async def _step(self, dl, first):
         p = self.protocol
         if p.more_input():
             p.receive_data(b"")  # what waited behind the messages already handed over
@@ -86,7 +88,7 @@ class WebSocket(WSCore):
             if p.eof or self._socket_closed:
                 raise self._closed()
             left = remaining(dl)
-            if left is not None and left <= 0:
+            if left is not None and left <= 0 and not first:
                 raise TimeoutError("no message within the timeout")
             await self._read(left)
         await self._flush()  # auto-PONGs, the echo of a Close, our Close after a fault

@@ -180,22 +180,25 @@ class WebSocket(WSCore):
         if timeout == -1:
             timeout = self.timeout
         dl = deadline(timeout)
+        first = True
         while not self._messages:
-            self._read_once(dl)
+            self._read_once(dl, first)
+            first = False
         return self._messages.pop(0)
 
     def poll(self, timeout=0):
         """Read what is there within ``timeout`` seconds and dispatch it to the callbacks.
         Returns False on timeout, True when something was processed; raises ConnectionClosed at the end."""
         try:
-            self._read_once(deadline(timeout))
+            self._read_once(deadline(timeout), True)
         except TimeoutError:
             return False
         return True
 
-    def _read_once(self, dl):
+    def _read_once(self, dl, first):
         """One step: input the protocol held back, else the bytes that came with the 101, else one read
-        (at most until ``dl``); then act on the events."""
+        (at most until ``dl``; once it has passed, only the ``first`` step of a call still looks); then
+        act on the events."""
         p = self.protocol
         if p.more_input():
             p.receive_data(b"")  # what waited behind the messages already handed over
@@ -207,7 +210,7 @@ class WebSocket(WSCore):
             if p.eof or self._socket_closed:
                 raise self._closed()
             left = remaining(dl)
-            if left is not None and left <= 0:
+            if left is not None and left <= 0 and not first:
                 raise TimeoutError("no message within the timeout")
             self.stream.settimeout(left)
             try:
