@@ -417,18 +417,19 @@ class Connection:
 
     async def _send_one(self, req, path, hdrs):
         s = self.session
-        req.prepare(self.host_header, not s.persistent, hdrs, path)  # may refuse: before any I/O
+        prep = req.prepare(self.host_header, not s.persistent, hdrs, path)  # may refuse: before any I/O
         reused = await self._prepare_line()
         try:
-            return await self._roundtrip(req, path, hdrs)
+            return await self._roundtrip(req, prep)
         except ConnectionLost as exc:
             if not s.may_retry(req, exc, reused):
                 raise
         await self.connect()
-        return await self._roundtrip(req, path, hdrs)
+        return await self._roundtrip(req, req.prepare(self.host_header, not s.persistent, hdrs, path))
 
-    async def _roundtrip(self, req, path, hdrs):
-        head, body = self.session.start(req, hdrs, path)
+    async def _roundtrip(self, req, prep):
+        head, body = prep
+        self.session.begin(req.method, req.deadline)
         try:
             if isinstance(body, (bytes, bytearray, memoryview)):
                 await self._write(head + bytes(body) if len(body) <= 1024 else head)

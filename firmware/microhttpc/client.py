@@ -429,18 +429,19 @@ class Connection:
 
     def _send_one(self, req, path, hdrs):
         s = self.session
-        req.prepare(self.host_header, not s.persistent, hdrs, path)  # may refuse: before any I/O
+        prep = req.prepare(self.host_header, not s.persistent, hdrs, path)  # may refuse: before any I/O
         reused = self._prepare_line()
         try:
-            return self._roundtrip(req, path, hdrs)
+            return self._roundtrip(req, prep)
         except ConnectionLost as exc:
             if not s.may_retry(req, exc, reused):
                 raise
         self.open()
-        return self._roundtrip(req, path, hdrs)
+        return self._roundtrip(req, req.prepare(self.host_header, not s.persistent, hdrs, path))
 
-    def _roundtrip(self, req, path, hdrs):
-        head, body = self.session.start(req, hdrs, path)
+    def _roundtrip(self, req, prep):
+        head, body = prep
+        self.session.begin(req.method, req.deadline)
         if body is None:
             self._write(head)
         elif isinstance(body, (bytes, bytearray, memoryview)) and len(body) <= _SMALL_BODY:
