@@ -1,11 +1,9 @@
 """Non-blocking I/O layer: one ``select.poll`` loop drives many connections with HTTPc's callbacks.
 
-HTTPc's task mode without a task: every callback runs inside ``Engine.poll()`` / ``run()``, never
-inside ``connect()``, ``request()`` or the send methods.  Per connection: a non-blocking connect (TLS:
-``polltls``), requests FIFO one at a time, the upgrade queued behind them, then frames (``pollws``,
-loaded on the first upgrade).  A pump over ``session.Session``: write what ``start`` prepared, read
--> ``receive_data`` -> ``next_event`` -> callbacks, within ``wait_time()``; the connection rules are
-the session's.  Owns: sockets, the poll set, partial writes, the connect/inactivity/close timers.
+HTTPc's task mode without a task: every callback runs inside ``Engine.poll()`` / ``run()``.  Per
+connection: a non-blocking connect (TLS: ``polltls``), requests FIFO one at a time, the upgrade
+queued behind them, then frames (``pollws``, loaded on the first upgrade).  A pump over
+``session.Session``, whose rules decide; owns the sockets, the poll set, partial writes and timers.
 
 Failure isolation: an error on one connection (refused, timed out, lost, protocol fault, or an
 exception raised by one of its callbacks) ends that connection only.  Each request ends with exactly
@@ -20,7 +18,7 @@ import select
 import socket
 
 from . import http11, session
-from .errors import ConnectError, ConnectionLost, HandshakeError, LimitExceeded, TimeoutError, TLSError, UsageError
+from .errors import ConnectError, ConnectionLost, LimitExceeded, TimeoutError, TLSError, UsageError
 from .request import Request
 from .rt import EAGAIN, EINPROGRESS, EWOULDBLOCK, MICROPYTHON, const, set_nodelay, ticks_diff, ticks_ms
 from .session import Body, Session
@@ -29,7 +27,6 @@ _IN = select.POLLIN
 _OUT = select.POLLOUT
 _ERR = getattr(select, "POLLERR", 8) | getattr(select, "POLLHUP", 16)
 
-# Connection states
 _CONNECTING = const(1)  # TCP connect in progress (waiting for POLLOUT)
 _HANDSHAKE = const(2)  # CPython: TLS handshake in progress (polltls)
 _HTTP = const(3)  # open, carrying HTTP requests
@@ -37,6 +34,7 @@ _WS = const(4)  # upgraded to a WebSocket
 _CLOSED = const(5)
 STATE_NAMES = ("", "CONNECTING", "TLS_HANDSHAKE", "HTTP", "WEBSOCKET", "CLOSED")
 
+_pollws = None  # the WebSocket module, once loaded
 _MAX_READS = const(8)  # reads per connection per round, so one busy connection cannot starve the rest
 _SMALL_BODY = const(1024)  # bodies up to this size go out in the same write as the head
 
@@ -50,9 +48,14 @@ def _ms(t):
     return int(t * 1000 + 0.5)
 
 
+def _until(t, since):
+    """Milliseconds left of ``t`` seconds from tick ``since`` (None: no bound)."""
+    return None if t is None else _ms(t) - ticks_diff(ticks_ms(), since)
+
+
 class Response(session.Response):
-    """A response as the engine delivers it (see ``session.Response`` for the fields): ``body``
-    (bytes) when the request had no ``on_body`` callback; ``transaction`` the Transaction it answers."""
+    """``session.Response`` with ``body`` (bytes, collected when the request had no ``on_body``) and
+    ``transaction``, the Transaction it answers."""
 
     body = None
     transaction = None
@@ -70,46 +73,31 @@ class Transaction:
     """One queued request and its outcome: ``request`` (the ``request.Request``), ``method``,
     ``response`` once the head came, ``done``, ``error``.  The upgrade is one too, with ``websocket``."""
 
-    websocket = None
-    response = None
-    error = None
+    # chunks: the framed body pieces still to send; _body: the session.Body collecting the body
+    websocket = response = error = chunks = _body = None
     done = False
-    chunks = None  # iterator of framed body pieces still to send
-    _body = None  # session.Body collecting the body when there is no on_body
 
     def __init__(self, conn, request, on_response=None, on_body=None, on_complete=None, on_err=None, user_data=None):
         self.conn = conn
         self.request = request
         self.method = request.method
-        self.on_response = on_response
-        self.on_body = on_body
-        self.on_complete = on_complete
-        self.on_err = on_err
+        self.on_response, self.on_body, self.on_complete, self.on_err = on_response, on_body, on_complete, on_err
         self.user_data = user_data
 
 
 class Conn:
-    """One connection of an Engine (HTTPc's connection object).  ``state_name``, ``error`` (the cause
-    once closed), ``websocket`` once upgraded, ``session`` its ``session.Session`` (``timeout``,
-    ``persistent``, ``max_body`` are kept there), ``user_data`` is yours."""
+    """One connection of an Engine: ``state_name``, ``error`` (the cause once closed), ``websocket``
+    once upgraded, ``session`` (its ``session.Session``), ``user_data`` is yours."""
 
-    error = None
-    websocket = None
-    sock = None
-    _active = None  # the Transaction in flight
-    _used = False  # a response has completed on this connection
-    _out_pos = 0  # bytes of _out[0] already written
-    _mask = 0
-    _key = None
-    _deferred = None  # an error found inside connect(), reported from poll()
-    _app_close = False  # Engine.close() was called: end from the next poll()
-    _tls_ctx = None
+    # _active: the Transaction in flight; _deferred: an error found inside connect(), reported from
+    # poll(); _used: a response has completed here; _app_close: Engine.close() asked to end it;
+    # _out_pos: the bytes of _out[0] already written.
+    error = websocket = sock = _active = _key = _deferred = _tls_ctx = None
+    _used = _app_close = False
+    _out_pos = _mask = 0
 
     def __init__(self, engine, host, port, tls, connect_timeout, callbacks, s, user_data):
-        self.engine = engine
-        self.host = host
-        self.port = port
-        self.tls = tls
+        self.engine, self.host, self.port, self.tls = engine, host, port, tls
         self.connect_timeout = connect_timeout
         self.user_data = user_data
         self.session = s
@@ -163,9 +151,7 @@ class Conn:
     def _ready(self, ev):
         st = self.state
         if st == _CONNECTING:
-            err = 0
-            if not MICROPYTHON:
-                err = self.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            err = 0 if MICROPYTHON else self.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
             if err or ev & _ERR:
                 raise ConnectError("connect to %s:%d failed (errno %d)" % (self.host, self.port, err))
             set_nodelay(self.sock)
@@ -186,12 +172,15 @@ class Conn:
                 self._write()
         self._update_mask()
 
+    def _call(self, name, *args):
+        fn = self._cb.get(name)
+        if fn:
+            fn(self, *args)
+
     def _connected(self):
         self.state = _HTTP
         self.session.opened()
-        fn = self._cb.get("on_connect")
-        if fn:
-            fn(self)
+        self._call("on_connect")
         self._next()
 
     def _read(self):
@@ -208,16 +197,12 @@ class Conn:
                 self.websocket._input(mv[:n] if n else b"")
             else:
                 try:
-                    if n:
-                        s.receive_data(mv[:n])
-                    else:
-                        s.receive_eof()
+                    s.receive_data(mv[:n]) if n else s.receive_eof()
                     self._http_events()
                 except MemoryError:
-                    req = self._active
-                    if req is None or req._body is None:
+                    if not (self._active and self._active._body):
                         raise
-                    req._body = None  # the heap back first
+                    self._active._body = None  # the heap back first
                     raise LimitExceeded("body does not fit in memory (give on_body to stream it)")
             if self.state == _CLOSED or n == 0:
                 return
@@ -228,7 +213,7 @@ class Conn:
         while True:
             if not out:
                 req = self._active
-                if self.state == _HTTP and req is not None and req.chunks is not None:
+                if req and req.chunks:
                     # Streamed request body: pull the next piece only when the previous one is out
                     # (a piece may be a view of the transaction's buffer).
                     c = next(req.chunks, None)
@@ -242,15 +227,13 @@ class Conn:
                     self.websocket._pump()  # its replies are out: the input held back comes next
                 return
             item = out[0]
-            pos = self._out_pos
-            n = self._io(memoryview(item[0])[pos:], True)
+            n = self._io(memoryview(item[0])[self._out_pos :], True)
             if n is None:
                 return
             self._t_io = ticks_ms()
-            pos += n
-            if pos < len(item[0]):
-                self._out_pos = pos  # partial write: the rest goes when the socket is writable again
-                return
+            self._out_pos += n
+            if self._out_pos < len(item[0]):
+                return  # partial write: the rest goes when the socket is writable again
             out.pop(0)
             self._out_pos = 0
             if item[1]:
@@ -262,8 +245,8 @@ class Conn:
 
     # -- HTTP ----------------------------------------------------------------------------------------
     def _next(self):
-        """Idle: start the next queued request if the session says this connection can carry it, or
-        end the connection if it can't.  Runs only inside poll()."""
+        """Idle (inside poll()): start the next queued request, or end the connection if the session
+        says it can't carry one."""
         s = self.session
         mv = self.engine._mv
         while self.state == _HTTP and self._active is None and not self._app_close:
@@ -273,9 +256,8 @@ class Conn:
                 if n is not None:
                     s.receive_data(mv[:n]) if n else s.receive_eof()
             if not s.ready:
-                self._end(None, ConnectionLost("the connection can't carry another request (closed, or "
-                                               "bytes beyond the last response came)"))
-                return
+                return self._end(None, ConnectionLost("the connection can't carry another request (closed, "
+                                                      "or bytes beyond the last response came)"))
             if not self._queue:
                 return
             req = self._queue.pop(0)
@@ -288,13 +270,12 @@ class Conn:
             self._t_io = ticks_ms()
             if body is not None and not isinstance(body, (bytes, bytearray, memoryview)):
                 req.chunks = req.request.body_pieces(body, bytearray(512))  # pulled as the socket drains
-                body = None
-            if body is not None and len(body) <= _SMALL_BODY:
+            elif body is not None and len(body) > _SMALL_BODY:
+                self._out.append([head, None])
+                head = body
+            elif body is not None:
                 head += bytes(body)  # one write for small requests
-                body = None
             self._out.append([head, None])
-            if body is not None:
-                self._out.append([body, None])
             return self._update_mask()
 
     def _http_events(self):
@@ -302,8 +283,7 @@ class Conn:
         while self.state == _HTTP:
             req = self._active
             if req is None:
-                self._next()  # input while idle: the session's verdict
-                return
+                return self._next()  # input while idle: the session's verdict
             ev = s.next_event()
             if ev is None:
                 return
@@ -318,7 +298,7 @@ class Conn:
                     return wsh._switch(resp)  # a wrong 101 ends the connection
                 if req.on_body is None or wsh is not None:
                     mb = s.max_body
-                    if mb is not None and resp.content_length is not None and resp.content_length > mb:
+                    if mb is not None and (resp.content_length or 0) > mb:
                         raise LimitExceeded("body of %d bytes is over the %d-byte limit (give on_body to "
                                             "stream it)" % (resp.content_length, mb))
                     req._body = Body(mb)
@@ -340,10 +320,7 @@ class Conn:
         self._used = True
         req.done = True
         if req.websocket is not None:
-            # Refused: the caller gets the whole response; the connection stays usable for HTTP.
-            req.websocket._report_err(HandshakeError("upgrade refused: %d %s" % (resp.status, resp.reason),
-                                                     resp))
-            return
+            return req.websocket._refused(resp)
         unsent = req.chunks is not None  # the server answered before the whole body went out
         req.chunks = None
         if req.on_complete:
@@ -357,33 +334,23 @@ class Conn:
         st = self.state
         if st == _WS:
             return self.websocket._left()
-        if st == _CLOSED:
+        if st < _HTTP:
+            return _until(self.connect_timeout, self._t_start)
+        if st == _CLOSED or self._active is None and not self._out:
             return None
-        since = self._t_start
-        t = self.connect_timeout
-        if st == _HTTP:
-            if self._active is None and not self._out:
-                return None
-            t = self.timeout  # inactivity
-            since = self._t_io
-            try:
-                w = self.session.wait_time()  # the response head as a whole, the request's deadline
-            except TimeoutError:
-                return 0
-            if w is not None and (t is None or w < t):
-                t = w
-                since = ticks_ms()
-        if t is None:
-            return None
-        return _ms(t) - ticks_diff(ticks_ms(), since)
+        try:
+            w = self.session.wait_time()  # the response head as a whole, the request's deadline
+        except TimeoutError:
+            return 0
+        a = _until(self.timeout, self._t_io)  # inactivity
+        return a if w is None or a is not None and a < _ms(w) else _ms(w)
 
     def _tick(self):
         """Once per round (inside poll()): deferred errors and closes, queued requests, timers."""
         if self.state == _CLOSED:
             return
         if self._app_close:
-            self._end(None, ConnectionLost("the connection was closed by the application"))
-            return
+            return self._end(None, ConnectionLost("the connection was closed by the application"))
         if self._deferred is not None:
             raise self._deferred
         if self.state == _HTTP:
@@ -416,14 +383,13 @@ class Conn:
 
     def _fail_all(self, exc):
         reqs = ([self._active] if self._active else []) + self._queue
-        self._active = None
-        self._queue = []
+        self._active, self._queue = None, []
         for r in reqs:
             self._req_fail(r, exc)
 
     def _end(self, cause, pending_exc=None):
-        """Close the socket and report: requests still queued or running fail, the WebSocket reports its
-        close, on_err(conn, cause) when there is a cause, then on_close(conn, cause), each once."""
+        """Close and report, each once: the requests fail, the WebSocket closes, on_err(conn, cause)
+        when there is a cause, then on_close(conn, cause)."""
         if self.state == _CLOSED:
             return
         self.state = _CLOSED
@@ -438,12 +404,9 @@ class Conn:
         self._fail_all(cause or pending_exc or ConnectionLost("the connection closed before the answer"))
         if self.websocket is not None:
             self.websocket._ended(cause)
-        fn = self._cb.get("on_err")
-        if cause is not None and fn:
-            fn(self, cause)
-        fn = self._cb.get("on_close")
-        if fn:
-            fn(self, cause)
+        if cause is not None:
+            self._call("on_err", cause)
+        self._call("on_close", cause)
 
 
 class Engine:
@@ -460,10 +423,7 @@ class Engine:
         self._mv = memoryview(bytearray(buffer_size))
         self._hot = False
 
-    @property
-    def connections(self):
-        """The connections not yet closed."""
-        return list(self._conns)
+    connections = property(lambda self: list(self._conns))  # the connections not yet closed
 
     # -- API -----------------------------------------------------------------------------------------
     def connect(self, host, port=None, tls=False, on_connect=None, on_close=None, on_err=None,
@@ -478,8 +438,7 @@ class Engine:
             raise UsageError("a host name or address is required")
         port = port or (443 if tls else 80)
         h = "[" + host + "]" if ":" in host and not host.startswith("[") else host
-        if port != (443 if tls else 80):
-            h = "%s:%d" % (h, port)
+        h = h if port == (443 if tls else 80) else "%s:%d" % (h, port)
         s = Session(h, persistent, self.timeout if timeout == -1 else timeout, deadline,
                     (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim), max_body)
         conn = Conn(self, host, port, tls, self.connect_timeout if connect_timeout == -1 else connect_timeout,
@@ -490,15 +449,12 @@ class Engine:
 
             conn._tls_ctx = tls_context(ssl_context, cadata, verify)  # usage errors raise here
         self._conns.append(conn)
+        self._hot = True  # errors found here are reported from poll()
         try:
-            info = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
-            if not info:
-                raise OSError("no address")
-            info = info[0]
+            info = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
             sock = socket.socket(info[0], info[1], info[2])
-        except OSError as exc:
+        except (OSError, IndexError) as exc:
             conn._deferred = ConnectError("cannot resolve %r: %r" % (host, exc))
-            self._hot = True
             return conn
         sock.setblocking(False)
         self._rekey(conn, sock)
@@ -507,7 +463,6 @@ class Engine:
         except OSError as exc:
             if not (exc.args and exc.args[0] in (EINPROGRESS, EAGAIN, EWOULDBLOCK)):
                 conn._deferred = ConnectError("connect to %s:%d failed: %r" % (host, port, exc))
-                self._hot = True
         return conn
 
     def request(self, conn, method, target="/", headers=None, body=None, on_response=None, on_body=None,
@@ -519,12 +474,11 @@ class Engine:
         ``on_body(chunk)`` per piece (without it the body is collected into ``resp.body``, bounded by
         ``max_body``); ``on_complete(resp, ok)`` at the end; ``on_err(exc)`` on failure."""
         self._check_http(conn)
-        if isinstance(method, Request):
-            if target != "/" or headers is not None or body is not None or kw:
-                raise UsageError("give either a Request or method/target/headers/body, not both")
-            r = method
-        else:
+        r = method
+        if not isinstance(r, Request):
             r = Request(method, target, headers=headers, body=body, **kw)
+        elif target != "/" or headers is not None or body is not None or kw:
+            raise UsageError("give either a Request or method/target/headers/body, not both")
         if deadline is not None:
             r.deadline = deadline  # read by the session
         req = Transaction(conn, r, on_response, on_body or r.on_body, on_complete, on_err,
@@ -534,13 +488,16 @@ class Engine:
         return req
 
     def upgrade(self, conn, path="/", **kw):
-        """Queue the WebSocket upgrade (HTTPc_WebSockUpgrade) behind the requests already queued on this
-        persistent connection; returns the WebSocket handle at once (``on_open(ws)`` says it is ready).
-        Keywords and callbacks: see ``pollws.upgrade``."""
+        """Queue the WebSocket upgrade (HTTPc_WebSockUpgrade) behind the requests queued on ``conn``;
+        returns the WebSocket at once (see ``pollws.upgrade`` for the keywords)."""
+        global _pollws
         self._check_http(conn)
-        from .pollws import upgrade  # on first use: HTTP-only engines never load the WebSocket code
+        if _pollws is None:  # the first upgrade: HTTP-only engines never load the WebSocket code
+            import gc
 
-        return upgrade(self, conn, path, **kw)
+            gc.collect()  # the garbage first, so the code packs into the heap's holes (10 KB less peak)
+            from . import pollws as _pollws
+        return _pollws.upgrade(self, conn, path, **kw)
 
     def ws_send(self, conn, message, on_tx_complete=None):
         """Queue a message on the WebSocket of ``conn`` (str text, bytes binary)."""
@@ -549,9 +506,8 @@ class Engine:
         conn.websocket.send(message, on_tx_complete)
 
     def close(self, conn, abort=False):
-        """Close ``conn``: an open WebSocket starts its closing handshake (Close 1000, bounded by its
-        close_timeout) unless ``abort``; otherwise the socket closes in the next poll().  Requests not
-        yet answered get on_err(ConnectionLost); on_close(conn, None) follows."""
+        """Close ``conn`` from the next poll() (requests not answered get on_err(ConnectionLost), then
+        on_close(conn, None)); an open WebSocket starts its closing handshake unless ``abort``."""
         if conn.state == _CLOSED:
             return
         if conn.state == _WS and not abort and conn.websocket.state == 1:  # rfc6455.OPEN
@@ -572,9 +528,8 @@ class Engine:
 
     # -- the loop --------------------------------------------------------------------------------------
     def poll(self, timeout_ms=0):
-        """One round: wait up to ``timeout_ms`` (shortened to the nearest connection timeout; -1 waits
-        until something happens) for any socket, then read, feed, fire callbacks, write and enforce
-        timeouts.  Returns the number of sockets that were ready."""
+        """One round: wait up to ``timeout_ms`` (-1: until something happens; shortened to the nearest
+        timer) for the sockets, then read, call back, write, enforce timers.  Returns the ready count."""
         self._each(Conn._tick)
         wait = 0 if self._hot else -1 if timeout_ms is None else timeout_ms
         self._hot = False
@@ -593,8 +548,7 @@ class Engine:
         return len(ready)
 
     def run(self, until=None, timeout=None):
-        """Poll until ``until()`` is true (default: until no connection is left) or ``timeout`` seconds
-        have passed.  Returns True when the condition was met, False on timeout."""
+        """Poll until ``until()`` (default: no connection left), True; or ``timeout`` s passed, False."""
         start = ticks_ms()
         while True:
             if until() if until is not None else not self._conns:
@@ -612,8 +566,7 @@ class Engine:
             self._guard(c, fn)
 
     def _guard(self, conn, fn, *args):
-        """Run one step of ``conn``; any exception (peer fault, timeout, a callback's own error) ends that
-        connection only."""
+        """One step of ``conn``: any exception (a fault, a timeout, a callback's error) ends it alone."""
         try:
             fn(conn, *args)
         except Exception as exc:  # isolation between connections is the point
@@ -621,27 +574,26 @@ class Engine:
                 raise  # an on_err/on_close callback failed while reporting: the application's bug
             conn._end(exc)
 
-    def _rekey(self, conn, sock):
-        """Register ``sock`` (a new one, or the TLS wrapper of the old) as ``conn``'s socket."""
-        self._unkey(conn)
-        conn.sock = sock
-        conn._key = sock if MICROPYTHON else sock.fileno()
-        self._by_key[conn._key] = conn
-        conn._mask = conn._mask or _OUT
-        self._poller.register(sock, conn._mask)
-
-    def _unkey(self, conn):
+    def _rekey(self, conn, sock=None):
+        """Register ``sock`` (a new one, or the TLS wrapper of the old) as ``conn``'s socket; None:
+        unregister it."""
         if conn._key is not None:
             self._by_key.pop(conn._key, None)
             try:
                 self._poller.unregister(conn._key)
             except (OSError, KeyError, ValueError):
                 pass
+        if sock is not None:
+            conn.sock = sock
+            conn._key = sock if MICROPYTHON else sock.fileno()
+            self._by_key[conn._key] = conn
+            conn._mask = conn._mask or _OUT
+            self._poller.register(sock, conn._mask)
 
     def _forget(self, conn):
         if conn in self._conns:
             self._conns.remove(conn)
-        self._unkey(conn)
+        self._rekey(conn)
         try:
             conn.sock.close()
         except (OSError, AttributeError):

@@ -8,9 +8,10 @@ rest is parsed (``receive_data(b"")``), and the socket is not read until then.
 """
 
 from . import rfc6455 as ws
-from .errors import TimeoutError, UsageError
+from .errors import HandshakeError, TimeoutError, UsageError
+from .poll import Transaction, _until
 from .request import Request
-from .rt import ticks_diff, ticks_ms
+from .rt import ticks_ms
 from .session import Session
 from .wsession import _OPTS, WSCore, finish_upgrade, make_protocol, payload, start_upgrade
 
@@ -31,8 +32,6 @@ def upgrade(engine, conn, path="/", headers=None, subprotocols=None, extensions=
     ``streaming`` (default: True when a streaming callback is given), ``rng``, ``allowed_rsv``,
     ``timeout`` (close the WebSocket with TimeoutError after that many idle seconds; None: never),
     ``close_timeout=5.0`` (bounds the closing handshake), ``user_data``."""
-    from .poll import Transaction
-
     for k in kw:
         if k not in _OPTS and k not in _MINE:
             raise UsageError("upgrade() got an unknown keyword %r" % (k,))
@@ -146,6 +145,10 @@ class WebSocket(WSCore):
         s.upgrading = self._offer
         return self._head, None
 
+    def _refused(self, resp):
+        """Not a 101: the caller gets the whole response; the connection stays usable for HTTP."""
+        self._report_err(HandshakeError("upgrade refused: %d %s" % (resp.status, resp.reason), resp))
+
     def _switch(self, resp):
         """The 101 to our upgrade came: check it, and the connection is a WebSocket."""
         c = self.conn
@@ -208,14 +211,8 @@ class WebSocket(WSCore):
         """Milliseconds until the close or inactivity timer fires, or None."""
         c = self.conn
         if self._t_closing is not None:
-            t = self.close_timeout
-            since = self._t_closing
-        else:
-            t = c.timeout if c._out else self.timeout
-            since = c._t_io
-        if t is None:
-            return None
-        return int(t * 1000) - ticks_diff(ticks_ms(), since)
+            return _until(self.close_timeout, self._t_closing)
+        return _until(c.timeout if c._out else self.timeout, c._t_io)
 
     def _expired(self):
         p = self.protocol
