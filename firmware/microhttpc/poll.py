@@ -223,8 +223,6 @@ class Conn:
                     if len(c):
                         out.append([c, None])
                     continue
-                if self.state == _WS and self.websocket._held:
-                    self.websocket._pump()  # its replies are out: the input held back comes next
                 return
             item = out[0]
             n = self._io(memoryview(item[0])[self._out_pos :], True)
@@ -355,6 +353,8 @@ class Conn:
             raise self._deferred
         if self.state == _HTTP:
             self._next()
+        elif self.state == _WS and self.websocket._held and not self._out:
+            self.websocket._pump()  # its replies are out: the input held back comes next
         left = self._left()
         if left is None or left > 0:
             return

@@ -4,7 +4,7 @@
 Send methods queue frames on the connection; the engine writes them as the socket allows.  Input goes
 through ``WSCore._dispatch``; while the protocol holds input back (a fault or Close behind messages
 the application may still answer, a backlog), what the callbacks queued is written first, then the
-rest is parsed (``receive_data(b"")``), and the socket is not read until then.
+rest is parsed (``receive_data(b"")``) from the next round, and the socket is not read until then.
 """
 
 from . import rfc6455 as ws
@@ -178,24 +178,19 @@ class WebSocket(WSCore):
         self._pump()
 
     def _pump(self):
-        """Dispatch the events; parse the input the protocol held back once the callbacks had their
-        turn and what they queued is out (the socket is not read meanwhile)."""
+        """Dispatch one round of input.  What the protocol holds back (a fault or Close behind messages
+        the callbacks may answer, a backlog) is parsed in a later round, once the replies are written
+        and the application's loop had its turn (``Conn._tick``): one burst never becomes thousands of
+        events in one poll(), and the socket is not read meanwhile."""
         p = self.protocol
-        c = self.conn
         if self._held:
             self._held = False
             p.receive_data(b"")
-        while True:
-            self._queue()  # auto-PONGs, the echo of a Close, our Close after a fault
-            more = self._dispatch()
-            self._queue()
-            if not more or c.closed:
-                break
-            c._write()
-            if c._out or c.closed:
-                self._held = not c.closed  # resumed by the engine once the socket took it all
-                break
-            p.receive_data(b"")
+        self._queue()  # auto-PONGs, the echo of a Close, our Close after a fault
+        self._held = self._dispatch()
+        self._queue()
+        if self._held:
+            self.conn.engine._hot = True
         self._progress()
 
     def _progress(self):
