@@ -36,7 +36,7 @@ from .errors import (
 )
 from .request import Request, split_url
 from .rt import MICROPYTHON
-from .session import Body, Session
+from .session import Body, Session, host_header
 from . import rtio
 from . import session
 
@@ -102,10 +102,7 @@ class Response(session.Response):
             return self._body
         conn = self._conn
         limit = conn.session.max_body if max_size is None else max_size
-        if limit is not None and self.content_length is not None and self.content_length > limit:
-            raise LimitExceeded("body of %d bytes is over the %d-byte limit (stream it instead)"
-                                % (self.content_length, limit))
-        body = Body(limit)
+        body = Body(limit, self.content_length)
         try:
             while True:
                 c = await self.read_chunk()
@@ -166,8 +163,7 @@ class Connection:
         self.buffer_size = buffer_size or (2048 if MICROPYTHON else 65536)
         self.user_data = user_data
         self.follow_redirects = follow_redirects
-        h = "[" + host + "]" if ":" in host and not host.startswith("[") else host
-        self.host_header = h if self.port == (443 if tls else 80) else "%s:%d" % (h, self.port)
+        self.host_header = host_header(host, self.port, tls)
         self._tls = (ssl_context, cadata, verify)
         self._ssl = None
         if tls:

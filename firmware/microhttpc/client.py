@@ -8,7 +8,7 @@ from .rt import MICROPYTHON, const
 from . import http11
 from .request import Request
 from .net import open_stream
-from .session import Body, Session
+from .session import Body, Session, host_header
 from . import rtio
 from . import session
 from .errors import ConnectionLost, HandshakeError, HTTPCError, LimitExceeded, TimeoutError, UsageError
@@ -74,15 +74,12 @@ class Response(session.Response):
             return self._body
         conn = self._conn
         limit = conn.session.max_body if max_size is None else max_size
-        if limit is not None and self.content_length is not None and self.content_length > limit:
-            raise LimitExceeded("body of %d bytes is over the %d-byte limit (stream it instead)"
-                                % (self.content_length, limit))
+        body = Body(limit, self.content_length)
         s = conn.session
         if self.content_length is not None and not self._pending and not self.complete \
                 and s.parser.body_left() == self.content_length:
             self._body = self._read_exact(self.content_length)
             return self._body
-        body = Body(limit)
         try:
             while True:
                 c = self._next_chunk()
@@ -209,9 +206,7 @@ class Connection:
         self.server_hostname = server_hostname
         self.user_data = user_data
         self.follow_redirects = follow_redirects
-        h = "[" + host + "]" if ":" in host and not host.startswith("[") else host  # IPv6 literal
-        # The Host header value: the host, with the port unless it is the scheme's default.
-        self.host_header = h if self.port == _default_port(tls) else "%s:%d" % (h, self.port)
+        self.host_header = host_header(host, self.port, tls)
         self._limits = (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim)
         self.session = Session(self.host_header, persistent, timeout, deadline, self._limits, max_body,
                                drain_limit, drain_timeout, rtio)

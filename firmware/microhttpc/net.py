@@ -8,7 +8,7 @@ MicroPython's TLS socket is a stream (``readinto``/``write``) while CPython's so
 import socket
 
 from .rt import MICROPYTHON
-from .rtio import EAGAIN, EWOULDBLOCK, deadline, is_timeout, remaining, set_nodelay
+from .rtio import deadline, is_timeout, remaining, set_nodelay, would_block
 from .errors import ConnectError, ConnectionLost, TimeoutError
 
 
@@ -120,7 +120,7 @@ class Stream:
                 self.sock.recv(1)
                 return True  # application data or EOF
             except OSError as exc:
-                return not _would_block(exc)
+                return not would_block(exc)
             finally:
                 self.sock.settimeout(t)
         except (OSError, ValueError):
@@ -132,14 +132,6 @@ class Stream:
                 s.close()
             except OSError:
                 pass
-
-
-def _would_block(exc):
-    """True for "try again later" on either runtime (EAGAIN, or CPython's SSLWant*Error)."""
-    if exc.__class__.__name__ in ("SSLWantReadError", "SSLWantWriteError", "BlockingIOError"):
-        return True
-    args = getattr(exc, "args", ())
-    return bool(args) and args[0] in (EAGAIN, EWOULDBLOCK)
 
 
 def _is_ip_literal(host):

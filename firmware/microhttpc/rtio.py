@@ -53,6 +53,12 @@ except ImportError:  # pragma: no cover
     EINPROGRESS = 115
 
 
+def would_block(exc):
+    """True for "try again later" from a non-blocking socket on either runtime (EAGAIN, or CPython's
+    BlockingIOError and SSLWantRead/WriteError)."""
+    return "Want" in exc.__class__.__name__ or bool(exc.args) and exc.args[0] in (EAGAIN, EWOULDBLOCK)
+
+
 def is_timeout(exc):
     """True when ``exc`` is a socket timeout on either runtime."""
     if exc.__class__.__name__ in ("timeout", "TimeoutError"):

@@ -69,6 +69,13 @@ class Response:
         return "<Response %d %s>" % (self.status, self.reason)
 
 
+def host_header(host, port, tls):
+    """The Host header value: the host (an IPv6 literal in brackets), with the port unless it is the
+    scheme's default."""
+    h = "[" + host + "]" if ":" in host and not host.startswith("[") else host
+    return h if port == (443 if tls else 80) else "%s:%d" % (h, port)
+
+
 class Session:
     """The state and rules of one HTTP/1.1 connection, client side (see the module docstring).
 
@@ -267,10 +274,14 @@ class Session:
                 and req.replayable())
 
 class Body:
-    """A whole body being collected, bounded by ``limit`` bytes (None: the heap).  A layer turns a
-    MemoryError while collecting into LimitExceeded, never a bare MemoryError."""
+    """A whole body being collected, bounded by ``limit`` bytes (None: the heap); a declared
+    ``length`` over the limit is refused before anything is read.  A layer turns a MemoryError while
+    collecting into LimitExceeded, never a bare MemoryError."""
 
-    def __init__(self, limit):
+    def __init__(self, limit, length=None):
+        if limit is not None and length is not None and length > limit:
+            raise LimitExceeded("body of %d bytes is over the %d-byte limit (stream it instead)"
+                                % (length, limit))
         self.limit = limit
         self.parts = []
         self.size = 0

@@ -1,0 +1,39 @@
+"""TLS for the poll engine's connections, without blocking: loaded on the first TLS connection."""
+
+from select import POLLIN, POLLOUT
+
+from .errors import TLSError
+from .rt import MICROPYTHON
+from .rtio import ticks_ms
+
+
+def start(conn):
+    """TCP is up: wrap the socket and start the handshake (``conn._connected()`` once it is done)."""
+    try:
+        sock = conn._tls_ctx.wrap_socket(conn.sock, server_hostname=conn._cb.get("server_hostname") or conn.host,
+                                         do_handshake_on_connect=False)
+    except (OSError, ValueError) as exc:
+        raise TLSError("TLS setup for %s failed: %r" % (conn.host, exc))
+    conn.engine._rekey(conn, sock)
+    if MICROPYTHON:
+        conn._connected()  # the handshake runs inside the first non-blocking write/read
+        return
+    conn.state = 2  # poll._HANDSHAKE
+    handshake(conn)
+
+
+def handshake(conn):
+    """CPython: one step of the handshake, as the socket allows."""
+    try:
+        conn.sock.do_handshake()
+    except OSError as exc:
+        name = exc.__class__.__name__
+        if name == "SSLWantReadError":
+            conn._want = POLLIN
+            return
+        if name == "SSLWantWriteError":
+            conn._want = POLLOUT
+            return
+        raise TLSError("TLS handshake with %s failed: %r" % (conn.host, exc))
+    conn._t_io = ticks_ms()
+    conn._connected()

@@ -1,0 +1,219 @@
+"""The poll engine's WebSocket (``Engine.upgrade``): a pump over ``wsession.WSCore`` and
+``rfc6455.Protocol``.  Loaded on the first upgrade, so HTTP-only engines never load the WebSocket code.
+
+Send methods queue frames on the connection; the engine writes them as the socket allows.  Input goes
+through ``WSCore._dispatch``; while the protocol holds input back (a fault or Close behind messages
+the application may still answer, a backlog), what the callbacks queued is written first, then the
+rest is parsed (``receive_data(b"")``) from the next round, and the socket is not read until then.
+"""
+
+from . import rfc6455 as ws
+from .errors import HandshakeError, TimeoutError, UsageError
+from .poll import Transaction, _until
+from .request import Request
+from .rtio import ticks_ms
+from .session import Session
+from .wsession import _OPTS, WSCore, finish_upgrade, make_protocol, payload, start_upgrade
+
+_MINE = ("on_open", "max_message", "max_frame", "streaming", "rng", "allowed_rsv", "timeout", "close_timeout",
+         "user_data")
+
+
+def _drop(msg):
+    pass
+
+
+def upgrade(engine, conn, path="/", headers=None, subprotocols=None, extensions=None, **kw):
+    """``Engine.upgrade``: queue the upgrade on ``conn`` and return its WebSocket at once.  The head is
+    built and checked now (UsageError / HeaderNotAllowed for bad headers or offers, or a connection
+    that is not persistent).  ``on_open(ws)`` says it is ready; a refused upgrade gives
+    ``on_err(HandshakeError)`` (``.response`` has the whole response) and leaves the connection usable
+    for HTTP.  Keywords: the callbacks (see ``WebSocket``), ``max_message=65536``, ``max_frame``,
+    ``streaming`` (default: True when a streaming callback is given), ``rng``, ``allowed_rsv``,
+    ``timeout`` (close the WebSocket with TimeoutError after that many idle seconds; None: never),
+    ``close_timeout=5.0`` (bounds the closing handshake), ``user_data``."""
+    for k in kw:
+        if k not in _OPTS and k not in _MINE:
+            raise UsageError("upgrade() got an unknown keyword %r" % (k,))
+    for r in conn._queue:
+        if r.websocket is not None:
+            raise UsageError("an upgrade is already queued on this connection")
+    # A draft of the connection's session checks and builds the head now; the session itself starts the
+    # upgrade when its turn comes (Conn._next).
+    s = conn.session
+    d = Session(s.host_header, s.persistent)
+    d.opened()
+    head = start_upgrade(d, path, headers, subprotocols, extensions, kw.get("rng"))
+    w = WebSocket(conn, kw)
+    w._head = head
+    w._offer = d.upgrading
+    req = Transaction(conn, Request("GET", path), user_data=w.user_data)
+    req.websocket = w
+    conn._queue.append(req)
+    engine._hot = True
+    return w
+
+
+class WebSocket(WSCore):
+    """The WebSocket of an upgraded engine connection (returned by ``Engine.upgrade`` at once; usable
+    after ``on_open``).  Send methods queue frames; ``on_tx_complete(ok)`` is called once the last
+    byte was written (ok True) or when the connection ended first (False).
+
+    Callbacks (same meanings as the blocking ``websocket.WebSocket``): ``on_open(ws)``,
+    ``on_msg(msg)`` whole messages (str/bytes) unless streaming, ``on_msg_rx_init(is_text, length)``
+    (return a buffer for HTTPc's auto mode), ``on_msg_rx_data(chunk)`` (a memoryview valid during the
+    call), ``on_msg_rx_complete()``, ``on_ping(data)``, ``on_pong(data)``, ``on_close(code, reason)``
+    once after on_open, ``on_err(exc)`` once (a failed upgrade, a protocol fault of the server, a
+    timeout, a lost connection).
+    """
+
+    def __init__(self, conn, kw):
+        self._setup(None, None, [], None, kw.get("timeout"), kw.get("close_timeout", 5.0), kw.get("user_data"), kw)
+        self.on_open = kw.get("on_open")
+        if self.on_msg is None:
+            self.on_msg = _drop  # no recv() here: a message nobody asked for is not kept
+        self.conn = conn
+        self._opts = kw
+        self._held = False  # the protocol holds input back until our replies are written
+        self._t_closing = None  # when the closing handshake began
+
+    @property
+    def state(self):
+        """rfc6455 OPEN / CLOSING / CLOSED (0 before the upgrade completed)."""
+        return self.protocol.state if self.protocol is not None else 0
+
+    @property
+    def close_code(self):
+        p = self.protocol
+        return p.close_rcvd[0] if p is not None and p.close_rcvd else None
+
+    # -- sending (queued) --------------------------------------------------------------------------
+    def _tx(self, name, on_tx_complete, *args):
+        p = self.protocol
+        if p is None:
+            raise UsageError("the WebSocket is not open yet (wait for on_open)")
+        getattr(p, name)(*args)
+        self._queue(on_tx_complete)
+
+    def _queue(self, on_tx_complete=None):
+        """Hand the frames the protocol queued to the connection; ``on_tx_complete`` goes with the last."""
+        c = self.conn
+        frames = self.protocol.data_to_send()
+        if c.closed:
+            if on_tx_complete:
+                on_tx_complete(False)
+            return
+        n = len(frames)
+        for i in range(n):
+            c._out.append([frames[i], on_tx_complete if i == n - 1 else None])
+        if not n and on_tx_complete:
+            on_tx_complete(True)
+        c._update_mask()
+
+    def send(self, message, on_tx_complete=None, frame_size=None):
+        """Queue a whole message (str as text, bytes-like as binary)."""
+        self._tx("send_text" if isinstance(message, str) else "send_binary", on_tx_complete, message, frame_size)
+
+    def send_start(self, is_text=False):
+        """Start a message of unknown length (HTTPc's dynamic mode)."""
+        self._tx("send_start", None, is_text)
+
+    def send_fragment(self, data, on_tx_complete=None):
+        """The next frame of the message begun with send_start() (str is sent as UTF-8)."""
+        self._tx("send_fragment", on_tx_complete, payload(data))
+
+    def send_end(self, data=b"", on_tx_complete=None):
+        """The last frame (possibly empty) of the message begun with send_start()."""
+        self._tx("send_end", on_tx_complete, payload(data))
+
+    def ping(self, data=b"", on_tx_complete=None):
+        self._tx("send_ping", on_tx_complete, payload(data))
+
+    def pong(self, data=b"", on_tx_complete=None):
+        self._tx("send_pong", on_tx_complete, payload(data))
+
+    def close(self, code=1000, reason=""):
+        """Start the closing handshake; the socket closes when the server has answered and closed TCP,
+        or after ``close_timeout``.  on_close follows.  A no-op once closing."""
+        self._tx("send_close", None, code, reason)
+        self._progress()
+
+    # -- receiving (called by the engine, inside poll()) ------------------------------------------
+    def _begin(self, s):
+        """Our turn on the connection: the session ``s`` expects the 101 to the head built earlier."""
+        s.begin("GET")
+        s.upgrading = self._offer
+        return self._head, None
+
+    def _refused(self, resp):
+        """Not a 101: the caller gets the whole response; the connection stays usable for HTTP."""
+        self._report_err(HandshakeError("upgrade refused: %d %s" % (resp.status, resp.reason), resp))
+
+    def _switch(self, resp):
+        """The 101 to our upgrade came: check it, and the connection is a WebSocket."""
+        c = self.conn
+        req = c._active
+        self.subprotocol, self.extensions, leftover = finish_upgrade(c.session, resp)
+        self.protocol = make_protocol(**self._opts)
+        self.response = resp
+        c._active = None
+        req.done = True
+        c.state = 4  # poll._WS
+        c.websocket = self
+        c._fail_all(UsageError("the connection became a WebSocket before this request ran"))
+        if self.on_open is not None:
+            self.on_open(self)
+        if leftover:
+            # Bytes that came in the same read as the 101 head are already frames (section 4.1).
+            self._input(leftover)
+        else:
+            self._progress()
+
+    def _input(self, data):
+        """Bytes from the socket (b"" at EOF)."""
+        if data:
+            self.protocol.receive_data(data)
+        else:
+            self.protocol.receive_eof()
+        self._pump()
+
+    def _pump(self):
+        """Dispatch one round of input.  What the protocol holds back (a fault or Close behind messages
+        the callbacks may answer, a backlog) is parsed in a later round, once the replies are written
+        and the application's loop had its turn (``Conn._tick``): one burst never becomes thousands of
+        events in one poll(), and the socket is not read meanwhile."""
+        p = self.protocol
+        if self._held:
+            self._held = False
+            p.receive_data(b"")
+        self._queue()  # auto-PONGs, the echo of a Close, our Close after a fault
+        self._held = self._dispatch()
+        self._queue()
+        if self._held:
+            self.conn.engine._hot = True
+        self._progress()
+
+    def _progress(self):
+        """After input or output: start the close timer; drop the socket once the server closed TCP."""
+        p = self.protocol
+        if p.state != ws.OPEN and self._t_closing is None:
+            self._t_closing = ticks_ms()
+        if p.eof and not self._held:
+            self.conn._end(self.cause())  # nothing more can be exchanged
+
+    # -- timers ----------------------------------------------------------------------------------------
+    def _left(self):
+        """Milliseconds until the close or inactivity timer fires, or None."""
+        c = self.conn
+        if self._t_closing is not None:
+            return _until(self.close_timeout, self._t_closing)
+        return _until(c.timeout if c._out else self.timeout, c._t_io)
+
+    def _expired(self):
+        p = self.protocol
+        if self._t_closing is None:
+            raise TimeoutError("no progress on the WebSocket within %s s" % (
+                self.conn.timeout if self.conn._out else self.timeout))
+        if p.failure is None and p.close_rcvd is None:
+            raise TimeoutError("no Close from the server within %s s" % self.close_timeout)
+        self.conn._end(self.cause())  # the server did not close TCP in time: we do (section 7.1.1)

@@ -1,0 +1,175 @@
+"""The poll engine as a pump over the session: a response that leaves bytes behind (or bytes that
+come while no request is in flight) ends the connection after the response is delivered, and the
+requests queued behind it fail instead of reading those bytes as their answer; a 101 to a plain
+request; upgrade offers checked by Engine.upgrade itself; the deadline= keyword; bodies collected
+within max_body (1 MiB by default) and the heap; the WebSocket auto mode."""
+
+import microhttpc
+from check import server
+from microhttpc.poll import Engine
+from microhttpc.rt import MICROPYTHON
+
+# What the raw server answers on /raw/no-reason, whatever the method: a HEAD gets 2 body bytes too many.
+NO_REASON_HEAD = b"HTTP/1.1 200 \r\nContent-Length: 2\r\n\r\n"
+
+
+def _two_requests(buffer_size, method="HEAD"):
+    """``method`` /raw/no-reason, then a GET queued behind it; returns (log, conn)."""
+    e = Engine(buffer_size=buffer_size, timeout=5)
+    host, port = server("raw")
+    log = []
+    conn = e.connect(host, port, on_close=lambda c, x: log.append(("close", x)))
+    e.request(conn, method, "/raw/no-reason", on_complete=lambda r, ok: log.append((1, r.status, r.body, ok)),
+              on_err=lambda x: log.append((1, "err", x)))
+    e.request(conn, "GET", "/raw/no-reason", on_complete=lambda r, ok: log.append((2, r.status, r.body, ok)),
+              on_err=lambda x: log.append((2, "err", x)))
+    assert e.run(until=lambda: conn.closed and len(log) == 3, timeout=5), log
+    return log
+
+
+def _check_ended_after_first(log):
+    assert log[0] == (1, 200, b"", True), log  # delivered whole
+    assert log[1][:2] == (2, "err") and isinstance(log[1][2], microhttpc.ConnectionLost), log
+    assert log[2] == ("close", None), log
+
+
+def test_bytes_after_a_head_response_end_the_connection():
+    # One read holds the head and the two stray body bytes: left over after the response.
+    _check_ended_after_first(_two_requests(2048))
+
+
+def test_bytes_arriving_while_idle_end_the_connection():
+    # The first read holds exactly the head: the stray bytes are read only once nothing is in flight.
+    _check_ended_after_first(_two_requests(len(NO_REASON_HEAD)))
+
+
+def test_a_clean_keep_alive_connection_carries_both():
+    log = _two_requests_get()
+    assert log == [(1, 200, b"ok", True), (2, 200, b"ok", True)], log
+
+
+def _two_requests_get():
+    e = Engine(timeout=5)
+    host, port = server("raw")
+    log = []
+    conn = e.connect(host, port)
+    for i in (1, 2):
+        e.request(conn, "GET", "/raw/no-reason", on_complete=lambda r, ok, i=i: log.append((i, r.status, r.body, ok)),
+                  on_err=lambda x, i=i: log.append((i, "err", x)))
+    assert e.run(until=lambda: len(log) == 2, timeout=5), log
+    assert not conn.closed
+    e.close(conn)
+    e.run(timeout=2)
+    return log
+
+
+def test_101_to_a_plain_request_is_a_protocol_error():
+    e = Engine(timeout=5)
+    host, port = server("wsraw")  # answers every request with 101 Switching Protocols
+    log = []
+    conn = e.connect(host, port, on_close=lambda c, x: log.append(("close", x)))
+    e.request(conn, "GET", "/echo", on_complete=lambda r, ok: log.append(("complete", ok)),
+              on_err=lambda x: log.append(("err", x)))
+    assert e.run(until=lambda: conn.closed, timeout=5), log
+    assert len(log) == 2 and log[0][0] == "err" and isinstance(log[0][1], microhttpc.ProtocolError), log
+    assert log[1] == ("close", log[0][1]), log
+
+
+def test_upgrade_refuses_cr_lf_in_offers_at_once():
+    e = Engine(timeout=5)
+    host, port = server("http")
+    conn = e.connect(host, port)
+    for kw in ({"subprotocols": ["chat\r\nX-Evil: 1"]}, {"extensions": ["x\r\nX-Evil: 1"]},
+               {"subprotocols": ["a b"]}):
+        err = None
+        try:
+            e.upgrade(conn, "/ws", **kw)
+        except microhttpc.UsageError as exc:
+            err = exc
+        assert err is not None, kw
+    done = []
+    e.request(conn, "GET", "/hello", on_complete=lambda r, ok: done.append(r.body))
+    assert e.run(until=lambda: done, timeout=5)
+    assert done == [b"hello world"] and not conn.closed  # nothing was queued or sent
+    e.close(conn)
+    e.run(timeout=2)
+
+
+def _deadline_run(connect_kw, request_kw):
+    from microhttpc.rt import ticks_diff, ticks_ms
+
+    e = Engine(timeout=10)
+    host, port = server("raw")
+    log = []
+    conn = e.connect(host, port, **connect_kw)
+    t0 = ticks_ms()
+    e.request(conn, "GET", "/raw/stall-body", on_complete=lambda r, ok: log.append(("complete", r.status, ok)),
+              on_err=lambda x: log.append(("err", x)), **request_kw)
+    assert e.run(until=lambda: len(log) == 2, timeout=5), log
+    assert ticks_diff(ticks_ms(), t0) < 3000
+    assert log[0][0] == "err" and isinstance(log[0][1], microhttpc.TimeoutError), log
+    assert log[1] == ("complete", 200, False), log  # the head had come
+
+
+def test_request_deadline():
+    _deadline_run({}, {"deadline": 0.3})  # 3 of 10 body bytes, then silence: the timeout (10 s) would wait
+
+
+def test_connection_deadline():
+    _deadline_run({"deadline": 0.3, "max_interim": 2}, {})
+
+
+def _get_body(n, **kw):
+    e = Engine(timeout=10)
+    host, port = server("http")
+    out = []
+    conn = e.connect(host, port, **kw)
+    e.request(conn, "GET", "/bytes/%d" % n, on_complete=lambda r, ok: ok and out.append(len(r.body)),
+              on_err=out.append)
+    assert e.run(until=lambda: out, timeout=10)
+    return out[0]
+
+
+def test_max_body_default_is_one_mib():
+    got = _get_body(70000)  # over the old 64 KiB default
+    if MICROPYTHON and isinstance(got, microhttpc.LimitExceeded):
+        return  # 70 KB whole does not fit next to the test in a board-sized heap: reported, not a MemoryError
+    assert got == 70000, got
+
+
+def test_max_body_limit():
+    got = _get_body(3000, max_body=1000)
+    assert isinstance(got, microhttpc.LimitExceeded), got
+
+
+def test_body_larger_than_the_heap_is_limit_exceeded():
+    got = _get_body(300000, max_body=None)
+    if MICROPYTHON:
+        assert isinstance(got, microhttpc.LimitExceeded), got  # never a bare MemoryError
+    else:
+        assert got == 300000, got
+
+
+def test_websocket_auto_mode_copies_into_the_buffer():
+    e = Engine(timeout=5)
+    host, port = server("ws")
+    conn = e.connect(host, port)
+    buf = bytearray(16)
+    got = []
+    w = e.upgrade(conn, "/", on_open=lambda w: w.send(b"in the buffer"),
+                  on_msg_rx_init=lambda is_text, n: buf,
+                  on_msg_rx_complete=lambda: (got.append(bytes(buf[: w.rx_length])), w.close()))
+    assert e.run(until=lambda: conn.closed, timeout=5)
+    assert got == [b"in the buffer"] and w.close_code == 1000
+
+
+def test_websocket_auto_mode_overflow_is_1009():
+    e = Engine(timeout=5)
+    host, port = server("ws")
+    conn = e.connect(host, port)
+    errs = []
+    w = e.upgrade(conn, "/", on_open=lambda w: w.send(b"x" * 40), on_msg_rx_init=lambda is_text, n: bytearray(8),
+                  on_err=errs.append)
+    assert e.run(until=lambda: conn.closed, timeout=5)
+    assert len(errs) == 1 and isinstance(errs[0], microhttpc.LimitExceeded), errs
+    assert w.protocol.close_sent == 1009
