@@ -41,7 +41,7 @@ def upgrade(engine, conn, path="/", headers=None, subprotocols=None, extensions=
     # A draft of the connection's session checks and builds the head now; the session itself starts the
     # upgrade when its turn comes (Conn._next).
     s = conn.session
-    d = Session(s.host_header, s.persistent)
+    d = Session(s.host_header, s.persistent, clock=s.clock)
     d.opened()
     head = start_upgrade(d, path, headers, subprotocols, extensions, kw.get("rng"))
     w = WebSocket(conn, kw)

@@ -96,7 +96,7 @@ def test_upgrade_refuses_cr_lf_in_offers_at_once():
 
 
 def _deadline_run(connect_kw, request_kw):
-    from microhttpc.rt import ticks_diff, ticks_ms
+    from microhttpc.rtio import ticks_diff, ticks_ms
 
     e = Engine(timeout=10)
     host, port = server("raw")
