@@ -62,7 +62,7 @@ def build_mpy():
     if not _built:
         import build_mpy
 
-        build_mpy.build(MPY_DIR, quiet=True)
+        build_mpy.build(MPY_DIR, build_mpy.host_march(), quiet=True)  # native kernels for this CPU
         os.makedirs(TESTS_MPY_DIR, exist_ok=True)
         dual = os.path.join(ROOT, "host_tests", "dual")
         for name in sorted(os.listdir(dual)):

@@ -38,25 +38,18 @@ _S_CHUNK_CRLF = const(5)
 _S_TRAILERS = const(6)
 _S_BODY_CLOSE = const(7)
 _S_DONE = const(8)
-_STATE_NAMES = ("IDLE", "HEAD", "BODY_LENGTH", "CHUNK_SIZE", "CHUNK_DATA", "CHUNK_CRLF", "TRAILERS",
-                "BODY_UNTIL_CLOSE", "DONE")
-
-# RFC 9110 section 5.6.2: token characters allowed in a header name and a method.
-_TCHAR = b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 def _is_token(s):
-    """True when ``s`` (str or bytes) is a non-empty RFC 9110 token.  Nothing is allocated per
-    character: iterating bytes gives ints (iterating a str would make a str of each character on
-    MicroPython), so a str is encoded once; any non-ASCII character becomes bytes >= 0x80."""
+    """True when ``s`` (str or bytes) is a non-empty RFC 9110 token (section 5.6.2: the characters
+    allowed in a header name and a method).  A str is encoded once (any non-ASCII character becomes
+    bytes >= 0x80); stripping every token character from both ends then leaves nothing only when each
+    byte is one (a C loop: nothing allocated or interpreted per character)."""
     if not s:
         return False
     if isinstance(s, str):
         s = s.encode()
-    for c in s:
-        if c not in _TCHAR:
-            return False
-    return True
+    return not s.strip(b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
 def check_header(name, value):
@@ -112,7 +105,11 @@ class Headers:
     def get_all(self, name):
         name = name.lower()
         n = len(name)
-        return [v for k, v in self._items if len(k) == n and k.lower() == name]
+        out = []
+        for k, v in self._items:
+            if len(k) == n and k.lower() == name:
+                out.append(v)
+        return out
 
     def tokens(self, name):
         """The comma-separated tokens of every ``name`` header, lower-cased (Connection, Upgrade ...)."""
@@ -140,10 +137,8 @@ class Headers:
         return len(self._items)
 
     def __iter__(self):
-        return iter([k for k, _ in self._items])
-
-    def __repr__(self):
-        return "Headers(%r)" % (self._items,)
+        for k, _ in self._items:
+            yield k
 
 
 class ResponseHead:
@@ -157,26 +152,6 @@ class ResponseHead:
         self.content_length = None  # int when framed by Content-Length
         self.chunked = False
         self.keep_alive = True  # may the connection carry another request after this response?
-
-    def __repr__(self):
-        return "<ResponseHead %s %d %s>" % (self.version, self.status, self.reason)
-
-
-def _content_length(headers):
-    """The Content-Length as an int (None when absent); invalid or conflicting values are errors."""
-    value = None
-    for v in headers.get_all("content-length"):
-        for t in v.split(","):
-            t = t.strip()
-            # ASCII digits only: CPython's str.isdigit() also takes "\u00b2" (then int() fails) and
-            # "\u0665" (int() reads 5); bytes.isdigit() is ASCII-only on both runtimes.
-            if len(t) > 18 or not t.encode().isdigit():
-                raise ProtocolError("invalid Content-Length %r" % (v,))
-            n = int(t)
-            if value is not None and n != value:
-                raise ProtocolError("conflicting Content-Length values %r" % (headers.get_all("content-length"),))
-            value = n
-    return value
 
 
 class ResponseParser:
@@ -203,7 +178,6 @@ class ResponseParser:
         self._eof = False
         self._state = _S_IDLE
         self._method = None
-        self._head = None
         self._left = 0  # body or chunk bytes still expected
         self._hdr_items = None
         self._hdr_bytes = 0
@@ -221,7 +195,7 @@ class ResponseParser:
         closed rather than reused.  ``start()`` does not check this itself.
         """
         if self._state not in (_S_IDLE, _S_DONE):
-            raise UsageError("can't start a new response in state %s" % _STATE_NAMES[self._state])
+            raise UsageError("start(): the previous response is not parsed to its end")
         self._method = method.upper()
         self._state = _S_HEAD
         self._hdr_items = []
@@ -259,10 +233,6 @@ class ResponseParser:
         self._buf = bytearray()
         self._pos = 0
         return out
-
-    @property
-    def state_name(self):
-        return _STATE_NAMES[self._state]
 
     @property
     def done(self):
@@ -306,15 +276,94 @@ class ResponseParser:
                 line = self._line(self.max_line, "status or header line")
                 if line is None:
                     return None
-                ev = self._head_line(line)
-                if ev is not None:
-                    return ev
-                st = self._state
-                continue
+                if self._status is None:
+                    # The status line counts against max_header_bytes too (a new block starts here).
+                    self._hdr_bytes = len(line) + 2
+                    if self._hdr_bytes > self.max_header_bytes:
+                        raise LimitExceeded("response header block larger than %d bytes" % self.max_header_bytes)
+                    # RFC 9112 section 4: HTTP-version SP status-code SP [reason-phrase]
+                    parts = line.split(b" ", 2)
+                    ver = parts[0]
+                    if len(parts) < 2 or not ver.startswith(b"HTTP/1."):
+                        raise ProtocolError("malformed status line %r: expected 'HTTP/1.x NNN reason'"
+                                            % (line[:80],))
+                    if ver not in (b"HTTP/1.1", b"HTTP/1.0"):
+                        raise ProtocolError("unsupported HTTP version %r: expected HTTP/1.0 or HTTP/1.1" % (ver,))
+                    code = parts[1]
+                    if len(code) != 3 or not code.isdigit():  # bytes: ASCII digits only
+                        raise ProtocolError("malformed status code %r in %r" % (code, line[:80]))
+                    status = int(code)
+                    if 100 <= status < 200 and status != 101 and self._interim >= self.max_interim:
+                        raise LimitExceeded("more than %d interim (1xx) responses" % self.max_interim)
+                    self._status = (decode_text(ver), status, decode_text(parts[2]) if len(parts) > 2 else "")
+                    continue
+                if line:
+                    self._header_line(line)
+                    continue
+                # The blank line: the head is complete.
+                version, status, reason = self._status
+                headers = Headers(self._hdr_items)
+                self._hdr_items = []
+                self._hdr_bytes = 0
+                if 100 <= status < 200 and status != 101:
+                    # Interim response (100 Continue, 103 Early Hints): skip it, the final one follows.
+                    self._status = None
+                    self._interim += 1
+                    continue
+                head = ResponseHead(version, status, reason, headers)
+                self.head = head
+                conn = headers.tokens("connection")
+                if version == "HTTP/1.0":
+                    head.keep_alive = "keep-alive" in conn
+                else:
+                    head.keep_alive = "close" not in conn
+                te = headers.tokens("transfer-encoding")
+                if not te:
+                    # Content-Length as an int (None when absent); invalid or conflicting values fail.
+                    cl = headers.get_all("content-length")
+                    for v in cl:
+                        for t in v.split(","):
+                            t = t.strip()
+                            # ASCII digits only: CPython's str.isdigit() also takes "\u00b2" (then
+                            # int() fails) and "\u0665" (int() reads 5); bytes.isdigit() is ASCII-only.
+                            if len(t) > 18 or not t.encode().isdigit():
+                                raise ProtocolError("invalid Content-Length %r" % (v,))
+                            n = int(t)
+                            if head.content_length is not None and n != head.content_length:
+                                raise ProtocolError("conflicting Content-Length values %r" % (cl,))
+                            head.content_length = n
+                elif version == "HTTP/1.0" or "content-length" in headers:
+                    # RFC 9112 section 6.1: Transfer-Encoding wins over Content-Length, but such a message
+                    # (or Transfer-Encoding in HTTP/1.0) may be an attempt at response splitting: the
+                    # connection is closed after it rather than trusted for the next response.
+                    head.keep_alive = False
+                if self._method == "HEAD" or status in (101, 204, 304):
+                    self._state = _S_DONE
+                    if status == 101:
+                        head.keep_alive = False  # the connection now speaks another protocol
+                elif te:
+                    if te[-1] == "chunked":
+                        head.chunked = True
+                        self._state = _S_CHUNK_SIZE
+                    else:
+                        # RFC 9112 section 6.3 item 4: a final coding other than chunked: until close.
+                        head.keep_alive = False
+                        self._state = _S_BODY_CLOSE
+                elif head.content_length is not None:
+                    self._left = head.content_length
+                    self._state = _S_BODY_LENGTH
+                else:
+                    head.keep_alive = False  # RFC 9112 section 6.3 item 8: the body ends at close
+                    self._state = _S_BODY_CLOSE
+                if self._state == _S_DONE:
+                    self._method = None
+                return (RESPONSE, head)
             if st == _S_BODY_LENGTH or st == _S_CHUNK_DATA:
                 if self._left == 0:
                     if st == _S_BODY_LENGTH:
-                        return self._finish(None)
+                        self._state = _S_DONE
+                        self._method = None
+                        return (END, Headers())
                     self._state = st = _S_CHUNK_CRLF
                     continue
                 avail = len(self._buf) - self._pos
@@ -330,7 +379,12 @@ class ResponseParser:
                 line = self._line(self.max_chunk_line, "chunk-size line")
                 if line is None:
                     return None
-                self._left = self._chunk_size(line)
+                i = line.find(b";")  # chunk extensions (RFC 9112 section 7.1.1) are allowed and ignored
+                size = (line if i < 0 else line[:i]).strip()
+                # ASCII hex digits only: int(x, 16) would also take "_", "+", "0x"
+                if not size or len(size) > 15 or size.strip(b"0123456789abcdefABCDEF"):
+                    raise ProtocolError("invalid chunk size %r" % (line[:40],))
+                self._left = int(size, 16)
                 if self._left == 0:
                     self._state = st = _S_TRAILERS
                 else:
@@ -351,16 +405,19 @@ class ResponseParser:
                 if line is None:
                     return None
                 if not line:
-                    return self._finish(Headers(self._hdr_items))
-                self._count(line)  # RFC 9112 section 7.1.2: a header block of its own
-                self._header_line(line)
+                    self._state = _S_DONE
+                    self._method = None
+                    return (END, Headers(self._hdr_items))
+                self._header_line(line)  # RFC 9112 section 7.1.2: a header block of its own
                 continue
             if st == _S_BODY_CLOSE:
                 avail = len(self._buf) - self._pos
                 if avail:
                     return (DATA, self._take(avail))
                 if self._eof:
-                    return self._finish(None)
+                    self._state = _S_DONE
+                    self._method = None
+                    return (END, Headers())
                 return None
             if st == _S_DONE or st == _S_IDLE:
                 return None
@@ -400,41 +457,12 @@ class ResponseParser:
         self._pos = i + 2
         return bytes(memoryview(buf)[pos:i])  # one copy (a bytearray slice would be a second)
 
-    def _count(self, line):
-        """Count ``line`` and its CRLF against max_header_bytes of the current header or trailer block."""
+    def _header_line(self, line):
+        """A header or trailer line: counted (with its CRLF) against max_header_bytes of its block, and
+        against max_headers; then added."""
         self._hdr_bytes += len(line) + 2
         if self._hdr_bytes > self.max_header_bytes:
             raise LimitExceeded("response header block larger than %d bytes" % self.max_header_bytes)
-
-    def _head_line(self, line):
-        if self._status is None:
-            self._hdr_bytes = 0
-            self._count(line)
-            self._status_line(line)
-            return None
-        if line:
-            self._count(line)
-            self._header_line(line)
-            return None
-        return self._end_of_head()
-
-    def _status_line(self, line):
-        # RFC 9112 section 4: HTTP-version SP status-code SP [reason-phrase]
-        parts = line.split(b" ", 2)
-        if len(parts) < 2 or not parts[0].startswith(b"HTTP/1."):
-            raise ProtocolError("malformed status line %r: expected 'HTTP/1.x NNN reason'" % (line[:80],))
-        ver = parts[0]
-        if ver not in (b"HTTP/1.1", b"HTTP/1.0"):
-            raise ProtocolError("unsupported HTTP version %r: expected HTTP/1.0 or HTTP/1.1" % (ver,))
-        code = parts[1]
-        if len(code) != 3 or not code.isdigit():  # bytes: ASCII digits only
-            raise ProtocolError("malformed status code %r in %r" % (code, line[:80]))
-        status = int(code)
-        if 100 <= status < 200 and status != 101 and self._interim >= self.max_interim:
-            raise LimitExceeded("more than %d interim (1xx) responses" % self.max_interim)
-        self._status = (decode_text(ver), status, decode_text(parts[2]) if len(parts) > 2 else "")
-
-    def _header_line(self, line):
         if len(self._hdr_items) >= self.max_headers:
             raise LimitExceeded("more than %d header fields" % self.max_headers)
         if line[:1] in (b" ", b"\t"):
@@ -452,64 +480,3 @@ class ResponseParser:
             raise ProtocolError("invalid header name %r" % (name,))
         self._hdr_items.append((str(name, "ascii"), decode_text(line[i + 1 :].strip())))
 
-    def _end_of_head(self):
-        version, status, reason = self._status
-        headers = Headers(self._hdr_items)
-        self._hdr_items = []
-        self._hdr_bytes = 0
-        if 100 <= status < 200 and status != 101:
-            # Interim response (100 Continue, 103 Early Hints): skip it, the final one follows.
-            self._status = None
-            self._interim += 1
-            return None
-        head = ResponseHead(version, status, reason, headers)
-        self.head = head
-        conn = headers.tokens("connection")
-        if version == "HTTP/1.0":
-            head.keep_alive = "keep-alive" in conn
-        else:
-            head.keep_alive = "close" not in conn
-        te = headers.tokens("transfer-encoding")
-        if not te:
-            head.content_length = _content_length(headers)
-        elif version == "HTTP/1.0" or "content-length" in headers:
-            # RFC 9112 section 6.1: Transfer-Encoding wins over Content-Length, but such a message (or
-            # Transfer-Encoding in HTTP/1.0) may be an attempt at response splitting: the connection
-            # is closed after it rather than trusted for the next response.
-            head.keep_alive = False
-        if self._method == "HEAD" or status in (101, 204, 304):
-            self._state = _S_DONE
-            if status == 101:
-                head.keep_alive = False  # the connection now speaks another protocol
-        elif te:
-            if te[-1] == "chunked":
-                head.chunked = True
-                self._state = _S_CHUNK_SIZE
-            else:
-                # RFC 9112 section 6.3 item 4: a final coding other than chunked: read until close.
-                head.keep_alive = False
-                self._state = _S_BODY_CLOSE
-        elif head.content_length is not None:
-            self._left = head.content_length
-            self._state = _S_BODY_LENGTH
-        else:
-            head.keep_alive = False  # RFC 9112 section 6.3 item 8: the body ends when the server closes
-            self._state = _S_BODY_CLOSE
-        if self._state == _S_DONE:
-            self._method = None
-        return (RESPONSE, head)
-
-    def _chunk_size(self, line):
-        i = line.find(b";")  # chunk extensions (RFC 9112 section 7.1.1) are allowed and ignored
-        size = (line if i < 0 else line[:i]).strip()
-        if not size or len(size) > 15:
-            raise ProtocolError("invalid chunk size %r" % (line[:40],))
-        for c in size:  # ASCII hex digits only: int(x, 16) would also take "_", "+", "0x"
-            if c not in b"0123456789abcdefABCDEF":
-                raise ProtocolError("invalid chunk size %r" % (line[:40],))
-        return int(size, 16)
-
-    def _finish(self, trailers):
-        self._state = _S_DONE
-        self._method = None
-        return (END, trailers if trailers is not None else Headers())

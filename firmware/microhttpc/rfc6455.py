@@ -19,19 +19,31 @@ and sequence errors, 1007 for bad UTF-8, 1009 for data over a limit.  The fault 
 ``failure`` and a Close frame is queued; afterwards incoming bytes are discarded until EOF.
 """
 
-from .rt import const, urandom, sha1, b64encode
-from .mask import mask as _mask
-from . import utf8
+import binascii
+
+from .rt import MICROPYTHON, const, urandom
 from .errors import ConnectionClosed, HandshakeError, HeaderNotAllowed, InvalidUTF8, LimitExceeded
 from .errors import ProtocolError, UsageError
 
-# Opcodes, RFC 6455 section 5.2
-OP_CONT = const(0x0)
+# The kernels: on MicroPython the machine code of ``_viper`` when it loads (then ``mask`` and ``utf8``
+# stay unloaded), else the versions ``mask`` and ``utf8`` choose (CPython's, or the plain loops).
+_mask = None
+if MICROPYTHON:
+    try:
+        from ._viper import mask as _mask, validate as _valid
+    except Exception:  # no native emitter, or a build without -march
+        pass
+if _mask is None:
+    from .mask import mask as _mask
+    from .utf8 import validate as _valid
+
+# Opcodes, RFC 6455 section 5.2 (OP_TEXT and OP_BINARY public: send_message() takes them)
+_OP_CONT = const(0x0)
 OP_TEXT = const(0x1)
 OP_BINARY = const(0x2)
-OP_CLOSE = const(0x8)
-OP_PING = const(0x9)
-OP_PONG = const(0xA)
+_OP_CLOSE = const(0x8)
+_OP_PING = const(0x9)
+_OP_PONG = const(0xA)
 
 # Events: always 3-tuples (kind, a, b)
 EV_TEXT = const(1)  # (EV_TEXT, str, None)          a whole text message
@@ -42,39 +54,20 @@ EV_CLOSE = const(5)  # (EV_CLOSE, code, reason)     the server's Close (or 1006 
 EV_MSG_START = const(6)  # (EV_MSG_START, is_text, length or None)   streaming mode only
 EV_MSG_DATA = const(7)  # (EV_MSG_DATA, memoryview, None): valid until the next receive_data() call
 EV_MSG_END = const(8)  # (EV_MSG_END, None, None)
-EVENT_NAMES = ("", "TEXT", "BINARY", "PING", "PONG", "CLOSE", "MSG_START", "MSG_DATA", "MSG_END")
 
 # Connection states (RFC 6455 section 4 and 7)
 OPEN = const(1)
 CLOSING = const(2)  # we sent a Close and wait for the server's
 CLOSED = const(3)  # both Close frames exchanged, or the connection failed / ended
-STATE_NAMES = ("", "OPEN", "CLOSING", "CLOSED")
 
-# Close codes, RFC 6455 section 7.4.1 and the IANA registry (1012-1014)
-CLOSE_NORMAL = const(1000)
-CLOSE_GOING_AWAY = const(1001)
-CLOSE_PROTOCOL_ERROR = const(1002)
-CLOSE_UNSUPPORTED = const(1003)
-CLOSE_NO_STATUS = const(1005)  # never on the wire: "the Close frame had no code"
+# Close codes, RFC 6455 section 7.4.1 and the IANA registry (1012-1014); 1000-1003, 1007-1014 and
+# 3000-4999 may be sent (see _valid_code).
+_CLOSE_NORMAL = const(1000)
+_CLOSE_NO_STATUS = const(1005)  # never on the wire: "the Close frame had no code"
 CLOSE_ABNORMAL = const(1006)  # never on the wire: "no Close frame at all"
-CLOSE_INVALID_DATA = const(1007)
-CLOSE_POLICY = const(1008)
-CLOSE_TOO_BIG = const(1009)
-CLOSE_MANDATORY_EXT = const(1010)
-CLOSE_INTERNAL_ERROR = const(1011)
-
-# Automatic PONGs that may wait in data_to_send() (RFC 6455 section 5.5.3 lets a newer PING take over
-# the PONG of one not answered yet).  16 bounds a PING flood to 16 frames (2 KiB at most) and answers
-# every PING of an ordinary burst (Autobahn cases 2.10/2.11 send ten at once and expect ten PONGs).
-AUTO_PONGS = const(16)
-
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 section 1.3
-
-# Headers the module owns during the upgrade (HTTPc_WebSockUpgrade note 3).
-OWNED_HEADERS = ("connection", "upgrade", "sec-websocket-key", "sec-websocket-accept", "sec-websocket-version")
 
 
-def valid_close_code(code):
+def _valid_code(code):
     """May ``code`` appear in a Close frame?  (RFC 6455 section 7.4; 1012-1014 registered later.)"""
     return (1000 <= code <= 1003) or (1007 <= code <= 1014) or (3000 <= code <= 4999)
 
@@ -82,14 +75,27 @@ def valid_close_code(code):
 # -- handshake (RFC 6455 section 4.1) --------------------------------------------------------------
 
 
+def _b64(data):
+    """Standard base64 of ``data`` as str (without the newline binascii adds)."""
+    return binascii.b2a_base64(data).strip().decode()
+
+
 def make_key(rng=urandom):
     """A fresh Sec-WebSocket-Key: base64 of 16 random bytes (section 4.1, item 7)."""
-    return b64encode(rng(16)).decode()
+    return _b64(rng(16))
 
 
 def accept_for(key):
-    """The Sec-WebSocket-Accept value a server must answer to ``key`` (section 4.2.2, item 5.4)."""
-    return b64encode(sha1(key.encode() + GUID)).decode()
+    """The Sec-WebSocket-Accept value a server must answer to ``key`` (section 4.2.2, item 5.4): base64
+    of the SHA-1 of the key and the GUID of section 1.3 (pure-Python SHA-1 on ports without hashlib)."""
+    data = key.encode() + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+    try:
+        from hashlib import sha1
+    except ImportError:
+        from .sha1 import sha1
+
+        return _b64(sha1(data))
+    return _b64(sha1(data).digest())
 
 
 def handshake_headers(key, subprotocols=None, extensions=None):
@@ -108,9 +114,10 @@ def handshake_headers(key, subprotocols=None, extensions=None):
 
 
 def check_app_headers(headers):
-    """Refuse application headers that the module owns."""
+    """Refuse application headers that the module owns (HTTPc_WebSockUpgrade note 3)."""
     for name, _ in headers:
-        if name.lower() in OWNED_HEADERS:
+        if name.lower() in ("connection", "upgrade", "sec-websocket-key", "sec-websocket-accept",
+                            "sec-websocket-version"):
             raise HeaderNotAllowed(
                 "%s is set by the WebSocket upgrade itself; remove it from the request headers" % name
             )
@@ -196,13 +203,18 @@ class Protocol:
     of small messages or PINGs cannot build an unbounded event list (32 suits a board).  None (the
     default): no bound; an I/O layer that sets it must call receive_data(b"") while more_input().
 
-    Automatic PONGs coalesce (RFC 6455 section 5.5.3): at most AUTO_PONGS (16) wait in data_to_send();
-    a newer PING replaces the payload of the last one in place, so the most recent PING is answered.  send_pong() frames are never
-    coalesced.  Data messages that arrive after our Close (state CLOSING) are parsed for framing but
-    dropped: no storage, no events; control frames are still handled (no PONG after our Close).
+    Automatic PONGs coalesce (RFC 6455 section 5.5.3): at most ``auto_pongs`` (16) wait in
+    data_to_send(); a newer PING replaces the payload of the last one in place, so the most recent PING
+    is answered.  send_pong() frames are never coalesced.  Data messages that arrive after our Close
+    (state CLOSING) are parsed for framing but dropped: no storage, no events; control frames are still
+    handled (no PONG after our Close).
     """
 
-    auto_pongs = AUTO_PONGS  # automatic PONGs that may wait (a test may lower it)
+    # Automatic PONGs that may wait in data_to_send() (RFC 6455 section 5.5.3 lets a newer PING take
+    # over the PONG of one not answered yet).  16 bounds a PING flood to 16 frames (2 KiB at most) and
+    # answers every PING of an ordinary burst (Autobahn cases 2.10/2.11 send ten at once and expect ten
+    # PONGs).  A test may lower it.
+    auto_pongs = 16
 
     def __init__(self, max_message=65536, max_frame=None, streaming=False, rng=None, check_utf8=True,
                  allowed_rsv=0, defer=False, max_events=None):
@@ -216,9 +228,9 @@ class Protocol:
             raise UsageError("max_events must be at least 1 (or None), got %r" % (max_events,))
         self.max_events = max_events
         self.deferred = None  # a fault (ProtocolError) or a server Close ((code, reason)) not yet acted on
-        # A bytearray an I/O layer may lend for outgoing frames (see _frame_buffer); None: allocate.
+        # A bytearray an I/O layer may lend for outgoing frames (see _build); None: allocate.
         self.tx_buffer = None
-        self._rng = rng  # None: os.urandom, drawn 64 bytes at a time (see _mask_key)
+        self._rng = rng  # None: os.urandom, drawn 64 bytes at a time (see _build)
         self._pool = b""
         self._pool_pos = 0
         self.state = OPEN
@@ -272,29 +284,22 @@ class Protocol:
                     return
             if data:
                 self._parse(data, False)
-        except ProtocolError as exc:
-            self._fault(exc)
-        except MemoryError:
-            self._fault(self._out_of_memory())
-
-    def _out_of_memory(self):
-        """The fault for a MemoryError while receiving (max_message=None, or a heap too fragmented for
-        the message): 1009 like any message over a limit, instead of a bare MemoryError that would
-        leave the parser inside a frame.  The buffers of the message are released first so that the
-        Close frame can still be built."""
-        n = self._msg_len
-        self._msg = None
-        self._ctrl = None
-        self._backlog = None
-        return LimitExceeded("message of %d+ bytes does not fit in memory" % n)
-
-    def _fault(self, exc):
-        if self._defer_now():
-            self.deferred = exc
-            self._discard = True
-        else:
-            self.fail(exc)
-        self._backlog = None
+        except (ProtocolError, MemoryError) as exc:
+            if isinstance(exc, MemoryError):
+                # max_message=None, or a heap too fragmented for the message: 1009 like any message
+                # over a limit, instead of a bare MemoryError that would leave the parser inside a
+                # frame.  The buffers of the message are released first so that the Close frame can
+                # still be built.
+                self._msg = None
+                self._ctrl = None
+                self._backlog = None
+                exc = LimitExceeded("message of %d+ bytes does not fit in memory" % self._msg_len)
+            if self._defer_now():
+                self.deferred = exc
+                self._discard = True
+            else:
+                self.fail(exc)
+            self._backlog = None
 
     @property
     def backlog(self):
@@ -429,7 +434,7 @@ class Protocol:
             return end - pos
         data = b[pos + 2 : end]
         if b0 == 0x81:
-            if self.check_utf8 and utf8.validate(data, 0) != 0:
+            if self.check_utf8 and _valid(data, 0) != 0:
                 raise InvalidUTF8("invalid UTF-8 in a text message")
             try:
                 msg = str(data, "utf-8")
@@ -452,9 +457,10 @@ class Protocol:
             hl += 4
         if n - pos < hl:
             return 0
-        if b0 & 0x70 & ~self.allowed_rsv:
+        rsv = b0 & 0x70
+        if rsv & ~self.allowed_rsv:
             # Section 5.2: a nonzero RSV bit without an extension defining it fails the connection.
-            raise ProtocolError("reserved bits set (0x%02x) but no extension was negotiated" % (b0 & 0x70))
+            raise ProtocolError("reserved bits set (0x%02x) but no extension was negotiated" % rsv)
         if b1 & 0x80:
             raise ProtocolError("masked frame from the server (RFC 6455 section 5.1 forbids it)")
         if ln == 126:
@@ -466,7 +472,7 @@ class Protocol:
         op = b0 & 0x0F
         fin = b0 & 0x80
         if op >= 8:
-            if op > OP_PONG:
+            if op > _OP_PONG:
                 raise ProtocolError("unknown control opcode 0x%x" % op)
             if not fin:
                 raise ProtocolError("fragmented control frame (opcode 0x%x)" % op)
@@ -476,7 +482,7 @@ class Protocol:
         else:
             if op > OP_BINARY:
                 raise ProtocolError("unknown data opcode 0x%x" % op)
-            if op == OP_CONT:
+            if op == _OP_CONT:
                 if not self._msg_op:
                     raise ProtocolError("continuation frame without a message to continue")
             elif self._msg_op:
@@ -490,30 +496,27 @@ class Protocol:
             elif self.max_message is not None and self._msg_len + ln > self.max_message:
                 raise LimitExceeded("message of %d+ bytes is over the %d-byte message limit"
                                     % (self._msg_len + ln, self.max_message))
-            if op != OP_CONT:
-                self._start_message(op, ln if fin else None, b0 & 0x70)
+            if op != _OP_CONT:
+                # The first frame of a message.
+                self._msg_op = op
+                self._msg_len = 0
+                self._u8 = 0
+                self._check = op == OP_TEXT and self.check_utf8 and not rsv
+                if self.state != OPEN:  # after our Close: framing only
+                    self._check = False
+                elif self.streaming:
+                    self._events.append((EV_MSG_START, op == OP_TEXT, ln if fin else None))
+                else:
+                    try:
+                        # Single-frame message: size known and already checked against the limits.
+                        self._msg = bytearray(ln) if fin else bytearray()
+                    except (MemoryError, OverflowError):  # max_message=None and more than the heap holds
+                        raise LimitExceeded("message of %d bytes does not fit in memory" % ln)
         self._op = op
         self._fin = fin
         self._left = ln
         self._in_frame = True
         return hl
-
-    def _start_message(self, op, length, rsv):
-        self._msg_op = op
-        self._msg_len = 0
-        self._u8 = 0
-        self._check = op == OP_TEXT and self.check_utf8 and not rsv
-        if self.state != OPEN:  # after our Close: framing only
-            self._check = False
-            return
-        if self.streaming:
-            self._events.append((EV_MSG_START, op == OP_TEXT, length))
-            return
-        try:
-            # Single-frame message: size known and already checked against the limits.
-            self._msg = bytearray(length) if length is not None else bytearray()
-        except (MemoryError, OverflowError):  # max_message=None and more than the heap holds
-            raise LimitExceeded("message of %d bytes does not fit in memory" % length)
 
     def _payload(self, chunk):
         if self._op >= 8:
@@ -524,7 +527,7 @@ class Protocol:
             return
         if self._check:
             # Section 8.1: fail as soon as the bytes cannot be UTF-8, even mid-frame.
-            self._u8 = utf8.validate(chunk, self._u8)
+            self._u8 = _valid(chunk, self._u8)
             if self._u8 == -1:
                 raise InvalidUTF8("invalid UTF-8 in a text message")
         k = len(chunk)
@@ -547,7 +550,35 @@ class Protocol:
         if op >= 8:
             payload = bytes(self._ctrl)
             self._ctrl = None
-            self._control(op, payload)
+            if op == _OP_PING:
+                if self.state == OPEN:  # RFC 6455 section 5.5.2: answer promptly
+                    i = self._pong
+                    if self._npong >= self.auto_pongs:  # section 5.5.3: the most recent PING needs its PONG
+                        self._out[i] = self._build(_OP_PONG, payload, True, i == 0)
+                    else:
+                        self._pong = len(self._out)
+                        self._npong += 1
+                        self._queue_frame(_OP_PONG, payload, True)
+                self._events.append((EV_PING, payload, None))
+            elif op == _OP_PONG:
+                self._events.append((EV_PONG, payload, None))
+            else:  # Close
+                if len(payload) == 1:
+                    raise ProtocolError("Close frame with a 1-byte payload")
+                if payload:
+                    code = (payload[0] << 8) | payload[1]
+                    if not _valid_code(code):
+                        raise ProtocolError("invalid close code %d" % code)
+                    if _valid(payload[2:], 0) != 0:
+                        raise InvalidUTF8("close reason is not valid UTF-8")
+                    reason = str(payload[2:], "utf-8")
+                else:
+                    code, reason = _CLOSE_NO_STATUS, ""
+                if self._defer_now():
+                    self.deferred = (code, reason)
+                    self._discard = True  # nothing may follow a Close frame
+                else:
+                    self._closed_by_server(code, reason)
             return
         if not self._fin:
             return
@@ -573,45 +604,11 @@ class Protocol:
         self._msg_op = 0
         self._msg_len = 0
 
-    def _control(self, op, payload):
-        if op == OP_PING:
-            if self.state == OPEN:  # RFC 6455 section 5.5.2: answer promptly
-                i = self._pong
-                if self._npong >= self.auto_pongs:  # section 5.5.3: the most recent PING needs its PONG
-                    self._out[i] = self._build(OP_PONG, payload, True, i == 0)
-                else:
-                    self._pong = len(self._out)
-                    self._npong += 1
-                    self._queue_frame(OP_PONG, payload, True)
-            self._events.append((EV_PING, payload, None))
-        elif op == OP_PONG:
-            self._events.append((EV_PONG, payload, None))
-        else:
-            self._close_frame(payload)
-
-    def _close_frame(self, payload):
-        if len(payload) == 1:
-            raise ProtocolError("Close frame with a 1-byte payload")
-        if payload:
-            code = (payload[0] << 8) | payload[1]
-            if not valid_close_code(code):
-                raise ProtocolError("invalid close code %d" % code)
-            if utf8.validate(payload[2:], 0) != 0:
-                raise InvalidUTF8("close reason is not valid UTF-8")
-            reason = str(payload[2:], "utf-8")
-        else:
-            code, reason = CLOSE_NO_STATUS, ""
-        if self._defer_now():
-            self.deferred = (code, reason)
-            self._discard = True  # nothing may follow a Close frame
-            return
-        self._closed_by_server(code, reason)
-
     def _closed_by_server(self, code, reason):
         self.close_rcvd = (code, reason)
         if self.state == OPEN:
             # Echo the code (RFC 6455 section 5.5.1); an empty Close is answered with an empty one.
-            self._queue_close(code if code != CLOSE_NO_STATUS else None, "")
+            self._queue_close(code if code != _CLOSE_NO_STATUS else None, "")
         self.state = CLOSED
         self._discard = True  # nothing may follow a Close frame
         self._events.append((EV_CLOSE, code, reason))
@@ -625,7 +622,7 @@ class Protocol:
         self._npong = 0
         return out
 
-    def _check_open(self, what):
+    def _check_open(self):
         if self.state != OPEN:
             raise self.closed_error()
 
@@ -633,7 +630,12 @@ class Protocol:
         self._out.append(self._build(op, payload, fin, not self._out))
 
     def _build(self, op, payload, fin, lend):
-        """One masked frame; ``lend``: it may be built in the lent tx_buffer (see _frame_buffer)."""
+        """One masked frame.  Where it is built: with a lent ``tx_buffer`` (an I/O layer that writes
+        every frame before queueing the next, like the blocking WebSocket on a board), a frame that fits
+        is built in it while nothing else is queued (``lend``; or when it replaces the first queued
+        frame, the only one that can be in the lent buffer): no allocation per frame, so a long session
+        does not fragment a small heap.  data_to_send() then hands out a memoryview of it, valid until
+        the next send.  Otherwise a new bytearray."""
         n = len(payload)
         if n < 126:
             hl = 6
@@ -641,7 +643,11 @@ class Protocol:
             hl = 8
         else:
             hl = 14
-        buf = self._frame_buffer(hl + n, lend)
+        tb = self.tx_buffer
+        if tb is not None and lend and hl + n <= len(tb):
+            buf = memoryview(tb)[: hl + n]
+        else:
+            buf = bytearray(hl + n)
         buf[0] = (0x80 if fin else 0) | op
         if n < 126:
             buf[1] = 0x80 | n
@@ -652,45 +658,31 @@ class Protocol:
         else:
             buf[1] = 0x80 | 127
             buf[2:10] = n.to_bytes(8, "big")
-        key = self._mask_key()  # a fresh mask for every frame (section 5.3)
+        # A fresh mask for every frame (section 5.3): four CSPRNG bytes.  os.urandom is a system call
+        # per use; a 64-byte draw serves 16 frames, each still with its own unpredictable key.
+        if self._rng is not None:
+            key = self._rng(4)
+        else:
+            i = self._pool_pos
+            if i >= len(self._pool):
+                self._pool = urandom(64)
+                i = 0
+            self._pool_pos = i + 4
+            key = self._pool[i : i + 4]
         buf[hl - 4 : hl] = key
         if n:
             buf[hl : hl + n] = payload
             _mask(buf, hl, hl + n, key)
         return buf
 
-    def _frame_buffer(self, size, lend):
-        """Where the next frame is built.  With a lent ``tx_buffer`` (an I/O layer that writes every
-        frame before queueing the next, like the blocking WebSocket on a board), a frame that fits is
-        built in it while nothing else is queued (``lend``; or when it replaces the first queued frame,
-        the only one that can be in the lent buffer): no allocation per frame, so a long session does
-        not fragment a small heap.  data_to_send() then hands out a memoryview of it, valid until the next
-        send.  Otherwise a new bytearray."""
-        tb = self.tx_buffer
-        if tb is not None and lend and size <= len(tb):
-            return memoryview(tb)[:size]
-        return bytearray(size)
-
-    def _mask_key(self):
-        """Four fresh CSPRNG bytes.  os.urandom is a system call per use; a 64-byte draw serves 16
-        frames, each still with its own unpredictable key."""
-        if self._rng is not None:
-            return self._rng(4)
-        i = self._pool_pos
-        if i >= len(self._pool):
-            self._pool = urandom(64)
-            i = 0
-        self._pool_pos = i + 4
-        return self._pool[i : i + 4]
-
     def _queue_close(self, code, reason):
         if code is None:
             payload = b""
-            self.close_sent = CLOSE_NO_STATUS
+            self.close_sent = _CLOSE_NO_STATUS
         else:
             payload = bytes(((code >> 8) & 0xFF, code & 0xFF)) + reason.encode()
             self.close_sent = code
-        self._queue_frame(OP_CLOSE, payload, True)
+        self._queue_frame(_OP_CLOSE, payload, True)
 
     def send_text(self, text, frame_size=None):
         """Queue a text message (str), split into frames of at most ``frame_size`` bytes if given."""
@@ -701,7 +693,8 @@ class Protocol:
         self.send_message(OP_BINARY, data, frame_size)
 
     def send_message(self, op, data, frame_size=None):
-        self._check_open("a message")
+        """Queue a message with opcode ``op`` (OP_TEXT with UTF-8 bytes, or OP_BINARY)."""
+        self._check_open()
         if self._tx_op:
             raise UsageError("a streamed message is being sent; finish it with send_end() first")
         n = len(data)
@@ -712,12 +705,12 @@ class Protocol:
         pos = 0
         while pos < n:
             end = pos + frame_size
-            self._queue_frame(op if pos == 0 else OP_CONT, mv[pos:end], end >= n)
+            self._queue_frame(op if pos == 0 else _OP_CONT, mv[pos:end], end >= n)
             pos = end
 
     def send_start(self, is_text):
         """Begin a message of unknown length (HTTPc's dynamic mode); then send_fragment() and send_end()."""
-        self._check_open("a message")
+        self._check_open()
         if self._tx_op:
             raise UsageError("a streamed message is already being sent")
         self._tx_op = OP_TEXT if is_text else OP_BINARY
@@ -725,10 +718,10 @@ class Protocol:
 
     def send_fragment(self, data, fin=False):
         """Send ``data`` as the next frame of the streamed message (the last one when ``fin``)."""
-        self._check_open("a fragment")
+        self._check_open()
         if not self._tx_op:
             raise UsageError("send_fragment() without send_start()")
-        self._queue_frame(self._tx_op if self._tx_first else OP_CONT, data, fin)
+        self._queue_frame(self._tx_op if self._tx_first else _OP_CONT, data, fin)
         self._tx_first = False
         if fin:
             self._tx_op = 0
@@ -737,23 +730,20 @@ class Protocol:
         """Finish the streamed message (with ``data`` as its last frame, possibly empty)."""
         self.send_fragment(data, True)
 
-    def send_ping(self, data=b""):
-        self._check_control(data)
-        self._check_open("a ping")
-        self._queue_frame(OP_PING, data, True)
-
-    def send_pong(self, data=b""):
-        self._check_control(data)
-        self._check_open("a pong")
-        self._queue_frame(OP_PONG, data, True)
-
-    def _check_control(self, data):
+    def send_ping(self, data=b"", op=_OP_PING):
+        """Queue a PING (``op``: send_pong() shares this)."""
         if len(data) > 125:
             raise UsageError("control frame payload of %d bytes: at most 125 allowed" % len(data))
+        self._check_open()
+        self._queue_frame(op, data, True)
 
-    def send_close(self, code=CLOSE_NORMAL, reason=""):
+    def send_pong(self, data=b""):
+        """Queue an unsolicited PONG (never coalesced with the automatic ones)."""
+        self.send_ping(data, _OP_PONG)
+
+    def send_close(self, code=_CLOSE_NORMAL, reason=""):
         """Start the closing handshake.  ``code`` None sends an empty Close.  No-op once closing."""
-        if code is not None and not valid_close_code(code):
+        if code is not None and not _valid_code(code):
             raise UsageError("close code %r may not be sent (1000-1003, 1007-1014, 3000-4999)" % (code,))
         if len(reason.encode()) > 123:
             raise UsageError("close reason of %d bytes: at most 123 allowed" % len(reason.encode()))

@@ -1,7 +1,7 @@
 """The sans-I/O request serialiser on its own (request.Request.prepare / body_pieces): the exact bytes
 that go on the wire, which the blocking, poll and asyncio layers all send."""
 
-from microhttpc.request import Request, chunk_frame, LAST_CHUNK, source_pieces
+from microhttpc.request import Request, source_pieces
 from microhttpc.urls import split_url
 from microhttpc.errors import HeaderNotAllowed, UsageError
 from check import raises
@@ -43,7 +43,21 @@ def test_chunked_framing_through_a_small_buffer():
     head, _, body = got.partition(b"\r\n\r\n")
     assert b"Transfer-Encoding: chunked" in head and b"Content-Length" not in head
     assert body == b"8\r\n01234567\r\n8\r\n89abcdef\r\n3\r\nXYZ\r\n0\r\n\r\n"
-    assert chunk_frame(b"") == b"" and LAST_CHUNK == b"0\r\n\r\n"
+
+
+class _Pieces:
+    """A streamed body source (like forms.Multipart) that yields an empty piece among others."""
+
+    def pieces(self, buf):
+        return iter([b"ab", b"", bytearray(b"c")])
+
+
+def test_chunked_body_skips_empty_pieces():
+    # An empty chunk would end the body: an empty piece is not framed; the body ends with the last-chunk.
+    r = Request("POST", "/s", body=_Pieces())
+    head, body = r.prepare("h")
+    assert b"Transfer-Encoding: chunked" in head and r.sent_length is None
+    assert list(r.body_pieces(body, bytearray(8))) == [b"2\r\nab\r\n", b"1\r\nc\r\n", b"0\r\n\r\n"]
 
 
 def test_source_kinds():

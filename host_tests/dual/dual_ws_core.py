@@ -1,5 +1,7 @@
 """Sans-I/O RFC 6455 core, fed bytes directly (server frames built here, unmasked)."""
 
+import sys
+
 from microhttpc import rfc6455 as ws
 from microhttpc import mask, utf8
 from microhttpc.errors import UsageError
@@ -211,11 +213,16 @@ def test_fresh_mask_per_frame():
 
 def test_mask_kernels_agree():
     key = b"\x9a\x3c\x01\xfe"
-    variants = [mask.mask_plain, mask.mask_bigint, mask.mask]
-    if mask.mask_viper is not None:
-        variants.append(mask.mask_viper)
-    if hasattr(bytearray, "translate"):  # CPython's choice; MicroPython has no translate
-        variants.append(mask.mask_translate)
+    variants = [mask.mask_plain, mask.mask]
+    if sys.implementation.name == "micropython":
+        if mask.mask_viper is not None:  # machine code from _viper (a build with -march)
+            variants.append(mask.mask_viper)
+    else:  # CPython's kernels (never loaded on a board)
+        from microhttpc import _cpython
+
+        variants += [_cpython.mask_bigint, _cpython.mask_translate]
+        # a memoryview (a lent frame buffer) has no translate(): the big-integer XOR does it
+        variants.append(lambda b, s, e, k: _cpython.mask_translate(memoryview(b), s, e, k))
     for n in list(range(0, 34)) + [63, 64, 65, 127, 128, 129, 1000, 1023]:
         for start in (0, 1, 2, 3, 5, 6, 7):
             ref = None
@@ -227,9 +234,26 @@ def test_mask_kernels_agree():
                 assert bytes(b) == ref, (fn, n, start)
 
 
+def test_native_kernels_chosen_when_built():
+    # On MicroPython the WebSocket core, mask and utf8 use _viper's machine code whenever it loads
+    # (the tests build it for this machine's CPU when mpy-cross knows it); else the plain loops.
+    if sys.implementation.name != "micropython":
+        assert ws._mask is mask.mask and ws._valid is utf8.validate
+        return
+    try:
+        from microhttpc import _viper
+    except ImportError:
+        assert mask.mask is mask.mask_plain and utf8.validate is utf8.validate_plain
+        assert ws._mask is mask.mask_plain and ws._valid is utf8.validate_plain
+        return
+    assert mask.mask is _viper.mask and mask.mask_viper is _viper.mask and utf8.validate is _viper.validate
+    assert ws._mask is _viper.mask and ws._valid is _viper.validate
+
+
 def test_utf8_validators_agree():
     samples = [b"plain", "κόσμε".encode(), b"\xed\x9f\xbf", b"\xed\xa0\x80", b"\xf4\x8f\xbf\xbf",
-               b"\xf4\x90\x80\x80", b"\xc0\xaf", b"\xe0\x80\xaf", b"\xf0\x90\x80\x80", b"\xff", b"\xc2"]
+               b"\xf4\x90\x80\x80", b"\xc0\xaf", b"\xe0\x80\xaf", b"\xf0\x90\x80\x80", b"\xff", b"\xc2",
+               b"x" * 40 + b"\xed\xa0\x80" + b"y" * 9, "a€b".encode() * 7, b"x" * 30 + b"\xf0\x9f\x98"]
     for s in samples:
         for cut in range(len(s) + 1):
             a = utf8.validate_plain(s[:cut], 0)

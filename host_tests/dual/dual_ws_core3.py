@@ -42,7 +42,7 @@ def unmask_frames(buffers):
 
 def proto(auto_pongs=1, **kw):
     """A protocol with a fixed mask; the coalescing tests below use one waiting PONG (the rule is the
-    same for the default AUTO_PONGS, which only keeps more of them)."""
+    same for the default auto_pongs, which only keeps more of them)."""
     p = ws.Protocol(rng=lambda n: b"\x01\x02\x03\x04", **kw)
     p.auto_pongs = auto_pongs
     return p
@@ -78,11 +78,11 @@ def test_ping_flood_queues_one_pong():
             p.receive_data(b"")
         assert n == 200
         assert unmask_frames(p.data_to_send()) == [(True, 10, b"")]
-    # The default keeps up to AUTO_PONGS of them: a burst of ten PINGs gets ten PONGs.
+    # The default keeps up to auto_pongs (16) of them: a burst of ten PINGs gets ten PONGs.
     p = ws.Protocol(rng=lambda n: b"\x01\x02\x03\x04")
     p.receive_data(frame(9) * 200)
     p.events()
-    assert len(p.data_to_send()) == ws.AUTO_PONGS == 16
+    assert len(p.data_to_send()) == ws.Protocol.auto_pongs == 16
     # The PONG answers the most recent PING and keeps its place among the queued frames.
     p = proto(max_events=None)
     p.send_text("a")

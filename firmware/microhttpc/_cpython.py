@@ -1,0 +1,66 @@
+"""CPython's kernels for ``mask`` and ``utf8``, kept out of those modules so that a board never loads
+them.  MicroPython never imports this module (it uses ``_viper`` or the plain loops).
+
+- ``mask_translate``: four strided ``bytearray.translate`` calls, one per key byte, through 256-byte
+  XOR tables made on first use (C speed; about 5x the big-integer version on 1 MiB);
+- ``mask_bigint``: one big-integer XOR over the whole slice (for a memoryview, which has no
+  ``translate``; it would allocate two payload-sized integers, so a board never uses it);
+- ``validate``: UTF-8 checking with CPython's own decoder (C speed) for the bulk of a chunk.
+"""
+
+
+def mask_bigint(buf, start, end, key):
+    n = end - start
+    if n <= 0:
+        return
+    reps = (n + 3) >> 2
+    k = int.from_bytes(bytes(key) * reps, "little")
+    v = int.from_bytes(buf[start:end], "little") ^ k
+    buf[start:end] = v.to_bytes(reps * 4, "little")[:n]
+
+
+_XOR_TABLES = {}
+
+
+def _xor_table(k):
+    t = _XOR_TABLES.get(k)
+    if t is None:
+        t = _XOR_TABLES[k] = bytes([b ^ k for b in range(256)])
+    return t
+
+
+def mask_translate(buf, start, end, key):
+    if not isinstance(buf, bytearray):  # a memoryview (a lent frame buffer) has no translate()
+        mask_bigint(buf, start, end, key)
+        return
+    for j in range(4):
+        s = start + j
+        if s < end:
+            buf[s:end:4] = buf[s:end:4].translate(_xor_table(key[j]))
+
+
+def validate(data, state=0):
+    """utf8.validate() on CPython.  The decoder judges the chunk at once; where it stops (at an
+    invalid sequence, or at an incomplete one at the end) validate_plain() takes over: it refuses the
+    invalid sequence within its first bytes, or returns the int state of the incomplete tail (at most
+    3 bytes), which finishes the sequence at the start of the next chunk, with validate_plain() again.
+    (The decoder's own incremental state is not used: it holds back an incomplete tail without judging
+    it, so b"\\xed\\xa0" would wait for a third byte before the surrogate is refused.)"""
+    if state:
+        if state < 0:
+            return -1
+        need = state & 3
+        state = validate_plain(data[:need], state)
+        if state:  # invalid, or the chunk ended inside the sequence
+            return state
+        data = memoryview(data)[need:]
+    try:
+        str(data, "utf-8")
+    except UnicodeDecodeError as exc:
+        return validate_plain(memoryview(data)[exc.start :], 0)
+    return 0
+
+
+# Last, after validate(): utf8 imports validate from here, and this module may be imported first (by
+# mask) or from utf8's own import; either way each side finds the name it needs already defined.
+from .utf8 import validate_plain  # noqa: E402
