@@ -216,6 +216,8 @@ class Connection:
             raise ConnectError("connect to %s:%d failed: %r" % (self.host, self.port, exc))
         if MICROPYTHON:
             self._check_connected()
+            if self._mv is None:  # the receive buffer, allocated early and kept (see _recv)
+                self._mv = memoryview(rtio.long_lived(self.buffer_size))
         self.session.opened()
         return self
 
@@ -285,9 +287,7 @@ class Connection:
         buffer, sparing the heap a fresh block per read; the cores copy what they keep."""
         r = self._reader
         try:
-            if hasattr(r, "readinto"):
-                if self._mv is None:
-                    self._mv = memoryview(rtio.long_lived(self.buffer_size))
+            if self._mv is not None:
                 n = await _within(r.readinto(self._mv), timeout, "no data from the server")
                 return self._mv[:n] if n else b""
             return await _within(r.read(self.buffer_size), timeout, "no data from the server")

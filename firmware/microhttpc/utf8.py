@@ -63,4 +63,4 @@ if sys.implementation.name == "micropython":
     except Exception:  # no native emitter, or a build without -march: the plain loop
         validate = validate_plain
 else:
-    from ._cpython import validate
+    from ._cpython import validate  # noqa: F401  (this module's validate on CPython)
