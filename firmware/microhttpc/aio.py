@@ -36,7 +36,7 @@ from .errors import (
 )
 from .request import Request, split_url
 from .rt import MICROPYTHON
-from .session import Body, Session, host_header
+from .session import Body, Session
 from . import rtio
 from . import session
 
@@ -53,7 +53,6 @@ async def _within(aw, timeout, what):
         raise TimeoutError("%s within %s s" % (what, timeout))
 
 
-_REDIRECTS = (301, 302, 303, 307, 308)  # urls.REDIRECT_CODES, without loading urls
 
 
 class Response(session.Response):
@@ -101,7 +100,7 @@ class Response(session.Response):
         if self._body is not None:
             return self._body
         conn = self._conn
-        limit = conn.session.max_body if max_size is None else max_size
+        limit = conn.max_body if max_size is None else max_size
         body = Body(limit, self.content_length)
         try:
             while True:
@@ -142,38 +141,22 @@ class _Chunks:
         return c
 
 
-class Connection:
-    """A connection to one server, as coroutines (see ``client.Connection`` for the parameters: the
-    same names, defaults and rules, from the same ``session.Session``)."""
+class Connection(Session):
+    """A connection to one server, as coroutines: a ``session.Session`` (the parameters, defaults and
+    rules of ``client.Connection``) plus an asyncio stream pair."""
 
-    def __init__(self, host, port=None, tls=False, persistent=True, connect_timeout=10.0, timeout=30.0,
-                 ssl_context=None, cadata=None, verify=True, server_hostname=None, buffer_size=None,
-                 max_line=2048, max_headers=40, max_header_bytes=8192, max_chunk_line=256, max_body=1 << 20,
-                 user_data=None, follow_redirects=0, drain_limit=4096, deadline=None, drain_timeout=1.0,
-                 max_interim=8):
-        if not host:
-            raise UsageError("a host name or address is required")
-        self.host = host
-        self.tls = tls
-        self.scheme = "https" if tls else "http"
-        self.port = port or (443 if tls else 80)
-        self.connect_timeout = connect_timeout
-        self.server_hostname = server_hostname
+    response_class = Response
+    clock = rtio
+
+    def __init__(self, *args, **kw):
+        Session.__init__(self, *args, **kw)
         # As on the blocking layer: board-sized on MicroPython, fewer reads per body on CPython.
-        self.buffer_size = buffer_size or (2048 if MICROPYTHON else 65536)
-        self.user_data = user_data
-        self.follow_redirects = follow_redirects
-        self.host_header = host_header(host, self.port, tls)
-        self._tls = (ssl_context, cadata, verify)
+        self.buffer_size = self.buffer_size or (2048 if MICROPYTHON else 65536)
         self._ssl = None
-        if tls:
+        if self.tls:
             from .tls import tls_context
 
-            self._ssl = tls_context(ssl_context, cadata, verify)
-        self._limits = (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim)
-        self.session = Session(self.host_header, persistent, timeout, deadline, self._limits, max_body,
-                               drain_limit, drain_timeout, rtio)
-        self.session.response_class = Response
+            self._ssl = tls_context(self.ssl_context, self.cadata, self.verify)
         self._reader = None
         self._writer = None
         self._mv = None
@@ -190,11 +173,6 @@ class Connection:
     @property
     def is_open(self):
         return self._writer is not None
-
-    def same_origin(self, scheme, host, port):
-        """True when (scheme, host, port) is this connection's origin."""
-        return (scheme in ("https", "wss")) == bool(self.tls) and host.lower() == self.host.lower() \
-            and port == self.port
 
     async def connect(self):
         """Connect (TCP, then TLS when asked); a no-op when open."""
@@ -218,7 +196,7 @@ class Connection:
             self._check_connected()
             if self._mv is None:  # the receive buffer, allocated early and kept (see _recv)
                 self._mv = memoryview(rtio.long_lived(self.buffer_size))
-        self.session.opened()
+        self.opened()
         return self
 
     def _check_connected(self):
@@ -257,7 +235,7 @@ class Connection:
     async def _abort(self):
         w = self._writer
         self._reader = self._writer = None
-        self.session.lost()
+        self.lost()
         if w is not None:
             try:
                 w.close()
@@ -276,7 +254,7 @@ class Connection:
         async with self._lock:
             try:
                 self._writer.write(data)
-                await _within(self._writer.drain(), self.session.wait_time(), "the server did not accept data")
+                await _within(self._writer.drain(), self.wait_time(), "the server did not accept data")
             except (OSError, AttributeError) as exc:  # AttributeError: closed under our feet
                 raise ConnectionLost("send failed: %r" % (exc,))
             except ValueError as exc:  # MicroPython: the TLS handshake (run by the first write) failed
@@ -298,7 +276,7 @@ class Connection:
 
     async def _event(self):
         """The session's next event, reading as needed; any failure closes the connection."""
-        s = self.session
+        s = self
         try:
             while True:
                 ev = s.next_event()
@@ -331,14 +309,14 @@ class Connection:
         session says the open connection can carry the next request.  True when one is reused."""
         await self._settle()
         if self._writer is not None:
-            if self.session.ready and not self._input_waiting():
+            if self.ready and not self._input_waiting():
                 return True
             await self._abort()
         await self.connect()
         return False
 
     async def _settle(self):
-        s = self.session
+        s = self
         cur = s.active
         if cur is None or cur.complete:
             return
@@ -371,12 +349,8 @@ class Connection:
     async def send(self, req):
         """Send ``req`` and return its Response once the head has arrived; redirects as on the
         blocking layer (``follow_redirects``; another origin gets its own short-lived Connection)."""
-        self.session.check_usable()
-        path = req.target
-        if not path.startswith("/") and "://" in path:
-            scheme, host, port, path = split_url(path)
-            if not self.same_origin(scheme, host, port):
-                raise UsageError("%s is not on this connection's origin: use a Connection to it" % req.target)
+        self.check_usable()
+        path = self.target(req)
         hdrs = req.user_headers()
         limit = self.follow_redirects if req.follow_redirects is None else req.follow_redirects
         conn = self
@@ -384,35 +358,23 @@ class Connection:
         history = []
         while True:
             resp = await conn._send_one(cur, path, hdrs)
-            resp._origin = (conn.scheme, conn.host, conn.port, cur.sent_target)
             resp.request = req
             resp.user_data = req.user_data
-            if not limit or resp.status not in _REDIRECTS:
-                break
-            from .urls import next_hop
-
             try:
-                hop = next_hop(self, resp, cur, hdrs, limit, history)
+                hop = self.redirect(conn, resp, cur, hdrs, limit, history)
             except HTTPCError:
                 await conn._settle()
                 raise
             if hop is None:
                 break
-            cur, scheme, host, port, path = hop
+            await conn._settle()  # the 3xx body: drained, or its connection closed
+            conn, cur, path = hop
             hdrs = cur.headers
-            await conn._settle()
-            if self.same_origin(scheme, host, port):
-                conn = self
-            elif not conn.same_origin(scheme, host, port):
-                s = self.session
-                conn = Connection(host, port, scheme in ("https", "wss"), False, self.connect_timeout,
-                                  s.timeout, *self._tls, None, self.buffer_size, *self._limits[:4],
-                                  max_body=s.max_body, deadline=s.deadline, max_interim=self._limits[4])
         resp.history = history
         return resp
 
     async def _send_one(self, req, path, hdrs):
-        s = self.session
+        s = self
         prep = req.prepare(self.host_header, not s.persistent, hdrs, path)  # may refuse: before any I/O
         reused = await self._prepare_line()
         try:
@@ -425,7 +387,7 @@ class Connection:
 
     async def _roundtrip(self, req, prep):
         head, body = prep
-        self.session.begin(req.method, req.deadline)
+        self.begin(req.method, req.deadline, req.sent_target)
         try:
             if isinstance(body, (bytes, bytearray, memoryview)):
                 await self._write(head + bytes(body) if len(body) <= 1024 else head)
@@ -448,7 +410,7 @@ class Connection:
         the connection stays usable."""
         if self.websocket is not None:
             raise UsageError("this connection is already a WebSocket")
-        s = self.session
+        s = self
         if self._writer is not None and not s.idle:
             raise UsageError("read the previous response body before upgrading")
         from .wsession import finish_upgrade, make_protocol, start_upgrade

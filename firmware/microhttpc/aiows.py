@@ -16,7 +16,7 @@ class WebSocket(WSCore):
     from inside ``recv()`` and ``close()``."""
 
     def __init__(self, conn, protocol, subprotocol, extensions, response, leftover, opts):
-        self._setup(protocol, subprotocol, extensions, response, opts.get("timeout", conn.session.timeout),
+        self._setup(protocol, subprotocol, extensions, response, opts.get("timeout", conn.timeout),
                     opts.get("close_timeout", 5.0), opts.get("user_data"), opts)
         self.conn = conn
         self._leftover = leftover

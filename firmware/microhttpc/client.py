@@ -8,13 +8,12 @@ from .rt import MICROPYTHON, const
 from . import http11
 from .request import Request
 from .net import open_stream
-from .session import Body, Session, host_header
+from .session import Body, Session
 from . import rtio
 from . import session
 from .errors import ConnectionLost, HandshakeError, HTTPCError, LimitExceeded, TimeoutError, UsageError
 
 _SMALL_BODY = const(1024)  # bodies up to this size go out in the same write as the head
-_REDIRECTS = (301, 302, 303, 307, 308)  # urls.REDIRECT_CODES, without loading urls
 
 
 class Response(session.Response):
@@ -73,9 +72,9 @@ class Response(session.Response):
         if self._body is not None:
             return self._body
         conn = self._conn
-        limit = conn.session.max_body if max_size is None else max_size
+        limit = conn.max_body if max_size is None else max_size
         body = Body(limit, self.content_length)
-        s = conn.session
+        s = conn
         if self.content_length is not None and not self._pending and not self.complete \
                 and s.parser.body_left() == self.content_length:
             self._body = self._read_exact(self.content_length)
@@ -102,7 +101,7 @@ class Response(session.Response):
         peak, no list of pieces to fragment the heap).  CPython: reads of the connection's buffer size
         joined once (big fresh allocations cost page faults there; small ones are recycled)."""
         conn = self._conn
-        s = conn.session
+        s = conn
         p = s.parser
         if MICROPYTHON:
             try:
@@ -166,62 +165,33 @@ class Response(session.Response):
         self._pending = b""
 
 
-def _default_port(tls):
-    return 443 if tls else 80
-
-
-class Connection:
+class Connection(Session):
     """A connection to one server (HTTPc_ConnOpen ... HTTPc_ConnClose): requests (sequential or queued,
-    keep-alive), WebSocket upgrade, close.
+    keep-alive), WebSocket upgrade, close.  A ``session.Session`` (the parameters and the rules, the
+    same on every layer) plus a socket.
 
-    ``host`` name or address; ``port`` (80, or 443 with ``tls``); ``persistent`` keep the connection
-    open between requests (HTTPc's PERSISTENT; False sends ``Connection: close``); ``connect_timeout``
-    bounds name resolution (CPython; see ``net.resolve``), TCP connect and the TLS handshake together;
-    ``timeout`` bounds the wait for a response head as a whole and each later wait for data;
-    ``deadline`` bounds a whole request (None: no bound; a request's own ``deadline=`` wins); TLS:
-    ``ssl_context``, ``cadata`` (PEM or DER CA certificates), ``verify`` (on by default),
-    ``server_hostname`` (SNI and certificate name, default ``host``); ``follow_redirects`` how many
-    redirects ``send``/``request`` follow (0: none); ``drain_limit`` and ``drain_timeout`` how much of
-    an unread body, and for how long, is read and dropped to keep the connection for the next request
-    (more: reconnect); limits: ``max_line``, ``max_headers``, ``max_header_bytes``, ``max_chunk_line``,
-    ``max_interim`` (1xx responses per request), ``max_body`` (whole-body reads); ``buffer_size`` the
-    receive/transmit buffer (default 2 KiB on MicroPython, 64 KiB on CPython); ``user_data`` is yours.
+    ``connect_timeout`` bounds name resolution (CPython; see ``net.resolve``), TCP connect and the TLS
+    handshake together; TLS: ``ssl_context``, ``cadata`` (PEM or DER CA certificates), ``verify`` (on
+    by default), ``server_hostname`` (SNI and certificate name, default ``host``); ``buffer_size`` the
+    receive/transmit buffer (default 2 KiB on MicroPython, 64 KiB on CPython).  The others, as
+    ``session.Session``: ``host``, ``port``, ``tls``, ``persistent``, ``timeout``, ``deadline``,
+    ``follow_redirects``, ``drain_limit``, ``drain_timeout``, ``max_line``, ``max_headers``,
+    ``max_header_bytes``, ``max_chunk_line``, ``max_interim``, ``max_body``, ``user_data``.
     """
 
-    def __init__(self, host, port=None, tls=False, persistent=True, connect_timeout=10.0, timeout=30.0,
-                 ssl_context=None, cadata=None, verify=True, server_hostname=None, buffer_size=None,
-                 max_line=2048, max_headers=40, max_header_bytes=8192, max_chunk_line=256, max_body=1 << 20,
-                 user_data=None, follow_redirects=0, drain_limit=4096, deadline=None, drain_timeout=1.0,
-                 max_interim=8):
-        if not host:
-            raise UsageError("a host name or address is required")
-        self.host = host
-        self.tls = tls
-        self.scheme = "https" if tls else "http"
-        self.port = port if port else _default_port(tls)
-        self.connect_timeout = connect_timeout
-        self.ssl_context = ssl_context
-        self.cadata = cadata
-        self.verify = verify
-        self.server_hostname = server_hostname
-        self.user_data = user_data
-        self.follow_redirects = follow_redirects
-        self.host_header = host_header(host, self.port, tls)
-        self._limits = (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim)
-        self.session = Session(self.host_header, persistent, timeout, deadline, self._limits, max_body,
-                               drain_limit, drain_timeout, rtio)
-        self.session.response_class = Response
-        if buffer_size is None:
-            # Board-sized on MicroPython; on CPython a larger buffer means fewer reads per body, and
-            # 64 KiB stays below the size where each allocation becomes an mmap of its own.
-            buffer_size = 2048 if MICROPYTHON else 65536
-        self._buf = rtio.long_lived(buffer_size)
+    response_class = Response
+    clock = rtio
+
+    def __init__(self, *args, **kw):
+        Session.__init__(self, *args, **kw)
+        # Board-sized on MicroPython; on CPython a larger buffer means fewer reads per body, and 64 KiB
+        # stays below the size where each allocation becomes an mmap of its own.
+        self._buf = rtio.long_lived(self.buffer_size or (2048 if MICROPYTHON else 65536))
         self._mv = memoryview(self._buf)
         self.stream = None
         self._queue = []
         self.websocket = None
 
-    # Settings kept in the session, readable and writable here.
     # -- open / close ------------------------------------------------------------------------------
     @property
     def is_open(self):
@@ -233,7 +203,7 @@ class Connection:
             return self
         self.stream = open_stream(self.host, self.port, self.connect_timeout, self.tls, self.server_hostname,
                                   self.ssl_context, self.cadata, self.verify)
-        self.session.opened()
+        self.opened()
         return self
 
     def close(self):
@@ -248,7 +218,7 @@ class Connection:
         if self.stream is not None:
             self.stream.close()
         self.stream = None
-        self.session.lost()
+        self.lost()
 
     def __enter__(self):
         return self.open()
@@ -256,15 +226,10 @@ class Connection:
     def __exit__(self, *exc):
         self.close()
 
-    def same_origin(self, scheme, host, port):
-        """True when (scheme, host, port) is this connection's origin (RFC 6454: all three equal)."""
-        return (scheme in ("https", "wss")) == bool(self.tls) and host.lower() == self.host.lower() \
-            and port == self.port
-
     # -- the pump ------------------------------------------------------------------------------------
     def _event(self):
         """The session's next event, reading as needed; any failure closes the connection."""
-        s = self.session
+        s = self
         try:
             while True:
                 ev = s.next_event()
@@ -289,7 +254,7 @@ class Connection:
 
     def _write(self, data):
         try:
-            self.stream.settimeout(self.session.wait_time())
+            self.stream.settimeout(self.wait_time())
             self.stream.sendall(data)
         except BaseException:
             self._abort()
@@ -300,7 +265,7 @@ class Connection:
         reopen when the session says the open connection can't carry it.  Returns True when an open
         connection is reused."""
         self._settle()
-        s = self.session
+        s = self
         if self.stream is not None:
             if s.ready and not self.stream.readable():
                 return True
@@ -311,7 +276,7 @@ class Connection:
     def _settle(self):
         """Finish the previous response before the next request: drain it within the session's bounds
         (``drain_limit`` bytes, ``drain_timeout`` seconds), else close."""
-        s = self.session
+        s = self
         cur = s.active
         if cur is None or cur.complete:
             return
@@ -353,15 +318,8 @@ class Connection:
         this origin; another origin gets its own short-lived connection (``Connection: close``).
         More than the allowed number raises TooManyRedirects.
         """
-        self.session.check_usable()
-        path = req.target
-        if not path.startswith("/") and "://" in path:
-            from .urls import split_url
-
-            scheme, host, port, path = split_url(path)
-            if not self.same_origin(scheme, host, port):
-                raise UsageError("%s is not on this connection's origin %s://%s: use a Connection to it"
-                                 % (req.target, self.scheme, self.host_header))
+        self.check_usable()
+        path = self.target(req)
         hdrs = req.user_headers()  # a header hook runs once per send, redirects included
         limit = self.follow_redirects if req.follow_redirects is None else req.follow_redirects
         conn = self
@@ -369,34 +327,18 @@ class Connection:
         history = []
         while True:
             resp = conn._send_one(cur, path, hdrs)
-            resp._origin = (conn.scheme, conn.host, conn.port, cur.sent_target)
             resp.request = req
             resp.user_data = req.user_data
-            if not limit or resp.status not in _REDIRECTS:
-                break
-            from .urls import next_hop
-
             try:
-                hop = next_hop(self, resp, cur, hdrs, limit, history)
+                hop = self.redirect(conn, resp, cur, hdrs, limit, history)
             except HTTPCError:
                 conn._settle()
                 raise
             if hop is None:
                 break
-            cur, scheme, host, port, path = hop
+            conn._settle()  # the 3xx body: drained, or its connection closed
+            conn, cur, path = hop
             hdrs = cur.headers
-            conn._settle()
-            if self.same_origin(scheme, host, port):
-                conn = self
-            elif not conn.same_origin(scheme, host, port):
-                # A one-request connection to another origin, with this one's TLS options and limits.
-                s = self.session
-                conn = Connection(host, port, scheme in ("https", "wss"), False, self.connect_timeout,
-                                  s.timeout, self.ssl_context, self.cadata, self.verify,
-                                  self.server_hostname if host.lower() == self.host.lower() else None,
-                                  len(self._buf), *self._limits[:4], max_body=s.max_body,
-                                  drain_limit=s.drain_limit, deadline=s.deadline,
-                                  drain_timeout=s.drain_timeout, max_interim=self._limits[4])
         resp.history = history
         if req.on_header is not None:
             for k, v in resp.headers.items():
@@ -423,7 +365,7 @@ class Connection:
                 resp.read()
 
     def _send_one(self, req, path, hdrs):
-        s = self.session
+        s = self
         prep = req.prepare(self.host_header, not s.persistent, hdrs, path)  # may refuse: before any I/O
         reused = self._prepare_line()
         try:
@@ -436,7 +378,7 @@ class Connection:
 
     def _roundtrip(self, req, prep):
         head, body = prep
-        self.session.begin(req.method, req.deadline)
+        self.begin(req.method, req.deadline, req.sent_target)
         if body is None:
             self._write(head)
         elif isinstance(body, (bytes, bytearray, memoryview)) and len(body) <= _SMALL_BODY:
@@ -472,7 +414,7 @@ class Connection:
         ``wsession.make_protocol`` (max_message, max_frame, streaming, rng, allowed_rsv) and of
         ``WebSocket`` (callbacks, timeout, close_timeout, buffer_size, frame_size, tx_buffer_size).
         """
-        s = self.session
+        s = self
         if self.stream is None:
             raise UsageError("WebSocket upgrade needs an open connection: call open() first")
         if self.websocket is not None:

@@ -23,7 +23,7 @@ from .request import Request
 from .rt import MICROPYTHON, const
 from . import rtio
 from .rtio import EAGAIN, EINPROGRESS, EWOULDBLOCK, set_nodelay, ticks_diff, ticks_ms, would_block
-from .session import Body, Session, host_header
+from .session import Body, Session
 
 _IN = select.POLLIN
 _OUT = select.POLLOUT
@@ -82,9 +82,13 @@ class Transaction:
         self.user_data = user_data
 
 
-class Conn:
-    """One connection of an Engine: ``state_name``, ``error`` (the cause once closed), ``websocket``
-    once upgraded, ``session`` (its ``session.Session``), ``user_data`` is yours."""
+class Conn(Session):
+    """One connection of an Engine: a ``session.Session`` (its settings and rules) plus a non-blocking
+    socket; ``state_name``, ``error`` (the cause once closed), ``websocket`` once upgraded,
+    ``user_data`` is yours."""
+
+    response_class = Response
+    clock = rtio
 
     # _active: the Transaction in flight; _deferred: an error found inside connect(), reported from
     # poll(); _used: a response has completed here; _app_close: Engine.close() asked to end it;
@@ -93,12 +97,9 @@ class Conn:
     _used = _app_close = False
     _out_pos = _mask = 0
 
-    def __init__(self, engine, host, port, tls, connect_timeout, callbacks, s, user_data):
-        self.engine, self.host, self.port, self.tls = engine, host, port, tls
-        self.connect_timeout = connect_timeout
-        self.user_data = user_data
-        self.session = s
-        s.response_class = Response
+    def __init__(self, engine, callbacks, *args, **kw):
+        Session.__init__(self, *args, **kw)
+        self.engine = engine
         self.state = _CONNECTING
         self._cb = callbacks
         self._queue = []
@@ -106,9 +107,6 @@ class Conn:
         self._t_start = self._t_io = ticks_ms()  # _t_io: last progress (bytes in or out)
         self._want = _OUT
 
-    persistent = property(lambda self: self.session.persistent)
-    timeout = property(lambda self: self.session.timeout, lambda self, v: setattr(self.session, "timeout", v))
-    max_body = property(lambda self: self.session.max_body)
     state_name = property(lambda self: STATE_NAMES[self.state])
     closed = property(lambda self: self.state == _CLOSED)
 
@@ -176,13 +174,13 @@ class Conn:
 
     def _connected(self):
         self.state = _HTTP
-        self.session.opened()
+        self.opened()
         self._call("on_connect")
         self._next()
 
     def _read(self):
         mv = self.engine._mv
-        s = self.session
+        s = self
         for _ in range(_MAX_READS):
             if self.state == _WS and self.websocket._held:
                 return
@@ -242,7 +240,7 @@ class Conn:
     def _next(self):
         """Idle (inside poll()): start the next queued request, or end the connection if the session
         says it can't carry one."""
-        s = self.session
+        s = self
         mv = self.engine._mv
         while self.state == _HTTP and self._active is None and not self._app_close:
             if self._queue and self._used and s.ready:
@@ -274,7 +272,7 @@ class Conn:
             return self._update_mask()
 
     def _http_events(self):
-        s = self.session
+        s = self
         while self.state == _HTTP:
             req = self._active
             if req is None:
@@ -330,7 +328,7 @@ class Conn:
         if st == _CLOSED or self._active is None and not self._out:
             return None
         try:
-            w = self.session.wait_time()  # the response head as a whole, the request's deadline
+            w = self.wait_time()  # the response head as a whole, the request's deadline
         except TimeoutError:
             return 0
         a = _until(self.timeout, self._t_io)  # inactivity
@@ -357,7 +355,7 @@ class Conn:
                                % (self.host, self.port, self.connect_timeout))
         if st == _WS:
             return self.websocket._expired()
-        self.session.wait_time()  # raises the session's own TimeoutError when one of its timers is due
+        self.wait_time()  # raises the session's own TimeoutError when one of its timers is due
         raise TimeoutError("no progress on %s:%d within %s s" % (self.host, self.port, self.timeout))
 
     # -- ending ----------------------------------------------------------------------------------------
@@ -388,7 +386,7 @@ class Conn:
         self.state = _CLOSED
         self.error = cause
         self.engine._forget(self)
-        self.session.lost()
+        self.lost()
         out = self._out
         self._out = []
         for item in out:
@@ -427,15 +425,12 @@ class Engine:
         ``on_connect(conn)`` when TCP (and TLS) is up; ``on_err(conn, exc)``, ``on_close(conn, cause)``.
         ``deadline`` (s) bounds each request as a whole (a request's own wins); ``max_interim`` the
         1xx responses to one request; ``max_body`` a collected body."""
-        if not host:
-            raise UsageError("a host name or address is required")
-        port = port or (443 if tls else 80)
-        s = Session(host_header(host, port, tls), persistent, self.timeout if timeout == -1 else timeout,
-                    deadline, (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim), max_body,
-                    clock=rtio)
-        conn = Conn(self, host, port, tls, self.connect_timeout if connect_timeout == -1 else connect_timeout,
-                    {"on_connect": on_connect, "on_close": on_close, "on_err": on_err,
-                     "server_hostname": server_hostname}, s, user_data)
+        conn = Conn(self, {"on_connect": on_connect, "on_close": on_close, "on_err": on_err}, host, port, tls,
+                    persistent, self.connect_timeout if connect_timeout == -1 else connect_timeout,
+                    self.timeout if timeout == -1 else timeout, ssl_context, cadata, verify, server_hostname, None,
+                    max_line, max_headers, max_header_bytes, max_chunk_line, max_body, user_data,
+                    deadline=deadline, max_interim=max_interim)
+        host, port = conn.host, conn.port
         if tls:
             from .tls import tls_context  # only TLS users pay for it
 
@@ -516,7 +511,7 @@ class Engine:
             raise UsageError("this connection belongs to another engine")
         if conn.state == _CLOSED or conn._app_close:
             raise UsageError("the connection is closed")
-        conn.session.check_usable()  # upgraded: HTTP requests are refused
+        conn.check_usable()  # upgraded: HTTP requests are refused
 
     # -- the loop --------------------------------------------------------------------------------------
     def poll(self, timeout_ms=0):

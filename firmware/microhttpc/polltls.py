@@ -10,7 +10,7 @@ from .rtio import ticks_ms
 def start(conn):
     """TCP is up: wrap the socket and start the handshake (``conn._connected()`` once it is done)."""
     try:
-        sock = conn._tls_ctx.wrap_socket(conn.sock, server_hostname=conn._cb.get("server_hostname") or conn.host,
+        sock = conn._tls_ctx.wrap_socket(conn.sock, server_hostname=conn.server_hostname or conn.host,
                                          do_handshake_on_connect=False)
     except (OSError, ValueError) as exc:
         raise TLSError("TLS setup for %s failed: %r" % (conn.host, exc))

@@ -40,8 +40,8 @@ def upgrade(engine, conn, path="/", headers=None, subprotocols=None, extensions=
             raise UsageError("an upgrade is already queued on this connection")
     # A draft of the connection's session checks and builds the head now; the session itself starts the
     # upgrade when its turn comes (Conn._next).
-    s = conn.session
-    d = Session(s.host_header, s.persistent, clock=s.clock)
+    d = Session(conn.host, conn.port, conn.tls, conn.persistent)
+    d.clock = conn.clock
     d.opened()
     head = start_upgrade(d, path, headers, subprotocols, extensions, kw.get("rng"))
     w = WebSocket(conn, kw)
@@ -153,7 +153,7 @@ class WebSocket(WSCore):
         """The 101 to our upgrade came: check it, and the connection is a WebSocket."""
         c = self.conn
         req = c._active
-        self.subprotocol, self.extensions, leftover = finish_upgrade(c.session, resp)
+        self.subprotocol, self.extensions, leftover = finish_upgrade(c, resp)
         self.protocol = make_protocol(**self._opts)
         self.response = resp
         c._active = None

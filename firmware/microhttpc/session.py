@@ -31,6 +31,7 @@ from .errors import ConnectionLost, LimitExceeded, ProtocolError, TimeoutError, 
 # RFC 9110 section 9.2.2: methods a client may resend by itself when a reused connection turns out to
 # have been closed by the server before it answered.
 IDEMPOTENT = ("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE")
+REDIRECTS = (301, 302, 303, 307, 308)  # urls.REDIRECT_CODES, without loading urls
 
 
 class Response:
@@ -77,28 +78,53 @@ def host_header(host, port, tls):
 
 
 class Session:
-    """The state and rules of one HTTP/1.1 connection, client side (see the module docstring).
+    """The state and rules of one HTTP/1.1 connection, client side (see the module docstring).  Each
+    layer's connection class is a Session plus its I/O: the configuration below is the same, with the
+    same defaults, on every layer.
 
-    ``host_header`` the Host value; ``persistent`` keep the connection between requests; ``timeout``
-    (s, None: none) bounds the response head as a whole and each later wait; ``deadline`` (s) bounds
-    a whole request (a request's own ``deadline`` wins); ``limits`` the ResponseParser arguments;
-    ``max_body`` whole-body reads; ``drain_limit``/``drain_timeout`` what may be read of an unread
-    body to keep the connection; ``clock`` the ticks (see the module docstring).
+    ``host`` name or address; ``port`` (80, or 443 with ``tls``); ``persistent`` keep the connection
+    between requests (False sends ``Connection: close``); ``timeout`` (s, None: none) bounds the
+    response head as a whole and each later wait for data; ``deadline`` (s) bounds a whole request (a
+    request's own ``deadline`` wins); ``follow_redirects`` how many redirects a request follows (0:
+    none; a request's own wins); ``drain_limit`` / ``drain_timeout`` how much of an unread body, and
+    for how long, is read to keep the connection; limits: ``max_line``, ``max_headers``,
+    ``max_header_bytes``, ``max_chunk_line``, ``max_interim`` (1xx responses per request), ``max_body``
+    (whole-body reads).  Kept for the layer: ``connect_timeout`` (resolution, TCP connect and TLS
+    handshake), TLS (``ssl_context``, ``cadata``, ``verify``, ``server_hostname``), ``buffer_size``
+    (None: the layer's default), ``user_data`` (yours).  ``clock`` (a class attribute): the ticks, see
+    the module docstring.
     """
 
     response_class = Response  # a layer's subclass adds its way of reading the body
+    clock = None  # the layer's ticks (rtio), or a test's fake clock
 
-    def __init__(self, host_header, persistent=True, timeout=30.0, deadline=None, limits=(),
-                 max_body=1 << 20, drain_limit=4096, drain_timeout=1.0, clock=None):
-        self.host_header = host_header
+    def __init__(self, host, port=None, tls=False, persistent=True, connect_timeout=10.0, timeout=30.0,
+                 ssl_context=None, cadata=None, verify=True, server_hostname=None, buffer_size=None,
+                 max_line=2048, max_headers=40, max_header_bytes=8192, max_chunk_line=256, max_body=1 << 20,
+                 user_data=None, follow_redirects=0, drain_limit=4096, deadline=None, drain_timeout=1.0,
+                 max_interim=8):
+        if not host:
+            raise UsageError("a host name or address is required")
+        self.host = host
+        self.tls = tls
+        self.scheme = "https" if tls else "http"
+        self.port = port or (443 if tls else 80)
+        self.host_header = host_header(host, self.port, tls)
         self.persistent = persistent
+        self.connect_timeout = connect_timeout
         self.timeout = timeout
-        self.deadline = deadline
-        self.limits = limits
+        self.ssl_context = ssl_context
+        self.cadata = cadata
+        self.verify = verify
+        self.server_hostname = server_hostname
+        self.buffer_size = buffer_size
+        self.limits = (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim)
         self.max_body = max_body
+        self.user_data = user_data
+        self.follow_redirects = follow_redirects
         self.drain_limit = drain_limit
+        self.deadline = deadline
         self.drain_timeout = drain_timeout
-        self.clock = clock
         self.parser = None  # None while no connection is open
         self.method = None  # the method of the request in flight until its final head arrives
         self.active = None  # the Response whose body is still on the wire
@@ -109,6 +135,52 @@ class Session:
         self._t_head = None  # tick by which the final response head must have arrived
         self._t_end = None  # tick by which the request (or the drain) must be complete
         self._end_what = None
+        self._target = None
+
+    def same_origin(self, scheme, host, port):
+        """True when (scheme, host, port) is this connection's origin (RFC 6454: all three equal)."""
+        return (scheme in ("https", "wss")) == bool(self.tls) and host.lower() == self.host.lower() \
+            and port == self.port
+
+    def sibling(self, scheme, host, port):
+        """A one-request connection of the same class to another origin (a redirect), with this one's
+        settings (Connection: close)."""
+        m = self.limits
+        return self.__class__(host, port, scheme in ("https", "wss"), False, self.connect_timeout, self.timeout,
+                              self.ssl_context, self.cadata, self.verify,
+                              self.server_hostname if host.lower() == self.host.lower() else None,
+                              self.buffer_size, m[0], m[1], m[2], m[3], self.max_body, None, 0,
+                              self.drain_limit, self.deadline, self.drain_timeout, m[4])
+
+    def redirect(self, conn, resp, cur, hdrs, limit, history):
+        """The redirect verdict for ``resp``, the answer to Request ``cur`` (``hdrs`` its headers) on
+        ``conn`` (this connection or a sibling): None to stop here, else (the connection to use, the
+        next Request, its path).  ``limit`` hops at most (TooManyRedirects); ``history`` gets each."""
+        if not limit or resp.status not in REDIRECTS:
+            return None
+        from .urls import next_hop  # loaded on the first redirect
+
+        hop = next_hop(self, resp, cur, hdrs, limit, history)
+        if hop is None:
+            return None
+        nxt, scheme, host, port, path = hop
+        if self.same_origin(scheme, host, port):
+            conn = self
+        elif not conn.same_origin(scheme, host, port):
+            conn = self.sibling(scheme, host, port)
+        return conn, nxt, path
+
+    def target(self, req):
+        """The path ``req`` goes to: its target, or the path of an absolute URI of this origin."""
+        path = req.target
+        if not path.startswith("/") and "://" in path:
+            from .urls import split_url
+
+            scheme, host, port, path = split_url(path)
+            if not self.same_origin(scheme, host, port):
+                raise UsageError("%s is not on this connection's origin %s://%s: use a connection to it"
+                                 % (req.target, self.scheme, self.host_header))
+        return path
 
     # -- the connection ------------------------------------------------------------------------------
     def opened(self):
@@ -151,17 +223,19 @@ class Session:
         """The request ``req`` goes out now: returns (head bytes, body) from ``Request.prepare``.  The
         layer opened a fresh connection first unless ``ready``."""
         head, body = req.prepare(self.host_header, not self.persistent, hdrs, path)
-        self.begin(req.method, req.deadline)
+        self.begin(req.method, req.deadline, req.sent_target)
         return head, body
 
-    def begin(self, method, deadline=None):
-        """A request with ``method`` is written now: start its timers and expect its response."""
+    def begin(self, method, deadline=None, target=None):
+        """A request with ``method`` (to ``target``, for the response's ``url``) is written now: start its
+        timers and expect its response."""
         if self.parser is None:
             raise UsageError("connection is not open")
         if not self.idle:
             raise UsageError("a request is already in flight on this connection")
         now = self.clock.ticks_ms()
         self.method = method
+        self._target = target
         self.rx = 0
         self.upgrading = None
         t = self.timeout
@@ -211,6 +285,7 @@ class Session:
             if head.status != 101:
                 self.upgrading = None  # a refused upgrade: an ordinary response
             resp = self.response_class(head, method)
+            resp._origin = (self.scheme, self.host, self.port, self._target)
             self.active = resp
             if p.done:
                 self._done(resp, http11.Headers())

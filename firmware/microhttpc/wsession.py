@@ -33,7 +33,7 @@ def start_upgrade(s, path, headers=None, subprotocols=None, extensions=None, rng
     for k, v in out:
         http11.check_header(k, v)
     head = http11.build_request_head("GET", path, out)
-    s.begin("GET")
+    s.begin("GET", None, path)
     s.upgrading = (key,) + tuple(ws.offers(subprotocols, extensions, hdrs))
     return head
 

@@ -25,10 +25,10 @@ class Clock:
 
 
 def session(**kw):
-    clock = kw.pop("clock", None) or Clock()
-    s = Session("example.com", clock=clock, **kw)
+    s = Session("example.com", **kw)
+    s.clock = Clock()
     s.opened()
-    return s, clock
+    return s, s.clock
 
 
 def events(s):
@@ -230,7 +230,7 @@ def test_drain_is_bounded_in_time():
 
 
 def test_interim_cap_and_limits_reach_the_parser():
-    s, _ = session(limits=(2048, 40, 8192, 256, 2))
+    s, _ = session(max_interim=2)
     s.start(Request("GET", "/"))
     s.receive_data(b"HTTP/1.1 100 Continue\r\n\r\n" * 3)
     raises(LimitExceeded, events, s)
