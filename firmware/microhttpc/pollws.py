@@ -8,7 +8,7 @@ rest is parsed (``receive_data(b"")``) from the next round, and the socket is no
 """
 
 from . import rfc6455 as ws
-from .errors import HandshakeError, TimeoutError, UsageError
+from .errors import ConnectionLost, HandshakeError, TimeoutError, UsageError
 from .poll import Transaction, _until
 from .request import Request
 from .rtio import ticks_ms
@@ -217,3 +217,24 @@ class WebSocket(WSCore):
         if p.failure is None and p.close_rcvd is None:
             raise TimeoutError("no Close from the server within %s s" % self.close_timeout)
         self.conn._end(self.cause())  # the server did not close TCP in time: we do (section 7.1.1)
+
+    def _ended(self, cause=None):
+        """The TCP connection is gone: finish the protocol, report ``cause`` (if it is not the fault
+        already reported) and the close, each once."""
+        p = self.protocol
+        if not p.eof:
+            p.receive_eof()
+            p.events()
+        if cause is not None and cause is not p.failure:
+            self._report_err(cause)
+        self._closed()
+
+    def cause(self):
+        """Why the connection ended, for the connection's own report: the fault, a lost connection
+        (no Close frame), or None for a clean close."""
+        p = self.protocol
+        if p.failure is not None:
+            return p.failure
+        if p.close_rcvd is None or p.close_rcvd[0] == ws.CLOSE_ABNORMAL:
+            return ConnectionLost("the WebSocket ended without a Close frame")
+        return None

@@ -137,50 +137,25 @@ class Session:
         self._end_what = None
         self._target = None
 
-    def same_origin(self, scheme, host, port):
-        """True when (scheme, host, port) is this connection's origin (RFC 6454: all three equal)."""
-        return (scheme in ("https", "wss")) == bool(self.tls) and host.lower() == self.host.lower() \
-            and port == self.port
-
-    def sibling(self, scheme, host, port):
-        """A one-request connection of the same class to another origin (a redirect), with this one's
-        settings (Connection: close)."""
-        m = self.limits
-        return self.__class__(host, port, scheme in ("https", "wss"), False, self.connect_timeout, self.timeout,
-                              self.ssl_context, self.cadata, self.verify,
-                              self.server_hostname if host.lower() == self.host.lower() else None,
-                              self.buffer_size, m[0], m[1], m[2], m[3], self.max_body, None, 0,
-                              self.drain_limit, self.deadline, self.drain_timeout, m[4])
-
     def redirect(self, conn, resp, cur, hdrs, limit, history):
         """The redirect verdict for ``resp``, the answer to Request ``cur`` (``hdrs`` its headers) on
-        ``conn`` (this connection or a sibling): None to stop here, else (the connection to use, the
-        next Request, its path).  ``limit`` hops at most (TooManyRedirects); ``history`` gets each."""
+        ``conn`` (this connection or one it made for another origin): None to stop here, else (the
+        connection to use, the next Request, its path).  ``limit`` hops at most (TooManyRedirects);
+        ``history`` gets each.  The rules are in ``urls`` (loaded on the first redirect)."""
         if not limit or resp.status not in REDIRECTS:
             return None
-        from .urls import next_hop  # loaded on the first redirect
+        from .urls import next_hop
 
-        hop = next_hop(self, resp, cur, hdrs, limit, history)
-        if hop is None:
-            return None
-        nxt, scheme, host, port, path = hop
-        if self.same_origin(scheme, host, port):
-            conn = self
-        elif not conn.same_origin(scheme, host, port):
-            conn = self.sibling(scheme, host, port)
-        return conn, nxt, path
+        return next_hop(self, conn, resp, cur, hdrs, limit, history)
 
     def target(self, req):
         """The path ``req`` goes to: its target, or the path of an absolute URI of this origin."""
         path = req.target
-        if not path.startswith("/") and "://" in path:
-            from .urls import split_url
+        if path.startswith("/") or "://" not in path:
+            return path
+        from .urls import origin_path
 
-            scheme, host, port, path = split_url(path)
-            if not self.same_origin(scheme, host, port):
-                raise UsageError("%s is not on this connection's origin %s://%s: use a connection to it"
-                                 % (req.target, self.scheme, self.host_header))
-        return path
+        return origin_path(self, path)
 
     # -- the connection ------------------------------------------------------------------------------
     def opened(self):

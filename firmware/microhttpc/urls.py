@@ -173,11 +173,27 @@ def redirect_request(req, status, target, cross_origin, headers):
     return r
 
 
-def next_hop(conn, resp, cur, hdrs, limit, history):
+def same_origin(conn, scheme, host, port):
+    """True when (scheme, host, port) is the origin of ``conn`` (RFC 6454: all three equal)."""
+    return (scheme in ("https", "wss")) == bool(conn.tls) and host.lower() == conn.host.lower() and port == conn.port
+
+
+def origin_path(conn, url):
+    """The path of the absolute URI ``url``, which must be of ``conn``'s origin (UsageError)."""
+    scheme, host, port, path = split_url(url)
+    if not same_origin(conn, scheme, host, port):
+        raise UsageError("%s is not on this connection's origin %s://%s: use a connection to it"
+                         % (url, conn.scheme, conn.host_header))
+    return path
+
+
+def next_hop(first, conn, resp, cur, hdrs, limit, history):
     """The redirect verdict (RFC 9110 section 15.4) for ``resp``, the answer to Request ``cur`` on
-    ``conn`` (anything with ``same_origin(scheme, host, port)``), ``hdrs`` its resolved headers,
-    ``limit`` the hops allowed, ``history`` the (status, url) of those taken (appended to): None to stop
-    here, else (next Request, scheme, host, port, path).  One hop too many raises TooManyRedirects."""
+    ``conn`` (``first``, the connection the chain began on, or one made for another origin), ``hdrs``
+    its resolved headers, ``limit`` the hops allowed, ``history`` the (status, url) of those taken
+    (appended to): None to stop here, else (the connection to use, the next Request, its path).
+    Another origin gets a one-request connection of ``first``'s class with its settings
+    (``Connection: close``).  One hop too many raises TooManyRedirects."""
     loc = resp.headers.get("location")
     if not limit or resp.status not in REDIRECT_CODES or loc is None:
         return None
@@ -186,8 +202,17 @@ def next_hop(conn, resp, cur, hdrs, limit, history):
 
         raise TooManyRedirects("more than %d redirects (last: %d to %s)" % (limit, resp.status, loc), resp)
     scheme, host, port, path = split_url(resolve_url(resp.url, loc))
-    nxt = redirect_request(cur, resp.status, path, not conn.same_origin(scheme, host, port), hdrs)
+    nxt = redirect_request(cur, resp.status, path, not same_origin(first, scheme, host, port), hdrs)
     if nxt is None:
         return None
     history.append((resp.status, resp.url))
-    return nxt, scheme, host, port, path
+    if same_origin(first, scheme, host, port):
+        conn = first
+    elif not same_origin(conn, scheme, host, port):
+        m = first.limits
+        conn = first.__class__(host, port, scheme in ("https", "wss"), False, first.connect_timeout, first.timeout,
+                               first.ssl_context, first.cadata, first.verify,
+                               first.server_hostname if host.lower() == first.host.lower() else None,
+                               first.buffer_size, m[0], m[1], m[2], m[3], first.max_body, None, 0,
+                               first.drain_limit, first.deadline, first.drain_timeout, m[4])
+    return conn, nxt, path

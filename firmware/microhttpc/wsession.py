@@ -13,7 +13,7 @@ passes the time in).
 
 from . import http11
 from . import rfc6455 as ws
-from .errors import ConnectionLost, LimitExceeded, UsageError
+from .errors import LimitExceeded, UsageError
 
 def start_upgrade(s, path, headers=None, subprotocols=None, extensions=None, rng=None):
     """The session ``s`` writes the WebSocket upgrade request now (RFC 6455 section 4.1): returns its
@@ -171,27 +171,6 @@ class WSCore:
             if self.on_close is not None:
                 self.on_close(exc.code, exc.reason)
         return exc
-
-    def _ended(self, cause=None):
-        """The TCP connection is gone: finish the protocol, report ``cause`` (if it is not the fault
-        already reported) and the close, each once."""
-        p = self.protocol
-        if not p.eof:
-            p.receive_eof()
-            p.events()
-        if cause is not None and cause is not p.failure:
-            self._report_err(cause)
-        self._closed()
-
-    def cause(self):
-        """Why the connection ended, for the connection's own report: the fault, a lost connection
-        (no Close frame), or None for a clean close."""
-        p = self.protocol
-        if p.failure is not None:
-            return p.failure
-        if p.close_rcvd is None or p.close_rcvd[0] == ws.CLOSE_ABNORMAL:
-            return ConnectionLost("the WebSocket ended without a Close frame")
-        return None
 
     # -- state ---------------------------------------------------------------------------------------
     @property
