@@ -69,7 +69,7 @@ def micropython_cmd():
 def run_example(board, addr, tmp_path):
     import build_mpy
 
-    build_mpy.build(MPY, quiet=True)
+    build_mpy.build(MPY, build_mpy.host_march(), quiet=True)
     d = tmp_path / board
     d.mkdir()
     (d / "network.py").write_text(NETWORK_STANDIN)

@@ -30,7 +30,7 @@ def main():
     try:
         if args.runtime == "micropython":
             out = os.path.join(ROOT, "build", "mpy")
-            build_mpy.build(out, quiet=True)
+            build_mpy.build(out, build_mpy.host_march(), quiet=True)
             mp = os.path.join(os.path.dirname(sys.executable), "micropython")
             env["MICROPYPATH"] = os.pathsep.join([out, ".frozen"])
             cmd = [mp if os.path.exists(mp) else "micropython", "-X", "heapsize=" + args.heap]

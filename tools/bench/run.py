@@ -437,7 +437,7 @@ def main():
     suites = [s for s in SUITES if not args.only or s[0] in args.only.split(",")]
     mp_dirs = {}
     if any(s[2] == "micropython" for s in suites):
-        build_mpy.build(os.path.join(ROOT, "build", "mpy"), quiet=True)
+        build_mpy.build(os.path.join(ROOT, "build", "mpy"), build_mpy.host_march(), quiet=True)
         mp_dirs = peers.install_micropython(build_mpy.mpy_cross(), log=log)
 
     t0 = time.time()
