@@ -14,11 +14,23 @@ import micropython
 
 @micropython.viper
 def mask(buf: ptr8, start: int, end: int, key: ptr8):
-    """XOR buf[start:end] with the 4-byte ``key``, its phase starting at ``start`` (see mask.py)."""
+    """XOR buf[start:end] with the 4-byte ``key``, its phase starting at ``start`` (see mask.py); four
+    bytes per turn of the loop."""
+    k0 = key[0]
+    k1 = key[1]
+    k2 = key[2]
+    k3 = key[3]
     i = start
+    stop = end - 3
+    while i < stop:
+        buf[i] = buf[i] ^ k0
+        buf[i + 1] = buf[i + 1] ^ k1
+        buf[i + 2] = buf[i + 2] ^ k2
+        buf[i + 3] = buf[i + 3] ^ k3
+        i += 4
     j = 0
     while i < end:
-        buf[i] = buf[i] ^ key[j & 3]
+        buf[i] = buf[i] ^ key[j]
         i += 1
         j += 1
 

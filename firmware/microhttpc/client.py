@@ -14,6 +14,7 @@ from . import session
 from .errors import ConnectionLost, HandshakeError, HTTPCError, LimitExceeded, TimeoutError, UsageError
 
 _SMALL_BODY = const(1024)  # bodies up to this size go out in the same write as the head
+_KEEP_BUF = const(8 << 20)  # CPython: whole-body buffers up to this size are kept for the next body
 
 
 class Response(session.Response):
@@ -97,39 +98,35 @@ class Response(session.Response):
 
     def _read_exact(self, size):
         """A whole Content-Length body (already checked against the limit), received without per-read
-        parsing and events.  MicroPython: straight into one buffer of that size (two blocks at the
-        peak, no list of pieces to fragment the heap).  CPython: reads of the connection's buffer size
-        joined once (big fresh allocations cost page faults there; small ones are recycled)."""
+        parsing and events, straight into one buffer, then copied once into the bytes returned.
+        MicroPython: a buffer of that size (two blocks at the peak, no list of pieces to fragment the
+        heap).  CPython: the connection keeps the buffer for the next body (up to 8 MiB), so a series of
+        large downloads does not make the allocator map and fault in fresh pages for each one."""
         conn = self._conn
-        s = conn
-        p = s.parser
-        if MICROPYTHON:
+        p = conn.parser
+        buf = conn._body_buf
+        if buf is None or len(buf) < size:
             try:
                 buf = bytearray(size)
             except MemoryError:  # max_body=None and a body larger than the heap: stream it instead
                 raise LimitExceeded("body of %d bytes does not fit in memory (stream it instead)" % size)
-            mv = memoryview(buf)
-        else:
-            parts = []
-            mv = conn._mv
+            if not MICROPYTHON and size <= _KEEP_BUF:
+                conn._body_buf = buf
+        mv = memoryview(buf)[:size]
         got = p.readinto_body(mv)
-        if not MICROPYTHON and got:
-            parts.append(bytes(mv[:got]))
         try:
             while got < size:
-                conn.stream.settimeout(s.wait_time())
-                n = conn.stream.recv_into(mv[got:] if MICROPYTHON else mv[: size - got])
+                conn.stream.settimeout(conn.wait_time())
+                n = conn.stream.recv_into(mv[got:])
                 if not n:
                     raise ConnectionLost("connection closed with %d body bytes still expected" % (size - got))
-                s.rx += n
+                conn.rx += n
                 p.body_received(n)
-                if not MICROPYTHON:
-                    parts.append(bytes(mv[:n]))
                 got += n
             self._next_chunk()  # the END event: trailers, keep-alive verdict
-            return bytes(buf) if MICROPYTHON else b"".join(parts)
+            return bytes(mv)
         except MemoryError:
-            parts = buf = None
+            mv = buf = None
             conn._abort()
             raise LimitExceeded("body of %d bytes does not fit in memory (stream it instead)" % size)
         except BaseException:
@@ -181,6 +178,7 @@ class Connection(Session):
 
     response_class = Response
     clock = rtio
+    _body_buf = None  # CPython: the buffer of the last whole Content-Length body (see Response.read)
 
     def __init__(self, *args, **kw):
         Session.__init__(self, *args, **kw)

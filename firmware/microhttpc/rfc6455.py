@@ -275,6 +275,13 @@ class Protocol:
             return
         try:
             bl = self._backlog
+            if bl is None and self._in_frame and not self._events and 0 < len(data) <= self._left:
+                # The bulk of a large frame: a read that lies inside its payload, nothing held back.
+                self._payload(data)
+                self._left -= len(data)
+                if self._left == 0:
+                    self._end_frame()
+                return
             if bl is not None:
                 self._backlog = None
                 self._parse(bl, True)
@@ -399,8 +406,11 @@ class Protocol:
         self.state = CLOSED
 
     def events(self):
-        """Take the events received so far (a list, oldest first)."""
+        """Take the events received so far (a list, oldest first; an empty tuple, allocated once, when
+        there is none)."""
         ev = self._events
+        if not ev:
+            return ()
         self._events = []
         return ev
 
@@ -615,8 +625,11 @@ class Protocol:
 
     # -- sending -----------------------------------------------------------------------------------
     def data_to_send(self):
-        """Take the bytes queued for the server: a list of buffers, one per frame, in order."""
+        """Take the bytes queued for the server: a list of buffers, one per frame, in order (an empty
+        tuple when there is none: the I/O layers ask after every read, and that allocates nothing)."""
         out = self._out
+        if not out:
+            return ()
         self._out = []
         self._pong = -1
         self._npong = 0

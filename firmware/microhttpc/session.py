@@ -1,11 +1,11 @@
 """Sans-I/O HTTP connection session: every rule about one connection that is not I/O.
 
 The three I/O layers (blocking ``client``, non-blocking ``poll``, ``aio``) are pumps over a Session:
-read -> ``receive_data`` -> ``next_event`` -> act -> write what ``start`` returned, waiting at most
+``begin`` a request -> write it -> read -> ``receive_data`` -> ``next_event`` -> act, waiting at most
 ``wait_time()``.  What lives here, once:
 
 - the request in flight (no pipelining: one at a time) and the Response whose body is on the wire;
-- framing through ``Request.prepare`` and the upgrade head (``start`` / ``start_upgrade``);
+- framing through ``Request.prepare`` (``start``, or the layer's own prepare and ``begin``);
 - the keep-alive verdict (``reusable``): a response that says close, a 101, bytes left after a
   response (a body on a 204/304/HEAD answer, bytes beyond Content-Length or after the last chunk)
   and bytes or EOF that arrive while no request is in flight all end the connection: the client never
@@ -20,9 +20,9 @@ read -> ``receive_data`` -> ``next_event`` -> act -> write what ``start`` return
 - the upgrade head, the 101 checks and the bytes that followed it (in ``wsession``, loaded with the
   WebSocket code on the first upgrade: ``start_upgrade`` / ``finish_upgrade``).
 
-Must not: touch sockets, ``select``, ``asyncio`` or ``time``: the clock is a constructor argument, an
-object with ``ticks_ms()``, ``ticks_diff(a, b)`` and ``ticks_add(t, ms)`` (the layers pass ``rtio``;
-the tests a fake one).
+Must not: touch sockets, ``select``, ``asyncio`` or ``time``: the clock is the ``clock`` attribute, an
+object with ``ticks_ms()``, ``ticks_diff(a, b)`` and ``ticks_add(t, ms)`` (each layer's class sets
+``rtio``; the tests a fake one).  Each layer's connection class is a Session plus its I/O.
 """
 
 from . import http11

@@ -222,8 +222,7 @@ class WebSocket(WSCore):
             else:
                 p.receive_eof()
         self._flush()  # auto-PONGs, the echo of a Close, our Close after a fault
-        more = self._dispatch()
-        self._flush()  # a Close queued by the dispatch (auto-mode overflow)
+        more = self._dispatch()  # a Close it queues (auto-mode overflow) goes out in _wind_down
         if p.state != ws.OPEN and not more:
             self._wind_down()
 

@@ -76,7 +76,7 @@ def test_messages_whole_bytewise_and_split():
         p = ws.Protocol()
         p.receive_data(stream[:cut])
         p.receive_data(stream[cut:])
-        assert p.events() == want, cut
+        assert list(p.events()) == want, cut
 
 
 def test_length_encodings_16_and_64_bit():
@@ -87,7 +87,7 @@ def test_length_encodings_16_and_64_bit():
     for n in (65535, 65536, 200000):
         p = ws.Protocol(streaming=True, max_message=None)
         p.receive_data(frame(2, b"", length=n))
-        assert p.events() == [(ws.EV_MSG_START, False, n)]
+        assert list(p.events()) == [(ws.EV_MSG_START, False, n)]
         chunk = memoryview(b"y" * 4096)
         left = n
         got = 0
@@ -180,11 +180,11 @@ def test_close_from_client_and_eof():
     assert unmask_frames(p.data_to_send()) == [(True, 8, b"\x03\xe8done")]
     raises(Exception, p.send_text, "late")
     p.receive_data(frame(8, b"\x03\xe8"))
-    assert p.events() == [(ws.EV_CLOSE, 1000, "")]
-    assert p.data_to_send() == []  # no second Close
+    assert list(p.events()) == [(ws.EV_CLOSE, 1000, "")]
+    assert list(p.data_to_send()) == []  # no second Close
     p = ws.Protocol()
     p.receive_eof()
-    assert p.events() == [(ws.EV_CLOSE, 1006, "")]
+    assert list(p.events()) == [(ws.EV_CLOSE, 1006, "")]
     assert p.closed_error().code == 1006
 
 

@@ -111,7 +111,7 @@ def test_every_fault_at_every_split():
             assert p.state == ws.CLOSING
             # Whatever comes afterwards is ignored, and nothing more is queued.
             p.receive_data(frame(1, b"ignored") + frame(8, b"\x03\xe8"))
-            assert p.events() == [] and p.data_to_send() == []
+            assert list(p.events()) == [] and list(p.data_to_send()) == []
             raises(Exception, p.send_text, "no")
 
 
@@ -237,8 +237,8 @@ def test_defer_lets_messages_before_a_fault_or_close_be_answered():
     for tail, code in ((frame(1, b"x", rsv=0x20), 1002), (frame(8, b"\x03\xe8bye"), 1000)):
         p = ws.Protocol(rng=lambda n: b"\x01\x02\x03\x04", defer=True)
         p.receive_data(frame(1, b"first") + tail + frame(1, b"never parsed"))
-        assert p.events() == [(ws.EV_TEXT, "first", None)]
-        assert p.deferred is not None and p.state == ws.OPEN and p.data_to_send() == []
+        assert list(p.events()) == [(ws.EV_TEXT, "first", None)]
+        assert p.deferred is not None and p.state == ws.OPEN and list(p.data_to_send()) == []
         p.send_text("answer")
         p.receive_data(b"")  # the I/O layer acts on the deferred fault or Close
         assert p.deferred is None
@@ -246,7 +246,7 @@ def test_defer_lets_messages_before_a_fault_or_close_be_answered():
         assert sent[0] == (True, 1, b"answer") and sent[1][1] == 8
         assert int.from_bytes(sent[1][2][:2], "big") == code
         if code == 1000:
-            assert p.events() == [(ws.EV_CLOSE, 1000, "bye")] and p.closed
+            assert list(p.events()) == [(ws.EV_CLOSE, 1000, "bye")] and p.closed
         else:
             assert p.failure.close_code == 1002 and p.state == ws.CLOSING
     # Nothing before the fault: no deferral.  And without defer=True: never.

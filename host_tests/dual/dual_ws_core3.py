@@ -94,7 +94,7 @@ def test_ping_flood_queues_one_pong():
     # Once taken (written), the next PING gets a PONG of its own.
     p.receive_data(frame(9, b"x"))
     assert unmask_frames(p.data_to_send()) == [(True, 10, b"x")]
-    assert p.data_to_send() == []
+    assert list(p.data_to_send()) == []
 
 
 def test_application_pongs_are_not_coalesced():
@@ -238,13 +238,13 @@ def test_backlog_with_a_deferred_fault():
     assert p.deferred is not None and not p.backlog and p.more_input() and p.state == ws.OPEN
     p.receive_data(b"")
     assert p.failure.close_code == 1002 and not p.more_input()
-    assert p.events() == []
+    assert list(p.events()) == []
     # fail() by the I/O layer while a backlog is held: the backlog is dropped.
     p = proto(max_events=1)
     p.receive_data(frame(1, b"1") + frame(1, b"2"))
     p.fail(LimitExceeded("local"))
     p.receive_data(b"")
-    assert p.events() == [(ws.EV_TEXT, "1", None)] and not p.more_input()
+    assert list(p.events()) == [(ws.EV_TEXT, "1", None)] and not p.more_input()
 
 
 # -- 3. data after our Close ------------------------------------------------------------------------
@@ -265,7 +265,7 @@ def test_data_after_our_close_is_dropped():
         assert p._msg is None and p.failure is None and p.state == ws.CLOSING
         p.receive_data(frame(1, b"x") * 100 + frame(8, b"\x03\xe8"))
         assert drain(p, []) == [(ws.EV_CLOSE, 1000, "")]
-        assert p.closed and p.data_to_send() == []  # no PONG, no second Close
+        assert p.closed and list(p.data_to_send()) == []  # no PONG, no second Close
 
 
 def test_framing_errors_after_our_close_still_count():
@@ -273,7 +273,7 @@ def test_framing_errors_after_our_close_still_count():
     p.send_close()
     p.data_to_send()
     p.receive_data(frame(0, b"no message to continue"))
-    assert p.failure is not None and p.failure.close_code == 1002 and p.data_to_send() == []
+    assert p.failure is not None and p.failure.close_code == 1002 and list(p.data_to_send()) == []
 
 
 # -- 4. MemoryError while receiving -----------------------------------------------------------------
@@ -297,7 +297,7 @@ def test_memory_error_fails_the_connection_with_1009():
         sent = unmask_frames(p.data_to_send())
         assert len(sent) == 1 and sent[0][1] == 8 and sent[0][2][:2] == b"\x03\xf1"
         p.receive_data(frame(1, b"next") + frame(8, b"\x03\xe8"))  # ignored, no second fault
-        assert p.events() == [] and p.data_to_send() == [] and p.failure.close_code == 1009
+        assert list(p.events()) == [] and list(p.data_to_send()) == [] and p.failure.close_code == 1009
 
 
 def test_message_larger_than_the_heap_fails_with_1009():
@@ -323,7 +323,7 @@ def test_message_larger_than_the_heap_fails_with_1009():
             left -= k
         assert isinstance(p.failure, LimitExceeded) and p.failure.close_code == 1009
         assert left == 0  # the buffer was allocated and filled: the final copy failed
-        assert p.events() == [] and p._msg is None
+        assert list(p.events()) == [] and p._msg is None
     else:
         for n in (1 << 62, (1 << 63) - 1):  # announced: no allocator gives that much
             p = proto(max_message=None)
