@@ -6,7 +6,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: demo test venv autobahn bench check clean
+.PHONY: demo test venv autobahn bench mem check clean
 
 venv: $(STAMP)
 
@@ -31,6 +31,10 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python tools/bench/run.py
+
+# heap per import path and the smallest heap of the demo session, on the MicroPython unix port
+mem: $(STAMP)
+	$(BIN)/python tools/mem.py
 
 clean:
 	rm -rf build .pytest_cache
