@@ -27,10 +27,6 @@ FAULTS = (
     ("/len63", 1002, "64-bit"),
 )
 
-# This module runs some 30 connections with every fault in one process, with the HTTP and WebSocket
-# modules and itself loaded: on the 64-bit unix port (pointers twice a board's size) 128K leaves the
-# heap too fragmented for it to be reliable, so it gets 160K (still less than a 32-bit ESP32 offers).
-MICROPYTHON_HEAP = "160K"
 
 KINDS = {1002: ProtocolError, 1007: InvalidUTF8, 1009: LimitExceeded}
 

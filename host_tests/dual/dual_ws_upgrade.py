@@ -7,10 +7,6 @@ from microhttpc import Connection, ws_connect
 from microhttpc.errors import ConnectionClosed, HandshakeError, HeaderNotAllowed, UsageError
 from check import raises, server, url
 
-# Dozens of upgrades against three servers with the HTTP and WebSocket modules and this long module
-# loaded: at 128K the 64-bit unix port's heap is fragmented to the edge here, so it gets 144K.
-MICROPYTHON_HEAP = "144K"
-
 
 def test_upgrade_needs_open_persistent_connection():
     host, port = server("ws")
