@@ -63,7 +63,6 @@ class Response(session.Response):
 
     _conn = None
     _body = None
-    _pending = b""
 
     async def read_chunk(self):
         """The next piece of body as it arrives, or None at the end."""
@@ -316,25 +315,17 @@ class Connection(Session):
         return False
 
     async def _settle(self):
-        s = self
-        cur = s.active
+        cur = self.active
         if cur is None or cur.complete:
             return
-        s.start_drain()
-        parts = []
-        total = 0
         try:
-            while total <= s.drain_limit:
-                c = await cur.read_chunk()
-                if c is None:
-                    cur._pending = b"".join(parts)  # still there for cur.read()
-                    return
-                parts.append(c)
-                total += len(c)
+            piece = b""
+            while self.drain(cur, piece):
+                piece = await cur.read_chunk()
         except (HTTPCError, MemoryError):
             pass
-        parts = None
-        await self._abort()
+        if not cur.complete:
+            await self._abort()
 
     # -- HTTP --------------------------------------------------------------------------------------
     async def request(self, method, target="/", headers=None, body=None, **kw):

@@ -28,7 +28,6 @@ class Response(session.Response):
 
     _conn = None
     _body = None  # cached whole body after read()
-    _pending = b""  # body bytes received but not yet handed out by read(n)/readinto
 
     def _next_chunk(self):
         """The next piece of body as it arrives, or None at the end of the body."""
@@ -274,25 +273,17 @@ class Connection(Session):
     def _settle(self):
         """Finish the previous response before the next request: drain it within the session's bounds
         (``drain_limit`` bytes, ``drain_timeout`` seconds), else close."""
-        s = self
-        cur = s.active
+        cur = self.active
         if cur is None or cur.complete:
             return
-        s.start_drain()
-        parts = []
-        total = 0
         try:
-            while total <= s.drain_limit:
-                c = cur._next_chunk()
-                if c is None:
-                    cur._pending = b"".join(parts)  # still there for cur.read()
-                    return
-                parts.append(c)
-                total += len(c)
+            piece = b""
+            while self.drain(cur, piece):
+                piece = cur._next_chunk()
         except (HTTPCError, MemoryError):
             pass
-        parts = None
-        self._abort()
+        if not cur.complete:
+            self._abort()
 
     # -- requests ----------------------------------------------------------------------------------
     def request(self, method, target="/", headers=None, body=None, **kw):

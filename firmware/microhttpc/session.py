@@ -56,6 +56,7 @@ class Response:
         self.user_data = request.user_data if request is not None else None
         self._origin = None  # (scheme, host, port, target) for ``url``
         self._cut = False  # the connection was dropped before the end of the body
+        self._pending = b""  # body bytes received but not yet handed out
 
     @property
     def url(self):
@@ -136,6 +137,7 @@ class Session:
         self._t_end = None  # tick by which the request (or the drain) must be complete
         self._end_what = None
         self._target = None
+        self._drain = None  # [response, pieces, bytes] while an unread body is drained
 
     def redirect(self, conn, resp, cur, hdrs, limit, history):
         """The redirect verdict for ``resp``, the answer to Request ``cur`` (``hdrs`` its headers) on
@@ -172,6 +174,7 @@ class Session:
         self.method = None
         self.upgrading = None
         self._t_head = self._t_end = None
+        self._drain = None
         a = self.active
         self.active = None
         if a is not None and not a.complete:
@@ -309,13 +312,29 @@ class Session:
         return TimeoutError("no data from the server within %s s" % self.timeout)
 
     # -- verdicts ------------------------------------------------------------------------------------
-    def start_drain(self):
-        """An unread body is to be drained before the next request: bound it by ``drain_timeout``."""
-        if self.drain_timeout is not None:
-            t = self.clock.ticks_add(self.clock.ticks_ms(), int(self.drain_timeout * 1000))
-            if self._t_end is None or self.clock.ticks_diff(t, self._t_end) < 0:
-                self._t_end = t
-                self._end_what = self.drain_timeout
+    def drain(self, resp, piece):
+        """The drain-or-close verdict for the unread body of ``resp`` before the next request: the
+        layer starts with ``piece`` b"" (the time bound starts there), then reads the body piece by
+        piece (None at its end) and goes on while this returns True.  The pieces are kept for a later ``read()`` of that response; more than ``drain_limit`` bytes, or
+        more time than ``drain_timeout`` (``wait_time()`` raises then), and the connection must close
+        (``resp`` is then still incomplete)."""
+        d = self._drain
+        if d is None:  # the first call: bound the drain in time too
+            d = self._drain = [resp, [], 0]
+            if self.drain_timeout is not None:
+                t = self.clock.ticks_add(self.clock.ticks_ms(), int(self.drain_timeout * 1000))
+                if self._t_end is None or self.clock.ticks_diff(t, self._t_end) < 0:
+                    self._t_end = t
+                    self._end_what = self.drain_timeout
+        if piece is None:
+            d[0]._pending = b"".join(d[1])  # still there for a read() of that response
+        else:
+            d[1].append(piece)
+            d[2] += len(piece)
+            if d[2] <= self.drain_limit:
+                return True
+        self._drain = None
+        return False
 
     def may_retry(self, req, exc, reused):
         """RFC 9112 section 9.3.1: a server may close an idle persistent connection at any time; if it

@@ -221,12 +221,30 @@ def test_drain_is_bounded_in_time():
     s, clock = session(timeout=30.0, drain_timeout=1.0)
     s.start(Request("GET", "/"))
     s.receive_data(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")
-    events(s)
-    s.start_drain()
+    resp = events(s) and s.active
+    assert s.drain(resp, b"")  # the drain starts: bounded by drain_timeout from here
     assert s.wait_time() == 1.0
     clock.now += 1000
     e = raises(TimeoutError, s.wait_time)
     assert "1.0 s" in str(e)
+
+
+def test_drain_is_bounded_in_bytes_and_keeps_what_it_read():
+    s, _ = session(drain_limit=10)
+    s.start(Request("GET", "/"))
+    s.receive_data(b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\n")
+    events(s)
+    resp = s.active
+    assert s.drain(resp, b"") and s.drain(resp, b"abcd") and s.drain(resp, b"efgh")
+    assert not s.drain(resp, None) and resp._pending == b"abcdefgh"  # the end: kept for read()
+    s, _ = session(drain_limit=10)
+    s.start(Request("GET", "/"))
+    s.receive_data(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")
+    events(s)
+    resp = s.active
+    assert s.drain(resp, b"") and s.drain(resp, b"x" * 10)
+    assert not s.drain(resp, b"y")  # over drain_limit: the connection must close
+    assert not resp.complete
 
 
 def test_interim_cap_and_limits_reach_the_parser():

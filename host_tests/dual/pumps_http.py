@@ -97,8 +97,12 @@ def open_client(layer, host=None, port=None, run_timeout=20.0, **conn_kw):
     if layer == "blocking":
         return _Blocking(host, port, conn_kw)
     if layer == "poll":
+        from pumps_http_poll import _Poll  # one layer's facade per test process: less heap
+
         return _Poll(host, port, run_timeout, conn_kw)
     if layer == "aio":
+        from pumps_http_aio import _Aio
+
         return _Aio(host, port, run_timeout, conn_kw)
     raise ValueError(layer)
 
@@ -128,123 +132,6 @@ class _Blocking:
 
     def close(self):
         self.conn.close()
-
-
-class _Aio:
-    layer = "aio"
-
-    def __init__(self, host, port, run_timeout, kw):
-        import asyncio
-
-        from microhttpc import aio
-
-        self.asyncio = asyncio
-        self.loop = asyncio.new_event_loop()  # streams are bound to their loop (CPython): one per client
-        self.run_timeout = run_timeout
-        self.conn = aio.Connection(host, port, **kw)
-
-    def _run(self, coro):
-        try:
-            return self.loop.run_until_complete(self.asyncio.wait_for(coro, self.run_timeout))
-        except self.asyncio.TimeoutError:
-            # microhttpc.TimeoutError is not asyncio's: this one is the facade's own bound
-            raise AssertionError("aio: no outcome within %s s (hang)" % self.run_timeout)
-
-    def request(self, method, path, read=True, **kw):
-        async def go():
-            r = await self.conn.request(method, path, **kw)
-            return Result(r, (await r.read()) if read else None)
-
-        return self._run(go())
-
-    def read(self, result):
-        result.body = self._run(result.raw.read())
-        return result.body
-
-    def is_open(self):
-        return self.conn.is_open
-
-    def wait(self, s):
-        async def pause():  # MicroPython's sleep() is not a coroutine wait_for accepts
-            await self.asyncio.sleep(s)
-
-        self._run(pause())
-
-    def close(self):
-        try:
-            self._run(self.conn.close())
-        finally:
-            self.loop.close()
-
-
-class _Poll:
-    """The poll Engine, one Conn.  ``closes`` holds the Conn's on_close causes, ``conn_errors`` what its
-    connection-level on_err reported."""
-
-    layer = "poll"
-
-    def __init__(self, host, port, run_timeout, kw):
-        from microhttpc.poll import Engine
-
-        self.engine = Engine()
-        self.run_timeout = run_timeout
-        self.closes = []
-        self.conn_errors = []
-        self.conn = self.engine.connect(host, port, on_close=lambda c, cause: self.closes.append(cause),
-                                        on_err=lambda c, exc: self.conn_errors.append(exc), **kw)
-
-    def request(self, method, path, read=True, **kw):
-        """Queue the request and run the engine until it completes or fails (read is ignored: the
-        engine collects the body into resp.body itself)."""
-        out = []
-        self.engine.request(self.conn, method, path, on_complete=lambda resp, ok: out.append((resp, ok)),
-                            on_err=lambda exc: out.append((None, exc)), **kw)
-        if not self.engine.run(until=lambda: out, timeout=self.run_timeout):
-            raise AssertionError("poll: no on_complete/on_err within %s s (hang)" % self.run_timeout)
-        resp, ok = out[0]
-        if resp is None:
-            raise ok  # the exception on_err reported
-        if not ok:
-            raise AssertionError("poll: on_complete(resp, False) without on_err first")
-        return Result(resp, resp.body)
-
-    def request_many(self, paths):
-        """GET each of ``paths``, all queued at once before the engine runs (poll's FIFO queue): a
-        list with, per request, its Result or the exception on_err reported."""
-        out = [None] * len(paths)
-
-        def cbs(i):
-            def done(resp, ok):
-                if ok and out[i] is None:
-                    out[i] = Result(resp, resp.body)
-
-            def err(exc):
-                if out[i] is None:
-                    out[i] = exc
-
-            return done, err
-
-        for i, p in enumerate(paths):
-            done, err = cbs(i)
-            self.engine.request(self.conn, "GET", p, on_complete=done, on_err=err)
-        if not self.engine.run(until=lambda: None not in out, timeout=self.run_timeout):
-            raise AssertionError("poll: queued requests without an outcome after %s s: %r"
-                                 % (self.run_timeout, out))
-        return out
-
-    def read(self, result):
-        return result.body
-
-    def is_open(self):
-        return not self.conn.closed
-
-    def wait(self, s):
-        """Run the engine for ``s`` seconds: an idle Conn sees bytes or EOF only from inside poll()."""
-        self.engine.run(until=lambda: False, timeout=s)
-
-    def close(self):
-        self.engine.close(self.conn, abort=True)
-        self.engine.run(until=lambda: self.conn.closed, timeout=2)
 
 
 def expect(exc_type, fn, *args, **kw):

@@ -50,145 +50,17 @@ def connect_ws(layer, host, port, path, timeout=10, **kw):
         return ws
     if layer == "poll":
         from microhttpc.poll import Engine
+        from pumps_ws_poll import _Poll  # one layer's facade per test process: less heap
 
         gc.collect()
         return _Poll(Engine, host, port, path, timeout, kw)
     import asyncio
 
     from microhttpc import aio
+    from pumps_ws_aio import _Aio
 
     gc.collect()
     return _Aio(asyncio, aio, host, port, path, timeout, kw)
-
-
-class _Poll:
-    guard = GUARD  # a test may shorten it for a call that must not wait long
-
-    def __init__(self, Engine, host, port, path, timeout, kw):
-        self.timeout = timeout
-        self.errors = []  # on_err of the WebSocket
-        self.messages = []
-        self.opened = []
-        e = self.e = Engine(timeout=timeout)
-        conn = self.conn = e.connect(host, port, timeout=timeout, connect_timeout=timeout)
-        # timeout= of upgrade is the idle timeout of this layer: only when asked (idle_timeout=).
-        idle = kw.pop("idle_timeout", None)
-        try:
-            self.ws = e.upgrade(conn, path, on_open=self.opened.append, on_msg=self.messages.append,
-                                on_err=self.errors.append, timeout=idle, **kw)
-            ok = self._run(lambda: self.opened or conn.closed, timeout + 1)
-        except BaseException:
-            e.close(conn, abort=True)
-            e.run(timeout=2)
-            raise
-        if not ok:
-            e.close(conn, abort=True)
-            e.run(timeout=2)
-            raise AssertionError("poll: the upgrade took longer than its timeout (%s s)" % timeout)
-        if not self.opened:
-            raise self.errors[0] if self.errors else conn.error
-
-    def __getattr__(self, name):  # close_code, close_timeout, timeout ... of the layer's WebSocket
-        if name == "closed":
-            return self.conn.closed
-        if name == "ws":
-            raise AttributeError(name)
-        return getattr(self.ws, name)
-
-    def _run(self, until, seconds):
-        from microhttpc.errors import HTTPCError
-
-        self.e.run(until=until, timeout=self.guard if seconds is None else min(seconds, self.guard))
-        for x in self.errors + [self.conn.error]:
-            if x is not None and not isinstance(x, HTTPCError):
-                raise x  # not a microhttpc error (MemoryError ...): the test sees it as it is
-        return until()
-
-    def _tx(self, fn):
-        done = []
-        fn(done.append)  # the layer raises here (UsageError, ConnectionClosed) or queues
-        self._run(lambda: done or self.conn.closed, self.timeout)
-        if not (done and done[0]):
-            raise self.ws.protocol.closed_error()  # on_tx_complete(False): the connection ended first
-
-    def send(self, msg):
-        self._tx(lambda cb: self.ws.send(msg, on_tx_complete=cb))
-
-    def ping(self, data=b""):
-        self._tx(lambda cb: self.ws.ping(data, on_tx_complete=cb))
-
-    def recv(self, timeout=-1):
-        t = self.timeout if timeout == -1 else timeout
-        if not self.messages and not self.conn.closed:
-            self._run(lambda: self.messages or self.conn.closed, t)
-        if self.messages:
-            return self.messages.pop(0)
-        if self.conn.closed:
-            raise self.ws.protocol.closed_error()
-        from microhttpc.errors import TimeoutError
-
-        raise TimeoutError("poll: no message within %s s" % t)
-
-    def close(self, code=1000, reason=""):
-        if self.conn.closed:
-            return
-        if self.ws.protocol.state == 1:  # rfc6455.OPEN
-            self.ws.close(code, reason)
-        else:
-            self.e.close(self.conn)
-        self._run(lambda: self.conn.closed, self.ws.close_timeout + 2)
-
-
-class _Aio:
-    guard = GUARD
-
-    def __init__(self, asyncio, aio, host, port, path, timeout, kw):
-        self.timeout = timeout
-        self.errors = []  # aio has no on_err: errors come as ConnectionClosed.cause
-        self.asyncio = asyncio
-        self.loop = asyncio.new_event_loop()
-        self.conn = aio.Connection(host, port, timeout=timeout, connect_timeout=timeout)
-        kw.pop("on_err", None)
-        kw.setdefault("timeout", timeout)
-        self.ws = self._run(self._open(path, kw))
-
-    def __getattr__(self, name):  # close_code, closed, timeout ... of the layer's WebSocket
-        if name == "ws":
-            raise AttributeError(name)
-        return getattr(self.ws, name)
-
-    async def _open(self, path, kw):
-        await self.conn.connect()
-        try:
-            return await self.conn.upgrade(path, **kw)
-        except BaseException:
-            await self.conn._abort()
-            raise
-
-    def _run(self, coro):
-        a = self.asyncio
-        try:
-            return self.loop.run_until_complete(a.wait_for(coro, self.guard))
-        except a.TimeoutError as exc:
-            from microhttpc.errors import HTTPCError
-
-            if isinstance(exc, HTTPCError):
-                raise
-            if getattr(self, "ws", None) is not None:
-                self.loop.run_until_complete(self.conn._abort())  # drop the connection left behind
-            raise AssertionError("aio: a call took longer than %s s" % self.guard)
-
-    def send(self, msg):
-        self._run(self.ws.send(msg))
-
-    def recv(self, timeout=-1):
-        return self._run(self.ws.recv(self.timeout if timeout == -1 else timeout))
-
-    def ping(self, data=b""):
-        self._run(self.ws.ping(data))
-
-    def close(self, code=1000, reason=""):
-        self._run(self.ws.close(code, reason))
 
 
 def elapsed(t0):
