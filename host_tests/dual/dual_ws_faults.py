@@ -8,24 +8,7 @@ handshake from either side, run through all three I/O layers in dual_hostile_ws_
 from microhttpc import ws_connect
 from microhttpc.errors import ConnectionClosed, InvalidUTF8, LimitExceeded, ProtocolError
 from check import raises, url
-
-FAULTS = (
-    ("/masked", 1002, "masked"),
-    ("/rsv", 1002, "reserved"),
-    ("/opcode3", 1002, "opcode"),
-    ("/opcodeB", 1002, "opcode"),
-    ("/bigping", 1002, "125"),
-    ("/fragping", 1002, "fragmented control"),
-    ("/cont", 1002, "continuation"),
-    ("/newdata", 1002, "inside a fragmented"),
-    ("/closecode", 1002, "999"),
-    ("/close1005", 1002, "1005"),
-    ("/close1", 1002, "1-byte"),
-    ("/badreason", 1007, "UTF-8"),
-    ("/badutf8", 1007, "UTF-8"),
-    ("/oversize", 1009, "limit"),
-    ("/len63", 1002, "64-bit"),
-)
+from ws_faults_table import FAULTS
 
 
 KINDS = {1002: ProtocolError, 1007: InvalidUTF8, 1009: LimitExceeded}
