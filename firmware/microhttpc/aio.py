@@ -267,6 +267,9 @@ class Connection(Session):
             if self._mv is not None:
                 n = await _within(r.readinto(self._mv), timeout, "no data from the server")
                 return self._mv[:n] if n else b""
+            if getattr(r, "_buffer", None):
+                # CPython's reader already holds bytes: take them without a wait_for (a task each).
+                return await r.read(self.buffer_size)
             return await _within(r.read(self.buffer_size), timeout, "no data from the server")
         except OSError as exc:
             raise ConnectionLost("receive failed: %r" % (exc,))
