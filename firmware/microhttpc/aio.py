@@ -85,13 +85,7 @@ class Response(session.Response):
 
     async def readinto(self, buf):
         """Body bytes into ``buf``; the count, 0 at the end."""
-        c = await self.read_chunk()
-        if c is None:
-            return 0
-        n = len(buf)
-        if len(c) > n:
-            self._pending = c[n:]
-            c = c[:n]
+        c = self._take(await self.read_chunk(), len(buf))
         buf[: len(c)] = c
         return len(c)
 

@@ -62,13 +62,7 @@ class Response(session.Response):
         if n is not None and n >= 0:
             if n == 0:
                 return b""
-            c = self._next_chunk()
-            if c is None:
-                return b""
-            if len(c) > n:
-                self._pending = c[n:]
-                c = c[:n]
-            return c
+            return self._take(self._next_chunk(), n)
         if self._body is not None:
             return self._body
         conn = self._conn
@@ -135,13 +129,7 @@ class Response(session.Response):
     def readinto(self, buf):
         """Read body bytes into the caller's ``buf`` (a bytearray or memoryview); returns the count, 0 at
         the end.  No allocation beyond what one socket read brings in."""
-        c = self._next_chunk()
-        if c is None:
-            return 0
-        n = len(buf)
-        if len(c) > n:
-            self._pending = c[n:]
-            c = c[:n]
+        c = self._take(self._next_chunk(), len(buf))
         buf[: len(c)] = c
         return len(c)
 

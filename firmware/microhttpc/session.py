@@ -67,6 +67,16 @@ class Response:
 
         return make_url(*self._origin)
 
+    def _take(self, c, n):
+        """At most ``n`` bytes of the body piece ``c`` (b"" for None, the end); the rest is kept for the
+        next read.  Every layer's ``read(n)`` and ``readinto`` hand out pieces through it."""
+        if c is None:
+            return b""
+        if len(c) > n:
+            self._pending = c[n:]
+            return c[:n]
+        return c
+
     def __repr__(self):
         return "<Response %d %s>" % (self.status, self.reason)
 
