@@ -23,15 +23,13 @@ try:
 except ImportError:  # pragma: no cover - MicroPython before 1.21
     import uasyncio as asyncio
 
-from . import http11
+from . import errors, http11
 from .errors import (
     ConnectError,
     ConnectionLost,
-    HandshakeError,
     HTTPCError,
     LimitExceeded,
     TimeoutError,
-    TLSError,
     UsageError,
 )
 from .request import Request, split_url
@@ -183,7 +181,7 @@ class Connection(Session):
             raise
         except (OSError, ValueError) as exc:
             if "SSL" in exc.__class__.__name__ or isinstance(exc, ValueError):
-                raise TLSError("TLS handshake with %s failed: %r" % (self.host, exc))
+                raise errors.TLSError("TLS handshake with %s failed: %r" % (self.host, exc))
             raise ConnectError("connect to %s:%d failed: %r" % (self.host, self.port, exc))
         if MICROPYTHON:
             self._check_connected()
@@ -251,7 +249,7 @@ class Connection(Session):
             except (OSError, AttributeError) as exc:  # AttributeError: closed under our feet
                 raise ConnectionLost("send failed: %r" % (exc,))
             except ValueError as exc:  # MicroPython: the TLS handshake (run by the first write) failed
-                raise TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))
+                raise errors.TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))
 
     async def _recv(self, timeout):
         """Up to buffer_size bytes (b"" at EOF).  MicroPython's stream can ``readinto`` one reused
@@ -268,7 +266,7 @@ class Connection(Session):
         except OSError as exc:
             raise ConnectionLost("receive failed: %r" % (exc,))
         except ValueError as exc:
-            raise TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))
+            raise errors.TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))
 
     async def _event(self):
         """The session's next event, reading as needed; any failure closes the connection."""
@@ -418,10 +416,10 @@ class Connection(Session):
                 await resp.read()  # the caller gets the whole response
             except (LimitExceeded, ConnectionLost):
                 await self._abort()
-            raise HandshakeError("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
+            raise errors.HandshakeError("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
         try:
             sub, accepted, leftover = finish_upgrade(s, resp)
-        except HandshakeError:
+        except errors.HandshakeError:
             await self._abort()  # a wrong 101: the byte stream is unusable
             raise
         from .aiows import WebSocket

@@ -11,7 +11,7 @@ from .net import open_stream
 from .session import Body, Session
 from . import rtio
 from . import session
-from .errors import ConnectionLost, HandshakeError, HTTPCError, LimitExceeded, TimeoutError, UsageError
+from .errors import ConnectionLost, HTTPCError, LimitExceeded, TimeoutError, UsageError
 
 _SMALL_BODY = const(1024)  # bodies up to this size go out in the same write as the head
 _KEEP_BUF = const(8 << 20)  # CPython: whole-body buffers up to this size are kept for the next body
@@ -106,7 +106,8 @@ class Response(session.Response):
             if not MICROPYTHON and size <= _KEEP_BUF:
                 conn._body_buf = buf
         mv = memoryview(buf)[:size]
-        got = p.readinto_body(mv)
+        ev = p.next_event(mv) if size else None  # what is buffered already
+        got = ev[1] if ev is not None else 0
         try:
             while got < size:
                 conn.stream.settimeout(conn.wait_time())
@@ -128,10 +129,28 @@ class Response(session.Response):
 
     def readinto(self, buf):
         """Read body bytes into the caller's ``buf`` (a bytearray or memoryview); returns the count, 0 at
-        the end.  No allocation beyond what one socket read brings in."""
-        c = self._take(self._next_chunk(), len(buf))
-        buf[: len(c)] = c
-        return len(c)
+        the end.  Body bytes go from the socket straight into ``buf`` when nothing is buffered before
+        them, else they are copied there: nothing is allocated per read."""
+        if not len(buf):
+            return 0
+        if self._pending:
+            c = self._pending
+            self._pending = b""
+            c = self._take(c, len(buf))
+            buf[: len(c)] = c
+            return len(c)
+        conn = self._conn
+        while not self.complete:
+            n = conn._recv_body(buf)
+            if n:
+                return n
+            ev = conn._event(buf)
+            if ev[0] == http11.DATA and ev[1]:
+                return ev[1]
+        if self._cut:
+            raise ConnectionLost("the rest of this body is gone: the connection was closed (an error, "
+                                 "a timeout, or a newer request that could not drain it)")
+        return 0
 
     def text(self, encoding="utf-8"):
         return self.read().decode(encoding)
@@ -212,12 +231,13 @@ class Connection(Session):
         self.close()
 
     # -- the pump ------------------------------------------------------------------------------------
-    def _event(self):
-        """The session's next event, reading as needed; any failure closes the connection."""
+    def _event(self, into=None):
+        """The session's next event, reading as needed; any failure closes the connection.  ``into``:
+        see ``Session.next_event``."""
         s = self
         try:
             while True:
-                ev = s.next_event()
+                ev = s.next_event(into)
                 if ev is not None:
                     if ev[0] == http11.RESPONSE:
                         ev[1]._conn = self
@@ -236,6 +256,28 @@ class Connection(Session):
         except BaseException:
             self._abort()
             raise
+
+    def _recv_body(self, buf):
+        """Body bytes received straight into ``buf`` when the parser has nothing buffered before them
+        (see ``http11.ResponseParser.raw_room``); 0 when the parser must see the next bytes."""
+        k = self.parser.raw_room(len(buf))
+        if not k:
+            return 0
+        try:
+            self.stream.settimeout(self.wait_time())
+            try:
+                n = self.stream.recv_into(buf if k == len(buf) else memoryview(buf)[:k])
+            except TimeoutError:
+                raise self.expired()
+        except BaseException:
+            self._abort()
+            raise
+        if not n:
+            self.receive_eof()
+            return 0
+        self.rx += n
+        self.parser.body_received(n)
+        return n
 
     def _write(self, data):
         try:
@@ -401,6 +443,7 @@ class Connection(Session):
         # Imported here, not at the top: HTTP-only applications never pay the WebSocket modules' heap.
         from .wsession import finish_upgrade, make_protocol, start_upgrade
         from .websocket import WebSocket
+        from .errors2 import HandshakeError
 
         self._prepare_line()  # a connection the server closed (or spoke on) while idle is replaced
         head = start_upgrade(s, path, headers, subprotocols, extensions, ws_options.get("rng"))

@@ -16,6 +16,8 @@
 
 Every message says what was expected and what came.  The tree has single inheritance only:
 MicroPython cannot combine two built-in exception bases (e.g. OSError and ValueError) in one class.
+The classes that only TLS, WebSocket, redirect and header-rule code raise live in ``errors2`` and are
+loaded on first use; ``microhttpc.errors.X`` finds every one of them.
 """
 
 
@@ -27,16 +29,8 @@ class UsageError(HTTPCError):
     """The caller asked for something this object cannot do (bad argument, wrong state)."""
 
 
-class HeaderNotAllowed(UsageError):
-    """The application set a header that the module generates itself."""
-
-
 class ConnectError(HTTPCError):
     """Name resolution, TCP connect or the TLS handshake failed."""
-
-
-class TLSError(ConnectError):
-    """TLS could not be set up as asked (e.g. verification impossible and not explicitly waived)."""
 
 
 class TimeoutError(HTTPCError):  # noqa: A001 - shadows the builtin name inside the package on purpose
@@ -59,46 +53,12 @@ class LimitExceeded(ProtocolError):
     close_code = 1009
 
 
-class InvalidUTF8(ProtocolError):
-    """A text message or close reason is not valid UTF-8 (close code 1007)."""
+def __getattr__(name):
+    # The classes raised only by TLS, WebSocket, redirect and header-rule code are defined in
+    # ``errors2`` and load with the first use of one of them (a board pays for them only then).
+    if name in ("HeaderNotAllowed", "TLSError", "InvalidUTF8", "HandshakeError", "TooManyRedirects",
+                "ConnectionClosed"):
+        from . import errors2
 
-    close_code = 1007
-
-
-class HandshakeError(ProtocolError):
-    """The WebSocket upgrade failed.  ``response`` holds the server's whole response (status, reason,
-    headers, body) so the caller can see why; the connection is still usable for HTTP if the server
-    kept it open."""
-
-    def __init__(self, message, response=None):
-        super().__init__(message)
-        self.response = response
-
-
-class TooManyRedirects(HTTPCError):
-    """A redirect chain was longer than the caller allowed.  ``response`` is the last 3xx response."""
-
-    def __init__(self, message, response=None):
-        super().__init__(message)
-        self.response = response
-
-
-class ConnectionClosed(HTTPCError):
-    """The WebSocket is closed.
-
-    ``code`` and ``reason`` are what the peer sent in its Close frame (1005 when its frame had no code,
-    1006 when the TCP connection ended without a Close frame).  ``sent_code`` is the code this side
-    sent (None if it sent none).  ``cause`` is the ProtocolError that made this side close, if any.
-    """
-
-    def __init__(self, code, reason="", sent_code=None, cause=None):
-        super().__init__("WebSocket closed: code %d%s" % (code, (" " + repr(reason)) if reason else ""))
-        self.code = code
-        self.reason = reason
-        self.sent_code = sent_code
-        self.cause = cause
-
-    @property
-    def ok(self):
-        """True for a clean closing handshake (1000 or 1001 with a Close frame both ways)."""
-        return self.cause is None and self.code in (1000, 1001, 1005) and self.sent_code is not None
+        return getattr(errors2, name)
+    raise AttributeError(name)

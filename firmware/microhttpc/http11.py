@@ -42,14 +42,18 @@ _S_DONE = const(8)
 
 def _is_token(s):
     """True when ``s`` (str or bytes) is a non-empty RFC 9110 token (section 5.6.2: the characters
-    allowed in a header name and a method).  A str is encoded once (any non-ASCII character becomes
-    bytes >= 0x80); stripping every token character from both ends then leaves nothing only when each
-    byte is one (a C loop: nothing allocated or interpreted per character)."""
-    if not s:
-        return False
+    allowed in a header name and a method)."""
     if isinstance(s, str):
-        s = s.encode()
-    return not s.strip(b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+        s = s.encode()  # any non-ASCII character becomes bytes >= 0x80: not a token
+    for c in s:
+        if c > 126 or not _TCHAR[c]:
+            return False
+    return len(s) > 0
+
+
+_TCHAR = bytearray(127)  # 1 for the bytes of an RFC 9110 token
+for _c in b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz":
+    _TCHAR[_c] = 1
 
 
 def check_header(name, value):
@@ -82,47 +86,119 @@ def build_request_head(method, target, headers):
     return "".join(parts).encode()
 
 
+def _value(raw):
+    """A header value from its bytes: without the spaces around it, each obsolete line fold (marked
+    by a NUL in place of its CRLF, see ``ResponseParser._block``) one space, decoded."""
+    if b"\0" in raw:
+        raw = b" ".join([x.strip() for x in raw.split(b"\0")])
+    return decode_text(raw.strip())
+
+
+def _content_length(raw, k, prev):
+    """The Content-Length value whose bytes start at ``raw[k]``: a list of equal values (RFC 9112
+    section 6.3), each 1 to 18 ASCII digits, parsed in place; ``prev`` is the value of an earlier
+    Content-Length line (None: none).  Anything else raises ProtocolError."""
+    end = raw.find(b"\r\n", k)
+    start = k
+    while True:
+        while k < end and (raw[k] == 32 or raw[k] == 9 or raw[k] == 0):  # 0: a folded line
+            k += 1
+        n = 0
+        d = k
+        while k < end and 48 <= raw[k] <= 57:  # ASCII digits only (str.isdigit() takes others)
+            n = n * 10 + raw[k] - 48
+            k += 1
+        d = k - d
+        while k < end and (raw[k] == 32 or raw[k] == 9 or raw[k] == 0):
+            k += 1
+        if not d or d > 18 or (k < end and raw[k] != 44):  # 44: ","
+            raise ProtocolError("invalid Content-Length %r" % (raw[start:end],))
+        if prev is not None and n != prev:
+            raise ProtocolError("conflicting Content-Length values %r and %d" % (raw[start:end], prev))
+        prev = n
+        if k >= end:
+            return n
+        k += 1
+
+
 class Headers:
     """Response headers: order and repeats kept, names looked up case-insensitively.
 
     ``headers["content-type"]`` / ``headers.get(name, default)`` give the first value,
     ``headers.get_all(name)`` every value, ``headers.items()`` the (name, value) pairs as sent.
+    The block is kept as received (one bytes object, checked by the parser); values are decoded
+    when asked for (UTF-8, else byte for byte), without the spaces around them.
     """
 
-    def __init__(self, items=None):
-        self._items = items if items is not None else []
+    def __init__(self, items=None, raw=b""):
+        if items:
+            raw = "".join("%s: %s\r\n" % kv for kv in items).encode()
+        self._raw = raw  # header lines, each with its CRLF (obsolete line folds joined, see _value)
 
-    def get(self, name, default=None):
-        name = name.lower()
-        n = len(name)
-        for k, v in self._items:
-            # Lower-case (allocate) only a possible match: names are ASCII tokens, lower() keeps
-            # their length.
-            if len(k) == n and k.lower() == name:
+    def _next(self, key, pos):
+        """Where the next line at or after ``pos`` whose lower-cased name is the bytes ``key`` starts
+        (-1: none).  Nothing is allocated."""
+        raw = self._raw
+        n = len(key)
+        while pos < len(raw):
+            i = raw.find(b"\r\n", pos)
+            if raw.find(b":", pos, i) - pos == n:
+                k = 0
+                while k < n:  # ASCII lower-case comparison (``key`` is lower-case)
+                    b = raw[pos + k]
+                    if (b + 32 if 65 <= b <= 90 else b) != key[k]:
+                        break
+                    k += 1
+                if k == n:
+                    return pos
+            pos = i + 2
+        return -1
+
+    def _values(self, key, first=False):
+        """The values of the header whose lower-cased name is the bytes ``key``: a list, or with
+        ``first`` the first value (None when absent)."""
+        raw = self._raw
+        out = None if first else []
+        pos = self._next(key, 0)
+        while pos >= 0:
+            i = raw.find(b"\r\n", pos)
+            v = _value(raw[pos + len(key) + 1 : i])
+            if first:
                 return v
-        return default
-
-    def get_all(self, name):
-        name = name.lower()
-        n = len(name)
-        out = []
-        for k, v in self._items:
-            if len(k) == n and k.lower() == name:
-                out.append(v)
+            out.append(v)
+            pos = self._next(key, i + 2)
         return out
 
-    def tokens(self, name):
-        """The comma-separated tokens of every ``name`` header, lower-cased (Connection, Upgrade ...)."""
+    def _tokens(self, key):
         out = []
-        for v in self.get_all(name):
+        for v in self._values(key):
             for t in v.split(","):
                 t = t.strip().lower()
                 if t:
                     out.append(t)
         return out
 
+    def get(self, name, default=None):
+        v = self._values(name.lower().encode(), True)
+        return default if v is None else v
+
+    def get_all(self, name):
+        return self._values(name.lower().encode())
+
+    def tokens(self, name):
+        """The comma-separated tokens of every ``name`` header, lower-cased (Connection, Upgrade ...)."""
+        return self._tokens(name.lower().encode())
+
     def items(self):
-        return list(self._items)
+        raw = self._raw
+        out = []
+        pos = 0
+        while pos < len(raw):
+            i = raw.find(b"\r\n", pos)
+            c = raw.find(b":", pos, i)
+            out.append((str(raw[pos:c], "ascii"), _value(raw[c + 1 : i])))
+            pos = i + 2
+        return out
 
     def __getitem__(self, name):
         v = self.get(name)
@@ -134,10 +210,10 @@ class Headers:
         return self.get(name) is not None
 
     def __len__(self):
-        return len(self._items)
+        return self._raw.count(b"\n")
 
     def __iter__(self):
-        for k, _ in self._items:
+        for k, _ in self.items():
             yield k
 
 
@@ -149,9 +225,10 @@ class ResponseHead:
         self.status = status
         self.reason = reason
         self.headers = headers
-        self.content_length = None  # int when framed by Content-Length
-        self.chunked = False
-        self.keep_alive = True  # may the connection carry another request after this response?
+
+    content_length = None  # int when framed by Content-Length (class defaults: set when they differ)
+    chunked = False
+    keep_alive = True  # may the connection carry another request after this response?
 
 
 class ResponseParser:
@@ -173,15 +250,18 @@ class ResponseParser:
         self.max_chunk_line = max_chunk_line
         self.max_interim = max_interim
         self._interim = 0  # interim responses skipped since start()
-        self._buf = bytearray()
+        self._buf = bytearray()  # received bytes: [_pos, _end) not handed out yet; kept and reused
         self._pos = 0
+        self._end = 0
         self._eof = False
         self._state = _S_IDLE
         self._method = None
         self._left = 0  # body or chunk bytes still expected
-        self._hdr_items = None
+        self._hdr_off = 0  # bytes of the header block in the buffer (from _pos) already checked
+        self._hdr_n = 0  # header lines in the block so far
         self._hdr_bytes = 0
-        self._status = None  # (version, status, reason) once the status line is in
+        self._status = None  # the status code once the status line is in
+        self._version = self._reason = None
         self.head = None  # the ResponseHead of the response being parsed
 
     # -- input -------------------------------------------------------------------------------------
@@ -198,24 +278,32 @@ class ResponseParser:
             raise UsageError("start(): the previous response is not parsed to its end")
         self._method = method.upper()
         self._state = _S_HEAD
-        self._hdr_items = []
-        self._hdr_bytes = 0
+        self._hdr_off = self._hdr_n = self._hdr_bytes = 0
         self._interim = 0
         self._status = None
         self.head = None
 
     def feed(self, data):
-        """Hand received bytes to the parser (copied; the caller may reuse its buffer)."""
-        if self._pos >= len(self._buf):
-            # Everything so far was consumed (the usual case in a body): start afresh, one copy.
-            self._buf = bytearray(data)
-            self._pos = 0
-            return
-        if self._pos:
-            # Drop what was consumed (MicroPython's bytearray has no slice deletion).
-            self._buf = self._buf[self._pos :]
-            self._pos = 0
-        self._buf.extend(data)
+        """Hand received bytes to the parser (copied; the caller may reuse its buffer).  The parser's
+        buffer is kept and reused: once it has grown to a read's size, feeding allocates nothing."""
+        n = len(data)
+        buf = self._buf
+        pos = self._pos
+        end = self._end
+        if pos == end:
+            pos = end = 0
+        elif end + n > len(buf) and pos:
+            # Move what is not handed out yet (a partial line) to the front.
+            buf[: end - pos] = buf[pos:end]
+            end -= pos
+            pos = 0
+        if end + n > len(buf):
+            grown = bytearray(end + n)
+            grown[:end] = memoryview(buf)[:end]
+            self._buf = buf = grown
+        buf[end : end + n] = data
+        self._pos = pos
+        self._end = end + n
 
     def feed_eof(self):
         """The peer closed its side of the connection."""
@@ -224,14 +312,14 @@ class ResponseParser:
     def buffered(self):
         """The number of received bytes held here that no event has handed out yet.  After END (or a
         RESPONSE with ``done`` True), more than 0 means the peer sent bytes beyond the response's end."""
-        return len(self._buf) - self._pos
+        return self._end - self._pos
 
     def take_leftover(self):
         """Bytes received after the end of the current response (e.g. WebSocket frames that came in the
         same read as a 101 head).  They are removed from the parser."""
-        out = bytes(memoryview(self._buf)[self._pos :])  # one copy, not two
+        out = bytes(memoryview(self._buf)[self._pos : self._end])  # one copy, not two
         self._buf = bytearray()
-        self._pos = 0
+        self._pos = self._end = 0
         return out
 
     @property
@@ -242,97 +330,100 @@ class ResponseParser:
     # -- Content-Length bodies received in place ---------------------------------------------------
     def body_left(self):
         """Bytes still expected of a Content-Length body (None in any other state).  An I/O layer may
-        then receive them straight into a buffer of its own: first ``readinto_body()`` for what is
+        then receive them straight into a buffer of its own: first ``next_event(into)`` for what is
         already buffered here, then ``body_received(n)`` for every ``n`` bytes it read itself."""
         return self._left if self._state == _S_BODY_LENGTH else None
 
-    def readinto_body(self, mv):
-        """Copy buffered body bytes (at most ``len(mv)`` and the body's rest) into ``mv``; the count."""
-        if self._state != _S_BODY_LENGTH:
-            raise UsageError("readinto_body() outside a Content-Length body")
-        k = len(self._buf) - self._pos
-        if k > self._left:
-            k = self._left
-        if k > len(mv):
-            k = len(mv)
-        if k:
-            mv[:k] = memoryview(self._buf)[self._pos : self._pos + k]
-            self._pos += k
-            self._left -= k
-        return k
-
     def body_received(self, n):
-        """``n`` body bytes were received outside the parser (see body_left())."""
-        if self._state != _S_BODY_LENGTH or n > self._left:
-            raise UsageError("body_received(%d) with %r bytes expected" % (n, self.body_left()))
+        """``n`` body bytes were received outside the parser (see body_left() and raw_room())."""
+        st = self._state
+        if st == _S_BODY_CLOSE:
+            return
+        if (st != _S_BODY_LENGTH and st != _S_CHUNK_DATA) or n > self._left:
+            raise UsageError("body_received(%d) with %r bytes expected" % (n, self._left))
         self._left -= n
 
+    def raw_room(self, n):
+        """How many of the next ``n`` bytes from the peer an I/O layer may receive straight into a
+        buffer of its own, bypassing the parser (then ``body_received``): body bytes only, when nothing
+        is buffered here; 0 when the parser must see what comes next."""
+        st = self._state
+        if self._pos != self._end or self._eof:
+            return 0
+        if st == _S_BODY_CLOSE:
+            return n
+        if st == _S_BODY_LENGTH or st == _S_CHUNK_DATA:
+            return n if n < self._left else self._left
+        return 0
+
     # -- events ------------------------------------------------------------------------------------
-    def next_event(self):
-        """The next event, or None when more data is needed (after feed_eof: raises instead)."""
+    def next_event(self, into=None):
+        """The next event, or None when more data is needed (after feed_eof: raises instead).  With
+        ``into`` (a writable buffer), body bytes are copied into it and DATA carries their count."""
         st = self._state
         while True:
             if st == _S_HEAD:
-                line = self._line(self.max_line, "status or header line")
-                if line is None:
-                    return None
                 if self._status is None:
-                    # The status line counts against max_header_bytes too (a new block starts here).
-                    self._hdr_bytes = len(line) + 2
-                    if self._hdr_bytes > self.max_header_bytes:
-                        raise LimitExceeded("response header block larger than %d bytes" % self.max_header_bytes)
-                    # RFC 9112 section 4: HTTP-version SP status-code SP [reason-phrase]
-                    parts = line.split(b" ", 2)
-                    ver = parts[0]
-                    if len(parts) < 2 or not ver.startswith(b"HTTP/1."):
+                    i = self._eol(self.max_line, "status line")
+                    if i is None:
+                        return None
+                    # RFC 9112 section 4: HTTP-version SP status-code SP [reason-phrase], parsed in place
+                    buf = self._buf
+                    pos = self._pos
+                    if buf.find(b"HTTP/1.", pos, pos + 7) != pos or i - pos < 12 or buf[pos + 8] != 32:
                         raise ProtocolError("malformed status line %r: expected 'HTTP/1.x NNN reason'"
-                                            % (line[:80],))
-                    if ver not in (b"HTTP/1.1", b"HTTP/1.0"):
-                        raise ProtocolError("unsupported HTTP version %r: expected HTTP/1.0 or HTTP/1.1" % (ver,))
-                    code = parts[1]
-                    if len(code) != 3 or not code.isdigit():  # bytes: ASCII digits only
-                        raise ProtocolError("malformed status code %r in %r" % (code, line[:80]))
-                    status = int(code)
+                                            % (bytes(buf[pos:i][:80]),))
+                    if buf[pos + 7] != 49 and buf[pos + 7] != 48:  # "1" or "0"
+                        raise ProtocolError("unsupported HTTP version %r: expected HTTP/1.0 or HTTP/1.1"
+                                            % (bytes(buf[pos : pos + 8]),))
+                    status = 0
+                    for k in range(pos + 9, pos + 12):
+                        if not 48 <= buf[k] <= 57:  # ASCII digits only
+                            status = -1
+                            break
+                        status = status * 10 + buf[k] - 48
+                    if status < 0 or (i > pos + 12 and buf[pos + 12] != 32):
+                        raise ProtocolError("malformed status code in %r" % (bytes(buf[pos:i][:80]),))
                     if 100 <= status < 200 and status != 101 and self._interim >= self.max_interim:
                         raise LimitExceeded("more than %d interim (1xx) responses" % self.max_interim)
-                    self._status = (decode_text(ver), status, decode_text(parts[2]) if len(parts) > 2 else "")
+                    # The status line counts against max_header_bytes too (a new block starts here).
+                    self._hdr_bytes = i - pos + 2
+                    if self._hdr_bytes > self.max_header_bytes:
+                        raise LimitExceeded("response header block larger than %d bytes" % self.max_header_bytes)
+                    self._version = "HTTP/1.1" if buf[pos + 7] == 49 else "HTTP/1.0"
+                    self._reason = "OK" if buf.find(b"OK", pos + 13, i) == pos + 13 and i == pos + 15 else \
+                        decode_text(buf[pos + 13 : i]) if i > pos + 13 else ""
+                    self._status = status
+                    self._pos = i + 2
                     continue
-                if line:
-                    self._header_line(line)
-                    continue
+                block = self._block()
+                if block is None:
+                    return None
                 # The blank line: the head is complete.
-                version, status, reason = self._status
-                headers = Headers(self._hdr_items)
-                self._hdr_items = []
-                self._hdr_bytes = 0
+                version = self._version
+                status = self._status
+                reason = self._reason
                 if 100 <= status < 200 and status != 101:
                     # Interim response (100 Continue, 103 Early Hints): skip it, the final one follows.
                     self._status = None
                     self._interim += 1
                     continue
+                headers = Headers(None, block)
                 head = ResponseHead(version, status, reason, headers)
                 self.head = head
-                conn = headers.tokens("connection")
+                conn = headers._tokens(b"connection") if headers._next(b"connection", 0) >= 0 else ()
                 if version == "HTTP/1.0":
                     head.keep_alive = "keep-alive" in conn
                 else:
                     head.keep_alive = "close" not in conn
-                te = headers.tokens("transfer-encoding")
+                te = headers._next(b"transfer-encoding", 0) >= 0 and headers._tokens(b"transfer-encoding")
+                cl = headers._next(b"content-length", 0)
                 if not te:
                     # Content-Length as an int (None when absent); invalid or conflicting values fail.
-                    cl = headers.get_all("content-length")
-                    for v in cl:
-                        for t in v.split(","):
-                            t = t.strip()
-                            # ASCII digits only: CPython's str.isdigit() also takes "\u00b2" (then
-                            # int() fails) and "\u0665" (int() reads 5); bytes.isdigit() is ASCII-only.
-                            if len(t) > 18 or not t.encode().isdigit():
-                                raise ProtocolError("invalid Content-Length %r" % (v,))
-                            n = int(t)
-                            if head.content_length is not None and n != head.content_length:
-                                raise ProtocolError("conflicting Content-Length values %r" % (cl,))
-                            head.content_length = n
-                elif version == "HTTP/1.0" or "content-length" in headers:
+                    while cl >= 0:
+                        head.content_length = _content_length(headers._raw, cl + 15, head.content_length)
+                        cl = headers._next(b"content-length", headers._raw.find(b"\r\n", cl) + 2)
+                elif version == "HTTP/1.0" or cl >= 0:
                     # RFC 9112 section 6.1: Transfer-Encoding wins over Content-Length, but such a message
                     # (or Transfer-Encoding in HTTP/1.0) may be an attempt at response splitting: the
                     # connection is closed after it rather than trusted for the next response.
@@ -366,32 +457,49 @@ class ResponseParser:
                         return (END, Headers())
                     self._state = st = _S_CHUNK_CRLF
                     continue
-                avail = len(self._buf) - self._pos
+                avail = self._end - self._pos
                 if avail == 0:
                     if self._eof:
                         raise ConnectionLost("connection closed with %d body bytes still expected" % self._left)
                     return None
                 take = avail if avail < self._left else self._left
-                out = self._take(take)
                 self._left -= take
-                return (DATA, out)
+                return (DATA, self._take(take, into))
             if st == _S_CHUNK_SIZE:
-                line = self._line(self.max_chunk_line, "chunk-size line")
-                if line is None:
+                i = self._eol(self.max_chunk_line, "chunk-size line")
+                if i is None:
                     return None
-                i = line.find(b";")  # chunk extensions (RFC 9112 section 7.1.1) are allowed and ignored
-                size = (line if i < 0 else line[:i]).strip()
-                # ASCII hex digits only: int(x, 16) would also take "_", "+", "0x"
-                if not size or len(size) > 15 or size.strip(b"0123456789abcdefABCDEF"):
-                    raise ProtocolError("invalid chunk size %r" % (line[:40],))
-                self._left = int(size, 16)
-                if self._left == 0:
+                # 1*HEXDIG, then optional spaces and extensions (RFC 9112 section 7.1.1: ignored);
+                # parsed in place: ASCII hex digits only (int(x, 16) would also take "_", "+", "0x").
+                buf = self._buf
+                j = self._pos
+                while j < i and (buf[j] == 32 or buf[j] == 9):
+                    j += 1
+                size = 0
+                k = j
+                while k < i:
+                    c = buf[k]
+                    if 48 <= c <= 57:
+                        size = size * 16 + c - 48
+                    elif 97 <= c | 32 <= 102:
+                        size = size * 16 + (c | 32) - 87
+                    else:
+                        break
+                    k += 1
+                digits = k - j
+                while k < i and (buf[k] == 32 or buf[k] == 9):
+                    k += 1
+                if not digits or digits > 15 or (k < i and buf[k] != 59):  # 59: ";"
+                    raise ProtocolError("invalid chunk size %r" % (bytes(buf[self._pos : i][:40]),))
+                self._pos = i + 2
+                self._left = size
+                if size == 0:
                     self._state = st = _S_TRAILERS
                 else:
                     self._state = st = _S_CHUNK_DATA
                 continue
             if st == _S_CHUNK_CRLF:
-                if len(self._buf) - self._pos < 2:
+                if self._end - self._pos < 2:
                     if self._eof:
                         raise ConnectionLost("connection closed inside a chunked body")
                     return None
@@ -401,19 +509,16 @@ class ResponseParser:
                 self._state = st = _S_CHUNK_SIZE
                 continue
             if st == _S_TRAILERS:
-                line = self._line(self.max_line, "trailer line")
-                if line is None:
+                block = self._block()  # RFC 9112 section 7.1.2: a header block of its own
+                if block is None:
                     return None
-                if not line:
-                    self._state = _S_DONE
-                    self._method = None
-                    return (END, Headers(self._hdr_items))
-                self._header_line(line)  # RFC 9112 section 7.1.2: a header block of its own
-                continue
+                self._state = _S_DONE
+                self._method = None
+                return (END, Headers(None, block))
             if st == _S_BODY_CLOSE:
-                avail = len(self._buf) - self._pos
+                avail = self._end - self._pos
                 if avail:
-                    return (DATA, self._take(avail))
+                    return (DATA, self._take(avail, into))
                 if self._eof:
                     self._state = _S_DONE
                     self._method = None
@@ -424,59 +529,90 @@ class ResponseParser:
             raise ProtocolError("parser in unknown state %d" % st)  # pragma: no cover
 
     # -- internals ---------------------------------------------------------------------------------
-    def _take(self, n):
+    def _take(self, n, into=None):
         """The next ``n`` buffered bytes as bytes, with a single copy (a bytearray slice would copy
-        twice on the way to bytes)."""
+        twice on the way to bytes); with ``into``: at most ``len(into)`` of them copied there, and
+        their count (the rest stays for the next event)."""
         pos = self._pos
+        if into is not None:
+            k = len(into)
+            if n > k:
+                self._left += n - k  # not handed out after all
+                n = k
+            into[:n] = memoryview(self._buf)[pos : pos + n]
+            self._pos = pos + n
+            return n
         self._pos = pos + n
-        if pos == 0 and n == len(self._buf):
-            return bytes(self._buf)
         return bytes(memoryview(self._buf)[pos : pos + n])
 
-    def _line(self, limit, what):
+    def _eol(self, limit, what):
+        """The index of the CRLF that ends the line at ``_pos`` (checked: within ``limit``, no CR, LF
+        or NUL inside), or None when it has not arrived yet."""
         buf = self._buf
-        i = buf.find(b"\r\n", self._pos)
+        pos = self._pos
+        i = buf.find(b"\r\n", pos, self._end)
         if i < 0:
-            pending = len(buf) - self._pos
+            pending = self._end - pos
             if pending > limit:
                 raise LimitExceeded("%s longer than %d bytes" % (what, limit))
             if self._eof:
-                if self._state == _S_HEAD and pending == 0 and self._status is None:
+                if self._state == _S_HEAD and pending == 0:
                     raise ConnectionLost("connection closed before a response arrived")
                 raise ConnectionLost("connection closed in the middle of a %s" % what)
             return None
-        pos = self._pos
         if i - pos > limit:
             raise LimitExceeded("%s longer than %d bytes" % (what, limit))
-        # RFC 9112 section 2.2 / RFC 9110 section 5.5: a CR, LF or NUL inside a line (lines end at
-        # CRLF) is refused, not read as a line end or kept in a value: a bare CR or LF there is how
-        # one header is smuggled past another.
-        if buf.find(b"\r", pos, i) >= 0 or buf.find(b"\n", pos, i) >= 0 or \
-                buf.find(b"\0", pos, i) >= 0:
+        # RFC 9112 section 2.2: a CR, LF or NUL inside a line is refused (see _block).
+        if buf.find(b"\r", pos, i) >= 0 or buf.find(b"\n", pos, i) >= 0 or buf.find(b"\0", pos, i) >= 0:
             raise ProtocolError("CR, LF or NUL inside a %s: %r" % (what, bytes(buf[pos:i][:80])))
-        self._pos = i + 2
-        return bytes(memoryview(buf)[pos:i])  # one copy (a bytearray slice would be a second)
+        return i
 
-    def _header_line(self, line):
-        """A header or trailer line: counted (with its CRLF) against max_header_bytes of its block, and
-        against max_headers; then added."""
-        self._hdr_bytes += len(line) + 2
-        if self._hdr_bytes > self.max_header_bytes:
-            raise LimitExceeded("response header block larger than %d bytes" % self.max_header_bytes)
-        if len(self._hdr_items) >= self.max_headers:
-            raise LimitExceeded("more than %d header fields" % self.max_headers)
-        if line[:1] in (b" ", b"\t"):
-            # RFC 9112 section 5.2: obsolete line folding; a client may replace it with a space.
-            if not self._hdr_items:
-                raise ProtocolError("header continuation line with no header before it")
-            k, v = self._hdr_items[-1]
-            self._hdr_items[-1] = (k, v + " " + decode_text(line.strip()))
-            return
-        i = line.find(b":")
-        if i <= 0:
-            raise ProtocolError("malformed header line %r: expected 'name: value'" % (line[:80],))
-        name = line[:i]
-        if not _is_token(name):
-            raise ProtocolError("invalid header name %r" % (name,))
-        self._hdr_items.append((str(name, "ascii"), decode_text(line[i + 1 :].strip())))
-
+    def _block(self):
+        """The header lines after a status line (or the trailers), checked line by line as they
+        arrive and left in the buffer until the blank line: then the block as one bytes object (each
+        line with its CRLF), else None.  Each line counts (with its CRLF) against ``max_line``,
+        ``max_headers`` and the block's ``max_header_bytes``."""
+        buf = self._buf
+        while True:
+            j = self._pos + self._hdr_off
+            i = buf.find(b"\r\n", j, self._end)
+            n = (self._end if i < 0 else i) - j
+            if n > self.max_line:
+                raise LimitExceeded("header line longer than %d bytes" % self.max_line)
+            if self._hdr_bytes + n > self.max_header_bytes:
+                raise LimitExceeded("response header block larger than %d bytes" % self.max_header_bytes)
+            if i < 0:
+                if self._eof:
+                    raise ConnectionLost("connection closed in the middle of a header block")
+                return None
+            if i == j:  # the blank line
+                block = bytes(memoryview(buf)[self._pos : j])
+                self._pos = j + 2
+                self._hdr_off = self._hdr_n = self._hdr_bytes = 0
+                return block
+            self._hdr_bytes += n + 2
+            # RFC 9112 section 2.2 / RFC 9110 section 5.5: a CR, LF or NUL inside a line (lines end
+            # at CRLF) is refused, not read as a line end or kept in a value: a bare CR or LF there is
+            # how one header is smuggled past another.
+            if buf.find(b"\r", j, i) >= 0 or buf.find(b"\n", j, i) >= 0 or buf.find(b"\0", j, i) >= 0:
+                raise ProtocolError("CR, LF or NUL inside a header line: %r" % (bytes(buf[j:i][:80]),))
+            c = buf[j]
+            if c == 32 or c == 9:
+                # RFC 9112 section 5.2: obsolete line folding; a client may replace it with spaces.
+                if j == self._pos:
+                    raise ProtocolError("header continuation line with no header before it")
+                buf[j - 2] = 0  # joined to the line before; a NUL can't be there otherwise (_value)
+                buf[j - 1] = 32
+            else:
+                self._hdr_n += 1
+                if self._hdr_n > self.max_headers:
+                    raise LimitExceeded("more than %d header fields" % self.max_headers)
+                c = buf.find(b":", j, i)
+                if c <= j:
+                    raise ProtocolError("malformed header line %r: expected 'name: value'" % (bytes(buf[j:i][:80]),))
+                k = j
+                while k < c:  # the name must be an RFC 9110 token (no allocation per character)
+                    if buf[k] > 126 or not _TCHAR[buf[k]]:
+                        raise ProtocolError("invalid header name %r" % (bytes(buf[j:c]),))
+                    k += 1
+            self._hdr_off = i + 2 - self._pos

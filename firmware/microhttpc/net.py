@@ -55,8 +55,9 @@ class Stream:
         if event != self._event:
             self._poller.modify(self.raw, event)
             self._event = event
-        if not self._poller.poll(-1 if t is None else int(t * 1000)):
-            raise TimeoutError("%s within %s s" % (what, t))
+        for _ in self._poller.ipoll(-1 if t is None else int(t * 1000)):  # ipoll: no list per wait
+            return
+        raise TimeoutError("%s within %s s" % (what, t))
 
     def recv_into(self, buf):
         """Read into ``buf`` (a memoryview); 0 means EOF.  Raises TimeoutError / ConnectionLost."""
@@ -105,7 +106,7 @@ class Stream:
                 if self._event != self._select.POLLIN:
                     self._poller.modify(self.raw, self._select.POLLIN)
                     self._event = self._select.POLLIN
-                if self._poller.poll(0):
+                for _ in self._poller.ipoll(0):
                     return True
                 # TLS may hold decrypted bytes the kernel knows nothing of.
                 return not self._wait_first and self._readinto(bytearray(1)) is not None

@@ -18,7 +18,7 @@ import select
 import socket
 
 from . import http11, session
-from .errors import ConnectError, ConnectionLost, LimitExceeded, TimeoutError, TLSError, UsageError
+from .errors import ConnectError, ConnectionLost, LimitExceeded, TimeoutError, UsageError
 from .request import Request
 from .rt import MICROPYTHON, const
 from . import rtio
@@ -126,6 +126,8 @@ class Conn(Session):
                 return None
             raise ConnectionLost("%s failed: %r" % ("send" if out else "receive", exc))
         except ValueError as exc:  # MicroPython's TLS reports a failed handshake/verification so
+            from .errors2 import TLSError
+
             raise TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))
 
     def _update_mask(self):

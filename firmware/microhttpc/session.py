@@ -250,14 +250,15 @@ class Session:
             return
         self.parser.feed_eof()
 
-    def next_event(self):
+    def next_event(self, into=None):
         """The next event, or None when more input is needed:
         ``(http11.RESPONSE, Response)`` once per request (the final head; complete at once when there
-        is no body), ``(http11.DATA, bytes)``, ``(http11.END, Response)`` with trailers set."""
+        is no body), ``(http11.DATA, bytes)`` (with ``into``, a writable buffer: the body bytes are
+        copied there and DATA carries their count), ``(http11.END, Response)`` with trailers set."""
         p = self.parser
         if p is None:
             raise ConnectionLost("the connection is closed")
-        ev = p.next_event()
+        ev = p.next_event(into)
         if ev is None:
             return None
         kind = ev[0]

@@ -172,13 +172,41 @@ def test_content_length_body_received_in_place():
     p.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
     assert p.next_event()[0] == http11.RESPONSE
     assert p.body_left() == 10
+    assert p.raw_room(100) == 0  # bytes are buffered before the rest: they come first
     buf = bytearray(10)
     mv = memoryview(buf)
-    assert p.readinto_body(mv) == 3 and bytes(buf[:3]) == b"abc"
+    assert p.next_event(mv[:2]) == (http11.DATA, 2) and bytes(buf[:2]) == b"ab"
+    assert p.next_event(mv[2:]) == (http11.DATA, 1) and bytes(buf[:3]) == b"abc"
+    assert p.next_event(mv[3:]) is None  # nothing buffered: more input is needed
+    assert p.raw_room(100) == 7 and p.raw_room(4) == 4
     buf[3:] = b"defghij"  # as if received straight from the socket
     p.body_received(7)
-    assert p.body_left() == 0
+    assert p.body_left() == 0 and p.raw_room(100) == 0
     raises(UsageError, p.body_received, 1)
     ev = p.next_event()
     assert ev[0] == http11.END and p.done and p.body_left() is None
-    raises(UsageError, p.readinto_body, mv)
+
+
+def test_chunked_body_into_a_buffer_and_in_place():
+    p = http11.ResponseParser()
+    p.start("GET")
+    p.feed(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhel")
+    assert p.next_event()[0] == http11.RESPONSE
+    buf = bytearray(8)
+    mv = memoryview(buf)
+    assert p.next_event(mv) == (http11.DATA, 3) and bytes(buf[:3]) == b"hel"
+    assert p.raw_room(8) == 2  # the rest of this chunk may bypass the parser
+    buf[3:5] = b"lo"
+    p.body_received(2)
+    p.feed(b"\r\n A \r\n0123456789")  # chunk sizes: spaces around, either case of hex digit
+    assert p.next_event(mv) == (http11.DATA, 8) and bytes(buf) == b"01234567"
+    assert p.next_event(mv) == (http11.DATA, 2) and bytes(buf[:2]) == b"89"
+    p.feed(b"\r\n0\r\nX-T: 1\r\n\r\n")
+    ev = p.next_event(mv)
+    assert ev[0] == http11.END and ev[1]["x-t"] == "1" and p.done
+    for bad in (b"x\r\n", b"\x10\r\n", b"1 2\r\n", b"+1\r\n", b"0x1\r\n", b"\r\n", b"1000000000000000\r\n"):
+        p = http11.ResponseParser()
+        p.start("GET")
+        p.feed(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + bad)
+        assert p.next_event()[0] == http11.RESPONSE
+        raises(ProtocolError, p.next_event)
