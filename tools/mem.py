@@ -225,6 +225,11 @@ rt_bin()
 print("CORE ws binary 256 B %%d" %% alloc(rt_bin))
 ping()
 print("CORE ws ping %%d" %% alloc(ping))
+try:
+    from hashlib import sha1
+    print("CORE hashlib.sha1 1")
+except ImportError:  # the handshake check then runs microhttpc.sha1 (pure Python)
+    print("CORE hashlib.sha1 0")
 """
 
 # -- the peers ---------------------------------------------------------------------------------------
@@ -424,7 +429,7 @@ def parse_cores(out):
         if line.startswith("CORE "):
             name, n = line[5:].rsplit(" ", 1)
             got[name] = int(n)
-    if len(got) != 10:
+    if len(got) != 11:
         raise RuntimeError("core measurement failed:\n" + out)
     return got
 
@@ -665,6 +670,8 @@ def tables(res):
         for key, label in labels:
             a = c64.get(key)
             b = c32.get(key) if c32 else None
+            if key == "check 101" and c32 and not c32.get("hashlib.sha1"):
+                label += " (32-bit: that port's `hashlib` has no SHA-1, so the pure-Python fallback runs)"
             lines.append("| %s | %s | %s | %s |" % (label, a, b if b is not None else "n/a", _ratio(b, a)))
         lines.append("")
     peers_ = res.get("peers")
