@@ -649,7 +649,8 @@ def tables(res):
     c64 = w.get("cores_64") if w else res.get("cores")
     c32 = w.get("cores") if w else None
     if c64:
-        lines.append("The sans-I/O cores fed with recorded bytes (bytecode-only `.mpy`; bytes). "
+        lines.append("The sans-I/O cores fed with recorded bytes (%s; bytes). "
+                     % ("bytecode-only `.mpy`" if w else "64-bit: `.mpy` with native kernels") +
                      "\"allocates\": every block handed out by one call sequence on a warmed-up object, "
                      "garbage included (collector disabled in between):")
         lines.append("")
@@ -829,6 +830,8 @@ def main():
                 res["wasm"] = measure_wasm(recorded, res["peers"], log)
             except mem_wasm.Unavailable as exc:
                 log("32-bit WebAssembly port: not measured (%s)" % exc)
+            except (OSError, subprocess.SubprocessError, RuntimeError) as exc:
+                log("32-bit WebAssembly port: not measured (%s: %s)" % (type(exc).__name__, exc))
     finally:
         srv.stop()
     res["seconds"] = round(time.time() - t0, 1)
