@@ -32,9 +32,11 @@ check: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python tools/bench/run.py
 
-# heap per import path and the smallest heap of the demo session, on the MicroPython unix port
+# heap per import path (.mpy in RAM and ROMFS), the demo session's stages and smallest heap, the cores'
+# allocations and the peers, on the 64-bit unix port and the 32-bit WebAssembly port (npm, into .cache/);
+# `make mem ARGS=--write` also regenerates the memory tables of README.md and boards/*/NOTES.md
 mem: $(STAMP)
-	$(BIN)/python tools/mem.py
+	$(BIN)/python tools/mem.py $(ARGS)
 
 clean:
 	rm -rf build .pytest_cache

@@ -14,6 +14,17 @@ IMPORT_BUDGET = {
     "aio HTTP": 44500,
     "aio HTTP + WebSocket": 72900,
 }
+# the same paths imported from a ROMFS image mounted with vfs.VfsRom (bytecode runs in place; the
+# image's own bytes, read into the heap first, are not counted); measured 26848, 41792, 30464, 42080,
+# 25280, 39520 (budget: about 3 % over)
+ROMFS_BUDGET = {
+    "blocking HTTP": 27700,
+    "blocking HTTP + WebSocket": 43100,
+    "poll HTTP": 31400,
+    "poll HTTP + WebSocket": 43400,
+    "aio HTTP": 26100,
+    "aio HTTP + WebSocket": 40800,
+}
 # smallest -X heapsize (KiB) of the demo session (GET, upgrade, text + binary echo, ping, close), 3 of
 # 3 fresh runs; measured 95 and 98
 SESSION_BUDGET = {"Connection + upgrade": 100, "ws_connect": 100}
@@ -27,6 +38,19 @@ def test_import_heap_within_budget():
         if got > IMPORT_BUDGET[name]:
             over[name] = (got, IMPORT_BUDGET[name])
     assert not over, "import heap over budget (got, budget): %r" % (over,)
+
+
+def test_romfs_import_heap_within_budget():
+    image = mem.romfs_image()  # mpremote romfs build of lib/microhttpc/*.mpy
+    over = {}
+    for name, mods in mem.PATHS.items():
+        got = mem.romfs_import_cost(mods, image)  # fails unless the modules came from /rom
+        if got > ROMFS_BUDGET[name]:
+            over[name] = (got, ROMFS_BUDGET[name])
+    assert not over, "ROMFS import heap over budget (got, budget): %r" % (over,)
+    # bytecode in place keeps well under what the same .mpy files loaded into RAM keep
+    mods = mem.PATHS["blocking HTTP + WebSocket"]
+    assert mem.romfs_import_cost(mods, image) < 0.7 * mem.import_cost(mods)
 
 
 def test_demo_session_heap_within_budget(live_servers):
