@@ -24,7 +24,7 @@ def test_package_json_lists_exactly_the_package_modules():
         doc = json.load(f)
     urls = doc["urls"]
     listed = sorted(dest.split("/", 1)[1] for dest, _ in urls)
-    hint = "package.json is out of date: run `python tools/deploy.py --write-package-json`"
+    hint = "package.json is out of date: run `.venv/bin/python tools/deploy.py --write-package-json`"
     assert listed == modules(), "%s\n listed: %s\n on disk: %s" % (hint, listed, modules())
     for dest, src in urls:
         # Installed as lib/microhttpc/<file>; fetched from the repository path, relative to package.json,
@@ -61,21 +61,25 @@ def manifest_calls(board):
     recorded instead of executed; paths resolved relative to the manifest, as that tool does."""
     path = os.path.join(ROOT, "boards", board, "manifest.py")
     base = os.path.dirname(path)
-    calls = {"include": [], "metadata": [], "package": [], "module": [], "require": [], "freeze": []}
+    calls = {"include": [], "metadata": [], "package": [], "module": [], "require": [], "freeze": [], "order": []}
 
     def rec(kind):
         def f(*args, **kw):
+            calls["order"].append(kind)
             calls[kind].append(dict(kw, args=args))
         return f
 
     def package(name, files=None, base_path=".", opt=None):
+        calls["order"].append("package")
         calls["package"].append({"name": name, "dir": os.path.normpath(os.path.join(base, base_path, name))})
 
     def module(name, base_path=".", opt=None):
+        calls["order"].append("module")
         calls["module"].append({"path": os.path.normpath(os.path.join(base, base_path, name))})
 
     def metadata(description=None, version=None, license=None, author=None):
-        calls["metadata"].append({"version": version, "description": description})
+        calls["order"].append("metadata")
+        calls["metadata"].append({"version": version, "description": description, "license": license})
 
     ns = {"include": rec("include"), "require": rec("require"), "freeze": rec("freeze"), "package": package,
           "module": module, "metadata": metadata, "options": None}
@@ -90,6 +94,10 @@ def test_manifests_freeze_the_package():
         assert [p["name"] for p in calls["package"]] == ["microhttpc"], (board, calls)
         assert calls["package"][0]["dir"] == PKG, (board, calls["package"])
         assert len(calls["metadata"]) == 1, board
+        # MicroPython's manifestfile.py (compile and pyproject modes) wants metadata() before any
+        # include/require/package: "metadata() must be the first command in a manifest file".
+        assert calls["order"][0] == "metadata", (board, calls["order"])
+        assert calls["metadata"][0]["license"] == "MIT" and calls["metadata"][0]["description"], board
         # Each manifest keeps the port's or board's own frozen modules.
         includes = [c["args"][0] for c in calls["include"]]
         assert len(includes) == 1 and includes[0].startswith("$("), (board, includes)

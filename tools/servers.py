@@ -8,15 +8,14 @@
   (masked frames, reserved bits, bad UTF-8, wrong handshakes...), chosen by path (``RAW_SCRIPTS``).
 
 Everything binds 127.0.0.1 on port 0.  ``start()`` runs them on one asyncio loop in a daemon thread
-and returns their addresses; ``python tools/servers.py`` runs them in the foreground and prints the
-addresses as one JSON line (used by the demo).
+and returns their addresses; ``python tools/servers.py`` runs them until Ctrl-C or SIGTERM (in the
+foreground or in the background) and prints the addresses as one JSON line.
 """
 
 import asyncio
 import base64
 import hashlib
 import json
-import sys
 import threading
 import time
 
@@ -844,11 +843,21 @@ def start():
     return Servers().start()
 
 
+def _stop_on_sigterm(signum, frame):
+    raise KeyboardInterrupt
+
+
 if __name__ == "__main__":
+    import signal
+
     s = start()
     print(json.dumps(s.addresses), flush=True)
+    # Run until Ctrl-C or `kill PID` (SIGTERM), never on stdin: started in the background
+    # (`python tools/servers.py &`) stdin is empty or not ours, and reading it would end the servers.
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        sys.stdin.read()  # run until stdin closes or the process is stopped
+        while True:
+            time.sleep(3600)
     except KeyboardInterrupt:
         pass
     s.stop()
