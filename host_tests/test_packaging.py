@@ -137,3 +137,20 @@ def test_mpy_cross_compiles_every_module_for_each_board(tmp_path, capsys):
         for name in sorted(table[0][1]):
             sys.stdout.write("  %-16s" % name + "".join("%11d" % s[name] for _, s in table) + "\n")
         sys.stdout.write("  %-16s" % "total" + "".join("%11d" % sum(s.values()) for _, s in table) + "\n")
+
+
+def test_pyproject_metadata_and_script():
+    import importlib
+    import tomllib
+
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as f:
+        project = tomllib.load(f)["project"]
+    assert set(project["urls"]) >= {"Homepage", "Documentation", "Source", "Issues"}, project["urls"]
+    assert all(u.startswith("https://") for u in project["urls"].values()), project["urls"]
+    assert "Programming Language :: Python :: Implementation :: MicroPython" in project["classifiers"]
+    # PEP 639: the licence is the SPDX expression; setuptools refuses a License classifier next to it.
+    assert project["license"] == "MIT" and not any(c.startswith("License ::") for c in project["classifiers"])
+    assert project["keywords"]
+    for target in project["scripts"].values():  # each console script names a function that exists
+        mod, _, fn = target.partition(":")
+        assert callable(getattr(importlib.import_module(mod), fn)), target
