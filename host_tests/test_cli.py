@@ -17,6 +17,7 @@ FIRMWARE = os.path.join(ROOT, "firmware")
 def cli(runtime):
     """(command prefix, environment) that runs the CLI on ``runtime``."""
     env = dict(os.environ)
+    env.pop("PYTHONUNBUFFERED", None)  # output must reach a pipe at once without it
     if runtime == "cpython":
         env["PYTHONPATH"] = FIRMWARE
         return [sys.executable, "-m", "microhttpc"], env

@@ -736,7 +736,8 @@ async def raw_ws(reader, writer):
 class Servers:
     """The running servers: ``addresses`` maps a name to "127.0.0.1:PORT"."""
 
-    def __init__(self):
+    def __init__(self, http_port=0):
+        self.http_port = http_port  # 0: any free port (the tests); a fixed one for commands typed by hand
         self.addresses = {}
         self.loop = None
         self._thread = None
@@ -751,7 +752,7 @@ class Servers:
         self._stop = asyncio.Event()
         runner = web.AppRunner(make_app())
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        site = web.TCPSite(runner, "127.0.0.1", self.http_port)
         await site.start()
         self.addresses["http"] = "127.0.0.1:%d" % site._server.sockets[0].getsockname()[1]
         # A second origin (another port) for cross-origin redirects, and the app again over TLS.
@@ -839,8 +840,8 @@ class Servers:
         return out
 
 
-def start():
-    return Servers().start()
+def start(http_port=0):
+    return Servers(http_port).start()
 
 
 def _stop_on_sigterm(signum, frame):
@@ -850,7 +851,12 @@ def _stop_on_sigterm(signum, frame):
 if __name__ == "__main__":
     import signal
 
-    s = start()
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Run the local test servers on 127.0.0.1 until Ctrl-C or SIGTERM.")
+    ap.add_argument("--port", type=int, default=0, help='port of the "http" server (/hello, /echo, /ws ...); '
+                    "default: any free port (every address is printed as JSON)")
+    s = start(ap.parse_args().port)
     print(json.dumps(s.addresses), flush=True)
     # Run until Ctrl-C or `kill PID` (SIGTERM), never on stdin: started in the background
     # (`python tools/servers.py &`) stdin is empty or not ours, and reading it would end the servers.

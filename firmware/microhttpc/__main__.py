@@ -135,11 +135,13 @@ def websocket(o, url):
         _head(sys.stdout.buffer, ws.response)
         sys.stdout.buffer.flush()
 
+    out = sys.stdout
+
     def show(m):
-        if isinstance(m, str):
-            print(m)
-        else:
-            print("< (binary %d bytes) %s%s" % (len(m), hexlify(m[:64]).decode(), "..." if len(m) > 64 else ""))
+        if not isinstance(m, str):
+            m = "< (binary %d bytes) %s%s" % (len(m), hexlify(m[:64]).decode(), "..." if len(m) > 64 else "")
+        out.write(m + "\n")
+        out.flush()  # at once, also into a pipe
 
     ws.on_msg = show
     ws.on_pong = lambda data: err.write("* pong\n")
@@ -152,6 +154,8 @@ def websocket(o, url):
     fin = inp.fileno()
     err.write("* connected to %s (end of input closes)\n" % url)
     try:
+        while ws.poll(0.02):  # frames that came with the 101 are already read: poll() won't see them
+            pass
         while True:
             for obj, _ in p.poll(-1):
                 if obj is inp or obj == fin:
