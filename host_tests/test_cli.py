@@ -214,3 +214,26 @@ def test_importing_the_package_does_not_load_the_cli(runtime):
     p = subprocess.run([prefix[0], "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        timeout=60)
     assert p.stdout.strip() == b"False", p.stdout
+
+
+def test_servers_script_keeps_serving_in_the_background():
+    # `python tools/servers.py &`: stdin at EOF must not end it; SIGTERM stops it cleanly.
+    import signal
+
+    proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tools", "servers.py")], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        addresses = json.loads(proc.stdout.readline())
+        time.sleep(1)
+        assert proc.poll() is None, proc.stderr.read()
+        prefix, env = cli("cpython")
+        p = subprocess.run(prefix + ["http://%s/hello" % addresses["http"]], env=env, stdout=subprocess.PIPE,
+                           timeout=60)
+        assert p.stdout == b"hello world"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.stdout.close()
+        proc.stderr.close()
