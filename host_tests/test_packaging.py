@@ -24,7 +24,7 @@ def test_package_json_lists_exactly_the_package_modules():
         doc = json.load(f)
     urls = doc["urls"]
     listed = sorted(dest.split("/", 1)[1] for dest, _ in urls)
-    hint = "package.json is out of date: run `python tools/deploy.py --write-package-json`"
+    hint = "package.json is out of date: run `.venv/bin/python tools/deploy.py --write-package-json`"
     assert listed == modules(), "%s\n listed: %s\n on disk: %s" % (hint, listed, modules())
     for dest, src in urls:
         # Installed as lib/microhttpc/<file>; fetched from the repository path, relative to package.json,
@@ -61,21 +61,25 @@ def manifest_calls(board):
     recorded instead of executed; paths resolved relative to the manifest, as that tool does."""
     path = os.path.join(ROOT, "boards", board, "manifest.py")
     base = os.path.dirname(path)
-    calls = {"include": [], "metadata": [], "package": [], "module": [], "require": [], "freeze": []}
+    calls = {"include": [], "metadata": [], "package": [], "module": [], "require": [], "freeze": [], "order": []}
 
     def rec(kind):
         def f(*args, **kw):
+            calls["order"].append(kind)
             calls[kind].append(dict(kw, args=args))
         return f
 
     def package(name, files=None, base_path=".", opt=None):
+        calls["order"].append("package")
         calls["package"].append({"name": name, "dir": os.path.normpath(os.path.join(base, base_path, name))})
 
     def module(name, base_path=".", opt=None):
+        calls["order"].append("module")
         calls["module"].append({"path": os.path.normpath(os.path.join(base, base_path, name))})
 
     def metadata(description=None, version=None, license=None, author=None):
-        calls["metadata"].append({"version": version, "description": description})
+        calls["order"].append("metadata")
+        calls["metadata"].append({"version": version, "description": description, "license": license})
 
     ns = {"include": rec("include"), "require": rec("require"), "freeze": rec("freeze"), "package": package,
           "module": module, "metadata": metadata, "options": None}
@@ -90,6 +94,10 @@ def test_manifests_freeze_the_package():
         assert [p["name"] for p in calls["package"]] == ["microhttpc"], (board, calls)
         assert calls["package"][0]["dir"] == PKG, (board, calls["package"])
         assert len(calls["metadata"]) == 1, board
+        # MicroPython's manifestfile.py (compile and pyproject modes) wants metadata() before any
+        # include/require/package: "metadata() must be the first command in a manifest file".
+        assert calls["order"][0] == "metadata", (board, calls["order"])
+        assert calls["metadata"][0]["license"] == "MIT" and calls["metadata"][0]["description"], board
         # Each manifest keeps the port's or board's own frozen modules.
         includes = [c["args"][0] for c in calls["include"]]
         assert len(includes) == 1 and includes[0].startswith("$("), (board, includes)
@@ -129,3 +137,20 @@ def test_mpy_cross_compiles_every_module_for_each_board(tmp_path, capsys):
         for name in sorted(table[0][1]):
             sys.stdout.write("  %-16s" % name + "".join("%11d" % s[name] for _, s in table) + "\n")
         sys.stdout.write("  %-16s" % "total" + "".join("%11d" % sum(s.values()) for _, s in table) + "\n")
+
+
+def test_pyproject_metadata_and_script():
+    import importlib
+    import tomllib
+
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as f:
+        project = tomllib.load(f)["project"]
+    assert set(project["urls"]) >= {"Homepage", "Documentation", "Source", "Issues"}, project["urls"]
+    assert all(u.startswith("https://") for u in project["urls"].values()), project["urls"]
+    assert "Programming Language :: Python :: Implementation :: MicroPython" in project["classifiers"]
+    # PEP 639: the licence is the SPDX expression; setuptools refuses a License classifier next to it.
+    assert project["license"] == "MIT" and not any(c.startswith("License ::") for c in project["classifiers"])
+    assert project["keywords"]
+    for target in project["scripts"].values():  # each console script names a function that exists
+        mod, _, fn = target.partition(":")
+        assert callable(getattr(importlib.import_module(mod), fn)), target

@@ -8,15 +8,14 @@
   (masked frames, reserved bits, bad UTF-8, wrong handshakes...), chosen by path (``RAW_SCRIPTS``).
 
 Everything binds 127.0.0.1 on port 0.  ``start()`` runs them on one asyncio loop in a daemon thread
-and returns their addresses; ``python tools/servers.py`` runs them in the foreground and prints the
-addresses as one JSON line (used by the demo).
+and returns their addresses; ``python tools/servers.py`` runs them until Ctrl-C or SIGTERM (in the
+foreground or in the background) and prints the addresses as one JSON line.
 """
 
 import asyncio
 import base64
 import hashlib
 import json
-import sys
 import threading
 import time
 
@@ -737,7 +736,8 @@ async def raw_ws(reader, writer):
 class Servers:
     """The running servers: ``addresses`` maps a name to "127.0.0.1:PORT"."""
 
-    def __init__(self):
+    def __init__(self, http_port=0):
+        self.http_port = http_port  # 0: any free port (the tests); a fixed one for commands typed by hand
         self.addresses = {}
         self.loop = None
         self._thread = None
@@ -752,7 +752,7 @@ class Servers:
         self._stop = asyncio.Event()
         runner = web.AppRunner(make_app())
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        site = web.TCPSite(runner, "127.0.0.1", self.http_port)
         await site.start()
         self.addresses["http"] = "127.0.0.1:%d" % site._server.sockets[0].getsockname()[1]
         # A second origin (another port) for cross-origin redirects, and the app again over TLS.
@@ -840,15 +840,30 @@ class Servers:
         return out
 
 
-def start():
-    return Servers().start()
+def start(http_port=0):
+    return Servers(http_port).start()
+
+
+def _stop_on_sigterm(signum, frame):
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":
-    s = start()
+    import signal
+
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Run the local test servers on 127.0.0.1 until Ctrl-C or SIGTERM.")
+    ap.add_argument("--port", type=int, default=0, help='port of the "http" server (/hello, /echo, /ws ...); '
+                    "default: any free port (every address is printed as JSON)")
+    s = start(ap.parse_args().port)
     print(json.dumps(s.addresses), flush=True)
+    # Run until Ctrl-C or `kill PID` (SIGTERM), never on stdin: started in the background
+    # (`python tools/servers.py &`) stdin is empty or not ours, and reading it would end the servers.
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        sys.stdin.read()  # run until stdin closes or the process is stopped
+        while True:
+            time.sleep(3600)
     except KeyboardInterrupt:
         pass
     s.stop()

@@ -1,0 +1,214 @@
+"""Command line: ``python -m microhttpc URL`` (CPython) or ``micropython -m microhttpc URL`` (unix port).
+
+An http(s) URL sends one request and writes the body to stdout; a ws(s) URL opens an interactive
+WebSocket session on stdin/stdout.  Loaded only when run: importing the package never loads it.
+"""
+
+import sys
+
+USAGE = """usage: python -m microhttpc [options] URL
+
+http(s)://  send one request, write the response body to stdout
+ws(s)://    send each line of stdin as a text message, print each message received
+            (a line "!ping" sends a ping, "!close" or the end of input closes)
+
+  -X METHOD         request method (default GET; POST when -d is given)
+  -H 'Name: value'  add a request header (repeatable)
+  -d DATA, -d @FILE request body, the text or the file's bytes as they are
+                    (Content-Type application/x-www-form-urlencoded unless -H sets one)
+  -i                print the status line and headers before the body
+  -L                follow redirects (up to 10)
+  -k, --insecure    do not verify the server's TLS certificate
+  --cacert FILE     trust the CA certificate(s) in FILE (PEM or DER)
+  --timeout S       connect and read timeout in seconds (default 30)
+  -h, --help        this text
+
+exit status: 0 for a 1xx-3xx response or a WebSocket closed with 1000/1001; 1 for a 4xx/5xx response
+(the body is still written, like curl --fail-with-body) or another close code; 2 for bad usage and
+for errors (connect, TLS, timeout, protocol), with a message on stderr"""
+
+
+class _Usage(Exception):
+    pass
+
+
+def parse_args(argv):
+    """argv (without the program name) -> options dict, or None for --help."""
+    o = {"url": None, "method": None, "headers": [], "data": None, "head": False, "follow": 0,
+         "verify": True, "cadata": None, "timeout": 30.0}
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        i += 1
+        v = None
+        if a[:2] in ("-X", "-H", "-d") and len(a) > 2:  # -XPOST, -d@file
+            a, v = a[:2], a[2:]
+        if a in ("-h", "--help"):
+            return None
+        if a in ("-i", "--include"):
+            o["head"] = True
+        elif a in ("-L", "--location"):
+            o["follow"] = 10
+        elif a in ("-k", "--insecure"):
+            o["verify"] = False
+        elif a in ("-X", "-H", "-d", "--cacert", "--timeout"):
+            if v is None:
+                if i >= len(argv):
+                    raise _Usage("%s needs a value" % a)
+                v = argv[i]
+                i += 1
+            if a == "-X":
+                o["method"] = v.upper()
+            elif a == "-H":
+                k = v.find(":")
+                if k <= 0:
+                    raise _Usage("-H needs 'Name: value', got %r" % v)
+                o["headers"].append((v[:k].strip(), v[k + 1 :].strip()))
+            elif a == "-d":
+                o["data"] = _read(v[1:]) if v.startswith("@") else v.encode()
+            elif a == "--cacert":
+                o["cadata"] = _read(v)
+            else:
+                try:
+                    o["timeout"] = float(v)
+                except ValueError:
+                    raise _Usage("--timeout needs seconds, got %r" % v)
+        elif a.startswith("-") and len(a) > 1:
+            raise _Usage("unknown option %s" % a)
+        elif o["url"] is None:
+            o["url"] = a
+        else:
+            raise _Usage("one URL only, got %r and %r" % (o["url"], a))
+    if o["url"] is None:
+        raise _Usage("no URL given")
+    return o
+
+
+def _read(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as exc:
+        raise _Usage("cannot read %s: %s" % (path, exc))
+
+
+def _head(out, r):
+    out.write(("%s %d %s\r\n" % (r.version, r.status, r.reason)).encode())
+    for k, v in r.headers.items():
+        out.write(("%s: %s\r\n" % (k, v)).encode())
+    out.write(b"\r\n")
+
+
+def http(o, scheme, host, port, target):
+    from .client import Connection
+
+    hdrs = o["headers"]
+    if o["data"] is not None and not any(k.lower() == "content-type" for k, _ in hdrs):
+        hdrs.append(("Content-Type", "application/x-www-form-urlencoded"))  # as curl does
+    conn = Connection(host, port, tls=scheme == "https", connect_timeout=o["timeout"], timeout=o["timeout"],
+                      verify=o["verify"], cadata=o["cadata"], follow_redirects=o["follow"])
+    out = sys.stdout.buffer
+    try:
+        method = o["method"] or ("GET" if o["data"] is None else "POST")
+        r = conn.request(method, target, headers=hdrs, body=o["data"])
+        if o["head"]:
+            _head(out, r)
+        for chunk in r.iter_chunks():
+            out.write(chunk)
+    finally:
+        conn.close()
+        out.flush()
+    return 1 if r.status >= 400 else 0
+
+
+def websocket(o, url):
+    import select
+    from binascii import hexlify
+    from .client import ws_connect
+    from .errors import ConnectionClosed
+    from .rt import MICROPYTHON
+
+    ws = ws_connect(url, headers=o["headers"], connect_timeout=o["timeout"], timeout=o["timeout"],
+                    verify=o["verify"], cadata=o["cadata"])
+    err = sys.stderr
+    if o["head"]:
+        _head(sys.stdout.buffer, ws.response)
+        sys.stdout.buffer.flush()
+
+    out = sys.stdout
+
+    def show(m):
+        if not isinstance(m, str):
+            m = "< (binary %d bytes) %s%s" % (len(m), hexlify(m[:64]).decode(), "..." if len(m) > 64 else "")
+        out.write(m + "\n")
+        out.flush()  # at once, also into a pipe
+
+    ws.on_msg = show
+    ws.on_pong = lambda data: err.write("* pong\n")
+    inp = sys.stdin.buffer
+    inp = getattr(inp, "raw", inp)  # unbuffered on CPython: what poll() sees is what readline() gets
+    sock = ws.stream.raw if MICROPYTHON else ws.stream.sock
+    p = select.poll()
+    p.register(inp, select.POLLIN)
+    p.register(sock, select.POLLIN)
+    fin = inp.fileno()
+    err.write("* connected to %s (end of input closes)\n" % url)
+    try:
+        while ws.poll(0.02):  # frames that came with the 101 are already read: poll() won't see them
+            pass
+        while True:
+            for obj, _ in p.poll(-1):
+                if obj is inp or obj == fin:
+                    line = inp.readline()
+                    cmd = line.rstrip(b"\r\n")
+                    if not line or cmd == b"!close":
+                        ws.close()
+                        return _closed(ws.protocol.closed_error(), "* closed")
+                    if cmd == b"!ping":
+                        ws.ping()
+                    else:
+                        ws.send(cmd.decode())
+                else:
+                    # Read until nothing more comes within a moment (TLS may hold decrypted bytes
+                    # that poll() on the socket does not see).
+                    while ws.poll(0.02):
+                        pass
+    except ConnectionClosed as exc:
+        return _closed(exc, "* closed by the server")
+
+
+def _closed(exc, what):
+    code = exc.code
+    sys.stderr.write("%s: %s %s\n" % (what, code, exc.reason or ""))
+    return 0 if code in (1000, 1001) else 1
+
+
+def main(argv=None):
+    from .errors import HTTPCError, TLSError
+
+    try:
+        o = parse_args(sys.argv[1:] if argv is None else argv)
+        if o is None:
+            print(USAGE)
+            return 0
+        from .client import parse_url
+
+        scheme, host, port, target = parse_url(o["url"])
+        if scheme in ("ws", "wss"):
+            return websocket(o, o["url"])
+        return http(o, scheme, host, port, target)
+    except _Usage as exc:
+        sys.stderr.write("microhttpc: %s\n%s\n" % (exc, USAGE.split("\n")[0]))
+    except TLSError as exc:
+        sys.stderr.write("microhttpc: %s\n(--cacert FILE names the CA to trust, -k skips verification)\n" % (exc,))
+    except (HTTPCError, OSError) as exc:
+        if exc.args and exc.args[0] == 32:  # EPIPE: stdout was closed (| head), nothing to say
+            return 2
+        sys.stderr.write("microhttpc: %s\n" % (exc,))
+    except KeyboardInterrupt:
+        sys.stderr.write("microhttpc: interrupted\n")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,239 @@
+"""``python -m microhttpc URL``: the command line, run as a subprocess on CPython and on the MicroPython
+unix port (from the sources, as `micropython -m microhttpc` runs it) against the local servers."""
+
+import json
+import os
+import select
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import ROOT, micropython_cmd
+
+FIRMWARE = os.path.join(ROOT, "firmware")
+
+
+def cli(runtime):
+    """(command prefix, environment) that runs the CLI on ``runtime``."""
+    env = dict(os.environ)
+    env.pop("PYTHONUNBUFFERED", None)  # output must reach a pipe at once without it
+    if runtime == "cpython":
+        env["PYTHONPATH"] = FIRMWARE
+        return [sys.executable, "-m", "microhttpc"], env
+    env["MICROPYPATH"] = os.pathsep.join([FIRMWARE, ".frozen"])
+    return [micropython_cmd(), "-m", "microhttpc"], env
+
+
+@pytest.fixture(params=["cpython", "micropython"])
+def run(request, live_servers):
+    """run(*args, stdin=b"") -> CompletedProcess (stdout and stderr as bytes)."""
+    prefix, env = cli(request.param)
+
+    def go(*args, stdin=b""):
+        return subprocess.run(prefix + list(args), input=stdin, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=60)
+
+    go.popen = lambda *args: subprocess.Popen(prefix + list(args), env=env, stdin=subprocess.PIPE,
+                                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return go
+
+
+def http(name, path):
+    return "http://%s%s" % (os.environ["MHC_" + name.upper()], path)
+
+
+def no_traceback(proc):
+    assert b"Traceback" not in proc.stderr, proc.stderr
+
+
+def test_get_prints_the_body(run):
+    p = run(http("http", "/hello"))
+    assert (p.returncode, p.stdout) == (0, b"hello world"), p
+    assert p.stderr == b""
+
+
+def test_include_prints_status_line_and_headers_first(run):
+    p = run("-i", http("http", "/hello"))
+    assert p.returncode == 0, p
+    head, _, body = p.stdout.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    assert lines[0] == b"HTTP/1.1 200 OK", lines
+    assert b"Content-Length: 11" in lines[1:], lines
+    assert body == b"hello world"
+
+
+def test_data_posts_and_headers_are_sent(run, tmp_path):
+    p = run("-d", "a=1&b=2", "-H", "X-Test: yes", "-H", "Accept:  */*", http("http", "/echo"))
+    assert p.returncode == 0, p
+    got = json.loads(p.stdout)
+    headers = {k.lower(): v for k, v in got["headers"]}
+    assert got["method"] == "POST" and got["body"] == "a=1&b=2", got
+    assert headers["x-test"] == "yes" and headers["accept"] == "*/*", headers
+    assert headers["content-type"] == "application/x-www-form-urlencoded", headers
+
+    f = tmp_path / "body.bin"
+    f.write_bytes(b"\x00\x01line\r\n\xff")
+    p = run("-X", "PUT", "-d", "@" + str(f), "-H", "Content-Type: application/octet-stream",
+            http("http", "/echo"))
+    got = json.loads(p.stdout)
+    headers = {k.lower(): v for k, v in got["headers"]}
+    assert got["method"] == "PUT" and got["body"].encode("latin-1") == b"\x00\x01line\r\n\xff", got
+    assert headers["content-type"] == "application/octet-stream", headers
+
+    p = run("-XDELETE", http("http", "/echo"))
+    assert json.loads(p.stdout)["method"] == "DELETE"
+
+
+def test_http_error_status_exits_1_with_the_body(run):
+    p = run(http("http", "/status/404"))
+    assert p.returncode == 1, p
+    assert b"404" in p.stdout
+    no_traceback(p)
+
+
+def test_refused_connect_exits_2_with_a_message(run):
+    p = run(http("closed", "/"))
+    assert p.returncode == 2, p
+    assert p.stdout == b""
+    assert p.stderr.startswith(b"microhttpc: connect to 127.0.0.1:"), p.stderr
+    no_traceback(p)
+
+
+def test_usage(run):
+    p = run("--help")
+    assert p.returncode == 0 and p.stdout.startswith(b"usage: python -m microhttpc"), p
+    for args in (["--nope", http("http", "/")], [], ["-H", "no colon", http("http", "/")], ["ftp://x/"],
+                 ["-d", "@/nonexistent/file", http("http", "/echo")], ["--timeout", "soon", http("http", "/")]):
+        p = run(*args)
+        assert p.returncode == 2 and p.stderr.startswith(b"microhttpc: "), (args, p)
+        no_traceback(p)
+
+
+def test_tls_cacert_and_insecure(run):
+    url = "https://%s/hello" % os.environ["MHC_TLS"]
+    p = run(url)  # the test CA is in no store, and MicroPython has none
+    assert p.returncode == 2 and b"--cacert" in p.stderr, p
+    no_traceback(p)
+    p = run("--cacert", os.environ["MHC_TLS_CA"], url)
+    assert (p.returncode, p.stdout) == (0, b"hello world"), p
+    p = run("-k", url)
+    assert (p.returncode, p.stdout) == (0, b"hello world"), p
+
+
+def test_timeout(run):
+    t = time.monotonic()
+    p = run("--timeout", "0.5", http("silent", "/"))
+    assert p.returncode == 2 and b"within 0.5 s" in p.stderr, p
+    assert time.monotonic() - t < 15
+
+
+def read_until(proc, want, got=None, timeout=20):
+    """Read the child's stdout and stderr into ``got`` until ``want`` (stream name, bytes) has appeared
+    in what was read so far; return ``got``."""
+    if got is None:
+        got = {"stdout": b"", "stderr": b""}
+    fds = {proc.stdout.fileno(): "stdout", proc.stderr.fileno(): "stderr"}
+    end = time.monotonic() + timeout
+    while want[1] not in got[want[0]]:
+        left = end - time.monotonic()
+        assert left > 0, ("timed out waiting for", want, got)
+        for fd in select.select(list(fds), [], [], left)[0]:
+            data = os.read(fd, 4096)
+            assert data, ("the CLI ended early", got, proc.wait())
+            got[fds[fd]] += data
+    return got
+
+
+def test_ws_interactive_session(run):
+    proc = run.popen("ws://%s/" % os.environ["MHC_WS"])
+    try:
+        proc.stdin.write(b"hello\n!ping\n")
+        proc.stdin.flush()
+        got = read_until(proc, ("stdout", b"hello\n"))
+        read_until(proc, ("stderr", b"* pong\n"), got)
+        proc.stdin.write("h\u00e9llo w\u00f6rld\n".encode())
+        proc.stdin.flush()
+        read_until(proc, ("stdout", "h\u00e9llo w\u00f6rld\n".encode()), got)
+        out, err = proc.communicate(b"", timeout=20)  # end of input: a clean close
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    out = got["stdout"] + out
+    err = got["stderr"] + err
+    assert out == "hello\nh\u00e9llo w\u00f6rld\n".encode(), out
+    assert err.startswith(b"* connected to ws://"), err
+    assert err.endswith(b"* closed: 1000 \n"), err
+    assert proc.returncode == 0
+
+
+def test_ws_piped_input_ends_with_a_clean_close(run):
+    # End of input closes at once: replies still on their way are not waited for (so only the close is
+    # certain here; the interactive test above waits for the echo before closing).
+    p = run("ws://%s/" % os.environ["MHC_WS"], stdin=b"hello\n!ping\n")
+    assert p.returncode == 0, p
+    assert p.stderr.endswith(b"* closed: 1000 \n"), p.stderr
+    assert p.stdout in (b"", b"hello\n"), p.stdout
+    p = run("ws://%s/" % os.environ["MHC_WS"], stdin=b"!close\nnot sent\n")
+    assert p.returncode == 0 and p.stderr.endswith(b"* closed: 1000 \n"), p
+
+
+def test_ws_close_by_the_server(run):
+    proc = run.popen("ws://%s/close/4000" % os.environ["MHC_WS"])
+    try:
+        got = read_until(proc, ("stderr", b"* closed by the server: 4000 bye\n"))  # stdin still open
+        assert proc.wait(20) == 1
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.stdin.close()
+    assert got["stdout"] == b"", got
+
+
+def test_ws_binary_messages_print_as_hex(run):
+    # /big/N sends N bytes 00 01 02 ... as one binary message, then their SHA-1 as text.
+    import hashlib
+
+    for n, shown in ((3, "000102"), (100, bytes(range(64)).hex() + "...")):
+        proc = run.popen("ws://%s/big/%d" % (os.environ["MHC_WS"], n))
+        try:
+            sha = hashlib.sha1(bytes(range(n))).hexdigest()
+            got = read_until(proc, ("stdout", sha.encode() + b"\n"))
+            out, _ = proc.communicate(b"", timeout=20)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert got["stdout"] + out == ("< (binary %d bytes) %s\n%s\n" % (n, shown, sha)).encode(), got
+        assert proc.returncode == 0
+
+
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_importing_the_package_does_not_load_the_cli(runtime):
+    prefix, env = cli(runtime)
+    code = "import sys, microhttpc, microhttpc.client; print('microhttpc.__main__' in sys.modules)"
+    p = subprocess.run([prefix[0], "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=60)
+    assert p.stdout.strip() == b"False", p.stdout
+
+
+def test_servers_script_keeps_serving_in_the_background():
+    # `python tools/servers.py &`: stdin at EOF must not end it; SIGTERM stops it cleanly.
+    import signal
+
+    proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tools", "servers.py")], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        addresses = json.loads(proc.stdout.readline())
+        time.sleep(1)
+        assert proc.poll() is None, proc.stderr.read()
+        prefix, env = cli("cpython")
+        p = subprocess.run(prefix + ["http://%s/hello" % addresses["http"]], env=env, stdout=subprocess.PIPE,
+                           timeout=60)
+        assert p.stdout == b"hello world"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.stdout.close()
+        proc.stderr.close()
