@@ -1,6 +1,18 @@
 from typing import Any, AsyncIterator, Callable
 
-from ._types import OnClose, OnControl, OnErr, OnMsg, OnRxComplete, OnRxData, OnRxInit, Pairs, Rng, Source, Table
+from ._types import (
+    OnClose,
+    OnControl,
+    OnErr,
+    OnMsg,
+    OnRxComplete,
+    OnRxData,
+    OnRxInit,
+    Pairs,
+    Rng,
+    Source,
+    Table,
+)
 
 from . import session
 from .aiows import WebSocket

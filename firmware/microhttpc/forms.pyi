@@ -9,7 +9,9 @@ class Value:
     length: int | None
     filename: str | None
     content_type: str | None
-    def __init__(self, source: Source, length: int | None = None, content_type: str | None = None) -> None: ...
+    def __init__(
+        self, source: Source, length: int | None = None, content_type: str | None = None
+    ) -> None: ...
 
 class File(Value):
     """A file part: ``source`` (e.g. ``open(path, "rb")``), ``filename``, ``content_type``."""

@@ -1,6 +1,18 @@
 from typing import Any, Callable
 
-from ._types import OnAnyErr, OnClose, OnControl, OnMsg, OnRxComplete, OnRxData, OnRxInit, Pairs, Rng, Source, Table
+from ._types import (
+    OnAnyErr,
+    OnClose,
+    OnControl,
+    OnMsg,
+    OnRxComplete,
+    OnRxData,
+    OnRxInit,
+    Pairs,
+    Rng,
+    Source,
+    Table,
+)
 
 from . import session
 from .pollws import WebSocket
@@ -97,7 +109,9 @@ class Engine:
 
     connect_timeout: float | None
     timeout: float | None
-    def __init__(self, buffer_size: int = 2048, connect_timeout: float | None = 10.0, timeout: float | None = 30.0) -> None: ...
+    def __init__(
+        self, buffer_size: int = 2048, connect_timeout: float | None = 10.0, timeout: float | None = 30.0
+    ) -> None: ...
     @property
     def connections(self) -> list[Conn]: ...
     def connect(
@@ -173,7 +187,12 @@ class Engine:
         on_close: OnClose | None = None,
         on_err: OnAnyErr | None = None,
     ) -> WebSocket: ...
-    def ws_send(self, conn: Conn, message: str | bytes | bytearray | memoryview, on_tx_complete: Callable[[bool], object] | None = None) -> None: ...
+    def ws_send(
+        self,
+        conn: Conn,
+        message: str | bytes | bytearray | memoryview,
+        on_tx_complete: Callable[[bool], object] | None = None,
+    ) -> None: ...
     def close(self, conn: Conn, abort: bool = False) -> None: ...
     def close_all(self) -> None: ...
     def poll(self, timeout_ms: int | None = 0) -> int: ...

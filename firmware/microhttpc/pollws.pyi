@@ -1,6 +1,18 @@
 from typing import Any, Callable
 
-from ._types import Bytes, OnAnyErr, OnClose, OnControl, OnMsg, OnRxComplete, OnRxData, OnRxInit, OnTx, Rng, Table
+from ._types import (
+    Bytes,
+    OnAnyErr,
+    OnClose,
+    OnControl,
+    OnMsg,
+    OnRxComplete,
+    OnRxData,
+    OnRxInit,
+    OnTx,
+    Rng,
+    Table,
+)
 
 from . import rfc6455
 from .errors import ConnectionLost, ProtocolError
@@ -61,7 +73,9 @@ class WebSocket:
     def state(self) -> int: ...
     @property
     def close_code(self) -> int | None: ...
-    def send(self, message: str | Bytes, on_tx_complete: OnTx | None = None, frame_size: int | None = None) -> None: ...
+    def send(
+        self, message: str | Bytes, on_tx_complete: OnTx | None = None, frame_size: int | None = None
+    ) -> None: ...
     def send_start(self, is_text: bool = False) -> None: ...
     def send_fragment(self, data: str | Bytes, on_tx_complete: OnTx | None = None) -> None: ...
     def send_end(self, data: str | Bytes = b"", on_tx_complete: OnTx | None = None) -> None: ...

@@ -89,7 +89,13 @@ class Session:
     ) -> None: ...
     # -- the sans-I/O interface the I/O layers drive --
     def redirect(
-        self, conn: Any, resp: Response, cur: Request, hdrs: list[tuple[str, str]], limit: int, history: list[Any]
+        self,
+        conn: Any,
+        resp: Response,
+        cur: Request,
+        hdrs: list[tuple[str, str]],
+        limit: int,
+        history: list[Any],
     ) -> tuple[Any, Request, str] | None: ...
     def target(self, req: Request) -> str: ...
     def opened(self) -> None: ...
