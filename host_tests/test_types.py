@@ -12,12 +12,12 @@
 
 import ast
 import importlib
+import importlib.util
 import inspect
 import json
 import os
 import re
 import subprocess
-import sys
 import textwrap
 
 import pytest
@@ -27,9 +27,13 @@ from microhttpc import session, websocket, wsession
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PKG = os.path.join(ROOT, "firmware", "microhttpc")
-sys.path.insert(0, os.path.join(ROOT, "tools", "pyright"))
 
-import check as pyright_check  # noqa: E402  (tools/pyright/check.py: how pyright is found and run)
+# tools/pyright/check.py (how pyright is found and run), by path: host_tests/dual has a check.py too.
+_spec = importlib.util.spec_from_file_location(
+    "pyright_check", os.path.join(ROOT, "tools", "pyright", "check.py")
+)
+pyright_check = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(pyright_check)
 
 STUB_ONLY = "_types"  # type aliases for the stubs; no such module at run time
 STUBBED = sorted(
