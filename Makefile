@@ -25,7 +25,7 @@ test: $(STAMP)
 autobahn: $(STAMP)
 	$(BIN)/python tools/autobahn/run.py
 
-# pyright on firmware/ against the ESP32 and RP2 MicroPython stubs and CPython (also run by make test)
+# pyright on firmware/ and its type stubs, against the ESP32 and RP2 MicroPython stubs and CPython (also run by make test)
 check: $(STAMP)
 	$(BIN)/python tools/pyright/check.py
 

@@ -18,14 +18,20 @@ def check(*args):
 
 
 def test_firmware_is_pyright_clean_for_esp32_rp2_and_cpython():
+    # 'basic' type checking of the modules (calls checked against the stubs) and 'strict' of the stubs.
     rc, out = check()
     print(out)
+    names = os.listdir(os.path.join(ROOT, "firmware", "microhttpc"))
+    n_py = len([f for f in names if f.endswith(".py")])
+    n_pyi = len([f for f in names if f.endswith(".pyi")])
+    assert n_pyi >= 12, names
     for name in ("esp32", "rp2", "cpython"):
         line = [x for x in out.splitlines() if x.startswith("pyright %-8s" % name)]
         assert line and line[0].endswith(" 0 errors"), out
-        n_files = int(line[0].split()[2])
-        assert n_files == len([f for f in os.listdir(os.path.join(ROOT, "firmware", "microhttpc"))
-                               if f.endswith(".py")]), out
+        assert int(line[0].split()[2]) == n_py + n_pyi, out
+        line = [x for x in out.splitlines() if x.startswith("stubs   %-8s" % name)]
+        assert line and line[0].endswith(" 0 errors (strict)"), out
+        assert int(line[0].split()[2]) == n_pyi, out
     assert rc == 0, out
 
 

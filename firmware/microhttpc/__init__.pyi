@@ -1,0 +1,35 @@
+# Every name of the lazy table in __init__.py, re-exported with its real type, and the public
+# submodules (``from microhttpc import forms`` loads them on first use).
+from . import aio as aio
+from . import aiows as aiows
+from . import client as client
+from . import errors as errors
+from . import forms as forms
+from . import http11 as http11
+from . import poll as poll
+from . import pollws as pollws
+from . import request as request
+from . import session as session
+from . import websocket as websocket
+from .client import Connection as Connection
+from .client import Response as Response
+from .client import parse_url as parse_url
+from .client import ws_connect as ws_connect
+from .errors import ConnectError as ConnectError
+from .errors import ConnectionClosed as ConnectionClosed
+from .errors import ConnectionLost as ConnectionLost
+from .errors import HandshakeError as HandshakeError
+from .errors import HeaderNotAllowed as HeaderNotAllowed
+from .errors import HTTPCError as HTTPCError
+from .errors import InvalidUTF8 as InvalidUTF8
+from .errors import LimitExceeded as LimitExceeded
+from .errors import ProtocolError as ProtocolError
+from .errors import TimeoutError as TimeoutError
+from .errors import TLSError as TLSError
+from .errors import TooManyRedirects as TooManyRedirects
+from .errors import UsageError as UsageError
+from .poll import Engine as Engine
+from .request import Request as Request
+from .websocket import WebSocket as WebSocket
+
+__version__: str

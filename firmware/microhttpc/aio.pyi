@@ -1,0 +1,143 @@
+from typing import Any, AsyncIterator, Callable
+
+from ._types import (
+    OnClose,
+    OnControl,
+    OnErr,
+    OnMsg,
+    OnRxComplete,
+    OnRxData,
+    OnRxInit,
+    Pairs,
+    Rng,
+    Source,
+    Table,
+)
+
+from . import session
+from .aiows import WebSocket
+from .request import Request
+
+class Response(session.Response):
+    """One response: the body with ``await read()``, ``await read_chunk()``, ``await readinto(buf)``
+    or ``async for chunk in iter_chunks()``."""
+
+    async def read_chunk(self) -> bytes | None: ...
+    def iter_chunks(self) -> AsyncIterator[bytes]: ...
+    async def readinto(self, buf: bytearray | memoryview) -> int: ...
+    async def read(self, max_size: int | None = None) -> bytes: ...
+    async def text(self, encoding: str = "utf-8") -> str: ...
+    async def json(self) -> Any: ...
+
+class Connection(session.Session):
+    """A connection to one server, as coroutines (the constructor keywords are ``session.Session``'s)."""
+
+    websocket: WebSocket | None
+    @classmethod
+    async def open(
+        cls,
+        host: str,
+        port: int | None = None,
+        *,
+        tls: bool = False,
+        persistent: bool = True,
+        connect_timeout: float | None = 10.0,
+        timeout: float | None = 30.0,
+        ssl_context: Any = None,
+        cadata: bytes | str | None = None,
+        verify: bool = True,
+        server_hostname: str | None = None,
+        buffer_size: int | None = None,
+        max_line: int = 2048,
+        max_headers: int = 40,
+        max_header_bytes: int = 8192,
+        max_chunk_line: int = 256,
+        max_body: int | None = 1048576,
+        user_data: Any = None,
+        follow_redirects: int = 0,
+        drain_limit: int = 4096,
+        deadline: float | None = None,
+        drain_timeout: float | None = 1.0,
+        max_interim: int = 8,
+    ) -> Connection: ...
+    @property
+    def is_open(self) -> bool: ...
+    async def connect(self) -> Connection: ...
+    async def close(self) -> None: ...
+    async def __aenter__(self) -> Connection: ...
+    async def __aexit__(self, *exc: object) -> None: ...
+    async def request(
+        self,
+        method: str | Request,
+        target: str = "/",
+        headers: Table | None = None,
+        body: Source | None = None,
+        *,
+        query: Table | None = None,
+        content_length: int | None = None,
+        form: Pairs | None = None,
+        multipart: bool | None = None,
+        content_type: str | None = None,
+        on_header: Callable[[str, str], object] | None = None,
+        on_body: Callable[[bytes], object] | None = None,
+        follow_redirects: int | None = None,
+        user_data: Any = None,
+        rng: Rng | None = None,
+        deadline: float | None = None,
+    ) -> Response: ...
+    async def send(self, req: Request) -> Response: ...
+    async def upgrade(
+        self,
+        path: str = "/",
+        headers: Table | None = None,
+        subprotocols: list[str] | tuple[str, ...] | None = None,
+        extensions: list[str] | tuple[str, ...] | None = None,
+        *,
+        max_message: int | None = 65536,
+        max_frame: int | None = None,
+        streaming: bool | None = None,
+        rng: Rng | None = None,
+        allowed_rsv: int = 0,
+        max_events: int | None = 32,
+        timeout: float | None = ...,
+        close_timeout: float | None = 5.0,
+        user_data: Any = None,
+        on_msg: OnMsg | None = None,
+        on_msg_rx_init: OnRxInit | None = None,
+        on_msg_rx_data: OnRxData | None = None,
+        on_msg_rx_complete: OnRxComplete | None = None,
+        on_ping: OnControl | None = None,
+        on_pong: OnControl | None = None,
+        on_close: OnClose | None = None,
+        on_err: OnErr | None = None,
+    ) -> WebSocket: ...
+
+async def ws_connect(
+    url: str,
+    headers: Table | None = None,
+    subprotocols: list[str] | tuple[str, ...] | None = None,
+    connect_timeout: float | None = 10.0,
+    timeout: float | None = 30.0,
+    ssl_context: Any = None,
+    cadata: bytes | str | None = None,
+    verify: bool = True,
+    buffer_size: int | None = None,
+    *,
+    extensions: list[str] | tuple[str, ...] | None = None,
+    max_message: int | None = 65536,
+    max_frame: int | None = None,
+    streaming: bool | None = None,
+    rng: Rng | None = None,
+    allowed_rsv: int = 0,
+    max_events: int | None = 32,
+    close_timeout: float | None = 5.0,
+    user_data: Any = None,
+    on_msg: OnMsg | None = None,
+    on_msg_rx_init: OnRxInit | None = None,
+    on_msg_rx_data: OnRxData | None = None,
+    on_msg_rx_complete: OnRxComplete | None = None,
+    on_ping: OnControl | None = None,
+    on_pong: OnControl | None = None,
+    on_close: OnClose | None = None,
+    on_err: OnErr | None = None,
+) -> WebSocket: ...

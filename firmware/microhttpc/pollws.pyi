@@ -1,0 +1,85 @@
+from typing import Any, Callable
+
+from ._types import (
+    Bytes,
+    OnAnyErr,
+    OnClose,
+    OnControl,
+    OnMsg,
+    OnRxComplete,
+    OnRxData,
+    OnRxInit,
+    OnTx,
+    Rng,
+    Table,
+)
+
+from . import rfc6455
+from .errors import ConnectionLost, ProtocolError
+from .poll import Conn, Engine
+from .session import Response
+
+def upgrade(
+    engine: Engine,
+    conn: Conn,
+    path: str = "/",
+    headers: Table | None = None,
+    subprotocols: list[str] | tuple[str, ...] | None = None,
+    extensions: list[str] | tuple[str, ...] | None = None,
+    *,
+    max_message: int | None = 65536,
+    max_frame: int | None = None,
+    streaming: bool | None = None,
+    rng: Rng | None = None,
+    allowed_rsv: int = 0,
+    timeout: float | None = None,
+    close_timeout: float | None = 5.0,
+    user_data: Any = None,
+    on_open: Callable[[WebSocket], object] | None = None,
+    on_msg: OnMsg | None = None,
+    on_msg_rx_init: OnRxInit | None = None,
+    on_msg_rx_data: OnRxData | None = None,
+    on_msg_rx_complete: OnRxComplete | None = None,
+    on_ping: OnControl | None = None,
+    on_pong: OnControl | None = None,
+    on_close: OnClose | None = None,
+    on_err: OnAnyErr | None = None,
+) -> WebSocket: ...
+
+class WebSocket:
+    """The WebSocket of an upgraded engine connection (usable after ``on_open``).  Send methods queue
+    frames; ``on_tx_complete(ok)`` once the last byte was written (or the connection ended first)."""
+
+    conn: Conn
+    protocol: rfc6455.Protocol | None
+    subprotocol: str | None
+    extensions: list[str]
+    response: Response | None
+    timeout: float | None
+    close_timeout: float | None
+    user_data: Any
+    rx_length: int
+    on_open: Callable[[WebSocket], object] | None
+    on_msg: OnMsg | None
+    on_msg_rx_init: OnRxInit | None
+    on_msg_rx_data: OnRxData | None
+    on_msg_rx_complete: OnRxComplete | None
+    on_ping: OnControl | None
+    on_pong: OnControl | None
+    on_close: OnClose | None
+    on_err: OnAnyErr | None
+    def __init__(self, conn: Conn, kw: dict[str, Any]) -> None: ...
+    @property
+    def state(self) -> int: ...
+    @property
+    def close_code(self) -> int | None: ...
+    def send(
+        self, message: str | Bytes, on_tx_complete: OnTx | None = None, frame_size: int | None = None
+    ) -> None: ...
+    def send_start(self, is_text: bool = False) -> None: ...
+    def send_fragment(self, data: str | Bytes, on_tx_complete: OnTx | None = None) -> None: ...
+    def send_end(self, data: str | Bytes = b"", on_tx_complete: OnTx | None = None) -> None: ...
+    def ping(self, data: str | Bytes = b"", on_tx_complete: OnTx | None = None) -> None: ...
+    def pong(self, data: str | Bytes = b"", on_tx_complete: OnTx | None = None) -> None: ...
+    def close(self, code: int = 1000, reason: str = "") -> None: ...
+    def cause(self) -> ProtocolError | ConnectionLost | None: ...

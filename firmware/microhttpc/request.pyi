@@ -1,0 +1,57 @@
+from typing import Any, Callable, Iterator
+
+from ._types import Bytes, Pairs, Rng, Source, Table
+
+def quote(s: Any, space_plus: bool = False) -> str: ...
+def encode_pairs(table: Table | None, space_plus: bool = False) -> str: ...
+def split_url(url: str) -> tuple[str, str, int, str]: ...
+def source_pieces(src: Source | None, buf: bytearray) -> Iterator[Bytes]: ...
+
+class Request:
+    """One HTTP request: method, target, query, headers, body or form, response hooks."""
+
+    method: str
+    target: str
+    headers: Table | None
+    query: Table | None
+    body: Source | None
+    content_length: int | None
+    form: Pairs | None
+    multipart: bool | None
+    content_type: str | None
+    on_header: Callable[[str, str], object] | None
+    on_body: Callable[[bytes], object] | None
+    follow_redirects: int | None
+    user_data: Any
+    rng: Rng | None
+    deadline: float | None
+    sent_length: int | None
+    sent_target: str
+    def __init__(
+        self,
+        method: str = "GET",
+        target: str = "/",
+        headers: Table | None = None,
+        query: Table | None = None,
+        body: Source | None = None,
+        content_length: int | None = None,
+        form: Pairs | None = None,
+        multipart: bool | None = None,
+        content_type: str | None = None,
+        on_header: Callable[[str, str], object] | None = None,
+        on_body: Callable[[bytes], object] | None = None,
+        follow_redirects: int | None = None,
+        user_data: Any = None,
+        rng: Rng | None = None,
+        deadline: float | None = None,
+    ) -> None: ...
+    def user_headers(self) -> list[tuple[str, str]]: ...
+    def replayable(self) -> bool: ...
+    def prepare(
+        self,
+        host_header: str,
+        close: bool = False,
+        headers: list[tuple[str, str]] | None = None,
+        target: str | None = None,
+    ) -> tuple[bytes, Any]: ...
+    def body_pieces(self, body: Any, buf: bytearray) -> Iterator[Bytes]: ...

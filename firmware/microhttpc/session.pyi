@@ -1,0 +1,126 @@
+from typing import Any
+
+from ._types import Bytes
+
+from .errors import TimeoutError
+from .http11 import Headers, ResponseHead, ResponseParser
+from .request import Request
+
+IDEMPOTENT: tuple[str, ...]
+REDIRECTS: tuple[int, ...]
+
+class Response:
+    """One response, the same data object on every layer (each layer adds its way of reading the body)."""
+
+    head: ResponseHead
+    method: str
+    request: Request | None
+    status: int
+    reason: str
+    version: str
+    headers: Headers
+    content_length: int | None
+    trailers: Headers | None
+    complete: bool
+    history: list[tuple[int, str | None]]
+    user_data: Any
+    def __init__(self, head: ResponseHead, method: str, request: Request | None = None) -> None: ...
+    @property
+    def url(self) -> str | None: ...
+
+def host_header(host: str, port: int, tls: bool) -> str: ...
+
+class Session:
+    """The configuration and rules of one HTTP/1.1 connection, shared by every layer's connection class."""
+
+    response_class: type[Response]
+    clock: Any
+    host: str
+    tls: bool
+    scheme: str
+    port: int
+    host_header: str
+    persistent: bool
+    connect_timeout: float | None
+    timeout: float | None
+    ssl_context: Any
+    cadata: bytes | str | None
+    verify: bool
+    server_hostname: str | None
+    buffer_size: int | None
+    limits: tuple[int, int, int, int, int]
+    max_body: int | None
+    user_data: Any
+    follow_redirects: int
+    drain_limit: int
+    deadline: float | None
+    drain_timeout: float | None
+    parser: ResponseParser | None
+    method: str | None
+    active: Response | None
+    upgrading: tuple[Any, ...] | None
+    upgraded: bool
+    reusable: bool
+    rx: int
+    def __init__(
+        self,
+        host: str,
+        port: int | None = None,
+        tls: bool = False,
+        persistent: bool = True,
+        connect_timeout: float | None = 10.0,
+        timeout: float | None = 30.0,
+        ssl_context: Any = None,
+        cadata: bytes | str | None = None,
+        verify: bool = True,
+        server_hostname: str | None = None,
+        buffer_size: int | None = None,
+        max_line: int = 2048,
+        max_headers: int = 40,
+        max_header_bytes: int = 8192,
+        max_chunk_line: int = 256,
+        max_body: int | None = 1048576,
+        user_data: Any = None,
+        follow_redirects: int = 0,
+        drain_limit: int = 4096,
+        deadline: float | None = None,
+        drain_timeout: float | None = 1.0,
+        max_interim: int = 8,
+    ) -> None: ...
+    # -- the sans-I/O interface the I/O layers drive --
+    def redirect(
+        self,
+        conn: Any,
+        resp: Response,
+        cur: Request,
+        hdrs: list[tuple[str, str]],
+        limit: int,
+        history: list[Any],
+    ) -> tuple[Any, Request, str] | None: ...
+    def target(self, req: Request) -> str: ...
+    def opened(self) -> None: ...
+    def lost(self) -> None: ...
+    @property
+    def idle(self) -> bool: ...
+    @property
+    def ready(self) -> bool: ...
+    def check_usable(self) -> None: ...
+    def start(
+        self, req: Request, hdrs: list[tuple[str, str]] | None = None, path: str | None = None
+    ) -> tuple[bytes, Any]: ...
+    def begin(self, method: str, deadline: float | None = None, target: str | None = None) -> None: ...
+    def receive_data(self, data: Bytes) -> None: ...
+    def receive_eof(self) -> None: ...
+    def next_event(self) -> tuple[int, Any] | None: ...
+    def wait_time(self) -> float | None: ...
+    def expired(self) -> TimeoutError: ...
+    def drain(self, resp: Response, piece: bytes | None) -> bool: ...
+    def may_retry(self, req: Request, exc: BaseException, reused: bool) -> bool: ...
+
+class Body:
+    limit: int | None
+    parts: list[bytes] | None
+    size: int
+    def __init__(self, limit: int | None, length: int | None = None) -> None: ...
+    def add(self, piece: bytes) -> None: ...
+    def value(self) -> bytes: ...

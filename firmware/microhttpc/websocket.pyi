@@ -1,0 +1,80 @@
+from typing import Any, Callable, Iterable, Iterator
+
+from ._types import Bytes, OnClose, OnControl, OnErr, OnRxComplete, OnRxData, OnRxInit
+
+from . import rfc6455
+from .errors import ConnectionClosed as ConnectionClosed
+from .errors import HTTPCError as HTTPCError
+from .errors import UsageError as UsageError
+from .session import Response
+
+_Message = str | bytes
+
+class WebSocket:
+    """An open WebSocket on a connected stream (made by ``Connection.upgrade`` or ``ws_connect``)."""
+
+    protocol: rfc6455.Protocol
+    subprotocol: str | None
+    extensions: list[str]
+    response: Response | None
+    timeout: float | None
+    close_timeout: float | None
+    user_data: Any
+    rx_length: int
+    stream: Any
+    frame_size: int | None
+    on_msg_rx_init: OnRxInit | None
+    on_msg_rx_data: OnRxData | None
+    on_msg_rx_complete: OnRxComplete | None
+    on_ping: OnControl | None
+    on_pong: OnControl | None
+    on_close: OnClose | None
+    on_err: OnErr | None
+    def __init__(
+        self,
+        stream: Any,
+        protocol: rfc6455.Protocol,
+        leftover: bytes = b"",
+        subprotocol: str | None = None,
+        response: Response | None = None,
+        buffer_size: int | None = None,
+        close_timeout: float | None = 5.0,
+        timeout: float | None = None,
+        on_msg_rx_init: OnRxInit | None = None,
+        on_msg_rx_data: OnRxData | None = None,
+        on_msg_rx_complete: OnRxComplete | None = None,
+        on_ping: OnControl | None = None,
+        on_pong: OnControl | None = None,
+        on_close: OnClose | None = None,
+        on_err: OnErr | None = None,
+        frame_size: int | None = None,
+        user_data: Any = None,
+        buffer: bytearray | None = None,
+        tx_buffer_size: int = 0,
+    ) -> None: ...
+    @property
+    def state(self) -> int: ...
+    @property
+    def close_code(self) -> int | None: ...
+    def send(self, message: str | Bytes, frame_size: int | None = None) -> None: ...
+    def send_text(self, text: str, frame_size: int | None = None) -> None: ...
+    def send_binary(self, data: Bytes, frame_size: int | None = None) -> None: ...
+    def send_start(self, is_text: bool = False) -> None: ...
+    def send_fragment(self, data: str | Bytes) -> None: ...
+    def send_end(self, data: str | Bytes = b"") -> None: ...
+    def send_stream(
+        self, chunks: Iterable[str | Bytes] | Callable[[], str | Bytes | None], is_text: bool = False
+    ) -> None: ...
+    def ping(self, data: str | Bytes = b"") -> None: ...
+    def pong(self, data: str | Bytes = b"") -> None: ...
+    def recv(self, timeout: float | None = -1) -> _Message: ...
+    def poll(self, timeout: float | None = 0) -> bool: ...
+    def close(self, code: int = 1000, reason: str = "") -> None: ...
+    @property
+    def closed(self) -> bool: ...
+    def __enter__(self) -> WebSocket: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def __iter__(self) -> Iterator[_Message]: ...
+    def __next__(self) -> _Message: ...
+
+__all__ = ("WebSocket", "HTTPCError", "UsageError", "ConnectionClosed")
