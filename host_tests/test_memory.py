@@ -15,15 +15,15 @@ IMPORT_BUDGET = {
     "aio HTTP + WebSocket": 72900,
 }
 # the same paths imported from a ROMFS image mounted with vfs.VfsRom (bytecode runs in place; the
-# image's own bytes, read into the heap first, are not counted); measured 26848, 41792, 30464, 42080,
-# 25280, 39520 (budget: about 3 % over)
+# image's own bytes, read into the heap first, are not counted); measured 25856, 43104, 29440, 43424,
+# 24224, 40736 (budget: about 2 % over)
 ROMFS_BUDGET = {
-    "blocking HTTP": 27700,
-    "blocking HTTP + WebSocket": 43100,
-    "poll HTTP": 31400,
-    "poll HTTP + WebSocket": 43400,
-    "aio HTTP": 26100,
-    "aio HTTP + WebSocket": 40800,
+    "blocking HTTP": 26400,
+    "blocking HTTP + WebSocket": 44000,
+    "poll HTTP": 30000,
+    "poll HTTP + WebSocket": 44300,
+    "aio HTTP": 24700,
+    "aio HTTP + WebSocket": 41600,
 }
 # smallest -X heapsize (KiB) of the demo session (GET, upgrade, text + binary echo, ping, close), 3 of
 # 3 fresh runs; measured 95 and 98

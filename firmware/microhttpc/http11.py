@@ -171,7 +171,7 @@ class Headers:
 
     def _tokens(self, key):
         out = []
-        for v in self._values(key):
+        for v in self._values(key) or ():
             for t in v.split(","):
                 t = t.strip().lower()
                 if t:
