@@ -5,7 +5,8 @@ them.  MicroPython never imports this module (it uses ``_viper`` or the plain lo
   XOR tables made on first use (C speed; about 5x the big-integer version on 1 MiB);
 - ``mask_bigint``: one big-integer XOR over the whole slice (for a memoryview, which has no
   ``translate``; it would allocate two payload-sized integers, so a board never uses it);
-- ``validate``: UTF-8 checking with CPython's own decoder (C speed) for the bulk of a chunk.
+- ``validate``: UTF-8 checking with CPython's own decoder (C speed) for the bulk of a chunk;
+- ``resolve``: name resolution bounded by a timeout (``getaddrinfo`` in a helper thread).
 """
 
 
@@ -64,3 +65,39 @@ def validate(data, state=0):
 # Last, after validate(): utf8 imports validate from here, and this module may be imported first (by
 # mask) or from utf8's own import; either way each side finds the name it needs already defined.
 from .utf8 import validate_plain  # noqa: E402
+
+
+def _is_ip_literal(host):
+    if ":" in host:
+        return True  # IPv6
+    parts = host.split(".")
+    return len(parts) == 4 and all(p.isdigit() for p in parts)
+
+
+def resolve(getaddrinfo, host, port, timeout):
+    """``getaddrinfo(host, port)`` given up after ``timeout`` s (TimeoutError); the helper thread
+    finishes on its own later.  Address literals, and builds without threads, resolve directly."""
+    from .errors import TimeoutError
+
+    if _is_ip_literal(host):
+        return getaddrinfo(host, port)
+    try:
+        import threading
+    except ImportError:  # a build without threads
+        return getaddrinfo(host, port)
+    box = []
+
+    def work():
+        try:
+            box.append(getaddrinfo(host, port))
+        except BaseException as exc:  # handed to the caller's thread
+            box.append(exc)
+
+    t = threading.Thread(target=work, daemon=True)
+    t.start()
+    t.join(timeout)
+    if not box:
+        raise TimeoutError("resolving %r took longer than %s s" % (host, timeout))
+    if isinstance(box[0], BaseException):
+        raise box[0]
+    return box[0]

@@ -15,7 +15,8 @@ stays cheap.
 
 from .errors import UsageError
 from .http11 import check_header
-from .request import source_pieces, _header_value
+from .bodies import source_pieces
+from .request import _header_value
 
 _CRLF = b"\r\n"
 

@@ -135,46 +135,20 @@ class Stream:
                 pass
 
 
-def _is_ip_literal(host):
-    if ":" in host:
-        return True  # IPv6
-    parts = host.split(".")
-    return len(parts) == 4 and all(p.isdigit() for p in parts)
-
-
 def resolve(host, port, timeout=None):
     """The first address of ``host`` for a TCP connection.
 
     Where name resolution is bounded: CPython runs ``getaddrinfo`` in a helper thread and gives up
-    after ``timeout`` (the thread finishes on its own later); MicroPython calls ``getaddrinfo``
-    directly, bounded only by the port's resolver (lwIP's DNS timeout on ESP32 / Pico W, the C
-    library's on the unix port).  Address literals are never sent to a resolver thread.
+    after ``timeout`` (``_cpython.resolve``: the thread finishes on its own later); MicroPython calls
+    ``getaddrinfo`` directly, bounded only by the port's resolver (lwIP's DNS timeout on ESP32 / Pico
+    W, the C library's on the unix port).  Address literals are never sent to a resolver thread.
     """
-    threading = None
-    if not (MICROPYTHON or timeout is None or _is_ip_literal(host)):
-        try:
-            import threading
-        except ImportError:  # a build without threads: resolve directly
-            threading = None
-    if threading is None:
+    if MICROPYTHON or timeout is None:
         infos = _getaddrinfo(host, port)
     else:
-        box = []
+        from ._cpython import resolve
 
-        def work():
-            try:
-                box.append(_getaddrinfo(host, port))
-            except BaseException as exc:  # handed to the caller's thread
-                box.append(exc)
-
-        t = threading.Thread(target=work, daemon=True)
-        t.start()
-        t.join(timeout)
-        if not box:
-            raise TimeoutError("resolving %r took longer than %s s" % (host, timeout))
-        infos = box[0]
-        if isinstance(infos, BaseException):
-            raise infos
+        infos = resolve(_getaddrinfo, host, port, timeout)
     if not infos:
         raise ConnectError("cannot resolve %r: no address" % (host,))
     return infos[0]

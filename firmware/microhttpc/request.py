@@ -3,8 +3,8 @@
 Owns: turning a ``Request`` (method, target, query table or hook, header table or hook, body from
 bytes / a callback / an iterator / a file, or a form) into the bytes that go on the wire: one
 ``head()`` (request line + headers, sent with one write) and a ``body_pieces()`` iterator (already
-framed: chunked when the length is unknown), and percent-encoding (RFC 3986).  URLs and redirects
-are in ``urls`` (imported only when a request needs them).
+framed: chunked when the length is unknown).  Percent-encoding (RFC 3986), form encoding and body
+sources are in ``bodies``, URLs and redirects in ``urls``: each is loaded only when a request needs it.
 
 Must not: touch sockets, clocks or entropy (forms get their boundary from an injected ``rng``).
 The blocking ``client.Connection`` and the non-blocking layers both build requests here, so the
@@ -13,27 +13,6 @@ rules exist once.
 
 from .errors import UsageError
 from . import http11
-
-
-def quote(s, space_plus=False):
-    """Percent-encode ``s`` (str or bytes; anything else goes through str()) keeping only RFC 3986
-    unreserved characters.
-
-    ``space_plus`` writes a space as "+" (the application/x-www-form-urlencoded serialisation).
-    """
-    if not isinstance(s, (bytes, bytearray)):
-        s = (s if isinstance(s, str) else str(s)).encode()
-    out = []
-    for b in s:
-        # RFC 3986 section 2.3: unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~".  Everything else
-        # is percent-encoded from its UTF-8 bytes (section 2.1, upper-case hex digits).
-        if b in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~":
-            out.append(chr(b))
-        elif b == 32 and space_plus:
-            out.append("+")
-        else:
-            out.append("%%%02X" % b)
-    return "".join(out)
 
 
 def _pairs(table):
@@ -47,15 +26,14 @@ def _pairs(table):
     return list(table)
 
 
-def encode_pairs(table, space_plus=False):
-    """``k=v&k2=v2`` from a table; a value of None writes the key alone (``k``)."""
-    parts = []
-    for k, v in _pairs(table):
-        if v is None:
-            parts.append(quote(k, space_plus))
-        else:
-            parts.append(quote(k, space_plus) + "=" + quote(v, space_plus))
-    return "&".join(parts)
+def __getattr__(name):
+    # Percent-encoding and body sources are in ``bodies`` (loaded by the first request that needs
+    # them); they stay reachable here.
+    if name in ("quote", "encode_pairs", "source_pieces"):
+        from . import bodies
+
+        return getattr(bodies, name)
+    raise AttributeError(name)
 
 
 def split_url(url):
@@ -63,53 +41,6 @@ def split_url(url):
     from .urls import split_url
 
     return split_url(url)
-
-
-# -- bodies -----------------------------------------------------------------------------------------
-def source_pieces(src, buf):
-    """Yield the bytes of a body source, in pieces.
-
-    Sources: bytes-like or str (one piece); a file object (``readinto(buf)`` or ``read(n)``); a
-    callable ``fn(buf) -> n`` that fills the memoryview ``buf`` and returns the count (0 at the end,
-    HTTPc's OnBodyTx); any other iterable of bytes/str chunks.  Pieces that are views of ``buf``
-    are only valid until the next one is asked for.
-    """
-    if src is None:
-        return
-    if isinstance(src, str):
-        yield src.encode()
-        return
-    if isinstance(src, (bytes, bytearray, memoryview)):
-        if len(src):
-            yield src
-        return
-    mv = memoryview(buf)
-    if hasattr(src, "readinto"):
-        while True:
-            n = src.readinto(buf)
-            if not n:
-                return
-            yield mv[:n]
-    elif hasattr(src, "read"):
-        while True:
-            d = src.read(len(buf))
-            if not d:
-                return
-            yield d.encode() if isinstance(d, str) else d
-    elif callable(src):
-        while True:
-            n = src(mv)
-            if not n:
-                return
-            if n < 0 or n > len(buf):
-                raise UsageError("body callback returned %r for a %d-byte buffer" % (n, len(buf)))
-            yield mv[:n]
-    else:
-        for c in src:
-            if isinstance(c, str):
-                c = c.encode()
-            if len(c):
-                yield c
 
 
 class Request:
@@ -172,7 +103,11 @@ class Request:
         """True when the body can be sent again (redirect 307/308, retry on a stale connection)."""
         b = self.body
         if b is None:
-            return self.form is None or not _streams(self.form)
+            if self.form is None:
+                return True
+            from .bodies import streams
+
+            return not streams(self.form)
         return isinstance(b, (bytes, bytearray, str))
 
     def prepare(self, host_header, close=False, headers=None, target=None):
@@ -194,9 +129,11 @@ class Request:
         if self.form is not None:
             if "content-type" in lower:
                 raise _not_allowed("Content-Type is generated for a form; remove it from the headers")
+            from .bodies import encode_pairs, streams
+
             multipart = self.multipart
             if multipart is None:
-                multipart = _streams(self.form)
+                multipart = streams(self.form)
             if multipart:
                 from .forms import Multipart
 
@@ -235,6 +172,8 @@ class Request:
         if not t.startswith("/") and t != "*":
             raise UsageError("request target must be a path starting with '/' or an absolute URI: %r" % (t,))
         if self.query is not None:
+            from .bodies import encode_pairs
+
             q = encode_pairs(self.query)
             if q:
                 t = t + ("&" if "?" in t else "?") + q
@@ -244,31 +183,11 @@ class Request:
 
     def body_pieces(self, body, buf):
         """Yield the framed body bytes for ``body`` from ``prepare()`` (chunked framing when the length
-        was unknown; the byte count checked against Content-Length when it was known)."""
-        if body is None:
-            return
-        length = self.sent_length
-        if hasattr(body, "pieces"):  # a multipart form
-            it = body.pieces(buf)
-        else:
-            it = source_pieces(body, buf)
-        if length is None:
-            # RFC 9112 section 7.1: each piece as one chunk in one bytes object (size line, data, CRLF;
-            # an empty piece is skipped: an empty chunk would end the body), then the last-chunk
-            # without trailers.
-            for p in it:
-                if len(p):
-                    yield ("%x\r\n" % len(p)).encode() + bytes(p) + b"\r\n"
-            yield b"0\r\n\r\n"
-            return
-        sent = 0
-        for p in it:
-            sent += len(p)
-            if sent > length:
-                raise UsageError("body source gave more than content_length=%d bytes" % length)
-            yield p
-        if sent != length:
-            raise UsageError("body source ended after %d of content_length=%d bytes" % (sent, length))
+        was unknown; the byte count checked against Content-Length when it was known).  The code is in
+        ``bodies``, loaded with the first body that is not sent whole."""
+        from .bodies import body_pieces
+
+        return body_pieces(self, body, buf)
 
 
 def _header_value(v):
@@ -276,14 +195,6 @@ def _header_value(v):
     if isinstance(v, str):
         return v
     return v.decode() if isinstance(v, (bytes, bytearray)) else str(v)
-
-
-def _streams(form):
-    """True when a form has a value that must be streamed (a forms.Field or forms.File)."""
-    for _, v in _pairs(form):
-        if not isinstance(v, (str, bytes, bytearray, int, float)) and v is not None:
-            return True
-    return False
 
 
 def _not_allowed(msg):

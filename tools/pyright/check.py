@@ -54,7 +54,7 @@ CONFIGS = ("esp32", "rp2", "cpython")
 # anywhere else, or another module, still fails the board checks.  The MicroPython unix-port test run
 # imports every module, which proves these lines are not reached there.
 BOARD_ALLOWED_IMPORTS = {
-    ("net.py", "threading"): "resolve(): CPython bounds getaddrinfo with a helper thread",
+    ("_cpython.py", "threading"): "resolve(): CPython bounds getaddrinfo with a helper thread",
     ("utf8.py", "codecs"): "CPython validates UTF-8 with the codecs incremental decoder",
 }
 
@@ -62,7 +62,7 @@ BOARD_ALLOWED_IMPORTS = {
 ALLOWED_FINDINGS = {
     ("rfc6455.py", "reportPossiblyUnboundVariable", '"_valid"'):
         "bound by the _viper import when _mask is, else by the utf8 import under `if _mask is None`",
-    ("request.py", "reportCallIssue", '"__getitem__"'):
+    ("bodies.py", "reportCallIssue", '"__getitem__"'):
         "mv[:n] with n = src(mv), a callable the caller supplied (inferred as object); n is checked first",
 }
 

@@ -1,0 +1,123 @@
+"""Request bodies and query strings, loaded by the first request that needs them: percent-encoding
+(RFC 3986), ``k=v&...`` tables (queries and urlencoded forms), body sources read in pieces, and the
+framing of a streamed body (chunked, or counted against Content-Length).  ``request`` holds the rest
+of a request; a GET without a query never loads this module.
+"""
+
+from .errors import UsageError
+from .request import _pairs
+
+
+def quote(s, space_plus=False):
+    """Percent-encode ``s`` (str or bytes; anything else goes through str()) keeping only RFC 3986
+    unreserved characters.
+
+    ``space_plus`` writes a space as "+" (the application/x-www-form-urlencoded serialisation).
+    """
+    if not isinstance(s, (bytes, bytearray)):
+        s = (s if isinstance(s, str) else str(s)).encode()
+    out = []
+    for b in s:
+        # RFC 3986 section 2.3: unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~".  Everything else
+        # is percent-encoded from its UTF-8 bytes (section 2.1, upper-case hex digits).
+        if b in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~":
+            out.append(chr(b))
+        elif b == 32 and space_plus:
+            out.append("+")
+        else:
+            out.append("%%%02X" % b)
+    return "".join(out)
+
+
+def encode_pairs(table, space_plus=False):
+    """``k=v&k2=v2`` from a table; a value of None writes the key alone (``k``)."""
+    parts = []
+    for k, v in _pairs(table):
+        if v is None:
+            parts.append(quote(k, space_plus))
+        else:
+            parts.append(quote(k, space_plus) + "=" + quote(v, space_plus))
+    return "&".join(parts)
+
+
+def streams(form):
+    """True when a form has a value that must be streamed (a forms.Field or forms.File)."""
+    for _, v in _pairs(form):
+        if not isinstance(v, (str, bytes, bytearray, int, float)) and v is not None:
+            return True
+    return False
+
+
+def source_pieces(src, buf):
+    """Yield the bytes of a body source, in pieces.
+
+    Sources: bytes-like or str (one piece); a file object (``readinto(buf)`` or ``read(n)``); a
+    callable ``fn(buf) -> n`` that fills the memoryview ``buf`` and returns the count (0 at the end,
+    HTTPc's OnBodyTx); any other iterable of bytes/str chunks.  Pieces that are views of ``buf``
+    are only valid until the next one is asked for.
+    """
+    if src is None:
+        return
+    if isinstance(src, str):
+        yield src.encode()
+        return
+    if isinstance(src, (bytes, bytearray, memoryview)):
+        if len(src):
+            yield src
+        return
+    mv = memoryview(buf)
+    if hasattr(src, "readinto"):
+        while True:
+            n = src.readinto(buf)
+            if not n:
+                return
+            yield mv[:n]
+    elif hasattr(src, "read"):
+        while True:
+            d = src.read(len(buf))
+            if not d:
+                return
+            yield d.encode() if isinstance(d, str) else d
+    elif callable(src):
+        while True:
+            n = src(mv)
+            if not n:
+                return
+            if n < 0 or n > len(buf):
+                raise UsageError("body callback returned %r for a %d-byte buffer" % (n, len(buf)))
+            yield mv[:n]
+    else:
+        for c in src:
+            if isinstance(c, str):
+                c = c.encode()
+            if len(c):
+                yield c
+
+
+def body_pieces(req, body, buf):
+    """Yield the framed body bytes for ``body`` from ``prepare()`` (chunked framing when the length
+    was unknown; the byte count checked against Content-Length when it was known)."""
+    if body is None:
+        return
+    length = req.sent_length
+    if hasattr(body, "pieces"):  # a multipart form
+        it = body.pieces(buf)
+    else:
+        it = source_pieces(body, buf)
+    if length is None:
+        # RFC 9112 section 7.1: each piece as one chunk in one bytes object (size line, data, CRLF;
+        # an empty piece is skipped: an empty chunk would end the body), then the last-chunk
+        # without trailers.
+        for p in it:
+            if len(p):
+                yield ("%x\r\n" % len(p)).encode() + bytes(p) + b"\r\n"
+        yield b"0\r\n\r\n"
+        return
+    sent = 0
+    for p in it:
+        sent += len(p)
+        if sent > length:
+            raise UsageError("body source gave more than content_length=%d bytes" % length)
+        yield p
+    if sent != length:
+        raise UsageError("body source ended after %d of content_length=%d bytes" % (sent, length))
