@@ -22,7 +22,7 @@ import sys
 NATIVE = "_viper.py"  # compiled only with -march
 # -O3: no line-number tables in the bytecode (tracebacks name the function, not the line) and no
 # asserts (the package has none): about 3% less heap for the code on a board.
-OPTS = ["-O3"]
+OPTS = [] if os.environ.get("MHC_MPY_LINES") else ["-O3"]
 PLACEHOLDER = 'raise ImportError("no machine code in this build (mpy-cross without -march)")\n'
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

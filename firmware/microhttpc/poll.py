@@ -106,6 +106,12 @@ class Conn(Session):
         self._out = []  # [buffer, on_tx_complete or None] in write order
         self._t_start = self._t_io = ticks_ms()  # _t_io: last progress (bytes in or out)
         self._want = _OUT
+        # Every attribute set now: one that appeared later could grow the instance's table (about
+        # 1 KB at once) while the heap is at its fullest, e.g. ``error`` while reporting a fault.
+        self.error = self.websocket = self.sock = self._active = self._key = self._deferred = None
+        self._tls_ctx = None
+        self._used = self._app_close = False
+        self._out_pos = self._mask = 0
 
     state_name = property(lambda self: STATE_NAMES[self.state])
     closed = property(lambda self: self.state == _CLOSED)

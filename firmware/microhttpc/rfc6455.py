@@ -233,6 +233,8 @@ class Protocol:
         self._rng = rng  # None: os.urandom, drawn 64 bytes at a time (see _build)
         self._pool = b""
         self._pool_pos = 0
+        self._key = bytearray(4)
+        self._tx_src = self._tx_mv = None  # tx_buffer and a view of it, made once
         self.state = OPEN
         self.failure = None  # the ProtocolError that made us close, if any
         self.close_rcvd = None  # (code, reason) from the server's Close frame
@@ -429,20 +431,28 @@ class Protocol:
 
     def _whole_frame(self, b, pos, n):
         """The common case in message mode, in one step: a complete unfragmented text or binary frame
-        with a 7-bit length, no RSV bits and no mask, while no fragmented message is in progress.  It
+        with a 7- or 16-bit length, no RSV bits and no mask, while no fragmented message is in progress.  It
         becomes its event straight from the received bytes (one copy, not two).  Returns the bytes
         consumed, or 0 to leave the frame to the general parser (which applies every check)."""
         b0 = b[pos]
         if (b0 != 0x81 and b0 != 0x82) or self._msg_op or n - pos < 2:
             return 0
-        ln = b[pos + 1]  # > 125 also when the mask bit is set: left to _header, which rejects it
-        end = pos + 2 + ln
-        if ln > 125 or end > n or (self.max_message is not None and ln > self.max_message) or (
+        ln = b[pos + 1]  # > 126 also when the mask bit is set: left to _header, which rejects it
+        hl = 2
+        if ln == 126:  # a 16-bit length: a message up to 64 KiB that arrived whole in this read
+            if n - pos < 4:
+                return 0
+            ln = (b[pos + 2] << 8) | b[pos + 3]
+            hl = 4
+        elif ln > 126:
+            return 0
+        end = pos + hl + ln
+        if end > n or (self.max_message is not None and ln > self.max_message) or (
                 self.max_frame is not None and ln > self.max_frame):
             return 0
         if self.state != OPEN:  # after our Close: dropped (see the class docstring)
             return end - pos
-        data = b[pos + 2 : end]
+        data = b[pos + hl : end]
         if b0 == 0x81:
             if self.check_utf8 and _valid(data, 0) != 0:
                 raise InvalidUTF8("invalid UTF-8 in a text message")
@@ -658,7 +668,10 @@ class Protocol:
             hl = 14
         tb = self.tx_buffer
         if tb is not None and lend and hl + n <= len(tb):
-            buf = memoryview(tb)[: hl + n]
+            if self._tx_src is not tb:
+                self._tx_src = tb
+                self._tx_mv = memoryview(tb)
+            buf = self._tx_mv[: hl + n]
         else:
             buf = bytearray(hl + n)
         buf[0] = (0x80 if fin else 0) | op
@@ -677,11 +690,16 @@ class Protocol:
             key = self._rng(4)
         else:
             i = self._pool_pos
-            if i >= len(self._pool):
-                self._pool = urandom(64)
+            pool = self._pool
+            if i >= len(pool):
+                self._pool = pool = urandom(64)
                 i = 0
             self._pool_pos = i + 4
-            key = self._pool[i : i + 4]
+            key = self._key  # reused: the key is copied into the frame below
+            key[0] = pool[i]
+            key[1] = pool[i + 1]
+            key[2] = pool[i + 2]
+            key[3] = pool[i + 3]
         buf[hl - 4 : hl] = key
         if n:
             buf[hl : hl + n] = payload

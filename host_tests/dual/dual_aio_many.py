@@ -7,10 +7,6 @@ import asyncio
 from check import server
 from microhttpc import aio
 
-# Five connections at once with the HTTP, WebSocket and asyncio modules loaded: at 128K the 64-bit unix
-# port's heap is fragmented to the edge here (an occasional MemoryError), so this module gets 144K.
-MICROPYTHON_HEAP = "144K"
-
 
 def test_concurrent_requests_and_websockets():
     async def get(path):

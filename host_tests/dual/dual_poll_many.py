@@ -7,10 +7,6 @@ import json
 from check import server
 from microhttpc.poll import Engine
 
-# Five connections at once with the HTTP, WebSocket and engine modules loaded: at 128K the 64-bit unix
-# port's heap fragments to the edge here now and then, so this module gets 144K.
-MICROPYTHON_HEAP = "144K"
-
 
 def _pattern(n):
     b = bytearray(n)  # what /bytes/N sends; no list of ints (too big for the board-sized heap)

@@ -282,6 +282,9 @@ def test_framing_errors_after_our_close_still_count():
 class _NoHeap(ws.Protocol):
     """A message buffer that cannot be filled, as on a board whose heap runs out mid-message."""
 
+    def _whole_frame(self, b, pos, n):
+        return 0  # the message goes through the buffer, as one that comes in pieces does
+
     def _payload(self, chunk):
         if self._op < 8:
             raise MemoryError
@@ -379,3 +382,28 @@ def test_split_surrogate_fails_fast_in_the_protocol():
             assert p.failure is None, cut
             p.receive_data(data[cut:])
             assert isinstance(p.failure, InvalidUTF8) and p.failure.close_code == 1007, (cut, streaming)
+
+
+def test_whole_frames_with_16_bit_lengths_in_one_read():
+    # Frames up to 64 KiB that arrive whole become their message in one step (one copy); every check
+    # still holds: limits (1009), UTF-8 (1007), and frames split over reads take the general path.
+    text = "\u00e9" * 200  # 400 bytes of UTF-8
+    data = bytes(range(256)) * 3
+    p = proto()
+    p.receive_data(frame(1, text.encode()) + frame(2, data) + frame(2, b"x" * 126))
+    assert [(e[0], e[1]) for e in p.events()] == [(ws.EV_TEXT, text), (ws.EV_BINARY, data), (ws.EV_BINARY, b"x" * 126)]
+    whole = frame(2, data)
+    p = proto()
+    p.receive_data(whole[:3])
+    p.receive_data(whole[3:500])
+    p.receive_data(whole[500:])
+    assert [(e[0], e[1]) for e in p.events()] == [(ws.EV_BINARY, data)]
+    p = proto(max_message=700)
+    p.receive_data(frame(2, data))
+    assert isinstance(p.failure, LimitExceeded) and p.failure.close_code == 1009
+    p = proto(max_frame=500)
+    p.receive_data(frame(2, data))
+    assert isinstance(p.failure, LimitExceeded)
+    p = proto()
+    p.receive_data(frame(1, b"\xc3" * 300))
+    assert p.failure is not None and p.failure.close_code == 1007
