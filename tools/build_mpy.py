@@ -5,7 +5,8 @@
 Used by the host tests and the demo (the MicroPython unix port runs the package from .mpy inside a
 board-sized heap, just as a board does: compiling the sources on the device needs more heap than
 running them) and by tools/deploy.py.  Prints each file with its size.  Skips work when every .mpy is
-newer than its source and was compiled with the same flags (``OPTS``: -O3, see there).
+newer than its source and was compiled with the same flags (``OPTS``: -O3, see there; the environment
+variable MHC_MPY_LINES=1 keeps line numbers in tracebacks, for debugging).
 
 ``_viper.py`` (the native kernels of ``mask`` and ``utf8``) is machine code: it is compiled only for
 an architecture (``--march``; ``--host`` picks the unix port's on this machine).  A bytecode-only build

@@ -399,12 +399,17 @@ class Connection(Session):
         s = self
         if self._writer is not None and not s.idle:
             raise UsageError("read the previous response body before upgrading")
-        from .wsession import finish_upgrade, make_protocol, start_upgrade
-
         if not s.persistent:
             raise UsageError("WebSocket upgrade needs a persistent connection (persistent=True)")
-        await self._prepare_line()
-        head = start_upgrade(s, path, headers, subprotocols, extensions, ws_options.get("rng"))
+        try:
+            from .wsession import finish_upgrade, make_protocol, start_upgrade
+            from .aiows import WebSocket
+
+            await self._prepare_line()
+            head = start_upgrade(s, path, headers, subprotocols, extensions, ws_options.get("rng"))
+        except MemoryError:
+            await self._abort()  # out of memory is a fault like a reset: the connection goes
+            raise
         try:
             await self._write(head)
         except BaseException:
@@ -419,12 +424,12 @@ class Connection(Session):
             raise errors.HandshakeError("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
         try:
             sub, accepted, leftover = finish_upgrade(s, resp)
-        except errors.HandshakeError:
-            await self._abort()  # a wrong 101: the byte stream is unusable
+            w = WebSocket(self, make_protocol(**ws_options), sub, accepted, resp, leftover, ws_options)
+        except BaseException:
+            # A wrong 101, or no memory for the WebSocket: after a 101 the byte stream belongs to a
+            # WebSocket, so without one the connection is unusable.
+            await self._abort()
             raise
-        from .aiows import WebSocket
-
-        w = WebSocket(self, make_protocol(**ws_options), sub, accepted, resp, leftover, ws_options)
         self.websocket = w
         return w
 

@@ -440,15 +440,19 @@ class Connection(Session):
             raise UsageError("this connection is already a WebSocket")
         if not s.idle:
             raise UsageError("read the previous response body before upgrading")
-        # Imported here, not at the top: HTTP-only applications never pay the WebSocket modules' heap.
-        from .wsession import finish_upgrade, make_protocol, start_upgrade
-        from .websocket import WebSocket
-        from .errors2 import HandshakeError
+        try:
+            # Imported here, not at the top: HTTP-only applications never pay the WebSocket modules' heap.
+            from .wsession import finish_upgrade, make_protocol, start_upgrade
+            from .websocket import WebSocket
+            from .errors2 import HandshakeError
 
-        self._prepare_line()  # a connection the server closed (or spoke on) while idle is replaced
-        head = start_upgrade(s, path, headers, subprotocols, extensions, ws_options.get("rng"))
-        self._write(head)
-        resp = self._head()
+            self._prepare_line()  # a connection the server closed (or spoke on) while idle is replaced
+            head = start_upgrade(s, path, headers, subprotocols, extensions, ws_options.get("rng"))
+            self._write(head)
+            resp = self._head()
+        except MemoryError:
+            self._abort()  # out of memory is a fault like a reset: the connection goes, with its buffers
+            raise
         if resp.status != 101:
             try:
                 resp.read()  # the caller gets the whole response; the connection stays usable
@@ -457,18 +461,21 @@ class Connection(Session):
             raise HandshakeError("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
         try:
             sub, accepted, leftover = finish_upgrade(s, resp)
-        except HandshakeError:
-            self._abort()  # the server switched protocols wrongly: the byte stream is unusable
+            proto = make_protocol(**ws_options)
+            for k in ("max_message", "max_frame", "streaming", "rng", "allowed_rsv", "max_events"):
+                ws_options.pop(k, None)
+            ws_options.setdefault("timeout", s.timeout)
+            if "buffer_size" not in ws_options:
+                ws_options["buffer"] = self._buf  # idle from now on: the WebSocket reads into it
+            ws = WebSocket(self.stream, proto, leftover, sub, resp, **ws_options)
+        except BaseException:
+            # A wrong 101, or no memory for the WebSocket: after a 101 the byte stream belongs to a
+            # WebSocket, so without one the connection is unusable.
+            self._abort()
             raise
-        proto = make_protocol(**ws_options)
-        for k in ("max_message", "max_frame", "streaming", "rng", "allowed_rsv", "max_events"):
-            ws_options.pop(k, None)
-        ws_options.setdefault("timeout", s.timeout)
-        if "buffer_size" not in ws_options:
-            ws_options["buffer"] = self._buf  # idle from now on: the WebSocket reads into it
-        self.websocket = WebSocket(self.stream, proto, leftover, sub, resp, **ws_options)
-        self.websocket.extensions = accepted
-        return self.websocket
+        ws.extensions = accepted
+        self.websocket = ws
+        return ws
 
 
 def parse_url(url):

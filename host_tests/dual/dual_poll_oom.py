@@ -1,0 +1,86 @@
+"""Out of memory in the poll engine's WebSocket upgrade is a fault like any other: reported once to
+the WebSocket (on_err; on_close too once it was open) and to the connection (on_err, on_close), the
+connection closed, the engine running on, and a new connection upgrading afterwards.
+
+The MemoryError is raised on purpose at each step where the upgrade allocates (the 101 checks with
+the bytes that followed the head, the protocol object, the first dispatch of frames): on a board
+these are where a fragmented heap fails, and which one fails depends on the heap."""
+
+import gc
+
+from check import server
+from microhttpc import pollws
+from microhttpc.poll import Engine
+
+
+def _oom(*args, **kw):
+    raise MemoryError
+
+
+def _session(patch_name, restore):
+    e = Engine()
+    host, port = server("http")
+    log = []
+    conn = e.connect(host, port, timeout=10, on_err=lambda c, x: log.append(("conn err", type(x).__name__)),
+                     on_close=lambda c, x: log.append(("conn close",)))
+    w = e.upgrade(conn, "/ws", on_open=lambda w: (log.append(("ws open",)), w.send("hello")),
+                  on_msg=lambda m: log.append(("ws msg", m)),
+                  on_err=lambda x: log.append(("ws err", type(x).__name__)),
+                  on_close=lambda code, reason: log.append(("ws close", code)))
+    try:
+        assert e.run(until=lambda: conn.closed, timeout=10), "the connection did not end"
+    finally:
+        restore()
+    return log, w
+
+
+def _after_gc_an_upgrade_works():
+    gc.collect()
+    e = Engine()
+    host, port = server("http")
+    got = []
+    conn = e.connect(host, port, timeout=10)
+    e.upgrade(conn, "/ws", on_open=lambda w: w.send("again"), on_msg=lambda m: (got.append(m), conn.close()))
+    assert e.run(until=lambda: conn.closed, timeout=10) and got == ["again"]
+
+
+def test_memory_error_in_the_101_checks_reaches_the_websocket_once():
+    saved = pollws.finish_upgrade
+    pollws.finish_upgrade = _oom
+
+    def restore():
+        pollws.finish_upgrade = saved
+
+    log, w = _session("finish_upgrade", restore)
+    # Before on_open: the WebSocket's on_err (its on_close belongs to an open WebSocket), then the
+    # connection's on_err and on_close, each once.
+    assert log == [("ws err", "MemoryError"), ("conn err", "MemoryError"), ("conn close",)], log
+    _after_gc_an_upgrade_works()
+
+
+def test_memory_error_making_the_protocol_reaches_the_websocket_once():
+    saved = pollws.make_protocol
+    pollws.make_protocol = _oom
+
+    def restore():
+        pollws.make_protocol = saved
+
+    log, w = _session("make_protocol", restore)
+    assert log == [("ws err", "MemoryError"), ("conn err", "MemoryError"), ("conn close",)], log
+    _after_gc_an_upgrade_works()
+
+
+def test_memory_error_dispatching_frames_closes_the_websocket_once():
+    saved = pollws.WebSocket._dispatch
+    pollws.WebSocket._dispatch = _oom
+
+    def restore():
+        pollws.WebSocket._dispatch = saved
+
+    log, w = _session("_dispatch", restore)
+    # Open, then the fault: the WebSocket's on_err and on_close, the connection's on_err and on_close.
+    assert log[0] == ("ws open",), log
+    assert log[1:] == [("ws err", "MemoryError"), ("ws close", 1006), ("conn err", "MemoryError"),
+                       ("conn close",)], log
+    assert w.close_code == 1006
+    _after_gc_an_upgrade_works()
