@@ -250,6 +250,10 @@ def forwarded(mod, qual):
     to ``fn``; ("kw", {name: default}) for keywords."""
     from microhttpc import aio, client, request
 
+    if qual == "reconnect":  # reconnect(target, ..., **kw) -> ws_connect(target, **kw) of the layer
+        if mod == "backoff":
+            return "kw", expanded_kw("client", "ws_connect", client.ws_connect)
+        return "kw", expanded_kw("aio", "ws_connect", aio.ws_connect)
     init = session.Session.__init__
     table = {
         ("client", "Connection.__init__"): ("all", init),
@@ -281,6 +285,14 @@ def forwarded(mod, qual):
         qual,
     )
     return table[(mod, qual)]
+
+
+def expanded_kw(mod, qual, fn):
+    """{name: default} of every keyword ``mod.qual`` takes, its forwarded ``**kw`` expanded."""
+    fixed = [p for p in real_params(fn) if p[1] not in (P.VAR_POSITIONAL, P.VAR_KEYWORD)]
+    out = dict(forwarded(mod, qual)[1])
+    out.update({n: d for n, k, d in fixed[1:]})
+    return out
 
 
 def expected_params(mod, qual, fn, stubbed):
