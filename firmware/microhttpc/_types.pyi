@@ -26,7 +26,8 @@ OnRxData = Callable[[memoryview], object]  # the memoryview is valid only during
 OnRxComplete = Callable[[], object]
 OnControl = Callable[[bytes], object]  # on_ping / on_pong: the payload
 OnClose = Callable[[int, str], object]  # code, reason
-OnErr = Callable[[HTTPCError], object]  # blocking and asyncio: the server's protocol fault or the keepalive's TimeoutError, once
+# on_err, blocking and asyncio: the server's protocol fault, or the keepalive's TimeoutError; once
+OnErr = Callable[[HTTPCError], object]
 OnMsg = Callable[[Union[str, bytes]], object]  # a whole message: str (text) or bytes (binary)
 OnAnyErr = Callable[[Exception], object]  # poll engine: any failure (refused upgrade, fault, timeout, loss)
 OnTx = Callable[[bool], object]  # ok: False when the connection ended before the bytes went out

@@ -149,11 +149,11 @@ async def ws_connect(
 
 def reconnect(
     target: str | Callable[[], Awaitable[WebSocket]],
+    *,
     base_delay: float = 1.0,
     max_delay: float = 30.0,
     min_uptime: float = 10.0,
     on_retry: Callable[[BaseException, float], object] | None = None,
-    *,
     headers: Table | None = None,
     subprotocols: list[str] | tuple[str, ...] | None = None,
     connect_timeout: float | None = 10.0,

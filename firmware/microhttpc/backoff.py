@@ -37,7 +37,8 @@ class Reconnect:
 
     def __init__(self, target, base_delay, max_delay, min_uptime, on_retry, kw, aio=False):
         if base_delay <= 0 or max_delay < base_delay:
-            raise UsageError("reconnect needs 0 < base_delay <= max_delay, got %r and %r" % (base_delay, max_delay))
+            raise UsageError("reconnect needs 0 < base_delay <= max_delay, got %r and %r"
+                             % (base_delay, max_delay))
         self.target = target
         self.base_delay = base_delay
         self.max_delay = max_delay

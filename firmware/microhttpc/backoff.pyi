@@ -38,6 +38,7 @@ def reconnect(
     max_delay: float = 30.0,
     min_uptime: float = 10.0,
     on_retry: OnRetry | None = None,
+    aio: bool = False,
     *,
     headers: Table | None = None,
     subprotocols: list[str] | tuple[str, ...] | None = None,

@@ -63,7 +63,8 @@ def _server_close_is_not_the_end(layer):
             assert await _drain(layer, ws) == (["m0"], 1001)
             return n == 1
 
-    n = _loop(layer, target, body, base_delay=5, min_uptime=0, on_retry=lambda e, d: retries.append((e.code, d)))
+    n = _loop(layer, target, body, base_delay=5, min_uptime=0,
+              on_retry=lambda e, d: retries.append((e.code, d)))
     assert n == 2 and retries == [(1001, 0)], (n, retries)
 
 
