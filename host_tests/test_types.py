@@ -223,6 +223,13 @@ def ws_keywords_blocking():
     return kw
 
 
+def keepalive_keywords():
+    # ping_interval / ping_timeout: the aio and poll WebSockets hand their options to keepalive._setup.
+    from microhttpc import keepalive
+
+    return defaults_from_source(keepalive, "_setup", "kw")
+
+
 def ws_keywords_aio():
     # aio: make_protocol's keywords, the callbacks WSCore takes from the options (wsession._OPTS) and
     # the ones aiows.WebSocket reads with opts.get().
@@ -232,6 +239,7 @@ def ws_keywords_aio():
         kw_of(wsession.make_protocol),
         {k: None for k in wsession._OPTS},
         defaults_from_source(aiows.WebSocket, "__init__", "opts"),
+        keepalive_keywords(),
     )
 
 
@@ -241,7 +249,11 @@ def ws_keywords_poll():
     from microhttpc import pollws
 
     names = set(pollws._OPTS) | set(pollws._MINE)
-    known = merge(kw_of(wsession.make_protocol), defaults_from_source(pollws.WebSocket, "__init__", "kw"))
+    known = merge(
+        kw_of(wsession.make_protocol),
+        defaults_from_source(pollws.WebSocket, "__init__", "kw"),
+        keepalive_keywords(),
+    )
     return {n: known.get(n) for n in names}
 
 
@@ -250,6 +262,14 @@ def forwarded(mod, qual):
     to ``fn``; ("kw", {name: default}) for keywords."""
     from microhttpc import aio, client, request
 
+    if qual == "reconnect":  # reconnect(target, ..., **kw) -> ws_connect(target, **kw) of the layer
+        if mod == "backoff":
+            return "kw", expanded_kw("client", "ws_connect", client.ws_connect)
+        from microhttpc import backoff
+
+        kw = kw_of(backoff.reconnect, ("target", "aio"))
+        kw.update(expanded_kw("aio", "ws_connect", aio.ws_connect))
+        return "kw", kw
     init = session.Session.__init__
     table = {
         ("client", "Connection.__init__"): ("all", init),
@@ -281,6 +301,14 @@ def forwarded(mod, qual):
         qual,
     )
     return table[(mod, qual)]
+
+
+def expanded_kw(mod, qual, fn):
+    """{name: default} of every keyword ``mod.qual`` takes, its forwarded ``**kw`` expanded."""
+    fixed = [p for p in real_params(fn) if p[1] not in (P.VAR_POSITIONAL, P.VAR_KEYWORD)]
+    out = dict(forwarded(mod, qual)[1])
+    out.update({n: d for n, k, d in fixed[1:]})
+    return out
 
 
 def expected_params(mod, qual, fn, stubbed):

@@ -534,7 +534,10 @@ _SURR = raw_frame(1, b"ab\xed\xa0\x80cd")  # 2-byte head + "ab" + ED: the first 
 # path -> (status line + extra headers or None for a good 101, frames written in the same write).
 # A list instead of bytes is a timed script: bytes are written (the first with the 101 head) and
 # drained, a number sleeps that many seconds.  Paths handled in raw_ws itself: /mute (never answers the
-# upgrade), /seen?PATH, /lastclose?PATH, /proto, /200body, /record.
+# upgrade), /seen?PATH, /lastclose?PATH, /proto, /200body, /record; for keepalive and reconnect tests
+# (a query after the path is ignored, so a test can name its visit): /nopong (echoes messages, never
+# answers a PING), /drop/N (N text messages "m0" ..., then TCP closed without a Close frame), /bye/N
+# (N text messages, then Close 1001 "going away").
 RAW_SCRIPTS = {
     "/masked": (None, raw_frame(1, b"hidden", masked=True)),
     "/rsv": (None, raw_frame(1, b"x", rsv=0x40)),
@@ -671,6 +674,11 @@ async def raw_ws(reader, writer):
             status = ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                       "Sec-WebSocket-Accept: {a}\r\nSec-WebSocket-Protocol: %s\r\n" % offered[0])
             frames = raw_frame(1, json.dumps(offered).encode())
+        if path.startswith(("/drop/", "/bye/")):
+            n = int(path.split("/")[2].split("?")[0])
+            frames = b"".join(raw_frame(1, b"m%d" % i) for i in range(n))
+            if path.startswith("/bye/"):
+                frames += _close(1001, b"going away")
         if status is None:
             status = ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                       "Sec-WebSocket-Accept: {a}\r\n")
@@ -687,7 +695,7 @@ async def raw_ws(reader, writer):
                 await writer.drain()
             else:
                 await asyncio.sleep(step)
-        if path == "/eof":
+        if path == "/eof" or path.startswith("/drop/"):
             return  # TCP closed without a Close frame
         if path == "/ping250":
             task = asyncio.ensure_future(_ping_every(writer))
@@ -699,12 +707,16 @@ async def raw_ws(reader, writer):
                 continue  # never answers, never closes: the client's close timeout must end it
             if op == 8:
                 RAW_LAST_CLOSE[path] = data
+                if path.startswith("/bye/"):
+                    return  # our Close went first: this is its answer
                 if path == "/floodafterclose":
                     await _flood_after_close(writer)
                 writer.write(raw_frame(8, data))
                 await writer.drain()
                 return
             if op == 9:
+                if path.startswith("/nopong"):
+                    continue  # a peer that reads but never answers: the client's keepalive must notice
                 writer.write(raw_frame(10, data))
             elif op == 10:
                 if path not in RAW_QUIET:

@@ -6,7 +6,8 @@ Deploy it with the package (see boards/esp32/NOTES.md):
 
 At boot: join Wi-Fi (timeout and retries from config.py), one HTTP GET, then a WebSocket session that
 echoes a message every INTERVAL seconds and survives a server restart: when the connection drops it
-reconnects with exponential backoff (1 s, 2 s, 4 s ... 30 s).  Anything else resets the board.
+reconnects with exponential backoff (1 s, 2 s, 4 s ... 30 s, with jitter: microhttpc.reconnect).
+Anything else resets the board.
 """
 
 import gc
@@ -73,17 +74,29 @@ def http_get():
         conn.close()
 
 
+def open_ws():
+    """One attempt: a new connection and its upgrade (the reconnect loop calls this each time)."""
+    conn = connect()
+    try:
+        ws = conn.upgrade(config.WS_PATH, ping_interval=getattr(config, "PING_INTERVAL", None))
+    except BaseException:
+        conn.close()
+        raise
+    print("ws: connected to %s%s, heap in use %d bytes" % (SERVER, config.WS_PATH, mem()))
+    return ws
+
+
+def on_retry(exc, delay):
+    print("ws: connection lost (%s: %s); reconnecting in %.1f s" % (type(exc).__name__, exc, delay))
+
+
 def ws_session(messages):
-    """Echo ``messages`` messages (None: forever), reconnecting with backoff whenever the link drops."""
+    """Echo ``messages`` messages (None: forever).  microhttpc.reconnect opens the WebSocket again
+    whenever the link drops, waiting 1 s, 2 s, 4 s ... 30 s (with some jitter) between failed
+    attempts; the loop ends with our own close(1000)."""
     done = 0
-    delay = 1
-    while messages is None or done < messages:
-        conn = None
+    for ws in microhttpc.reconnect(open_ws, base_delay=1, max_delay=30, on_retry=on_retry):
         try:
-            conn = connect()
-            ws = conn.upgrade(config.WS_PATH)
-            print("ws: connected to %s%s, heap in use %d bytes" % (SERVER, config.WS_PATH, mem()))
-            delay = 1
             while messages is None or done < messages:
                 text = "message %d" % (done + 1)
                 ws.send(text)
@@ -95,13 +108,8 @@ def ws_session(messages):
                 time.sleep(config.INTERVAL)
             ws.close(1000)
             print("ws: closed with code %s" % (ws.close_code,))
-        except (microhttpc.HTTPCError, OSError) as exc:
-            print("ws: connection lost (%s: %s); reconnecting in %d s" % (type(exc).__name__, exc, delay))
-            time.sleep(delay)
-            delay = min(delay * 2, 30)
-        finally:
-            if conn is not None:
-                conn.close()
+        except (microhttpc.HTTPCError, OSError):
+            pass  # on_retry says what ended it; the loop reconnects
     return done
 
 

@@ -10,3 +10,4 @@ CADATA = None  # PEM or DER bytes of the CA that signed the server's certificate
 
 MESSAGES = 5  # echo this many messages and stop; None = run forever
 INTERVAL = 1  # seconds between messages
+PING_INTERVAL = 20  # seconds between keepalive PINGs while waiting for the echo (None: off)

@@ -17,6 +17,7 @@ _LAZY = {
     "Response": "client",
     "Request": "request",
     "ws_connect": "client",
+    "reconnect": "backoff",
     "parse_url": "client",
     "WebSocket": "websocket",
     "Engine": "poll",

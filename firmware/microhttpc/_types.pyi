@@ -1,7 +1,7 @@
 # Type aliases for the stubs only: no module of this name exists at run time.
 from typing import Any, Callable, Dict, Iterable, Protocol, Tuple, Union
 
-from .errors import ProtocolError
+from .errors import HTTPCError
 
 Bytes = Union[bytes, bytearray, memoryview]
 # A header, query or form table: a dict, a list of (name, value) pairs (values go through str();
@@ -26,7 +26,8 @@ OnRxData = Callable[[memoryview], object]  # the memoryview is valid only during
 OnRxComplete = Callable[[], object]
 OnControl = Callable[[bytes], object]  # on_ping / on_pong: the payload
 OnClose = Callable[[int, str], object]  # code, reason
-OnErr = Callable[[ProtocolError], object]  # blocking and asyncio: the server's protocol fault, once
+# on_err, blocking and asyncio: the server's protocol fault, or the keepalive's TimeoutError; once
+OnErr = Callable[[HTTPCError], object]
 OnMsg = Callable[[Union[str, bytes]], object]  # a whole message: str (text) or bytes (binary)
 OnAnyErr = Callable[[Exception], object]  # poll engine: any failure (refused upgrade, fault, timeout, loss)
 OnTx = Callable[[bool], object]  # ok: False when the connection ended before the bytes went out

@@ -449,3 +449,11 @@ async def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0,
     except BaseException:
         await conn._abort()
         raise
+
+
+def reconnect(target, **kw):
+    """``async for ws in reconnect(url, **ws_connect_keywords)``: a connected WebSocket each time
+    round, reopened with exponential backoff and jitter (see ``backoff``)."""
+    from .backoff import reconnect
+
+    return reconnect(target, aio=True, **kw)

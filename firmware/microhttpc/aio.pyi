@@ -1,4 +1,4 @@
-from typing import Any, AsyncIterator, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 from ._types import (
     OnClose,
@@ -16,6 +16,7 @@ from ._types import (
 
 from . import session
 from .aiows import WebSocket
+from .backoff import Reconnect
 from .request import Request
 
 class Response(session.Response):
@@ -101,6 +102,8 @@ class Connection(session.Session):
         max_events: int | None = 32,
         timeout: float | None = ...,
         close_timeout: float | None = 5.0,
+        ping_interval: float | None = None,
+        ping_timeout: float | None = 20.0,
         user_data: Any = None,
         on_msg: OnMsg | None = None,
         on_msg_rx_init: OnRxInit | None = None,
@@ -131,6 +134,8 @@ async def ws_connect(
     allowed_rsv: int = 0,
     max_events: int | None = 32,
     close_timeout: float | None = 5.0,
+    ping_interval: float | None = None,
+    ping_timeout: float | None = 20.0,
     user_data: Any = None,
     on_msg: OnMsg | None = None,
     on_msg_rx_init: OnRxInit | None = None,
@@ -141,3 +146,39 @@ async def ws_connect(
     on_close: OnClose | None = None,
     on_err: OnErr | None = None,
 ) -> WebSocket: ...
+
+def reconnect(
+    target: str | Callable[[], Awaitable[WebSocket]],
+    *,
+    base_delay: float = 1.0,
+    max_delay: float = 30.0,
+    min_uptime: float = 10.0,
+    on_retry: Callable[[BaseException, float], object] | None = None,
+    headers: Table | None = None,
+    subprotocols: list[str] | tuple[str, ...] | None = None,
+    connect_timeout: float | None = 10.0,
+    timeout: float | None = 30.0,
+    ssl_context: Any = None,
+    cadata: bytes | str | None = None,
+    verify: bool = True,
+    buffer_size: int | None = None,
+    extensions: list[str] | tuple[str, ...] | None = None,
+    max_message: int | None = 65536,
+    max_frame: int | None = None,
+    streaming: bool | None = None,
+    rng: Rng | None = None,
+    allowed_rsv: int = 0,
+    max_events: int | None = 32,
+    close_timeout: float | None = 5.0,
+    ping_interval: float | None = None,
+    ping_timeout: float | None = 20.0,
+    user_data: Any = None,
+    on_msg: OnMsg | None = None,
+    on_msg_rx_init: OnRxInit | None = None,
+    on_msg_rx_data: OnRxData | None = None,
+    on_msg_rx_complete: OnRxComplete | None = None,
+    on_ping: OnControl | None = None,
+    on_pong: OnControl | None = None,
+    on_close: OnClose | None = None,
+    on_err: OnErr | None = None,
+) -> Reconnect: ...

@@ -23,6 +23,10 @@ class WebSocket(WSCore):
         self._socket_closed = False
         self._reading = False  # a task is waiting in the stream's read (only one may)
         self._gone = asyncio.Event()  # set once the socket is closed
+        if opts.get("ping_interval"):
+            from .keepalive import aio
+
+            aio(self, opts)
 
     async def _flush(self):
         for frame in self.protocol.data_to_send():

@@ -16,7 +16,7 @@ from .session import Session
 from .wsession import _OPTS, WSCore, finish_upgrade, make_protocol, payload, start_upgrade
 
 _MINE = ("on_open", "max_message", "max_frame", "streaming", "rng", "allowed_rsv", "timeout", "close_timeout",
-         "user_data")
+         "user_data", "ping_interval", "ping_timeout")
 
 
 def _drop(msg):
@@ -76,6 +76,10 @@ class WebSocket(WSCore):
         self._opts = kw
         self._held = False  # the protocol holds input back until our replies are written
         self._t_closing = None  # when the closing handshake began
+        if kw.get("ping_interval"):
+            from .keepalive import poll
+
+            poll(self, kw)
 
     @property
     def state(self):

@@ -34,6 +34,8 @@ def upgrade(
     allowed_rsv: int = 0,
     timeout: float | None = None,
     close_timeout: float | None = 5.0,
+    ping_interval: float | None = None,
+    ping_timeout: float | None = 20.0,
     user_data: Any = None,
     on_open: Callable[[WebSocket], object] | None = None,
     on_msg: OnMsg | None = None,

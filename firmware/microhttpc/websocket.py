@@ -36,7 +36,8 @@ class WebSocket(WSCore):
     def __init__(self, stream, protocol, leftover=b"", subprotocol=None, response=None, buffer_size=None,
                  close_timeout=5.0, timeout=None, on_msg_rx_init=None, on_msg_rx_data=None,
                  on_msg_rx_complete=None, on_ping=None, on_pong=None, on_close=None, on_err=None,
-                 frame_size=None, user_data=None, buffer=None, tx_buffer_size=0):
+                 frame_size=None, user_data=None, buffer=None, tx_buffer_size=0, ping_interval=None,
+                 ping_timeout=20.0):
         self._setup(protocol, subprotocol, [], response, timeout, close_timeout, user_data,
                     {"on_msg_rx_init": on_msg_rx_init, "on_msg_rx_data": on_msg_rx_data,
                      "on_msg_rx_complete": on_msg_rx_complete, "on_ping": on_ping, "on_pong": on_pong,
@@ -59,6 +60,10 @@ class WebSocket(WSCore):
             # to tx_buffer_size bytes can be built in one lent buffer instead of a new allocation each:
             # a long session then fragments a small heap less (at the price of the buffer itself).
             protocol.tx_buffer = bytearray(tx_buffer_size + 14)
+        if ping_interval:
+            from .keepalive import blocking
+
+            blocking(self, {"ping_interval": ping_interval, "ping_timeout": ping_timeout})
 
     # -- sending -----------------------------------------------------------------------------------
     def send(self, message, frame_size=None):

@@ -51,6 +51,8 @@ class WebSocket:
         user_data: Any = None,
         buffer: bytearray | None = None,
         tx_buffer_size: int = 0,
+        ping_interval: float | None = None,
+        ping_timeout: float | None = 20.0,
     ) -> None: ...
     @property
     def state(self) -> int: ...

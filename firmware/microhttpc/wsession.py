@@ -76,6 +76,8 @@ class WSCore:
     ``close_timeout`` in seconds, ``rx_length`` (auto mode) the length of the last message copied into
     the application's buffer, ``user_data`` yours; the callbacks as attributes (None: unused)."""
 
+    _ka = None  # the keepalive.Keepalive when ping_interval= was given
+
     def _setup(self, protocol, subprotocol, extensions, response, timeout, close_timeout, user_data, cb):
         self.protocol = protocol
         self.subprotocol = subprotocol
@@ -132,6 +134,8 @@ class WSCore:
                 if self.on_ping is not None:
                     self.on_ping(a)
             elif kind == ws.EV_PONG:
+                if self._ka is not None:
+                    self._ka.pong(a)  # keepalive (ping_interval=): the PONG it waits for?
                 if self.on_pong is not None:
                     self.on_pong(a)
         if p.failure is not None:

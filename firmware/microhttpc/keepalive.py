@@ -1,0 +1,212 @@
+"""WebSocket keepalive: ``ping_interval=`` / ``ping_timeout=`` of every layer's upgrade.  Loaded only
+when ``ping_interval`` is given, so a WebSocket without it pays nothing.
+
+``Keepalive`` is the rule, sans-I/O (the clock is injected): a PING every ``ping_interval`` seconds
+(counted from the previous PING), answered by the PONG that carries its payload; none within
+``ping_timeout`` seconds (None: never fail, the PINGs only keep NATs and proxies awake) and the peer
+counts as dead.  ``blocking``, ``aio`` and ``poll`` hook it into one WebSocket of that layer:
+
+- blocking and aio: the PING goes out while the application waits in ``recv()`` / ``poll()`` (the
+  wait is cut at the next PING's time); nothing is sent while the application is elsewhere;
+- poll: the engine's timer of the connection.
+
+A PONG counts as late only once the reads up to its deadline found nothing (a PONG queued behind
+unread messages is not late).  A dead peer fails the connection: a Close 1011 if the socket still
+takes it, the socket closed, ``on_err(TimeoutError)`` and ``on_close`` once; blocking and aio raise
+the TimeoutError ("no PONG within N s") from the waiting call, later calls ConnectionClosed (1006,
+``cause`` the TimeoutError).
+"""
+
+from .errors import HTTPCError, TimeoutError, UsageError
+
+
+class Keepalive:
+    """The keepalive timer of one WebSocket ``ws`` (a ``wsession.WSCore``); ``clock`` has
+    ``ticks_ms`` / ``ticks_diff`` (``rtio``, or a test's fake)."""
+
+    def __init__(self, ws, interval, timeout, clock):
+        if interval <= 0 or timeout is not None and timeout <= 0:
+            raise UsageError("ping_interval and ping_timeout must be positive seconds, got %r and %r"
+                             % (interval, timeout))
+        self.ws = ws
+        self.interval = interval
+        self.timeout = timeout
+        self.clock = clock
+        self.pings = 0  # PINGs sent
+        self._sent = None  # tick of the PING not answered yet
+        self._payload = None
+        self._t = clock.ticks_ms()  # the previous PING (or the start)
+
+    def left(self):
+        """Milliseconds until the keepalive must act (<= 0: now): send the next PING, or (one is
+        waiting for its PONG) call the peer dead."""
+        c = self.clock
+        if self._sent is None:
+            return int(self.interval * 1000) - c.ticks_diff(c.ticks_ms(), self._t)
+        return int(self.timeout * 1000) - c.ticks_diff(c.ticks_ms(), self._sent)
+
+    def step(self):
+        """Queue a PING on the protocol when one is due (the layer writes it); returns left()."""
+        p = self.ws.protocol
+        if self._sent is None and p.state == 1 and self.left() <= 0:  # rfc6455.OPEN
+            self.pings += 1
+            self._payload = b"ka" + str(self.pings).encode()
+            p.send_ping(self._payload)
+            self._t = self.clock.ticks_ms()
+            if self.timeout is not None:
+                self._sent = self._t
+        return self.left()
+
+    def late(self):
+        """True when the PING's PONG is overdue."""
+        return self._sent is not None and self.left() <= 0
+
+    def pong(self, data):
+        """A PONG came (wsession calls this): it answers the PING with the same payload."""
+        if self._sent is not None and bytes(data) == self._payload:
+            self._sent = None
+
+    def fail(self):
+        """The peer is dead: fail the connection (a Close 1011 queued) and report it once (on_err);
+        returns the TimeoutError."""
+        e = TimeoutError("no PONG within %s s" % self.timeout)
+        e.close_code = 1011  # what protocol.fail() sends
+        self.ws.protocol.fail(e)
+        self.ws._report_err(e)
+        return e
+
+
+def _setup(ws, kw):
+    from . import rtio
+
+    ws._ka = Keepalive(ws, kw.get("ping_interval"), kw.get("ping_timeout", 20.0), rtio)
+    return ws._ka
+
+
+# -- the layers ----------------------------------------------------------------------------------
+
+
+class _Stream:
+    """The blocking WebSocket's stream with the keepalive in its reads: ``recv_into`` waits at most
+    until the next PING is due, sends it, and waits on, until data comes or the caller's timeout."""
+
+    def __init__(self, ws, stream):
+        self.ws = ws
+        self.s = stream
+        self.t = stream.timeout
+        self.sendall = stream.sendall
+        self.close = stream.close
+
+    def settimeout(self, t):
+        self.t = t
+
+    def recv_into(self, buf):
+        ws = self.ws
+        s = self.s
+        ka = ws._ka
+        c = ka.clock
+        t = self.t
+        dl = None if t is None else c.ticks_add(c.ticks_ms(), int(t * 1000))  # the caller's deadline
+        while True:
+            if ws.protocol.state != 1 or ws._socket_closed:  # closing: the plain read
+                s.settimeout(t if dl is None else max(0, c.ticks_diff(dl, c.ticks_ms())) / 1000)
+                return s.recv_into(buf)
+            k = max(0, ka.step())
+            ws._flush()  # the PING, if one is due
+            if ws._socket_closed:
+                return 0
+            left = None if dl is None else max(0, c.ticks_diff(dl, c.ticks_ms()))
+            mine = left is None or k < left
+            s.settimeout((k if mine else left) / 1000)
+            try:
+                return s.recv_into(buf)
+            except TimeoutError:
+                if not mine:
+                    raise TimeoutError("no data from the server within %s s" % t)
+            if ka.late():
+                e = ka.fail()
+                s.settimeout(ws.close_timeout)
+                try:
+                    ws._flush()  # the Close 1011, if the socket takes it
+                except HTTPCError:
+                    pass
+                ws.protocol.receive_eof()
+                ws._close_socket()
+                ws._closed()
+                raise e
+
+
+def blocking(ws, kw):
+    """Hook the keepalive into a blocking ``websocket.WebSocket`` (from its constructor)."""
+    _setup(ws, kw)
+    ws.stream = _Stream(ws, ws.stream)
+
+
+def aio(ws, kw):
+    """Hook the keepalive into an ``aiows.WebSocket``: its reads wait at most until the next PING."""
+    ka = _setup(ws, kw)
+    c = ka.clock
+    read = ws._read
+
+    async def _read(t):
+        dl = None if t is None else c.ticks_add(c.ticks_ms(), int(t * 1000))
+        while True:
+            if ws.protocol.state != 1 or ws._socket_closed:
+                return await read(t if dl is None else max(0, c.ticks_diff(dl, c.ticks_ms())) / 1000)
+            k = max(0, ka.step())
+            await ws._flush()
+            if ws._socket_closed:
+                return b""
+            left = None if dl is None else max(0, c.ticks_diff(dl, c.ticks_ms()))
+            mine = left is None or k < left
+            try:
+                return await read((k if mine else left) / 1000)
+            except TimeoutError:
+                if not mine:
+                    raise TimeoutError("no data from the server within %s s" % t)
+            if ka.late():
+                e = ka.fail()
+                try:
+                    await ws._flush()
+                except HTTPCError:
+                    pass
+                ws.protocol.receive_eof()
+                await ws._close_socket()
+                ws._closed()
+                raise e
+
+    ws._read = _read
+
+
+def poll(ws, kw):
+    """Hook the keepalive into a ``pollws.WebSocket``: the connection's timer includes the next PING."""
+    ka = _setup(ws, kw)
+    left0 = ws._left
+    expired0 = ws._expired
+
+    def _left():
+        t = left0()
+        if ws._t_closing is None:
+            k = ka.left()
+            if t is None or k < t:
+                t = k
+        return t
+
+    def _expired():
+        if ws._t_closing is None and ka.left() <= 0:
+            conn = ws.conn
+            if ka.late():
+                conn._read()  # what already came may hold the PONG
+                if conn.closed or not ka.late():
+                    return
+                e = ka.fail()
+                ws._queue()
+                conn._write()  # the Close 1011, as far as the socket takes it now
+                raise e  # the engine ends the connection: on_close follows
+            ka.step()
+            ws._queue()
+            return
+        expired0()
+
+    ws._left = _left
+    ws._expired = _expired
