@@ -51,6 +51,7 @@ def _is_token(s):
     return len(s) > 0
 
 
+_EMPTY = bytearray()  # the buffer of a parser holding nothing (feed() never writes into it)
 _TCHAR = bytearray(127)  # 1 for the bytes of an RFC 9110 token
 for _c in b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz":
     _TCHAR[_c] = 1
@@ -242,15 +243,28 @@ class ResponseParser:
     trailers of a chunked body.
     """
 
+    # The limits' defaults: an instance gets its own value only when it differs (a smaller attribute
+    # table for each of many connections).
+    max_line = 2048
+    max_headers = 40
+    max_header_bytes = 8192
+    max_chunk_line = 256
+    max_interim = 8
+
     def __init__(self, max_line=2048, max_headers=40, max_header_bytes=8192, max_chunk_line=256,
                  max_interim=8):
-        self.max_line = max_line
-        self.max_headers = max_headers
-        self.max_header_bytes = max_header_bytes
-        self.max_chunk_line = max_chunk_line
-        self.max_interim = max_interim
+        if max_line != 2048:
+            self.max_line = max_line
+        if max_headers != 40:
+            self.max_headers = max_headers
+        if max_header_bytes != 8192:
+            self.max_header_bytes = max_header_bytes
+        if max_chunk_line != 256:
+            self.max_chunk_line = max_chunk_line
+        if max_interim != 8:
+            self.max_interim = max_interim
         self._interim = 0  # interim responses skipped since start()
-        self._buf = bytearray()  # received bytes: [_pos, _end) not handed out yet; kept and reused
+        self._buf = _EMPTY  # received bytes: [_pos, _end) not handed out yet; kept and reused
         self._pos = 0
         self._end = 0
         self._eof = False
@@ -318,7 +332,7 @@ class ResponseParser:
         """Bytes received after the end of the current response (e.g. WebSocket frames that came in the
         same read as a 101 head).  They are removed from the parser."""
         out = bytes(memoryview(self._buf)[self._pos : self._end])  # one copy, not two
-        self._buf = bytearray()
+        self._buf = _EMPTY
         self._pos = self._end = 0
         return out
 
@@ -447,13 +461,12 @@ class ResponseParser:
                     head.keep_alive = False  # RFC 9112 section 6.3 item 8: the body ends at close
                     self._state = _S_BODY_CLOSE
                 if self._state == _S_DONE:
-                    self._method = None
+                    self._finish()
                 return (RESPONSE, head)
             if st == _S_BODY_LENGTH or st == _S_CHUNK_DATA:
                 if self._left == 0:
                     if st == _S_BODY_LENGTH:
-                        self._state = _S_DONE
-                        self._method = None
+                        self._finish()
                         return (END, Headers())
                     self._state = st = _S_CHUNK_CRLF
                     continue
@@ -512,16 +525,14 @@ class ResponseParser:
                 block = self._block()  # RFC 9112 section 7.1.2: a header block of its own
                 if block is None:
                     return None
-                self._state = _S_DONE
-                self._method = None
+                self._finish()
                 return (END, Headers(None, block))
             if st == _S_BODY_CLOSE:
                 avail = self._end - self._pos
                 if avail:
                     return (DATA, self._take(avail, into))
                 if self._eof:
-                    self._state = _S_DONE
-                    self._method = None
+                    self._finish()
                     return (END, Headers())
                 return None
             if st == _S_DONE or st == _S_IDLE:
@@ -529,6 +540,15 @@ class ResponseParser:
             raise ProtocolError("parser in unknown state %d" % st)  # pragma: no cover
 
     # -- internals ---------------------------------------------------------------------------------
+    def _finish(self):
+        """The response has ended.  A buffer with nothing left in it is let go: an idle connection
+        (one of many on an engine) holds no receive bytes; the next response gets a new one."""
+        self._state = _S_DONE
+        self._method = None
+        if self._pos == self._end:
+            self._buf = _EMPTY
+            self._pos = self._end = 0
+
     def _take(self, n, into=None):
         """The next ``n`` buffered bytes as bytes, with a single copy (a bytearray slice would copy
         twice on the way to bytes); with ``into``: at most ``len(into)`` of them copied there, and

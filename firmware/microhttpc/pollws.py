@@ -158,7 +158,8 @@ class WebSocket(WSCore):
         c = self.conn
         req = c._active
         self.subprotocol, self.extensions, leftover = finish_upgrade(c, resp)
-        self.protocol = make_protocol(**self._opts)
+        self.protocol = make_protocol(**(self._opts or {}))
+        self._opts = self._head = self._offer = None  # used: not kept for the WebSocket's life
         self.response = resp
         c._active = None
         req.done = True

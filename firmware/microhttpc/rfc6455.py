@@ -215,22 +215,36 @@ class Protocol:
     # answers every PING of an ordinary burst (Autobahn cases 2.10/2.11 send ten at once and expect ten
     # PONGs).  A test may lower it.
     auto_pongs = 16
+    max_message = 65536
+    max_frame = max_events = _rng = None
+    streaming = defer = False
+    check_utf8 = True
+    allowed_rsv = 0
+    tx_buffer = None  # a bytearray an I/O layer may lend for outgoing frames (see _build); None: allocate
 
     def __init__(self, max_message=65536, max_frame=None, streaming=False, rng=None, check_utf8=True,
                  allowed_rsv=0, defer=False, max_events=None):
-        self.max_message = max_message
-        self.max_frame = max_frame
-        self.streaming = streaming
-        self.check_utf8 = check_utf8
-        self.allowed_rsv = allowed_rsv & 0x70
-        self.defer = defer
+        # The settings stay class attributes when left at their defaults (a smaller attribute table
+        # for each of many WebSockets on a board).
+        if max_message != 65536:
+            self.max_message = max_message
+        if max_frame is not None:
+            self.max_frame = max_frame
+        if streaming:
+            self.streaming = streaming
+        if not check_utf8:
+            self.check_utf8 = check_utf8
+        if allowed_rsv & 0x70:
+            self.allowed_rsv = allowed_rsv & 0x70
+        if defer:
+            self.defer = defer
         if max_events is not None and max_events < 1:
             raise UsageError("max_events must be at least 1 (or None), got %r" % (max_events,))
-        self.max_events = max_events
+        if max_events is not None:
+            self.max_events = max_events
         self.deferred = None  # a fault (ProtocolError) or a server Close ((code, reason)) not yet acted on
-        # A bytearray an I/O layer may lend for outgoing frames (see _build); None: allocate.
-        self.tx_buffer = None
-        self._rng = rng  # None: os.urandom, drawn 64 bytes at a time (see _build)
+        if rng is not None:
+            self._rng = rng  # None: os.urandom, drawn 64 bytes at a time (see _build)
         self._pool = b""
         self._pool_pos = 0
         self._key = bytearray(4)

@@ -108,6 +108,17 @@ class Session:
 
     response_class = Response  # a layer's subclass adds its way of reading the body
     clock = None  # the layer's ticks (rtio), or a test's fake clock
+    # The defaults of __init__'s settings (an instance gets its own value only when it differs).
+    connect_timeout = 10.0
+    ssl_context = cadata = server_hostname = buffer_size = user_data = deadline = None
+    verify = True
+    limits = (2048, 40, 8192, 256, 8)  # max_line, max_headers, max_header_bytes, max_chunk_line, max_interim
+    max_body = 1 << 20
+    follow_redirects = 0
+    drain_limit = 4096
+    drain_timeout = 1.0
+    upgraded = False  # state set late (class defaults until then)
+    _end_what = None
 
     def __init__(self, host, port=None, tls=False, persistent=True, connect_timeout=10.0, timeout=30.0,
                  ssl_context=None, cadata=None, verify=True, server_hostname=None, buffer_size=None,
@@ -122,30 +133,26 @@ class Session:
         self.port = port or (443 if tls else 80)
         self.host_header = host_header(host, self.port, tls)
         self.persistent = persistent
-        self.connect_timeout = connect_timeout
         self.timeout = timeout
-        self.ssl_context = ssl_context
-        self.cadata = cadata
-        self.verify = verify
-        self.server_hostname = server_hostname
-        self.buffer_size = buffer_size
-        self.limits = (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim)
-        self.max_body = max_body
-        self.user_data = user_data
-        self.follow_redirects = follow_redirects
-        self.drain_limit = drain_limit
-        self.deadline = deadline
-        self.drain_timeout = drain_timeout
+        # The settings usually left at their defaults stay class attributes unless given: on a board
+        # running many connections each instance's attribute table is smaller.
+        limits = (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim)
+        for name, value in (("connect_timeout", connect_timeout), ("ssl_context", ssl_context),
+                            ("cadata", cadata), ("verify", verify), ("server_hostname", server_hostname),
+                            ("buffer_size", buffer_size), ("limits", limits), ("max_body", max_body),
+                            ("user_data", user_data), ("follow_redirects", follow_redirects),
+                            ("drain_limit", drain_limit), ("deadline", deadline),
+                            ("drain_timeout", drain_timeout)):
+            if value != getattr(Session, name):
+                setattr(self, name, value)
         self.parser = None  # None while no connection is open
         self.method = None  # the method of the request in flight until its final head arrives
         self.active = None  # the Response whose body is still on the wire
         self.upgrading = None  # (key, subprotocols, extensions) offered by the upgrade in flight
-        self.upgraded = False
         self.reusable = False  # may the open connection carry the next request?
         self.rx = 0  # bytes received since the request in flight was written
         self._t_head = None  # tick by which the final response head must have arrived
         self._t_end = None  # tick by which the request (or the drain) must be complete
-        self._end_what = None
         self._target = None
         self._drain = None  # [response, pieces, bytes] while an unread body is drained
 

@@ -77,6 +77,8 @@ class WSCore:
     the application's buffer, ``user_data`` yours; the callbacks as attributes (None: unused)."""
 
     _ka = None  # the keepalive.Keepalive when ping_interval= was given
+    on_msg = on_msg_rx_init = on_msg_rx_data = on_msg_rx_complete = on_ping = on_pong = None
+    on_close = on_err = None
 
     def _setup(self, protocol, subprotocol, extensions, response, timeout, close_timeout, user_data, cb):
         self.protocol = protocol
@@ -87,8 +89,9 @@ class WSCore:
         self.close_timeout = close_timeout
         self.user_data = user_data
         self.rx_length = 0
-        for name in _OPTS:
-            setattr(self, name, cb.get(name))
+        for name in _OPTS:  # class attributes (None) unless given: a smaller table per WebSocket
+            if cb.get(name) is not None:
+                setattr(self, name, cb[name])
         self._rx_buf = None
         self._rx_n = 0
         self._messages = []
