@@ -81,6 +81,12 @@ class Response(session.Response):
         """``async for chunk in resp.iter_chunks()``: the body in pieces, bounded memory."""
         return _Chunks(self)
 
+    def iter_lines(self, max_line=None):
+        """``async for line in resp.iter_lines()``: as the blocking ``iter_lines``."""
+        from .lines import Lines
+
+        return Lines(self, max_line)
+
     async def readinto(self, buf):
         """Body bytes into ``buf``; the count, 0 at the end."""
         c = self._take(await self.read_chunk(), len(buf))
@@ -103,7 +109,7 @@ class Response(session.Response):
         except MemoryError:
             body = None
             await conn._abort()
-            raise LimitExceeded("body does not fit in memory (stream it instead)")
+            raise LimitExceeded("body does not fit in memory (stream it instead)", "memory")
         except LimitExceeded:
             await conn._abort()
             raise
@@ -246,6 +252,8 @@ class Connection(Session):
             try:
                 self._writer.write(data)
                 await _within(self._writer.drain(), self.wait_time(), "the server did not accept data")
+            except HTTPCError:  # our TimeoutError is an OSError too
+                raise
             except (OSError, AttributeError) as exc:  # AttributeError: closed under our feet
                 raise ConnectionLost("send failed: %r" % (exc,))
             except ValueError as exc:  # MicroPython: the TLS handshake (run by the first write) failed
@@ -263,6 +271,8 @@ class Connection(Session):
                 # CPython's reader already holds bytes: take them without a wait_for (a task each).
                 return await r.read(self.buffer_size)
             return await _within(r.read(self.buffer_size), timeout, "no data from the server")
+        except HTTPCError:  # our TimeoutError is an OSError too
+            raise
         except OSError as exc:
             raise ConnectionLost("receive failed: %r" % (exc,))
         except ValueError as exc:
@@ -392,8 +402,8 @@ class Connection(Session):
     # -- WebSocket ---------------------------------------------------------------------------------
     async def upgrade(self, path="/", headers=None, subprotocols=None, extensions=None, **ws_options):
         """Upgrade this open, persistent connection (see ``client.Connection.upgrade``: the same
-        keywords, callbacks included).  A refused upgrade raises HandshakeError with the whole response;
-        the connection stays usable."""
+        keywords, callbacks included).  A refused upgrade (not 101) raises UpgradeRefused with the whole
+        response and the connection stays usable; a wrong 101 raises HandshakeError."""
         if self.websocket is not None:
             raise UsageError("this connection is already a WebSocket")
         s = self
@@ -416,7 +426,8 @@ class Connection(Session):
                 await resp.read()  # the caller gets the whole response
             except (LimitExceeded, ConnectionLost):
                 await self._abort()
-            raise errors.HandshakeError("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
+            raise errors.UpgradeRefused("upgrade refused: expected status 101, got %d %s"
+                                        % (resp.status, resp.reason), resp)
         try:
             sub, accepted, leftover = finish_upgrade(s, resp)
         except errors.HandshakeError:
@@ -444,3 +455,12 @@ async def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0,
     except BaseException:
         await conn._abort()
         raise
+
+
+def __getattr__(name):
+    # The one-call functions (request, get, post ... close_all) are in ``aioapi``, loaded on first use.
+    if name in ("request", "get", "post", "put", "patch", "delete", "head", "close_all"):
+        from . import aioapi
+
+        return getattr(aioapi, name)
+    raise AttributeError(name)

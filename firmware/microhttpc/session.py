@@ -67,6 +67,15 @@ class Response:
 
         return make_url(*self._origin)
 
+    def raise_for_status(self):
+        """HTTPStatusError for a 4xx or 5xx status, else this response (so calls chain)."""
+        if self.status >= 400:
+            from .errors2 import HTTPStatusError
+
+            raise HTTPStatusError("expected a 1xx, 2xx or 3xx status, got %d %s" % (self.status, self.reason),
+                                  self)
+        return self
+
     def _take(self, c, n):
         """At most ``n`` bytes of the body piece ``c`` (b"" for None, the end); the rest is kept for the
         next read.  Every layer's ``read(n)`` and ``readinto`` hand out pieces through it."""
@@ -361,7 +370,7 @@ class Body:
     def __init__(self, limit, length=None):
         if limit is not None and length is not None and length > limit:
             raise LimitExceeded("body of %d bytes is over the %d-byte limit (stream it instead)"
-                                % (length, limit))
+                                % (length, limit), "max_body", limit, length)
         self.limit = limit
         self.parts = []
         self.size = 0
@@ -370,7 +379,8 @@ class Body:
         self.size += len(piece)
         if self.limit is not None and self.size > self.limit:
             self.parts = None
-            raise LimitExceeded("body over the %d-byte limit (stream it instead)" % self.limit)
+            raise LimitExceeded("body over the %d-byte limit (stream it instead)" % self.limit, "max_body",
+                                self.limit, self.size)
         self.parts.append(piece)
 
     def value(self):
