@@ -83,7 +83,7 @@ class Response(session.Response):
 
     def iter_lines(self, max_line=None):
         """``async for line in resp.iter_lines()``: as the blocking ``iter_lines``."""
-        from .lines import Lines
+        from .api import Lines
 
         return Lines(self, max_line)
 
@@ -109,7 +109,7 @@ class Response(session.Response):
         except MemoryError:
             body = None
             await conn._abort()
-            raise LimitExceeded("body does not fit in memory (stream it instead)", "memory")
+            raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body")
         except LimitExceeded:
             await conn._abort()
             raise

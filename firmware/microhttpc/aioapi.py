@@ -7,7 +7,7 @@ try:
 except ImportError:  # pragma: no cover - MicroPython before 1.21
     import uasyncio as asyncio
 
-from .api import give_back, take
+from .api import give_back, pooled
 
 _POOL = {}
 _LOOP = [None]
@@ -22,7 +22,7 @@ async def request(method, url, timeout=30.0, connect_timeout=10.0, max_body=1 <<
     if loop is not _LOOP[0]:
         _POOL.clear()  # the old loop's connections: unusable here (asyncio streams are per loop)
         _LOOP[0] = loop
-    conn, key, target = take(_POOL, url, (ssl_context, cadata, verify), Connection)
+    conn, key, target = pooled(_POOL, url, (ssl_context, cadata, verify), Connection)
     conn.timeout = timeout
     conn.connect_timeout = connect_timeout
     conn.max_body = max_body

@@ -15,14 +15,38 @@ module of ``Request``) and ``get``, ``post``, ``put``, ``patch``, ``delete``, ``
 ``json()`` and ``iter_lines()`` work afterwards.  ``timeout`` (30 s) and ``connect_timeout`` (10 s)
 apply to the call; every other keyword is a ``Request`` keyword (headers, query, body, json, form,
 auth, content_type, deadline ...).
+
+``iter_lines()`` of the blocking and asyncio responses is here too (``Lines``): the body split at LF
+(a CR before it dropped), each line at most ``max_line`` bytes (LimitExceeded), a last line without LF
+given too; a body already read whole is split from memory.
 """
 
-from .errors import UsageError
+from .errors import LimitExceeded, UsageError
 
 _POOL = {}
 
 
-def take(pool, url, tls_kw, kind):
+def use_json(req, value):
+    """``Request(json=value)``: the body is ``value`` as compact JSON, Content-Type application/json
+    unless the caller gave one."""
+    if req.form is not None or req.body is not None:
+        raise UsageError("give one of body=, form= or json=")
+    from json import dumps
+
+    req.body = dumps(value, separators=(",", ":"))
+    if req.content_type is None:
+        req.content_type = "application/json"
+
+
+def basic(auth):
+    """``Request(auth=(user, password))``: the Authorization header (RFC 7617 Basic, UTF-8)."""
+    from binascii import b2a_base64
+
+    user, password = auth
+    return "Authorization", "Basic " + b2a_base64((user + ":" + password).encode())[:-1].decode()
+
+
+def pooled(pool, url, tls_kw, kind):
     """(connection of ``url``'s origin, taken out of the pool, or a new one; pool key; target)."""
     from .urls import split_url
 
@@ -51,7 +75,7 @@ def request(method, url, timeout=30.0, connect_timeout=10.0, max_body=1 << 20, f
     """Send one request to ``url`` and return its Response with the body read."""
     from .client import Connection
 
-    conn, key, target = take(_POOL, url, (ssl_context, cadata, verify), Connection)
+    conn, key, target = pooled(_POOL, url, (ssl_context, cadata, verify), Connection)
     conn.timeout = timeout
     conn.connect_timeout = connect_timeout
     conn.max_body = max_body
@@ -93,3 +117,74 @@ def close_all():
     """Close the connections kept between calls (the next call opens a new one)."""
     while _POOL:
         _POOL.popitem()[1].close()
+
+
+# -- iter_lines --------------------------------------------------------------------------------------
+class Lines:
+    def __init__(self, resp, max_line):
+        c = resp._conn
+        self.resp = resp
+        self.max = max_line if max_line is not None else c.limits[0] if c is not None else 2048
+        self.end = resp._body is not None
+        self.buf = resp._body or b""
+        self.pos = 0
+        self.done = False
+
+    def take(self):
+        """The next line; None when more input is needed (``feed``), or at the end (``done``)."""
+        b = self.buf
+        p = self.pos
+        i = b.find(b"\n", p)
+        if i < 0:
+            n = len(b) - p
+            if not self.end:
+                if n > self.max + 1:  # + 1: the CR of a CRLF may be there already
+                    raise self._over(n)
+                return None
+            if n <= 0:
+                self.done = True
+                return None
+            i = len(b)
+        line = b[p:i]
+        self.pos = i + 1
+        if line[-1:] == b"\r":
+            line = line[:-1]
+        if len(line) > self.max:
+            raise self._over(len(line))
+        return line
+
+    def feed(self, piece):
+        if piece is None:
+            self.end = True
+        else:
+            self.buf = self.buf[self.pos :] + bytes(piece)
+            self.pos = 0
+
+    def _over(self, n):
+        return LimitExceeded("line of %d+ bytes is over max_line=%d" % (n, self.max), "max_line", self.max, n)
+
+    # asyncio: ``async for`` (MicroPython has no async generators)
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        while True:
+            line = self.take()
+            if line is not None:
+                return line
+            if self.done:
+                raise StopAsyncIteration
+            self.feed(await self.resp.read_chunk())
+
+
+
+def iter_lines(resp, max_line):
+    s = Lines(resp, max_line)
+    while True:
+        line = s.take()
+        if line is not None:
+            yield line
+        elif s.done:
+            return
+        else:
+            s.feed(resp._next_chunk())

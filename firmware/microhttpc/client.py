@@ -55,7 +55,7 @@ class Response(session.Response):
     def iter_lines(self, max_line=None):
         """Yield the body's lines (bytes without the LF or CRLF; a last line without LF too), each at
         most ``max_line`` bytes (default: the connection's ``max_line``), else LimitExceeded."""
-        from .lines import iter_lines
+        from .api import iter_lines
 
         return iter_lines(self, max_line)
 
@@ -90,7 +90,7 @@ class Response(session.Response):
         except MemoryError:
             body = None
             conn._abort()
-            raise LimitExceeded("body does not fit in memory (stream it instead)", "memory")
+            raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body")
         except LimitExceeded:
             conn._abort()
             raise
@@ -110,7 +110,7 @@ class Response(session.Response):
                 buf = bytearray(size)
             except MemoryError:  # max_body=None and a body larger than the heap: stream it instead
                 raise LimitExceeded("body of %d bytes does not fit in memory (stream it instead)" % size,
-                                    "memory", None, size)
+                                    "max_body", None, size)
             if not MICROPYTHON and size <= _KEEP_BUF:
                 conn._body_buf = buf
         mv = memoryview(buf)[:size]
@@ -131,7 +131,7 @@ class Response(session.Response):
             mv = buf = None
             conn._abort()
             raise LimitExceeded("body of %d bytes does not fit in memory (stream it instead)" % size,
-                                "memory", None, size)
+                                "max_body", None, size)
         except BaseException:
             conn._abort()
             raise

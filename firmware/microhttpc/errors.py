@@ -25,31 +25,26 @@ was expected and what came.  The classes that only TLS, WebSocket, redirect, sta
 code raise live in ``errors2`` and are loaded on first use; ``microhttpc.errors.X`` finds every one.
 """
 
-import sys
-
-if sys.implementation.name == "micropython":  # one built-in base per class there: the root's
-    _ROOT = OSError
-    _CONN = _TIME = object
-else:
-    _ROOT = Exception
-    _CONN = ConnectionError
-    _TIME = TimeoutError  # the builtin (this module's own is defined below)
+from .rt import MICROPYTHON
 
 
-class HTTPCError(_ROOT):
+class HTTPCError(OSError if MICROPYTHON else Exception):
     """Base class of every error this package raises."""
 
 
-class ConnectError(HTTPCError, _CONN):
-    """Name resolution, TCP connect or the TLS handshake failed."""
+if MICROPYTHON:  # one built-in base per class: the root is the OSError
 
+    class ConnectError(HTTPCError):
+        """Name resolution, TCP connect or the TLS handshake failed."""
 
-class TimeoutError(HTTPCError, _TIME):  # noqa: A001 - shadows the builtin name inside the package on purpose
-    """An operation made no progress within its timeout."""
+    class TimeoutError(HTTPCError):  # noqa: A001 - shadows the builtin name inside the package on purpose
+        """An operation made no progress within its timeout."""
 
+    class ConnectionLost(HTTPCError):
+        """The peer closed (or reset) the TCP connection when more data was expected."""
 
-class ConnectionLost(HTTPCError, _CONN):
-    """The peer closed (or reset) the TCP connection when more data was expected."""
+else:  # these three with the builtin base CPython code catches (ConnectionError, TimeoutError)
+    from ._cpython import ConnectError, ConnectionLost, TimeoutError  # noqa: A004
 
 
 class UsageError(HTTPCError):
@@ -64,8 +59,8 @@ class ProtocolError(HTTPCError):
 
 class LimitExceeded(ProtocolError):
     """Something the peer sent is over a limit (close code 1009 for WebSocket): ``limit`` names it (the
-    keyword, e.g. "max_line", "max_body", "max_message"; "memory" for the free heap), ``value`` is its
-    setting and ``size`` what was seen (None when unknown)."""
+    keyword, e.g. "max_line", "max_body", "max_message"), ``value`` its setting (None when the heap,
+    not the setting, was too small) and ``size`` what was seen (None when unknown)."""
 
     close_code = 1009
 

@@ -300,7 +300,7 @@ class Protocol:
                 self._msg = None
                 self._ctrl = None
                 self._backlog = None
-                exc = LimitExceeded("message of %d+ bytes does not fit in memory" % self._msg_len, "memory",
+                exc = LimitExceeded("message of %d+ bytes does not fit in memory" % self._msg_len, "max_message",
                                     None, self._msg_len)
             if self._defer_now():
                 self.deferred = exc
@@ -524,7 +524,7 @@ class Protocol:
                         # Single-frame message: size known and already checked against the limits.
                         self._msg = bytearray(ln) if fin else bytearray()
                     except (MemoryError, OverflowError):  # max_message=None and more than the heap holds
-                        raise LimitExceeded("message of %d bytes does not fit in memory" % ln, "memory", None, ln)
+                        raise LimitExceeded("message of %d bytes does not fit in memory" % ln, "max_message", None, ln)
         self._op = op
         self._fin = fin
         self._left = ln
@@ -554,7 +554,7 @@ class Protocol:
                 try:
                     m.extend(chunk)
                 except MemoryError:
-                    raise LimitExceeded("message of %d+ bytes does not fit in memory" % (self._msg_len + k), "memory",
+                    raise LimitExceeded("message of %d+ bytes does not fit in memory" % (self._msg_len + k), "max_message",
                                           None, self._msg_len + k)
         self._msg_len += k
 
