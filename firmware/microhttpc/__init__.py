@@ -33,15 +33,20 @@ _LAZY = {
     "HandshakeError": "errors",
     "ConnectionClosed": "errors",
     "TooManyRedirects": "errors",
+    "UpgradeRefused": "errors",
+    "HTTPStatusError": "errors",
+    "get": "api",
+    "post": "api",
+    "put": "api",
+    "patch": "api",
+    "delete": "api",
+    "head": "api",
+    "close_all": "api",
 }
 
 
 def __getattr__(name):
     mod = _LAZY.get(name)
-    if mod is None:
-        # not in the table (a smaller dict): the one-call functions and the errors added since
-        mod = "api" if name in ("get", "post", "put", "patch", "delete", "head", "close_all") else \
-            "errors" if name in ("UpgradeRefused", "HTTPStatusError") else None
     if mod is None:
         # MicroPython asks the package first for ``from . import submodule``: load the submodule.
         if name.startswith("__"):

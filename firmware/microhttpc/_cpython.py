@@ -20,19 +20,13 @@ from .errors import HTTPCError
 class ConnectError(HTTPCError, ConnectionError):
     """Name resolution, TCP connect or the TLS handshake failed."""
 
-    __module__ = "microhttpc.errors"
-
 
 class TimeoutError(HTTPCError, builtins.TimeoutError):  # noqa: A001
     """An operation made no progress within its timeout."""
 
-    __module__ = "microhttpc.errors"
-
 
 class ConnectionLost(HTTPCError, ConnectionError):
     """The peer closed (or reset) the TCP connection when more data was expected."""
-
-    __module__ = "microhttpc.errors"
 
 
 def mask_bigint(buf, start, end, key):

@@ -81,12 +81,6 @@ class Response(session.Response):
         """``async for chunk in resp.iter_chunks()``: the body in pieces, bounded memory."""
         return _Chunks(self)
 
-    def iter_lines(self, max_line=None):
-        """``async for line in resp.iter_lines()``: as the blocking ``iter_lines``."""
-        from .api import Lines
-
-        return Lines(self, max_line)
-
     async def readinto(self, buf):
         """Body bytes into ``buf``; the count, 0 at the end."""
         c = self._take(await self.read_chunk(), len(buf))
@@ -426,8 +420,7 @@ class Connection(Session):
                 await resp.read()  # the caller gets the whole response
             except (LimitExceeded, ConnectionLost):
                 await self._abort()
-            raise errors.UpgradeRefused("upgrade refused: expected status 101, got %d %s"
-                                        % (resp.status, resp.reason), resp)
+            raise errors.UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
         try:
             sub, accepted, leftover = finish_upgrade(s, resp)
         except errors.HandshakeError:
@@ -458,9 +451,8 @@ async def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0,
 
 
 def __getattr__(name):
-    # The one-call functions (request, get, post ... close_all) are in ``aioapi``, loaded on first use.
-    if name in ("request", "get", "post", "put", "patch", "delete", "head", "close_all"):
-        from . import aioapi
+    # The one-call functions (request, get, post, put, patch, delete, head, close_all) are in
+    # ``aioapi``, loaded on first use (an unknown name raises AttributeError from there).
+    from . import aioapi
 
-        return getattr(aioapi, name)
-    raise AttributeError(name)
+    return getattr(aioapi, name)

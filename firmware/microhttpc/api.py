@@ -21,9 +21,17 @@ auth, content_type, deadline ...).
 given too; a body already read whole is split from memory.
 """
 
-from .errors import LimitExceeded, UsageError
+from .errors import HTTPCError, LimitExceeded, UsageError
 
 _POOL = {}
+
+
+class HTTPStatusError(HTTPCError):
+    """``raise_for_status()`` found a 4xx or 5xx status.  ``response`` is that response."""
+
+    def __init__(self, message, response=None):
+        super().__init__(message)
+        self.response = response
 
 
 def use_json(req, value):
@@ -122,11 +130,13 @@ def close_all():
 # -- iter_lines --------------------------------------------------------------------------------------
 class Lines:
     def __init__(self, resp, max_line):
-        c = resp._conn
+        c = getattr(resp, "_conn", None) or getattr(resp, "transaction", None)
+        c = getattr(c, "conn", c)  # poll: the Transaction's connection
+        body = resp.body if hasattr(resp, "body") else resp._body  # poll: the collected body
         self.resp = resp
         self.max = max_line if max_line is not None else c.limits[0] if c is not None else 2048
-        self.end = resp._body is not None
-        self.buf = resp._body or b""
+        self.end = body is not None or not hasattr(resp, "_next_chunk") and not hasattr(resp, "read_chunk")
+        self.buf = body or b""
         self.pos = 0
         self.done = False
 
@@ -178,7 +188,12 @@ class Lines:
 
 
 
-def iter_lines(resp, max_line):
+def lines(resp, max_line):
+    """``Response.iter_lines``: ``async for`` on asyncio, else a generator."""
+    return Lines(resp, max_line) if hasattr(resp, "read_chunk") else _lines(resp, max_line)
+
+
+def _lines(resp, max_line):
     s = Lines(resp, max_line)
     while True:
         line = s.take()

@@ -52,13 +52,6 @@ class Response(session.Response):
                 return
             yield c
 
-    def iter_lines(self, max_line=None):
-        """Yield the body's lines (bytes without the LF or CRLF; a last line without LF too), each at
-        most ``max_line`` bytes (default: the connection's ``max_line``), else LimitExceeded."""
-        from .api import iter_lines
-
-        return iter_lines(self, max_line)
-
     def read(self, n=-1, max_size=None):
         """Read the whole body (``n`` < 0) or up to ``n`` bytes (b"" at the end).
 
@@ -464,7 +457,7 @@ class Connection(Session):
                 resp.read()  # the caller gets the whole response; the connection stays usable
             except (LimitExceeded, ConnectionLost):
                 self._abort()
-            raise UpgradeRefused("upgrade refused: expected status 101, got %d %s" % (resp.status, resp.reason),
+            raise UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason),
                                  resp)
         try:
             sub, accepted, leftover = finish_upgrade(s, resp)

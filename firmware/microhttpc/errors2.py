@@ -1,4 +1,4 @@
-"""The error classes that only TLS, WebSocket, redirect, status and header-rule code raise (see ``errors``:
+"""The error classes that only TLS, WebSocket, redirect and header-rule code raise (see ``errors``:
 ``microhttpc.errors`` loads this module when one of them is first asked for)."""
 
 from .errors import ConnectError, HTTPCError, ProtocolError, UsageError
@@ -18,12 +18,6 @@ class InvalidUTF8(ProtocolError):
     close_code = 1007
 
 
-class _WithResponse(HTTPCError):
-    def __init__(self, message, response=None):
-        super().__init__(message)
-        self.response = response
-
-
 class HandshakeError(ProtocolError):
     """A 101 answer to a WebSocket upgrade that breaks RFC 6455 (wrong accept key, a subprotocol or
     extension not offered ...).  ``response`` holds the server's response."""
@@ -33,18 +27,22 @@ class HandshakeError(ProtocolError):
         self.response = response
 
 
-class UpgradeRefused(_WithResponse):
+class UpgradeRefused(HTTPCError):
     """The server answered the WebSocket upgrade with another status than 101 (not a protocol
     violation).  ``response`` holds its whole response (status, reason, headers, body) so the caller
     can see why; the connection is still usable for HTTP if the server kept it open."""
 
+    def __init__(self, message, response=None):
+        super().__init__(message)
+        self.response = response
 
-class HTTPStatusError(_WithResponse):
-    """``raise_for_status()`` found a 4xx or 5xx status.  ``response`` is that response."""
 
-
-class TooManyRedirects(_WithResponse):
+class TooManyRedirects(HTTPCError):
     """A redirect chain was longer than the caller allowed.  ``response`` is the last 3xx response."""
+
+    def __init__(self, message, response=None):
+        super().__init__(message)
+        self.response = response
 
 
 class ConnectionClosed(HTTPCError):

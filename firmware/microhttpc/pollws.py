@@ -147,8 +147,7 @@ class WebSocket(WSCore):
 
     def _refused(self, resp):
         """Not a 101: the caller gets the whole response; the connection stays usable for HTTP."""
-        self._report_err(UpgradeRefused("upgrade refused: expected status 101, got %d %s"
-                                        % (resp.status, resp.reason), resp))
+        self._report_err(UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason), resp))
 
     def _switch(self, resp):
         """The 101 to our upgrade came: check it, and the connection is a WebSocket."""

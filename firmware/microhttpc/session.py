@@ -70,11 +70,18 @@ class Response:
     def raise_for_status(self):
         """HTTPStatusError for a 4xx or 5xx status, else this response (so calls chain)."""
         if self.status >= 400:
-            from .errors2 import HTTPStatusError
+            from .api import HTTPStatusError
 
-            raise HTTPStatusError("expected a 1xx, 2xx or 3xx status, got %d %s" % (self.status, self.reason),
-                                  self)
+            raise HTTPStatusError("expected a status below 400, got %d %s" % (self.status, self.reason), self)
         return self
+
+    def iter_lines(self, max_line=None):
+        """The body's lines (bytes without the LF or CRLF; a last line without LF too), each at most
+        ``max_line`` bytes (default: the connection's ``max_line``), else LimitExceeded: a generator on
+        the blocking layer, ``async for`` on asyncio, the collected ``body`` on poll."""
+        from .api import lines
+
+        return lines(self, max_line)
 
     def _take(self, c, n):
         """At most ``n`` bytes of the body piece ``c`` (b"" for None, the end); the rest is kept for the
