@@ -10,7 +10,7 @@ except ImportError:  # pragma: no cover - MicroPython before 1.21
 from .api import give_back, pooled
 
 _POOL = {}
-_LOOP = [None]
+_loop = None  # the event loop the pooled connections belong to
 
 
 async def request(method, url, timeout=30.0, connect_timeout=10.0, max_body=1 << 20, follow_redirects=10,
@@ -18,10 +18,11 @@ async def request(method, url, timeout=30.0, connect_timeout=10.0, max_body=1 <<
     """Send one request to ``url`` and return its Response with the body read."""
     from .aio import Connection
 
+    global _loop
     loop = asyncio.get_event_loop()
-    if loop is not _LOOP[0]:
+    if loop is not _loop:
         _POOL.clear()  # the old loop's connections: unusable here (asyncio streams are per loop)
-        _LOOP[0] = loop
+        _loop = loop
     conn, key, target = pooled(_POOL, url, (ssl_context, cadata, verify), Connection)
     conn.timeout = timeout
     conn.connect_timeout = connect_timeout

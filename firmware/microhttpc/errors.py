@@ -22,7 +22,7 @@ and ``except ConnectionError`` catch them as they do for the standard library.  
 built-in base per class, so there HTTPCError itself is an OSError (``except OSError`` catches every
 microhttpc error); CPython adds the built-in base to the three classes only.  Every message says what
 was expected and what came.  The classes that only TLS, WebSocket, redirect, status and header-rule
-code raise live in ``errors2`` (HTTPStatusError in ``api``) and are loaded on first use;
+code raise live in ``errors2`` (HTTPStatusError in ``extras``) and are loaded on first use;
 ``microhttpc.errors.X`` finds every one.
 """
 
@@ -74,15 +74,15 @@ class LimitExceeded(ProtocolError):
 
 def __getattr__(name):
     # The classes raised only by TLS, WebSocket, redirect, status and header-rule code are defined in
-    # ``errors2`` (HTTPStatusError: ``api``) and load with the first use of one of them (a board pays for
+    # ``errors2`` (HTTPStatusError: ``extras``) and load with the first use of one of them (a board pays for
     # them only then).
     if name in ("HeaderNotAllowed", "TLSError", "InvalidUTF8", "HandshakeError", "TooManyRedirects",
                 "ConnectionClosed", "UpgradeRefused"):
         from . import errors2
 
         return getattr(errors2, name)
-    if name == "HTTPStatusError":  # raised by raise_for_status(), with the other shortcuts in ``api``
-        from .api import HTTPStatusError
+    if name == "HTTPStatusError":  # raised by raise_for_status(), with the other shortcuts in ``extras``
+        from .extras import HTTPStatusError
 
         return HTTPStatusError
     raise AttributeError(name)

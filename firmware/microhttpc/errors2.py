@@ -18,13 +18,17 @@ class InvalidUTF8(ProtocolError):
     close_code = 1007
 
 
+def _init(self, message, response=None):
+    # the __init__ of the classes with a ``response`` (one function for the three)
+    super(HTTPCError, self).__init__(message)
+    self.response = response
+
+
 class HandshakeError(ProtocolError):
     """A 101 answer to a WebSocket upgrade that breaks RFC 6455 (wrong accept key, a subprotocol or
     extension not offered ...).  ``response`` holds the server's response."""
 
-    def __init__(self, message, response=None):
-        super().__init__(message)
-        self.response = response
+    __init__ = _init
 
 
 class UpgradeRefused(HTTPCError):
@@ -32,17 +36,13 @@ class UpgradeRefused(HTTPCError):
     violation).  ``response`` holds its whole response (status, reason, headers, body) so the caller
     can see why; the connection is still usable for HTTP if the server kept it open."""
 
-    def __init__(self, message, response=None):
-        super().__init__(message)
-        self.response = response
+    __init__ = _init
 
 
 class TooManyRedirects(HTTPCError):
     """A redirect chain was longer than the caller allowed.  ``response`` is the last 3xx response."""
 
-    def __init__(self, message, response=None):
-        super().__init__(message)
-        self.response = response
+    __init__ = _init
 
 
 class ConnectionClosed(HTTPCError):

@@ -70,7 +70,7 @@ class Response:
     def raise_for_status(self):
         """HTTPStatusError for a 4xx or 5xx status, else this response (so calls chain)."""
         if self.status >= 400:
-            from .api import HTTPStatusError
+            from .extras import HTTPStatusError
 
             raise HTTPStatusError("expected a status below 400, got %d %s" % (self.status, self.reason), self)
         return self
@@ -79,7 +79,7 @@ class Response:
         """The body's lines (bytes without the LF or CRLF; a last line without LF too), each at most
         ``max_line`` bytes (default: the connection's ``max_line``), else LimitExceeded: a generator on
         the blocking layer, ``async for`` on asyncio, the collected ``body`` on poll."""
-        from .api import lines
+        from .extras import lines
 
         return lines(self, max_line)
 

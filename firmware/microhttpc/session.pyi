@@ -1,4 +1,6 @@
-from typing import Any, AsyncIterator, Iterator, Self
+from typing import Any, AsyncIterator, Iterator
+
+from typing_extensions import Self
 
 from ._types import Bytes
 
