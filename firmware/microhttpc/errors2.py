@@ -20,7 +20,7 @@ class InvalidUTF8(ProtocolError):
 
 def _init(self, message, response=None):
     # the __init__ of the classes with a ``response`` (one function for the three)
-    super(HTTPCError, self).__init__(message)
+    super(HTTPCError, self).__init__(message)  # pyright: ignore[reportCallIssue]
     self.response = response
 
 
@@ -28,6 +28,7 @@ class HandshakeError(ProtocolError):
     """A 101 answer to a WebSocket upgrade that breaks RFC 6455 (wrong accept key, a subprotocol or
     extension not offered ...).  ``response`` holds the server's response."""
 
+    response = None
     __init__ = _init
 
 
@@ -36,12 +37,14 @@ class UpgradeRefused(HTTPCError):
     violation).  ``response`` holds its whole response (status, reason, headers, body) so the caller
     can see why; the connection is still usable for HTTP if the server kept it open."""
 
+    response = None
     __init__ = _init
 
 
 class TooManyRedirects(HTTPCError):
     """A redirect chain was longer than the caller allowed.  ``response`` is the last 3xx response."""
 
+    response = None
     __init__ = _init
 
 
