@@ -103,9 +103,11 @@ def resolve_base(mod, expr):
                 for a in node.names:
                     if (a.asname or a.name) == expr.id:
                         return node.module, stub(node.module).classes[a.name]
-        if expr.id in ("Exception", "Protocol"):
+        if expr.id in ("Exception", "Protocol", "ConnectionError"):
             return None
     if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
+        if expr.value.id == "builtins":  # errors.TimeoutError's second base on CPython
+            return None
         return expr.value.id, stub(expr.value.id).classes[expr.attr]
     raise AssertionError("%s.pyi: base %s not found" % (mod, ast.dump(expr)))
 

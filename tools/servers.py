@@ -178,6 +178,9 @@ RAW = {
     "/raw/chunk-ext": (_CHUNKED + b"5;name=value;x=\"q\"\r\nhello\r\n6 ; y\r\n world\r\n0;z\r\n"
                        b"X-Trailer: done\r\nX-Other: 2\r\n\r\n", _KEEP),
     "/raw/reason": (b"HTTP/1.1 299 Custom Reason  Phrase\r\nContent-Length: 0\r\n\r\n", _KEEP),
+    # lines split across chunks (CRLF, LF, an empty line, a last line without LF), for iter_lines
+    "/raw/lines": (_CHUNKED + b"7\r\nalpha\r\n\r\n2\r\nbe\r\n7\r\nta\n\ngam\r\n2\r\nma\r\n0\r\n\r\n", _KEEP),
+    "/raw/long-line": (b"HTTP/1.1 200 OK\r\nContent-Length: 306\r\n\r\nshort\n" + b"z" * 300, _KEEP),
     "/raw/no-reason": (b"HTTP/1.1 200 \r\nContent-Length: 2\r\n\r\nok", _KEEP),
     "/raw/interim": (b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n"
                      b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal", _KEEP),

@@ -34,6 +34,15 @@ _LAZY = {
     "HandshakeError": "errors",
     "ConnectionClosed": "errors",
     "TooManyRedirects": "errors",
+    "UpgradeRefused": "errors",
+    "HTTPStatusError": "errors",
+    "get": "api",
+    "post": "api",
+    "put": "api",
+    "patch": "api",
+    "delete": "api",
+    "head": "api",
+    "close_all": "api",
 }
 
 

@@ -2,6 +2,7 @@
 # submodules (``from microhttpc import forms`` loads them on first use).
 from . import aio as aio
 from . import aiows as aiows
+from . import api as api
 from . import client as client
 from . import errors as errors
 from . import forms as forms
@@ -21,6 +22,7 @@ from .errors import ConnectionClosed as ConnectionClosed
 from .errors import ConnectionLost as ConnectionLost
 from .errors import HandshakeError as HandshakeError
 from .errors import HeaderNotAllowed as HeaderNotAllowed
+from .errors import HTTPStatusError as HTTPStatusError
 from .errors import HTTPCError as HTTPCError
 from .errors import InvalidUTF8 as InvalidUTF8
 from .errors import LimitExceeded as LimitExceeded
@@ -28,9 +30,17 @@ from .errors import ProtocolError as ProtocolError
 from .errors import TimeoutError as TimeoutError
 from .errors import TLSError as TLSError
 from .errors import TooManyRedirects as TooManyRedirects
+from .errors import UpgradeRefused as UpgradeRefused
 from .errors import UsageError as UsageError
 from .poll import Engine as Engine
 from .request import Request as Request
 from .websocket import WebSocket as WebSocket
+from .api import close_all as close_all
+from .api import delete as delete
+from .api import get as get
+from .api import head as head
+from .api import patch as patch
+from .api import post as post
+from .api import put as put
 
 __version__: str

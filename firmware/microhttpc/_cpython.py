@@ -6,8 +6,27 @@ them.  MicroPython never imports this module (it uses ``_viper`` or the plain lo
 - ``mask_bigint``: one big-integer XOR over the whole slice (for a memoryview, which has no
   ``translate``; it would allocate two payload-sized integers, so a board never uses it);
 - ``validate``: UTF-8 checking with CPython's own decoder (C speed) for the bulk of a chunk;
-- ``resolve``: name resolution bounded by a timeout (``getaddrinfo`` in a helper thread).
+- ``resolve``: name resolution bounded by a timeout (``getaddrinfo`` in a helper thread);
+- the three ``errors`` classes with a second, built-in base: ``ConnectError`` and ``ConnectionLost``
+  are ConnectionErrors, ``TimeoutError`` is the builtin TimeoutError (``except TimeoutError`` catches
+  it as it does socket timeouts).
 """
+
+import builtins
+
+from .errors import HTTPCError
+
+
+class ConnectError(HTTPCError, ConnectionError):
+    """Name resolution, TCP connect or the TLS handshake failed."""
+
+
+class TimeoutError(HTTPCError, builtins.TimeoutError):  # noqa: A001
+    """An operation made no progress within its timeout."""
+
+
+class ConnectionLost(HTTPCError, ConnectionError):
+    """The peer closed (or reset) the TCP connection when more data was expected."""
 
 
 def mask_bigint(buf, start, end, key):

@@ -103,7 +103,7 @@ class Response(session.Response):
         except MemoryError:
             body = None
             await conn._abort()
-            raise LimitExceeded("body does not fit in memory (stream it instead)")
+            raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body")
         except LimitExceeded:
             await conn._abort()
             raise
@@ -246,6 +246,8 @@ class Connection(Session):
             try:
                 self._writer.write(data)
                 await _within(self._writer.drain(), self.wait_time(), "the server did not accept data")
+            except HTTPCError:  # our TimeoutError is an OSError too
+                raise
             except (OSError, AttributeError) as exc:  # AttributeError: closed under our feet
                 raise ConnectionLost("send failed: %r" % (exc,))
             except ValueError as exc:  # MicroPython: the TLS handshake (run by the first write) failed
@@ -263,6 +265,8 @@ class Connection(Session):
                 # CPython's reader already holds bytes: take them without a wait_for (a task each).
                 return await r.read(self.buffer_size)
             return await _within(r.read(self.buffer_size), timeout, "no data from the server")
+        except HTTPCError:  # our TimeoutError is an OSError too
+            raise
         except OSError as exc:
             raise ConnectionLost("receive failed: %r" % (exc,))
         except ValueError as exc:
@@ -392,8 +396,8 @@ class Connection(Session):
     # -- WebSocket ---------------------------------------------------------------------------------
     async def upgrade(self, path="/", headers=None, subprotocols=None, extensions=None, **ws_options):
         """Upgrade this open, persistent connection (see ``client.Connection.upgrade``: the same
-        keywords, callbacks included).  A refused upgrade raises HandshakeError with the whole response;
-        the connection stays usable."""
+        keywords, callbacks included).  A refused upgrade (not 101) raises UpgradeRefused with the whole
+        response and the connection stays usable; a wrong 101 raises HandshakeError."""
         if self.websocket is not None:
             raise UsageError("this connection is already a WebSocket")
         s = self
@@ -421,7 +425,7 @@ class Connection(Session):
                 await resp.read()  # the caller gets the whole response
             except (LimitExceeded, ConnectionLost):
                 await self._abort()
-            raise errors.HandshakeError("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
+            raise errors.UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
         try:
             sub, accepted, leftover = finish_upgrade(s, resp)
             w = WebSocket(self, make_protocol(**ws_options), sub, accepted, resp, leftover, ws_options)
@@ -457,3 +461,11 @@ def reconnect(target, **kw):
     from .backoff import reconnect
 
     return reconnect(target, aio=True, **kw)
+
+
+def __getattr__(name):
+    # The one-call functions (request, get, post, put, patch, delete, head, close_all) are in
+    # ``aioapi``, loaded on first use (an unknown name raises AttributeError from there).
+    from . import aioapi
+
+    return getattr(aioapi, name)

@@ -83,7 +83,7 @@ class Response(session.Response):
         except MemoryError:
             body = None
             conn._abort()
-            raise LimitExceeded("body does not fit in memory (stream it instead)")
+            raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body")
         except LimitExceeded:
             conn._abort()
             raise
@@ -102,7 +102,8 @@ class Response(session.Response):
             try:
                 buf = bytearray(size)
             except MemoryError:  # max_body=None and a body larger than the heap: stream it instead
-                raise LimitExceeded("body of %d bytes does not fit in memory (stream it instead)" % size)
+                raise LimitExceeded("body of %d bytes does not fit in memory (stream it instead)" % size,
+                                    "max_body", None, size)
             if not MICROPYTHON and size <= _KEEP_BUF:
                 conn._body_buf = buf
         mv = memoryview(buf)[:size]
@@ -122,7 +123,8 @@ class Response(session.Response):
         except MemoryError:
             mv = buf = None
             conn._abort()
-            raise LimitExceeded("body of %d bytes does not fit in memory (stream it instead)" % size)
+            raise LimitExceeded("body of %d bytes does not fit in memory (stream it instead)" % size,
+                                "max_body", None, size)
         except BaseException:
             conn._abort()
             raise
@@ -428,8 +430,9 @@ class Connection(Session):
         in ``headers`` are offers too (both ways may be combined); the server may only pick among them.
         The choice is in ``ws.subprotocol`` and ``ws.extensions``; no extension is implemented here, so
         frames with RSV bits fail unless ``allowed_rsv`` names the bits the application handles.
-        On anything but a valid 101 raises HandshakeError with ``.response`` (body read); the
-        connection stays usable for HTTP if the server kept it open.  Other keywords: those of
+        Another status than 101 raises UpgradeRefused with ``.response`` (body read); the connection
+        stays usable for HTTP if the server kept it open.  A 101 that breaks RFC 6455 raises
+        HandshakeError (a ProtocolError) and closes the connection.  Other keywords: those of
         ``wsession.make_protocol`` (max_message, max_frame, streaming, rng, allowed_rsv) and of
         ``WebSocket`` (callbacks, timeout, close_timeout, buffer_size, frame_size, tx_buffer_size).
         """
@@ -444,7 +447,7 @@ class Connection(Session):
             # Imported here, not at the top: HTTP-only applications never pay the WebSocket modules' heap.
             from .wsession import finish_upgrade, make_protocol, start_upgrade
             from .websocket import WebSocket
-            from .errors2 import HandshakeError
+            from .errors2 import UpgradeRefused
 
             self._prepare_line()  # a connection the server closed (or spoke on) while idle is replaced
             head = start_upgrade(s, path, headers, subprotocols, extensions, ws_options.get("rng"))
@@ -458,7 +461,8 @@ class Connection(Session):
                 resp.read()  # the caller gets the whole response; the connection stays usable
             except (LimitExceeded, ConnectionLost):
                 self._abort()
-            raise HandshakeError("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
+            raise UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason),
+                                 resp)
         try:
             sub, accepted, leftover = finish_upgrade(s, resp)
             proto = make_protocol(**ws_options)

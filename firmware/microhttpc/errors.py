@@ -1,44 +1,55 @@
 """The one exception tree (HTTPc's ``HTTPc_ERR_*`` groups, as classes).
 
-    HTTPCError
+    HTTPCError                 CPython: an Exception; MicroPython: an OSError (see below)
     ├── UsageError             the caller asked for something impossible (bad header, wrong state ...)
     │   └── HeaderNotAllowed   a header the module owns (Host, Upgrade, Sec-WebSocket-Key ...)
-    ├── ConnectError           name resolution or TCP/TLS connect failed
+    ├── ConnectError           name resolution or TCP/TLS connect failed       (CPython: ConnectionError)
     │   └── TLSError           certificate verification impossible, or failed
-    ├── TimeoutError           no progress within the configured timeout (connect, read, close)
-    ├── ConnectionLost         the peer closed the TCP connection unexpectedly
+    ├── TimeoutError           no progress within the configured timeout       (CPython: builtin TimeoutError)
+    ├── ConnectionLost         the peer closed the TCP connection unexpectedly (CPython: ConnectionError)
     ├── ProtocolError          the peer broke HTTP/1.1 or RFC 6455; ``close_code`` says what to send
-    │   ├── LimitExceeded      a line, header block, chunk line, body, frame or message over its limit
+    │   ├── LimitExceeded      over a limit: ``.limit`` (its keyword), ``.value``, ``.size`` (seen)
     │   ├── InvalidUTF8        text or close reason that is not UTF-8 (close code 1007)
-    │   └── HandshakeError     the WebSocket upgrade was refused or answered wrongly (``.response``)
+    │   └── HandshakeError     a 101 answer to an upgrade that breaks RFC 6455 (``.response``)
+    ├── UpgradeRefused         the server answered an upgrade with another status (``.response``)
+    ├── HTTPStatusError        ``raise_for_status()`` on a 4xx or 5xx response (``.response``)
     ├── TooManyRedirects       more redirects than ``follow_redirects`` allows (``.response``: the last)
     └── ConnectionClosed       the WebSocket is closed (``.code``, ``.reason``, ``.cause``)
 
-Every message says what was expected and what came.  The tree has single inheritance only:
-MicroPython cannot combine two built-in exception bases (e.g. OSError and ValueError) in one class.
-The classes that only TLS, WebSocket, redirect and header-rule code raise live in ``errors2`` and are
-loaded on first use; ``microhttpc.errors.X`` finds every one of them.
+So ``except OSError`` (MicroPython's way to catch network failures) catches ConnectError, TLSError,
+TimeoutError and ConnectionLost on both runtimes, and on CPython ``except TimeoutError`` (the builtin)
+and ``except ConnectionError`` catch them as they do for the standard library.  MicroPython allows one
+built-in base per class, so there HTTPCError itself is an OSError (``except OSError`` catches every
+microhttpc error); CPython adds the built-in base to the three classes only.  Every message says what
+was expected and what came.  The classes that only TLS, WebSocket, redirect, status and header-rule
+code raise live in ``errors2`` (HTTPStatusError in ``extras``) and are loaded on first use;
+``microhttpc.errors.X`` finds every one.
 """
 
+from .rt import MICROPYTHON
 
-class HTTPCError(Exception):
+
+class HTTPCError(OSError if MICROPYTHON else Exception):
     """Base class of every error this package raises."""
+
+
+if MICROPYTHON:  # one built-in base per class: the root is the OSError
+
+    class ConnectError(HTTPCError):
+        """Name resolution, TCP connect or the TLS handshake failed."""
+
+    class TimeoutError(HTTPCError):  # noqa: A001 - shadows the builtin name inside the package on purpose
+        """An operation made no progress within its timeout."""
+
+    class ConnectionLost(HTTPCError):
+        """The peer closed (or reset) the TCP connection when more data was expected."""
+
+else:  # these three with the builtin base CPython code catches (ConnectionError, TimeoutError)
+    from ._cpython import ConnectError, ConnectionLost, TimeoutError  # noqa: A004
 
 
 class UsageError(HTTPCError):
     """The caller asked for something this object cannot do (bad argument, wrong state)."""
-
-
-class ConnectError(HTTPCError):
-    """Name resolution, TCP connect or the TLS handshake failed."""
-
-
-class TimeoutError(HTTPCError):  # noqa: A001 - shadows the builtin name inside the package on purpose
-    """An operation made no progress within its timeout."""
-
-
-class ConnectionLost(HTTPCError):
-    """The peer closed (or reset) the TCP connection when more data was expected."""
 
 
 class ProtocolError(HTTPCError):
@@ -48,17 +59,30 @@ class ProtocolError(HTTPCError):
 
 
 class LimitExceeded(ProtocolError):
-    """Something the peer sent is over a configured limit (close code 1009 for WebSocket)."""
+    """Something the peer sent is over a limit (close code 1009 for WebSocket): ``limit`` names it (the
+    keyword, e.g. "max_line", "max_body", "max_message"), ``value`` its setting (None when the heap,
+    not the setting, was too small) and ``size`` what was seen (None when unknown)."""
 
     close_code = 1009
 
+    def __init__(self, message, limit=None, value=None, size=None):
+        super().__init__(message)
+        self.limit = limit
+        self.value = value
+        self.size = size
+
 
 def __getattr__(name):
-    # The classes raised only by TLS, WebSocket, redirect and header-rule code are defined in
-    # ``errors2`` and load with the first use of one of them (a board pays for them only then).
+    # The classes raised only by TLS, WebSocket, redirect, status and header-rule code are defined in
+    # ``errors2`` (HTTPStatusError: ``extras``) and load with the first use of one of them (a board pays for
+    # them only then).
     if name in ("HeaderNotAllowed", "TLSError", "InvalidUTF8", "HandshakeError", "TooManyRedirects",
-                "ConnectionClosed"):
+                "ConnectionClosed", "UpgradeRefused"):
         from . import errors2
 
         return getattr(errors2, name)
+    if name == "HTTPStatusError":  # raised by raise_for_status(), with the other shortcuts in ``extras``
+        from .extras import HTTPStatusError
+
+        return HTTPStatusError
     raise AttributeError(name)

@@ -18,22 +18,34 @@ class InvalidUTF8(ProtocolError):
     close_code = 1007
 
 
-class HandshakeError(ProtocolError):
-    """The WebSocket upgrade failed.  ``response`` holds the server's whole response (status, reason,
-    headers, body) so the caller can see why; the connection is still usable for HTTP if the server
-    kept it open."""
+def _init(self, message, response=None):
+    # the __init__ of the classes with a ``response`` (one function for the three)
+    super(HTTPCError, self).__init__(message)  # pyright: ignore[reportCallIssue]
+    self.response = response
 
-    def __init__(self, message, response=None):
-        super().__init__(message)
-        self.response = response
+
+class HandshakeError(ProtocolError):
+    """A 101 answer to a WebSocket upgrade that breaks RFC 6455 (wrong accept key, a subprotocol or
+    extension not offered ...).  ``response`` holds the server's response."""
+
+    response = None
+    __init__ = _init
+
+
+class UpgradeRefused(HTTPCError):
+    """The server answered the WebSocket upgrade with another status than 101 (not a protocol
+    violation).  ``response`` holds its whole response (status, reason, headers, body) so the caller
+    can see why; the connection is still usable for HTTP if the server kept it open."""
+
+    response = None
+    __init__ = _init
 
 
 class TooManyRedirects(HTTPCError):
     """A redirect chain was longer than the caller allowed.  ``response`` is the last 3xx response."""
 
-    def __init__(self, message, response=None):
-        super().__init__(message)
-        self.response = response
+    response = None
+    __init__ = _init
 
 
 class ConnectionClosed(HTTPCError):

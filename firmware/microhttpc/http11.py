@@ -378,7 +378,7 @@ class ResponseParser:
         while True:
             if st == _S_HEAD:
                 if self._status is None:
-                    i = self._eol(self.max_line, "status line")
+                    i = self._eol(self.max_line, "status line", "max_line")
                     if i is None:
                         return None
                     # RFC 9112 section 4: HTTP-version SP status-code SP [reason-phrase], parsed in place
@@ -399,11 +399,13 @@ class ResponseParser:
                     if status < 0 or (i > pos + 12 and buf[pos + 12] != 32):
                         raise ProtocolError("malformed status code in %r" % (bytes(buf[pos:i][:80]),))
                     if 100 <= status < 200 and status != 101 and self._interim >= self.max_interim:
-                        raise LimitExceeded("more than %d interim (1xx) responses" % self.max_interim)
+                        raise LimitExceeded("more than %d interim (1xx) responses" % self.max_interim, "max_interim",
+                                            self.max_interim, self._interim + 1)
                     # The status line counts against max_header_bytes too (a new block starts here).
                     self._hdr_bytes = i - pos + 2
                     if self._hdr_bytes > self.max_header_bytes:
-                        raise LimitExceeded("response header block larger than %d bytes" % self.max_header_bytes)
+                        raise LimitExceeded("response header block larger than %d bytes" % self.max_header_bytes,
+                                            "max_header_bytes", self.max_header_bytes, self._hdr_bytes)
                     self._version = "HTTP/1.1" if buf[pos + 7] == 49 else "HTTP/1.0"
                     self._reason = "OK" if buf.find(b"OK", pos + 13, i) == pos + 13 and i == pos + 15 else \
                         decode_text(buf[pos + 13 : i]) if i > pos + 13 else ""
@@ -479,7 +481,7 @@ class ResponseParser:
                 self._left -= take
                 return (DATA, self._take(take, into))
             if st == _S_CHUNK_SIZE:
-                i = self._eol(self.max_chunk_line, "chunk-size line")
+                i = self._eol(self.max_chunk_line, "chunk-size line", "max_chunk_line")
                 if i is None:
                     return None
                 # 1*HEXDIG, then optional spaces and extensions (RFC 9112 section 7.1.1: ignored);
@@ -565,7 +567,7 @@ class ResponseParser:
         self._pos = pos + n
         return bytes(memoryview(self._buf)[pos : pos + n])
 
-    def _eol(self, limit, what):
+    def _eol(self, limit, what, name):
         """The index of the CRLF that ends the line at ``_pos`` (checked: within ``limit``, no CR, LF
         or NUL inside), or None when it has not arrived yet."""
         buf = self._buf
@@ -574,14 +576,14 @@ class ResponseParser:
         if i < 0:
             pending = self._end - pos
             if pending > limit:
-                raise LimitExceeded("%s longer than %d bytes" % (what, limit))
+                raise LimitExceeded("%s longer than %d bytes" % (what, limit), name, limit, pending)
             if self._eof:
                 if self._state == _S_HEAD and pending == 0:
                     raise ConnectionLost("connection closed before a response arrived")
                 raise ConnectionLost("connection closed in the middle of a %s" % what)
             return None
         if i - pos > limit:
-            raise LimitExceeded("%s longer than %d bytes" % (what, limit))
+            raise LimitExceeded("%s longer than %d bytes" % (what, limit), name, limit, i - pos)
         # RFC 9112 section 2.2: a CR, LF or NUL inside a line is refused (see _block).
         if buf.find(b"\r", pos, i) >= 0 or buf.find(b"\n", pos, i) >= 0 or buf.find(b"\0", pos, i) >= 0:
             raise ProtocolError("CR, LF or NUL inside a %s: %r" % (what, bytes(buf[pos:i][:80])))
@@ -598,9 +600,10 @@ class ResponseParser:
             i = buf.find(b"\r\n", j, self._end)
             n = (self._end if i < 0 else i) - j
             if n > self.max_line:
-                raise LimitExceeded("header line longer than %d bytes" % self.max_line)
+                raise LimitExceeded("header line longer than %d bytes" % self.max_line, "max_line", self.max_line, n)
             if self._hdr_bytes + n > self.max_header_bytes:
-                raise LimitExceeded("response header block larger than %d bytes" % self.max_header_bytes)
+                raise LimitExceeded("response header block larger than %d bytes" % self.max_header_bytes,
+                                    "max_header_bytes", self.max_header_bytes, self._hdr_bytes + n)
             if i < 0:
                 if self._eof:
                     raise ConnectionLost("connection closed in the middle of a header block")
@@ -626,7 +629,8 @@ class ResponseParser:
             else:
                 self._hdr_n += 1
                 if self._hdr_n > self.max_headers:
-                    raise LimitExceeded("more than %d header fields" % self.max_headers)
+                    raise LimitExceeded("more than %d header fields" % self.max_headers, "max_headers", self.max_headers,
+                                        self._hdr_n)
                 c = buf.find(b":", j, i)
                 if c <= j:
                     raise ProtocolError("malformed header line %r: expected 'name: value'" % (bytes(buf[j:i][:80]),))

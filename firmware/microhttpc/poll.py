@@ -206,7 +206,7 @@ class Conn(Session):
                     if not (self._active and self._active._body):
                         raise
                     self._active._body = None  # the heap back first
-                    raise LimitExceeded("body does not fit in memory (give on_body to stream it)")
+                    raise LimitExceeded("body does not fit in memory (give on_body to stream it)", "max_body")
             if self.state == _CLOSED or n == 0:
                 return
         self.engine._hot = True  # more may be waiting: the next round does not sleep

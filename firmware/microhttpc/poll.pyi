@@ -1,4 +1,4 @@
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from ._types import (
     OnAnyErr,
@@ -36,6 +36,7 @@ class Response(session.Response):
     transaction: Transaction | None
     def text(self, encoding: str = "utf-8") -> str: ...
     def json(self) -> Any: ...
+    def iter_lines(self, max_line: int | None = None) -> Iterator[bytes]: ...
 
 class Transaction:
     """One queued request and its outcome (the upgrade is one too, with ``websocket``)."""
@@ -160,6 +161,8 @@ class Engine:
         on_header: Callable[[str, str], object] | None = None,
         follow_redirects: int | None = None,
         rng: Rng | None = None,
+        json: Any = None,
+        auth: tuple[str, str] | None = None,
     ) -> Transaction: ...
     def upgrade(
         self,

@@ -8,7 +8,7 @@ rest is parsed (``receive_data(b"")``) from the next round, and the socket is no
 """
 
 from . import rfc6455 as ws
-from .errors import ConnectionLost, HandshakeError, TimeoutError, UsageError
+from .errors import ConnectionLost, TimeoutError, UpgradeRefused, UsageError
 from .poll import Transaction, _until
 from .request import Request
 from .rtio import ticks_ms
@@ -27,7 +27,7 @@ def upgrade(engine, conn, path="/", headers=None, subprotocols=None, extensions=
     """``Engine.upgrade``: queue the upgrade on ``conn`` and return its WebSocket at once.  The head is
     built and checked now (UsageError / HeaderNotAllowed for bad headers or offers, or a connection
     that is not persistent).  ``on_open(ws)`` says it is ready; a refused upgrade gives
-    ``on_err(HandshakeError)`` (``.response`` has the whole response) and leaves the connection usable
+    ``on_err(UpgradeRefused)`` (``.response`` has the whole response) and leaves the connection usable
     for HTTP.  Keywords: the callbacks (see ``WebSocket``), ``max_message=65536``, ``max_frame``,
     ``streaming`` (default: True when a streaming callback is given), ``rng``, ``allowed_rsv``,
     ``timeout`` (close the WebSocket with TimeoutError after that many idle seconds; None: never),
@@ -151,7 +151,7 @@ class WebSocket(WSCore):
 
     def _refused(self, resp):
         """Not a 101: the caller gets the whole response; the connection stays usable for HTTP."""
-        self._report_err(HandshakeError("upgrade refused: %d %s" % (resp.status, resp.reason), resp))
+        self._report_err(UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason), resp))
 
     def _switch(self, resp):
         """The 101 to our upgrade came: check it, and the connection is a WebSocket."""

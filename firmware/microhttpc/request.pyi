@@ -23,6 +23,7 @@ class Request:
     on_body: Callable[[bytes], object] | None
     follow_redirects: int | None
     user_data: Any
+    auth: tuple[str, str] | None
     rng: Rng | None
     deadline: float | None
     sent_length: int | None
@@ -44,6 +45,8 @@ class Request:
         user_data: Any = None,
         rng: Rng | None = None,
         deadline: float | None = None,
+        json: Any = None,
+        auth: tuple[str, str] | None = None,
     ) -> None: ...
     def user_headers(self) -> list[tuple[str, str]]: ...
     def replayable(self) -> bool: ...

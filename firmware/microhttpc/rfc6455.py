@@ -22,7 +22,7 @@ and sequence errors, 1007 for bad UTF-8, 1009 for data over a limit.  The fault 
 import binascii
 
 from .rt import MICROPYTHON, const, urandom
-from .errors import ConnectionClosed, HandshakeError, HeaderNotAllowed, InvalidUTF8, LimitExceeded
+from .errors import ConnectionClosed, HandshakeError, HeaderNotAllowed, InvalidUTF8, LimitExceeded, UpgradeRefused
 from .errors import ProtocolError, UsageError
 
 # The kernels: on MicroPython the machine code of ``_viper`` when it loads (then ``mask`` and ``utf8``
@@ -142,11 +142,11 @@ def check_handshake_response(head, key, subprotocols=None, extensions=None, resp
     """Validate the server's answer to the upgrade (section 4.1, client requirements 1-6).
 
     ``subprotocols`` and ``extensions`` are what was offered (names; see offers()).  Returns
-    (subprotocol or None, [accepted extension values]).  Raises HandshakeError carrying ``response``
-    (the caller's full response object, body included) when the server refused or answered wrongly.
+    (subprotocol or None, [accepted extension values]).  Raises UpgradeRefused (another status than
+    101) or HandshakeError (a wrong 101), carrying ``response`` (the caller's full response object).
     """
     if head.status != 101:
-        raise HandshakeError("upgrade refused: expected status 101, got %d %s" % (head.status, head.reason),
+        raise UpgradeRefused("upgrade refused: expected status 101, got %d %s" % (head.status, head.reason),
                              response)
     h = head.headers
     if "websocket" not in h.tokens("upgrade"):
@@ -316,7 +316,8 @@ class Protocol:
                 self._msg = None
                 self._ctrl = None
                 self._backlog = None
-                exc = LimitExceeded("message of %d+ bytes does not fit in memory" % self._msg_len)
+                exc = LimitExceeded("message of %d+ bytes does not fit in memory" % self._msg_len, "max_message",
+                                    None, self._msg_len)
             if self._defer_now():
                 self.deferred = exc
                 self._discard = True
@@ -526,10 +527,12 @@ class Protocol:
             if self.state != OPEN:
                 pass
             elif self.max_frame is not None and ln > self.max_frame:
-                raise LimitExceeded("frame of %d bytes is over the %d-byte frame limit" % (ln, self.max_frame))
+                raise LimitExceeded("frame of %d bytes is over the %d-byte frame limit" % (ln, self.max_frame),
+                                    "max_frame", self.max_frame, ln)
             elif self.max_message is not None and self._msg_len + ln > self.max_message:
                 raise LimitExceeded("message of %d+ bytes is over the %d-byte message limit"
-                                    % (self._msg_len + ln, self.max_message))
+                                    % (self._msg_len + ln, self.max_message), "max_message", self.max_message,
+                                    self._msg_len + ln)
             if op != _OP_CONT:
                 # The first frame of a message.
                 self._msg_op = op
@@ -545,7 +548,7 @@ class Protocol:
                         # Single-frame message: size known and already checked against the limits.
                         self._msg = bytearray(ln) if fin else bytearray()
                     except (MemoryError, OverflowError):  # max_message=None and more than the heap holds
-                        raise LimitExceeded("message of %d bytes does not fit in memory" % ln)
+                        raise LimitExceeded("message of %d bytes does not fit in memory" % ln, "max_message", None, ln)
         self._op = op
         self._fin = fin
         self._left = ln
@@ -575,7 +578,8 @@ class Protocol:
                 try:
                     m.extend(chunk)
                 except MemoryError:
-                    raise LimitExceeded("message of %d+ bytes does not fit in memory" % (self._msg_len + k))
+                    raise LimitExceeded("message of %d+ bytes does not fit in memory" % (self._msg_len + k), "max_message",
+                                          None, self._msg_len + k)
         self._msg_len += k
 
     def _end_frame(self):

@@ -67,6 +67,22 @@ class Response:
 
         return make_url(*self._origin)
 
+    def raise_for_status(self):
+        """HTTPStatusError for a 4xx or 5xx status, else this response (so calls chain)."""
+        if self.status >= 400:
+            from .extras import HTTPStatusError
+
+            raise HTTPStatusError("expected a status below 400, got %d %s" % (self.status, self.reason), self)
+        return self
+
+    def iter_lines(self, max_line=None):
+        """The body's lines (bytes without the LF or CRLF; a last line without LF too), each at most
+        ``max_line`` bytes (default: the connection's ``max_line``), else LimitExceeded: a generator on
+        the blocking layer, ``async for`` on asyncio, the collected ``body`` on poll."""
+        from .extras import lines
+
+        return lines(self, max_line)
+
     def _take(self, c, n):
         """At most ``n`` bytes of the body piece ``c`` (b"" for None, the end); the rest is kept for the
         next read.  Every layer's ``read(n)`` and ``readinto`` hand out pieces through it."""
@@ -368,7 +384,7 @@ class Body:
     def __init__(self, limit, length=None):
         if limit is not None and length is not None and length > limit:
             raise LimitExceeded("body of %d bytes is over the %d-byte limit (stream it instead)"
-                                % (length, limit))
+                                % (length, limit), "max_body", limit, length)
         self.limit = limit
         self.parts = []
         self.size = 0
@@ -377,7 +393,8 @@ class Body:
         self.size += len(piece)
         if self.limit is not None and self.size > self.limit:
             self.parts = None
-            raise LimitExceeded("body over the %d-byte limit (stream it instead)" % self.limit)
+            raise LimitExceeded("body over the %d-byte limit (stream it instead)" % self.limit, "max_body",
+                                self.limit, self.size)
         self.parts.append(piece)
 
     def value(self):

@@ -1,4 +1,6 @@
-from typing import Any
+from typing import Any, AsyncIterator, Iterator
+
+from typing_extensions import Self
 
 from ._types import Bytes
 
@@ -27,6 +29,8 @@ class Response:
     def __init__(self, head: ResponseHead, method: str, request: Request | None = None) -> None: ...
     @property
     def url(self) -> str | None: ...
+    def raise_for_status(self) -> Self: ...
+    def iter_lines(self, max_line: int | None = None) -> Iterator[bytes] | AsyncIterator[bytes]: ...
 
 def host_header(host: str, port: int, tls: bool) -> str: ...
 

@@ -161,7 +161,7 @@ class WSCore:
         cap = len(self._rx_buf)
         self._rx_buf = None
         self.protocol.fail(LimitExceeded("message of %d+ bytes does not fit the %d-byte receive buffer"
-                                         % (size, cap)))
+                                         % (size, cap), "on_msg_rx_init", cap, size))
 
     # -- reporting -----------------------------------------------------------------------------------
     def _report_err(self, exc):

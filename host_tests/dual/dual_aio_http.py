@@ -43,7 +43,7 @@ def test_refused_upgrade_keeps_connection():
         err = None
         try:
             await conn.upgrade("/status/403")
-        except microhttpc.HandshakeError as exc:
+        except microhttpc.UpgradeRefused as exc:
             err = exc
         assert err is not None and err.response.status == 403
         assert await err.response.read() == b"status 403"

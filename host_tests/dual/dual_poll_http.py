@@ -92,7 +92,7 @@ def test_refused_upgrade_leaves_http_usable():
     e.request(conn, "GET", "/hello", on_complete=lambda r, ok: done.append(r.body))
     assert e.run(until=lambda: done, timeout=10)
     assert opened == []  # never opened, so never "closed" either
-    assert len(errs) == 1 and isinstance(errs[0], microhttpc.HandshakeError)
+    assert len(errs) == 1 and isinstance(errs[0], microhttpc.UpgradeRefused)
     assert errs[0].response.status == 403 and errs[0].response.body == b"status 403"
     assert done == [b"hello world"] and not conn.closed
     e.close(conn)

@@ -3,7 +3,7 @@ split at every offset; handshake checks on parsed heads; RSV bits with an extens
 
 from microhttpc import rfc6455 as ws
 from microhttpc import http11
-from microhttpc.errors import HandshakeError, HeaderNotAllowed, InvalidUTF8, LimitExceeded, ProtocolError
+from microhttpc.errors import HandshakeError, HeaderNotAllowed, InvalidUTF8, LimitExceeded, ProtocolError, UpgradeRefused
 from microhttpc.mask import mask_plain
 from check import raises
 
@@ -192,8 +192,8 @@ def test_handshake_checks():
     ):
         e = raises(HandshakeError, ws.check_handshake_response, head(101, items), key)
         assert word in str(e), (word, str(e))
-    e = raises(HandshakeError, ws.check_handshake_response, head(403, good), key, None, None, "resp")
-    assert e.response == "resp" and "403" in str(e)
+    e = raises(UpgradeRefused, ws.check_handshake_response, head(403, good), key, None, None, "resp")
+    assert e.response == "resp" and "403" in str(e) and not isinstance(e, ProtocolError)
     protos, exts = ws.offers(["a"], ["x-one; p=1"], [("Sec-WebSocket-Protocol", "b, c"),
                                                        ("sec-websocket-extensions", "X-Two, x-three;q")])
     assert protos == ["a", "b", "c"] and exts == ["x-one", "x-two", "x-three"]

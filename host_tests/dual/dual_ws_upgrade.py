@@ -4,7 +4,7 @@ aiohttp (HTTP and WebSocket on one port) and the scripted raw server for wrong h
 import json
 
 from microhttpc import Connection, ws_connect
-from microhttpc.errors import ConnectionClosed, HandshakeError, HeaderNotAllowed, UsageError
+from microhttpc.errors import ConnectionClosed, HandshakeError, HeaderNotAllowed, UpgradeRefused, UsageError
 from check import raises, server, url
 
 
@@ -62,7 +62,7 @@ def test_refused_upgrade_gives_whole_response_and_connection_stays_usable():
     host, port = server("http")
     conn = Connection(host, port)
     conn.open()
-    e = raises(HandshakeError, conn.upgrade, "/hello")
+    e = raises(UpgradeRefused, conn.upgrade, "/hello")
     r = e.response
     assert r.status == 200 and r.reason == "OK" and r.read() == b"hello world"
     assert r.headers.get("content-type").startswith("text/plain")
@@ -74,7 +74,7 @@ def test_refused_upgrade_gives_whole_response_and_connection_stays_usable():
     host, port = server("wsraw")
     conn = Connection(host, port)
     conn.open()
-    e = raises(HandshakeError, conn.upgrade, "/200body")
+    e = raises(UpgradeRefused, conn.upgrade, "/200body")
     assert e.response.status == 200 and e.response.read() == b"nope!" and "200" in str(e)
     r = conn.request("GET", "/again")
     assert r.status == 200 and r.read() == b"second GET /again HTTP/1.1"
@@ -86,7 +86,7 @@ def test_server_rejection_with_status_and_body():
     host, port = server("http")
     conn = Connection(host, port)
     conn.open()
-    e = raises(HandshakeError, conn.upgrade, "/status/404")
+    e = raises(UpgradeRefused, conn.upgrade, "/status/404")
     assert e.response.status == 404 and e.response.read() == b"status 404"
     conn.close()
 

@@ -19,8 +19,12 @@ class _Aio:
     def _run(self, coro):
         try:
             return self.loop.run_until_complete(self.asyncio.wait_for(coro, self.run_timeout))
-        except self.asyncio.TimeoutError:
-            # microhttpc.TimeoutError is not asyncio's: this one is the facade's own bound
+        except self.asyncio.TimeoutError as exc:
+            from microhttpc.errors import HTTPCError
+
+            if isinstance(exc, HTTPCError):  # on CPython microhttpc's TimeoutError is asyncio's too
+                raise
+            # this one is the facade's own bound
             raise AssertionError("aio: no outcome within %s s (hang)" % self.run_timeout)
 
     def request(self, method, path, read=True, **kw):

@@ -1,0 +1,95 @@
+"""One-call requests, as in ``requests`` (loaded on first use; the asyncio ones are in ``aio``):
+
+    import microhttpc
+    r = microhttpc.get("http://example.com/items", query={"q": 1}).raise_for_status()
+    print(r.status, r.json())
+    microhttpc.post("http://example.com/items", json={"a": 1}, auth=("user", "secret"))
+    microhttpc.close_all()                  # close the connections kept between calls
+
+``request(method, url, **kw)`` (here: ``microhttpc.api.request``, since ``microhttpc.request`` is the
+module of ``Request``) and ``get``, ``post``, ``put``, ``patch``, ``delete``, ``head``.  Each origin
+(scheme, host, port, and the TLS settings ``ssl_context``, ``cadata``, ``verify``) keeps one keep-alive
+``Connection`` between calls; one the server closed is reopened.  Redirects are followed
+(``follow_redirects=10``; 0 returns the 3xx).  The body is read before the call returns (at most
+``max_body`` bytes, default 1 MiB; ``on_body`` streams it instead), so ``read()``, ``text()``,
+``json()`` and ``iter_lines()`` work afterwards.  ``timeout`` (30 s) and ``connect_timeout`` (10 s)
+apply to the call; every other keyword is a ``Request`` keyword (headers, query, body, json, form,
+auth, content_type, deadline ...).
+"""
+
+from .errors import UsageError
+
+_POOL = {}
+
+
+def pooled(pool, url, tls_kw, kind):
+    """(connection of ``url``'s origin, taken out of the pool, or a new one; pool key; target)."""
+    from .urls import split_url
+
+    scheme, host, port, target = split_url(url)
+    if scheme not in ("http", "https"):
+        raise UsageError("expected an http:// or https:// URL, got %r" % (url,))
+    key = (scheme, host.lower(), port) + tls_kw
+    conn = pool.pop(key, None)
+    if conn is None:
+        conn = kind(host, port, tls=scheme == "https", ssl_context=tls_kw[0], cadata=tls_kw[1],
+                    verify=tls_kw[2])
+    return conn, key, target
+
+
+def give_back(pool, conn, key):
+    """Keep ``conn`` for the next call to its origin: None, or ``conn`` when there is one already
+    (another call put its own back meanwhile) and this one must be closed."""
+    if key in pool:
+        return conn
+    pool[key] = conn
+    return None
+
+
+def request(method, url, timeout=30.0, connect_timeout=10.0, max_body=1 << 20, follow_redirects=10,
+            ssl_context=None, cadata=None, verify=True, **kw):
+    """Send one request to ``url`` and return its Response with the body read."""
+    from .client import Connection
+
+    conn, key, target = pooled(_POOL, url, (ssl_context, cadata, verify), Connection)
+    conn.timeout = timeout
+    conn.connect_timeout = connect_timeout
+    conn.max_body = max_body
+    try:
+        r = conn.request(method, target, follow_redirects=follow_redirects, **kw)
+        r.read()
+        return r
+    finally:
+        extra = give_back(_POOL, conn, key)
+        if extra is not None:
+            extra.close()
+
+
+def get(url, **kw):
+    return request("GET", url, **kw)
+
+
+def post(url, **kw):
+    return request("POST", url, **kw)
+
+
+def put(url, **kw):
+    return request("PUT", url, **kw)
+
+
+def patch(url, **kw):
+    return request("PATCH", url, **kw)
+
+
+def delete(url, **kw):
+    return request("DELETE", url, **kw)
+
+
+def head(url, **kw):
+    return request("HEAD", url, **kw)
+
+
+def close_all():
+    """Close the connections kept between calls (the next call opens a new one)."""
+    while _POOL:
+        _POOL.popitem()[1].close()

@@ -1,0 +1,111 @@
+"""The sans-I/O parts of the shortcuts, loaded on first use: ``Request(json=..., auth=...)``,
+``Response.raise_for_status()`` (HTTPStatusError) and ``Response.iter_lines()`` (``Lines``: the body
+split at LF, a CR before it dropped, each line at most ``max_line`` bytes, else LimitExceeded; a last
+line without LF given too; a body already read whole is split from memory)."""
+
+from .errors import HTTPCError, LimitExceeded, UsageError
+
+
+class HTTPStatusError(HTTPCError):
+    """``raise_for_status()`` found a 4xx or 5xx status.  ``response`` is that response."""
+
+    def __init__(self, message, response=None):
+        super().__init__(message)
+        self.response = response
+
+
+def use_json(req, value):
+    """``Request(json=value)``: the body is ``value`` as compact JSON, Content-Type application/json
+    unless the caller gave one."""
+    if req.form is not None or req.body is not None:
+        raise UsageError("give one of body=, form= or json=")
+    from json import dumps
+
+    req.body = dumps(value, separators=(",", ":"))
+    if req.content_type is None:
+        req.content_type = "application/json"
+
+
+def basic(auth):
+    """``Request(auth=(user, password))``: the Authorization header (RFC 7617 Basic, UTF-8)."""
+    from binascii import b2a_base64
+
+    user, password = auth
+    return "Authorization", "Basic " + b2a_base64((user + ":" + password).encode())[:-1].decode()
+
+
+class Lines:
+    def __init__(self, resp, max_line):
+        c = getattr(resp, "_conn", None) or getattr(resp, "transaction", None)
+        c = getattr(c, "conn", c)  # poll: the Transaction's connection
+        body = resp.body if hasattr(resp, "body") else resp._body  # poll: the collected body
+        self.resp = resp
+        self.max = max_line if max_line is not None else c.limits[0] if c is not None else 2048
+        self.end = body is not None or not hasattr(resp, "_next_chunk") and not hasattr(resp, "read_chunk")
+        self.buf = body or b""
+        self.pos = 0
+        self.done = False
+
+    def take(self):
+        """The next line; None when more input is needed (``feed``), or at the end (``done``)."""
+        b = self.buf
+        p = self.pos
+        i = b.find(b"\n", p)
+        if i < 0:
+            n = len(b) - p
+            if not self.end:
+                if n > self.max + 1:  # + 1: the CR of a CRLF may be there already
+                    raise self._over(n)
+                return None
+            if n <= 0:
+                self.done = True
+                return None
+            i = len(b)
+        line = b[p:i]
+        self.pos = i + 1
+        if line[-1:] == b"\r":
+            line = line[:-1]
+        if len(line) > self.max:
+            raise self._over(len(line))
+        return line
+
+    def feed(self, piece):
+        if piece is None:
+            self.end = True
+        else:
+            self.buf = self.buf[self.pos :] + bytes(piece)
+            self.pos = 0
+
+    def _over(self, n):
+        return LimitExceeded("line of %d+ bytes is over max_line=%d" % (n, self.max), "max_line", self.max, n)
+
+    # asyncio: ``async for`` (MicroPython has no async generators)
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        while True:
+            line = self.take()
+            if line is not None:
+                return line
+            if self.done:
+                raise StopAsyncIteration
+            self.feed(await self.resp.read_chunk())
+
+
+
+def lines(resp, max_line):
+    """``Response.iter_lines``: ``async for`` on asyncio, else a generator."""
+    return Lines(resp, max_line) if hasattr(resp, "read_chunk") else _lines(resp, max_line)
+
+
+def _lines(resp, max_line):
+    s = Lines(resp, max_line)
+    while True:
+        line = s.take()
+        if line is not None:
+            yield line
+        elif s.done:
+            return
+        else:
+            s.feed(resp._next_chunk())

@@ -1,0 +1,236 @@
+"""The error tree as both ecosystems catch errors: ``except TimeoutError`` (CPython's builtin) and
+``except OSError`` / ``ConnectionError`` for network failures, LimitExceeded saying which limit, and a
+refused upgrade (UpgradeRefused) apart from a wrong 101 (HandshakeError, a ProtocolError)."""
+
+import sys
+
+import microhttpc
+from microhttpc import Connection, errors
+from check import server
+
+MP = sys.implementation.name == "micropython"
+
+
+def _raised(fn, *args, **kw):
+    try:
+        fn(*args, **kw)
+    except Exception as exc:  # noqa: BLE001 - the test looks at what it is
+        return exc
+    raise AssertionError("nothing raised by %r" % (fn,))
+
+
+def test_tree_shape():
+    E = errors
+    for cls in (E.ConnectError, E.TLSError, E.TimeoutError, E.ConnectionLost):
+        assert issubclass(cls, E.HTTPCError) and issubclass(cls, OSError), cls
+    assert issubclass(E.UpgradeRefused, E.HTTPCError) and not issubclass(E.UpgradeRefused, E.ProtocolError)
+    assert issubclass(E.HandshakeError, E.ProtocolError)
+    assert issubclass(E.HTTPStatusError, E.HTTPCError) and not issubclass(E.HTTPStatusError, E.ProtocolError)
+    assert microhttpc.UpgradeRefused is E.UpgradeRefused and microhttpc.HTTPStatusError is E.HTTPStatusError
+    if MP:
+        # one built-in base per class: the root itself is the OSError there
+        assert issubclass(E.HTTPCError, OSError) and issubclass(E.UsageError, OSError)
+        assert issubclass(E.ProtocolError, OSError)
+    else:
+        import builtins
+
+        assert issubclass(E.TimeoutError, builtins.TimeoutError)
+        for cls in (E.ConnectError, E.TLSError, E.ConnectionLost):
+            assert issubclass(cls, ConnectionError), cls
+        # only the network failures are OSErrors on CPython
+        for cls in (E.HTTPCError, E.UsageError, E.ProtocolError, E.LimitExceeded, E.UpgradeRefused,
+                    E.ConnectionClosed):
+            assert not issubclass(cls, OSError), cls
+    e = E.ConnectionLost("receive failed")
+    assert str(e) == "receive failed" and e.args == ("receive failed",)
+
+
+def test_builtin_timeout_catches_a_read_timeout():
+    host, port = server("raw")
+    conn = Connection(host, port, timeout=0.3)
+    try:
+        exc = _raised(conn.request, "GET", "/raw/silent")
+        assert isinstance(exc, errors.TimeoutError) and isinstance(exc, OSError), repr(exc)
+        if not MP:
+            caught = None
+            try:
+                conn.request("GET", "/raw/stall-body").read()
+            except TimeoutError as e:  # the builtin, as for socket timeouts
+                caught = e
+            assert isinstance(caught, errors.TimeoutError), repr(caught)
+        else:  # MicroPython has no builtin TimeoutError: OSError catches it
+            caught = None
+            try:
+                conn.request("GET", "/raw/stall-body").read()
+            except OSError as e:
+                caught = e
+            assert isinstance(caught, errors.TimeoutError), repr(caught)
+    finally:
+        conn.close()
+
+
+def test_builtin_timeout_catches_an_aio_timeout():
+    import asyncio
+    from microhttpc import aio
+
+    async def main():
+        host, port = server("raw")
+        conn = aio.Connection(host, port, timeout=0.3)
+        caught = None
+        try:
+            r = await conn.request("GET", "/raw/stall-body")
+            await r.read()
+        except OSError as e:  # on CPython: the builtin TimeoutError, checked below
+            caught = e
+        await conn.close()
+        return caught
+
+    caught = asyncio.run(main())
+    assert isinstance(caught, errors.TimeoutError), repr(caught)
+    if not MP:
+        assert isinstance(caught, TimeoutError) and "no data" in str(caught), repr(caught)
+
+
+def test_oserror_catches_refused_connect_and_lost_connection():
+    host, port = server("closed")  # nothing listens there
+    conn = Connection(host, port, connect_timeout=2)
+    try:
+        conn.request("GET", "/")
+        raise AssertionError("connected to a closed port")
+    except OSError as e:
+        assert isinstance(e, errors.ConnectError) and isinstance(e, errors.HTTPCError), repr(e)
+        if not MP:
+            assert isinstance(e, ConnectionError)
+    host, port = server("raw")
+    conn = Connection(host, port, timeout=5)
+    r = conn.request("GET", "/raw/short-body")  # 3 of 10 bytes, then the server closes
+    try:
+        r.read()
+        raise AssertionError("a cut body was read whole")
+    except OSError as e:
+        assert isinstance(e, errors.ConnectionLost) and "7 body bytes" in str(e), repr(e)
+    conn.close()
+
+
+def test_oserror_catches_refused_connect_poll_and_aio():
+    import asyncio
+    from microhttpc import aio
+    from microhttpc.poll import Engine
+
+    host, port = server("closed")
+    e = Engine(timeout=5)
+    errs = []
+    c = e.connect(host, port)
+    e.request(c, "GET", "/", on_err=errs.append)
+    e.run(until=lambda: errs, timeout=5)
+    assert len(errs) == 1 and isinstance(errs[0], OSError) and isinstance(errs[0], errors.ConnectError), errs
+
+    async def main():
+        try:
+            await aio.Connection.open(host, port, connect_timeout=2)
+        except OSError as exc:
+            return exc
+
+    exc = asyncio.run(main())
+    assert isinstance(exc, errors.ConnectError), repr(exc)
+
+
+def test_limit_exceeded_says_which_limit():
+    host, port = server("raw")
+    conn = Connection(host, port, timeout=5, max_line=100)
+    try:
+        e = _raised(conn.request, "GET", "/raw/long-status")  # a 5000-byte status line
+        assert isinstance(e, errors.LimitExceeded) and e.limit == "max_line" and e.value == 100, repr(e)
+        assert e.size > 100 and "100" in str(e)
+        e = _raised(conn.request, "GET", "/raw/long-header")
+        assert (e.limit, e.value) == ("max_line", 100) and e.size > 100, (e.limit, e.value, e.size)
+    finally:
+        conn.close()
+    host, port = server("http")
+    conn = Connection(host, port, timeout=5, max_body=100)
+    try:
+        r = conn.request("GET", "/bytes/300")
+        e = _raised(r.read)
+        assert (e.limit, e.value, e.size) == ("max_body", 100, 300), (e.limit, e.value, e.size)
+        r = conn.request("GET", "/chunked", query={"n": 30})  # no Content-Length: seen while reading
+        e = _raised(r.read)
+        assert e.limit == "max_body" and e.value == 100 and e.size > 100, (e.limit, e.value, e.size)
+    finally:
+        conn.close()
+    e = errors.LimitExceeded("plain")
+    assert e.limit is None and e.value is None and e.size is None and str(e) == "plain"
+
+
+def test_limit_exceeded_max_message():
+    from microhttpc import ws_connect
+
+    host, port = server("ws")
+    ws = ws_connect("ws://%s:%d/ws" % (host, port), timeout=10, max_message=50)
+    try:
+        ws.send("x" * 80)  # echoed back: 80 bytes over the 50-byte limit
+        e = _raised(ws.recv)
+        cause = getattr(e, "cause", None) or e
+        assert isinstance(cause, errors.LimitExceeded), repr(e)
+        assert (cause.limit, cause.value, cause.size) == ("max_message", 50, 80), (cause.limit, cause.value,
+                                                                                    cause.size)
+    finally:
+        ws.close()
+
+
+def test_upgrade_refused_blocking():
+    host, port = server("http")
+    conn = Connection(host, port, timeout=10)
+    conn.open()
+    try:
+        e = _raised(conn.upgrade, "/status/403")
+        assert isinstance(e, errors.UpgradeRefused) and not isinstance(e, errors.ProtocolError), repr(e)
+        assert e.response.status == 403 and e.response.read() == b"status 403" and "403" in str(e)
+        assert conn.request("GET", "/hello").read() == b"hello world"  # still usable for HTTP
+    finally:
+        conn.close()
+
+
+def test_upgrade_refused_poll():
+    from microhttpc.poll import Engine
+
+    host, port = server("http")
+    e = Engine(timeout=10)
+    errs = []
+    c = e.connect(host, port)
+    e.upgrade(c, "/status/401", on_err=errs.append)
+    assert e.run(until=lambda: errs, timeout=10)
+    x = errs[0]
+    assert isinstance(x, errors.UpgradeRefused) and not isinstance(x, errors.ProtocolError), repr(x)
+    assert x.response.status == 401 and x.response.body == b"status 401"
+    e.close(c)
+    e.run(timeout=2)
+
+
+def test_upgrade_refused_aio():
+    import asyncio
+    from microhttpc import aio
+
+    async def main():
+        host, port = server("http")
+        conn = await aio.Connection.open(host, port, timeout=10)
+        try:
+            await conn.upgrade("/status/404")
+        except errors.HTTPCError as exc:
+            x = exc
+        body = await x.response.read()
+        await conn.close()
+        return x, body
+
+    x, body = asyncio.run(main())
+    assert isinstance(x, errors.UpgradeRefused) and not isinstance(x, errors.ProtocolError), repr(x)
+    assert x.response.status == 404 and body == b"status 404"
+
+
+def test_wrong_101_is_still_a_handshake_error():
+    host, port = server("wsraw")
+    conn = Connection(host, port, timeout=10)
+    conn.open()
+    e = _raised(conn.upgrade, "/badaccept")
+    assert isinstance(e, errors.HandshakeError) and isinstance(e, errors.ProtocolError), repr(e)
+    assert not isinstance(e, errors.UpgradeRefused) and e.response.status == 101
+    conn.close()
