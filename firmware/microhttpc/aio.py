@@ -185,7 +185,7 @@ class Connection(Session):
             raise ConnectError("connect to %s:%d failed: %r" % (self.host, self.port, exc))
         if MICROPYTHON:
             self._check_connected()
-            if self._mv is None:  # the receive buffer, allocated early and kept (see _recv)
+            if self._mv is None:  # the receive buffer, allocated early, kept while open (see _recv)
                 self._mv = memoryview(rtio.long_lived(self.buffer_size))
         self.opened()
         return self
@@ -226,6 +226,7 @@ class Connection(Session):
     async def _abort(self):
         w = self._writer
         self._reader = self._writer = None
+        self._mv = None  # a closed connection holds no buffers (connect() makes a new one)
         self.lost()
         if w is not None:
             try:

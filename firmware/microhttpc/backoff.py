@@ -10,7 +10,7 @@ seconds, count as failures: before the next attempt the loop waits ``min(max_del
 lost one server do not all come back at the same instant.  A connection that lived ``min_uptime``
 seconds or more resets the backoff (the next attempt is immediate).  The loop ends when the
 application breaks out of it, or after it closed the WebSocket itself with code 1000
-(``ws.close()``); an error that retrying cannot mend (UsageError, TLSError, a HandshakeError with a
+(``ws.close()``); an error that retrying cannot mend (UsageError, TLSError, an UpgradeRefused with a
 4xx status other than 408 and 429) is raised from the loop.
 """
 

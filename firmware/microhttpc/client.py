@@ -190,10 +190,7 @@ class Connection(Session):
 
     def __init__(self, *args, **kw):
         Session.__init__(self, *args, **kw)
-        # Board-sized on MicroPython; on CPython a larger buffer means fewer reads per body, and 64 KiB
-        # stays below the size where each allocation becomes an mmap of its own.
-        self._buf = rtio.long_lived(self.buffer_size or (2048 if MICROPYTHON else 65536))
-        self._mv = memoryview(self._buf)
+        self._buf = self._mv = None  # the receive buffer while open (see open())
         self.stream = None
         self._queue = []
         self.websocket = None
@@ -207,6 +204,12 @@ class Connection(Session):
         """Connect (resolve, TCP, TLS).  A no-op when already open."""
         if self.stream is not None:
             return self
+        if self._buf is None:
+            # Board-sized on MicroPython; on CPython a larger buffer means fewer reads per body, and
+            # 64 KiB stays below the size where each allocation becomes an mmap of its own.  Made
+            # before the socket, early and low in the heap; dropped when the connection closes.
+            self._buf = rtio.long_lived(self.buffer_size or (2048 if MICROPYTHON else 65536))
+            self._mv = memoryview(self._buf)
         self.stream = open_stream(self.host, self.port, self.connect_timeout, self.tls, self.server_hostname,
                                   self.ssl_context, self.cadata, self.verify)
         self.opened()
@@ -224,6 +227,7 @@ class Connection(Session):
         if self.stream is not None:
             self.stream.close()
         self.stream = None
+        self._buf = self._mv = None  # a closed connection holds no buffers
         self.lost()
 
     def __enter__(self):

@@ -64,8 +64,8 @@ def _refused_backs_off(layer):
 
 
 def _refused_upgrade_is_raised(layer):
-    # A 4xx answer to the upgrade is not mended by retrying: HandshakeError comes out of the loop.
-    from microhttpc.errors import HandshakeError
+    # A 4xx answer to the upgrade is not mended by retrying: UpgradeRefused comes out of the loop.
+    from microhttpc.errors import UpgradeRefused
 
     target = url("ws", "http", "/no-such-websocket")
 
@@ -74,10 +74,10 @@ def _refused_upgrade_is_raised(layer):
 
     try:
         _loop(layer, target, body, base_delay=0.05)
-    except HandshakeError as exc:
+    except UpgradeRefused as exc:
         assert 400 <= exc.response.status < 500, exc.response.status
     else:
-        raise AssertionError("no HandshakeError")
+        raise AssertionError("no UpgradeRefused")
 
 
 LAYERS = ("blocking", "aio")
