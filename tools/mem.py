@@ -1,7 +1,7 @@
 """`make mem`: what microhttpc costs in heap on MicroPython, side by side with its peers, on the 64-bit
 unix port and on the 32-bit WebAssembly port.
 
-    python tools/mem.py [--runs N] [--write] [--skip peers,wasm]
+    python tools/mem.py [--runs N] [--write] [--skip peers,wasm,conns]
 
 64-bit (the unix port; the package compiled to `.mpy` with this CPU's native kernels):
 - **import**: the heap that importing each way of using the package keeps (``gc.mem_alloc()`` after
@@ -18,13 +18,17 @@ unix port and on the 32-bit WebAssembly port.
   warmed-up parser / Protocol fed with bytes recorded from the local server;
 - **peers**: the same session (as far as each peer can do it) and import heap for the MicroPython clients
   users would pick instead, installed from PyPI into .cache/peers/ by tools/bench/peers.py.
+- **conns** (tools/mem_conns.py): how many connections of each layer fit at once in a 128K and a 256K
+  heap, each doing 20 exchanges, the heap per extra connection, and the smallest heap that receives a
+  10 MiB WebSocket message (streaming callbacks) and a 10 MiB HTTP body (``readinto()``).
 32-bit (MicroPython's WebAssembly port under node, tools/mem_wasm.py; bytecode-only `.mpy`, the same
 files on both ports for the ratio): import heap of each path and of the peers, the ROMFS import, and the
 cores (the port has no sockets: recorded bytes only).
 
 Memory figures are deterministic to a few hundred bytes, so host_tests/test_memory.py asserts budgets
 from the same functions.  Results go to build/mem.json; ``--write`` also regenerates the memory table of
-README.md and boards/*/NOTES.md (between ``<!-- mem:begin -->`` and ``<!-- mem:end -->``).
+README.md and boards/*/NOTES.md (between ``<!-- mem:begin -->`` and ``<!-- mem:end -->``), and the
+connections table (between ``<!-- conns:begin -->`` and ``<!-- conns:end -->``).
 """
 
 import argparse
@@ -749,10 +753,10 @@ def board_table(res):
     return "\n".join(lines) + "\n"
 
 
-def _replace(path, text):
+def _replace(path, text, name="mem"):
     with open(path) as f:
         doc = f.read()
-    b, e = "<!-- mem:begin -->", "<!-- mem:end -->"
+    b, e = "<!-- %s:begin -->" % name, "<!-- %s:end -->" % name
     if b not in doc or e not in doc:
         raise RuntimeError("%s has no %s ... %s markers" % (path, b, e))
     head, rest = doc.split(b, 1)
@@ -765,14 +769,20 @@ def _replace(path, text):
     return False
 
 
-def write_docs(res):
+def write_docs(res, name="mem"):
+    """Regenerate the ``name`` tables ("mem": the memory tables; "conns": the connections table)."""
+    import mem_conns
+
     changed = []
-    if _replace(os.path.join(ROOT, "README.md"), tables(res)):
+    if name == "mem":
+        readme, board = tables(res), board_table(res)
+    else:
+        readme = board = mem_conns.table(res["conns"])
+    if _replace(os.path.join(ROOT, "README.md"), readme, name):
         changed.append("README.md")
-    bt = board_table(res)
-    for board in ("esp32", "rp2-pico-w"):
-        p = os.path.join(ROOT, "boards", board, "NOTES.md")
-        if _replace(p, bt):
+    for b in ("esp32", "rp2-pico-w"):
+        p = os.path.join(ROOT, "boards", b, "NOTES.md")
+        if _replace(p, board, name):
             changed.append(os.path.relpath(p, ROOT))
     return changed
 
@@ -781,7 +791,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5, help="fresh runs that must all pass at a heap size")
     ap.add_argument("--write", action="store_true", help="regenerate the memory tables in README.md and boards/")
-    ap.add_argument("--skip", default="", help="comma-separated parts to leave out: peers, wasm")
+    ap.add_argument("--skip", default="", help="comma-separated parts to leave out: peers, wasm, conns")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     t0 = time.time()
@@ -837,6 +847,12 @@ def main():
                 log("32-bit WebAssembly port: not measured (%s)" % exc)
             except (OSError, subprocess.SubprocessError, RuntimeError) as exc:
                 log("32-bit WebAssembly port: not measured (%s: %s)" % (type(exc).__name__, exc))
+        if "conns" in skip:
+            log("Connections and larger-than-heap streams: skipped (--skip conns)")
+        else:
+            import mem_conns
+
+            res["conns"] = mem_conns.measure(env, args.runs, log)
     finally:
         srv.stop()
     res["seconds"] = round(time.time() - t0, 1)
@@ -845,11 +861,17 @@ def main():
         json.dump(res, f, indent=1)
     print()
     print(tables(res))
+    if "conns" in res:
+        import mem_conns
+
+        print(mem_conns.table(res["conns"]))
     if args.write:
         if "wasm" not in res or not res["peers"]:
-            print("--write: not written, the run lacks the 32-bit or the peers' figures")
+            print("--write: memory tables not written, the run lacks the 32-bit or the peers' figures")
         else:
             print("written: %s" % (", ".join(write_docs(res)) or "nothing changed"))
+        if "conns" in res:
+            print("written (connections): %s" % (", ".join(write_docs(res, "conns")) or "nothing changed"))
     print("(%.0f s; results in %s)" % (res["seconds"], os.path.relpath(JSON_OUT, ROOT)))
 
 

@@ -57,7 +57,8 @@ async def chunked(request):
 
 async def nbytes(request):
     n = int(request.match_info["n"])
-    return web.Response(body=bytes(i & 0xFF for i in range(n)), content_type="application/octet-stream")
+    # bytes 00 01 02 ... ff 00 01 ... (i & 0xFF): pattern(n), built at C speed (10 MiB for `make mem`)
+    return web.Response(body=pattern(n), content_type="application/octet-stream")
 
 
 async def status(request):
@@ -448,7 +449,7 @@ def make_app():
 
 
 def pattern(n):
-    """n bytes of a fixed pattern (what /big/N sends; the client checks its SHA-1)."""
+    """n bytes of a fixed pattern, byte i = i & 0xFF (what /big/N and /bytes/N send)."""
     return (bytes(range(256)) * (n // 256 + 1))[:n]
 
 
