@@ -33,7 +33,8 @@ bench: $(STAMP)
 	$(BIN)/python tools/bench/run.py
 
 # heap per import path (.mpy in RAM and ROMFS), the demo session's stages and smallest heap, the cores'
-# allocations and the peers, on the 64-bit unix port and the 32-bit WebAssembly port (npm, into .cache/);
+# allocations and the peers, on the 64-bit unix port and the 32-bit WebAssembly port (npm, into .cache/),
+# how many connections fit a 128K / 256K heap and the heap a 10 MiB stream needs (tools/mem_conns.py);
 # `make mem ARGS=--write` also regenerates the memory tables of README.md and boards/*/NOTES.md
 mem: $(STAMP)
 	$(BIN)/python tools/mem.py $(ARGS)
