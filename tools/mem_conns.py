@@ -230,7 +230,7 @@ def smallest_stream_heap(what, env, runs=STREAM_RUNS, lo=8, hi=256):
         return True
 
     if not ok(hi):
-        rc, out = mem.run(code, "%dK" % hi, env, timeout=60)
+        out = mem.run(code, "%dK" % hi, env, timeout=60)[1]
         raise RuntimeError("%s: fails even in %d KiB:\n%s" % (what, hi, out[-2000:]))
     lo //= 4
     hi //= 4
