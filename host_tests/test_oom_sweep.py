@@ -70,8 +70,9 @@ def err(who):
         report(a[-1], quiet=True)
     return f
 done = []
-c = e.connect(HOST, PORT, timeout=10, on_err=err("conn"), on_close=lambda c, x: done.append("close"))
+c = None
 try:
+    c = e.connect(HOST, PORT, timeout=10, on_err=err("conn"), on_close=lambda c, x: done.append("close"))
     e.request(c, "GET", "/hello", on_complete=lambda r, ok: None, on_err=err("req"))
     def opened(w):
         w.send("hello")

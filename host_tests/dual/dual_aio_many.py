@@ -11,12 +11,12 @@ from microhttpc import aio
 def test_concurrent_requests_and_websockets():
     async def get(path):
         host, port = server("http")
-        async with aio.Connection(host, port, timeout=10, buffer_size=1024) as conn:
+        async with aio.Connection(host, port, timeout=10, buffer_size=512) as conn:
             r = await conn.request("GET", path)
             return r.status, await r.read()
 
     async def echo(url, messages):
-        ws = await aio.ws_connect(url, timeout=10, buffer_size=1024)
+        ws = await aio.ws_connect(url, timeout=10, buffer_size=512)
         out = []
         for m in messages:
             await ws.send(m)
