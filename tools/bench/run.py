@@ -17,7 +17,8 @@ for heap lower is smaller).  MicroPython: short trial runs first find the heap e
 case (128 KiB, doubled after each failure up to 4 MiB: some peers swallow their MemoryError and fail
 otherwise); every client of a case is then measured with the largest of these, so none gains by
 fewer garbage collections.
-Results also go to build/bench.json.  Peers come from PyPI into .cache/peers/ (tools/bench/peers.py).
+Results also go to build/bench.json; the tables printed are those of docs/performance.md (paste them
+there; the README keeps a summary).  Peers come from PyPI into .cache/peers/ (tools/bench/peers.py).
 
 ``--profile CASE`` (e.g. ``ws:16:text``, ``http:/hello``) instead runs microhttpc once on CPython
 under cProfile and prints the functions with the most own time.
