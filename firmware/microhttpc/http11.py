@@ -218,6 +218,9 @@ class Headers:
             yield k
 
 
+NO_HEADERS = Headers()  # the (read-only) trailers of every body that has none: one object for all
+
+
 class ResponseHead:
     """Status line and headers of one response.  ``reason`` is the phrase as the server sent it."""
 
@@ -469,7 +472,7 @@ class ResponseParser:
                 if self._left == 0:
                     if st == _S_BODY_LENGTH:
                         self._finish()
-                        return (END, Headers())
+                        return (END, NO_HEADERS)
                     self._state = st = _S_CHUNK_CRLF
                     continue
                 avail = self._end - self._pos
@@ -535,7 +538,7 @@ class ResponseParser:
                     return (DATA, self._take(avail, into))
                 if self._eof:
                     self._finish()
-                    return (END, Headers())
+                    return (END, NO_HEADERS)
                 return None
             if st == _S_DONE or st == _S_IDLE:
                 return None

@@ -25,6 +25,8 @@ class Headers:
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[str]: ...
 
+NO_HEADERS: Headers
+
 class ResponseHead:
     version: str
     status: int

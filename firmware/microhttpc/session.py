@@ -300,7 +300,7 @@ class Session:
             resp._origin = (self.scheme, self.host, self.port, self._target)
             self.active = resp
             if p.done:
-                self._done(resp, http11.Headers())
+                self._done(resp, http11.NO_HEADERS)
             return (kind, resp)
         if kind == http11.END:
             resp = self.active
