@@ -29,8 +29,10 @@ autobahn: $(STAMP)
 check: $(STAMP)
 	$(BIN)/python tools/pyright/check.py
 
+# microhttpc vs its peers and a raw-socket limit (tools/bench/run.py, about 5 minutes; ARGS=--quick under
+# one); `make bench ARGS=--write` also regenerates the tables of docs/performance.md and docs/bench.svg
 bench: $(STAMP)
-	$(BIN)/python tools/bench/run.py
+	$(BIN)/python tools/bench/run.py $(ARGS)
 
 # heap per import path (.mpy in RAM and ROMFS), the demo session's stages and smallest heap, the cores'
 # allocations and the peers, on the 64-bit unix port and the 32-bit WebAssembly port (npm, into .cache/),

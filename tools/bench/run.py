@@ -1,24 +1,36 @@
 """`make bench`: microhttpc side by side with its peers, on the MicroPython unix port and on CPython.
 
-    python tools/bench/run.py [--quick] [--rounds N] [--secs S] [--only SUITE,...] [--profile CASE]
+    python tools/bench/run.py [--quick] [--rounds N] [--secs S] [--only SUITE,...] [--no-pin] [--write]
+                              [--profile CASE]
 
 Suites (each against local servers on 127.0.0.1 started here, tools/servers.py):
   mp-ws     MicroPython unix port, WebSocket echo against the `websockets` server: round trips/s with
-            16 B and 1 KiB text messages, throughput with 32 KiB binary messages; heap cost of importing
-            each client and of one open connection (gc.mem_alloc deltas after gc.collect)
+            16 B and 1 KiB text messages, throughput with 4 KiB and 32 KiB binary messages, time to
+            first message (connect + upgrade + one 16 B echo on a fresh connection, µs); heap cost of
+            importing each client and of one open connection (gc.mem_alloc deltas after gc.collect)
   mp-http   MicroPython unix port, sequential GET /hello against aiohttp (keep-alive where the client can)
-  cpy-ws    CPython, WebSocket echo: 16 B / 1 KiB text round trips/s, 1 MiB binary throughput
+  cpy-ws    CPython, WebSocket echo: 16 B / 1 KiB text round trips/s, 32 KiB / 1 MiB / 4 MiB binary
+            throughput, time to first message
   cpy-http  CPython, keep-alive GET /hello requests/s and a 1 MiB body download
+  mp-stream MicroPython, microhttpc only: a 1 MiB WebSocket message through the streaming callbacks
+            (on_msg_rx_data / on_msg_rx_complete, poll()) vs recv(), a 1 MiB body via readinto(4 KiB) vs read()
+  cpy-aio   CPython, microhttpc only: the asyncio layer (timeout=10) vs the blocking one
+Every WebSocket/HTTP suite has a row "raw socket (limit)" (clients/raw_socket.py: a plain socket,
+hand-written minimal framing, no checks) and a line microhttpc / raw.
 
 Every measurement runs one client in its own process (tools/bench/harness.py), so heaps and
 runtimes are isolated; rounds interleave the clients (the order rotates each round) and the table
-shows medians, with each peer's ratio to microhttpc (microhttpc = 1.00; for rates higher is faster,
-for heap lower is smaller).  MicroPython: short trial runs first find the heap each client needs per
-case (128 KiB, doubled after each failure up to 4 MiB: some peers swallow their MemoryError and fail
-otherwise); every client of a case is then measured with the largest of these, so none gains by
-fewer garbage collections.
-Results also go to build/bench.json; the tables printed are those of docs/performance.md (paste them
-there; the README keeps a summary).  Peers come from PyPI into .cache/peers/ (tools/bench/peers.py).
+shows medians, with each client's ratio of rates to the first row (microhttpc = 1.00; higher is
+faster, also for the µs columns; for heap lower is smaller).  Unless --no-pin, this process, the
+server threads it starts and every client process run on one core (sched_setaffinity and `taskset
+-c`): on a 2-core machine a wake-up across cores swings the rates 2-4x.  MicroPython: short trial
+runs first find the heap each client needs per case (128 KiB, doubled after each failure up to 16 MiB:
+some peers swallow their MemoryError and fail otherwise); every client of a case is then measured
+with the largest of these, so none gains by fewer garbage collections.
+Results also go to build/bench.json and a plot of throughput against message size to build/bench.svg
+(matplotlib, from the `bench` extra); ``--write`` puts the tables between the bench markers of
+docs/performance.md and the plot into docs/bench.svg (the README keeps a summary).  Peers come from
+PyPI into .cache/peers/ (tools/bench/peers.py).
 
 ``--profile CASE`` (e.g. ``ws:16:text``, ``http:/hello``) instead runs microhttpc once on CPython
 under cProfile and prints the functions with the most own time.
@@ -28,6 +40,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -44,9 +57,10 @@ import peers  # noqa: E402
 import servers  # noqa: E402
 
 MP_HEAP = 128 * 1024
-MP_HEAP_MAX = 4 * 1024 * 1024
+MP_HEAP_MAX = 16 * 1024 * 1024  # whole 1 MiB messages need 8M on the unix port
 
 # name shown -> (adapter module in clients/, MicroPython peer distribution or None)
+RAW = ("raw socket (limit)", "raw_socket", None)  # plain socket, minimal framing, no checks
 MP_WS_CLIENTS = [
     ("microhttpc", "microhttpc", None),
     ("micropython-websocket 1.0.5", "micropython_websocket", "micropython-websocket"),
@@ -57,24 +71,38 @@ MP_WS_CLIENTS = [
     ),
     ("micropython-websockets 0.1.0", "micropython_websockets", "micropython-websockets"),
     ("chumicro-websockets 0.27.3", "chumicro_websockets", "chumicro-websockets"),
+    RAW,
 ]
 MP_HTTP_CLIENTS = [
     ("microhttpc", "microhttpc", None),
     ("micropython-urequests 0.9.1", "urequests", "micropython-urequests"),
     ("chumicro-requests 0.21.3", "chumicro_requests", "chumicro-requests"),
+    RAW,
 ]
 CPY_WS_CLIENTS = [
     ("microhttpc", "microhttpc", None),
     ("websockets (sync)", "websockets_sync", None),
     ("websocket-client", "websocket_client", None),
+    RAW,
 ]
 CPY_HTTP_CLIENTS = [
     ("microhttpc", "microhttpc", None),
     ("http.client", "http_client", None),
     ("h11 + socket", "h11_socket", None),
+    RAW,
 ]
+MP_STREAM_CLIENTS = [
+    ("microhttpc, whole message / read()", "microhttpc", None),
+    ("microhttpc, streaming callbacks / readinto(4 KiB)", "microhttpc_stream", None),
+]
+CPY_AIO_CLIENTS = [
+    ("microhttpc, blocking", "microhttpc", None),
+    ("microhttpc.aio (timeout=10)", "microhttpc_aio", None),
+]
+TTFM = ("ttfm:16:text", "time to first message, µs", -1)  # connect + upgrade + one 16 B echo
 
-# A case: (id for harness.py, column title, unit, bytes per operation for throughput or 0 for a rate)
+# A case: (id for harness.py, column title, bytes per operation for throughput, 0 for a rate, -1 for
+# microseconds per operation)
 SUITES = [
     (
         "mp-ws",
@@ -85,7 +113,9 @@ SUITES = [
         [
             ("ws:16:text", "16 B text, round trips/s", 0),
             ("ws:1024:text", "1 KiB text, round trips/s", 0),
+            ("ws:4096:binary", "4 KiB binary, KiB/s echoed", 4096),
             ("ws:32768:binary", "32 KiB binary, KiB/s echoed", 32768),
+            TTFM,
         ],
     ),
     (
@@ -107,7 +137,10 @@ SUITES = [
         [
             ("ws:16:text", "16 B text, round trips/s", 0),
             ("ws:1024:text", "1 KiB text, round trips/s", 0),
+            ("ws:32768:binary", "32 KiB binary, KiB/s echoed", 32768),
             ("ws:1048576:binary", "1 MiB binary, MiB/s echoed", 1048576),
+            ("ws:4194304:binary", "4 MiB binary, MiB/s echoed", 4194304),
+            TTFM,
         ],
     ),
     (
@@ -119,6 +152,29 @@ SUITES = [
         [
             ("http:/hello", "GET /hello, requests/s", 0),
             ("http:/bytes/1048576", "1 MiB body, MiB/s", 1048576),
+        ],
+    ),
+    (
+        "mp-stream",
+        "MicroPython unix port: streaming vs whole messages (1 MiB)",
+        "micropython",
+        "ws",
+        MP_STREAM_CLIENTS,
+        [
+            ("ws:1048576:binary", "1 MiB WebSocket binary, MiB/s echoed", 1048576),
+            ("http:/bytes/1048576", "1 MiB HTTP body, MiB/s", 1048576),
+        ],
+    ),
+    (
+        "cpy-aio",
+        "CPython: asyncio layer vs blocking layer",
+        "cpython",
+        "ws",
+        CPY_AIO_CLIENTS,
+        [
+            ("ws:16:text", "WebSocket 16 B text, round trips/s", 0),
+            ("ws:4194304:binary", "WebSocket 4 MiB binary, MiB/s echoed", 4194304),
+            ("http:/bytes/1048576", "1 MiB GET body, MiB/s", 1048576),
         ],
     ),
 ]
@@ -151,7 +207,8 @@ def log(msg):
 
 
 class Runner:
-    def __init__(self, addresses, mp_dirs, cpy_peers, secs):
+    def __init__(self, addresses, mp_dirs, cpy_peers, secs, pin=()):
+        self.pin = list(pin)  # ["taskset", "-c", CORE] or []
         self.addresses = addresses
         self.mp_dirs = mp_dirs
         self.cpy_peers = cpy_peers
@@ -166,6 +223,7 @@ class Runner:
 
     def command(self, runtime, adapter, peer, case, server, heap, secs):
         harness = os.path.join(HERE, "harness.py")
+        server = "http" if case.startswith("http:") else "ws"
         args = [adapter, case, self.addresses[server], "%g" % secs]
         env = dict(os.environ)
         if runtime == "micropython":
@@ -173,9 +231,9 @@ class Runner:
             if peer:
                 path += peers.micropython_path(peer, self.mp_dirs)
             env["MICROPYPATH"] = os.pathsep.join(path)
-            return [self.micropython(), "-X", "heapsize=%d" % heap, harness] + args, env
+            return self.pin + [self.micropython(), "-X", "heapsize=%d" % heap, harness] + args, env
         env["PYTHONPATH"] = os.pathsep.join([os.path.join(ROOT, "firmware"), self.cpy_peers])
-        return [sys.executable, harness] + args, env
+        return self.pin + [sys.executable, harness] + args, env
 
     def once(self, runtime, adapter, peer, case, server, heap=MP_HEAP, secs=None):
         """One measurement; on MicroPython, rerun with twice the heap while it runs out of memory."""
@@ -307,11 +365,15 @@ def summarise(results, suites):
                 runs = suite["cases"][case][name]
                 ok = [x for x in runs if x["ok"]]
                 rate = median([x["ops"] / x["secs"] for x in ok])
-                if rate is not None and nbytes:
-                    rate = rate * nbytes / (1024.0 if nbytes < 1048576 else 1048576.0)
+                value = rate
+                if rate is not None and nbytes > 0:
+                    value = rate * nbytes / (1024.0 if nbytes < 1048576 else 1048576.0)
+                elif rate and nbytes < 0:
+                    value = 1e6 / rate  # microseconds per operation
                 s = summary.setdefault(name, {})
                 s[case] = {
-                    "value": rate,
+                    "value": value,
+                    "rate": rate,
                     "runs": len(runs),
                     "failed": [x.get("error") for x in runs if not x["ok"]],
                     "heapsize": max([x.get("heapsize", 0) for x in runs] or [0]) or None,
@@ -322,7 +384,7 @@ def summarise(results, suites):
         base = summary[names[0]]
         for name in names:
             for case, _, _ in cases:
-                v, b = summary[name][case]["value"], base[case]["value"]
+                v, b = summary[name][case]["rate"], base[case]["rate"]  # of rates: above 1 is faster
                 summary[name][case]["ratio"] = v / b if v is not None and b else None
         suite["summary"] = summary
 
@@ -360,7 +422,7 @@ def summarise(results, suites):
                 ]
                 row.append(", ".join(["%dK" % (base_heap // 1024) if base_heap else "fails"] + extra))
             rows.append(row)
-        out.append("### " + title + "\n")
+        out.append("#### " + title + "\n")
         if runtime == "micropython":
             used = []
             for c, label, _ in cases:
@@ -377,6 +439,13 @@ def summarise(results, suites):
                 rates = [x["ops"] / x["secs"] for x in suite["cases"][case][name] if x["ok"]]
                 if len(rates) > 1:
                     spreads.append((max(rates) - min(rates)) / statistics.median(rates))
+        if RAW[0] in names:
+            limits = []
+            for case, label, _ in cases:
+                r = summary[RAW[0]][case]["ratio"]
+                limits.append("%s %s" % (label.split(",")[0], "%.2f" % (1 / r) if r else "—"))
+            out.append("")
+            out.append("microhttpc / raw socket (limit), rates: " + ", ".join(limits) + ".")
         if spreads:
             out.append("")
             out.append(
@@ -385,6 +454,83 @@ def summarise(results, suites):
             )
         out.append("")
     return "\n".join(out)
+
+
+def pin_core(enable):
+    """Pin this process (and so the server threads started after, and every client process) to one
+    core; return the prefix for client commands and a sentence for the header.  On a 2-core machine a
+    wake-up across cores swings the rates 2-4x; on one core server and client hand over directly."""
+    if not enable:
+        return [], "server and clients unpinned (--no-pin)"
+    if not hasattr(os, "sched_setaffinity"):
+        return [], "server and clients unpinned (no sched_setaffinity here)"
+    cores = sorted(os.sched_getaffinity(0))
+    core = cores[-1]
+    os.sched_setaffinity(0, {core})  # threads started from here on inherit it
+    taskset = shutil.which("taskset")
+    if taskset:
+        return [taskset, "-c", str(core)], "server and every client pinned to core %d (taskset -c %d)" % (
+            core,
+            core,
+        )
+    return [], "server and every client pinned to core %d (inherited affinity; no taskset)" % core
+
+
+def plot(results, suites, path, cpy_peers):
+    """Throughput against message size, per runtime: microhttpc, each peer and the raw limit (the
+    WebSocket echo cases, bytes echoed per second; log-log).  Returns False if matplotlib is missing."""
+    if cpy_peers not in sys.path:
+        sys.path.append(cpy_peers)  # matplotlib comes with the bench extra
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        log("no plot: %s" % exc)
+        return False
+    panels = [s for s in suites if s[0] in ("mp-ws", "cpy-ws") and s[0] in results]
+    if not panels:
+        return False
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.2 * len(panels), 4.6), squeeze=False)
+    for ax, (sid, title, _rt, _srv, clients, cases) in zip(axes[0], panels):
+        summary = results[sid]["summary"]
+        sizes = [(int(c.split(":")[1]), c) for c, _, _ in cases if c.startswith("ws:")]
+        for name, _, _ in clients:
+            xs, ys = [], []
+            for size, case in sizes:
+                rate = summary[name][case]["rate"]
+                if rate:
+                    xs.append(size)
+                    ys.append(rate * size / 1048576.0)
+            if xs:
+                style = "k--" if name == RAW[0] else ("o-" if name == "microhttpc" else ".-")
+                ax.plot(xs, ys, style, label=name, linewidth=2.2 if name == "microhttpc" else 1.2)
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_xlabel("message size, bytes")
+        ax.set_ylabel("MiB/s echoed (median)")
+        ax.set_title(title.split(":")[0] + ": WebSocket echo", fontsize=11)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, metadata={"Date": None} if path.endswith(".svg") else None)
+    plt.close(fig)
+    return True
+
+
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def write_doc(path, text):
+    """Replace what lies between the bench markers of ``path`` with ``text``."""
+    with open(path) as f:
+        doc = f.read()
+    i, j = doc.find(BEGIN), doc.find(END)
+    if i < 0 or j < i:
+        raise SystemExit("%s has no %s ... %s markers" % (path, BEGIN, END))
+    with open(path, "w") as f:
+        f.write(doc[: i + len(BEGIN)] + "\n" + text.rstrip() + "\n" + doc[j:])
 
 
 def profile(case, secs, cpy_peers):
@@ -426,9 +572,15 @@ def main():
     ap.add_argument("--only", default="", help="comma-separated suites: " + ",".join(s[0] for s in SUITES))
     ap.add_argument("--profile", metavar="CASE", help="profile microhttpc on CPython for one case instead")
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "bench.json"))
+    ap.add_argument("--no-pin", action="store_true", help="leave server and clients unpinned")
+    ap.add_argument(
+        "--write",
+        action="store_true",
+        help="write the tables and the plot into docs/ (performance.md, bench.svg)",
+    )
     args = ap.parse_args()
-    rounds = args.rounds or (1 if args.quick else 5)
-    secs = args.secs or (0.25 if args.quick else 1.0)
+    rounds = args.rounds or (1 if args.quick else 3)
+    secs = args.secs or (0.2 if args.quick else 1.0)
 
     os.makedirs(os.path.join(ROOT, "build"), exist_ok=True)
     cpy_peers = peers.install_cpython(log=log)
@@ -442,9 +594,11 @@ def main():
         mp_dirs = peers.install_micropython(build_mpy.mpy_cross(), log=log)
 
     t0 = time.time()
+    pin, pinned = pin_core(not args.no_pin)
+    log(pinned)
     srv = start_servers()
     try:
-        runner = Runner(srv.addresses, mp_dirs, cpy_peers, secs)
+        runner = Runner(srv.addresses, mp_dirs, cpy_peers, secs, pin)
         runner.discover(suites)
         results = run_suites(runner, suites, rounds)
     finally:
@@ -468,17 +622,42 @@ def main():
         "cpython": platform.python_version(),
         "micropython": mp_version,
         "machine": "%s, %s cores" % (platform.machine(), os.cpu_count()),
+        "pinning": pinned,
         "peers": {"micropython": peers.MP_PEERS, "cpython": peers.bench_extra()},
     }
     with open(args.out, "w") as f:
         json.dump({"meta": meta, "results": results, "tables": tables}, f, indent=1)
-    print()
-    print(
-        "microhttpc vs peers: medians of %d interleaved round(s) x %g s; (ratio to microhttpc = 1.00)"
-        % (rounds, secs)
+    header = (
+        "The run below: %s, %d interleaved round(s) x %g s per measurement, medians; %s.  "
+        "CPython %s, %s; %s.  In brackets: the ratio of rates to the first row (above 1.00 is faster; "
+        "for µs columns too, so a peer at 2.00 needs half the time); heap: above 1.00 takes more.\n"
+        % (
+            meta["date"],
+            rounds,
+            secs,
+            pinned,
+            meta["cpython"],
+            mp_version or "no MicroPython",
+            meta["machine"],
+        )
     )
-    print("CPython %s, %s; %s\n" % (meta["cpython"], mp_version or "", meta["machine"]))
+    print()
+    print(header)
     print(tables)
+    svg = os.path.join(ROOT, "build", "bench.svg")
+    if plot(results, suites, svg, cpy_peers):
+        print("plot: %s" % os.path.relpath(svg, ROOT))
+    if args.write:
+        if len(suites) != len(SUITES):
+            raise SystemExit("--write needs every suite (no --only)")
+        doc_svg = os.path.join(ROOT, "docs", "bench.svg")
+        if os.path.exists(svg):
+            shutil.copyfile(svg, doc_svg)
+        write_doc(
+            os.path.join(ROOT, "docs", "performance.md"),
+            header + "\n![throughput against message size](bench.svg)\n\n" + tables,
+        )
+        print("written to docs/performance.md and docs/bench.svg")
     print("written to %s in %.0f s" % (os.path.relpath(args.out, ROOT), time.time() - t0))
 
 
