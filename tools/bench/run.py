@@ -629,7 +629,7 @@ def main():
         json.dump({"meta": meta, "results": results, "tables": tables}, f, indent=1)
     header = (
         "The run below: %s, %d interleaved round(s) x %g s per measurement, medians; %s.  "
-        "CPython %s, %s; %s.  In brackets: the ratio of rates to the first row (above 1.00 is faster; "
+        "CPython %s; MicroPython unix port %s; %s.  In brackets: the ratio of rates to the first row (above 1.00 is faster; "
         "for µs columns too, so a peer at 2.00 needs half the time); heap: above 1.00 takes more.\n"
         % (
             meta["date"],
