@@ -177,7 +177,7 @@ def defaults_from_source(cls, method, var):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "get"
+            and node.func.attr in ("get", "pop")
             and isinstance(node.func.value, ast.Name)
             and node.func.value.id == var
             and isinstance(node.args[0], ast.Constant)
@@ -264,6 +264,17 @@ def forwarded(mod, qual):
     to ``fn``; ("kw", {name: default}) for keywords."""
     from microhttpc import aio, client, request
 
+    if (mod, qual) == ("poll", "reconnect"):
+        # poll.reconnect(engine, target, **kw) -> PollReconnect: its own keywords (kw.pop), the
+        # connect() keywords it picks out, the rest to Engine.upgrade(conn, path, **kw).
+        from microhttpc import backoff, poll
+
+        kw = defaults_from_source(backoff.PollReconnect, "__init__", "kw")
+        conn = kw_of(poll.Engine.connect)
+        kw.update({k: conn[k] for k in backoff.PollReconnect.CONNECT_KW})
+        kw.update(forwarded("poll", "Engine.upgrade")[1])
+        kw.update(kw_of(importlib.import_module("microhttpc.pollws").upgrade, ("engine", "conn", "path")))
+        return "kw", kw
     if qual == "reconnect":  # reconnect(target, ..., **kw) -> ws_connect(target, **kw) of the layer
         if mod == "backoff":
             return "kw", expanded_kw("client", "ws_connect", client.ws_connect)

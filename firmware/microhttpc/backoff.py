@@ -1,6 +1,7 @@
 """Reconnecting WebSockets with exponential backoff and jitter: ``microhttpc.reconnect`` (blocking,
 ``for ws in reconnect(url): ...``) and ``microhttpc.aio.reconnect`` (``async for ws in ...``), in the
-spirit of websockets' ``for ws in connect(...)``.  Loaded only when used.
+spirit of websockets' ``for ws in connect(...)``, and ``microhttpc.poll.reconnect`` (callbacks, see
+``PollReconnect``).  Loaded only when used.
 
 Each iteration yields a connected WebSocket.  When the application comes back for the next one (the
 connection dropped, a recv() failed, the body ended), the previous WebSocket is closed if it is not,
@@ -14,7 +15,7 @@ application breaks out of it, or after it closed the WebSocket itself with code 
 4xx status other than 408 and 429) is raised from the loop.
 """
 
-from .errors import HTTPCError, UsageError
+from .errors import ConnectionLost, HTTPCError, UsageError
 
 try:
     from random import getrandbits
@@ -173,6 +174,102 @@ class Reconnect:
                 delay = self._failed(exc)
                 self._retry(exc, delay)
                 await asyncio.sleep(delay)
+
+
+class PollReconnect(Reconnect):
+    """``microhttpc.poll.reconnect(engine, target, **kw)``: the same rules on a poll ``Engine``, driven
+    by its callbacks and ``call_later`` timers; returned at once, the first attempt already queued.
+
+    ``target``: a ``ws://`` / ``wss://`` URL, or a function ``f(engine)`` that returns a new WebSocket
+    (``engine.upgrade(engine.connect(...), ...)``).  Keywords: ``base_delay``, ``max_delay``,
+    ``min_uptime``, ``on_retry`` as for ``microhttpc.reconnect``; with a URL, ``connect_timeout``,
+    ``ssl_context``, ``cadata``, ``verify`` and ``server_hostname`` go to ``engine.connect`` and the rest
+    to ``engine.upgrade`` (the WebSocket's callbacks: ``on_open(ws)`` for each new one, ``on_msg`` ...).
+    ``websocket``: the current WebSocket once open (None between connections).  The loop ends after
+    the application's own ``ws.close()`` (code 1000) or ``stop()``; an error that retrying cannot mend
+    (the WebSocket's ``on_err`` got it) ends it too, kept in ``error``.  ``running``: not ended yet.
+    ``engine.run()`` returns once the loop ended and its connection is closed."""
+
+    CONNECT_KW = ("connect_timeout", "ssl_context", "cadata", "verify", "server_hostname")  # for connect()
+
+    def __init__(self, engine, target, kw):
+        Reconnect.__init__(self, target, kw.pop("base_delay", 1.0), kw.pop("max_delay", 30.0),
+                           kw.pop("min_uptime", 10.0), kw.pop("on_retry", None), kw)
+        self.engine = engine
+        self.error = None
+        self._ckw = {}
+        if not callable(target):
+            from .urls import split_url
+
+            scheme, self._host, self._port, self._path = split_url(target)
+            if scheme not in ("ws", "wss"):
+                raise UsageError("reconnect needs a ws:// or wss:// URL, got %r" % (target,))
+            self._tls = scheme == "wss"
+            for k in self.CONNECT_KW:
+                if k in kw:
+                    self._ckw[k] = kw.pop(k)
+        self._user_open = kw.pop("on_open", None)
+        self._ws = None  # the WebSocket of the attempt in progress
+        self._attempt()
+
+    running = property(lambda self: not self._stop)
+
+    def stop(self):
+        """End the loop: the current WebSocket is closed (1000) and no new one is opened."""
+        self._stop = True
+        ws = self._ws
+        if ws is not None and not ws.conn.closed:
+            self.engine.close(ws.conn)
+
+    def _attempt(self):
+        if self._stop:
+            return
+        e = self.engine
+        if callable(self.target):
+            ws = self.target(e)
+            self._user_open = ws.on_open
+            ws.on_open = self._opened
+        else:
+            c = e.connect(self._host, self._port, self._tls, **self._ckw)
+            ws = e.upgrade(c, self._path, on_open=self._opened, **self.kw)
+        user_err = ws.on_err
+
+        def on_err(exc):
+            if user_err is not None:
+                user_err(exc)
+            if ws.protocol is None and not c.closed:  # a refused upgrade leaves the connection open
+                e.close(c, abort=True)
+
+        ws.on_err = on_err
+        c = ws.conn
+        self._conn_close = c._cb[1]
+        c._cb = (c._cb[0], self._ended, c._cb[2])  # told once when its connection has ended
+        self._ws = ws
+
+    def _opened(self, ws):
+        self._got(ws)
+        if self._user_open is not None:
+            self._user_open(ws)
+
+    def _ended(self, conn, cause):
+        if self._conn_close is not None:
+            self._conn_close(conn, cause)
+        ws, self._ws = self._ws, None
+        if ws is self.websocket:  # it was open
+            self.websocket = None
+            delay, exc = self._after(ws)
+        else:
+            exc = ws._err_reported or cause or ConnectionLost("the connection closed before the upgrade")
+            try:
+                delay = None if self._stop else self._failed(exc)
+            except HTTPCError as e:  # retrying cannot mend it: the WebSocket's on_err had it
+                self.error = e
+                delay = None
+        if delay is None:
+            self._stop = True
+            return
+        self._retry(exc, delay)
+        self.engine.call_later(delay, self._attempt)
 
 
 def reconnect(target, base_delay=1.0, max_delay=30.0, min_uptime=10.0, on_retry=None, aio=False, **kw):

@@ -32,6 +32,17 @@ class Reconnect:
     def __aiter__(self) -> AsyncIterator[aiows.WebSocket]: ...
     async def __anext__(self) -> aiows.WebSocket: ...
 
+class PollReconnect(Reconnect):
+    """``microhttpc.poll.reconnect(engine, target, ...)``: the same rules on a poll ``Engine``, driven
+    by its callbacks and ``call_later`` timers."""
+
+    engine: Any
+    error: BaseException | None
+    @property
+    def running(self) -> bool: ...
+    def __init__(self, engine: Any, target: Any, kw: dict[str, Any]) -> None: ...
+    def stop(self) -> None: ...
+
 def reconnect(
     target: str | Callable[[], WebSocket],
     base_delay: float = 1.0,

@@ -96,6 +96,7 @@ class Conn(Session):
     error = websocket = sock = _active = _key = _deferred = _tls_ctx = None
     _used = _app_close = False
     _out_pos = _mask = 0
+    _want = _OUT  # connecting: what the TCP connect or the TLS handshake waits for
 
     def __init__(self, engine, callbacks, *args, **kw):
         Session.__init__(self, *args, **kw)
@@ -105,11 +106,11 @@ class Conn(Session):
         self._queue = []
         self._out = []  # [buffer, on_tx_complete or None] in write order
         self._t_start = self._t_io = ticks_ms()  # _t_io: last progress (bytes in or out)
-        self._want = _OUT
-        # Every attribute set now: one that appeared later could grow the instance's table (about
-        # 1 KB at once) while the heap is at its fullest, e.g. ``error`` while reporting a fault.
-        self.error = self.websocket = self.sock = self._active = self._key = self._deferred = None
-        self._tls_ctx = None
+        # The state that changes later is set now: an attribute that appeared later could grow the
+        # instance's table while the heap is at its fullest, e.g. ``error`` while reporting a fault.
+        # (_deferred, _tls_ctx and _want stay class attributes unless connect() or the TLS handshake,
+        # early, sets them: they fit the table's spare slots.)
+        self.error = self.websocket = self.sock = self._active = self._key = None
         self._used = self._app_close = False
         self._out_pos = self._mask = 0
 
@@ -175,15 +176,15 @@ class Conn(Session):
                 self._write()
         self._update_mask()
 
-    def _call(self, name, *args):
-        fn = self._cb.get(name)
+    def _call(self, i, *args):
+        fn = self._cb[i]  # 0 on_connect, 1 on_close, 2 on_err
         if fn:
             fn(self, *args)
 
     def _connected(self):
         self.state = _HTTP
         self.opened()
-        self._call("on_connect")
+        self._call(0)
         self._next()
 
     def _read(self):
@@ -404,8 +405,8 @@ class Conn(Session):
         if self.websocket is not None:
             self.websocket._ended(cause)
         if cause is not None:
-            self._call("on_err", cause)
-        self._call("on_close", cause)
+            self._call(2, cause)
+        self._call(1, cause)
 
 
 class Engine:
@@ -421,6 +422,7 @@ class Engine:
         self._by_key = {}
         self._mv = memoryview(bytearray(buffer_size))
         self._hot = False
+        self._timers = []  # [tick, seconds, fn] of call_later()
 
     connections = property(lambda self: list(self._conns))  # the connections not yet closed
 
@@ -433,7 +435,7 @@ class Engine:
         ``on_connect(conn)`` when TCP (and TLS) is up; ``on_err(conn, exc)``, ``on_close(conn, cause)``.
         ``deadline`` (s) bounds each request as a whole (a request's own wins); ``max_interim`` the
         1xx responses to one request; ``max_body`` a collected body."""
-        conn = Conn(self, {"on_connect": on_connect, "on_close": on_close, "on_err": on_err}, host, port, tls,
+        conn = Conn(self, (on_connect, on_close, on_err), host, port, tls,
                     persistent, self.connect_timeout if connect_timeout == -1 else connect_timeout,
                     self.timeout if timeout == -1 else timeout, ssl_context, cadata, verify, server_hostname, None,
                     max_line, max_headers, max_header_bytes, max_chunk_line, max_body, user_data,
@@ -510,6 +512,11 @@ class Engine:
         conn._app_close = True  # reported from the next poll(), like every other callback
         self._hot = True
 
+    def call_later(self, delay, fn):
+        """Call ``fn()`` from poll() once ``delay`` seconds have passed (run() waits for it too)."""
+        self._timers.append((ticks_ms(), delay, fn))
+        self._hot = True
+
     def close_all(self):
         for c in list(self._conns):
             self.close(c, abort=True)
@@ -532,6 +539,10 @@ class Engine:
             left = c._left()
             if left is not None and (wait < 0 or left < wait):
                 wait = max(0, left)
+        for t in self._timers:
+            left = _until(t[1], t[0])
+            if wait < 0 or left < wait:
+                wait = max(0, left)
         if wait < 0 and not self._conns:
             return 0  # nothing to wait for: never block forever on an empty poll set
         ready = self._poller.poll(wait)
@@ -540,13 +551,18 @@ class Engine:
             if c is not None and c.state != _CLOSED:
                 self._guard(c, Conn._ready, ev)
         self._each(Conn._tick)
+        for t in list(self._timers):
+            if _until(t[1], t[0]) <= 0:
+                self._timers.remove(t)
+                t[2]()
         return len(ready)
 
     def run(self, until=None, timeout=None):
-        """Poll until ``until()`` (default: no connection left), True; or ``timeout`` s passed, False."""
+        """Poll until ``until()`` (default: no connection and no call_later() left), True; or ``timeout`` s
+        passed, False."""
         start = ticks_ms()
         while True:
-            if until() if until is not None else not self._conns:
+            if until() if until is not None else not (self._conns or self._timers):
                 return True
             left = 1000
             if timeout is not None:
@@ -593,3 +609,11 @@ class Engine:
             conn.sock.close()
         except (OSError, AttributeError):
             pass
+
+
+def reconnect(engine, target, **kw):
+    """A WebSocket on ``engine`` opened again, with backoff, each time it ends: ``backoff.PollReconnect``
+    (the rules of ``microhttpc.reconnect``, driven by the engine's callbacks and timers)."""
+    from .backoff import PollReconnect
+
+    return PollReconnect(engine, target, kw)

@@ -17,6 +17,7 @@ from ._types import (
 from . import session
 from .pollws import WebSocket
 from .request import Request
+from .backoff import PollReconnect
 
 _OnConnect = Callable[[Conn], object]
 _OnConnErr = Callable[[Conn, Exception], object]  # the connection failed: its cause
@@ -199,6 +200,44 @@ class Engine:
         on_tx_complete: Callable[[bool], object] | None = None,
     ) -> None: ...
     def close(self, conn: Conn, abort: bool = False) -> None: ...
+    def call_later(self, delay: float, fn: Callable[[], object]) -> None: ...
     def close_all(self) -> None: ...
     def poll(self, timeout_ms: int | None = 0) -> int: ...
     def run(self, until: Callable[[], bool] | None = None, timeout: float | None = None) -> bool: ...
+
+def reconnect(
+    engine: Engine,
+    target: str | Callable[[Engine], WebSocket],
+    *,
+    base_delay: float = 1.0,
+    max_delay: float = 30.0,
+    min_uptime: float = 10.0,
+    on_retry: Callable[[BaseException, float], object] | None = None,
+    connect_timeout: float | None = -1,
+    ssl_context: Any = None,
+    cadata: bytes | str | None = None,
+    verify: bool = True,
+    server_hostname: str | None = None,
+    headers: Table | None = None,
+    subprotocols: list[str] | tuple[str, ...] | None = None,
+    extensions: list[str] | tuple[str, ...] | None = None,
+    max_message: int | None = 65536,
+    max_frame: int | None = None,
+    streaming: bool | None = None,
+    rng: Rng | None = None,
+    allowed_rsv: int = 0,
+    timeout: float | None = None,
+    close_timeout: float | None = 5.0,
+    ping_interval: float | None = None,
+    ping_timeout: float | None = 20.0,
+    user_data: Any = None,
+    on_open: Callable[[WebSocket], object] | None = None,
+    on_msg: OnMsg | None = None,
+    on_msg_rx_init: OnRxInit | None = None,
+    on_msg_rx_data: OnRxData | None = None,
+    on_msg_rx_complete: OnRxComplete | None = None,
+    on_ping: OnControl | None = None,
+    on_pong: OnControl | None = None,
+    on_close: OnClose | None = None,
+    on_err: OnAnyErr | None = None,
+) -> PollReconnect: ...

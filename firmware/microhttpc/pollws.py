@@ -72,6 +72,7 @@ class WebSocket(WSCore):
         self.on_open = kw.get("on_open")
         if self.on_msg is None:
             self.on_msg = _drop  # no recv() here: a message nobody asked for is not kept
+        self._messages = None  # the receive queue of recv(), which the engine has not
         self.conn = conn
         self._opts = kw
         self._held = False  # the protocol holds input back until our replies are written

@@ -221,6 +221,11 @@ class Protocol:
     check_utf8 = True
     allowed_rsv = 0
     tx_buffer = None  # a bytearray an I/O layer may lend for outgoing frames (see _build); None: allocate
+    # Set on the first send (the instance's table has spare slots for them): the 64 random bytes the
+    # masking keys come from, and tx_buffer with a view of it.
+    _pool = b""
+    _pool_pos = 0
+    _tx_src = _tx_mv = None
 
     def __init__(self, max_message=65536, max_frame=None, streaming=False, rng=None, check_utf8=True,
                  allowed_rsv=0, defer=False, max_events=None):
@@ -245,10 +250,7 @@ class Protocol:
         self.deferred = None  # a fault (ProtocolError) or a server Close ((code, reason)) not yet acted on
         if rng is not None:
             self._rng = rng  # None: os.urandom, drawn 64 bytes at a time (see _build)
-        self._pool = b""
-        self._pool_pos = 0
         self._key = bytearray(4)
-        self._tx_src = self._tx_mv = None  # tx_buffer and a view of it, made once
         self.state = OPEN
         self.failure = None  # the ProtocolError that made us close, if any
         self.close_rcvd = None  # (code, reason) from the server's Close frame

@@ -47,6 +47,7 @@ def finish_upgrade(s, resp):
     s.reusable = False
     sub, accepted = ws.check_handshake_response(resp.head, key, protos, exts, resp)
     s.upgraded = True
+    resp.request = None  # the upgrade's Request: not kept for the WebSocket's life
     leftover = s.parser.take_leftover()
     s.parser = None
     return sub, accepted, leftover

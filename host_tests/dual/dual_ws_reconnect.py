@@ -1,7 +1,7 @@
 """Reconnecting WebSockets (microhttpc.reconnect, aio.reconnect) against the raw server: a new
 connected WebSocket after the server dropped one, with backoff (at least the base delay; no upper time
 bound is asserted), the loop ends on break, on the application's own close(1000) and on errors that
-retrying cannot mend.  The poll engine has no reconnecting form."""
+retrying cannot mend.  The poll engine's form: dual_poll_reconnect."""
 
 from check import url
 from pumps_reconnect import _drain, _loop
