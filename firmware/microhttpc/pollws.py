@@ -24,9 +24,9 @@ def _drop(msg):
 
 
 def upgrade(engine, conn, path="/", headers=None, subprotocols=None, extensions=None, **kw):
-    """``Engine.upgrade``: queue the upgrade on ``conn`` and return its WebSocket at once.  The head is
-    built and checked now (UsageError / HeaderNotAllowed for bad headers or offers, or a connection
-    that is not persistent).  ``on_open(ws)`` says it is ready; a refused upgrade gives
+    """``Engine.upgrade``: queue the upgrade on ``conn`` and return its WebSocket at once.  The head and
+    the WebSocket's protocol are made now (UsageError / HeaderNotAllowed for bad headers or offers, or
+    a connection that is not persistent; a MemoryError is raised and the connection closed).  ``on_open(ws)`` says it is ready; a refused upgrade gives
     ``on_err(UpgradeRefused)`` (``.response`` has the whole response) and leaves the connection usable
     for HTTP.  Keywords: the callbacks (see ``WebSocket``), ``max_message=65536``, ``max_frame``,
     ``streaming`` (default: True when a streaming callback is given), ``rng``, ``allowed_rsv``,
@@ -40,16 +40,22 @@ def upgrade(engine, conn, path="/", headers=None, subprotocols=None, extensions=
             raise UsageError("an upgrade is already queued on this connection")
     # A draft of the connection's session checks and builds the head now; the session itself starts the
     # upgrade when its turn comes (Conn._next).
-    d = Session(conn.host, conn.port, conn.tls, conn.persistent)
-    d.clock = conn.clock
-    d.opened()
-    head = start_upgrade(d, path, headers, subprotocols, extensions, kw.get("rng"))
-    w = WebSocket(conn, kw)
-    w._head = head
-    w._offer = d.upgrading
-    req = Transaction(conn, Request("GET", path), user_data=w.user_data)
-    req.websocket = w
-    conn._queue.append(req)
+    try:
+        d = Session(conn.host, conn.port, conn.tls, conn.persistent)
+        d.clock = conn.clock
+        d.opened()
+        head = start_upgrade(d, path, headers, subprotocols, extensions, kw.get("rng"))
+        w = WebSocket(conn, kw)
+        w._head = head
+        w._offer = d.upgrading
+        req = Transaction(conn, Request("GET", path), user_data=w.user_data)
+        req.websocket = w
+        conn._queue.append(req)
+    except MemoryError:
+        # Raised to the caller (once), and the connection ends as after any fault: on_close follows
+        # from the next poll().
+        engine.close(conn, abort=True)
+        raise
     engine._hot = True
     return w
 
@@ -74,7 +80,9 @@ class WebSocket(WSCore):
             self.on_msg = _drop  # no recv() here: a message nobody asked for is not kept
         self._messages = None  # the receive queue of recv(), which the engine has not
         self.conn = conn
-        self._opts = kw
+        # The protocol is made now, with the connection, not when the 101 comes: long-lived objects
+        # made early pack together, before the transient ones of the handshake split the heap.
+        self._proto = make_protocol(**kw)
         self._held = False  # the protocol holds input back until our replies are written
         self._t_closing = None  # when the closing handshake began
         if kw.get("ping_interval"):
@@ -159,8 +167,8 @@ class WebSocket(WSCore):
         c = self.conn
         req = c._active
         self.subprotocol, self.extensions, leftover = finish_upgrade(c, resp)
-        self.protocol = make_protocol(**(self._opts or {}))
-        self._opts = self._head = self._offer = None  # used: not kept for the WebSocket's life
+        self.protocol = self._proto
+        self._proto = self._head = self._offer = None  # used: not kept for the WebSocket's life
         self.response = resp
         resp.transaction = resp.head = None  # the upgrade's internals: not kept for the WebSocket's life
         c._active = None

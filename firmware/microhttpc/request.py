@@ -65,6 +65,10 @@ class Request:
     connection's ``deadline``).  ``user_data`` is yours.
     """
 
+    headers = query = body = content_length = form = multipart = content_type = None
+    on_header = on_body = follow_redirects = user_data = rng = deadline = auth = None
+    sent_length = sent_target = None  # set by prepare()
+
     def __init__(self, method="GET", target="/", headers=None, query=None, body=None, content_length=None,
                  form=None, multipart=None, content_type=None, on_header=None, on_body=None,
                  follow_redirects=None, user_data=None, rng=None, deadline=None, json=None, auth=None):
@@ -72,20 +76,36 @@ class Request:
         if not http11._is_token(self.method):
             raise UsageError("invalid method %r" % (method,))
         self.target = target or "/"
-        self.headers = headers
-        self.query = query
-        self.body = body
-        self.content_length = content_length
-        self.form = form
-        self.multipart = multipart
-        self.content_type = content_type
-        self.on_header = on_header
-        self.on_body = on_body
-        self.follow_redirects = follow_redirects
-        self.user_data = user_data
-        self.rng = rng
-        self.deadline = deadline
-        self.auth = auth
+        # Parameters left at None stay class attributes: a plain GET's table has room for what
+        # prepare() adds, instead of growing (a new 368-byte table) as the request goes out.
+        if headers is not None:
+            self.headers = headers
+        if query is not None:
+            self.query = query
+        if body is not None:
+            self.body = body
+        if content_length is not None:
+            self.content_length = content_length
+        if form is not None:
+            self.form = form
+        if multipart is not None:
+            self.multipart = multipart
+        if content_type is not None:
+            self.content_type = content_type
+        if on_header is not None:
+            self.on_header = on_header
+        if on_body is not None:
+            self.on_body = on_body
+        if follow_redirects is not None:
+            self.follow_redirects = follow_redirects
+        if user_data is not None:
+            self.user_data = user_data
+        if rng is not None:
+            self.rng = rng
+        if deadline is not None:
+            self.deadline = deadline
+        if auth is not None:
+            self.auth = auth
         if json is not None:
             from .extras import use_json
 

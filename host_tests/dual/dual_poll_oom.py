@@ -2,8 +2,9 @@
 the WebSocket (on_err; on_close too once it was open) and to the connection (on_err, on_close), the
 connection closed, the engine running on, and a new connection upgrading afterwards.
 
-The MemoryError is raised on purpose at each step where the upgrade allocates (the 101 checks with
-the bytes that followed the head, the protocol object, the first dispatch of frames): on a board
+The MemoryError is raised on purpose at each step where the upgrade allocates (the protocol object,
+made by Engine.upgrade() itself; the 101 checks with the bytes that followed the head; the first
+dispatch of frames): on a board
 these are where a fragmented heap fails, and which one fails depends on the heap."""
 
 import gc
@@ -58,15 +59,25 @@ def test_memory_error_in_the_101_checks_reaches_the_websocket_once():
     _after_gc_an_upgrade_works()
 
 
-def test_memory_error_making_the_protocol_reaches_the_websocket_once():
+def test_memory_error_making_the_protocol_is_raised_by_upgrade():
+    # The protocol is made by Engine.upgrade() itself (long-lived objects early): the MemoryError is
+    # the exception of that call, nothing is queued, and the connection ends (on_close, once).
     saved = pollws.make_protocol
     pollws.make_protocol = _oom
-
-    def restore():
+    e = Engine()
+    host, port = server("http")
+    log = []
+    conn = e.connect(host, port, timeout=10, on_err=lambda c, x: log.append(("conn err", type(x).__name__)),
+                     on_close=lambda c, x: log.append(("conn close", x)))
+    try:
+        e.upgrade(conn, "/ws", on_err=lambda x: log.append(("ws err", type(x).__name__)))
+    except MemoryError:
+        log.append(("raised",))
+    finally:
         pollws.make_protocol = saved
-
-    log, w = _session("make_protocol", restore)
-    assert log == [("ws err", "MemoryError"), ("conn err", "MemoryError"), ("conn close",)], log
+    assert e.run(until=lambda: conn.closed, timeout=10), "the connection did not end"
+    assert log == [("raised",), ("conn close", None)], log
+    assert not conn._queue and conn.websocket is None
     _after_gc_an_upgrade_works()
 
 
