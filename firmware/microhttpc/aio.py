@@ -412,6 +412,7 @@ class Connection(Session):
 
             await self._prepare_line()
             head = start_upgrade(s, path, headers, subprotocols, extensions, ws_options.get("rng"))
+            proto = make_protocol(**ws_options)  # long-lived: made before the handshake's transient objects
         except MemoryError:
             await self._abort()  # out of memory is a fault like a reset: the connection goes
             raise
@@ -429,7 +430,7 @@ class Connection(Session):
             raise errors.UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
         try:
             sub, accepted, leftover = finish_upgrade(s, resp)
-            w = WebSocket(self, make_protocol(**ws_options), sub, accepted, resp, leftover, ws_options)
+            w = WebSocket(self, proto, sub, accepted, resp, leftover, ws_options)
         except BaseException:
             # A wrong 101, or no memory for the WebSocket: after a 101 the byte stream belongs to a
             # WebSocket, so without one the connection is unusable.

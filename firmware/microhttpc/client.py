@@ -455,6 +455,7 @@ class Connection(Session):
 
             self._prepare_line()  # a connection the server closed (or spoke on) while idle is replaced
             head = start_upgrade(s, path, headers, subprotocols, extensions, ws_options.get("rng"))
+            proto = make_protocol(**ws_options)  # long-lived: made before the handshake's transient objects
             self._write(head)
             resp = self._head()
         except MemoryError:
@@ -469,7 +470,6 @@ class Connection(Session):
                                  resp)
         try:
             sub, accepted, leftover = finish_upgrade(s, resp)
-            proto = make_protocol(**ws_options)
             for k in ("max_message", "max_frame", "streaming", "rng", "allowed_rsv", "max_events"):
                 ws_options.pop(k, None)
             ws_options.setdefault("timeout", s.timeout)
