@@ -549,7 +549,7 @@ class ResponseParser:
         """The response has ended.  A buffer with nothing left in it is let go: an idle connection
         (one of many on an engine) holds no receive bytes; the next response gets a new one."""
         self._state = _S_DONE
-        self._method = self.head = self._reason = None  # the Response keeps its head; an idle parser holds none
+        self._method = self.head = self._reason = None  # the Response keeps the head; the parser not
         if self._pos == self._end:
             self._buf = _EMPTY
             self._pos = self._end = 0

@@ -1,17 +1,15 @@
-"""Non-blocking I/O layer: one ``select.poll`` loop drives many connections with HTTPc's callbacks.
+"""Non-blocking I/O layer: one ``select.poll`` loop drives many connections with HTTPc's callbacks,
+all run inside ``Engine.poll()`` / ``run()`` (HTTPc's task mode without a task).  Per connection: a
+non-blocking connect (TLS: ``polltls``), requests FIFO one at a time, the upgrade queued behind
+them, then frames (``pollws``, loaded on the first upgrade).  A pump over ``session.Session``, whose
+rules decide; owns the sockets, the poll set, partial writes and timers.
 
-HTTPc's task mode without a task: every callback runs inside ``Engine.poll()`` / ``run()``.  Per
-connection: a non-blocking connect (TLS: ``polltls``), requests FIFO one at a time, the upgrade
-queued behind them, then frames (``pollws``, loaded on the first upgrade).  A pump over
-``session.Session``, whose rules decide; owns the sockets, the poll set, partial writes and timers.
-
-Failure isolation: an error on one connection (refused, timed out, lost, protocol fault, or an
-exception raised by one of its callbacks) ends that connection only.  Each request ends with exactly
-one of ``on_complete(resp, True)`` or ``on_err(exc)`` (then ``on_complete(resp, False)`` when the
-head had arrived); each connection ends with exactly one ``on_close(conn, cause)``.  A response that
-leaves the connection unusable (closed; bytes beyond it or while idle) is delivered, then the
-connection closes: requests still queued get ``on_err(ConnectionLost)``, never a forged response.
-Blocking spot: name resolution (pass an IP address to avoid it).
+An error on one connection (refused, timed out, lost, protocol fault, an exception from one of its
+callbacks) ends that connection only.  Each request ends with exactly one of ``on_complete(resp,
+True)`` or ``on_err(exc)`` (then ``on_complete(resp, False)`` if the head had come); each connection
+with one ``on_close(conn, cause)``.  A response that leaves the connection unusable (closed; bytes
+beyond it or while idle) is delivered, then requests still queued get ``on_err(ConnectionLost)``,
+never a forged response.  Blocking spot: name resolution (pass an IP address to avoid it).
 """
 
 import select
@@ -68,9 +66,8 @@ class Response(session.Response):
 
 class Transaction:
     """One queued request and its outcome: ``request`` (the ``request.Request``), ``method``,
-    ``response`` once the head came, ``done``, ``error``.  The upgrade is one too, with ``websocket``."""
-
-    # chunks: the framed body pieces still to send; _body: the session.Body collecting the body
+    ``response`` once the head came, ``done``, ``error``.  The upgrade is one too, with ``websocket``.
+    (``chunks``: the framed body pieces still to send; ``_body``: the session.Body collecting it.)"""
     websocket = response = error = chunks = _body = None
     done = False
 
@@ -92,11 +89,10 @@ class Conn(Session):
 
     # _active: the Transaction in flight; _deferred: an error found inside connect(), reported from
     # poll(); _used: a response has completed here; _app_close: Engine.close() asked to end it;
-    # _out_pos: the bytes of _out[0] already written.
-    error = websocket = sock = _active = _key = _deferred = _tls_ctx = None
-    _used = _app_close = False
-    _out_pos = _mask = 0
-    _want = _OUT  # connecting: what the TCP connect or the TLS handshake waits for
+    # _out_pos: the bytes of _out[0] already written; _want: what the TCP connect or the TLS
+    # handshake waits for.  Class attributes until connect() or the handshake sets them (early).
+    _deferred = _tls_ctx = None
+    _want = _OUT
 
     def __init__(self, engine, callbacks, *args, **kw):
         Session.__init__(self, *args, **kw)
@@ -106,10 +102,8 @@ class Conn(Session):
         self._queue = []
         self._out = []  # [buffer, on_tx_complete or None] in write order
         self._t_start = self._t_io = ticks_ms()  # _t_io: last progress (bytes in or out)
-        # The state that changes later is set now: an attribute that appeared later could grow the
-        # instance's table while the heap is at its fullest, e.g. ``error`` while reporting a fault.
-        # (_deferred, _tls_ctx and _want stay class attributes unless connect() or the TLS handshake,
-        # early, sets them: they fit the table's spare slots.)
+        # State that changes later is set now: a late attribute could grow the instance's table while
+        # the heap is at its fullest (``error`` while reporting a fault).
         self.error = self.websocket = self.sock = self._active = self._key = None
         self._used = self._app_close = False
         self._out_pos = self._mask = 0
@@ -435,11 +429,11 @@ class Engine:
         ``on_connect(conn)`` when TCP (and TLS) is up; ``on_err(conn, exc)``, ``on_close(conn, cause)``.
         ``deadline`` (s) bounds each request as a whole (a request's own wins); ``max_interim`` the
         1xx responses to one request; ``max_body`` a collected body."""
-        conn = Conn(self, (on_connect, on_close, on_err), host, port, tls,
-                    persistent, self.connect_timeout if connect_timeout == -1 else connect_timeout,
+        conn = Conn(self, (on_connect, on_close, on_err), host, port, tls, persistent,
+                    self.connect_timeout if connect_timeout == -1 else connect_timeout,
                     self.timeout if timeout == -1 else timeout, ssl_context, cadata, verify, server_hostname, None,
-                    max_line, max_headers, max_header_bytes, max_chunk_line, max_body, user_data,
-                    deadline=deadline, max_interim=max_interim)
+                    max_line, max_headers, max_header_bytes, max_chunk_line, max_body, user_data, deadline=deadline,
+                    max_interim=max_interim)
         host, port = conn.host, conn.port
         if tls:
             from .tls import tls_context  # only TLS users pay for it
@@ -558,8 +552,7 @@ class Engine:
         return len(ready)
 
     def run(self, until=None, timeout=None):
-        """Poll until ``until()`` (default: no connection and no call_later() left), True; or ``timeout`` s
-        passed, False."""
+        """Poll until ``until()`` (default: no connection or call_later() left): True; at ``timeout`` s: False."""
         start = ticks_ms()
         while True:
             if until() if until is not None else not (self._conns or self._timers):
@@ -612,8 +605,7 @@ class Engine:
 
 
 def reconnect(engine, target, **kw):
-    """A WebSocket on ``engine`` opened again, with backoff, each time it ends: ``backoff.PollReconnect``
-    (the rules of ``microhttpc.reconnect``, driven by the engine's callbacks and timers)."""
+    """A WebSocket on ``engine``, reopened with backoff each time it ends (``backoff.PollReconnect``)."""
     from .backoff import PollReconnect
 
     return PollReconnect(engine, target, kw)
