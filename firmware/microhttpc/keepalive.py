@@ -101,6 +101,14 @@ class _Stream:
         self.t = t
 
     def recv_into(self, buf):
+        n = self.recv_some(buf)
+        if n is None:
+            raise TimeoutError("no data from the server within %s s" % self.t)
+        return n
+
+    def recv_some(self, buf):
+        """Bytes read into ``buf`` (0 at EOF), None at the caller's timeout; PINGs go out meanwhile,
+        and a PONG that does not come fails the connection (TimeoutError)."""
         ws = self.ws
         s = self.s
         ka = ws._ka
@@ -110,7 +118,7 @@ class _Stream:
         while True:
             if ws.protocol.state != 1 or ws._socket_closed:  # closing: the plain read
                 s.settimeout(t if dl is None else max(0, c.ticks_diff(dl, c.ticks_ms())) / 1000)
-                return s.recv_into(buf)
+                return s.recv_some(buf)
             k = max(0, ka.step())
             ws._flush()  # the PING, if one is due
             if ws._socket_closed:
@@ -118,11 +126,11 @@ class _Stream:
             left = None if dl is None else max(0, c.ticks_diff(dl, c.ticks_ms()))
             mine = left is None or k < left
             s.settimeout((k if mine else left) / 1000)
-            try:
-                return s.recv_into(buf)
-            except TimeoutError:
-                if not mine:
-                    raise TimeoutError("no data from the server within %s s" % t)
+            n = s.recv_some(buf)
+            if n is not None:
+                return n
+            if not mine:
+                return None
             if ka.late():
                 e = ka.fail()
                 s.settimeout(ws.close_timeout)

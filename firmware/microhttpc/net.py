@@ -50,30 +50,40 @@ class Stream:
                 # The TLS socket, not ``raw``: CPython's wrap_socket() detaches the TCP socket (EBADF).
                 self.sock.settimeout(t)
 
-    def _wait(self, event, what):
+    def _wait(self, event):
+        """True once ``event`` is ready, False when the timeout passed first."""
         t = self.timeout
         if event != self._event:
             self._poller.modify(self.raw, event)
             self._event = event
         for _ in self._poller.ipoll(-1 if t is None else int(t * 1000)):  # ipoll: no list per wait
-            return
-        raise TimeoutError("%s within %s s" % (what, t))
+            return True
+        return False
 
     def recv_into(self, buf):
         """Read into ``buf`` (a memoryview); 0 means EOF.  Raises TimeoutError / ConnectionLost."""
+        n = self.recv_some(buf)
+        if n is None:
+            raise TimeoutError("no data from the server within %s s" % self.timeout)
+        return n
+
+    def recv_some(self, buf):
+        """``recv_into``, but None when nothing came within the timeout: a poll that finds nothing
+        raises (and allocates) nothing."""
         try:
             if MICROPYTHON:
-                if self._wait_first:
-                    self._wait(self._select.POLLIN, "no data from the server")
+                if self._wait_first and not self._wait(self._select.POLLIN):
+                    return None
                 while True:
                     n = self._readinto(buf)
                     if n is not None:
                         return n
-                    self._wait(self._select.POLLIN, "no data from the server")
+                    if not self._wait(self._select.POLLIN):
+                        return None
             return self._recv(buf)
         except OSError as exc:
             if is_timeout(exc):
-                raise TimeoutError("no data from the server within %s s" % self.timeout)
+                return None
             raise ConnectionLost("receive failed: %r" % (exc,))
 
     def sendall(self, data):
@@ -88,7 +98,8 @@ class Stream:
                 while pos < total:
                     n = self._write(mv[pos:])
                     if n is None:
-                        self._wait(self._select.POLLOUT, "the server did not accept data")
+                        if not self._wait(self._select.POLLOUT):
+                            raise TimeoutError("the server did not accept data within %s s" % self.timeout)
                         continue
                     pos += n
             else:

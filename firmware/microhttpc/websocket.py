@@ -187,23 +187,21 @@ class WebSocket(WSCore):
         dl = deadline(timeout)
         first = True
         while not self._messages:
-            self._read_once(dl, first)
+            if not self._read_once(dl, first):
+                raise TimeoutError("no message within %s s" % timeout)
             first = False
         return self._messages.pop(0)
 
     def poll(self, timeout=0):
         """Read what is there within ``timeout`` seconds and dispatch it to the callbacks.
         Returns False on timeout, True when something was processed; raises ConnectionClosed at the end."""
-        try:
-            self._read_once(deadline(timeout), True)
-        except TimeoutError:
-            return False
-        return True
+        return self._read_once(deadline(timeout), True)
 
     def _read_once(self, dl, first):
         """One step: input the protocol held back, else the bytes that came with the 101, else one read
         (at most until ``dl``; once it has passed, only the ``first`` step of a call still looks); then
-        act on the events."""
+        act on the events.  False when nothing came by ``dl`` (no exception: a poll that finds nothing
+        allocates nothing)."""
         p = self.protocol
         if p.more_input():
             p.receive_data(b"")  # what waited behind the messages already handed over
@@ -216,12 +214,14 @@ class WebSocket(WSCore):
                 raise self._closed()
             left = remaining(dl)
             if left is not None and left <= 0 and not first:
-                raise TimeoutError("no message within the timeout")
+                return False
             self.stream.settimeout(left)
             try:
-                n = self.stream.recv_into(self._mv)
+                n = self.stream.recv_some(self._mv)
             except ConnectionLost:
                 n = 0
+            if n is None:
+                return False
             if n:
                 p.receive_data(self._mv[:n])
             else:
@@ -230,6 +230,7 @@ class WebSocket(WSCore):
         more = self._dispatch()  # a Close it queues (auto-mode overflow) goes out in _wind_down
         if p.state != ws.OPEN and not more:
             self._wind_down()
+        return True
 
     def _wind_down(self):
         """The closing handshake is under way or done: wait (bounded) for the server to close TCP.

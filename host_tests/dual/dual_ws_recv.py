@@ -185,3 +185,27 @@ def test_auto_mode_overflow_is_1009():
         assert e is not None and e.sent_code == 1009 and isinstance(e.cause, LimitExceeded), (fragmented, e)
         assert errs == [e.cause]
         assert ("%d+" % (300 if fragmented else 500)) in str(e.cause)
+
+
+def test_a_poll_that_finds_nothing_raises_and_allocates_nothing_much():
+    # poll(0) on a quiet connection returns False without an exception inside (an exception per empty
+    # poll cost 672 bytes on MicroPython); recv() with a timeout still raises TimeoutError.
+    import gc
+    import sys
+
+    ws = ws_connect(url("ws", "ws", "/"), timeout=10)
+    for _ in range(5):
+        assert ws.poll(0) is False
+    gc.collect()
+    if sys.implementation.name == "micropython":
+        gc.disable()
+    a = gc.mem_alloc() if hasattr(gc, "mem_alloc") else 0
+    for _ in range(50):
+        assert ws.poll(0) is False
+    used = (gc.mem_alloc() - a) / 50 if hasattr(gc, "mem_alloc") else 0
+    gc.enable()
+    assert used <= 64, used  # MicroPython: 32 bytes (the timeout, a float)
+    assert raises(TimeoutError, ws.recv, 0.05)
+    ws.send("still here")
+    assert ws.recv() == "still here"
+    ws.close()
