@@ -3,7 +3,8 @@
 
 from . import rfc6455 as ws
 from .aio import _within, asyncio
-from .errors import ConnectionClosed, ConnectionLost, TimeoutError
+from .errors import ConnectionLost, TimeoutError
+from .rfc6455 import ConnectionClosed
 from .rtio import deadline, remaining
 from .wsession import WSCore, payload
 

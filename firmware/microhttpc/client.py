@@ -451,7 +451,6 @@ class Connection(Session):
             # Imported here, not at the top: HTTP-only applications never pay the WebSocket modules' heap.
             from .wsession import finish_upgrade, make_protocol, start_upgrade
             from .websocket import WebSocket
-            from .errors2 import UpgradeRefused
 
             self._prepare_line()  # a connection the server closed (or spoke on) while idle is replaced
             head = start_upgrade(s, path, headers, subprotocols, extensions, ws_options.get("rng"))
@@ -466,8 +465,9 @@ class Connection(Session):
                 resp.read()  # the caller gets the whole response; the connection stays usable
             except (LimitExceeded, ConnectionLost):
                 self._abort()
-            raise UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason),
-                                 resp)
+            from .errors2 import UpgradeRefused
+
+            raise UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
         try:
             sub, accepted, leftover = finish_upgrade(s, resp)
             for k in ("max_message", "max_frame", "streaming", "rng", "allowed_rsv", "max_events"):

@@ -1,5 +1,6 @@
 """The error classes that only TLS, WebSocket, redirect and header-rule code raise (see ``errors``:
-``microhttpc.errors`` loads this module when one of them is first asked for)."""
+``microhttpc.errors`` loads this module when one of them is first asked for; ``ConnectionClosed``,
+which every WebSocket's end needs, lives in ``rfc6455``)."""
 
 from .errors import ConnectError, HTTPCError, ProtocolError, UsageError
 
@@ -48,22 +49,9 @@ class TooManyRedirects(HTTPCError):
     __init__ = _init
 
 
-class ConnectionClosed(HTTPCError):
-    """The WebSocket is closed.
+def __getattr__(name):
+    if name == "ConnectionClosed":  # with the WebSocket core, which every WebSocket loads anyway
+        from .rfc6455 import ConnectionClosed
 
-    ``code`` and ``reason`` are what the peer sent in its Close frame (1005 when its frame had no code,
-    1006 when the TCP connection ended without a Close frame).  ``sent_code`` is the code this side
-    sent (None if it sent none).  ``cause`` is the ProtocolError that made this side close, if any.
-    """
-
-    def __init__(self, code, reason="", sent_code=None, cause=None):
-        super().__init__("WebSocket closed: code %d%s" % (code, (" " + repr(reason)) if reason else ""))
-        self.code = code
-        self.reason = reason
-        self.sent_code = sent_code
-        self.cause = cause
-
-    @property
-    def ok(self):
-        """True for a clean closing handshake (1000 or 1001 with a Close frame both ways)."""
-        return self.cause is None and self.code in (1000, 1001, 1005) and self.sent_code is not None
+        return ConnectionClosed
+    raise AttributeError(name)

@@ -8,7 +8,7 @@ rest is parsed (``receive_data(b"")``) from the next round, and the socket is no
 """
 
 from . import rfc6455 as ws
-from .errors import ConnectionLost, TimeoutError, UpgradeRefused, UsageError
+from .errors import ConnectionLost, TimeoutError, UsageError
 from .poll import Transaction, _until
 from .request import Request
 from .rtio import ticks_ms
@@ -160,6 +160,8 @@ class WebSocket(WSCore):
 
     def _refused(self, resp):
         """Not a 101: the caller gets the whole response; the connection stays usable for HTTP."""
+        from .errors2 import UpgradeRefused
+
         self._report_err(UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason), resp))
 
     def _switch(self, resp):

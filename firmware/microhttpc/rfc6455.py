@@ -22,8 +22,7 @@ and sequence errors, 1007 for bad UTF-8, 1009 for data over a limit.  The fault 
 import binascii
 
 from .rt import MICROPYTHON, const, urandom
-from .errors import ConnectionClosed, HandshakeError, HeaderNotAllowed, InvalidUTF8, LimitExceeded, UpgradeRefused
-from .errors import ProtocolError, UsageError
+from .errors import HTTPCError, LimitExceeded, ProtocolError, UsageError
 
 # The kernels: on MicroPython the machine code of ``_viper`` when it loads (then ``mask`` and ``utf8``
 # stay unloaded), else the versions ``mask`` and ``utf8`` choose (CPython's, or the plain loops).
@@ -36,6 +35,34 @@ if MICROPYTHON:
 if _mask is None:
     from .mask import mask as _mask
     from .utf8 import validate as _valid
+
+class ConnectionClosed(HTTPCError):
+    """The WebSocket is closed.
+
+    ``code`` and ``reason`` are what the peer sent in its Close frame (1005 when its frame had no code,
+    1006 when the TCP connection ended without a Close frame).  ``sent_code`` is the code this side
+    sent (None if it sent none).  ``cause`` is the ProtocolError that made this side close, if any.
+    """
+
+    def __init__(self, code, reason="", sent_code=None, cause=None):
+        super().__init__("WebSocket closed: code %d%s" % (code, (" " + repr(reason)) if reason else ""))
+        self.code = code
+        self.reason = reason
+        self.sent_code = sent_code
+        self.cause = cause
+
+    @property
+    def ok(self):
+        """True for a clean closing handshake (1000 or 1001 with a Close frame both ways)."""
+        return self.cause is None and self.code in (1000, 1001, 1005) and self.sent_code is not None
+
+def _err(name, *args):
+    """An error that only a fault raises (InvalidUTF8, HandshakeError, UpgradeRefused, HeaderNotAllowed):
+    its class loads from ``errors2`` then, not with every WebSocket."""
+    from . import errors2
+
+    return getattr(errors2, name)(*args)
+
 
 # Opcodes, RFC 6455 section 5.2 (OP_TEXT and OP_BINARY public: send_message() takes them)
 _OP_CONT = const(0x0)
@@ -118,7 +145,7 @@ def check_app_headers(headers):
     for name, _ in headers:
         if name.lower() in ("connection", "upgrade", "sec-websocket-key", "sec-websocket-accept",
                             "sec-websocket-version"):
-            raise HeaderNotAllowed(
+            raise _err("HeaderNotAllowed",
                 "%s is set by the WebSocket upgrade itself; remove it from the request headers" % name
             )
 
@@ -146,34 +173,34 @@ def check_handshake_response(head, key, subprotocols=None, extensions=None, resp
     101) or HandshakeError (a wrong 101), carrying ``response`` (the caller's full response object).
     """
     if head.status != 101:
-        raise UpgradeRefused("upgrade refused: expected status 101, got %d %s" % (head.status, head.reason),
+        raise _err("UpgradeRefused", "upgrade refused: expected status 101, got %d %s" % (head.status, head.reason),
                              response)
     h = head.headers
     if "websocket" not in h.tokens("upgrade"):
-        raise HandshakeError("101 response without 'Upgrade: websocket' (got %r)" % (h.get("upgrade"),), response)
+        raise _err("HandshakeError", "101 response without 'Upgrade: websocket' (got %r)" % (h.get("upgrade"),), response)
     if "upgrade" not in h.tokens("connection"):
-        raise HandshakeError("101 response without an 'upgrade' token in Connection (got %r)"
+        raise _err("HandshakeError", "101 response without an 'upgrade' token in Connection (got %r)"
                              % (h.get("connection"),), response)
     accept = h.get_all("sec-websocket-accept")
     want = accept_for(key)
     if len(accept) != 1 or accept[0].strip() != want:
-        raise HandshakeError("wrong Sec-WebSocket-Accept: expected %r, got %r" % (want, accept), response)
+        raise _err("HandshakeError", "wrong Sec-WebSocket-Accept: expected %r, got %r" % (want, accept), response)
     exts = h.tokens("sec-websocket-extensions")
     if exts:
         # Section 4.1, client requirement 5: only extensions the client asked for.
         offered = [e.split(";")[0].strip().lower() for e in (extensions or ())]
         for e in exts:
             if e.split(";")[0].strip() not in offered:
-                raise HandshakeError("server chose extension %r that was not offered" % (e,), response)
+                raise _err("HandshakeError", "server chose extension %r that was not offered" % (e,), response)
     protos = h.get_all("sec-websocket-protocol")
     if not protos:
         return None, exts
     if len(protos) != 1 or "," in protos[0]:
-        raise HandshakeError("server chose more than one subprotocol: %r" % (protos,), response)
+        raise _err("HandshakeError", "server chose more than one subprotocol: %r" % (protos,), response)
     proto = protos[0].strip()
     # Section 4.1, client requirement 6: a subprotocol the client offered (case-sensitive).
     if proto not in (subprotocols or ()):
-        raise HandshakeError("server chose subprotocol %r that was not offered" % (proto,), response)
+        raise _err("HandshakeError", "server chose subprotocol %r that was not offered" % (proto,), response)
     return proto, exts
 
 
@@ -472,7 +499,7 @@ class Protocol:
         data = b[pos + hl : end]
         if b0 == 0x81:
             if self.check_utf8 and _valid(data, 0) != 0:
-                raise InvalidUTF8("invalid UTF-8 in a text message")
+                raise _err("InvalidUTF8", "invalid UTF-8 in a text message")
             try:
                 msg = str(data, "utf-8")
             except UnicodeError:  # unchecked (check_utf8=False): hand over bytes
@@ -568,7 +595,7 @@ class Protocol:
             # Section 8.1: fail as soon as the bytes cannot be UTF-8, even mid-frame.
             self._u8 = _valid(chunk, self._u8)
             if self._u8 == -1:
-                raise InvalidUTF8("invalid UTF-8 in a text message")
+                raise _err("InvalidUTF8", "invalid UTF-8 in a text message")
         k = len(chunk)
         if self.streaming:
             self._events.append((EV_MSG_DATA, chunk, None))
@@ -610,7 +637,7 @@ class Protocol:
                     if not _valid_code(code):
                         raise ProtocolError("invalid close code %d" % code)
                     if _valid(payload[2:], 0) != 0:
-                        raise InvalidUTF8("close reason is not valid UTF-8")
+                        raise _err("InvalidUTF8", "close reason is not valid UTF-8")
                     reason = str(payload[2:], "utf-8")
                 else:
                     code, reason = _CLOSE_NO_STATUS, ""
@@ -625,7 +652,7 @@ class Protocol:
         if self.state != OPEN:  # after our Close: dropped
             self._msg = None
         elif self._check and self._u8 != 0:
-            raise InvalidUTF8("text message ends inside a UTF-8 sequence")
+            raise _err("InvalidUTF8", "text message ends inside a UTF-8 sequence")
         elif self.streaming:
             self._events.append((EV_MSG_END, None, None))
         else:

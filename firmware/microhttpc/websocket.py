@@ -27,7 +27,8 @@ from . import rfc6455 as ws
 from .rt import MICROPYTHON
 from .rtio import deadline, long_lived, remaining
 from .wsession import WSCore
-from .errors import ConnectionClosed, ConnectionLost, HTTPCError, TimeoutError, UsageError
+from .errors import ConnectionLost, HTTPCError, TimeoutError, UsageError
+from .rfc6455 import ConnectionClosed
 
 
 class WebSocket(WSCore):
