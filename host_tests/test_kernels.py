@@ -12,6 +12,7 @@ import build_mpy
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "firmware"))
 
+from microhttpc import errors  # noqa: E402,F401  (first: _cpython and errors import each other)
 from microhttpc import _cpython, utf8  # noqa: E402
 
 
