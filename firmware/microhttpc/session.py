@@ -152,15 +152,33 @@ class Session:
         self.timeout = timeout
         # The settings usually left at their defaults stay class attributes unless given: on a board
         # running many connections each instance's attribute table is smaller.
-        limits = (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim)
-        for name, value in (("connect_timeout", connect_timeout), ("ssl_context", ssl_context),
-                            ("cadata", cadata), ("verify", verify), ("server_hostname", server_hostname),
-                            ("buffer_size", buffer_size), ("limits", limits), ("max_body", max_body),
-                            ("user_data", user_data), ("follow_redirects", follow_redirects),
-                            ("drain_limit", drain_limit), ("deadline", deadline),
-                            ("drain_timeout", drain_timeout)):
-            if value != getattr(Session, name):
-                setattr(self, name, value)
+        # (One test each, no table of pairs: a connection is made without transient allocations.)
+        if connect_timeout != 10.0:
+            self.connect_timeout = connect_timeout
+        if ssl_context is not None:
+            self.ssl_context = ssl_context
+        if cadata is not None:
+            self.cadata = cadata
+        if verify is not True:
+            self.verify = verify
+        if server_hostname is not None:
+            self.server_hostname = server_hostname
+        if buffer_size is not None:
+            self.buffer_size = buffer_size
+        if (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim) != Session.limits:
+            self.limits = (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim)
+        if max_body != 1 << 20:
+            self.max_body = max_body
+        if user_data is not None:
+            self.user_data = user_data
+        if follow_redirects != 0:
+            self.follow_redirects = follow_redirects
+        if drain_limit != 4096:
+            self.drain_limit = drain_limit
+        if deadline is not None:
+            self.deadline = deadline
+        if drain_timeout != 1.0:
+            self.drain_timeout = drain_timeout
         self.parser = None  # None while no connection is open
         self.method = None  # the method of the request in flight until its final head arrives
         self.active = None  # the Response whose body is still on the wire
