@@ -139,11 +139,13 @@ class Connection(Session):
     response_class = Response
     clock = rtio
 
+    # As on the blocking layer: board-sized on MicroPython, fewer reads per body on CPython.  Like
+    # _ssl (TLS only), a class attribute unless given: a smaller table per connection.
+    buffer_size = 2048 if MICROPYTHON else 65536
+    _ssl = None
+
     def __init__(self, *args, **kw):
         Session.__init__(self, *args, **kw)
-        # As on the blocking layer: board-sized on MicroPython, fewer reads per body on CPython.
-        self.buffer_size = self.buffer_size or (2048 if MICROPYTHON else 65536)
-        self._ssl = None
         if self.tls:
             from .tls import tls_context
 

@@ -163,7 +163,7 @@ class Session:
             self.verify = verify
         if server_hostname is not None:
             self.server_hostname = server_hostname
-        if buffer_size is not None:
+        if buffer_size:  # None or 0: the layer's default
             self.buffer_size = buffer_size
         if (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim) != Session.limits:
             self.limits = (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim)
