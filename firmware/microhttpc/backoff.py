@@ -217,9 +217,11 @@ class PollReconnect(Reconnect):
     def stop(self):
         """End the loop: the current WebSocket is closed (1000) and no new one is opened."""
         self._stop = True
+        e = self.engine
+        e._timers[:] = [t for t in e._timers if t[2] != self._attempt]  # a wait for the next attempt
         ws = self._ws
         if ws is not None and not ws.conn.closed:
-            self.engine.close(ws.conn)
+            e.close(ws.conn)
 
     def _attempt(self):
         if self._stop:
@@ -232,6 +234,7 @@ class PollReconnect(Reconnect):
         else:
             c = e.connect(self._host, self._port, self._tls, **self._ckw)
             ws = e.upgrade(c, self._path, on_open=self._opened, **self.kw)
+        c = ws.conn
         user_err = ws.on_err
 
         def on_err(exc):
@@ -241,7 +244,6 @@ class PollReconnect(Reconnect):
                 e.close(c, abort=True)
 
         ws.on_err = on_err
-        c = ws.conn
         self._conn_close = c._cb[1]
         c._cb = (c._cb[0], self._ended, c._cb[2])  # told once when its connection has ended
         self._ws = ws
