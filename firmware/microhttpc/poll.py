@@ -507,7 +507,8 @@ class Engine:
         self._hot = True
 
     def call_later(self, delay, fn):
-        """Call ``fn()`` from poll() once ``delay`` seconds have passed (run() waits for it too)."""
+        """Call ``fn()`` from poll() once ``delay`` seconds have passed (run() waits for it too); an
+        exception from ``fn`` comes out of that poll()."""
         self._timers.append((ticks_ms(), delay, fn))
         self._hot = True
 
@@ -552,7 +553,8 @@ class Engine:
         return len(ready)
 
     def run(self, until=None, timeout=None):
-        """Poll until ``until()`` (default: no connection or call_later() left): True; at ``timeout`` s: False."""
+        """Poll until ``until()`` (default: no connection or call_later() left): True; at ``timeout``
+        seconds: False."""
         start = ticks_ms()
         while True:
             if until() if until is not None else not (self._conns or self._timers):

@@ -26,10 +26,11 @@ def _drop(msg):
 def upgrade(engine, conn, path="/", headers=None, subprotocols=None, extensions=None, **kw):
     """``Engine.upgrade``: queue the upgrade on ``conn`` and return its WebSocket at once.  The head and
     the WebSocket's protocol are made now (UsageError / HeaderNotAllowed for bad headers or offers, or
-    a connection that is not persistent; a MemoryError is raised and the connection closed).  ``on_open(ws)`` says it is ready; a refused upgrade gives
-    ``on_err(UpgradeRefused)`` (``.response`` has the whole response) and leaves the connection usable
-    for HTTP.  Keywords: the callbacks (see ``WebSocket``), ``max_message=65536``, ``max_frame``,
-    ``streaming`` (default: True when a streaming callback is given), ``rng``, ``allowed_rsv``,
+    a connection that is not persistent; a MemoryError is raised and the connection closed).
+    ``on_open(ws)`` says it is ready; a refused upgrade gives ``on_err(UpgradeRefused)`` (``.response``
+    has the whole response) and leaves the connection usable for HTTP.  Keywords: the callbacks (see
+    ``WebSocket``), ``max_message=65536``, ``max_frame``, ``streaming`` (default: True when a streaming
+    callback is given), ``rng``, ``allowed_rsv``,
     ``timeout`` (close the WebSocket with TimeoutError after that many idle seconds; None: never),
     ``close_timeout=5.0`` (bounds the closing handshake), ``user_data``."""
     for k in kw:

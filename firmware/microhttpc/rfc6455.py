@@ -173,25 +173,28 @@ def check_handshake_response(head, key, subprotocols=None, extensions=None, resp
     101) or HandshakeError (a wrong 101), carrying ``response`` (the caller's full response object).
     """
     if head.status != 101:
-        raise _err("UpgradeRefused", "upgrade refused: expected status 101, got %d %s" % (head.status, head.reason),
-                             response)
+        raise _err("UpgradeRefused", "upgrade refused: expected status 101, got %d %s"
+                   % (head.status, head.reason), response)
     h = head.headers
     if "websocket" not in h.tokens("upgrade"):
-        raise _err("HandshakeError", "101 response without 'Upgrade: websocket' (got %r)" % (h.get("upgrade"),), response)
+        raise _err("HandshakeError", "101 response without 'Upgrade: websocket' (got %r)"
+                   % (h.get("upgrade"),), response)
     if "upgrade" not in h.tokens("connection"):
         raise _err("HandshakeError", "101 response without an 'upgrade' token in Connection (got %r)"
-                             % (h.get("connection"),), response)
+                   % (h.get("connection"),), response)
     accept = h.get_all("sec-websocket-accept")
     want = accept_for(key)
     if len(accept) != 1 or accept[0].strip() != want:
-        raise _err("HandshakeError", "wrong Sec-WebSocket-Accept: expected %r, got %r" % (want, accept), response)
+        raise _err("HandshakeError", "wrong Sec-WebSocket-Accept: expected %r, got %r" % (want, accept),
+                   response)
     exts = h.tokens("sec-websocket-extensions")
     if exts:
         # Section 4.1, client requirement 5: only extensions the client asked for.
         offered = [e.split(";")[0].strip().lower() for e in (extensions or ())]
         for e in exts:
             if e.split(";")[0].strip() not in offered:
-                raise _err("HandshakeError", "server chose extension %r that was not offered" % (e,), response)
+                raise _err("HandshakeError", "server chose extension %r that was not offered" % (e,),
+                           response)
     protos = h.get_all("sec-websocket-protocol")
     if not protos:
         return None, exts
