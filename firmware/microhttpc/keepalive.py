@@ -87,7 +87,7 @@ def _setup(ws, kw):
 
 
 class _Stream:
-    """The blocking WebSocket's stream with the keepalive in its reads: ``recv_into`` waits at most
+    """The blocking WebSocket's stream with the keepalive in its reads: ``recv_some`` waits at most
     until the next PING is due, sends it, and waits on, until data comes or the caller's timeout."""
 
     def __init__(self, ws, stream):
@@ -99,12 +99,6 @@ class _Stream:
 
     def settimeout(self, t):
         self.t = t
-
-    def recv_into(self, buf):
-        n = self.recv_some(buf)
-        if n is None:
-            raise TimeoutError("no data from the server within %s s" % self.t)
-        return n
 
     def recv_some(self, buf):
         """Bytes read into ``buf`` (0 at EOF), None at the caller's timeout; PINGs go out meanwhile,

@@ -252,8 +252,10 @@ class WebSocket(WSCore):
                     break
                 self.stream.settimeout(left)
                 try:
-                    n = self.stream.recv_into(self._mv)
-                except (TimeoutError, ConnectionLost):
+                    n = self.stream.recv_some(self._mv)
+                except ConnectionLost:
+                    break
+                if n is None:  # close_timeout passed
                     break
                 if not n:
                     p.receive_eof()
