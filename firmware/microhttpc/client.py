@@ -154,14 +154,6 @@ class Response(session.Response):
                                  "a timeout, or a newer request that could not drain it)")
         return 0
 
-    def text(self, encoding="utf-8"):
-        return self.read().decode(encoding)
-
-    def json(self):
-        import json
-
-        return json.loads(self.read())
-
     def close(self):
         """Discard the rest of the body (the connection is closed if the body was not complete)."""
         if not self.complete:

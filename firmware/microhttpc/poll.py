@@ -49,19 +49,14 @@ def _until(t, since):
 
 
 class Response(session.Response):
-    """``session.Response`` with ``body`` (bytes, collected when the request had no ``on_body``) and
-    ``transaction``, the Transaction it answers."""
+    """``session.Response`` with ``body`` (bytes, collected when the request had no ``on_body``; what
+    ``read()``, ``text()`` and ``json()`` give) and ``transaction``, the Transaction it answers."""
 
     body = None
     transaction = None
 
-    def text(self, encoding="utf-8"):
-        return (self.body or b"").decode(encoding)
-
-    def json(self):
-        import json
-
-        return json.loads(self.body or b"")
+    def read(self):
+        return self.body or b""
 
 
 class Transaction:
@@ -156,13 +151,10 @@ class Conn(Session):
             self._t_io = ticks_ms()
             if not self.tls:
                 return self._connected()
-            from .polltls import start
+        if st < _HTTP:  # TLS: wrap the socket, then handshake as it allows (_connected() once done)
+            from .polltls import step
 
-            start(self)  # calls _connected() once the handshake is done
-        elif st == _HANDSHAKE:
-            from .polltls import handshake
-
-            handshake(self)
+            step(self)
         else:
             if ev & (_IN | _ERR):
                 self._read()
@@ -183,7 +175,6 @@ class Conn(Session):
 
     def _read(self):
         mv = self.engine._mv
-        s = self
         for _ in range(_MAX_READS):
             if self.state == _WS and self.websocket._held:
                 return
@@ -195,7 +186,7 @@ class Conn(Session):
                 self.websocket._input(mv[:n] if n else b"")
             else:
                 try:
-                    s.receive_data(mv[:n]) if n else s.receive_eof()
+                    self.receive_data(mv[:n]) if n else self.receive_eof()
                     self._http_events()
                 except MemoryError:
                     if not (self._active and self._active._body):
@@ -243,22 +234,21 @@ class Conn(Session):
     def _next(self):
         """Idle (inside poll()): start the next queued request, or end the connection if the session
         says it can't carry one."""
-        s = self
         mv = self.engine._mv
         while self.state == _HTTP and self._active is None and not self._app_close:
-            if self._queue and self._used and s.ready:
+            if self._queue and self._used and self.ready:
                 # Bytes or EOF already waiting can belong to no request: the session's verdict on them.
                 n = self._io(mv, False)
                 if n is not None:
-                    s.receive_data(mv[:n]) if n else s.receive_eof()
-            if not s.ready:
+                    self.receive_data(mv[:n]) if n else self.receive_eof()
+            if not self.ready:
                 return self._end(None, ConnectionLost("the connection can't carry another request (closed, "
                                                       "or bytes beyond the last response came)"))
             if not self._queue:
                 return
             req = self._queue.pop(0)
             try:
-                head, body = s.start(req.request) if req.websocket is None else req.websocket._begin(s)
+                head, body = self.start(req.request) if req.websocket is None else req.websocket._begin(self)
             except Exception as exc:  # a request the caller built wrong fails alone
                 self._req_fail(req, exc)
                 continue
@@ -275,12 +265,11 @@ class Conn(Session):
             return self._update_mask()
 
     def _http_events(self):
-        s = self
         while self.state == _HTTP:
             req = self._active
             if req is None:
                 return self._next()  # input while idle: the session's verdict
-            ev = s.next_event()
+            ev = self.next_event()
             if ev is None:
                 return
             kind = ev[0]
@@ -293,7 +282,7 @@ class Conn(Session):
                 if wsh is not None and resp.status == 101:
                     return wsh._switch(resp)  # a wrong 101 ends the connection
                 if req.on_body is None or wsh is not None:
-                    req._body = Body(s.max_body, resp.content_length)
+                    req._body = Body(self.max_body, resp.content_length)
                 if req.on_response and wsh is None:
                     req.on_response(resp)
             elif kind == http11.DATA:
@@ -559,12 +548,10 @@ class Engine:
         while True:
             if until() if until is not None else not (self._conns or self._timers):
                 return True
-            left = 1000
-            if timeout is not None:
-                left = _ms(timeout) - ticks_diff(ticks_ms(), start)
-                if left <= 0:
-                    return False
-            self.poll(min(1000, left))
+            left = _until(timeout, start)
+            if left is not None and left <= 0:
+                return False
+            self.poll(1000 if left is None else min(1000, left))
 
     # -- internals -------------------------------------------------------------------------------------
     def _each(self, fn):

@@ -7,8 +7,11 @@ from .rt import MICROPYTHON
 from .rtio import ticks_ms
 
 
-def start(conn):
-    """TCP is up: wrap the socket and start the handshake (``conn._connected()`` once it is done)."""
+def step(conn):
+    """TCP is up: wrap the socket (first call) and take the handshake as far as the socket allows
+    (``conn._connected()`` once it is done)."""
+    if conn.state == 2:  # poll._HANDSHAKE
+        return handshake(conn)
     try:
         sock = conn._tls_ctx.wrap_socket(conn.sock, server_hostname=conn.server_hostname or conn.host,
                                          do_handshake_on_connect=False)

@@ -67,6 +67,16 @@ class Response:
 
         return make_url(*self._origin)
 
+    def text(self, encoding="utf-8"):
+        """The whole body (``read()``), decoded."""
+        return self.read().decode(encoding)
+
+    def json(self):
+        """The whole body (``read()``), parsed as JSON."""
+        import json
+
+        return json.loads(self.read())
+
     def raise_for_status(self):
         """HTTPStatusError for a 4xx or 5xx status, else this response (so calls chain)."""
         if self.status >= 400:
