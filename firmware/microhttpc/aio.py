@@ -51,6 +51,13 @@ async def _within(aw, timeout, what):
         raise TimeoutError("%s within %s s" % (what, timeout))
 
 
+_rx = None  # MicroPython: the receive buffer every default-sized connection shares (see _recv)
+
+
+def _readable(sock):
+    """MicroPython: wait until ``sock`` can be read, without reading (as its ``Stream.readinto`` does
+    before it reads)."""
+    yield asyncio.core._io_queue.queue_read(sock)
 
 
 class Response(session.Response):
@@ -186,9 +193,13 @@ class Connection(Session):
                 raise errors.TLSError("TLS handshake with %s failed: %r" % (self.host, exc))
             raise ConnectError("connect to %s:%d failed: %r" % (self.host, self.port, exc))
         if MICROPYTHON:
+            global _rx
             self._check_connected()
-            if self._mv is None:  # the receive buffer, allocated early, kept while open (see _recv)
-                self._mv = memoryview(rtio.long_lived(self.buffer_size))
+            n = self.buffer_size
+            if n != Connection.buffer_size:  # a size of its own: a buffer of its own, kept while open
+                self._mv = self._mv or memoryview(rtio.long_lived(n))
+            elif _rx is None:  # the shared one, allocated early (see _recv)
+                _rx = memoryview(rtio.long_lived(n))
         self.opened()
         return self
 
@@ -257,13 +268,19 @@ class Connection(Session):
                 raise errors.TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))
 
     async def _recv(self, timeout):
-        """Up to buffer_size bytes (b"" at EOF).  MicroPython's stream can ``readinto`` one reused
-        buffer, sparing the heap a fresh block per read; the cores copy what they keep."""
+        """Up to buffer_size bytes (b"" at EOF), valid until the next await.  MicroPython: the task
+        waits for the socket to be readable, then reads without a pause into a buffer that all
+        connections of the default buffer_size share (no block of its own per connection, no fresh
+        one per read; the cores copy what they keep)."""
         r = self._reader
         try:
-            if self._mv is not None:
-                n = await _within(r.readinto(self._mv), timeout, "no data from the server")
-                return self._mv[:n] if n else b""
+            if MICROPYTHON:
+                mv = self._mv or _rx
+                while True:
+                    await _within(_readable(r.s), timeout, "no data from the server")
+                    n = r.s.readinto(mv)  # non-blocking: None when the wake-up brought nothing
+                    if n is not None:
+                        return mv[:n] if n else b""
             if getattr(r, "_buffer", None):
                 # CPython's reader already holds bytes: take them without a wait_for (a task each).
                 return await r.read(self.buffer_size)
