@@ -319,6 +319,34 @@ RAW.update({
 RAW_COUNT = {}  # path -> requests the raw server has read for it (read back with /raw/count?PATH)
 
 
+def _silent_loop(listener):
+    """The "silent" server: accept, read and discard, never write; close when the client does."""
+    import selectors
+
+    sel = selectors.DefaultSelector()
+    sel.register(listener, selectors.EVENT_READ)
+    while True:
+        try:
+            events = sel.select()
+        except (OSError, ValueError):
+            return
+        for key, _ in events:
+            sock = key.fileobj
+            try:
+                if sock is listener:
+                    sel.register(listener.accept()[0], selectors.EVENT_READ)
+                elif not sock.recv(65536):
+                    sel.unregister(sock)
+                    sock.close()
+            except (OSError, ValueError, KeyError):
+                if sock is listener:
+                    return  # the listener was closed: stop()
+                try:
+                    sel.unregister(sock)
+                except (KeyError, ValueError):
+                    pass
+                sock.close()
+
 class RawServer:
     """A thread with a listening socket on 127.0.0.1:0 that reads each request head (and a
     Content-Length body), looks the path up in ``RAW`` and writes the canned bytes (or runs the timed
@@ -795,12 +823,15 @@ class Servers:
         probe.bind(("127.0.0.1", 0))
         self.addresses["closed"] = "127.0.0.1:%d" % probe.getsockname()[1]
         probe.close()
-        # "silent": listens, never accepts or answers: connects succeed, then nothing (inactivity timeouts).
+        # "silent": accepts and reads, never answers: connects succeed, then nothing (inactivity
+        # timeouts).  Each connection is closed once its client closes it, so a long test session
+        # never fills the backlog.
         import socket
 
         self._silent = socket.socket()
         self._silent.bind(("127.0.0.1", 0))
         self._silent.listen(8)
+        threading.Thread(target=_silent_loop, args=(self._silent,), daemon=True).start()
         self.addresses["silent"] = "127.0.0.1:%d" % self._silent.getsockname()[1]
         # "full": backlog 0 and already taken by one connection, so a new connect never completes.
         self._full = socket.socket()

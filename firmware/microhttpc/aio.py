@@ -6,7 +6,8 @@
     ws = await conn.upgrade("/ws")            # the same persistent connection
     await ws.send("hi"); print(await ws.recv()); await ws.close()
 
-Owns: the stream pair from ``asyncio.open_connection`` and the timeouts (``asyncio.wait_for``).
+Owns: the stream pair from ``asyncio.open_connection`` and the timeouts (``asyncio.wait_for`` on
+CPython; on MicroPython one watchdog task for every wait, see ``_within``).
 Must not: decide anything about HTTP or RFC 6455.  Each method is the same short loop: read
 (``StreamReader.read(n)``) -> feed ``http11.ResponseParser`` / ``rfc6455.Protocol`` -> act on events ->
 write what the core queued (``StreamWriter.write`` + ``drain``, one write per frame or request head).
@@ -38,20 +39,69 @@ from .session import Body, Session
 from . import rtio
 from . import session
 
-_ATIMEOUT = asyncio.TimeoutError  # CPython >= 3.11: the builtin TimeoutError; MicroPython: its own
-
 
 async def _within(aw, timeout, what):
-    """Await ``aw`` for at most ``timeout`` seconds (None: no limit) -> TimeoutError(what)."""
+    """Await ``aw`` for at most ``timeout`` seconds (None: no limit) -> TimeoutError(what).
+    MicroPython: ``aw`` runs in the calling task, which the watchdog cancels at the deadline (a
+    small list per wait instead of the two tasks of a ``wait_for``)."""
+    global _dog
     if timeout is None:
         return await aw
+    if not MICROPYTHON:
+        try:
+            return await asyncio.wait_for(aw, timeout)
+        except asyncio.TimeoutError:  # CPython >= 3.11: the builtin TimeoutError
+            raise TimeoutError("%s within %s s" % (what, timeout))
+    q = asyncio.core._task_queue
+    w = [rtio.ticks_add(rtio.ticks_ms(), int(timeout * 1000)), asyncio.current_task(), False]
+    d = _dog
+    if d is not None and d[2] is not q:
+        d = None  # a new event loop: the old one's watchdog and waits are gone
+        del _waits[:]
+    _waits.append(w)
+    if d is None or rtio.ticks_diff(w[0], d[1]) < 0:  # none yet, or it sleeps past this deadline
+        if d is not None:
+            d[0].cancel()
+        _dog = d = [None, w[0], q]
+        d[0] = asyncio.create_task(_watchdog(d))
     try:
-        return await asyncio.wait_for(aw, timeout)
-    except _ATIMEOUT:
-        raise TimeoutError("%s within %s s" % (what, timeout))
+        return await aw
+    except asyncio.CancelledError:
+        if not w[2]:
+            raise  # cancelled by someone else
+    finally:
+        _waits.remove(w)
+    raise TimeoutError("%s within %s s" % (what, timeout))
 
 
-_rx = None  # MicroPython: the receive buffer every default-sized connection shares (see _recv)
+# MicroPython: the waits with a timeout, [deadline tick, task, expired], and the one watchdog task
+# that cancels them at their deadline: [task, the tick it wakes at, the task queue of its loop].
+_waits = []
+_dog = None
+
+
+async def _watchdog(d):
+    global _dog
+    while _dog is d:
+        now = rtio.ticks_ms()
+        nap = None
+        for w in _waits:
+            left = rtio.ticks_diff(w[0], now)
+            if w[2]:
+                continue
+            if left > 0:
+                nap = left if nap is None or left < nap else nap
+            else:
+                w[2] = True
+                w[1].cancel()  # CancelledError where it waits; _within turns it into TimeoutError
+        if nap is None:  # nothing left to watch: the next wait starts a new watchdog
+            _dog = None
+            return
+        d[1] = rtio.ticks_add(now, nap)
+        await asyncio.sleep_ms(nap)
+
+
+_buf = None  # MicroPython: the receive buffer every default-sized connection shares (see _recv)
 
 
 def _readable(sock):
@@ -193,13 +243,13 @@ class Connection(Session):
                 raise errors.TLSError("TLS handshake with %s failed: %r" % (self.host, exc))
             raise ConnectError("connect to %s:%d failed: %r" % (self.host, self.port, exc))
         if MICROPYTHON:
-            global _rx
+            global _buf
             self._check_connected()
             n = self.buffer_size
             if n != Connection.buffer_size:  # a size of its own: a buffer of its own, kept while open
                 self._mv = self._mv or memoryview(rtio.long_lived(n))
-            elif _rx is None:  # the shared one, allocated early (see _recv)
-                _rx = memoryview(rtio.long_lived(n))
+            elif _buf is None:  # the shared one, allocated early (see _recv)
+                _buf = memoryview(rtio.long_lived(n))
         self.opened()
         return self
 
@@ -275,7 +325,7 @@ class Connection(Session):
         r = self._reader
         try:
             if MICROPYTHON:
-                mv = self._mv or _rx
+                mv = self._mv or _buf
                 while True:
                     await _within(_readable(r.s), timeout, "no data from the server")
                     n = r.s.readinto(mv)  # non-blocking: None when the wake-up brought nothing
@@ -349,16 +399,12 @@ class Connection(Session):
     # -- HTTP --------------------------------------------------------------------------------------
     async def request(self, method, target="/", headers=None, body=None, **kw):
         """Send a request; returns its Response once the head has arrived (read the body next).
-        ``method`` may be a ready ``request.Request``; keywords are those of ``request.Request``."""
-        if isinstance(method, Request):
-            req = method
-        else:
+        ``method`` may be a ready ``request.Request``; keywords are those of ``request.Request``.
+        Redirects as on the blocking layer (``follow_redirects``; another origin gets its own
+        short-lived Connection)."""
+        req = method
+        if not isinstance(req, Request):
             req = Request(method, target, headers=headers, body=body, **kw)
-        return await self.send(req)
-
-    async def send(self, req):
-        """Send ``req`` and return its Response once the head has arrived; redirects as on the
-        blocking layer (``follow_redirects``; another origin gets its own short-lived Connection)."""
         self.check_usable()
         path = self.target(req)
         hdrs = req.user_headers()
@@ -382,6 +428,10 @@ class Connection(Session):
             hdrs = cur.headers
         resp.history = history
         return resp
+
+    async def send(self, req):
+        """``request(req)``: send a ready ``request.Request``."""
+        return await self.request(req)
 
     async def _send_one(self, req, path, hdrs):
         s = self
@@ -411,7 +461,10 @@ class Connection(Session):
         except BaseException:
             await self._abort()
             raise
-        return await self._head()
+        while True:
+            ev = await self._event()
+            if ev[0] == http11.RESPONSE:
+                return ev[1]
 
     # -- WebSocket ---------------------------------------------------------------------------------
     async def upgrade(self, path="/", headers=None, subprotocols=None, extensions=None, **ws_options):

@@ -95,6 +95,44 @@ def test_timeouts():
     assert asyncio.run(main())
 
 
+def test_timeouts_of_concurrent_waits():
+    """Each wait keeps its own deadline whatever the others wait for (MicroPython: one watchdog task
+    for all of them): a short timeout started after a long one fires first; a task cancelled by the
+    application gets CancelledError, not a TimeoutError."""
+    sh, sp = server("silent")
+
+    async def get(timeout):
+        conn = await aio.Connection.open(sh, sp, timeout=timeout)
+        try:
+            await conn.request("GET", "/")
+        except microhttpc.TimeoutError as exc:
+            return exc
+        finally:
+            await conn.close()
+
+    async def main():
+        slow = asyncio.create_task(get(5))
+        cancelled = asyncio.create_task(get(5))
+        await asyncio.sleep(0.05)  # both wait for their answer now
+        fast = await get(0.3)
+        order = (isinstance(fast, microhttpc.TimeoutError), slow.done(), cancelled.done())
+        cancelled.cancel()
+        try:
+            await cancelled
+            outcome = "returned"
+        except asyncio.CancelledError:
+            outcome = "cancelled"
+        slow.cancel()
+        try:
+            await slow
+        except asyncio.CancelledError:
+            pass
+        again = await get(0.2)  # a new wait after the others ended still times out
+        return order, outcome, isinstance(again, microhttpc.TimeoutError)
+
+    assert asyncio.run(main()) == ((True, False, False), "cancelled", True)
+
+
 def _read(path):
     with open(path, "rb") as f:
         return f.read()
