@@ -461,7 +461,7 @@ class Connection(Session):
         except BaseException:
             await self._abort()
             raise
-        while True:
+        while True:  # _head()'s loop, inline: one coroutine frame fewer while the answer is awaited
             ev = await self._event()
             if ev[0] == http11.RESPONSE:
                 return ev[1]
