@@ -6,14 +6,17 @@
     ws = await conn.upgrade("/ws")            # the same persistent connection
     await ws.send("hi"); print(await ws.recv()); await ws.close()
 
-Owns: the stream pair from ``asyncio.open_connection`` and the timeouts (``asyncio.wait_for`` on
-CPython; on MicroPython one watchdog task for every wait, see ``_within``).
+Owns: the connection (CPython: the stream pair of ``asyncio.open_connection``; MicroPython: the
+non-blocking socket itself, read and written as its asyncio ``Stream`` does, without the Stream) and
+the timeouts (``asyncio.wait_for`` on CPython; on MicroPython one watchdog task for every wait, see
+``_within``).
 Must not: decide anything about HTTP or RFC 6455.  Each method is the same short loop: read
 (``StreamReader.read(n)``) -> feed ``http11.ResponseParser`` / ``rfc6455.Protocol`` -> act on events ->
 write what the core queued (``StreamWriter.write`` + ``drain``, one write per frame or request head).
 
-Writes go through one ``asyncio.Lock`` per connection, so a task may ``send`` while another waits in
-``recv`` (MicroPython's stream keeps one output buffer that two concurrent drains would share).
+A WebSocket's writes go through an ``asyncio.Lock`` (aiows), so a task may ``send`` while another
+waits in ``recv`` (a frame written in pieces is never interleaved with another); HTTP needs none (one
+request at a time).
 There are no async generators on MicroPython: ``iter_chunks()`` and the WebSocket are async
 iterators written as classes.  ``rfc6455`` is imported on the first WebSocket use, so HTTP-only
 applications never load it.
@@ -44,7 +47,6 @@ async def _within(aw, timeout, what):
     """Await ``aw`` for at most ``timeout`` seconds (None: no limit) -> TimeoutError(what).
     MicroPython: ``aw`` runs in the calling task, which the watchdog cancels at the deadline (a
     small list per wait instead of the two tasks of a ``wait_for``)."""
-    global _dog
     if timeout is None:
         return await aw
     if not MICROPYTHON:
@@ -52,6 +54,24 @@ async def _within(aw, timeout, what):
             return await asyncio.wait_for(aw, timeout)
         except asyncio.TimeoutError:  # CPython >= 3.11: the builtin TimeoutError
             raise TimeoutError("%s within %s s" % (what, timeout))
+    w = _arm(timeout)
+    try:
+        return await aw
+    except asyncio.CancelledError:
+        if not w[2]:
+            raise  # cancelled by someone else
+    finally:
+        _waits.remove(w)
+    raise TimeoutError("%s within %s s" % (what, timeout))
+
+
+def _arm(timeout):
+    """MicroPython: the watchdog cancels the current task ``timeout`` seconds from now (None: never,
+    and None is returned), unless the returned wait [deadline tick, task, expired] leaves ``_waits``
+    first (the caller's ``finally``)."""
+    global _dog
+    if timeout is None:
+        return None
     q = asyncio.core._task_queue
     w = [rtio.ticks_add(rtio.ticks_ms(), int(timeout * 1000)), asyncio.current_task(), False]
     d = _dog
@@ -64,14 +84,7 @@ async def _within(aw, timeout, what):
             d[0].cancel()
         _dog = d = [None, w[0], q]
         d[0] = asyncio.create_task(_watchdog(d))
-    try:
-        return await aw
-    except asyncio.CancelledError:
-        if not w[2]:
-            raise  # cancelled by someone else
-    finally:
-        _waits.remove(w)
-    raise TimeoutError("%s within %s s" % (what, timeout))
+    return w
 
 
 # MicroPython: the waits with a timeout, [deadline tick, task, expired], and the one watchdog task
@@ -104,10 +117,27 @@ async def _watchdog(d):
 _buf = None  # MicroPython: the receive buffer every default-sized connection shares (see _recv)
 
 
-def _readable(sock):
-    """MicroPython: wait until ``sock`` can be read, without reading (as its ``Stream.readinto`` does
-    before it reads)."""
-    yield asyncio.core._io_queue.queue_read(sock)
+def _open(host, port, ssl, server_hostname):
+    """MicroPython (a generator is a coroutine there): a non-blocking socket connecting to host:port,
+    TLS-wrapped when ``ssl`` (the handshake runs with the first reads and writes), once writable; as
+    its ``asyncio.open_connection`` does, without the Stream."""
+    import socket
+    from errno import EINPROGRESS
+
+    ai = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
+    s = socket.socket(ai[0], ai[1], ai[2])
+    s.setblocking(False)
+    try:
+        s.connect(ai[-1])
+    except OSError as exc:
+        if exc.errno != EINPROGRESS:
+            s.close()
+            raise
+    if ssl is not None:
+        s = ssl.wrap_socket(s, server_hostname=server_hostname, do_handshake_on_connect=False)
+        s.setblocking(False)
+    yield asyncio.core._io_queue.queue_write(s)
+    return s
 
 
 class Response(session.Response):
@@ -116,7 +146,6 @@ class Response(session.Response):
     the end), ``await readinto(buf)`` or ``async for chunk in iter_chunks()``.  An unread body is
     drained before the next request as on the blocking layer (``drain_limit``, ``drain_timeout``)."""
 
-    _conn = None
     _body = None
 
     async def read_chunk(self):
@@ -207,10 +236,9 @@ class Connection(Session):
             from .tls import tls_context
 
             self._ssl = tls_context(self.ssl_context, self.cadata, self.verify)
-        self._reader = None
+        self._reader = None  # MicroPython: both are the socket
         self._writer = None
         self._mv = None
-        self._lock = asyncio.Lock()
         self.websocket = None
 
     @classmethod
@@ -228,14 +256,16 @@ class Connection(Session):
         """Connect (TCP, then TLS when asked); a no-op when open."""
         if self._writer is not None:
             return self
-        kw = {}
-        if self._ssl is not None:
-            kw["ssl"] = self._ssl
-            kw["server_hostname"] = self.server_hostname or self.host
+        name = self.server_hostname or self.host
         try:
             what = "connect to %s:%d did not complete" % (self.host, self.port)
-            self._reader, self._writer = await _within(asyncio.open_connection(self.host, self.port, **kw),
-                                                       self.connect_timeout, what)
+            if MICROPYTHON:
+                self._reader = self._writer = await _within(_open(self.host, self.port, self._ssl, name),
+                                                            self.connect_timeout, what)
+            else:
+                kw = {} if self._ssl is None else {"ssl": self._ssl, "server_hostname": name}
+                self._reader, self._writer = await _within(asyncio.open_connection(self.host, self.port, **kw),
+                                                           self.connect_timeout, what)
         except HTTPCError:
             raise
         except (OSError, ValueError) as exc:
@@ -259,7 +289,7 @@ class Connection(Session):
         import select
 
         p = select.poll()
-        p.register(self._writer.s, select.POLLOUT)
+        p.register(self._writer, select.POLLOUT)
         for _, ev in p.poll(0):
             if ev & (getattr(select, "POLLERR", 8) | getattr(select, "POLLHUP", 16)):
                 w = self._writer
@@ -273,7 +303,7 @@ class Connection(Session):
         r = self._reader
         try:
             if MICROPYTHON:
-                return r.s.readinto(bytearray(1)) is not None  # non-blocking: None when nothing
+                return r.readinto(bytearray(1)) is not None  # non-blocking: None when nothing
             return r.at_eof() or bool(getattr(r, "_buffer", None)) or self._writer.is_closing()
         except (OSError, ValueError, AttributeError):
             return True
@@ -294,7 +324,8 @@ class Connection(Session):
         if w is not None:
             try:
                 w.close()
-                await asyncio.wait_for(w.wait_closed(), 1)  # bounded, like every wait in this layer
+                if not MICROPYTHON:  # (there: the socket itself, closed at once)
+                    await asyncio.wait_for(w.wait_closed(), 1)  # bounded, like every wait in this layer
             except Exception:  # already broken: closing is best effort
                 pass
 
@@ -305,42 +336,94 @@ class Connection(Session):
         await self.close()
 
     # -- the pump ----------------------------------------------------------------------------------
-    async def _write(self, data):
-        async with self._lock:
+    def _failed(self, message, exc):
+        """The error for an exception of the socket (AttributeError: closed under our feet; ValueError:
+        MicroPython's TLS, whose handshake runs with the first reads and writes, failed)."""
+        if isinstance(exc, ValueError):
+            return errors.TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))
+        return ConnectionLost(message % (exc,))
+
+    # MicroPython: generators, which are coroutines there, awaiting the socket as its asyncio Stream
+    # does (``queue_read`` / ``queue_write``), with the timeout armed in the same frame (no ``_within``
+    # around a second generator: one frame per waiting task).
+    if MICROPYTHON:
+
+        def _write(self, data):  # pyright: ignore[reportRedeclaration]
+            """Write all of ``data``, each wait within the session's ``wait_time()``."""
+            sock = self._writer
+            w = t = None
+            waited = False
+            done = 0
+            try:
+                while True:
+                    n = sock.write(memoryview(data)[done:] if done else data)  # None: nothing taken now
+                    done += n or 0
+                    if done >= len(data):
+                        break
+                    if not waited:  # armed only when the socket makes us wait
+                        waited = True
+                        t = self.wait_time()
+                        w = _arm(t)
+                    yield asyncio.core._io_queue.queue_write(sock)
+            except HTTPCError:  # our TimeoutError is an OSError too
+                raise
+            except asyncio.CancelledError:
+                if w is None or not w[2]:
+                    raise  # cancelled by someone else
+                raise TimeoutError("the server did not accept data within %s s" % t)
+            except (OSError, ValueError, AttributeError) as exc:
+                raise self._failed("send failed: %r", exc)
+            finally:
+                if w is not None:
+                    _waits.remove(w)
+
+        def _recv(self, timeout):  # pyright: ignore[reportRedeclaration]
+            """Up to buffer_size bytes (b"" at EOF), valid until the next await: the socket is read
+            without a pause into a buffer that all connections of the default buffer_size share (no
+            block per connection, none per read: the cores copy what they keep)."""
+            sock = self._reader
+            mv = self._mv or _buf
+            w = _arm(timeout)
+            try:
+                while True:
+                    yield asyncio.core._io_queue.queue_read(sock)
+                    n = sock.readinto(mv)  # None when the wake-up brought nothing
+                    if n is not None:
+                        return mv[:n] if n else b""
+            except asyncio.CancelledError:
+                if w is None or not w[2]:
+                    raise  # cancelled by someone else
+            except (OSError, ValueError, AttributeError) as exc:
+                raise self._failed("receive failed: %r", exc)
+            finally:
+                if w is not None:
+                    _waits.remove(w)
+            raise TimeoutError("no data from the server within %s s" % timeout)
+
+    else:
+
+        async def _write(self, data):
+            """Write all of ``data``, each wait within the session's ``wait_time()``."""
             try:
                 self._writer.write(data)
                 await _within(self._writer.drain(), self.wait_time(), "the server did not accept data")
-            except HTTPCError:  # our TimeoutError is an OSError too
+            except HTTPCError:
                 raise
-            except (OSError, AttributeError) as exc:  # AttributeError: closed under our feet
-                raise ConnectionLost("send failed: %r" % (exc,))
-            except ValueError as exc:  # MicroPython: the TLS handshake (run by the first write) failed
-                raise errors.TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))
+            except (OSError, ValueError, AttributeError) as exc:
+                raise self._failed("send failed: %r", exc)
 
-    async def _recv(self, timeout):
-        """Up to buffer_size bytes (b"" at EOF), valid until the next await.  MicroPython: the task
-        waits for the socket to be readable, then reads without a pause into a buffer that all
-        connections of the default buffer_size share (no block of its own per connection, no fresh
-        one per read; the cores copy what they keep)."""
-        r = self._reader
-        try:
-            if MICROPYTHON:
-                mv = self._mv or _buf
-                while True:
-                    await _within(_readable(r.s), timeout, "no data from the server")
-                    n = r.s.readinto(mv)  # non-blocking: None when the wake-up brought nothing
-                    if n is not None:
-                        return mv[:n] if n else b""
-            if getattr(r, "_buffer", None):
-                # CPython's reader already holds bytes: take them without a wait_for (a task each).
-                return await r.read(self.buffer_size)
-            return await _within(r.read(self.buffer_size), timeout, "no data from the server")
-        except HTTPCError:  # our TimeoutError is an OSError too
-            raise
-        except OSError as exc:
-            raise ConnectionLost("receive failed: %r" % (exc,))
-        except ValueError as exc:
-            raise errors.TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))
+        async def _recv(self, timeout):
+            """Up to buffer_size bytes (b"" at EOF)."""
+            r = self._reader
+            try:
+                if getattr(r, "_buffer", None):
+                    # The reader already holds bytes: take them without a wait_for (a task each).
+                    return await r.read(self.buffer_size)
+                return await _within(r.read(self.buffer_size), timeout, "no data from the server")
+            except HTTPCError:
+                raise
+            except (OSError, ValueError) as exc:
+                raise self._failed("receive failed: %r", exc)
 
     async def _event(self):
         """The session's next event, reading as needed; any failure closes the connection."""
@@ -349,8 +432,6 @@ class Connection(Session):
             while True:
                 ev = s.next_event()
                 if ev is not None:
-                    if ev[0] == http11.RESPONSE:
-                        ev[1]._conn = self
                     if s.idle and not s.reusable and s.upgrading is None:
                         await self._abort()  # complete, and the connection can't be reused
                     return ev
@@ -365,12 +446,6 @@ class Connection(Session):
         except BaseException:
             await self._abort()
             raise
-
-    async def _head(self):
-        while True:
-            ev = await self._event()
-            if ev[0] == http11.RESPONSE:
-                return ev[1]
 
     async def _prepare_line(self):
         """As ``client.Connection._prepare_line``: drain or close the previous body, reopen unless the
@@ -415,7 +490,8 @@ class Connection(Session):
         while True:
             resp = await conn._send_one(cur, path, hdrs)
             resp.request = req
-            resp.user_data = req.user_data
+            if req.user_data is not None:
+                resp.user_data = req.user_data
             try:
                 hop = self.redirect(conn, resp, cur, hdrs, limit, history)
             except HTTPCError:
@@ -426,7 +502,8 @@ class Connection(Session):
             await conn._settle()  # the 3xx body: drained, or its connection closed
             conn, cur, path = hop
             hdrs = cur.headers
-        resp.history = history
+        if history:
+            resp._history = history
         return resp
 
     async def send(self, req):
@@ -434,37 +511,37 @@ class Connection(Session):
         return await self.request(req)
 
     async def _send_one(self, req, path, hdrs):
-        s = self
-        prep = req.prepare(self.host_header, not s.persistent, hdrs, path)  # may refuse: before any I/O
+        """``req`` on this connection, up to its response head; sent once more, on a new connection,
+        when the session says a stale keep-alive connection lost it (``may_retry``)."""
+        head, body = req.prepare(self.host_header, not self.persistent, hdrs, path)  # may refuse: before I/O
         reused = await self._prepare_line()
-        try:
-            return await self._roundtrip(req, prep)
-        except ConnectionLost as exc:
-            if not s.may_retry(req, exc, reused):
-                raise
-        await self.connect()
-        return await self._roundtrip(req, req.prepare(self.host_header, not s.persistent, hdrs, path))
-
-    async def _roundtrip(self, req, prep):
-        head, body = prep
-        self.begin(req.method, req.deadline, req.sent_target)
-        try:
-            if isinstance(body, (bytes, bytearray, memoryview)):
-                await self._write(head + bytes(body) if len(body) <= 1024 else head)
-                if len(body) > 1024:
-                    await self._write(body)
-            else:
-                await self._write(head)
-                if body is not None:
-                    for piece in req.body_pieces(body, bytearray(512)):
-                        await self._write(piece)
-        except BaseException:
-            await self._abort()
-            raise
-        while True:  # _head()'s loop, inline: one coroutine frame fewer while the answer is awaited
-            ev = await self._event()
-            if ev[0] == http11.RESPONSE:
-                return ev[1]
+        while True:
+            self.begin(req.method, req.deadline, req.sent_target)
+            try:
+                try:
+                    if isinstance(body, (bytes, bytearray, memoryview)):
+                        await self._write(head + bytes(body) if len(body) <= 1024 else head)
+                        if len(body) > 1024:
+                            await self._write(body)
+                    else:
+                        await self._write(head)
+                        if body is not None:
+                            for piece in req.body_pieces(body, bytearray(512)):
+                                await self._write(piece)
+                except BaseException:
+                    await self._abort()
+                    raise
+                head = body = piece = None  # not kept while the answer is awaited
+                while True:  # up to the head (not a coroutine of its own: a frame less per waiting request)
+                    ev = await self._event()
+                    if ev[0] == http11.RESPONSE:
+                        return ev[1]
+            except ConnectionLost as exc:
+                if not self.may_retry(req, exc, reused):
+                    raise
+            reused = False
+            await self.connect()
+            head, body = req.prepare(self.host_header, not self.persistent, hdrs, path)
 
     # -- WebSocket ---------------------------------------------------------------------------------
     async def upgrade(self, path="/", headers=None, subprotocols=None, extensions=None, **ws_options):
@@ -493,7 +570,11 @@ class Connection(Session):
         except BaseException:
             await self._abort()
             raise
-        resp = await self._head()
+        while True:
+            ev = await self._event()
+            if ev[0] == http11.RESPONSE:
+                break
+        resp = ev[1]
         if resp.status != 101:
             try:
                 await resp.read()  # the caller gets the whole response

@@ -5,6 +5,7 @@ from . import rfc6455 as ws
 from .aio import _within, asyncio
 from .errors import ConnectionLost, TimeoutError
 from .rfc6455 import ConnectionClosed
+from .rt import MICROPYTHON
 from .rtio import deadline, remaining
 from .wsession import WSCore, payload
 
@@ -23,22 +24,41 @@ class WebSocket(WSCore):
         self._leftover = leftover
         self._socket_closed = False
         self._reading = False  # a task is waiting in the stream's read (only one may)
-        self._gone = asyncio.Event()  # set once the socket is closed
+        self._writing = False  # a task is writing the protocol's frames (see _flush)
         if opts.get("ping_interval"):
             from .keepalive import aio
 
             aio(self, opts)
 
     async def _flush(self):
-        for frame in self.protocol.data_to_send():
-            if self._socket_closed:
-                return
-            try:
-                await self.conn._write(frame)
-            except ConnectionLost:
-                self.protocol.receive_eof()
-                await self._close_socket()
-                return
+        """Write the frames the protocol queued.  One task writes at a time (a task may send while
+        another waits in recv() and answers a PING): a task that finds another writing leaves its
+        frames queued, and the writer takes them too before it stops."""
+        if self._writing:
+            return
+        self._writing = True
+        p = self.protocol
+        wrote = False
+        try:
+            while True:
+                out = p.data_to_send()
+                if not out:
+                    break
+                for frame in out:
+                    if self._socket_closed:
+                        return
+                    await self.conn._write(frame)
+                wrote = True
+        except ConnectionLost:
+            p.receive_eof()
+            await self._close_socket()
+            return
+        finally:
+            self._writing = False
+        if MICROPYTHON and wrote:
+            # A write that the socket takes at once does not pause; as MicroPython's own Stream.drain,
+            # give the other tasks their turn, so that a loop of sends cannot starve them.
+            await asyncio.sleep_ms(0)
 
     async def send(self, message, frame_size=None):
         """Send a whole message: str as text, bytes-like as binary."""
@@ -76,31 +96,28 @@ class WebSocket(WSCore):
             timeout = self.timeout
         dl = deadline(timeout)
         first = True
-        while not self._messages:
-            await self._step(dl, first)
-            first = False
-        return self._messages.pop(0)
-
-    async def _step(self, dl, first):
         p = self.protocol
-        if p.more_input():
-            p.receive_data(b"")  # what waited behind the messages already handed over
-        elif self._leftover:
-            data = self._leftover
-            self._leftover = None
-            p.receive_data(data)  # frames that came with the 101 head (RFC 6455 section 4.1)
-        else:
-            if p.eof or self._socket_closed:
-                raise self._closed()
-            left = remaining(dl)
-            if left is not None and left <= 0 and not first:
-                raise TimeoutError("no message within the timeout")
-            await self._read(left)
-        await self._flush()  # auto-PONGs, the echo of a Close, our Close after a fault
-        more = self._dispatch()
-        await self._flush()
-        if p.state != ws.OPEN and not more:
-            await self._wind_down()
+        while not self._messages:
+            if p.more_input():
+                p.receive_data(b"")  # what waited behind the messages already handed over
+            elif self._leftover:
+                data = self._leftover
+                self._leftover = None
+                p.receive_data(data)  # frames that came with the 101 head (RFC 6455 section 4.1)
+            else:
+                if p.eof or self._socket_closed:
+                    raise self._closed()
+                left = remaining(dl)
+                if left is not None and left <= 0 and not first:
+                    raise TimeoutError("no message within the timeout")
+                await self._read(left)
+            first = False
+            await self._flush()  # auto-PONGs, the echo of a Close, our Close after a fault
+            more = self._dispatch()
+            await self._flush()
+            if p.state != ws.OPEN and not more:
+                await self._wind_down()
+        return self._messages.pop(0)
 
     async def _read(self, timeout):
         self._reading = True
@@ -125,8 +142,14 @@ class WebSocket(WSCore):
             return
         try:
             if self._reading:
-                # Another task waits in recv(): it sees the server's Close and winds down itself.
-                await _within(self._gone.wait(), self.close_timeout, "closing handshake")
+                # Another task waits in recv(): it sees the server's Close and winds down itself
+                # (looked at every 10 ms: no Event per WebSocket for this rare case).
+                dl = deadline(self.close_timeout)
+                while not self._socket_closed:
+                    left = remaining(dl)
+                    if left is not None and left <= 0:
+                        break
+                    await asyncio.sleep(0.01)
             else:
                 await _within(self._drain_until_eof(), self.close_timeout, "closing handshake")
         except (TimeoutError, ConnectionLost):
@@ -153,7 +176,6 @@ class WebSocket(WSCore):
     async def _close_socket(self):
         if not self._socket_closed:
             self._socket_closed = True
-            self._gone.set()
             await self.conn._abort()
 
     async def close(self, code=1000, reason=""):

@@ -24,7 +24,7 @@ _POOL = {}
 
 def pooled(pool, url, tls_kw, kind):
     """(connection of ``url``'s origin, taken out of the pool, or a new one; pool key; target)."""
-    from .urls import split_url
+    from .urlsplit import split_url
 
     scheme, host, port, target = split_url(url)
     if scheme not in ("http", "https"):

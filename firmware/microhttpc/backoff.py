@@ -199,7 +199,7 @@ class PollReconnect(Reconnect):
         self.error = None
         self._ckw = {}
         if not callable(target):
-            from .urls import split_url
+            from .urlsplit import split_url
 
             scheme, self._host, self._port, self._path = split_url(target)
             if scheme not in ("ws", "wss"):

@@ -26,7 +26,6 @@ class Response(session.Response):
     (``read()`` still returns it); a larger or slower one closes the connection, and reading this body
     on then raises ConnectionLost.  ``close()`` drops the rest at once."""
 
-    _conn = None
     _body = None  # cached whole body after read()
 
     def _next_chunk(self):
@@ -237,8 +236,6 @@ class Connection(Session):
             while True:
                 ev = s.next_event(into)
                 if ev is not None:
-                    if ev[0] == http11.RESPONSE:
-                        ev[1]._conn = self
                     if s.idle and not s.reusable and s.upgrading is None:
                         self._abort()  # the response is complete and the connection can't be reused
                     return ev
@@ -345,7 +342,8 @@ class Connection(Session):
         while True:
             resp = conn._send_one(cur, path, hdrs)
             resp.request = req
-            resp.user_data = req.user_data
+            if req.user_data is not None:
+                resp.user_data = req.user_data
             try:
                 hop = self.redirect(conn, resp, cur, hdrs, limit, history)
             except HTTPCError:
@@ -356,7 +354,8 @@ class Connection(Session):
             conn._settle()  # the 3xx body: drained, or its connection closed
             conn, cur, path = hop
             hdrs = cur.headers
-        resp.history = history
+        if history:
+            resp._history = history
         if req.on_header is not None:
             for k, v in resp.headers.items():
                 req.on_header(k, v)
@@ -480,7 +479,7 @@ class Connection(Session):
 
 def parse_url(url):
     """Split ``scheme://host[:port]/path?query`` into (scheme, host, port, target)."""
-    from .urls import split_url  # imported on use: URL handling stays off the import-time heap
+    from .urlsplit import split_url  # imported on use: URL handling stays off the import-time heap
 
     return split_url(url)
 

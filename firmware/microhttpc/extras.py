@@ -36,8 +36,7 @@ def basic(auth):
 
 class Lines:
     def __init__(self, resp, max_line):
-        c = getattr(resp, "_conn", None) or getattr(resp, "transaction", None)
-        c = getattr(c, "conn", c)  # poll: the Transaction's connection
+        c = resp._conn
         body = resp.body if hasattr(resp, "body") else resp._body  # poll: the collected body
         self.resp = resp
         self.max = max_line if max_line is not None else c.limits[0] if c is not None else 2048

@@ -253,6 +253,9 @@ class ResponseParser:
     max_header_bytes = 8192
     max_chunk_line = 256
     max_interim = 8
+    # The class of the heads it makes (a session sets its Response class, itself a ResponseHead: one
+    # object per response, not two).
+    response_class = ResponseHead
 
     def __init__(self, max_line=2048, max_headers=40, max_header_bytes=8192, max_chunk_line=256,
                  max_interim=8):
@@ -428,13 +431,11 @@ class ResponseParser:
                     self._interim += 1
                     continue
                 headers = Headers(None, block)
-                head = ResponseHead(version, status, reason, headers)
+                head = self.response_class(version, status, reason, headers)
                 self.head = head
                 conn = headers._tokens(b"connection") if headers._next(b"connection", 0) >= 0 else ()
-                if version == "HTTP/1.0":
-                    head.keep_alive = "keep-alive" in conn
-                else:
-                    head.keep_alive = "close" not in conn
+                if ("keep-alive" not in conn) if version == "HTTP/1.0" else ("close" in conn):
+                    head.keep_alive = False
                 te = headers._next(b"transfer-encoding", 0) >= 0 and headers._tokens(b"transfer-encoding")
                 cl = headers._next(b"content-length", 0)
                 if not te:

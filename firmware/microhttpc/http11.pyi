@@ -43,6 +43,7 @@ class ResponseParser:
     max_header_bytes: int
     max_chunk_line: int
     max_interim: int
+    response_class: type[ResponseHead]
     head: ResponseHead | None
     def __init__(
         self,

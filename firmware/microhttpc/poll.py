@@ -277,7 +277,8 @@ class Conn(Session):
                 resp = req.response = ev[1]
                 resp.transaction = req
                 resp.request = req.request
-                resp.user_data = req.user_data
+                if req.user_data is not None:
+                    resp.user_data = req.user_data
                 wsh = req.websocket
                 if wsh is not None and resp.status == 101:
                     return wsh._switch(resp)  # a wrong 101 ends the connection

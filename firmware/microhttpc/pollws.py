@@ -173,7 +173,7 @@ class WebSocket(WSCore):
         self.protocol = self._proto
         self._proto = self._head = self._offer = None  # used: not kept for the WebSocket's life
         self.response = resp
-        resp.transaction = resp.head = None  # the upgrade's internals: not kept for the WebSocket's life
+        resp.transaction = None  # the upgrade's internals: not kept for the WebSocket's life
         c._active = None
         req.done = True
         c.state = 4  # poll._WS

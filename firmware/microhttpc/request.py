@@ -37,8 +37,8 @@ def __getattr__(name):
 
 
 def split_url(url):
-    """``scheme://host[:port]/path?query`` -> (scheme, host, port, target): see ``urls.split_url``."""
-    from .urls import split_url
+    """``scheme://host[:port]/path?query`` -> (scheme, host, port, target): see ``urlsplit.split_url``."""
+    from .urlsplit import split_url
 
     return split_url(url)
 

@@ -34,38 +34,38 @@ IDEMPOTENT = ("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE")
 REDIRECTS = (301, 302, 303, 307, 308)  # urls.REDIRECT_CODES, without loading urls
 
 
-class Response:
+class Response(http11.ResponseHead):
     """One response, the same data object on every layer: ``status``, ``reason`` (as sent),
     ``version``, ``headers`` (case-insensitive, repeats kept), ``content_length``, ``trailers`` (once
     the body has ended), ``complete``; ``url`` where it came from, ``history`` the (status, url) of
-    each redirect followed to get here, ``request`` the Request that asked for it; ``user_data`` is
-    yours.  Each layer adds its way of reading the body."""
+    each redirect followed to get here, ``request`` the Request that asked for it, ``method`` its
+    method; ``user_data`` is yours.  Each layer adds its way
+    of reading the body.
 
-    def __init__(self, head, method, request=None):
-        self.head = head
-        self.method = method
-        self.request = request
-        self.status = head.status
-        self.reason = head.reason
-        self.version = head.version
-        self.headers = head.headers
-        self.content_length = head.content_length
-        self.trailers = None
-        self.complete = False
-        self.history = []
-        self.user_data = request.user_data if request is not None else None
-        self._origin = None  # (scheme, host, port, target) for ``url``
-        self._cut = False  # the connection was dropped before the end of the body
-        self._pending = b""  # body bytes received but not yet handed out
+    It is the parser's ``ResponseHead`` itself (the session makes the parser build this class): one
+    object per response, and fields left at their class defaults take no room in it."""
+
+    method = request = trailers = user_data = None
+    complete = False
+    _history = None  # the redirects' list, when there were any
+    _conn = _target = None  # the connection (Session) it came through and the target sent
+    _cut = False  # the connection was dropped before the end of the body
+    _pending = b""  # body bytes received but not yet handed out
+
+    @property
+    def history(self):
+        """The (status, url) of each redirect followed to get here: a list, empty when none."""
+        return self._history or []
 
     @property
     def url(self):
         """The URL this response came from (after redirects: the last one)."""
-        if self._origin is None:
+        o = self._conn
+        if o is None:
             return None
         from .urls import make_url
 
-        return make_url(*self._origin)
+        return make_url(o.scheme, o.host, o.port, self._target)
 
     def text(self, encoding="utf-8"):
         """The whole body (``read()``), decoded."""
@@ -223,7 +223,8 @@ class Session:
     # -- the connection ------------------------------------------------------------------------------
     def opened(self):
         """A new connection is open."""
-        self.parser = http11.ResponseParser(*self.limits)
+        self.parser = p = http11.ResponseParser(*self.limits)
+        p.response_class = self.response_class
         self.reusable = True
         self.method = None
         self.rx = 0
@@ -314,22 +315,22 @@ class Session:
             return None
         kind = ev[0]
         if kind == http11.RESPONSE:
-            head = ev[1]
-            method = self.method
+            resp = ev[1]
+            resp.method = self.method
             self.method = None
             self._t_head = None
-            if head.status == 101 and self.upgrading is None:
+            if resp.status == 101 and self.upgrading is None:
                 self.reusable = False
                 raise ProtocolError("101 Switching Protocols in answer to a request that asked for no "
                                     "upgrade: the connection can't carry HTTP any more")
-            if head.status != 101:
+            if resp.status != 101:
                 self.upgrading = None  # a refused upgrade: an ordinary response
-            resp = self.response_class(head, method)
-            resp._origin = (self.scheme, self.host, self.port, self._target)
+            resp._conn = self
+            resp._target = self._target
             self.active = resp
             if p.done:
                 self._done(resp, http11.NO_HEADERS)
-            return (kind, resp)
+            return ev
         if kind == http11.END:
             resp = self.active
             self._done(resp, ev[1])
@@ -341,7 +342,7 @@ class Session:
         resp.complete = True
         self.active = None
         self._t_end = None
-        if resp.status == 101 or not (self.persistent and resp.head.keep_alive) or self.parser.buffered():
+        if resp.status == 101 or not (self.persistent and resp.keep_alive) or self.parser.buffered():
             self.reusable = False
 
     # -- time ----------------------------------------------------------------------------------------

@@ -11,22 +11,16 @@ from .request import Request
 IDEMPOTENT: tuple[str, ...]
 REDIRECTS: tuple[int, ...]
 
-class Response:
+class Response(ResponseHead):
     """One response, the same data object on every layer (each layer adds its way of reading the body)."""
 
-    head: ResponseHead
-    method: str
+    method: str | None
     request: Request | None
-    status: int
-    reason: str
-    version: str
-    headers: Headers
-    content_length: int | None
     trailers: Headers | None
     complete: bool
-    history: list[tuple[int, str | None]]
+    @property
+    def history(self) -> list[tuple[int, str | None]]: ...
     user_data: Any
-    def __init__(self, head: ResponseHead, method: str, request: Request | None = None) -> None: ...
     @property
     def url(self) -> str | None: ...
     def text(self, encoding: str = "utf-8") -> str | Awaitable[str]: ...

@@ -8,6 +8,7 @@ Imported only when a request has an absolute target or a redirect is followed.
 
 from .errors import UsageError
 from .request import Request
+from .urlsplit import default_port, split_url  # noqa: F401  (urls.split_url, as before)
 
 # RFC 9110 section 15.4: the redirect status codes that carry a Location to follow.
 REDIRECT_CODES = (301, 302, 303, 307, 308)
@@ -16,59 +17,6 @@ _CREDENTIALS = ("authorization", "cookie", "proxy-authorization")
 
 
 # -- URLs -------------------------------------------------------------------------------------------
-def default_port(scheme):
-    return 443 if scheme in ("https", "wss") else 80
-
-
-def split_url(url):
-    """``scheme://host[:port]/path?query`` -> (scheme, host, port, target); the target is at least "/".
-
-    Fragments are dropped (RFC 9110 section 7.1: never sent).  Credentials in the authority are refused.
-    """
-    i = url.find("://")
-    if i <= 0:
-        raise UsageError("not an absolute URL: %r" % (url,))
-    scheme = url[:i].lower()
-    if scheme not in ("http", "https", "ws", "wss"):
-        raise UsageError("unsupported scheme %r in %r" % (scheme, url))
-    rest = url[i + 3 :]
-    h = rest.find("#")
-    if h >= 0:
-        rest = rest[:h]
-    end = len(rest)
-    for sep in "/?":
-        j = rest.find(sep)
-        if 0 <= j < end:
-            end = j
-    hostport, target = rest[:end], rest[end:]
-    if not target.startswith("/"):
-        target = "/" + target
-    if "@" in hostport:
-        raise UsageError("credentials in the URL are not supported; send an Authorization header")
-    port = None
-    if hostport.startswith("["):
-        k = hostport.find("]")
-        if k < 0:
-            raise UsageError("unterminated IPv6 literal in %r" % (url,))
-        host = hostport[1:k]
-        tail = hostport[k + 1 :]
-        if tail.startswith(":") and tail[1:]:
-            port = tail[1:]
-    elif ":" in hostport:
-        host, port = hostport.rsplit(":", 1)
-        if not port:
-            port = None
-    else:
-        host = hostport
-    if not host:
-        raise UsageError("no host in %r" % (url,))
-    if port is not None:
-        if not port.isdigit() or not 0 < int(port) < 65536:
-            raise UsageError("invalid port in %r" % (url,))
-        port = int(port)
-    return scheme, host, port or default_port(scheme), target
-
-
 def make_url(scheme, host, port, target):
     if ":" in host:
         host = "[" + host + "]"

@@ -45,7 +45,7 @@ def finish_upgrade(s, resp):
     key, protos, exts = s.upgrading
     s.upgrading = None
     s.reusable = False
-    sub, accepted = ws.check_handshake_response(resp.head, key, protos, exts, resp)
+    sub, accepted = ws.check_handshake_response(resp, key, protos, exts, resp)
     s.upgraded = True
     resp.request = None  # the upgrade's Request: not kept for the WebSocket's life
     leftover = s.parser.take_leftover()
