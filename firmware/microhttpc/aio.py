@@ -45,12 +45,16 @@ from . import session
 
 async def _within(aw, timeout, what):
     """Await ``aw`` for at most ``timeout`` seconds (None: no limit) -> TimeoutError(what).
-    MicroPython: ``aw`` runs in the calling task, which the watchdog cancels at the deadline (a
-    small list per wait instead of the two tasks of a ``wait_for``)."""
+    ``aw`` runs in the calling task, cancelled at the deadline: on MicroPython by the watchdog (a
+    small list per wait), on CPython >= 3.11 by ``asyncio.timeout`` (a timer); not in a task of its
+    own as ``wait_for`` (older CPython) runs it."""
     if timeout is None:
         return await aw
     if not MICROPYTHON:
         try:
+            if hasattr(asyncio, "timeout"):
+                async with asyncio.timeout(timeout):
+                    return await aw
             return await asyncio.wait_for(aw, timeout)
         except asyncio.TimeoutError:  # CPython >= 3.11: the builtin TimeoutError
             raise TimeoutError("%s within %s s" % (what, timeout))
@@ -404,9 +408,12 @@ class Connection(Session):
 
         async def _write(self, data):
             """Write all of ``data``, each wait within the session's ``wait_time()``."""
+            w = self._writer
             try:
-                self._writer.write(data)
-                await _within(self._writer.drain(), self.wait_time(), "the server did not accept data")
+                w.write(data)
+                if w.transport.get_write_buffer_size() or w.is_closing():
+                    # Not all taken at once (or the connection went): wait for it (flow control).
+                    await _within(w.drain(), self.wait_time(), "the server did not accept data")
             except HTTPCError:
                 raise
             except (OSError, ValueError, AttributeError) as exc:
