@@ -15,6 +15,7 @@ Suites (each against local servers on 127.0.0.1 started here, tools/servers.py):
   mp-stream MicroPython, microhttpc only: a 1 MiB WebSocket message through the streaming callbacks
             (on_msg_rx_data / on_msg_rx_complete, poll()) vs recv(), a 1 MiB body via readinto(4 KiB) vs read()
   cpy-aio   CPython, microhttpc only: the asyncio layer (timeout=10) vs the blocking one
+  mp-aio    MicroPython, microhttpc only: the same (16 B and 64 KiB echo, a 1 MiB GET body)
 Every WebSocket/HTTP suite has a row "raw socket (limit)" (clients/raw_socket.py: a plain socket,
 hand-written minimal framing, no checks) and a line microhttpc / raw.
 
@@ -176,6 +177,18 @@ SUITES = [
         [
             ("ws:16:text", "WebSocket 16 B text, round trips/s", 0),
             ("ws:4194304:binary", "WebSocket 4 MiB binary, MiB/s echoed", 4194304),
+            ("http:/bytes/1048576", "1 MiB GET body, MiB/s", 1048576),
+        ],
+    ),
+    (
+        "mp-aio",
+        "MicroPython unix port: asyncio layer vs blocking layer",
+        "micropython",
+        "ws",
+        CPY_AIO_CLIENTS,
+        [
+            ("ws:16:text", "WebSocket 16 B text, round trips/s", 0),
+            ("ws:65536:binary", "WebSocket 64 KiB binary, KiB/s echoed", 65536),
             ("http:/bytes/1048576", "1 MiB GET body, MiB/s", 1048576),
         ],
     ),
