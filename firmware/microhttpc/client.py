@@ -381,33 +381,32 @@ class Connection(Session):
                 resp.read()
 
     def _send_one(self, req, path, hdrs):
-        s = self
-        prep = req.prepare(self.host_header, not s.persistent, hdrs, path)  # may refuse: before any I/O
+        """``req`` on this connection, up to its response head; sent once more, on a new connection,
+        when the session says a stale keep-alive connection lost it (``may_retry``)."""
+        head, body = req.prepare(self.host_header, not self.persistent, hdrs, path)  # may refuse: before I/O
         reused = self._prepare_line()
-        try:
-            return self._roundtrip(req, prep)
-        except ConnectionLost as exc:
-            if not s.may_retry(req, exc, reused):
-                raise
-        self.open()
-        return self._roundtrip(req, req.prepare(self.host_header, not s.persistent, hdrs, path))
-
-    def _roundtrip(self, req, prep):
-        head, body = prep
-        self.begin(req.method, req.deadline, req.sent_target)
-        if body is None:
-            self._write(head)
-        elif isinstance(body, (bytes, bytearray, memoryview)) and len(body) <= _SMALL_BODY:
-            self._write(head + bytes(body))  # one write for small requests
-        else:
-            self._write(head)
+        while True:
+            self.begin(req.method, req.deadline, req.sent_target)
             try:
-                for piece in req.body_pieces(body, self._buf):
-                    self._write(piece)
-            except BaseException:
-                self._abort()
-                raise
-        return self._head()
+                if body is None:
+                    self._write(head)
+                elif isinstance(body, (bytes, bytearray, memoryview)) and len(body) <= _SMALL_BODY:
+                    self._write(head + bytes(body))  # one write for small requests
+                else:
+                    self._write(head)
+                    try:
+                        for piece in req.body_pieces(body, self._buf):
+                            self._write(piece)
+                    except BaseException:
+                        self._abort()
+                        raise
+                return self._head()
+            except ConnectionLost as exc:
+                if not self.may_retry(req, exc, reused):
+                    raise
+            reused = False
+            self.open()
+            head, body = req.prepare(self.host_header, not self.persistent, hdrs, path)
 
     def _head(self):
         while True:
