@@ -137,6 +137,7 @@ def _open(host, port, ssl, server_hostname):
         if exc.errno != EINPROGRESS:
             s.close()
             raise
+    rtio.set_nodelay(s)  # as the other layers: a frame or request head is not held back (Nagle)
     if ssl is not None:
         s = ssl.wrap_socket(s, server_hostname=server_hostname, do_handshake_on_connect=False)
         s.setblocking(False)

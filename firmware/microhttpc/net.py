@@ -5,6 +5,7 @@ MicroPython's TLS socket is a stream (``readinto``/``write``) while CPython's so
 ``recv_into``/``sendall``: the difference stops here.
 """
 
+import select
 import socket
 
 from .rt import MICROPYTHON
@@ -26,9 +27,6 @@ class Stream:
         self.raw = raw  # the TCP socket under TLS (for settimeout / fileno / poll)
         self.timeout = None
         if MICROPYTHON:
-            import select
-
-            self._select = select
             self._poller = select.poll()
             self._poller.register(raw, select.POLLIN)
             self._event = select.POLLIN
@@ -72,13 +70,13 @@ class Stream:
         raises (and allocates) nothing."""
         try:
             if MICROPYTHON:
-                if self._wait_first and not self._wait(self._select.POLLIN):
+                if self._wait_first and not self._wait(select.POLLIN):
                     return None
                 while True:
                     n = self._readinto(buf)
                     if n is not None:
                         return n
-                    if not self._wait(self._select.POLLIN):
+                    if not self._wait(select.POLLIN):
                         return None
             return self._recv(buf)
         except OSError as exc:
@@ -98,7 +96,7 @@ class Stream:
                 while pos < total:
                     n = self._write(mv[pos:])
                     if n is None:
-                        if not self._wait(self._select.POLLOUT):
+                        if not self._wait(select.POLLOUT):
                             raise TimeoutError("the server did not accept data within %s s" % self.timeout)
                         continue
                     pos += n
@@ -114,16 +112,14 @@ class Stream:
         carry the next request.  Never blocks; what a TLS probe reads is lost with the connection."""
         try:
             if MICROPYTHON:
-                if self._event != self._select.POLLIN:
-                    self._poller.modify(self.raw, self._select.POLLIN)
-                    self._event = self._select.POLLIN
+                if self._event != select.POLLIN:
+                    self._poller.modify(self.raw, select.POLLIN)
+                    self._event = select.POLLIN
                 for _ in self._poller.ipoll(0):
                     return True
                 # TLS may hold decrypted bytes the kernel knows nothing of.
                 return not self._wait_first and self._readinto(bytearray(1)) is not None
             if self.sock is self.raw:
-                import select
-
                 return bool(select.select([self.sock], [], [], 0)[0])
             # TLS: a post-handshake message (a session ticket) makes the socket readable without data.
             t = self.sock.gettimeout()

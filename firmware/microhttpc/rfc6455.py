@@ -107,6 +107,12 @@ def _b64(data):
     return binascii.b2a_base64(data).strip().decode()
 
 
+try:
+    from hashlib import sha1 as _sha1
+except ImportError:  # a port without hashlib (or without its SHA-1): the pure-Python one, when needed
+    _sha1 = None
+
+
 def make_key(rng=urandom):
     """A fresh Sec-WebSocket-Key: base64 of 16 random bytes (section 4.1, item 7)."""
     return _b64(rng(16))
@@ -116,13 +122,11 @@ def accept_for(key):
     """The Sec-WebSocket-Accept value a server must answer to ``key`` (section 4.2.2, item 5.4): base64
     of the SHA-1 of the key and the GUID of section 1.3 (pure-Python SHA-1 on ports without hashlib)."""
     data = key.encode() + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-    try:
-        from hashlib import sha1
-    except ImportError:
+    if _sha1 is None:
         from .sha1 import sha1
 
         return _b64(sha1(data))
-    return _b64(sha1(data).digest())
+    return _b64(_sha1(data).digest())
 
 
 def handshake_headers(key, subprotocols=None, extensions=None):

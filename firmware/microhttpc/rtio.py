@@ -72,10 +72,8 @@ def set_nodelay(sock):
     """Disable Nagle where the port allows: each frame or request head goes out in one write, and small
     writes would otherwise wait ~40 ms for the peer's delayed ACK."""
     try:
-        import socket
-
-        sock.setsockopt(getattr(socket, "IPPROTO_TCP", 6), getattr(socket, "TCP_NODELAY", 1), 1)
-    except (OSError, ImportError, AttributeError, TypeError):
+        sock.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY: the same numbers on every TCP/IP stack
+    except (OSError, AttributeError, TypeError):
         pass
 
 
