@@ -382,12 +382,13 @@ class Connection(Session):
                 if w is not None:
                     _waits.remove(w)
 
-        def _recv(self, timeout):  # pyright: ignore[reportRedeclaration]
+        def _recv(self, timeout, into=None):  # pyright: ignore[reportRedeclaration]
             """Up to buffer_size bytes (b"" at EOF), valid until the next await: the socket is read
             without a pause into a buffer that all connections of the default buffer_size share (no
-            block per connection, none per read: the cores copy what they keep)."""
+            block per connection, none per read: the cores copy what they keep); or into ``into`` (a
+            writable view), and the view of what came is returned."""
             sock = self._reader
-            mv = self._mv or _buf
+            mv = into if into is not None else self._mv or _buf
             w = _arm(timeout)
             try:
                 while True:
@@ -420,14 +421,21 @@ class Connection(Session):
             except (OSError, ValueError, AttributeError) as exc:
                 raise self._failed("send failed: %r", exc)
 
-        async def _recv(self, timeout):
-            """Up to buffer_size bytes (b"" at EOF)."""
+        async def _recv(self, timeout, into=None):
+            """Up to buffer_size bytes (b"" at EOF); with ``into``, up to its size, copied there, and the
+            view of them in it is returned."""
             r = self._reader
+            n = self.buffer_size if into is None else len(into)
             try:
                 if getattr(r, "_buffer", None):
-                    # The reader already holds bytes: take them without a wait_for (a task each).
-                    return await r.read(self.buffer_size)
-                return await _within(r.read(self.buffer_size), timeout, "no data from the server")
+                    # The reader already holds bytes: take them without a timer.
+                    data = await r.read(n)
+                else:
+                    data = await _within(r.read(n), timeout, "no data from the server")
+                if into is None or not data:
+                    return data
+                into[: len(data)] = data
+                return into[: len(data)]
             except HTTPCError:
                 raise
             except (OSError, ValueError) as exc:

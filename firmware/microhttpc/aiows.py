@@ -121,8 +121,12 @@ class WebSocket(WSCore):
 
     async def _read(self, timeout):
         self._reading = True
+        # The rest of a message larger than the receive buffer goes straight into the message.
+        room = self.protocol.payload_room()
+        if room is not None and len(room) <= self.conn.buffer_size:
+            room = None
         try:
-            data = await self.conn._recv(timeout)
+            data = await self.conn._recv(timeout, room)
         except ConnectionLost:
             data = b""
         finally:

@@ -217,14 +217,17 @@ class WebSocket(WSCore):
             if left is not None and left <= 0 and not first:
                 return False
             self.stream.settimeout(left)
+            # The rest of a message larger than the receive buffer goes straight into the message.
+            room = p.payload_room()
+            mv = room if room is not None and len(room) > len(self._mv) else self._mv
             try:
-                n = self.stream.recv_some(self._mv)
+                n = self.stream.recv_some(mv)
             except ConnectionLost:
                 n = 0
             if n is None:
                 return False
             if n:
-                p.receive_data(self._mv[:n])
+                p.receive_data(mv[:n])  # from the room: already in place
             else:
                 p.receive_eof()
         self._flush()  # auto-PONGs, the echo of a Close, our Close after a fault

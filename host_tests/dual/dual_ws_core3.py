@@ -407,3 +407,62 @@ def test_whole_frames_with_16_bit_lengths_in_one_read():
     p = proto()
     p.receive_data(frame(1, b"\xc3" * 300))
     assert p.failure is not None and p.failure.close_code == 1007
+
+
+def feed_with_room(p, data, head, room_max):
+    """Feed ``data`` as an I/O layer with a ``room_max``-byte read buffer does: the first ``head`` bytes,
+    then, while the protocol offers room for a frame's payload larger than the buffer, reads of at most
+    ``room_max`` bytes straight into it (handed to receive_data() as the view of the room they are in),
+    else reads into the buffer."""
+    p.receive_data(data[:head])
+    pos = head
+    while pos < len(data):
+        room = p.payload_room()
+        if room is not None and len(room) > room_max:
+            n = min(room_max, len(room), len(data) - pos)
+            room[:n] = data[pos : pos + n]
+            p.receive_data(room[:n])
+        else:
+            n = min(room_max, len(data) - pos)
+            p.receive_data(data[pos : pos + n])
+        pos += n
+
+
+def test_payload_read_straight_into_the_message():
+    # A message larger than the read buffer: after its header the layer may read the payload straight
+    # into the message (payload_room, then receive_data of that view): the same events as receive_data() at every
+    # split, UTF-8 checked as it comes (1007 mid-message), and no room while anything is held back.
+    text = ("\u00e9t\u00e9 " * 700).encode()  # 4200 bytes of UTF-8, sequences split between reads
+    data = bytes(range(256)) * 20
+    stream = frame(1, text) + frame(2, data) + frame(9, b"hb") + frame(2, b"tail")
+    want = [(ws.EV_TEXT, text.decode()), (ws.EV_BINARY, data), (ws.EV_PING, b"hb"), (ws.EV_BINARY, b"tail")]
+    for room_max in (7, 100, 1000, 4096):
+        for head in (2, 4, 5, 50):
+            p = proto()
+            feed_with_room(p, stream, head, room_max)
+            assert [(e[0], e[1]) for e in p.events()] == want, (room_max, head)
+            assert p.failure is None
+    # invalid UTF-8 in the part read straight into the message: 1007 at once, no room after it
+    bad = bytearray(text)
+    bad[3000] = 0xFF
+    p = proto()
+    feed_with_room(p, frame(1, bytes(bad)), 4, 1000)
+    assert isinstance(p.failure, InvalidUTF8) and p.failure.close_code == 1007
+    assert p.payload_room() is None
+    # no room: a fragmented message (its size is not known), streaming mode, a control frame
+    p = proto()
+    p.receive_data(frame(2, b"ab" * 3000, fin=False)[:10])
+    assert p.payload_room() is None
+    p = proto(streaming=True)
+    p.receive_data(frame(2, data)[:10])
+    assert p.payload_room() is None
+    p = proto()
+    p.receive_data(frame(9, b"x" * 100)[:10])
+    assert p.payload_room() is None
+    # no room while an event waits to be taken (the layer dispatches first)
+    p = proto()
+    p.receive_data(frame(2, b"first") + frame(2, data)[:10])
+    assert p.payload_room() is None
+    assert [e[1] for e in p.events()] == [b"first"]
+    room = p.payload_room()
+    assert room is not None and len(room) == len(data) - 6
