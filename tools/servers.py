@@ -562,6 +562,9 @@ def _close(code, reason=b""):
 
 
 _SURR = raw_frame(1, b"ab\xed\xa0\x80cd")  # 2-byte head + "ab" + ED: the first write ends after ED
+# An 8000-byte text message, invalid UTF-8 (a lone continuation byte) at 7000: the first write stops
+# inside it, so a client reads most of it after its header (straight into the message, if it can).
+_BIGBAD = raw_frame(1, b"\xc3\xa9" * 3500 + b"\x80" + b"x" * 999)
 
 # path -> (status line + extra headers or None for a good 101, frames written in the same write).
 # A list instead of bytes is a timed script: bytes are written (the first with the 101 head) and
@@ -619,6 +622,7 @@ RAW_SCRIPTS = {
     "/splitutf8tcp": (None, [_SURR[:5], 0.05, _SURR[5:]]),
     "/splitutf8both": (None, [raw_frame(1, b"ab\xed", fin=False), 0.05, raw_frame(0, b"\xa0\x80cd")]),
     "/ping250": (None, b""),  # see _ping_every: a PING every 250 ms, never a message
+    "/bigbadutf8": (None, [_BIGBAD[:1000], 0.05, _BIGBAD[1000:]]),
 }
 
 RAW_QUIET = ("/pingflood", "/ping250", "/burst3000", "/floodafterclose", "/big1m")

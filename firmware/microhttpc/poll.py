@@ -15,16 +15,14 @@ never a forged response.  Blocking spot: name resolution (pass an IP address to 
 import select
 import socket
 
-from . import http11, session
+from . import http11, rtio, session
 from .errors import ConnectError, ConnectionLost, LimitExceeded, TimeoutError, UsageError
 from .request import Request
 from .rt import MICROPYTHON, const
-from . import rtio
 from .rtio import EAGAIN, EINPROGRESS, EWOULDBLOCK, set_nodelay, ticks_diff, ticks_ms, would_block
 from .session import Body, Session
 
-_IN = select.POLLIN
-_OUT = select.POLLOUT
+_IN, _OUT = select.POLLIN, select.POLLOUT
 _ERR = getattr(select, "POLLERR", 8) | getattr(select, "POLLHUP", 16)
 
 _CONNECTING = const(1)  # TCP connect in progress (waiting for POLLOUT)
@@ -174,10 +172,11 @@ class Conn(Session):
         self._next()
 
     def _read(self):
-        mv = self.engine._mv
+        buf = self.engine._mv
         for _ in range(_MAX_READS):
             if self.state == _WS and self.websocket._held:
                 return
+            mv = self.websocket._into(buf) if self.state == _WS else buf
             n = self._io(mv, False)
             if n is None:
                 return

@@ -1,0 +1,37 @@
+"""Messages larger than the layer's receive buffer, through the three I/O layers (pumps_ws): the rest
+of a one-frame message is read straight into the message (rfc6455 ``payload_room``); the bytes and
+the UTF-8 checks are the same as through the receive buffer."""
+
+from check import raises
+from pumps_ws import connect_ws, per_layer, raw_server, sent_close_code
+
+
+def _large_echo(layer):
+    # Text with 2-byte sequences split anywhere between reads, binary of every byte value, then a
+    # small one: each comes back whole and equal (the raw server echoes each frame as it came).
+    h, p = raw_server()
+    ws = connect_ws(layer, h, p, "/echo", max_message=1 << 16)
+    # (Sizes over the 2 KiB receive buffers, small enough for a 128K heap on MicroPython.)
+    text = "\u00e9t\u00e9 \u20ac " * 200  # 1600 characters, 2400 bytes of UTF-8
+    data = bytes(range(256)) * 11  # 2816 bytes
+    for msg in (text, data, "small", data[:2200], text):
+        ws.send(msg)
+        got = ws.recv(10)
+        assert got == msg, (layer, len(got), len(msg))
+    ws.close()
+
+
+def _large_bad_utf8(layer):
+    # Invalid UTF-8 at byte 7000 of an 8000-byte text message that arrives in two writes: Close 1007
+    # on the wire, ConnectionClosed with cause InvalidUTF8 (no message handed out).
+    from microhttpc.errors import ConnectionClosed, InvalidUTF8
+
+    h, p = raw_server()
+    ws = connect_ws(layer, h, p, "/bigbadutf8", max_message=1 << 16)
+    e = raises(ConnectionClosed, ws.recv, 10)
+    assert e.sent_code == 1007 and isinstance(e.cause, InvalidUTF8), (layer, e.sent_code, e.cause)
+    assert sent_close_code(layer, "/bigbadutf8") == 1007
+
+
+per_layer(globals(), "large_echo", _large_echo)
+per_layer(globals(), "large_message_bad_utf8_is_1007", _large_bad_utf8)
