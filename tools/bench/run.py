@@ -12,8 +12,9 @@ Suites (each against local servers on 127.0.0.1 started here, tools/servers.py):
   cpy-ws    CPython, WebSocket echo: 16 B / 1 KiB text round trips/s, 32 KiB / 1 MiB / 4 MiB binary
             throughput, time to first message
   cpy-http  CPython, keep-alive GET /hello requests/s and a 1 MiB body download
-  mp-stream MicroPython, microhttpc only: a 1 MiB WebSocket message through the streaming callbacks
-            (on_msg_rx_data / on_msg_rx_complete, poll()) vs recv(), a 1 MiB body via readinto(4 KiB) vs read()
+  mp-stream MicroPython, microhttpc and the raw socket: 64 KiB and 1 MiB WebSocket messages through the
+            streaming callbacks (on_msg_rx_data / on_msg_rx_complete, poll()) vs recv(), a 1 MiB body
+            via readinto(4 KiB) vs read()
   cpy-aio   CPython, microhttpc only: the asyncio layer (timeout=10) vs the blocking one
   mp-aio    MicroPython, microhttpc only: the same (16 B and 64 KiB echo, a 1 MiB GET body)
 Every WebSocket/HTTP suite has a row "raw socket (limit)" (clients/raw_socket.py: a plain socket,
@@ -95,6 +96,7 @@ CPY_HTTP_CLIENTS = [
 MP_STREAM_CLIENTS = [
     ("microhttpc, whole message / read()", "microhttpc", None),
     ("microhttpc, streaming callbacks / readinto(4 KiB)", "microhttpc_stream", None),
+    RAW,
 ]
 CPY_AIO_CLIENTS = [
     ("microhttpc, blocking", "microhttpc", None),
@@ -164,6 +166,7 @@ SUITES = [
         "ws",
         MP_STREAM_CLIENTS,
         [
+            ("ws:65536:binary", "64 KiB WebSocket binary, KiB/s echoed", 65536),
             ("ws:1048576:binary", "1 MiB WebSocket binary, MiB/s echoed", 1048576),
             ("http:/bytes/1048576", "1 MiB HTTP body, MiB/s", 1048576),
         ],
