@@ -36,7 +36,7 @@ from .errors import (
     TimeoutError,
     UsageError,
 )
-from .request import Request, split_url
+from .request import Request
 from .rt import MICROPYTHON
 from .session import Body, Session
 from . import rtio
@@ -613,6 +613,8 @@ async def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0,
                      ssl_context=None, cadata=None, verify=True, buffer_size=None, **ws_options):
     """Connect to a ``ws://`` or ``wss://`` URL and upgrade: the one-call asyncio WebSocket client.
     ``timeout`` bounds the handshake and is the WebSocket's receive timeout."""
+    from .urlsplit import split_url
+
     scheme, host, port, target = split_url(url)
     if scheme not in ("ws", "wss"):
         raise UsageError("ws_connect needs a ws:// or wss:// URL, got %r" % (url,))
