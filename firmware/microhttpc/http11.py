@@ -225,12 +225,16 @@ class ResponseHead:
     """Status line and headers of one response.  ``reason`` is the phrase as the server sent it."""
 
     def __init__(self, version, status, reason, headers):
-        self.version = version  # "HTTP/1.1" or "HTTP/1.0"
+        if version != "HTTP/1.1":  # "HTTP/1.0" (the class default below otherwise)
+            self.version = version
         self.status = status
         self.reason = reason
         self.headers = headers
 
-    content_length = None  # int when framed by Content-Length (class defaults: set when they differ)
+    # Class defaults, set on the instance when they differ: a response's attribute table then has room
+    # for what the session and the layer add, without growing as the body ends (with the heap fullest).
+    version = "HTTP/1.1"
+    content_length = None  # int when framed by Content-Length
     chunked = False
     keep_alive = True  # may the connection carry another request after this response?
 
