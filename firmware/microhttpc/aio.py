@@ -8,15 +8,15 @@
 
 Owns: the connection (CPython: the stream pair of ``asyncio.open_connection``; MicroPython: the
 non-blocking socket itself, read and written as its asyncio ``Stream`` does, without the Stream) and
-the timeouts (``asyncio.wait_for`` on CPython; on MicroPython one watchdog task for every wait, see
-``_within``).
+the timeouts (see ``_within``: ``asyncio.timeout`` on CPython, one watchdog task for every wait on
+MicroPython).
 Must not: decide anything about HTTP or RFC 6455.  Each method is the same short loop: read
-(``StreamReader.read(n)``) -> feed ``http11.ResponseParser`` / ``rfc6455.Protocol`` -> act on events ->
-write what the core queued (``StreamWriter.write`` + ``drain``, one write per frame or request head).
+(``_recv``) -> feed ``http11.ResponseParser`` / ``rfc6455.Protocol`` -> act on events -> write what the
+core queued (``_write``, one write per frame or request head).
 
-A WebSocket's writes go through an ``asyncio.Lock`` (aiows), so a task may ``send`` while another
-waits in ``recv`` (a frame written in pieces is never interleaved with another); HTTP needs none (one
-request at a time).
+One task writes a WebSocket's frames at a time (aiows ``_flush``), so a task may ``send`` while another
+waits in ``recv`` (a frame written in pieces is never interleaved with another); HTTP needs nothing
+of the kind (one request at a time).
 There are no async generators on MicroPython: ``iter_chunks()`` and the WebSocket are async
 iterators written as classes.  ``rfc6455`` is imported on the first WebSocket use, so HTTP-only
 applications never load it.
@@ -130,18 +130,21 @@ def _open(host, port, ssl, server_hostname):
 
     ai = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
     s = socket.socket(ai[0], ai[1], ai[2])
-    s.setblocking(False)
     try:
-        s.connect(ai[-1])
-    except OSError as exc:
-        if exc.errno != EINPROGRESS:
-            s.close()
-            raise
-    rtio.set_nodelay(s)  # as the other layers: a frame or request head is not held back (Nagle)
-    if ssl is not None:
-        s = ssl.wrap_socket(s, server_hostname=server_hostname, do_handshake_on_connect=False)
         s.setblocking(False)
-    yield asyncio.core._io_queue.queue_write(s)
+        try:
+            s.connect(ai[-1])
+        except OSError as exc:
+            if exc.errno != EINPROGRESS:
+                raise
+        rtio.set_nodelay(s)  # as the other layers: a frame or request head is not held back (Nagle)
+        if ssl is not None:
+            s = ssl.wrap_socket(s, server_hostname=server_hostname, do_handshake_on_connect=False)
+            s.setblocking(False)
+        yield asyncio.core._io_queue.queue_write(s)
+    except BaseException:  # refused, a TLS setup error, or the connect timeout's cancel: no socket left open
+        s.close()
+        raise
     return s
 
 
@@ -265,12 +268,12 @@ class Connection(Session):
         try:
             what = "connect to %s:%d did not complete" % (self.host, self.port)
             if MICROPYTHON:
-                self._reader = self._writer = await _within(_open(self.host, self.port, self._ssl, name),
-                                                            self.connect_timeout, what)
+                opening = _open(self.host, self.port, self._ssl, name)
             else:
                 kw = {} if self._ssl is None else {"ssl": self._ssl, "server_hostname": name}
-                self._reader, self._writer = await _within(asyncio.open_connection(self.host, self.port, **kw),
-                                                           self.connect_timeout, what)
+                opening = asyncio.open_connection(self.host, self.port, **kw)
+            got = await _within(opening, self.connect_timeout, what)
+            self._reader, self._writer = (got, got) if MICROPYTHON else got
         except HTTPCError:
             raise
         except (OSError, ValueError) as exc:
