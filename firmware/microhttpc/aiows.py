@@ -103,7 +103,7 @@ class WebSocket(WSCore):
             elif self._leftover:
                 data = self._leftover
                 self._leftover = None
-                p.receive_data(data)  # frames that came with the 101 head (RFC 6455 section 4.1)
+                self._feed(data)  # frames that came with the 101 head (RFC 6455 section 4.1)
             else:
                 if p.eof or self._socket_closed:
                     raise self._closed()
@@ -122,11 +122,8 @@ class WebSocket(WSCore):
     async def _read(self, timeout):
         self._reading = True
         # The rest of a message larger than the receive buffer goes straight into the message.
-        room = self.protocol.payload_room()
-        if room is not None and len(room) <= self.conn.buffer_size:
-            room = None
         try:
-            data = await self.conn._recv(timeout, room)
+            data = await self.conn._recv(timeout, self._into(self.conn.buffer_size))
         except ConnectionLost:
             data = b""
         finally:
@@ -134,7 +131,7 @@ class WebSocket(WSCore):
         if self._socket_closed:
             return b""
         if data:
-            self.protocol.receive_data(data)
+            self._feed(data)
         else:
             self.protocol.receive_eof()
         return data

@@ -35,10 +35,8 @@ class Stream:
             # hold decrypted bytes the kernel knows nothing of, so it is read first.
             self._wait_first = sock is raw
             sock.setblocking(False)
-            self._readinto = sock.readinto
             self._write = sock.write
         else:
-            self._recv = sock.recv_into
             self._sendall = sock.sendall
 
     def settimeout(self, t):
@@ -49,14 +47,15 @@ class Stream:
                 self.sock.settimeout(t)
 
     def _wait(self, event):
-        """True once ``event`` is ready, False when the timeout passed first."""
+        """The poll flags once ``event`` is ready (with POLLERR / POLLHUP when the connection failed),
+        0 when the timeout passed first."""
         t = self.timeout
         if event != self._event:
             self._poller.modify(self.raw, event)
             self._event = event
-        for _ in self._poller.ipoll(-1 if t is None else int(t * 1000)):  # ipoll: no list per wait
-            return True
-        return False
+        for _, flags in self._poller.ipoll(-1 if t is None else int(t * 1000)):  # no list per wait
+            return flags
+        return 0
 
     def recv_into(self, buf):
         """Read into ``buf`` (a memoryview); 0 means EOF.  Raises TimeoutError / ConnectionLost."""
@@ -67,18 +66,42 @@ class Stream:
 
     def recv_some(self, buf):
         """``recv_into``, but None when nothing came within the timeout: a poll that finds nothing
-        raises (and allocates) nothing."""
+        raises (and allocates) nothing.
+
+        The common case on MicroPython (a plain socket, data ready) takes small functions: there a
+        function with more than 11 words of state (locals, stack; a ``try`` costs 9) gets its frame
+        from the heap at every call, and with much garbage in the heap that search takes long.  Any
+        other case, and errors, go through ``_recv``."""
+        if MICROPYTHON and self._wait_first:
+            flags = self._wait(1)  # select.POLLIN
+            if not flags:
+                return None
+            if flags == 1:
+                n = self._readinto(buf)
+                if n is not None:
+                    return n
+        return self._recv(buf)
+
+    def _readinto(self, buf):
+        """A read of a socket that poll found readable (MicroPython): the count, or None when nothing
+        was there or the read failed (``_recv`` reads again and reports the error)."""
+        try:
+            return self.sock.readinto(buf)
+        except OSError:
+            return None
+
+    def _recv(self, buf):
         try:
             if MICROPYTHON:
                 if self._wait_first and not self._wait(select.POLLIN):
                     return None
                 while True:
-                    n = self._readinto(buf)
+                    n = self.sock.readinto(buf)
                     if n is not None:
                         return n
                     if not self._wait(select.POLLIN):
                         return None
-            return self._recv(buf)
+            return self.sock.recv_into(buf)
         except OSError as exc:
             if is_timeout(exc):
                 return None
@@ -118,7 +141,7 @@ class Stream:
                 for _ in self._poller.ipoll(0):
                     return True
                 # TLS may hold decrypted bytes the kernel knows nothing of.
-                return not self._wait_first and self._readinto(bytearray(1)) is not None
+                return not self._wait_first and self.sock.readinto(bytearray(1)) is not None
             if self.sock is self.raw:
                 return bool(select.select([self.sock], [], [], 0)[0])
             # TLS: a post-handshake message (a session ticket) makes the socket readable without data.

@@ -176,13 +176,13 @@ class Conn(Session):
         for _ in range(_MAX_READS):
             if self.state == _WS and self.websocket._held:
                 return
-            mv = self.websocket._into(buf) if self.state == _WS else buf
+            mv = (self.websocket._into(len(buf)) or buf) if self.state == _WS else buf
             n = self._io(mv, False)
             if n is None:
                 return
             self._t_io = ticks_ms()
             if self.state == _WS:
-                self.websocket._input(mv[:n] if n else b"")
+                self.websocket._input(mv[:n] if n < len(mv) else mv)  # a full read: no new view
             else:
                 try:
                     self.receive_data(mv[:n]) if n else self.receive_eof()

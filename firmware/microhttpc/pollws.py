@@ -187,16 +187,10 @@ class WebSocket(WSCore):
         else:
             self._progress()
 
-    def _into(self, buf):
-        """Where the next read goes: ``buf``, or straight into the message being received when the rest
-        of it is larger (``Protocol.payload_room``; ``_input`` then gets a view of the bytes in place)."""
-        room = self.protocol.payload_room()
-        return room if room is not None and len(room) > len(buf) else buf
-
     def _input(self, data):
         """Bytes from the socket (b"" at EOF)."""
         if data:
-            self.protocol.receive_data(data)
+            self._feed(data)
         else:
             self.protocol.receive_eof()
         self._pump()

@@ -164,7 +164,12 @@ class WebSocket(WSCore):
         self._flush()
 
     def _flush(self):
-        for frame in self.protocol.data_to_send():
+        out = self.protocol.data_to_send()
+        if out:
+            self._write(out)
+
+    def _write(self, out):
+        for frame in out:
             if self._socket_closed:
                 return
             try:
@@ -209,32 +214,39 @@ class WebSocket(WSCore):
         elif self._leftover:
             data = self._leftover
             self._leftover = None
-            p.receive_data(data)
+            self._feed(data)
         else:
             if p.eof or self._socket_closed:
                 raise self._closed()
-            left = remaining(dl)
-            if left is not None and left <= 0 and not first:
+            if self._read(dl, first) is None:
                 return False
-            self.stream.settimeout(left)
-            # The rest of a message larger than the receive buffer goes straight into the message.
-            room = p.payload_room()
-            mv = room if room is not None and len(room) > len(self._mv) else self._mv
-            try:
-                n = self.stream.recv_some(mv)
-            except ConnectionLost:
-                n = 0
-            if n is None:
-                return False
-            if n:
-                p.receive_data(mv[:n])  # from the room: already in place
-            else:
-                p.receive_eof()
         self._flush()  # auto-PONGs, the echo of a Close, our Close after a fault
-        more = self._dispatch()  # a Close it queues (auto-mode overflow) goes out in _wind_down
-        if p.state != ws.OPEN and not more:
-            self._wind_down()
+        if not self._dispatch() and p.state != ws.OPEN:  # a Close it queues (auto-mode overflow) goes
+            self._wind_down()  # out in _wind_down
         return True
+
+    def _read(self, dl, first):
+        """One read by the deadline ``dl`` (once it has passed, only a ``first`` read still looks), into
+        the receive buffer or straight into the message (``_into``), fed to the protocol; the count
+        (0: the connection ended), None when nothing came.  Small functions on the per-read path keep
+        their frames off the heap (see ``net.Stream.recv_some``)."""
+        left = remaining(dl)
+        if left is not None and left <= 0 and not first:
+            return None
+        self.stream.settimeout(left)
+        mv = self._into(len(self._mv)) or self._mv
+        n = self._recv(mv)
+        if n:
+            self._feed(mv if n == len(mv) else mv[:n])  # from the room: already in place
+        elif n == 0:
+            self.protocol.receive_eof()
+        return n
+
+    def _recv(self, buf):
+        try:
+            return self.stream.recv_some(buf)
+        except ConnectionLost:
+            return 0
 
     def _wind_down(self):
         """The closing handshake is under way or done: wait (bounded) for the server to close TCP.
@@ -249,21 +261,8 @@ class WebSocket(WSCore):
         while not p.eof:
             if p.more_input():
                 p.receive_data(b"")
-            else:
-                left = remaining(dl)
-                if left is not None and left <= 0:
-                    break
-                self.stream.settimeout(left)
-                try:
-                    n = self.stream.recv_some(self._mv)
-                except ConnectionLost:
-                    break
-                if n is None:  # close_timeout passed
-                    break
-                if not n:
-                    p.receive_eof()
-                    break
-                p.receive_data(self._mv[:n])
+            elif not self._read(dl, False):  # None: close_timeout passed; 0: the server closed TCP
+                break
             self._flush()
             p.events()
         if p.close_rcvd is None or p.state != ws.CLOSED:

@@ -100,23 +100,52 @@ class WSCore:
         self._closed_reported = False
 
     # -- input ---------------------------------------------------------------------------------------
+    def _into(self, size):
+        """Where the next read goes when the rest of the message being received is larger than
+        ``size`` (the receive buffer's): a view of the rest of it (``Protocol.payload_room``; the
+        view of what came is then fed in place, no copy); else None."""
+        room = self.protocol.payload_room()
+        return room if room is not None and len(room) > size else None
+
+    def _feed(self, data):
+        """``protocol.receive_data(data)`` for bytes from the socket; a read that is all payload of a
+        streamed message goes to the application as it is (``Protocol.receive_piece``: no event)."""
+        if self.protocol.receive_piece(data):
+            self._piece(data)
+        else:
+            self.protocol.receive_data(data)
+
+    def _piece(self, a):
+        """A piece of a streamed message: into the auto-mode buffer, else to ``on_msg_rx_data``.
+        False when it does not fit the buffer (the connection fails with 1009)."""
+        if self._rx_buf is not None:
+            return self._rx_copy(a)
+        if self.on_msg_rx_data is not None:
+            self.on_msg_rx_data(a)
+        return True
+
     def _dispatch(self):
         """Hand the protocol's events to the callbacks (whole messages to ``on_msg``, else to the
         receive queue); report a fault once.  Returns True when the protocol holds more input to parse
         (call ``protocol.receive_data(b"")`` once the application had its turn)."""
         p = self.protocol
-        for kind, a, b in p.events():
+        ev = p.events()
+        if ev:
+            self._handle(ev)
+        if p.failure is not None:
+            self._report_err(p.failure)
+        return p.more_input()
+
+    def _handle(self, events):
+        for kind, a, b in events:
             if kind == ws.EV_TEXT or kind == ws.EV_BINARY:
                 if self.on_msg is not None:
                     self.on_msg(a)
                 else:
                     self._messages.append(a)
             elif kind == ws.EV_MSG_DATA:
-                if self._rx_buf is not None:
-                    if not self._rx_copy(a):
-                        break
-                elif self.on_msg_rx_data is not None:
-                    self.on_msg_rx_data(a)
+                if not self._piece(a):
+                    break
             elif kind == ws.EV_MSG_START:
                 self._rx_buf = None
                 if self.on_msg_rx_init is not None:
@@ -142,9 +171,6 @@ class WSCore:
                     self._ka.pong(a)  # keepalive (ping_interval=): the PONG it waits for?
                 if self.on_pong is not None:
                     self.on_pong(a)
-        if p.failure is not None:
-            self._report_err(p.failure)
-        return p.more_input()
 
     def _rx_copy(self, chunk):
         """Auto mode: append ``chunk`` to the application's buffer; False (and 1009) when it is full."""

@@ -466,3 +466,67 @@ def test_payload_read_straight_into_the_message():
     assert [e[1] for e in p.events()] == [b"first"]
     room = p.payload_room()
     assert room is not None and len(room) == len(data) - 6
+
+
+def feed_pieces(p, stream, size):
+    """What a streaming I/O layer does: reads of ``size`` bytes; a read that receive_piece() takes
+    is a piece of the message as it is, any other goes to receive_data().  Returns the message
+    events with the pieces in their place, data joined per message."""
+    out = []
+
+    def add(kind, a):
+        if kind == ws.EV_MSG_DATA and out and out[-1][0] == ws.EV_MSG_DATA:
+            out[-1][1].extend(a)
+        else:
+            out.append((kind, bytearray(a) if kind == ws.EV_MSG_DATA else a))
+
+    mv = memoryview(stream)
+    for pos in range(0, len(stream), size):
+        chunk = mv[pos : pos + size]
+        if p.receive_piece(chunk):
+            add(ws.EV_MSG_DATA, chunk)
+        else:
+            p.receive_data(chunk)
+        for e in p.events():
+            add(e[0], e[1])
+    return out
+
+
+def test_streamed_pieces_taken_without_events():
+    # Streaming mode: a read that lies inside a binary frame's payload, short of its end, is taken by
+    # receive_piece() (no event, nothing allocated); the frame's last bytes, headers, control frames
+    # and checked text go through receive_data().  The messages come out the same at every read size.
+    data = bytes(range(256)) * 12
+    text = ("\u00e9t\u00e9 " * 200).encode()
+    stream = (frame(2, data) + frame(9, b"hb") + frame(2, data[:3000], fin=False) + frame(0, data[3000:])
+              + frame(1, text) + frame(2, b"tail"))
+    want = [(ws.EV_MSG_START, False), (ws.EV_MSG_DATA, data), (ws.EV_MSG_END, None), (ws.EV_PING, b"hb"),
+            (ws.EV_MSG_START, False), (ws.EV_MSG_DATA, data), (ws.EV_MSG_END, None),
+            (ws.EV_MSG_START, True), (ws.EV_MSG_DATA, text), (ws.EV_MSG_END, None),
+            (ws.EV_MSG_START, False), (ws.EV_MSG_DATA, b"tail"), (ws.EV_MSG_END, None)]
+    for size in (1, 7, 100, 1024, 2048, 8000):
+        p = proto(streaming=True)
+        got = feed_pieces(p, stream, size)
+        assert got == want, size
+        assert p.failure is None and not p._msg_len
+    # taken: the bulk of a binary frame; not taken: its end, message mode, checked text, a waiting event
+    p = proto(streaming=True)
+    p.receive_data(frame(2, data)[:10])
+    assert p.events()[0][0] == ws.EV_MSG_START
+    assert p.receive_piece(memoryview(data)[: len(data) - 10]) is True
+    assert p.receive_piece(data[-10:]) is False  # the frame ends here: receive_data() reports it
+    p.receive_data(data[-10:])
+    assert [e[0] for e in p.events()] == [ws.EV_MSG_DATA, ws.EV_MSG_END]
+    p = proto()
+    p.receive_data(frame(2, data)[:10])
+    assert p.receive_piece(data[:100]) is False
+    p = proto(streaming=True)
+    p.receive_data(frame(1, text)[:10])
+    assert p.receive_piece(text[:100]) is False
+    p = proto(streaming=True)
+    p.receive_data(frame(2, data)[:10])  # EV_MSG_START not taken yet
+    assert p.receive_piece(data[:100]) is False
+    # the message limit is checked from the header, before any piece
+    p = proto(streaming=True, max_message=1000)
+    p.receive_data(frame(2, data)[:10])
+    assert p.failure.close_code == 1009 and p.receive_piece(data[:100]) is False
