@@ -18,21 +18,23 @@ from .errors import LimitExceeded, UsageError
 def start_upgrade(s, path, headers=None, subprotocols=None, extensions=None, rng=None):
     """The session ``s`` writes the WebSocket upgrade request now (RFC 6455 section 4.1): returns its
     head bytes.  Connection, Upgrade, Sec-WebSocket-* and Host are the module's (HeaderNotAllowed); the
-    offers go through the same header check as every other header."""
+    application's headers and the offers go through the same header check as every other header."""
     from .request import Request
 
     if not s.persistent:
         raise UsageError("WebSocket upgrade needs a persistent connection (persistent=True)")
-    hdrs = Request("GET", path, headers=headers).user_headers()
+    hdrs = Request("GET", path, headers=headers).user_headers() if headers is not None else []  # checked
     ws.check_app_headers(hdrs)
     for t in subprotocols or ():
         if not http11._is_token(t):
             raise UsageError("invalid subprotocol %r: expected an RFC 9110 token" % (t,))
+    http11.check_header("Host", s.host_header)
+    for e in extensions or ():
+        http11.check_header("Sec-WebSocket-Extensions", e)
     key = ws.make_key(rng) if rng else ws.make_key()
-    out = [("Host", s.host_header)] + ws.handshake_headers(key, subprotocols, extensions) + hdrs
-    for k, v in out:
-        http11.check_header(k, v)
-    head = http11.build_request_head("GET", path, out)
+    # The module's own names and values (a base64 key, constants) need no check.
+    head = http11.build_request_head("GET", path, [("Host", s.host_header)]
+                                     + ws.handshake_headers(key, subprotocols, extensions) + hdrs)
     s.begin("GET", None, path)
     s.upgrading = (key,) + tuple(ws.offers(subprotocols, extensions, hdrs))
     return head
