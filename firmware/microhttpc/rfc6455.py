@@ -260,6 +260,10 @@ class Protocol:
     _pool = b""
     _pool_pos = 0
     _tx_src = _tx_mv = None
+    # CPython: the buffer of the last large single-frame message, reused for the next one that fits (a
+    # fresh multi-megabyte bytearray is zeroed page by page for every message; a message is handed over
+    # as a copy, so its buffer is free again).  None on MicroPython: the heap gets every buffer back.
+    _spare = None
 
     def __init__(self, max_message=65536, max_frame=None, streaming=False, rng=None, check_utf8=True,
                  allowed_rsv=0, defer=False, max_events=None):
@@ -608,7 +612,13 @@ class Protocol:
                 else:
                     try:
                         # Single-frame message: size known and already checked against the limits.
-                        self._msg = bytearray(ln) if fin else bytearray()
+                        m = self._spare
+                        if m is not None and fin and len(m) >= ln:
+                            self._msg = memoryview(m)[:ln]
+                        else:
+                            self._msg = bytearray(ln) if fin else bytearray()
+                            if fin and ln >= 65536 and not MICROPYTHON:
+                                self._spare = self._msg
                     except (MemoryError, OverflowError):  # max_message=None and more than the heap holds
                         raise LimitExceeded("message of %d bytes does not fit in memory" % ln, "max_message", None, ln)
         self._op = op
@@ -753,7 +763,7 @@ class Protocol:
                 self._tx_mv = memoryview(tb)
             buf = self._tx_mv[: hl + n]
         else:
-            buf = bytearray(hl + n)
+            tb = buf = bytearray(hl + n)
         buf[0] = (0x80 if fin else 0) | op
         if n < 126:
             buf[1] = 0x80 | n
@@ -783,7 +793,7 @@ class Protocol:
         buf[hl - 4 : hl] = key
         if n:
             buf[hl : hl + n] = payload
-            _mask(buf, hl, hl + n, key)
+            _mask(tb, hl, hl + n, key)  # the bytearray under the frame (a lent one starts with it)
         return buf
 
     def _queue_close(self, code, reason):

@@ -20,7 +20,9 @@ Sending: every frame goes out with one write (header, mask and payload in one bu
 frame can never be torn by another write, and PINGs can go out between the fragments of a message
 sent with ``send_start()`` / ``send_fragment()`` / ``send_end()`` or ``send_stream()``.  Each frame is
 a new buffer, unless ``tx_buffer_size`` lends one: frames with payloads up to that size are then built
-in it (no allocation per message, at the price of keeping the buffer).
+in it (no allocation per message, at the price of keeping the buffer).  On CPython a message of 64 KiB
+or more is built in a buffer kept for the next large one, and received into the last large one's
+(``rfc6455.Protocol``): a fresh multi-megabyte buffer costs a page fault per 4 KiB on every message.
 """
 
 from . import rfc6455 as ws
@@ -86,6 +88,10 @@ class WebSocket(WSCore):
         fs = frame_size or self.frame_size
         n = len(data)
         if not fs or n <= fs:
+            if n >= 65536 and not MICROPYTHON and (p.tx_buffer is None or len(p.tx_buffer) < n + 14):
+                # CPython: a large frame is built in a buffer kept for the next one (a fresh one is
+                # zeroed page by page for every message); a board keeps no buffer it does not need.
+                p.tx_buffer = bytearray(n + 14)
             p.send_message(ws.OP_TEXT if is_text else ws.OP_BINARY, data)
             self._flush()
             return

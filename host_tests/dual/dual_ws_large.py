@@ -39,3 +39,31 @@ def _large_bad_utf8(layer):
 
 per_layer(globals(), "large_echo", _large_echo)
 per_layer(globals(), "large_message_bad_utf8_is_1007", _large_bad_utf8)
+
+
+def test_large_messages_reuse_their_buffers_on_cpython():
+    # CPython: a message of 64 KiB or more is received into the buffer of the last one that fits and
+    # sent from a frame buffer kept for the next (no fresh, page-faulted buffers per message); what
+    # recv() returns is a copy, so an earlier message is unchanged by the next.  MicroPython keeps no
+    # buffer between messages (smaller messages there: a board's heap).
+    import gc
+
+    from microhttpc.rt import MICROPYTHON
+
+    h, p = raw_server()
+    ws = connect_ws("blocking", h, p, "/echo", max_message=1 << 18)
+    n = 9 if MICROPYTHON else 390  # x 256 bytes: 2304 (over the 2 KiB receive buffer) or 99840
+    first = bytes(range(256)) * n
+    second = bytes(range(255, -1, -1)) * n
+    got = []
+    for msg in (first, second, first[: len(first) - 1000]):
+        gc.collect()
+        ws.send(msg)
+        got.append(ws.recv(10))
+    assert got[0] == first and got[1] == second and got[2] == first[: len(first) - 1000]
+    proto = ws.protocol
+    if MICROPYTHON:
+        assert proto._spare is None and proto.tx_buffer is None
+    else:
+        assert len(proto._spare) == len(first) and len(proto.tx_buffer) == len(first) + 14
+    ws.close()
