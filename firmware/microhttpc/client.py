@@ -11,7 +11,7 @@ from .net import open_stream
 from .session import Body, Session
 from . import rtio
 from . import session
-from .errors import ConnectionLost, HTTPCError, LimitExceeded, TimeoutError, UsageError
+from .errors import ConnectionLost, HTTPCError, LimitExceeded, UsageError
 
 _SMALL_BODY = const(1024)  # bodies up to this size go out in the same write as the head
 _KEEP_BUF = const(8 << 20)  # CPython: whole-body buffers up to this size are kept for the next body
@@ -111,7 +111,9 @@ class Response(session.Response):
         try:
             while got < size:
                 conn.stream.settimeout(conn.wait_time())
-                n = conn.stream.recv_into(mv[got:])
+                n = conn.stream.recv_some(mv[got:])
+                if n is None:
+                    raise conn.expired()
                 if not n:
                     raise ConnectionLost("connection closed with %d body bytes still expected" % (size - got))
                 conn.rx += n
@@ -240,9 +242,8 @@ class Connection(Session):
                         self._abort()  # the response is complete and the connection can't be reused
                     return ev
                 self.stream.settimeout(s.wait_time())
-                try:
-                    n = self.stream.recv_into(self._mv)
-                except TimeoutError:
+                n = self.stream.recv_some(self._mv)
+                if n is None:
                     raise s.expired()
                 if n:
                     s.receive_data(self._mv[:n])
@@ -260,9 +261,8 @@ class Connection(Session):
             return 0
         try:
             self.stream.settimeout(self.wait_time())
-            try:
-                n = self.stream.recv_into(buf if k == len(buf) else memoryview(buf)[:k])
-            except TimeoutError:
+            n = self.stream.recv_some(buf if k == len(buf) else memoryview(buf)[:k])
+            if n is None:
                 raise self.expired()
         except BaseException:
             self._abort()

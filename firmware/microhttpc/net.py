@@ -1,5 +1,5 @@
 """Sockets and TLS for the blocking layers: connect with a timeout, wrap in TLS, and present one small
-stream interface (``recv_into``, ``sendall``, ``settimeout``, ``close``) whatever the runtime gives.
+stream interface (``recv_some``, ``sendall``, ``settimeout``, ``close``) whatever the runtime gives.
 
 MicroPython's TLS socket is a stream (``readinto``/``write``) while CPython's sockets have
 ``recv_into``/``sendall``: the difference stops here.
@@ -16,7 +16,7 @@ from .errors import ConnectError, ConnectionLost, TimeoutError
 class Stream:
     """A connected socket (plain or TLS) with timeouts mapped to this package's errors.
 
-    CPython: a blocking socket with ``settimeout``; ``recv_into`` returns what one read gives.
+    CPython: a blocking socket with ``settimeout``; ``recv_some`` returns what one read gives.
     MicroPython: socket streams follow a "no short reads" policy when blocking (``readinto`` would
     wait for a full buffer), so the socket is kept non-blocking and each wait goes through
     ``select.poll`` with the timeout.
@@ -57,16 +57,10 @@ class Stream:
             return flags
         return 0
 
-    def recv_into(self, buf):
-        """Read into ``buf`` (a memoryview); 0 means EOF.  Raises TimeoutError / ConnectionLost."""
-        n = self.recv_some(buf)
-        if n is None:
-            raise TimeoutError("no data from the server within %s s" % self.timeout)
-        return n
-
     def recv_some(self, buf):
-        """``recv_into``, but None when nothing came within the timeout: a poll that finds nothing
-        raises (and allocates) nothing.
+        """Read into ``buf`` (a memoryview): the count, 0 at EOF, None when nothing came within the
+        timeout (a poll that finds nothing raises and allocates nothing); ConnectionLost when the
+        connection failed.
 
         The common case on MicroPython (a plain socket, data ready) takes small functions: there a
         function with more than 11 words of state (locals, stack; a ``try`` costs 9) gets its frame
