@@ -14,7 +14,7 @@ import mpyframes
 PER_READ = {
     "websocket": ("WebSocket.poll", "WebSocket._read_once", "WebSocket._read", "WebSocket._recv",
                   "WebSocket._flush"),
-    "wsession": ("WSCore._into", "WSCore._feed", "WSCore._piece", "WSCore._dispatch"),
+    "wsession": ("WSCore._feed", "WSCore._piece", "WSCore._dispatch"),
     "rfc6455": ("Protocol.receive_piece", "Protocol.payload_room", "Protocol.more_input", "Protocol.events",
                 "Protocol.data_to_send"),
     "net": ("Stream.recv_some", "Stream._readinto", "Stream._wait", "Stream.settimeout"),

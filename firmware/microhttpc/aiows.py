@@ -123,7 +123,7 @@ class WebSocket(WSCore):
         self._reading = True
         # The rest of a message larger than the receive buffer goes straight into the message.
         try:
-            data = await self.conn._recv(timeout, self._into(self.conn.buffer_size))
+            data = await self.conn._recv(timeout, self.protocol.payload_room(self.conn.buffer_size))
         except ConnectionLost:
             data = b""
         finally:

@@ -176,7 +176,7 @@ class Conn(Session):
         for _ in range(_MAX_READS):
             if self.state == _WS and self.websocket._held:
                 return
-            mv = (self.websocket._into(len(buf)) or buf) if self.state == _WS else buf
+            mv = (self.websocket.protocol.payload_room(len(buf)) or buf) if self.state == _WS else buf
             n = self._io(mv, False)
             if n is None:
                 return

@@ -379,15 +379,17 @@ class Protocol:
             return True
         return False
 
-    def payload_room(self):
+    def payload_room(self, size=0):
         """Where the rest of the data frame in progress may be read straight to: a writable view of the
         message being assembled, when its first and only frame sized it (message mode, nothing held
-        back, no event waiting); else None.  An I/O layer reads into it and passes the view of what
-        came to receive_data() as usual, which finds the bytes in place (its copy is onto themselves):
-        a large message goes from the socket into its own buffer in a few large reads."""
+        back, no event waiting) and more than ``size`` bytes of it are still to come (an I/O layer
+        passes its receive buffer's size); else None.  The layer reads into it and passes the view of
+        what came to receive_data() as usual, which finds the bytes in place (its copy is onto
+        themselves): a large message goes from the socket into its own buffer in a few large reads."""
         m = self._msg
-        if (m is None or not self._in_frame or self._op >= 8 or self._events or self._backlog is not None
-                or self.deferred is not None or self.state != OPEN or self._msg_len + self._left != len(m)):
+        if (m is None or self._left <= size or not self._in_frame or self._op >= 8 or self._events
+                or self._backlog is not None or self.deferred is not None or self.state != OPEN
+                or self._msg_len + self._left != len(m)):
             return None
         return memoryview(m)[self._msg_len :]
 

@@ -233,14 +233,14 @@ class WebSocket(WSCore):
 
     def _read(self, dl, first):
         """One read by the deadline ``dl`` (once it has passed, only a ``first`` read still looks), into
-        the receive buffer or straight into the message (``_into``), fed to the protocol; the count
+        the receive buffer or straight into the message (``payload_room``), fed to the protocol; the count
         (0: the connection ended), None when nothing came.  Small functions on the per-read path keep
         their frames off the heap (see ``net.Stream.recv_some``)."""
         left = remaining(dl)
         if left is not None and left <= 0 and not first:
             return None
         self.stream.settimeout(left)
-        mv = self._into(len(self._mv)) or self._mv
+        mv = self.protocol.payload_room(len(self._mv)) or self._mv
         n = self._recv(mv)
         if n:
             self._feed(mv if n == len(mv) else mv[:n])  # from the room: already in place

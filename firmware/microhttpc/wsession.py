@@ -102,17 +102,10 @@ class WSCore:
         self._closed_reported = False
 
     # -- input ---------------------------------------------------------------------------------------
-    def _into(self, size):
-        """Where the next read goes when the rest of the message being received is larger than
-        ``size`` (the receive buffer's): a view of the rest of it (``Protocol.payload_room``; the
-        view of what came is then fed in place, no copy); else None."""
-        room = self.protocol.payload_room()
-        return room if room is not None and len(room) > size else None
-
     def _feed(self, data):
         """``protocol.receive_data(data)`` for bytes from the socket; a read that is all payload of a
         streamed message goes to the application as it is (``Protocol.receive_piece``: no event)."""
-        if self.protocol.receive_piece(data):
+        if self.protocol.streaming and self.protocol.receive_piece(data):
             self._piece(data)
         else:
             self.protocol.receive_data(data)

@@ -466,6 +466,8 @@ def test_payload_read_straight_into_the_message():
     assert [e[1] for e in p.events()] == [b"first"]
     room = p.payload_room()
     assert room is not None and len(room) == len(data) - 6
+    # with a size (the layer's receive buffer): a room only when more than that is still to come
+    assert p.payload_room(len(data) - 6) is None and len(p.payload_room(len(data) - 7)) == len(data) - 6
 
 
 def feed_pieces(p, stream, size):
