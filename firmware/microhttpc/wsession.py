@@ -132,6 +132,8 @@ class WSCore:
         return p.more_input()
 
     def _handle(self, events):
+        """_dispatch's loop, apart: its frame is large (see ``tools/mpyframes.py``) and a read that
+        brought no event (a streamed piece) does not pay for it."""
         for kind, a, b in events:
             if kind == ws.EV_TEXT or kind == ws.EV_BINARY:
                 if self.on_msg is not None:
