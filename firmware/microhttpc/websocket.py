@@ -224,8 +224,11 @@ class WebSocket(WSCore):
         else:
             if p.eof or self._socket_closed:
                 raise self._closed()
-            if self._read(dl, first) is None:
+            n = self._read(dl, first)
+            if n is None:
                 return False
+            if n < 0:  # a piece of a streamed message, handed over: no event, nothing to send
+                return True
         self._flush()  # auto-PONGs, the echo of a Close, our Close after a fault
         if not self._dispatch() and p.state != ws.OPEN:  # a Close it queues (auto-mode overflow) goes
             self._wind_down()  # out in _wind_down
@@ -234,7 +237,8 @@ class WebSocket(WSCore):
     def _read(self, dl, first):
         """One read by the deadline ``dl`` (once it has passed, only a ``first`` read still looks), into
         the receive buffer or straight into the message (``payload_room``), fed to the protocol; the count
-        (0: the connection ended), None when nothing came.  Small functions on the per-read path keep
+        (0: the connection ended; negative: a piece of a streamed message, already handed over, and
+        nothing else to act on), None when nothing came.  Small functions on the per-read path keep
         their frames off the heap (see ``net.Stream.recv_some``)."""
         left = remaining(dl)
         if left is not None and left <= 0 and not first:
@@ -243,7 +247,8 @@ class WebSocket(WSCore):
         mv = self.protocol.payload_room(len(self._mv)) or self._mv
         n = self._recv(mv)
         if n:
-            self._feed(mv if n == len(mv) else mv[:n])  # from the room: already in place
+            if self._feed(mv if n == len(mv) else mv[:n]):  # from the room: already in place
+                return -n
         elif n == 0:
             self.protocol.receive_eof()
         return n

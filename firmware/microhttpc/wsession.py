@@ -104,11 +104,13 @@ class WSCore:
     # -- input ---------------------------------------------------------------------------------------
     def _feed(self, data):
         """``protocol.receive_data(data)`` for bytes from the socket; a read that is all payload of a
-        streamed message goes to the application as it is (``Protocol.receive_piece``: no event)."""
+        streamed message goes to the application as it is (``Protocol.receive_piece``: no event).
+        True when it was such a piece and it was taken: then there is no event to dispatch and nothing
+        to send (a piece over the auto-mode buffer fails the connection instead: False)."""
         if self.protocol.streaming and self.protocol.receive_piece(data):
-            self._piece(data)
-        else:
-            self.protocol.receive_data(data)
+            return self._piece(data)
+        self.protocol.receive_data(data)
+        return False
 
     def _piece(self, a):
         """A piece of a streamed message: into the auto-mode buffer, else to ``on_msg_rx_data``.

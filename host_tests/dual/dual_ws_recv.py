@@ -187,6 +187,32 @@ def test_auto_mode_overflow_is_1009():
         assert ("%d+" % (300 if fragmented else 500)) in str(e.cause)
 
 
+def test_auto_mode_overflow_in_a_streamed_piece_is_1009():
+    # Reads of 512 bytes inside 3000-byte fragments are taken as pieces (no event); the piece that
+    # overflows the 4096-byte buffer fails the connection the same way (1009, on_err once), and the
+    # pieces before it were copied in order.
+    errs = []
+    seen = []
+
+    def init(is_text, n):
+        seen.append(bytearray(4096))
+        return seen[-1]
+
+    ws = ws_connect(url("ws", "wsraw", "/echo"), timeout=10, max_message=None, on_err=errs.append,
+                    on_msg_rx_init=init, on_msg_rx_complete=lambda: None, buffer_size=512)
+    data = bytes(range(250)) * 12  # 3000 bytes a fragment
+    ws.send_stream([data, data, data])
+    e = None
+    try:
+        for _ in range(50):
+            ws.poll(1)
+    except ConnectionClosed as exc:
+        e = exc
+    assert e is not None and e.sent_code == 1009 and isinstance(e.cause, LimitExceeded), e
+    assert errs == [e.cause] and len(seen) == 1
+    assert seen[0][:3000] == data and seen[0][3000:3512] == data[:512]
+
+
 def test_a_poll_that_finds_nothing_raises_and_allocates_nothing_much():
     # poll(0) on a quiet connection returns False without an exception inside (an exception per empty
     # poll cost 672 bytes on MicroPython); recv() with a timeout still raises TimeoutError.
