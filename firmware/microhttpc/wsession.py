@@ -107,7 +107,7 @@ class WSCore:
         streamed message goes to the application as it is (``Protocol.receive_piece``: no event).
         True when it was such a piece and it was taken: then there is no event to dispatch and nothing
         to send (a piece over the auto-mode buffer fails the connection instead: False)."""
-        if self.protocol.streaming and self.protocol.receive_piece(data):
+        if self.protocol.receive_piece(data):
             return self._piece(data)
         self.protocol.receive_data(data)
         return False
