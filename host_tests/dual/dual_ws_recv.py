@@ -165,6 +165,16 @@ def test_auto_mode_into_the_application_buffer():
     ws.close()
 
 
+def _closed_by_polling(ws, polls=50):
+    """Poll until the WebSocket closes: its ConnectionClosed (None if it stayed open)."""
+    try:
+        for _ in range(polls):
+            ws.poll(1)
+    except ConnectionClosed as exc:
+        return exc
+    return None
+
+
 def test_auto_mode_overflow_is_1009():
     # The raw server echoes frames as they come: a 500-byte message (known length, checked at its start)
     # and a fragmented one (unknown length, checked as the data arrives) into a 256-byte buffer.
@@ -176,12 +186,7 @@ def test_auto_mode_overflow_is_1009():
             ws.send_stream([b"x" * 100] * 3)
         else:
             ws.send(b"y" * 500)
-        e = None
-        try:
-            for _ in range(50):
-                ws.poll(1)
-        except ConnectionClosed as exc:
-            e = exc
+        e = _closed_by_polling(ws)
         assert e is not None and e.sent_code == 1009 and isinstance(e.cause, LimitExceeded), (fragmented, e)
         assert errs == [e.cause]
         assert ("%d+" % (300 if fragmented else 500)) in str(e.cause)
@@ -202,12 +207,7 @@ def test_auto_mode_overflow_in_a_streamed_piece_is_1009():
                     on_msg_rx_init=init, on_msg_rx_complete=lambda: None, buffer_size=512)
     data = bytes(range(250)) * 12  # 3000 bytes a fragment
     ws.send_stream([data, data, data])
-    e = None
-    try:
-        for _ in range(50):
-            ws.poll(1)
-    except ConnectionClosed as exc:
-        e = exc
+    e = _closed_by_polling(ws)
     assert e is not None and e.sent_code == 1009 and isinstance(e.cause, LimitExceeded), e
     assert errs == [e.cause] and len(seen) == 1
     assert seen[0][:3000] == data and seen[0][3000:3512] == data[:512]
