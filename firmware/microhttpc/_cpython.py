@@ -6,6 +6,7 @@ them.  MicroPython never imports this module (it uses ``_viper`` or the plain lo
 - ``mask_bigint``: one big-integer XOR over the whole slice (for a memoryview, which has no
   ``translate``; it would allocate two payload-sized integers, so a board never uses it);
 - ``validate``: UTF-8 checking with CPython's own decoder (C speed) for the bulk of a chunk;
+- ``read_body``: a whole Content-Length body read straight into the bytes object returned;
 - ``resolve``: name resolution bounded by a timeout (``getaddrinfo`` in a helper thread);
 - the three ``errors`` classes with a second, built-in base: ``ConnectError`` and ``ConnectionLost``
   are ConnectionErrors, ``TimeoutError`` is the builtin TimeoutError (``except TimeoutError`` catches
@@ -13,6 +14,7 @@ them.  MicroPython never imports this module (it uses ``_viper`` or the plain lo
 """
 
 import builtins
+import io
 
 from .errors import HTTPCError
 
@@ -27,6 +29,21 @@ class TimeoutError(HTTPCError, builtins.TimeoutError):  # noqa: A001
 
 class ConnectionLost(HTTPCError, ConnectionError):
     """The peer closed (or reset) the TCP connection when more data was expected."""
+
+
+class _Body(io.RawIOBase):
+    def __init__(self, fill):
+        self.readinto = fill
+
+    def readable(self):
+        return True
+
+
+def read_body(resp, size):
+    """``size`` body bytes of ``resp`` as one bytes object, read by ``resp._fill(view)``: with a
+    one-byte buffer, io.BufferedReader.read() reads straight into the object it returns (as
+    http.client does), so a large body is neither copied nor held twice."""
+    return io.BufferedReader(_Body(resp._fill), 1).read(size)
 
 
 def mask_bigint(buf, start, end, key):

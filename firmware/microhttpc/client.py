@@ -14,7 +14,6 @@ from . import session
 from .errors import ConnectionLost, HTTPCError, LimitExceeded, UsageError
 
 _SMALL_BODY = const(1024)  # bodies up to this size go out in the same write as the head
-_KEEP_BUF = const(8 << 20)  # CPython: whole-body buffers up to this size are kept for the next body
 
 
 class Response(session.Response):
@@ -90,45 +89,51 @@ class Response(session.Response):
 
     def _read_exact(self, size):
         """A whole Content-Length body (already checked against the limit), received without per-read
-        parsing and events, straight into one buffer, then copied once into the bytes returned.
-        MicroPython: a buffer of that size (two blocks at the peak, no list of pieces to fragment the
-        heap).  CPython: the connection keeps the buffer for the next body (up to 8 MiB), so a series of
-        large downloads does not make the allocator map and fault in fresh pages for each one."""
+        parsing and events.  MicroPython: straight into one buffer of that size, then copied once into
+        the bytes returned (two blocks at the peak, no list of pieces to fragment the heap).  CPython:
+        straight into the bytes object returned (``_cpython.read_body``), no copy at all."""
         conn = self._conn
-        p = conn.parser
-        buf = conn._body_buf
-        if buf is None or len(buf) < size:
-            try:
-                buf = bytearray(size)
-            except MemoryError:  # max_body=None and a body larger than the heap: stream it instead
-                raise LimitExceeded("body of %d bytes does not fit in memory (stream it instead)" % size,
-                                    "max_body", None, size)
-            if not MICROPYTHON and size <= _KEEP_BUF:
-                conn._body_buf = buf
-        mv = memoryview(buf)[:size]
-        ev = p.next_event(mv) if size else None  # what is buffered already
-        got = ev[1] if ev is not None else 0
         try:
-            while got < size:
-                conn.stream.settimeout(conn.wait_time())
-                n = conn.stream.recv_some(mv[got:])
-                if n is None:
-                    raise conn.expired()
-                if not n:
-                    raise ConnectionLost("connection closed with %d body bytes still expected" % (size - got))
-                conn.rx += n
-                p.body_received(n)
-                got += n
+            if MICROPYTHON:
+                body = self._read_into(size)
+            else:
+                from ._cpython import read_body
+
+                body = read_body(self, size)
             self._next_chunk()  # the END event: trailers, keep-alive verdict
-            return bytes(mv)
-        except MemoryError:
-            mv = buf = None
+            return body
+        except MemoryError:  # max_body=None and a body larger than the heap: stream it instead
             conn._abort()
             raise LimitExceeded("body of %d bytes does not fit in memory (stream it instead)" % size,
                                 "max_body", None, size)
         except BaseException:
             conn._abort()
             raise
+
+    def _read_into(self, size):
+        buf = bytearray(size)
+        mv = memoryview(buf)
+        got = 0
+        while got < size:
+            got += self._fill(mv[got:])
+        return bytes(mv)
+
+    def _fill(self, mv):
+        """Body bytes into ``mv``: what the parser holds, else one read; the count (never 0: raises
+        when the time is up or the connection ended before the body did)."""
+        conn = self._conn
+        p = conn.parser
+        if p.buffered():
+            return p.next_event(mv)[1]
+        conn.stream.settimeout(conn.wait_time())
+        n = conn.stream.recv_some(mv)
+        if n is None:
+            raise conn.expired()
+        if not n:
+            raise ConnectionLost("connection closed with %d body bytes still expected" % p.body_left())
+        conn.rx += n
+        p.body_received(n)
+        return n
 
     def readinto(self, buf):
         """Read body bytes into the caller's ``buf`` (a bytearray or memoryview); returns the count, 0 at
@@ -179,7 +184,6 @@ class Connection(Session):
 
     response_class = Response
     clock = rtio
-    _body_buf = None  # CPython: the buffer of the last whole Content-Length body (see Response.read)
 
     def __init__(self, *args, **kw):
         Session.__init__(self, *args, **kw)
