@@ -8,8 +8,8 @@
 
 Owns: the connection (CPython: the stream pair of ``asyncio.open_connection``; MicroPython: the
 non-blocking socket itself, read and written as its asyncio ``Stream`` does, without the Stream) and
-the timeouts (see ``_within``: ``asyncio.timeout`` on CPython, one watchdog task for every wait on
-MicroPython).
+the timeouts (see ``_within``: one watchdog task for every wait on MicroPython; on CPython a
+timer per connection for reads and writes, ``_cpyaio.Watch``, and ``asyncio.timeout`` for the rest).
 Must not: decide anything about HTTP or RFC 6455.  Each method is the same short loop: read
 (``_recv``) -> feed ``http11.ResponseParser`` / ``rfc6455.Protocol`` -> act on events -> write what the
 core queued (``_write``, one write per frame or request head).
@@ -410,39 +410,7 @@ class Connection(Session):
             raise TimeoutError("no data from the server within %s s" % timeout)
 
     else:
-
-        async def _write(self, data):
-            """Write all of ``data``, each wait within the session's ``wait_time()``."""
-            w = self._writer
-            try:
-                w.write(data)
-                if w.transport.get_write_buffer_size() or w.is_closing():
-                    # Not all taken at once (or the connection went): wait for it (flow control).
-                    await _within(w.drain(), self.wait_time(), "the server did not accept data")
-            except HTTPCError:
-                raise
-            except (OSError, ValueError, AttributeError) as exc:
-                raise self._failed("send failed: %r", exc)
-
-        async def _recv(self, timeout, into=None):
-            """Up to buffer_size bytes (b"" at EOF); with ``into``, up to its size, copied there, and the
-            view of them in it is returned."""
-            r = self._reader
-            n = self.buffer_size if into is None else len(into)
-            try:
-                if getattr(r, "_buffer", None):
-                    # The reader already holds bytes: take them without a timer.
-                    data = await r.read(n)
-                else:
-                    data = await _within(r.read(n), timeout, "no data from the server")
-                if into is None or not data:
-                    return data
-                into[: len(data)] = data
-                return into[: len(data)]
-            except HTTPCError:
-                raise
-            except (OSError, ValueError) as exc:
-                raise self._failed("receive failed: %r", exc)
+        from ._cpyaio import recv as _recv, write as _write  # CPython: the stream pair
 
     async def _event(self):
         """The session's next event, reading as needed; any failure closes the connection."""

@@ -107,14 +107,16 @@ class WebSocket(WSCore):
             else:
                 if p.eof or self._socket_closed:
                     raise self._closed()
-                left = remaining(dl)
+                left = timeout if first else remaining(dl)
                 if left is not None and left <= 0 and not first:
                     raise TimeoutError("no message within the timeout")
                 await self._read(left)
             first = False
-            await self._flush()  # auto-PONGs, the echo of a Close, our Close after a fault
+            if p._out:
+                await self._flush()  # auto-PONGs, the echo of a Close, our Close after a fault
             more = self._dispatch()
-            await self._flush()
+            if p._out:
+                await self._flush()
             if p.state != ws.OPEN and not more:
                 await self._wind_down()
         return self._messages.pop(0)

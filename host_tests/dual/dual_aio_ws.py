@@ -95,3 +95,51 @@ def test_server_close_ends_iteration():
     got, closes, err = asyncio.run(main())
     assert got == [] and closes == [(4001, "bye")]
     assert err is not None and err.code == 4001
+
+
+def test_recv_timeouts_on_one_connection():
+    """The waits of one connection, one after the other (CPython: one timer per connection, re-armed
+    only for a wait that ends before it fires): a short timeout after a long one still fires on time;
+    a recv() the application cancels, or bounds with wait_for, ends in CancelledError / its own
+    timeout, not ours, and leaves the WebSocket usable."""
+    import time
+
+    async def main():
+        host, port = server("ws")
+        ws = await aio.ws_connect("ws://%s:%d/" % (host, port), timeout=10)
+        out = []
+        await ws.send("a")
+        out.append(await ws.recv(timeout=5))  # a long wait, ended by the message
+        t0 = time.time()
+        try:
+            await ws.recv(timeout=0.2)
+            out.append("no timeout")
+        except microhttpc.TimeoutError:
+            out.append(time.time() - t0 < 2)
+        task = asyncio.create_task(ws.recv(timeout=5))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        try:
+            await task
+            out.append("returned")
+        except asyncio.CancelledError:
+            out.append("cancelled")
+        try:
+            await asyncio.wait_for(ws.recv(timeout=5), 0.2)
+            out.append("returned")
+        except microhttpc.TimeoutError:
+            out.append("ours")
+        except asyncio.TimeoutError:
+            out.append("wait_for")
+        t0 = time.time()
+        try:
+            await ws.recv(timeout=0.2)
+            out.append("no timeout")
+        except microhttpc.TimeoutError:
+            out.append(time.time() - t0 < 2)
+        await ws.send("b")
+        out.append(await ws.recv())
+        await ws.close()
+        return out
+
+    assert asyncio.run(main()) == ["a", True, "cancelled", "wait_for", True, "b"]
