@@ -39,11 +39,14 @@ class _Body(io.RawIOBase):
         return True
 
 
-def read_body(resp, size):
-    """``size`` body bytes of ``resp`` as one bytes object, read by ``resp._fill(view)``: with a
-    one-byte buffer, io.BufferedReader.read() reads straight into the object it returns (as
+def read_body(readinto, size):
+    """A whole body of ``size`` bytes as one bytes object, read by ``readinto(view)`` (a Response's):
+    with a one-byte buffer, io.BufferedReader.read() reads straight into the object it returns (as
     http.client does), so a large body is neither copied nor held twice."""
-    return io.BufferedReader(_Body(resp._fill), 1).read(size)
+    body = io.BufferedReader(_Body(readinto), 1).read(size)
+    if len(body) != size:  # (an early end raises in readinto: not expected)
+        raise ConnectionLost("connection closed with %d body bytes still expected" % (size - len(body)))
+    return body
 
 
 def mask_bigint(buf, start, end, key):

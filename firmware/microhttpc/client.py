@@ -89,17 +89,21 @@ class Response(session.Response):
 
     def _read_exact(self, size):
         """A whole Content-Length body (already checked against the limit), received without per-read
-        parsing and events.  MicroPython: straight into one buffer of that size, then copied once into
-        the bytes returned (two blocks at the peak, no list of pieces to fragment the heap).  CPython:
-        straight into the bytes object returned (``_cpython.read_body``), no copy at all."""
+        parsing and events, by ``readinto`` straight into where it ends up.  MicroPython: one buffer of
+        that size, then copied once into the bytes returned (two blocks at the peak, no list of pieces to
+        fragment the heap).  CPython: the bytes object returned itself (``_cpython.read_body``)."""
         conn = self._conn
         try:
             if MICROPYTHON:
-                body = self._read_into(size)
+                mv = memoryview(bytearray(size))
+                got = 0
+                while got < size:
+                    got += self.readinto(mv[got:])  # never 0 before the end: an early EOF raises
+                body = bytes(mv)
             else:
                 from ._cpython import read_body
 
-                body = read_body(self, size)
+                body = read_body(self.readinto, size)
             self._next_chunk()  # the END event: trailers, keep-alive verdict
             return body
         except MemoryError:  # max_body=None and a body larger than the heap: stream it instead
@@ -109,31 +113,6 @@ class Response(session.Response):
         except BaseException:
             conn._abort()
             raise
-
-    def _read_into(self, size):
-        buf = bytearray(size)
-        mv = memoryview(buf)
-        got = 0
-        while got < size:
-            got += self._fill(mv[got:])
-        return bytes(mv)
-
-    def _fill(self, mv):
-        """Body bytes into ``mv``: what the parser holds, else one read; the count (never 0: raises
-        when the time is up or the connection ended before the body did)."""
-        conn = self._conn
-        p = conn.parser
-        if p.buffered():
-            return p.next_event(mv)[1]
-        conn.stream.settimeout(conn.wait_time())
-        n = conn.stream.recv_some(mv)
-        if n is None:
-            raise conn.expired()
-        if not n:
-            raise ConnectionLost("connection closed with %d body bytes still expected" % p.body_left())
-        conn.rx += n
-        p.body_received(n)
-        return n
 
     def readinto(self, buf):
         """Read body bytes into the caller's ``buf`` (a bytearray or memoryview); returns the count, 0 at
