@@ -176,7 +176,25 @@ class Response(session.Response):
         return _Chunks(self)
 
     async def readinto(self, buf):
-        """Body bytes into ``buf``; the count, 0 at the end."""
+        """Body bytes into ``buf``; the count, 0 at the end.  They go from the socket straight into
+        ``buf`` when nothing is buffered before them (MicroPython; CPython copies them from its
+        stream reader), else they are copied there."""
+        conn = self._conn
+        k = 0 if self._pending or self.complete else conn.parser.raw_room(len(buf))
+        if k:
+            try:
+                data = await conn._recv(conn.wait_time(), buf if k == len(buf) else memoryview(buf)[:k])
+            except TimeoutError:
+                await conn._abort()
+                raise conn.expired()
+            except BaseException:
+                await conn._abort()
+                raise
+            if data:
+                conn.rx += len(data)
+                conn.parser.body_received(len(data))
+                return len(data)
+            conn.receive_eof()  # the parser decides: the end of a read-until-close body, or an error
         c = self._take(await self.read_chunk(), len(buf))
         buf[: len(c)] = c
         return len(c)
@@ -187,7 +205,21 @@ class Response(session.Response):
         conn = self._conn
         limit = conn.max_body if max_size is None else max_size
         body = Body(limit, self.content_length)
+        size = self.content_length
         try:
+            if MICROPYTHON and size and not self._pending and not self.complete and conn.parser.body_left() == size:
+                # As the blocking layer: straight into one buffer, copied once (no list of pieces).
+                mv = memoryview(bytearray(size))
+                got = 0
+                while got < size:
+                    n = await self.readinto(mv[got:])
+                    if not n:
+                        await conn._abort()
+                        raise ConnectionLost("connection closed with %d body bytes still expected" % (size - got))
+                    got += n
+                await self.read_chunk()  # the END event: trailers, keep-alive verdict
+                self._body = bytes(mv)
+                return self._body
             while True:
                 c = await self.read_chunk()
                 if c is None:

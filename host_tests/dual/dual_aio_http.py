@@ -36,6 +36,41 @@ def test_read_chunk_and_body_limit():
     assert asyncio.run(main())
 
 
+def test_readinto_and_whole_bodies():
+    """readinto() in pieces of a Content-Length and of a chunked body (bytes straight from the socket
+    into the caller's buffer when nothing is buffered before them: MicroPython), and read() of a
+    Content-Length body larger than the receive buffer (MicroPython: into one buffer, copied once),
+    keep-alive between them: every byte where it belongs."""
+
+    async def main():
+        host, port = server("http")
+        conn = await aio.Connection.open(host, port, timeout=10)
+        want = bytes(i & 0xFF for i in range(5000))
+        out = []
+        for path in ("/bytes/5000", "/chunked?n=300"):
+            r = await conn.request("GET", path)
+            buf = bytearray(700)
+            got = bytearray()
+            while True:
+                n = await r.readinto(memoryview(buf)[: 1 + len(got) % 700])
+                if not n:
+                    break
+                got += buf[:n]
+            out.append(bytes(got))
+        r = await conn.request("GET", "/bytes/5000")
+        whole = await r.read()
+        again = await r.read()
+        r = await conn.request("GET", "/hello")
+        hello = await r.read()
+        await conn.close()
+        return out, whole, again, hello, want
+
+    out, whole, again, hello, want = asyncio.run(main())
+    assert out[0] == want
+    assert out[1] == b"".join(b"chunk %d;" % i for i in range(300))
+    assert whole == want and again == want and hello == b"hello world"
+
+
 def test_refused_upgrade_keeps_connection():
     async def main():
         host, port = server("http")
