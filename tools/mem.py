@@ -13,6 +13,8 @@ unix port and on the 32-bit WebAssembly port.
   that connection, a text and a binary echo, a ping and a clean close) passes N fresh runs out of N
   (binary search in 1 KiB steps), through ``Connection`` + ``upgrade`` and through ``ws_connect``, and
   ``gc.mem_alloc()`` after ``gc.collect()`` at each of its stages;
+- **soak**: the same search for a long session (``SOAK``: 5,000 echoes of 1-2048 bytes, then 50
+  reconnect cycles), which passes only without any ``MemoryError``: what fragmentation adds;
 - **cores**: what one response parse and one WebSocket round trip allocate, garbage included:
   ``gc.mem_alloc()`` before and after with the collector disabled (``gc.disable()``) in between, on a
   warmed-up parser / Protocol fed with bytes recorded from the local server;
@@ -107,6 +109,31 @@ ws.ping(b"hb")
 ws.close()
 assert ws.close_code == 1000
 gc.collect()
+print("OK")
+"""
+
+# A long session (issue: "soak"): 5,000 echoes of 1-2048 bytes, text and binary in turn, each checked,
+# then 50 cycles of ws_connect + echo + close.  It passes only with no MemoryError at all (a heap that
+# fragments fails here long before it runs out): the smallest heap it passes in says what a board needs
+# to keep a WebSocket going, beside the demo session's one-shot figure.
+SOAK = """
+import os, microhttpc
+url = "ws://%s/ws" % os.getenv("MHC_HTTP")
+pattern = bytes(range(256)) * 8
+seed = 12345
+ws = microhttpc.ws_connect(url, timeout=10)
+for i in range(5000):
+    seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
+    n = 1 + seed % 2048
+    msg = pattern[:n] if i & 1 else "x" * n
+    ws.send(msg)
+    assert ws.recv() == msg
+ws.close()
+for i in range(50):
+    ws = microhttpc.ws_connect(url, timeout=10)
+    ws.send("hello")
+    assert ws.recv() == "hello"
+    ws.close()
 print("OK")
 """
 
@@ -661,6 +688,12 @@ def tables(res):
         lines.append("| " + " | ".join(_kb(st[s]) for s in STAGE_NAMES[1:]) + " | %d KiB | %d KiB |"
                      % (res["session"]["Connection + upgrade"], res["session"]["ws_connect"]))
         lines.append("")
+        if res.get("soak"):
+            lines.append("A long session (`ws_connect`, then 5,000 echoes of 1-2048 B, text and binary in turn, "
+                         "each checked, then 50 cycles of `ws_connect` + echo + close) passes with no "
+                         "`MemoryError` in %d fresh runs of %d from a heap of %d KiB (the goal is 80 KiB: "
+                         "a smaller heap fragments before it runs out)." % (res["runs"], res["runs"], res["soak"]))
+            lines.append("")
     c64 = w.get("cores_64") if w else res.get("cores")
     c32 = w.get("cores") if w else None
     if c64:
@@ -824,6 +857,9 @@ def main():
         for name, wsc in (("Connection + upgrade", False), ("ws_connect", True)):
             res["session"][name] = smallest_session_heap(wsc, args.runs, env)
             log("  %-28s %5d KiB" % (name, res["session"][name]))
+        res["soak"] = smallest_session_heap(None, args.runs, env, lo=64, hi=256, code=SOAK)
+        log("  %-28s %5d KiB (5,000 echoes of 1-2048 B, then 50 reconnects; no MemoryError)" % ("soak",
+                                                                                                res["soak"]))
         res["stages"] = stages(env)
         log("Heap in use along the demo session (bytes): " + ", ".join(
             "%s %d" % (s, res["stages"][s]) for s in STAGE_NAMES))
