@@ -323,7 +323,11 @@ class Connection(Session):
         cur = req
         history = []
         while True:
-            resp = conn._send_one(cur, path, hdrs)
+            try:
+                resp = conn._send_one(cur, path, hdrs)
+            except MemoryError:  # (building the request, too): a fault like a reset, the connection goes
+                conn._abort()
+                raise
             resp.request = req
             if req.user_data is not None:
                 resp.user_data = req.user_data

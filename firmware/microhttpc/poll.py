@@ -74,8 +74,7 @@ class Transaction:
 
 class Conn(Session):
     """One connection of an Engine: a ``session.Session`` (its settings and rules) plus a non-blocking
-    socket; ``state_name``, ``error`` (the cause once closed), ``websocket`` once upgraded,
-    ``user_data`` is yours."""
+    socket; ``state_name``, ``error`` (the cause once closed), ``websocket`` once upgraded, ``user_data``."""
 
     response_class = Response
     clock = rtio
@@ -231,8 +230,7 @@ class Conn(Session):
 
     # -- HTTP ----------------------------------------------------------------------------------------
     def _next(self):
-        """Idle (inside poll()): start the next queued request, or end the connection if the session
-        says it can't carry one."""
+        """Idle (in poll()): start the next queued request, or end the connection if it can't carry one."""
         mv = self.engine._mv
         while self.state == _HTTP and self._active is None and not self._app_close:
             if self._queue and self._used and self.ready:
@@ -248,8 +246,10 @@ class Conn(Session):
             req = self._queue.pop(0)
             try:
                 head, body = self.start(req.request) if req.websocket is None else req.websocket._begin(self)
-            except Exception as exc:  # a request the caller built wrong fails alone
+            except Exception as exc:  # a request the caller built wrong fails alone (no memory: all of it)
                 self._req_fail(req, exc)
+                if isinstance(exc, MemoryError):
+                    return self._end(exc)
                 continue
             self._active = req
             self._t_io = ticks_ms()

@@ -1,0 +1,77 @@
+"""Out of memory while a request is being built is a fault like any other, on every layer: the
+MemoryError comes out of the call in progress (blocking, asyncio) or goes to the request's and the
+connection's on_err (poll) once, the connection is closed with its buffers, and the next request
+opens a new one.  The MemoryError is raised on purpose in
+``Request.prepare`` (the request head: where a fragmented heap fails before any I/O)."""
+
+import asyncio
+
+from check import server
+from microhttpc import Connection, Request, aio
+from microhttpc.poll import Engine
+
+
+def _oom(*args, **kw):
+    raise MemoryError
+
+
+def test_blocking_request_that_cannot_be_built_closes_the_connection():
+    host, port = server("http")
+    c = Connection(host, port, timeout=10)
+    assert c.request("GET", "/hello").read() == b"hello world"
+    prepare = Request.prepare
+    Request.prepare = _oom
+    try:
+        c.request("GET", "/hello")
+        got = "returned"
+    except MemoryError:
+        got = "MemoryError"
+    finally:
+        Request.prepare = prepare
+    assert got == "MemoryError" and not c.is_open
+    assert c.request("GET", "/hello").read() == b"hello world"
+    c.close()
+
+
+def test_aio_request_that_cannot_be_built_closes_the_connection():
+    async def main():
+        host, port = server("http")
+        c = await aio.Connection.open(host, port, timeout=10)
+        assert await (await c.request("GET", "/hello")).read() == b"hello world"
+        prepare = Request.prepare
+        Request.prepare = _oom
+        try:
+            await c.request("GET", "/hello")
+            got = "returned"
+        except MemoryError:
+            got = "MemoryError"
+        finally:
+            Request.prepare = prepare
+        was_open = c.is_open
+        again = await (await c.request("GET", "/hello")).read()
+        await c.close()
+        return got, was_open, again
+
+    assert asyncio.run(main()) == ("MemoryError", False, b"hello world")
+
+
+def test_poll_request_that_cannot_be_built_closes_the_connection():
+    host, port = server("http")
+    e = Engine(timeout=10)
+    log = []
+    conn = e.connect(host, port, on_err=lambda c, x: log.append(("conn err", type(x).__name__)))
+    prepare = Request.prepare
+    Request.prepare = _oom
+    try:
+        e.request(conn, "GET", "/hello", on_err=lambda x: log.append(("req err", type(x).__name__)),
+                  on_response=lambda r: log.append("response"))
+        assert e.run(until=lambda: conn.closed, timeout=10), "the connection did not end"
+    finally:
+        Request.prepare = prepare
+    assert log == [("req err", "MemoryError"), ("conn err", "MemoryError")], log
+    conn = e.connect(host, port)
+    done = []
+    e.request(conn, "GET", "/hello", on_complete=lambda r, ok: done.append(ok))
+    assert e.run(until=lambda: done, timeout=10) and done == [True]
+    e.close(conn)
+    e.run(timeout=2)
