@@ -14,6 +14,7 @@ from . import session
 from .errors import ConnectionLost, HTTPCError, LimitExceeded, UsageError
 
 _SMALL_BODY = const(1024)  # bodies up to this size go out in the same write as the head
+_BIG_BODY = const(65536)  # CPython: whole bodies from this size are read straight into the bytes returned
 
 
 class Response(session.Response):
@@ -91,12 +92,14 @@ class Response(session.Response):
         """A whole Content-Length body (already checked against the limit), received without per-read
         parsing and events, by ``readinto`` straight into where it ends up.  MicroPython: one buffer of
         that size, then copied once into the bytes returned (two blocks at the peak, no list of pieces to
-        fragment the heap).  CPython: the bytes object returned itself (``_cpython.read_body``)."""
+        fragment the heap).  CPython, from 64 KiB: the bytes object returned itself
+        (``_cpython.read_body``; for a small body its reader costs more than the copy it saves)."""
         conn = self._conn
         try:
-            if MICROPYTHON:
+            if MICROPYTHON or size < _BIG_BODY:
                 mv = memoryview(bytearray(size))
-                got = 0
+                ev = conn.parser.next_event(mv) if size else None  # what came with the head, if any
+                got = 0 if ev is None else ev[1]
                 while got < size:
                     got += self.readinto(mv[got:])  # never 0 before the end: an early EOF raises
                 body = bytes(mv)
