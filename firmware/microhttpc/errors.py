@@ -86,3 +86,27 @@ def __getattr__(name):
 
         return HTTPStatusError
     raise AttributeError(name)
+
+
+def message(n, *args):
+    """Error message ``n`` of the ``.mpy`` build, ``% args[0]`` when given.
+
+    tools/build_mpy.py moves the text of each message an error is raised with out of the compiled
+    module into a catalog (``_t0``, ``_t1``, ...: 32 texts each) and calls this instead: a catalog loads
+    while an error is raised and is dropped after, so a board keeps no message text in RAM.  The
+    sources (and CPython) keep every message inline and never call this.  When the catalog cannot load
+    (no heap, not deployed) the message says so, and the error is still the one raised."""
+    import sys
+
+    name = "microhttpc._t%d" % (n >> 5)
+    try:
+        text = __import__(name, None, None, ("text",)).text[n & 31]
+    except Exception as e:  # noqa: BLE001 - whatever stops the text must not replace the error
+        return "(message %d of microhttpc: %s)" % (n, e.__class__.__name__) + (" " + repr(args[0]) if args else "")
+    finally:
+        sys.modules.pop(name, None)
+        try:
+            delattr(sys.modules["microhttpc"], name[11:])
+        except (AttributeError, KeyError):
+            pass
+    return text % args[0] if args else text

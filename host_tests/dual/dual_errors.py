@@ -234,3 +234,45 @@ def test_wrong_101_is_still_a_handshake_error():
     assert isinstance(e, errors.HandshakeError) and isinstance(e, errors.ProtocolError), repr(e)
     assert not isinstance(e, errors.UpgradeRefused) and e.response.status == 101
     conn.close()
+
+
+def test_messages_are_the_same_text_on_both_runtimes():
+    # On MicroPython the package runs from the .mpy build, whose messages live in catalogs that load
+    # while an error is raised (errors.message, tools/build_mpy.py): the text must be the one the source
+    # has, formatted the same, and the catalog must not stay in the heap.
+    import gc
+
+    from microhttpc import http11, rfc6455
+
+    def status_error(line):
+        p = http11.ResponseParser()
+        p.start("GET")
+        p.feed(line)
+        return str(_raised(p.next_event))
+
+    def bad_close_code():
+        return str(_raised(rfc6455.Protocol().send_close, 999))
+
+    assert status_error(b"HTTP/1.1 2x0 OK\r\n\r\n") == "malformed status code in b'HTTP/1.1 2x0 OK'"
+    assert str(_raised(http11.check_header, "X-A", "a\nb")) == (
+        "header X-A: value must not contain CR, LF or NUL: 'a\\nb'")
+    p = http11.ResponseParser()
+    p.start("GET")
+    p.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")
+    p.next_event()
+    assert str(_raised(p.start, "GET")) == "start(): the previous response is not parsed to its end"
+    assert bad_close_code() == "close code 999 may not be sent (1000-1003, 1007-1014, 3000-4999)"
+    # A catalog that cannot load: the message says so and carries what the text would have shown.
+    text = errors.message(10 ** 6, ("x", 1))  # ImportError (CPython: its ModuleNotFoundError)
+    assert text.startswith("(message 1000000 of microhttpc: ") and text.endswith("Error) ('x', 1)"), text
+    assert errors.message(10 ** 6).endswith("Error)")
+    assert not [m for m in sys.modules if m.startswith("microhttpc._t")]
+    if MP:
+        gc.collect()
+        before = gc.mem_alloc()
+        for _ in range(20):
+            status_error(b"HTTP/1.1 2x0 OK\r\n\r\n")
+            bad_close_code()
+        gc.collect()
+        assert gc.mem_alloc() - before < 256, gc.mem_alloc() - before
+        assert not [m for m in sys.modules if m.startswith("microhttpc._t")]
