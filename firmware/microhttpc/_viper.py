@@ -7,32 +7,36 @@ CPU's .mpy), ``mask`` and ``utf8`` keep their plain loops.
 """
 
 # pyright: reportUndefinedVariable=false
-# (ptr8 is a viper type, known to the viper compiler only)
+# (ptr8 and ptr32 are viper types, known to the viper compiler only)
 
 import micropython
 
 
 @micropython.viper
 def mask(buf: ptr8, start: int, end: int, key: ptr8):
-    """XOR buf[start:end] with the 4-byte ``key``, its phase starting at ``start`` (see mask.py); four
-    bytes per turn of the loop."""
-    k0 = key[0]
-    k1 = key[1]
-    k2 = key[2]
-    k3 = key[3]
+    """XOR buf[start:end] with the 4-byte ``key``, its phase starting at ``start`` (see mask.py): byte by
+    byte up to a 4-byte aligned address, then a 32-bit word per turn of the loop (the key as a
+    little-endian word, rotated to the phase there: every MicroPython CPU with a native emitter is
+    little-endian), then the last bytes."""
     i = start
-    stop = end - 3
-    while i < stop:
-        buf[i] = buf[i] ^ k0
-        buf[i + 1] = buf[i + 1] ^ k1
-        buf[i + 2] = buf[i + 2] ^ k2
-        buf[i + 3] = buf[i + 3] ^ k3
-        i += 4
     j = 0
+    while i < end and (int(buf) + i) & 3:
+        buf[i] = buf[i] ^ key[j]
+        i += 1
+        j = (j + 1) & 3
+    n = (end - i) >> 2
+    if n > 0:
+        kw = key[j] | (key[(j + 1) & 3] << 8) | (key[(j + 2) & 3] << 16) | (key[(j + 3) & 3] << 24)
+        w = ptr32(int(buf) + i)
+        m = 0
+        while m < n:
+            w[m] = w[m] ^ kw
+            m += 1
+        i += n << 2
     while i < end:
         buf[i] = buf[i] ^ key[j]
         i += 1
-        j += 1
+        j = (j + 1) & 3
 
 
 @micropython.viper
