@@ -27,6 +27,9 @@ try:
 except ImportError:  # pragma: no cover - MicroPython before 1.21
     import uasyncio as asyncio
 
+import gc
+import sys
+
 from . import errors, http11
 from .errors import (
     ConnectError,
@@ -579,6 +582,8 @@ class Connection(Session):
         if not s.persistent:
             raise UsageError("WebSocket upgrade needs a persistent connection (persistent=True)")
         try:
+            if MICROPYTHON and "microhttpc.aiows" not in sys.modules:
+                gc.collect()  # the garbage first, so the WebSocket code packs into the heap's holes
             from .wsession import finish_upgrade, make_protocol, start_upgrade
             from .aiows import WebSocket
 

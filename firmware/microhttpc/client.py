@@ -4,6 +4,9 @@
 retry, redirects, timers, the 101 checks) live in the session.
 """
 
+import gc
+import sys
+
 from .rt import MICROPYTHON, const
 from . import http11
 from .request import Request
@@ -429,6 +432,8 @@ class Connection(Session):
             raise UsageError("read the previous response body before upgrading")
         try:
             # Imported here, not at the top: HTTP-only applications never pay the WebSocket modules' heap.
+            if MICROPYTHON and "microhttpc.websocket" not in sys.modules:
+                gc.collect()  # the garbage first, so the code packs into the heap's holes
             from .wsession import finish_upgrade, make_protocol, start_upgrade
             from .websocket import WebSocket
 
