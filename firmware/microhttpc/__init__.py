@@ -47,16 +47,18 @@ _LAZY = {
 
 
 def __getattr__(name):
+    from .rt import load
+
     mod = _LAZY.get(name)
     if mod is None:
         # MicroPython asks the package first for ``from . import submodule``: load the submodule.
         if name.startswith("__"):
             raise AttributeError(name)
         try:
-            value = __import__("microhttpc." + name, None, None, ("__name__",))
+            value = load(name)
         except ImportError:
             raise AttributeError(name)
     else:
-        value = getattr(__import__("microhttpc." + mod, None, None, (name,)), name)
+        value = getattr(load(mod), name)
     globals()[name] = value
     return value

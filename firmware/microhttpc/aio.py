@@ -27,9 +27,6 @@ try:
 except ImportError:  # pragma: no cover - MicroPython before 1.21
     import uasyncio as asyncio
 
-import gc
-import sys
-
 from . import errors, http11
 from .errors import (
     ConnectError,
@@ -40,7 +37,7 @@ from .errors import (
     UsageError,
 )
 from .request import Request
-from .rt import MICROPYTHON
+from .rt import MICROPYTHON, load
 from .session import Body, Session
 from . import rtio
 from . import session
@@ -582,8 +579,7 @@ class Connection(Session):
         if not s.persistent:
             raise UsageError("WebSocket upgrade needs a persistent connection (persistent=True)")
         try:
-            if MICROPYTHON and "microhttpc.aiows" not in sys.modules:
-                gc.collect()  # the garbage first, so the WebSocket code packs into the heap's holes
+            load("aiows")  # packed into the heap's holes on MicroPython (rt.load)
             from .wsession import finish_upgrade, make_protocol, start_upgrade
             from .aiows import WebSocket
 

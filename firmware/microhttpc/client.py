@@ -4,10 +4,7 @@
 retry, redirects, timers, the 101 checks) live in the session.
 """
 
-import gc
-import sys
-
-from .rt import MICROPYTHON, const
+from .rt import MICROPYTHON, const, load
 from . import http11
 from .request import Request
 from .net import open_stream
@@ -432,8 +429,7 @@ class Connection(Session):
             raise UsageError("read the previous response body before upgrading")
         try:
             # Imported here, not at the top: HTTP-only applications never pay the WebSocket modules' heap.
-            if MICROPYTHON and "microhttpc.websocket" not in sys.modules:
-                gc.collect()  # the garbage first, so the code packs into the heap's holes
+            load("websocket")  # packed into the heap's holes on MicroPython (rt.load)
             from .wsession import finish_upgrade, make_protocol, start_upgrade
             from .websocket import WebSocket
 

@@ -18,7 +18,7 @@ import socket
 from . import http11, rtio, session
 from .errors import ConnectError, ConnectionLost, LimitExceeded, TimeoutError, UsageError
 from .request import Request
-from .rt import MICROPYTHON, const
+from .rt import MICROPYTHON, const, load
 from .rtio import EAGAIN, EINPROGRESS, EWOULDBLOCK, set_nodelay, ticks_diff, ticks_ms, would_block
 from .session import Body, Session
 
@@ -473,10 +473,7 @@ class Engine:
         global _pollws
         self._check_http(conn)
         if _pollws is None:  # the first upgrade: HTTP-only engines never load the WebSocket code
-            import gc
-
-            gc.collect()  # the garbage first, so the code packs into the heap's holes (10 KB less peak)
-            from . import pollws as _pollws
+            _pollws = load("pollws")  # packed into the heap's holes on MicroPython (rt.load)
         return _pollws.upgrade(self, conn, path, **kw)
 
     def ws_send(self, conn, message, on_tx_complete=None):
