@@ -64,70 +64,80 @@ def host_march():
     return None
 
 
+def _is_text(node):
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and " " in node.value
+
+
+def _binds(func, name):
+    """Does the function (or lambda) ``func`` bind ``name`` (an argument, or a name assigned in it)?"""
+    for n in ast.walk(func):
+        if (isinstance(n, ast.arg) and n.arg == name) or (
+                isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id == name):
+            return True
+    return False
+
+
 def move_messages(sources):
     """{name: source} -> ({name: source with its messages replaced}, [texts]).
 
     In a call of one of ``RAISERS``, a string constant with a space becomes ``_mt(n)``, and
-    ``"text" % args`` becomes ``_mt(n, args)`` (formatted by ``errors.message``, so a catalog that cannot load still gives a
-    message); equal texts share a number.  The replacements keep every line where it was."""
+    ``"text" % args`` becomes ``_mt(n, args)`` (formatted by ``errors.message``, so that a catalog
+    that cannot load still gives a message); equal texts share a number.  Every line stays where it
+    was."""
     texts, numbers, out = [], {}, {}
     for name in sorted(sources):
         src = sources[name].encode()
-        if name in KEEP_MESSAGES:
-            out[name] = sources[name]
-            continue
+        tree = None if name in KEEP_MESSAGES else ast.parse(src)
         starts = [0]
         for line in src.split(b"\n"):
             starts.append(starts[-1] + len(line) + 1)
 
         def span(node):
-            return starts[node.lineno - 1] + node.col_offset, starts[node.end_lineno - 1] + node.end_col_offset
+            return (starts[node.lineno - 1] + node.col_offset,
+                    starts[node.end_lineno - 1] + node.end_col_offset)
 
-        def number(text):
-            if text not in numbers:
-                numbers[text] = len(texts)
-                texts.append(text)
-            return numbers[text]
-
-        tree = ast.parse(src)
-        shadowed = [span(f) for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
-                    and any(getattr(n, "arg", getattr(n, "id", None)) == CALL for n in ast.walk(f)
-                            if isinstance(n, ast.arg) or (isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)))]
-        edits = {}
-        for call in ast.walk(tree):
+        found = {}  # span -> (text, source of the % operand or None)
+        for call in ast.walk(tree) if tree else ():
             func = getattr(call, "func", None)
-            if not isinstance(call, ast.Call) or getattr(func, "id", getattr(func, "attr", None)) not in RAISERS:
+            called = getattr(func, "id", getattr(func, "attr", None))
+            if not isinstance(call, ast.Call) or called not in RAISERS:
                 continue
             for arg in call.args + [k.value for k in call.keywords]:
                 for node in ast.walk(arg):
-                    if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod)
-                            and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str)
-                            and " " in node.left.value):
+                    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and _is_text(node.left):
                         a, b = span(node.right)
-                        edits[span(node)] = "%s(%d, %s)" % (CALL, number(node.left.value), src[a:b].decode())
-                    elif (isinstance(node, ast.Constant) and isinstance(node.value, str) and " " in node.value
-                          and span(node) not in edits):
-                        edits[span(node)] = "%s(%d)" % (CALL, number(node.value))
+                        found[span(node)] = (node.left.value, src[a:b].decode())
+                    elif _is_text(node) and span(node) not in found:
+                        found[span(node)] = (node.value, None)
+        edits = []  # the spans not inside another one (a text inside a moved "..." % args stays there)
+        for (a, b), what in sorted(found.items(), key=lambda e: (e[0][0], -e[0][1])):
+            if not (edits and a < edits[-1][1]):
+                edits.append((a, b, what))
         if not edits:
             out[name] = sources[name]
             continue
-        for a, b in edits:
+        shadowed = [span(f) for f in ast.walk(tree)
+                    if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and _binds(f, CALL)]
+        for a, b, (text, operand) in reversed(edits):
             if any(fa <= a and b <= fb for fa, fb in shadowed):
-                raise ValueError("%s: a message inside a function that binds the name %r (rename it)" % (name, CALL))
-        outer = []  # the edits not inside another one (a text inside a moved "..." % args stays there)
-        for (a, b), new in sorted(edits.items(), key=lambda e: (e[0][0], -e[0][1])):
-            if new is not None and not (outer and a < outer[-1][1]):
-                outer.append((a, b, new))
-        for a, b, new in reversed(outer):  # the same lines: the newlines of the span go after the call
-            src = src[:a] + new.encode() + b"\n" * src[a:b].count(b"\n") + src[b:]
+                raise ValueError("%s: a message inside a function that binds the name %r" % (name, CALL))
+            if text not in numbers:
+                numbers[text] = len(texts)
+                texts.append(text)
+            call = "%s(%d%s)" % (CALL, numbers[text], "" if operand is None else ", " + operand)
+            # the same lines: the newlines of the span go after the call
+            src = src[:a] + call.encode() + b"\n" * src[a:b].count(b"\n") + src[b:]
         out[name] = "from .errors import message as %s; %s" % (CALL, src.decode())
     return out, texts
 
 
 def catalogs(texts):
     """The catalog modules for ``texts``: {name: source}."""
-    return {"_t%d.py" % i: "text = (\n%s)\n" % "".join("    %r,\n" % t for t in texts[i * CATALOG:(i + 1) * CATALOG])
-            for i in range((len(texts) + CATALOG - 1) // CATALOG)}
+    out = {}
+    for i in range(0, len(texts), CATALOG):
+        lines = "".join("    %r,\n" % t for t in texts[i : i + CATALOG])
+        out["_t%d.py" % (i // CATALOG)] = "text = (\n%s)\n" % lines
+    return out
 
 
 def build(out, march=None, quiet=False):

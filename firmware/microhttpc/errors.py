@@ -102,7 +102,8 @@ def message(n, *args):
     try:
         text = __import__(name, None, None, ("text",)).text[n & 31]
     except Exception as e:  # noqa: BLE001 - whatever stops the text must not replace the error
-        return "(message %d of microhttpc: %s)" % (n, e.__class__.__name__) + (" " + repr(args[0]) if args else "")
+        text = "(message %d of microhttpc: %s)" % (n, e.__class__.__name__)
+        return text + " " + repr(args[0]) if args else text
     finally:
         sys.modules.pop(name, None)
         try:

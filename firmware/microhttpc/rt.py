@@ -1,6 +1,6 @@
 """Runtime shims for the sans-I/O cores: ``const``, entropy, header text decoding; and ``load``, how the
-package imports its larger parts on first use.  The I/O side of the
-runtime differences (ticks, socket errors, TCP_NODELAY) is in ``rtio``, which the cores never import.
+package imports its larger parts on first use.  The I/O side of the runtime differences (ticks, socket
+errors, TCP_NODELAY) is in ``rtio``, which the cores never import.
 No protocol logic lives here.  (SHA-1 and base64 for the WebSocket handshake are in ``rfc6455``.)
 """
 
