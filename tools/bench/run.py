@@ -36,7 +36,9 @@ docs/performance.md and the plot into docs/bench.svg (the README keeps a summary
 PyPI into .cache/peers/ (tools/bench/peers.py).
 
 ``--profile CASE`` (e.g. ``ws:16:text``, ``http:/hello``) instead runs microhttpc once on CPython
-under cProfile and prints the functions with the most own time.
+under cProfile and prints the functions with the most own time; ``--profile mp:CASE`` does it on the
+MicroPython unix port, where every function of the package is timed by a wrapper
+(tools/bench/mpprofile.py: calls, own and inclusive microseconds per operation).
 """
 
 import argparse
@@ -571,7 +573,10 @@ def write_doc(path, text):
 
 
 def profile(case, secs, cpy_peers):
-    """Run microhttpc once on CPython under cProfile; print the top functions by own time."""
+    """Run microhttpc once on CPython under cProfile; print the top functions by own time.  ``mp:CASE``:
+    on the MicroPython unix port instead, timed by wrappers (tools/bench/mpprofile.py)."""
+    if case.startswith("mp:"):
+        return profile_micropython(case[3:], secs)
     srv = start_servers()
     try:
         server = "ws" if case.startswith("ws:") else "http"
@@ -599,6 +604,22 @@ def profile(case, secs, cpy_peers):
     print("(profile saved to %s)" % os.path.relpath(prof, ROOT))
 
 
+def profile_micropython(case, secs):
+    """microhttpc on the MicroPython unix port for one case, every function of the package timed by a
+    wrapper (MicroPython has no cProfile; see tools/bench/mpprofile.py)."""
+    build_mpy.build(os.path.join(ROOT, "build", "mpy"), build_mpy.host_march(), quiet=True)
+    srv = start_servers()
+    try:
+        server = "http" if case.startswith("http:") else "ws"
+        env = dict(os.environ, MICROPYPATH=os.pathsep.join([os.path.join(ROOT, "build", "mpy"), ".frozen"]))
+        mp = os.path.join(os.path.dirname(sys.executable), "micropython")
+        cmd = [mp if os.path.exists(mp) else "micropython", "-X", "heapsize=8M",
+               os.path.join(HERE, "mpprofile.py"), case, srv.addresses[server], "%g" % secs]
+        subprocess.run(cmd, env=env, timeout=120 + 4 * secs, cwd=ROOT, check=True)
+    finally:
+        srv.stop()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="one round of short runs (under a minute)")
@@ -607,7 +628,8 @@ def main():
         "--secs", type=float, default=None, help="seconds per measurement (default 1.0, quick 0.25)"
     )
     ap.add_argument("--only", default="", help="comma-separated suites: " + ",".join(s[0] for s in SUITES))
-    ap.add_argument("--profile", metavar="CASE", help="profile microhttpc on CPython for one case instead")
+    ap.add_argument("--profile", metavar="CASE",
+                    help="profile microhttpc on CPython for one case instead (mp:CASE: on MicroPython)")
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "bench.json"))
     ap.add_argument("--no-pin", action="store_true", help="leave server and clients unpinned")
     ap.add_argument(
