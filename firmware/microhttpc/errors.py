@@ -21,7 +21,8 @@ TimeoutError and ConnectionLost on both runtimes, and on CPython ``except Timeou
 and ``except ConnectionError`` catch them as they do for the standard library.  MicroPython allows one
 built-in base per class, so there HTTPCError itself is an OSError (``except OSError`` catches every
 microhttpc error); CPython adds the built-in base to the three classes only.  Every message says what
-was expected and what came.  The classes that only TLS, WebSocket, redirect, status and header-rule
+was expected and what came (in the ``.mpy`` build its text comes from a catalog loaded only while the
+error is raised: see ``message``).  The classes that only TLS, WebSocket, redirect, status and header-rule
 code raise live in ``errors2`` (HTTPStatusError in ``extras``) and are loaded on first use;
 ``microhttpc.errors.X`` finds every one.
 """
