@@ -8,6 +8,8 @@ it.  What an asyncio client pays for the event loop itself: no asyncio client do
 
 import asyncio
 
+from clients.raw_socket import prebuilt_frame, upgrade_request
+
 
 def bench(plan):
     plan.begin()
@@ -18,27 +20,13 @@ def bench(plan):
 async def _main(plan):
     r, w = await asyncio.open_connection(plan.host, plan.port)
     if plan.kind == "ws":
-        w.write(
-            b"GET / HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-            % (plan.host.encode(), plan.port)
-        )
+        w.write(upgrade_request(plan))
         await w.drain()
         head = b""
         while not head.endswith(b"\r\n\r\n"):
             head += await r.readexactly(1)
         plan.opened()
-        msg = plan.msg
-        text = isinstance(msg, str)
-        data = msg.encode() if text else msg
-        n = len(data)
-        if n < 126:
-            hdr = bytes((0x81 if text else 0x82, 0x80 | n))
-        elif n < 65536:
-            hdr = bytes((0x81 if text else 0x82, 0x80 | 126, n >> 8, n & 0xFF))
-        else:
-            hdr = bytes((0x81 if text else 0x82, 0x80 | 127)) + n.to_bytes(8, "big")
-        frame = hdr + b"\0\0\0\0" + data
+        text, _, frame = prebuilt_frame(plan.msg)
 
         async def op():
             w.write(frame)

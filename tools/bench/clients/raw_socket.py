@@ -15,6 +15,28 @@ except ImportError:
     MP = False
 
 
+def upgrade_request(plan):
+    """A fixed upgrade request (its answer is not checked)."""
+    return (b"GET / HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            % (plan.host.encode(), plan.port))
+
+
+def prebuilt_frame(msg):
+    """(is text, payload length, the whole frame): one unfragmented frame with mask key 0, so the
+    payload needs no masking."""
+    text = isinstance(msg, str)
+    data = msg.encode() if text else msg
+    n = len(data)
+    if n < 126:
+        hdr = bytes((0x81 if text else 0x82, 0x80 | n))
+    elif n < 65536:
+        hdr = bytes((0x81 if text else 0x82, 0x80 | 126, n >> 8, n & 0xFF))
+    else:
+        hdr = bytes((0x81 if text else 0x82, 0x80 | 127)) + n.to_bytes(8, "big")
+    return text, n, hdr + b"\0\0\0\0" + data
+
+
 def bench(plan):
     plan.begin()
     plan.loaded()
@@ -36,26 +58,12 @@ def bench(plan):
 
     recv = sock.recv
     if plan.kind == "ws":
-        send(
-            b"GET / HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-            % (plan.host.encode(), plan.port)
-        )
+        send(upgrade_request(plan))
         head = b""
         while not head.endswith(b"\r\n\r\n"):
             head += recv(1)
         plan.opened()
-        msg = plan.msg
-        text = isinstance(msg, str)
-        data = msg.encode() if text else msg
-        n = len(data)
-        if n < 126:
-            hdr = bytes((0x81 if text else 0x82, 0x80 | n))
-        elif n < 65536:
-            hdr = bytes((0x81 if text else 0x82, 0x80 | 126, n >> 8, n & 0xFF))
-        else:
-            hdr = bytes((0x81 if text else 0x82, 0x80 | 127)) + n.to_bytes(8, "big")
-        frame = hdr + b"\0\0\0\0" + data
+        text, n, frame = prebuilt_frame(plan.msg)
         buf = bytearray(max(n, 8))
         mv = memoryview(buf)
         h2 = mv[:2]
