@@ -184,3 +184,65 @@ def test_build_moves_every_raised_message_into_the_catalogs():
         assert list(ns["text"]) == texts[int(name[2:-3]) * build_mpy.CATALOG:][:len(ns["text"])]
     for name in build_mpy.KEEP_MESSAGES:
         assert compiled.get(name, "") == sources.get(name, ""), name
+
+
+def test_moved_messages_read_as_the_source_wrote_them():
+    # What the build does to a module, run on CPython: each error carries the same text as from the
+    # source, whatever the shape of the expression the text stood in.
+    import types
+
+    source = '''
+from .errors import ProtocolError, UsageError, TimeoutError
+
+
+def percent(x, y):
+    raise ProtocolError("bad %r and %d" % (x, len(y)))
+
+
+def continued(x):
+    raise UsageError("a long "
+                     "message %s" % x)
+
+
+def nested(x):
+    raise UsageError("outer %s" % (UsageError("inner text here"),))
+
+
+def formatted(x):
+    return UsageError("format {} then".format(x))
+
+
+def routine():
+    raise TimeoutError("stays inline: timeouts are routine")
+'''
+    compiled, texts = build_mpy.move_messages({"m.py": source})
+    moved = compiled["m.py"]
+    assert moved.count("\n") == source.count("\n") and "_mt(" in moved
+    assert "stays inline" in moved and "outer %s" not in moved and "a long message %s" in texts
+
+    errors = types.ModuleType("fake_errors")
+
+    class E(Exception):
+        pass
+
+    errors.ProtocolError = errors.UsageError = errors.TimeoutError = E
+    errors.message = lambda n, *a: texts[n] % a[0] if a else texts[n]
+    sys.modules["fake_errors"] = errors
+    try:
+        results = []
+        for src in (source, moved):
+            ns = {}
+            exec(src.replace("from .errors", "from fake_errors"), ns)
+            got = []
+            for name, args in (("percent", ("x", "ab")), ("continued", (5,)), ("nested", (0,)),
+                               ("formatted", (7,)), ("routine", ())):
+                try:
+                    r = ns[name](*args)
+                    got.append(str(r))
+                except E as e:
+                    got.append(str(e))
+            results.append(got)
+    finally:
+        del sys.modules["fake_errors"]
+    assert results[0] == results[1], results
+    assert results[0][0] == "bad 'x' and 2" and results[0][3] == "format 7 then"
