@@ -437,9 +437,12 @@ class ResponseParser:
                 headers = Headers(None, block)
                 head = self.response_class(version, status, reason, headers)
                 self.head = head
-                conn = headers._tokens(b"connection") if headers._next(b"connection", 0) >= 0 else ()
-                if ("keep-alive" not in conn) if version == "HTTP/1.0" else ("close" in conn):
-                    head.keep_alive = False
+                if status == 101:
+                    head.keep_alive = False  # the connection now speaks another protocol
+                else:
+                    conn = headers._tokens(b"connection") if headers._next(b"connection", 0) >= 0 else ()
+                    if ("keep-alive" not in conn) if version == "HTTP/1.0" else ("close" in conn):
+                        head.keep_alive = False
                 te = headers._next(b"transfer-encoding", 0) >= 0 and headers._tokens(b"transfer-encoding")
                 cl = headers._next(b"content-length", 0)
                 if not te:
@@ -454,8 +457,6 @@ class ResponseParser:
                     head.keep_alive = False
                 if self._method == "HEAD" or status in (101, 204, 304):
                     self._state = _S_DONE
-                    if status == 101:
-                        head.keep_alive = False  # the connection now speaks another protocol
                 elif te:
                     if te[-1] == "chunked":
                         head.chunked = True
