@@ -92,10 +92,10 @@ def test_demo_import_stays_below_the_qstr_pool_step(live_servers):
 
 
 # the long session of tools/mem.py (SOAK: 5,000 echoes of 1-2048 B, then 50 reconnects) with no
-# MemoryError at all: measured 96 KiB (3 of 3 runs; 111 before the messages moved out, 103 before
-# rt.load), 15 KiB over the demo session.  The goal
+# MemoryError at all: measured 96-98 KiB over the day's runs (111 before the messages moved out, 103
+# before rt.load), 15-17 KiB over the demo session.  The goal
 # is 80 KiB; the budget holds today's figure so that more fragmentation fails here.
-SOAK_BUDGET_KIB = 100
+SOAK_BUDGET_KIB = 102
 
 
 def test_soak_heap_within_budget(live_servers):
