@@ -43,17 +43,18 @@ def load(name):
     space in one piece (the demo session passes in about 6 KiB less heap, the 5,000-echo soak in 8 KiB
     less).  A few milliseconds more, once."""
     mod = "microhttpc." + name
+    was = None
     if MICROPYTHON and mod not in sys.modules:
         import gc
 
-        try:
+        if hasattr(gc, "threshold"):  # (a port may be built without the allocation threshold)
             was = gc.threshold()
-        except AttributeError:  # a port without the allocation threshold
-            return __import__(mod, None, None, ("__name__",))
-        gc.collect()
-        gc.threshold(2048)
-        try:
-            return __import__(mod, None, None, ("__name__",))
-        finally:
+            gc.collect()
+            gc.threshold(2048)
+    try:
+        return __import__(mod, None, None, ("__name__",))
+    finally:
+        if was is not None:
+            import gc
+
             gc.threshold(was)
-    return __import__(mod, None, None, ("__name__",))
