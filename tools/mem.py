@@ -54,14 +54,17 @@ ROMFS_DIR = os.path.join(ROOT, "build", "mem-romfs")
 ROMFS_IMG = os.path.join(ROOT, "build", "mem-romfs.img")
 JSON_OUT = os.path.join(ROOT, "build", "mem.json")
 
-# What an application of each kind imports (the WebSocket modules load at the first upgrade).
+# What an application of each kind imports (the WebSocket modules load at the first upgrade; ``request``
+# at the first request, so an application of WebSockets only, through ``ws_connect``, never loads it).
 PATHS = {
-    "blocking HTTP": ("microhttpc.client",),
-    "blocking HTTP + WebSocket": ("microhttpc.client", "microhttpc.websocket"),
-    "poll HTTP": ("microhttpc.poll",),
-    "poll HTTP + WebSocket": ("microhttpc.poll", "microhttpc.pollws"),
-    "aio HTTP": ("asyncio", "microhttpc.aio"),
-    "aio HTTP + WebSocket": ("asyncio", "microhttpc.aio", "microhttpc.aiows"),
+    "blocking HTTP": ("microhttpc.client", "microhttpc.request"),
+    "blocking HTTP + WebSocket": ("microhttpc.client", "microhttpc.request", "microhttpc.websocket"),
+    "blocking WebSocket only": ("microhttpc.client", "microhttpc.websocket"),
+    "poll HTTP": ("microhttpc.poll", "microhttpc.request"),
+    "poll HTTP + WebSocket": ("microhttpc.poll", "microhttpc.request", "microhttpc.pollws"),
+    "aio HTTP": ("asyncio", "microhttpc.aio", "microhttpc.request"),
+    "aio HTTP + WebSocket": ("asyncio", "microhttpc.aio", "microhttpc.request", "microhttpc.aiows"),
+    "aio WebSocket only": ("asyncio", "microhttpc.aio", "microhttpc.aiows"),
 }
 
 IMPORT_COST = """

@@ -36,7 +36,6 @@ from .errors import (
     TimeoutError,
     UsageError,
 )
-from .request import Request
 from .rt import MICROPYTHON, load
 from .session import Body, Session
 from . import rtio
@@ -455,7 +454,10 @@ class Connection(Session):
                         await self._abort()  # complete, and the connection can't be reused
                     return ev
                 try:
-                    data = await self._recv(s.wait_time())
+                    into = None
+                    if MICROPYTHON and s.upgrading is not None:
+                        into = (self._mv or _buf)[:512]  # a 101's head: read little (see client._event)
+                    data = await self._recv(s.wait_time(), into)
                 except TimeoutError:
                     raise s.expired()
                 if data:
@@ -496,6 +498,8 @@ class Connection(Session):
         ``method`` may be a ready ``request.Request``; keywords are those of ``request.Request``.
         Redirects as on the blocking layer (``follow_redirects``; another origin gets its own
         short-lived Connection)."""
+        from .request import Request  # on use: an application of WebSockets only never loads it
+
         req = method
         if not isinstance(req, Request):
             req = Request(method, target, headers=headers, body=body, **kw)

@@ -6,7 +6,6 @@ retry, redirects, timers, the 101 checks) live in the session.
 
 from .rt import MICROPYTHON, const, load
 from . import http11
-from .request import Request
 from .net import open_stream
 from .session import Body, Session
 from . import rtio
@@ -228,7 +227,9 @@ class Connection(Session):
                         self._abort()  # the response is complete and the connection can't be reused
                     return ev
                 self.stream.settimeout(s.wait_time())
-                n = self.stream.recv_some(self._mv)
+                # Awaiting a 101, read little: what follows its head (frames) is copied out of the
+                # parser once, and the parser's buffer grows to the size of a read.
+                n = self.stream.recv_some(self._mv if s.upgrading is None else self._mv[:512])
                 if n is None:
                     raise s.expired()
                 if n:
@@ -306,6 +307,8 @@ class Connection(Session):
         keywords are those of ``Request``: query, content_length, form, multipart, content_type,
         on_header, on_body, follow_redirects, deadline, user_data.
         """
+        from .request import Request  # here, not at the top: a WebSocket-only application never loads it
+
         return self.send(Request(method, target, headers=headers, body=body, **kw))
 
     def send(self, req):

@@ -17,7 +17,6 @@ import socket
 
 from . import http11, rtio, session
 from .errors import ConnectError, ConnectionLost, LimitExceeded, TimeoutError, UsageError
-from .request import Request
 from .rt import MICROPYTHON, const, load
 from .rtio import EAGAIN, EINPROGRESS, EWOULDBLOCK, set_nodelay, ticks_diff, ticks_ms, would_block
 from .session import Body, Session
@@ -175,7 +174,10 @@ class Conn(Session):
         for _ in range(_MAX_READS):
             if self.state == _WS and self.websocket._held:
                 return
-            mv = (self.websocket.protocol.payload_room(len(buf)) or buf) if self.state == _WS else buf
+            if self.state == _WS:
+                mv = self.websocket.protocol.payload_room(len(buf)) or buf
+            else:
+                mv = buf if self.upgrading is None else buf[:512]  # a 101's head: little (client._event)
             n = self._io(mv, False)
             if n is None:
                 return
@@ -453,6 +455,8 @@ class Engine:
         ``deadline`` (s) bounds this request as a whole.  ``on_response(resp)`` when the head came;
         ``on_body(chunk)`` per piece (without it the body is collected into ``resp.body``, bounded by
         ``max_body``); ``on_complete(resp, ok)`` at the end; ``on_err(exc)`` on failure."""
+        from .request import Request  # on use: an engine of WebSockets only never loads it
+
         self._check_http(conn)
         r = method
         if not isinstance(r, Request):

@@ -19,11 +19,13 @@ def start_upgrade(s, path, headers=None, subprotocols=None, extensions=None, rng
     """The session ``s`` writes the WebSocket upgrade request now (RFC 6455 section 4.1): returns its
     head bytes.  Connection, Upgrade, Sec-WebSocket-* and Host are the module's (HeaderNotAllowed); the
     application's headers and the offers go through the same header check as every other header."""
-    from .request import Request
-
     if not s.persistent:
         raise UsageError("WebSocket upgrade needs a persistent connection (persistent=True)")
-    hdrs = Request("GET", path, headers=headers).user_headers() if headers is not None else []  # checked
+    hdrs = []
+    if headers is not None:
+        from .request import Request  # only then: ws_connect() without headers never loads it
+
+        hdrs = Request("GET", path, headers=headers).user_headers()  # checked like any request's
     ws.check_app_headers(hdrs)
     for t in subprotocols or ():
         if not http11._is_token(t):
