@@ -17,12 +17,15 @@ class WebSocket(WSCore):
     streaming ``on_msg_rx_init`` / ``on_msg_rx_data`` / ``on_msg_rx_complete`` and auto mode), called
     from inside ``recv()`` and ``close()``."""
 
+    _leftover = None
+    _socket_closed = False
+
     def __init__(self, conn, protocol, subprotocol, extensions, response, leftover, opts):
         self._setup(protocol, subprotocol, extensions, response, opts.get("timeout", conn.timeout),
                     opts.get("close_timeout", 5.0), opts.get("user_data"), opts)
         self.conn = conn
-        self._leftover = leftover
-        self._socket_closed = False
+        if leftover:
+            self._leftover = leftover  # frames that came with the 101, parsed before the socket is read
         self._reading = False  # a task is waiting in the stream's read (only one may)
         self._writing = False  # a task is writing the protocol's frames (see _flush)
         if opts.get("ping_interval"):
@@ -62,32 +65,37 @@ class WebSocket(WSCore):
 
     async def send(self, message, frame_size=None):
         """Send a whole message: str as text, bytes-like as binary."""
-        if isinstance(message, str):
-            self.protocol.send_text(message, frame_size)
-        else:
-            self.protocol.send_binary(message, frame_size)
-        await self._flush()
+        p = self.protocol
+        await self._tx(p.send_text if isinstance(message, str) else p.send_binary, message, frame_size)
 
     async def send_start(self, is_text=False):
         """Start a message of unknown length; then send_fragment() and send_end()."""
         self.protocol.send_start(is_text)
 
     async def send_fragment(self, data):
-        self.protocol.send_fragment(payload(data))
-        await self._flush()
+        await self._tx(self.protocol.send_fragment, payload(data))
 
     async def send_end(self, data=b""):
-        self.protocol.send_end(payload(data))
-        await self._flush()
+        await self._tx(self.protocol.send_end, payload(data))
 
     async def ping(self, data=b""):
         """Send a PING; its PONG is seen by ``recv()`` (``on_pong``)."""
-        self.protocol.send_ping(payload(data))
-        await self._flush()
+        await self._tx(self.protocol.send_ping, payload(data))
 
     async def pong(self, data=b""):
-        self.protocol.send_pong(payload(data))
-        await self._flush()
+        await self._tx(self.protocol.send_pong, payload(data))
+
+    async def _tx(self, queue, *args):
+        """``queue(*args)`` (one of the protocol's send_*), then write the frames.  No heap for a frame
+        is a fault like a reset (README, "Out of memory"): the connection closes here, later calls
+        raise ConnectionClosed (1006), and the caller gets the MemoryError."""
+        try:
+            queue(*args)
+            await self._flush()
+        except MemoryError:
+            await self._close_socket()
+            self.protocol.receive_eof()
+            raise
 
     async def recv(self, timeout=-1):
         """The next whole message; TimeoutError after ``timeout`` s in all (default: the WebSocket's;
@@ -189,8 +197,7 @@ class WebSocket(WSCore):
             await self._flush()
             self._dispatch()
         if p.state == ws.OPEN and not self._socket_closed:
-            p.send_close(code, reason)
-            await self._flush()
+            await self._tx(p.send_close, code, reason)
         await self._wind_down()
         self._closed()
 

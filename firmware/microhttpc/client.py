@@ -466,6 +466,7 @@ class Connection(Session):
             self._abort()
             raise
         ws.extensions = accepted
+        ws._conn = self
         self.websocket = ws
         return ws
 
@@ -489,10 +490,12 @@ def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeo
                       ssl_context=ssl_context, cadata=cadata, verify=verify)
     conn.open()
     try:
-        return conn.upgrade(target, headers=headers, subprotocols=subprotocols, **ws_options)
+        ws = conn.upgrade(target, headers=headers, subprotocols=subprotocols, **ws_options)
     except BaseException:
         conn._abort()
         raise
+    ws._conn = None  # nobody else holds the Connection: it need not live on with the WebSocket
+    return ws
 
 
 __all__ = ("Connection", "Response", "ws_connect", "parse_url")

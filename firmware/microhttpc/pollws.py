@@ -106,7 +106,13 @@ class WebSocket(WSCore):
         p = self.protocol
         if p is None:
             raise UsageError("the WebSocket is not open yet (wait for on_open)")
-        getattr(p, name)(*args)
+        try:
+            getattr(p, name)(*args)
+        except MemoryError:
+            # No heap for the frame: raised to the caller (once), and the connection ends as after
+            # any fault (on_close follows from the next poll()).
+            self.conn.engine.close(self.conn, abort=True)
+            raise
         self._queue(on_tx_complete)
 
     def _queue(self, on_tx_complete=None):

@@ -264,6 +264,34 @@ class Protocol:
     # fresh multi-megabyte bytearray is zeroed page by page for every message; a message is handed over
     # as a copy, so its buffer is free again).  None on MicroPython: the heap gets every buffer back.
     _spare = None
+    # The state, at its initial values: an instance gets its own value when it changes (a connection
+    # whose messages all take the whole-frame path never sets the frame state, and the close state is
+    # set at the close), so each instance's attribute table stays small (a board keeping many
+    # WebSockets, and no allocation of a few hundred bytes for it when a WebSocket is made).
+    state = OPEN
+    deferred = None  # a fault (ProtocolError) or a server Close ((code, reason)) not yet acted on
+    failure = None  # the ProtocolError that made us close, if any
+    close_rcvd = None  # (code, reason) from the server's Close frame
+    close_sent = None  # the code we sent (1005 when we sent an empty Close)
+    eof = False
+    _pong = -1  # index in _out of the newest automatic PONG not yet taken by data_to_send()
+    _npong = 0  # automatic PONGs waiting in _out
+    _backlog = None  # received bytes not parsed yet (max_events reached)
+    _discard = False
+    # receive side
+    _pending = b""  # an incomplete frame header carried to the next receive_data()
+    _in_frame = False
+    _left = 0  # payload bytes of the current frame still to come
+    _op = 0  # opcode of the current frame
+    _fin = False
+    _ctrl = None  # control frame payload being collected (<= 125 bytes)
+    _msg_op = 0  # opcode of the data message in progress (0: none)
+    _msg = None  # message-mode buffer
+    _msg_len = 0
+    _u8 = 0  # incremental UTF-8 state of the text message in progress
+    _check = False  # UTF-8-check the message in progress
+    # send side
+    _tx_op = 0  # opcode of the streamed message being sent (0: none)
 
     def __init__(self, max_message=65536, max_frame=None, streaming=False, rng=None, check_utf8=True,
                  allowed_rsv=0, defer=False, max_events=None):
@@ -285,35 +313,11 @@ class Protocol:
             raise UsageError("max_events must be at least 1 (or None), got %r" % (max_events,))
         if max_events is not None:
             self.max_events = max_events
-        self.deferred = None  # a fault (ProtocolError) or a server Close ((code, reason)) not yet acted on
         if rng is not None:
             self._rng = rng  # None: os.urandom, drawn 64 bytes at a time (see _build)
         self._key = bytearray(4)
-        self.state = OPEN
-        self.failure = None  # the ProtocolError that made us close, if any
-        self.close_rcvd = None  # (code, reason) from the server's Close frame
-        self.close_sent = None  # the code we sent (1005 when we sent an empty Close)
-        self.eof = False
         self._events = []
         self._out = []
-        self._pong = -1  # index in _out of the newest automatic PONG not yet taken by data_to_send()
-        self._npong = 0  # automatic PONGs waiting in _out
-        self._backlog = None  # received bytes not parsed yet (max_events reached)
-        self._discard = False
-        # receive side
-        self._pending = b""  # an incomplete frame header carried to the next receive_data()
-        self._in_frame = False
-        self._left = 0  # payload bytes of the current frame still to come
-        self._op = 0  # opcode of the current frame
-        self._fin = False
-        self._ctrl = None  # control frame payload being collected (<= 125 bytes)
-        self._msg_op = 0  # opcode of the data message in progress (0: none)
-        self._msg = None  # message-mode buffer
-        self._msg_len = 0
-        self._u8 = 0  # incremental UTF-8 state of the text message in progress
-        self._check = False  # UTF-8-check the message in progress
-        # send side
-        self._tx_op = 0  # opcode of the streamed message being sent (0: none)
 
     # -- receiving ---------------------------------------------------------------------------------
     def receive_data(self, data):
@@ -733,8 +737,9 @@ class Protocol:
         if not out:
             return ()
         self._out = []
-        self._pong = -1
-        self._npong = 0
+        if self._npong:
+            self._pong = -1
+            self._npong = 0
         return out
 
     def _check_open(self):

@@ -36,6 +36,11 @@ from .rfc6455 import ConnectionClosed
 class WebSocket(WSCore):
     """An open WebSocket on a connected stream (made by ``Connection.upgrade`` or ``ws_connect``)."""
 
+    frame_size = None  # split outgoing messages into frames of at most this many bytes (None: don't)
+    _socket_closed = False
+    _leftover = None
+    _conn = None  # the client.Connection upgraded to this WebSocket (closed with it), if the caller has it
+
     def __init__(self, stream, protocol, leftover=b"", subprotocol=None, response=None, buffer_size=None,
                  close_timeout=5.0, timeout=None, on_msg_rx_init=None, on_msg_rx_data=None,
                  on_msg_rx_complete=None, on_ping=None, on_pong=None, on_close=None, on_err=None,
@@ -46,7 +51,8 @@ class WebSocket(WSCore):
                      "on_msg_rx_complete": on_msg_rx_complete, "on_ping": on_ping, "on_pong": on_pong,
                      "on_close": on_close, "on_err": on_err})
         self.stream = stream
-        self.frame_size = frame_size  # split outgoing messages into frames of at most this many bytes
+        if frame_size is not None:
+            self.frame_size = frame_size
         # The receive buffer: ``buffer`` (upgrade() passes the connection's own, idle from now on, so
         # a board pays nothing extra) unless ``buffer_size`` asks for a new one.  Bigger reads mean
         # fewer calls into the parser; on CPython memory is cheap, so default to 64 KiB there.
@@ -54,10 +60,10 @@ class WebSocket(WSCore):
             buffer_size = 4096 if MICROPYTHON else 65536
         self._buf = long_lived(buffer_size) if buffer_size else buffer
         self._mv = memoryview(self._buf)
-        self._socket_closed = False
-        # Bytes that arrived with the 101 head are already frames (RFC 6455 section 4.1): the first
-        # recv()/poll() parses them before reading the socket.
-        self._leftover = leftover
+        if leftover:
+            # Bytes that arrived with the 101 head are already frames (RFC 6455 section 4.1): the
+            # first recv()/poll() parses them before reading the socket.
+            self._leftover = leftover
         if tx_buffer_size:
             # Every frame is written before the next is built (see _flush), so frames with payloads up
             # to tx_buffer_size bytes can be built in one lent buffer instead of a new allocation each:
@@ -87,20 +93,31 @@ class WebSocket(WSCore):
         p = self.protocol
         fs = frame_size or self.frame_size
         n = len(data)
-        if not fs or n <= fs:
-            if n >= 65536 and not MICROPYTHON and (p.tx_buffer is None or len(p.tx_buffer) < n + 14):
-                # CPython: a large frame is built in a buffer kept for the next one (a fresh one is
-                # zeroed page by page for every message); a board keeps no buffer it does not need.
-                p.tx_buffer = bytearray(n + 14)
-            p.send_message(ws.OP_TEXT if is_text else ws.OP_BINARY, data)
-            self._flush()
-            return
-        # Frame by frame, each written before the next is built: one frame's copy in memory at a time.
-        mv = memoryview(data)
-        p.send_start(is_text)
-        for i in range(0, n, fs):
-            p.send_fragment(mv[i : i + fs], i + fs >= n)
-            self._flush()
+        try:
+            if not fs or n <= fs:
+                if n >= 65536 and not MICROPYTHON and (p.tx_buffer is None or len(p.tx_buffer) < n + 14):
+                    # CPython: a large frame is built in a buffer kept for the next one (a fresh one
+                    # is zeroed page by page for every message); a board keeps no buffer it does not need.
+                    p.tx_buffer = bytearray(n + 14)
+                p.send_message(ws.OP_TEXT if is_text else ws.OP_BINARY, data)
+                self._flush()
+                return
+            # Frame by frame, each written before the next is built: one frame's copy in memory at a time.
+            mv = memoryview(data)
+            p.send_start(is_text)
+            for i in range(0, n, fs):
+                p.send_fragment(mv[i : i + fs], i + fs >= n)
+                self._flush()
+        except MemoryError:
+            self._out_of_memory()
+            raise
+
+    def _out_of_memory(self):
+        """No heap for a frame: a fault like a reset (README, "Out of memory").  The connection closes
+        here (without a Close frame: there is no memory to build one), later calls raise
+        ConnectionClosed (1006), and the caller gets the MemoryError."""
+        self._close_socket()
+        self.protocol.receive_eof()
 
     def send_start(self, is_text=False):
         """Start a message of unknown length; continue with send_fragment(), finish with send_end()."""
@@ -113,14 +130,18 @@ class WebSocket(WSCore):
             data = data.encode()
         fs = self.frame_size
         p = self.protocol
-        if fs and len(data) > fs:
-            mv = memoryview(data)
-            for i in range(0, len(mv), fs):
-                p.send_fragment(mv[i : i + fs])
-                self._flush()
-            return
-        p.send_fragment(data)
-        self._flush()
+        try:
+            if fs and len(data) > fs:
+                mv = memoryview(data)
+                for i in range(0, len(mv), fs):
+                    p.send_fragment(mv[i : i + fs])
+                    self._flush()
+                return
+            p.send_fragment(data)
+            self._flush()
+        except MemoryError:
+            self._out_of_memory()
+            raise
 
     def send_end(self, data=b""):
         """Send the last frame (``data``, possibly empty) of the message begun with send_start()."""
@@ -131,8 +152,7 @@ class WebSocket(WSCore):
             n = len(data) - fs
             self.send_fragment(memoryview(data)[:n])
             data = memoryview(data)[n:]
-        self.protocol.send_end(data)
-        self._flush()
+        self._control(self.protocol.send_end, data)
 
     def send_stream(self, chunks, is_text=False):
         """Send a message of unknown length from an iterable (or a callable returning chunks until it
@@ -159,15 +179,22 @@ class WebSocket(WSCore):
         """Send a PING (at most 125 bytes); the PONG arrives through on_pong / wait_pong."""
         if isinstance(data, str):
             data = data.encode()
-        self.protocol.send_ping(data)
-        self._flush()
+        self._control(self.protocol.send_ping, data)
 
     def pong(self, data=b""):
         """Send an unsolicited PONG (a heartbeat; PINGs are answered automatically)."""
         if isinstance(data, str):
             data = data.encode()
-        self.protocol.send_pong(data)
-        self._flush()
+        self._control(self.protocol.send_pong, data)
+
+    def _control(self, queue, data):
+        """``queue(data)`` (a protocol's send_ping, send_pong, send_end), then write the frame."""
+        try:
+            queue(data)
+            self._flush()
+        except MemoryError:
+            self._out_of_memory()
+            raise
 
     def _flush(self):
         out = self.protocol.data_to_send()
@@ -284,6 +311,8 @@ class WebSocket(WSCore):
         if not self._socket_closed:
             self._socket_closed = True
             self.stream.close()
+            if self._conn is not None:
+                self._conn._abort()  # the Connection it was upgraded from: closed with it
 
     # -- closing -----------------------------------------------------------------------------------
     def close(self, code=1000, reason=""):
@@ -295,8 +324,12 @@ class WebSocket(WSCore):
             self._flush()
             self._dispatch()
         if p.state == ws.OPEN and not self._socket_closed:
-            p.send_close(code, reason)
-            self._flush()
+            try:
+                p.send_close(code, reason)
+                self._flush()
+            except MemoryError:
+                self._out_of_memory()
+                raise
         self._wind_down()
         self._closed()
 

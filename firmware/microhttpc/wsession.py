@@ -84,24 +84,32 @@ class WSCore:
     _ka = None  # the keepalive.Keepalive when ping_interval= was given
     on_msg = on_msg_rx_init = on_msg_rx_data = on_msg_rx_complete = on_ping = on_pong = None
     on_close = on_err = None
+    # What most WebSockets leave at its default or set late stays a class attribute until then: each
+    # instance's attribute table is then a third the size (a board keeping many of them open, and one
+    # allocation of a few hundred bytes fewer while a WebSocket is made).
+    subprotocol = user_data = None
+    close_timeout = 5.0
+    rx_length = 0
+    _rx_buf = None  # auto mode: a view of the application's buffer while a message is copied into it
+    _rx_n = 0
+    _err_reported = None
+    _closed_reported = False
 
     def _setup(self, protocol, subprotocol, extensions, response, timeout, close_timeout, user_data, cb):
         self.protocol = protocol
-        self.subprotocol = subprotocol
+        if subprotocol is not None:
+            self.subprotocol = subprotocol
         self.extensions = extensions
         self.response = response
         self.timeout = timeout
-        self.close_timeout = close_timeout
-        self.user_data = user_data
-        self.rx_length = 0
-        for name in _OPTS:  # class attributes (None) unless given: a smaller table per WebSocket
+        if close_timeout != 5.0:
+            self.close_timeout = close_timeout
+        if user_data is not None:
+            self.user_data = user_data
+        for name in _OPTS:  # class attributes (None) unless given
             if cb.get(name) is not None:
                 setattr(self, name, cb[name])
-        self._rx_buf = None
-        self._rx_n = 0
         self._messages = []
-        self._err_reported = None
-        self._closed_reported = False
 
     # -- input ---------------------------------------------------------------------------------------
     def _feed(self, data):

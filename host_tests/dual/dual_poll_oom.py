@@ -12,6 +12,7 @@ import gc
 from check import server
 from microhttpc import pollws
 from microhttpc.poll import Engine
+from microhttpc.rfc6455 import Protocol
 
 
 def _oom(*args, **kw):
@@ -94,4 +95,28 @@ def test_memory_error_dispatching_frames_closes_the_websocket_once():
     assert log[1:] == [("ws err", "MemoryError"), ("ws close", 1006), ("conn err", "MemoryError"),
                        ("conn close",)], log
     assert w.close_code == 1006
+    _after_gc_an_upgrade_works()
+
+
+def test_poll_send_without_heap_ends_the_connection_once():
+    e = Engine()
+    host, port = server("http")
+    log = []
+    conn = e.connect(host, port, timeout=10, on_err=lambda c, x: log.append(("conn err", type(x).__name__)),
+                     on_close=lambda c, x: log.append(("conn close",)))
+    w = e.upgrade(conn, "/ws", on_open=lambda w: log.append(("ws open",)),
+                  on_err=lambda x: log.append(("ws err", type(x).__name__)),
+                  on_close=lambda code, reason: log.append(("ws close", code)))
+    assert e.run(until=lambda: w.protocol is not None, timeout=10), "the upgrade did not finish"
+    build = Protocol._build
+    Protocol._build = _oom  # no heap for the frame (where a fragmented board heap fails)
+    try:
+        w.send("no heap")
+        log.append(("returned",))
+    except MemoryError:
+        log.append(("MemoryError",))  # raised to the caller, and not reported again
+    finally:
+        Protocol._build = build
+    assert e.run(until=lambda: conn.closed, timeout=10), "the connection did not end"
+    assert log == [("ws open",), ("MemoryError",), ("ws close", 1006), ("conn close",)], log
     _after_gc_an_upgrade_works()

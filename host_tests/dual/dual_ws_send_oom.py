@@ -1,0 +1,87 @@
+"""Out of memory while a WebSocket frame is built is a fault like any other, on every layer: the
+MemoryError comes out of the call in progress (send, ping, close) once, the connection closes with it
+(no Close frame: there is no heap to build one), later calls raise ConnectionClosed (1006), and after
+gc.collect() a new WebSocket works (the poll engine's case: dual_poll_oom).  The MemoryError is raised on purpose in ``Protocol._build``,
+where every outgoing frame gets its buffer: on a fragmented board heap this is the allocation that
+fails (a frame as large as the message)."""
+
+import asyncio
+import gc
+
+from check import raises, server, url
+from microhttpc import Connection, ConnectionClosed, aio, ws_connect
+from microhttpc.rfc6455 import Protocol
+
+
+def _oom(*args, **kw):
+    raise MemoryError
+
+
+def _without_heap(fn, *args):
+    """``fn(*args)`` while no frame can be built: "MemoryError", or what it returned."""
+    build = Protocol._build
+    Protocol._build = _oom
+    try:
+        fn(*args)
+        return "returned"
+    except MemoryError:
+        return "MemoryError"
+    finally:
+        Protocol._build = build
+
+
+def _after_gc_a_websocket_works():
+    gc.collect()
+    w = ws_connect(url("ws", "http", "/ws"), timeout=10)
+    w.send("again")
+    assert w.recv() == "again"
+    w.close()
+
+
+def test_blocking_send_ping_and_close_without_heap_close_the_connection():
+    host, port = server("http")
+    for call in ("send", "send_binary", "ping", "close"):
+        c = Connection(host, port, timeout=10)
+        c.open()
+        w = c.upgrade("/ws")
+        closes = []
+        w.on_close = lambda code, reason: closes.append(code)
+        w.send("before")
+        assert w.recv() == "before"
+        arg = () if call == "close" else (b"no heap",)
+        assert _without_heap(getattr(w, call), *arg) == "MemoryError", call
+        assert w.closed and not c.is_open, call  # the Connection it came from is closed with it
+        raises(ConnectionClosed, w.send, "after")
+        raises(ConnectionClosed, w.recv)
+        w.close()  # safe after the fault
+        assert w.close_code == 1006 and closes == [1006], (call, w.close_code, closes)
+    _after_gc_a_websocket_works()
+
+
+def test_aio_send_without_heap_closes_the_connection():
+    async def main():
+        host, port = server("http")
+        c = await aio.Connection.open(host, port, timeout=10)
+        w = await c.upgrade("/ws")
+        await w.send("before")
+        assert await w.recv() == "before"
+        build = Protocol._build
+        Protocol._build = _oom
+        try:
+            await w.send("no heap")
+            got = "returned"
+        except MemoryError:
+            got = "MemoryError"
+        finally:
+            Protocol._build = build
+        state = (got, w.closed, c.is_open)
+        try:
+            await w.recv()
+            after = "returned"
+        except ConnectionClosed as exc:
+            after = exc.code
+        await w.close()
+        return state, after
+
+    assert asyncio.run(main()) == (("MemoryError", True, False), 1006)
+    _after_gc_a_websocket_works()
