@@ -18,7 +18,6 @@ class WebSocket(WSCore):
     from inside ``recv()`` and ``close()``."""
 
     _leftover = None
-    _socket_closed = False
 
     def __init__(self, conn, protocol, subprotocol, extensions, response, leftover, opts):
         self._setup(protocol, subprotocol, extensions, response, opts.get("timeout", conn.timeout),
@@ -26,6 +25,7 @@ class WebSocket(WSCore):
         self.conn = conn
         if leftover:
             self._leftover = leftover  # frames that came with the 101, parsed before the socket is read
+        self._socket_closed = False
         self._reading = False  # a task is waiting in the stream's read (only one may)
         self._writing = False  # a task is writing the protocol's frames (see _flush)
         if opts.get("ping_interval"):

@@ -37,7 +37,6 @@ class WebSocket(WSCore):
     """An open WebSocket on a connected stream (made by ``Connection.upgrade`` or ``ws_connect``)."""
 
     frame_size = None  # split outgoing messages into frames of at most this many bytes (None: don't)
-    _socket_closed = False
     _leftover = None
     _conn = None  # the client.Connection upgraded to this WebSocket (closed with it), if the caller has it
 
@@ -51,6 +50,7 @@ class WebSocket(WSCore):
                      "on_msg_rx_complete": on_msg_rx_complete, "on_ping": on_ping, "on_pong": on_pong,
                      "on_close": on_close, "on_err": on_err})
         self.stream = stream
+        self._socket_closed = False  # (read at every step: an instance attribute is found faster)
         if frame_size is not None:
             self.frame_size = frame_size
         # The receive buffer: ``buffer`` (upgrade() passes the connection's own, idle from now on, so
