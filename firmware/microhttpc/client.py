@@ -419,7 +419,9 @@ class Connection(Session):
         frames with RSV bits fail unless ``allowed_rsv`` names the bits the application handles.
         Another status than 101 raises UpgradeRefused with ``.response`` (body read); the connection
         stays usable for HTTP if the server kept it open.  A 101 that breaks RFC 6455 raises
-        HandshakeError (a ProtocolError) and closes the connection.  Other keywords: those of
+        HandshakeError (a ProtocolError) and closes the connection.  After a 101 the connection carries
+        the WebSocket and closes with it (``is_open`` is False once the WebSocket has closed, for any
+        reason).  Other keywords: those of
         ``wsession.make_protocol`` (max_message, max_frame, streaming, rng, allowed_rsv) and of
         ``WebSocket`` (callbacks, timeout, close_timeout, buffer_size, frame_size, tx_buffer_size).
         """

@@ -52,9 +52,11 @@ def test_http_then_upgrade_on_the_same_connection_then_http_refused():
     assert "WebSocket" in str(e)
     e = raises(UsageError, conn.upgrade, "/ws")
     assert "already" in str(e)
+    assert conn.is_open
     ws.close()
     assert ws.close_code == 1000
-    conn.close()
+    assert not conn.is_open and conn.stream is None  # the connection closes with its WebSocket
+    conn.close()  # (still safe)
 
 
 def test_refused_upgrade_gives_whole_response_and_connection_stays_usable():
