@@ -61,6 +61,19 @@ def test_ws_connect_loads_no_request_builder():
         finally:
             ws.close()
         assert "microhttpc.request" not in sys.modules
+        import asyncio
+
+        from microhttpc import aio
+
+        async def main():
+            w = await aio.ws_connect(url("ws", "http", "/ws"), timeout=10)
+            await w.send("no request builder")
+            got = await w.recv()
+            await w.close()
+            return got
+
+        assert asyncio.run(main()) == "no request builder"
+        assert "microhttpc.request" not in sys.modules  # (asyncio layer)
         ws = microhttpc.ws_connect(url("ws", "http", "/ws"), timeout=10, headers={"X-Board": "1"})
         ws.close()
         assert "microhttpc.request" in sys.modules
