@@ -152,7 +152,7 @@ class WebSocket(WSCore):
             n = len(data) - fs
             self.send_fragment(memoryview(data)[:n])
             data = memoryview(data)[n:]
-        self._control(self.protocol.send_end, data)
+        self._tx(self.protocol.send_end, data)
 
     def send_stream(self, chunks, is_text=False):
         """Send a message of unknown length from an iterable (or a callable returning chunks until it
@@ -179,18 +179,19 @@ class WebSocket(WSCore):
         """Send a PING (at most 125 bytes); the PONG arrives through on_pong / wait_pong."""
         if isinstance(data, str):
             data = data.encode()
-        self._control(self.protocol.send_ping, data)
+        self._tx(self.protocol.send_ping, data)
 
     def pong(self, data=b""):
         """Send an unsolicited PONG (a heartbeat; PINGs are answered automatically)."""
         if isinstance(data, str):
             data = data.encode()
-        self._control(self.protocol.send_pong, data)
+        self._tx(self.protocol.send_pong, data)
 
-    def _control(self, queue, data):
-        """``queue(data)`` (a protocol's send_ping, send_pong, send_end), then write the frame."""
+    def _tx(self, queue, *args):
+        """``queue(*args)`` (a protocol's send_ping, send_pong, send_end, send_close), then write the
+        frame (as aiows.WebSocket._tx)."""
         try:
-            queue(data)
+            queue(*args)
             self._flush()
         except MemoryError:
             self._out_of_memory()
@@ -324,12 +325,7 @@ class WebSocket(WSCore):
             self._flush()
             self._dispatch()
         if p.state == ws.OPEN and not self._socket_closed:
-            try:
-                p.send_close(code, reason)
-                self._flush()
-            except MemoryError:
-                self._out_of_memory()
-                raise
+            self._tx(p.send_close, code, reason)
         self._wind_down()
         self._closed()
 

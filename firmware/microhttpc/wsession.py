@@ -84,7 +84,7 @@ class WSCore:
     _ka = None  # the keepalive.Keepalive when ping_interval= was given
     on_msg = on_msg_rx_init = on_msg_rx_data = on_msg_rx_complete = on_ping = on_pong = None
     on_close = on_err = None
-    # What most WebSockets leave at its default or set late stays a class attribute until then: each
+    # What most WebSockets leave at their defaults or set late stays a class attribute until then: each
     # instance's attribute table is then a third the size (a board keeping many of them open, and one
     # allocation of a few hundred bytes fewer while a WebSocket is made).
     subprotocol = user_data = None
