@@ -66,7 +66,15 @@ class WebSocket(WSCore):
     async def send(self, message, frame_size=None):
         """Send a whole message: str as text, bytes-like as binary."""
         p = self.protocol
-        await self._tx(p.send_text if isinstance(message, str) else p.send_binary, message, frame_size)
+        try:  # (not through _tx: a message allocates no bound method, tuple or coroutine more)
+            if isinstance(message, str):
+                p.send_text(message, frame_size)
+            else:
+                p.send_binary(message, frame_size)
+            await self._flush()
+        except MemoryError:
+            await self._out_of_memory()
+            raise
 
     async def send_start(self, is_text=False):
         """Start a message of unknown length; then send_fragment() and send_end()."""
@@ -93,9 +101,12 @@ class WebSocket(WSCore):
             queue(*args)
             await self._flush()
         except MemoryError:
-            await self._close_socket()
-            self.protocol.receive_eof()
+            await self._out_of_memory()
             raise
+
+    async def _out_of_memory(self):
+        await self._close_socket()
+        self.protocol.receive_eof()
 
     async def recv(self, timeout=-1):
         """The next whole message; TimeoutError after ``timeout`` s in all (default: the WebSocket's;
