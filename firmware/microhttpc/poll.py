@@ -36,13 +36,9 @@ _MAX_READS = const(8)  # reads per connection per round, so one busy connection 
 _SMALL_BODY = const(1024)  # bodies up to this size go out in the same write as the head
 
 
-def _ms(t):
-    return int(t * 1000 + 0.5)
-
-
 def _until(t, since):
     """Milliseconds left of ``t`` seconds from tick ``since`` (None: no bound)."""
-    return None if t is None else _ms(t) - ticks_diff(ticks_ms(), since)
+    return None if t is None else int(t * 1000 + 0.5) - ticks_diff(ticks_ms(), since)
 
 
 class Response(session.Response):
@@ -326,7 +322,8 @@ class Conn(Session):
         except TimeoutError:
             return 0
         a = _until(self.timeout, self._t_io)  # inactivity
-        return a if w is None or a is not None and a < _ms(w) else _ms(w)
+        w = _until(w, ticks_ms())
+        return a if w is None or a is not None and a < w else w
 
     def _tick(self):
         """Once per round (inside poll()): deferred errors and closes, queued requests, timers."""
