@@ -13,6 +13,7 @@ from . import session
 from .errors import ConnectionLost, HTTPCError, LimitExceeded, UsageError
 
 _SMALL_BODY = const(1024)  # bodies up to this size go out in the same write as the head
+_spare = []  # the receive buffer of the last connection or WebSocket that closed (see open())
 _BIG_BODY = const(65536)  # CPython: whole bodies from this size are read straight into the bytes returned
 
 
@@ -186,7 +187,14 @@ class Connection(Session):
             # Board-sized on MicroPython; on CPython a larger buffer means fewer reads per body, and
             # 64 KiB stays below the size where each allocation becomes an mmap of its own.  Made
             # before the socket, early and low in the heap; dropped when the connection closes.
-            self._buf = rtio.long_lived(self.buffer_size or (2048 if MICROPYTHON else 65536))
+            # The buffer the last connection or WebSocket to close gave back is taken when it has the
+            # size: a reconnecting application keeps using one block, not a new hole per connection.
+            n = self.buffer_size or (2048 if MICROPYTHON else 65536)
+            try:
+                buf = _spare.pop()  # one call: no other thread can take the same buffer
+            except IndexError:
+                buf = None
+            self._buf = buf if buf is not None and len(buf) == n else rtio.long_lived(n)
             self._mv = memoryview(self._buf)
         self.stream = open_stream(self.host, self.port, self.connect_timeout, self.tls, self.server_hostname,
                                   self.ssl_context, self.cadata, self.verify)
@@ -205,7 +213,10 @@ class Connection(Session):
         if self.stream is not None:
             self.stream.close()
         self.stream = None
+        buf = self._buf
         self._buf = self._mv = None  # a closed connection holds no buffers
+        if buf is not None and not _spare:
+            _spare.append(buf)  # for the next connection (see open())
         self.lost()
 
     def __enter__(self):
@@ -459,9 +470,15 @@ class Connection(Session):
             for k in ("max_message", "max_frame", "streaming", "rng", "allowed_rsv", "max_events"):
                 ws_options.pop(k, None)
             ws_options.setdefault("timeout", s.timeout)
+            buf = self._buf
             if "buffer_size" not in ws_options:
-                ws_options["buffer"] = self._buf  # idle from now on: the WebSocket reads into it
+                ws_options["buffer"] = buf  # idle from now on: the WebSocket reads into it
             ws = WebSocket(self.stream, proto, leftover, sub, resp, **ws_options)
+            self._buf = self._mv = None  # the connection is the WebSocket's now, and so is its buffer
+            if ws._buf is buf:
+                ws._give_back = True  # given back when the WebSocket closes
+            elif not _spare:
+                _spare.append(buf)  # the WebSocket has one of its own size: this one is free
         except BaseException:
             # A wrong 101, or no memory for the WebSocket: after a 101 the byte stream belongs to a
             # WebSocket, so without one the connection is unusable.

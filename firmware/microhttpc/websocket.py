@@ -28,6 +28,7 @@ or more is built in a buffer kept for the next large one, and received into the 
 from . import rfc6455 as ws
 from .rt import MICROPYTHON
 from .rtio import deadline, long_lived, remaining
+from .client import _spare
 from .wsession import WSCore
 from .errors import ConnectionLost, HTTPCError, TimeoutError, UsageError
 from .rfc6455 import ConnectionClosed
@@ -39,6 +40,7 @@ class WebSocket(WSCore):
     frame_size = None  # split outgoing messages into frames of at most this many bytes (None: don't)
     _leftover = None
     _conn = None  # the client.Connection upgraded to this WebSocket (closed with it), if the caller has it
+    _give_back = False  # the receive buffer is ours: given back (client._spare) when the socket closes
 
     def __init__(self, stream, protocol, leftover=b"", subprotocol=None, response=None, buffer_size=None,
                  close_timeout=5.0, timeout=None, on_msg_rx_init=None, on_msg_rx_data=None,
@@ -54,11 +56,15 @@ class WebSocket(WSCore):
         if frame_size is not None:
             self.frame_size = frame_size
         # The receive buffer: ``buffer`` (upgrade() passes the connection's own, idle from now on, so
-        # a board pays nothing extra) unless ``buffer_size`` asks for a new one.  Bigger reads mean
-        # fewer calls into the parser; on CPython memory is cheap, so default to 64 KiB there.
-        if buffer_size is None and (buffer is None or not MICROPYTHON):
+        # nothing extra is allocated: 2 KiB on MicroPython, 64 KiB on CPython by default) unless
+        # ``buffer_size`` asks for a new one.  Bigger reads mean fewer calls into the parser.
+        if buffer_size is None and buffer is None:
             buffer_size = 4096 if MICROPYTHON else 65536
-        self._buf = long_lived(buffer_size) if buffer_size else buffer
+        if buffer_size:
+            self._buf = long_lived(buffer_size)
+            self._give_back = True
+        else:
+            self._buf = buffer
         self._mv = memoryview(self._buf)
         if leftover:
             # Bytes that arrived with the 101 head are already frames (RFC 6455 section 4.1): the
@@ -312,6 +318,8 @@ class WebSocket(WSCore):
         if not self._socket_closed:
             self._socket_closed = True
             self.stream.close()
+            if self._give_back and not _spare:
+                _spare.append(self._buf)  # for the next connection (client.Connection.open)
             if self._conn is not None:
                 self._conn._abort()  # the Connection it was upgraded from: closed with it
 
