@@ -542,16 +542,15 @@ class Protocol:
         if self.state != OPEN:  # after our Close: dropped (see the class docstring)
             return end - pos
         data = b[pos + hl : end]
-        if b0 == 0x81:
-            if self.check_utf8 and _valid(data, 0) != 0:
-                raise _err("InvalidUTF8", "invalid UTF-8 in a text message")
-            try:
-                msg = str(data, "utf-8")
-            except UnicodeError:  # unchecked (check_utf8=False): hand over bytes
-                msg = bytes(data)
-            self._events.append((EV_TEXT, msg, None))
-        else:
-            self._events.append((EV_BINARY, bytes(data), None))
+        if b0 == 0x81 and self.check_utf8 and _valid(data, 0) != 0:
+            raise _err("InvalidUTF8", "invalid UTF-8 in a text message")
+        try:
+            msg = str(data, "utf-8") if b0 == 0x81 else bytes(data)
+        except UnicodeError:  # unchecked text (check_utf8=False): hand over bytes
+            msg = bytes(data)
+        except MemoryError:  # the 1009 of receive_data(), with the size of the message
+            raise LimitExceeded("message of %d bytes does not fit in memory" % ln, "max_message", None, ln)
+        self._events.append((EV_TEXT if b0 == 0x81 else EV_BINARY, msg, None))
         return end - pos
 
     def _header(self, b, pos, n):

@@ -303,6 +303,30 @@ def test_memory_error_fails_the_connection_with_1009():
         assert list(p.events()) == [] and list(p.data_to_send()) == [] and p.failure.close_code == 1009
 
 
+def test_no_heap_for_a_whole_frame_message_fails_with_its_size():
+    # A message that arrived whole in one read becomes its str/bytes straight from the read: when that
+    # allocation fails, the 1009 names the message's size (it said "0+ bytes": nothing was stored yet).
+    real_bytes, real_str = bytes, str
+
+    def no_heap(make):
+        def made(x, *args):
+            if isinstance(x, memoryview) and len(x) >= 100:
+                raise MemoryError
+            return make(x, *args)
+        return made
+
+    ws.bytes, ws.str = no_heap(real_bytes), no_heap(real_str)
+    try:
+        for op in (1, 2):
+            p = proto(max_message=None)
+            p.receive_data(frame(op, b"q" * 300) + frame(1, b"after"))  # must not raise
+            assert isinstance(p.failure, LimitExceeded) and p.failure.close_code == 1009, p.failure
+            assert p.failure.size == 300 and "300 bytes" in str(p.failure), str(p.failure)
+            assert list(p.events()) == [] and p.state == ws.CLOSING
+    finally:
+        del ws.bytes, ws.str
+
+
 def test_message_larger_than_the_heap_fails_with_1009():
     import sys
 
