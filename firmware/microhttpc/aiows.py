@@ -174,8 +174,8 @@ class WebSocket(WSCore):
                     await asyncio.sleep(0.01)
             else:
                 await _within(self._drain_until_eof(), self.close_timeout, "closing handshake")
-        except (TimeoutError, ConnectionLost):
-            pass
+        except (TimeoutError, ConnectionLost, MemoryError):
+            pass  # (no heap to read the rest: the connection ends all the same)
         if self._socket_closed:
             return
         if p.close_rcvd is None or p.state != ws.CLOSED:

@@ -92,6 +92,8 @@ CLOSED = const(3)  # both Close frames exchanged, or the connection failed / end
 _CLOSE_NORMAL = const(1000)
 _CLOSE_NO_STATUS = const(1005)  # never on the wire: "the Close frame had no code"
 CLOSE_ABNORMAL = const(1006)  # never on the wire: "no Close frame at all"
+_ABNORMAL = (CLOSE_ABNORMAL, "")  # close_rcvd at EOF without a Close frame (made once: see receive_eof)
+_EV_ABNORMAL = (EV_CLOSE, CLOSE_ABNORMAL, "")
 
 
 def _valid_code(code):
@@ -490,11 +492,16 @@ class Protocol:
         if self.eof:
             return
         self.eof = True
-        if self.close_rcvd is None:
-            # RFC 6455 section 7.1.5: no Close frame was received -> 1006.
-            self.close_rcvd = (CLOSE_ABNORMAL, "")
-            self._events.append((EV_CLOSE, CLOSE_ABNORMAL, ""))
         self.state = CLOSED
+        if self.close_rcvd is None:
+            # RFC 6455 section 7.1.5: no Close frame was received -> 1006.  The end of a connection
+            # after an out-of-memory fault comes here too: when even the attribute cannot be stored,
+            # close_rcvd stays None, which reads as 1006 as well (closed_error, close_code).
+            try:
+                self.close_rcvd = _ABNORMAL
+                self._events.append(_EV_ABNORMAL)
+            except MemoryError:
+                pass
 
     def events(self):
         """Take the events received so far (a list, oldest first; an empty tuple, allocated once, when
@@ -750,14 +757,15 @@ class Protocol:
     def _queue_frame(self, op, payload, fin):
         self._out.append(self._build(op, payload, fin, not self._out))
 
-    def _build(self, op, payload, fin, lend):
+    def _build(self, op, payload, fin, lend, size=-1):
         """One masked frame.  Where it is built: with a lent ``tx_buffer`` (an I/O layer that writes
         every frame before queueing the next, like the blocking WebSocket on a board), a frame that fits
         is built in it while nothing else is queued (``lend``; or when it replaces the first queued
         frame, the only one that can be in the lent buffer): no allocation per frame, so a long session
         does not fragment a small heap.  data_to_send() then hands out a memoryview of it, valid until
-        the next send.  Otherwise a new bytearray."""
-        n = len(payload)
+        the next send.  Otherwise a new bytearray.  With ``size`` (and ``lend`` false): the header alone
+        of a frame of ``size`` payload bytes, ending with its masking key (see message_pieces)."""
+        n = len(payload) if size < 0 else size
         if n < 126:
             hl = 6
         elif n < 65536:
@@ -771,7 +779,7 @@ class Protocol:
                 self._tx_mv = memoryview(tb)
             buf = self._tx_mv[: hl + n]
         else:
-            tb = buf = bytearray(hl + n)
+            tb = buf = bytearray(hl + n if size < 0 else hl)
         buf[0] = (0x80 if fin else 0) | op
         if n < 126:
             buf[1] = 0x80 | n
@@ -799,10 +807,33 @@ class Protocol:
             key[2] = pool[i + 2]
             key[3] = pool[i + 3]
         buf[hl - 4 : hl] = key
-        if n:
+        if n and size < 0:
             buf[hl : hl + n] = payload
             _mask(tb, hl, hl + n, key)  # the bytearray under the frame (a lent one starts with it)
         return buf
+
+    def message_pieces(self, op, data, buf):
+        """One unfragmented message (opcode ``op``) for an I/O layer that writes each piece before it
+        takes the next (the blocking WebSocket): yields the frame's header, then its payload masked in
+        ``buf`` (a bytearray), ``len(buf)`` bytes rounded down to a multiple of 4 at a time, each piece
+        valid until the next is taken.  Sending ``len(data)`` bytes so needs ``len(buf)`` more, not a
+        frame-sized copy.  Checks as send_message(); what data_to_send() holds goes out first."""
+        if self.state != OPEN:
+            raise self.closed_error()
+        if self._tx_op:
+            raise UsageError("a streamed message is being sent; finish it with send_end() first")
+        n = len(data)
+        head = self._build(op, b"", True, False, n)
+        key = head[len(head) - 4 :]  # a copy: the next frame's key goes where this one was drawn
+        yield head
+        src = memoryview(data)
+        out = memoryview(buf)
+        step = len(buf) & ~3  # the key's phase starts again at every piece
+        for i in range(0, n, step):
+            k = n - i if n - i < step else step
+            out[:k] = src[i : i + k]
+            _mask(buf, 0, k, key)
+            yield out[:k]
 
     def _queue_close(self, code, reason):
         if code is None:

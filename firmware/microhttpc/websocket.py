@@ -16,13 +16,17 @@ Other callbacks: ``on_ping(data)``, ``on_pong(data)``, ``on_close(code, reason)`
 code).  Callbacks run only inside ``recv()``, ``poll()`` and ``close()``, never inside ``upgrade()``:
 frames that arrived in the same read as the 101 head are kept and parsed by the first of those calls.
 
-Sending: every frame goes out with one write (header, mask and payload in one buffer), so a control
-frame can never be torn by another write, and PINGs can go out between the fragments of a message
-sent with ``send_start()`` / ``send_fragment()`` / ``send_end()`` or ``send_stream()``.  Each frame is
-a new buffer, unless ``tx_buffer_size`` lends one: frames with payloads up to that size are then built
-in it (no allocation per message, at the price of keeping the buffer).  On CPython a message of 64 KiB
-or more is built in a buffer kept for the next large one, and received into the last large one's
-(``rfc6455.Protocol``): a fresh multi-megabyte buffer costs a page fault per 4 KiB on every message.
+Sending: every frame goes out with one write (header, mask and payload in one buffer), or as pieces
+written one after the other with nothing in between, so a control frame can never be torn by another
+write, and PINGs can go out between the fragments of a message sent with ``send_start()`` /
+``send_fragment()`` / ``send_end()`` or ``send_stream()``.  Each frame is a new buffer, unless
+``tx_buffer_size`` lends one: frames with payloads up to that size are then built in it (no allocation
+per message, at the price of keeping the buffer), and a larger single-frame message goes out as its
+header and then its payload masked piece by piece in it (``Protocol.message_pieces``; on MicroPython
+without a lent buffer, a message over 16 KiB in a buffer of a quarter of its size).  On CPython a
+message of 64 KiB or more is built in a buffer kept for the next large one, and received into the last
+large one's (``rfc6455.Protocol``): a fresh multi-megabyte buffer costs a page fault per 4 KiB on every
+message.
 """
 
 from . import rfc6455 as ws
@@ -32,6 +36,11 @@ from .client import _spare
 from .wsession import WSCore
 from .errors import ConnectionLost, HTTPCError, TimeoutError, UsageError
 from .rfc6455 import ConnectionClosed
+
+# A board sends a message over this size as its header and four pieces masked in one buffer of a
+# quarter of its size (Protocol.message_pieces): a quarter of the message more in the heap, not a whole
+# frame-sized copy, for three writes more.  A smaller message goes out as one frame in one write.
+_PIECES_FROM = 16384
 
 
 class WebSocket(WSCore):
@@ -101,10 +110,19 @@ class WebSocket(WSCore):
         n = len(data)
         try:
             if not fs or n <= fs:
-                if n >= 65536 and not MICROPYTHON and (p.tx_buffer is None or len(p.tx_buffer) < n + 14):
+                tb = p.tx_buffer
+                if n >= 65536 and not MICROPYTHON and (tb is None or len(tb) < n + 14):
                     # CPython: a large frame is built in a buffer kept for the next one (a fresh one
                     # is zeroed page by page for every message); a board keeps no buffer it does not need.
-                    p.tx_buffer = bytearray(n + 14)
+                    p.tx_buffer = tb = bytearray(n + 14)
+                if n + 14 > (_PIECES_FROM if tb is None else len(tb)) and (MICROPYTHON or tb is not None):
+                    # Larger than the lent buffer, or on a board over _PIECES_FROM: the header, then the
+                    # payload masked piece by piece in the lent buffer (else in one of a quarter of the
+                    # message), each written before the next is made: no frame-sized copy.
+                    self._flush()
+                    self._write(p.message_pieces(ws.OP_TEXT if is_text else ws.OP_BINARY, data,
+                                                 tb or bytearray((n >> 2) + 4)))
+                    return
                 p.send_message(ws.OP_TEXT if is_text else ws.OP_BINARY, data)
                 self._flush()
                 return
@@ -299,17 +317,20 @@ class WebSocket(WSCore):
         p = self.protocol
         if self._socket_closed:
             return
-        self._flush()
         dl = deadline(self.close_timeout)
         # RFC 6455 section 7.1.1: the server closes TCP first; wait for its Close frame (if we sent
         # ours first) and then for EOF, each at most close_timeout.
-        while not p.eof:
-            if p.more_input():
-                p.receive_data(b"")
-            elif not self._read(dl, False):  # None: close_timeout passed; 0: the server closed TCP
-                break
+        try:
             self._flush()
-            p.events()
+            while not p.eof:
+                if p.more_input():
+                    p.receive_data(b"")
+                elif not self._read(dl, False):  # None: close_timeout passed; 0: the server closed TCP
+                    break
+                self._flush()
+                p.events()
+        except MemoryError:
+            pass  # no heap to read the rest: the connection ends all the same
         if p.close_rcvd is None or p.state != ws.CLOSED:
             p.receive_eof()
         self._close_socket()

@@ -225,7 +225,9 @@ class WSCore:
     def close_code(self):
         """The code of the server's Close frame (1006 if none came), or None while open."""
         p = self.protocol
-        return p.close_rcvd[0] if p.close_rcvd else None
+        if p.close_rcvd:
+            return p.close_rcvd[0]
+        return ws.CLOSE_ABNORMAL if p.eof else None
 
 
 def payload(data):

@@ -556,3 +556,56 @@ def test_streamed_pieces_taken_without_events():
     p = proto(streaming=True, max_message=1000)
     p.receive_data(frame(2, data)[:10])
     assert p.failure.close_code == 1009 and p.receive_piece(data[:100]) is False
+
+
+def test_message_pieces_make_the_same_frame_as_send_message():
+    # The header, then the payload masked piece by piece in one small buffer: joined, the pieces are
+    # exactly the frame send_message() builds (same key), for buffers whose size is no multiple of 4.
+    from microhttpc.errors import ConnectionClosed
+
+    data = bytes(range(256)) * 3 + b"tail"
+    for n in (1, 3, 4, 5, 125, 126, 300, 772):
+        for size in (4, 5, 7, 64, 65, 1000):
+            buf = bytearray(size)
+            pieces = [bytes(x) for x in proto().message_pieces(2, data[:n], buf)]
+            whole = proto()
+            whole.send_message(2, data[:n])
+            assert b"".join(pieces) == bytes(whole.data_to_send()[0]), (n, size)
+            assert all(len(x) <= (size & ~3) for x in pieces[1:]), (n, size)
+    p = proto()
+    p.send_start(True)
+    raises(UsageError, lambda: list(p.message_pieces(1, b"x" * 100, bytearray(8))))
+    p = proto()
+    p.receive_data(frame(8, b"\x03\xe8"))
+    raises(ConnectionClosed, lambda: list(p.message_pieces(1, b"x" * 100, bytearray(8))))
+
+
+class _NoHeapAtEof(ws.Protocol):
+    """Storing close_rcvd fails, as the growth of the attribute table does when the heap is gone."""
+
+    @property
+    def close_rcvd(self):
+        return None
+
+    @close_rcvd.setter
+    def close_rcvd(self, value):
+        raise MemoryError
+
+
+def test_eof_without_heap_still_ends_the_connection():
+    # The end of a connection after an out-of-memory fault: receive_eof() raises nothing (a second
+    # MemoryError from close() broke the "reported once" contract), the state is CLOSED and the code
+    # reads as 1006.
+    from microhttpc.wsession import WSCore
+
+    p = _NoHeapAtEof(rng=lambda n: b"\x01\x02\x03\x04")
+    p.receive_eof()
+    assert p.eof and p.state == ws.CLOSED and p.closed
+    e = p.closed_error()
+    assert e.code == ws.CLOSE_ABNORMAL and e.reason == ""
+    core = WSCore()
+    core.protocol = p
+    assert core.close_code == ws.CLOSE_ABNORMAL
+    p = proto()
+    p.receive_eof()  # with heap: the same outcome, and the event
+    assert p.close_rcvd == (ws.CLOSE_ABNORMAL, "") and list(p.events()) == [(ws.EV_CLOSE, ws.CLOSE_ABNORMAL, "")]
