@@ -622,6 +622,7 @@ RAW_SCRIPTS = {
     "/splitutf8tcp": (None, [_SURR[:5], 0.05, _SURR[5:]]),
     "/splitutf8both": (None, [raw_frame(1, b"ab\xed", fin=False), 0.05, raw_frame(0, b"\xa0\x80cd")]),
     "/ping250": (None, b""),  # see _ping_every: a PING every 250 ms, never a message
+    "/stall": (None, b""),  # reads nothing for a second, then answers each message with "got <size>"
     "/bigbadutf8": (None, [_BIGBAD[:1000], 0.05, _BIGBAD[1000:]]),
 }
 
@@ -736,6 +737,14 @@ async def raw_ws(reader, writer):
         if path == "/ping250":
             task = asyncio.ensure_future(_ping_every(writer))
         seen = RAW_SEEN[path] = []
+        stalled = 0
+        if path == "/stall":
+            # Reads nothing for a second, with a small receive buffer (no autotuning): the client's
+            # writes must wait.
+            import socket as _socket
+
+            writer.get_extra_info("socket").setsockopt(_socket.SOL_SOCKET, _socket.SO_RCVBUF, 8192)
+            await asyncio.sleep(1.0)
         while True:
             fin, op, data = await _read_client_frame(reader)
             seen.append("%d:%s" % (op, data.decode("latin-1")))
@@ -757,6 +766,11 @@ async def raw_ws(reader, writer):
             elif op == 10:
                 if path not in RAW_QUIET:
                     writer.write(raw_frame(1, b"got pong " + data))
+            elif path == "/stall" and op in (0, 1, 2):
+                stalled += len(data)  # answers each message with its size, not the message
+                if fin:
+                    writer.write(raw_frame(1, b"got %d" % stalled))
+                    stalled = 0
             elif path == "/record" or op in (0, 1, 2):
                 # /record: describe each frame the client sent; otherwise echo data frames as they are
                 # (same opcode and FIN: a fragmented message comes back fragmented the same way).

@@ -111,8 +111,11 @@ class Stream:
                 return None
             raise ConnectionLost("receive failed: %r" % (exc,))
 
-    def sendall(self, data):
-        """Write all of ``data``."""
+    def sendall(self, data, timeout=-1):
+        """Write all of ``data``, each wait at most ``timeout`` seconds (default: the stream's timeout,
+        which the last read set)."""
+        if timeout != -1:
+            self.settimeout(timeout)
         try:
             if MICROPYTHON:
                 total = len(data)

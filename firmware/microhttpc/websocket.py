@@ -225,11 +225,17 @@ class WebSocket(WSCore):
             if self._socket_closed:
                 return
             try:
-                self.stream.sendall(frame)
+                # Each wait bounded by the WebSocket's timeout, not the last read's (0 after poll(0)).
+                self.stream.sendall(frame, self.timeout)
             except ConnectionLost:
                 self.protocol.receive_eof()
                 self._close_socket()
                 return
+            except TimeoutError:
+                # Part of a frame may be on the wire: the stream cannot go on (later calls: 1006).
+                self.protocol.receive_eof()
+                self._close_socket()
+                raise
 
     # -- receiving ---------------------------------------------------------------------------------
     def recv(self, timeout=-1):

@@ -15,9 +15,9 @@ class CountingStream:
         self.s = stream
         self.writes = []
 
-    def sendall(self, data):
+    def sendall(self, data, timeout=-1):
         self.writes.append(len(data))
-        self.s.sendall(data)
+        self.s.sendall(data, timeout)
 
     def __getattr__(self, name):
         return getattr(self.s, name)

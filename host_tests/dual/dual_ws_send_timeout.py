@@ -1,0 +1,33 @@
+"""Sending to a server that reads late (the wsraw server's /stall reads nothing for a second): a write
+waits up to the WebSocket's ``timeout`` whatever the last read's wait was (``poll(0)`` leaves none),
+and a write that times out ends the connection (part of a frame may be on the wire)."""
+
+from microhttpc import ws_connect
+from microhttpc.errors import ConnectionClosed, TimeoutError
+from check import raises, url
+
+CHUNK = bytes(4096)
+N = 256  # 1 MiB in 4 KiB frames: far more than the socket buffers hold while the server does not read
+
+
+def stalling(timeout):
+    """A WebSocket to /stall whose socket has a small send buffer (the kernel's autotuning off)."""
+    ws = ws_connect(url("ws", "wsraw", "/stall"), timeout=timeout)
+    ws.stream.raw.setsockopt(1, 7, 8192)  # SOL_SOCKET, SO_SNDBUF (Linux numbers)
+    return ws
+
+
+def test_a_send_after_poll_0_waits_for_the_server():
+    ws = stalling(10)
+    assert ws.poll(0) is False  # nothing there: the socket's last wait was 0
+    ws.send_stream([CHUNK] * N)  # must wait for the server, not raise at the first full buffer
+    assert ws.recv() == "got %d" % (N * len(CHUNK))
+    ws.close()
+    assert ws.close_code == 1000
+
+
+def test_a_send_that_times_out_ends_the_connection():
+    ws = stalling(0.3)
+    raises(TimeoutError, ws.send_stream, [CHUNK] * N)
+    assert ws.close_code == 1006  # the stream may hold part of a frame: it cannot go on
+    raises(ConnectionClosed, ws.send, "after")
