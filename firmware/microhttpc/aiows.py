@@ -56,6 +56,11 @@ class WebSocket(WSCore):
             p.receive_eof()
             await self._close_socket()
             return
+        except TimeoutError:
+            # Part of a frame may be on the wire: the stream cannot go on (later calls: 1006).
+            p.receive_eof()
+            await self._close_socket()
+            raise
         finally:
             self._writing = False
         if MICROPYTHON and wrote:

@@ -1,6 +1,7 @@
 """Sending to a server that reads late (the wsraw server's /stall reads nothing for a second): a write
 waits up to the WebSocket's ``timeout`` whatever the last read's wait was (``poll(0)`` leaves none),
-and a write that times out ends the connection (part of a frame may be on the wire)."""
+and a write that times out ends the connection (part of a frame may be on the wire), on the blocking
+and the asyncio layer."""
 
 from microhttpc import ws_connect
 from microhttpc.errors import ConnectionClosed, TimeoutError
@@ -31,3 +32,30 @@ def test_a_send_that_times_out_ends_the_connection():
     raises(TimeoutError, ws.send_stream, [CHUNK] * N)
     assert ws.close_code == 1006  # the stream may hold part of a frame: it cannot go on
     raises(ConnectionClosed, ws.send, "after")
+
+
+def test_aio_send_that_times_out_ends_the_connection():
+    import asyncio
+
+    from microhttpc import aio
+
+    async def main():
+        ws = await aio.ws_connect(url("ws", "wsraw", "/stall"), timeout=0.3)
+        w = ws.conn._writer
+        (w.get_extra_info("socket") if hasattr(w, "get_extra_info") else w).setsockopt(1, 7, 8192)
+        try:
+            for _ in range(N):
+                await ws.send(CHUNK)
+        except TimeoutError:
+            pass
+        else:
+            raise AssertionError("1 MiB went out to a server that read nothing")
+        assert ws.close_code == 1006
+        try:
+            await ws.send("after")
+        except ConnectionClosed:
+            pass
+        else:
+            raise AssertionError("a send after the timeout went out")
+
+    asyncio.run(main())
