@@ -14,10 +14,10 @@ import mem
 # under the paths with HTTP.  The WebSocket paths then grew by ~700 bytes (69920, 65568, 70688, 68032,
 # 63872): the state of rfc6455.Protocol and of the WebSocket classes declared as class attributes (each
 # instance's table ~400 bytes smaller) and out of memory while sending handled on every layer.  Then
-# 42944, 70592, 66240, 47456, 71040, 42400, 68512, 64352: the blocking layer's buffer kept for the next
-# connection (+~250 bytes of code on the blocking paths) and large messages sent in pieces
-# (Protocol.message_pieces, +~350 on the WebSocket paths; a board sending 40 KiB needs 10 KiB more
-# heap for it instead of 40).
+# 43008, 70464, 66208, 47456, 70816, 42400, 68320, 64160: the blocking layer's buffer kept for the next
+# connection (+~250 bytes of code on the blocking paths), out of memory at the end of a connection and
+# a send timeout that closes it (~100); a message larger than a lent transmit buffer sent in pieces
+# loads its code (wspieces) only then.
 IMPORT_BUDGET = {
     "blocking HTTP": 43300,
     "blocking HTTP + WebSocket": 71200,

@@ -764,7 +764,7 @@ class Protocol:
         frame, the only one that can be in the lent buffer): no allocation per frame, so a long session
         does not fragment a small heap.  data_to_send() then hands out a memoryview of it, valid until
         the next send.  Otherwise a new bytearray.  With ``size`` (and ``lend`` false): the header alone
-        of a frame of ``size`` payload bytes, ending with its masking key (see message_pieces)."""
+        of a frame of ``size`` payload bytes, ending with its masking key (``wspieces``)."""
         n = len(payload) if size < 0 else size
         if n < 126:
             hl = 6
@@ -811,29 +811,6 @@ class Protocol:
             buf[hl : hl + n] = payload
             _mask(tb, hl, hl + n, key)  # the bytearray under the frame (a lent one starts with it)
         return buf
-
-    def message_pieces(self, op, data, buf):
-        """One unfragmented message (opcode ``op``) for an I/O layer that writes each piece before it
-        takes the next (the blocking WebSocket): yields the frame's header, then its payload masked in
-        ``buf`` (a bytearray), ``len(buf)`` bytes rounded down to a multiple of 4 at a time, each piece
-        valid until the next is taken.  Sending ``len(data)`` bytes so needs ``len(buf)`` more, not a
-        frame-sized copy.  Checks as send_message(); what data_to_send() holds goes out first."""
-        if self.state != OPEN:
-            raise self.closed_error()
-        if self._tx_op:
-            raise UsageError("a streamed message is being sent; finish it with send_end() first")
-        n = len(data)
-        head = self._build(op, b"", True, False, n)
-        key = head[len(head) - 4 :]  # a copy: the next frame's key goes where this one was drawn
-        yield head
-        src = memoryview(data)
-        out = memoryview(buf)
-        step = len(buf) & ~3  # the key's phase starts again at every piece
-        for i in range(0, n, step):
-            k = n - i if n - i < step else step
-            out[:k] = src[i : i + k]
-            _mask(buf, 0, k, key)
-            yield out[:k]
 
     def _queue_close(self, code, reason):
         if code is None:

@@ -22,7 +22,7 @@ write, and PINGs can go out between the fragments of a message sent with ``send_
 ``send_fragment()`` / ``send_end()`` or ``send_stream()``.  Each frame is a new buffer, unless
 ``tx_buffer_size`` lends one: frames with payloads up to that size are then built in it (no allocation
 per message, at the price of keeping the buffer), and a larger single-frame message goes out as its
-header and then its payload masked piece by piece in it (``Protocol.message_pieces``): no copy of the
+header and then its payload masked piece by piece in it (``wspieces``, loaded then): no copy of the
 message whatever its size.  On CPython a message of 64 KiB or more is built in a buffer kept for the
 next large one, and received into the last large one's (``rfc6455.Protocol``): a fresh multi-megabyte
 buffer costs a page fault per 4 KiB on every message.
@@ -114,8 +114,10 @@ class WebSocket(WSCore):
                     # in it, each written before the next is made (no copy of the message).  Not
                     # the default: each piece is a write, and a write wakes the peer (a 64 KiB echo
                     # in 16 KiB pieces ran at 0.75 of one write on one core).
+                    from .wspieces import message_pieces
+
                     self._flush()
-                    self._write(p.message_pieces(ws.OP_TEXT if is_text else ws.OP_BINARY, data, tb))
+                    self._write(message_pieces(p, ws.OP_TEXT if is_text else ws.OP_BINARY, data, tb))
                     return
                 p.send_message(ws.OP_TEXT if is_text else ws.OP_BINARY, data)
                 self._flush()

@@ -562,22 +562,23 @@ def test_message_pieces_make_the_same_frame_as_send_message():
     # The header, then the payload masked piece by piece in one small buffer: joined, the pieces are
     # exactly the frame send_message() builds (same key), for buffers whose size is no multiple of 4.
     from microhttpc.errors import ConnectionClosed
+    from microhttpc.wspieces import message_pieces
 
     data = bytes(range(256)) * 3 + b"tail"
     for n in (1, 3, 4, 5, 125, 126, 300, 772):
         for size in (4, 5, 7, 64, 65, 1000):
             buf = bytearray(size)
-            pieces = [bytes(x) for x in proto().message_pieces(2, data[:n], buf)]
+            pieces = [bytes(x) for x in message_pieces(proto(), 2, data[:n], buf)]
             whole = proto()
             whole.send_message(2, data[:n])
             assert b"".join(pieces) == bytes(whole.data_to_send()[0]), (n, size)
             assert all(len(x) <= (size & ~3) for x in pieces[1:]), (n, size)
     p = proto()
     p.send_start(True)
-    raises(UsageError, lambda: list(p.message_pieces(1, b"x" * 100, bytearray(8))))
+    raises(UsageError, lambda: list(message_pieces(p, 1, b"x" * 100, bytearray(8))))
     p = proto()
     p.receive_data(frame(8, b"\x03\xe8"))
-    raises(ConnectionClosed, lambda: list(p.message_pieces(1, b"x" * 100, bytearray(8))))
+    raises(ConnectionClosed, lambda: list(message_pieces(p, 1, b"x" * 100, bytearray(8))))
 
 
 class _NoHeapAtEof(ws.Protocol):
