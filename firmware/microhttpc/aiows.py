@@ -53,13 +53,10 @@ class WebSocket(WSCore):
                     await self.conn._write(frame)
                 wrote = True
         except ConnectionLost:
-            p.receive_eof()
-            await self._close_socket()
+            await self._drop()
             return
         except TimeoutError:
-            # Part of a frame may be on the wire: the stream cannot go on (later calls: 1006).
-            p.receive_eof()
-            await self._close_socket()
+            await self._drop()  # part of a frame may be on the wire: the stream cannot go on
             raise
         finally:
             self._writing = False
@@ -78,7 +75,7 @@ class WebSocket(WSCore):
                 p.send_binary(message, frame_size)
             await self._flush()
         except MemoryError:
-            await self._out_of_memory()
+            await self._drop()
             raise
 
     async def send_start(self, is_text=False):
@@ -106,10 +103,11 @@ class WebSocket(WSCore):
             queue(*args)
             await self._flush()
         except MemoryError:
-            await self._out_of_memory()
+            await self._drop()
             raise
 
-    async def _out_of_memory(self):
+    async def _drop(self):
+        """The connection ends here, without a Close frame (as websocket.WebSocket._drop)."""
         await self._close_socket()
         self.protocol.receive_eof()
 

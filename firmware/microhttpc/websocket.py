@@ -129,13 +129,13 @@ class WebSocket(WSCore):
                 p.send_fragment(mv[i : i + fs], i + fs >= n)
                 self._flush()
         except MemoryError:
-            self._out_of_memory()
+            self._drop()
             raise
 
-    def _out_of_memory(self):
-        """No heap for a frame: a fault like a reset (README, "Out of memory").  The connection closes
-        here (without a Close frame: there is no memory to build one), later calls raise
-        ConnectionClosed (1006), and the caller gets the MemoryError."""
+    def _drop(self):
+        """The connection ends here, without a Close frame: no heap for a frame (README, "Out of
+        memory"), a write that failed or timed out (part of a frame may be on the wire).  Later calls
+        raise ConnectionClosed (1006); the caller raises what it caught, if anything."""
         self._close_socket()
         self.protocol.receive_eof()
 
@@ -160,7 +160,7 @@ class WebSocket(WSCore):
             p.send_fragment(data)
             self._flush()
         except MemoryError:
-            self._out_of_memory()
+            self._drop()
             raise
 
     def send_end(self, data=b""):
@@ -214,7 +214,7 @@ class WebSocket(WSCore):
             queue(*args)
             self._flush()
         except MemoryError:
-            self._out_of_memory()
+            self._drop()
             raise
 
     def _flush(self):
@@ -230,13 +230,10 @@ class WebSocket(WSCore):
                 # Each wait bounded by the WebSocket's timeout, not the last read's (0 after poll(0)).
                 self.stream.sendall(frame, self.timeout)
             except ConnectionLost:
-                self.protocol.receive_eof()
-                self._close_socket()
+                self._drop()
                 return
             except TimeoutError:
-                # Part of a frame may be on the wire: the stream cannot go on (later calls: 1006).
-                self.protocol.receive_eof()
-                self._close_socket()
+                self._drop()  # part of a frame may be on the wire: the stream cannot go on
                 raise
 
     # -- receiving ---------------------------------------------------------------------------------
