@@ -6,7 +6,7 @@
     ws = await conn.upgrade("/ws")            # the same persistent connection
     await ws.send("hi"); print(await ws.recv()); await ws.close()
 
-Owns: the connection (CPython: the stream pair of ``asyncio.open_connection``; MicroPython: the
+Owns: the connection (CPython: a transport and its protocol, ``_cpyaio.Pipe``; MicroPython: the
 non-blocking socket itself, read and written as its asyncio ``Stream`` does, without the Stream) and
 the timeouts (see ``_within``: one watchdog task for every wait on MicroPython; on CPython a
 timer per connection for reads and writes, ``_cpyaio.Watch``, and ``asyncio.timeout`` for the rest).
@@ -206,7 +206,7 @@ class Response(session.Response):
         body = Body(limit, self.content_length)
         size = self.content_length
         try:
-            if MICROPYTHON and size and not self._pending and not self.complete and conn.parser.body_left() == size:
+            if size and not self._pending and not self.complete and conn.parser.body_left() == size:
                 # As the blocking layer: straight into one buffer, copied once (no list of pieces).
                 mv = memoryview(bytearray(size))
                 got = 0
@@ -259,7 +259,7 @@ class _Chunks:
 
 class Connection(Session):
     """A connection to one server, as coroutines: a ``session.Session`` (the parameters, defaults and
-    rules of ``client.Connection``) plus an asyncio stream pair."""
+    rules of ``client.Connection``) plus its asyncio connection."""
 
     response_class = Response
     clock = rtio
@@ -301,8 +301,10 @@ class Connection(Session):
             if MICROPYTHON:
                 opening = _open(self.host, self.port, self._ssl, name)
             else:
+                from ._cpyaio import connect
+
                 kw = {} if self._ssl is None else {"ssl": self._ssl, "server_hostname": name}
-                opening = asyncio.open_connection(self.host, self.port, **kw)
+                opening = connect(self, self.host, self.port, **kw)
             got = await _within(opening, self.connect_timeout, what)
             self._reader, self._writer = (got, got) if MICROPYTHON else got
         except HTTPCError:
@@ -343,7 +345,7 @@ class Connection(Session):
         try:
             if MICROPYTHON:
                 return r.readinto(bytearray(1)) is not None  # non-blocking: None when nothing
-            return r.at_eof() or bool(getattr(r, "_buffer", None)) or self._writer.is_closing()
+            return r.waiting() or r.eof or self._writer.is_closing()
         except (OSError, ValueError, AttributeError):
             return True
 
@@ -356,7 +358,7 @@ class Connection(Session):
         await self._abort()
 
     async def _abort(self):
-        w = self._writer
+        r, w = self._reader, self._writer
         self._reader = self._writer = None
         self._mv = None  # a closed connection holds no buffers (connect() makes a new one)
         self.lost()
@@ -364,7 +366,7 @@ class Connection(Session):
             try:
                 w.close()
                 if not MICROPYTHON:  # (there: the socket itself, closed at once)
-                    await asyncio.wait_for(w.wait_closed(), 1)  # bounded, like every wait in this layer
+                    await asyncio.wait_for(r.wait_closed(), 1)  # bounded, like every wait in this layer
             except Exception:  # already broken: closing is best effort
                 pass
 
@@ -441,7 +443,7 @@ class Connection(Session):
             raise TimeoutError("no data from the server within %s s" % timeout)
 
     else:
-        from ._cpyaio import recv as _recv, write as _write  # CPython: the stream pair
+        from ._cpyaio import recv as _recv, write as _write  # CPython: the transport and its Pipe
 
     async def _event(self):
         """The session's next event, reading as needed; any failure closes the connection."""

@@ -71,6 +71,50 @@ def test_readinto_and_whole_bodies():
     assert whole == want and again == want and hello == b"hello world"
 
 
+def test_a_body_that_fills_the_receive_buffer_before_it_is_read():
+    """The server sends 300,000 body bytes while the application reads nothing (CPython: the
+    connection's buffer fills and reading pauses, then resumes as it is read; MicroPython: the socket's
+    buffers fill): then small readinto() pieces, a larger one, read_chunk() and readinto() of 7 bytes
+    at a time (from what is buffered, and straight into the caller's bytearray whenever nothing is)
+    take all of it in order, and the next request on the connection gets its own response."""
+    seen = [0, 0]  # bytes checked, bytes out of place
+
+    def check(piece):
+        pos = seen[0]
+        for i in range(len(piece)):
+            if piece[i] != (pos + i) & 0xFF:
+                seen[1] += 1
+        seen[0] = pos + len(piece)
+
+    async def main():
+        host, port = server("http")
+        conn = await aio.Connection.open(host, port, timeout=10)
+        r = await conn.request("GET", "/bytes/300000")
+        await asyncio.sleep(0.3)
+        small = bytearray(1000)
+        for k in (1, 7, 1000, 333):
+            n = await r.readinto(memoryview(small)[:k])
+            check(small[:n])
+        big = bytearray(20000)
+        n = await r.readinto(big)
+        check(memoryview(big)[:n])
+        check(await r.read_chunk())
+        seven = bytearray(7)  # the rest 7 bytes at a time, into a bytearray: from what is buffered,
+        while True:  # and straight from the socket whenever nothing is
+            n = await r.readinto(seven)
+            if not n:
+                break
+            check(seven[:n])
+        r = await conn.request("GET", "/hello")
+        hello = await r.read()
+        await conn.close()
+        return hello
+
+    hello = asyncio.run(main())
+    assert seen == [300000, 0], seen
+    assert hello == b"hello world"
+
+
 def test_refused_upgrade_keeps_connection():
     async def main():
         host, port = server("http")

@@ -16,7 +16,7 @@ Suites (each against local servers on 127.0.0.1 started here, tools/servers.py):
             streaming callbacks (on_msg_rx_data / on_msg_rx_complete, poll()) vs recv(), a 1 MiB body
             via readinto(4 KiB) vs read()
   cpy-aio   CPython: microhttpc's asyncio layer (timeout=10) vs its blocking one, and the asyncio limit
-            (clients/raw_asyncio.py: the runtime's asyncio streams with minimal framing, no checks)
+            (clients/raw_asyncio.py: the runtime's asyncio with minimal framing, no checks)
   mp-aio    MicroPython: the same (16 B and 64 KiB echo, a 1 MiB GET body)
 Every WebSocket/HTTP suite has a row "raw socket (limit)" (clients/raw_socket.py: a plain socket,
 hand-written minimal framing, no checks) and a line microhttpc / raw.
@@ -104,8 +104,9 @@ MP_STREAM_CLIENTS = [
 CPY_AIO_CLIENTS = [
     ("microhttpc, blocking", "microhttpc", None),
     ("microhttpc.aio (timeout=10)", "microhttpc_aio", None),
-    # the event loop's own cost: asyncio streams, minimal framing, no checks (clients/raw_asyncio.py)
-    ("asyncio streams (limit)", "raw_asyncio", None),
+    # the event loop's own cost: minimal framing, no checks (clients/raw_asyncio.py: a buffered protocol
+    # on CPython, streams on MicroPython)
+    ("raw asyncio (limit)", "raw_asyncio", None),
 ]
 # MicroPython suites whose clients each run with the smallest heap they need (not the largest of the case)
 OWN_HEAP = ("mp-stream",)
