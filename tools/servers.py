@@ -183,6 +183,8 @@ RAW = {
     "/raw/lines": (_CHUNKED + b"7\r\nalpha\r\n\r\n2\r\nbe\r\n7\r\nta\n\ngam\r\n2\r\nma\r\n0\r\n\r\n", _KEEP),
     "/raw/long-line": (b"HTTP/1.1 200 OK\r\nContent-Length: 306\r\n\r\nshort\n" + b"z" * 300, _KEEP),
     "/raw/no-reason": (b"HTTP/1.1 200 \r\nContent-Length: 2\r\n\r\nok", _KEEP),
+    "/raw/status-000": (b"HTTP/1.1 000 Zero\r\nContent-Length: 2\r\n\r\nok", _KEEP),
+    "/raw/status-099": (b"HTTP/1.1 099 Weird\r\nContent-Length: 2\r\n\r\nok", _KEEP),
     "/raw/interim": (b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n"
                      b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal", _KEEP),
     "/raw/204": (b"HTTP/1.1 204 No Content\r\nContent-Length: 7\r\n\r\n", _KEEP),

@@ -85,9 +85,9 @@ class Pipe(asyncio.BufferedProtocol):
             _wake(f)
 
     # -- the connection's side -------------------------------------------------------------------------
-    def waiting(self):
-        """True when bytes that no read took yet are here."""
-        return self.end > self.start
+    def buffered(self):
+        """The count of the bytes here that no read took yet."""
+        return self.end - self.start
 
     def release(self):
         """A new read begins: the bytes handed out before are the caller's no more; make room."""
@@ -226,7 +226,7 @@ async def recv(conn, timeout, into=None):
         if p.reader is not None:
             raise UsageError("another task is reading this connection")
         p.release()
-        if not p.waiting() and not p.eof:
+        if not p.buffered() and not p.eof:
             p.reader = p.loop.create_future()
             p.target, p.got = (None if into is None else memoryview(into)), 0  # (a bytearray's slice is a copy)
             try:

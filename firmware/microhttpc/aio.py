@@ -310,6 +310,8 @@ class Connection(Session):
         except HTTPCError:
             raise
         except (OSError, ValueError) as exc:
+            if isinstance(exc, UnicodeError):  # a name IDNA refuses (an empty label ...)
+                raise ConnectError("cannot resolve %r: %r" % (self.host, exc))
             if "SSL" in exc.__class__.__name__ or isinstance(exc, ValueError):
                 raise errors.TLSError("TLS handshake with %s failed: %r" % (self.host, exc))
             raise ConnectError("connect to %s:%d failed: %r" % (self.host, self.port, exc))
@@ -345,7 +347,7 @@ class Connection(Session):
         try:
             if MICROPYTHON:
                 return r.readinto(bytearray(1)) is not None  # non-blocking: None when nothing
-            return r.waiting() or r.eof or self._writer.is_closing()
+            return r.buffered() or r.eof or self._writer.is_closing()
         except (OSError, ValueError, AttributeError):
             return True
 

@@ -29,6 +29,18 @@ def quote(s, space_plus=False):
     return "".join(out)
 
 
+def iri(target):
+    """A request-target with spaces or control characters (UsageError), or with non-ASCII characters
+    (an IRI, e.g. a Location with UTF-8 in it): each of those percent-encoded from its UTF-8 bytes, as
+    RFC 3987 section 3.1 maps an IRI to a URI."""
+    out = []
+    for ch in target:
+        if ch <= " " or ch == "\x7f":
+            raise UsageError("request target must not contain spaces or control characters: %r" % (target,))
+        out.append(ch if ch < "\x80" else quote(ch))
+    return "".join(out)
+
+
 def encode_pairs(table, space_plus=False):
     """``k=v&k2=v2`` from a table; a value of None writes the key alone (``k``)."""
     parts = []

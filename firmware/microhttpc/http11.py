@@ -75,8 +75,11 @@ def build_request_head(method, target, headers):
     if not _is_token(method):
         raise UsageError("invalid method %r" % (method,))
     for ch in target:
-        if ch <= " " or ch == "\x7f":
-            raise UsageError("request target must not contain spaces or control characters: %r" % (target,))
+        if ch <= " " or ch >= "\x7f":  # refused, or non-ASCII: percent-encoded (``bodies.iri``)
+            from .bodies import iri
+
+            target = iri(target)
+            break
     parts = [method, " ", target, " HTTP/1.1\r\n"]
     for name, value in headers:
         parts.append(name)
@@ -84,7 +87,10 @@ def build_request_head(method, target, headers):
         parts.append(value)
         parts.append("\r\n")
     parts.append("\r\n")
-    return "".join(parts).encode()
+    try:
+        return "".join(parts).encode()
+    except UnicodeError:  # CPython: a lone surrogate (MicroPython encodes it as it is)
+        raise UsageError("the request head cannot be encoded as UTF-8: %r" % (parts,))
 
 
 def _value(raw):

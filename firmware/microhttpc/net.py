@@ -194,7 +194,7 @@ def resolve(host, port, timeout=None):
 def _getaddrinfo(host, port):
     try:
         return socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
-    except OSError as exc:
+    except (OSError, UnicodeError) as exc:  # UnicodeError: a name IDNA refuses (an empty label ...)
         raise ConnectError("cannot resolve %r: %r" % (host, exc))
 
 

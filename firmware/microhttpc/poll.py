@@ -432,7 +432,7 @@ class Engine:
         try:
             info = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
             sock = socket.socket(info[0], info[1], info[2])
-        except (OSError, IndexError) as exc:
+        except (OSError, IndexError, UnicodeError) as exc:  # UnicodeError: a name IDNA refuses
             conn._deferred = ConnectError("cannot resolve %r: %r" % (host, exc))
             return conn
         sock.setblocking(False)

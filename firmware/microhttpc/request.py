@@ -157,6 +157,8 @@ class Request:
         ctype = self.content_type
         body = self.body
         length = self.content_length
+        if length is not None and (type(length) is not int or length < 0):
+            raise UsageError("content_length must be an int, 0 or more: %r" % (length,))
         if self.form is not None:
             if "content-type" in lower:
                 raise _not_allowed("Content-Type is generated for a form; remove it from the headers")
@@ -185,8 +187,6 @@ class Request:
                 out.append(("Content-Length", "0"))  # RFC 9110 section 8.6: a body-carrying method
             length = 0
         elif length is not None:
-            if length < 0:
-                raise UsageError("content_length must not be negative")
             out.append(("Content-Length", str(length)))
         else:
             out.append(("Transfer-Encoding", "chunked"))
@@ -225,7 +225,12 @@ def _header_value(v):
     """A header value as str: bytes are decoded (UTF-8), anything else goes through str()."""
     if isinstance(v, str):
         return v
-    return v.decode() if isinstance(v, (bytes, bytearray)) else str(v)
+    if isinstance(v, (bytes, bytearray)):
+        try:
+            return v.decode()
+        except UnicodeError:
+            raise UsageError("header value %r is not UTF-8" % (v,))
+    return str(v)
 
 
 def _not_allowed(msg):

@@ -78,11 +78,13 @@ class Response(http11.ResponseHead):
         return json.loads(self.read())
 
     def raise_for_status(self):
-        """HTTPStatusError for a 4xx or 5xx status, else this response (so calls chain)."""
-        if self.status >= 400:
+        """HTTPStatusError for a 4xx or 5xx status (and one outside 100-599, which RFC 9110 section 15
+        says to treat as a 5xx), else this response (so calls chain)."""
+        if not 100 <= self.status < 400:
             from .extras import HTTPStatusError
 
-            raise HTTPStatusError("expected a status below 400, got %d %s" % (self.status, self.reason), self)
+            raise HTTPStatusError("expected a status from 100 to 399, got %d %s" % (self.status, self.reason),
+                                  self)
         return self
 
     def iter_lines(self, max_line=None):
@@ -156,7 +158,9 @@ class Session:
         self.host = host
         self.tls = tls
         self.scheme = "https" if tls else "http"
-        self.port = port or (443 if tls else 80)
+        self.port = port = port or (443 if tls else 80)
+        if type(port) is not int or not 0 < port < 65536:
+            raise UsageError("invalid port %r: expected 1-65535" % (port,))
         self.host_header = host_header(host, self.port, tls)
         self.persistent = persistent
         self.timeout = timeout

@@ -42,7 +42,9 @@ def split_url(url):
             raise UsageError("unterminated IPv6 literal in %r" % (url,))
         host = hostport[1:k]
         tail = hostport[k + 1 :]
-        if tail.startswith(":") and tail[1:]:
+        if tail and not tail.startswith(":"):
+            raise UsageError("unexpected %r after the IPv6 literal in %r" % (tail, url))
+        if tail[1:]:
             port = tail[1:]
     elif ":" in hostport:
         host, port = hostport.rsplit(":", 1)
@@ -53,7 +55,7 @@ def split_url(url):
     if not host:
         raise UsageError("no host in %r" % (url,))
     if port is not None:
-        if not port.isdigit() or not 0 < int(port) < 65536:
+        if port.strip("0123456789") or not 0 < int(port) < 65536:  # ASCII digits (isdigit() takes "²")
             raise UsageError("invalid port in %r" % (url,))
         port = int(port)
     return scheme, host, port or default_port(scheme), target

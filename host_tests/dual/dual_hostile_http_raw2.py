@@ -3,7 +3,7 @@ stale keep-alive connection, connect and resolution failures, through the three 
 scenarios of dual_http_raw2.py, one scenario, three pumps.)"""
 
 from microhttpc.errors import ConnectError, ConnectionLost, TimeoutError, UsageError
-from pumps_http import expect, get, open_client, per_layer
+from pumps_http import expect, get, open_client, per_layer, raw
 
 
 def _gone(c):
@@ -149,6 +149,41 @@ def _connect_timeout_and_refused(layer):
         c.close()
 
 
+def _status_outside_100_599_is_a_server_error(layer):
+    """RFC 9110 section 15: a status outside 100-599 is invalid and processed as a 5xx: the response
+    arrives as sent (its body framed as any final response's) and raise_for_status() raises."""
+    from microhttpc.errors import HTTPStatusError
+
+    c = open_client(layer, timeout=5)
+    try:
+        for path, status in (("/raw/status-000", 0), ("/raw/status-099", 99)):
+            r = c.request("GET", path)
+            assert r.status == status and r.body == b"ok", r
+            expect(HTTPStatusError, r.raw.raise_for_status)
+        assert c.request("GET", "/raw/no-reason").body == b"ok"  # and the connection goes on
+    finally:
+        c.close()
+
+
+def _ports_outside_1_65535_are_refused(layer):
+    """A port of 65536 + P used to reach port P (and CPython's asyncio raised OverflowError)."""
+    host, port = raw()
+    for bad in (port + 65536, -1, 70000, "80", 80.0):
+        expect(UsageError, open_client, layer, host, bad, timeout=5)
+
+
+def _a_name_idna_refuses_is_a_connect_error(layer):
+    """CPython: an empty label or one over 63 characters fails in the IDNA codec (UnicodeError),
+    before any resolver: ConnectError like any unresolvable name (aio said TLSError, poll let the
+    UnicodeError out)."""
+    for name in ("a..b.invalid", "a" * 64 + ".invalid"):
+        c = open_client(layer, name, 80, connect_timeout=5)
+        try:
+            expect(ConnectError, c.request, "GET", "/")
+        finally:
+            c.close()
+
+
 def _unresolvable_name(layer):
     c = open_client(layer, "no-such-host.invalid", 80, connect_timeout=5)
     try:
@@ -170,3 +205,6 @@ per_layer(globals(), "stale_keep_alive_connection", _stale_keep_alive_connection
 per_layer(globals(), "closed_while_the_request_went_out", _closed_while_the_request_went_out)
 per_layer(globals(), "connect_timeout_and_refused", _connect_timeout_and_refused)
 per_layer(globals(), "unresolvable_name", _unresolvable_name)
+per_layer(globals(), "status_outside_100_599_is_a_server_error", _status_outside_100_599_is_a_server_error)
+per_layer(globals(), "ports_outside_1_65535_are_refused", _ports_outside_1_65535_are_refused)
+per_layer(globals(), "a_name_idna_refuses_is_a_connect_error", _a_name_idna_refuses_is_a_connect_error)

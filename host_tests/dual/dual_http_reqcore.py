@@ -83,8 +83,10 @@ def test_split_url():
     assert split_url("https://h") == ("https", "h", 443, "/")
     assert split_url("http://h?q=1") == ("http", "h", 80, "/?q=1")
     assert split_url("http://[::1]:81/x") == ("http", "::1", 81, "/x")
-    for bad in ("ftp://h/", "//h/x", "http://u:p@h/", "http://h:0/", "http://h:x/", "http:///x"):
-        raises(UsageError, split_url, bad)
+    for bad in ("ftp://h/", "//h/x", "http://u:p@h/", "http://h:0/", "http://h:x/", "http:///x",
+                "http://h:\u00b2/", "http://h:\u0663\u0666/", "http://h:65536/", "http://[::1]x/",
+                "http://[::1]x:80/"):
+        raises(UsageError, split_url, bad)  # (ASCII digits only: str.isdigit() takes "\u00b2" on CPython)
 
 
 def test_content_type_and_host_checked_like_any_header():
@@ -119,3 +121,25 @@ def test_multipart_part_headers_checked():
         raises(UsageError, forms.Multipart, [("f", forms.File(b"x", "f", ct))])
         raises(UsageError, forms.Multipart, [("f", forms.Value(b"x", content_type=ct))])
     raises(UsageError, Request("POST", "/", form=[("a\x00", forms.Value(b"x"))]).prepare, "h")
+
+
+def test_request_inputs_that_cannot_go_on_the_wire_are_refused():
+    """content_length must be an int (3.0 went out as "Content-Length: 3.0"); a bytes header value
+    must be UTF-8; a head that cannot be encoded (CPython: a lone surrogate) is refused; all with
+    UsageError, nothing else."""
+    for n in (3.0, "3", True, -1):
+        raises(UsageError, Request("POST", "/", body=b"abc", content_length=n).prepare, "h")
+        raises(UsageError, Request("POST", "/", body=iter([b"abc"]), content_length=n).prepare, "h")
+    raises(UsageError, Request("GET", "/", headers=[("X-B", b"\xff")]).prepare, "h")
+    raises(UsageError, Request("POST", "/", body=b"x", content_type=b"text/\xff").prepare, "h")
+    try:
+        "\ud800".encode()
+    except UnicodeError:  # CPython (MicroPython encodes it as it is)
+        raises(UsageError, Request("GET", "/", headers=[("X-S", "\ud800")]).prepare, "h")
+
+
+def test_a_target_with_non_ascii_characters_goes_out_percent_encoded():
+    """RFC 3987 section 3.1: the UTF-8 bytes of each non-ASCII character as %XX (a Location with UTF-8
+    in it is followed the same way); ASCII, including "%", stays as it is."""
+    got = wire(Request("GET", "/caf\u00e9/\u20ac?q=\u00fc&r=%41"))
+    assert got.startswith(b"GET /caf%C3%A9/%E2%82%AC?q=%C3%BC&r=%41 HTTP/1.1\r\n"), got
