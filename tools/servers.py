@@ -183,6 +183,8 @@ RAW = {
     "/raw/lines": (_CHUNKED + b"7\r\nalpha\r\n\r\n2\r\nbe\r\n7\r\nta\n\ngam\r\n2\r\nma\r\n0\r\n\r\n", _KEEP),
     "/raw/long-line": (b"HTTP/1.1 200 OK\r\nContent-Length: 306\r\n\r\nshort\n" + b"z" * 300, _KEEP),
     "/raw/no-reason": (b"HTTP/1.1 200 \r\nContent-Length: 2\r\n\r\nok", _KEEP),
+    "/raw/redirect-big": (b"HTTP/1.1 302 Found\r\nLocation: /raw/no-reason\r\nContent-Length: 10000\r\n\r\n"
+                          + b"r" * 10000, _KEEP),
     "/raw/status-000": (b"HTTP/1.1 000 Zero\r\nContent-Length: 2\r\n\r\nok", _KEEP),
     "/raw/status-099": (b"HTTP/1.1 099 Weird\r\nContent-Length: 2\r\n\r\nok", _KEEP),
     "/raw/interim": (b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n"
@@ -718,6 +720,13 @@ async def raw_ws(reader, writer):
             frames = b"".join(raw_frame(1, b"m%d" % i) for i in range(n))
             if path.startswith("/bye/"):
                 frames += _close(1001, b"going away")
+        if path.startswith("/dribble/"):
+            # One binary message of N bytes, then its SHA-1 as text, written 3000 bytes a millisecond.
+            data = pattern(int(path.split("/")[2]))
+            f = raw_frame(2, data) + raw_frame(1, hashlib.sha1(data).hexdigest().encode())
+            frames = [b""]
+            for i in range(0, len(f), 3000):
+                frames += [0.001, f[i : i + 3000]]
         if status is None:
             status = ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                       "Sec-WebSocket-Accept: {a}\r\n")

@@ -120,6 +120,21 @@ class Pipe(asyncio.BufferedProtocol):
         self.start = s + k
         return into[:k]
 
+    def unread(self, data):
+        """Bytes a read received into its own buffer and could not hand over (a timeout or a
+        cancellation came first): back in front of what came after them."""
+        n, s, e = len(data), self.start, self.end
+        if s >= n:
+            self.view[s - n : s] = data
+            self.start = s - n
+            return
+        both = bytes(data) + bytes(self.view[s:e])
+        if len(both) > len(self.buf):
+            self.buf = bytearray(len(both))
+            self.view = memoryview(self.buf)
+        self.view[: len(both)] = both
+        self.start, self.end = 0, len(both)
+
     async def wait_closed(self):
         await self.gone
 
@@ -200,7 +215,7 @@ async def write(conn, data):
     it, each wait within the session's ``wait_time()``."""
     p = conn._reader
     try:
-        if p.lost:
+        if p.lost or conn._writer.is_closing():  # (a failed send closes the transport at once)
             raise p.error or ConnectionResetError("the connection is closed")
         conn._writer.write(data)
         while p.paused and not p.lost:
@@ -231,6 +246,10 @@ async def recv(conn, timeout, into=None):
             p.target, p.got = (None if into is None else memoryview(into)), 0  # (a bytearray's slice is a copy)
             try:
                 await wait(conn, p.reader, timeout, "no data from the server")
+            except BaseException:
+                if p.got:  # they came before the timeout or the cancellation: not lost
+                    p.unread(into[: p.got])
+                raise
             finally:
                 p.reader = p.target = None
             if p.got:

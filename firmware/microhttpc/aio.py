@@ -533,8 +533,12 @@ class Connection(Session):
             await conn._settle()  # the 3xx body: drained, or its connection closed
             conn, cur, path = hop
             hdrs = cur.headers
-        if history:
-            resp._history = history
+        if req.on_body is not None:
+            while True:
+                c = await resp.read_chunk()
+                if c is None:
+                    break
+                req.on_body(c)
         return resp
 
     async def send(self, req):

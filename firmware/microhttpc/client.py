@@ -358,11 +358,6 @@ class Connection(Session):
             conn._settle()  # the 3xx body: drained, or its connection closed
             conn, cur, path = hop
             hdrs = cur.headers
-        if history:
-            resp._history = history
-        if req.on_header is not None:
-            for k, v in resp.headers.items():
-                req.on_header(k, v)
         if req.on_body is not None:
             for c in resp.iter_chunks():
                 req.on_body(c)

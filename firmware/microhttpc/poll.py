@@ -1,15 +1,12 @@
-"""Non-blocking I/O layer: one ``select.poll`` loop drives many connections with HTTPc's callbacks,
-all run inside ``Engine.poll()`` / ``run()`` (HTTPc's task mode without a task).  Per connection: a
-non-blocking connect (TLS: ``polltls``), requests FIFO one at a time, the upgrade queued behind
-them, then frames (``pollws``, loaded on the first upgrade).  A pump over ``session.Session``, whose
-rules decide; owns the sockets, the poll set, partial writes and timers.
-
-An error on one connection (refused, timed out, lost, protocol fault, an exception from one of its
-callbacks) ends that connection only.  Each request ends with exactly one of ``on_complete(resp,
-True)`` or ``on_err(exc)`` (then ``on_complete(resp, False)`` if the head had come); each connection
-with one ``on_close(conn, cause)``.  A response that leaves the connection unusable (closed; bytes
-beyond it or while idle) is delivered, then requests still queued get ``on_err(ConnectionLost)``,
-never a forged response.  Blocking spot: name resolution (pass an IP address to avoid it).
+"""Non-blocking I/O layer: one ``select.poll`` loop drives many connections with HTTPc's callbacks, all
+run inside ``Engine.poll()`` / ``run()`` (HTTPc's task mode without a task).  Per connection: a
+non-blocking connect (TLS: ``polltls``), requests FIFO one at a time (redirects and resends:
+``pollhop``), the upgrade queued behind them, then frames (``pollws``).  A pump over
+``session.Session``, whose rules decide; owns the sockets, the poll set, partial writes and timers.
+An error on one connection ends that connection only: each request ends with one ``on_complete(resp,
+True)`` or ``on_err(exc)`` (then ``on_complete(resp, False)`` if the head had come), each connection
+with one ``on_close(conn, cause)``.  A response that leaves the connection unusable is delivered, then
+requests still queued get ``on_err(ConnectionLost)``.  Blocking spot: name resolution.
 """
 
 import select
@@ -45,26 +42,23 @@ class Response(session.Response):
     """``session.Response`` with ``body`` (bytes, collected when the request had no ``on_body``; what
     ``read()``, ``text()`` and ``json()`` give) and ``transaction``, the Transaction it answers."""
 
-    body = None
-    transaction = None
+    body = transaction = None
 
     def read(self):
         return self.body or b""
 
 
 class Transaction:
-    """One queued request and its outcome: ``request`` (the ``request.Request``), ``method``,
-    ``response`` once the head came, ``done``, ``error``.  The upgrade is one too, with ``websocket``.
-    (``chunks``: the framed body pieces still to send; ``_body``: the session.Body collecting it.)"""
-    websocket = response = error = chunks = _body = None
-    done = False
+    """One queued request and its outcome: ``request`` (the ``request.Request``), ``method``, ``response``
+    once the head came, ``done``, ``error``.  The upgrade is one too, with ``websocket``.  (``chunks``: the
+    framed body pieces to send; ``_body``: the session.Body collecting it; ``hdrs`` (resolved), ``path``,
+    ``first``, ``history``, ``hop``: a redirect chain's (``pollhop``); ``reused``: see may_retry.)"""
+    websocket = response = error = chunks = _body = hdrs = path = first = history = hop = None
+    done = reused = False
 
     def __init__(self, conn, request, on_response=None, on_body=None, on_complete=None, on_err=None, user_data=None):
-        self.conn = conn
-        self.request = request
-        self.method = request.method
+        self.conn, self.request, self.method, self.user_data = conn, request, request.method, user_data
         self.on_response, self.on_body, self.on_complete, self.on_err = on_response, on_body, on_complete, on_err
-        self.user_data = user_data
 
 
 class Conn(Session):
@@ -74,20 +68,17 @@ class Conn(Session):
     response_class = Response
     clock = rtio
 
-    # _active: the Transaction in flight; _deferred: an error found inside connect(), reported from
-    # poll(); _used: a response has completed here; _app_close: Engine.close() asked to end it;
-    # _out_pos: the bytes of _out[0] already written; _want: what the TCP connect or the TLS
-    # handshake waits for.  Class attributes until connect() or the handshake sets them (early).
-    _deferred = _tls_ctx = None
+    # _active: the Transaction in flight; _deferred: an error found inside connect(), reported from poll();
+    # _used: a response has completed here; _app_close: Engine.close() asked to end it; _out_pos: the bytes
+    # of _out[0] already written; _want: what the TCP connect or the TLS handshake waits for.
+    _deferred = _tls_ctx = engine = None
     _want = _OUT
+    _cb = (None, None, None)  # on_connect, on_close, on_err
 
-    def __init__(self, engine, callbacks, *args, **kw):
-        Session.__init__(self, *args, **kw)
-        self.engine = engine
+    def __init__(self, *args, **kw):
+        Session.__init__(self, *args, **kw)  # engine and callbacks: set by Engine.connect (or pollhop)
         self.state = _CONNECTING
-        self._cb = callbacks
-        self._queue = []
-        self._out = []  # [buffer, on_tx_complete or None] in write order
+        self._queue, self._out = [], []  # _out: [buffer, on_tx_complete or None] in write order
         self._t_start = self._t_io = ticks_ms()  # _t_io: last progress (bytes in or out)
         # State that changes later is set now: a late attribute could grow the instance's table while
         # the heap is at its fullest (``error`` while reporting a fault).
@@ -243,13 +234,17 @@ class Conn(Session):
                 return
             req = self._queue.pop(0)
             try:
-                head, body = self.start(req.request) if req.websocket is None else req.websocket._begin(self)
+                if req.websocket is not None:
+                    head, body = req.websocket._begin(self)
+                else:  # headers resolved once: a redirect reuses them (a header hook runs once)
+                    req.hdrs = req.hdrs or req.request.user_headers()
+                    head, body = self.start(req.request, req.hdrs, req.path)
             except Exception as exc:  # a request the caller built wrong fails alone (no memory: all of it)
                 self._req_fail(req, exc)
                 if isinstance(exc, MemoryError):
                     return self._end(exc)
                 continue
-            self._active = req
+            self._active, req.reused = req, self._used
             self._t_io = ticks_ms()
             if body is not None and not isinstance(body, (bytes, bytearray, memoryview)):
                 req.chunks = req.request.body_pieces(body, bytearray(512))  # pulled as the socket drains
@@ -272,32 +267,36 @@ class Conn(Session):
             kind = ev[0]
             if kind == http11.RESPONSE:
                 resp = req.response = ev[1]
-                resp.transaction = req
-                resp.request = req.request
+                resp.transaction, resp.request = req, req.request
                 if req.user_data is not None:
                     resp.user_data = req.user_data
                 wsh = req.websocket
                 if wsh is not None and resp.status == 101:
                     return wsh._switch(resp)  # a wrong 101 ends the connection
-                if req.on_body is None or wsh is not None:
+                if wsh is None and resp.status in session.REDIRECTS:  # one to follow? (pollhop)
+                    req.hop = load("pollhop").verdict(self, req, resp)
+                elif wsh is None:  # the session's verdict on the final response: on_header
+                    self.redirect(self, resp, req.request, None, 0, req.history)
+                if req.hop is None and (req.on_body is None or wsh is not None):
                     req._body = Body(self.max_body, resp.content_length)
-                if req.on_response and wsh is None:
+                if req.on_response and req.hop is None and wsh is None:
                     req.on_response(resp)
             elif kind == http11.DATA:
-                if req._body is not None:
+                if req.hop is not None:
+                    load("pollhop").drain(self, req, ev[1])  # the 3xx's body: dropped, bounded
+                elif req._body is not None:
                     req._body.add(ev[1])
                 else:
                     req.on_body(ev[1])
-            if req.response.complete:
+            if self._active is req and req.response.complete:
                 self._finish(req, req.response)
 
     def _finish(self, req, resp):
+        if req.hop is not None:
+            return load("pollhop").follow(self, req)
         if req._body is not None:
-            resp.body = req._body.value()
-            req._body = None
-        self._active = None
-        self._used = True
-        req.done = True
+            resp.body, req._body = req._body.value(), None
+        self._active, self._used, req.done = None, True, True
         if req.websocket is not None:
             return req.websocket._refused(resp)
         unsent = req.chunks is not None  # the server answered before the whole body went out
@@ -353,9 +352,7 @@ class Conn(Session):
     def _req_fail(self, req, exc):
         if req.done:
             return
-        req.done = True
-        req.error = exc
-        req._body = None
+        req.done, req.error, req._body = True, exc, None
         if req.websocket is not None:
             return req.websocket._report_err(exc)
         if req.on_err:
@@ -374,12 +371,14 @@ class Conn(Session):
         when there is a cause, then on_close(conn, cause)."""
         if self.state == _CLOSED:
             return
+        a = self._active
+        if a is not None and a.websocket is None and self.may_retry(a.request, cause, a.reused):
+            return load("pollhop").resend(self, a)
         self.state = _CLOSED
         self.error = cause
         self.engine._forget(self)
         self.lost()
-        out = self._out
-        self._out = []
+        out, self._out = self._out, []
         for item in out:
             if item[1]:
                 item[1](False)
@@ -397,14 +396,11 @@ class Engine:
     while a request or a write is outstanding; the response head must come within it as a whole)."""
 
     def __init__(self, buffer_size=2048, connect_timeout=10.0, timeout=30.0):
-        self.connect_timeout = connect_timeout
-        self.timeout = timeout
+        self.connect_timeout, self.timeout = connect_timeout, timeout
         self._poller = select.poll()
-        self._conns = []
-        self._by_key = {}
+        self._conns, self._by_key, self._timers = [], {}, []  # _timers: [tick, seconds, fn] of call_later()
         self._mv = memoryview(bytearray(buffer_size))
         self._hot = False
-        self._timers = []  # [tick, seconds, fn] of call_later()
 
     connections = property(lambda self: list(self._conns))  # the connections not yet closed
 
@@ -412,21 +408,27 @@ class Engine:
     def connect(self, host, port=None, tls=False, on_connect=None, on_close=None, on_err=None,
                 connect_timeout=-1, timeout=-1, persistent=True, ssl_context=None, cadata=None, verify=True,
                 server_hostname=None, max_line=2048, max_headers=40, max_header_bytes=8192,
-                max_chunk_line=256, max_body=1 << 20, user_data=None, deadline=None, max_interim=8):
+                max_chunk_line=256, max_body=1 << 20, user_data=None, deadline=None, max_interim=8,
+                follow_redirects=0):
         """Start connecting; returns the Conn at once (requests may be queued right away).
         ``on_connect(conn)`` when TCP (and TLS) is up; ``on_err(conn, exc)``, ``on_close(conn, cause)``.
         ``deadline`` (s) bounds each request as a whole (a request's own wins); ``max_interim`` the
-        1xx responses to one request; ``max_body`` a collected body."""
-        conn = Conn(self, (on_connect, on_close, on_err), host, port, tls, persistent,
-                    self.connect_timeout if connect_timeout == -1 else connect_timeout,
+        1xx responses to one request; ``max_body`` a collected body; ``follow_redirects`` as on the
+        blocking Connection (another origin gets a connection of its own: ``pollhop``)."""
+        conn = Conn(host, port, tls, persistent, self.connect_timeout if connect_timeout == -1 else connect_timeout,
                     self.timeout if timeout == -1 else timeout, ssl_context, cadata, verify, server_hostname, None,
-                    max_line, max_headers, max_header_bytes, max_chunk_line, max_body, user_data, deadline=deadline,
-                    max_interim=max_interim)
-        host, port = conn.host, conn.port
+                    max_line, max_headers, max_header_bytes, max_chunk_line, max_body, user_data, follow_redirects,
+                    deadline=deadline, max_interim=max_interim)
+        conn.engine, conn._cb = self, (on_connect, on_close, on_err)
         if tls:
             from .tls import tls_context  # only TLS users pay for it
 
             conn._tls_ctx = tls_context(ssl_context, cadata, verify)  # usage errors raise here
+        return self._open(conn)
+
+    def _open(self, conn):
+        """Start the non-blocking connect of ``conn`` (new, or reopened by ``pollhop``): returns it."""
+        host, port = conn.host, conn.port
         self._conns.append(conn)
         self._hot = True  # errors found here are reported from poll()
         try:
@@ -566,8 +568,7 @@ class Engine:
             conn._end(exc)
 
     def _rekey(self, conn, sock=None):
-        """Register ``sock`` (a new one, or the TLS wrapper of the old) as ``conn``'s socket; None:
-        unregister it."""
+        """Register ``sock`` (new, or the TLS wrapper of the old) as ``conn``'s socket; None: unregister."""
         if conn._key is not None:
             self._by_key.pop(conn._key, None)
             try:

@@ -78,8 +78,6 @@ class Conn(session.Session):
     sock: Any
     def __init__(
         self,
-        engine: Engine,
-        callbacks: dict[str, Any],
         host: str,
         port: int | None = None,
         tls: bool = False,
@@ -141,6 +139,7 @@ class Engine:
         user_data: Any = None,
         deadline: float | None = None,
         max_interim: int = 8,
+        follow_redirects: int = 0,
     ) -> Conn: ...
     def request(
         self,

@@ -208,12 +208,21 @@ class Session:
         """The redirect verdict for ``resp``, the answer to Request ``cur`` (``hdrs`` its headers) on
         ``conn`` (this connection or one it made for another origin): None to stop here, else (the
         connection to use, the next Request, its path).  ``limit`` hops at most (TooManyRedirects);
-        ``history`` gets each.  The rules are in ``urls`` (loaded on the first redirect)."""
-        if not limit or resp.status not in REDIRECTS:
-            return None
-        from .urls import next_hop
+        ``history`` gets each.  The rules are in ``urls`` (loaded on the first redirect).  When ``resp``
+        is the final response, ``history`` is attached to it and the Request's ``on_header`` gets each
+        of its headers (its ``on_body`` the body: the layer reads it)."""
+        if limit and resp.status in REDIRECTS:
+            from .urls import next_hop
 
-        return next_hop(self, conn, resp, cur, hdrs, limit, history)
+            hop = next_hop(self, conn, resp, cur, hdrs, limit, history)
+            if hop is not None:
+                return hop
+        if history:
+            resp._history = history
+        if cur.on_header is not None:
+            for k, v in resp.headers.items():
+                cur.on_header(k, v)
+        return None
 
     def target(self, req):
         """The path ``req`` goes to: its target, or the path of an absolute URI of this origin."""
@@ -266,7 +275,7 @@ class Session:
     def start(self, req, hdrs=None, path=None):
         """The request ``req`` goes out now: returns (head bytes, body) from ``Request.prepare``.  The
         layer opened a fresh connection first unless ``ready``."""
-        head, body = req.prepare(self.host_header, not self.persistent, hdrs, path)
+        head, body = req.prepare(self.host_header, not self.persistent, hdrs, path or self.target(req))
         self.begin(req.method, req.deadline, req.sent_target)
         return head, body
 

@@ -93,9 +93,9 @@ class Session:
         conn: Any,
         resp: Response,
         cur: Request,
-        hdrs: list[tuple[str, str]],
+        hdrs: list[tuple[str, str]] | None,
         limit: int,
-        history: list[Any],
+        history: list[Any] | None,
     ) -> tuple[Any, Request, str] | None: ...
     def target(self, req: Request) -> str: ...
     def opened(self) -> None: ...

@@ -157,10 +157,15 @@ def next_hop(first, conn, resp, cur, hdrs, limit, history):
     if same_origin(first, scheme, host, port):
         conn = first
     elif not same_origin(conn, scheme, host, port):
-        m = first.limits
-        conn = first.__class__(host, port, scheme in ("https", "wss"), False, first.connect_timeout, first.timeout,
-                               first.ssl_context, first.cadata, first.verify,
-                               first.server_hostname if host.lower() == first.host.lower() else None,
-                               first.buffer_size, m[0], m[1], m[2], m[3], first.max_body, None, 0,
-                               first.drain_limit, first.deadline, first.drain_timeout, m[4])
+        conn = connection_like(first, host, port, scheme in ("https", "wss"))
     return conn, nxt, path
+
+
+def connection_like(first, host, port, tls):
+    """A one-request connection (``Connection: close``) to host:port of ``first``'s class, with its
+    settings, not connected yet."""
+    m = first.limits
+    return first.__class__(host, port, tls, False, first.connect_timeout, first.timeout, first.ssl_context,
+                           first.cadata, first.verify, first.server_hostname if host.lower() == first.host.lower()
+                           else None, first.buffer_size, m[0], m[1], m[2], m[3], first.max_body, None, 0,
+                           first.drain_limit, first.deadline, first.drain_timeout, m[4])

@@ -116,14 +116,10 @@ def _stale_keep_alive_connection(layer):
 def _closed_while_the_request_went_out(layer):
     """The server reads the next request on a kept-alive connection and closes without answering (it
     had closed it idle at the same moment): an idempotent request is sent again on a new connection, a
-    POST is not (RFC 9110 section 9.2.2; RFC 9112 section 9.3.1).  poll does not resend: the request
-    fails with ConnectionLost."""
+    POST is not (RFC 9110 section 9.2.2; RFC 9112 section 9.3.1).  (poll: the Conn reconnects.)"""
     c = open_client(layer, timeout=5)
     try:
         assert c.request("GET", "/raw/then-drop").body == b"once"
-        if layer == "poll":
-            expect(ConnectionLost, c.request, "GET", "/raw/reason")
-            return
         assert c.request("GET", "/raw/reason").status == 299
         assert c.request("GET", "/raw/then-drop").body == b"once"
         expect(ConnectionLost, c.request, "POST", "/raw/reason", body=b"x")
@@ -184,6 +180,24 @@ def _a_name_idna_refuses_is_a_connect_error(layer):
             c.close()
 
 
+def _request_hooks_and_an_absolute_target(layer):
+    """The Request's ``on_header`` gets every header of the response and ``on_body`` its body (aio
+    ignored both, poll ``on_header``); an absolute URI of the connection's own origin is sent as its
+    path (poll refused it)."""
+    c = open_client(layer, timeout=5)
+    try:
+        hdrs, chunks = [], []
+        r = c.request("GET", "/raw/chunk-ext", on_header=lambda k, v: hdrs.append((k.lower(), v)),
+                      on_body=lambda b: chunks.append(bytes(b)))
+        assert ("transfer-encoding", "chunked") in hdrs and len(hdrs) == len(r.headers), hdrs
+        assert b"".join(chunks) == b"hello world" and not r.body, (chunks, r.body)
+        host, port = raw()
+        r = c.request("GET", "http://%s:%d/raw/no-reason" % (host, port))
+        assert r.status == 200 and r.body == b"ok", r
+    finally:
+        c.close()
+
+
 def _unresolvable_name(layer):
     c = open_client(layer, "no-such-host.invalid", 80, connect_timeout=5)
     try:
@@ -205,6 +219,7 @@ per_layer(globals(), "stale_keep_alive_connection", _stale_keep_alive_connection
 per_layer(globals(), "closed_while_the_request_went_out", _closed_while_the_request_went_out)
 per_layer(globals(), "connect_timeout_and_refused", _connect_timeout_and_refused)
 per_layer(globals(), "unresolvable_name", _unresolvable_name)
+per_layer(globals(), "request_hooks_and_an_absolute_target", _request_hooks_and_an_absolute_target)
 per_layer(globals(), "status_outside_100_599_is_a_server_error", _status_outside_100_599_is_a_server_error)
 per_layer(globals(), "ports_outside_1_65535_are_refused", _ports_outside_1_65535_are_refused)
 per_layer(globals(), "a_name_idna_refuses_is_a_connect_error", _a_name_idna_refuses_is_a_connect_error)

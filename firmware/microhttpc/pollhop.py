@@ -1,0 +1,90 @@
+"""The poll Engine's redirects and resends, loaded by the first one.  The session decides
+(``Session.redirect`` with the rules of ``urls``; ``Session.may_retry``); this moves the Transaction:
+
+- a redirect's next request goes first in the queue of the connection it needs: the one the chain
+  began on for its origin, or for another origin a one-request connection made here as
+  ``Engine.connect`` makes one (``Connection: close``; no callbacks of its own: the Transaction's
+  report).  The 3xx's body is dropped as it comes; over ``drain_limit`` bytes its connection ends
+  (requests queued behind it fail, as after any response that leaves a connection unusable) and the
+  redirect goes on a new connection;
+- a request a stale keep-alive connection lost (closed before any byte of the answer) reopens that
+  connection, and goes first again (once; ``on_connect`` is not called again).
+"""
+
+from select import POLLOUT
+
+from .errors import ConnectionLost, HTTPCError
+from .rtio import ticks_ms
+
+
+def verdict(conn, req, resp):
+    """The redirect verdict for ``resp``, the 3xx answer to Transaction ``req`` on ``conn``: None (the
+    response is the final one: delivered, ``on_header`` called), or the hop [connection, next
+    Request, its path, bytes of the 3xx body dropped]."""
+    first = req.first = req.first or conn
+    r = req.request
+    limit = first.follow_redirects if r.follow_redirects is None else r.follow_redirects
+    if req.history is None:
+        req.history = []
+    try:
+        hop = first.redirect(conn, resp, r, req.hdrs, limit, req.history)
+    except HTTPCError as exc:  # TooManyRedirects, a Location that can't be followed: this request fails
+        return [None, exc, None, 0]  # (the 3xx's body is dropped all the same, the connection goes on)
+    return None if hop is None else [hop[0], hop[1], hop[2], 0]
+
+
+def drain(conn, req, piece):
+    """A piece of the 3xx's body, dropped; over ``drain_limit`` bytes in all, the redirect leaves now
+    on a new connection and this one ends."""
+    hop = req.hop
+    hop[3] += len(piece)
+    if hop[3] > conn.drain_limit:
+        if hop[0] is conn:
+            hop[0] = _like(req.first, conn)
+        follow(conn, req)
+        conn._end(None, ConnectionLost("the connection was closed: a redirect's body was over drain_limit"))
+
+
+def follow(conn, req):
+    """The 3xx is done with: the next request of the chain goes first in its connection's queue."""
+    c, nxt, path = req.hop[0], req.hop[1], req.hop[2]
+    conn._active = req.hop = None
+    conn._used = True
+    if c is None:  # the verdict was an error (``nxt``)
+        return conn._req_fail(req, nxt)
+    req.response = None
+    if c is conn and c is not req.first:  # a one-request connection can't carry the next one
+        c = _like(req.first, conn)
+    req.request, req.path, req.hdrs = nxt, path, nxt.headers
+    if c.engine is None:  # made for this chain: connect it
+        first = req.first
+        c.engine = first.engine
+        if c.tls:
+            from .tls import tls_context
+
+            c._tls_ctx = first._tls_ctx or tls_context(first.ssl_context, first.cadata, first.verify)
+        first.engine._open(c)
+    req.conn = c
+    c._queue.insert(0, req)
+    c.engine._hot = True
+
+
+def resend(conn, req):
+    """``req`` went out on a kept-alive connection that the server had closed (``may_retry``): reopen
+    ``conn`` and send it first again."""
+    conn.engine._forget(conn)  # the old socket
+    conn.lost()
+    conn._active, conn._out, conn._out_pos, conn._mask, conn._deferred = None, [], 0, 0, None
+    conn.state, conn._want = 1, POLLOUT  # poll._CONNECTING
+    conn._t_start = conn._t_io = ticks_ms()
+    conn._used = False  # a request lost again on the new connection is not resent twice
+    conn._cb = (None,) + conn._cb[1:]  # on_connect once
+    req.response = req.chunks = None
+    conn._queue.insert(0, req)
+    conn.engine._open(conn)
+
+
+def _like(first, conn):
+    from .urls import connection_like
+
+    return connection_like(first, conn.host, conn.port, conn.tls)

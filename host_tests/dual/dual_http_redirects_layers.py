@@ -1,0 +1,101 @@
+"""Redirects through the three I/O layers (one scenario, three pumps), against the real aiohttp server
+(/redirect/{code}?to=..., /redirect-chain/{n}), a second origin on another port (MHC_HTTP2) and the raw
+scripted server: the session decides (``Session.redirect``, the rules of ``urls``), each layer only
+moves the request (poll: ``pollhop``)."""
+
+import json
+
+from check import server
+from microhttpc.errors import TooManyRedirects
+from pumps_http import expect, open_client, per_layer
+
+
+def _http(layer, **kw):
+    host, port = server("http")
+    return open_client(layer, host, port, timeout=10, **kw)
+
+
+def _header(d, name):
+    return [v for k, v in d["headers"] if k.lower() == name.lower()]
+
+
+def _chain_on_one_connection(layer):
+    """Relative references, three hops, on the connection the chain began on; r.url and r.history
+    say where it went; a 3xx without follow_redirects comes back as it is."""
+    host, port = server("http")
+    c = _http(layer, follow_redirects=5)
+    try:
+        peer = c.request("GET", "/peer").body
+        r = c.request("GET", "/redirect-chain/3")
+        assert r.status == 200 and json.loads(r.body)["path"] == "/redirect-chain/0", r
+        assert [s for s, _ in r.raw.history] == [302, 302, 302], r.raw.history
+        assert r.raw.url == "http://%s:%d/redirect-chain/0" % (host, port)
+        assert c.request("GET", "/peer").body == peer  # the same TCP connection all along
+        r = c.request("GET", "/redirect/302", query={"to": "/hello"}, follow_redirects=0)
+        assert r.status == 302 and r.body == b"see elsewhere" and r.raw.history == []
+    finally:
+        c.close()
+
+
+def _too_many(layer):
+    c = _http(layer)
+    try:
+        exc = expect(TooManyRedirects, c.request, "GET", "/redirect-chain/5", follow_redirects=2)
+        assert exc.response.status == 302
+        assert c.request("GET", "/redirect-chain/2", follow_redirects=2).status == 200
+    finally:
+        c.close()
+
+
+def _methods_and_bodies(layer):
+    """303 (and 301/302 after a POST) become GET without a body; 307/308 keep the method and body."""
+    c = _http(layer, follow_redirects=1)
+    try:
+        d = json.loads(c.request("POST", "/redirect/303", query={"to": "/echo"}, body=b"form=data",
+                                 content_type="application/x-www-form-urlencoded").body)
+        assert d["method"] == "GET" and d["body"] == "" and not _header(d, "Content-Type"), d
+        d = json.loads(c.request("POST", "/redirect/307", query={"to": "/echo"}, body=b"keep me",
+                                 content_type="text/plain").body)
+        assert d["method"] == "POST" and d["body"] == "keep me" and _header(d, "Content-Type") == ["text/plain"]
+    finally:
+        c.close()
+
+
+def _other_origin(layer):
+    """Another origin gets a one-request connection of its own (Connection: close) without the
+    credentials; the connection the chain began on is not disturbed."""
+    host2, port2 = server("http2")
+    c = _http(layer, follow_redirects=3)
+    try:
+        peer = c.request("GET", "/peer").body
+        creds = {"Authorization": "Bearer secret", "X-Keep": "yes"}
+        r = c.request("GET", "/redirect/302", query={"to": "http://%s:%d/echo" % (host2, port2)}, headers=creds)
+        d = json.loads(r.body)
+        assert _header(d, "Host") == ["%s:%d" % (host2, port2)] and _header(d, "Connection") == ["close"]
+        assert not _header(d, "Authorization") and _header(d, "X-Keep") == ["yes"], d
+        assert r.raw.url == "http://%s:%d/echo" % (host2, port2)
+        # and back: a chain that leaves and returns to this origin
+        back = "http://%s:%d/redirect/302?to=%s" % (host2, port2, "http://%s:%d/echo" % server("http"))
+        d = json.loads(c.request("GET", "/redirect/302", query={"to": back}, headers=creds).body)
+        assert _header(d, "Host") == ["%s:%d" % server("http")] and not _header(d, "Authorization"), d
+        assert c.request("GET", "/peer").body == peer
+    finally:
+        c.close()
+
+
+def _a_large_3xx_body_is_not_read_to_the_end(layer):
+    """A 302 with 10,000 body bytes: over drain_limit (4096), its connection ends and the redirect
+    goes on a new one."""
+    c = open_client(layer, timeout=5, follow_redirects=1)
+    try:
+        r = c.request("GET", "/raw/redirect-big")
+        assert r.status == 200 and r.body == b"ok" and [s for s, _ in r.raw.history] == [302], r
+    finally:
+        c.close()
+
+
+per_layer(globals(), "chain_on_one_connection", _chain_on_one_connection)
+per_layer(globals(), "too_many", _too_many)
+per_layer(globals(), "methods_and_bodies", _methods_and_bodies)
+per_layer(globals(), "other_origin", _other_origin)
+per_layer(globals(), "a_large_3xx_body_is_not_read_to_the_end", _a_large_3xx_body_is_not_read_to_the_end)
