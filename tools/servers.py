@@ -720,6 +720,16 @@ async def raw_ws(reader, writer):
             frames = b"".join(raw_frame(1, b"m%d" % i) for i in range(n))
             if path.startswith("/bye/"):
                 frames += _close(1001, b"going away")
+        if path == "/pings-then-drop":
+            # 100 x (PING, text "mN") and a Close in one write; after 50 frames from the client (its
+            # PONGs) the server closes its socket: the client's next writes fail.
+            frames = b"".join(raw_frame(9, b"p%d" % i) + raw_frame(1, b"m%d" % i) for i in range(100))
+            frames += _close(1000, b"end")
+        if path == "/bye-then-reset":
+            frames = _close(1001, b"bye")  # and once the client's Close came: a reset, not a FIN
+        if path == "/over-then-close":
+            # A 6000-byte binary message and a Close in one write (auto mode into 4096 bytes: 1009).
+            frames = raw_frame(2, b"x" * 6000) + _close(1000, b"")
         if path.startswith("/dribble/"):
             # One binary message of N bytes, then its SHA-1 as text, written 3000 bytes a millisecond.
             data = pattern(int(path.split("/")[2]))
@@ -759,8 +769,17 @@ async def raw_ws(reader, writer):
         while True:
             fin, op, data = await _read_client_frame(reader)
             seen.append("%d:%s" % (op, data.decode("latin-1")))
+            if path == "/pings-then-drop" and len(seen) >= 50:
+                return  # (the socket closes unread: the client's next write meets a reset)
             if path == "/noclose":
                 continue  # never answers, never closes: the client's close timeout must end it
+            if op == 8 and path == "/bye-then-reset":
+                import socket as _socket
+
+                sock = writer.get_extra_info("socket")
+                sock.setsockopt(_socket.SOL_SOCKET, _socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
+                writer.transport.abort()  # SO_LINGER 0: the close sends RST
+                return
             if op == 8:
                 RAW_LAST_CLOSE[path] = data
                 if path.startswith("/bye/"):

@@ -3,7 +3,7 @@
 
 from . import rfc6455 as ws
 from .aio import _within, asyncio
-from .errors import ConnectionLost, TimeoutError
+from .errors import ConnectionLost, TimeoutError, UsageError
 from .rfc6455 import ConnectionClosed
 from .rt import MICROPYTHON
 from .rtio import deadline, remaining
@@ -69,10 +69,7 @@ class WebSocket(WSCore):
         """Send a whole message: str as text, bytes-like as binary."""
         p = self.protocol
         try:  # (not through _tx: a message allocates no bound method, tuple or coroutine more)
-            if isinstance(message, str):
-                p.send_text(message, frame_size)
-            else:
-                p.send_binary(message, frame_size)
+            p.send_message(ws.OP_TEXT if isinstance(message, str) else ws.OP_BINARY, payload(message), frame_size)
             await self._flush()
         except MemoryError:
             await self._drop()
@@ -144,6 +141,8 @@ class WebSocket(WSCore):
         return self._messages.pop(0)
 
     async def _read(self, timeout):
+        if self._reading:  # (MicroPython's asyncio keeps one waiter per socket: the first would hang)
+            raise UsageError("another task is reading this WebSocket (recv() in one task at a time)")
         self._reading = True
         # The rest of a message larger than the receive buffer goes straight into the message.
         try:

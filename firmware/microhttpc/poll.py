@@ -375,7 +375,7 @@ class Conn(Session):
         if a is not None and a.websocket is None and self.may_retry(a.request, cause, a.reused):
             return load("pollhop").resend(self, a)
         self.state = _CLOSED
-        self.error = cause
+        self.error = cause = cause if self.websocket is None else self.websocket._end_cause(cause)
         self.engine._forget(self)
         self.lost()
         out, self._out = self._out, []

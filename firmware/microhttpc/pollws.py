@@ -132,7 +132,8 @@ class WebSocket(WSCore):
 
     def send(self, message, on_tx_complete=None, frame_size=None):
         """Queue a whole message (str as text, bytes-like as binary)."""
-        self._tx("send_text" if isinstance(message, str) else "send_binary", on_tx_complete, message, frame_size)
+        self._tx("send_message", on_tx_complete, ws.OP_TEXT if isinstance(message, str) else ws.OP_BINARY,
+                 payload(message), frame_size)
 
     def send_start(self, is_text=False):
         """Start a message of unknown length (HTTPc's dynamic mode)."""
@@ -246,12 +247,37 @@ class WebSocket(WSCore):
         """The TCP connection is gone: finish the protocol, report ``cause`` (if it is not the fault
         already reported) and the close, each once."""
         p = self.protocol
-        if not p.eof:
-            p.receive_eof()
-            p.events()
+        oom = self._last_input()
+        cause = cause or oom
         if cause is not None and cause is not p.failure:
             self._report_err(cause)
         self._closed()
+
+    def _last_input(self):
+        """The TCP connection is gone: what the protocol still holds is parsed, and the messages that
+        came before the end are delivered, not dropped (once).  Returns the MemoryError of a heap too
+        full to hand them over, if any (the cause of the end, unless it has one)."""
+        p = self.protocol
+        if not p.eof:
+            p.receive_eof()
+            try:
+                self._dispatch()
+            except MemoryError as exc:
+                return exc
+        return None
+
+    def _end_cause(self, cause):
+        """How the end of the connection is reported: lost after Close frames went both ways (the
+        server may reset it then; a Close held back behind messages counts) is a clean end, as on the
+        other layers."""
+        p = self.protocol
+        if isinstance(cause, ConnectionLost) and p is not None:
+            oom = self._last_input()
+            if oom is not None:
+                return oom
+            if p.close_rcvd[0] != ws.CLOSE_ABNORMAL and p.close_sent and p.failure is None:
+                return None
+        return cause
 
     def cause(self):
         """Why the connection ended, for the connection's own report: the fault, a lost connection

@@ -517,6 +517,7 @@ class Protocol:
         whatever else arrives.  Used for peer faults and by I/O layers for local ones (1011)."""
         if self.failure is None:
             self.failure = exc
+        self.deferred = None  # a Close or fault parsed after this one: nothing after it is processed
         if self.state == OPEN:
             reason = str(exc)
             while len(reason.encode()) > 123:  # section 5.5: control payloads <= 125 bytes
@@ -880,8 +881,10 @@ class Protocol:
 
     def send_close(self, code=_CLOSE_NORMAL, reason=""):
         """Start the closing handshake.  ``code`` None sends an empty Close.  No-op once closing."""
-        if code is not None and not _valid_code(code):
+        if code is not None and (type(code) is not int or not _valid_code(code)):
             raise UsageError("close code %r may not be sent (1000-1003, 1007-1014, 3000-4999)" % (code,))
+        if not isinstance(reason, str):
+            raise UsageError("a close reason is a str, not %s" % type(reason).__name__)
         if len(reason.encode()) > 123:
             raise UsageError("close reason of %d bytes: at most 123 allowed" % len(reason.encode()))
         if code is None and reason:

@@ -15,6 +15,8 @@ def split_url(url):
 
     Fragments are dropped (RFC 9110 section 7.1: never sent).  Credentials in the authority are refused.
     """
+    if not isinstance(url, str):
+        raise UsageError("a URL is a str, not %s" % type(url).__name__)
     i = url.find("://")
     if i <= 0:
         raise UsageError("not an absolute URL: %r" % (url,))

@@ -32,7 +32,7 @@ from . import rfc6455 as ws
 from .rt import MICROPYTHON
 from .rtio import deadline, long_lived, remaining
 from .client import _spare
-from .wsession import WSCore
+from .wsession import WSCore, payload
 from .errors import ConnectionLost, HTTPCError, TimeoutError, UsageError
 from .rfc6455 import ConnectionClosed
 
@@ -87,16 +87,15 @@ class WebSocket(WSCore):
     def send(self, message, frame_size=None):
         """Send a whole message: ``str`` as text, bytes-like as binary; in frames of at most
         ``frame_size`` bytes (default: the WebSocket's ``frame_size``; None: one frame)."""
-        if isinstance(message, str):
-            self._send(True, message.encode(), frame_size)
-        else:
-            self._send(False, message, frame_size)
+        self._send(isinstance(message, str), payload(message), frame_size)
 
     def send_text(self, text, frame_size=None):
-        self._send(True, text.encode(), frame_size)
+        if not isinstance(text, str):
+            raise UsageError("send_text() takes a str, not %s" % type(text).__name__)
+        self._send(True, payload(text), frame_size)
 
     def send_binary(self, data, frame_size=None):
-        self._send(False, data, frame_size)
+        self._send(False, payload(data), frame_size)
 
     def _send(self, is_text, data, frame_size):
         p = self.protocol
@@ -146,8 +145,7 @@ class WebSocket(WSCore):
     def send_fragment(self, data):
         """Send ``data`` as the next frame(s) of the message begun with send_start() (split at
         ``frame_size`` when set).  ``str`` is encoded as UTF-8."""
-        if isinstance(data, str):
-            data = data.encode()
+        data = payload(data)
         fs = self.frame_size
         p = self.protocol
         try:
@@ -165,8 +163,7 @@ class WebSocket(WSCore):
 
     def send_end(self, data=b""):
         """Send the last frame (``data``, possibly empty) of the message begun with send_start()."""
-        if isinstance(data, str):
-            data = data.encode()
+        data = payload(data)
         fs = self.frame_size
         if fs and len(data) > fs:
             n = len(data) - fs
@@ -197,14 +194,12 @@ class WebSocket(WSCore):
 
     def ping(self, data=b""):
         """Send a PING (at most 125 bytes); the PONG arrives through on_pong / wait_pong."""
-        if isinstance(data, str):
-            data = data.encode()
+        data = payload(data)
         self._tx(self.protocol.send_ping, data)
 
     def pong(self, data=b""):
         """Send an unsolicited PONG (a heartbeat; PINGs are answered automatically)."""
-        if isinstance(data, str):
-            data = data.encode()
+        data = payload(data)
         self._tx(self.protocol.send_pong, data)
 
     def _tx(self, queue, *args):

@@ -231,5 +231,13 @@ class WSCore:
 
 
 def payload(data):
-    """Text is sent as its UTF-8 bytes."""
-    return data.encode() if isinstance(data, str) else data
+    """What a message, fragment, PING or PONG carries: text as its UTF-8 bytes, a bytes-like object as
+    it is; anything else (and text CPython cannot encode: a lone surrogate) raises UsageError."""
+    if isinstance(data, str):
+        try:
+            return data.encode()
+        except UnicodeError:
+            raise UsageError("text that is not valid Unicode (a lone surrogate?): %r" % (data[:40],))
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return data
+    raise UsageError("expected str or a bytes-like object, got %s" % type(data).__name__)

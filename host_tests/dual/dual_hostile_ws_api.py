@@ -1,0 +1,99 @@
+"""WebSocket calls with arguments no WebSocket can send, and three endings, through the three I/O
+layers (pumps_ws): every wrong argument raises UsageError and leaves the connection usable; messages
+that came before a write failed are all delivered (poll dropped them); a fault found by the
+application's auto-mode buffer ends the connection as a fault (1006, whatever came after it); a
+connection reset after Close frames went both ways is a clean end (poll reported ConnectionLost)."""
+
+from check import raises
+from pumps_ws import connect_ws, per_layer, raw_server
+
+
+def _wrong_arguments(layer):
+    from microhttpc.errors import UsageError
+
+    h, p = raw_server()
+    ws = connect_ws(layer, h, p, "/echo")
+    try:
+        for bad in (None, 123, [1, 2], 1.5):
+            raises(UsageError, ws.send, bad)
+        raises(UsageError, ws.ping, None)
+        try:
+            "\ud800".encode()
+        except UnicodeError:  # CPython (MicroPython's str holds the bytes as they are)
+            raises(UsageError, ws.send, "a\ud800b")
+        for code, reason in (("1000", ""), (1000.0, ""), (True, ""), (1000, None), (1000, b"x")):
+            raises(UsageError, ws.close, code, reason)
+        ws.send("still open")
+        assert ws.recv() == "still open"
+    finally:
+        ws.close()
+    assert ws.close_code == 1000
+
+
+def _connect_with_a_url_that_is_no_str(layer):
+    from microhttpc.errors import UsageError
+
+    if layer == "blocking":
+        from microhttpc import ws_connect
+
+        for bad in (None, 123, b"ws://127.0.0.1:1/"):
+            raises(UsageError, ws_connect, bad)
+    elif layer == "aio":
+        import asyncio
+
+        from microhttpc import aio
+
+        for bad in (None, 123, b"ws://127.0.0.1:1/"):
+            raises(UsageError, asyncio.run, aio.ws_connect(bad))
+
+
+def _messages_before_a_failed_write_are_delivered(layer):
+    """100 x (PING, text) and a Close in one write; the server reads 50 frames and closes its socket,
+    so a later automatic PONG fails: the 100 messages had all come, and all are delivered."""
+    from microhttpc.errors import ConnectionClosed
+
+    h, p = raw_server()
+    ws = connect_ws(layer, h, p, "/pings-then-drop")
+    n = 0  # (counted, not kept: poll with 100 events and PONGs in flight fills a 128K heap)
+    try:
+        while True:
+            m = ws.recv(5)
+            assert m == "m%d" % n, (n, m)
+            n += 1
+    except ConnectionClosed:
+        pass
+    assert n == 100, n
+
+
+def _a_fault_in_the_auto_mode_buffer_ends_as_a_fault(layer):
+    """6000 bytes into the 4096-byte buffer on_msg_rx_init lends, and the server's Close in the same
+    write: we send 1009 and the connection ends as failed (1006), not with the Close parsed after."""
+    from microhttpc.errors import ConnectionClosed
+
+    h, p = raw_server()
+    ws = connect_ws(layer, h, p, "/over-then-close", on_msg_rx_init=lambda is_text, n: bytearray(4096))
+    e = raises(ConnectionClosed, ws.recv, 5)
+    assert e.code == 1006 and e.sent_code == 1009 and e.cause is not None, (e.code, e.sent_code, e.cause)
+
+
+def _a_reset_after_the_closing_handshake_is_a_clean_end(layer):
+    """The server sends Close(1001), reads ours and resets the connection: the WebSocket ended
+    cleanly (1001, no on_err; poll reported ConnectionLost)."""
+    from microhttpc.errors import ConnectionClosed
+
+    h, p = raw_server()
+    ws = connect_ws(layer, h, p, "/bye-then-reset")
+    e = raises(ConnectionClosed, ws.recv, 5)
+    assert e.code == 1001 and e.reason == "bye" and e.cause is None, (e.code, e.cause)
+    if layer == "poll":
+        ws._run(lambda: ws.conn.closed, 2)
+        assert ws.conn.error is None, ws.conn.error
+    assert ws.errors == [], ws.errors
+
+
+per_layer(globals(), "wrong_arguments", _wrong_arguments)
+per_layer(globals(), "a_reset_after_the_closing_handshake_is_a_clean_end",
+          _a_reset_after_the_closing_handshake_is_a_clean_end)
+per_layer(globals(), "connect_with_a_url_that_is_no_str", _connect_with_a_url_that_is_no_str)
+per_layer(globals(), "messages_before_a_failed_write_are_delivered", _messages_before_a_failed_write_are_delivered)
+per_layer(globals(), "a_fault_in_the_auto_mode_buffer_ends_as_a_fault", _a_fault_in_the_auto_mode_buffer_ends_as_a_fault)
