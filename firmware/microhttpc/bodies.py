@@ -44,11 +44,14 @@ def iri(target):
 def encode_pairs(table, space_plus=False):
     """``k=v&k2=v2`` from a table; a value of None writes the key alone (``k``)."""
     parts = []
-    for k, v in _pairs(table):
-        if v is None:
-            parts.append(quote(k, space_plus))
-        else:
-            parts.append(quote(k, space_plus) + "=" + quote(v, space_plus))
+    try:
+        for k, v in _pairs(table):
+            if v is None:
+                parts.append(quote(k, space_plus))
+            else:
+                parts.append(quote(k, space_plus) + "=" + quote(v, space_plus))
+    except (TypeError, ValueError):
+        raise UsageError("a query or form must be a dict or (key, value) pairs: %r" % (table,))
     return "&".join(parts)
 
 
@@ -99,9 +102,16 @@ def source_pieces(src, buf):
                 raise UsageError("body callback returned %r for a %d-byte buffer" % (n, len(buf)))
             yield mv[:n]
     else:
+        try:
+            src = iter(src)
+        except TypeError:
+            raise UsageError("a body is bytes, str, a file, a callable or an iterable, not %s"
+                             % type(src).__name__)
         for c in src:
             if isinstance(c, str):
                 c = c.encode()
+            elif not isinstance(c, (bytes, bytearray, memoryview)):
+                raise UsageError("a body's chunks are str or bytes-like, not %s" % type(c).__name__)
             if len(c):
                 yield c
 

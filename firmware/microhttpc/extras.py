@@ -30,7 +30,14 @@ def basic(auth):
     """``Request(auth=(user, password))``: the Authorization header (RFC 7617 Basic, UTF-8)."""
     from binascii import b2a_base64
 
-    user, password = auth
+    try:
+        user, password = auth
+    except (TypeError, ValueError):
+        user = password = None
+    if not (isinstance(user, str) and isinstance(password, str)):
+        from .errors import UsageError
+
+        raise UsageError("auth= takes a (user, password) pair of str")
     return "Authorization", "Basic " + b2a_base64((user + ":" + password).encode())[:-1].decode()
 
 

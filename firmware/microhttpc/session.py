@@ -178,6 +178,8 @@ class Session:
         if server_hostname is not None:
             self.server_hostname = server_hostname
         if buffer_size:  # None or 0: the layer's default
+            if type(buffer_size) is not int or buffer_size < 1:
+                raise UsageError("invalid buffer_size %r" % (buffer_size,))
             self.buffer_size = buffer_size
         if (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim) != Session.limits:
             self.limits = (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim)

@@ -143,3 +143,24 @@ def test_a_target_with_non_ascii_characters_goes_out_percent_encoded():
     in it is followed the same way); ASCII, including "%", stays as it is."""
     got = wire(Request("GET", "/caf\u00e9/\u20ac?q=\u00fc&r=%41"))
     assert got.startswith(b"GET /caf%C3%A9/%E2%82%AC?q=%C3%BC&r=%41 HTTP/1.1\r\n"), got
+
+
+def test_tables_bodies_and_credentials_of_the_wrong_shape_are_usage_errors():
+    """UsageError (they were ValueError, TypeError or AttributeError): headers or a query that are not
+    (name, value) pairs and auth that is not a pair of str before anything is sent; a body that is no
+    source and a chunk that is no bytes as the body goes out."""
+    raises(UsageError, Request("GET", "/", headers=[("X-A",)]).prepare, "h")
+    raises(UsageError, Request("GET", "/", headers=[("X-A", "1", "2")]).prepare, "h")
+    raises(UsageError, Request("GET", "/", query=[("a",)]).prepare, "h")
+    raises(UsageError, wire, Request("POST", "/", body=123))  # (found as its pieces are asked for)
+    raises(UsageError, Request("GET", "/", auth=(b"u", b"p")).prepare, "h")
+    raises(UsageError, Request("GET", "/", auth=("u",)).prepare, "h")
+    raises(UsageError, wire, Request("POST", "/", body=[1, 2]))  # a chunk that is no bytes
+    assert wire(Request("POST", "/", body=[b"a", "b"])).endswith(b"1\r\na\r\n1\r\nb\r\n0\r\n\r\n")
+
+
+def test_a_buffer_size_that_is_no_positive_int_is_refused():
+    from microhttpc.session import Session
+
+    for bad in (-5, 1.5, "2048"):
+        raises(UsageError, Session, "h", 80, buffer_size=bad)
