@@ -237,8 +237,14 @@ class WebSocket(WSCore):
     def _expired(self):
         p = self.protocol
         if self._t_closing is None:
-            raise TimeoutError("no progress on the WebSocket within %s s" % (
+            e = TimeoutError("no progress on the WebSocket within %s s" % (
                 self.conn.timeout if self.conn._out else self.timeout))
+            e.close_code = 1011  # failed (RFC 6455 section 7.1.7): a Close, as far as the socket takes it now
+            p.fail(e)
+            self._report_err(e)
+            self._queue()
+            self.conn._write()
+            raise e  # the engine ends the connection: on_close follows
         if p.failure is None and p.close_rcvd is None:
             raise TimeoutError("no Close from the server within %s s" % self.close_timeout)
         self.conn._end(self.cause())  # the server did not close TCP in time: we do (section 7.1.1)

@@ -97,3 +97,21 @@ per_layer(globals(), "a_reset_after_the_closing_handshake_is_a_clean_end",
 per_layer(globals(), "connect_with_a_url_that_is_no_str", _connect_with_a_url_that_is_no_str)
 per_layer(globals(), "messages_before_a_failed_write_are_delivered", _messages_before_a_failed_write_are_delivered)
 per_layer(globals(), "a_fault_in_the_auto_mode_buffer_ends_as_a_fault", _a_fault_in_the_auto_mode_buffer_ends_as_a_fault)
+
+
+def test_poll_idle_timeout_fails_the_websocket_with_a_close():
+    """A silent server past the WebSocket's idle ``timeout``: on_err(TimeoutError) once, and a Close
+    1011 went out before the socket closed (it was dropped without one)."""
+    from microhttpc.errors import TimeoutError
+    from microhttpc.poll import Engine
+    from pumps_ws import sent_close_code
+
+    h, p = raw_server()
+    e = Engine()
+    conn = e.connect(h, p)
+    errs, closes = [], []
+    e.upgrade(conn, "/idle-1011", timeout=0.3, on_err=errs.append, on_close=lambda c, r: closes.append(c))
+    assert e.run(until=lambda: conn.closed, timeout=5)
+    assert len(errs) == 1 and isinstance(errs[0], TimeoutError), errs
+    assert closes == [1006], closes
+    assert sent_close_code("poll", "/idle-1011") == 1011
