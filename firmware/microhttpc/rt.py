@@ -29,9 +29,18 @@ except ImportError:  # a port built without os.urandom
 
 
 def decode_text(raw):
-    """Decode header bytes: UTF-8 when valid, else byte-for-byte (latin-1), which MicroPython lacks."""
+    """Decode header bytes: UTF-8 when valid, else byte-for-byte (latin-1), which MicroPython lacks.
+    MicroPython's decoder checks the structure only: there, text that is not ASCII is refused as CPython
+    refuses it when it holds an overlong form, an encoded surrogate or a code point over U+10FFFF."""
     try:
-        return str(raw, "utf-8")
+        s = str(raw, "utf-8")
+        if MICROPYTHON and len(s) != len(raw):
+            for i in range(len(raw) - 1):
+                b, c = raw[i], raw[i + 1]
+                if b == 0xC0 or b == 0xC1 or b >= 0xF5 or (b == 0xE0 and c < 0xA0) or (b == 0xED and c >= 0xA0) \
+                        or (b == 0xF0 and c < 0x90) or (b == 0xF4 and c >= 0x90):
+                    raise UnicodeError
+        return s
     except UnicodeError:
         return "".join(map(chr, raw))
 

@@ -196,3 +196,16 @@ def test_headers_lookup_case_insensitive():
     assert h.get_all("Content-type") == ["a", "c"]
     assert h.get("x") == "d" and h.get("x-long-name") == "b" and h.get("x-long-nam") is None
     assert h.get("nope", 5) == 5 and h.get_all("nope") == [] and "X" in h and "Y" not in h
+
+
+def test_header_values_decode_alike_on_both_runtimes():
+    """UTF-8 when it is valid UTF-8 (no encoded surrogate, no overlong form), else byte for byte: the
+    same str on both runtimes (MicroPython's decoder took ED A0 80 as a surrogate)."""
+    raw = b"HTTP/1.1 200 OK\r\nX-S: \xed\xa0\x80\r\nX-O: \xc0\xaf\r\nX-U: caf\xc3\xa9\r\nX-L: \xe9t\xe9\r\n" \
+          b"X-3: \xe0\x80\xaf\r\nX-4: \xf4\x90\x80\x80\r\nX-E: \xf0\x9f\x98\x80\r\nContent-Length: 0\r\n\r\n"
+    evs, p = run(raw)
+    h = evs[0][1].headers
+    assert h.get("x-s") == "\xed\xa0\x80" and h.get("x-o") == "\xc0\xaf", (h.get("x-s"), h.get("x-o"))
+    assert h.get("x-3") == "\xe0\x80\xaf" and h.get("x-4") == "\xf4\x90\x80\x80", (h.get("x-3"), h.get("x-4"))
+    assert h.get("x-e") == "\U0001f600"
+    assert h.get("x-u") == "caf\u00e9" and h.get("x-l") == "\u00e9t\u00e9"
