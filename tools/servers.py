@@ -185,6 +185,11 @@ RAW = {
     "/raw/no-reason": (b"HTTP/1.1 200 \r\nContent-Length: 2\r\n\r\nok", _KEEP),
     "/raw/redirect-big": (b"HTTP/1.1 302 Found\r\nLocation: /raw/no-reason\r\nContent-Length: 10000\r\n\r\n"
                           + b"r" * 10000, _KEEP),
+    "/raw/redirect-close": (b"HTTP/1.1 302 Found\r\nLocation: /raw/no-reason\r\nContent-Length: 0\r\n"
+                            b"Connection: close\r\n\r\n", _CLOSE),
+    "/raw/redirect-big-then": (b"HTTP/1.1 302 Found\r\nLocation: /raw/redirect-keep\r\nContent-Length: 10000\r\n\r\n"
+                               + b"r" * 10000, _KEEP),
+    "/raw/redirect-keep": (b"HTTP/1.1 302 Found\r\nLocation: /raw/no-reason\r\nContent-Length: 0\r\n\r\n", _KEEP),
     "/raw/status-000": (b"HTTP/1.1 000 Zero\r\nContent-Length: 2\r\n\r\nok", _KEEP),
     "/raw/status-099": (b"HTTP/1.1 099 Weird\r\nContent-Length: 2\r\n\r\nok", _KEEP),
     "/raw/interim": (b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n"
@@ -725,6 +730,8 @@ async def raw_ws(reader, writer):
             # PONGs) the server closes its socket: the client's next writes fail.
             frames = b"".join(raw_frame(9, b"p%d" % i) + raw_frame(1, b"m%d" % i) for i in range(100))
             frames += _close(1000, b"end")
+        if path == "/later":
+            frames = [b"", 0.05, raw_frame(1, b"later")]  # a message 50 ms after the 101, on its own
         if path == "/bye-then-reset":
             frames = _close(1001, b"bye")  # and once the client's Close came: a reset, not a FIN
         if path == "/over-then-close":

@@ -53,8 +53,8 @@ def follow(conn, req):
     if c is None:  # the verdict was an error (``nxt``)
         return conn._req_fail(req, nxt)
     req.response = None
-    if c is conn and c is not req.first:  # a one-request connection can't carry the next one
-        c = _like(req.first, conn)
+    if c.engine is not None and (c.closed or c is conn and (c is not req.first or not c.reusable)):
+        c = _like(req.first, c)  # closed, or can't carry the next request: a new connection to its origin
     req.request, req.path, req.hdrs = nxt, path, nxt.headers
     if c.engine is None:  # made for this chain: connect it
         first = req.first

@@ -94,7 +94,26 @@ def _a_large_3xx_body_is_not_read_to_the_end(layer):
         c.close()
 
 
+def _a_3xx_that_ends_its_connection(layer):
+    """A 302 with Connection: close, and a 302 whose body is over drain_limit followed by another
+    same-origin 302: each next hop goes on a new connection (poll queued it on the closed one, which
+    failed it or lost it without a callback)."""
+    c = open_client(layer, timeout=5, follow_redirects=3)
+    try:
+        r = c.request("GET", "/raw/redirect-close")
+        assert r.status == 200 and r.body == b"ok" and [s for s, _ in r.raw.history] == [302], r
+    finally:
+        c.close()
+    c = open_client(layer, timeout=5, follow_redirects=3)
+    try:
+        r = c.request("GET", "/raw/redirect-big-then")
+        assert r.status == 200 and r.body == b"ok" and [s for s, _ in r.raw.history] == [302, 302], r
+    finally:
+        c.close()
+
+
 per_layer(globals(), "chain_on_one_connection", _chain_on_one_connection)
+per_layer(globals(), "a_3xx_that_ends_its_connection", _a_3xx_that_ends_its_connection)
 per_layer(globals(), "too_many", _too_many)
 per_layer(globals(), "methods_and_bodies", _methods_and_bodies)
 per_layer(globals(), "other_origin", _other_origin)

@@ -58,3 +58,22 @@ def test_aio_recv_timeouts_lose_nothing():
     got, timeouts = asyncio.run(main())
     _check(got)
     assert timeouts > 0
+
+
+def test_aio_recv_with_a_zero_timeout_takes_what_is_there():
+    """recv(timeout=0) (or under a millisecond) returns a message that is already waiting (on
+    MicroPython the deadline cancelled the wait before the socket was read, every time)."""
+    import asyncio
+
+    from microhttpc import aio
+
+    async def main():
+        ws = await aio.ws_connect(url("ws", "wsraw", "/later"), timeout=5)  # "later", 50 ms after the 101
+        for _ in range(100):
+            try:
+                return await ws.recv(timeout=0)
+            except TimeoutError:
+                await asyncio.sleep(0.01)
+        return None
+
+    assert asyncio.run(main()) == "later"
