@@ -71,7 +71,7 @@ class Conn(Session):
     # _active: the Transaction in flight; _deferred: an error found inside connect(), reported from poll();
     # _used: a response has completed here; _app_close: Engine.close() asked to end it; _out_pos: the bytes
     # of _out[0] already written; _want: what the TCP connect or the TLS handshake waits for.
-    _deferred = _tls_ctx = engine = None
+    _deferred = _tls_ctx = engine = _owner = None
     _want = _OUT
     _cb = (None, None, None)  # on_connect, on_close, on_err
 
@@ -492,7 +492,8 @@ class Engine:
             return
         if conn.state == _WS and not abort and conn.websocket.state == 1:  # rfc6455.OPEN
             return conn.websocket.close()
-        conn._app_close = True  # reported from the next poll(), like every other callback
+        for c in self._conns:  # (reported from the next poll()) and those made for its redirects (pollhop)
+            c._app_close = c._app_close or c is conn or c._owner is conn
         self._hot = True
 
     def call_later(self, delay, fn):

@@ -56,9 +56,9 @@ def follow(conn, req):
     if c.engine is not None and (c.closed or c is conn and (c is not req.first or not c.reusable)):
         c = _like(req.first, c)  # closed, or can't carry the next request: a new connection to its origin
     req.request, req.path, req.hdrs = nxt, path, nxt.headers
-    if c.engine is None:  # made for this chain: connect it
+    if c.engine is None:  # made for this chain: connect it (Engine.close(first) closes it too)
         first = req.first
-        c.engine = first.engine
+        c.engine, c._owner = first.engine, first
         if c.tls:
             from .tls import tls_context
 

@@ -118,3 +118,25 @@ per_layer(globals(), "too_many", _too_many)
 per_layer(globals(), "methods_and_bodies", _methods_and_bodies)
 per_layer(globals(), "other_origin", _other_origin)
 per_layer(globals(), "a_large_3xx_body_is_not_read_to_the_end", _a_large_3xx_body_is_not_read_to_the_end)
+
+
+def test_poll_close_ends_a_redirect_pending_on_another_origin():
+    """Engine.close(conn) while the request's redirect waits on a connection to another origin (the
+    raw server holds the answer): the request gets on_err(ConnectionLost), as one still on ``conn``
+    does (it used to complete from the other connection), and no connection is left."""
+    from microhttpc.errors import ConnectionLost
+    from microhttpc.poll import Engine
+
+    host, port = server("http")
+    rh, rp = server("raw")
+    e = Engine(timeout=10)
+    conn = e.connect(host, port, follow_redirects=2)
+    out = []
+    e.request(conn, "GET", "/redirect/302", query={"to": "http://%s:%d/raw/stall-head" % (rh, rp)},
+              on_complete=lambda r, ok: out.append(("complete", ok)), on_err=lambda x: out.append(("err", x)))
+    e.run(until=lambda: len(e.connections) == 2, timeout=5)  # the hop's connection is up
+    e.run(until=lambda: False, timeout=0.2)
+    assert len(e.connections) == 2 and not out, (e.connections, out)
+    e.close(conn)
+    assert e.run(until=lambda: not e.connections and out, timeout=5), (e.connections, out)
+    assert len(out) == 1 and out[0][0] == "err" and isinstance(out[0][1], ConnectionLost), out
