@@ -380,9 +380,10 @@ class Connection(Session):
 
     # -- the pump ----------------------------------------------------------------------------------
     def _failed(self, message, exc):
-        """The error for an exception of the socket (AttributeError: closed under our feet; ValueError:
-        MicroPython's TLS, whose handshake runs with the first reads and writes, failed)."""
-        if isinstance(exc, ValueError):
+        """The error for an exception of the socket (AttributeError: closed under our feet; ValueError,
+        or an OSError with an mbedTLS code (< 0): MicroPython's TLS, whose handshake runs with the first
+        reads and writes, failed)."""
+        if isinstance(exc, ValueError) or MICROPYTHON and isinstance(exc, OSError) and exc.args[0] < 0:
             return errors.TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))
         return ConnectionLost(message % (exc,))
 

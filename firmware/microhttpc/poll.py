@@ -100,11 +100,11 @@ class Conn(Session):
             if MICROPYTHON:
                 return s.write(mv) if out else s.readinto(mv)
             return s.send(mv) if out else s.recv_into(mv)
-        except OSError as exc:
-            if would_block(exc):
-                return None
-            raise ConnectionLost("%s failed: %r" % ("send" if out else "receive", exc))
-        except ValueError as exc:  # MicroPython's TLS reports a failed handshake/verification so
+        except (OSError, ValueError) as exc:  # ValueError, or an mbedTLS code (< 0): MicroPython's TLS failed
+            if isinstance(exc, OSError) and not (MICROPYTHON and exc.args and exc.args[0] < 0):
+                if would_block(exc):
+                    return None
+                raise ConnectionLost("%s failed: %r" % ("send" if out else "receive", exc))
             from .errors2 import TLSError
 
             raise TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))

@@ -223,3 +223,21 @@ per_layer(globals(), "request_hooks_and_an_absolute_target", _request_hooks_and_
 per_layer(globals(), "status_outside_100_599_is_a_server_error", _status_outside_100_599_is_a_server_error)
 per_layer(globals(), "ports_outside_1_65535_are_refused", _ports_outside_1_65535_are_refused)
 per_layer(globals(), "a_name_idna_refuses_is_a_connect_error", _a_name_idna_refuses_is_a_connect_error)
+
+
+def _plain_http_on_a_tls_connection(layer):
+    """tls=True to a server that speaks plain HTTP: TLSError on every layer and runtime (MicroPython's
+    mbedTLS reported it as an OSError with a negative code: ConnectionLost on poll and aio, which a
+    reconnect loop retries forever)."""
+    from check import server
+    from microhttpc.errors import TLSError
+
+    host, port = server("http")
+    c = open_client(layer, host, port, tls=True, verify=False, connect_timeout=5, timeout=5)
+    try:
+        expect(TLSError, c.request, "GET", "/hello")
+    finally:
+        c.close()
+
+
+per_layer(globals(), "plain_http_on_a_tls_connection", _plain_http_on_a_tls_connection)
