@@ -149,6 +149,12 @@ async def close_after(request):
     return resp
 
 
+async def slow(request):
+    """"slow" after ``?s=`` seconds (a server that takes its time to answer)."""
+    await asyncio.sleep(float(request.query.get("s", "1")))
+    return web.Response(text="slow")
+
+
 TLS_SNI = []  # the server names TLS clients asked for (SNI), newest last
 
 
@@ -166,6 +172,7 @@ def add_http_client_routes(app):
     app.router.add_get("/multi-headers", multi_headers)
     app.router.add_get("/close", close_after)
     app.router.add_get("/tls-sni", tls_sni)
+    app.router.add_get("/slow", slow)
 
 
 # -- raw socket server: scripted, possibly malformed responses ---------------------------------------

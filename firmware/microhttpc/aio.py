@@ -317,29 +317,26 @@ class Connection(Session):
             raise ConnectError("connect to %s:%d failed: %r" % (self.host, self.port, exc))
         if MICROPYTHON:
             global _buf
-            self._check_connected()
+            import select
+
+            # MicroPython's open_connection returns once the socket is writable, without looking at the
+            # outcome of the connect: a refused one shows POLLERR/POLLHUP.
+            p = select.poll()
+            p.register(self._writer, select.POLLOUT)
+            for _, ev in p.poll(0):
+                if ev & (getattr(select, "POLLERR", 8) | getattr(select, "POLLHUP", 16)):
+                    w = self._writer
+                    self._reader = self._writer = None
+                    w.close()
+                    raise ConnectError("connect to %s:%d failed (refused or unreachable)"
+                                       % (self.host, self.port))
             n = self.buffer_size
             if n != Connection.buffer_size:  # a size of its own: a buffer of its own, kept while open
                 self._mv = self._mv or memoryview(rtio.long_lived(n))
             elif _buf is None:  # the shared one, allocated early (see _recv)
                 _buf = memoryview(rtio.long_lived(n))
-        self.opened()
+        self.opened(MICROPYTHON and self.tls)  # MicroPython's TLS handshake runs in the first writes
         return self
-
-    def _check_connected(self):
-        """MicroPython's open_connection returns once the socket is writable, without looking at the
-        outcome of the connect: a refused one shows POLLERR/POLLHUP, checked here."""
-        import select
-
-        p = select.poll()
-        p.register(self._writer, select.POLLOUT)
-        for _, ev in p.poll(0):
-            if ev & (getattr(select, "POLLERR", 8) | getattr(select, "POLLHUP", 16)):
-                w = self._writer
-                self._reader = self._writer = None
-                w.close()
-                raise ConnectError("connect to %s:%d failed (refused or unreachable)"
-                                   % (self.host, self.port))
 
     def _input_waiting(self):
         """True when bytes or EOF wait on a connection that should be idle (never blocks)."""
@@ -401,6 +398,8 @@ class Connection(Session):
             try:
                 while True:
                     n = sock.write(memoryview(data)[done:] if done else data)  # None: nothing taken now
+                    if n and self._t_tls is not None:
+                        self._t_tls = None  # bytes went out: the TLS handshake is over
                     done += n or 0
                     if done >= len(data):
                         break
@@ -414,6 +413,7 @@ class Connection(Session):
             except asyncio.CancelledError:
                 if w is None or not w[2]:
                     raise  # cancelled by someone else
+                self.wait_time()  # raises when the bound was the TLS handshake's or the request's
                 raise TimeoutError("the server did not accept data within %s s" % t)
             except (OSError, ValueError, AttributeError) as exc:
                 raise self._failed("send failed: %r", exc)

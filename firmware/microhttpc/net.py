@@ -224,7 +224,7 @@ def open_stream(host, port, timeout=10.0, tls=False, server_hostname=None, ssl_c
             from .tls import wrap  # only TLS users load the TLS helpers
 
             raw.settimeout(_left(dl, host, port, timeout))  # the handshake shares the budget
-            sock = wrap(raw, server_hostname or host, ssl_context, cadata, verify)
+            sock = wrap(raw, server_hostname or host, ssl_context, cadata, verify, timeout)
         stream = Stream(sock, raw)
         stream.timeout = timeout
         return stream

@@ -152,7 +152,7 @@ class Conn(Session):
 
     def _connected(self):
         self.state = _HTTP
-        self.opened()
+        self.opened(MICROPYTHON and self.tls)  # MicroPython's TLS handshake runs in the first writes
         self._call(0)
         self._next()
 
@@ -204,6 +204,8 @@ class Conn(Session):
             n = self._io(memoryview(item[0])[self._out_pos :], True)
             if n is None:
                 return
+            if n and self._t_tls is not None:
+                self._t_tls = None  # MicroPython: a write took bytes, the TLS handshake is over
             self._t_io = ticks_ms()
             self._out_pos += n
             if self._out_pos < len(item[0]):
@@ -320,8 +322,7 @@ class Conn(Session):
             w = self.wait_time()  # the response head as a whole, the request's deadline
         except TimeoutError:
             return 0
-        a = _until(self.timeout, self._t_io)  # inactivity
-        w = _until(w, ticks_ms())
+        a, w = _until(self.timeout, self._t_io), _until(w, ticks_ms())  # inactivity, the session's timers
         return a if w is None or a is not None and a < w else w
 
     def _tick(self):
@@ -361,8 +362,7 @@ class Conn(Session):
             req.on_complete(req.response, False)
 
     def _fail_all(self, exc):
-        reqs = ([self._active] if self._active else []) + self._queue
-        self._active, self._queue = None, []
+        reqs, self._active, self._queue = ([self._active] if self._active else []) + self._queue, None, []
         for r in reqs:
             self._req_fail(r, exc)
 

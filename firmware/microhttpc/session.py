@@ -146,7 +146,10 @@ class Session:
     drain_limit = 4096
     drain_timeout = 1.0
     upgraded = False  # state set late (class defaults until then)
-    _end_what = None
+    # MicroPython's non-blocking TLS (poll, aio) runs its handshake inside the first writes: True from
+    # opened(handshake=True) to the first request, then the tick by which the handshake must be done
+    # (connect_timeout); the layer sets it back to None once a write took bytes (the handshake is over).
+    _t_tls = None
 
     def __init__(self, host, port=None, tls=False, persistent=True, connect_timeout=10.0, timeout=30.0,
                  ssl_context=None, cadata=None, verify=True, server_hostname=None, buffer_size=None,
@@ -236,8 +239,11 @@ class Session:
         return origin_path(self, path)
 
     # -- the connection ------------------------------------------------------------------------------
-    def opened(self):
-        """A new connection is open."""
+    def opened(self, tls=False):
+        """A new connection is open; ``tls``: its TLS handshake is still to run, inside the first writes,
+        bounded by ``connect_timeout`` from the first request on (see ``_t_tls``)."""
+        if tls or self._t_tls is not None:
+            self._t_tls = tls or None
         self.parser = p = http11.ResponseParser(*self.limits)
         p.response_class = self.response_class
         self.reusable = True
@@ -297,6 +303,8 @@ class Session:
         self._t_head = None if t is None else self.clock.ticks_add(now, int(t * 1000))
         dl = self.deadline if deadline is None else deadline
         self._t_end = None if dl is None else self.clock.ticks_add(now, int(dl * 1000))
+        if self._t_tls is True and self.connect_timeout is not None:
+            self._t_tls = self.clock.ticks_add(now, int(self.connect_timeout * 1000))
         self._end_what = dl
         self.parser.start(method)
 
@@ -377,6 +385,14 @@ class Session:
             left = self.clock.ticks_diff(t, now)
             if left <= 0:
                 raise TimeoutError("the request did not complete within its %s s deadline" % self._end_what)
+            if wait is None or left / 1000 < wait:
+                wait = left / 1000
+        t = self._t_tls
+        if t is not None and t is not True:
+            left = self.clock.ticks_diff(t, now)
+            if left <= 0:
+                raise TimeoutError("TLS handshake not done within connect_timeout %s s"
+                                   % self.connect_timeout)
             if wait is None or left / 1000 < wait:
                 wait = left / 1000
         return wait

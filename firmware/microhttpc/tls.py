@@ -38,7 +38,7 @@ def pem_to_der(data):
     return out
 
 
-def wrap(raw, hostname, ctx=None, cadata=None, verify=True):
+def wrap(raw, hostname, ctx=None, cadata=None, verify=True, timeout=None):
     """TLS over ``raw``, verifying the server's certificate and name unless ``verify`` is False.
 
     CPython: ``ssl.create_default_context`` (system store, or only ``cadata`` when given), hostname
@@ -46,14 +46,15 @@ def wrap(raw, hostname, ctx=None, cadata=None, verify=True):
     ``ssl_context``; without them this raises TLSError unless ``verify=False`` waived it.  Note that
     MicroPython's ``PROTOCOL_TLS_CLIENT`` context starts with ``verify_mode`` CERT_NONE, so it is set
     to CERT_REQUIRED here explicitly.  ``hostname`` goes out as SNI and is checked against the
-    certificate on both runtimes.
+    certificate on both runtimes.  ``timeout``: the connect timeout the socket's timeout comes from, for
+    the message of a handshake that ran out of it.
     """
     ctx = tls_context(ctx, cadata, verify)
     try:
         return ctx.wrap_socket(raw, server_hostname=hostname)
     except OSError as exc:
         if is_timeout(exc):
-            raise TimeoutError("TLS handshake with %s timed out" % hostname)
+            raise TimeoutError("TLS handshake with %s timed out (connect timeout %s s)" % (hostname, timeout))
         raise TLSError("TLS handshake with %s failed: %r" % (hostname, exc))
     except ValueError as exc:  # MicroPython reports verification failures as ValueError
         raise TLSError("TLS handshake with %s failed: %s" % (hostname, str(exc).strip()))

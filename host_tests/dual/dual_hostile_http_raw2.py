@@ -241,3 +241,38 @@ def _plain_http_on_a_tls_connection(layer):
 
 
 per_layer(globals(), "plain_http_on_a_tls_connection", _plain_http_on_a_tls_connection)
+
+
+def _tls_handshake_stall_is_bounded_by_connect_timeout(layer):
+    """A server that accepts TCP and never answers the TLS handshake: TimeoutError after about
+    ``connect_timeout``, with ``timeout=None`` too.  (MicroPython's non-blocking TLS runs the handshake
+    inside the first write: poll and aio waited for it without a bound, forever with timeout=None.)"""
+    from check import server
+    from pumps_http import now
+
+    host, port = server("silent")
+    c = open_client(layer, host, port, run_timeout=6, tls=True, verify=False, connect_timeout=0.5, timeout=None)
+    t0 = now()
+    try:
+        exc = expect(TimeoutError, c.request, "GET", "/hello")
+    finally:
+        c.close()
+    assert now() - t0 < 4, now() - t0
+    assert "0.5" in str(exc), exc
+    # Once the handshake is over, connect_timeout no longer bounds anything: a server slower than it
+    # to answer, within ``timeout``, is fine, on the first request and the next.
+    from dual_tls import ca
+
+    host, port = server("tls")
+    c = open_client(layer, host, port, tls=True, cadata=ca(), server_hostname="localhost", connect_timeout=0.3,
+                    timeout=5)
+    try:
+        for _ in range(2):
+            r = c.request("GET", "/slow?s=0.6")
+            assert (r.status, r.body) == (200, b"slow"), r
+    finally:
+        c.close()
+
+
+per_layer(globals(), "tls_handshake_stall_is_bounded_by_connect_timeout",
+          _tls_handshake_stall_is_bounded_by_connect_timeout)

@@ -217,6 +217,31 @@ def test_deadline_of_the_connection_and_no_bounds():
     assert s.wait_time() is None  # no bound was configured: none is invented
 
 
+def test_a_tls_handshake_in_the_first_writes_is_bounded_by_connect_timeout():
+    """MicroPython's non-blocking TLS (poll, aio): opened(handshake=True); the first request starts the
+    handshake's bound (connect_timeout), which ends when the layer saw a write take bytes."""
+    s = Session("example.com", connect_timeout=1.0, timeout=None)
+    s.clock = clock = Clock()
+    s.opened(tls=True)
+    clock.now += 10 ** 6  # idle before the first request: the handshake has not started
+    s.start(Request("GET", "/"))
+    assert s.wait_time() == 1.0
+    clock.now += 1000
+    e = raises(TimeoutError, s.wait_time)
+    assert "TLS handshake" in str(e) and "1.0 s" in str(e)
+    s.lost()
+    s.opened(tls=True)
+    s.start(Request("GET", "/"))
+    clock.now += 900
+    s._t_tls = None  # what the layer does once a write took bytes
+    clock.now += 10 ** 6
+    assert s.wait_time() is None  # timeout=None: no bound once the handshake is over
+    s, clock = session(timeout=None)  # no handshake (TCP, or a layer whose handshake came first)
+    s.start(Request("GET", "/"))
+    clock.now += 10 ** 9
+    assert s.wait_time() is None
+
+
 def test_drain_is_bounded_in_time():
     s, clock = session(timeout=30.0, drain_timeout=1.0)
     s.start(Request("GET", "/"))
