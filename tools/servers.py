@@ -244,6 +244,11 @@ RAW = {
 # the genuine one, and taints its connection: every later request on it is answered 200 "reused".
 # A client that opens a new connection instead gets /raw/genuine's honest 200 "genuine".
 _FORGED = b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged"
+# Answers sent as soon as the request head is read, the body left unread (RFC 9112 section 9.5: a server
+# may answer early and close): then close (a reset for the uploading client) or stop reading for 5 s.
+_EARLY_413 = b"HTTP/1.1 413 Content Too Large\r\nContent-Length: 9\r\nConnection: close\r\n\r\ntoo large"
+RAW_EARLY = {"/raw/early-close": (_EARLY_413, _CLOSE), "/raw/early-hold": (_EARLY_413, _HOLD)}
+
 _TAINT = "taint"
 _DROP = "drop"  # answer, then read the next request on this connection and close without answering
 
@@ -408,6 +413,12 @@ class RawServer:
                     k, _, v = line.partition(b":")
                     if k.strip().lower() == b"content-length":
                         n = int(v.strip())
+                early = RAW_EARLY.get(path.split("?")[0])
+                if early is not None:  # answered before the body is read, which is never read
+                    c.sendall(early[0])
+                    if early[1] == _HOLD:
+                        time.sleep(5)  # the client's upload stalls: its write times out first
+                    return  # closed with the body unread: the client's next write meets a reset
                 while len(buf) < n:
                     d = c.recv(4096)
                     if not d:

@@ -14,6 +14,7 @@ the rate of a 16 B WebSocket echo.)
 """
 
 import asyncio
+import os
 
 from .errors import HTTPCError, TimeoutError, UsageError
 
@@ -210,12 +211,35 @@ async def wait(conn, aw, timeout, what):
     raise TimeoutError("%s within %s s" % (what, timeout))
 
 
+def _salvage(transport, p):
+    """A send failed (a reset) and the transport stopped reading at once: what the kernel received
+    before, an answer the server sent early (RFC 9112 section 9.5: a 413 to an upload), is read now,
+    while the socket is still open (it closes at the next turn of the loop).  Plain TCP only (TLS
+    bytes would need the transport's decryption); best effort."""
+    import socket
+
+    s = transport.get_extra_info("socket")
+    if s is None or transport.get_extra_info("ssl_object") is not None or p.buffered():
+        return
+    try:
+        with socket.socket(s.family, s.type, s.proto, fileno=os.dup(s.fileno())) as d:  # pyright: ignore[reportCallIssue]
+            d.setblocking(False)
+            while p.end < len(p.buf):  # at most the Pipe's buffer
+                n = d.recv_into(p.view[p.end :])
+                if not n:
+                    return
+                p.buffer_updated(n)
+    except (OSError, ValueError):
+        pass
+
+
 async def write(conn, data):
     """Write all of ``data``; while the transport holds too much (flow control), wait for it to take
     it, each wait within the session's ``wait_time()``."""
     p = conn._reader
     try:
         if p.lost or conn._writer.is_closing():  # (a failed send closes the transport at once)
+            _salvage(conn._writer, p)
             raise p.error or ConnectionResetError("the connection is closed")
         conn._writer.write(data)
         while p.paused and not p.lost:

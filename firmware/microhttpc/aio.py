@@ -350,11 +350,12 @@ class Connection(Session):
 
     async def close(self):
         """Close the connection (its WebSocket first, with a Close frame, if upgraded)."""
-        if self.websocket is not None:
-            w = self.websocket
-            self.websocket = None
-            await w.close()
-        await self._abort()
+        w, self.websocket = self.websocket, None
+        try:
+            if w is not None:
+                await w.close()
+        finally:  # the socket closes whatever the WebSocket's close raised
+            await self._abort()
 
     async def _abort(self):
         r, w = self._reader, self._writer
@@ -559,17 +560,32 @@ class Connection(Session):
         reused = await self._prepare_line()
         while True:
             self.begin(req.method, req.deadline, req.sent_target)
+            early = False  # the head is out, the body goes: an early answer is read (see _early)
             try:
                 try:
                     if isinstance(body, (bytes, bytearray, memoryview)):
                         await self._write(head + bytes(body) if len(body) <= 1024 else head)
                         if len(body) > 1024:
+                            early = True
                             await self._write(body)
                     else:
                         await self._write(head)
                         if body is not None:
+                            early = True
                             for piece in req.body_pieces(body, bytearray(512)):
                                 await self._write(piece)
+                except (ConnectionLost, TimeoutError) as exc:
+                    # As on the blocking layer: the answer the server sent before it stopped reading
+                    # the body is read when its first bytes are there already.
+                    try:
+                        data = early and await self._recv(0)  # what the socket holds, without waiting
+                    except HTTPCError:
+                        data = None
+                    if not data:
+                        await self._abort()
+                        raise exc
+                    self.reusable = False
+                    self.receive_data(data)
                 except BaseException:
                     await self._abort()
                     raise

@@ -72,6 +72,7 @@ class WebSocket(WSCore):
             p.send_message(ws.OP_TEXT if isinstance(message, str) else ws.OP_BINARY, payload(message), frame_size)
             await self._flush()
         except MemoryError:
+            p.receive_eof()  # first: it allocates nothing (the coroutine below may find no heap either)
             await self._drop()
             raise
 
@@ -100,6 +101,7 @@ class WebSocket(WSCore):
             queue(*args)
             await self._flush()
         except MemoryError:
+            self.protocol.receive_eof()  # first, as in send()
             await self._drop()
             raise
 
@@ -116,28 +118,33 @@ class WebSocket(WSCore):
         dl = deadline(timeout)
         first = True
         p = self.protocol
-        while not self._messages:
-            if p.more_input():
-                p.receive_data(b"")  # what waited behind the messages already handed over
-            elif self._leftover:
-                data = self._leftover
-                self._leftover = None
-                self._feed(data)  # frames that came with the 101 head (RFC 6455 section 4.1)
-            else:
-                if p.eof or self._socket_closed:
-                    raise self._closed()
-                left = timeout if first else remaining(dl)
-                if left is not None and left <= 0 and not first:
-                    raise TimeoutError("no message within the timeout")
-                await self._read(left)
-            first = False
-            if p._out:
-                await self._flush()  # auto-PONGs, the echo of a Close, our Close after a fault
-            more = self._dispatch()
-            if p._out:
-                await self._flush()
-            if p.state != ws.OPEN and not more:
-                await self._wind_down()
+        try:
+            while not self._messages:
+                if p.more_input():
+                    p.receive_data(b"")  # what waited behind the messages already handed over
+                elif self._leftover:
+                    data = self._leftover
+                    self._leftover = None
+                    self._feed(data)  # frames that came with the 101 head (RFC 6455 section 4.1)
+                else:
+                    if p.eof or self._socket_closed:
+                        raise self._closed()
+                    left = timeout if first else remaining(dl)
+                    if left is not None and left <= 0 and not first:
+                        raise TimeoutError("no message within the timeout")
+                    await self._read(left)
+                first = False
+                if p._out:
+                    await self._flush()  # auto-PONGs, the echo of a Close, our Close after a fault
+                more = self._dispatch()
+                if p._out:
+                    await self._flush()
+                if p.state != ws.OPEN and not more:
+                    await self._wind_down()
+        except MemoryError:  # a fault like a reset (README, "Out of memory"): reported once, here
+            p.receive_eof()
+            await self._drop()
+            raise
         return self._messages.pop(0)
 
     async def _read(self, timeout):

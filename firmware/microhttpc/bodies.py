@@ -1,10 +1,11 @@
 """Request bodies and query strings, loaded by the first request that needs them: percent-encoding
 (RFC 3986), ``k=v&...`` tables (queries and urlencoded forms), body sources read in pieces, and the
-framing of a streamed body (chunked, or counted against Content-Length).  ``request`` holds the rest
-of a request; a GET without a query never loads this module.
+framing of a streamed body (chunked, or counted against Content-Length), and the answer a server gives
+before it read the whole body (``early_answer``).  ``request`` holds the rest of a request; a GET
+without a query never loads this module.
 """
 
-from .errors import UsageError
+from .errors import HTTPCError, UsageError
 from .request import _pairs
 
 
@@ -127,13 +128,22 @@ def body_pieces(req, body, buf):
     else:
         it = source_pieces(body, buf)
     if length is None:
-        # RFC 9112 section 7.1: each piece as one chunk in one bytes object (size line, data, CRLF;
-        # an empty piece is skipped: an empty chunk would end the body), then the last-chunk
-        # without trailers.
+        # RFC 9112 section 7.1: each piece as one chunk: its size line (after the CRLF that ends the
+        # chunk before it), then the piece itself, not copied (a small one joins its size line: one
+        # write); an empty piece is skipped (an empty chunk would end the body); then the last-chunk
+        # without trailers.  What is allocated per piece stays small, whatever the size of the pieces.
+        sep = ""
         for p in it:
-            if len(p):
-                yield ("%x\r\n" % len(p)).encode() + bytes(p) + b"\r\n"
-        yield b"0\r\n\r\n"
+            n = len(p)
+            if n:
+                line = (sep + "%x\r\n" % n).encode()
+                if n > 512:
+                    yield line
+                    yield p
+                else:
+                    yield line + bytes(p)
+                sep = "\r\n"
+        yield (sep + "0\r\n\r\n").encode()
         return
     sent = 0
     for p in it:
@@ -143,3 +153,20 @@ def body_pieces(req, body, buf):
         yield p
     if sent != length:
         raise UsageError("body source ended after %d of content_length=%d bytes" % (sent, length))
+
+
+def early_answer(conn, exc):
+    """The blocking layer could not write the whole request body (``exc``: a reset, a timeout): the
+    server stopped reading, and may have answered first (RFC 9112 section 9.5: a 413, a 401).  That
+    answer is read on when its first bytes are here already (within 0.01 s: CPython's TLS refuses a
+    zero timeout), and the connection closes after it; else ``exc`` is raised, the connection closed."""
+    try:
+        conn.stream.settimeout(0.01)
+        n = conn.stream.recv_some(conn._mv)
+    except HTTPCError:
+        n = None
+    if not n:
+        conn._abort()
+        raise exc
+    conn.reusable = False
+    conn.receive_data(conn._mv[:n])

@@ -10,7 +10,7 @@ from .net import open_stream
 from .session import Body, Session
 from . import rtio
 from . import session
-from .errors import ConnectionLost, HTTPCError, LimitExceeded, UsageError
+from .errors import ConnectionLost, HTTPCError, LimitExceeded, TimeoutError, UsageError
 
 _SMALL_BODY = const(1024)  # bodies up to this size go out in the same write as the head
 _spare = []  # the receive buffer of the last connection or WebSocket that closed (see open())
@@ -68,10 +68,36 @@ class Response(session.Response):
         limit = conn.max_body if max_size is None else max_size
         body = Body(limit, self.content_length)
         s = conn
-        if self.content_length is not None and not self._pending and not self.complete \
-                and s.parser.body_left() == self.content_length:
-            self._body = self._read_exact(self.content_length)
-            return self._body
+        size = self.content_length
+        if size is not None and not self._pending and not self.complete and s.parser.body_left() == size:
+            # A whole Content-Length body (already checked against the limit), received without per-read
+            # parsing and events, by ``readinto`` straight into where it ends up.  MicroPython: one
+            # buffer of that size, then copied once into the bytes returned (two blocks at the peak, no
+            # list of pieces to fragment the heap).  CPython, from 64 KiB: the bytes object returned
+            # itself (``_cpython.read_body``; for a small body its reader costs more than the copy).
+            body = None
+            try:
+                if MICROPYTHON or size < _BIG_BODY:
+                    mv = memoryview(bytearray(size))
+                    ev = s.parser.next_event(mv) if size else None  # what came with the head, if any
+                    got = 0 if ev is None else ev[1]
+                    while got < size:
+                        got += self.readinto(mv[got:])  # never 0 before the end: an early EOF raises
+                    body = bytes(mv)
+                else:
+                    from ._cpython import read_body
+
+                    body = read_body(self.readinto, size)
+                self._next_chunk()  # the END event: trailers, keep-alive verdict
+            except MemoryError:  # max_body=None and a body larger than the heap: stream it instead
+                conn._abort()
+                raise LimitExceeded("body of %d bytes does not fit in memory (stream it instead)" % size,
+                                    "max_body", None, size)
+            except BaseException:
+                conn._abort()
+                raise
+            self._body = body
+            return body
         try:
             while True:
                 c = self._next_chunk()
@@ -87,35 +113,6 @@ class Response(session.Response):
             conn._abort()
             raise
         return self._body
-
-    def _read_exact(self, size):
-        """A whole Content-Length body (already checked against the limit), received without per-read
-        parsing and events, by ``readinto`` straight into where it ends up.  MicroPython: one buffer of
-        that size, then copied once into the bytes returned (two blocks at the peak, no list of pieces to
-        fragment the heap).  CPython, from 64 KiB: the bytes object returned itself
-        (``_cpython.read_body``; for a small body its reader costs more than the copy it saves)."""
-        conn = self._conn
-        try:
-            if MICROPYTHON or size < _BIG_BODY:
-                mv = memoryview(bytearray(size))
-                ev = conn.parser.next_event(mv) if size else None  # what came with the head, if any
-                got = 0 if ev is None else ev[1]
-                while got < size:
-                    got += self.readinto(mv[got:])  # never 0 before the end: an early EOF raises
-                body = bytes(mv)
-            else:
-                from ._cpython import read_body
-
-                body = read_body(self.readinto, size)
-            self._next_chunk()  # the END event: trailers, keep-alive verdict
-            return body
-        except MemoryError:  # max_body=None and a body larger than the heap: stream it instead
-            conn._abort()
-            raise LimitExceeded("body of %d bytes does not fit in memory (stream it instead)" % size,
-                                "max_body", None, size)
-        except BaseException:
-            conn._abort()
-            raise
 
     def readinto(self, buf):
         """Read body bytes into the caller's ``buf`` (a bytearray or memoryview); returns the count, 0 at
@@ -395,7 +392,10 @@ class Connection(Session):
                     self._write(head)
                     try:
                         for piece in req.body_pieces(body, self._buf):
-                            self._write(piece)
+                            self.stream.settimeout(self.wait_time())
+                            self.stream.sendall(piece)
+                    except (ConnectionLost, TimeoutError) as exc:
+                        load("bodies").early_answer(self, exc)  # what the server said before (or exc)
                     except BaseException:
                         self._abort()
                         raise

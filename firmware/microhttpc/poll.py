@@ -102,7 +102,9 @@ class Conn(Session):
             return s.send(mv) if out else s.recv_into(mv)
         except (OSError, ValueError) as exc:  # ValueError, or an mbedTLS code (< 0): MicroPython's TLS failed
             if isinstance(exc, OSError) and not (MICROPYTHON and exc.args and exc.args[0] < 0):
-                if would_block(exc):
+                if out and self.state == _HTTP and not would_block(exc):
+                    self._read()  # a reset: an answer that came before it goes first (RFC 9112 9.5, a 413)
+                if would_block(exc) or self.state == _CLOSED:
                     return None
                 raise ConnectionLost("%s failed: %r" % ("send" if out else "receive", exc))
             from .errors2 import TLSError
@@ -422,20 +424,18 @@ class Engine:
         conn.engine, conn._cb = self, (on_connect, on_close, on_err)
         if tls:
             from .tls import tls_context  # only TLS users pay for it
-
             conn._tls_ctx = tls_context(ssl_context, cadata, verify)  # usage errors raise here
         return self._open(conn)
 
     def _open(self, conn):
         """Start the non-blocking connect of ``conn`` (new, or reopened by ``pollhop``): returns it."""
-        host, port = conn.host, conn.port
         self._conns.append(conn)
         self._hot = True  # errors found here are reported from poll()
         try:
-            info = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
+            info = socket.getaddrinfo(conn.host, conn.port, 0, socket.SOCK_STREAM)[0]
             sock = socket.socket(info[0], info[1], info[2])
         except (OSError, IndexError, UnicodeError) as exc:  # UnicodeError: a name IDNA refuses
-            conn._deferred = ConnectError("cannot resolve %r: %r" % (host, exc))
+            conn._deferred = ConnectError("cannot resolve %r: %r" % (conn.host, exc))
             return conn
         sock.setblocking(False)
         self._rekey(conn, sock)
@@ -443,7 +443,7 @@ class Engine:
             sock.connect(info[-1])
         except OSError as exc:
             if not (exc.args and exc.args[0] in (EINPROGRESS, EAGAIN, EWOULDBLOCK)):
-                conn._deferred = ConnectError("connect to %s:%d failed: %r" % (host, port, exc))
+                conn._deferred = ConnectError("connect to %s:%d failed: %r" % (conn.host, conn.port, exc))
         return conn
 
     def request(self, conn, method, target="/", headers=None, body=None, on_response=None, on_body=None,

@@ -244,16 +244,24 @@ class WebSocket(WSCore):
             timeout = self.timeout
         dl = deadline(timeout)
         first = True
-        while not self._messages:
-            if not self._read_once(dl, first):
-                raise TimeoutError("no message within %s s" % timeout)
-            first = False
+        try:
+            while not self._messages:
+                if not self._read_once(dl, first):
+                    raise TimeoutError("no message within %s s" % timeout)
+                first = False
+        except MemoryError:  # a fault like a reset (README, "Out of memory"): reported once, here
+            self._drop()
+            raise
         return self._messages.pop(0)
 
     def poll(self, timeout=0):
         """Read what is there within ``timeout`` seconds and dispatch it to the callbacks.
         Returns False on timeout, True when something was processed; raises ConnectionClosed at the end."""
-        return self._read_once(deadline(timeout), True)
+        try:
+            return self._read_once(deadline(timeout), True)
+        except MemoryError:
+            self._drop()
+            raise
 
     def _read_once(self, dl, first):
         """One step: input the protocol held back, else the bytes that came with the 101, else one read

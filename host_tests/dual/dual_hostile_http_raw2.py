@@ -276,3 +276,32 @@ def _tls_handshake_stall_is_bounded_by_connect_timeout(layer):
 
 per_layer(globals(), "tls_handshake_stall_is_bounded_by_connect_timeout",
           _tls_handshake_stall_is_bounded_by_connect_timeout)
+
+
+def _upload(n):
+    """A request body of ``n`` pieces of 4 KiB (an iterator: streamed, never whole in memory)."""
+    piece = b"u" * 4096
+    for _ in range(n):
+        yield piece
+
+
+def _early_answer_to_an_upload(layer):
+    """A server that answers (413) as soon as the head came and never reads the body (RFC 9112 section
+    9.5), then closes (the next write meets a reset) or stops reading (the write times out): the answer
+    is delivered, and the connection closes after it.  (Blocking and aio raised the write's
+    ConnectionLost / TimeoutError; poll delivered it.)"""
+    for path in ("/raw/early-close", "/raw/early-hold"):
+        c = open_client(layer, timeout=1)
+        try:
+            r = c.request("POST", path, body=_upload(4096))  # 16 MiB: more than the socket buffers take
+            assert (r.status, r.body) == (413, b"too large"), (path, r.status, r.body)
+            if layer == "poll":
+                c.wait(0.05)
+            assert not c.is_open(), path
+            if layer != "poll":  # the next request gets a new connection (a poll Conn ends here)
+                assert c.request("GET", "/raw/no-reason").body == b"ok"
+        finally:
+            c.close()
+
+
+per_layer(globals(), "early_answer_to_an_upload", _early_answer_to_an_upload)
