@@ -183,6 +183,8 @@ RAW = {
     # well-formed but unusual: the client must accept these
     "/raw/http10": (b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nold style body", _CLOSE),
     "/raw/until-close": (b"HTTP/1.1 200 OK\r\n\r\nbody until close", _CLOSE),
+    "/raw/close-50": (b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\nConnection: close\r\n\r\n" + bytes(range(65, 115)),
+                      _CLOSE),
     "/raw/chunk-ext": (_CHUNKED + b"5;name=value;x=\"q\"\r\nhello\r\n6 ; y\r\n world\r\n0;z\r\n"
                        b"X-Trailer: done\r\nX-Other: 2\r\n\r\n", _KEEP),
     "/raw/reason": (b"HTTP/1.1 299 Custom Reason  Phrase\r\nContent-Length: 0\r\n\r\n", _KEEP),
@@ -755,6 +757,11 @@ async def raw_ws(reader, writer):
         if path == "/over-then-close":
             # A 6000-byte binary message and a Close in one write (auto mode into 4096 bytes: 1009).
             frames = raw_frame(2, b"x" * 6000) + _close(1000, b"")
+        if path.startswith("/pinged/"):
+            # N binary messages of 1000 bytes (message i: the byte i % 251), each after a PING, then a
+            # Close 4000, all in one write (a PONG to write in every read, and more input waiting).
+            frames = b"".join(raw_frame(9, b"p") + raw_frame(2, bytes([i % 251]) * 1000)
+                              for i in range(int(path.split("/")[2]))) + _close(4000, b"")
         if path.startswith("/dribble/"):
             # One binary message of N bytes, then its SHA-1 as text, written 3000 bytes a millisecond.
             data = pattern(int(path.split("/")[2]))

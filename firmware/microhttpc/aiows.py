@@ -134,11 +134,14 @@ class WebSocket(WSCore):
                         raise TimeoutError("no message within the timeout")
                     await self._read(left)
                 first = False
-                if p._out:
-                    await self._flush()  # auto-PONGs, the echo of a Close, our Close after a fault
+                # Events first: on MicroPython a streamed piece (EV_MSG_DATA) is a view of the receive
+                # buffer that all connections share, valid only until the next await lets another
+                # connection read into it.  Then the frames: auto-PONGs, the echo of a Close, our
+                # Close after a fault.
                 more = self._dispatch()
                 if p._out:
                     await self._flush()
+                    more = self._dispatch()  # what the end of a failed write parsed (the held input)
                 if p.state != ws.OPEN and not more:
                     await self._wind_down()
         except MemoryError:  # a fault like a reset (README, "Out of memory"): reported once, here

@@ -492,9 +492,10 @@ class ResponseParser:
                     if self._eof:
                         raise ConnectionLost("connection closed with %d body bytes still expected" % self._left)
                     return None
-                take = avail if avail < self._left else self._left
-                self._left -= take
-                return (DATA, self._take(take, into))
+                pos = self._pos
+                ev = self._take(avail if avail < self._left else self._left, into)
+                self._left -= self._pos - pos
+                return ev
             if st == _S_CHUNK_SIZE:
                 i = self._eol(self.max_chunk_line, "chunk-size line", "max_chunk_line")
                 if i is None:
@@ -547,7 +548,7 @@ class ResponseParser:
             if st == _S_BODY_CLOSE:
                 avail = self._end - self._pos
                 if avail:
-                    return (DATA, self._take(avail, into))
+                    return self._take(avail, into)
                 if self._eof:
                     self._finish()
                     return (END, NO_HEADERS)
@@ -567,20 +568,20 @@ class ResponseParser:
             self._pos = self._end = 0
 
     def _take(self, n, into=None):
-        """The next ``n`` buffered bytes as bytes, with a single copy (a bytearray slice would copy
-        twice on the way to bytes); with ``into``: at most ``len(into)`` of them copied there, and
-        their count (the rest stays for the next event)."""
+        """The DATA event of the next ``n`` buffered bytes: as bytes, with a single copy (a bytearray
+        slice would copy twice on the way to bytes); with ``into``: at most ``len(into)`` of them
+        copied there, and their count (the rest stays for the next event).  The event is built before
+        the bytes count as taken: out of memory, they stay for the next call."""
         pos = self._pos
         if into is not None:
-            k = len(into)
-            if n > k:
-                self._left += n - k  # not handed out after all
-                n = k
+            if n > len(into):
+                n = len(into)
             into[:n] = memoryview(self._buf)[pos : pos + n]
-            self._pos = pos + n
-            return n
+            ev = (DATA, n)
+        else:
+            ev = (DATA, bytes(memoryview(self._buf)[pos : pos + n]))
         self._pos = pos + n
-        return bytes(memoryview(self._buf)[pos : pos + n])
+        return ev
 
     def _eol(self, limit, what, name):
         """The index of the CRLF that ends the line at ``_pos`` (checked: within ``limit``, no CR, LF

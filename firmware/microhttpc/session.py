@@ -257,7 +257,8 @@ class Session:
         self.method = None
         self.upgrading = None
         self._t_head = self._t_end = None
-        self._drain = None
+        if self._drain is not None and not self._drain[0].complete:
+            self._drain = None  # (a drain that reached the end goes on: its pieces are for read())
         a = self.active
         self.active = None
         if a is not None and not a.complete:
@@ -421,12 +422,17 @@ class Session:
                     self._t_end = t
                     self._end_what = self.drain_timeout
         if piece is None:
-            d[0]._pending = b"".join(d[1])  # still there for a read() of that response
-        else:
-            d[1].append(piece)
-            d[2] += len(piece)
-            if d[2] <= self.drain_limit:
-                return True
+            self._drain = None
+            try:
+                d[0]._pending = b"".join(d[1])  # still there for a read() of that response
+            except MemoryError:
+                d[0]._cut = True  # they are gone: a read() says so
+                raise
+            return False
+        d[1].append(piece)
+        d[2] += len(piece)
+        if d[2] <= self.drain_limit:
+            return True
         self._drain = None
         return False
 

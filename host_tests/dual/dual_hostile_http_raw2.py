@@ -305,3 +305,24 @@ def _early_answer_to_an_upload(layer):
 
 
 per_layer(globals(), "early_answer_to_an_upload", _early_answer_to_an_upload)
+
+
+def _rest_of_a_partly_read_body(layer):
+    """Part of a body read, then the next request on the same client: the rest (under drain_limit)
+    is drained and kept for read(), also when that response ends its connection (Connection: close,
+    or a body read until the close).  The drain reached the end, the connection closed, and the
+    drained bytes went with it: read() gave b"" with no error.  (Blocking and aio: poll collects
+    every body whole.)"""
+    for path, body in (("/raw/close-50", bytes(range(65, 115))), ("/raw/until-close", b"body until close")):
+        c = open_client(layer, timeout=5)
+        try:
+            r1 = c.request("GET", path, read=False)
+            part = c.read_part(r1, 5)
+            assert c.request("GET", "/raw/no-reason").body == b"ok"
+            assert part + c.read(r1) == body, path
+        finally:
+            c.close()
+
+
+for _layer in ("blocking", "aio"):
+    globals()["test_rest_of_a_partly_read_body_" + _layer] = (lambda l: lambda: _rest_of_a_partly_read_body(l))(_layer)

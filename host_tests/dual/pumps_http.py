@@ -124,6 +124,10 @@ class _Blocking:
         result.body = result.raw.read()
         return result.body
 
+    def read_part(self, result, n):
+        """Up to ``n`` bytes of the body of a Result asked with read=False (blocking and aio)."""
+        return result.raw.read(n)
+
     def is_open(self):
         return self.conn.is_open
 

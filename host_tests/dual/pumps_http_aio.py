@@ -38,6 +38,13 @@ class _Aio:
         result.body = self._run(result.raw.read())
         return result.body
 
+    def read_part(self, result, n):
+        async def part():
+            buf = bytearray(n)
+            return bytes(buf[: await result.raw.readinto(buf)])
+
+        return self._run(part())
+
     def is_open(self):
         return self.conn.is_open
 
