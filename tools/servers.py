@@ -16,6 +16,7 @@ import asyncio
 import base64
 import hashlib
 import json
+import socket
 import threading
 import time
 
@@ -415,6 +416,21 @@ class RawServer:
                     k, _, v = line.partition(b":")
                     if k.strip().lower() == b"content-length":
                         n = int(v.strip())
+                if path.startswith("/raw/slow-read"):
+                    # Reads the body 64 KiB at a time, one read every 10 ms, through a small receive
+                    # buffer (no window autotuning), then answers with the count: a slow upload that
+                    # progresses all the time.
+                    c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+                    got = len(buf)
+                    while got < n:
+                        time.sleep(0.01)
+                        d = c.recv(65536)
+                        if not d:
+                            return
+                        got += len(d)
+                    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%d" % (len(str(got)), got))
+                    buf = b""
+                    continue
                 early = RAW_EARLY.get(path.split("?")[0])
                 if early is not None:  # answered before the body is read, which is never read
                     c.sendall(early[0])

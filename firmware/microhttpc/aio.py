@@ -563,17 +563,15 @@ class Connection(Session):
             early = False  # the head is out, the body goes: an early answer is read (see _early)
             try:
                 try:
-                    if isinstance(body, (bytes, bytearray, memoryview)):
-                        await self._write(head + bytes(body) if len(body) <= 1024 else head)
-                        if len(body) > 1024:
-                            early = True
-                            await self._write(body)
+                    if isinstance(body, (bytes, bytearray, memoryview)) and len(body) <= 1024:
+                        await self._write(head + bytes(body))  # one write for small requests
                     else:
                         await self._write(head)
                         if body is not None:
                             early = True
                             for piece in req.body_pieces(body, bytearray(512)):
                                 await self._write(piece)
+                                self.sent()  # the response head is due within timeout of the last piece
                 except (ConnectionLost, TimeoutError) as exc:
                     # As on the blocking layer: the answer the server sent before it stopped reading
                     # the body is read when its first bytes are there already.

@@ -64,10 +64,13 @@ def streams(form):
     return False
 
 
+_PIECE = 32768  # the largest piece of a bytes or str body
+
+
 def source_pieces(src, buf):
     """Yield the bytes of a body source, in pieces.
 
-    Sources: bytes-like or str (one piece); a file object (``readinto(buf)`` or ``read(n)``); a
+    Sources: bytes-like or str (views of at most 32 KiB); a file object (``readinto(buf)`` or ``read(n)``); a
     callable ``fn(buf) -> n`` that fills the memoryview ``buf`` and returns the count (0 at the end,
     HTTPc's OnBodyTx); any other iterable of bytes/str chunks.  Pieces that are views of ``buf``
     are only valid until the next one is asked for.
@@ -75,11 +78,17 @@ def source_pieces(src, buf):
     if src is None:
         return
     if isinstance(src, str):
-        yield src.encode()
-        return
+        src = src.encode()
     if isinstance(src, (bytes, bytearray, memoryview)):
-        if len(src):
-            yield src
+        # In views of at most 32 KiB: each write of an upload is bounded by the timeout on its own
+        # (CPython's sendall bounds a whole call by it).
+        if len(src) <= _PIECE:
+            if len(src):
+                yield src
+            return
+        mv = memoryview(src)
+        for i in range(0, len(mv), _PIECE):
+            yield mv[i : i + _PIECE]
         return
     mv = memoryview(buf)
     if hasattr(src, "readinto"):

@@ -394,6 +394,7 @@ class Connection(Session):
                         for piece in req.body_pieces(body, self._buf):
                             self.stream.settimeout(self.wait_time())
                             self.stream.sendall(piece)
+                            self.sent()  # the response head is due within timeout of the last piece
                     except (ConnectionLost, TimeoutError) as exc:
                         load("bodies").early_answer(self, exc)  # what the server said before (or exc)
                     except BaseException:

@@ -206,8 +206,8 @@ class Conn(Session):
             n = self._io(memoryview(item[0])[self._out_pos :], True)
             if n is None:
                 return
-            if n and self._t_tls is not None:
-                self._t_tls = None  # MicroPython: a write took bytes, the TLS handshake is over
+            if n and self._active is not None:
+                self.sent()  # the head is due within timeout of the request's last byte (TLS: handshake done)
             self._t_io = ticks_ms()
             self._out_pos += n
             if self._out_pos < len(item[0]):

@@ -205,7 +205,7 @@ class Session:
         self.reusable = False  # may the open connection carry the next request?
         self.rx = 0  # bytes received since the request in flight was written
         self._t_head = None  # tick by which the final response head must have arrived
-        self._t_end = None  # tick by which the request (or the drain) must be complete
+        self._t_end = None  # (tick, seconds): by when the request (or the drain) must be complete
         self._target = None
         self._drain = None  # [response, pieces, bytes] while an unread body is drained
 
@@ -303,11 +303,20 @@ class Session:
         t = self.timeout
         self._t_head = None if t is None else self.clock.ticks_add(now, int(t * 1000))
         dl = self.deadline if deadline is None else deadline
-        self._t_end = None if dl is None else self.clock.ticks_add(now, int(dl * 1000))
+        self._t_end = None if dl is None else (self.clock.ticks_add(now, int(dl * 1000)), dl)
         if self._t_tls is True and self.connect_timeout is not None:
             self._t_tls = self.clock.ticks_add(now, int(self.connect_timeout * 1000))
-        self._end_what = dl
         self.parser.start(method)
+
+    def sent(self):
+        """Bytes of the request went out (a layer calls this as an upload progresses): the response
+        head is due within ``timeout`` of the last of them, so the upload's own time does not count
+        (each wait of the upload is bounded by ``timeout`` all the same, the whole by ``deadline``).
+        A write took bytes, so a TLS handshake run inside the first writes is over (``_t_tls``)."""
+        if self._t_tls is not None:
+            self._t_tls = None
+        if self.timeout is not None and self.method is not None:
+            self._t_head = self.clock.ticks_add(self.clock.ticks_ms(), int(self.timeout * 1000))
 
     # -- input ---------------------------------------------------------------------------------------
     def receive_data(self, data):
@@ -383,9 +392,9 @@ class Session:
             wait = left / 1000
         t = self._t_end
         if t is not None:
-            left = self.clock.ticks_diff(t, now)
+            left = self.clock.ticks_diff(t[0], now)
             if left <= 0:
-                raise TimeoutError("the request did not complete within its %s s deadline" % self._end_what)
+                raise TimeoutError("the request did not complete within its %s s deadline" % t[1])
             if wait is None or left / 1000 < wait:
                 wait = left / 1000
         t = self._t_tls
@@ -400,8 +409,9 @@ class Session:
 
     def expired(self):
         """The TimeoutError for a wait that ran out (the layer's socket timeout was ``wait_time()``)."""
-        if self._t_end is not None and self.clock.ticks_diff(self._t_end, self.clock.ticks_ms()) <= 0:
-            return TimeoutError("the request did not complete within its %s s deadline" % self._end_what)
+        t = self._t_end
+        if t is not None and self.clock.ticks_diff(t[0], self.clock.ticks_ms()) <= 0:
+            return TimeoutError("the request did not complete within its %s s deadline" % t[1])
         if self._t_head is not None:
             return TimeoutError("no response within %s s" % self.timeout)
         return TimeoutError("no data from the server within %s s" % self.timeout)
@@ -418,9 +428,8 @@ class Session:
             d = self._drain = [resp, [], 0]
             if self.drain_timeout is not None:
                 t = self.clock.ticks_add(self.clock.ticks_ms(), int(self.drain_timeout * 1000))
-                if self._t_end is None or self.clock.ticks_diff(t, self._t_end) < 0:
-                    self._t_end = t
-                    self._end_what = self.drain_timeout
+                if self._t_end is None or self.clock.ticks_diff(t, self._t_end[0]) < 0:
+                    self._t_end = (t, self.drain_timeout)
         if piece is None:
             self._drain = None
             try:

@@ -326,3 +326,30 @@ def _rest_of_a_partly_read_body(layer):
 
 for _layer in ("blocking", "aio"):
     globals()["test_rest_of_a_partly_read_body_" + _layer] = (lambda l: lambda: _rest_of_a_partly_read_body(l))(_layer)
+
+
+def _a_slow_upload_is_not_a_silent_server(layer):
+    """An upload that progresses all the time but takes longer than ``timeout`` (a server reading
+    64 KiB every 10 ms), answered right after its last byte: 200 on every layer.  The response head's
+    bound (``timeout`` as a whole) ran from the start of the request, so the upload's own time counted
+    and it failed with "no response within" (and CPython's sendall bounded a whole bytes body by it)."""
+    from pumps_http import MICROPYTHON, now
+
+    # 8 MiB: longer than the timeout at that rate; the timeout: longer than what the socket buffers
+    # (up to 4 MiB on Linux) take to drain after the last write.
+    size = 8 << 20
+    for body in (_upload(size >> 12), None if MICROPYTHON else bytes(size)):  # (8 MiB: not in 128K)
+        if body is None:
+            continue
+        c = open_client(layer, timeout=1.0)
+        try:
+            t0 = now()
+            r = c.request("POST", "/raw/slow-read", body=body, content_length=size)
+            assert (r.status, r.body) == (200, b"%d" % size), (r.status, r.body)
+            assert now() - t0 > 1.0, now() - t0  # (the test's premise: longer than the timeout)
+        finally:
+            c.close()
+        body = None
+
+
+per_layer(globals(), "a_slow_upload_is_not_a_silent_server", _a_slow_upload_is_not_a_silent_server)

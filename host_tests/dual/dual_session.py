@@ -242,6 +242,26 @@ def test_a_tls_handshake_in_the_first_writes_is_bounded_by_connect_timeout():
     assert s.wait_time() is None
 
 
+def test_an_upload_does_not_count_against_the_head_bound():
+    """sent() as an upload progresses: the response head is due within timeout of the last piece;
+    once the head came, sent() moves nothing."""
+    s, clock = session(timeout=2.0)
+    s.start(Request("POST", "/", body=iter([b"x"]), content_length=1))
+    for _ in range(5):
+        clock.now += 1500  # 7.5 s of upload in all, each piece within the timeout
+        assert s.wait_time() == 2.0 - 1.5
+        s.sent()
+    assert s.wait_time() == 2.0
+    clock.now += 2000
+    assert "no response within 2.0 s" in str(raises(TimeoutError, s.wait_time))
+    s, clock = session(timeout=2.0)
+    s.start(Request("GET", "/"))
+    s.receive_data(b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n")
+    assert events(s) == [("head", 200)]
+    s.sent()  # (the head came: no head bound is made again)
+    assert s._t_head is None
+
+
 def test_drain_is_bounded_in_time():
     s, clock = session(timeout=30.0, drain_timeout=1.0)
     s.start(Request("GET", "/"))
