@@ -137,6 +137,11 @@ class Pipe(asyncio.BufferedProtocol):
         self.start, self.end = 0, len(both)
 
     async def wait_closed(self):
+        """Once the transport was closed: bytes the server did not take are dropped (an abort), not
+        waited for."""
+        t = self.transport
+        if t is not None and not self.lost and t.get_write_buffer_size():
+            t.abort()
         await self.gone
 
 

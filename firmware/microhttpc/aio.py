@@ -366,7 +366,7 @@ class Connection(Session):
             try:
                 w.close()
                 if not MICROPYTHON:  # (there: the socket itself, closed at once)
-                    await asyncio.wait_for(r.wait_closed(), 1)  # bounded, like every wait in this layer
+                    await asyncio.wait_for(r.wait_closed(), 1)  # (unsent bytes dropped: _cpyaio.Pipe)
             except Exception:  # already broken: closing is best effort
                 pass
 

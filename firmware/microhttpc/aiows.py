@@ -105,6 +105,23 @@ class WebSocket(WSCore):
             await self._drop()
             raise
 
+    async def _flush_by(self, dl):
+        """``_flush()`` within what is left of the deadline ``dl`` of the call in progress (and the
+        keepalive's bound, if any): a server that reads nothing holds our PONGs or Close no longer
+        than that call may last.  Past it the connection is dropped (part of a frame may be out)."""
+        left = remaining(dl)
+        ka = self._ka  # a keepalive calls a peer dead after interval + timeout: no write waits longer
+        if ka is not None and (left is None or ka.interval + (ka.timeout or ka.interval) < left):
+            left = ka.interval + (ka.timeout or ka.interval)
+        if left is None:
+            return await self._flush()
+        try:
+            await _within(self._flush(), max(left, 0.001), "the server did not take our frames")
+        except TimeoutError:
+            self.protocol.receive_eof()
+            await self._drop()
+            raise
+
     async def _drop(self):
         """The connection ends here, without a Close frame (as websocket.WebSocket._drop)."""
         await self._close_socket()
@@ -140,7 +157,7 @@ class WebSocket(WSCore):
                 # Close after a fault.
                 more = self._dispatch()
                 if p._out:
-                    await self._flush()
+                    await self._flush_by(dl)
                     more = self._dispatch()  # what the end of a failed write parsed (the held input)
                 if p.state != ws.OPEN and not more:
                     await self._wind_down()
@@ -215,12 +232,21 @@ class WebSocket(WSCore):
     async def close(self, code=1000, reason=""):
         """Send Close(code, reason), wait (bounded) for the server's Close and TCP close.  Idempotent."""
         p = self.protocol
-        if p.deferred is not None and not self._socket_closed:
-            p.receive_data(b"")  # the server's fault or Close comes first
-            await self._flush()
-            self._dispatch()
-        if p.state == ws.OPEN and not self._socket_closed:
-            await self._tx(p.send_close, code, reason)
+        dl = deadline(self.close_timeout)  # the Close's writes too (a server that reads nothing)
+        try:
+            if p.deferred is not None and not self._socket_closed:
+                p.receive_data(b"")  # the server's fault or Close comes first
+                await self._flush_by(dl)
+                self._dispatch()
+            if p.state == ws.OPEN and not self._socket_closed:
+                p.send_close(code, reason)
+                await self._flush_by(dl)
+        except TimeoutError:
+            pass  # not written in time: the connection was dropped (1006), which ends it all the same
+        except MemoryError:
+            p.receive_eof()  # no heap for the frame: as in _tx
+            await self._drop()
+            raise
         await self._wind_down()
         self._closed()
 

@@ -117,8 +117,8 @@ class Conn(Session):
             return
         want = self._want  # connecting: what the TCP connect or the TLS handshake waits for
         if st > _HANDSHAKE:
-            # A WebSocket whose protocol holds input back reads on only once its replies are written.
-            want = 0 if st == _WS and self.websocket._held else _IN
+            # A WebSocket holding input back, or with 16+ frames unwritten (a PING flood), reads once they're out.
+            want = 0 if st == _WS and (self.websocket._held or len(self._out) > 16) else _IN
             if self._out or (self._active is not None and self._active.chunks is not None):
                 want |= _OUT
         if want != self._mask:
@@ -161,7 +161,7 @@ class Conn(Session):
     def _read(self):
         buf = self.engine._mv
         for _ in range(_MAX_READS):
-            if self.state == _WS and self.websocket._held:
+            if self.state == _WS and (self.websocket._held or len(self._out) > 16):  # (see _update_mask)
                 return
             if self.state == _WS:
                 mv = self.websocket.protocol.payload_room(len(buf)) or buf

@@ -44,6 +44,7 @@ class WebSocket(WSCore):
     _leftover = None
     _conn = None  # the client.Connection upgraded to this WebSocket (closed with it), if the caller has it
     _give_back = False  # the receive buffer is ours: given back (client._spare) when the socket closes
+    _dl = None  # the deadline of the call in progress (recv, poll, close): it bounds that call's writes
 
     def __init__(self, stream, protocol, leftover=b"", subprotocol=None, response=None, buffer_size=None,
                  close_timeout=5.0, timeout=None, on_msg_rx_init=None, on_msg_rx_data=None,
@@ -222,8 +223,18 @@ class WebSocket(WSCore):
             if self._socket_closed:
                 return
             try:
-                # Each wait bounded by the WebSocket's timeout, not the last read's (0 after poll(0)).
-                self.stream.sendall(frame, self.timeout)
+                # Each wait bounded by the WebSocket's timeout, not the last read's (0 after poll(0)),
+                # and by the deadline of the call in progress (recv(), poll(), close()): a server that
+                # reads nothing holds our PONGs or Close no longer than that call may last.
+                t = self.timeout
+                if self._dl is not None:
+                    left = remaining(self._dl)
+                    if t is None or left < t:
+                        t = left if left > 0.001 else 0.001  # (0 would make the socket non-blocking)
+                ka = self._ka  # a keepalive calls a peer dead after interval + timeout: no write waits longer
+                if ka is not None and (t is None or ka.interval + (ka.timeout or ka.interval) < t):
+                    t = ka.interval + (ka.timeout or ka.interval)
+                self.stream.sendall(frame, t)
             except ConnectionLost:
                 self._drop()
                 return
@@ -244,24 +255,28 @@ class WebSocket(WSCore):
             timeout = self.timeout
         dl = deadline(timeout)
         first = True
-        try:
-            while not self._messages:
-                if not self._read_once(dl, first):
-                    raise TimeoutError("no message within %s s" % timeout)
-                first = False
-        except MemoryError:  # a fault like a reset (README, "Out of memory"): reported once, here
-            self._drop()
-            raise
+        while not self._messages:
+            if not self._step(dl, first):
+                raise TimeoutError("no message within %s s" % timeout)
+            first = False
         return self._messages.pop(0)
 
     def poll(self, timeout=0):
         """Read what is there within ``timeout`` seconds and dispatch it to the callbacks.
         Returns False on timeout, True when something was processed; raises ConnectionClosed at the end."""
+        return self._step(deadline(timeout), True)
+
+    def _step(self, dl, first):
+        """``_read_once`` for a call whose deadline ``dl`` bounds its writes too (``_write``); a
+        MemoryError ends the connection, a fault like a reset (README, "Out of memory")."""
+        self._dl = dl
         try:
-            return self._read_once(deadline(timeout), True)
+            return self._read_once(dl, first)
         except MemoryError:
             self._drop()
             raise
+        finally:
+            self._dl = None
 
     def _read_once(self, dl, first):
         """One step: input the protocol held back, else the bytes that came with the 101, else one read
@@ -351,12 +366,16 @@ class WebSocket(WSCore):
         """Close cleanly: send Close(code, reason), wait up to close_timeout for the server's Close and
         its TCP close, then drop the connection.  Safe to call more than once."""
         p = self.protocol
-        if p.deferred is not None and not self._socket_closed:
-            p.receive_data(b"")  # the server's fault or Close comes first
-            self._flush()
-            self._dispatch()
-        if p.state == ws.OPEN and not self._socket_closed:
-            self._tx(p.send_close, code, reason)
+        self._dl = deadline(self.close_timeout)  # the Close's writes too (a server that reads nothing)
+        try:
+            if p.deferred is not None and not self._socket_closed:
+                p.receive_data(b"")  # the server's fault or Close comes first
+                self._flush()
+                self._dispatch()
+            if p.state == ws.OPEN and not self._socket_closed:
+                self._tx(p.send_close, code, reason)
+        except TimeoutError:
+            pass  # not written in time: the connection was dropped (1006), which ends it all the same
         self._wind_down()
         self._closed()
 

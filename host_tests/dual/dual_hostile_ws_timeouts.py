@@ -86,3 +86,40 @@ per_layer(globals(), "upgrade_never_answered_times_out", _upgrade_never_answered
 # poll: the timeout= of Engine.upgrade is an idle timeout that closes the WebSocket, and a recv with a
 # timeout would be the facade's own bounded loop: nothing of the layer's to check, so not run there.
 per_layer(globals(), "recv_timeout_not_stretched_by_pings", _recv_timeout_with_pings, ("blocking", "aio"))
+
+
+def _a_server_that_reads_nothing_cannot_stall_us(layer):
+    """A server that floods PINGs and reads nothing: our PONGs fill the socket.  Blocking and aio:
+    recv(timeout=2.0) fails within about those seconds although the WebSocket's timeout is 12 s (each
+    PONG write waited up to the WebSocket's timeout, with timeout=None forever), and close() with
+    close_timeout=1.0 is as quick.  poll: the PONGs waiting to be written stay bounded (they piled up
+    by millions, a MemoryError on a board) and the engine's timeout (1 s) ends the connection."""
+    from microhttpc.errors import ConnectionClosed, TimeoutError
+
+    h, p = raw_server()
+    if layer == "poll":
+        ws = connect_ws(layer, h, p, "/pingflood-noread", timeout=1.0)
+        t0 = ticks()
+        e = raises((TimeoutError, ConnectionClosed), ws.recv, 6)
+        assert elapsed(t0) < 4, (elapsed(t0), e)
+        assert len(ws.conn._out) <= 64, len(ws.conn._out)
+        assert any(isinstance(x, TimeoutError) for x in ws.errors), ws.errors
+        return
+    for recv_timeout in (2.0, None):
+        ws = connect_ws(layer, h, p, "/pingflood-noread", timeout=12, close_timeout=1.0,
+                        **({} if recv_timeout else {"ping_interval": 1.0, "ping_timeout": 1.0}))
+        ws.guard = 15
+        t0 = ticks()
+        raises(TimeoutError, ws.recv, recv_timeout)  # (None: the keepalive's bound, 2 s)
+        assert elapsed(t0) < 3.5, (recv_timeout, elapsed(t0))
+        ws.close()
+        assert elapsed(t0) < 5, (recv_timeout, elapsed(t0))
+    ws = connect_ws(layer, h, p, "/pingflood-noread", timeout=12, close_timeout=1.0)
+    ws.guard = 15
+    raises(TimeoutError, ws.recv, 1.5)  # (the PONGs fill the socket meanwhile)
+    t0 = ticks()
+    ws.close()  # the Close waits at most close_timeout
+    assert elapsed(t0) < 3, elapsed(t0)
+
+
+per_layer(globals(), "a_server_that_reads_nothing_cannot_stall_us", _a_server_that_reads_nothing_cannot_stall_us)
