@@ -207,9 +207,10 @@ class Connection(Session):
         self._abort()
 
     def _abort(self):
-        if self.stream is not None:
-            self.stream.close()
-        self.stream = None
+        st = self.stream
+        self.stream = None  # first: closed from here on, whatever fails below
+        if st is not None:
+            st.close()
         buf = self._buf
         self._buf = self._mv = None  # a closed connection holds no buffers
         if buf is not None and not _spare:

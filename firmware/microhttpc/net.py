@@ -165,9 +165,14 @@ class Stream:
             return True
 
     def close(self):
-        for s in (self.sock, self.raw):
+        """Close the socket (and the TCP one under TLS).  Allocates nothing: it runs after a MemoryError."""
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        if self.raw is not self.sock:
             try:
-                s.close()
+                self.raw.close()
             except OSError:
                 pass
 

@@ -59,6 +59,7 @@ class Transaction:
     def __init__(self, conn, request, on_response=None, on_body=None, on_complete=None, on_err=None, user_data=None):
         self.conn, self.request, self.method, self.user_data = conn, request, request.method, user_data
         self.on_response, self.on_body, self.on_complete, self.on_err = on_response, on_body, on_complete, on_err
+        self.done, self.error, self._body, self.response = False, None, None, None  # now, not at its end (OOM)
 
 
 class Conn(Session):
@@ -400,9 +401,8 @@ class Engine:
     def __init__(self, buffer_size=2048, connect_timeout=10.0, timeout=30.0):
         self.connect_timeout, self.timeout = connect_timeout, timeout
         self._poller = select.poll()
-        self._conns, self._by_key, self._timers = [], {}, []  # _timers: [tick, seconds, fn] of call_later()
+        self._conns, self._by_key, self._timers, self._hot = [], {}, [], False  # _timers: see call_later()
         self._mv = memoryview(bytearray(buffer_size))
-        self._hot = False
 
     connections = property(lambda self: list(self._conns))  # the connections not yet closed
 
@@ -498,7 +498,7 @@ class Engine:
 
     def call_later(self, delay, fn):
         """Call ``fn()`` from poll() once ``delay`` seconds have passed (run() waits for it too); an
-        exception from ``fn`` comes out of that poll()."""
+        exception from ``fn`` comes out of that poll().  (Kept in ``_timers`` as (tick, seconds, fn).)"""
         self._timers.append((ticks_ms(), delay, fn))
         self._hot = True
 
