@@ -184,8 +184,9 @@ class Response(session.Response):
             try:
                 data = await conn._recv(conn.wait_time(), buf if k == len(buf) else memoryview(buf)[:k])
             except TimeoutError:
+                exc = conn.expired()  # first: the abort clears the timers it names
                 await conn._abort()
-                raise conn.expired()
+                raise exc
             except BaseException:
                 await conn._abort()
                 raise
