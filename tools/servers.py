@@ -305,6 +305,13 @@ def _big_body(chunked):
 
 
 RAW.update({
+    # a redirect chain whose every hop takes 0.4 s (a deadline bounds the chain, not each hop)
+    "/raw/slow-hop-3": (_steps(0.4, b"HTTP/1.1 302 Found\r\nLocation: /raw/slow-hop-2\r\nContent-Length: 0\r\n\r\n"),
+                        _KEEP),
+    "/raw/slow-hop-2": (_steps(0.4, b"HTTP/1.1 302 Found\r\nLocation: /raw/slow-hop-1\r\nContent-Length: 0\r\n\r\n"),
+                        _KEEP),
+    "/raw/slow-hop-1": (_steps(0.4, b"HTTP/1.1 302 Found\r\nLocation: /raw/no-reason\r\nContent-Length: 0\r\n\r\n"),
+                        _KEEP),
     "/raw/genuine": (b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\ngenuine", _KEEP),
     "/raw/then-drop": (b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nonce", _DROP),
     "/raw/desync-204": (b"HTTP/1.1 204 No Content\r\n\r\n" + _FORGED, _TAINT),

@@ -153,6 +153,9 @@ def next_hop(first, conn, resp, cur, hdrs, limit, history):
     nxt = redirect_request(cur, resp.status, path, not same_origin(first, scheme, host, port), hdrs)
     if nxt is None:
         return None
+    t = conn._t_end  # a deadline bounds the whole chain: the next hop gets what is left of it
+    if t is not None:
+        nxt.deadline = max(conn.clock.ticks_diff(t[0], conn.clock.ticks_ms()), 1) / 1000
     history.append((resp.status, resp.url))
     if same_origin(first, scheme, host, port):
         conn = first

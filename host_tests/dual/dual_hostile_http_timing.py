@@ -106,3 +106,18 @@ def test_drain_too_slow_blocking():
 
 def test_drain_too_slow_aio():
     _drain("aio", "/raw/dribble-small")
+
+
+def _deadline_bounds_a_redirect_chain(layer):
+    """Three redirects of 0.4 s each with deadline=1.0: TimeoutError after about 1 s.  Each hop got
+    the whole deadline again (200 after 1.2 s; nine hops took 7.2 s with deadline=2)."""
+    c = open_client(layer, timeout=5, follow_redirects=5, deadline=1.0)
+    t0 = now()
+    try:
+        exc = expect(TimeoutError, c.request, "GET", "/raw/slow-hop-3")
+        assert now() - t0 < 1.8, (now() - t0, exc)
+    finally:
+        c.close()
+
+
+per_layer(globals(), "deadline_bounds_a_redirect_chain", _deadline_bounds_a_redirect_chain)
