@@ -99,12 +99,21 @@ class Stream:
             if MICROPYTHON:
                 if self._wait_first and not self._wait(select.POLLIN):
                     return None
-                while True:
-                    n = self.sock.readinto(buf)
-                    if n is not None:
-                        return n
-                    if not self._wait(select.POLLIN):
-                        return None
+                # TLS gives nothing until a whole record came: the read as a whole within the timeout
+                # (a record dribbled a byte at a time gave every wait all of it: 43 s for a 3 s deadline).
+                t = self.timeout
+                dl = deadline(t)
+                try:
+                    while True:
+                        n = self.sock.readinto(buf)
+                        if n is not None:
+                            return n
+                        if dl is not None:
+                            self.timeout = max(remaining(dl), 0)
+                        if not self._wait(select.POLLIN):
+                            return None
+                finally:
+                    self.timeout = t
             return self.sock.recv_into(buf)
         except OSError as exc:
             if is_timeout(exc):
