@@ -810,6 +810,8 @@ async def raw_ws(reader, writer):
         writer.write(status.replace("{a}", accept.decode()).encode() + b"\r\n" + steps[0])  # one write
         await writer.drain()
         for step in steps[1:]:
+            if writer.is_closing():
+                return  # the client went: the rest of the script is for no one
             if isinstance(step, bytes):
                 writer.write(step)
                 await writer.drain()

@@ -226,8 +226,9 @@ class WebSocket(WSCore):
 
     async def _close_socket(self):
         if not self._socket_closed:
+            aw = self.conn._abort()  # first: with no heap for it, the socket is not marked closed
             self._socket_closed = True
-            await self.conn._abort()
+            await aw
 
     async def close(self, code=1000, reason=""):
         """Send Close(code, reason), wait (bounded) for the server's Close and TCP close.  Idempotent."""

@@ -101,8 +101,10 @@ class Response(http11.ResponseHead):
         if c is None:
             return b""
         if len(c) > n:
+            self._pending = c  # kept whole first: a slice below that finds no heap loses nothing
+            head = c[:n]
             self._pending = c[n:]
-            return c[:n]
+            return head
         return c
 
     def __repr__(self):
