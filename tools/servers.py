@@ -781,12 +781,12 @@ async def raw_ws(reader, writer):
             # A 6000-byte binary message and a Close in one write (auto mode into 4096 bytes: 1009).
             frames = raw_frame(2, b"x" * 6000) + _close(1000, b"")
         if path == "/pingflood-noread":
-            # PINGs, 64 KiB of them every 5 ms for 5 s, and nothing read meanwhile (through a small
+            # PINGs, 64 KiB of them every 5 ms for 8 s, and nothing read meanwhile (through a small
             # receive buffer): the client's PONGs fill the socket within a second or two and its writes
             # stall (bounded by the call in progress on every layer).
             writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             burst = raw_frame(9, b"p" * 125) * (65536 // 127)
-            frames = [b""] + [0.005, burst] * 1000
+            frames = [b""] + [0.005, burst] * 1600
         if path.startswith("/pinged/"):
             # N binary messages of 1000 bytes (message i: the byte i % 251), each after a PING, then a
             # Close 4000, all in one write (a PONG to write in every read, and more input waiting).
