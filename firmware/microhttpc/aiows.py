@@ -148,8 +148,13 @@ class WebSocket(WSCore):
                         raise self._closed()
                     left = timeout if first else remaining(dl)
                     if left is not None and left <= 0 and not first:
-                        raise TimeoutError("no message within the timeout")
-                    await self._read(left)
+                        raise TimeoutError("no message within %s s" % timeout)
+                    try:
+                        await self._read(left)
+                    except TimeoutError:
+                        if left is None or remaining(dl) > 0:
+                            raise  # not the call's own timeout (a keepalive's verdict)
+                        raise TimeoutError("no message within %s s" % timeout)  # (the read's said its slice)
                 first = False
                 # Events first: on MicroPython a streamed piece (EV_MSG_DATA) is a view of the receive
                 # buffer that all connections share, valid only until the next await lets another
