@@ -11,9 +11,10 @@ The three I/O layers (blocking ``client``, non-blocking ``poll``, ``aio``) are p
   and bytes or EOF that arrive while no request is in flight all end the connection: the client never
   pipelines, so no byte that arrived before a request was written can belong to its response;
 - a 101 answer to a request that did not ask for an upgrade (ProtocolError);
-- timers, with the clock injected: the response head within ``timeout`` as a whole (interim 1xx
-  responses do not restart it), each later wait within ``timeout``, the whole request within
-  ``deadline``, a drain within ``drain_timeout``;
+- timers, with the clock injected: the response head within ``timeout`` as a whole from the request's
+  last byte (``sent()``; interim 1xx responses do not restart it), each later wait within ``timeout``,
+  the whole request within ``deadline`` (a redirect chain shares it: ``urls.next_hop``), a drain within
+  ``drain_timeout``, a TLS handshake run inside the first writes within ``connect_timeout``;
 - the drain-or-close verdict for an unread body (``drain_limit`` bytes, ``drain_timeout`` seconds);
 - the idempotent-retry verdict (``may_retry``) and the redirect verdict (``urls.next_hop``, loaded
   on the first redirect);
@@ -149,8 +150,8 @@ class Session:
     drain_timeout = 1.0
     upgraded = False  # state set late (class defaults until then)
     # MicroPython's non-blocking TLS (poll, aio) runs its handshake inside the first writes: True from
-    # opened(handshake=True) to the first request, then the tick by which the handshake must be done
-    # (connect_timeout); the layer sets it back to None once a write took bytes (the handshake is over).
+    # opened(tls=True) to the first request, then the tick by which the handshake must be done
+    # (connect_timeout); None again once a write took bytes (sent(), or aio's write: the handshake is over).
     _t_tls = None
 
     def __init__(self, host, port=None, tls=False, persistent=True, connect_timeout=10.0, timeout=30.0,
