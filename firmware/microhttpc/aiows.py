@@ -110,9 +110,9 @@ class WebSocket(WSCore):
         keepalive's bound, if any): a server that reads nothing holds our PONGs or Close no longer
         than that call may last.  Past it the connection is dropped (part of a frame may be out)."""
         left = remaining(dl)
-        ka = self._ka  # a keepalive calls a peer dead after interval + timeout: no write waits longer
-        if ka is not None and (left is None or ka.interval + (ka.timeout or ka.interval) < left):
-            left = ka.interval + (ka.timeout or ka.interval)
+        ka = self._ka
+        if ka is not None and (left is None or ka.patience < left):
+            left = ka.patience
         if left is None:
             return await self._flush()
         try:

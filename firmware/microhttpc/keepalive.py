@@ -31,6 +31,9 @@ class Keepalive:
         self.ws = ws
         self.interval = interval
         self.timeout = timeout
+        # The longest any write of the WebSocket may wait: past it, this rule calls the peer dead anyway
+        # (a server that reads nothing would otherwise hold a write until the socket's own timeout).
+        self.patience = interval + (timeout or interval)
         self.clock = clock
         self.pings = 0  # PINGs sent
         self._sent = None  # tick of the PING not answered yet

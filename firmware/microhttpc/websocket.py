@@ -231,9 +231,9 @@ class WebSocket(WSCore):
                     left = remaining(self._dl)
                     if t is None or left < t:
                         t = left if left > 0.001 else 0.001  # (0 would make the socket non-blocking)
-                ka = self._ka  # a keepalive calls a peer dead after interval + timeout: no write waits longer
-                if ka is not None and (t is None or ka.interval + (ka.timeout or ka.interval) < t):
-                    t = ka.interval + (ka.timeout or ka.interval)
+                ka = self._ka
+                if ka is not None and (t is None or ka.patience < t):
+                    t = ka.patience  # (keepalive.Keepalive: no write waits longer)
                 self.stream.sendall(frame, t)
             except ConnectionLost:
                 self._drop()
