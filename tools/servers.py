@@ -350,6 +350,48 @@ RAW.update({
 RAW_COUNT = {}  # path -> requests the raw server has read for it (read back with /raw/count?PATH)
 
 
+async def _tls_dribble(reader, writer, port):
+    """The "tlsdribble" server: a proxy to the TLS site that hands the client the site's bytes one at
+    a time, 20 ms apart (the handshake's ~1.5 KB take half a minute), for at most 10 s; the client's
+    bytes go through as they come.  A handshake that restarts its timeout at every byte never ends."""
+    loop = asyncio.get_running_loop()
+    try:
+        up_r, up_w = await asyncio.open_connection("127.0.0.1", port)
+    except OSError:
+        writer.close()
+        return
+
+    async def client_to_site():
+        try:
+            while True:
+                data = await reader.read(65536)
+                if not data:
+                    return
+                up_w.write(data)
+        except OSError:
+            pass
+
+    up = asyncio.ensure_future(client_to_site())
+    end = loop.time() + 10
+    try:
+        while loop.time() < end and not up.done():
+            data = await up_r.read(65536)
+            if not data:
+                break
+            for i in range(len(data)):
+                if up.done() or loop.time() >= end:
+                    break
+                writer.write(data[i:i + 1])
+                await writer.drain()
+                await asyncio.sleep(0.02)
+    except OSError:
+        pass
+    finally:
+        up.cancel()
+        up_w.close()
+        writer.close()
+
+
 def _silent_loop(listener):
     """The "silent" server: accept, read and discard, never write; close when the client does."""
     import selectors
@@ -926,6 +968,9 @@ class Servers:
             site3 = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls_ctx)
             await site3.start()
             self.addresses["tls"] = "127.0.0.1:%d" % site3._server.sockets[0].getsockname()[1]
+            tls_port = site3._server.sockets[0].getsockname()[1]
+            dribble = await asyncio.start_server(lambda r, w: _tls_dribble(r, w, tls_port), "127.0.0.1", 0)
+            self.addresses["tlsdribble"] = "127.0.0.1:%d" % dribble.sockets[0].getsockname()[1]
         self._raw = RawServer()
         self.addresses["raw"] = "127.0.0.1:%d" % self._raw.port
         # "closed": a port that was just free (bound, then closed): connecting there is refused.

@@ -581,6 +581,8 @@ class Connection(Session):
                     except HTTPCError:
                         data = None
                     if not data:
+                        if isinstance(exc, TimeoutError):
+                            exc = self.expired(exc)  # the deadline's, by name, when it was the bound
                         await self._abort()
                         raise exc
                     self.reusable = False

@@ -5,7 +5,7 @@ before it read the whole body (``early_answer``).  ``request`` holds the rest of
 without a query never loads this module.
 """
 
-from .errors import HTTPCError, UsageError
+from .errors import HTTPCError, TimeoutError, UsageError
 from .request import _pairs
 
 
@@ -175,6 +175,8 @@ def early_answer(conn, exc):
     except HTTPCError:
         n = None
     if not n:
+        if isinstance(exc, TimeoutError):
+            exc = conn.expired(exc)  # the deadline's, by name, when it was the bound
         conn._abort()
         raise exc
     conn.reusable = False

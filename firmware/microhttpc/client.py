@@ -177,7 +177,8 @@ class Connection(Session):
         return self.stream is not None
 
     def open(self):
-        """Connect (resolve, TCP, TLS).  A no-op when already open."""
+        """Connect (resolve, TCP, TLS; on MicroPython the TLS handshake runs in the first request's first
+        write, see tls.wrap).  A no-op when already open."""
         if self.stream is not None:
             return self
         if self._buf is None:
@@ -195,7 +196,7 @@ class Connection(Session):
             self._mv = memoryview(self._buf)
         self.stream = open_stream(self.host, self.port, self.connect_timeout, self.tls, self.server_hostname,
                                   self.ssl_context, self.cadata, self.verify)
-        self.opened()
+        self.opened(MICROPYTHON and self.tls)  # MicroPython's TLS handshake runs in the first write
         return self
 
     def close(self):
@@ -274,9 +275,12 @@ class Connection(Session):
         try:
             self.stream.settimeout(self.wait_time())
             self.stream.sendall(data)
-        except BaseException:
+        except BaseException as exc:
+            if isinstance(exc, TimeoutError):
+                exc = self.expired(exc)  # the deadline's or the TLS handshake's bound by name
             self._abort()
-            raise
+            raise exc
+        self.sent()
 
     def _prepare_line(self):
         """Make the connection ready for a request: finish the previous body (drain or close), and

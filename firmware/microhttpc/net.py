@@ -22,13 +22,17 @@ class Stream:
     ``select.poll`` with the timeout.
     """
 
+    host = None  # the server's name, under TLS (for the messages)
+
     def __init__(self, sock, raw):
         self.sock = sock
         self.raw = raw  # the TCP socket under TLS (for settimeout / fileno / poll)
         self.timeout = None
         if MICROPYTHON:
+            # The TLS socket itself under TLS: it knows which way its handshake waits (a write may
+            # wait to read) and what it holds decrypted.
             self._poller = select.poll()
-            self._poller.register(raw, select.POLLIN)
+            self._poller.register(sock, select.POLLIN)
             self._event = select.POLLIN
             # A plain socket has nothing buffered above the kernel: wait first, then read (two system
             # calls per message instead of a read that fails, a wait and a read).  A TLS socket may
@@ -54,9 +58,10 @@ class Stream:
         0 when the timeout passed first."""
         t = self.timeout
         if event != self._event:
-            self._poller.modify(self.raw, event)
+            self._poller.modify(self.sock, event)
             self._event = event
-        for _, flags in self._poller.ipoll(-1 if t is None else int(t * 1000)):  # no list per wait
+        # (+1 ms: a wait rounded down would end before the session's timer it came from)
+        for _, flags in self._poller.ipoll(-1 if t is None else int(t * 1000) + 1):  # no list per wait
             return flags
         return 0
 
@@ -121,10 +126,12 @@ class Stream:
             raise ConnectionLost("receive failed: %r" % (exc,))
 
     def sendall(self, data, timeout=-1):
-        """Write all of ``data``, each wait at most ``timeout`` seconds (default: the stream's timeout,
-        which the last read set)."""
+        """Write all of ``data`` within ``timeout`` seconds (default: the stream's timeout, which the
+        last read set), the whole call as CPython's ``sendall`` bounds it.  MicroPython's TLS runs its
+        handshake inside the first write (see ``open_stream``): its failures are TLSError."""
         if timeout != -1:
             self.settimeout(timeout)
+        t = self.timeout
         try:
             if MICROPYTHON:
                 total = len(data)
@@ -132,19 +139,28 @@ class Stream:
                 if pos == total:
                     return
                 mv = memoryview(data)
+                dl = deadline(t)
                 while pos < total:
                     n = self._write(mv[pos:])
                     if n is None:
+                        if dl is not None:
+                            self.timeout = max(remaining(dl), 0)  # (the caller's again below)
                         if not self._wait(select.POLLOUT):
-                            raise TimeoutError("the server did not accept data within %s s" % self.timeout)
+                            raise TimeoutError("the server did not accept data within %s s" % t)
                         continue
                     pos += n
             else:
                 self._sendall(data)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             if is_timeout(exc):
-                raise TimeoutError("the server did not accept data within %s s" % self.timeout)
+                raise TimeoutError("the server did not accept data within %s s" % t)
+            if MICROPYTHON and self.host and (isinstance(exc, ValueError) or exc.args[0] < 0):
+                from .errors2 import TLSError  # a certificate refused (ValueError), an mbedTLS code (< 0)
+
+                raise TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))
             raise ConnectionLost("send failed: %r" % (exc,))
+        finally:
+            self.timeout = t
 
     def readable(self):
         """True when input (bytes or EOF) waits on a connection that should be idle: a sign that it can't
@@ -152,12 +168,12 @@ class Stream:
         try:
             if MICROPYTHON:
                 if self._event != select.POLLIN:
-                    self._poller.modify(self.raw, select.POLLIN)
+                    self._poller.modify(self.sock, select.POLLIN)
                     self._event = select.POLLIN
+                # (A TLS socket polled counts the bytes it holds that the kernel knows nothing of.)
                 for _ in self._poller.ipoll(0):
                     return True
-                # TLS may hold decrypted bytes the kernel knows nothing of.
-                return not self._wait_first and self.sock.readinto(bytearray(1)) is not None
+                return False
             if self.sock is self.raw:
                 return bool(select.select([self.sock], [], [], 0)[0])
             # TLS: a post-handshake message (a session ticket) makes the socket readable without data.
@@ -214,7 +230,8 @@ def _getaddrinfo(host, port):
 
 def open_stream(host, port, timeout=10.0, tls=False, server_hostname=None, ssl_context=None, cadata=None,
                 verify=True):
-    """Resolve, connect (bounded by ``timeout``) and optionally wrap in TLS.
+    """Resolve, connect (bounded by ``timeout``) and optionally wrap in TLS (on MicroPython the
+    handshake runs in the first write: see ``tls.wrap``).
 
     TLS verifies the server certificate by default.  ``cadata`` (DER or PEM bytes) names the CA(s) to
     trust; CPython falls back to the system store.  On MicroPython there is no system store, so
@@ -241,6 +258,8 @@ def open_stream(host, port, timeout=10.0, tls=False, server_hostname=None, ssl_c
             sock = wrap(raw, server_hostname or host, ssl_context, cadata, verify, timeout)
         stream = Stream(sock, raw)
         stream.timeout = timeout
+        if tls:
+            stream.host = server_hostname or host
         return stream
     except BaseException:
         raw.close()

@@ -149,7 +149,7 @@ class Session:
     drain_limit = 4096
     drain_timeout = 1.0
     upgraded = False  # state set late (class defaults until then)
-    # MicroPython's non-blocking TLS (poll, aio) runs its handshake inside the first writes: True from
+    # MicroPython's TLS runs its handshake inside the first writes (every layer): True from
     # opened(tls=True) to the first request, then the tick by which the handshake must be done
     # (connect_timeout); None again once a write took bytes (sent(), or aio's write: the handshake is over).
     _t_tls = None
@@ -404,17 +404,21 @@ class Session:
         if t is not None and t is not True:
             left = self.clock.ticks_diff(t, now)
             if left <= 0:
-                raise TimeoutError("TLS handshake not done within connect_timeout %s s"
-                                   % self.connect_timeout)
+                raise self.expired()
             if wait is None or left / 1000 < wait:
                 wait = left / 1000
         return wait
 
-    def expired(self):
-        """The TimeoutError for a wait that ran out (the layer's socket timeout was ``wait_time()``)."""
+    def expired(self, exc=None):
+        """The TimeoutError for a wait that ran out (the layer's socket timeout was ``wait_time()``):
+        the deadline's or the TLS handshake's when they passed, else ``exc`` (a write's own) if given."""
         t = self._t_end
         if t is not None and self.clock.ticks_diff(t[0], self.clock.ticks_ms()) <= 0:
             return TimeoutError("the request did not complete within its %s s deadline" % t[1])
+        if self._t_tls is not None:  # (no write took bytes yet)
+            return TimeoutError("TLS handshake not done within connect_timeout %s s" % self.connect_timeout)
+        if exc is not None:
+            return exc
         if self._t_head is not None:
             return TimeoutError("no response within %s s" % self.timeout)
         return TimeoutError("no data from the server within %s s" % self.timeout)

@@ -42,16 +42,19 @@ def wrap(raw, hostname, ctx=None, cadata=None, verify=True, timeout=None):
     """TLS over ``raw``, verifying the server's certificate and name unless ``verify`` is False.
 
     CPython: ``ssl.create_default_context`` (system store, or only ``cadata`` when given), hostname
-    checked.  MicroPython: there is no system store, so verification needs ``cadata`` or an
-    ``ssl_context``; without them this raises TLSError unless ``verify=False`` waived it.  Note that
-    MicroPython's ``PROTOCOL_TLS_CLIENT`` context starts with ``verify_mode`` CERT_NONE, so it is set
-    to CERT_REQUIRED here explicitly.  ``hostname`` goes out as SNI and is checked against the
-    certificate on both runtimes.  ``timeout``: the connect timeout the socket's timeout comes from, for
-    the message of a handshake that ran out of it.
+    checked, and the handshake runs here, bounded as a whole by the socket's timeout.  MicroPython: there
+    is no system store, so verification needs ``cadata`` or an ``ssl_context``; without them this raises
+    TLSError unless ``verify=False`` waived it.  Its handshake restarts the socket's timeout at every
+    read (a server sending a byte at a time holds it without bound), so it runs instead inside the first
+    write, which the caller bounds as a whole by ``connect_timeout`` (``net.Stream.sendall``, the
+    session's ``_t_tls``).  Note that MicroPython's ``PROTOCOL_TLS_CLIENT`` context starts with
+    ``verify_mode`` CERT_NONE, so it is set to CERT_REQUIRED here explicitly.  ``hostname`` goes out as
+    SNI and is checked against the certificate on both runtimes.  ``timeout``: the connect timeout the
+    socket's timeout comes from, for the message of a handshake that ran out of it.
     """
     ctx = tls_context(ctx, cadata, verify)
     try:
-        return ctx.wrap_socket(raw, server_hostname=hostname)
+        return ctx.wrap_socket(raw, server_hostname=hostname, do_handshake_on_connect=not MICROPYTHON)
     except OSError as exc:
         if is_timeout(exc):
             raise TimeoutError("TLS handshake with %s timed out (connect timeout %s s)" % (hostname, timeout))

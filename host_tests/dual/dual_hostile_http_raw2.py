@@ -244,13 +244,24 @@ per_layer(globals(), "plain_http_on_a_tls_connection", _plain_http_on_a_tls_conn
 
 
 def _tls_handshake_stall_is_bounded_by_connect_timeout(layer):
-    """A server that accepts TCP and never answers the TLS handshake: TimeoutError after about
-    ``connect_timeout``, with ``timeout=None`` too.  (MicroPython's non-blocking TLS runs the handshake
-    inside the first write: poll and aio waited for it without a bound, forever with timeout=None.)"""
+    """A server that accepts TCP and never answers the TLS handshake, or dribbles it: TimeoutError after
+    about ``connect_timeout``, with ``timeout=None`` too.  (MicroPython's TLS runs the handshake inside
+    the first write: poll and aio waited for it without a bound, forever with timeout=None.)"""
     from check import server
     from pumps_http import now
 
     host, port = server("silent")
+    c = open_client(layer, host, port, run_timeout=6, tls=True, verify=False, connect_timeout=0.5, timeout=None)
+    t0 = now()
+    try:
+        exc = expect(TimeoutError, c.request, "GET", "/hello")
+    finally:
+        c.close()
+    assert now() - t0 < 4, now() - t0
+    assert "0.5" in str(exc), exc
+    # A handshake the server dribbles a byte every 20 ms: the bound is for the whole of it
+    # (MicroPython's blocking handshake restarted the socket's timeout at every byte: ~30 s).
+    host, port = server("tlsdribble")
     c = open_client(layer, host, port, run_timeout=6, tls=True, verify=False, connect_timeout=0.5, timeout=None)
     t0 = now()
     try:
@@ -353,3 +364,24 @@ def _a_slow_upload_is_not_a_silent_server(layer):
 
 
 per_layer(globals(), "a_slow_upload_is_not_a_silent_server", _a_slow_upload_is_not_a_silent_server)
+
+
+def _deadline_during_an_upload(layer):
+    """``deadline=`` ends an upload that progresses all the time but takes longer (32 MiB to a server
+    reading 64 KiB every 10 ms), on time and by its name.  (The blocking layer said "the server did not
+    accept data within 0.27 s", the slice of the deadline its last write had; on MicroPython a write
+    restarted that slice at each wait inside it.)"""
+    from pumps_http import now
+
+    c = open_client(layer, timeout=5.0)
+    try:
+        t0 = now()
+        exc = expect(TimeoutError, c.request, "POST", "/raw/slow-read", body=_upload(8192), content_length=32 << 20,
+                     deadline=0.5)
+        assert now() - t0 < 1.5, now() - t0
+        assert "0.5 s deadline" in str(exc), exc
+    finally:
+        c.close()
+
+
+per_layer(globals(), "deadline_during_an_upload", _deadline_during_an_upload)
