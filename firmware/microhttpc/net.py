@@ -60,8 +60,8 @@ class Stream:
         if event != self._event:
             self._poller.modify(self.sock, event)
             self._event = event
-        # (+1 ms: a wait rounded down would end before the session's timer it came from)
-        for _, flags in self._poller.ipoll(-1 if t is None else int(t * 1000) + 1):  # no list per wait
+        # (+1 ms unless 0: a wait rounded down would end before the session's timer it came from)
+        for _, flags in self._poller.ipoll(-1 if t is None else int(t * 1000) + (t > 0)):  # no list per wait
             return flags
         return 0
 
