@@ -316,27 +316,30 @@ class Connection(Session):
             if "SSL" in exc.__class__.__name__ or isinstance(exc, ValueError):
                 raise errors.TLSError("TLS handshake with %s failed: %r" % (self.host, exc))
             raise ConnectError("connect to %s:%d failed: %r" % (self.host, self.port, exc))
-        if MICROPYTHON:
-            global _buf
-            import select
+        try:
+            if MICROPYTHON:
+                global _buf
+                import select
 
-            # MicroPython's open_connection returns once the socket is writable, without looking at the
-            # outcome of the connect: a refused one shows POLLERR/POLLHUP.
-            p = select.poll()
-            p.register(self._writer, select.POLLOUT)
-            for _, ev in p.poll(0):
-                if ev & (getattr(select, "POLLERR", 8) | getattr(select, "POLLHUP", 16)):
-                    w = self._writer
-                    self._reader = self._writer = None
-                    w.close()
-                    raise ConnectError("connect to %s:%d failed (refused or unreachable)"
-                                       % (self.host, self.port))
-            n = self.buffer_size
-            if n != Connection.buffer_size:  # a size of its own: a buffer of its own, kept while open
-                self._mv = self._mv or memoryview(rtio.long_lived(n))
-            elif _buf is None:  # the shared one, allocated early (see _recv)
-                _buf = memoryview(rtio.long_lived(n))
-        self.opened(MICROPYTHON and self.tls)  # MicroPython's TLS handshake runs in the first writes
+                # MicroPython's open_connection returns once the socket is writable, without looking at
+                # the outcome of the connect: a refused one shows POLLERR/POLLHUP.
+                p = select.poll()
+                p.register(self._writer, select.POLLOUT)
+                for _, ev in p.poll(0):
+                    if ev & (getattr(select, "POLLERR", 8) | getattr(select, "POLLHUP", 16)):
+                        raise ConnectError("connect to %s:%d failed (refused or unreachable)"
+                                           % (self.host, self.port))
+                n = self.buffer_size
+                if n != Connection.buffer_size:  # a size of its own: a buffer of its own, kept while open
+                    self._mv = self._mv or memoryview(rtio.long_lived(n))
+                elif _buf is None:  # the shared one, allocated early (see _recv)
+                    _buf = memoryview(rtio.long_lived(n))
+            self.opened(MICROPYTHON and self.tls)  # MicroPython's TLS handshake runs in the first writes
+        except BaseException:  # refused, or no memory: no socket left open behind the error
+            w = self._writer
+            self._reader = self._writer = None
+            w.close()
+            raise
         return self
 
     def _input_waiting(self):

@@ -194,9 +194,10 @@ class Connection(Session):
                 buf = None
             self._buf = buf if buf is not None and len(buf) == n else rtio.long_lived(n)
             self._mv = memoryview(self._buf)
+        # The session's state first: a MemoryError there must not leave an open socket behind.
+        self.opened(MICROPYTHON and self.tls)  # MicroPython's TLS handshake runs in the first write
         self.stream = open_stream(self.host, self.port, self.connect_timeout, self.tls, self.server_hostname,
                                   self.ssl_context, self.cadata, self.verify)
-        self.opened(MICROPYTHON and self.tls)  # MicroPython's TLS handshake runs in the first write
         return self
 
     def close(self):

@@ -6,8 +6,9 @@ opens a new one.  The MemoryError is raised on purpose in
 
 import asyncio
 
-from check import server
-from microhttpc import Connection, Request, aio
+from check import server, url
+from pumps_http import MICROPYTHON
+from microhttpc import Connection, Request, aio, ws_connect
 from microhttpc.poll import Engine
 
 
@@ -75,3 +76,56 @@ def test_poll_request_that_cannot_be_built_closes_the_connection():
     assert e.run(until=lambda: done, timeout=10) and done == [True]
     e.close(conn)
     e.run(timeout=2)
+
+
+def _fds():
+    import os
+
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_a_connection_that_cannot_be_set_up_leaves_no_socket_open():
+    """A MemoryError while a new connection's state is made (its response parser) comes out of
+    ``open()`` / ``ws_connect()`` once and leaves no socket open, on the blocking and asyncio layers.
+    (Both made it after the socket: ``ws_connect`` left the socket open with nothing holding the
+    connection any more, on MicroPython for good: its sockets have no finaliser.)"""
+    import gc
+
+    host, port = server("http")
+    opened = Connection.opened
+    aio_opened = aio.Connection.opened
+    Connection.opened = aio.Connection.opened = _oom
+    try:
+        gc.collect()
+        before = _fds()
+        for attempt in ("ws_connect", "open"):
+            c = Connection(host, port, timeout=5)
+            try:
+                ws_connect(url("ws", "ws", "/"), timeout=5) if attempt == "ws_connect" else c.open()
+                got = "returned"
+            except MemoryError:
+                got = "MemoryError"
+            assert got == "MemoryError" and not c.is_open, (attempt, got)
+
+        async def main():
+            for attempt in ("ws_connect", "open"):
+                try:
+                    if attempt == "ws_connect":
+                        await aio.ws_connect(url("ws", "ws", "/"), timeout=5)
+                    else:
+                        await aio.Connection.open(host, port, timeout=5)
+                    got = "returned"
+                except MemoryError:
+                    got = "MemoryError"
+                assert got == "MemoryError", (attempt, got)
+
+        asyncio.run(main())
+        gc.collect()
+        if MICROPYTHON:  # (CPython: the test servers' ends of the connections are in this process too)
+            assert _fds() == before, (before, _fds())
+    finally:
+        Connection.opened = opened
+        aio.Connection.opened = aio_opened
+    c = Connection(host, port, timeout=5)
+    assert c.request("GET", "/hello").read() == b"hello world"
+    c.close()
