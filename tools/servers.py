@@ -890,6 +890,10 @@ async def raw_ws(reader, writer):
                 RAW_LAST_CLOSE[path] = data
                 if path.startswith("/bye/"):
                     return  # our Close went first: this is its answer
+                if path == "/badclose":  # answered with code 1005, which must not be on the wire
+                    writer.write(raw_frame(8, b"\x03\xed"))
+                    await writer.drain()
+                    return
                 if path == "/floodafterclose":
                     await _flood_after_close(writer)
                 writer.write(raw_frame(8, data))

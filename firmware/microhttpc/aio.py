@@ -336,9 +336,7 @@ class Connection(Session):
                     _buf = memoryview(rtio.long_lived(n))
             self.opened(MICROPYTHON and self.tls)  # MicroPython's TLS handshake runs in the first writes
         except BaseException:  # refused, or no memory: no socket left open behind the error
-            w = self._writer
-            self._reader = self._writer = None
-            w.close()
+            self.lost()
             raise
         return self
 
@@ -361,17 +359,26 @@ class Connection(Session):
         finally:  # the socket closes whatever the WebSocket's close raised
             await self._abort()
 
-    async def _abort(self):
-        r, w = self._reader, self._writer
+    def lost(self):
+        """``Session.lost``, and the socket closed at once: a plain call, so that after a MemoryError,
+        with no heap for a coroutine, the connection still ends (``aiows``)."""
+        w = self._writer
         self._reader = self._writer = None
         self._mv = None  # a closed connection holds no buffers (connect() makes a new one)
-        self.lost()
+        Session.lost(self)
         if w is not None:
             try:
-                w.close()
-                if not MICROPYTHON:  # (there: the socket itself, closed at once)
-                    await asyncio.wait_for(r.wait_closed(), 1)  # (unsent bytes dropped: _cpyaio.Pipe)
+                w.close()  # (MicroPython: the socket itself, closed at once)
             except Exception:  # already broken: closing is best effort
+                pass
+
+    async def _abort(self):
+        r = self._reader
+        self.lost()
+        if r is not None and not MICROPYTHON:
+            try:
+                await asyncio.wait_for(r.wait_closed(), 1)  # (unsent bytes dropped: _cpyaio.Pipe)
+            except Exception:
                 pass
 
     async def __aenter__(self):

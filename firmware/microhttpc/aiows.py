@@ -53,10 +53,10 @@ class WebSocket(WSCore):
                     await self.conn._write(frame)
                 wrote = True
         except ConnectionLost:
-            await self._drop()
+            self._drop()
             return
         except TimeoutError:
-            await self._drop()  # part of a frame may be on the wire: the stream cannot go on
+            self._drop()  # part of a frame may be on the wire: the stream cannot go on
             raise
         finally:
             self._writing = False
@@ -72,8 +72,7 @@ class WebSocket(WSCore):
             p.send_message(ws.OP_TEXT if isinstance(message, str) else ws.OP_BINARY, payload(message), frame_size)
             await self._flush()
         except MemoryError:
-            p.receive_eof()  # first: it allocates nothing (the coroutine below may find no heap either)
-            await self._drop()
+            self._drop()
             raise
 
     async def send_start(self, is_text=False):
@@ -101,8 +100,7 @@ class WebSocket(WSCore):
             queue(*args)
             await self._flush()
         except MemoryError:
-            self.protocol.receive_eof()  # first, as in send()
-            await self._drop()
+            self._drop()
             raise
 
     async def _flush_by(self, dl):
@@ -119,13 +117,16 @@ class WebSocket(WSCore):
             await _within(self._flush(), max(left, 0.001), "the server did not take our frames")
         except TimeoutError:
             self.protocol.receive_eof()
-            await self._drop()
+            self._drop()
             raise
 
-    async def _drop(self):
-        """The connection ends here, without a Close frame (as websocket.WebSocket._drop)."""
-        await self._close_socket()
-        self.protocol.receive_eof()
+    def _drop(self):
+        """The connection ends here, without a Close frame (1006; as websocket.WebSocket._drop), and
+        without a coroutine: after a MemoryError there may be no heap for one (the socket stayed open
+        until close())."""
+        self.protocol.receive_eof()  # first: it allocates nothing
+        self._socket_closed = True
+        self.conn.lost()
 
     async def recv(self, timeout=-1):
         """The next whole message; TimeoutError after ``timeout`` s in all (default: the WebSocket's;
@@ -167,8 +168,7 @@ class WebSocket(WSCore):
                 if p.state != ws.OPEN and not more:
                     await self._wind_down()
         except MemoryError:  # a fault like a reset (README, "Out of memory"): reported once, here
-            p.receive_eof()
-            await self._drop()
+            self._drop()
             raise
         return self._messages.pop(0)
 
@@ -250,8 +250,7 @@ class WebSocket(WSCore):
         except TimeoutError:
             pass  # not written in time: the connection was dropped (1006), which ends it all the same
         except MemoryError:
-            p.receive_eof()  # no heap for the frame: as in _tx
-            await self._drop()
+            self._drop()
             raise
         await self._wind_down()
         self._closed()

@@ -207,8 +207,12 @@ class WSCore:
                 self.on_err(exc)
 
     def _closed(self):
-        """Report the close once (``on_close``) and return the ConnectionClosed that describes it."""
-        exc = self.protocol.closed_error()
+        """Report the close once (``on_close``; first to ``on_err`` a fault of the server that came while
+        closing, which no event reported) and return the ConnectionClosed that describes it."""
+        p = self.protocol
+        if p.failure is not None:
+            self._report_err(p.failure)
+        exc = p.closed_error()
         if not self._closed_reported:
             self._closed_reported = True
             if self.on_close is not None:

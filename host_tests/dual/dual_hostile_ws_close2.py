@@ -47,6 +47,22 @@ def _message_before_a_fault(layer):
     assert got[0] == "1:answer" and got[1].startswith("8:\x03\xea"), got
 
 
+def _fault_in_the_answer_to_our_close(layer):
+    # Our Close is answered with code 1005 (not for the wire): a server fault like any other, raised as
+    # the cause and reported to on_err (blocking and aio dropped it: the events of a closing handshake
+    # are not dispatched).
+    from microhttpc.errors import ConnectionClosed, ProtocolError
+
+    h, p = raw_server()
+    ws = connect_ws(layer, h, p, "/badclose")
+    ws.close(3001)
+    assert ws.closed
+    e = raises(ConnectionClosed, ws.recv)
+    assert isinstance(e.cause, ProtocolError) and e.sent_code == 3001, (e, e.cause)
+    if layer != "aio":  # (no on_err there)
+        assert [type(x).__name__ for x in ws.errors] == ["ProtocolError"], ws.errors
+
+
 def _message_before_a_close(layer):
     from microhttpc.errors import ConnectionClosed
 
@@ -63,6 +79,7 @@ def _message_before_a_close(layer):
 
 per_layer(globals(), "close_timeout_drops_tcp_when_no_close_comes", _close_timeout)
 per_layer(globals(), "abrupt_eof_is_1006", _abrupt_eof)
+per_layer(globals(), "fault_in_the_answer_to_our_close_is_reported", _fault_in_the_answer_to_our_close)
 # poll delivers a message and acts on the fault or Close behind it within one Engine.poll(): an answer
 # must be sent from on_msg itself (dual_poll_faults tests that), not after the facade's recv returns.
 BLOCKING_AIO = ("blocking", "aio")

@@ -85,3 +85,28 @@ def test_aio_send_without_heap_closes_the_connection():
 
     assert asyncio.run(main()) == (("MemoryError", True, False), 1006)
     _after_gc_a_websocket_works()
+
+
+def test_aio_send_without_heap_for_a_coroutine_still_closes_the_connection():
+    # With no heap, not even the coroutine that would close the socket can be made (emulated: the
+    # connection's _abort raises MemoryError): the socket closes all the same, with a plain call (it
+    # stayed open until close()).
+    async def main():
+        host, port = server("http")
+        c = await aio.Connection.open(host, port, timeout=10)
+        w = await c.upgrade("/ws")
+        build, abort = Protocol._build, aio.Connection._abort
+        Protocol._build = aio.Connection._abort = _oom
+        try:
+            await w.send("no heap")
+            got = "returned"
+        except MemoryError:
+            got = "MemoryError"
+        finally:
+            Protocol._build, aio.Connection._abort = build, abort
+        state = (got, w.closed, c.is_open)
+        await w.close()
+        return state
+
+    assert asyncio.run(main()) == ("MemoryError", True, False)
+    _after_gc_a_websocket_works()
