@@ -883,10 +883,14 @@ class Protocol:
         """Start the closing handshake.  ``code`` None sends an empty Close.  No-op once closing."""
         if code is not None and (type(code) is not int or not _valid_code(code)):
             raise UsageError("close code %r may not be sent (1000-1003, 1007-1014, 3000-4999)" % (code,))
-        if not isinstance(reason, str):
-            raise UsageError("a close reason is a str, not %s" % type(reason).__name__)
-        if len(reason.encode()) > 123:
-            raise UsageError("close reason of %d bytes: at most 123 allowed" % len(reason.encode()))
+        try:
+            n = len(reason.encode()) if isinstance(reason, str) else -1
+        except UnicodeError:  # (CPython: a lone surrogate)
+            n = -1
+        if n < 0:
+            raise UsageError("a close reason is a str of valid Unicode, not %r" % (reason,))
+        if n > 123:
+            raise UsageError("close reason of %d bytes: at most 123 allowed" % n)
         if code is None and reason:
             raise UsageError("a close reason needs a close code")
         if self.state != OPEN:

@@ -2,6 +2,7 @@
 
 import sys
 
+from microhttpc.rt import MICROPYTHON
 from microhttpc import rfc6455 as ws
 from microhttpc import mask, utf8
 from microhttpc.errors import UsageError
@@ -194,6 +195,9 @@ def test_send_validation_and_fragmentation():
     raises(UsageError, p.send_close, 999)
     raises(UsageError, p.send_ping, b"x" * 126)
     raises(UsageError, p.send_close, 1000, "r" * 124)
+    raises(UsageError, p.send_close, 1000, b"bytes")
+    if not MICROPYTHON:  # (MicroPython's str holds any bytes: "\udc80" is ED B2 80 there)
+        raises(UsageError, p.send_close, 1000, "bye\udc80")  # (was UnicodeEncodeError)
     p.send_binary(b"abcdefghij", frame_size=4)
     assert unmask_frames(p.data_to_send()) == [(False, 2, b"abcd"), (False, 0, b"efgh"), (True, 0, b"ij")]
     p.send_start(True)
