@@ -693,6 +693,8 @@ RAW_SCRIPTS = {
     # A good message and, in the same write, a fault or a Close: the client may answer the message first.
     "/msgthenfault": (None, raw_frame(1, b"hello") + raw_frame(1, b"x", rsv=0x20)),
     "/msgthenclose": (None, raw_frame(1, b"last words") + _close(1000, b"done")),
+    # a Close, then TCP half-closed at once (write_eof): the server still reads what the client owes it
+    "/going-halfclose": (None, _close(1001, b"")),
     "/badaccept": ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                    "Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n", b""),
     "/noconn": ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {a}\r\n", b""),
@@ -861,6 +863,8 @@ async def raw_ws(reader, writer):
                 await asyncio.sleep(step)
         if path == "/eof" or path.startswith("/drop/"):
             return  # TCP closed without a Close frame
+        if path == "/going-halfclose":
+            writer.write_eof()
         if path == "/ping250":
             task = asyncio.ensure_future(_ping_every(writer))
         seen = RAW_SEEN[path] = []
@@ -888,8 +892,8 @@ async def raw_ws(reader, writer):
                 return
             if op == 8:
                 RAW_LAST_CLOSE[path] = data
-                if path.startswith("/bye/"):
-                    return  # our Close went first: this is its answer
+                if path.startswith("/bye/") or path == "/going-halfclose":
+                    return  # our Close went first, or answers the server's (which half-closed: no echo)
                 if path == "/badclose":  # answered with code 1005, which must not be on the wire
                     writer.write(raw_frame(8, b"\x03\xed"))
                     await writer.drain()

@@ -67,7 +67,10 @@ class Pipe(asyncio.BufferedProtocol):
 
     def eof_received(self):
         self.eof = True
-        _wake(self.reader)  # (returns None: the transport closes)
+        _wake(self.reader)
+        # Plain TCP: the transport stays open for writing (a server that half-closed after its Close
+        # still reads our echo; the connection closes it).  Over TLS it closes (asyncio's streams alike).
+        return self.transport.get_extra_info("sslcontext") is None
 
     def connection_lost(self, exc):
         self.eof = self.lost = True

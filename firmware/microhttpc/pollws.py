@@ -277,6 +277,18 @@ class WebSocket(WSCore):
         server may reset it then; a Close held back behind messages counts) is a clean end, as on the
         other layers."""
         p = self.protocol
+        # What we owe the server (the echo of its Close, our Close after a fault, PONGs) goes out first,
+        # as far as the socket takes it now: a server that half-closed TCP right after its frames still
+        # reads (the blocking and asyncio layers write it before they see the EOF).
+        c = self.conn
+        try:
+            for item in c._out:
+                n = c._io(memoryview(item[0])[c._out_pos :], True)
+                if n is None or c._out_pos + n < len(item[0]):
+                    break
+                c._out_pos = 0
+        except Exception:  # (reset, no memory: the end goes on)
+            pass
         if isinstance(cause, ConnectionLost) and p is not None:
             oom = self._last_input()
             if oom is not None:
