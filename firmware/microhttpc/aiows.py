@@ -169,6 +169,8 @@ class WebSocket(WSCore):
                     await self._wind_down()
         except MemoryError:  # a fault like a reset (README, "Out of memory"): reported once, here
             self._drop()
+            if p.failure is not None:  # (as websocket.WebSocket._step: a fault already reported)
+                raise self._closed()
             raise
         return self._messages.pop(0)
 

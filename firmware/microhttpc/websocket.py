@@ -146,18 +146,13 @@ class WebSocket(WSCore):
     def send_fragment(self, data):
         """Send ``data`` as the next frame(s) of the message begun with send_start() (split at
         ``frame_size`` when set).  ``str`` is encoded as UTF-8."""
-        data = payload(data)
-        fs = self.frame_size
+        mv = memoryview(payload(data))
+        fs = self.frame_size or len(mv) or 1
         p = self.protocol
         try:
-            if fs and len(data) > fs:
-                mv = memoryview(data)
-                for i in range(0, len(mv), fs):
-                    p.send_fragment(mv[i : i + fs])
-                    self._flush()
-                return
-            p.send_fragment(data)
-            self._flush()
+            for i in range(0, len(mv) or 1, fs):  # (an empty fragment: once)
+                p.send_fragment(mv[i : i + fs])
+                self._flush()
         except MemoryError:
             self._drop()
             raise
@@ -195,13 +190,11 @@ class WebSocket(WSCore):
 
     def ping(self, data=b""):
         """Send a PING (at most 125 bytes); the PONG arrives through on_pong / wait_pong."""
-        data = payload(data)
-        self._tx(self.protocol.send_ping, data)
+        self._tx(self.protocol.send_ping, payload(data))
 
     def pong(self, data=b""):
         """Send an unsolicited PONG (a heartbeat; PINGs are answered automatically)."""
-        data = payload(data)
-        self._tx(self.protocol.send_pong, data)
+        self._tx(self.protocol.send_pong, payload(data))
 
     def _tx(self, queue, *args):
         """``queue(*args)`` (a protocol's send_ping, send_pong, send_end, send_close), then write the
@@ -230,7 +223,7 @@ class WebSocket(WSCore):
                 if self._dl is not None:
                     left = remaining(self._dl)
                     if t is None or left < t:
-                        t = left if left > 0.001 else 0.001  # (0 would make the socket non-blocking)
+                        t = max(left, 0.001)  # (0 would make the socket non-blocking)
                 ka = self._ka
                 if ka is not None and (t is None or ka.patience < t):
                     t = ka.patience  # (keepalive.Keepalive: no write waits longer)
@@ -274,7 +267,11 @@ class WebSocket(WSCore):
             return self._read_once(dl, first)
         except MemoryError:
             self._drop()
-            raise
+            if self.protocol.failure is None:
+                raise
+            # The Close of a fault already reported (the 1009 of a message that did not fit), with no
+            # heap for it: the end of the connection, not a MemoryError.
+            raise self._closed()
         finally:
             self._dl = None
 

@@ -210,8 +210,7 @@ class WSCore:
         """Report the close once (``on_close``; first to ``on_err`` a fault of the server that came while
         closing, which no event reported) and return the ConnectionClosed that describes it."""
         p = self.protocol
-        if p.failure is not None:
-            self._report_err(p.failure)
+        self._report_err(p.failure)  # (None, or one reported already: nothing)
         exc = p.closed_error()
         if not self._closed_reported:
             self._closed_reported = True

@@ -110,3 +110,40 @@ def test_aio_send_without_heap_for_a_coroutine_still_closes_the_connection():
 
     assert asyncio.run(main()) == ("MemoryError", True, False)
     _after_gc_a_websocket_works()
+
+
+def test_a_message_over_the_limit_whose_close_cannot_be_built_is_not_a_bare_memoryerror():
+    # The 1009 of a message over max_message, when no heap is left for its Close frame: recv() raises
+    # ConnectionClosed with the LimitExceeded as its cause, not a bare MemoryError (blocking, aio).
+    from microhttpc.errors import LimitExceeded
+
+    w = ws_connect(url("ws", "http", "/ws"), timeout=10, max_message=16)
+    w.send("x" * 100)  # echoed: over max_message
+    build = Protocol._build
+    Protocol._build = _oom
+    try:
+        e = raises(ConnectionClosed, w.recv)
+    finally:
+        Protocol._build = build
+    assert isinstance(e.cause, LimitExceeded) and w.closed, (e, e.cause)
+    w.close()
+
+    async def main():
+        w = await aio.ws_connect(url("ws", "http", "/ws"), timeout=10, max_message=16)
+        await w.send("x" * 100)
+        Protocol._build = _oom
+        try:
+            await w.recv()
+            got = "returned"
+        except ConnectionClosed as exc:
+            got = exc
+        except MemoryError:
+            got = "MemoryError"
+        finally:
+            Protocol._build = build
+        await w.close()
+        return got
+
+    e = asyncio.run(main())
+    assert isinstance(e, ConnectionClosed) and isinstance(e.cause, LimitExceeded), e
+    _after_gc_a_websocket_works()
