@@ -109,7 +109,6 @@ class Conn(Session):
                     return None
                 raise ConnectionLost("%s failed: %r" % ("send" if out else "receive", exc))
             from .errors2 import TLSError
-
             raise TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))
 
     def _update_mask(self):
@@ -139,7 +138,6 @@ class Conn(Session):
                 return self._connected()
         if st < _HTTP:  # TLS: wrap the socket, then handshake as it allows (_connected() once done)
             from .polltls import step
-
             step(self)
         else:
             if ev & (_IN | _ERR):
@@ -148,10 +146,10 @@ class Conn(Session):
                 self._write()
         self._update_mask()
 
-    def _call(self, i, *args):
-        fn = self._cb[i]  # 0 on_connect, 1 on_close, 2 on_err
+    def _call(self, i, cause=None):
+        fn = self._cb[i]  # 0 on_connect, 1 on_close, 2 on_err (no *args: no tuple after a MemoryError)
         if fn:
-            fn(self, *args)
+            fn(self, cause) if i else fn(self)
 
     def _connected(self):
         self.state = _HTTP
@@ -381,13 +379,16 @@ class Conn(Session):
         self.error = cause = cause if self.websocket is None else self.websocket._end_cause(cause)
         self.engine._forget(self)
         self.lost()
-        out, self._out = self._out, []
-        for item in out:
+        for item in self._out:
             if item[1]:
                 item[1](False)
-        self._fail_all(cause or pending_exc or ConnectionLost("the connection closed before the answer"))
-        if self.websocket is not None:
-            self.websocket._ended(cause)
+        self._out.clear()
+        try:  # (with no heap left, each is told as far as it allows: the reports below come all the same)
+            if self.websocket is not None:
+                self.websocket._ended(cause)
+            self._fail_all(cause or pending_exc or ConnectionLost("the connection closed before the answer"))
+        except MemoryError:
+            pass
         if cause is not None:
             self._call(2, cause)
         self._call(1, cause)
@@ -596,5 +597,4 @@ class Engine:
 def reconnect(engine, target, **kw):
     """A WebSocket on ``engine``, reopened with backoff each time it ends (``backoff.PollReconnect``)."""
     from .backoff import PollReconnect
-
     return PollReconnect(engine, target, kw)

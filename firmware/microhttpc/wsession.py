@@ -93,7 +93,6 @@ class WSCore:
     _rx_buf = None  # auto mode: a view of the application's buffer while a message is copied into it
     _rx_n = 0
     _err_reported = None
-    _closed_reported = False
 
     def _setup(self, protocol, subprotocol, extensions, response, timeout, close_timeout, user_data, cb):
         self.protocol = protocol
@@ -211,12 +210,14 @@ class WSCore:
         closing, which no event reported) and return the ConnectionClosed that describes it."""
         p = self.protocol
         self._report_err(p.failure)  # (None, or one reported already: nothing)
-        exc = p.closed_error()
-        if not self._closed_reported:
-            self._closed_reported = True
-            if self.on_close is not None:
-                self.on_close(exc.code, exc.reason)
-        return exc
+        fn = self.on_close
+        if fn is not None:
+            # Once: the callback is dropped (no flag to set: with no heap left a new attribute could not
+            # be stored), and called before the exception is made (there may be no heap for it either).
+            self.on_close = None
+            code, reason = p.close_rcvd or (1006, "")  # (as closed_error())
+            fn(code, reason)
+        return p.closed_error()
 
     # -- state ---------------------------------------------------------------------------------------
     @property

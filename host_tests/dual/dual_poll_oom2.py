@@ -89,3 +89,41 @@ def test_out_of_memory_as_a_request_starts_is_reported_once():
         _one(leave)
     gc.collect()
     assert _one(0, pressure=False)["ok"] == 1  # and with the heap back, the next request completes
+
+
+def test_no_heap_to_describe_a_websocket_end_still_reports_it():
+    # The server ends a WebSocket (TCP closed without a Close frame) when no heap is left for the
+    # ConnectionClosed that describes the end (emulated: closed_error raises MemoryError): the
+    # WebSocket's on_close, the connection's on_err and on_close come once each, and poll() does not
+    # raise (the MemoryError came out of poll() and no on_close was called).
+    from microhttpc import rfc6455
+
+    e = Engine(timeout=5)
+    host, port = server("wsraw")
+    log = []
+    conn = e.connect(host, port, on_err=lambda c, x: log.append("conn err"),
+                     on_close=lambda c, x: log.append("conn close"))
+    ws = e.upgrade(conn, "/eof", on_msg=lambda m: log.append(m), on_close=lambda c, r: log.append(("ws close", c)))
+    saved = rfc6455.Protocol.closed_error
+
+    def closed_error(self):
+        raise MemoryError
+
+    escaped = None
+    try:
+        e.run(until=lambda: log, timeout=5)  # "bye"
+        rfc6455.Protocol.closed_error = closed_error
+        for _ in range(200):
+            try:
+                e.poll(10)
+            except BaseException as exc:  # noqa: BLE001 - what escapes poll() is the failure
+                escaped = exc
+                break
+            if conn.closed:
+                break
+    finally:
+        rfc6455.Protocol.closed_error = saved
+    assert escaped is None, "poll() raised %r" % (escaped,)
+    assert log == ["bye", ("ws close", 1006), "conn err", "conn close"], log
+    assert ws.state == rfc6455.CLOSED
+    e.close_all()
