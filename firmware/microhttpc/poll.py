@@ -326,8 +326,8 @@ class Conn(Session):
         a, w = _until(self.timeout, self._t_io), _until(w, ticks_ms())  # inactivity, the session's timers
         return a if w is None or a is not None and a < w else w
 
-    def _tick(self):
-        """Once per round (inside poll()): deferred errors and closes, queued requests, timers."""
+    def _tick(self, ev):
+        """Once per round (in poll()): deferred errors and closes, queued requests, timers (ev: unused)."""
         if self.state == _CLOSED:
             return
         if self._app_close:
@@ -558,12 +558,12 @@ class Engine:
     # -- internals -------------------------------------------------------------------------------------
     def _each(self, fn):
         for c in list(self._conns):
-            self._guard(c, fn)
+            self._guard(c, fn, 0)
 
-    def _guard(self, conn, fn, *args):
-        """One step of ``conn``: any exception (a fault, a timeout, a callback's error) ends it alone."""
+    def _guard(self, conn, fn, ev):
+        """One step of ``conn`` (``ev``: _ready's; no *args: a tuple per step): any exception ends it."""
         try:
-            fn(conn, *args)
+            fn(conn, ev)
         except Exception as exc:  # isolation between connections is the point
             if conn.state == _CLOSED:
                 raise  # an on_err/on_close callback failed while reporting: the application's bug
