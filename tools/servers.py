@@ -350,10 +350,43 @@ RAW.update({
 RAW_COUNT = {}  # path -> requests the raw server has read for it (read back with /raw/count?PATH)
 
 
-async def _tls_dribble(reader, writer, port):
+def _tls_silent_loop(listener, ctx):
+    """The "tlssilent" server: completes the TLS handshake, then neither reads nor writes for 10 s (not
+    even the answer to a close_notify)."""
+
+    def hold(c):
+        try:
+            t = ctx.wrap_socket(c, server_side=True)
+            time.sleep(10)
+            t.close()
+        except OSError:
+            c.close()
+
+    while True:
+        try:
+            c = listener.accept()[0]
+        except OSError:
+            return  # the listener was closed: stop()
+        threading.Thread(target=hold, args=(c,), daemon=True).start()
+
+
+async def _tls_reset(reader, writer):
+    """The "tlsreset" server: reads the client's first bytes (its TLS ClientHello) and resets the
+    connection (SO_LINGER 0): a transient failure, not a TLS one."""
+    try:
+        await asyncio.wait_for(reader.read(1), 5)
+    except (OSError, asyncio.TimeoutError):
+        pass
+    sock = writer.get_extra_info("socket")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
+    writer.transport.abort()
+
+
+async def _tls_dribble(reader, writer, port, every=0.02):
     """The "tlsdribble" server: a proxy to the TLS site that hands the client the site's bytes one at
-    a time, 20 ms apart (the handshake's ~1.5 KB take half a minute), for at most 10 s; the client's
-    bytes go through as they come.  A handshake that restarts its timeout at every byte never ends."""
+    a time, ``every`` 20 ms (the handshake's ~1.5 KB take half a minute), for at most 10 s; the client's
+    bytes go through as they come.  A handshake that restarts its timeout at every byte never ends.
+    ``every`` None: "tlsslow", the site's first bytes held 0.8 s, then everything as it comes."""
     loop = asyncio.get_running_loop()
     try:
         up_r, up_w = await asyncio.open_connection("127.0.0.1", port)
@@ -378,12 +411,19 @@ async def _tls_dribble(reader, writer, port):
             data = await up_r.read(65536)
             if not data:
                 break
+            if every is None:
+                await asyncio.sleep(0.8)
+                every = False
+            if not every:
+                writer.write(data)
+                await writer.drain()
+                continue
             for i in range(len(data)):
                 if up.done() or loop.time() >= end:
                     break
                 writer.write(data[i:i + 1])
                 await writer.drain()
-                await asyncio.sleep(0.02)
+                await asyncio.sleep(every)
     except OSError:
         pass
     finally:
@@ -979,6 +1019,17 @@ class Servers:
             tls_port = site3._server.sockets[0].getsockname()[1]
             dribble = await asyncio.start_server(lambda r, w: _tls_dribble(r, w, tls_port), "127.0.0.1", 0)
             self.addresses["tlsdribble"] = "127.0.0.1:%d" % dribble.sockets[0].getsockname()[1]
+            slow = await asyncio.start_server(lambda r, w: _tls_dribble(r, w, tls_port, None), "127.0.0.1", 0)
+            self.addresses["tlsslow"] = "127.0.0.1:%d" % slow.sockets[0].getsockname()[1]
+            reset = await asyncio.start_server(_tls_reset, "127.0.0.1", 0)
+            self.addresses["tlsreset"] = "127.0.0.1:%d" % reset.sockets[0].getsockname()[1]
+            import socket as _sk  # (``socket`` is a local name of this function: imported below)
+
+            self._tls_silent = _sk.socket()
+            self._tls_silent.bind(("127.0.0.1", 0))
+            self._tls_silent.listen(8)
+            threading.Thread(target=_tls_silent_loop, args=(self._tls_silent, tls_ctx), daemon=True).start()
+            self.addresses["tlssilent"] = "127.0.0.1:%d" % self._tls_silent.getsockname()[1]
         self._raw = RawServer()
         self.addresses["raw"] = "127.0.0.1:%d" % self._raw.port
         # "closed": a port that was just free (bound, then closed): connecting there is refused.
@@ -1037,7 +1088,7 @@ class Servers:
             self._thread.join(10)
         if self._raw is not None:
             self._raw.close()
-        for s in ("_silent", "_filler", "_full"):
+        for s in ("_silent", "_filler", "_full", "_tls_silent"):
             if getattr(self, s, None) is not None:
                 getattr(self, s).close()
         if self._tmpdir is not None:

@@ -141,9 +141,10 @@ class Pipe(asyncio.BufferedProtocol):
 
     async def wait_closed(self):
         """Once the transport was closed: bytes the server did not take are dropped (an abort), not
-        waited for."""
+        waited for; nor is the server's answer to our TLS close_notify (RFC 8446 section 6.1: the
+        closing side need not wait; a server that answers nothing held every close and error 1 s)."""
         t = self.transport
-        if t is not None and not self.lost and t.get_write_buffer_size():
+        if t is not None and not self.lost and (t.get_write_buffer_size() or t.get_extra_info("sslcontext")):
             t.abort()
         await self.gone
 

@@ -390,9 +390,10 @@ class Connection(Session):
     # -- the pump ----------------------------------------------------------------------------------
     def _failed(self, message, exc):
         """The error for an exception of the socket (AttributeError: closed under our feet; ValueError,
-        or an OSError with an mbedTLS code (< 0): MicroPython's TLS, whose handshake runs with the first
-        reads and writes, failed)."""
-        if isinstance(exc, ValueError) or MICROPYTHON and isinstance(exc, OSError) and exc.args[0] < 0:
+        or an OSError with an mbedTLS code (< 0): MicroPython's TLS failed, a TLSError while its handshake
+        runs in the first writes; after it a record that fails (a bad MAC) is a lost connection)."""
+        if self._t_tls is not None and (isinstance(exc, ValueError) or MICROPYTHON and isinstance(exc, OSError)
+                                        and exc.args[0] < 0):
             return errors.TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))
         return ConnectionLost(message % (exc,))
 
@@ -411,7 +412,7 @@ class Connection(Session):
                 while True:
                     n = sock.write(memoryview(data)[done:] if done else data)  # None: nothing taken now
                     if n and self._t_tls is not None:
-                        self._t_tls = None  # bytes went out: the TLS handshake is over
+                        self.sent()  # bytes went out: the TLS handshake is over (the head due from now)
                     done += n or 0
                     if done >= len(data):
                         break

@@ -102,7 +102,7 @@ class Conn(Session):
                 return s.write(mv) if out else s.readinto(mv)
             return s.send(mv) if out else s.recv_into(mv)
         except (OSError, ValueError) as exc:  # ValueError, or an mbedTLS code (< 0): MicroPython's TLS failed
-            if isinstance(exc, OSError) and not (MICROPYTHON and exc.args and exc.args[0] < 0):
+            if self._t_tls is None or isinstance(exc, OSError) and not (MICROPYTHON and exc.args[0] < 0):
                 if out and self.state == _HTTP and not would_block(exc):
                     self._read()  # a reset: an answer that came before it goes first (RFC 9112 9.5, a 413)
                 if would_block(exc) or self.state == _CLOSED:
@@ -226,10 +226,11 @@ class Conn(Session):
         mv = self.engine._mv
         while self.state == _HTTP and self._active is None and not self._app_close:
             if self._queue and self._used and self.ready:
-                # Bytes or EOF already waiting can belong to no request: the session's verdict on them.
                 n = self._io(mv, False)
-                if n is not None:
-                    self.receive_data(mv[:n]) if n else self.receive_eof()
+                if n == 0:  # the server closed the idle connection: a new one carries the queue
+                    return load("pollhop").resend(self)  # (as on the blocking and asyncio layers)
+                if n:  # bytes no request asked for: the session's verdict (the connection ends, below)
+                    self.receive_data(mv[:n])
             if not self.ready:
                 return self._end(None, ConnectionLost("the connection can't carry another request (closed, "
                                                       "or bytes beyond the last response came)"))
@@ -320,10 +321,10 @@ class Conn(Session):
         if st == _CLOSED or self._active is None and not self._out:
             return None
         try:
-            w = self.wait_time()  # the response head as a whole, the request's deadline
+            w = self.wait_time()  # the head as a whole, the deadline (TLS handshake: connect_timeout)
         except TimeoutError:
             return 0
-        a, w = _until(self.timeout, self._t_io), _until(w, ticks_ms())  # inactivity, the session's timers
+        a, w = _until(self.timeout if self._t_tls is None else None, self._t_io), _until(w, ticks_ms())
         return a if w is None or a is not None and a < w else w
 
     def _tick(self, ev):
@@ -456,7 +457,6 @@ class Engine:
         ``on_body(chunk)`` per piece (without it the body is collected into ``resp.body``, bounded by
         ``max_body``); ``on_complete(resp, ok)`` at the end; ``on_err(exc)`` on failure."""
         from .request import Request  # on use: an engine of WebSockets only never loads it
-
         self._check_http(conn)
         r = method
         if not isinstance(r, Request):

@@ -69,9 +69,10 @@ def follow(conn, req):
     c.engine._hot = True
 
 
-def resend(conn, req):
+def resend(conn, req=None):
     """``req`` went out on a kept-alive connection that the server had closed (``may_retry``): reopen
-    ``conn`` and send it first again."""
+    ``conn`` and send it first again.  Without ``req``: the server closed the idle connection before
+    the next request of the queue went out: reopen for the queue."""
     conn.engine._forget(conn)  # the old socket
     conn.lost()
     conn._active, conn._out, conn._out_pos, conn._mask, conn._deferred = None, [], 0, 0, None
@@ -79,8 +80,9 @@ def resend(conn, req):
     conn._t_start = conn._t_io = ticks_ms()
     conn._used = False  # a request lost again on the new connection is not resent twice
     conn._cb = (None,) + conn._cb[1:]  # on_connect once
-    req.response = req.chunks = None
-    conn._queue.insert(0, req)
+    if req is not None:
+        req.response = req.chunks = None
+        conn._queue.insert(0, req)
     conn.engine._open(conn)
 
 

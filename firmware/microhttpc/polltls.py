@@ -2,7 +2,7 @@
 
 from select import POLLIN, POLLOUT
 
-from .errors import TLSError
+from .errors import ConnectError, TLSError
 from .rt import MICROPYTHON
 from .rtio import ticks_ms
 
@@ -37,6 +37,8 @@ def handshake(conn):
         if name == "SSLWantWriteError":
             conn._want = POLLOUT
             return
+        if "SSL" not in name:  # a reset, not TLS (as tls.wrap): may be retried
+            raise ConnectError("TLS handshake with %s failed: %r" % (conn.host, exc))
         raise TLSError("TLS handshake with %s failed: %r" % (conn.host, exc))
     conn._t_io = ticks_ms()
     conn._connected()

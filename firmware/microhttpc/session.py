@@ -388,6 +388,8 @@ class Session:
         now = self.clock.ticks_ms()
         wait = self.timeout
         t = self._t_head
+        if self._t_tls is not None:  # a TLS handshake in the first writes: connect_timeout's, not timeout's
+            wait = t = None
         if t is not None:
             left = self.clock.ticks_diff(t, now)
             if left <= 0:

@@ -6,7 +6,7 @@ verification failures): the difference stops here.
 
 from .rt import MICROPYTHON
 from .rtio import is_timeout
-from .errors import TLSError, TimeoutError
+from .errors import ConnectError, TLSError, TimeoutError
 
 
 def pem_to_der(data):
@@ -58,6 +58,8 @@ def wrap(raw, hostname, ctx=None, cadata=None, verify=True, timeout=None):
     except OSError as exc:
         if is_timeout(exc):
             raise TimeoutError("TLS handshake with %s timed out (connect timeout %s s)" % (hostname, timeout))
+        if "SSL" not in exc.__class__.__name__ and not MICROPYTHON:  # a reset, not TLS: may be retried
+            raise ConnectError("TLS handshake with %s failed: %r" % (hostname, exc))
         raise TLSError("TLS handshake with %s failed: %r" % (hostname, exc))
     except ValueError as exc:  # MicroPython reports verification failures as ValueError
         raise TLSError("TLS handshake with %s failed: %s" % (hostname, str(exc).strip()))

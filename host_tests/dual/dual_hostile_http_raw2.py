@@ -3,6 +3,7 @@ stale keep-alive connection, connect and resolution failures, through the three 
 scenarios of dual_http_raw2.py, one scenario, three pumps.)"""
 
 from microhttpc.errors import ConnectError, ConnectionLost, TimeoutError, UsageError
+from check import server
 from pumps_http import expect, get, open_client, per_layer, raw
 
 
@@ -287,6 +288,58 @@ def _tls_handshake_stall_is_bounded_by_connect_timeout(layer):
 
 per_layer(globals(), "tls_handshake_stall_is_bounded_by_connect_timeout",
           _tls_handshake_stall_is_bounded_by_connect_timeout)
+
+
+def _tls_handshake_slower_than_timeout(layer):
+    """A TLS handshake slower than ``timeout`` (the server's first bytes 0.8 s late) but within
+    ``connect_timeout`` succeeds on every layer and runtime (MicroPython, whose handshake runs in the
+    first write, cut it at ``timeout``, the bound of each wait and of the response head)."""
+    from dual_tls import ca
+
+    host, port = server("tlsslow")
+    c = open_client(layer, host, port, tls=True, cadata=ca(), server_hostname="localhost", connect_timeout=5,
+                    timeout=0.4)
+    try:
+        r = c.request("GET", "/hello")
+        assert (r.status, r.body) == (200, b"hello world"), r
+    finally:
+        c.close()
+
+
+def _tls_reset_is_not_a_tls_error(layer):
+    """A reset in the middle of the TLS handshake is a transient failure (ConnectError, or
+    ConnectionLost where the handshake runs in the first write), not a TLSError that a reconnect loop
+    takes as final (CPython's blocking and poll layers said TLSError)."""
+    from microhttpc.errors import TLSError
+
+    host, port = server("tlsreset")
+    c = open_client(layer, host, port, tls=True, verify=False, connect_timeout=5, timeout=5)
+    try:
+        exc = expect((ConnectError, ConnectionLost), c.request, "GET", "/hello")
+    finally:
+        c.close()
+    assert not isinstance(exc, TLSError), exc
+
+
+def _tls_timeout_on_time(layer):
+    """A TLS server that answers nothing: TimeoutError at ``timeout``, not 1 s later (CPython's aio
+    waited for the server's answer to its close_notify, which never came)."""
+    from dual_tls import ca
+    from pumps_http import now
+
+    host, port = server("tlssilent")
+    c = open_client(layer, host, port, tls=True, cadata=ca(), server_hostname="localhost", timeout=0.2)
+    try:
+        t0 = now()
+        expect(TimeoutError, c.request, "GET", "/hello")
+        assert now() - t0 < 1.1, now() - t0
+    finally:
+        c.close()
+
+
+per_layer(globals(), "tls_handshake_slower_than_timeout", _tls_handshake_slower_than_timeout)
+per_layer(globals(), "tls_reset_is_not_a_tls_error", _tls_reset_is_not_a_tls_error)
+per_layer(globals(), "tls_timeout_on_time", _tls_timeout_on_time)
 
 
 def _upload(n):

@@ -65,9 +65,25 @@ def _stale_keep_alive(layer):
         c.close()
 
 
+def _stale_keep_alive_unpolled(layer):
+    """As above, but nothing runs while the connection is idle (poll: the engine is not polled), so
+    the next request finds the server's EOF: it goes out on a new connection on every layer (poll
+    failed it with ConnectionLost, "the connection can't carry another request")."""
+    import time
+
+    c = open_client(layer, timeout=5)
+    try:
+        assert c.request("GET", "/raw/close-later").body == b"once"
+        time.sleep(0.3)
+        assert c.request("GET", "/raw/genuine").body == GENUINE
+    finally:
+        c.close()
+
+
 per_layer(globals(), "slow_1xx_drip", _slow_1xx_drip)
 per_layer(globals(), "1xx_flood", _1xx_flood)
 per_layer(globals(), "deadline_on_connection", _deadline_on_connection)
+per_layer(globals(), "stale_keep_alive_unpolled", _stale_keep_alive_unpolled)
 per_layer(globals(), "deadline_per_request", _deadline_per_request)
 per_layer(globals(), "stale_keep_alive", _stale_keep_alive)
 

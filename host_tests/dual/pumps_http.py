@@ -146,8 +146,8 @@ def expect(exc_type, fn, *args, **kw):
     except exc_type as exc:
         return exc
     except Exception as exc:  # noqa: BLE001 - whatever else came is the failure to report
-        raise AssertionError("expected %s, got %s: %s" % (exc_type.__name__, type(exc).__name__, exc))
-    raise AssertionError("expected %s, got a result: %r" % (exc_type.__name__, r))
+        raise AssertionError("expected %s, got %s: %s" % (getattr(exc_type, "__name__", exc_type), type(exc).__name__, exc))
+    raise AssertionError("expected %s, got a result: %r" % (getattr(exc_type, "__name__", exc_type), r))
 
 
 def get(layer, path, method="GET", **conn_kw):
