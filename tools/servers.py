@@ -254,6 +254,7 @@ RAW_EARLY = {"/raw/early-close": (_EARLY_413, _CLOSE), "/raw/early-hold": (_EARL
 
 _TAINT = "taint"
 _DROP = "drop"  # answer, then read the next request on this connection and close without answering
+_RESET = "reset"  # answer, then reset the connection (SO_LINGER 0)
 
 
 def _steps(*steps):
@@ -346,6 +347,8 @@ RAW.update({
                           + b"".join(b"X-T%d: %s\r\n" % (i, b"t" * 1990) for i in range(29)) + b"\r\n", _KEEP),
     # keep-alive answer, then the server closes the idle connection 0.1 s later
     "/raw/close-later": (_steps(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nonce", 0.1), _CLOSE),
+    # the same, but the server resets the idle connection
+    "/raw/reset-later": (_steps(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nonce", 0.1), _RESET),
 })
 RAW_COUNT = {}  # path -> requests the raw server has read for it (read back with /raw/count?PATH)
 
@@ -550,6 +553,9 @@ class RawServer:
                     tainted = True
                 drop = after == _DROP
                 if after == _CLOSE:
+                    return
+                if after == _RESET:
+                    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
                     return
                 if after == _HOLD:
                     while c.recv(4096):

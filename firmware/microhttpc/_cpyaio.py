@@ -25,8 +25,9 @@ class Pipe(asyncio.BufferedProtocol):
     ``error``: the exception that ended the connection, if any), the future of the task waiting to
     read (and its own buffer, ``target``) and those of the tasks waiting to write (``paused``)."""
 
-    def __init__(self, loop, size):
+    def __init__(self, loop, size, conn):
         self.loop = loop
+        self.conn = conn  # the aio.Connection (upgraded or not)
         self.buf = bytearray(size)
         self.view = memoryview(self.buf)
         self.start = self.end = 0
@@ -68,9 +69,10 @@ class Pipe(asyncio.BufferedProtocol):
     def eof_received(self):
         self.eof = True
         _wake(self.reader)
-        # Plain TCP: the transport stays open for writing (a server that half-closed after its Close
-        # still reads our echo; the connection closes it).  Over TLS it closes (asyncio's streams alike).
-        return self.transport.get_extra_info("sslcontext") is None
+        # A WebSocket over plain TCP: the transport stays open for writing (a server that half-closed
+        # after its Close still reads our echo; the WebSocket closes it).  Otherwise (HTTP: an idle
+        # keep-alive connection would sit in CLOSE-WAIT; TLS) it closes, as it did.
+        return self.conn.upgraded and self.transport.get_extra_info("sslcontext") is None
 
     def connection_lost(self, exc):
         self.eof = self.lost = True
@@ -139,6 +141,13 @@ class Pipe(asyncio.BufferedProtocol):
         self.view[: len(both)] = both
         self.start, self.end = 0, len(both)
 
+    def close(self):
+        """The connection ends (``aio.Connection.lost``): bytes the server did not take are dropped
+        (an abort), not waited for (a transport's close() keeps the socket until they are out)."""
+        t = self.transport
+        if t is not None:
+            t.abort() if t.get_write_buffer_size() else t.close()
+
     async def wait_closed(self):
         """Once the transport was closed: bytes the server did not take are dropped (an abort), not
         waited for; nor is the server's answer to our TLS close_notify (RFC 8446 section 6.1: the
@@ -157,7 +166,7 @@ def _wake(fut):
 async def connect(conn, host, port, **kw):
     """(Pipe, transport) of a new connection to host:port (``kw``: ssl, server_hostname)."""
     loop = asyncio.get_running_loop()
-    transport, pipe = await loop.create_connection(lambda: Pipe(loop, conn.buffer_size), host, port, **kw)
+    transport, pipe = await loop.create_connection(lambda: Pipe(loop, conn.buffer_size, conn), host, port, **kw)
     return pipe, transport
 
 

@@ -362,13 +362,13 @@ class Connection(Session):
     def lost(self):
         """``Session.lost``, and the socket closed at once: a plain call, so that after a MemoryError,
         with no heap for a coroutine, the connection still ends (``aiows``)."""
-        w = self._writer
+        r = self._reader  # (MicroPython: the socket itself, closed at once; CPython: _cpyaio.Pipe)
         self._reader = self._writer = None
         self._mv = None  # a closed connection holds no buffers (connect() makes a new one)
         Session.lost(self)
-        if w is not None:
+        if r is not None:
             try:
-                w.close()  # (MicroPython: the socket itself, closed at once)
+                r.close()
             except Exception:  # already broken: closing is best effort
                 pass
 

@@ -121,7 +121,7 @@ class Stream:
                     self.timeout = t
             return self.sock.recv_into(buf)
         except OSError as exc:
-            if is_timeout(exc):
+            if is_timeout(exc) or would_block(exc):  # (CPython's TLS with a zero timeout: SSLWantReadError)
                 return None
             raise ConnectionLost("receive failed: %r" % (exc,))
 

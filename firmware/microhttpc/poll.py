@@ -107,6 +107,8 @@ class Conn(Session):
                     self._read()  # a reset: an answer that came before it goes first (RFC 9112 9.5, a 413)
                 if would_block(exc) or self.state == _CLOSED:
                     return None
+                if not out and self.state == _HTTP and self.idle:
+                    return 0  # a reset of an idle connection is its close: nothing was in flight
                 raise ConnectionLost("%s failed: %r" % ("send" if out else "receive", exc))
             from .errors2 import TLSError
             raise TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))
@@ -146,15 +148,11 @@ class Conn(Session):
                 self._write()
         self._update_mask()
 
-    def _call(self, i, cause=None):
-        fn = self._cb[i]  # 0 on_connect, 1 on_close, 2 on_err (no *args: no tuple after a MemoryError)
-        if fn:
-            fn(self, cause) if i else fn(self)
-
     def _connected(self):
         self.state = _HTTP
         self.opened(MICROPYTHON and self.tls)  # MicroPython's TLS handshake runs in the first writes
-        self._call(0)
+        if self._cb[0]:  # (_cb: on_connect, on_close, on_err)
+            self._cb[0](self)
         self._next()
 
     def _read(self):
@@ -390,9 +388,10 @@ class Conn(Session):
             self._fail_all(cause or pending_exc or ConnectionLost("the connection closed before the answer"))
         except MemoryError:
             pass
-        if cause is not None:
-            self._call(2, cause)
-        self._call(1, cause)
+        if cause is not None and self._cb[2]:
+            self._cb[2](self, cause)
+        if self._cb[1]:
+            self._cb[1](self, cause)
 
 
 class Engine:

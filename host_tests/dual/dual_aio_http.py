@@ -241,3 +241,22 @@ def test_tls():
 
 def test_tls_wrong_ca():
     assert isinstance(_tls("MHC_TLS_CA_WRONG"), microhttpc.TLSError)
+
+
+def test_an_idle_connection_the_server_closed_releases_its_socket():
+    # The server closes the idle keep-alive connection 0.1 s after its answer: on CPython the transport
+    # closes with it (it stayed half-open in CLOSE-WAIT, holding its socket, until the connection was
+    # used or closed); the next request goes out on a new connection.
+    async def main():
+        host, port = server("raw")
+        c = await aio.Connection.open(host, port, timeout=5)
+        assert await (await c.request("GET", "/raw/close-later")).read() == b"once"
+        w = c._writer
+        await asyncio.sleep(0.3)
+        if hasattr(w, "get_extra_info"):  # CPython
+            assert w.is_closing() and w.get_extra_info("socket").fileno() == -1, "the socket stayed open"
+        body = await (await c.request("GET", "/raw/no-reason")).read()
+        await c.close()
+        return body
+
+    assert asyncio.run(main()) == b"ok"

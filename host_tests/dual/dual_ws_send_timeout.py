@@ -42,7 +42,8 @@ def test_aio_send_that_times_out_ends_the_connection():
     async def main():
         ws = await aio.ws_connect(url("ws", "wsraw", "/stall"), timeout=0.3)
         w = ws.conn._writer
-        (w.get_extra_info("socket") if hasattr(w, "get_extra_info") else w).setsockopt(1, 7, 8192)
+        sock = w.get_extra_info("socket") if hasattr(w, "get_extra_info") else w
+        sock.setsockopt(1, 7, 8192)
         try:
             for _ in range(N):
                 await ws.send(CHUNK)
@@ -51,6 +52,9 @@ def test_aio_send_that_times_out_ends_the_connection():
         else:
             raise AssertionError("1 MiB went out to a server that read nothing")
         assert ws.close_code == 1006
+        if hasattr(w, "get_extra_info"):  # CPython: the socket is closed, not kept for the unsent bytes
+            await asyncio.sleep(0.05)
+            assert sock.fileno() == -1, "the socket stayed open"
         try:
             await ws.send("after")
         except ConnectionClosed:

@@ -40,3 +40,22 @@ def test_https_request_then_upgrade_same_tls_connection():
     assert ws.recv() == "same TLS connection"
     ws.close()
     conn.close()
+
+
+def test_wss_poll_0_and_recv_0_find_nothing_and_keep_the_connection():
+    # Nothing there: poll(0) is False and recv(0) a TimeoutError, the connection goes on (CPython's TLS
+    # socket with a zero timeout raised SSLWantReadError, taken for a lost connection: 1006).
+    from microhttpc.errors import TimeoutError
+
+    host, port = server("tls")
+    ws = ws_connect("wss://localhost:%d/ws" % port, timeout=10, cadata=ca())
+    assert ws.poll(0) is False
+    try:
+        ws.recv(0)
+        raise AssertionError("recv(0) returned")
+    except TimeoutError:
+        pass
+    ws.send("still here")
+    assert ws.recv() == "still here"
+    ws.close()
+    assert ws.close_code == 1000
