@@ -282,11 +282,15 @@ class WebSocket(WSCore):
         # reads (the blocking and asyncio layers write it before they see the EOF).
         c = self.conn
         try:
-            for item in c._out:
+            while c._out:
+                item = c._out[0]
                 n = c._io(memoryview(item[0])[c._out_pos :], True)
                 if n is None or c._out_pos + n < len(item[0]):
                     break
+                c._out.pop(0)
                 c._out_pos = 0
+                if item[1]:
+                    item[1](True)  # (on_tx_complete: it went out)
         except Exception:  # (reset, no memory: the end goes on)
             pass
         if isinstance(cause, ConnectionLost) and p is not None:
