@@ -107,7 +107,7 @@ class Conn(Session):
                     self._read()  # a reset: an answer that came before it goes first (RFC 9112 9.5, a 413)
                 if would_block(exc) or self.state == _CLOSED:
                     return None
-                if not out and self.state == _HTTP and self.idle:
+                if not out and self.state == _HTTP and self._active is None:
                     return 0  # a reset of an idle connection is its close: nothing was in flight
                 raise ConnectionLost("%s failed: %r" % ("send" if out else "receive", exc))
             from .errors2 import TLSError
