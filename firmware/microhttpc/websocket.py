@@ -131,6 +131,8 @@ class WebSocket(WSCore):
         except MemoryError:
             self._drop()
             raise
+        except ConnectionClosed:  # (a poll() that saw the end told no one yet: on_close now, once)
+            raise self._closed()
 
     def _drop(self):
         """The connection ends here, without a Close frame: no heap for a frame (README, "Out of
@@ -141,7 +143,7 @@ class WebSocket(WSCore):
 
     def send_start(self, is_text=False):
         """Start a message of unknown length; continue with send_fragment(), finish with send_end()."""
-        self.protocol.send_start(is_text)
+        self._tx(self.protocol.send_start, is_text)
 
     def send_fragment(self, data):
         """Send ``data`` as the next frame(s) of the message begun with send_start() (split at
@@ -151,8 +153,7 @@ class WebSocket(WSCore):
         p = self.protocol
         try:
             for i in range(0, len(mv) or 1, fs):  # (an empty fragment: once)
-                p.send_fragment(mv[i : i + fs])
-                self._flush()
+                self._tx(p.send_fragment, mv[i : i + fs])
         except MemoryError:
             self._drop()
             raise
@@ -205,6 +206,8 @@ class WebSocket(WSCore):
         except MemoryError:
             self._drop()
             raise
+        except ConnectionClosed:  # (as _send)
+            raise self._closed()
 
     def _flush(self):
         out = self.protocol.data_to_send()

@@ -100,3 +100,26 @@ per_layer(globals(), "close_then_half_close_is_echoed", _close_then_half_close)
 BLOCKING_AIO = ("blocking", "aio")
 per_layer(globals(), "message_before_a_fault_can_still_be_answered", _message_before_a_fault, BLOCKING_AIO)
 per_layer(globals(), "message_before_a_close_can_still_be_answered", _message_before_a_close, BLOCKING_AIO)
+
+
+def test_send_after_poll_saw_the_end_reports_the_close():
+    # Blocking: poll() takes in the server's EOF (no Close) and returns; the next send() fails with
+    # ConnectionClosed, and that is where on_close is told (it was told only at a later recv/poll/close,
+    # never if the application stopped at the failed send).
+    from microhttpc import ws_connect
+    from microhttpc.errors import ConnectionClosed
+
+    h, p = raw_server()
+    closes = []
+    ws = ws_connect("ws://%s:%d/eof" % (h, p), timeout=10, on_close=lambda c, r: closes.append((c, r)))
+    assert ws.recv() == "bye"
+    t0 = ticks()
+    while not ws.closed and elapsed(t0) < 5:
+        ws.poll(0.2)
+    assert ws.closed and closes == []
+    e = raises(ConnectionClosed, ws.send, "late")
+    assert e.code == 1006 and closes == [(1006, "")]
+    raises(ConnectionClosed, ws.ping)
+    raises(ConnectionClosed, ws.send_start)
+    ws.close()
+    assert closes == [(1006, "")]
