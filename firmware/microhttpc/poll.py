@@ -81,8 +81,7 @@ class Conn(Session):
         self.state = _CONNECTING
         self._queue, self._out = [], []  # _out: [buffer, on_tx_complete or None] in write order
         self._t_start = self._t_io = ticks_ms()  # _t_io: last progress (bytes in or out)
-        # State that changes later is set now: a late attribute could grow the instance's table while
-        # the heap is at its fullest (``error`` while reporting a fault).
+        # Set now what changes later: a late attribute could grow the table at the worst time (out of memory).
         self.error = self.websocket = self.sock = self._active = self._key = None
         self._used = self._app_close = False
         self._out_pos = self._mask = 0
@@ -189,8 +188,7 @@ class Conn(Session):
             if not out:
                 req = self._active
                 if req and req.chunks:
-                    # Streamed request body: pull the next piece only when the previous one is out
-                    # (a piece may be a view of the transaction's buffer).
+                    # A streamed body: the next piece once the last is out (it may be a view of the same buffer).
                     c = next(req.chunks, None)
                     if c is None:
                         req.chunks = None
@@ -536,7 +534,7 @@ class Engine:
             if c is not None and c.state != _CLOSED:
                 self._guard(c, Conn._ready, ev)
         self._each(Conn._tick)
-        for t in list(self._timers):
+        for t in list(self._timers) if self._timers else ():  # (no list per round when there is none)
             if _until(t[1], t[0]) <= 0:
                 self._timers.remove(t)
                 t[2]()
@@ -556,8 +554,11 @@ class Engine:
 
     # -- internals -------------------------------------------------------------------------------------
     def _each(self, fn):
-        for c in list(self._conns):
+        conns, i = self._conns, 0  # in place, no copy per round: a step may end (remove) its connection
+        while i < len(conns):
+            c = conns[i]
             self._guard(c, fn, 0)
+            i += i < len(conns) and conns[i] is c
 
     def _guard(self, conn, fn, ev):
         """One step of ``conn`` (``ev``: _ready's; no *args: a tuple per step): any exception ends it."""
