@@ -163,6 +163,8 @@ def test_response_head_allocates_at_most_1_kb(live_servers):
 # connections of margin).  Which allocation fails first depends on how the server's answers interleave,
 # so a loaded machine fails more often.  With the machine busy elsewhere, when this was set: Engine
 # WebSocket 8 at 128 KiB passed 20 of 20 runs, 10 at 132 KiB 5 of 5; Engine HTTP 24 at 128 KiB 10 of 10.
+# Later Engine HTTP 24 at 128 KiB 0 of 3 (1344 bytes per connection), then 6 of 6 (1216: the settings a
+# connection rarely changes are class attributes, so its attribute table is one size smaller).
 # aio on MicroPython (one shared receive buffer, one watchdog task for the timeouts, the socket read
 # and written without asyncio's Stream, a Response that is its parsed head): HTTP 16 and WebSocket 8 at
 # 128 KiB passed 5 of 5 idle and 5 of 5 with both cores busy; HTTP 20 at 132 KiB fails, WebSocket 10 at

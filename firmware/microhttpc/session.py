@@ -148,7 +148,13 @@ class Session:
     follow_redirects = 0
     drain_limit = 4096
     drain_timeout = 1.0
-    upgraded = False  # state set late (class defaults until then)
+    tls = False
+    scheme = "http"
+    persistent = True
+    # State set late (class defaults until then): ``_target`` the target of the request in flight (for
+    # the response's url), ``_drain`` [response, pieces, bytes] while an unread body is drained.
+    upgraded = False
+    _target = _drain = None
     # MicroPython's TLS runs its handshake inside the first writes (every layer): True from
     # opened(tls=True) to the first request, then the tick by which the handshake must be done
     # (connect_timeout); None again once a write took bytes (sent(), or aio's write: the handshake is over).
@@ -162,13 +168,15 @@ class Session:
         if not host:
             raise UsageError("a host name or address is required")
         self.host = host
-        self.tls = tls
-        self.scheme = "https" if tls else "http"
+        if tls:
+            self.tls = tls
+            self.scheme = "https"
         self.port = port = port or (443 if tls else 80)
         if type(port) is not int or not 0 < port < 65536:
             raise UsageError("invalid port %r: expected 1-65535" % (port,))
         self.host_header = host_header(host, self.port, tls)
-        self.persistent = persistent
+        if persistent is not True:
+            self.persistent = persistent
         self.timeout = timeout
         # The settings usually left at their defaults stay class attributes unless given: on a board
         # running many connections each instance's attribute table is smaller.
@@ -209,8 +217,6 @@ class Session:
         self.rx = 0  # bytes received since the request in flight was written
         self._t_head = None  # tick by which the final response head must have arrived
         self._t_end = None  # (tick, seconds): by when the request (or the drain) must be complete
-        self._target = None
-        self._drain = None  # [response, pieces, bytes] while an unread body is drained
 
     def redirect(self, conn, resp, cur, hdrs, limit, history):
         """The redirect verdict for ``resp``, the answer to Request ``cur`` (``hdrs`` its headers) on
