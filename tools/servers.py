@@ -76,6 +76,11 @@ async def ws_echo(request):
             if msg.data == "close-me":
                 await ws.close(code=4000, message=b"as you wish")
                 break
+            if msg.data == "reset-me":  # the connection reset in the middle of a session (SO_LINGER 0)
+                request.transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                                                      b"\x01\0\0\0\0\0\0\0")
+                request.transport.abort()
+                break
             await ws.send_str(msg.data)
         elif msg.type == WSMsgType.BINARY:
             await ws.send_bytes(msg.data)

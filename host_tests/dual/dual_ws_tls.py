@@ -59,3 +59,34 @@ def test_wss_poll_0_and_recv_0_find_nothing_and_keep_the_connection():
     assert ws.recv() == "still here"
     ws.close()
     assert ws.close_code == 1000
+
+
+def test_wss_reset_in_the_middle_ends_the_websocket_as_on_tcp():
+    # The server resets the connection after a message: the next write ends the WebSocket (1006), as on
+    # plain TCP.  MicroPython's blocking layer took any failed TLS write (an mbedTLS code) for a TLS
+    # verdict: send() raised TLSError and left the socket open.
+    import time
+
+    from microhttpc.errors import ConnectionClosed
+
+    host, port = server("tls")
+    closes = []
+    ws = ws_connect("wss://localhost:%d/ws" % port, timeout=10, cadata=ca(),
+                    on_close=lambda c, r: closes.append(c))
+    ws.send("reset-me")
+    time.sleep(0.3)
+    sent = 0
+    try:
+        while sent < 50:
+            ws.send("x" * 1000)
+            sent += 1
+            time.sleep(0.01)
+    except ConnectionClosed as e:
+        assert e.code == 1006, e
+    assert ws.closed and sent < 50, sent
+    try:
+        ws.recv()
+        raise AssertionError("recv() returned")
+    except ConnectionClosed as e:
+        assert e.code == 1006, e
+    assert closes == [1006], closes
