@@ -182,9 +182,11 @@ def check_handshake_response(head, key, subprotocols=None, extensions=None, resp
         raise _err("UpgradeRefused", "upgrade refused: expected status 101, got %d %s"
                    % (head.status, head.reason), response)
     h = head.headers
-    if "websocket" not in h.tokens("upgrade"):
-        raise _err("HandshakeError", "101 response without 'Upgrade: websocket' (got %r)"
-                   % (h.get("upgrade"),), response)
+    # Exactly "websocket" (case-insensitive; section 4.1, client requirement 2), from an HTTP/1.1 server
+    # (a 101 switches an HTTP/1.1 connection only: RFC 9110 section 15.2.2).
+    if h.tokens("upgrade") != ["websocket"] or head.version != "HTTP/1.1":
+        raise _err("HandshakeError", "101 response without 'Upgrade: websocket' alone (got %r, %s)"
+                   % (h.get_all("upgrade"), head.version), response)
     if "upgrade" not in h.tokens("connection"):
         raise _err("HandshakeError", "101 response without an 'upgrade' token in Connection (got %r)"
                    % (h.get("connection"),), response)

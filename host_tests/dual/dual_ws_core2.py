@@ -189,9 +189,14 @@ def test_handshake_checks():
         (good + [("Sec-WebSocket-Accept", acc)], "Accept"),
         (good + [("Sec-WebSocket-Protocol", "chat")], "chat"),
         (good + [("Sec-WebSocket-Extensions", "permessage-deflate")], "permessage-deflate"),
+        # Upgrade exactly "websocket" (section 4.1): not a list, not a second protocol in another line
+        ([("Upgrade", "h2c, websocket")] + good[1:], "Upgrade"),
+        (good + [("Upgrade", "h2c")], "Upgrade"),
     ):
         e = raises(HandshakeError, ws.check_handshake_response, head(101, items), key)
         assert word in str(e), (word, str(e))
+    h10 = http11.ResponseHead("HTTP/1.0", 101, "Switching Protocols", http11.Headers(good))
+    assert "HTTP/1.0" in str(raises(HandshakeError, ws.check_handshake_response, h10, key))  # (RFC 9110 15.2.2)
     e = raises(UpgradeRefused, ws.check_handshake_response, head(403, good), key, None, None, "resp")
     assert e.response == "resp" and "403" in str(e) and not isinstance(e, ProtocolError)
     protos, exts = ws.offers(["a"], ["x-one; p=1"], [("Sec-WebSocket-Protocol", "b, c"),
