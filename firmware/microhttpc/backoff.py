@@ -271,7 +271,8 @@ class PollReconnect(Reconnect):
             self._stop = True
             return
         self._retry(exc, delay)
-        self.engine.call_later(delay, self._attempt)
+        if not self._stop:  # (on_retry may have called stop())
+            self.engine.call_later(delay, self._attempt)
 
 
 def reconnect(target, base_delay=1.0, max_delay=30.0, min_uptime=10.0, on_retry=None, aio=False, **kw):

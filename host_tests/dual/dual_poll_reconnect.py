@@ -107,6 +107,26 @@ def test_poll_reconnect_refused_backs_off():
     assert elapsed(t0) >= 0.3  # the three waits before the fourth attempt failed
 
 
+def test_poll_reconnect_stop_from_on_retry_drops_the_wait():
+    # on_retry gives up at the first failure: run() returns at once, not after the backoff's wait
+    # (the wait was queued after on_retry had called stop()).
+    from microhttpc.poll import reconnect
+
+    h, p = server("closed")
+    e = _engine()
+    seen = []
+
+    def give_up(exc, delay):
+        seen.append(delay)
+        rc.stop()
+
+    rc = reconnect(e, "ws://%s:%d/" % (h, p), base_delay=5, max_delay=10, on_retry=give_up)
+    t0 = ticks()
+    assert e.run(timeout=10)
+    assert elapsed(t0) < 2 and len(seen) == 1 and seen[0] >= 5 and not rc.running, (elapsed(t0), seen)
+    assert not e._timers
+
+
 def test_poll_reconnect_refused_upgrade_ends_the_loop():
     # A 4xx answer to the upgrade is not mended by retrying: the loop ends, with the error kept.
     from microhttpc.errors import UpgradeRefused
