@@ -740,6 +740,8 @@ RAW_SCRIPTS = {
     "/early": (None, raw_frame(1, b"early") + raw_frame(9, b"p") + raw_frame(2, b"\x00\x01")),
     "/eof": (None, raw_frame(1, b"bye")),
     "/noclose": (None, b""),
+    "/noread": (None, b""),
+    "/slowdrain": (None, b""),
     "/echo": (None, b""),
     # A good message and, in the same write, a fault or a Close: the client may answer the message first.
     "/msgthenfault": (None, raw_frame(1, b"hello") + raw_frame(1, b"x", rsv=0x20)),
@@ -870,6 +872,10 @@ async def raw_ws(reader, writer):
             frames += _close(1000, b"end")
         if path == "/later":
             frames = [b"", 0.05, raw_frame(1, b"later")]  # a message 50 ms after the 101, on its own
+        if path == "/ping-then-msgs":
+            # A PING and four messages (one fragmented) in one write, then one more 0.3 s later.
+            frames = [raw_frame(9, b"p") + raw_frame(1, b"a") + raw_frame(1, b"b") + raw_frame(1, b"c", fin=False)
+                      + raw_frame(0, b"d") + raw_frame(1, b"e"), 0.3, raw_frame(1, b"later")]
         if path == "/bye-then-reset":
             frames = _close(1001, b"bye")  # and once the client's Close came: a reset, not a FIN
         if path == "/over-then-close":
@@ -927,6 +933,21 @@ async def raw_ws(reader, writer):
 
             writer.get_extra_info("socket").setsockopt(_socket.SOL_SOCKET, _socket.SO_RCVBUF, 8192)
             await asyncio.sleep(1.0)
+        if path == "/noread":
+            # Reads nothing for 10 s, with a small receive buffer: the client's writes stall.
+            import socket as _socket
+
+            writer.get_extra_info("socket").setsockopt(_socket.SOL_SOCKET, _socket.SO_RCVBUF, 4096)
+            await asyncio.sleep(10)
+            return
+        if path == "/slowdrain":
+            # Reads nothing for a second (the socket buffers fill: ~10 MiB on loopback), then takes
+            # everything as it comes, unparsed.  (A receive buffer shrunk meanwhile would reopen its
+            # window only at the client's next zero-window probe, seconds later.)
+            await asyncio.sleep(1)
+            while await reader.read(65536):
+                pass
+            return
         while True:
             fin, op, data = await _read_client_frame(reader)
             seen.append("%d:%s" % (op, data.decode("latin-1")))

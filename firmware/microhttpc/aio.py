@@ -109,7 +109,20 @@ async def _watchdog(d):
                 nap = left if nap is None or left < nap else nap
             else:
                 w[2] = True
+                # The asyncio IOQueue forgets a socket's entry as a whole when one of its two waiters
+                # is cancelled: the other (a send waiting while a recv times out) would never wake.
+                io = asyncio.core._io_queue
+                keep = None
+                for e in io.map.values():
+                    if e[0] is w[1] or e[1] is w[1]:
+                        keep = e
                 w[1].cancel()  # CancelledError where it waits; _within turns it into TimeoutError
+                if keep is not None:
+                    i = 1 if keep[0] is w[1] else 0  # the other waiter's place (1: a write)
+                    if keep[i] is not None and id(keep[2]) not in io.map:
+                        keep[1 - i] = None
+                        io.map[id(keep[2])] = keep
+                        io.poller.register(keep[2], 4 if i else 1)  # POLLOUT or POLLIN
         if nap is None:  # nothing left to watch: the next wait starts a new watchdog
             _dog = None
             return
@@ -367,6 +380,17 @@ class Connection(Session):
         self._mv = None  # a closed connection holds no buffers (connect() makes a new one)
         Session.lost(self)
         if r is not None:
+            if MICROPYTHON:
+                # The tasks waiting on the socket resume (and find it closed): the entry of a closed
+                # socket never fires (a send blocked while another task closed the connection waited on).
+                io = asyncio.core._io_queue
+                e = io.map.pop(id(r), None)
+                if e is not None:
+                    io.poller.unregister(r)
+                    if e[0] is not None:
+                        asyncio.core._task_queue.push(e[0])
+                    if e[1] is not None:
+                        asyncio.core._task_queue.push(e[1])
             try:
                 r.close()
             except Exception:  # already broken: closing is best effort

@@ -196,3 +196,111 @@ def test_concurrent_streaming_websockets_keep_their_own_bytes():
             assert not bad, bad
 
     asyncio.run(main())
+
+
+# One task sends while another waits in recv() (README, asyncio).  On MicroPython the asyncio I/O queue
+# keeps one entry per socket for its reader and its writer, and cancelling one of them (a recv() whose
+# timeout passed) dropped the entry as a whole: the other was never woken again.
+
+
+def _raw_ws(path, **kw):
+    h, p = server("wsraw")
+    return aio.ws_connect("ws://%s:%d%s" % (h, p, path), **kw)
+
+
+def _ticks():
+    import time
+
+    return time.ticks_ms() if hasattr(time, "ticks_ms") else int(time.monotonic() * 1000)
+
+
+def test_send_goes_on_while_another_task_times_out_in_recv():
+    # /slowdrain reads nothing for a second: the sender waits for the socket while the reader's recv()
+    # times out again and again; once the server reads, the sender finishes (it waited until its own
+    # timeout, 8 s, on MicroPython).
+    async def main():
+        ws = await _raw_ws("/slowdrain", timeout=8, close_timeout=0.3)
+        done = []
+
+        async def reader():
+            while not done:
+                try:
+                    await ws.recv(timeout=0.2)
+                except microhttpc.TimeoutError:
+                    pass
+
+        t = asyncio.create_task(reader())
+        t0 = _ticks()
+        chunk = bytes(4096)
+        for _ in range(6144):  # 24 MiB: more than the socket buffers take while the server sleeps
+            await ws.send(chunk)
+        took = _ticks() - t0
+        done.append(1)
+        await t
+        await ws.close()
+        return took
+
+    took = asyncio.run(main())
+    assert 900 <= took < 6000, took
+
+
+def test_recv_in_another_task_ends_when_a_send_times_out():
+    # The sender's send() times out (a server that reads nothing) and drops the connection: the
+    # reader waiting in recv(timeout=None) gets ConnectionClosed at once (it hung on MicroPython).
+    async def main():
+        ws = await _raw_ws("/noread", timeout=1)
+        got = []
+
+        async def reader():
+            try:
+                await ws.recv(timeout=None)
+            except microhttpc.ConnectionClosed as e:
+                got.append(("closed", e.code))
+
+        t = asyncio.create_task(reader())
+        await asyncio.sleep(0)
+        t0 = _ticks()
+        try:
+            while True:
+                await ws.send(bytes(4096))
+        except microhttpc.TimeoutError:
+            got.append("send timed out")
+        try:
+            await asyncio.wait_for(t, 3)
+        except asyncio.TimeoutError:
+            got.append("reader still waiting")
+        return got, _ticks() - t0
+
+    got, took = asyncio.run(main())
+    assert got == ["send timed out", ("closed", 1006)], got
+    assert took < 3000, took
+
+
+def test_close_from_another_task_ends_a_blocked_send():
+    # A send blocked on a server that reads nothing (no timeout): another task's close() ends the
+    # connection, and the sender gets ConnectionClosed then (it stayed blocked on MicroPython).
+    async def main():
+        ws = await _raw_ws("/noread", timeout=None, close_timeout=0.3)
+        got = []
+
+        async def sender():
+            try:
+                while True:
+                    await ws.send(bytes(16384))
+            except microhttpc.ConnectionClosed as e:
+                got.append(("closed", e.code))
+
+        t = asyncio.create_task(sender())
+        await asyncio.sleep(0.5)  # the socket is full by now
+        t0 = _ticks()
+        await ws.close()
+        try:
+            await asyncio.wait_for(t, 3)
+        except asyncio.TimeoutError:
+            got.append("sender still blocked")
+            t.cancel()
+        return got, _ticks() - t0
+
+    got, took = asyncio.run(main())
+    assert got == [("closed", 1006)], got
+    assert took < 3000, took
