@@ -410,8 +410,9 @@ class Protocol:
 
     def more_input(self):
         """Must receive_data(b"") be called (after handling events()) without waiting for new bytes?
-        True for a deferred fault or Close and for a backlog."""
-        return self.deferred is not None or self._backlog is not None
+        True for a deferred fault or Close, for a backlog, and for events not handed over yet (a layer
+        gives back those after a callback that raised)."""
+        return self.deferred is not None or self._backlog is not None or len(self._events) > 0
 
     def _parse(self, data, own):
         """Parse ``data``; ``own``: it is a held backlog (immutable, kept by reference, not copied)."""

@@ -144,41 +144,48 @@ class WSCore:
 
     def _handle(self, events):
         """_dispatch's loop, apart: its frame is large (see ``tools/mpyframes.py``) and a read that
-        brought no event (a streamed piece) does not pay for it."""
-        for kind, a, b in events:
-            if kind == ws.EV_TEXT or kind == ws.EV_BINARY:
-                if self.on_msg is not None:
-                    self.on_msg(a)
-                else:
-                    self._messages.append(a)
-            elif kind == ws.EV_MSG_DATA:
-                if not self._piece(a):
-                    break
-            elif kind == ws.EV_MSG_START:
-                self._rx_buf = None
-                if self.on_msg_rx_init is not None:
-                    buf = self.on_msg_rx_init(a, b)
-                    if buf is not None:
-                        # HTTPc's auto mode: the message is copied into the application's buffer.
-                        self._rx_buf = memoryview(buf)
-                        self._rx_n = 0
-                        if b is not None and b > len(buf):
-                            self._rx_overflow(b)
-                            break
-            elif kind == ws.EV_MSG_END:
-                if self._rx_buf is not None:
-                    self.rx_length = self._rx_n
+        brought no event (a streamed piece) does not pay for it.  A callback that raises: the caller
+        gets its exception, and the events after it go back to the protocol for the next call."""
+        i = 0
+        try:
+            for kind, a, b in events:
+                i += 1
+                if kind == ws.EV_TEXT or kind == ws.EV_BINARY:
+                    if self.on_msg is not None:
+                        self.on_msg(a)
+                    else:
+                        self._messages.append(a)
+                elif kind == ws.EV_MSG_DATA:
+                    if not self._piece(a):
+                        break
+                elif kind == ws.EV_MSG_START:
                     self._rx_buf = None
-                if self.on_msg_rx_complete is not None:
-                    self.on_msg_rx_complete()
-            elif kind == ws.EV_PING:
-                if self.on_ping is not None:
-                    self.on_ping(a)
-            elif kind == ws.EV_PONG:
-                if self._ka is not None:
-                    self._ka.pong(a)  # keepalive (ping_interval=): the PONG it waits for?
-                if self.on_pong is not None:
-                    self.on_pong(a)
+                    if self.on_msg_rx_init is not None:
+                        buf = self.on_msg_rx_init(a, b)
+                        if buf is not None:
+                            # HTTPc's auto mode: the message is copied into the application's buffer.
+                            self._rx_buf = memoryview(buf)
+                            self._rx_n = 0
+                            if b is not None and b > len(buf):
+                                self._rx_overflow(b)
+                                break
+                elif kind == ws.EV_MSG_END:
+                    if self._rx_buf is not None:
+                        self.rx_length = self._rx_n
+                        self._rx_buf = None
+                    if self.on_msg_rx_complete is not None:
+                        self.on_msg_rx_complete()
+                elif kind == ws.EV_PING:
+                    if self.on_ping is not None:
+                        self.on_ping(a)
+                elif kind == ws.EV_PONG:
+                    if self._ka is not None:
+                        self._ka.pong(a)  # keepalive (ping_interval=): the PONG it waits for?
+                    if self.on_pong is not None:
+                        self.on_pong(a)
+        except BaseException:
+            self.protocol._events[:0] = events[i:]  # (none lost: see Protocol.more_input)
+            raise
 
     def _rx_copy(self, chunk):
         """Auto mode: append ``chunk`` to the application's buffer; False (and 1009) when it is full."""

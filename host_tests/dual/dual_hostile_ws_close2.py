@@ -123,3 +123,29 @@ def test_send_after_poll_saw_the_end_reports_the_close():
     raises(ConnectionClosed, ws.send_start)
     ws.close()
     assert closes == [(1006, "")]
+
+
+def _callback_raises(layer):
+    # on_ping raises while four messages wait behind the PING in the same read: the caller gets the
+    # exception, and the messages are not lost (they were: the rest of the read's events went with it).
+    from microhttpc.errors import ConnectionClosed
+
+    h, p = raw_server()
+    pings = []
+
+    def on_ping(data):
+        pings.append(data)
+        if len(pings) == 1:
+            raise ValueError("the application's bug")
+
+    ws = connect_ws(layer, h, p, "/ping-then-msgs", on_ping=on_ping)
+    e = raises(ValueError, ws.recv)
+    assert "bug" in str(e)
+    got = [ws.recv() for _ in range(6)]  # (the server reads our frames once its script is done)
+    assert got == ["a", "b", "cd", "e", "later", "got pong p"], got
+    assert pings == [b"p"] and not ws.closed
+    ws.close()
+    raises(ConnectionClosed, ws.recv)
+
+
+per_layer(globals(), "events_after_a_raising_callback_are_not_lost", _callback_raises, BLOCKING_AIO)
