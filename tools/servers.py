@@ -933,6 +933,14 @@ async def raw_ws(reader, writer):
 
             writer.get_extra_info("socket").setsockopt(_socket.SOL_SOCKET, _socket.SO_RCVBUF, 8192)
             await asyncio.sleep(1.0)
+        if path == "/reset":
+            # The connection reset (SO_LINGER 0) 0.1 s after the 101: the client's next write meets it.
+            import socket as _socket
+
+            await asyncio.sleep(0.1)
+            writer.get_extra_info("socket").setsockopt(_socket.SOL_SOCKET, _socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
+            writer.transport.abort()
+            return
         if path == "/noread":
             # Reads nothing for 10 s, with a small receive buffer: the client's writes stall.
             import socket as _socket

@@ -7,7 +7,7 @@ from .errors import ConnectionLost, TimeoutError, UsageError
 from .rfc6455 import ConnectionClosed
 from .rt import MICROPYTHON
 from .rtio import deadline, remaining
-from .wsession import WSCore, payload
+from .wsession import _OPTS, WSCore, payload
 
 
 class WebSocket(WSCore):
@@ -18,14 +18,23 @@ class WebSocket(WSCore):
     from inside ``recv()`` and ``close()``."""
 
     _leftover = None
+    frame_size = None  # split outgoing messages into frames of at most this many bytes (None: don't)
+    # What upgrade() takes besides the callbacks: the protocol's settings and this class's own.
+    _MINE = "max_message max_frame streaming rng allowed_rsv max_events timeout close_timeout user_data frame_size " \
+            "ping_interval ping_timeout"
 
     def __init__(self, conn, protocol, subprotocol, extensions, response, leftover, opts):
+        for k in opts:  # (as on the blocking layer: the connection is then closed)
+            if k not in _OPTS and k not in self._MINE.split():
+                raise UsageError("unknown WebSocket keyword %r" % (k,))
         self._setup(protocol, subprotocol, extensions, response, opts.get("timeout", conn.timeout),
                     opts.get("close_timeout", 5.0), opts.get("user_data"), opts)
         self.conn = conn
         if leftover:
             self._leftover = leftover  # frames that came with the 101, parsed before the socket is read
         self._socket_closed = False
+        if opts.get("frame_size"):
+            self.frame_size = opts["frame_size"]
         self._reading = False  # a task is waiting in the stream's read (only one may)
         self._writing = False  # a task is writing the protocol's frames (see _flush)
         if opts.get("ping_interval"):
@@ -33,12 +42,19 @@ class WebSocket(WSCore):
 
             aio(self, opts)
 
-    async def _flush(self):
+    async def _flush(self, wait=False):
         """Write the frames the protocol queued.  One task writes at a time (a task may send while
         another waits in recv() and answers a PING): a task that finds another writing leaves its
-        frames queued, and the writer takes them too before it stops."""
-        if self._writing:
-            return
+        frames queued, and the writer takes them too before it stops; with ``wait`` (a send) it waits
+        for the writer to finish first, so that its frames are out (or the connection is) when it
+        returns: a second sender cannot pile up frames behind a server that reads nothing."""
+        while self._writing:
+            if not wait:
+                return
+            ev = self._writing  # an Event once a task waits for the writer
+            if ev is True:
+                ev = self._writing = asyncio.Event()
+            await ev.wait()
         self._writing = True
         p = self.protocol
         wrote = False
@@ -59,25 +75,34 @@ class WebSocket(WSCore):
             self._drop()  # part of a frame may be on the wire: the stream cannot go on
             raise
         finally:
-            self._writing = False
+            ev, self._writing = self._writing, False
+            if ev is not True:
+                ev.set()
         if MICROPYTHON and wrote:
             # A write that the socket takes at once does not pause; as MicroPython's own Stream.drain,
             # give the other tasks their turn, so that a loop of sends cannot starve them.
             await asyncio.sleep_ms(0)
 
     async def send(self, message, frame_size=None):
-        """Send a whole message: str as text, bytes-like as binary."""
+        """Send a whole message: str as text, bytes-like as binary; in frames of at most ``frame_size``
+        bytes (default: the WebSocket's ``frame_size``; None: one frame).  Returns once it is written;
+        ConnectionClosed when the connection ended (also when the write found it reset)."""
         p = self.protocol
         try:  # (not through _tx: a message allocates no bound method, tuple or coroutine more)
-            p.send_message(ws.OP_TEXT if isinstance(message, str) else ws.OP_BINARY, payload(message), frame_size)
-            await self._flush()
+            p.send_message(ws.OP_TEXT if isinstance(message, str) else ws.OP_BINARY, payload(message),
+                           frame_size or self.frame_size)
+            await self._flush(True)
         except MemoryError:
             self._drop()
             raise
+        except ConnectionClosed:  # (ended before: on_close is told here if it was not yet, once)
+            raise self._closed()
+        if self._socket_closed:  # the write failed (a reset): the message is lost, and the caller told
+            raise self._closed()
 
     async def send_start(self, is_text=False):
         """Start a message of unknown length; then send_fragment() and send_end()."""
-        self.protocol.send_start(is_text)
+        await self._tx(self.protocol.send_start, is_text)
 
     async def send_fragment(self, data):
         await self._tx(self.protocol.send_fragment, payload(data))
@@ -98,10 +123,14 @@ class WebSocket(WSCore):
         raise ConnectionClosed (1006), and the caller gets the MemoryError."""
         try:
             queue(*args)
-            await self._flush()
+            await self._flush(True)
         except MemoryError:
             self._drop()
             raise
+        except ConnectionClosed:
+            raise self._closed()
+        if self._socket_closed:  # (as send)
+            raise self._closed()
 
     async def _flush_by(self, dl):
         """``_flush()`` within what is left of the deadline ``dl`` of the call in progress (and the

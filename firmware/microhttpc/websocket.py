@@ -102,8 +102,16 @@ class WebSocket(WSCore):
         p = self.protocol
         fs = frame_size or self.frame_size
         n = len(data)
+        op = ws.OP_TEXT if is_text else ws.OP_BINARY
         try:
-            if not fs or n <= fs:
+            if fs and n > fs:
+                # Frame by frame, each written before the next is built: one frame's copy in memory at a time.
+                mv = memoryview(data)
+                p.send_start(is_text)
+                for i in range(0, n, fs):
+                    p.send_fragment(mv[i : i + fs], i + fs >= n)
+                    self._flush()
+            else:
                 tb = p.tx_buffer
                 if n >= 65536 and not MICROPYTHON and (tb is None or len(tb) < n + 14):
                     # CPython: a large frame is built in a buffer kept for the next one (a fresh one
@@ -117,21 +125,16 @@ class WebSocket(WSCore):
                     from .wspieces import message_pieces
 
                     self._flush()
-                    self._write(message_pieces(p, ws.OP_TEXT if is_text else ws.OP_BINARY, data, tb))
-                    return
-                p.send_message(ws.OP_TEXT if is_text else ws.OP_BINARY, data)
-                self._flush()
-                return
-            # Frame by frame, each written before the next is built: one frame's copy in memory at a time.
-            mv = memoryview(data)
-            p.send_start(is_text)
-            for i in range(0, n, fs):
-                p.send_fragment(mv[i : i + fs], i + fs >= n)
-                self._flush()
+                    self._write(message_pieces(p, op, data, tb))
+                else:
+                    p.send_message(op, data)
+                    self._flush()
         except MemoryError:
             self._drop()
             raise
         except ConnectionClosed:  # (a poll() that saw the end told no one yet: on_close now, once)
+            raise self._closed()
+        if self._socket_closed:  # the write failed (a reset): the message is lost, and the caller told
             raise self._closed()
 
     def _drop(self):
@@ -150,13 +153,8 @@ class WebSocket(WSCore):
         ``frame_size`` when set).  ``str`` is encoded as UTF-8."""
         mv = memoryview(payload(data))
         fs = self.frame_size or len(mv) or 1
-        p = self.protocol
-        try:
-            for i in range(0, len(mv) or 1, fs):  # (an empty fragment: once)
-                self._tx(p.send_fragment, mv[i : i + fs])
-        except MemoryError:
-            self._drop()
-            raise
+        for i in range(0, len(mv) or 1, fs):  # (an empty fragment: once)
+            self._tx(self.protocol.send_fragment, mv[i : i + fs])
 
     def send_end(self, data=b""):
         """Send the last frame (``data``, possibly empty) of the message begun with send_start()."""
@@ -207,6 +205,8 @@ class WebSocket(WSCore):
             self._drop()
             raise
         except ConnectionClosed:  # (as _send)
+            raise self._closed()
+        if self._socket_closed:
             raise self._closed()
 
     def _flush(self):
@@ -374,8 +374,8 @@ class WebSocket(WSCore):
                 self._dispatch()
             if p.state == ws.OPEN and not self._socket_closed:
                 self._tx(p.send_close, code, reason)
-        except TimeoutError:
-            pass  # not written in time: the connection was dropped (1006), which ends it all the same
+        except (TimeoutError, ConnectionClosed):
+            pass  # not written (in time): the connection was dropped (1006), which ends it all the same
         self._wind_down()
         self._closed()
 

@@ -286,7 +286,7 @@ def test_close_from_another_task_ends_a_blocked_send():
         async def sender():
             try:
                 while True:
-                    await ws.send(bytes(16384))
+                    await ws.send(bytes(4096))
             except microhttpc.ConnectionClosed as e:
                 got.append(("closed", e.code))
 
@@ -304,3 +304,53 @@ def test_close_from_another_task_ends_a_blocked_send():
     got, took = asyncio.run(main())
     assert got == [("closed", 1006)], got
     assert took < 3000, took
+
+
+def test_a_second_sender_waits_for_the_first():
+    # Task A's send is stuck behind a server that reads nothing; task B's send() waits for A's write
+    # instead of returning at once with its frames queued (3000 "sent" in 0.02 s on CPython, a
+    # MemoryError on MicroPython), and both learn that the connection ended when A's send times out.
+    async def main():
+        ws = await _raw_ws("/noread", timeout=1)
+        out = {"a": None, "b_ok": 0, "b": None}
+
+        async def a():
+            try:
+                while True:
+                    await ws.send(bytes(4096))
+            except microhttpc.HTTPCError as e:
+                out["a"] = type(e).__name__
+
+        async def b():
+            try:
+                while out["b_ok"] < 3000:
+                    await ws.send(bytes(1024))
+                    out["b_ok"] += 1
+            except microhttpc.HTTPCError as e:
+                out["b"] = type(e).__name__
+
+        ta = asyncio.create_task(a())
+        await asyncio.sleep(0.3)  # A is waiting for the socket by now
+        tb = asyncio.create_task(b())
+        await asyncio.wait_for(ta, 5)
+        await asyncio.wait_for(tb, 5)
+        return out
+
+    out = asyncio.run(main())
+    assert out == {"a": "TimeoutError", "b_ok": 0, "b": "ConnectionClosed"}, out
+
+
+def test_frame_size_keyword():
+    # upgrade()/ws_connect() take the blocking WebSocket's frame_size (it was ignored: one frame).
+    async def main():
+        ws = await _raw_ws("/record", timeout=10, frame_size=4)
+        await ws.send(b"abcdefghij")
+        got = []
+        for _ in range(3):
+            got.append(await ws.recv())
+        await ws.send("hé", frame_size=100)
+        got.append(await ws.recv())
+        await ws.close()
+        return got
+
+    assert asyncio.run(main()) == ["0 2 4", "0 0 4", "1 0 2", "1 1 3"]

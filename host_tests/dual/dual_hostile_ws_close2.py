@@ -149,3 +149,38 @@ def _callback_raises(layer):
 
 
 per_layer(globals(), "events_after_a_raising_callback_are_not_lost", _callback_raises, BLOCKING_AIO)
+
+
+def _send_after_reset(layer):
+    # The server reset the connection (RST): the first send() after it raises ConnectionClosed (1006),
+    # on_close told once; it returned as if the message had gone out (blocking, aio), and only the
+    # next call raised.
+    import time
+
+    from microhttpc.errors import ConnectionClosed
+
+    h, p = raw_server()
+    closes = []
+    ws = connect_ws(layer, h, p, "/reset", on_close=lambda c, r: closes.append(c))
+    time.sleep(0.4)
+    e = raises(ConnectionClosed, ws.send, "lost")
+    assert e.code == 1006 and closes == [1006], (e, closes)
+    raises(ConnectionClosed, ws.send, "again")
+    assert closes == [1006]
+
+
+per_layer(globals(), "send_after_a_reset_raises", _send_after_reset, BLOCKING_AIO)
+
+
+def _unknown_keyword(layer):
+    # Every layer refuses a keyword it does not know with UsageError: poll before the upgrade goes out,
+    # blocking and aio once the 101 came (the connection is then closed).  aio ignored it (a typo in a
+    # callback's name went unnoticed); the blocking layer raised TypeError.
+    from microhttpc.errors import UsageError
+
+    h, p = raw_server()
+    e = raises(UsageError, connect_ws, layer, h, p, "/echo", on_mesage=print)
+    assert "on_mesage" in str(e)
+
+
+per_layer(globals(), "unknown_keyword_is_refused", _unknown_keyword)
