@@ -515,7 +515,9 @@ def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeo
     except BaseException:
         conn._abort()
         raise
-    ws._conn = None  # nobody else holds the Connection: it need not live on with the WebSocket
+    # Nobody else holds the Connection: it need not live on with the WebSocket (nor with its 101, whose
+    # ``url`` is then None: the URL is the caller's).
+    ws._conn = ws.response._conn = None
     return ws
 
 

@@ -33,7 +33,7 @@ from .rt import MICROPYTHON
 from .rtio import deadline, long_lived, remaining
 from .client import _spare
 from .wsession import WSCore, payload
-from .errors import ConnectionLost, HTTPCError, TimeoutError, UsageError
+from .errors import ConnectionLost, TimeoutError, UsageError
 from .rfc6455 import ConnectionClosed
 
 
@@ -50,7 +50,9 @@ class WebSocket(WSCore):
                  close_timeout=5.0, timeout=None, on_msg_rx_init=None, on_msg_rx_data=None,
                  on_msg_rx_complete=None, on_ping=None, on_pong=None, on_close=None, on_err=None,
                  frame_size=None, user_data=None, buffer=None, tx_buffer_size=0, ping_interval=None,
-                 ping_timeout=20.0):
+                 ping_timeout=20.0, **kw):
+        if kw:  # (upgrade() then closes the connection: after a 101 it belongs to a WebSocket)
+            raise UsageError("unknown WebSocket keyword %r" % (next(iter(kw)),))
         self._setup(protocol, subprotocol, [], response, timeout, close_timeout, user_data,
                     {"on_msg_rx_init": on_msg_rx_init, "on_msg_rx_data": on_msg_rx_data,
                      "on_msg_rx_complete": on_msg_rx_complete, "on_ping": on_ping, "on_pong": on_pong,
@@ -399,4 +401,4 @@ class WebSocket(WSCore):
             raise StopIteration
 
 
-__all__ = ("WebSocket", "HTTPCError", "UsageError", "ConnectionClosed")
+__all__ = ("WebSocket", "UsageError", "ConnectionClosed")

@@ -4,7 +4,7 @@ from ._types import Bytes, OnClose, OnControl, OnErr, OnRxComplete, OnRxData, On
 
 from . import rfc6455
 from .errors import ConnectionClosed as ConnectionClosed
-from .errors import HTTPCError as HTTPCError
+
 from .errors import UsageError as UsageError
 from .session import Response
 
@@ -79,4 +79,4 @@ class WebSocket:
     def __iter__(self) -> Iterator[_Message]: ...
     def __next__(self) -> _Message: ...
 
-__all__ = ("WebSocket", "HTTPCError", "UsageError", "ConnectionClosed")
+__all__ = ("WebSocket", "UsageError", "ConnectionClosed")
