@@ -293,6 +293,7 @@ def forwarded(mod, qual):
         ("aio", "Connection.request"): ("kw", kw_of(request.Request.__init__)),
         ("poll", "Engine.request"): ("kw", kw_of(request.Request.__init__)),
         ("client", "Connection.upgrade"): ("kw", ws_keywords_blocking()),
+        ("websocket", "WebSocket.__init__"): ("kw", {}),  # (**kw: only to refuse an unknown keyword)
         # ws_connect(**ws_options) -> Connection.upgrade(target, ..., **ws_options)
         ("client", "ws_connect"): (
             "kw",

@@ -17,6 +17,7 @@ class WebSocket:
     response: Response | None
     timeout: float | None
     close_timeout: float | None
+    frame_size: int | None
     user_data: Any
     rx_length: int
     on_msg: OnMsg | None
