@@ -140,10 +140,10 @@ class Response(session.Response):
         return 0
 
     def close(self):
-        """Discard the rest of the body (the connection is closed if the body was not complete)."""
+        """Discard the rest of the body (the connection is closed if the body was not complete: reading
+        it then raises ConnectionLost, a cut-off body never passes for a whole one)."""
         if not self.complete:
             self._conn._abort()
-        self._cut = False  # dropped on purpose: reads now return b""
         self._pending = b""
 
 
