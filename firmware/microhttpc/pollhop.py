@@ -58,11 +58,14 @@ def follow(conn, req):
     req.request, req.path, req.hdrs = nxt, path, nxt.headers
     if c.engine is None:  # made for this chain: connect it (Engine.close(first) closes it too)
         first = req.first
-        c.engine, c._owner = first.engine, first
         if c.tls:
             from .tls import tls_context
 
-            c._tls_ctx = first._tls_ctx or tls_context(first.ssl_context, first.cadata, first.verify)
+            try:
+                c._tls_ctx = first._tls_ctx or tls_context(first.ssl_context, first.cadata, first.verify)
+            except Exception as exc:  # (no TLS settings for it: the request fails, its connection goes on)
+                return conn._req_fail(req, exc)
+        c.engine, c._owner = first.engine, first
         first.engine._open(c)
     req.conn = c
     c._queue.insert(0, req)

@@ -140,3 +140,21 @@ def test_poll_close_ends_a_redirect_pending_on_another_origin():
     e.close(conn)
     assert e.run(until=lambda: not e.connections and out, timeout=5), (e.connections, out)
     assert len(out) == 1 and out[0][0] == "err" and isinstance(out[0][1], ConnectionLost), out
+
+
+def _https_hop_without_tls_settings(layer):
+    """A redirect to https:// for which no TLS context can be made (cadata that is no certificate):
+    the request fails with TLSError, once (poll lost it: no on_err, no on_complete, until run() gave
+    up), and the connection it came on carries the next request."""
+    from microhttpc.errors import TLSError
+
+    host, port = server("http")
+    c = _http(layer, follow_redirects=3, cadata=b"not a certificate")
+    try:
+        expect(TLSError, c.request, "GET", "/redirect/302", query={"to": "https://%s:%d/x" % (host, port)})
+        assert c.request("GET", "/hello").body == b"hello world"
+    finally:
+        c.close()
+
+
+per_layer(globals(), "https_hop_without_tls_settings_fails_the_request", _https_hop_without_tls_settings)
