@@ -595,7 +595,7 @@ class Connection(Session):
         head, body = req.prepare(self.host_header, not self.persistent, hdrs, path)  # may refuse: before I/O
         reused = await self._prepare_line()
         while True:
-            self.begin(req.method, req.deadline, req.sent_target)
+            self.begin(req.method, req.deadline, req.sent_target, req.keep_alive)
             early = False  # the head is out, the body goes: an early answer is read (see _early)
             try:
                 try:

@@ -388,7 +388,7 @@ class Connection(Session):
         head, body = req.prepare(self.host_header, not self.persistent, hdrs, path)  # may refuse: before I/O
         reused = self._prepare_line()
         while True:
-            self.begin(req.method, req.deadline, req.sent_target)
+            self.begin(req.method, req.deadline, req.sent_target, req.keep_alive)
             try:
                 if body is None:
                     self._write(head)
@@ -515,9 +515,7 @@ def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeo
     except BaseException:
         conn._abort()
         raise
-    # Nobody else holds the Connection: it need not live on with the WebSocket (nor with its 101, whose
-    # ``url`` is then None: the URL is the caller's).
-    ws._conn = ws.response._conn = None
+    ws._conn = None  # nobody else holds the Connection: it need not live on with the WebSocket
     return ws
 
 

@@ -67,7 +67,8 @@ class Request:
 
     headers = query = body = content_length = form = multipart = content_type = None
     on_header = on_body = follow_redirects = user_data = rng = deadline = auth = None
-    sent_length = sent_target = None  # set by prepare()
+    sent_length = sent_target = None  # set by prepare(), and keep_alive (False: the caller's headers
+    # say Connection: close)
 
     def __init__(self, method="GET", target="/", headers=None, query=None, body=None, content_length=None,
                  form=None, multipart=None, content_type=None, on_header=None, on_body=None,
@@ -199,6 +200,7 @@ class Request:
             out.append(("Content-Type", ctype))
         if close and "connection" not in lower:
             out.append(("Connection", "close"))
+        self.keep_alive = "connection" not in lower or "close" not in str(hdrs[lower.index("connection")][1]).lower()
         out.extend(hdrs)
         # The origin-form target with the query table or hook appended.  It must be a path: the client
         # turns an absolute URI of its origin into a path first.

@@ -28,6 +28,7 @@ class Request:
     deadline: float | None
     sent_length: int | None
     sent_target: str
+    keep_alive: bool
     def __init__(
         self,
         method: str = "GET",

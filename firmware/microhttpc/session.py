@@ -294,12 +294,13 @@ class Session:
         """The request ``req`` goes out now: returns (head bytes, body) from ``Request.prepare``.  The
         layer opened a fresh connection first unless ``ready``."""
         head, body = req.prepare(self.host_header, not self.persistent, hdrs, path or self.target(req))
-        self.begin(req.method, req.deadline, req.sent_target)
+        self.begin(req.method, req.deadline, req.sent_target, req.keep_alive)
         return head, body
 
-    def begin(self, method, deadline=None, target=None):
+    def begin(self, method, deadline=None, target=None, keep_alive=True):
         """A request with ``method`` (to ``target``, for the response's ``url``) is written now: start its
-        timers and expect its response."""
+        timers and expect its response.  ``keep_alive`` False: the request said ``Connection: close``
+        (RFC 9112 section 9.6: no other request goes on this connection)."""
         if self.parser is None:
             raise UsageError("connection is not open")
         if not self.idle:
@@ -307,6 +308,8 @@ class Session:
         now = self.clock.ticks_ms()
         self.method = method
         self._target = target
+        if not keep_alive:
+            self.reusable = False
         self.rx = 0
         self.upgrading = None
         t = self.timeout

@@ -51,7 +51,8 @@ def finish_upgrade(s, resp):
     s.reusable = False
     sub, accepted = ws.check_handshake_response(resp, key, protos, exts, resp)
     s.upgraded = True
-    resp.request = None  # the upgrade's Request: not kept for the WebSocket's life
+    resp.request = resp._conn = None  # the upgrade's Request and connection: not kept for the WebSocket's
+    # life (ws_connect's Connection is garbage then; the 101's ``url`` is None)
     leftover = s.parser.take_leftover()
     s.parser = None
     return sub, accepted, leftover

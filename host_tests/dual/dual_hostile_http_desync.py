@@ -99,3 +99,22 @@ def test_desync_queued_requests_poll():
             assert not c.is_open() and c.closes, path
         finally:
             c.close()
+
+
+def _request_says_close(layer):
+    # The application's own "Connection: close" (RFC 9112 section 9.6): no other request goes on that
+    # connection, though the server did not say close in its answer (the next request went out on it
+    # and met the server's close or reset).
+    c = open_client(layer, timeout=5)
+    try:
+        r = c.request("GET", "/raw/no-reason", headers={"Connection": "close"})
+        assert r.status == 200 and r.body == b"ok", r
+        c.wait(0.05)
+        assert not c.is_open()
+        if layer != "poll":
+            assert c.request("GET", "/raw/no-reason").body == b"ok"  # on a new connection
+    finally:
+        c.close()
+
+
+per_layer(globals(), "a_request_that_says_close_ends_its_connection", _request_says_close)
