@@ -297,6 +297,14 @@ def _dribble(size, n, every, cap=6.0):
     return run
 
 
+def _redirect_dribble(c):
+    """A 302 to /raw/mute (which never answers) whose 50-byte body comes a byte every 0.1 s."""
+    c.sendall(b"HTTP/1.1 302 Found\r\nLocation: /raw/mute\r\nContent-Length: 50\r\n\r\n")
+    for _ in range(50):
+        time.sleep(0.1)
+        c.sendall(b"d")
+
+
 def _big_body(chunked):
     """1 MiB of body in 4 KiB writes: chunked (keep-alive), or unframed until the connection closes."""
     def run(c):
@@ -345,6 +353,8 @@ RAW.update({
     "/raw/dribble-50": (_dribble(50, 1, 0.2), _CLOSE),  # 1 byte per 0.2 s: never done within the 6 s cap
     "/raw/dribble-big": (_dribble(100000, 5, 0.2), _CLOSE),  # over any drain_limit
     "/raw/dribble-small": (_dribble(1000, 5, 0.2), _CLOSE),  # within drain_limit, not within drain_timeout
+    "/raw/redirect-dribble": (_redirect_dribble, _CLOSE),
+    "/raw/mute": (b"", _HOLD),  # reads the request, never answers
     "/raw/chunked-1m": (_big_body(True), _KEEP),
     "/raw/until-close-1m": (_big_body(False), _CLOSE),
     # a 5-byte chunked body, then ~58 KB of trailers (29 lines of 2000 bytes: under max_line, max_headers)

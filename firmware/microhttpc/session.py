@@ -314,8 +314,8 @@ class Session:
         self.upgrading = None
         t = self.timeout
         self._t_head = None if t is None else self.clock.ticks_add(now, int(t * 1000))
-        dl = self.deadline if deadline is None else deadline
-        self._t_end = None if dl is None else (self.clock.ticks_add(now, int(dl * 1000)), dl)
+        dl = self.deadline if deadline is None else deadline  # (a redirect's: the chain's (tick, seconds))
+        self._t_end = dl if dl is None or type(dl) is tuple else (self.clock.ticks_add(now, int(dl * 1000)), dl)
         if self._t_tls is True and self.connect_timeout is not None:
             self._t_tls = self.clock.ticks_add(now, int(self.connect_timeout * 1000))
         self.parser.start(method)

@@ -153,14 +153,18 @@ def next_hop(first, conn, resp, cur, hdrs, limit, history):
     nxt = redirect_request(cur, resp.status, path, not same_origin(first, scheme, host, port), hdrs)
     if nxt is None:
         return None
-    t = conn._t_end  # a deadline bounds the whole chain: the next hop gets what is left of it
-    if t is not None:
-        nxt.deadline = max(conn.clock.ticks_diff(t[0], conn.clock.ticks_ms()), 1) / 1000
+    # A deadline bounds the whole chain: the next hop ends when it does, the drain of this 3xx's body
+    # and a connect included (its (tick, seconds), for Session.begin).
+    nxt.deadline = t = conn._t_end
     history.append((resp.status, resp.url))
     if same_origin(first, scheme, host, port):
         conn = first
     elif not same_origin(conn, scheme, host, port):
         conn = connection_like(first, host, port, scheme in ("https", "wss"))
+        if t is not None:
+            left = max(conn.clock.ticks_diff(t[0], conn.clock.ticks_ms()), 1) / 1000
+            if conn.connect_timeout is None or left < conn.connect_timeout:
+                conn.connect_timeout = left
     return conn, nxt, path
 
 

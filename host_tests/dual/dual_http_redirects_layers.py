@@ -158,3 +158,41 @@ def _https_hop_without_tls_settings(layer):
 
 
 per_layer(globals(), "https_hop_without_tls_settings_fails_the_request", _https_hop_without_tls_settings)
+
+
+def _deadline_takes_the_3xx_drain_in(layer):
+    """deadline= bounds a redirect chain as a whole: the time spent draining a 3xx's dribbled body
+    counts (the next hop got what was left before the drain: TimeoutError at 2.5 s for 1.5)."""
+    from microhttpc.errors import TimeoutError
+    from pumps_http import now
+
+    c = open_client(layer, timeout=5, follow_redirects=3)
+    try:
+        t0 = now()
+        e = expect(TimeoutError, c.request, "GET", "/raw/redirect-dribble", deadline=1.5)
+        took = now() - t0
+        assert 1.4 <= took < 2.2, (took, e)
+    finally:
+        c.close()
+
+
+def _deadline_bounds_a_hops_connect(layer):
+    """deadline= bounds the connect of a connection made for a redirect to another origin (it waited
+    for the whole connect_timeout)."""
+    from microhttpc.errors import TimeoutError
+    from pumps_http import now
+
+    host, port = server("full")  # a connect there never completes
+    c = _http(layer, follow_redirects=3, connect_timeout=4)
+    try:
+        t0 = now()
+        expect(TimeoutError, c.request, "GET", "/redirect/302", query={"to": "http://%s:%d/x" % (host, port)},
+               deadline=1)
+        took = now() - t0
+        assert 0.9 <= took < 1.8, took
+    finally:
+        c.close()
+
+
+per_layer(globals(), "deadline_takes_the_3xx_drain_in", _deadline_takes_the_3xx_drain_in)
+per_layer(globals(), "deadline_bounds_a_hops_connect", _deadline_bounds_a_hops_connect)
