@@ -217,9 +217,9 @@ class Response(session.Response):
             return self._body
         conn = self._conn
         limit = conn.max_body if max_size is None else max_size
-        body = Body(limit, self.content_length)
         size = self.content_length
         try:
+            body = Body(limit, size)  # (a Content-Length over the limit raises here: the connection goes)
             if size and not self._pending and not self.complete and conn.parser.body_left() == size:
                 # As the blocking layer: straight into one buffer, copied once (no list of pieces).
                 mv = memoryview(bytearray(size))

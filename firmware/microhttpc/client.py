@@ -66,7 +66,11 @@ class Response(session.Response):
             return self._body
         conn = self._conn
         limit = conn.max_body if max_size is None else max_size
-        body = Body(limit, self.content_length)
+        try:
+            body = Body(limit, self.content_length)
+        except LimitExceeded:  # (a Content-Length over it: the connection goes, as for any body too big)
+            conn._abort()
+            raise
         s = conn
         size = self.content_length
         if size is not None and not self._pending and not self.complete and s.parser.body_left() == size:
