@@ -355,6 +355,8 @@ RAW.update({
     "/raw/dribble-small": (_dribble(1000, 5, 0.2), _CLOSE),  # within drain_limit, not within drain_timeout
     "/raw/redirect-dribble": (_redirect_dribble, _CLOSE),
     "/raw/mute": (b"", _HOLD),  # reads the request, never answers
+    # a 3xx whose body ends only when the connection does, which the server keeps open
+    "/raw/redirect-unframed": (b"HTTP/1.1 302 Found\r\nLocation: /raw/no-reason\r\n\r\nmoved", _HOLD),
     "/raw/chunked-1m": (_big_body(True), _KEEP),
     "/raw/until-close-1m": (_big_body(False), _CLOSE),
     # a 5-byte chunked body, then ~58 KB of trailers (29 lines of 2000 bytes: under max_line, max_headers)

@@ -43,9 +43,7 @@ class Response(session.Response):
     ``read()``, ``text()`` and ``json()`` give) and ``transaction``, the Transaction it answers."""
 
     body = transaction = None
-
-    def read(self):
-        return self.body or b""
+    read = lambda self: self.body or b""  # noqa: E731 (the collected body, as the other layers' read())
 
 
 class Transaction:
@@ -69,9 +67,8 @@ class Conn(Session):
     response_class = Response
     clock = rtio
 
-    # _active: the Transaction in flight; _deferred: an error found inside connect(), reported from poll();
-    # _used: a response has completed here; _app_close: Engine.close() asked to end it; _out_pos: the bytes
-    # of _out[0] already written; _want: what the TCP connect or the TLS handshake waits for.
+    # _active: the Transaction in flight; _deferred: an error of connect(), reported from poll(); _used: a response
+    # completed here; _app_close: Engine.close() asked; _out_pos: bytes of _out[0] written; _want: see _update_mask.
     _deferred = _tls_ctx = engine = _owner = None
     _want = _OUT
     _cb = (None, None, None)  # on_connect, on_close, on_err
@@ -344,6 +341,8 @@ class Conn(Session):
                                % (self.host, self.port, self.connect_timeout))
         if st == _WS:
             return self.websocket._expired()
+        if self._active is not None and self._active.hop is not None:  # a 3xx body not dropped in time:
+            return load("pollhop").drain(self, self._active, None)  # its redirect goes on a new connection
         self.wait_time()  # raises the session's own TimeoutError when one of its timers is due
         raise TimeoutError("no progress on %s:%d within %s s" % (self.host, self.port, self.timeout))
 
@@ -410,16 +409,16 @@ class Engine:
                 connect_timeout=-1, timeout=-1, persistent=True, ssl_context=None, cadata=None, verify=True,
                 server_hostname=None, max_line=2048, max_headers=40, max_header_bytes=8192,
                 max_chunk_line=256, max_body=1 << 20, user_data=None, deadline=None, max_interim=8,
-                follow_redirects=0):
+                follow_redirects=0, drain_limit=4096, drain_timeout=1.0):
         """Start connecting; returns the Conn at once (requests may be queued right away).
         ``on_connect(conn)`` when TCP (and TLS) is up; ``on_err(conn, exc)``, ``on_close(conn, cause)``.
         ``deadline`` (s) bounds each request as a whole (a request's own wins); ``max_interim`` the
-        1xx responses to one request; ``max_body`` a collected body; ``follow_redirects`` as on the
-        blocking Connection (another origin gets a connection of its own: ``pollhop``)."""
+        1xx responses to one request; ``max_body`` a collected body; ``follow_redirects``, ``drain_limit``
+        and ``drain_timeout`` (a 3xx's body) as on the blocking Connection (another origin: ``pollhop``)."""
         conn = Conn(host, port, tls, persistent, self.connect_timeout if connect_timeout == -1 else connect_timeout,
                     self.timeout if timeout == -1 else timeout, ssl_context, cadata, verify, server_hostname, None,
                     max_line, max_headers, max_header_bytes, max_chunk_line, max_body, user_data, follow_redirects,
-                    deadline=deadline, max_interim=max_interim)
+                    drain_limit, deadline, drain_timeout, max_interim)
         conn.engine, conn._cb = self, (on_connect, on_close, on_err)
         if tls:
             from .tls import tls_context  # only TLS users pay for it

@@ -140,6 +140,8 @@ class Engine:
         deadline: float | None = None,
         max_interim: int = 8,
         follow_redirects: int = 0,
+        drain_limit: int = 4096,
+        drain_timeout: float | None = 1.0,
     ) -> Conn: ...
     def request(
         self,

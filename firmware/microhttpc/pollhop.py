@@ -30,19 +30,26 @@ def verdict(conn, req, resp):
         hop = first.redirect(conn, resp, r, req.hdrs, limit, req.history)
     except HTTPCError as exc:  # TooManyRedirects, a Location that can't be followed: this request fails
         return [None, exc, None, 0]  # (the 3xx's body is dropped all the same, the connection goes on)
-    return None if hop is None else [hop[0], hop[1], hop[2], 0]
+    if hop is None:
+        return None
+    if not resp.complete:  # its body is dropped within drain_timeout (the session's bound; see drain)
+        conn.drain(resp, b"")
+        conn._drain = None  # (its pieces are not kept)
+    return [hop[0], hop[1], hop[2], 0]
 
 
 def drain(conn, req, piece):
-    """A piece of the 3xx's body, dropped; over ``drain_limit`` bytes in all, the redirect leaves now
-    on a new connection and this one ends."""
+    """A piece of the 3xx's body, dropped; over ``drain_limit`` bytes in all, or ``piece`` None (not
+    done within ``drain_timeout``: the engine's timer), the redirect leaves now on a new connection
+    and this one ends."""
     hop = req.hop
-    hop[3] += len(piece)
+    hop[3] += conn.drain_limit + 1 if piece is None else len(piece)
     if hop[3] > conn.drain_limit:
         if hop[0] is conn:
             hop[0] = _like(req.first, conn)
         follow(conn, req)
-        conn._end(None, ConnectionLost("the connection was closed: a redirect's body was over drain_limit"))
+        conn._end(None, ConnectionLost("the connection was closed: a redirect's body was over drain_limit "
+                                       "or drain_timeout"))
 
 
 def follow(conn, req):

@@ -196,3 +196,24 @@ def _deadline_bounds_a_hops_connect(layer):
 
 per_layer(globals(), "deadline_takes_the_3xx_drain_in", _deadline_takes_the_3xx_drain_in)
 per_layer(globals(), "deadline_bounds_a_hops_connect", _deadline_bounds_a_hops_connect)
+
+
+def _unframed_3xx_body_is_drained_within_drain_timeout(layer):
+    """A 3xx whose body ends only with a connection the server keeps open: drained for drain_timeout,
+    then the redirect goes on a new connection, on every layer (poll waited for its body until
+    ``timeout``, then failed the request)."""
+    from pumps_http import now
+
+    c = open_client(layer, timeout=5, follow_redirects=3, drain_timeout=0.5)
+    try:
+        t0 = now()
+        r = c.request("GET", "/raw/redirect-unframed")
+        took = now() - t0
+        assert r.status == 200 and r.body == b"ok", r
+        assert 0.4 <= took < 2.5, took
+    finally:
+        c.close()
+
+
+per_layer(globals(), "unframed_3xx_body_is_drained_within_drain_timeout",
+          _unframed_3xx_body_is_drained_within_drain_timeout)
