@@ -450,6 +450,10 @@ class ResponseParser:
                     if ("keep-alive" not in conn) if version == "HTTP/1.0" else ("close" in conn):
                         head.keep_alive = False
                 te = headers._next(b"transfer-encoding", 0) >= 0 and headers._tokens(b"transfer-encoding")
+                if te is not False and te != ["chunked"]:
+                    # We send no TE: chunked, once, is the only transfer coding a server may use (RFC 9112
+                    # sections 6.1, 7.4); another (gzip ...) or an empty value would hand out coded bytes.
+                    raise ProtocolError("unsupported Transfer-Encoding %r: only chunked" % (te,))
                 cl = headers._next(b"content-length", 0)
                 if not te:
                     # Content-Length as an int (None when absent); invalid or conflicting values fail.
@@ -464,13 +468,8 @@ class ResponseParser:
                 if self._method == "HEAD" or status in (101, 204, 304):
                     self._state = _S_DONE
                 elif te:
-                    if te[-1] == "chunked":
-                        head.chunked = True
-                        self._state = _S_CHUNK_SIZE
-                    else:
-                        # RFC 9112 section 6.3 item 4: a final coding other than chunked: until close.
-                        head.keep_alive = False
-                        self._state = _S_BODY_CLOSE
+                    head.chunked = True
+                    self._state = _S_CHUNK_SIZE
                 elif head.content_length is not None:
                     self._left = head.content_length
                     self._state = _S_BODY_LENGTH

@@ -128,6 +128,12 @@ def test_malformed_responses():
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabXY",
         b"garbage\r\n\r\n",
+        # Transfer codings: chunked alone (we send no TE, RFC 9112 7.4), once (6.1), never empty; they
+        # were accepted, and the still gzip-coded bytes handed out as the body
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nab",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: \r\nContent-Length: 2\r\n\r\nab",
     )
     for data in bad:
         raises(ProtocolError, parse, data)
