@@ -149,7 +149,12 @@ def next_hop(first, conn, resp, cur, hdrs, limit, history):
         from .errors import TooManyRedirects
 
         raise TooManyRedirects("more than %d redirects (last: %d to %s)" % (limit, resp.status, loc), resp)
-    scheme, host, port, path = split_url(resolve_url(resp.url, loc))
+    try:
+        scheme, host, port, path = split_url(resolve_url(resp.url, loc))
+    except UsageError as exc:  # (the server's URL, not the caller's: a protocol error)
+        from .errors import ProtocolError
+
+        raise ProtocolError("the redirect's Location %r can't be followed: %s" % (loc[:200], exc))
     nxt = redirect_request(cur, resp.status, path, not same_origin(first, scheme, host, port), hdrs)
     if nxt is None:
         return None

@@ -217,3 +217,20 @@ def _unframed_3xx_body_is_drained_within_drain_timeout(layer):
 
 per_layer(globals(), "unframed_3xx_body_is_drained_within_drain_timeout",
           _unframed_3xx_body_is_drained_within_drain_timeout)
+
+
+def _a_location_that_cannot_be_followed(layer):
+    """A Location the client can't follow (another scheme, a bad port) is the server's error: a
+    ProtocolError (it was a UsageError, the caller's class), and the connection carries on."""
+    from microhttpc.errors import ProtocolError
+
+    c = _http(layer, follow_redirects=3)
+    try:
+        for to in ("ftp://127.0.0.1/x", "http://127.0.0.1:99999/x"):
+            expect(ProtocolError, c.request, "GET", "/redirect/302", query={"to": to})
+        assert c.request("GET", "/hello").body == b"hello world"
+    finally:
+        c.close()
+
+
+per_layer(globals(), "a_location_that_cannot_be_followed", _a_location_that_cannot_be_followed)
