@@ -85,6 +85,7 @@ class Conn(Session):
 
     state_name = property(lambda self: STATE_NAMES[self.state])
     closed = property(lambda self: self.state == _CLOSED)
+    upgraded = property(lambda self: self.state == _WS, lambda self, v: None)  # (the state says it: no attribute more)
 
     def __repr__(self):
         return "<Conn %s:%d %s>" % (self.host, self.port, self.state_name)

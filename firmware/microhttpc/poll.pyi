@@ -105,6 +105,8 @@ class Conn(session.Session):
     def state_name(self) -> str: ...
     @property
     def closed(self) -> bool: ...
+    @property
+    def upgraded(self) -> bool: ...  # type: ignore[override]  # (the state's; session.finish_upgrade's store is a no-op)
 
 class Engine:
     """Drives any number of connections from one ``select.poll`` loop, with HTTPc's callbacks."""
