@@ -317,12 +317,22 @@ class WebSocket(WSCore):
         self.stream.settimeout(left)
         mv = self.protocol.payload_room(len(self._mv)) or self._mv
         n = self._recv(mv)
-        if n:
-            if self._feed(mv if n == len(mv) else mv[:n]):  # from the room: already in place
-                return -n
-        elif n == 0:
+        # A piece of a streamed message that filled the buffer most likely has more behind it: read on
+        # without waiting, up to 32 pieces, rather than through a poll() each (4 KiB pieces of a 1 MiB
+        # message: 1.3x the rate); not after a callback that closed the WebSocket.
+        first = 0  # (from here: the pieces handed over; one local less keeps the frame off the heap)
+        while n:
+            if not self._feed(mv if n == len(mv) else mv[:n]):  # (from the room: already in place)
+                return n
+            first += 1
+            if n < len(mv) or first == 32 or self.protocol.state != ws.OPEN:
+                return -1
+            self.stream.settimeout(0)
+            n = self._recv(mv)
+        if n == 0:
             self.protocol.receive_eof()
-        return n
+            return 0
+        return -1 if first else None
 
     def _recv(self, buf):
         try:

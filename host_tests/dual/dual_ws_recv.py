@@ -127,6 +127,30 @@ def test_streaming_receive_larger_than_the_heap():
     assert sink.chunks > 4 and sink.max_chunk <= 65536
 
 
+def test_streaming_poll_reads_on_while_the_message_keeps_coming():
+    # A piece that filled the receive buffer has more behind it: the same poll() reads on without
+    # waiting (at most 32 pieces), rather than one piece per call; what arrives is the same.
+    import time
+
+    n = 300000
+    sink = Sink()
+    ws = ws_connect(url("ws", "ws", "/big/%d" % n), timeout=20, max_message=None, buffer_size=4096,
+                    on_msg_rx_init=sink.init, on_msg_rx_data=sink.data, on_msg_rx_complete=sink.complete)
+    time.sleep(0.5)  # the server writes the message at once: let the socket fill
+    per_poll = []
+    for _ in range(5000):
+        if len(sink.messages) == 2:
+            break
+        before = sink.chunks
+        ws.poll(1)
+        per_poll.append(sink.chunks - before)
+    ws.close()
+    big, digest = sink.messages
+    assert big[:3] == (False, n, n) and big[3] == digest[4]
+    assert sink.max_chunk <= 4096
+    assert max(per_poll) <= 32 and 2 * len(per_poll) < sink.chunks, per_poll  # (was one piece a poll)
+
+
 def test_streaming_fragmented_unknown_length():
     n = 20000
     sink = stream_big("/fragbig/%d" % n)
