@@ -260,7 +260,8 @@ class WebSocket(WSCore):
         return self._messages.pop(0)
 
     def poll(self, timeout=0):
-        """Read what is there within ``timeout`` seconds and dispatch it to the callbacks.
+        """Read what is there within ``timeout`` seconds and dispatch it to the callbacks (a streamed
+        message: up to 32 reads of it while it keeps coming, each piece to ``on_msg_rx_data``).
         Returns False on timeout, True when something was processed; raises ConnectionClosed at the end."""
         return self._step(deadline(timeout), True)
 
