@@ -109,25 +109,32 @@ async def _watchdog(d):
                 nap = left if nap is None or left < nap else nap
             else:
                 w[2] = True
-                # The asyncio IOQueue forgets a socket's entry as a whole when one of its two waiters
-                # is cancelled: the other (a send waiting while a recv times out) would never wake.
-                io = asyncio.core._io_queue
-                keep = None
-                for e in io.map.values():
-                    if e[0] is w[1] or e[1] is w[1]:
-                        keep = e
                 w[1].cancel()  # CancelledError where it waits; _within turns it into TimeoutError
-                if keep is not None:
-                    i = 1 if keep[0] is w[1] else 0  # the other waiter's place (1: a write)
-                    if keep[i] is not None and id(keep[2]) not in io.map:
-                        keep[1 - i] = None
-                        io.map[id(keep[2])] = keep
-                        io.poller.register(keep[2], 4 if i else 1)  # POLLOUT or POLLIN
         if nap is None:  # nothing left to watch: the next wait starts a new watchdog
             _dog = None
             return
         d[1] = rtio.ticks_add(now, nap)
         await asyncio.sleep_ms(nap)
+
+
+def _enqueue(e):
+    """MicroPython: a wait on the socket of the asyncio IOQueue entry ``e`` (the tasks waiting to read
+    and to write, then the socket) ended by a cancel: the application's ``task.cancel()`` or
+    ``asyncio.wait_for``, or the watchdog's at a timeout.  The IOQueue then forgets the entry as a
+    whole, with the other task waiting on the socket (a send while a recv waits, or the reverse), which
+    would never wake: that one is put back."""
+    io = asyncio.core._io_queue
+    s = e[-1]
+    if id(s) not in io.map:
+        ev = 0
+        for i in range(len(e) - 1):
+            if e[i] is not None and e[i].data is io:  # still waiting (woken: None; cancelled: the error)
+                ev |= 4 if i else 1  # POLLOUT, POLLIN (a newer port's POLLPRI slot: never ours)
+            else:
+                e[i] = None
+        if ev:
+            io.map[id(s)] = e
+            io.poller.register(s, ev)
 
 
 _buf = None  # MicroPython: the receive buffer every default-sized connection shares (see _recv)
@@ -387,10 +394,10 @@ class Connection(Session):
                 e = io.map.pop(id(r), None)
                 if e is not None:
                     io.poller.unregister(r)
-                    if e[0] is not None:
-                        asyncio.core._task_queue.push(e[0])
-                    if e[1] is not None:
-                        asyncio.core._task_queue.push(e[1])
+                    for i in range(len(e) - 1):
+                        if e[i] is not None:
+                            asyncio.core._task_queue.push(e[i])
+                            e[i] = None  # (woken: no wait on this socket to put back, see _enqueue)
             try:
                 r.close()
             except Exception:  # already broken: closing is best effort
@@ -429,7 +436,7 @@ class Connection(Session):
         def _write(self, data):  # pyright: ignore[reportRedeclaration]
             """Write all of ``data``, each wait within the session's ``wait_time()``."""
             sock = self._writer
-            w = t = None
+            w = t = e = None
             waited = False
             done = 0
             try:
@@ -444,10 +451,14 @@ class Connection(Session):
                         waited = True
                         t = self.wait_time()
                         w = _arm(t)
-                    yield asyncio.core._io_queue.queue_write(sock)
+                    q = asyncio.core._io_queue
+                    q.queue_write(sock)
+                    e = q.map[id(sock)]  # (its entry: see _enqueue)
+                    yield
             except HTTPCError:  # our TimeoutError is an OSError too
                 raise
             except asyncio.CancelledError:
+                _enqueue(e)
                 if w is None or not w[2]:
                     raise  # cancelled by someone else
                 self.wait_time()  # raises when the bound was the TLS handshake's or the request's
@@ -468,11 +479,15 @@ class Connection(Session):
             w = _arm(timeout)
             try:
                 while True:
-                    yield asyncio.core._io_queue.queue_read(sock)
+                    q = asyncio.core._io_queue
+                    q.queue_read(sock)
+                    e = q.map[id(sock)]  # (its entry: see _enqueue)
+                    yield
                     n = sock.readinto(mv)  # None when the wake-up brought nothing
                     if n is not None:
                         return mv[:n] if n else b""
             except asyncio.CancelledError:
+                _enqueue(e)
                 if w is None or not w[2]:
                     raise  # cancelled by someone else
             except (OSError, ValueError, AttributeError) as exc:

@@ -1,6 +1,7 @@
 """The asyncio layer against the real local servers, on CPython's asyncio and MicroPython's: HTTP and
-then the upgrade on one connection, concurrent connections, a sender and a receiver task on one
-WebSocket, server-side closes.  Each test runs its own event loop with asyncio.run()."""
+then the upgrade on one connection, a sender and a receiver task on one WebSocket, server-side closes
+(three WebSockets receiving at once: dual_aio_concurrent).  Each test runs its own event loop with
+asyncio.run()."""
 
 import asyncio
 
@@ -142,60 +143,6 @@ def test_recv_timeouts_on_one_connection():
         return out
 
     assert asyncio.run(main()) == ["a", True, "cancelled", "wait_for", True, "b"]
-
-
-def test_concurrent_streaming_websockets_keep_their_own_bytes():
-    """Three WebSockets receiving at once, streamed (on_msg_rx_data) and in auto mode (a lent buffer),
-    from a server that sends a PING before each 1000-byte message (message i: the byte i % 251), all at
-    once: every message arrives whole and as sent.  (MicroPython: a streamed piece is a view
-    of the receive buffer all connections share, and the PONG written before it was handed over let
-    another connection read into that buffer: about a fifth of the messages came with foreign bytes.)"""
-    host, port = server("wsraw")
-    n = 30
-
-    async def one(auto, bad, buf):
-        got = [0, True]  # this message: bytes so far, all of them right
-        ok = []
-        ref = []
-
-        def check(piece):  # byte by byte, allocating nothing: three WebSockets share a board's heap
-            v = len(ok) % 251
-            for b in piece:
-                if b != v:
-                    got[1] = False
-            got[0] += len(piece)
-
-        def init(is_text, length):
-            got[0], got[1] = 0, True
-            return buf if auto else None
-
-        def complete():
-            if auto:
-                check(memoryview(buf)[: ref[0].rx_length])
-            ok.append(got[1] and got[0] == 1000)
-
-        kw = {"on_msg_rx_init": init, "on_msg_rx_complete": complete}
-        if not auto:
-            kw["on_msg_rx_data"] = check
-        ws = await aio.ws_connect("ws://%s:%d/pinged/%d" % (host, port, n), timeout=10, **kw)
-        ref.append(ws)
-        try:
-            while True:
-                await ws.recv(timeout=10)
-        except microhttpc.ConnectionClosed as exc:
-            assert exc.code == 4000, exc
-        await ws.close()
-        assert len(ok) == n, (auto, len(ok))
-        bad.extend((auto, i) for i, good in enumerate(ok) if not good)
-
-    async def main():
-        bufs = [bytearray(2000) for _ in range(3)]  # first: a board-sized heap has no 2 KB hole later
-        for auto in (False, True):
-            bad = []
-            await asyncio.gather(*[one(auto, bad, b) for b in bufs])
-            assert not bad, bad
-
-    asyncio.run(main())
 
 
 # One task sends while another waits in recv() (README, asyncio).  On MicroPython the asyncio I/O queue
@@ -355,54 +302,3 @@ def test_frame_size_keyword():
 
     assert asyncio.run(main()) == ["0 2 4", "0 0 4", "1 0 2", "1 1 3"]
 
-
-def test_large_frames_are_built_in_one_kept_buffer():
-    # CPython: a frame of 64 KiB or more is built in a buffer kept for the next one, as on the
-    # blocking WebSocket (a fresh multi-megabyte buffer is zeroed page by page on every message: 0.75
-    # of the blocking rate at 4 MiB); a board keeps none.  Small frames (messages, PINGs) are built in
-    # it between the large ones, and every echo stays intact.
-    import sys
-
-    cpython = sys.implementation.name == "cpython"
-    n = 200000 if cpython else 3000
-
-    async def echo():
-        host, port = server("ws")
-        ws = await aio.ws_connect("ws://%s:%d/" % (host, port), timeout=10, max_message=2 * n)
-        sent, got = [], []
-        for i in range(3):
-            big = bytes(range(i, 256)) * (n // 256) + bytes([i]) * i
-            sent += [big, "small %d" % i]
-            await ws.send(big)
-            await ws.send("small %d" % i)
-            await ws.ping(b"p%d" % i)
-            got.append(await ws.recv())
-            got.append(await ws.recv())
-        kept = ws.protocol.tx_buffer
-        await ws.close()
-        return sent, got, kept
-
-    async def grows():
-        # the second large send allocates no new frame (a server that reads nothing: no allocation of
-        # its own in this process while the frame goes out)
-        ws = await _raw_ws("/noread", timeout=5, close_timeout=0.3)
-        await ws.send(bytes(n))
-        import tracemalloc
-
-        tracemalloc.start()
-        try:
-            await ws.send(bytes(n // 2))  # (its own n/2 bytes are traced: the bound is below n)
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
-        await ws.close()
-        return peak
-
-    sent, got, kept = asyncio.run(echo())
-    assert got == sent
-    if cpython:
-        assert kept is not None and len(kept) > 65536
-        peak = asyncio.run(grows())
-        assert peak < n, peak
-    else:
-        assert kept is None
