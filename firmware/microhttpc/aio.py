@@ -477,6 +477,7 @@ class Connection(Session):
             sock = self._reader
             mv = into if into is not None else self._mv or _buf
             w = _arm(timeout)
+            e = None
             try:
                 while True:
                     q = asyncio.core._io_queue
