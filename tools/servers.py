@@ -784,6 +784,7 @@ RAW_SCRIPTS = {
     "/splitutf8both": (None, [raw_frame(1, b"ab\xed", fin=False), 0.05, raw_frame(0, b"\xa0\x80cd")]),
     "/ping250": (None, b""),  # see _ping_every: a PING every 250 ms, never a message
     "/stall": (None, b""),  # reads nothing for a second, then answers each message with "got <size>"
+    "/pause": (None, b""),  # the same with the usual socket buffers (megabytes wait, then go quickly)
     "/bigbadutf8": (None, [_BIGBAD[:1000], 0.05, _BIGBAD[1000:]]),
 }
 
@@ -945,6 +946,8 @@ async def raw_ws(reader, writer):
 
             writer.get_extra_info("socket").setsockopt(_socket.SOL_SOCKET, _socket.SO_RCVBUF, 8192)
             await asyncio.sleep(1.0)
+        if path == "/pause":
+            await asyncio.sleep(1.0)
         if path == "/reset":
             # The connection reset (SO_LINGER 0) 0.1 s after the 101: the client's next write meets it.
             import socket as _socket
@@ -1002,7 +1005,7 @@ async def raw_ws(reader, writer):
             elif op == 10:
                 if path not in RAW_QUIET:
                     writer.write(raw_frame(1, b"got pong " + data))
-            elif path == "/stall" and op in (0, 1, 2):
+            elif path in ("/stall", "/pause") and op in (0, 1, 2):
                 stalled += len(data)  # answers each message with its size, not the message
                 if fin:
                     writer.write(raw_frame(1, b"got %d" % stalled))

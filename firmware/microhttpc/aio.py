@@ -459,8 +459,10 @@ class Connection(Session):
                 raise
             except asyncio.CancelledError:
                 _enqueue(e)
-                if w is None or not w[2]:
-                    raise  # cancelled by someone else
+                if w is None or not w[2]:  # cancelled by someone else
+                    if done:
+                        self.lost()  # part of ``data`` is on the wire: nothing may follow it (a torn frame)
+                    raise
                 self.wait_time()  # raises when the bound was the TLS handshake's or the request's
                 raise TimeoutError("the server did not accept data within %s s" % t)
             except (OSError, ValueError, AttributeError) as exc:
