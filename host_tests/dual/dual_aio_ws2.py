@@ -1,6 +1,6 @@
-"""The asyncio WebSocket on both runtimes, continued (dual_aio_ws holds the three-WebSocket test at
-128 KiB: its module's own code counts in that heap): the application's cancel of a wait on a socket
-another task waits on too, or of a send half written, and the frames a large message is built in."""
+"""The asyncio WebSocket on both runtimes, continued (dual_aio_concurrent holds the three-WebSocket
+test, dual_aio_ws the rest): a send while another task's recv() times out or is cancelled, a send
+cancelled half written, and the frames a large message is built in."""
 
 import asyncio
 
@@ -20,10 +20,9 @@ def _ticks():
     return time.ticks_ms() if hasattr(time, "ticks_ms") else int(time.monotonic() * 1000)
 
 
-def test_send_goes_on_while_the_application_cancels_a_recv():
-    # As above, but the reader's waits end by the application's own cancel (asyncio.wait_for around
-    # recv()): MicroPython's asyncio dropped the sender's wait on the socket with the reader's, and the
-    # sender waited until its own timeout (8 s).
+def _send_while_a_reader_times_out(recv_once):
+    # /slowdrain reads nothing for a second: the sender waits for the socket while another task's
+    # recv_once(ws) times out again and again; once the server reads, the sender finishes.
     async def main():
         ws = await _raw_ws("/slowdrain", timeout=8, close_timeout=0.3)
         done = []
@@ -31,8 +30,8 @@ def test_send_goes_on_while_the_application_cancels_a_recv():
         async def reader():
             while not done:
                 try:
-                    await asyncio.wait_for(ws.recv(timeout=None), 0.2)
-                except asyncio.TimeoutError:
+                    await recv_once(ws)
+                except (microhttpc.TimeoutError, asyncio.TimeoutError):
                     pass
 
         t = asyncio.create_task(reader())
@@ -48,6 +47,17 @@ def test_send_goes_on_while_the_application_cancels_a_recv():
 
     took = asyncio.run(main())
     assert 900 <= took < 6000, took
+
+
+def test_send_goes_on_while_another_task_times_out_in_recv():
+    # The reader's recv(timeout=0.2) times out (the watchdog's cancel): the sender waited until its own
+    # timeout, 8 s, on MicroPython (its asyncio dropped the sender's wait on the socket with the reader's).
+    _send_while_a_reader_times_out(lambda ws: ws.recv(timeout=0.2))
+
+
+def test_send_goes_on_while_the_application_cancels_a_recv():
+    # The same with the application's own cancel (asyncio.wait_for around recv()).
+    _send_while_a_reader_times_out(lambda ws: asyncio.wait_for(ws.recv(timeout=None), 0.2))
 
 
 def test_large_frames_are_built_in_one_kept_buffer():
