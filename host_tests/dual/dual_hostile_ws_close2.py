@@ -173,8 +173,9 @@ per_layer(globals(), "send_after_a_reset_raises", _send_after_reset, BLOCKING_AI
 
 
 def _unknown_keyword(layer):
-    # A keyword the layer does not know raises UsageError: poll before the upgrade goes out, blocking
-    # once the 101 came (the connection is then closed; it raised TypeError).  aio ignores it (README).
+    # Every layer refuses a keyword it does not know with UsageError: poll before the upgrade goes out,
+    # blocking and aio once the 101 came (the connection is then closed).  aio ignored it (a typo in a
+    # callback's name went unnoticed); the blocking layer raised TypeError.
     from microhttpc.errors import UsageError
 
     h, p = raw_server()
@@ -182,4 +183,4 @@ def _unknown_keyword(layer):
     assert "on_mesage" in str(e)
 
 
-per_layer(globals(), "unknown_keyword_is_refused", _unknown_keyword, ("blocking", "poll"))
+per_layer(globals(), "unknown_keyword_is_refused", _unknown_keyword)
