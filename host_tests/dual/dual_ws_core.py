@@ -199,7 +199,14 @@ def test_send_validation_and_fragmentation():
     if not MICROPYTHON:  # (MicroPython's str holds any bytes: "\udc80" is ED B2 80 there)
         raises(UsageError, p.send_close, 1000, "bye\udc80")  # (was UnicodeEncodeError)
     p.send_binary(b"abcdefghij", frame_size=4)
-    assert unmask_frames(p.data_to_send()) == [(False, 2, b"abcd"), (False, 0, b"efgh"), (True, 0, b"ij")]
+    out = p.data_to_send()
+    assert len(out) == 1  # every frame of the message in one buffer
+    assert unmask_frames(out) == [(False, 2, b"abcd"), (False, 0, b"efgh"), (True, 0, b"ij")]
+    text = bytes(range(48, 123)) * 6  # frames of 200, 200 (16-bit lengths) and 50 bytes
+    p.send_text(text.decode(), frame_size=200)
+    out = p.data_to_send()
+    assert len(out) == 1 and len(out[0]) == 450 + 8 + 8 + 6
+    assert unmask_frames(out) == [(False, 1, text[:200]), (False, 0, text[200:400]), (True, 0, text[400:])]
     p.send_start(True)
     p.send_fragment(b"he")
     p.send_ping(b"between")

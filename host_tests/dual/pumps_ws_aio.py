@@ -42,8 +42,8 @@ class _Aio:
                 self.loop.run_until_complete(self.conn._abort())  # drop the connection left behind
             raise AssertionError("aio: a call took longer than %s s" % self.guard)
 
-    def send(self, msg):
-        self._run(self.ws.send(msg))
+    def send(self, msg, frame_size=None):
+        self._run(self.ws.send(msg, frame_size))
 
     def recv(self, timeout=-1):
         return self._run(self.ws.recv(self.timeout if timeout == -1 else timeout))

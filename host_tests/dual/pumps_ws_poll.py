@@ -53,8 +53,8 @@ class _Poll:
         if not (done and done[0]):
             raise self.ws.protocol.closed_error()  # on_tx_complete(False): the connection ended first
 
-    def send(self, msg):
-        self._tx(lambda cb: self.ws.send(msg, on_tx_complete=cb))
+    def send(self, msg, frame_size=None):
+        self._tx(lambda cb: self.ws.send(msg, on_tx_complete=cb, frame_size=frame_size))
 
     def ping(self, data=b""):
         self._tx(lambda cb: self.ws.ping(data, on_tx_complete=cb))
