@@ -366,6 +366,8 @@ RAW.update({
     "/raw/close-later": (_steps(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nonce", 0.1), _CLOSE),
     # the same, but the server resets the idle connection
     "/raw/reset-later": (_steps(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nonce", 0.1), _RESET),
+    # the whole answer, then the reset at once: both are there before the client reads
+    "/raw/reset-after": (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", _RESET),
 })
 RAW_COUNT = {}  # path -> requests the raw server has read for it (read back with /raw/count?PATH)
 
@@ -749,6 +751,8 @@ RAW_SCRIPTS = {
     "/badutf8": (None, raw_frame(1, b"abc\xce", fin=False) + raw_frame(0, b"A", fin=False)),
     "/oversize": (None, raw_frame(2, b"", length=1 << 20)),  # header only: limit checked before payload
     "/len63": (None, bytes((0x82, 127, 0x80, 0, 0, 0, 0, 0, 0, 1))),
+    # a message, then a frame that claims 4 GiB and brings 100 bytes of it, then silence
+    "/hugeclaim": (None, raw_frame(1, b"ok") + bytes((0x82, 127, 0, 0, 0, 1, 0, 0, 0, 0)) + b"x" * 100),
     "/early": (None, raw_frame(1, b"early") + raw_frame(9, b"p") + raw_frame(2, b"\x00\x01")),
     "/eof": (None, raw_frame(1, b"bye")),
     "/noclose": (None, b""),

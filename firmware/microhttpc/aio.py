@@ -486,7 +486,12 @@ class Connection(Session):
                     q.queue_read(sock)
                     e = q.map[id(sock)]  # (its entry: see _enqueue)
                     yield
-                    n = sock.readinto(mv)  # None when the wake-up brought nothing
+                    # None when the wake-up brought nothing.  A head due on a plain socket: one read (a
+                    # reset right behind a short answer lost it: rtio.recv_into).
+                    if self.method is not None and not self.tls:
+                        n = rtio.recv_into(sock, mv)
+                    else:
+                        n = sock.readinto(mv)
                     if n is not None:
                         return mv[:n] if n else b""
             except asyncio.CancelledError:

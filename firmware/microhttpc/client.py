@@ -243,8 +243,13 @@ class Connection(Session):
                     return ev
                 self.stream.settimeout(s.wait_time())
                 # Awaiting a 101, read little: what follows its head (frames) is copied out of the
-                # parser once, and the parser's buffer grows to the size of a read.
-                n = self.stream.recv_some(self._mv if s.upgrading is None else self._mv[:512])
+                # parser once, and the parser's buffer grows to the size of a read.  Awaiting a head
+                # on MicroPython: one read, not recv_some's (a reset may follow the answer at once:
+                # rtio.recv_into).
+                if MICROPYTHON and s.method is not None:
+                    n = self.stream._recv(self._mv)
+                else:
+                    n = self.stream.recv_some(self._mv if s.upgrading is None else self._mv[:512])
                 if n is None:
                     raise s.expired()
                 if n:

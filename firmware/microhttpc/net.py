@@ -9,7 +9,7 @@ import select
 import socket
 
 from .rt import MICROPYTHON
-from .rtio import deadline, is_timeout, remaining, set_nodelay, would_block
+from .rtio import deadline, is_timeout, recv_into, remaining, set_nodelay, would_block
 from .errors import ConnectError, ConnectionLost, TimeoutError
 
 
@@ -100,6 +100,8 @@ class Stream:
             return None
 
     def _recv(self, buf):
+        """``recv_some`` without its fast path: a plain socket on MicroPython is read once after the wait
+        (``rtio.recv_into``): an HTTP answer may have a reset right behind it."""
         try:
             if MICROPYTHON:
                 if self._wait_first and not self._wait(select.POLLIN):
@@ -110,7 +112,7 @@ class Stream:
                 dl = deadline(t)
                 try:
                     while True:
-                        n = self.sock.readinto(buf)
+                        n = recv_into(self.sock, buf) if self._wait_first else self.sock.readinto(buf)
                         if n is not None:
                             return n
                         if dl is not None:

@@ -15,7 +15,7 @@ import socket
 from . import http11, rtio, session
 from .errors import ConnectError, ConnectionLost, LimitExceeded, TimeoutError, UsageError
 from .rt import MICROPYTHON, const, load
-from .rtio import EAGAIN, EINPROGRESS, EWOULDBLOCK, set_nodelay, ticks_diff, ticks_ms, would_block
+from .rtio import EAGAIN, EINPROGRESS, EWOULDBLOCK, recv_into, set_nodelay, ticks_diff, ticks_ms, would_block
 from .session import Body, Session
 
 _IN, _OUT = select.POLLIN, select.POLLOUT
@@ -91,17 +91,17 @@ class Conn(Session):
         return "<Conn %s:%d %s>" % (self.host, self.port, self.state_name)
 
     # -- socket plumbing ---------------------------------------------------------------------------
-    def _io(self, mv, out):
+    def _io(self, mv, out, err=0):
         """Bytes read into ``mv`` (0 at EOF) or written from it, or None when the socket can't now."""
         s = self.sock
         try:
             if MICROPYTHON:
-                return s.write(mv) if out else s.readinto(mv)
+                return s.write(mv) if out else recv_into(s, mv) if err and not self.tls else s.readinto(mv)
             return s.send(mv) if out else s.recv_into(mv)
         except (OSError, ValueError) as exc:  # ValueError, or an mbedTLS code (< 0): MicroPython's TLS failed
             if self._t_tls is None or isinstance(exc, OSError) and not (MICROPYTHON and exc.args[0] < 0):
                 if out and self.state == _HTTP and not would_block(exc):
-                    self._read()  # a reset: an answer that came before it goes first (RFC 9112 9.5, a 413)
+                    self._read(_ERR)  # a reset: an answer that came before it goes first (RFC 9112 9.5, a 413)
                 if would_block(exc) or self.state == _CLOSED:
                     return None
                 if not out and self.state == _HTTP and self._active is None:
@@ -140,7 +140,7 @@ class Conn(Session):
             step(self)
         else:
             if ev & (_IN | _ERR):
-                self._read()
+                self._read(self.method is not None or ev & _ERR)
             if self.state != _CLOSED and ev & _OUT:
                 self._write()
         self._update_mask()
@@ -152,7 +152,7 @@ class Conn(Session):
             self._cb[0](self)
         self._next()
 
-    def _read(self):
+    def _read(self, err=0):  # err: a head due, or poll saw an error: read once (a reset may follow: rtio.recv_into)
         buf = self.engine._mv
         for _ in range(_MAX_READS):
             if self.state == _WS and (self.websocket._held or len(self._out) > 16):  # (see _update_mask)
@@ -161,7 +161,7 @@ class Conn(Session):
                 mv = self.websocket.protocol.payload_room(len(buf)) or buf
             else:
                 mv = buf if self.upgrading is None else buf[:512]  # a 101's head: little (client._event)
-            n = self._io(mv, False)
+            n = self._io(mv, False, err)
             if n is None:
                 return
             self._t_io = ticks_ms()

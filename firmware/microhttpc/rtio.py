@@ -68,6 +68,22 @@ def is_timeout(exc):
     return code in (ETIMEDOUT, EAGAIN, EWOULDBLOCK) or code == "timed out"
 
 
+def recv_into(sock, buf):
+    """One read of at most 256 bytes from a plain MicroPython socket into ``buf``: the count, 0 at EOF,
+    None when nothing is there (as readinto).  readinto() reads on after a read that did not fill
+    ``buf``, and when that next read finds a reset it raises and what the first one got is lost: a
+    short answer with the reset right behind it was lost.  recv() reads once, and allocates (hence
+    the bound): for a response head, and a socket that poll found failed."""
+    try:
+        b = sock.recv(len(buf) if len(buf) < 256 else 256)
+    except OSError as exc:
+        if would_block(exc):
+            return None
+        raise
+    buf[: len(b)] = b
+    return len(b)
+
+
 def set_nodelay(sock):
     """Disable Nagle where the port allows: each frame or request head goes out in one write, and small
     writes would otherwise wait ~40 ms for the peer's delayed ACK."""
