@@ -633,10 +633,12 @@ class Protocol:
                         m = self._spare
                         if m is not None and fin and len(m) >= ln:
                             self._msg = memoryview(m)[:ln]
-                        else:
-                            self._msg = bytearray(ln) if fin else bytearray()
-                            if fin and ln >= 65536 and not MICROPYTHON:
+                        elif fin and (ln <= 1 << 24 or self.max_message is not None):
+                            self._msg = bytearray(ln)
+                            if ln >= 65536 and not MICROPYTHON:
                                 self._spare = self._msg
+                        else:  # fragmented, or over 16 MiB claimed with no limit: it grows as it comes
+                            self._msg = bytearray()
                     except (MemoryError, OverflowError):  # max_message=None and more than the heap holds
                         raise LimitExceeded("message of %d bytes does not fit in memory" % ln, "max_message", None, ln)
         self._op = op

@@ -351,13 +351,15 @@ def test_message_larger_than_the_heap_fails_with_1009():
         assert isinstance(p.failure, LimitExceeded) and p.failure.close_code == 1009
         assert left == 0  # the buffer was allocated and filled: the final copy failed
         assert list(p.events()) == [] and p._msg is None
+        sent = unmask_frames(p.data_to_send())
+        assert [f[1] for f in sent] == [8] and sent[0][2][:2] == b"\x03\xf1"
     else:
-        for n in (1 << 62, (1 << 63) - 1):  # announced: no allocator gives that much
+        # A length announced, not sent, takes no memory before its bytes come (over 16 MiB with no
+        # limit: the message grows as they come; a 4 GiB claim zero-filled 4 GiB first).
+        for n in (1 << 62, (1 << 63) - 1, 1 << 32):
             p = proto(max_message=None)
-            p.receive_data(frame(2, b"", length=n))
-            assert isinstance(p.failure, LimitExceeded) and p.failure.close_code == 1009
-    sent = unmask_frames(p.data_to_send())
-    assert [f[1] for f in sent] == [8] and sent[0][2][:2] == b"\x03\xf1"
+            p.receive_data(frame(2, b"", length=n) + b"x" * 100)
+            assert p.failure is None and len(p._msg) == 100 and list(p.events()) == []
 
 
 # -- 5. UTF-8 sequences split between reads ---------------------------------------------------------
