@@ -16,7 +16,7 @@ from .session import Session
 from .wsession import _OPTS, WSCore, finish_upgrade, make_protocol, payload, start_upgrade
 
 _MINE = ("on_open", "max_message", "max_frame", "streaming", "rng", "allowed_rsv", "timeout", "close_timeout",
-         "user_data", "ping_interval", "ping_timeout")
+         "user_data", "ping_interval", "ping_timeout", "frame_size")
 
 
 def _drop(msg):
@@ -32,7 +32,8 @@ def upgrade(engine, conn, path="/", headers=None, subprotocols=None, extensions=
     ``WebSocket``), ``max_message=65536``, ``max_frame``, ``streaming`` (default: True when a streaming
     callback is given), ``rng``, ``allowed_rsv``,
     ``timeout`` (close the WebSocket with TimeoutError after that many idle seconds; None: never),
-    ``close_timeout=5.0`` (bounds the closing handshake), ``user_data``."""
+    ``close_timeout=5.0`` (bounds the closing handshake), ``user_data``, ``frame_size`` (the default of
+    ``send()``'s: frames of at most that many bytes)."""
     for k in kw:
         if k not in _OPTS and k not in _MINE:
             raise UsageError("upgrade() got an unknown keyword %r" % (k,))
@@ -74,9 +75,13 @@ class WebSocket(WSCore):
     timeout, a lost connection).
     """
 
+    frame_size = None  # split outgoing messages into frames of at most this many bytes (None: don't)
+
     def __init__(self, conn, kw):
         self._setup(None, None, [], None, kw.get("timeout"), kw.get("close_timeout", 5.0), kw.get("user_data"), kw)
         self.on_open = kw.get("on_open")
+        if kw.get("frame_size"):
+            self.frame_size = kw["frame_size"]
         if self.on_msg is None:
             self.on_msg = _drop  # no recv() here: a message nobody asked for is not kept
         self._messages = None  # the receive queue of recv(), which the engine has not
@@ -131,9 +136,10 @@ class WebSocket(WSCore):
         c._update_mask()
 
     def send(self, message, on_tx_complete=None, frame_size=None):
-        """Queue a whole message (str as text, bytes-like as binary)."""
+        """Queue a whole message (str as text, bytes-like as binary), in frames of at most ``frame_size``
+        bytes (default: the WebSocket's; None: one frame)."""
         self._tx("send_message", on_tx_complete, ws.OP_TEXT if isinstance(message, str) else ws.OP_BINARY,
-                 payload(message), frame_size)
+                 payload(message), frame_size or self.frame_size)
 
     def send_start(self, is_text=False):
         """Start a message of unknown length (HTTPc's dynamic mode)."""

@@ -36,6 +36,7 @@ def upgrade(
     close_timeout: float | None = 5.0,
     ping_interval: float | None = None,
     ping_timeout: float | None = 20.0,
+    frame_size: int | None = None,
     user_data: Any = None,
     on_open: Callable[[WebSocket], object] | None = None,
     on_msg: OnMsg | None = None,
@@ -59,6 +60,7 @@ class WebSocket:
     response: Response | None
     timeout: float | None
     close_timeout: float | None
+    frame_size: int | None
     user_data: Any
     rx_length: int
     on_open: Callable[[WebSocket], object] | None

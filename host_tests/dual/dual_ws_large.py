@@ -55,6 +55,20 @@ def _tiny_frames(layer):
     ws.close()
 
 
+def _frame_size_keyword(layer):
+    # frame_size= on the upgrade is the default of send() on every layer (the Engine refused it with
+    # UsageError, "unknown keyword"); a send's own frame_size overrides it.  /record describes each
+    # frame it gets as "fin opcode length".
+    h, p = raw_server()
+    ws = connect_ws(layer, h, p, "/record", frame_size=4)
+    ws.send(b"abcdefghij")
+    assert [ws.recv(10) for _ in range(3)] == ["0 2 4", "0 0 4", "1 0 2"], layer
+    ws.send("h\u00e9", frame_size=100)
+    assert ws.recv(10) == "1 1 3", layer
+    ws.close()
+
+
+per_layer(globals(), "frame_size_keyword", _frame_size_keyword)
 per_layer(globals(), "large_echo", _large_echo)
 per_layer(globals(), "message_in_tiny_frames", _tiny_frames)
 per_layer(globals(), "large_message_bad_utf8_is_1007", _large_bad_utf8)
