@@ -15,8 +15,22 @@ the rate of a 16 B WebSocket echo.)
 
 import asyncio
 import os
+import select
 
 from .errors import HTTPCError, TimeoutError, UsageError
+
+
+def _input_waiting(conn):
+    """``aio.Connection._input_waiting`` on CPython: bytes or EOF in the connection's Pipe, or in the
+    socket under it (a loop blocked while the connection was idle leaves them there: a forged response
+    was then read as the next request's answer).  Never blocks."""
+    p = conn._reader
+    try:
+        if p.buffered() or p.eof or conn._writer.is_closing():
+            return True
+        return bool(select.select((p.transport.get_extra_info("socket"),), (), (), 0)[0])
+    except (OSError, ValueError, AttributeError):
+        return True
 
 
 class Pipe(asyncio.BufferedProtocol):

@@ -360,15 +360,15 @@ class Connection(Session):
             raise
         return self
 
-    def _input_waiting(self):
+    def _input_waiting(self):  # pyright: ignore[reportRedeclaration]
         """True when bytes or EOF wait on a connection that should be idle (never blocks)."""
-        r = self._reader
         try:
-            if MICROPYTHON:
-                return r.readinto(bytearray(1)) is not None  # non-blocking: None when nothing
-            return r.buffered() or r.eof or self._writer.is_closing()
+            return self._reader.readinto(bytearray(1)) is not None  # non-blocking: None when nothing
         except (OSError, ValueError, AttributeError):
             return True
+
+    if not MICROPYTHON:
+        from ._cpyaio import _input_waiting  # CPython: the transport's Pipe, and the socket under it
 
     async def close(self):
         """Close the connection (its WebSocket first, with a Close frame, if upgraded)."""

@@ -260,3 +260,26 @@ def test_an_idle_connection_the_server_closed_releases_its_socket():
         return body
 
     assert asyncio.run(main()) == b"ok"
+
+
+def test_bytes_that_came_while_the_loop_was_blocked_end_the_idle_connection():
+    # The server writes a response nobody asked for while the connection is idle, and the application
+    # blocks the loop meanwhile (a synchronous call between two requests): the bytes wait in the socket,
+    # not in the transport.  CPython's asyncio layer looked only at what its transport had read, and the
+    # forged response answered the next request; it looks at the socket too now, and a new connection
+    # carries the request (MicroPython's reads the socket itself: it always did).
+    import time
+
+    h, p = server("raw")
+
+    async def main():
+        c = aio.Connection(h, p, timeout=5)
+        try:
+            first = await (await c.request("GET", "/raw/desync-idle")).read()
+            time.sleep(0.3)  # the loop blocked: the forged response arrives unread
+            second = await (await c.request("GET", "/raw/genuine")).read()
+            return first, second
+        finally:
+            await c.close()
+
+    assert asyncio.run(main()) == (b"hello", b"genuine")
