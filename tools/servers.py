@@ -358,6 +358,9 @@ RAW.update({
     # a 3xx whose body ends only when the connection does, which the server keeps open
     "/raw/redirect-unframed": (b"HTTP/1.1 302 Found\r\nLocation: /raw/no-reason\r\n\r\nmoved", _HOLD),
     "/raw/chunked-1m": (_big_body(True), _KEEP),
+    # an 8,000-byte body in chunks of one byte each (the letters a-z over and over)
+    "/raw/tiny-chunks": (_CHUNKED + b"".join(b"1\r\n%c\r\n" % (97 + i % 26) for i in range(8000)) + b"0\r\n\r\n",
+                         _KEEP),
     "/raw/until-close-1m": (_big_body(False), _CLOSE),
     # a 5-byte chunked body, then ~58 KB of trailers (29 lines of 2000 bytes: under max_line, max_headers)
     "/raw/big-trailers": (_CHUNKED + b"5\r\nhello\r\n0\r\n"

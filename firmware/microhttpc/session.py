@@ -488,9 +488,15 @@ class Body:
             self.parts = None
             raise LimitExceeded("body over the %d-byte limit (stream it instead)" % self.limit, "max_body",
                                 self.limit, self.size)
-        self.parts.append(piece)
+        parts = self.parts
+        if len(piece) < 256:  # small pieces (a body in tiny chunks) share blocks: ~50 bytes of heap each
+            if parts and type(parts[-1]) is bytearray and len(parts[-1]) < 2048:
+                parts[-1].extend(piece)
+                return
+            piece = bytearray(piece)
+        parts.append(piece)
 
     def value(self):
         parts = self.parts
         self.parts = None
-        return parts[0] if len(parts) == 1 else b"".join(parts)
+        return bytes(parts[0]) if len(parts) == 1 else b"".join(parts)

@@ -31,3 +31,19 @@ def _until_close_1mib(layer):
 
 per_layer(globals(), "chunked_1mib_max_body_none", _chunked_1mib)
 per_layer(globals(), "until_close_1mib_max_body_none", _until_close_1mib)
+
+
+def _tiny_chunks(layer):
+    # 8,000 chunks of one byte: the body is 8,000 bytes, and a whole read of it takes about that much
+    # heap.  Each piece was kept as an object of its own until the end (~60 bytes each: LimitExceeded,
+    # "does not fit in memory", in a 128K heap on MicroPython); small pieces share blocks now.
+    c = open_client(layer, timeout=10)
+    try:
+        r = c.request("GET", "/raw/tiny-chunks")
+        assert r.body == b"abcdefghijklmnopqrstuvwxyz" * 307 + b"abcdefghijklmnopqr", (len(r.body), r.body[:30])
+        assert c.request("GET", "/raw/genuine").body == b"genuine"  # the connection goes on
+    finally:
+        c.close()
+
+
+per_layer(globals(), "tiny_chunks", _tiny_chunks)
