@@ -289,6 +289,7 @@ class Connection(Session):
     # _ssl (TLS only), a class attribute unless given: a smaller table per connection.
     buffer_size = 2048 if MICROPYTHON else 65536
     _ssl = None
+    task = None  # the task in a read of this connection (see _event)
 
     def __init__(self, *args, **kw):
         Session.__init__(self, *args, **kw)
@@ -383,7 +384,7 @@ class Connection(Session):
         """``Session.lost``, and the socket closed at once: a plain call, so that after a MemoryError,
         with no heap for a coroutine, the connection still ends (``aiows``)."""
         r = self._reader  # (MicroPython: the socket itself, closed at once; CPython: _cpyaio.Pipe)
-        self._reader = self._writer = None
+        self._reader = self._writer = self.task = None
         self._mv = None  # a closed connection holds no buffers (connect() makes a new one)
         Session.lost(self)
         if r is not None:
@@ -480,6 +481,7 @@ class Connection(Session):
             mv = into if into is not None else self._mv or _buf
             w = _arm(timeout)
             e = None
+            self.task = asyncio.current_task()  # (see _event)
             try:
                 while True:
                     q = asyncio.core._io_queue
@@ -501,6 +503,7 @@ class Connection(Session):
             except (OSError, ValueError, AttributeError) as exc:
                 raise self._failed("receive failed: %r", exc)
             finally:
+                self.task = None
                 if w is not None:
                     _waits.remove(w)
             try:  # the deadline came first: what the socket holds already is taken (a 0 s wait reads too)
@@ -515,8 +518,12 @@ class Connection(Session):
         from ._cpyaio import recv as _recv, write as _write  # CPython: the transport and its Pipe
 
     async def _event(self):
-        """The session's next event, reading as needed; any failure closes the connection."""
+        """The session's next event, reading as needed; any failure closes the connection.  One task
+        reads a connection at a time (``task``: the one in a read; two readers of one MicroPython
+        socket took each other's bytes)."""
         s = self
+        if self.task is not None and self.task is not asyncio.current_task():
+            raise UsageError("another task is reading this connection (one request at a time on a Connection)")
         try:
             while True:
                 ev = s.next_event()
@@ -541,13 +548,22 @@ class Connection(Session):
 
     async def _prepare_line(self):
         """As ``client.Connection._prepare_line``: drain or close the previous body, reopen unless the
-        session says the open connection can carry the next request.  True when one is reused."""
-        await self._settle()
-        if self._writer is not None:
-            if self.ready and not self._input_waiting():
-                return True
-            await self._abort()
-        await self.connect()
+        session says the open connection can carry the next request.  True when one is reused.  Not
+        while another task's request is on its way or its response is being read (UsageError)."""
+        t = asyncio.current_task()
+        if self.method is not None or self.task is not None and self.task is not t:
+            raise UsageError("another task is using this connection (one request at a time on a Connection)")
+        self.task = t  # this task's until its first read ends (or the connection does)
+        try:
+            await self._settle()
+            if self._writer is not None:
+                if self.ready and not self._input_waiting():
+                    return True
+                await self._abort()
+            await self.connect()
+        except BaseException:
+            self.task = None
+            raise
         return False
 
     async def _settle(self):

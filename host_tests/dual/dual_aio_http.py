@@ -283,3 +283,38 @@ def test_bytes_that_came_while_the_loop_was_blocked_end_the_idle_connection():
             await c.close()
 
     assert asyncio.run(main()) == (b"hello", b"genuine")
+
+
+def test_tasks_sharing_a_connection_get_a_usage_error_not_each_others_bytes():
+    # Three tasks making requests on one Connection at once.  On MicroPython two tasks read the same
+    # socket, and a body came back cut short with the start of another task's response head in it (no
+    # error); CPython failed them with UsageError and ConnectionLost.  One request at a time: a task
+    # that finds another's in flight or being read gets UsageError, the others' answers are intact.
+    from microhttpc.errors import UsageError
+
+    h, p = server("http")
+
+    async def main():
+        c = aio.Connection(h, p, timeout=5)
+        ok, refused, wrong = [0], [0], []
+
+        async def worker(tag):
+            for i in range(10):
+                try:
+                    r = await c.request("GET", "/echo", query={"t": "%s%d" % (tag, i)})
+                    body = await r.read()
+                except UsageError:
+                    refused[0] += 1
+                    await asyncio.sleep(0)
+                    continue
+                if ("%s%d" % (tag, i)).encode() not in body or b"HTTP/1.1" in body:
+                    wrong.append(body[-60:])
+                else:
+                    ok[0] += 1
+
+        await asyncio.gather(worker("a"), worker("b"), worker("c"))
+        await c.close()
+        return ok[0], refused[0], wrong
+
+    ok, refused, wrong = asyncio.run(main())
+    assert wrong == [] and ok + refused == 30 and ok > 0 and refused > 0, (ok, refused, wrong)
