@@ -181,6 +181,8 @@ class Request:
                 ctype, length = "application/x-www-form-urlencoded", len(body)
         if isinstance(body, str):
             body = body.encode()
+        if isinstance(body, memoryview) and len(body) and len(bytes(body[:1])) != 1:
+            body = bytes(body)  # items wider than a byte (an array's): len() counted items, not bytes
         if isinstance(body, (bytes, bytearray, memoryview)):
             if length is not None and length != len(body):
                 raise UsageError("content_length=%d but the body has %d bytes" % (length, len(body)))

@@ -250,6 +250,8 @@ def payload(data):
             return data.encode()
         except UnicodeError:
             raise UsageError("text that is not valid Unicode (a lone surrogate?): %r" % (data[:40],))
+    if isinstance(data, memoryview) and len(data) and len(bytes(data[:1])) != 1:
+        return bytes(data)  # items wider than a byte (an array's): len() counts items, not bytes
     if isinstance(data, (bytes, bytearray, memoryview)):
         return data
     raise UsageError("expected str or a bytes-like object, got %s" % type(data).__name__)
