@@ -837,6 +837,8 @@ class Protocol:
 
     def send_message(self, op, data, frame_size=None):
         """Queue a message with opcode ``op`` (OP_TEXT with UTF-8 bytes, or OP_BINARY)."""
+        if frame_size is not None and (type(frame_size) is not int or frame_size < 0):
+            raise UsageError("frame_size must be a positive int or None, not %r" % (frame_size,))
         self._check_open()
         if self._tx_op:
             raise UsageError("a streamed message is being sent; finish it with send_end() first")

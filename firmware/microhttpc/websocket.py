@@ -60,6 +60,8 @@ class WebSocket(WSCore):
         self.stream = stream
         self._socket_closed = False  # (read at every step: an instance attribute is found faster)
         if frame_size is not None:
+            if type(frame_size) is not int or frame_size < 1:
+                raise UsageError("frame_size must be a positive int or None, not %r" % (frame_size,))
             self.frame_size = frame_size
         # The receive buffer: ``buffer`` (upgrade() passes the connection's own, idle from now on, so
         # nothing extra is allocated: 2 KiB on MicroPython, 64 KiB on CPython by default) unless
@@ -103,6 +105,8 @@ class WebSocket(WSCore):
     def _send(self, is_text, data, frame_size):
         p = self.protocol
         fs = frame_size or self.frame_size
+        if fs is not None and (type(fs) is not int or fs < 1):  # (before the message is begun)
+            raise UsageError("frame_size must be a positive int or None, not %r" % (fs,))
         n = len(data)
         op = ws.OP_TEXT if is_text else ws.OP_BINARY
         try:
@@ -171,23 +175,12 @@ class WebSocket(WSCore):
     def send_stream(self, chunks, is_text=False):
         """Send a message of unknown length from an iterable (or a callable returning chunks until it
         returns an empty one): HTTPc's dynamic mode.  Each chunk becomes one frame (or several, at
-        ``frame_size``); the last frame is an empty FIN frame, as the length is known only then."""
-        if callable(chunks):
-            fn = chunks
+        ``frame_size``); the last frame is an empty FIN frame, as the length is known only then.  A
+        chunk that is no str or bytes-like object ends the connection (UsageError): the message
+        cannot be finished."""
+        from .wsstream import send_stream
 
-            def gen():
-                while True:
-                    c = fn()
-                    if not c:
-                        return
-                    yield c
-
-            chunks = gen()
-        self.send_start(is_text)
-        for c in chunks:
-            if c:
-                self.send_fragment(c)
-        self.send_end()
+        send_stream(self, chunks, is_text)
 
     def ping(self, data=b""):
         """Send a PING (at most 125 bytes); the PONG arrives through on_pong / wait_pong."""

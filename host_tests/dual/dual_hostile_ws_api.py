@@ -16,6 +16,8 @@ def _wrong_arguments(layer):
     try:
         for bad in (None, 123, [1, 2], 1.5):
             raises(UsageError, ws.send, bad)
+        for fs in (-1, 2.5, "3"):  # (-1 began a message that never ended: every later send refused)
+            raises(UsageError, ws.send, b"abcdef", fs)
         raises(UsageError, ws.ping, None)
         try:
             "\ud800".encode()
@@ -115,3 +117,20 @@ def test_poll_idle_timeout_fails_the_websocket_with_a_close():
     assert len(errs) == 1 and isinstance(errs[0], TimeoutError), errs
     assert closes == [1006], closes
     assert sent_close_code("poll", "/idle-1011") == 1011
+
+
+def test_send_stream_with_wrong_chunks():
+    # Blocking only (send_stream): what is no iterable is refused before the message begins; a chunk
+    # that is no str or bytes ends the connection (the message cannot be finished), instead of leaving
+    # a message begun that every later send was refused behind.
+    from microhttpc import ws_connect
+    from microhttpc.errors import ConnectionClosed, UsageError
+
+    h, p = raw_server()
+    ws = ws_connect("ws://%s:%d/echo" % (h, p), timeout=5)
+    raises(UsageError, ws.send_stream, 5)
+    ws.send("still open")
+    assert ws.recv() == "still open"
+    raises(UsageError, ws.send_stream, [b"ab", 1])
+    raises(ConnectionClosed, ws.send, "after")
+    ws.close()

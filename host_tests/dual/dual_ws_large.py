@@ -68,7 +68,20 @@ def _frame_size_keyword(layer):
     ws.close()
 
 
+def _wide_memoryview_message(layer):
+    # A memoryview of an array of 2-byte items is sent as its bytes (the frame said 2 bytes and 4
+    # followed: the server failed the connection with 1002; MicroPython raised ValueError).
+    from array import array
+
+    h, p = raw_server()
+    ws = connect_ws(layer, h, p, "/echo")
+    ws.send(memoryview(array("h", [0x4241, 0x4443])))
+    assert ws.recv(10) == b"ABCD", layer
+    ws.close()
+
+
 per_layer(globals(), "frame_size_keyword", _frame_size_keyword)
+per_layer(globals(), "wide_memoryview_message", _wide_memoryview_message)
 per_layer(globals(), "large_echo", _large_echo)
 per_layer(globals(), "message_in_tiny_frames", _tiny_frames)
 per_layer(globals(), "large_message_bad_utf8_is_1007", _large_bad_utf8)
