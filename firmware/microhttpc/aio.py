@@ -198,6 +198,7 @@ class Response(session.Response):
         """Body bytes into ``buf``; the count, 0 at the end.  They go from the socket straight into
         ``buf`` when nothing is buffered before them (MicroPython; CPython copies them from its
         stream reader), else they are copied there."""
+        buf[:0] = b""  # a read-only buffer (bytes) raises TypeError here, before a byte is taken from the body
         conn = self._conn
         k = 0 if self._pending or self.complete else conn.parser.raw_room(len(buf))
         if k:

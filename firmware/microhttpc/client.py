@@ -124,6 +124,7 @@ class Response(session.Response):
         them, else they are copied there: nothing is allocated per read."""
         if not len(buf):
             return 0
+        buf[:0] = b""  # a read-only buffer (bytes) raises TypeError here, before a byte is taken from the body
         if self._pending:
             c = self._pending
             self._pending = b""

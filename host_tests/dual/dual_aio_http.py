@@ -318,3 +318,42 @@ def test_tasks_sharing_a_connection_get_a_usage_error_not_each_others_bytes():
 
     ok, refused, wrong = asyncio.run(main())
     assert wrong == [] and ok + refused == 30 and ok > 0 and refused > 0, (ok, refused, wrong)
+
+
+def test_readinto_a_read_only_buffer_takes_nothing_from_the_body():
+    # readinto(bytes): TypeError before a byte is taken (the piece taken first was dropped: a later
+    # read() came back short with no error), on this layer and the blocking one.
+    from microhttpc.client import Connection
+
+    h, p = server("http")
+    c = Connection(h, p, timeout=5)
+    try:
+        r = c.request("GET", "/bytes/300")
+        first = r.read(5)
+        try:
+            r.readinto(b"12345678")
+        except TypeError:
+            pass
+        else:
+            raise AssertionError("readinto(bytes) took bytes")
+        assert len(first + r.read()) == 300
+    finally:
+        c.close()
+
+    async def main():
+        c = aio.Connection(h, p, timeout=5)
+        try:
+            r = await c.request("GET", "/bytes/300")
+            buf = bytearray(5)
+            first = bytes(buf[: await r.readinto(buf)])
+            try:
+                await r.readinto(b"12345678")
+            except TypeError:
+                pass
+            else:
+                raise AssertionError("readinto(bytes) took bytes")
+            return len(first + await r.read())
+        finally:
+            await c.close()
+
+    assert asyncio.run(main()) == 300
