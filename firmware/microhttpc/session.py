@@ -171,7 +171,7 @@ class Session:
         if tls:
             self.tls = tls
             self.scheme = "https"
-        self.port = port = port or (443 if tls else 80)
+        self.port = port = (443 if tls else 80) if port is None else port  # (0 is no port: refused)
         if type(port) is not int or not 0 < port < 65536:
             raise UsageError("invalid port %r: expected 1-65535" % (port,))
         self.host_header = host_header(host, self.port, tls)

@@ -57,7 +57,7 @@ def split_url(url):
     if not host:
         raise UsageError("no host in %r" % (url,))
     if port is not None:
-        if port.strip("0123456789") or not 0 < int(port) < 65536:  # ASCII digits (isdigit() takes "²")
+        if port.strip("0123456789") or len(port) > 9 or not 0 < int(port) < 65536:  # ASCII digits only
             raise UsageError("invalid port in %r" % (url,))
         port = int(port)
     return scheme, host, port or default_port(scheme), target

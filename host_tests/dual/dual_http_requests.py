@@ -179,3 +179,21 @@ def test_request_object_and_user_data():
     # the same object sent again gives the same request
     assert c.send(req).json()["raw_path"] == "/echo?q=1"
     c.close()
+
+
+def test_port_zero_and_a_port_of_many_digits_are_refused():
+    # Port 0 became 80 (port or default), and a URL's port of 5,000 digits raised CPython's ValueError
+    # (its limit on converting long digit strings): both UsageError now, on every layer.
+    import asyncio
+    import sys
+
+    from microhttpc import aio
+    from microhttpc.poll import Engine
+
+    raises(UsageError, microhttpc.Connection, "127.0.0.1", 0)
+    raises(UsageError, aio.Connection, "127.0.0.1", 0)
+    raises(UsageError, Engine().connect, "127.0.0.1", 0)
+    many = 5000 if sys.implementation.name == "cpython" else 50  # (MicroPython: a board-sized heap)
+    raises(UsageError, microhttpc.get, "http://127.0.0.1:" + "9" * many + "/")
+    raises(UsageError, asyncio.run, aio.get("http://127.0.0.1:" + "9" * many + "/"))
+    assert microhttpc.Connection("127.0.0.1").port == 80
