@@ -21,6 +21,10 @@ def start_upgrade(s, path, headers=None, subprotocols=None, extensions=None, rng
     application's headers and the offers go through the same header check as every other header."""
     if not s.persistent:
         raise UsageError("WebSocket upgrade needs a persistent connection (persistent=True)")
+    if type(path) is not str or path[:1] != "/" or isinstance(subprotocols, str) or isinstance(extensions, str):
+        # (a str of offers went out letter by letter: "c, h, a, t")
+        raise UsageError("upgrade() takes a path that starts with '/' and lists of subprotocols and extensions, "
+                         "not %r" % ((path, subprotocols, extensions),))
     hdrs = []
     if headers is not None:
         from .request import Request  # only then: ws_connect() without headers never loads it
@@ -28,10 +32,12 @@ def start_upgrade(s, path, headers=None, subprotocols=None, extensions=None, rng
         hdrs = Request("GET", path, headers=headers).user_headers()  # checked like any request's
     ws.check_app_headers(hdrs)
     for t in subprotocols or ():
-        if not http11._is_token(t):
+        if type(t) is not str or not http11._is_token(t):
             raise UsageError("invalid subprotocol %r: expected an RFC 9110 token" % (t,))
     http11.check_header("Host", s.host_header)
     for e in extensions or ():
+        if type(e) is not str:
+            raise UsageError("invalid extension %r: expected a str" % (e,))
         http11.check_header("Sec-WebSocket-Extensions", e)
     key = ws.make_key(rng) if rng else ws.make_key()
     # The module's own names and values (a base64 key, constants) need no check.

@@ -134,3 +134,24 @@ def test_send_stream_with_wrong_chunks():
     raises(UsageError, ws.send_stream, [b"ab", 1])
     raises(ConnectionClosed, ws.send, "after")
     ws.close()
+
+
+def _offers_and_paths(layer):
+    # subprotocols="chat" was offered letter by letter ("c, h, a, t"), and a path without its leading
+    # "/" went out as it was ("GET ws HTTP/1.1"): UsageError now, as for offers that are no str
+    # (TypeError before).  A list of offers works as it did.
+    import json
+
+    from microhttpc.errors import UsageError
+
+    h, p = raw_server()
+    ws = connect_ws(layer, h, p, "/proto", subprotocols=["chat"])
+    assert json.loads(ws.recv(5)) == ["chat"] and ws.subprotocol == "chat", layer
+    ws.close()
+    for path, kw in (("ws", {}), ("", {}), ("http://evil.example/x", {}), ("/proto", {"subprotocols": "chat"}),
+                     ("/proto", {"extensions": "permessage-deflate"}), ("/proto", {"subprotocols": [5]}),
+                     ("/proto", {"extensions": [5]})):
+        raises(UsageError, connect_ws, layer, h, p, path, **kw)
+
+
+per_layer(globals(), "offers_and_paths", _offers_and_paths)

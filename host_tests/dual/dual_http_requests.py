@@ -197,3 +197,16 @@ def test_port_zero_and_a_port_of_many_digits_are_refused():
     raises(UsageError, microhttpc.get, "http://127.0.0.1:" + "9" * many + "/")
     raises(UsageError, asyncio.run, aio.get("http://127.0.0.1:" + "9" * many + "/"))
     assert microhttpc.Connection("127.0.0.1").port == 80
+
+
+def test_a_fragment_in_a_target_is_not_sent():
+    # "/echo?x=1#f" with query={"y": "2"} went out as "/echo?x=1#f&y=2": the fragment stays home.
+    import json
+
+    h, p = server("http")
+    c = microhttpc.Connection(h, p, timeout=5)
+    try:
+        r = c.request("GET", "/echo?x=1#frag", query={"y": "2"})
+        assert json.loads(r.read())["raw_path"] == "/echo?x=1&y=2"
+    finally:
+        c.close()

@@ -65,7 +65,6 @@ def test_a_large_message_needs_no_frame_sized_copy_with_a_lent_buffer():
 
     from microhttpc.rt import MICROPYTHON
 
-    data = bytes(range(256)) * 144
     got = [0, 0, False]  # bytes echoed, pieces that differ, message complete
 
     def on_data(chunk):
@@ -81,6 +80,7 @@ def test_a_large_message_needs_no_frame_sized_copy_with_a_lent_buffer():
 
     ws = ws_connect(url("ws", "ws", "/"), timeout=10, tx_buffer_size=4096, on_msg_rx_data=on_data,
                     on_msg_rx_complete=on_complete)
+    data = bytes(range(256)) * 144  # (after the connection's long-lived buffers, as an application would)
     for i in range(2):
         got[0] = got[1] = 0
         got[2] = False
