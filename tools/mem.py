@@ -221,7 +221,8 @@ def up():
     assert ev[0] == http11.RESPONSE and ev[1].status == 101
     head = ev[1]
 def check():
-    rfc6455.check_handshake_response(head, KEY)
+    from microhttpc import handshake
+    handshake.check_handshake_response(head, KEY)
 get()
 print("CORE parse 200 %%d" %% alloc(get))
 up()

@@ -13,7 +13,7 @@ from .poll import Transaction, _until
 from .request import Request
 from .rtio import ticks_ms
 from .session import Session
-from .wsession import _OPTS, WSCore, finish_upgrade, make_protocol, payload, start_upgrade
+from .wsession import _OPTS, WSCore, make_protocol, payload
 
 _MINE = ("on_open", "max_message", "max_frame", "streaming", "rng", "allowed_rsv", "timeout", "close_timeout",
          "user_data", "ping_interval", "ping_timeout", "frame_size")
@@ -46,6 +46,8 @@ def upgrade(engine, conn, path="/", headers=None, subprotocols=None, extensions=
         d = Session(conn.host, conn.port, conn.tls, conn.persistent)
         d.clock = conn.clock
         d.opened()
+        from .wsession import start_upgrade  # (from ``handshake``, unloaded once the 101 is checked)
+
         head = start_upgrade(d, path, headers, subprotocols, extensions, kw.get("rng"))
         w = WebSocket(conn, kw)
         w._head = head
@@ -182,6 +184,8 @@ class WebSocket(WSCore):
         """The 101 to our upgrade came: check it, and the connection is a WebSocket."""
         c = self.conn
         req = c._active
+        from .wsession import finish_upgrade
+
         self.subprotocol, self.extensions, leftover = finish_upgrade(c, resp)
         self.protocol = self._proto
         self._proto = self._head = self._offer = None  # used: not kept for the WebSocket's life

@@ -1,5 +1,5 @@
-"""Sans-I/O WebSocket client protocol (RFC 6455): the handshake rules, the frame codec, message
-assembly, UTF-8 checking and the closing handshake.
+"""Sans-I/O WebSocket client protocol (RFC 6455): the frame codec, message assembly, UTF-8 checking
+and the closing handshake (the opening handshake is in ``handshake``).
 
 Owns every decision about what a byte from the server means and what to answer.  Must not: touch a
 socket, a clock or ``select`` (the I/O layers do that; entropy is a constructor argument).
@@ -18,8 +18,6 @@ Every protocol fault is turned into the close code RFC 6455 section 7.4.1 asks f
 and sequence errors, 1007 for bad UTF-8, 1009 for data over a limit.  The fault is kept in
 ``failure`` and a Close frame is queued; afterwards incoming bytes are discarded until EOF.
 """
-
-import binascii
 
 from .rt import MICROPYTHON, const, urandom
 from .errors import HTTPCError, LimitExceeded, ProtocolError, UsageError
@@ -99,120 +97,6 @@ _EV_ABNORMAL = (EV_CLOSE, CLOSE_ABNORMAL, "")
 def _valid_code(code):
     """May ``code`` appear in a Close frame?  (RFC 6455 section 7.4; 1012-1014 registered later.)"""
     return (1000 <= code <= 1003) or (1007 <= code <= 1014) or (3000 <= code <= 4999)
-
-
-# -- handshake (RFC 6455 section 4.1) --------------------------------------------------------------
-
-
-def _b64(data):
-    """Standard base64 of ``data`` as str (without the newline binascii adds)."""
-    return binascii.b2a_base64(data).strip().decode()
-
-
-try:
-    from hashlib import sha1 as _sha1
-except ImportError:  # a port without hashlib (or without its SHA-1): the pure-Python one, when needed
-    _sha1 = None
-
-
-def make_key(rng=urandom):
-    """A fresh Sec-WebSocket-Key: base64 of 16 random bytes (section 4.1, item 7)."""
-    return _b64(rng(16))
-
-
-def accept_for(key):
-    """The Sec-WebSocket-Accept value a server must answer to ``key`` (section 4.2.2, item 5.4): base64
-    of the SHA-1 of the key and the GUID of section 1.3 (pure-Python SHA-1 on ports without hashlib)."""
-    data = key.encode() + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-    if _sha1 is None:
-        from .sha1 import sha1
-
-        return _b64(sha1(data))
-    return _b64(_sha1(data).digest())
-
-
-def handshake_headers(key, subprotocols=None, extensions=None):
-    """The module-owned upgrade headers (plus the offers), as (name, value) pairs."""
-    out = [
-        ("Upgrade", "websocket"),
-        ("Connection", "Upgrade"),
-        ("Sec-WebSocket-Key", key),
-        ("Sec-WebSocket-Version", "13"),
-    ]
-    if subprotocols:
-        out.append(("Sec-WebSocket-Protocol", ", ".join(subprotocols)))
-    if extensions:
-        out.append(("Sec-WebSocket-Extensions", ", ".join(extensions)))
-    return out
-
-
-def check_app_headers(headers):
-    """Refuse application headers that the module owns (HTTPc_WebSockUpgrade note 3)."""
-    for name, _ in headers:
-        if name.lower() in ("connection", "upgrade", "sec-websocket-key", "sec-websocket-accept",
-                            "sec-websocket-version"):
-            raise _err("HeaderNotAllowed",
-                "%s is set by the WebSocket upgrade itself; remove it from the request headers" % name
-            )
-
-
-def offers(subprotocols, extensions, app_headers):
-    """Everything offered, from the keywords and from raw Sec-WebSocket-Protocol / -Extensions request
-    headers alike (RFC 6455 section 11.3.2/11.3.4 allow the headers to repeat, so both ways may be used
-    together).  Returns (protocols, extension names) for check_handshake_response()."""
-    protos = list(subprotocols or ())
-    exts = [e.split(";")[0].strip().lower() for e in (extensions or ())]
-    for name, value in app_headers:
-        n = name.lower()
-        if n == "sec-websocket-protocol":
-            protos.extend(t.strip() for t in value.split(",") if t.strip())
-        elif n == "sec-websocket-extensions":
-            exts.extend(t.split(";")[0].strip().lower() for t in value.split(",") if t.strip())
-    return protos, exts
-
-
-def check_handshake_response(head, key, subprotocols=None, extensions=None, response=None):
-    """Validate the server's answer to the upgrade (section 4.1, client requirements 1-6).
-
-    ``subprotocols`` and ``extensions`` are what was offered (names; see offers()).  Returns
-    (subprotocol or None, [accepted extension values]).  Raises UpgradeRefused (another status than
-    101) or HandshakeError (a wrong 101), carrying ``response`` (the caller's full response object).
-    """
-    if head.status != 101:
-        raise _err("UpgradeRefused", "upgrade refused: expected status 101, got %d %s"
-                   % (head.status, head.reason), response)
-    h = head.headers
-    # Exactly "websocket" (case-insensitive; section 4.1, client requirement 2), from an HTTP/1.1 server
-    # (a 101 switches an HTTP/1.1 connection only: RFC 9110 section 15.2.2).
-    if h.tokens("upgrade") != ["websocket"] or head.version != "HTTP/1.1":
-        raise _err("HandshakeError", "101 response without 'Upgrade: websocket' alone (got %r, %s)"
-                   % (h.get_all("upgrade"), head.version), response)
-    if "upgrade" not in h.tokens("connection"):
-        raise _err("HandshakeError", "101 response without an 'upgrade' token in Connection (got %r)"
-                   % (h.get("connection"),), response)
-    accept = h.get_all("sec-websocket-accept")
-    want = accept_for(key)
-    if len(accept) != 1 or accept[0].strip() != want:
-        raise _err("HandshakeError", "wrong Sec-WebSocket-Accept: expected %r, got %r" % (want, accept),
-                   response)
-    exts = h.tokens("sec-websocket-extensions")
-    if exts:
-        # Section 4.1, client requirement 5: only extensions the client asked for.
-        offered = [e.split(";")[0].strip().lower() for e in (extensions or ())]
-        for e in exts:
-            if e.split(";")[0].strip() not in offered:
-                raise _err("HandshakeError", "server chose extension %r that was not offered" % (e,),
-                           response)
-    protos = h.get_all("sec-websocket-protocol")
-    if not protos:
-        return None, exts
-    if len(protos) != 1 or "," in protos[0]:
-        raise _err("HandshakeError", "server chose more than one subprotocol: %r" % (protos,), response)
-    proto = protos[0].strip()
-    # Section 4.1, client requirement 6: a subprotocol the client offered (case-sensitive).
-    if proto not in (subprotocols or ()):
-        raise _err("HandshakeError", "server chose subprotocol %r that was not offered" % (proto,), response)
-    return proto, exts
 
 
 # -- the protocol object ---------------------------------------------------------------------------

@@ -11,57 +11,15 @@ one burst never becomes thousands of events at once).  Must not: touch sockets o
 passes the time in).
 """
 
-from . import http11
 from . import rfc6455 as ws
 from .errors import LimitExceeded, UsageError
 
-def start_upgrade(s, path, headers=None, subprotocols=None, extensions=None, rng=None):
-    """The session ``s`` writes the WebSocket upgrade request now (RFC 6455 section 4.1): returns its
-    head bytes.  Connection, Upgrade, Sec-WebSocket-* and Host are the module's (HeaderNotAllowed); the
-    application's headers and the offers go through the same header check as every other header."""
-    if not s.persistent:
-        raise UsageError("WebSocket upgrade needs a persistent connection (persistent=True)")
-    if type(path) is not str or path[:1] != "/" or isinstance(subprotocols, str) or isinstance(extensions, str):
-        # (a str of offers went out letter by letter: "c, h, a, t")
-        raise UsageError("upgrade() takes a path that starts with '/' and lists of subprotocols and extensions, "
-                         "not %r" % ((path, subprotocols, extensions),))
-    hdrs = []
-    if headers is not None:
-        from .request import Request  # only then: ws_connect() without headers never loads it
+def __getattr__(name):
+    # start_upgrade / finish_upgrade: in ``handshake``, loaded for an upgrade and unloaded once its 101
+    # is checked (a WebSocket that runs for days does not keep that code in its heap).
+    from . import handshake
 
-        hdrs = Request("GET", path, headers=headers).user_headers()  # checked like any request's
-    ws.check_app_headers(hdrs)
-    for t in subprotocols or ():
-        if type(t) is not str or not http11._is_token(t):
-            raise UsageError("invalid subprotocol %r: expected an RFC 9110 token" % (t,))
-    http11.check_header("Host", s.host_header)
-    for e in extensions or ():
-        if type(e) is not str:
-            raise UsageError("invalid extension %r: expected a str" % (e,))
-        http11.check_header("Sec-WebSocket-Extensions", e)
-    key = ws.make_key(rng) if rng else ws.make_key()
-    # The module's own names and values (a base64 key, constants) need no check.
-    head = http11.build_request_head("GET", path, [("Host", s.host_header)]
-                                     + ws.handshake_headers(key, subprotocols, extensions) + hdrs)
-    s.begin("GET", None, path)
-    s.upgrading = (key,) + tuple(ws.offers(subprotocols, extensions, hdrs))
-    return head
-
-
-def finish_upgrade(s, resp):
-    """Check the server's 101 to the session's upgrade (RFC 6455 section 4.1): returns (subprotocol,
-    accepted extensions, the bytes that followed the head, already frames).  Raises HandshakeError;
-    the connection can't carry HTTP after a 101 either way."""
-    key, protos, exts = s.upgrading
-    s.upgrading = None
-    s.reusable = False
-    sub, accepted = ws.check_handshake_response(resp, key, protos, exts, resp)
-    s.upgraded = True
-    resp.request = resp._conn = None  # the upgrade's Request and connection: not kept for the WebSocket's
-    # life (ws_connect's Connection is garbage then; the 101's ``url`` is None)
-    leftover = s.parser.take_leftover()
-    s.parser = None
-    return sub, accepted, leftover
+    return getattr(handshake, name)
 
 
 _OPTS = ("on_msg", "on_msg_rx_init", "on_msg_rx_data", "on_msg_rx_complete", "on_ping", "on_pong",
@@ -169,13 +127,8 @@ class WSCore:
                     self._rx_buf = None
                     if self.on_msg_rx_init is not None:
                         buf = self.on_msg_rx_init(a, b)
-                        if buf is not None:
-                            # HTTPc's auto mode: the message is copied into the application's buffer.
-                            self._rx_buf = memoryview(buf)
-                            self._rx_n = 0
-                            if b is not None and b > len(buf):
-                                self._rx_overflow(b)
-                                break
+                        if buf is not None and not self._rx_start(buf, b):
+                            break
                 elif kind == ws.EV_MSG_END:
                     if self._rx_buf is not None:
                         self.rx_length = self._rx_n
@@ -193,6 +146,22 @@ class WSCore:
         except BaseException:
             self.protocol._events[:0] = events[i:]  # (none lost: see Protocol.more_input)
             raise
+
+    def _rx_start(self, buf, size):
+        """HTTPc's auto mode: the message is copied into ``buf``, the application's buffer (writable,
+        else UsageError); False (and 1009) when ``size`` is known and does not fit."""
+        try:
+            mv = memoryview(buf)
+            mv[:0] = b""
+        except TypeError:
+            raise UsageError("on_msg_rx_init must return a writable buffer (bytearray) or None, got %s"
+                             % type(buf).__name__)
+        self._rx_buf = mv
+        self._rx_n = 0
+        if size is not None and size > len(mv):
+            self._rx_overflow(size)
+            return False
+        return True
 
     def _rx_copy(self, chunk):
         """Auto mode: append ``chunk`` to the application's buffer; False (and 1009) when it is full."""

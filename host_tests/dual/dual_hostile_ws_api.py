@@ -155,3 +155,28 @@ def _offers_and_paths(layer):
 
 
 per_layer(globals(), "offers_and_paths", _offers_and_paths)
+
+
+def _an_auto_mode_buffer_that_is_read_only(layer):
+    # on_msg_rx_init returning bytes (or another object no message can be copied into) raised a bare
+    # TypeError at the message's first bytes: UsageError now, before any is taken (on poll, reported
+    # to on_err as the exception of any callback is).
+    from microhttpc.errors import UsageError
+
+    h, p = raw_server()
+    for bad in (b"x" * 64, 64):
+        ws = connect_ws(layer, h, p, "/echo", on_msg_rx_init=lambda is_text, n: bad)
+        try:
+            ws.send("abc")
+            if layer == "poll":  # a callback's exception ends its connection, reported to on_err
+                from microhttpc.errors import ConnectionClosed
+
+                raises(ConnectionClosed, ws.recv, 5)
+                assert len(ws.errors) == 1 and isinstance(ws.errors[0], UsageError), ws.errors
+            else:
+                raises(UsageError, ws.recv, 5)
+        finally:
+            ws.close()
+
+
+per_layer(globals(), "an_auto_mode_buffer_that_is_read_only", _an_auto_mode_buffer_that_is_read_only)

@@ -47,11 +47,13 @@ def _after_gc_an_upgrade_works():
 
 
 def test_memory_error_in_the_101_checks_reaches_the_websocket_once():
-    saved = pollws.finish_upgrade
-    pollws.finish_upgrade = _oom
+    from microhttpc import handshake
+
+    saved = handshake.finish_upgrade
+    handshake.finish_upgrade = _oom
 
     def restore():
-        pollws.finish_upgrade = saved
+        handshake.finish_upgrade = saved
 
     log, w = _session("finish_upgrade", restore)
     # Before on_open: the WebSocket's on_err (its on_close belongs to an open WebSocket), then the

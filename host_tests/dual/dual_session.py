@@ -1,4 +1,4 @@
-"""The sans-I/O session (session.Session, wsession.start_upgrade / finish_upgrade) fed bytes directly,
+"""The sans-I/O session (session.Session, handshake.start_upgrade / finish_upgrade) fed bytes directly,
 with a fake clock: the connection rules every layer relies on, split every way the network could."""
 
 from microhttpc import http11
@@ -324,8 +324,11 @@ def test_closed_connection_cuts_the_body():
 
 
 def test_upgrade_checks_and_leftover():
-    from microhttpc import rfc6455 as ws
-    from microhttpc.wsession import finish_upgrade, start_upgrade
+    import sys
+
+    import microhttpc
+    from microhttpc import handshake as hs
+    from microhttpc.handshake import finish_upgrade, start_upgrade
 
     s, _ = session()
     raises(UsageError, start_upgrade, s, "/ws", None, ["chat\r\nX-Evil: 1"])
@@ -335,10 +338,10 @@ def test_upgrade_checks_and_leftover():
     keys = []
     head = start_upgrade(s, "/ws", {"Origin": "http://o"}, ["chat"], rng=lambda n: keys.append(n) or b"k" * n)
     assert b"Sec-WebSocket-Protocol: chat\r\n" in head and b"Origin: http://o\r\n" in head
-    key = ws.make_key(lambda n: b"k" * n)
+    key = hs.make_key(lambda n: b"k" * n)
     frames = b"\x81\x02hi"
     reply = ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-             "Sec-WebSocket-Accept: %s\r\nSec-WebSocket-Protocol: chat\r\n\r\n" % ws.accept_for(key)).encode()
+             "Sec-WebSocket-Accept: %s\r\nSec-WebSocket-Protocol: chat\r\n\r\n" % hs.accept_for(key)).encode()
     for split in (0, 1, 5):
         s2, _ = session()
         start_upgrade(s2, "/ws", None, ["chat"], rng=lambda n: b"k" * n)
@@ -353,5 +356,7 @@ def test_upgrade_checks_and_leftover():
         assert resp is not None and resp.status == 101
         sub, exts, leftover = finish_upgrade(s2, resp)
         assert sub == "chat" and exts == [] and leftover == frames, (split, leftover)
+        # The handshake's code is unloaded once the 101 is checked (a long-lived WebSocket does not keep it).
+        assert "microhttpc.handshake" not in sys.modules and "handshake" not in microhttpc.__dict__
         assert s2.upgraded and not s2.reusable
         raises(UsageError, s2.check_usable)

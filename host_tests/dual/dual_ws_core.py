@@ -4,6 +4,7 @@ import sys
 
 from microhttpc.rt import MICROPYTHON
 from microhttpc import rfc6455 as ws
+from microhttpc import handshake as hs
 from microhttpc import mask, utf8
 from microhttpc.errors import UsageError
 from check import raises
@@ -287,7 +288,7 @@ def test_utf8_validators_agree():
 
 def test_handshake_accept_value():
     # The example of RFC 6455 section 1.3.
-    assert ws.accept_for("dGhlIHNhbXBsZSBub25jZQ==") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+    assert hs.accept_for("dGhlIHNhbXBsZSBub25jZQ==") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
     from microhttpc.sha1 import sha1
 
     assert sha1(b"abc").hex() == "a9993e364706816aba3e25717850c26c9cd0d89d"

@@ -2,6 +2,7 @@
 split at every offset; handshake checks on parsed heads; RSV bits with an extension; send-side frames."""
 
 from microhttpc import rfc6455 as ws
+from microhttpc import handshake as hs
 from microhttpc import http11
 from microhttpc.errors import HandshakeError, HeaderNotAllowed, InvalidUTF8, LimitExceeded, ProtocolError, UpgradeRefused
 from microhttpc.mask import mask_plain
@@ -176,12 +177,12 @@ def head(status, items):
 
 
 def test_handshake_checks():
-    key = ws.make_key()
-    acc = ws.accept_for(key)
+    key = hs.make_key()
+    acc = hs.accept_for(key)
     good = [("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Accept", acc)]
-    assert ws.check_handshake_response(head(101, good), key) == (None, [])
+    assert hs.check_handshake_response(head(101, good), key) == (None, [])
     ok = [("Upgrade", "WebSocket"), ("Connection", "keep-alive, UPGRADE"), ("Sec-WebSocket-Accept", acc)]
-    assert ws.check_handshake_response(head(101, ok), key)[0] is None
+    assert hs.check_handshake_response(head(101, ok), key)[0] is None
     for items, word in (
         ([("Connection", "Upgrade"), ("Sec-WebSocket-Accept", acc)], "Upgrade"),
         ([("Upgrade", "websocket"), ("Connection", "keep-alive"), ("Sec-WebSocket-Accept", acc)], "Connection"),
@@ -193,27 +194,27 @@ def test_handshake_checks():
         ([("Upgrade", "h2c, websocket")] + good[1:], "Upgrade"),
         (good + [("Upgrade", "h2c")], "Upgrade"),
     ):
-        e = raises(HandshakeError, ws.check_handshake_response, head(101, items), key)
+        e = raises(HandshakeError, hs.check_handshake_response, head(101, items), key)
         assert word in str(e), (word, str(e))
     h10 = http11.ResponseHead("HTTP/1.0", 101, "Switching Protocols", http11.Headers(good))
-    assert "HTTP/1.0" in str(raises(HandshakeError, ws.check_handshake_response, h10, key))  # (RFC 9110 15.2.2)
-    e = raises(UpgradeRefused, ws.check_handshake_response, head(403, good), key, None, None, "resp")
+    assert "HTTP/1.0" in str(raises(HandshakeError, hs.check_handshake_response, h10, key))  # (RFC 9110 15.2.2)
+    e = raises(UpgradeRefused, hs.check_handshake_response, head(403, good), key, None, None, "resp")
     assert e.response == "resp" and "403" in str(e) and not isinstance(e, ProtocolError)
-    protos, exts = ws.offers(["a"], ["x-one; p=1"], [("Sec-WebSocket-Protocol", "b, c"),
+    protos, exts = hs.offers(["a"], ["x-one; p=1"], [("Sec-WebSocket-Protocol", "b, c"),
                                                        ("sec-websocket-extensions", "X-Two, x-three;q")])
     assert protos == ["a", "b", "c"] and exts == ["x-one", "x-two", "x-three"]
-    sub, accepted = ws.check_handshake_response(
+    sub, accepted = hs.check_handshake_response(
         head(101, good + [("Sec-WebSocket-Protocol", "c"), ("Sec-WebSocket-Extensions", "x-two; z=1")]),
         key, protos, exts)
     assert sub == "c" and accepted == ["x-two; z=1"]
-    raises(HandshakeError, ws.check_handshake_response,
+    raises(HandshakeError, hs.check_handshake_response,
            head(101, good + [("Sec-WebSocket-Protocol", "a, b")]), key, protos, exts)
 
 
 def test_owned_headers_and_keys():
-    raises(HeaderNotAllowed, ws.check_app_headers, [("Origin", "x"), ("SEC-WEBSOCKET-KEY", "k")])
-    ws.check_app_headers([("Origin", "x"), ("Sec-WebSocket-Protocol", "p"), ("Cookie", "c=1")])
-    keys = set(ws.make_key() for _ in range(20))
+    raises(HeaderNotAllowed, hs.check_app_headers, [("Origin", "x"), ("SEC-WEBSOCKET-KEY", "k")])
+    hs.check_app_headers([("Origin", "x"), ("Sec-WebSocket-Protocol", "p"), ("Cookie", "c=1")])
+    keys = set(hs.make_key() for _ in range(20))
     assert len(keys) == 20  # from the CSPRNG: never repeats
     import binascii
 

@@ -1,0 +1,186 @@
+"""The WebSocket opening handshake (RFC 6455 section 4.1), sans-I/O: the upgrade request's head
+(``start_upgrade``) and the checks of the server's 101 (``finish_upgrade``), for the three layers.
+Loaded for an upgrade and unloaded once its 101 is checked: a WebSocket that runs for days does not
+keep this code in its heap (a reconnect loads it again, a few milliseconds).
+"""
+
+import binascii
+
+from . import http11
+from .rt import urandom
+from .rfc6455 import _err
+from .errors import UsageError
+
+
+def _b64(data):
+    """Standard base64 of ``data`` as str (without the newline binascii adds)."""
+    return binascii.b2a_base64(data).strip().decode()
+
+
+try:
+    from hashlib import sha1 as _sha1
+except ImportError:  # a port without hashlib (or without its SHA-1): the pure-Python one, when needed
+    _sha1 = None
+
+
+def make_key(rng=urandom):
+    """A fresh Sec-WebSocket-Key: base64 of 16 random bytes (section 4.1, item 7)."""
+    return _b64(rng(16))
+
+
+def accept_for(key):
+    """The Sec-WebSocket-Accept value a server must answer to ``key`` (section 4.2.2, item 5.4): base64
+    of the SHA-1 of the key and the GUID of section 1.3 (pure-Python SHA-1 on ports without hashlib)."""
+    data = key.encode() + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+    if _sha1 is None:
+        from .sha1 import sha1
+
+        return _b64(sha1(data))
+    return _b64(_sha1(data).digest())
+
+
+def handshake_headers(key, subprotocols=None, extensions=None):
+    """The module-owned upgrade headers (plus the offers), as (name, value) pairs."""
+    out = [
+        ("Upgrade", "websocket"),
+        ("Connection", "Upgrade"),
+        ("Sec-WebSocket-Key", key),
+        ("Sec-WebSocket-Version", "13"),
+    ]
+    if subprotocols:
+        out.append(("Sec-WebSocket-Protocol", ", ".join(subprotocols)))
+    if extensions:
+        out.append(("Sec-WebSocket-Extensions", ", ".join(extensions)))
+    return out
+
+
+def check_app_headers(headers):
+    """Refuse application headers that the module owns (HTTPc_WebSockUpgrade note 3)."""
+    for name, _ in headers:
+        if name.lower() in ("connection", "upgrade", "sec-websocket-key", "sec-websocket-accept",
+                            "sec-websocket-version"):
+            raise _err("HeaderNotAllowed",
+                "%s is set by the WebSocket upgrade itself; remove it from the request headers" % name
+            )
+
+
+def offers(subprotocols, extensions, app_headers):
+    """Everything offered, from the keywords and from raw Sec-WebSocket-Protocol / -Extensions request
+    headers alike (RFC 6455 section 11.3.2/11.3.4 allow the headers to repeat, so both ways may be used
+    together).  Returns (protocols, extension names) for check_handshake_response()."""
+    protos = list(subprotocols or ())
+    exts = [e.split(";")[0].strip().lower() for e in (extensions or ())]
+    for name, value in app_headers:
+        n = name.lower()
+        if n == "sec-websocket-protocol":
+            protos.extend(t.strip() for t in value.split(",") if t.strip())
+        elif n == "sec-websocket-extensions":
+            exts.extend(t.split(";")[0].strip().lower() for t in value.split(",") if t.strip())
+    return protos, exts
+
+
+def check_handshake_response(head, key, subprotocols=None, extensions=None, response=None):
+    """Validate the server's answer to the upgrade (section 4.1, client requirements 1-6).
+
+    ``subprotocols`` and ``extensions`` are what was offered (names; see offers()).  Returns
+    (subprotocol or None, [accepted extension values]).  Raises UpgradeRefused (another status than
+    101) or HandshakeError (a wrong 101), carrying ``response`` (the caller's full response object).
+    """
+    if head.status != 101:
+        raise _err("UpgradeRefused", "upgrade refused: expected status 101, got %d %s"
+                   % (head.status, head.reason), response)
+    h = head.headers
+    # Exactly "websocket" (case-insensitive; section 4.1, client requirement 2), from an HTTP/1.1 server
+    # (a 101 switches an HTTP/1.1 connection only: RFC 9110 section 15.2.2).
+    if h.tokens("upgrade") != ["websocket"] or head.version != "HTTP/1.1":
+        raise _err("HandshakeError", "101 response without 'Upgrade: websocket' alone (got %r, %s)"
+                   % (h.get_all("upgrade"), head.version), response)
+    if "upgrade" not in h.tokens("connection"):
+        raise _err("HandshakeError", "101 response without an 'upgrade' token in Connection (got %r)"
+                   % (h.get("connection"),), response)
+    accept = h.get_all("sec-websocket-accept")
+    want = accept_for(key)
+    if len(accept) != 1 or accept[0].strip() != want:
+        raise _err("HandshakeError", "wrong Sec-WebSocket-Accept: expected %r, got %r" % (want, accept),
+                   response)
+    exts = h.tokens("sec-websocket-extensions")
+    if exts:
+        # Section 4.1, client requirement 5: only extensions the client asked for.
+        offered = [e.split(";")[0].strip().lower() for e in (extensions or ())]
+        for e in exts:
+            if e.split(";")[0].strip() not in offered:
+                raise _err("HandshakeError", "server chose extension %r that was not offered" % (e,),
+                           response)
+    protos = h.get_all("sec-websocket-protocol")
+    if not protos:
+        return None, exts
+    if len(protos) != 1 or "," in protos[0]:
+        raise _err("HandshakeError", "server chose more than one subprotocol: %r" % (protos,), response)
+    proto = protos[0].strip()
+    # Section 4.1, client requirement 6: a subprotocol the client offered (case-sensitive).
+    if proto not in (subprotocols or ()):
+        raise _err("HandshakeError", "server chose subprotocol %r that was not offered" % (proto,), response)
+    return proto, exts
+
+
+def start_upgrade(s, path, headers=None, subprotocols=None, extensions=None, rng=None):
+    """The session ``s`` writes the WebSocket upgrade request now (RFC 6455 section 4.1): returns its
+    head bytes.  Connection, Upgrade, Sec-WebSocket-* and Host are the module's (HeaderNotAllowed); the
+    application's headers and the offers go through the same header check as every other header."""
+    if not s.persistent:
+        raise UsageError("WebSocket upgrade needs a persistent connection (persistent=True)")
+    if type(path) is not str or path[:1] != "/" or isinstance(subprotocols, str) or isinstance(extensions, str):
+        # (a str of offers went out letter by letter: "c, h, a, t")
+        raise UsageError("upgrade() takes a path that starts with '/' and lists of subprotocols and extensions, "
+                         "not %r" % ((path, subprotocols, extensions),))
+    hdrs = []
+    if headers is not None:
+        from .request import Request  # only then: ws_connect() without headers never loads it
+
+        hdrs = Request("GET", path, headers=headers).user_headers()  # checked like any request's
+    check_app_headers(hdrs)
+    for t in subprotocols or ():
+        if type(t) is not str or not http11._is_token(t):
+            raise UsageError("invalid subprotocol %r: expected an RFC 9110 token" % (t,))
+    http11.check_header("Host", s.host_header)
+    for e in extensions or ():
+        if type(e) is not str:
+            raise UsageError("invalid extension %r: expected a str" % (e,))
+        http11.check_header("Sec-WebSocket-Extensions", e)
+    key = make_key(rng) if rng else make_key()
+    # The module's own names and values (a base64 key, constants) need no check.
+    head = http11.build_request_head("GET", path, [("Host", s.host_header)]
+                                     + handshake_headers(key, subprotocols, extensions) + hdrs)
+    s.begin("GET", None, path)
+    s.upgrading = (key,) + tuple(offers(subprotocols, extensions, hdrs))
+    return head
+
+
+def finish_upgrade(s, resp):
+    """Check the server's 101 to the session's upgrade (RFC 6455 section 4.1): returns (subprotocol,
+    accepted extensions, the bytes that followed the head, already frames).  Raises HandshakeError;
+    the connection can't carry HTTP after a 101 either way."""
+    key, protos, exts = s.upgrading
+    s.upgrading = None
+    s.reusable = False
+    try:
+        sub, accepted = check_handshake_response(resp, key, protos, exts, resp)
+    finally:
+        _unload()  # checked: this module's work is done, right or wrong
+    s.upgraded = True
+    resp.request = resp._conn = None  # the upgrade's Request and connection: not kept for the WebSocket's
+    # life (ws_connect's Connection is garbage then; the 101's ``url`` is None)
+    leftover = s.parser.take_leftover()
+    s.parser = None
+    return sub, accepted, leftover
+
+
+def _unload():
+    """Drop this module (see the docstring): from ``sys.modules`` and from the package."""
+    import sys
+
+    sys.modules.pop(__name__, None)
+    try:
+        delattr(sys.modules[__name__.rpartition(".")[0]], __name__.rpartition(".")[2])
+    except (AttributeError, KeyError):
+        pass
