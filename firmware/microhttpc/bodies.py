@@ -108,7 +108,7 @@ def source_pieces(src, buf):
             n = src(mv)
             if not n:
                 return
-            if n < 0 or n > len(buf):
+            if type(n) is not int or n < 0 or n > len(buf):
                 raise UsageError("body callback returned %r for a %d-byte buffer" % (n, len(buf)))
             yield mv[:n]
     else:
@@ -127,8 +127,30 @@ def source_pieces(src, buf):
 
 
 def body_pieces(req, body, buf):
-    """Yield the framed body bytes for ``body`` from ``prepare()`` (chunked framing when the length
-    was unknown; the byte count checked against Content-Length when it was known)."""
+    """The framed body bytes for ``body`` from ``prepare()``, as an iterator (chunked framing when the
+    length was unknown; the byte count checked against Content-Length when it was known).  A body that
+    is no source raises UsageError at this call, not as its pieces are asked for: ``prepare()`` calls
+    it (with no buffer) before the head goes out (an int failed after it, a dict went out as its keys)."""
+    if body is not None and not hasattr(body, "pieces"):  # (a multipart form checked its values)
+        _source(body)
+    return _framed(req, body, buf)
+
+
+def _source(src):
+    """UsageError unless ``src`` is a body source (see ``source_pieces``)."""
+    if isinstance(src, (str, bytes, bytearray, memoryview)) or callable(src) or hasattr(src, "read") \
+            or hasattr(src, "readinto"):
+        return
+    try:
+        if isinstance(src, dict):
+            raise TypeError
+        iter(src)  # any other iterable: of chunks
+    except TypeError:
+        raise UsageError("a body is bytes, str, a file, a callable or an iterable of chunks (a dict: form= or "
+                         "json=), not %s" % type(src).__name__)
+
+
+def _framed(req, body, buf):
     if body is None:
         return
     length = req.sent_length

@@ -21,9 +21,33 @@ def use_json(req, value):
         raise UsageError("give one of body=, form= or json=")
     from json import dumps
 
+    _json_value(value)
     req.body = dumps(value, separators=(",", ":"))
     if req.content_type is None:
         req.content_type = "application/json"
+
+
+def _json_value(v):
+    """Refuse what JSON cannot carry (RFC 8259): MicroPython's dumps() wrote a set or an object as its
+    repr, bytes as a string, and both runtimes wrote nan / inf (no JSON number)."""
+    if v is None or type(v) in (str, int, bool):
+        return
+    if type(v) is float:
+        if v - v == 0:  # (nan and inf: not)
+            return
+    elif type(v) in (list, tuple):
+        for x in v:
+            _json_value(x)
+        return
+    elif type(v) is dict:
+        for k in v:
+            if type(k) is not str:
+                break
+            _json_value(v[k])
+        else:
+            return
+    raise UsageError("json= takes None, bool, int, float (finite), str, list, tuple and dict with str keys; "
+                     "not %r" % (v,))
 
 
 def basic(auth):

@@ -15,7 +15,7 @@ stays cheap.
 
 from .errors import UsageError
 from .http11 import check_header
-from .bodies import source_pieces
+from .bodies import _source, source_pieces
 from .request import _header_value
 
 _CRLF = b"\r\n"
@@ -91,6 +91,7 @@ class Multipart:
                 value = str(value)
             if not isinstance(value, Value):
                 value = Value(value)
+            _source(value.source)
             # Each part header goes through check_header like a request header (no CR, LF or NUL).
             disp = 'form-data; name="%s"' % _quoted(name, "field name")
             if value.filename is not None:

@@ -16,7 +16,7 @@ from . import http11, rtio, session
 from .errors import ConnectError, ConnectionLost, LimitExceeded, TimeoutError, UsageError
 from .rt import MICROPYTHON, const, load
 from .rtio import EAGAIN, EINPROGRESS, EWOULDBLOCK, recv_into, set_nodelay, ticks_diff, ticks_ms, would_block
-from .session import Body, Session
+from .session import Body, Session, count, seconds
 
 _IN, _OUT = select.POLLIN, select.POLLOUT
 _ERR = getattr(select, "POLLERR", 8) | getattr(select, "POLLHUP", 16)
@@ -90,7 +90,6 @@ class Conn(Session):
     def __repr__(self):
         return "<Conn %s:%d %s>" % (self.host, self.port, self.state_name)
 
-    # -- socket plumbing ---------------------------------------------------------------------------
     def _io(self, mv, out, err=0):
         """Bytes read into ``mv`` (0 at EOF) or written from it, or None when the socket can't now."""
         s = self.sock
@@ -124,7 +123,6 @@ class Conn(Session):
             self.engine._poller.modify(self.sock, want)
             self._mask = want
 
-    # -- events from poll ----------------------------------------------------------------------------
     def _ready(self, ev):
         st = self.state
         if st == _CONNECTING:
@@ -304,7 +302,6 @@ class Conn(Session):
         if unsent:
             self._end(None, ConnectionLost("the server answered before the request body was sent"))
 
-    # -- timeouts --------------------------------------------------------------------------------------
     def _left(self):
         """Milliseconds until the nearest timer of this connection fires (<= 0: due), or None."""
         st = self.state
@@ -398,10 +395,10 @@ class Engine:
     while a request or a write is outstanding; the response head must come within it as a whole)."""
 
     def __init__(self, buffer_size=2048, connect_timeout=10.0, timeout=30.0):
-        self.connect_timeout, self.timeout = connect_timeout, timeout
+        self.connect_timeout, self.timeout = seconds(connect_timeout, "connect_timeout"), seconds(timeout, "timeout")
         self._poller = select.poll()
         self._conns, self._by_key, self._timers, self._hot = [], {}, [], False  # _timers: see call_later()
-        self._mv = memoryview(bytearray(buffer_size))
+        self._mv = memoryview(bytearray(count(buffer_size, "buffer_size", 1)))  # (0: every request failed)
 
     connections = property(lambda self: list(self._conns))  # the connections not yet closed
 
@@ -461,7 +458,9 @@ class Engine:
         elif target != "/" or headers is not None or body is not None or kw:
             raise UsageError("give either a Request or method/target/headers/body, not both")
         if deadline is not None:
-            r.deadline = deadline  # read by the session
+            r.deadline = seconds(deadline, "deadline")  # read by the session
+        if not all(map(callable, (on_response or len, on_body or len, on_complete or len, on_err or len))):
+            raise UsageError("callbacks must be callable or None")  # (one that was not failed in poll())
         req = Transaction(conn, r, on_response, on_body or r.on_body, on_complete, on_err,
                           r.user_data if user_data is None else user_data)
         conn._queue.append(req)
@@ -497,7 +496,9 @@ class Engine:
     def call_later(self, delay, fn):
         """Call ``fn()`` from poll() once ``delay`` seconds have passed (run() waits for it too); an
         exception from ``fn`` comes out of that poll().  (Kept in ``_timers`` as (tick, seconds, fn).)"""
-        self._timers.append((ticks_ms(), delay, fn))
+        if delay is None or not callable(fn):
+            raise UsageError("call_later() takes seconds and a callable, not %r and %r" % (delay, fn))
+        self._timers.append((ticks_ms(), seconds(delay, "delay"), fn))  # (a wrong one failed every poll())
         self._hot = True
 
     def close_all(self):
@@ -552,7 +553,6 @@ class Engine:
                 return False
             self.poll(1000 if left is None else min(1000, left))
 
-    # -- internals -------------------------------------------------------------------------------------
     def _each(self, fn):
         conns, i = self._conns, 0  # in place, no copy per round: a step may end (remove) its connection
         while i < len(conns):

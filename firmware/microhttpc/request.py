@@ -12,6 +12,7 @@ rules exist once.
 """
 
 from .errors import UsageError
+from .session import count, seconds
 from . import http11
 
 
@@ -73,6 +74,8 @@ class Request:
     def __init__(self, method="GET", target="/", headers=None, query=None, body=None, content_length=None,
                  form=None, multipart=None, content_type=None, on_header=None, on_body=None,
                  follow_redirects=None, user_data=None, rng=None, deadline=None, json=None, auth=None):
+        if type(method) is not str or type(target) is not str:
+            raise UsageError("the method and the target are str, not %r and %r" % (method, target))
         self.method = method.upper()
         if not http11._is_token(self.method):
             raise UsageError("invalid method %r" % (method,))
@@ -93,18 +96,21 @@ class Request:
             self.multipart = multipart
         if content_type is not None:
             self.content_type = content_type
+        if not (callable(on_header or len) and callable(on_body or len)):  # (None: len, a callable)
+            raise UsageError("on_header and on_body take callables, not %r and %r" % (on_header, on_body))
         if on_header is not None:
             self.on_header = on_header
         if on_body is not None:
             self.on_body = on_body
         if follow_redirects is not None:
-            self.follow_redirects = follow_redirects
+            self.follow_redirects = count(follow_redirects, "follow_redirects")
         if user_data is not None:
             self.user_data = user_data
         if rng is not None:
             self.rng = rng
         if deadline is not None:
-            self.deadline = deadline
+            # (a redirect's: the chain's (tick, seconds), see urls.next_hop)
+            self.deadline = deadline if type(deadline) is tuple else seconds(deadline, "deadline")
         if auth is not None:
             self.auth = auth
         if json is not None:
@@ -119,7 +125,10 @@ class Request:
         """The caller's headers (table or hook result) as checked (name, value) pairs."""
         out = []
         try:
-            for k, v in _pairs(self.headers):
+            for kv in _pairs(self.headers):
+                if isinstance(kv, str):
+                    raise TypeError  # ("ab" unpacked as the name "a" and the value "b")
+                k, v = kv
                 v = _header_value(v)
                 http11.check_header(k, v)
                 # RFC 9110 section 7.2 Host, RFC 9112 section 6 body framing
@@ -187,6 +196,8 @@ class Request:
             if length is not None and length != len(body):
                 raise UsageError("content_length=%d but the body has %d bytes" % (length, len(body)))
             length = len(body)
+        elif body is not None:
+            self.body_pieces(body, None)  # a body that is no source: UsageError now, before the head goes out
         out = [("Host", host_header)]
         if body is None:
             if self.method in ("POST", "PUT", "PATCH"):
@@ -231,7 +242,8 @@ class Request:
 
 
 def _header_value(v):
-    """A header value as str: bytes are decoded (UTF-8), anything else goes through str()."""
+    """A header value as str: bytes are decoded (UTF-8), a number goes through str(); anything else
+    (None, a list: "None" and "[1, 2]" went out) is UsageError."""
     if isinstance(v, str):
         return v
     if isinstance(v, (bytes, bytearray)):
@@ -239,7 +251,9 @@ def _header_value(v):
             return v.decode()
         except UnicodeError:
             raise UsageError("header value %r is not UTF-8" % (v,))
-    return str(v)
+    if type(v) is int or type(v) is float:
+        return str(v)
+    raise UsageError("a header value is str, bytes or a number, not %r" % (v,))
 
 
 def _not_allowed(msg):

@@ -29,10 +29,23 @@ object with ``ticks_ms()``, ``ticks_diff(a, b)`` and ``ticks_add(t, ms)`` (each 
 from . import http11
 from .errors import ConnectionLost, LimitExceeded, ProtocolError, TimeoutError, UsageError
 
-# RFC 9110 section 9.2.2: methods a client may resend by itself when a reused connection turns out to
-# have been closed by the server before it answered.
-IDEMPOTENT = ("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE")
 REDIRECTS = (301, 302, 303, 307, 308)  # urls.REDIRECT_CODES, without loading urls
+
+
+def seconds(t, name):
+    """A time setting as given, checked: None (no bound) or seconds from 0 to 500,000 (MicroPython's
+    ticks wrap at 2**30 ms: a longer wait could not be told from a short one); else UsageError, at the
+    call that took it (nan, "5" or -1 failed later, in the middle of a request)."""
+    if t is None or (type(t) is int or type(t) is float) and 0 <= t <= 500000:  # (nan: both False)
+        return t
+    raise UsageError("%s must be None or seconds from 0 to 500000, not %r" % (name, t))
+
+
+def count(n, name, limit=0):
+    """A size or count setting as given, checked: an int from ``limit`` up; else UsageError."""
+    if type(n) is int and n >= limit:
+        return n
+    raise UsageError("%s must be an int of at least %d, not %r" % (name, limit, n))
 
 
 class Response(http11.ResponseHead):
@@ -165,8 +178,8 @@ class Session:
                  max_line=2048, max_headers=40, max_header_bytes=8192, max_chunk_line=256, max_body=1 << 20,
                  user_data=None, follow_redirects=0, drain_limit=4096, deadline=None, drain_timeout=1.0,
                  max_interim=8):
-        if not host:
-            raise UsageError("a host name or address is required")
+        if type(host) is not str or not host:
+            raise UsageError("a host name or address (a str) is required, not %r" % (host,))
         self.host = host
         if tls:
             self.tls = tls
@@ -177,12 +190,12 @@ class Session:
         self.host_header = host_header(host, self.port, tls)
         if persistent is not True:
             self.persistent = persistent
-        self.timeout = timeout
+        self.timeout = seconds(timeout, "timeout")
         # The settings usually left at their defaults stay class attributes unless given: on a board
         # running many connections each instance's attribute table is smaller.
         # (One test each, no table of pairs: a connection is made without transient allocations.)
         if connect_timeout != 10.0:
-            self.connect_timeout = connect_timeout
+            self.connect_timeout = seconds(connect_timeout, "connect_timeout")
         if ssl_context is not None:
             self.ssl_context = ssl_context
         if cadata is not None:
@@ -196,19 +209,21 @@ class Session:
                 raise UsageError("invalid buffer_size %r" % (buffer_size,))
             self.buffer_size = buffer_size
         if (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim) != Session.limits:
-            self.limits = (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim)
+            self.limits = (count(max_line, "max_line", 1), count(max_headers, "max_headers"),
+                           count(max_header_bytes, "max_header_bytes", 1),
+                           count(max_chunk_line, "max_chunk_line", 1), count(max_interim, "max_interim"))
         if max_body != 1 << 20:
-            self.max_body = max_body
+            self.max_body = max_body if max_body is None else count(max_body, "max_body")
         if user_data is not None:
             self.user_data = user_data
         if follow_redirects != 0:
-            self.follow_redirects = follow_redirects
+            self.follow_redirects = count(follow_redirects, "follow_redirects")
         if drain_limit != 4096:
-            self.drain_limit = drain_limit
+            self.drain_limit = count(drain_limit, "drain_limit")
         if deadline is not None:
-            self.deadline = deadline
+            self.deadline = seconds(deadline, "deadline")
         if drain_timeout != 1.0:
-            self.drain_timeout = drain_timeout
+            self.drain_timeout = seconds(drain_timeout, "drain_timeout")
         self.parser = None  # None while no connection is open
         self.method = None  # the method of the request in flight until its final head arrives
         self.active = None  # the Response whose body is still on the wire
@@ -466,8 +481,9 @@ class Session:
     def may_retry(self, req, exc, reused):
         """RFC 9112 section 9.3.1: a server may close an idle persistent connection at any time; if it
         did so before answering anything, an idempotent request is sent again on a new connection."""
-        return (reused and self.rx == 0 and isinstance(exc, ConnectionLost) and req.method in IDEMPOTENT
-                and req.replayable())
+        # (RFC 9110 section 9.2.2's idempotent methods: a tuple in place, one name fewer in the heap)
+        return (reused and self.rx == 0 and isinstance(exc, ConnectionLost)
+                and req.method in ("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE") and req.replayable())
 
 class Body:
     """A whole body being collected, bounded by ``limit`` bytes (None: the heap); a declared

@@ -8,8 +8,13 @@ from .errors import TimeoutError
 from .http11 import Headers, ResponseHead, ResponseParser
 from .request import Request
 
-IDEMPOTENT: tuple[str, ...]
 REDIRECTS: tuple[int, ...]
+
+def seconds(t: float | None, name: str) -> float | None:
+    """A time setting as given, checked: None or seconds from 0 to 500,000; else UsageError."""
+
+def count(n: int, name: str, limit: int = 0) -> int:
+    """A size or count setting as given, checked: an int from ``limit`` up; else UsageError."""
 
 class Response(ResponseHead):
     """One response, the same data object on every layer (each layer adds its way of reading the body)."""

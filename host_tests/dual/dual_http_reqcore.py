@@ -1,7 +1,8 @@
 """The sans-I/O request serialiser on its own (request.Request.prepare / body_pieces): the exact bytes
 that go on the wire, which the blocking, poll and asyncio layers all send."""
 
-from microhttpc.request import Request, source_pieces
+from microhttpc.bodies import source_pieces
+from microhttpc.request import Request
 from microhttpc.urls import split_url
 from microhttpc.errors import HeaderNotAllowed, UsageError
 from check import raises

@@ -7,7 +7,8 @@ import io
 import microhttpc
 from microhttpc import Request
 from microhttpc.errors import HeaderNotAllowed, UsageError
-from microhttpc.request import quote, encode_pairs
+from microhttpc.bodies import quote
+from microhttpc.request import encode_pairs
 from check import raises, server
 
 

@@ -1,0 +1,95 @@
+"""Settings and arguments a new user gets wrong, through the three layers (pumps_http, pumps_ws): each
+is UsageError at the call that took it, and the connection stays usable.  Before: nan, inf, "5" or -1
+as a time value failed in the middle of a request with a bare ValueError / OverflowError / TypeError
+(aio's connection was then locked for good); a limit of "x" failed after the request went out; a
+bytes host went out as "Host: b'127.0.0.1'" on MicroPython; a dict body went out as its keys, a header
+value None as "None", headers=["ab"] as "a: b"; json= of a set or nan went out as no JSON; WebSocket
+settings failed after the 101, or at every recv() of a WebSocket that stayed open."""
+
+from check import raises
+from pumps_http import GENUINE, open_client, per_layer
+import pumps_ws
+
+BAD_TIMES = (float("nan"), float("inf"), -1, "5", 1e30)
+
+
+def _connection_settings(layer):
+    from microhttpc.errors import UsageError
+
+    for key in ("timeout", "connect_timeout", "deadline", "drain_timeout"):
+        for bad in BAD_TIMES:
+            if not (bad == -1 and layer == "poll" and "timeout" in key and key != "drain_timeout"):
+                # (poll's connect(timeout=-1): the engine's default)
+                raises(UsageError, open_client, layer, **{key: bad})
+    for key in ("max_line", "max_headers", "max_header_bytes", "max_chunk_line", "max_interim", "max_body",
+                "drain_limit", "follow_redirects"):
+        for bad in ("x", -1, 2.5, True):
+            raises(UsageError, open_client, layer, **{key: bad})
+    for host in (b"127.0.0.1", 5, ""):
+        raises(UsageError, open_client, layer, host, 80)
+    c = open_client(layer, timeout=5, max_body=None, deadline=10)  # (None: no limit; deadline as seconds)
+    try:
+        assert c.request("GET", "/raw/genuine").body == GENUINE
+    finally:
+        c.close()
+
+
+def _request_arguments(layer):
+    from microhttpc.errors import UsageError
+
+    c = open_client(layer, timeout=5)
+    try:
+        for kw in ({"deadline": float("nan")}, {"deadline": "5"}, {"deadline": -1}, {"deadline": 1e30},
+                   {"body": {"a": 1}}, {"body": 5}, {"body": 1.5}, {"form": {"a": {"b": 1}}}, {"form": {"a": object()}},
+                   {"headers": {"X-A": None}}, {"headers": {"X-A": [1, 2]}}, {"headers": ["ab", "cd"]},
+                   {"json": {1, 2}}, {"json": float("nan")}, {"json": b"ab"}, {"json": object()}, {"json": {1: 2}},
+                   {"json": [1, float("inf")]}, {"on_body": 5}, {"on_header": 5}, {"follow_redirects": "3"}):
+            raises(UsageError, c.request, "POST", "/raw/genuine", **kw)
+        raises(UsageError, c.request, None, "/raw/genuine")
+        raises(UsageError, c.request, "GET", b"/raw/genuine")
+        # Still usable (aio: no task holds the connection), and JSON that is JSON goes out.
+        assert c.request("GET", "/raw/genuine").body == GENUINE
+        assert c.request("POST", "/raw/genuine", json={"a": [1, 2.5, None, True, "x"]}).status == 200
+    finally:
+        c.close()
+
+
+def _websocket_settings(layer):
+    from microhttpc.errors import UsageError
+
+    h, p = pumps_ws.raw_server()
+    for kw in ({"close_timeout": float("nan")}, {"close_timeout": "5"}, {"tx_buffer_size": "x"},
+               {"tx_buffer_size": -20}, {"max_events": "x"}, {"allowed_rsv": "x"}, {"allowed_rsv": -1},
+               {"allowed_rsv": 8}, {"max_message": "x"}, {"max_frame": "x"}, {"ping_interval": "5"},
+               {"ping_interval": float("nan")}, {"ping_interval": float("inf")}, {"on_msg_rx_init": 5},
+               {"on_msg_rx_data": "x"}, {"frame_size": "x"}, {"frame_size": 0}):
+        raises(UsageError, pumps_ws.connect_ws, layer, h, p, "/echo", **kw)
+    if layer == "blocking":
+        for bad in (0, -1, 1.5, "x"):
+            raises(UsageError, pumps_ws.connect_ws, layer, h, p, "/echo", buffer_size=bad)
+    ws = pumps_ws.connect_ws(layer, h, p, "/echo", close_timeout=2, max_message=None)
+    ws.send("still works")
+    assert ws.recv() == "still works"
+    ws.close()
+
+
+def test_poll_engine_arguments():
+    from microhttpc.errors import UsageError
+    from microhttpc.poll import Engine
+
+    for bad in (0, -1, 1.5, "x"):
+        raises(UsageError, Engine, buffer_size=bad)
+    for key in ("timeout", "connect_timeout"):
+        for bad in BAD_TIMES:
+            raises(UsageError, Engine, **{key: bad})
+    e = Engine()
+    fired = []
+    for delay, fn in (("x", fired.append), (float("nan"), fired.append), (None, fired.append), (1, 5)):
+        raises(UsageError, e.call_later, delay, fn)
+    e.call_later(0, lambda: fired.append(1))  # (a wrong timer was kept: every poll() raised from then on)
+    assert e.run(until=lambda: fired, timeout=2) and fired == [1]
+
+
+per_layer(globals(), "connection_settings", _connection_settings)
+per_layer(globals(), "request_arguments", _request_arguments)
+per_layer(globals(), "websocket_settings", _websocket_settings)
