@@ -138,10 +138,13 @@ def read_until(proc, want, got=None, timeout=20):
     while want[1] not in got[want[0]]:
         left = end - time.monotonic()
         assert left > 0, ("timed out waiting for", want, got)
+        assert fds, ("the CLI ended early", got, proc.wait())
         for fd in select.select(list(fds), [], [], left)[0]:
             data = os.read(fd, 4096)
-            assert data, ("the CLI ended early", got, proc.wait())
-            got[fds[fd]] += data
+            if data:
+                got[fds[fd]] += data
+            else:  # this stream ended; the other may still hold what the child wrote before it exited
+                del fds[fd]
     return got
 
 

@@ -318,6 +318,9 @@ class Connection(Session):
         """Connect (TCP, then TLS when asked); a no-op when open."""
         if self._writer is not None:
             return self
+        if self.websocket is not None:  # it ended with the last connection: this one carries HTTP again
+            self.websocket = None
+            self.upgraded = False
         name = self.server_hostname or self.host
         try:
             what = "connect to %s:%d did not complete" % (self.host, self.port)
@@ -490,8 +493,9 @@ class Connection(Session):
                     e = q.map[id(sock)]  # (its entry: see _enqueue)
                     yield
                     # None when the wake-up brought nothing.  A head due on a plain socket: one read (a
-                    # reset right behind a short answer lost it: rtio.recv_into).
-                    if self.method is not None and not self.tls:
+                    # reset right behind a short answer lost it: rtio.recv_into; not for a 101, after
+                    # which the connection stays: recv_into allocates).
+                    if self.method is not None and self.upgrading is None and not self.tls:
                         n = rtio.recv_into(sock, mv)
                     else:
                         n = sock.readinto(mv)
@@ -612,17 +616,24 @@ class Connection(Session):
             except HTTPCError:
                 await conn._settle()
                 raise
+            except BaseException:  # on_header's: the response is nobody's now, its connection goes
+                await conn._abort()
+                raise
             if hop is None:
                 break
             await conn._settle()  # the 3xx body: drained, or its connection closed
             conn, cur, path = hop
             hdrs = cur.headers
         if req.on_body is not None:
-            while True:
-                c = await resp.read_chunk()
-                if c is None:
-                    break
-                req.on_body(c)
+            try:
+                while True:
+                    c = await resp.read_chunk()
+                    if c is None:
+                        break
+                    req.on_body(c)
+            except BaseException:  # (as for on_header)
+                await conn._abort()
+                raise
         return resp
 
     async def send(self, req):

@@ -199,6 +199,9 @@ class Connection(Session):
                 buf = None
             self._buf = buf if buf is not None and len(buf) == n else rtio.long_lived(n)
             self._mv = memoryview(self._buf)
+        if self.websocket is not None:  # it ended with the last connection: this one carries HTTP again
+            self.websocket = None
+            self.upgraded = False
         # The session's state first: a MemoryError there must not leave an open socket behind.
         self.opened(MICROPYTHON and self.tls)  # MicroPython's TLS handshake runs in the first write
         self.stream = open_stream(self.host, self.port, self.connect_timeout, self.tls, self.server_hostname,
@@ -244,10 +247,10 @@ class Connection(Session):
                     return ev
                 self.stream.settimeout(s.wait_time())
                 # Awaiting a 101, read little: what follows its head (frames) is copied out of the
-                # parser once, and the parser's buffer grows to the size of a read.  Awaiting a head
-                # on MicroPython: one read, not recv_some's (a reset may follow the answer at once:
-                # rtio.recv_into).
-                if MICROPYTHON and s.method is not None:
+                # parser once, and the parser's buffer grows to the size of a read.  Awaiting another
+                # head on MicroPython: one read, not recv_some's (a reset may follow the answer at once:
+                # rtio.recv_into, which allocates: not for a 101, after which the connection stays).
+                if MICROPYTHON and s.method is not None and s.upgrading is None:
                     n = self.stream._recv(self._mv)
                 else:
                     n = self.stream.recv_some(self._mv if s.upgrading is None else self._mv[:512])
@@ -366,14 +369,21 @@ class Connection(Session):
             except HTTPCError:
                 conn._settle()
                 raise
+            except BaseException:  # on_header's: the response is nobody's now, its connection goes
+                conn._abort()
+                raise
             if hop is None:
                 break
             conn._settle()  # the 3xx body: drained, or its connection closed
             conn, cur, path = hop
             hdrs = cur.headers
         if req.on_body is not None:
-            for c in resp.iter_chunks():
-                req.on_body(c)
+            try:
+                for c in resp.iter_chunks():
+                    req.on_body(c)
+            except BaseException:  # (as for on_header; upgrade() then found a body nobody could read)
+                conn._abort()
+                raise
         return resp
 
     def queue(self, req):

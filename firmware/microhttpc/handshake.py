@@ -25,7 +25,10 @@ except ImportError:  # a port without hashlib (or without its SHA-1): the pure-P
 
 def make_key(rng=urandom):
     """A fresh Sec-WebSocket-Key: base64 of 16 random bytes (section 4.1, item 7)."""
-    return _b64(rng(16))
+    k = rng(16)
+    if len(k) != 16:  # (an rng= that gave fewer: an empty or short key went out, the server said 400)
+        raise UsageError("rng(16) returned %d bytes" % len(k))
+    return _b64(k)
 
 
 def accept_for(key):

@@ -138,7 +138,7 @@ class Conn(Session):
             step(self)
         else:
             if ev & (_IN | _ERR):
-                self._read(self.method is not None or ev & _ERR)
+                self._read(self.method is not None and self.upgrading is None or ev & _ERR)
             if self.state != _CLOSED and ev & _OUT:
                 self._write()
         self._update_mask()
@@ -517,7 +517,7 @@ class Engine:
         """One round: wait up to ``timeout_ms`` (-1: until something happens; shortened to the nearest
         timer) for the sockets, then read, call back, write, enforce timers.  Returns the ready count."""
         self._each(Conn._tick)
-        wait = 0 if self._hot else -1 if timeout_ms is None else timeout_ms
+        wait = 0 if self._hot else -1 if timeout_ms is None else int(timeout_ms)  # (MicroPython's poll: an int)
         self._hot = False
         for c in self._conns:
             left = c._left()

@@ -18,8 +18,9 @@ The three I/O layers (blocking ``client``, non-blocking ``poll``, ``aio``) are p
 - the drain-or-close verdict for an unread body (``drain_limit`` bytes, ``drain_timeout`` seconds);
 - the idempotent-retry verdict (``may_retry``) and the redirect verdict (``urls.next_hop``, loaded
   on the first redirect);
-- the upgrade head, the 101 checks and the bytes that followed it (in ``wsession``, loaded with the
-  WebSocket code on the first upgrade: ``start_upgrade`` / ``finish_upgrade``).
+- the upgrade head, the 101 checks and the bytes that followed it (in ``handshake``, loaded for an
+  upgrade and unloaded after it: ``start_upgrade`` / ``finish_upgrade``, found through ``wsession``);
+- the checks of time and size settings (``seconds``, ``count``) every layer uses.
 
 Must not: touch sockets, ``select``, ``asyncio`` or ``time``: the clock is the ``clock`` attribute, an
 object with ``ticks_ms()``, ``ticks_diff(a, b)`` and ``ticks_add(t, ms)`` (each layer's class sets

@@ -127,8 +127,11 @@ class WSCore:
         brought no event (a streamed piece) does not pay for it.  A callback that raises: the caller
         gets its exception, and the events after it go back to the protocol for the next call."""
         i = 0
+        was = self.protocol.state
         try:
             for kind, a, b in events:
+                if self.protocol.state == ws.CLOSED and was != ws.CLOSED:
+                    break  # the application closed in a callback (blocking: on_close came): nothing after it
                 i += 1
                 if kind == ws.EV_TEXT or kind == ws.EV_BINARY:
                     if self.on_msg is not None:

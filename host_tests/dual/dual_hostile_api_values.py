@@ -62,7 +62,8 @@ def _websocket_settings(layer):
                {"tx_buffer_size": -20}, {"max_events": "x"}, {"allowed_rsv": "x"}, {"allowed_rsv": -1},
                {"allowed_rsv": 8}, {"max_message": "x"}, {"max_frame": "x"}, {"ping_interval": "5"},
                {"ping_interval": float("nan")}, {"ping_interval": float("inf")}, {"on_msg_rx_init": 5},
-               {"on_msg_rx_data": "x"}, {"frame_size": "x"}, {"frame_size": 0}):
+               {"on_msg_rx_data": "x"}, {"frame_size": "x"}, {"frame_size": 0}, {"rng": lambda n: b""},
+               {"rng": lambda n: b"abc"}):  # (a short key went out: the server answered 400)
         raises(UsageError, pumps_ws.connect_ws, layer, h, p, "/echo", **kw)
     if layer == "blocking":
         for bad in (0, -1, 1.5, "x"):
@@ -87,6 +88,7 @@ def test_poll_engine_arguments():
     for delay, fn in (("x", fired.append), (float("nan"), fired.append), (None, fired.append), (1, 5)):
         raises(UsageError, e.call_later, delay, fn)
     e.call_later(0, lambda: fired.append(1))  # (a wrong timer was kept: every poll() raised from then on)
+    e.poll(1.5)  # milliseconds, a float too (MicroPython's select.poll takes an int: TypeError)
     assert e.run(until=lambda: fired, timeout=2) and fired == [1]
 
 
