@@ -706,7 +706,7 @@ class Connection(Session):
             from .aiows import WebSocket
 
             await self._prepare_line()
-            head = start_upgrade(s, path, headers, subprotocols, extensions, ws_options.get("rng"))
+            head = start_upgrade(s, path, headers, subprotocols, extensions, ws_options)
             proto = make_protocol(**ws_options)  # long-lived: made before the handshake's transient objects
         except MemoryError:
             await self._abort()  # out of memory is a fault like a reset: the connection goes

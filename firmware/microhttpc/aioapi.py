@@ -23,10 +23,8 @@ async def request(method, url, timeout=30.0, connect_timeout=10.0, max_body=1 <<
     if loop is not _loop:
         _POOL.clear()  # the old loop's connections: unusable here (asyncio streams are per loop)
         _loop = loop
-    conn, key, target = pooled(_POOL, url, (ssl_context, cadata, verify), Connection)
-    conn.timeout = timeout
-    conn.connect_timeout = connect_timeout
-    conn.max_body = max_body
+    conn, key, target = pooled(_POOL, url, (ssl_context, cadata, verify), Connection, timeout, connect_timeout,
+                               max_body)
     try:
         r = await conn.request(method, target, follow_redirects=follow_redirects, **kw)
         await r.read()

@@ -22,10 +22,17 @@ from .errors import UsageError
 _POOL = {}
 
 
-def pooled(pool, url, tls_kw, kind):
-    """(connection of ``url``'s origin, taken out of the pool, or a new one; pool key; target)."""
+def pooled(pool, url, tls_kw, kind, timeout, connect_timeout, max_body):
+    """(connection of ``url``'s origin, taken out of the pool, or a new one, with the call's settings;
+    pool key; target).  The settings are checked first: a wrong one never reaches a pooled connection
+    (aio: a bare ValueError there left the connection refusing every later call to its origin)."""
+    from .session import count, seconds
     from .urlsplit import split_url
 
+    seconds(timeout, "timeout")
+    seconds(connect_timeout, "connect_timeout")
+    if max_body is not None:
+        count(max_body, "max_body")
     scheme, host, port, target = split_url(url)
     if scheme not in ("http", "https"):
         raise UsageError("expected an http:// or https:// URL, got %r" % (url,))
@@ -34,6 +41,9 @@ def pooled(pool, url, tls_kw, kind):
     if conn is None:
         conn = kind(host, port, tls=scheme == "https", ssl_context=tls_kw[0], cadata=tls_kw[1],
                     verify=tls_kw[2])
+    conn.timeout = timeout
+    conn.connect_timeout = connect_timeout
+    conn.max_body = max_body
     return conn, key, target
 
 
@@ -51,10 +61,8 @@ def request(method, url, timeout=30.0, connect_timeout=10.0, max_body=1 << 20, f
     """Send one request to ``url`` and return its Response with the body read."""
     from .client import Connection
 
-    conn, key, target = pooled(_POOL, url, (ssl_context, cadata, verify), Connection)
-    conn.timeout = timeout
-    conn.connect_timeout = connect_timeout
-    conn.max_body = max_body
+    conn, key, target = pooled(_POOL, url, (ssl_context, cadata, verify), Connection, timeout, connect_timeout,
+                               max_body)
     try:
         r = conn.request(method, target, follow_redirects=follow_redirects, **kw)
         r.read()

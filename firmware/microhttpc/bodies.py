@@ -130,10 +130,11 @@ def body_pieces(req, body, buf):
     """The framed body bytes for ``body`` from ``prepare()``, as an iterator (chunked framing when the
     length was unknown; the byte count checked against Content-Length when it was known).  A body that
     is no source raises UsageError at this call, not as its pieces are asked for: ``prepare()`` calls
-    it (with no buffer) before the head goes out (an int failed after it, a dict went out as its keys)."""
+    it with no buffer, for that check alone, before the head goes out (an int failed after it, a dict
+    went out as its keys)."""
     if body is not None and not hasattr(body, "pieces"):  # (a multipart form checked its values)
         _source(body)
-    return _framed(req, body, buf)
+    return None if buf is None else _framed(req, body, buf)
 
 
 def _source(src):

@@ -472,7 +472,7 @@ class Connection(Session):
             from .websocket import WebSocket
 
             self._prepare_line()  # a connection the server closed (or spoke on) while idle is replaced
-            head = start_upgrade(s, path, headers, subprotocols, extensions, ws_options.get("rng"))
+            head = start_upgrade(s, path, headers, subprotocols, extensions, ws_options)
             proto = make_protocol(**ws_options)  # long-lived: made before the handshake's transient objects
             self._write(head)
             resp = self._head()

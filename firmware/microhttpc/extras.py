@@ -30,18 +30,18 @@ def use_json(req, value):
 def _json_value(v):
     """Refuse what JSON cannot carry (RFC 8259): MicroPython's dumps() wrote a set or an object as its
     repr, bytes as a string, and both runtimes wrote nan / inf (no JSON number)."""
-    if v is None or type(v) in (str, int, bool):
+    if v is None or isinstance(v, (str, int, bool)):  # (MicroPython: a bool is no int)
         return
-    if type(v) is float:
+    if isinstance(v, float):
         if v - v == 0:  # (nan and inf: not)
             return
-    elif type(v) in (list, tuple):
+    elif isinstance(v, (list, tuple)):
         for x in v:
             _json_value(x)
         return
-    elif type(v) is dict:
+    elif isinstance(v, dict):  # (an OrderedDict too)
         for k in v:
-            if type(k) is not str:
+            if not isinstance(k, str):
                 break
             _json_value(v[k])
         else:

@@ -10,6 +10,7 @@ from . import http11
 from .rt import urandom
 from .rfc6455 import _err
 from .errors import UsageError
+from .session import count, seconds
 
 
 def _b64(data):
@@ -126,10 +127,32 @@ def check_handshake_response(head, key, subprotocols=None, extensions=None, resp
     return proto, exts
 
 
-def start_upgrade(s, path, headers=None, subprotocols=None, extensions=None, rng=None):
+def check_settings(o):
+    """The upgrade's other keywords ``o`` (the WebSocket's settings), checked before the handshake on
+    every layer: a wrong one fails the upgrade call, not the connection right after its 101 (bare
+    errors, or a WebSocket that failed at every recv() while it stayed open).  Here, not in the
+    WebSocket modules: this code leaves the heap with the handshake."""
+    for k in ("timeout", "close_timeout", "ping_interval", "ping_timeout"):
+        seconds(o.get(k), k)
+    for k in ("buffer_size", "tx_buffer_size", "frame_size", "max_message", "max_frame", "max_events"):
+        if o.get(k) is not None:
+            count(o[k], k, k != "tx_buffer_size" and k != "max_message")
+    rsv = o.get("allowed_rsv", 0)
+    if type(rsv) is not int or rsv & ~0x70:
+        raise UsageError("allowed_rsv takes the RSV bits 0x40, 0x20 and 0x10, not %r" % (rsv,))
+    for k in ("on_msg_rx_init", "on_msg_rx_data", "on_msg_rx_complete"):
+        if o.get(k) is not None and not callable(o[k]):
+            raise UsageError("%s must be callable, not %r" % (k, o[k]))
+
+
+def start_upgrade(s, path, headers=None, subprotocols=None, extensions=None, options=None):
     """The session ``s`` writes the WebSocket upgrade request now (RFC 6455 section 4.1): returns its
     head bytes.  Connection, Upgrade, Sec-WebSocket-* and Host are the module's (HeaderNotAllowed); the
-    application's headers and the offers go through the same header check as every other header."""
+    application's headers and the offers go through the same header check as every other header.
+    ``options``: the upgrade's other keywords (``rng``; the rest checked by ``check_settings``)."""
+    o = options or {}
+    check_settings(o)
+    rng = o.get("rng")
     if not s.persistent:
         raise UsageError("WebSocket upgrade needs a persistent connection (persistent=True)")
     if type(path) is not str or path[:1] != "/" or isinstance(subprotocols, str) or isinstance(extensions, str):

@@ -444,12 +444,11 @@ class Engine:
 
     def request(self, conn, method, target="/", headers=None, body=None, on_response=None, on_body=None,
                 on_complete=None, on_err=None, user_data=None, deadline=None, **kw):
-        """Queue a request on ``conn`` (FIFO, one at a time, from the next poll()); returns its
-        Transaction.  ``method``: a name or a ready ``request.Request``; other keywords are those of
-        ``request.Request`` (a body of unknown length goes chunked, pulled as the socket drains);
-        ``deadline`` (s) bounds this request as a whole.  ``on_response(resp)`` when the head came;
-        ``on_body(chunk)`` per piece (without it the body is collected into ``resp.body``, bounded by
-        ``max_body``); ``on_complete(resp, ok)`` at the end; ``on_err(exc)`` on failure."""
+        """Queue a request on ``conn`` (FIFO, one at a time, from the next poll()); returns its Transaction.
+        ``method``: a name or a ready ``request.Request``; other keywords are those of ``request.Request`` (a body of
+        unknown length goes chunked, pulled as the socket drains); ``deadline`` (s) bounds this request as a whole.
+        ``on_response(resp)`` when the head came; ``on_body(chunk)`` per piece (without it the body is collected into
+        ``resp.body``, bounded by ``max_body``); ``on_complete(resp, ok)`` at the end; ``on_err(exc)`` on failure."""
         from .request import Request  # on use: an engine of WebSockets only never loads it
         self._check_http(conn)
         r = method
@@ -459,7 +458,8 @@ class Engine:
             raise UsageError("give either a Request or method/target/headers/body, not both")
         if deadline is not None:
             r.deadline = seconds(deadline, "deadline")  # read by the session
-        if not all(map(callable, (on_response or len, on_body or len, on_complete or len, on_err or len))):
+        if not ((on_response is None or callable(on_response)) and (on_body is None or callable(on_body))
+                and (on_complete is None or callable(on_complete)) and (on_err is None or callable(on_err))):
             raise UsageError("callbacks must be callable or None")  # (one that was not failed in poll())
         req = Transaction(conn, r, on_response, on_body or r.on_body, on_complete, on_err,
                           r.user_data if user_data is None else user_data)

@@ -48,7 +48,7 @@ def upgrade(engine, conn, path="/", headers=None, subprotocols=None, extensions=
         d.opened()
         from .wsession import start_upgrade  # (from ``handshake``, unloaded once the 101 is checked)
 
-        head = start_upgrade(d, path, headers, subprotocols, extensions, kw.get("rng"))
+        head = start_upgrade(d, path, headers, subprotocols, extensions, kw)
         w = WebSocket(conn, kw)
         w._head = head
         w._offer = d.upgrading

@@ -96,7 +96,7 @@ class Request:
             self.multipart = multipart
         if content_type is not None:
             self.content_type = content_type
-        if not (callable(on_header or len) and callable(on_body or len)):  # (None: len, a callable)
+        if not ((on_header is None or callable(on_header)) and (on_body is None or callable(on_body))):
             raise UsageError("on_header and on_body take callables, not %r and %r" % (on_header, on_body))
         if on_header is not None:
             self.on_header = on_header
@@ -197,7 +197,7 @@ class Request:
                 raise UsageError("content_length=%d but the body has %d bytes" % (length, len(body)))
             length = len(body)
         elif body is not None:
-            self.body_pieces(body, None)  # a body that is no source: UsageError now, before the head goes out
+            self.body_pieces(body, None)  # (no buffer: only the check) a body that is no source: UsageError now
         out = [("Host", host_header)]
         if body is None:
             if self.method in ("POST", "PUT", "PATCH"):

@@ -13,7 +13,6 @@ passes the time in).
 
 from . import rfc6455 as ws
 from .errors import LimitExceeded, UsageError
-from .session import count, seconds
 
 def __getattr__(name):
     # start_upgrade / finish_upgrade: in ``handshake``, loaded for an upgrade and unloaded once its 101
@@ -35,20 +34,6 @@ def make_protocol(max_message=65536, max_frame=None, streaming=None, rng=None, a
     for this one).  ``max_events``: a burst of thousands of small messages or PINGs is parsed that
     many events at a time; the rest waits in the protocol (``more_input()``) until the layer has
     handed the events over and written the answers."""
-    # The settings the WebSocket takes after the 101 are checked here, before the handshake, on every
-    # layer: a wrong one fails the upgrade call, not the connection right after its 101 (bare errors,
-    # or a WebSocket that failed at every recv while it stayed open).
-    for k in ("timeout", "close_timeout", "ping_interval", "ping_timeout"):
-        seconds(_.get(k), k)
-    for k in ("buffer_size", "tx_buffer_size", "frame_size", "max_frame", "max_message", "max_events"):
-        v = {"max_message": max_message, "max_frame": max_frame, "max_events": max_events}.get(k, _.get(k))
-        if v is not None:
-            count(v, k, k != "tx_buffer_size")
-    if type(allowed_rsv) is not int or allowed_rsv & ~0x70:
-        raise UsageError("allowed_rsv takes the RSV bits 0x40, 0x20 and 0x10, not %r" % (allowed_rsv,))
-    for fn in (on_msg_rx_init, on_msg_rx_data, _.get("on_msg_rx_complete")):
-        if fn is not None and not callable(fn):
-            raise UsageError("a callback must be callable, not %r" % (fn,))
     if streaming is None:
         streaming = (on_msg_rx_data or on_msg_rx_init) is not None
     return ws.Protocol(max_message=max_message, max_frame=max_frame, streaming=streaming, rng=rng,

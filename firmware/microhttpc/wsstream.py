@@ -22,6 +22,8 @@ def send_stream(ws, chunks, is_text):
 
         chunks = gen()
     try:
+        if isinstance(chunks, dict):  # (its keys went out as the message)
+            raise TypeError
         chunks = iter(chunks)
     except TypeError:
         raise UsageError("send_stream() takes an iterable of chunks or a callable, not %s" % type(chunks).__name__)

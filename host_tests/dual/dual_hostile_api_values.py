@@ -43,13 +43,20 @@ def _request_arguments(layer):
                    {"body": {"a": 1}}, {"body": 5}, {"body": 1.5}, {"form": {"a": {"b": 1}}}, {"form": {"a": object()}},
                    {"headers": {"X-A": None}}, {"headers": {"X-A": [1, 2]}}, {"headers": ["ab", "cd"]},
                    {"json": {1, 2}}, {"json": float("nan")}, {"json": b"ab"}, {"json": object()}, {"json": {1: 2}},
-                   {"json": [1, float("inf")]}, {"on_body": 5}, {"on_header": 5}, {"follow_redirects": "3"}):
+                   {"json": [1, float("inf")]}, {"on_body": 5}, {"on_header": 5}, {"on_body": 0},
+                   {"on_header": False}, {"follow_redirects": "3"}):
             raises(UsageError, c.request, "POST", "/raw/genuine", **kw)
         raises(UsageError, c.request, None, "/raw/genuine")
         raises(UsageError, c.request, "GET", b"/raw/genuine")
         # Still usable (aio: no task holds the connection), and JSON that is JSON goes out.
         assert c.request("GET", "/raw/genuine").body == GENUINE
         assert c.request("POST", "/raw/genuine", json={"a": [1, 2.5, None, True, "x"]}).status == 200
+        try:
+            from collections import OrderedDict  # (MicroPython's way to keep the order of keys)
+        except ImportError:
+            OrderedDict = None
+        if OrderedDict is not None:
+            assert c.request("POST", "/raw/genuine", json=OrderedDict([("a", 1)])).status == 200
     finally:
         c.close()
 
@@ -74,6 +81,41 @@ def _websocket_settings(layer):
     ws.close()
 
 
+def _one_call_settings(layer):
+    # aio.get(url, timeout=nan) raised a bare ValueError with a pooled connection taken, and every later
+    # call to that origin was refused ("another task is using this connection").
+    import pumps_http
+    from microhttpc.errors import UsageError
+
+    h, p = pumps_http.raw()
+    url = "http://%s:%d/raw/genuine" % (h, p)
+    if layer == "blocking":
+        import microhttpc
+
+        for kw in ({"timeout": float("nan")}, {"connect_timeout": "5"}, {"max_body": "x"}, {"timeout": -1}):
+            raises(UsageError, microhttpc.get, url, **kw)
+        assert microhttpc.get(url).read() == GENUINE
+        microhttpc.close_all()
+    elif layer == "aio":
+        from microhttpc import aio
+
+        async def main():
+            for kw in ({"timeout": float("nan")}, {"connect_timeout": "5"}, {"max_body": "x"}, {"timeout": -1}):
+                try:
+                    await aio.get(url, **kw)
+                    raise AssertionError("accepted %r" % (kw,))
+                except UsageError:
+                    pass
+            r = await aio.get(url)
+            body = await r.read()
+            await aio.close_all()
+            return body
+
+        import asyncio
+
+        assert asyncio.run(main()) == GENUINE
+
+
 def test_poll_engine_arguments():
     from microhttpc.errors import UsageError
     from microhttpc.poll import Engine
@@ -95,3 +137,4 @@ def test_poll_engine_arguments():
 per_layer(globals(), "connection_settings", _connection_settings)
 per_layer(globals(), "request_arguments", _request_arguments)
 per_layer(globals(), "websocket_settings", _websocket_settings)
+per_layer(globals(), "one_call_settings", _one_call_settings)

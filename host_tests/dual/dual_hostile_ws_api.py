@@ -129,6 +129,7 @@ def test_send_stream_with_wrong_chunks():
     h, p = raw_server()
     ws = ws_connect("ws://%s:%d/echo" % (h, p), timeout=5)
     raises(UsageError, ws.send_stream, 5)
+    raises(UsageError, ws.send_stream, {"a": 1})  # (its keys went out as the message)
     ws.send("still open")
     assert ws.recv() == "still open"
     raises(UsageError, ws.send_stream, [b"ab", 1])

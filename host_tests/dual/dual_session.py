@@ -336,7 +336,7 @@ def test_upgrade_checks_and_leftover():
     raises(UsageError, start_upgrade, s, "/ws", {"Host": "other"})
     assert s.ready  # refused before anything started
     keys = []
-    head = start_upgrade(s, "/ws", {"Origin": "http://o"}, ["chat"], rng=lambda n: keys.append(n) or b"k" * n)
+    head = start_upgrade(s, "/ws", {"Origin": "http://o"}, ["chat"], options={"rng": lambda n: keys.append(n) or b"k" * n})
     assert b"Sec-WebSocket-Protocol: chat\r\n" in head and b"Origin: http://o\r\n" in head
     key = hs.make_key(lambda n: b"k" * n)
     frames = b"\x81\x02hi"
@@ -344,7 +344,7 @@ def test_upgrade_checks_and_leftover():
              "Sec-WebSocket-Accept: %s\r\nSec-WebSocket-Protocol: chat\r\n\r\n" % hs.accept_for(key)).encode()
     for split in (0, 1, 5):
         s2, _ = session()
-        start_upgrade(s2, "/ws", None, ["chat"], rng=lambda n: b"k" * n)
+        start_upgrade(s2, "/ws", None, ["chat"], options={"rng": lambda n: b"k" * n})
         data = reply + frames
         step = split or len(data)
         resp = None
