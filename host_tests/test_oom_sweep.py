@@ -104,7 +104,7 @@ gc.collect()
 print("WENT-ON")
 """
 
-HEAPS = [160] + list(range(112, 52, -4))  # KiB
+HEAPS = [160] + list(range(112, 64, -4)) + list(range(64, 47, -1))  # KiB (1 KiB steps where a layer starts to fail)
 
 
 @pytest.mark.micropython

@@ -318,9 +318,6 @@ class Connection(Session):
         """Connect (TCP, then TLS when asked); a no-op when open."""
         if self._writer is not None:
             return self
-        if self.websocket is not None:  # it ended with the last connection: this one carries HTTP again
-            self.websocket = None
-            self.upgraded = False
         name = self.server_hostname or self.host
         try:
             what = "connect to %s:%d did not complete" % (self.host, self.port)
@@ -590,11 +587,15 @@ class Connection(Session):
         ``method`` may be a ready ``request.Request``; keywords are those of ``request.Request``.
         Redirects as on the blocking layer (``follow_redirects``; another origin gets its own
         short-lived Connection)."""
-        from .request import Request  # on use: an application of WebSockets only never loads it
+        try:
+            from .request import Request  # on use: an application of WebSockets only never loads it
 
-        req = method
-        if not isinstance(req, Request):
-            req = Request(method, target, headers=headers, body=body, **kw)
+            req = method
+            if not isinstance(req, Request):
+                req = Request(method, target, headers=headers, body=body, **kw)
+        except MemoryError:  # a fault like a reset, as in _send_one: the connection goes
+            await self._abort()
+            raise
         self.check_usable()
         path = self.target(req)
         hdrs = req.user_headers()

@@ -199,9 +199,6 @@ class Connection(Session):
                 buf = None
             self._buf = buf if buf is not None and len(buf) == n else rtio.long_lived(n)
             self._mv = memoryview(self._buf)
-        if self.websocket is not None:  # it ended with the last connection: this one carries HTTP again
-            self.websocket = None
-            self.upgraded = False
         # The session's state first: a MemoryError there must not leave an open socket behind.
         self.opened(MICROPYTHON and self.tls)  # MicroPython's TLS handshake runs in the first write
         self.stream = open_stream(self.host, self.port, self.connect_timeout, self.tls, self.server_hostname,
@@ -334,9 +331,14 @@ class Connection(Session):
         keywords are those of ``Request``: query, content_length, form, multipart, content_type,
         on_header, on_body, follow_redirects, deadline, user_data.
         """
-        from .request import Request  # here, not at the top: a WebSocket-only application never loads it
+        try:
+            from .request import Request  # here, not at the top: a WebSocket-only application never loads it
 
-        return self.send(Request(method, target, headers=headers, body=body, **kw))
+            req = Request(method, target, headers=headers, body=body, **kw)
+        except MemoryError:  # a fault like a reset, as in send(): the connection goes
+            self._abort()
+            raise
+        return self.send(req)
 
     def send(self, req):
         """Send the Request ``req`` (HTTPc_ReqSend, blocking) and return its Response once the head has

@@ -20,6 +20,7 @@ The three I/O layers (blocking ``client``, non-blocking ``poll``, ``aio``) are p
   on the first redirect);
 - the upgrade head, the 101 checks and the bytes that followed it (in ``handshake``, loaded for an
   upgrade and unloaded after it: ``start_upgrade`` / ``finish_upgrade``, found through ``wsession``);
+- a connection opened again after its WebSocket ended carries HTTP again (``opened``);
 - the checks of time and size settings (``seconds``, ``count``) every layer uses.
 
 Must not: touch sockets, ``select``, ``asyncio`` or ``time``: the clock is the ``clock`` attribute, an
@@ -269,6 +270,9 @@ class Session:
         bounded by ``connect_timeout`` from the first request on (see ``_t_tls``)."""
         if tls or self._t_tls is not None:
             self._t_tls = tls or None
+        if self.upgraded:  # the last connection carried a WebSocket, which ended with it: this one is HTTP
+            self.upgraded = False
+            self.websocket = None
         self.parser = p = http11.ResponseParser(*self.limits)
         p.response_class = self.response_class
         self.reusable = True
