@@ -78,16 +78,19 @@ import mem
 # WebSocket's settings are checked in ``handshake`` (it leaves the heap after the upgrade), not in
 # wsession: 69760, 65024, 71712, 68832, 64128 on the WebSocket paths (-400 to -800).  Then 45248,
 # 64928, 51040, 71744, 45120, 68864, 64160: Session.opened() makes a connection whose WebSocket ended
-# HTTP again (written once, not in client and aio).
+# HTTP again (written once, not in client and aio).  Then 69920, 65088, 71872, 69056, 64352 on the
+# WebSocket paths (+128): the opening handshake, after its unload, loads again with a plain import, not
+# packed by rt.load (a reconnect ~120 us faster on the unix port, 517 instead of 640; the soak passes
+# 1 KiB lower, ws_connect's session 1 KiB higher).
 IMPORT_BUDGET = {
     "blocking HTTP": 45300,
-    "blocking HTTP + WebSocket": 69800,
+    "blocking HTTP + WebSocket": 70000,
     "blocking WebSocket only": 65100,
     "poll HTTP": 51100,
-    "poll HTTP + WebSocket": 71800,
+    "poll HTTP + WebSocket": 71950,
     "aio HTTP": 45200,
-    "aio HTTP + WebSocket": 68900,
-    "aio WebSocket only": 64200,
+    "aio HTTP + WebSocket": 69100,
+    "aio WebSocket only": 64400,
 }
 # the same paths imported from a ROMFS image mounted with vfs.VfsRom (bytecode runs in place; the
 # image's own bytes, read into the heap first, are not counted); measured 24736, 39968, 28896, 40544,
@@ -112,7 +115,8 @@ ROMFS_BUDGET = {
 # smallest -X heapsize (KiB) of the demo session (GET, upgrade, text + binary echo, ping, close), 3 of
 # 3 fresh runs; measured 81 and 77 (ws_connect: 81 before it stopped loading ``request``; 92 and 93
 # before the error messages left the modules, 87 and 87 before rt.load packed the code loaded on first
-# use into the heap's holes)
+# use into the heap's holes).  Then 82 and 80 (5 of 5), every size up to 3 KiB above passing too (see
+# STREAM_BUDGET; 82 and 79 while the opening handshake's reload was packed by rt.load).
 SESSION_BUDGET = {"Connection + upgrade": 84, "ws_connect": 80}
 
 
@@ -146,8 +150,8 @@ def test_demo_session_heap_within_budget(live_servers):
     env = dict(os.environ)
     env.update(live_servers.env())
     for name, wsc in (("Connection + upgrade", False), ("ws_connect", True)):
-        budget = SESSION_BUDGET[name]
-        assert mem.session_passes(budget, wsc, 3, env), "%s: the demo session fails in %d KiB" % (name, budget)
+        for kib in range(SESSION_BUDGET[name], SESSION_BUDGET[name] + STREAM_SPAN + 1):  # (see STREAM_BUDGET)
+            assert mem.session_passes(kib, wsc, 3, env), "%s: the demo session fails in %d KiB" % (name, kib)
         # and the search itself works: far below the budget it fails, at the budget it passes
         assert not mem.session_passes(24, wsc, 1, env)
 
@@ -223,7 +227,12 @@ CONNS_HEAP_KIB = 128 + 4
 # smallest -X heapsize (KiB) that receives 10 MiB through the blocking layer; measured 80 and 64 (3 of
 # 3 runs; the WebSocket 10 of 10 at 80, none at 77: 84 before ws_connect stopped loading ``request``,
 # 96 and 76 before the messages moved out, 88 and 72 before rt.load).  The goals: 80 and 64.
-STREAM_BUDGET = {"WebSocket message": 80, "HTTP body, readinto": 68}
+# Then the WebSocket passed 10 of 10 at 80 but 0 of 10 at 81 (and 10 of 10 from 82): where the heap's
+# holes fall decides, not only how much is free, so the budget is now every size from it to
+# STREAM_SPAN KiB above it: 82 (10 of 10 from 82 up, 6 of 10 at 81; the handshake's reload no longer
+# packed by rt.load, see IMPORT_BUDGET), the HTTP body 5 of 5 from 64 up.
+STREAM_BUDGET = {"WebSocket message": 82, "HTTP body, readinto": 68}
+STREAM_SPAN = 3
 
 
 def test_connections_fit_within_budget(live_servers):
@@ -251,11 +260,12 @@ def test_larger_than_heap_streams_within_budget(live_servers):
     mem.build()
     env = dict(os.environ)
     env.update(live_servers.env())
-    for what, kib in STREAM_BUDGET.items():
+    for what, budget in STREAM_BUDGET.items():
         code = mem_conns.stream_script(what)
-        for _ in range(2):
-            rc, out = mem.run(code, "%dK" % kib, env)
-            assert rc == 0 and out.rstrip().endswith("OK"), "%s: fails in %d KiB:\n%s" % (what, kib, out[-1500:])
+        for kib in range(budget, budget + STREAM_SPAN + 1):
+            for _ in range(2):
+                rc, out = mem.run(code, "%dK" % kib, env)
+                assert rc == 0 and out.rstrip().endswith("OK"), "%s: fails in %d KiB:\n%s" % (what, kib, out[-1500:])
         # far below it fails (the script does run out of memory)
         rc, out = mem.run(code, "48K", env)
         assert not out.rstrip().endswith("OK")
