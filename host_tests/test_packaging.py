@@ -246,3 +246,31 @@ def routine():
         del sys.modules["fake_errors"]
     assert results[0] == results[1], results
     assert results[0][0] == "bad 'x' and 2" and results[0][3] == "format 7 then"
+
+
+def test_every_module_imports_first_in_a_fresh_interpreter():
+    """Each module of the package can be the first one a program imports, on CPython and on the
+    MicroPython unix port (``import microhttpc.mask`` or ``microhttpc.utf8`` first failed on CPython:
+    a circular import of ``_cpython`` and ``errors``).  Left out: ``_viper`` (native code) on CPython,
+    ``_cpython`` and ``_cpyaio`` on MicroPython, where they cannot load, and ``_cpython`` first on CPython (private: its
+    three error classes derive from ``errors``, which takes them from it, so ``errors`` goes first)."""
+    import subprocess
+
+    import mem
+
+    out = mem.build()
+    names = [n[:-3] for n in modules() if n != "__main__.py"]
+    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "firmware"))
+    failed = {}
+    for name in names:
+        runs = []
+        if name not in ("_viper", "_cpython"):
+            runs.append(("cpython", [sys.executable, "-c", "import microhttpc." + name], env))
+        if name not in ("_cpython", "_cpyaio"):
+            runs.append(("micropython", [mem.micropython(), "-c", "import microhttpc." + name],
+                         dict(os.environ, MICROPYPATH=os.pathsep.join([out, ".frozen"]))))  # (the port's own)
+        for runtime, cmd, e in runs:
+            proc = subprocess.run(cmd, env=e, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+            if proc.returncode:
+                failed["%s %s" % (runtime, name)] = proc.stdout.decode(errors="replace").strip().splitlines()[-1:]
+    assert not failed, failed

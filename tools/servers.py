@@ -914,12 +914,16 @@ async def raw_ws(reader, writer):
             frames = b"".join(raw_frame(9, b"p") + raw_frame(2, bytes([i % 251]) * 1000)
                               for i in range(int(path.split("/")[2]))) + _close(4000, b"")
         if path.startswith("/dribble/"):
-            # One binary message of N bytes, then its SHA-1 as text, written 3000 bytes a millisecond.
-            data = pattern(int(path.split("/")[2]))
+            # One binary message of N bytes, then its SHA-1 as text, written 3000 bytes (or the path's
+            # /dribble/N/BYTES) a millisecond, with a pause of 30 ms after the first piece (a client's
+            # short recv() timeouts run out with part of the message in, even on a loaded machine).
+            parts = path.split("/")
+            data = pattern(int(parts[2]))
+            step = int(parts[3]) if len(parts) > 3 else 3000
             f = raw_frame(2, data) + raw_frame(1, hashlib.sha1(data).hexdigest().encode())
             frames = [b""]
-            for i in range(0, len(f), 3000):
-                frames += [0.001, f[i : i + 3000]]
+            for i in range(0, len(f), step):
+                frames += [0.03 if i == step else 0.001, f[i : i + step]]
         if status is None:
             status = ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                       "Sec-WebSocket-Accept: {a}\r\n")

@@ -6,6 +6,7 @@ from .aio import _within, asyncio
 from .errors import ConnectionLost, TimeoutError, UsageError
 from .rfc6455 import ConnectionClosed
 from .rt import MICROPYTHON
+from .session import seconds
 from .rtio import deadline, remaining
 from .wsession import _OPTS, WSCore, payload
 
@@ -170,7 +171,7 @@ class WebSocket(WSCore):
         the connection stays open); ConnectionClosed once closed."""
         if timeout == -1:
             timeout = self.timeout
-        dl = deadline(timeout)
+        dl = deadline(seconds(timeout, "timeout"))  # (nan, "5": UsageError, not a bare ValueError)
         first = True
         p = self.protocol
         try:

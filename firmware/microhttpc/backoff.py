@@ -199,9 +199,11 @@ class PollReconnect(Reconnect):
         self.error = None
         self._ckw = {}
         if not callable(target):
-            from .urlsplit import split_url
+            from .rt import load
 
-            scheme, self._host, self._port, self._path = split_url(target)
+            # (rt.load: the garbage collected first; loaded deep in a call, the collection an allocation
+            # failure runs found too little free, and a 128 KiB heap failed with 28 KB free)
+            scheme, self._host, self._port, self._path = load("urlsplit").split_url(target)
             if scheme not in ("ws", "wss"):
                 raise UsageError("reconnect needs a ws:// or wss:// URL, got %r" % (target,))
             self._tls = scheme == "wss"

@@ -11,6 +11,7 @@ from .rt import urandom
 from .rfc6455 import _err
 from .errors import UsageError
 from .session import count, seconds
+from .wsession import _OPTS
 
 
 def _b64(data):
@@ -140,7 +141,7 @@ def check_settings(o):
     rsv = o.get("allowed_rsv", 0)
     if type(rsv) is not int or rsv & ~0x70:
         raise UsageError("allowed_rsv takes the RSV bits 0x40, 0x20 and 0x10, not %r" % (rsv,))
-    for k in ("on_msg_rx_init", "on_msg_rx_data", "on_msg_rx_complete"):
+    for k in _OPTS + ("rng",):  # (on_close=5 and the like failed at the close, or took the error's place)
         if o.get(k) is not None and not callable(o[k]):
             raise UsageError("%s must be callable, not %r" % (k, o[k]))
 

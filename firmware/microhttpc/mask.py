@@ -36,6 +36,7 @@ if sys.implementation.name == "micropython":
         mask_viper = None
     mask = mask_viper or mask_plain
 else:
+    from . import errors  # noqa: F401  (before _cpython, which takes its base class from errors)
     from ._cpython import mask_bigint, mask_translate  # noqa: F401  (mask_bigint: for tests, benches)
 
     mask = mask_translate

@@ -514,10 +514,11 @@ class Engine:
 
     # -- the loop --------------------------------------------------------------------------------------
     def poll(self, timeout_ms=0):
-        """One round: wait up to ``timeout_ms`` (-1: until something happens; shortened to the nearest
-        timer) for the sockets, then read, call back, write, enforce timers.  Returns the ready count."""
+        """One round: wait up to ``timeout_ms`` (0 to 500,000; -1 or None: until something happens; cut
+        to the nearest timer) for the sockets, then read, call back, write, enforce timers; the ready count."""
+        t = None if timeout_ms == -1 else seconds(timeout_ms, "timeout_ms")  # (the same bounds, in ms)
         self._each(Conn._tick)
-        wait = 0 if self._hot else -1 if timeout_ms is None else int(timeout_ms)  # (MicroPython's poll: an int)
+        wait = 0 if self._hot else -1 if t is None else int(t)  # (MicroPython's poll: an int)
         self._hot = False
         for c in self._conns:
             left = c._left()
@@ -542,9 +543,8 @@ class Engine:
         return len(ready)
 
     def run(self, until=None, timeout=None):
-        """Poll until ``until()`` (default: no connection or call_later() left): True; at ``timeout``
-        seconds: False."""
-        start = ticks_ms()
+        """Poll until ``until()`` (default: no connection or call_later() left): True; after ``timeout`` s: False."""
+        start, timeout = ticks_ms(), seconds(timeout, "timeout")
         while True:
             if until() if until is not None else not (self._conns or self._timers):
                 return True

@@ -40,7 +40,7 @@ def seconds(t, name):
     call that took it (nan, "5" or -1 failed later, in the middle of a request)."""
     if t is None or (type(t) is int or type(t) is float) and 0 <= t <= 500000:  # (nan: both False)
         return t
-    raise UsageError("%s must be None or seconds from 0 to 500000, not %r" % (name, t))
+    raise UsageError("%s must be None or from 0 to 500000, not %r" % (name, t))
 
 
 def count(n, name, limit=0):

@@ -63,4 +63,5 @@ if sys.implementation.name == "micropython":
     except Exception:  # no native emitter, or a build without -march: the plain loop
         validate = validate_plain
 else:
+    from . import errors  # noqa: F401  (before _cpython, which takes its base class from errors)
     from ._cpython import validate  # noqa: F401  (this module's validate on CPython)

@@ -35,6 +35,7 @@ from .client import _spare
 from .wsession import WSCore, payload
 from .errors import ConnectionLost, TimeoutError, UsageError
 from .rfc6455 import ConnectionClosed
+from .session import seconds
 
 
 class WebSocket(WSCore):
@@ -244,7 +245,7 @@ class WebSocket(WSCore):
         """
         if timeout == -1:
             timeout = self.timeout
-        dl = deadline(timeout)
+        dl = deadline(seconds(timeout, "timeout"))  # (nan, "5": UsageError, not a bare ValueError)
         first = True
         while not self._messages:
             if not self._step(dl, first):
@@ -256,7 +257,7 @@ class WebSocket(WSCore):
         """Read what is there within ``timeout`` seconds and dispatch it to the callbacks (a streamed
         message: up to 32 reads of it while it keeps coming, each piece to ``on_msg_rx_data``).
         Returns False on timeout, True when something was processed; raises ConnectionClosed at the end."""
-        return self._step(deadline(timeout), True)
+        return self._step(deadline(seconds(timeout, "timeout")), True)
 
     def _step(self, dl, first):
         """``_read_once`` for a call whose deadline ``dl`` bounds its writes too (``_write``); a

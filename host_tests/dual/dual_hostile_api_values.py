@@ -70,12 +70,22 @@ def _websocket_settings(layer):
                {"allowed_rsv": 8}, {"max_message": "x"}, {"max_frame": "x"}, {"ping_interval": "5"},
                {"ping_interval": float("nan")}, {"ping_interval": float("inf")}, {"on_msg_rx_init": 5},
                {"on_msg_rx_data": "x"}, {"frame_size": "x"}, {"frame_size": 0}, {"rng": lambda n: b""},
-               {"rng": lambda n: b"abc"}):  # (a short key went out: the server answered 400)
+               {"rng": lambda n: b"abc"}, {"rng": 5}, {"on_close": 5}, {"on_pong": "x"}, {"on_ping": 1},
+               {"on_msg_rx_complete": 3}) + (() if layer == "poll" else ({"on_msg": 2},)) + (
+               ({"on_err": True},) if layer == "blocking" else ()):  # (the facades give poll's on_msg and on_err;
+        # rng: a short key went out, the server answered 400; a callback that is no callable failed when
+        # it was called)
         raises(UsageError, pumps_ws.connect_ws, layer, h, p, "/echo", **kw)
     if layer == "blocking":
         for bad in (0, -1, 1.5, "x"):
             raises(UsageError, pumps_ws.connect_ws, layer, h, p, "/echo", buffer_size=bad)
     ws = pumps_ws.connect_ws(layer, h, p, "/echo", close_timeout=2, max_message=None)
+    if layer != "poll":  # (poll's WebSocket has no recv(): its messages go to callbacks)
+        for bad in BAD_TIMES:
+            if bad != -1:  # (recv's default: the WebSocket's timeout)
+                raises(UsageError, ws.recv, bad)  # a bare ValueError / OverflowError / TypeError before
+                if layer == "blocking":
+                    raises(UsageError, ws.poll, bad)
     ws.send("still works")
     assert ws.recv() == "still works"
     ws.close()
@@ -131,6 +141,10 @@ def test_poll_engine_arguments():
         raises(UsageError, e.call_later, delay, fn)
     e.call_later(0, lambda: fired.append(1))  # (a wrong timer was kept: every poll() raised from then on)
     e.poll(1.5)  # milliseconds, a float too (MicroPython's select.poll takes an int: TypeError)
+    for bad in (float("nan"), float("inf"), -2, "5", 1e30):  # (a bare ValueError / OverflowError before)
+        raises(UsageError, e.poll, bad)
+        if bad != -2:
+            raises(UsageError, e.run, None, bad)
     assert e.run(until=lambda: fired, timeout=2) and fired == [1]
 
 
