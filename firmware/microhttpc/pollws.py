@@ -46,7 +46,7 @@ def upgrade(engine, conn, path="/", headers=None, subprotocols=None, extensions=
         d = Session(conn.host, conn.port, conn.tls, conn.persistent)
         d.clock = conn.clock
         d.opened()
-        from .wsession import start_upgrade  # (from ``handshake``, unloaded once the 101 is checked)
+        from .wsession import start_upgrade  # (from ``handshake``: see wsession.__getattr__)
 
         head = start_upgrade(d, path, headers, subprotocols, extensions, kw)
         w = WebSocket(conn, kw)

@@ -19,7 +19,8 @@ _packed = False  # ``handshake`` loaded through rt.load once (see __getattr__)
 
 def __getattr__(name):
     # start_upgrade / finish_upgrade: in ``handshake``, loaded for an upgrade and unloaded once its 101
-    # is checked (a WebSocket that runs for days does not keep that code in its heap).  The first time
+    # is checked when the heap is short (a WebSocket that runs for days in a small heap does not keep
+    # that code).  The first time
     # packed into the heap's holes (rt.load); after that with a plain import: it then fills the holes its
     # last copy left, and a reconnect on the unix port takes about 490 us instead of 640 (the
     # collections while packing).

@@ -148,6 +148,15 @@ def test_poll_reconnect_factory_and_bad_url():
 
     e = _engine()
     h, p = server("wsraw")
+    # The URL first: after the cycles below, loading urlsplit (a 640-byte allocation deep in the call)
+    # failed in the 128K heap with about 28 KB free once collected at the test's level (MemoryError, the
+    # documented fault; not what this test is about).
+    try:
+        reconnect(e, "http://%s:%d/" % (h, p))
+    except UsageError:
+        pass
+    else:
+        raise AssertionError("an http:// URL was taken")
     got, made = [], []
 
     def make(engine):
@@ -160,12 +169,6 @@ def test_poll_reconnect_factory_and_bad_url():
     assert got == ["open", "m0", "open", "m0"] and len(made) >= 2, (got, made)
     rc.stop()
     assert e.run(timeout=5)
-    try:
-        reconnect(e, "http://%s:%d/" % (h, p))
-    except UsageError:
-        pass
-    else:
-        raise AssertionError("an http:// URL was taken")
 
 
 def test_call_later_keeps_run_going():
