@@ -20,10 +20,9 @@ _packed = False  # ``handshake`` loaded through rt.load once (see __getattr__)
 def __getattr__(name):
     # start_upgrade / finish_upgrade: in ``handshake``, loaded for an upgrade and unloaded once its 101
     # is checked when the heap is short (a WebSocket that runs for days in a small heap does not keep
-    # that code).  The first time
-    # packed into the heap's holes (rt.load); after that with a plain import: it then fills the holes its
-    # last copy left, and a reconnect on the unix port takes about 490 us instead of 640 (the
-    # collections while packing).
+    # that code: see handshake._unload).  The first time it is packed into the heap's holes (rt.load);
+    # after that loaded with a plain import, which fills the holes its last copy left (packing again
+    # ran collections while it loaded: a reconnect on the unix port took 640 us instead of 490).
     global _packed
     if _packed:
         return getattr(__import__("microhttpc.handshake").handshake, name)
