@@ -19,7 +19,8 @@ The three I/O layers (blocking ``client``, non-blocking ``poll``, ``aio``) are p
 - the idempotent-retry verdict (``may_retry``) and the redirect verdict (``urls.next_hop``, loaded
   on the first redirect);
 - the upgrade head, the 101 checks and the bytes that followed it (in ``handshake``, loaded for an
-  upgrade and unloaded after it: ``start_upgrade`` / ``finish_upgrade``, found through ``wsession``);
+  upgrade and unloaded after it when the heap is short: ``start_upgrade`` / ``finish_upgrade``, found
+  through ``wsession``);
 - a connection opened again after its WebSocket ended carries HTTP again (``opened``);
 - the checks of time and size settings (``seconds``, ``count``) every layer uses.
 
