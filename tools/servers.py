@@ -358,6 +358,8 @@ RAW.update({
     # a 3xx whose body ends only when the connection does, which the server keeps open
     "/raw/redirect-unframed": (b"HTTP/1.1 302 Found\r\nLocation: /raw/no-reason\r\n\r\nmoved", _HOLD),
     "/raw/chunked-1m": (_big_body(True), _KEEP),
+    # a chunked body in two halves 0.5 s apart (a read cancelled between them)
+    "/raw/chunked-pause": (_steps(_CHUNKED + b"5\r\nhello\r\n", 0.5, b"5\r\nworld\r\n0\r\n\r\n"), _KEEP),
     # an 8,000-byte body in chunks of one byte each (the letters a-z over and over)
     "/raw/tiny-chunks": (_CHUNKED + b"".join(b"1\r\n%c\r\n" % (97 + i % 26) for i in range(8000)) + b"0\r\n\r\n",
                          _KEEP),

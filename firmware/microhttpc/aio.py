@@ -178,8 +178,7 @@ class Response(session.Response):
     async def read_chunk(self):
         """The next piece of body as it arrives, or None at the end."""
         if self._pending:
-            c = self._pending
-            self._pending = b""
+            c, self._pending = self._pending, b""
             return c
         while not self.complete:
             ev = await self._conn._event()
@@ -224,37 +223,30 @@ class Response(session.Response):
         if self._body is not None:
             return self._body
         conn = self._conn
-        limit = conn.max_body if max_size is None else max_size
         size = self.content_length
         try:
-            body = Body(limit, size)  # (a Content-Length over the limit raises here: the connection goes)
+            body = Body(conn.max_body if max_size is None else max_size, size)  # (LimitExceeded for a Content-Length over it)
             if size and not self._pending and not self.complete and conn.parser.body_left() == size:
                 # As the blocking layer: straight into one buffer, copied once (no list of pieces).
                 mv = memoryview(bytearray(size))
                 got = 0
                 while got < size:
-                    n = await self.readinto(mv[got:])
-                    if not n:
-                        await conn._abort()
-                        raise ConnectionLost("connection closed with %d body bytes still expected" % (size - got))
-                    got += n
+                    got += await self.readinto(mv[got:])  # never 0 before the end: an early EOF raises
                 await self.read_chunk()  # the END event: trailers, keep-alive verdict
-                self._body = bytes(mv)
-                return self._body
-            while True:
-                c = await self.read_chunk()
-                if c is None:
-                    break
-                body.add(c)
-            self._body = body.value()
+                body = bytes(mv)
+            else:
+                while body.add(await self.read_chunk()):
+                    pass
+                body = body.value()
         except MemoryError:
-            body = None
+            body = mv = None
             await conn._abort()
-            raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body")
-        except LimitExceeded:
+            raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, size)
+        except BaseException:  # (LimitExceeded, a timeout, a cancellation: the rest of the body is lost)
             await conn._abort()
             raise
-        return self._body
+        self._body = body
+        return body
 
     async def text(self, encoding="utf-8"):
         return (await self.read()).decode(encoding)

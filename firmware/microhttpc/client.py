@@ -31,8 +31,7 @@ class Response(session.Response):
     def _next_chunk(self):
         """The next piece of body as it arrives, or None at the end of the body."""
         if self._pending:
-            c = self._pending
-            self._pending = b""
+            c, self._pending = self._pending, b""
             return c
         while not self.complete:
             ev = self._conn._event()
@@ -65,25 +64,18 @@ class Response(session.Response):
         if self._body is not None:
             return self._body
         conn = self._conn
-        limit = conn.max_body if max_size is None else max_size
-        try:
-            body = Body(limit, self.content_length)
-        except LimitExceeded:  # (a Content-Length over it: the connection goes, as for any body too big)
-            conn._abort()
-            raise
-        s = conn
         size = self.content_length
-        if size is not None and not self._pending and not self.complete and s.parser.body_left() == size:
-            # A whole Content-Length body (already checked against the limit), received without per-read
-            # parsing and events, by ``readinto`` straight into where it ends up.  MicroPython: one
-            # buffer of that size, then copied once into the bytes returned (two blocks at the peak, no
-            # list of pieces to fragment the heap).  CPython, from 64 KiB: the bytes object returned
-            # itself (``_cpython.read_body``; for a small body its reader costs more than the copy).
-            body = None
-            try:
+        try:
+            body = Body(conn.max_body if max_size is None else max_size, size)  # (LimitExceeded for a Content-Length over it)
+            if size and not self._pending and not self.complete and conn.parser.body_left() == size:
+                # A whole Content-Length body, received by ``readinto`` straight into where it ends up.
+                # MicroPython: one buffer of that size, then copied once into the bytes returned (two
+                # blocks at the peak, no list of pieces to fragment the heap).  CPython, from 64 KiB:
+                # the bytes object returned itself (``_cpython.read_body``; for a small body its
+                # reader costs more than the copy).
                 if MICROPYTHON or size < _BIG_BODY:
                     mv = memoryview(bytearray(size))
-                    ev = s.parser.next_event(mv) if size else None  # what came with the head, if any
+                    ev = conn.parser.next_event(mv)  # what came with the head, if any
                     got = 0 if ev is None else ev[1]
                     while got < size:
                         got += self.readinto(mv[got:])  # never 0 before the end: an early EOF raises
@@ -93,30 +85,19 @@ class Response(session.Response):
 
                     body = read_body(self.readinto, size)
                 self._next_chunk()  # the END event: trailers, keep-alive verdict
-            except MemoryError:  # max_body=None and a body larger than the heap: stream it instead
-                conn._abort()
-                raise LimitExceeded("body of %d bytes does not fit in memory (stream it instead)" % size,
-                                    "max_body", None, size)
-            except BaseException:
-                conn._abort()
-                raise
-            self._body = body
-            return body
-        try:
-            while True:
-                c = self._next_chunk()
-                if c is None:
-                    break
-                body.add(c)
-            self._body = body.value()
-        except MemoryError:
-            body = None
+            else:
+                while body.add(self._next_chunk()):
+                    pass
+                body = body.value()
+        except MemoryError:  # max_body=None and a body larger than the heap: stream it instead
+            body = mv = None
             conn._abort()
-            raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body")
-        except LimitExceeded:
+            raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, size)
+        except BaseException:  # (LimitExceeded, a timeout, an interrupt: the rest of the body is lost)
             conn._abort()
             raise
-        return self._body
+        self._body = body
+        return body
 
     def readinto(self, buf):
         """Read body bytes into the caller's ``buf`` (a bytearray or memoryview); returns the count, 0 at
@@ -126,8 +107,7 @@ class Response(session.Response):
             return 0
         buf[:0] = b""  # a read-only buffer (bytes) raises TypeError here, before a byte is taken from the body
         if self._pending:
-            c = self._pending
-            self._pending = b""
+            c, self._pending = self._pending, b""
             c = self._take(c, len(buf))
             buf[: len(c)] = c
             return len(c)

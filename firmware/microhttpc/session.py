@@ -505,6 +505,9 @@ class Body:
         self.size = 0
 
     def add(self, piece):
+        """Add a piece of the body; False (nothing added) for None, the end of the body."""
+        if piece is None:
+            return False
         self.size += len(piece)
         if self.limit is not None and self.size > self.limit:
             self.parts = None
@@ -514,9 +517,10 @@ class Body:
         if len(piece) < 256:  # small pieces (a body in tiny chunks) share blocks: ~50 bytes of heap each
             if parts and type(parts[-1]) is bytearray and len(parts[-1]) < 2048:
                 parts[-1].extend(piece)
-                return
+                return True
             piece = bytearray(piece)
         parts.append(piece)
+        return True
 
     def value(self):
         parts = self.parts

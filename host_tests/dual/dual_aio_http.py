@@ -357,3 +357,34 @@ def test_readinto_a_read_only_buffer_takes_nothing_from_the_body():
             await c.close()
 
     assert asyncio.run(main()) == 300
+
+
+def test_a_read_cancelled_in_the_middle_of_a_body_never_returns_the_rest_as_the_body():
+    # read() of a chunked body cancelled between its halves (asyncio.wait_for): the half it had
+    # collected is gone with it, so the connection goes and a later read() raises ConnectionLost
+    # instead of returning b"world" (the second half alone, as if it were the whole body).
+    async def main():
+        h, p = server("raw")
+        c = await aio.Connection.open(h, p, timeout=5)
+        r = await c.request("GET", "/raw/chunked-pause")
+        try:
+            await asyncio.wait_for(r.read(), 0.2)
+        except asyncio.TimeoutError:
+            pass
+        else:
+            raise AssertionError("read() was not cancelled")
+        await asyncio.sleep(0.6)  # (the second half has come)
+        try:
+            body = await r.read()
+        except microhttpc.ConnectionLost:
+            body = None
+        assert body is None, body
+        assert not c.is_open
+        # the same read, not cancelled: the whole body
+        c = await aio.Connection.open(h, p, timeout=5)
+        r = await c.request("GET", "/raw/chunked-pause")
+        assert await r.read() == b"helloworld"
+        await c.close()
+        return True
+
+    assert asyncio.run(main())
