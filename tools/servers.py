@@ -376,6 +376,56 @@ RAW.update({
 })
 RAW_COUNT = {}  # path -> requests the raw server has read for it (read back with /raw/count?PATH)
 
+# /raw/fuzz/N: answer N of a reproducible series of mutated responses (valid ones with bytes deleted,
+# replaced or inserted, and tokens that matter to a parser inserted), sent in pieces, then the close.
+_FUZZ_BASE = (
+    b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+    _CHUNKED + b"5;a=b\r\nhello\r\n6\r\n world\r\n0\r\nX-T: 1\r\n\r\n",
+    b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nold style body",
+    b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\nX: y\r\n\r\n",
+    b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x02hi",
+    b"HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n",
+    b"HTTP/1.1 302 Found\r\nLocation: /raw/genuine\r\nX-F: a\r\n b\r\nContent-Length: 0\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n" + b"z" * 3000,
+)
+_FUZZ_TOKENS = (b"\r\n", b"\r", b"\n", b"\x00", b":", b" ", b"\t", b"HTTP/1.1 ", b"Content-Length: ",
+                b"Transfer-Encoding: chunked", b"Connection: close", b"0", b"9", b"ffffffffffffffff", b"-1",
+                "\u00b2".encode(), "\u0665".encode(), b"\xff", b";", b"=", b"100 ", b"\r\n\r\n")
+
+
+def fuzz_response(n):
+    """The mutated response of /raw/fuzz/N and the sizes of the pieces it is sent in."""
+    import random
+
+    r = random.Random(n)
+    s = bytearray(r.choice(_FUZZ_BASE))
+    for _ in range(r.randint(1, 6)):
+        pos = r.randint(0, len(s))
+        k = r.random()
+        if k < 0.3 and s:
+            del s[pos : pos + r.randint(1, 4)]
+        elif k < 0.6:
+            s[pos:pos] = r.choice(_FUZZ_TOKENS)
+        elif k < 0.8 and s:
+            s[r.randrange(len(s))] = r.randrange(256)
+        else:
+            s[pos:pos] = bytes(r.randrange(256) for _ in range(r.randint(1, 5)))
+    return bytes(s), [r.randint(1, 64) for _ in range(len(s))]
+
+
+def _fuzz(n):
+    def run(c):
+        data, cuts = fuzz_response(n)
+        pos = i = 0
+        while pos < len(data):
+            c.sendall(data[pos : pos + cuts[i]])
+            pos += cuts[i]
+            i += 1
+            if i % 8 == 0:
+                time.sleep(0.001)  # (now and then a pause: the client reads what came so far)
+
+    return run
+
 
 def _tls_silent_loop(listener, ctx):
     """The "tlssilent" server: completes the TLS handshake, then neither reads nor writes for 10 s (not
@@ -564,6 +614,8 @@ class RawServer:
                 key = path.split("?")[0]
                 RAW_COUNT[key] = RAW_COUNT.get(key, 0) + 1
                 data, after = RAW.get(key, (b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", _KEEP))
+                if key.startswith("/raw/fuzz/"):
+                    data, after = _fuzz(int(key[10:])), _CLOSE
                 if key == "/raw/count":
                     n = b"%d" % RAW_COUNT.get(path.partition("?")[2], 0)
                     data = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(n), n)
@@ -854,6 +906,36 @@ async def _raw_http(reader, writer, path, body_first):
     await writer.drain()
 
 
+def fuzz_frames(n):
+    """/fuzz/N (raw WebSocket server): N of a reproducible series of frame streams (text with
+    multi-byte characters, binary, fragments, control frames, Close frames, RSV bits, unknown opcodes,
+    lengths of every size class; a few bytes then changed at random), as a script of pieces with short
+    pauses; the server closes TCP after it."""
+    import random
+
+    r = random.Random(n)
+    s = bytearray()
+    for _ in range(r.randint(1, 6)):
+        op = r.choice((0, 1, 2, 8, 9, 10, 1, 2, 0, 3, 11))
+        size = r.choice((0, 1, 5, 125, 126, 200, 3000, r.randint(0, 70000)))
+        if op == 1 and r.random() < 0.7:
+            payload = ("h\u00e9llo\u20ac" * (size // 8 + 1)).encode()[:size]
+        elif op == 8 and r.random() < 0.7:
+            payload = b"\x03\xe8bye"
+        else:
+            payload = bytes(r.randrange(256) for _ in range(min(size, 200))) + b"a" * max(0, size - 200)
+        s += raw_frame(op, payload, fin=r.random() < 0.7, rsv=0x40 if r.random() < 0.1 else 0)
+    for _ in range(r.randint(0, 3)):
+        s[r.randrange(len(s))] = r.randrange(256)
+    script = [b""]
+    pos = 0
+    while pos < len(s):
+        k = r.choice((1, 7, 100, 2000, 20000))
+        script += [0.001, bytes(s[pos : pos + k])]
+        pos += k
+    return script
+
+
 async def raw_ws(reader, writer):
     task = None
     try:
@@ -926,6 +1008,8 @@ async def raw_ws(reader, writer):
             frames = [b""]
             for i in range(0, len(f), step):
                 frames += [0.03 if i == step else 0.001, f[i : i + step]]
+        if path.startswith("/fuzz/"):
+            frames = fuzz_frames(int(path[6:]))
         if status is None:
             status = ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                       "Sec-WebSocket-Accept: {a}\r\n")
@@ -944,7 +1028,7 @@ async def raw_ws(reader, writer):
                 await writer.drain()
             else:
                 await asyncio.sleep(step)
-        if path == "/eof" or path.startswith("/drop/"):
+        if path == "/eof" or path.startswith(("/drop/", "/fuzz/")):
             return  # TCP closed without a Close frame
         if path == "/going-halfclose":
             writer.write_eof()

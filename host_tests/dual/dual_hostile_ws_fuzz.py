@@ -1,0 +1,69 @@
+"""Mutated frame streams through the WebSocket of the three I/O layers (the raw WebSocket server's
+/fuzz/N: text with multi-byte characters, binary, fragments, control and Close frames, RSV bits, unknown
+opcodes, lengths of every size class, a few bytes changed at random, sent in pieces; then the server
+closes TCP; tools/servers.py ``fuzz_frames``).  Whatever arrives, the WebSocket hands out messages of
+the right type and ends with ConnectionClosed (or a TimeoutError) within its bounds: never another
+exception, never a hang, every fault reported to on_err at most once.
+"""
+
+import os
+
+from check import server
+from microhttpc.errors import HTTPCError
+from microhttpc.rfc6455 import ConnectionClosed
+from pumps_http import now
+from pumps_ws import connect_ws, per_layer
+
+# Streams 1..40 per layer and runtime; MHC_FUZZ=FIRST:LAST runs others (a longer search by hand:
+# every stream is reproducible from its number; MHC_FUZZ_SHOW=1 prints each outcome).
+FIRST, LAST = [int(x) for x in (os.getenv("MHC_FUZZ") or "1:40").split(":")]
+
+
+def _fuzz(layer):
+    import gc
+
+    h, p = server("wsraw")
+    outcomes = {}
+    for n in range(FIRST, LAST + 1):
+        gc.collect()
+        t0 = now()
+        ws = None
+        try:
+            ws = connect_ws(layer, h, p, "/fuzz/%d" % n, timeout=2, close_timeout=1)
+            got = 0
+            while True:
+                m = ws.recv(2)
+                assert type(m) in (str, bytes), type(m)
+                got += 1
+        except ConnectionClosed as exc:
+            # (the code this side sent: 1002, 1007, 1009 for a fault of the server, None when none)
+            outcome = "closed, sent %s" % exc.sent_code
+        except HTTPCError as exc:
+            outcome = type(exc).__name__
+        except MemoryError:
+            # Out of memory is a fault like a reset (README): reported once, by the call in progress;
+            # the connection is closed and says so from then on.
+            outcome = "MemoryError"
+            if ws is not None:
+                try:
+                    ws.recv(2)
+                except ConnectionClosed as exc:
+                    assert exc.code == 1006, exc.code
+                else:
+                    raise AssertionError("a message after the MemoryError")
+        except Exception as exc:
+            raise AssertionError("/fuzz/%d on %s: %s: %s" % (n, layer, type(exc).__name__, exc))
+        finally:
+            if ws is not None:
+                ws.close()
+        took = now() - t0
+        assert took < 8, "/fuzz/%d on %s: %s after %.1f s" % (n, layer, outcome, took)
+        if ws is not None:
+            assert len(ws.errors) <= 1, ws.errors  # a fault is reported once
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        if os.getenv("MHC_FUZZ_SHOW"):
+            print(n, outcome, got if ws is not None else "-")
+    assert len(outcomes) >= 3, outcomes  # the series reaches several kinds of end
+
+
+per_layer(globals(), "mutated_frames", _fuzz)
