@@ -413,6 +413,59 @@ def fuzz_response(n):
     return bytes(s), [r.randint(1, 64) for _ in range(len(s))]
 
 
+def valid_response(n, cap=20000):
+    """/raw/valid/N: (the response, the sizes of the pieces it is sent in, what follows: keep or close),
+    N of a reproducible series of valid responses with bodies of 0 to ``cap`` bytes (/raw/valid/N?max=CAP;
+    default 20,000) framed every way
+    (Content-Length; chunked with chunks of 1 to 5,000 bytes, chunk extensions and trailers; until the
+    close, HTTP/1.1 and 1.0), extra headers, interim 1xx answers before some; ``X-Body-SHA1`` and
+    ``X-Body-Length`` say what the body is."""
+    import random
+
+    r = random.Random(n)
+    size = min(cap, r.choice((0, 1, 7, 100, 2047, 2048, 2049, 4096, r.randint(0, 20000))))
+    body = bytes(r.randrange(256) for _ in range(min(size, 64))) + pattern(size)[64:]
+    head = [b"X-Body-SHA1: " + hashlib.sha1(body).hexdigest().encode(), b"X-Body-Length: %d" % size]
+    for i in range(r.randint(0, 8)):
+        head.append(b"X-Extra-%d: %s" % (i, b"v" * r.randint(0, 300)))
+    kind = r.choice(("length", "chunked", "chunked", "close", "http10"))
+    after = _KEEP
+    if kind == "length":
+        head.append(b"Content-Length: %d" % size)
+        framed = body
+    elif kind == "chunked":
+        head.append(b"Transfer-Encoding: chunked")
+        parts, pos = [], 0
+        while pos < size:
+            k = r.choice((1, 2, 100, 1000, 5000))
+            ext = r.choice((b"", b"", b";a=b", b";x=\"q;r\""))
+            parts.append(b"%x%s\r\n%s\r\n" % (len(body[pos : pos + k]), ext, body[pos : pos + k]))
+            pos += k
+        trailers = b"".join(b"X-T%d: t\r\n" % i for i in range(r.choice((0, 0, 1, 3))))
+        framed = b"".join(parts) + b"0\r\n" + trailers + b"\r\n"
+    else:
+        framed = body
+        after = _CLOSE
+    status = b"HTTP/1.0 200 OK" if kind == "http10" else b"HTTP/1.1 200 OK"
+    interim = b"HTTP/1.1 100 Continue\r\n\r\n" * r.choice((0, 0, 0, 1, 2))
+    data = interim + status + b"\r\n" + b"".join(h + b"\r\n" for h in head) + b"\r\n" + framed
+    return data, [r.choice((1, 3, 17, 200, 1500, 10000)) for _ in range(len(data))], after
+
+
+def _valid(n, cap):
+    def run(c):
+        data, cuts, _ = valid_response(n, cap)
+        pos = i = 0
+        while pos < len(data):
+            c.sendall(data[pos : pos + cuts[i]])
+            pos += cuts[i]
+            i += 1
+            if i % 5 == 0:
+                time.sleep(0.001)
+
+    return run
+
+
 def _fuzz(n):
     def run(c):
         data, cuts = fuzz_response(n)
@@ -616,6 +669,9 @@ class RawServer:
                 data, after = RAW.get(key, (b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", _KEEP))
                 if key.startswith("/raw/fuzz/"):
                     data, after = _fuzz(int(key[10:])), _CLOSE
+                if key.startswith("/raw/valid/"):
+                    n, cap = int(key[11:]), int(path.partition("?max=")[2] or 20000)
+                    data, after = _valid(n, cap), valid_response(n, cap)[2]
                 if key == "/raw/count":
                     n = b"%d" % RAW_COUNT.get(path.partition("?")[2], 0)
                     data = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(n), n)
@@ -906,6 +962,47 @@ async def _raw_http(reader, writer, path, body_first):
     await writer.drain()
 
 
+def valid_frames(n, cap=20000):
+    """/valid/N (raw WebSocket server): N of a reproducible series of valid frame streams: 1 to 8
+    messages (text with multi-byte characters, binary; 0 to ``cap`` bytes: /valid/N?max=CAP, default
+    20,000), some fragmented (empty
+    fragments too) with PINGs between fragments, then a text message "sha1:HEX" (HEX: the SHA-1 of
+    each message before it as b"T" or b"B" and its bytes) and a Close 1000; as a script of pieces."""
+    import random
+
+    r = random.Random(n)
+    s = bytearray()
+    digest = hashlib.sha1()
+    for _ in range(r.randint(1, 8)):
+        text = r.random() < 0.5
+        size = min(cap, r.choice((0, 1, 125, 126, 2047, 2048, 4096, r.randint(0, 20000))))
+        if text:
+            data = ("\u00e9t\u00e9 \u20ac" * (size // 8 + 1)).encode()[:size]
+            while data:  # (whole characters only)
+                try:
+                    data.decode()
+                    break
+                except UnicodeDecodeError:
+                    data = data[:-1]
+        else:
+            data = bytes(r.randrange(256) for _ in range(min(size, 64))) + pattern(size)[64:]
+        digest.update((b"T" if text else b"B") + data)
+        cuts = sorted(r.sample(range(len(data) + 1), min(len(data) + 1, r.choice((0, 0, 1, 3)))))
+        pieces = [data[a:b] for a, b in zip([0] + cuts, cuts + [len(data)])]
+        for i, piece in enumerate(pieces):
+            s += raw_frame(0 if i else (1 if text else 2), piece, fin=i == len(pieces) - 1)
+            if r.random() < 0.3:
+                s += raw_frame(9, b"p%d" % i)
+    s += raw_frame(1, b"sha1:" + digest.hexdigest().encode()) + _close(1000, b"")
+    script = [b""]
+    pos = 0
+    while pos < len(s):
+        k = r.choice((1, 7, 100, 2000, 20000))
+        script += [0.001, bytes(s[pos : pos + k])]
+        pos += k
+    return script
+
+
 def fuzz_frames(n):
     """/fuzz/N (raw WebSocket server): N of a reproducible series of frame streams (text with
     multi-byte characters, binary, fragments, control frames, Close frames, RSV bits, unknown opcodes,
@@ -934,6 +1031,38 @@ def fuzz_frames(n):
         script += [0.001, bytes(s[pos : pos + k])]
         pos += k
     return script
+
+
+_FUZZ_HEAD_TOKENS = (b"\r\n", b"\r", b"\n", b"\x00", b":", b" ", b",", b"\t", b"HTTP/1.1 ", b"101 ",
+                     b"Upgrade: websocket\r\n", b"Connection: Upgrade\r\n", b"Connection: close\r\n",
+                     b"Sec-WebSocket-Accept: ", b"Sec-WebSocket-Protocol: chat\r\n",
+                     b"Sec-WebSocket-Extensions: permessage-deflate\r\n", b"Content-Length: 2\r\n",
+                     b"Transfer-Encoding: chunked\r\n", b"=", b"\xff", "\u00e9".encode(), b"\r\n\r\n")
+
+
+def fuzz_head(n, head):
+    """/fuzz101/N (raw WebSocket server): N of a reproducible series of mutations of the 101 ``head``
+    (bytes deleted, replaced or inserted; header lines and tokens that matter to the handshake checks
+    inserted)."""
+    import random
+
+    r = random.Random(n)
+    s = bytearray(head)
+    for _ in range(r.randint(1, 3)):
+        # (mostly in the header lines: the status line and the blank line at the end stay, mostly)
+        pos = r.randint(0 if r.random() < 0.2 else s.find(b"\r\n") + 2, len(s) - 2)
+        k = r.random()
+        if k < 0.4:  # a whole header line, at the start of a line
+            lines = [i + 2 for i in range(len(s) - 3) if s[i : i + 2] == b"\r\n"]
+            at = r.choice(lines)
+            s[at:at] = r.choice([t for t in _FUZZ_HEAD_TOKENS if t.endswith(b"\r\n") and len(t) > 4])
+        elif k < 0.6:
+            del s[pos : pos + r.randint(1, 4)]
+        elif k < 0.85:
+            s[pos:pos] = r.choice(_FUZZ_HEAD_TOKENS)
+        else:
+            s[r.randrange(len(s) - 2)] = r.randrange(256)
+    return bytes(s)
 
 
 async def raw_ws(reader, writer):
@@ -1010,6 +1139,11 @@ async def raw_ws(reader, writer):
                 frames += [0.03 if i == step else 0.001, f[i : i + step]]
         if path.startswith("/fuzz/"):
             frames = fuzz_frames(int(path[6:]))
+        if path.startswith("/valid/"):
+            n, _, cap = path[7:].partition("?max=")
+            frames = valid_frames(int(n), int(cap or 20000))
+        if path.startswith("/fuzz101/"):
+            frames = raw_frame(1, b"ok")  # behind a mutated 101 head (fuzz_head)
         if status is None:
             status = ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                       "Sec-WebSocket-Accept: {a}\r\n")
@@ -1018,7 +1152,10 @@ async def raw_ws(reader, writer):
             await asyncio.wait_for(reader.read(), 30)
             return
         steps = frames if isinstance(frames, list) else [frames]
-        writer.write(status.replace("{a}", accept.decode()).encode() + b"\r\n" + steps[0])  # one write
+        head = status.replace("{a}", accept.decode()).encode() + b"\r\n"
+        if path.startswith("/fuzz101/"):
+            head = fuzz_head(int(path[9:]), head)
+        writer.write(head + steps[0])  # one write
         await writer.drain()
         for step in steps[1:]:
             if writer.is_closing():

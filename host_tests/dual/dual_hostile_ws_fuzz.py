@@ -1,9 +1,17 @@
-"""Mutated frame streams through the WebSocket of the three I/O layers (the raw WebSocket server's
-/fuzz/N: text with multi-byte characters, binary, fragments, control and Close frames, RSV bits, unknown
-opcodes, lengths of every size class, a few bytes changed at random, sent in pieces; then the server
-closes TCP; tools/servers.py ``fuzz_frames``).  Whatever arrives, the WebSocket hands out messages of
-the right type and ends with ConnectionClosed (or a TimeoutError) within its bounds: never another
-exception, never a hang, every fault reported to on_err at most once.
+"""Mutated frame streams and mutated 101 answers through the WebSocket of the three I/O layers (valid
+frame streams of every shape: dual_hostile_ws_valid).
+
+Frames: the raw WebSocket server's /fuzz/N (tools/servers.py ``fuzz_frames``): text with multi-byte
+characters, binary, fragments, control and Close frames, RSV bits, unknown opcodes, lengths of every
+size class, a few bytes changed at random, sent in pieces; then the server closes TCP.  Whatever
+arrives, the WebSocket hands out messages of the right type and ends with ConnectionClosed (or a
+TimeoutError) within its bounds: never another exception, never a hang, every fault reported to
+on_err at most once.
+
+Handshakes: /fuzz101/N, the 101 answer with bytes deleted, replaced or inserted, and header lines and
+tokens that matter to the checks inserted (tools/servers.py ``fuzz_head``), then one text frame "ok".
+The upgrade ends with a WebSocket or a microhttpc error; a WebSocket it gives receives "ok" or ends
+with ConnectionClosed, nothing else.
 """
 
 import os
@@ -67,3 +75,36 @@ def _fuzz(layer):
 
 
 per_layer(globals(), "mutated_frames", _fuzz)
+
+
+def _fuzz101(layer):
+    import gc
+
+    h, p = server("wsraw")
+    outcomes = {}
+    for n in range(FIRST, LAST + 1):
+        gc.collect()
+        t0 = now()
+        ws = None
+        try:
+            ws = connect_ws(layer, h, p, "/fuzz101/%d" % n, timeout=2, close_timeout=1)
+            m = ws.recv(2)
+            assert m == "ok", "/fuzz101/%d on %s: %r" % (n, layer, m)
+            outcome = "open"
+        except HTTPCError as exc:
+            outcome = type(exc).__name__
+        except Exception as exc:
+            raise AssertionError("/fuzz101/%d on %s: %s: %s" % (n, layer, type(exc).__name__, exc))
+        finally:
+            if ws is not None:
+                ws.close()
+        took = now() - t0
+        assert took < 8, "/fuzz101/%d on %s: %s after %.1f s" % (n, layer, outcome, took)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        if os.getenv("MHC_FUZZ_SHOW"):
+            print(n, outcome)
+    assert "open" in outcomes and len(outcomes) >= 3, outcomes  # accepted, and refused in several ways
+
+
+per_layer(globals(), "mutated_101", _fuzz101)
+
