@@ -17,10 +17,10 @@ from pumps_http import GENUINE, now, open_client, per_layer
 
 # Answers 1..60 per layer and runtime (about a second each); MHC_FUZZ=FIRST:LAST runs others (a longer
 # search by hand: every answer is reproducible from its number).
-# The largest body of the valid series: on MicroPython one that a 128 KiB heap beside the layer finds
-# room for in every one of 200 connections in a row (8,000-byte bodies did not always find their two
-# blocks in the poll and asyncio layers' heap after 40-50 connections: LimitExceeded, as it must be,
-# but not what this test looks for).
+# The largest body of the valid series.  On MicroPython the test's own heap decides: the facades make
+# an event loop (asyncio) or Engine (poll) per connection, each left mid-heap, and after 40-50
+# connections 8,000-byte bodies did not always find their two blocks in 128 KiB (LimitExceeded, as it
+# must be, but not what this test looks for).
 CAP = 4000 if MICROPYTHON else 20000
 FIRST, LAST = [int(x) for x in (os.getenv("MHC_FUZZ") or "1:60").split(":")]
 
