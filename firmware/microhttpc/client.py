@@ -66,7 +66,8 @@ class Response(session.Response):
         conn = self._conn
         size = self.content_length
         try:
-            body = Body(conn.max_body if max_size is None else max_size, size)  # (LimitExceeded for a Content-Length over it)
+            # (a Content-Length over the limit: LimitExceeded here, before a byte is read)
+            body = Body(conn.max_body if max_size is None else max_size, size)
             if size and not self._pending and not self.complete and conn.parser.body_left() == size:
                 # A whole Content-Length body, received by ``readinto`` straight into where it ends up.
                 # MicroPython: one buffer of that size, then copied once into the bytes returned (two
