@@ -452,30 +452,17 @@ def valid_response(n, cap=20000):
     return data, [r.choice((1, 3, 17, 200, 1500, 10000)) for _ in range(len(data))], after
 
 
-def _valid(n, cap):
+def _cut(data, cuts, every):
+    """A raw answer that sends ``data`` in pieces of the sizes ``cuts``, pausing a millisecond after
+    ``every`` pieces (the client reads what came so far)."""
     def run(c):
-        data, cuts, _ = valid_response(n, cap)
         pos = i = 0
         while pos < len(data):
             c.sendall(data[pos : pos + cuts[i]])
             pos += cuts[i]
             i += 1
-            if i % 5 == 0:
+            if i % every == 0:
                 time.sleep(0.001)
-
-    return run
-
-
-def _fuzz(n):
-    def run(c):
-        data, cuts = fuzz_response(n)
-        pos = i = 0
-        while pos < len(data):
-            c.sendall(data[pos : pos + cuts[i]])
-            pos += cuts[i]
-            i += 1
-            if i % 8 == 0:
-                time.sleep(0.001)  # (now and then a pause: the client reads what came so far)
 
     return run
 
@@ -668,10 +655,10 @@ class RawServer:
                 RAW_COUNT[key] = RAW_COUNT.get(key, 0) + 1
                 data, after = RAW.get(key, (b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", _KEEP))
                 if key.startswith("/raw/fuzz/"):
-                    data, after = _fuzz(int(key[10:])), _CLOSE
+                    data, after = _cut(*fuzz_response(int(key[10:])), 8), _CLOSE
                 if key.startswith("/raw/valid/"):
-                    n, cap = int(key[11:]), int(path.partition("?max=")[2] or 20000)
-                    data, after = _valid(n, cap), valid_response(n, cap)[2]
+                    data, cuts, after = valid_response(int(key[11:]), int(path.partition("?max=")[2] or 20000))
+                    data = _cut(data, cuts, 5)
                 if key == "/raw/count":
                     n = b"%d" % RAW_COUNT.get(path.partition("?")[2], 0)
                     data = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(n), n)
@@ -962,6 +949,17 @@ async def _raw_http(reader, writer, path, body_first):
     await writer.drain()
 
 
+def _pieces(r, s):
+    """The script that sends ``s`` in pieces of 1 to 20,000 bytes (drawn from ``r``), a millisecond apart."""
+    script = [b""]
+    pos = 0
+    while pos < len(s):
+        k = r.choice((1, 7, 100, 2000, 20000))
+        script += [0.001, bytes(s[pos : pos + k])]
+        pos += k
+    return script
+
+
 def valid_frames(n, cap=20000):
     """/valid/N (raw WebSocket server): N of a reproducible series of valid frame streams: 1 to 8
     messages (text with multi-byte characters, binary; 0 to ``cap`` bytes: /valid/N?max=CAP, default
@@ -994,13 +992,7 @@ def valid_frames(n, cap=20000):
             if r.random() < 0.3:
                 s += raw_frame(9, b"p%d" % i)
     s += raw_frame(1, b"sha1:" + digest.hexdigest().encode()) + _close(1000, b"")
-    script = [b""]
-    pos = 0
-    while pos < len(s):
-        k = r.choice((1, 7, 100, 2000, 20000))
-        script += [0.001, bytes(s[pos : pos + k])]
-        pos += k
-    return script
+    return _pieces(r, s)
 
 
 def fuzz_frames(n):
@@ -1024,13 +1016,7 @@ def fuzz_frames(n):
         s += raw_frame(op, payload, fin=r.random() < 0.7, rsv=0x40 if r.random() < 0.1 else 0)
     for _ in range(r.randint(0, 3)):
         s[r.randrange(len(s))] = r.randrange(256)
-    script = [b""]
-    pos = 0
-    while pos < len(s):
-        k = r.choice((1, 7, 100, 2000, 20000))
-        script += [0.001, bytes(s[pos : pos + k])]
-        pos += k
-    return script
+    return _pieces(r, s)
 
 
 _FUZZ_HEAD_TOKENS = (b"\r\n", b"\r", b"\n", b"\x00", b":", b" ", b",", b"\t", b"HTTP/1.1 ", b"101 ",

@@ -27,7 +27,10 @@ from pumps_ws import connect_ws, per_layer
 FIRST, LAST = [int(x) for x in (os.getenv("MHC_FUZZ") or "1:40").split(":")]
 
 
-def _fuzz(layer):
+def _series(layer, prefix, after_upgrade):
+    """Each stream FIRST..LAST of /PREFIX/N on ``layer``: its outcome (``after_upgrade(ws, n)``'s, the
+    code this side closed with, the name of another microhttpc error, or "MemoryError" for a fault
+    reported once), within bounds; the count of each outcome."""
     import gc
 
     h, p = server("wsraw")
@@ -37,12 +40,8 @@ def _fuzz(layer):
         t0 = now()
         ws = None
         try:
-            ws = connect_ws(layer, h, p, "/fuzz/%d" % n, timeout=2, close_timeout=1)
-            got = 0
-            while True:
-                m = ws.recv(2)
-                assert type(m) in (str, bytes), type(m)
-                got += 1
+            ws = connect_ws(layer, h, p, "/%s/%d" % (prefix, n), timeout=2, close_timeout=1)
+            outcome = after_upgrade(ws, n)
         except ConnectionClosed as exc:
             # (the code this side sent: 1002, 1007, 1009 for a fault of the server, None when none)
             outcome = "closed, sent %s" % exc.sent_code
@@ -60,51 +59,44 @@ def _fuzz(layer):
                 else:
                     raise AssertionError("a message after the MemoryError")
         except Exception as exc:
-            raise AssertionError("/fuzz/%d on %s: %s: %s" % (n, layer, type(exc).__name__, exc))
+            raise AssertionError("/%s/%d on %s: %s: %s" % (prefix, n, layer, type(exc).__name__, exc))
         finally:
             if ws is not None:
                 ws.close()
         took = now() - t0
-        assert took < 8, "/fuzz/%d on %s: %s after %.1f s" % (n, layer, outcome, took)
+        assert took < 8, "/%s/%d on %s: %s after %.1f s" % (prefix, n, layer, outcome, took)
         if ws is not None:
             assert len(ws.errors) <= 1, ws.errors  # a fault is reported once
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
         if os.getenv("MHC_FUZZ_SHOW"):
-            print(n, outcome, got if ws is not None else "-")
+            print(n, outcome)
+    return outcomes
+
+
+def _frames(ws, n):
+    """Every message, until the stream ends (ConnectionClosed, or a TimeoutError: _series names it)."""
+    while True:
+        m = ws.recv(2)
+        assert type(m) in (str, bytes), type(m)
+
+
+def _fuzz(layer):
+    outcomes = _series(layer, "fuzz", _frames)
     assert len(outcomes) >= 3, outcomes  # the series reaches several kinds of end
 
 
 per_layer(globals(), "mutated_frames", _fuzz)
 
 
-def _fuzz101(layer):
-    import gc
+def _ok(ws, n):
+    m = ws.recv(2)
+    assert m == "ok", "/fuzz101/%d: %r" % (n, m)
+    return "open"
 
-    h, p = server("wsraw")
-    outcomes = {}
-    for n in range(FIRST, LAST + 1):
-        gc.collect()
-        t0 = now()
-        ws = None
-        try:
-            ws = connect_ws(layer, h, p, "/fuzz101/%d" % n, timeout=2, close_timeout=1)
-            m = ws.recv(2)
-            assert m == "ok", "/fuzz101/%d on %s: %r" % (n, layer, m)
-            outcome = "open"
-        except HTTPCError as exc:
-            outcome = type(exc).__name__
-        except Exception as exc:
-            raise AssertionError("/fuzz101/%d on %s: %s: %s" % (n, layer, type(exc).__name__, exc))
-        finally:
-            if ws is not None:
-                ws.close()
-        took = now() - t0
-        assert took < 8, "/fuzz101/%d on %s: %s after %.1f s" % (n, layer, outcome, took)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-        if os.getenv("MHC_FUZZ_SHOW"):
-            print(n, outcome)
+
+def _fuzz101(layer):
+    outcomes = _series(layer, "fuzz101", _ok)
     assert "open" in outcomes and len(outcomes) >= 3, outcomes  # accepted, and refused in several ways
 
 
 per_layer(globals(), "mutated_101", _fuzz101)
-
