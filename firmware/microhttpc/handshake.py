@@ -1,6 +1,6 @@
 """The WebSocket opening handshake (RFC 6455 section 4.1), sans-I/O: the upgrade request's head
 (``start_upgrade``) and the checks of the server's 101 (``finish_upgrade``), for the three layers.
-Loaded for an upgrade; on MicroPython unloaded once its 101 is checked when the heap is short (less
+Loaded for an upgrade; on MicroPython unloaded once its 101 is checked when a small heap is short (less
 than ``_KEEP_FREE`` bytes free then): a WebSocket that runs for days in a small heap does not keep this
 code (3.7 KB), and a reconnect loads it again (about 140 us on the unix port, a quarter of a reconnect
 to a local server); with room to spare it stays for the next upgrade.
@@ -204,18 +204,29 @@ def finish_upgrade(s, resp):
     return sub, accepted, leftover
 
 
-_KEEP_FREE = 16384  # (a module attribute, not const(): a test changes it)
+# Bytes of heap this module's unload keeps free; 0: it stays (CPython; more than 256 KiB free when it
+# loaded, PSRAM: its 3.7 KB are not missed there, and counting the free bytes walks the table of the
+# whole heap, 0.64 ms an upgrade with 8 MB on the unix port).  (A module attribute, not const(): a test
+# changes it.)
+_KEEP_FREE = 0
+try:
+    import gc
+
+    if gc.mem_free() <= 262144:  # (rt._SHORT)
+        _KEEP_FREE = 16384
+except AttributeError:  # CPython
+    pass
 
 
 def _unload():
     """Drop this module (see the docstring) from ``sys.modules`` and from the package, when less than
-    ``_KEEP_FREE`` bytes of the heap are free once the garbage is collected (MicroPython; CPython keeps
-    it).  (Without the collection the garbage of the upgrade decided: with 32 KiB, half of the
-    reconnects of a loop in a 128 KiB heap unloaded it, at about 37 KB free.)"""
+    ``_KEEP_FREE`` bytes of the heap are free once the garbage is collected.  (Without the collection
+    the garbage of the upgrade decided: with 32 KiB, half of the reconnects of a loop in a 128 KiB heap
+    unloaded it, at about 37 KB free.)"""
     import gc
     import sys
 
-    if not hasattr(gc, "mem_free") or gc.mem_free() >= _KEEP_FREE:
+    if not _KEEP_FREE or gc.mem_free() >= _KEEP_FREE:
         return
     gc.collect()  # (only then: a collection costs half a reload)
     if gc.mem_free() >= _KEEP_FREE:

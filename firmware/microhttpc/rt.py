@@ -45,18 +45,24 @@ def decode_text(raw):
         return "".join(map(chr, raw))
 
 
+_SHORT = const(262144)  # bytes free: at most this, holes matter (``load``, ``handshake._unload``)
+
+
 def load(name):
-    """``microhttpc.<name>``, imported on first use.  On MicroPython the garbage is collected first and
-    then every 2 KB allocated while it loads (``gc.threshold``): a module's code then fills the holes
-    its own loading leaves as they appear instead of spreading around them, and the heap keeps its free
-    space in one piece (the demo session passes in about 6 KiB less heap, the 5,000-echo soak in 8 KiB
+    """``microhttpc.<name>``, imported on first use.  On MicroPython, when at most 256 KiB of heap is
+    free, the garbage is collected first and then every 2 KB allocated while it loads
+    (``gc.threshold``): a module's code then fills the holes its own loading leaves as they appear
+    instead of spreading around them, and the heap keeps its free space in one piece (the demo session passes in about 6 KiB less heap, the 5,000-echo soak in 8 KiB
     less).  A few milliseconds more, once."""
     mod = "microhttpc." + name
     was = None
     if MICROPYTHON and mod not in sys.modules:
         import gc
 
-        if hasattr(gc, "threshold"):  # (a port may be built without the allocation threshold)
+        # (A port may be built without the allocation threshold.  With more than 256 KiB free, PSRAM,
+        # no packing: holes matter little there, and collections cost more: ``websocket`` took 75 ms
+        # to load instead of 3 on the unix port with 3.8 MB in use.)
+        if hasattr(gc, "threshold") and gc.mem_free() <= _SHORT:
             was = gc.threshold()
             gc.collect()
             gc.threshold(2048)
