@@ -5,7 +5,10 @@
 - ``ws``: a ``websockets`` server (the reference RFC 6455 implementation) with a few behaviours
   chosen by path (``ws_behaviour``);
 - ``wsraw``: a scripted WebSocket server on plain asyncio streams for what a correct server never does
-  (masked frames, reserved bits, bad UTF-8, wrong handshakes...), chosen by path (``RAW_SCRIPTS``).
+  (masked frames, reserved bits, bad UTF-8, wrong handshakes...), chosen by path (``RAW_SCRIPTS``);
+- ``raw``: a scripted HTTP server on plain sockets (``RawServer``, ``RAW``);
+- ``tls``, ``tlsraw``, ``tlswsraw``: the aiohttp application, ``raw`` and ``wsraw`` over TLS (a
+  certificate from a CA the servers make, ``make_tls``), and TLS servers that misbehave.
 
 Everything binds 127.0.0.1 on port 0.  ``start()`` runs them on one asyncio loop in a daemon thread
 and returns their addresses; ``python tools/servers.py`` runs them until Ctrl-C or SIGTERM (in the
@@ -584,9 +587,10 @@ class RawServer:
     (until the client closes), or taints it (later requests on it get 200 "reused") as the script
     says.  Unknown paths get a 404.  ``/raw/count?PATH`` answers how many requests for PATH came."""
 
-    def __init__(self):
+    def __init__(self, tls_ctx=None):
         import socket
 
+        self.tls_ctx = tls_ctx  # an SSLContext: each connection speaks TLS (every piece sent is a record)
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
@@ -608,6 +612,8 @@ class RawServer:
         tainted = False  # this connection carried a forged response: later answers say "reused"
         drop = False  # the next request on this connection is read and left unanswered
         try:
+            if self.tls_ctx is not None:
+                c = self.tls_ctx.wrap_socket(c, server_side=True)
             while True:
                 while b"\r\n\r\n" not in buf:
                     d = c.recv(4096)
@@ -1266,7 +1272,7 @@ class Servers:
         self._stop = None
         self._error = None
         self.files = {}  # extra environment entries: paths of files the clients need (the test CA)
-        self._raw = None
+        self._raw = self._tlsraw = None
         self._tmpdir = None
 
     async def _main(self):
@@ -1307,6 +1313,9 @@ class Servers:
             self.addresses["tlssilent"] = "127.0.0.1:%d" % self._tls_silent.getsockname()[1]
         self._raw = RawServer()
         self.addresses["raw"] = "127.0.0.1:%d" % self._raw.port
+        if tls_ctx is not None:
+            self._tlsraw = RawServer(tls_ctx)
+            self.addresses["tlsraw"] = "127.0.0.1:%d" % self._tlsraw.port
         # "closed": a port that was just free (bound, then closed): connecting there is refused.
         import socket as _socket
 
@@ -1335,9 +1344,14 @@ class Servers:
                 else "127.0.0.1:%d" % list(wss.server.sockets)[0].getsockname()[1]
             wsraw = await asyncio.start_server(raw_ws, "127.0.0.1", 0)
             self.addresses["wsraw"] = "127.0.0.1:%d" % wsraw.sockets[0].getsockname()[1]
+            if tls_ctx is not None:
+                tlswsraw = await asyncio.start_server(raw_ws, "127.0.0.1", 0, ssl=tls_ctx)
+                self.addresses["tlswsraw"] = "127.0.0.1:%d" % tlswsraw.sockets[0].getsockname()[1]
             self._ready.set()
             await self._stop.wait()
             wsraw.close()
+            if tls_ctx is not None:
+                tlswsraw.close()
         await runner.cleanup()
 
     def _run(self):
@@ -1361,8 +1375,9 @@ class Servers:
         if self.loop is not None and self._stop is not None:
             self.loop.call_soon_threadsafe(self._stop.set)
             self._thread.join(10)
-        if self._raw is not None:
-            self._raw.close()
+        for r in (self._raw, self._tlsraw):
+            if r is not None:
+                r.close()
         for s in ("_silent", "_filler", "_full", "_tls_silent"):
             if getattr(self, s, None) is not None:
                 getattr(self, s).close()

@@ -17,10 +17,13 @@ def step(conn):
                                          do_handshake_on_connect=False)
     except (OSError, ValueError) as exc:
         raise TLSError("TLS setup for %s failed: %r" % (conn.host, exc))
-    conn.engine._rekey(conn, sock)
+    e = conn.engine
+    e._rekey(conn, sock)
     if MICROPYTHON:
         conn._connected()  # the handshake runs inside the first non-blocking write/read
         return
+    if not isinstance(e._poller, _Poller):
+        e._poller = _Poller(e)
     conn.state = 2  # poll._HANDSHAKE
     handshake(conn)
 
@@ -42,3 +45,22 @@ def handshake(conn):
         raise TLSError("TLS handshake with %s failed: %r" % (conn.host, exc))
     conn._t_io = ticks_ms()
     conn._connected()
+
+
+class _Poller:
+    """An engine's poll set on CPython once it has a TLS connection: ``select.poll`` does not see the
+    bytes an SSL object decrypted and holds (what a read left of a record when the engine stopped
+    reading that connection for the round, or while its WebSocket held its input back), so those
+    connections are ready too, and the wait is 0.  (The response stalled until its timeout: 16 KB of
+    a record, 2 KB a read, 8 reads a round.  MicroPython's TLS socket tells poll itself.)"""
+
+    def __init__(self, engine):
+        self.engine = engine
+        p = engine._poller
+        self.register, self.modify, self.unregister, self._poll = p.register, p.modify, p.unregister, p.poll
+
+    def poll(self, wait=-1):
+        held = [(c._key, POLLIN) for c in self.engine._conns
+                if c.tls and c.state > 2 and c._mask & POLLIN and c.sock.pending()]
+        return self._poll(0 if held else wait) + held
+

@@ -52,8 +52,8 @@ def load(name):
     """``microhttpc.<name>``, imported on first use.  On MicroPython, when at most 256 KiB of heap is
     free, the garbage is collected first and then every 2 KB allocated while it loads
     (``gc.threshold``): a module's code then fills the holes its own loading leaves as they appear
-    instead of spreading around them, and the heap keeps its free space in one piece (the demo session passes in about 6 KiB less heap, the 5,000-echo soak in 8 KiB
-    less).  A few milliseconds more, once."""
+    instead of spreading around them, and the heap keeps its free space in one piece (the demo session
+    passes in about 6 KiB less heap, the 5,000-echo soak in 8 KiB less).  A few milliseconds more, once."""
     mod = "microhttpc." + name
     was = None
     if MICROPYTHON and mod not in sys.modules:

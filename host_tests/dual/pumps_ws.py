@@ -24,10 +24,11 @@ def per_layer(g, name, fn, layers=LAYERS):
         g["test_%s_%s" % (name, layer)] = (lambda l: lambda: fn(l))(layer)
 
 
-def connect_ws(layer, host, port, path, timeout=10, **kw):
+def connect_ws(layer, host, port, path, timeout=10, conn_kw=None, **kw):
     """Upgrade a new connection to ``host:port`` at ``path`` on ``layer``.  ``timeout`` bounds the
-    connect and the upgrade (and is the default of recv()); other keywords go to the layer's upgrade
-    (max_message, close_timeout, subprotocols, extensions, headers, on_ping, on_pong, on_close ...).
+    connect and the upgrade (and is the default of recv()); ``conn_kw`` go to the layer's connection
+    (tls, cadata, server_hostname ...), other keywords to its upgrade (max_message, close_timeout,
+    subprotocols, extensions, headers, on_ping, on_pong, on_close ...).
     The result has ``errors`` (on_err calls; always empty on aio, which has no on_err) and ``guard``."""
     import gc
 
@@ -38,7 +39,7 @@ def connect_ws(layer, host, port, path, timeout=10, **kw):
         gc.collect()
         errors = []
         kw.setdefault("on_err", errors.append)
-        conn = Connection(host, port, timeout=timeout)
+        conn = Connection(host, port, timeout=timeout, **(conn_kw or {}))
         conn.open()
         try:
             ws = conn.upgrade(path, **kw)
@@ -53,14 +54,14 @@ def connect_ws(layer, host, port, path, timeout=10, **kw):
         from pumps_ws_poll import _Poll  # one layer's facade per test process: less heap
 
         gc.collect()
-        return _Poll(Engine, host, port, path, timeout, kw)
+        return _Poll(Engine, host, port, path, timeout, kw, conn_kw or {})
     import asyncio
 
     from microhttpc import aio
     from pumps_ws_aio import _Aio
 
     gc.collect()
-    return _Aio(asyncio, aio, host, port, path, timeout, kw)
+    return _Aio(asyncio, aio, host, port, path, timeout, kw, conn_kw or {})
 
 
 def elapsed(t0):

@@ -6,12 +6,12 @@ from pumps_ws import GUARD
 class _Aio:
     guard = GUARD
 
-    def __init__(self, asyncio, aio, host, port, path, timeout, kw):
+    def __init__(self, asyncio, aio, host, port, path, timeout, kw, conn_kw):
         self.timeout = timeout
         self.errors = []  # aio has no on_err: errors come as ConnectionClosed.cause
         self.asyncio = asyncio
         self.loop = asyncio.new_event_loop()
-        self.conn = aio.Connection(host, port, timeout=timeout, connect_timeout=timeout)
+        self.conn = aio.Connection(host, port, timeout=timeout, connect_timeout=timeout, **conn_kw)
         kw.pop("on_err", None)
         kw.setdefault("timeout", timeout)
         self.ws = self._run(self._open(path, kw))

@@ -6,13 +6,13 @@ from pumps_ws import GUARD
 class _Poll:
     guard = GUARD  # a test may shorten it for a call that must not wait long
 
-    def __init__(self, Engine, host, port, path, timeout, kw):
+    def __init__(self, Engine, host, port, path, timeout, kw, conn_kw):
         self.timeout = timeout
         self.errors = []  # on_err of the WebSocket
         self.messages = []
         self.opened = []
         e = self.e = Engine(timeout=timeout)
-        conn = self.conn = e.connect(host, port, timeout=timeout, connect_timeout=timeout)
+        conn = self.conn = e.connect(host, port, timeout=timeout, connect_timeout=timeout, **conn_kw)
         # timeout= of upgrade is the idle timeout of this layer: only when asked (idle_timeout=).
         idle = kw.pop("idle_timeout", None)
         try:
