@@ -259,6 +259,8 @@ class WebSocket(WSCore):
     async def _drain_until_eof(self):
         p = self.protocol
         while not p.eof:
+            if MICROPYTHON and self.conn.tls and p.close_rcvd and p.state == ws.CLOSED:
+                return  # (both Close frames passed: no EOF to wait for over TLS here, see wsession)
             if p.more_input():
                 p.receive_data(b"")
                 data = True

@@ -99,6 +99,7 @@ class _Stream:
         self.t = stream.timeout
         self.sendall = stream.sendall
         self.close = stream.close
+        self.host = stream.host  # (set under TLS: see websocket.WebSocket._wind_down)
 
     def settimeout(self, t):
         self.t = t

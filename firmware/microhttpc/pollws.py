@@ -11,6 +11,7 @@ from . import rfc6455 as ws
 from .errors import ConnectionLost, TimeoutError, UsageError
 from .poll import Transaction, _until
 from .request import Request
+from .rt import MICROPYTHON
 from .rtio import ticks_ms
 from .session import Session
 from .wsession import _OPTS, WSCore, make_protocol, payload
@@ -233,8 +234,10 @@ class WebSocket(WSCore):
         p = self.protocol
         if p.state != ws.OPEN and self._t_closing is None:
             self._t_closing = ticks_ms()
-        if p.eof and not self._held:
-            self.conn._end(self.cause())  # nothing more can be exchanged
+        c = self.conn
+        if p.eof and not self._held or (MICROPYTHON and c.tls and p.close_rcvd and p.state == ws.CLOSED
+                                        and not c._out):
+            c._end(self.cause())  # nothing more can be exchanged (MicroPython over TLS: see wsession)
 
     # -- timers ----------------------------------------------------------------------------------------
     def _left(self):

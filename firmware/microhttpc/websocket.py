@@ -343,10 +343,13 @@ class WebSocket(WSCore):
             return
         dl = deadline(self.close_timeout)
         # RFC 6455 section 7.1.1: the server closes TCP first; wait for its Close frame (if we sent
-        # ours first) and then for EOF, each at most close_timeout.
+        # ours first) and then for EOF, each at most close_timeout (MicroPython over TLS: not for EOF
+        # once both Close frames passed, see wsession).
         try:
             self._flush()
             while not p.eof:
+                if MICROPYTHON and self.stream.host and p.close_rcvd and p.state == ws.CLOSED:
+                    break
                 if p.more_input():
                     p.receive_data(b"")
                 elif not self._read(dl, False):  # None: close_timeout passed; 0: the server closed TCP

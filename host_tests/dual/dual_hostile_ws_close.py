@@ -75,3 +75,45 @@ per_layer(globals(), "server_closes_via_aiohttp", _server_closes_via_aiohttp)
 per_layer(globals(), "client_closes_first_with_code_and_reason", _client_closes_first)
 per_layer(globals(), "close_validation", _close_validation)
 per_layer(globals(), "send_after_close_raises", _send_after_close)
+
+
+def _tls_close_ends_without_close_timeout(layer):
+    """Over TLS a closing handshake ends when the Close frames have passed, not after close_timeout:
+    the client's close against aiohttp (asyncio's TLS: the server sends its close_notify and waits for
+    ours before it closes TCP), and the server's Close (tlswsraw).  MicroPython's TLS socket did not
+    report that close_notify (it took it in with the last record, or in a poll): every close there
+    waited close_timeout (3 s here) on all three layers."""
+    from dual_tls import ca
+    from pumps_ws import elapsed, ticks
+
+    from microhttpc.rt import MICROPYTHON
+
+    tls = {"tls": True, "cadata": ca(), "server_hostname": "localhost"}
+    runs = 1 if MICROPYTHON else 3  # (a TLS context per connection: the facades leave room for two in 128K)
+    h, p = server("tls")
+    for _ in range(runs):
+        ws = connect_ws(layer, h, p, "/ws", conn_kw=tls, close_timeout=3)
+        ws.send("hi")
+        assert ws.recv() == "hi"
+        t0 = ticks()
+        ws.close()
+        assert elapsed(t0) < 1.5, (layer, elapsed(t0))
+        assert ws.closed and ws.close_code == 1000, ws.close_code
+        ws = None  # (gone before the next TLS context is made)
+    from microhttpc.errors import ConnectionClosed
+
+    h, p = server("tlswsraw")
+    for n in range(1, runs + 1):
+        ws = connect_ws(layer, h, p, "/valid/%d?max=100" % n, conn_kw=tls, close_timeout=3)
+        t0 = ticks()
+        try:
+            while True:
+                ws.recv(5)
+        except ConnectionClosed as exc:
+            assert exc.code == 1000, exc.code
+        assert elapsed(t0) < 1.5, (layer, n, elapsed(t0))
+        ws.close()
+        ws = None
+
+
+per_layer(globals(), "tls_close_ends_without_close_timeout", _tls_close_ends_without_close_timeout)
