@@ -183,7 +183,8 @@ def test_demo_session_heap_within_budget(live_servers):
     env.update(live_servers.env())
     for name, wsc in (("Connection + upgrade", False), ("ws_connect", True)):
         for kib in range(SESSION_BUDGET[name], SESSION_BUDGET[name] + STREAM_SPAN + 1):  # (see STREAM_BUDGET)
-            assert mem.session_passes(kib, wsc, 3, env), "%s: the demo session fails in %d KiB" % (name, kib)
+            assert mem.session_passes(kib, wsc, 3, env), "%s: the demo session fails in %d KiB (%s)" % (
+                name, kib, mem.last_failure)
         # and the search itself works: far below the budget it fails, at the budget it passes
         assert not mem.session_passes(24, wsc, 1, env)
 
@@ -222,7 +223,7 @@ def test_soak_heap_within_budget(live_servers):
     env = dict(os.environ)
     env.update(live_servers.env())
     assert mem.session_passes(SOAK_BUDGET_KIB, None, 3, env, code=mem.SOAK), \
-        "the soak fails in %d KiB" % SOAK_BUDGET_KIB
+        "the soak fails in %d KiB (%s)" % (SOAK_BUDGET_KIB, mem.last_failure)
     assert not mem.session_passes(72, None, 1, env, code=mem.SOAK)  # and the check can fail
 
 

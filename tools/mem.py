@@ -429,11 +429,16 @@ def romfs_import_cost(mods, image=ROMFS_IMG):
     return _heap_line(out, "ROMFS import measurement")
 
 
+last_failure = ""  # what the last run that failed printed (session_passes), for the tests' messages
+
+
 def session_passes(kib, ws_connect, runs, env, code=None, path=None):
     """Does the session (the demo one, or ``code``) print OK in a ``kib`` KiB heap ``runs`` times?"""
-    for _ in range(runs):
+    global last_failure
+    for i in range(runs):
         rc, out = run(code or SESSION % (ws_connect,), "%dK" % kib, env, path=path, timeout=20)
         if rc != 0 or not out.rstrip().endswith("OK"):
+            last_failure = "run %d of %d, rc %d: %s" % (i + 1, runs, rc, out[-600:])
             return False
     return True
 

@@ -63,4 +63,3 @@ class _Poller:
         held = [(c._key, POLLIN) for c in self.engine._conns
                 if c.tls and c.state > 2 and c._mask & POLLIN and c.sock.pending()]
         return self._poll(0 if held else wait) + held
-

@@ -12,10 +12,10 @@ passes the time in).
 
 The end of the closing handshake (RFC 6455 section 7.1.1): each layer waits at most close_timeout for
 the server's Close and then for its TCP close, except on MicroPython over TLS, where the connection
-ends as soon as both Close frames passed: that port's TLS socket does not always report the server's
-close_notify (when it came in the same TCP segment as the last record, or after a poll of the TLS
-socket took it in), and a server that then waits for ours (Python's asyncio: aiohttp, websockets) held
-every close for close_timeout.
+ends as soon as both Close frames passed: that port's TLS socket did not report the server's
+close_notify (polled, it did not become readable, and reads gave nothing, when the close_notify had
+come: in the same TCP segment as the last record, or alone), and a server that waits for ours (Python's
+asyncio: aiohttp, websockets) held every close for close_timeout.
 """
 
 from . import rfc6455 as ws

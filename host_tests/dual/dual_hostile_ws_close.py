@@ -81,8 +81,8 @@ def _tls_close_ends_without_close_timeout(layer):
     """Over TLS a closing handshake ends when the Close frames have passed, not after close_timeout:
     the client's close against aiohttp (asyncio's TLS: the server sends its close_notify and waits for
     ours before it closes TCP), and the server's Close (tlswsraw).  MicroPython's TLS socket did not
-    report that close_notify (it took it in with the last record, or in a poll): every close there
-    waited close_timeout (3 s here) on all three layers."""
+    report that close_notify (not readable, reads gave nothing): every close there waited
+    close_timeout (3 s here) on all three layers."""
     from dual_tls import ca
     from pumps_ws import elapsed, ticks
 
