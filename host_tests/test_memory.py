@@ -212,8 +212,12 @@ def test_demo_import_stays_below_the_qstr_pool_step(live_servers):
 # the long session of tools/mem.py (SOAK: 5,000 echoes of 1-2048 B, then 50 reconnects) with no
 # MemoryError at all: measured 93 KiB (96-98 before ws_connect stopped loading ``request``, 111 before
 # the messages moved out, 103 before rt.load), 12-16 KiB over the demo session.  The goal
-# is 80 KiB; the budget holds today's figure so that more fragmentation fails here.
-SOAK_BUDGET_KIB = 97
+# is 80 KiB; the budget holds today's figure so that more fragmentation fails here.  Then 94, but not
+# at every size above it: in a checkout whose virtualenv path was longer (the port's startup strings
+# move the heap's layout) 97 KiB failed 3 of 3 (a 1.9 KB frame found no block) while 94-96 and 98-102
+# passed; as the stream's budget, the soak must now pass at every size from the budget to STREAM_SPAN
+# KiB above it.
+SOAK_BUDGET_KIB = 98
 
 
 def test_soak_heap_within_budget(live_servers):
@@ -222,8 +226,9 @@ def test_soak_heap_within_budget(live_servers):
     mem.build()
     env = dict(os.environ)
     env.update(live_servers.env())
-    assert mem.session_passes(SOAK_BUDGET_KIB, None, 3, env, code=mem.SOAK), \
-        "the soak fails in %d KiB (%s)" % (SOAK_BUDGET_KIB, mem.last_failure)
+    for kib in range(SOAK_BUDGET_KIB, SOAK_BUDGET_KIB + STREAM_SPAN + 1):
+        assert mem.session_passes(kib, None, 3, env, code=mem.SOAK), \
+            "the soak fails in %d KiB (%s)" % (kib, mem.last_failure)
     assert not mem.session_passes(72, None, 1, env, code=mem.SOAK)  # and the check can fail
 
 
