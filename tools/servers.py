@@ -1057,6 +1057,30 @@ def fuzz_head(n, head):
     return bytes(s)
 
 
+async def _until_peer_read_all(writer, bound=5.0):
+    """Wait (at most ``bound`` s) until the peer's socket holds no byte of ours unread: Linux's
+    /proc/net/tcp lists each socket's receive queue (the peer is local: the tests bind 127.0.0.1).
+    Elsewhere, a fixed pause stands in for it."""
+    me, peer = writer.get_extra_info("sockname"), writer.get_extra_info("peername")
+
+    def hexaddr(a):
+        return "%08X:%04X" % (int.from_bytes(socket.inet_aton(a[0]), "little"), a[1])
+
+    local, remote = hexaddr(peer), hexaddr(me)
+    end = time.monotonic() + bound
+    while time.monotonic() < end:
+        try:
+            with open("/proc/net/tcp") as f:
+                rows = [line.split() for line in f.readlines()[1:]]
+        except OSError:
+            await asyncio.sleep(0.2)
+            return
+        unread = [int(r[4].split(":")[1], 16) for r in rows if r[1] == local and r[2] == remote]
+        if unread == [0] and not writer.transport.get_write_buffer_size():
+            return
+        await asyncio.sleep(0.002)
+
+
 async def raw_ws(reader, writer):
     task = None
     try:
@@ -1091,8 +1115,8 @@ async def raw_ws(reader, writer):
             if path.startswith("/bye/"):
                 frames += _close(1001, b"going away")
         if path == "/pings-then-drop":
-            # 100 x (PING, text "mN") and a Close in one write; after 50 frames from the client (its
-            # PONGs) the server closes its socket: the client's next writes fail.
+            # 100 x (PING, text "mN") and a Close in one write; once the client has read it all, the
+            # server resets the connection: the client's next writes fail (see below).
             frames = b"".join(raw_frame(9, b"p%d" % i) + raw_frame(1, b"m%d" % i) for i in range(100))
             frames += _close(1000, b"end")
         if path == "/later":
@@ -1200,8 +1224,16 @@ async def raw_ws(reader, writer):
         while True:
             fin, op, data = await _read_client_frame(reader)
             seen.append("%d:%s" % (op, data.decode("latin-1")))
-            if path == "/pings-then-drop" and len(seen) >= 50:
-                return  # (the socket closes unread: the client's next write meets a reset)
+            if path == "/pings-then-drop":
+                # A PONG came: the client reads.  Once it has taken every byte of the burst from its
+                # socket, the connection is reset (SO_LINGER 0): the client's next writes (its PONGs to
+                # the PINGs it has not parsed yet, its Close) meet the reset.  (A reset while the burst
+                # still waited in the client's socket would destroy what was there: TCP, not a client
+                # fault; after 50 PONGs, as before, the client had not always read it all.)
+                await _until_peer_read_all(writer)
+                writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
+                writer.transport.abort()
+                return
             if path == "/noclose":
                 continue  # never answers, never closes: the client's close timeout must end it
             if op == 8 and path == "/bye-then-reset":
