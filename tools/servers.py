@@ -1121,6 +1121,11 @@ async def raw_ws(reader, writer):
             frames += _close(1000, b"end")
         if path == "/later":
             frames = [b"", 0.05, raw_frame(1, b"later")]  # a message 50 ms after the 101, on its own
+        if path == "/msgs-then-reset":
+            # 0.1 s after the 101: five 300-byte messages and a Close(1001) in one write, then the
+            # connection reset (SO_LINGER 0) behind them (below): a client that reads later finds the
+            # bytes and the reset both waiting.
+            frames = [b"", 0.1, b"".join(raw_frame(1, b"%d" % i * 300) for i in range(5)) + _close(1001, b"bye")]
         if path == "/ping-then-msgs":
             # A PING and four messages (one fragmented) in one write, then one more 0.3 s later.
             frames = [raw_frame(9, b"p") + raw_frame(1, b"a") + raw_frame(1, b"b") + raw_frame(1, b"c", fin=False)
@@ -1198,8 +1203,9 @@ async def raw_ws(reader, writer):
             await asyncio.sleep(1.0)
         if path == "/pause":
             await asyncio.sleep(1.0)
-        if path == "/reset":
-            # The connection reset (SO_LINGER 0) 0.1 s after the 101: the client's next write meets it.
+        if path == "/reset" or path == "/msgs-then-reset":
+            # The connection reset (SO_LINGER 0) 0.1 s after the 101 (after the frames, for
+            # /msgs-then-reset): the client's next write meets it.
             import socket as _socket
 
             await asyncio.sleep(0.1)
@@ -1231,8 +1237,7 @@ async def raw_ws(reader, writer):
                 # PONGs before, often while part of the burst still waited in the client's socket.  Linux
                 # hands such bytes to the reader before the reset, but MicroPython's readinto() reads on
                 # after a short read, meets the reset, raises, and what it had read is lost: 88 of 100
-                # messages on the aio layer.  That loss is a defect of its own, still open: the layers
-                # read a plain socket with recv() only where a reset is expected (rtio.recv_into).)
+                # messages on the aio layer.  That loss is tested on its own: /msgs-then-reset.)
                 await _until_peer_read_all(writer)
                 writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
                 writer.transport.abort()

@@ -140,6 +140,28 @@ def _enqueue(e):
 _buf = None  # MicroPython: the receive buffer every default-sized connection shares (see _recv)
 
 
+_probe: list = [None, None]  # MicroPython: a poll set, the socket in it (see _reset)
+
+
+def _reset(sock):
+    """MicroPython: has ``sock`` (plain or TLS) met a reset?  Then it is read with recv(), once per call
+    (``rtio.recv_into``): readinto() reads on after a read that did not fill its buffer, and when that
+    next read meets the reset it raises, and the bytes that came before the reset (the socket, or TLS,
+    still held them) are lost: a WebSocket's last messages and its Close, a body's end.  One poll set
+    for all connections, asking for no event (for POLLIN a TLS socket answers from what it holds,
+    without looking at the connection), holds the socket read last: a poll set per connection took
+    288 bytes of each."""
+    p, s = _probe
+    if s is not sock:
+        if s is not None:
+            p.unregister(s)
+        p.register(sock, 0)
+        _probe[1] = sock
+    for _, f in p.ipoll(0):
+        return f & 8 and hasattr(sock, "recv")  # (a TLS socket of a port without DTLS has none)
+    return 0
+
+
 def _open(host, port, ssl, server_hostname):
     """MicroPython (a generator is a coroutine there): a non-blocking socket connecting to host:port,
     TLS-wrapped when ``ssl`` (the handshake runs with the first reads and writes), once writable; as
@@ -344,6 +366,8 @@ class Connection(Session):
                     if ev & (getattr(select, "POLLERR", 8) | getattr(select, "POLLHUP", 16)):
                         raise ConnectError("connect to %s:%d failed (refused or unreachable)"
                                            % (self.host, self.port))
+                if _probe[0] is None:
+                    _probe[0] = select.poll()  # (see _reset: made here, not in a read)
                 n = self.buffer_size
                 if n != Connection.buffer_size:  # a size of its own: a buffer of its own, kept while open
                     self._mv = self._mv or memoryview(rtio.long_lived(n))
@@ -482,10 +506,10 @@ class Connection(Session):
                     q.queue_read(sock)
                     e = q.map[id(sock)]  # (its entry: see _enqueue)
                     yield
-                    # None when the wake-up brought nothing.  A head due on a plain socket: one read (a
-                    # reset right behind a short answer lost it: rtio.recv_into; not for a 101, after
-                    # which the connection stays: recv_into allocates).
-                    if self.method is not None and self.upgrading is None and not self.tls:
+                    # None when the wake-up brought nothing.  A head due on a plain socket, or a socket
+                    # that met a reset (_reset): one read (readinto loses what came before a reset; not
+                    # for a 101, after which the connection stays: recv_into allocates).
+                    if self.method is not None and self.upgrading is None and not self.tls or _reset(sock):
                         n = rtio.recv_into(sock, mv)
                     else:
                         n = sock.readinto(mv)
@@ -502,7 +526,7 @@ class Connection(Session):
                 if w is not None:
                     _waits.remove(w)
             try:  # the deadline came first: what the socket holds already is taken (a 0 s wait reads too)
-                n = sock.readinto(mv)
+                n = rtio.recv_into(sock, mv) if _reset(sock) else sock.readinto(mv)
             except (OSError, ValueError, AttributeError) as exc:
                 raise self._failed("receive failed: %r", exc)
             if n is not None:

@@ -101,7 +101,8 @@ class Stream:
 
     def _recv(self, buf):
         """``recv_some`` without its fast path: a plain socket on MicroPython is read once after the wait
-        (``rtio.recv_into``): an HTTP answer may have a reset right behind it."""
+        (``rtio.recv_into``): an HTTP answer may have a reset right behind it; a TLS socket so once it
+        met a reset."""
         try:
             if MICROPYTHON:
                 if self._wait_first and not self._wait(select.POLLIN):
@@ -112,7 +113,16 @@ class Stream:
                 dl = deadline(t)
                 try:
                     while True:
-                        n = recv_into(self.sock, buf) if self._wait_first else self.sock.readinto(buf)
+                        if self._wait_first:
+                            n = recv_into(self.sock, buf)
+                        else:  # TLS: once it met a reset, recv() too (aio._reset says why)
+                            self._event = 0  # (asks for no event: for POLLIN TLS answers from what it holds)
+                            self._poller.modify(self.sock, 0)
+                            f = 0
+                            for _, f in self._poller.ipoll(0):
+                                pass
+                            n = recv_into(self.sock, buf) if f & 8 and hasattr(self.sock, "recv") \
+                                else self.sock.readinto(buf)
                         if n is not None:
                             return n
                         if dl is not None:

@@ -94,8 +94,8 @@ class Conn(Session):
         """Bytes read into ``mv`` (0 at EOF) or written from it, or None when the socket can't now."""
         s = self.sock
         try:
-            if MICROPYTHON:
-                return s.write(mv) if out else recv_into(s, mv) if err and not self.tls else s.readinto(mv)
+            if MICROPYTHON:  # (TLS after a reset too, where it has recv: see aio._reset; no poll set of its own)
+                return s.write(mv) if out else recv_into(s, mv) if err and (not self.tls or err == _ERR and hasattr(s, "recv")) else s.readinto(mv)
             return s.send(mv) if out else s.recv_into(mv)
         except (OSError, ValueError) as exc:  # ValueError, or an mbedTLS code (< 0): MicroPython's TLS failed
             if self._t_tls is None or isinstance(exc, OSError) and not (MICROPYTHON and exc.args[0] < 0):

@@ -73,13 +73,15 @@ def recv_into(sock, buf):
     None when nothing is there (as readinto).  readinto() reads on after a read that did not fill
     ``buf``, and when that next read finds a reset it raises and what the first one got is lost: a
     short answer with the reset right behind it was lost.  recv() reads once, and allocates (hence
-    the bound): for a response head, and a socket that poll found failed."""
+    the bound): for a response head, and a socket (plain or TLS) that poll found failed."""
     try:
         b = sock.recv(len(buf) if len(buf) < 256 else 256)
     except OSError as exc:
         if would_block(exc):
             return None
         raise
+    if b is None:  # (a TLS socket's recv with nothing decrypted)
+        return None
     buf[: len(b)] = b
     return len(b)
 

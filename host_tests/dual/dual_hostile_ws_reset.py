@@ -1,0 +1,33 @@
+"""Bytes that came before a reset, through the I/O layers: five messages and a Close, then a reset
+(SO_LINGER 0), all waiting in the client's socket before it reads (tools/servers.py
+/msgs-then-reset).  Linux hands the bytes to the reader before the reset; MicroPython's readinto()
+reads on after a read that did not fill its buffer, met the reset and raised, and the bytes it had
+read were lost (aio: the connection failed with no message delivered, over TCP and over TLS; the
+blocking and poll layers over TLS the same).  Every message and the Close are delivered now."""
+
+from check import raises, server
+from pumps_ws import connect_ws, per_layer
+
+
+def _messages_before_a_reset_are_delivered(layer, tls=False):
+    from microhttpc.errors import ConnectionClosed
+    from pumps_http import sleep
+
+    ckw = None
+    if tls:
+        from dual_tls import ca
+
+        ckw = {"tls": True, "cadata": ca(), "server_hostname": "localhost"}
+    h, p = server("tlswsraw" if tls else "wsraw")
+    ws = connect_ws(layer, h, p, "/msgs-then-reset", conn_kw=ckw)
+    sleep(0.4)  # (nothing reads meanwhile, on any layer: the frames and the reset come)
+    for i in range(5):
+        m = ws.recv(5)
+        assert m == ("%d" % i) * 300, (i, m[:10])
+    e = raises(ConnectionClosed, ws.recv, 5)
+    assert e.code == 1001 and e.reason == "bye", (e.code, e.reason, e.cause)
+
+
+per_layer(globals(), "messages_before_a_reset_are_delivered", _messages_before_a_reset_are_delivered)
+per_layer(globals(), "messages_before_a_reset_are_delivered_over_tls",
+          lambda layer: _messages_before_a_reset_are_delivered(layer, True))
