@@ -70,6 +70,7 @@ class WebSocket(WSCore):
                     await self.conn._write(frame)
                 wrote = True
         except ConnectionLost:
+            await self._salvage()
             self._drop()
             return
         except TimeoutError:
@@ -140,6 +141,24 @@ class WebSocket(WSCore):
             raise self._closed()
         if self._socket_closed:  # (as send)
             raise self._closed()
+
+    async def _salvage(self):
+        """A write met a reset.  What the socket still holds came before the reset (the kernel hands it
+        to the reader first): up to 16 reads of it, without waiting, are parsed, so that recv() returns
+        its messages and Close before ConnectionClosed, as poll's does (five messages and a Close were
+        lost).  Copies: a streamed piece is a view of what it was given.  Not while a task waits in
+        recv(): that one reads them; not once the socket is closed (another task's close(): MicroPython's
+        poll crashed on the socket gone)."""
+        if self._reading or self.conn._reader is None:
+            return
+        try:
+            for _ in range(16):
+                data = await self.conn._recv(0)
+                if not data:
+                    return
+                self.protocol.receive_data(bytes(data))
+        except (ConnectionLost, TimeoutError):
+            pass
 
     async def _flush_by(self, dl):
         """``_flush()`` within what is left of the deadline ``dl`` of the call in progress (and the

@@ -144,6 +144,23 @@ class WebSocket(WSCore):
         if self._socket_closed:  # the write failed (a reset): the message is lost, and the caller told
             raise self._closed()
 
+    def _salvage(self):
+        """A write met a reset.  What the socket still holds came before the reset (the kernel hands it
+        to the reader first): up to 16 reads of it, without waiting, are parsed, so that recv() returns
+        its messages and Close before ConnectionClosed, as poll's does (five messages and a Close were
+        lost).  Into a buffer of its own (a callback that sent may hold a view of the receive buffer),
+        copied for the protocol, which may keep views of what it is given."""
+        self.stream.settimeout(0)
+        try:
+            mv = memoryview(bytearray(512))
+            for _ in range(16):
+                n = self._recv(mv)
+                if not n:
+                    return
+                self.protocol.receive_data(bytes(mv[:n]))
+        except MemoryError:
+            pass  # (the connection ends all the same)
+
     def _drop(self):
         """The connection ends here, without a Close frame: no heap for a frame (README, "Out of
         memory"), a write that failed or timed out (part of a frame may be on the wire).  Later calls
@@ -228,6 +245,7 @@ class WebSocket(WSCore):
                     t = ka.patience  # (keepalive.Keepalive: no write waits longer)
                 self.stream.sendall(frame, t)
             except ConnectionLost:
+                self._salvage()
                 self._drop()
                 return
             except TimeoutError:
