@@ -490,6 +490,12 @@ def _tls_silent_loop(listener, ctx):
         threading.Thread(target=hold, args=(c,), daemon=True).start()
 
 
+def _reset_stream(writer):
+    """Reset the connection of an asyncio stream: SO_LINGER 0, so that the close sends RST."""
+    writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
+    writer.transport.abort()
+
+
 async def _tls_reset(reader, writer):
     """The "tlsreset" server: reads the client's first bytes (its TLS ClientHello) and resets the
     connection (SO_LINGER 0): a transient failure, not a TLS one."""
@@ -497,9 +503,7 @@ async def _tls_reset(reader, writer):
         await asyncio.wait_for(reader.read(1), 5)
     except (OSError, asyncio.TimeoutError):
         pass
-    sock = writer.get_extra_info("socket")
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
-    writer.transport.abort()
+    _reset_stream(writer)
 
 
 async def _tls_dribble(reader, writer, port, every=0.02):
@@ -1206,11 +1210,8 @@ async def raw_ws(reader, writer):
         if path == "/reset" or path == "/msgs-then-reset":
             # The connection reset (SO_LINGER 0) 0.1 s after the 101 (after the frames, for
             # /msgs-then-reset): the client's next write meets it.
-            import socket as _socket
-
             await asyncio.sleep(0.1)
-            writer.get_extra_info("socket").setsockopt(_socket.SOL_SOCKET, _socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
-            writer.transport.abort()
+            _reset_stream(writer)
             return
         if path == "/noread":
             # Reads nothing for 10 s, with a small receive buffer: the client's writes stall.
@@ -1241,17 +1242,12 @@ async def raw_ws(reader, writer):
                 # cause LimitExceeded "does not fit in memory": reported, as the contract says, but not
                 # what this test is about.  Bytes before a reset: /msgs-then-reset.)
                 await _until_peer_read_all(writer)
-                writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
-                writer.transport.abort()
+                _reset_stream(writer)
                 return
             if path == "/noclose":
                 continue  # never answers, never closes: the client's close timeout must end it
             if op == 8 and path == "/bye-then-reset":
-                import socket as _socket
-
-                sock = writer.get_extra_info("socket")
-                sock.setsockopt(_socket.SOL_SOCKET, _socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
-                writer.transport.abort()  # SO_LINGER 0: the close sends RST
+                _reset_stream(writer)
                 return
             if op == 8:
                 RAW_LAST_CLOSE[path] = data
