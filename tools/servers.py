@@ -263,6 +263,9 @@ RAW_EARLY = {"/raw/early-close": (_EARLY_413, _CLOSE), "/raw/early-hold": (_EARL
 _TAINT = "taint"
 _DROP = "drop"  # answer, then read the next request on this connection and close without answering
 _RESET = "reset"  # answer, then reset the connection (SO_LINGER 0)
+# answer, then close as asyncio's TLS transport does: close_notify, and TCP only once the client's
+# close_notify (or its close) came, at most 10 s (a plain connection: closed)
+_NOTIFY = "notify"
 
 
 def _steps(*steps):
@@ -306,6 +309,21 @@ def _redirect_dribble(c):
     for _ in range(50):
         time.sleep(0.1)
         c.sendall(b"d")
+
+
+def _abc(n):
+    """``n`` bytes of "abc...zabc..." (byte i is 97 + i % 26)."""
+    return bytes(97 + i % 26 for i in range(n))
+
+
+def _in_writes(head, body, size):
+    """``head``, then ``body`` in writes of ``size`` bytes (over TLS: a record each)."""
+    def run(c):
+        c.sendall(head)
+        for i in range(0, len(body), size):
+            c.sendall(body[i : i + size])
+
+    return run
 
 
 def _big_body(chunked):
@@ -367,6 +385,9 @@ RAW.update({
     "/raw/tiny-chunks": (_CHUNKED + b"".join(b"1\r\n%c\r\n" % (97 + i % 26) for i in range(8000)) + b"0\r\n\r\n",
                          _KEEP),
     "/raw/until-close-1m": (_big_body(False), _CLOSE),
+    # a body that ends where the connection does, in one write with its head (in 1 KiB writes:
+    # /raw/until-close-notify/N, and /raw/until-close/N closed without close_notify)
+    "/raw/until-close-notify": (b"HTTP/1.1 200 OK\r\n\r\n" + _abc(3000), _NOTIFY),
     # a 5-byte chunked body, then ~58 KB of trailers (29 lines of 2000 bytes: under max_line, max_headers)
     "/raw/big-trailers": (_CHUNKED + b"5\r\nhello\r\n0\r\n"
                           + b"".join(b"X-T%d: %s\r\n" % (i, b"t" * 1990) for i in range(29)) + b"\r\n", _KEEP),
@@ -669,6 +690,10 @@ class RawServer:
                 if key.startswith("/raw/valid/"):
                     data, cuts, after = valid_response(int(key[11:]), int(path.partition("?max=")[2] or 20000))
                     data = _cut(data, cuts, 5)
+                if key.startswith("/raw/until-close-notify/") or key.startswith("/raw/until-close/"):
+                    n = int(key.rpartition("/")[2])
+                    data = _in_writes(b"HTTP/1.1 200 OK\r\n\r\n", _abc(n), 1024)
+                    after = _NOTIFY if "notify" in key else _CLOSE
                 if key == "/raw/count":
                     n = b"%d" % RAW_COUNT.get(path.partition("?")[2], 0)
                     data = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(n), n)
@@ -682,6 +707,11 @@ class RawServer:
                     tainted = True
                 drop = after == _DROP
                 if after == _CLOSE:
+                    return
+                if after == _NOTIFY:
+                    if self.tls_ctx is not None:
+                        c.settimeout(10)
+                        c = c.unwrap()  # close_notify; returns once the client's came (or it closed)
                     return
                 if after == _RESET:
                     c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")

@@ -506,11 +506,10 @@ class Connection(Session):
                     q.queue_read(sock)
                     e = q.map[id(sock)]  # (its entry: see _enqueue)
                     yield
-                    # None when the wake-up brought nothing.  A head due on a plain socket, or a socket
-                    # that met a reset (_reset): one read (readinto loses what came before a reset; not
-                    # for a 101, after which the connection stays: recv_into allocates).
-                    if self.method is not None and self.upgrading is None and not self.tls or _reset(sock):
-                        n = rtio.recv_into(sock, mv)
+                    # None when the wake-up brought nothing.  One read where the session says so, or
+                    # once the socket met a reset (_reset).
+                    if self.one_read() or _reset(sock):
+                        n = rtio.recv_into(sock, mv, self.one_read() or 256)
                     else:
                         n = sock.readinto(mv)
                     if n is not None:

@@ -114,7 +114,7 @@ class Response(session.Response):
             return len(c)
         conn = self._conn
         while not self.complete:
-            n = conn._recv_body(buf)
+            n = conn._recv(buf)
             if n:
                 return n
             ev = conn._event(buf)
@@ -225,11 +225,10 @@ class Connection(Session):
                     return ev
                 self.stream.settimeout(s.wait_time())
                 # Awaiting a 101, read little: what follows its head (frames) is copied out of the
-                # parser once, and the parser's buffer grows to the size of a read.  Awaiting another
-                # head on MicroPython: one read, not recv_some's (a reset may follow the answer at once:
-                # rtio.recv_into, which allocates: not for a 101, after which the connection stays).
-                if MICROPYTHON and s.method is not None and s.upgrading is None:
-                    n = self.stream._recv(self._mv)
+                # parser once, and the parser's buffer grows to the size of a read.  MicroPython reads
+                # once where the session says so (one_read).
+                if MICROPYTHON and s.one_read():
+                    n = self.stream._recv(self._mv, s.one_read())
                 else:
                     n = self.stream.recv_some(self._mv if s.upgrading is None else self._mv[:512])
                 if n is None:
@@ -242,7 +241,7 @@ class Connection(Session):
             self._abort()
             raise
 
-    def _recv_body(self, buf):
+    def _recv(self, buf):
         """Body bytes received straight into ``buf`` when the parser has nothing buffered before them
         (see ``http11.ResponseParser.raw_room``); 0 when the parser must see the next bytes."""
         k = self.parser.raw_room(len(buf))
@@ -250,7 +249,8 @@ class Connection(Session):
             return 0
         try:
             self.stream.settimeout(self.wait_time())
-            n = self.stream.recv_some(buf if k == len(buf) else memoryview(buf)[:k])
+            mv = buf if k == len(buf) else memoryview(buf)[:k]
+            n = self.stream._recv(mv, self.one_read()) if MICROPYTHON and self.one_read() else self.stream.recv_some(mv)
             if n is None:
                 raise self.expired()
         except BaseException:

@@ -99,10 +99,10 @@ class Stream:
         except OSError:
             return None
 
-    def _recv(self, buf):
+    def _recv(self, buf, once=False):
         """``recv_some`` without its fast path: a plain socket on MicroPython is read once after the wait
-        (``rtio.recv_into``): an HTTP answer may have a reset right behind it; a TLS socket so once it
-        met a reset."""
+        (``rtio.recv_into``): an HTTP answer may have a reset right behind it; a TLS socket so when
+        ``once`` (``Session.one_read``: at most that many bytes) or once it met a reset."""
         try:
             if MICROPYTHON:
                 if self._wait_first and not self._wait(select.POLLIN):
@@ -121,7 +121,7 @@ class Stream:
                             f = 0
                             for _, f in self._poller.ipoll(0):
                                 pass
-                            n = recv_into(self.sock, buf) if f & 8 and hasattr(self.sock, "recv") \
+                            n = recv_into(self.sock, buf, once or 256) if (once or f & 8) and hasattr(self.sock, "recv") \
                                 else self.sock.readinto(buf)
                         if n is not None:
                             return n

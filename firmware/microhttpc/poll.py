@@ -95,12 +95,12 @@ class Conn(Session):
         s = self.sock
         try:
             if MICROPYTHON:  # (TLS after a reset too, where it has recv: see aio._reset; no poll set of its own)
-                return s.write(mv) if out else recv_into(s, mv) if err and (not self.tls or err == _ERR and hasattr(s, "recv")) else s.readinto(mv)
+                return s.write(mv) if out else recv_into(s, mv, err) if err and (not self.tls or hasattr(s, "recv")) else s.readinto(mv)
             return s.send(mv) if out else s.recv_into(mv)
         except (OSError, ValueError) as exc:  # ValueError, or an mbedTLS code (< 0): MicroPython's TLS failed
             if self._t_tls is None or isinstance(exc, OSError) and not (MICROPYTHON and exc.args[0] < 0):
                 if out and self.state == _HTTP and not would_block(exc):
-                    self._read(_ERR)  # a reset: an answer that came before it goes first (RFC 9112 9.5, a 413)
+                    self._read(256)  # a reset: an answer that came before it goes first (RFC 9112 9.5, a 413)
                 if would_block(exc) or self.state == _CLOSED:
                     return None
                 if not out and self.state == _HTTP and self._active is None:
@@ -138,7 +138,7 @@ class Conn(Session):
             step(self)
         else:
             if ev & (_IN | _ERR):
-                self._read(self.method is not None and self.upgrading is None or ev & _ERR)
+                self._read(self.one_read() or ev & _ERR and 256)
             if self.state != _CLOSED and ev & _OUT:
                 self._write()
         self._update_mask()
@@ -150,7 +150,7 @@ class Conn(Session):
             self._cb[0](self)
         self._next()
 
-    def _read(self, err=0):  # err: a head due, or poll saw an error: read once (a reset may follow: rtio.recv_into)
+    def _read(self, err=0):  # err: read once, at most err bytes (Session.one_read, or poll saw an error: 256)
         buf = self.engine._mv
         for _ in range(_MAX_READS):
             if self.state == _WS and (self.websocket._held or len(self._out) > 16):  # (see _update_mask)
@@ -269,7 +269,7 @@ class Conn(Session):
                 wsh = req.websocket
                 if wsh is not None and resp.status == 101:
                     return wsh._switch(resp)  # a wrong 101 ends the connection
-                if wsh is None and resp.status in session.REDIRECTS:  # one to follow? (pollhop)
+                if wsh is None and resp.status in (301, 302, 303, 307, 308):  # one to follow? (pollhop)
                     req.hop = load("pollhop").verdict(self, req, resp)
                 elif wsh is None:  # the session's verdict on the final response: on_header
                     self.redirect(self, resp, req.request, None, 0, req.history)

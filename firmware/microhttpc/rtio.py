@@ -3,6 +3,7 @@ deadlines, and the small socket differences (EAGAIN values, timeouts, TCP_NODELA
 cores never import this module (a host test follows their imports).
 """
 
+import gc
 import time
 
 from .rt import MICROPYTHON
@@ -68,14 +69,18 @@ def is_timeout(exc):
     return code in (ETIMEDOUT, EAGAIN, EWOULDBLOCK) or code == "timed out"
 
 
-def recv_into(sock, buf):
-    """One read of at most 256 bytes from a plain MicroPython socket into ``buf``: the count, 0 at EOF,
+def recv_into(sock, buf, limit=256):
+    """One read of at most ``limit`` bytes from a MicroPython socket into ``buf``: the count, 0 at EOF,
     None when nothing is there (as readinto).  readinto() reads on after a read that did not fill
-    ``buf``, and when that next read finds a reset it raises and what the first one got is lost: a
-    short answer with the reset right behind it was lost.  recv() reads once, and allocates (hence
-    the bound): for a response head, and a socket (plain or TLS) that poll found failed."""
+    ``buf``: when that next read finds a reset it raises and what the first one got is lost (a short
+    answer with the reset right behind it), and over TLS it may take the server's close_notify, which
+    mbedTLS reports once (a body that ends with the connection never ended).  recv() reads once, and
+    allocates: at most 256 bytes for a response head or a socket that poll found failed; more
+    (``Session.one_read``: a TLS body read until the close) and the garbage is collected at once: a
+    body read whole from pieces with recv()'s blocks between them split the heap (the largest that a
+    128K heap took fell by half)."""
     try:
-        b = sock.recv(len(buf) if len(buf) < 256 else 256)
+        b = sock.recv(len(buf) if len(buf) < limit else limit)
     except OSError as exc:
         if would_block(exc):
             return None
@@ -83,6 +88,11 @@ def recv_into(sock, buf):
     if b is None:  # (a TLS socket's recv with nothing decrypted)
         return None
     buf[: len(b)] = b
+    if limit > 256:
+        limit = len(b)
+        b = None
+        gc.collect()
+        return limit
     return len(b)
 
 
@@ -100,7 +110,5 @@ def long_lived(n):
     so the buffer takes one early, low block instead of splitting the holes that the short-lived
     allocations of every request need later (what fails on a board is fragmentation, not size)."""
     if MICROPYTHON:
-        import gc
-
         gc.collect()
     return bytearray(n)

@@ -22,6 +22,8 @@ The three I/O layers (blocking ``client``, non-blocking ``poll``, ``aio``) are p
   upgrade and unloaded after it when the heap is short: ``start_upgrade`` / ``finish_upgrade``, found
   through ``wsession``);
 - a connection opened again after its WebSocket ended carries HTTP again (``opened``);
+- which reads must be one read of the socket on MicroPython (``one_read``: a response head, a TLS body
+  that ends with the connection), where readinto() would lose bytes before a reset or a close_notify;
 - the checks of time and size settings (``seconds``, ``count``) every layer uses.
 
 Must not: touch sockets, ``select``, ``asyncio`` or ``time``: the clock is the ``clock`` attribute, an
@@ -31,8 +33,6 @@ object with ``ticks_ms()``, ``ticks_diff(a, b)`` and ``ticks_add(t, ms)`` (each 
 
 from . import http11
 from .errors import ConnectionLost, LimitExceeded, ProtocolError, TimeoutError, UsageError
-
-REDIRECTS = (301, 302, 303, 307, 308)  # urls.REDIRECT_CODES, without loading urls
 
 
 def seconds(t, name):
@@ -243,7 +243,7 @@ class Session:
         ``history`` gets each.  The rules are in ``urls`` (loaded on the first redirect).  When ``resp``
         is the final response, ``history`` is attached to it and the Request's ``on_header`` gets each
         of its headers (its ``on_body`` the body: the layer reads it)."""
-        if limit and resp.status in REDIRECTS:
+        if limit and resp.status in (301, 302, 303, 307, 308):  # urls.REDIRECT_CODES, not loaded
             from .urls import next_hop
 
             hop = next_hop(self, conn, resp, cur, hdrs, limit, history)
@@ -299,6 +299,19 @@ class Session:
     def idle(self):
         """No request in flight and no body on the wire."""
         return self.method is None and self.active is None
+
+    def one_read(self):
+        """How many bytes the next read may take when it must be one read of the socket (MicroPython:
+        ``rtio.recv_into``, as its ``readinto()`` reads on after a read that did not fill the buffer);
+        0 when it need not.  While a response head is due, 256: a reset may follow a short answer at
+        once, and readinto() drops what it had read then (not for a 101, after which the connection
+        stays: recv() allocates).  Over TLS, during a body that ends where the connection does, a
+        record's worth: readinto()'s next read could take the server's close_notify, which mbedTLS
+        reports once, and the body never ended."""
+        if self.method is not None:
+            return 256 if self.upgrading is None else 0
+        a = self.active
+        return 16384 if self.tls and a is not None and a.content_length is None and not a.chunked else 0
 
     @property
     def ready(self):

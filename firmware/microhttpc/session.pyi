@@ -8,7 +8,6 @@ from .errors import TimeoutError
 from .http11 import Headers, ResponseHead, ResponseParser
 from .request import Request
 
-REDIRECTS: tuple[int, ...]
 
 def seconds(t: float | None, name: str) -> float | None:
     """A time setting as given, checked: None or seconds from 0 to 500,000; else UsageError."""
@@ -111,6 +110,7 @@ class Session:
     @property
     def ready(self) -> bool: ...
     def check_usable(self) -> None: ...
+    def one_read(self) -> int: ...
     def start(
         self, req: Request, hdrs: list[tuple[str, str]] | None = None, path: str | None = None
     ) -> tuple[bytes, Any]: ...

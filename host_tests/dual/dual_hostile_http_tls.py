@@ -1,0 +1,35 @@
+"""TLS from servers that end a response as asyncio's TLS transport does, through the three I/O layers
+(the raw scripted server over TLS, MHC_TLSRAW).  A module of its own: a TLS connection takes ~38 KB
+of a 128K heap on MicroPython, and bodies are read whole here."""
+
+import os
+
+from check import server
+from pumps_http import open_client, per_layer
+
+
+def _ca():
+    """The test CA (PEM), read here: dual_tls.ca's module imports the whole package (~6 KB of heap)."""
+    with open(os.getenv("MHC_TLS_CA"), "rb") as f:
+        return f.read()
+
+
+def _until_close_over_tls(layer):
+    """A body that ends where the connection does, over TLS, from a server that then closes as
+    asyncio's TLS transport does: its close_notify, and TCP only once the client's came.  On
+    MicroPython every layer waited for the end until its timeout (TimeoutError): readinto() reads on
+    after a read that did not fill its buffer, that next read took the close_notify, which mbedTLS
+    reports once, and the next call waited for an end already passed.  In one write with the head,
+    and in 1 KiB records."""
+    host, port = server("tlsraw")
+    for path, n in (("/raw/until-close-notify", 3000), ("/raw/until-close-notify/12000", 12000)):
+        c = open_client(layer, host, port, timeout=5, tls=True, cadata=_ca(), server_hostname="localhost")
+        try:
+            r = c.request("GET", path)
+            bad = [i for i, b in enumerate(r.body) if b != 97 + i % 26][:3]  # (in place: a copy needs heap)
+            assert r.status == 200 and len(r.body) == n and not bad, (path, r.status, len(r.body), bad)
+        finally:
+            c.close()
+
+
+per_layer(globals(), "until_close_over_tls", _until_close_over_tls)
