@@ -21,6 +21,16 @@ def server(name):
     return host, int(port)
 
 
+def tls_ca():
+    """The test CA (PEM) the harness made (MHC_TLS_CA), read without importing the package (dual_tls's
+    module does: ~6 KB of a 128K heap that TLS tests need on MicroPython)."""
+    path = os.getenv("MHC_TLS_CA")
+    if not path:
+        raise AssertionError("MHC_TLS_CA is not set: run the tests through pytest (make test)")
+    with open(path, "rb") as f:
+        return f.read()
+
+
 def url(scheme, name, path="/"):
     host, port = server(name)
     return "%s://%s:%d%s" % (scheme, host, port, path)

@@ -80,7 +80,7 @@ def _valid(layer, tls=False):
     kw = {}
     if tls:
         from check import server
-        from dual_tls import ca
+        from check import tls_ca as ca
 
         host, port = server("tlsraw")
         kw = {"host": host, "port": port, "tls": True, "cadata": ca(), "server_hostname": "localhost"}

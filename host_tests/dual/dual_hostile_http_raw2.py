@@ -273,7 +273,7 @@ def _tls_handshake_stall_is_bounded_by_connect_timeout(layer):
     assert "0.5" in str(exc), exc
     # Once the handshake is over, connect_timeout no longer bounds anything: a server slower than it
     # to answer, within ``timeout``, is fine, on the first request and the next.
-    from dual_tls import ca
+    from check import tls_ca as ca
 
     host, port = server("tls")
     c = open_client(layer, host, port, tls=True, cadata=ca(), server_hostname="localhost", connect_timeout=0.3,
@@ -294,7 +294,7 @@ def _tls_handshake_slower_than_timeout(layer):
     """A TLS handshake slower than ``timeout`` (the server's first bytes 0.8 s late) but within
     ``connect_timeout`` succeeds on every layer and runtime (MicroPython, whose handshake runs in the
     first write, cut it at ``timeout``, the bound of each wait and of the response head)."""
-    from dual_tls import ca
+    from check import tls_ca as ca
 
     host, port = server("tlsslow")
     c = open_client(layer, host, port, tls=True, cadata=ca(), server_hostname="localhost", connect_timeout=5,
@@ -324,7 +324,7 @@ def _tls_reset_is_not_a_tls_error(layer):
 def _tls_timeout_on_time(layer):
     """A TLS server that answers nothing: TimeoutError at ``timeout``, not 1 s later (CPython's aio
     waited for the server's answer to its close_notify, which never came)."""
-    from dual_tls import ca
+    from check import tls_ca as ca
     from pumps_http import now
 
     host, port = server("tlssilent")

@@ -2,16 +2,8 @@
 (the raw scripted server over TLS, MHC_TLSRAW).  A module of its own: a TLS connection takes ~38 KB
 of a 128K heap on MicroPython, and bodies are read whole here."""
 
-import os
-
-from check import server
+from check import server, tls_ca
 from pumps_http import open_client, per_layer
-
-
-def _ca():
-    """The test CA (PEM), read here: dual_tls.ca's module imports the whole package (~6 KB of heap)."""
-    with open(os.getenv("MHC_TLS_CA"), "rb") as f:
-        return f.read()
 
 
 def _until_close_over_tls(layer):
@@ -23,7 +15,7 @@ def _until_close_over_tls(layer):
     and in 1 KiB records."""
     host, port = server("tlsraw")
     for path, n in (("/raw/until-close-notify", 3000), ("/raw/until-close-notify/12000", 12000)):
-        c = open_client(layer, host, port, timeout=5, tls=True, cadata=_ca(), server_hostname="localhost")
+        c = open_client(layer, host, port, timeout=5, tls=True, cadata=tls_ca(), server_hostname="localhost")
         try:
             r = c.request("GET", path)
             bad = [i for i, b in enumerate(r.body) if b != 97 + i % 26][:3]  # (in place: a copy needs heap)

@@ -15,7 +15,7 @@ def _messages_before_a_reset_are_delivered(layer, tls=False):
 
     ckw = None
     if tls:
-        from dual_tls import ca
+        from check import tls_ca as ca
 
         ckw = {"tls": True, "cadata": ca(), "server_hostname": "localhost"}
     h, p = server("tlswsraw" if tls else "wsraw")

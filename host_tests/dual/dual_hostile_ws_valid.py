@@ -35,7 +35,7 @@ def _valid(layer, tls=False):
     h, p = server("tlswsraw" if tls else "wsraw")
     ckw = None
     if tls:
-        from dual_tls import ca
+        from check import tls_ca as ca
 
         ckw = {"tls": True, "cadata": ca(), "server_hostname": "localhost"}
     for n in range(FIRST, (min(LAST, FIRST + TLS_MP - 1) if tls and MICROPYTHON else LAST) + 1):
