@@ -718,9 +718,7 @@ class Connection(Session):
         if not s.persistent:
             raise UsageError("WebSocket upgrade needs a persistent connection (persistent=True)")
         try:
-            load("aiows")  # packed into the heap's holes on MicroPython (rt.load)
             from .wsession import finish_upgrade, make_protocol, start_upgrade
-            from .aiows import WebSocket
 
             await self._prepare_line()
             head = start_upgrade(s, path, headers, subprotocols, extensions, ws_options)
@@ -746,6 +744,10 @@ class Connection(Session):
             raise errors.UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
         try:
             sub, accepted, leftover = finish_upgrade(s, resp)
+            start_upgrade = finish_upgrade = None  # (as client.Connection.upgrade: the handshake's code goes first)
+            load("aiows")  # packed into the heap's holes on MicroPython (rt.load)
+            from .aiows import WebSocket
+
             w = WebSocket(self, proto, sub, accepted, resp, leftover, ws_options)
         except BaseException:
             # A wrong 101, or no memory for the WebSocket: after a 101 the byte stream belongs to a

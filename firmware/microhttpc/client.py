@@ -450,9 +450,7 @@ class Connection(Session):
             raise UsageError("read the previous response body before upgrading")
         try:
             # Imported here, not at the top: HTTP-only applications never pay the WebSocket modules' heap.
-            load("websocket")  # packed into the heap's holes on MicroPython (rt.load)
             from .wsession import finish_upgrade, make_protocol, start_upgrade
-            from .websocket import WebSocket
 
             self._prepare_line()  # a connection the server closed (or spoke on) while idle is replaced
             head = start_upgrade(s, path, headers, subprotocols, extensions, ws_options)
@@ -472,6 +470,12 @@ class Connection(Session):
             raise UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
         try:
             sub, accepted, leftover = finish_upgrade(s, resp)
+            # Loaded once the handshake is checked and its code gone (handshake._unload, in a small
+            # heap; its functions held here would keep it): the two are never in the heap together.
+            start_upgrade = finish_upgrade = None
+            load("websocket")  # packed into the heap's holes on MicroPython (rt.load)
+            from .websocket import WebSocket
+
             for k in ("max_message", "max_frame", "streaming", "rng", "allowed_rsv", "max_events"):
                 ws_options.pop(k, None)
             ws_options.setdefault("timeout", s.timeout)
