@@ -255,6 +255,7 @@ class WebSocket(WSCore):
         p = self.protocol
         if self._socket_closed:
             return
+        oom = None
         try:
             if self._reading:
                 # Another task waits in recv(): it sees the server's Close and winds down itself
@@ -267,13 +268,17 @@ class WebSocket(WSCore):
                     await asyncio.sleep(0.01)
             else:
                 await _within(self._drain_until_eof(), self.close_timeout, "closing handshake")
-        except (TimeoutError, ConnectionLost, MemoryError):
-            pass  # (no heap to read the rest: the connection ends all the same)
-        if self._socket_closed:
-            return
-        if p.close_rcvd is None or p.state != ws.CLOSED:
-            p.receive_eof()
-        await self._close_socket()
+        except (TimeoutError, ConnectionLost):
+            pass
+        except MemoryError as exc:  # (as websocket.WebSocket._wind_down: the call says so, once)
+            if p.failure is None:
+                oom = exc
+        if not self._socket_closed:
+            if p.close_rcvd is None or p.state != ws.CLOSED:
+                p.receive_eof()
+            await self._close_socket()
+        if oom is not None:
+            raise oom
 
     async def _drain_until_eof(self):
         p = self.protocol
@@ -313,8 +318,10 @@ class WebSocket(WSCore):
         except MemoryError:
             self._drop()
             raise
-        await self._wind_down()
-        self._closed()
+        try:
+            await self._wind_down()
+        finally:
+            self._closed()
 
     @property
     def closed(self):

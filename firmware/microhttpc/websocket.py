@@ -360,6 +360,7 @@ class WebSocket(WSCore):
         if self._socket_closed:
             return
         dl = deadline(self.close_timeout)
+        oom = None
         # RFC 6455 section 7.1.1: the server closes TCP first; wait for its Close frame (if we sent
         # ours first) and then for EOF, each at most close_timeout (MicroPython over TLS: not for EOF
         # once both Close frames passed, see wsession).
@@ -374,11 +375,14 @@ class WebSocket(WSCore):
                     break
                 self._flush()
                 p.events()
-        except MemoryError:
-            pass  # no heap to read the rest: the connection ends all the same
+        except MemoryError as exc:
+            if p.failure is None:  # (a fault reported already: not a second report)
+                oom = exc  # no heap to read the rest: the connection ends all the same, and the call says so
         if p.close_rcvd is None or p.state != ws.CLOSED:
             p.receive_eof()
         self._close_socket()
+        if oom is not None:
+            raise oom
 
     def _close_socket(self):
         if not self._socket_closed:
@@ -404,8 +408,10 @@ class WebSocket(WSCore):
                 self._tx(p.send_close, code, reason)
         except (TimeoutError, ConnectionClosed):
             pass  # not written (in time): the connection was dropped (1006), which ends it all the same
-        self._wind_down()
-        self._closed()
+        try:
+            self._wind_down()  # (a MemoryError: once the socket is closed, README "Out of memory")
+        finally:
+            self._closed()
 
     @property
     def closed(self):

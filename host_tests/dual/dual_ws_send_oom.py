@@ -147,3 +147,66 @@ def test_a_message_over_the_limit_whose_close_cannot_be_built_is_not_a_bare_memo
     e = asyncio.run(main())
     assert isinstance(e, ConnectionClosed) and isinstance(e.cause, LimitExceeded), e
     _after_gc_a_websocket_works()
+
+
+
+def _without_heap_to_receive(fn):
+    """``fn()`` while no input can be parsed (the protocol's receive_data raises MemoryError)."""
+    receive = Protocol.receive_data
+    Protocol.receive_data = _oom
+    try:
+        fn()
+        return "returned"
+    except MemoryError:
+        return "MemoryError"
+    finally:
+        Protocol.receive_data = receive
+
+
+def test_blocking_close_without_heap_for_the_servers_close():
+    """close() whose Close frame went out, and no heap to take the server's: the MemoryError comes out
+    of close() once the socket is closed, on_close reports 1006 once, later calls raise
+    ConnectionClosed.  It was swallowed: close() returned, close_code 1006, nothing said why."""
+    closes = []
+    w = ws_connect(url("ws", "http", "/ws"), timeout=10, on_close=lambda code, reason: closes.append(code))
+    w.send("before")
+    assert w.recv() == "before"
+    got = _without_heap_to_receive(w.close)
+    assert (got, w.closed, w.close_code, closes) == ("MemoryError", True, 1006, [1006]), (
+        got, w.closed, w.close_code, closes)
+    raises(ConnectionClosed, w.send, "after")
+    w.close()  # safe after the fault, and nothing reported twice
+    assert closes == [1006], closes
+    _after_gc_a_websocket_works()
+
+
+def test_aio_close_without_heap_for_the_servers_close():
+    """The same on aio."""
+    closes = []
+
+    async def main():
+        w = await aio.ws_connect(url("ws", "http", "/ws"), timeout=10,
+                                 on_close=lambda code, reason: closes.append(code))
+        await w.send("before")
+        assert await w.recv() == "before"
+        receive = Protocol.receive_data
+        Protocol.receive_data = _oom
+        try:
+            await w.close()
+            got = "returned"
+        except MemoryError:
+            got = "MemoryError"
+        finally:
+            Protocol.receive_data = receive
+        state = (got, w.closed, w.close_code, list(closes))
+        try:
+            await w.send("after")
+            after = "returned"
+        except ConnectionClosed as exc:
+            after = exc.code
+        await w.close()
+        return state, after, closes
+
+    state, after, closes = asyncio.run(main())
+    assert state == ("MemoryError", True, 1006, [1006]) and after == 1006 and closes == [1006], (state, after, closes)
+    _after_gc_a_websocket_works()
