@@ -96,16 +96,18 @@ import mem
 # Then 70528 and 65664 (+32): the blocking upgrade loads ``websocket`` once the handshake is checked
 # and unloaded (a 10 MiB stream through ws_connect passes in 80 KiB instead of 84).  Then 70560, 65696,
 # 69856, 65152 (+32): a MemoryError while close() waits for the server's Close is raised by close()
-# once the socket is closed (it was swallowed).
+# once the socket is closed (it was swallowed).  Then 45568, 70688, 65824, 72352, 69952, 65248 (+32 to
+# +128): over TLS a 101 and a WebSocket's reads between frames are one read too (Session.one_read,
+# WSCore.one_read: a server's close_notify right behind its last frame was missed).
 IMPORT_BUDGET = {
-    "blocking HTTP": 45550,
-    "blocking HTTP + WebSocket": 70600,
-    "blocking WebSocket only": 65750,
+    "blocking HTTP": 45600,
+    "blocking HTTP + WebSocket": 70750,
+    "blocking WebSocket only": 65850,
     "poll HTTP": 51450,
-    "poll HTTP + WebSocket": 72300,
+    "poll HTTP + WebSocket": 72400,
     "aio HTTP": 45650,
-    "aio HTTP + WebSocket": 69900,
-    "aio WebSocket only": 65200,
+    "aio HTTP + WebSocket": 70000,
+    "aio WebSocket only": 65300,
 }
 # the same paths imported from a ROMFS image mounted with vfs.VfsRom (bytecode runs in place; the
 # image's own bytes, read into the heap first, are not counted); measured 24736, 39968, 28896, 40544,

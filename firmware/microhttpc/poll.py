@@ -138,7 +138,7 @@ class Conn(Session):
             step(self)
         else:
             if ev & (_IN | _ERR):
-                self._read(self.one_read() or ev & _ERR and 256)
+                self._read(ev & _ERR and 256)
             if self.state != _CLOSED and ev & _OUT:
                 self._write()
         self._update_mask()
@@ -150,7 +150,7 @@ class Conn(Session):
             self._cb[0](self)
         self._next()
 
-    def _read(self, err=0):  # err: read once, at most err bytes (Session.one_read, or poll saw an error: 256)
+    def _read(self, err=0):  # err: poll saw an error: each read one read (rtio.recv_into), as Session.one_read says
         buf = self.engine._mv
         for _ in range(_MAX_READS):
             if self.state == _WS and (self.websocket._held or len(self._out) > 16):  # (see _update_mask)
@@ -159,7 +159,7 @@ class Conn(Session):
                 mv = self.websocket.protocol.payload_room(len(buf)) or buf
             else:
                 mv = buf if self.upgrading is None else buf[:512]  # a 101's head: little (client._event)
-            n = self._io(mv, False, err)
+            n = self._io(mv, False, err or self.one_read())
             if n is None:
                 return
             self._t_io = ticks_ms()

@@ -175,6 +175,7 @@ class Session:
     # opened(tls=True) to the first request, then the tick by which the handshake must be done
     # (connect_timeout); None again once a write took bytes (sent(), or aio's write: the handshake is over).
     _t_tls = None
+    websocket = None  # each layer's connection: the WebSocket it was upgraded to (one_read)
 
     def __init__(self, host, port=None, tls=False, persistent=True, connect_timeout=10.0, timeout=30.0,
                  ssl_context=None, cadata=None, verify=True, server_hostname=None, buffer_size=None,
@@ -304,14 +305,20 @@ class Session:
         """How many bytes the next read may take when it must be one read of the socket (MicroPython:
         ``rtio.recv_into``, as its ``readinto()`` reads on after a read that did not fill the buffer);
         0 when it need not.  While a response head is due, 256: a reset may follow a short answer at
-        once, and readinto() drops what it had read then (not for a 101, after which the connection
-        stays: recv() allocates).  Over TLS, during a body that ends where the connection does, a
-        record's worth: readinto()'s next read could take the server's close_notify, which mbedTLS
-        reports once, and the body never ended."""
+        once, and readinto() drops what it had read then (not for a 101 on a plain socket, after which
+        the connection stays: recv() allocates).  Over TLS readinto()'s next read could take the
+        server's close_notify, which mbedTLS reports once, and the end was never seen: for a 101 too
+        (its frames and the end may follow in the same read), during a body that ends where the
+        connection does, a record's worth, and on a WebSocket what it says (``WSCore.one_read``)."""
         if self.method is not None:
-            return 256 if self.upgrading is None else 0
+            return 256 if self.upgrading is None or self.tls else 0
+        if not self.tls:
+            return 0
         a = self.active
-        return 16384 if self.tls and a is not None and a.content_length is None and not a.chunked else 0
+        if a is not None:
+            return 16384 if a.content_length is None and not a.chunked else 0
+        w = self.websocket
+        return w.one_read() if w is not None else 0
 
     @property
     def ready(self):

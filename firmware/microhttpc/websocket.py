@@ -349,6 +349,8 @@ class WebSocket(WSCore):
 
     def _recv(self, buf):
         try:
+            if MICROPYTHON and self.stream.host and self.one_read():  # (over TLS: see WSCore.one_read)
+                return self.stream._recv(buf, 256)
             return self.stream.recv_some(buf)
         except ConnectionLost:
             return 0

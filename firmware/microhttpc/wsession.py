@@ -223,6 +223,12 @@ class WSCore:
         return p.closed_error()
 
     # -- state ---------------------------------------------------------------------------------------
+    def one_read(self):
+        """Over TLS (``Session.one_read``): 256 between frames, where a read must be one read (a server
+        that ends without a Close frame may have its close_notify right behind its last frame); 0
+        inside a frame, whose bulk goes on with readinto()."""
+        return 0 if self.protocol._in_frame else 256
+
     @property
     def state(self):
         """rfc6455 OPEN / CLOSING / CLOSED."""
