@@ -508,8 +508,9 @@ class Connection(Session):
                     yield
                     # None when the wake-up brought nothing.  One read where the session says so, or
                     # once the socket met a reset (_reset).
-                    if self.one_read() or _reset(sock):
-                        n = rtio.recv_into(sock, mv, self.one_read() or 256)
+                    n = self.one_read() or _reset(sock) and 256
+                    if n:
+                        n = rtio.recv_into(sock, mv, n)
                     else:
                         n = sock.readinto(mv)
                     if n is not None:

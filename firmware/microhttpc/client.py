@@ -227,8 +227,9 @@ class Connection(Session):
                 # Awaiting a 101, read little: what follows its head (frames) is copied out of the
                 # parser once, and the parser's buffer grows to the size of a read.  MicroPython reads
                 # once where the session says so (one_read).
-                if MICROPYTHON and s.one_read():
-                    n = self.stream._recv(self._mv, s.one_read())
+                n = MICROPYTHON and s.one_read()
+                if n:
+                    n = self.stream._recv(self._mv, n)
                 else:
                     n = self.stream.recv_some(self._mv if s.upgrading is None else self._mv[:512])
                 if n is None:
@@ -250,7 +251,8 @@ class Connection(Session):
         try:
             self.stream.settimeout(self.wait_time())
             mv = buf if k == len(buf) else memoryview(buf)[:k]
-            n = self.stream._recv(mv, self.one_read()) if MICROPYTHON and self.one_read() else self.stream.recv_some(mv)
+            k = MICROPYTHON and self.one_read()
+            n = self.stream._recv(mv, k) if k else self.stream.recv_some(mv)
             if n is None:
                 raise self.expired()
         except BaseException:
