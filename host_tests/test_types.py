@@ -498,21 +498,43 @@ def check_class(mod, cname, cls, members):
             )
 
 
+def lazy_names():
+    """The package's table of names loaded on first use: {name: module}."""
+    table, names = {}, []
+    for word in microhttpc._LAZY.split():
+        if word.startswith(":"):
+            table.update((n, word[1:]) for n in names)
+            names = []
+        else:
+            names.append(word)
+    assert not names, "names without a module at the end of microhttpc._LAZY: %r" % names
+    return table
+
+
 def test_package_reexports_every_lazy_name():
     st = stub("__init__")
-    for name, mod in microhttpc._LAZY.items():
+    lazy = lazy_names()
+    for name, mod in lazy.items():
         assert st.reexports.get(name) == (mod, name), "__init__.pyi must re-export %s from .%s" % (name, mod)
         assert getattr(microhttpc, name) is getattr(importlib.import_module("microhttpc." + mod), name)
+    errors = importlib.import_module("microhttpc.errors")
     for name, (mod, _) in st.reexports.items():
         if mod is None:  # ``from . import forms as forms``: a submodule, loaded on first use
             assert getattr(microhttpc, name) is importlib.import_module("microhttpc." + name)
+        elif mod == "errors":  # the error classes: found in ``errors`` (not in the table)
+            assert name not in lazy and getattr(microhttpc, name) is getattr(errors, name)
         else:
-            assert name in microhttpc._LAZY, (
-                "__init__.pyi re-exports %s, which the package does not offer" % name
-            )
+            assert lazy.get(name) == mod, "__init__.pyi re-exports %s, which the package does not offer" % name
+    for name in ("nonexistent", "Nonexistent", "get post", ":api", ""):
+        try:
+            getattr(microhttpc, name)
+        except AttributeError:
+            pass
+        else:
+            raise AssertionError("microhttpc.%s should raise AttributeError" % name)
     assert "__version__" in st.variables
     # The stubs cover the lazy names' modules, and the whole wheel carries them (pyproject package-data).
-    assert {m for m in microhttpc._LAZY.values()} <= set(STUBBED)
+    assert set(lazy.values()) <= set(STUBBED)
     assert os.path.isfile(os.path.join(PKG, "py.typed"))
     with open(os.path.join(ROOT, "pyproject.toml")) as f:
         assert re.search(r'^microhttpc = \[.*"py\.typed".*"\*\.pyi".*\]', f.read(), re.M)

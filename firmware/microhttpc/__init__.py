@@ -12,53 +12,30 @@ The names below are imported on first use, so ``import microhttpc`` costs little
 
 __version__ = "0.1.0"
 
-_LAZY = {
-    "Connection": "client",
-    "Response": "client",
-    "Request": "request",
-    "ws_connect": "client",
-    "reconnect": "backoff",
-    "parse_url": "client",
-    "WebSocket": "websocket",
-    "Engine": "poll",
-    "HTTPCError": "errors",
-    "UsageError": "errors",
-    "HeaderNotAllowed": "errors",
-    "ConnectError": "errors",
-    "TLSError": "errors",
-    "TimeoutError": "errors",
-    "ConnectionLost": "errors",
-    "ProtocolError": "errors",
-    "LimitExceeded": "errors",
-    "InvalidUTF8": "errors",
-    "HandshakeError": "errors",
-    "ConnectionClosed": "errors",
-    "TooManyRedirects": "errors",
-    "UpgradeRefused": "errors",
-    "HTTPStatusError": "errors",
-    "get": "api",
-    "post": "api",
-    "put": "api",
-    "patch": "api",
-    "delete": "api",
-    "head": "api",
-    "close_all": "api",
-}
+# The names below, each group followed by the module it comes from, imported on first use; the error
+# classes (``errors``) are found there.  One string: a table of them cost a board 1 KB of heap.
+_LAZY = (" Connection Response ws_connect parse_url :client"
+         " Request :request"
+         " reconnect :backoff"
+         " WebSocket :websocket"
+         " Engine :poll"
+         " get post put patch delete head close_all :api ")
 
 
 def __getattr__(name):
     from .rt import load
 
-    mod = _LAZY.get(name)
-    if mod is None:
+    i = _LAZY.find(" %s " % name)
+    if i >= 0 and name[:1] != ":":
+        i = _LAZY.find(":", i) + 1
+        value = getattr(load(_LAZY[i : _LAZY.find(" ", i)]), name)
+    elif not name or name.startswith("__"):
+        raise AttributeError(name)
+    else:
         # MicroPython asks the package first for ``from . import submodule``: load the submodule.
-        if name.startswith("__"):
-            raise AttributeError(name)
         try:
             value = load(name)
         except ImportError:
-            raise AttributeError(name)
-    else:
-        value = getattr(load(mod), name)
+            value = getattr(load("errors"), name)  # (AttributeError when it is none of them)
     globals()[name] = value
     return value
