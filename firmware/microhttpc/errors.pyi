@@ -45,10 +45,11 @@ class ConnectionClosed(HTTPCError):
     reason: str
     sent_code: int | None
     cause: ProtocolError | None
-    ok: bool
     def __init__(
         self, code: int, reason: str = "", sent_code: int | None = None, cause: ProtocolError | None = None
     ) -> None: ...
+    @property
+    def ok(self) -> bool: ...
 
 # The .mpy build's error texts (tools/build_mpy.py): text ``n``, formatted with ``args[0]`` when given.
 def message(n: int, *args: object) -> str: ...

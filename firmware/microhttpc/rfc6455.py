@@ -48,9 +48,11 @@ class ConnectionClosed(HTTPCError):
         self.reason = reason
         self.sent_code = sent_code
         self.cause = cause
-        # True for a clean closing handshake (1000 or 1001 with a Close frame both ways).  Set here,
-        # not a property: a property costs a board ~190 bytes of heap for as long as the module is in.
-        self.ok = cause is None and code in (1000, 1001, 1005) and sent_code is not None
+
+    @property
+    def ok(self):
+        """True for a clean closing handshake (1000 or 1001 with a Close frame both ways)."""
+        return self.cause is None and self.code in (1000, 1001, 1005) and self.sent_code is not None
 
 def _err(name, *args):
     """An error that only a fault raises (InvalidUTF8, HandshakeError, UpgradeRefused, HeaderNotAllowed):
