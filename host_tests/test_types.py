@@ -103,7 +103,7 @@ def resolve_base(mod, expr):
                 for a in node.names:
                     if (a.asname or a.name) == expr.id:
                         return node.module, stub(node.module).classes[a.name]
-        if expr.id in ("Exception", "Protocol", "ConnectionError"):
+        if expr.id in ("Exception", "Protocol", "ConnectionError", "ValueError"):
             return None
     if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
         if expr.value.id == "builtins":  # errors.TimeoutError's second base on CPython

@@ -348,6 +348,11 @@ RAW.update({
     "/raw/slow-hop-1": (_steps(0.4, b"HTTP/1.1 302 Found\r\nLocation: /raw/no-reason\r\nContent-Length: 0\r\n\r\n"),
                         _KEEP),
     "/raw/genuine": (b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\ngenuine", _KEEP),
+    # bodies that text() and json() must survive: not UTF-8, not JSON
+    "/raw/bad-utf8": (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 14\r\n\r\n"
+                      b"ok \xff \xe2\x82 \xed\xa0\x80 \xc3\xa9", _KEEP),
+    "/raw/bad-json": (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n"
+                      b'{"a": [1,', _KEEP),
     "/raw/then-drop": (b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nonce", _DROP),
     "/raw/desync-204": (b"HTTP/1.1 204 No Content\r\n\r\n" + _FORGED, _TAINT),
     "/raw/desync-304": (b"HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n" + _FORGED, _TAINT),

@@ -25,6 +25,7 @@ from .errors import HeaderNotAllowed as HeaderNotAllowed
 from .errors import HTTPStatusError as HTTPStatusError
 from .errors import HTTPCError as HTTPCError
 from .errors import InvalidUTF8 as InvalidUTF8
+from .errors import JSONDecodeError as JSONDecodeError
 from .errors import LimitExceeded as LimitExceeded
 from .errors import ProtocolError as ProtocolError
 from .errors import TimeoutError as TimeoutError

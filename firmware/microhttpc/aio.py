@@ -272,12 +272,14 @@ class Response(session.Response):
         return body
 
     async def text(self, encoding="utf-8"):
-        return (await self.read()).decode(encoding)
+        from .extras import text  # (as the blocking Response's: U+FFFD for what is not valid)
+
+        return text(await self.read(), encoding)
 
     async def json(self):
-        import json
+        from .extras import json  # (JSONDecodeError when the body is not JSON)
 
-        return json.loads(await self.read())
+        return json(await self.read())
 
 
 class _Chunks:

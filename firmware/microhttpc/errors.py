@@ -13,6 +13,7 @@
     │   └── HandshakeError     a 101 answer to an upgrade that breaks RFC 6455 (``.response``)
     ├── UpgradeRefused         the server answered an upgrade with another status (``.response``)
     ├── HTTPStatusError        ``raise_for_status()`` on a 4xx or 5xx response (``.response``)
+    ├── JSONDecodeError        ``json()`` on a body that is not JSON (CPython: a ValueError too)
     ├── TooManyRedirects       more redirects than ``follow_redirects`` allows (``.response``: the last)
     └── ConnectionClosed       the WebSocket is closed (``.code``, ``.reason``, ``.cause``)
 
@@ -23,7 +24,7 @@ built-in base per class, so there HTTPCError itself is an OSError (``except OSEr
 microhttpc error); CPython adds the built-in base to the three classes only.  Every message says what
 was expected and what came (in the ``.mpy`` build its text comes from a catalog loaded only while the
 error is raised: see ``message``).  The classes that only TLS, WebSocket, redirect, status and header-rule
-code raise live in ``errors2`` (HTTPStatusError in ``extras``) and are loaded on first use;
+code raise live in ``errors2`` (HTTPStatusError and JSONDecodeError in ``extras``) and are loaded on first use;
 ``microhttpc.errors.X`` finds every one.
 """
 
@@ -82,10 +83,10 @@ def __getattr__(name):
         from . import errors2
 
         return getattr(errors2, name)
-    if name == "HTTPStatusError":  # raised by raise_for_status(), with the other shortcuts in ``extras``
-        from .extras import HTTPStatusError
+    if name.endswith("Error"):  # HTTPStatusError, JSONDecodeError: with raise_for_status() and json()
+        from . import extras
 
-        return HTTPStatusError
+        return getattr(extras, name)
     raise AttributeError(name)
 
 

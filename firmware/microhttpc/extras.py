@@ -1,9 +1,11 @@
 """The sans-I/O parts of the shortcuts, loaded on first use: ``Request(json=..., auth=...)``,
-``Response.raise_for_status()`` (HTTPStatusError) and ``Response.iter_lines()`` (``Lines``: the body
-split at LF, a CR before it dropped, each line at most ``max_line`` bytes, else LimitExceeded; a last
-line without LF given too; a body already read whole is split from memory)."""
+``Response.raise_for_status()`` (HTTPStatusError), ``Response.text()`` and ``.json()``
+(JSONDecodeError) and ``Response.iter_lines()`` (``Lines``: the body split at LF, a CR before it
+dropped, each line at most ``max_line`` bytes, else LimitExceeded; a last line without LF given too; a
+body already read whole is split from memory)."""
 
 from .errors import HTTPCError, LimitExceeded, UsageError
+from .rt import MICROPYTHON
 
 
 class HTTPStatusError(HTTPCError):
@@ -12,6 +14,86 @@ class HTTPStatusError(HTTPCError):
     def __init__(self, message, response=None):
         super().__init__(message)
         self.response = response
+
+
+if MICROPYTHON:  # (one built-in base per class there: an OSError, see errors)
+
+    class JSONDecodeError(HTTPCError):  # pyright: ignore[reportRedeclaration]
+        """``json()`` found a body that is not JSON (or not UTF-8, or nested deeper than the parser
+        goes).  On CPython a ValueError too, as the json module's own error and requests' are."""
+
+else:
+
+    class JSONDecodeError(HTTPCError, ValueError):
+        """``json()`` found a body that is not JSON (or not UTF-8, or nested deeper than the parser
+        goes).  On CPython a ValueError too, as the json module's own error and requests' are."""
+
+
+def json(body):
+    """``Response.json()``: the body parsed as JSON; JSONDecodeError when it is not JSON (a server's
+    fault is a microhttpc error, not the parser's ValueError or a RecursionError)."""
+    from json import loads
+
+    try:
+        return loads(body)
+    except (ValueError, RuntimeError) as exc:  # (RecursionError: a RuntimeError; UnicodeError: a ValueError)
+        raise JSONDecodeError("the body is not JSON: %s: %s" % (exc.__class__.__name__, exc))
+
+
+def text(body, encoding):
+    """``Response.text()``: the body decoded.  What is not valid in the encoding becomes U+FFFD, each
+    maximal ill-formed subpart one (as CPython's "replace", requests and httpx do): a body the server
+    got wrong still reads.  MicroPython knows UTF-8 only, whatever ``encoding`` names; its decoder
+    checks the structure alone (it took overlong forms and encoded surrogates), so the bytes are
+    checked with the WebSocket's validator first."""
+    if not MICROPYTHON:
+        try:
+            return str(body, encoding, "replace")
+        except LookupError:
+            raise UsageError("text(): no codec for the encoding %r" % (encoding,))
+    from .utf8 import validate
+
+    return str(body, "utf-8") if validate(body, 0) == 0 else replace_invalid(body)
+
+
+def replace_invalid(b):
+    """UTF-8 ``b`` decoded, each maximal ill-formed subpart (Unicode 15, section 3.9) as one U+FFFD
+    (MicroPython's decoder has no error handlers)."""
+    out = []
+    start = i = 0
+    n = len(b)
+    while i < n:
+        c = b[i]
+        i += 1
+        if c < 0x80:
+            continue
+        # a lead byte: how many continuation bytes follow, and the range of the first (RFC 3629)
+        lo, hi, need = 0x80, 0xBF, 0
+        if 0xC2 <= c <= 0xDF:
+            need = 1
+        elif 0xE0 <= c <= 0xEF:
+            need = 2
+            if c == 0xE0:
+                lo = 0xA0
+            elif c == 0xED:
+                hi = 0x9F
+        elif 0xF0 <= c <= 0xF4:
+            need = 3
+            if c == 0xF0:
+                lo = 0x90
+            elif c == 0xF4:
+                hi = 0x8F
+        j = i - 1
+        while need and i < n and lo <= b[i] <= hi:
+            i += 1
+            need -= 1
+            lo, hi = 0x80, 0xBF
+        if need or i == j + 1:  # cut short, or a byte that starts nothing (80-C1, F5-FF)
+            out.append(str(b[start:j], "utf-8"))
+            out.append("\ufffd")
+            start = i
+    out.append(str(b[start:], "utf-8"))
+    return "".join(out)
 
 
 def use_json(req, value):

@@ -85,14 +85,17 @@ class Response(http11.ResponseHead):
         return make_url(o.scheme, o.host, o.port, self._target)
 
     def text(self, encoding="utf-8"):
-        """The whole body (``read()``), decoded."""
-        return self.read().decode(encoding)
+        """The whole body (``read()``), decoded; what is not valid in ``encoding`` becomes U+FFFD
+        (``extras.text``)."""
+        from .extras import text
+
+        return text(self.read(), encoding)
 
     def json(self):
-        """The whole body (``read()``), parsed as JSON."""
-        import json
+        """The whole body (``read()``), parsed as JSON; JSONDecodeError when it is not JSON."""
+        from .extras import json
 
-        return json.loads(self.read())
+        return json(self.read())
 
     def raise_for_status(self):
         """HTTPStatusError for a 4xx or 5xx status (and one outside 100-599, which RFC 9110 section 15

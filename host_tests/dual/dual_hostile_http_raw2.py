@@ -440,3 +440,26 @@ def _deadline_during_an_upload(layer):
 
 
 per_layer(globals(), "deadline_during_an_upload", _deadline_during_an_upload)
+
+
+def _bodies_that_are_not_text_or_json(layer):
+    # A body that is not UTF-8 reads through text(), each ill-formed part one U+FFFD (as requests and
+    # CPython's "replace": a lone FF, a cut E2 82, an encoded surrogate ED A0 80 is three); one that is
+    # not JSON raises JSONDecodeError: a microhttpc error (on CPython a ValueError too), not the
+    # parser's ValueError (nested too deep: dual_text_json).  The connection carries on.
+    from microhttpc.errors import HTTPCError, JSONDecodeError
+    from microhttpc.rt import MICROPYTHON
+
+    c = open_client(layer, timeout=5)
+    try:
+        r = c.request("GET", "/raw/bad-utf8")
+        assert c.call(r, "text") == "ok \ufffd \ufffd \ufffd\ufffd\ufffd \xe9", repr(c.call(r, "text"))
+        r = c.request("GET", "/raw/bad-json")
+        e = expect(JSONDecodeError, c.call, r, "json")
+        assert isinstance(e, HTTPCError) and (MICROPYTHON or isinstance(e, ValueError)), e
+        assert c.request("GET", "/raw/genuine").body == b"genuine" and c.is_open()
+    finally:
+        c.close()
+
+
+per_layer(globals(), "bodies_that_are_not_text_or_json", _bodies_that_are_not_text_or_json)

@@ -45,6 +45,9 @@ class _Aio:
 
         return self._run(part())
 
+    def call(self, result, name):
+        return self._run(getattr(result.raw, name)())
+
     def is_open(self):
         return self.conn.is_open
 

@@ -61,6 +61,9 @@ class _Poll:
     def read(self, result):
         return result.body
 
+    def call(self, result, name):
+        return getattr(result.raw, name)()
+
     def is_open(self):
         return not self.conn.closed
 

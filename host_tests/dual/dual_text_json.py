@@ -1,0 +1,79 @@
+"""Response.text() and .json() on bodies a server got wrong (``extras``): each ill-formed part of a
+body that is not UTF-8 becomes one U+FFFD, as CPython's "replace" does (MicroPython's decoder has no
+error handlers: ``extras.replace_invalid`` does it there); a body that is not JSON raises
+JSONDecodeError, a microhttpc error.  Through the three layers: dual_hostile_http_raw2."""
+
+from microhttpc.errors import HTTPCError, JSONDecodeError
+from microhttpc.extras import json, replace_invalid, text
+from microhttpc.rt import MICROPYTHON
+
+# (bytes, CPython's bytes.decode("utf-8", "replace") of them)
+VECTORS = [
+    (b"", ""),
+    (b"plain", "plain"),
+    (b"\xc3\xa9t\xc3\xa9", "\xe9t\xe9"),
+    (b"\xff", "\ufffd"),
+    (b"\x80\xbf", "\ufffd\ufffd"),  # continuation bytes with no lead
+    (b"\xc0\xaf", "\ufffd\ufffd"),  # an overlong "/"
+    (b"\xc1\xbf", "\ufffd\ufffd"),
+    (b"\xe2\x82", "\ufffd"),  # cut short: one for the maximal subpart
+    (b"\xe2\x82\xac", "\u20ac"),
+    (b"\xe2\x82A", "\ufffdA"),
+    (b"\xed\xa0\x80", "\ufffd\ufffd\ufffd"),  # an encoded surrogate
+    (b"\xed\x9f\xbf", "\ud7ff"),
+    (b"\xe0\x80\x80", "\ufffd\ufffd\ufffd"),  # overlong
+    (b"\xe0\xa0\x80", "\u0800"),
+    (b"\xf0\x80\x80\x80", "\ufffd\ufffd\ufffd\ufffd"),
+    (b"\xf0\x90\x80\x80", "\U00010000"),
+    (b"\xf4\x8f\xbf\xbf", "\U0010ffff"),
+    (b"\xf4\x90\x80\x80", "\ufffd\ufffd\ufffd\ufffd"),  # over U+10FFFF
+    (b"\xf5\x80", "\ufffd\ufffd"),
+    (b"\xf0\x90\x80", "\ufffd"),
+    (b"a\xf0\x90\x80b", "a\ufffdb"),
+    (b"\xc3", "\ufffd"),
+    (b"\xc3\xc3\xa9", "\ufffd\xe9"),
+    (b"\xef\xbf\xbd\xfe", "\ufffd\ufffd"),
+]
+
+
+def test_replace_invalid_matches_cpythons_replace():
+    for raw, want in VECTORS:
+        got = replace_invalid(raw)
+        assert got == want, (raw, got, want)
+        assert text(raw, "utf-8") == want, (raw, text(raw, "utf-8"), want)
+    if not MICROPYTHON:  # and against CPython's decoder itself, on bytes chosen where the rules turn
+        import random
+
+        rng = random.Random(1)
+        alphabet = [0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC,
+                    0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF]
+        for _ in range(50000):
+            raw = bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 9)))
+            assert replace_invalid(raw) == raw.decode("utf-8", "replace"), raw
+
+
+def test_text_of_valid_utf8_is_the_text():
+    body = "h\xe9llo w\xf6rld \u20ac \U0001f600".encode() * 50
+    assert text(body, "utf-8") == "h\xe9llo w\xf6rld \u20ac \U0001f600" * 50
+
+
+def test_json_that_is_not_json_raises_jsondecodeerror():
+    assert json(b'{"a": [1, 2]}') == {"a": [1, 2]}
+    # nested deeper than CPython's parser goes (a RecursionError there); MicroPython's takes 64 bytes of
+    # heap a level, so there a depth that fits a test's heap (deeper: a MemoryError, README's contract)
+    deep = b"[" * (200 if MICROPYTHON else 1100)
+    for body in (b'{"a": [1,', b"", b"\xff", b"nope", deep):
+        try:
+            json(body)
+        except JSONDecodeError as e:
+            assert isinstance(e, HTTPCError) and (MICROPYTHON or isinstance(e, ValueError)), body
+            assert "not JSON" in str(e), str(e)
+        else:
+            raise AssertionError("no JSONDecodeError for %r" % (body,))
+
+
+def test_jsondecodeerror_is_found_where_the_others_are():
+    import microhttpc
+    from microhttpc import errors
+
+    assert microhttpc.JSONDecodeError is JSONDecodeError and errors.JSONDecodeError is JSONDecodeError
