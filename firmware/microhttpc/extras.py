@@ -58,40 +58,28 @@ def text(body, encoding):
 
 def replace_invalid(b):
     """UTF-8 ``b`` decoded, each maximal ill-formed subpart (Unicode 15, section 3.9) as one U+FFFD
-    (MicroPython's decoder has no error handlers)."""
+    (MicroPython's decoder has no error handlers).  The rules are the validator's (``utf8``): from a
+    byte that is not ASCII, the longest run it still calls a beginning is either a whole character or,
+    at least its first byte, one U+FFFD."""
+    from .utf8 import validate
+
     out = []
     start = i = 0
     n = len(b)
     while i < n:
-        c = b[i]
-        i += 1
-        if c < 0x80:
-            continue
-        # a lead byte: how many continuation bytes follow, and the range of the first (RFC 3629)
-        lo, hi, need = 0x80, 0xBF, 0
-        if 0xC2 <= c <= 0xDF:
-            need = 1
-        elif 0xE0 <= c <= 0xEF:
-            need = 2
-            if c == 0xE0:
-                lo = 0xA0
-            elif c == 0xED:
-                hi = 0x9F
-        elif 0xF0 <= c <= 0xF4:
-            need = 3
-            if c == 0xF0:
-                lo = 0x90
-            elif c == 0xF4:
-                hi = 0x8F
-        j = i - 1
-        while need and i < n and lo <= b[i] <= hi:
+        if b[i] < 0x80:
             i += 1
-            need -= 1
-            lo, hi = 0x80, 0xBF
-        if need or i == j + 1:  # cut short, or a byte that starts nothing (80-C1, F5-FF)
-            out.append(str(b[start:j], "utf-8"))
-            out.append("\ufffd")
-            start = i
+            continue
+        k = 1
+        while i + k <= n and validate(b[i : i + k], 0) > 0:  # > 0: a character begun, not ended
+            k += 1
+        if i + k <= n and validate(b[i : i + k], 0) == 0:
+            i += k  # a whole character
+            continue
+        out.append(str(b[start:i], "utf-8"))
+        out.append("\ufffd")
+        i += k - 1 if k > 1 else 1
+        start = i
     out.append(str(b[start:], "utf-8"))
     return "".join(out)
 
