@@ -206,10 +206,7 @@ class Response(session.Response):
             ev = await self._conn._event()
             if ev[0] == http11.DATA and ev[1]:
                 return ev[1]
-        if self._cut:
-            raise ConnectionLost("the rest of this body is gone: the connection was closed (an error, "
-                                 "a timeout, or a newer request that could not drain it)")
-        return None
+        return self._end(None)
 
     def iter_chunks(self):
         """``async for chunk in resp.iter_chunks()``: the body in pieces, bounded memory."""

@@ -37,10 +37,7 @@ class Response(session.Response):
             ev = self._conn._event()
             if ev[0] == http11.DATA and ev[1]:
                 return ev[1]
-        if self._cut:
-            raise ConnectionLost("the rest of this body is gone: the connection was closed (an error, "
-                                 "a timeout, or a newer request that could not drain it)")
-        return None
+        return self._end(None)
 
     def iter_chunks(self):
         """Yield the body in pieces as they arrive (bounded memory for any body size)."""
@@ -120,10 +117,7 @@ class Response(session.Response):
             ev = conn._event(buf)
             if ev[0] == http11.DATA and ev[1]:
                 return ev[1]
-        if self._cut:
-            raise ConnectionLost("the rest of this body is gone: the connection was closed (an error, "
-                                 "a timeout, or a newer request that could not drain it)")
-        return 0
+        return self._end(0)
 
     def close(self):
         """Discard the rest of the body (the connection is closed if the body was not complete: reading

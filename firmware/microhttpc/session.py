@@ -115,6 +115,14 @@ class Response(http11.ResponseHead):
 
         return lines(self, max_line)
 
+    def _end(self, end):
+        """What a read of the body returns at its end (``end``: None, 0 or b""), or ConnectionLost when
+        the connection was dropped before it: a cut-off body never passes for a whole one."""
+        if self._cut:
+            raise ConnectionLost("the rest of this body is gone: the connection was closed (an error, "
+                                 "a timeout, or a newer request that could not drain it)")
+        return end
+
     def _take(self, c, n):
         """At most ``n`` bytes of the body piece ``c`` (b"" for None, the end); the rest is kept for the
         next read.  Every layer's ``read(n)`` and ``readinto`` hand out pieces through it."""
