@@ -525,7 +525,7 @@ def test_package_reexports_every_lazy_name():
             assert name not in lazy and getattr(microhttpc, name) is getattr(errors, name)
         else:
             assert lazy.get(name) == mod, "__init__.pyi re-exports %s, which the package does not offer" % name
-    for name in ("nonexistent", "Nonexistent", "get post", ":api", ""):
+    for name in ("nonexistent", "Nonexistent", "get post", ":api", "", "message", "MICROPYTHON"):
         try:
             getattr(microhttpc, name)
         except AttributeError:
