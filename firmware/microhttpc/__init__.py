@@ -37,7 +37,7 @@ def __getattr__(name):
             value = load(name)
         except ImportError:
             value = getattr(load("errors"), name)  # (AttributeError when it is none of them)
-            if not (isinstance(value, type) and issubclass(value, Exception)):
-                raise AttributeError(name)  # (errors' own names: ``message``, what it imports)
+            if not isinstance(value, type):  # (its classes are the errors; not ``message``, its imports)
+                raise AttributeError(name)
     globals()[name] = value
     return value
