@@ -353,6 +353,17 @@ RAW.update({
                       b"ok \xff \xe2\x82 \xed\xa0\x80 \xc3\xa9", _KEEP),
     "/raw/bad-json": (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n"
                       b'{"a": [1,', _KEEP),
+    # text a server chooses, each character new to the client (MicroPython interned every character a
+    # loop over a str made, for good): a header value that is not UTF-8 (read as Latin-1), a redirect
+    # to a Location of 200 characters outside ASCII (followed: percent-encoded)
+    "/raw/latin1-a": (b"HTTP/1.1 200 OK\r\nX-Latin: " + bytes(range(0x80, 0xC0)) + b"\r\nContent-Length: 2\r\n\r\nok",
+                      _KEEP),
+    "/raw/latin1-b": (b"HTTP/1.1 200 OK\r\nX-Latin: " + bytes(range(0xC0, 0x100)) + b"\r\nContent-Length: 2\r\n\r\nok",
+                      _KEEP),
+    "/raw/redirect-chars-a": (b"HTTP/1.1 302 Found\r\nLocation: /raw/genuine?q=" + "".join(map(chr, range(0x4E00, 0x4EC8))).encode()
+                              + b"\r\nContent-Length: 0\r\n\r\n", _KEEP),
+    "/raw/redirect-chars-b": (b"HTTP/1.1 302 Found\r\nLocation: /raw/genuine?q=" + "".join(map(chr, range(0x5E00, 0x5EC8))).encode()
+                              + b"\r\nContent-Length: 0\r\n\r\n", _KEEP),
     "/raw/then-drop": (b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nonce", _DROP),
     "/raw/desync-204": (b"HTTP/1.1 204 No Content\r\n\r\n" + _FORGED, _TAINT),
     "/raw/desync-304": (b"HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n" + _FORGED, _TAINT),

@@ -16,30 +16,43 @@ def quote(s, space_plus=False):
     ``space_plus`` writes a space as "+" (the application/x-www-form-urlencoded serialisation).
     """
     if not isinstance(s, (bytes, bytearray)):
-        s = (s if isinstance(s, str) else str(s)).encode()
-    out = []
+        s = _utf8(s if isinstance(s, str) else str(s))
+    out = bytearray()
     for b in s:
         # RFC 3986 section 2.3: unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~".  Everything else
         # is percent-encoded from its UTF-8 bytes (section 2.1, upper-case hex digits).
         if b in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~":
-            out.append(chr(b))
+            out.append(b)
         elif b == 32 and space_plus:
-            out.append("+")
+            out.append(43)  # "+"
         else:
-            out.append("%%%02X" % b)
-    return "".join(out)
+            out.extend(b"%%%02X" % b)
+    return str(out, "utf-8")
+
+
+def _utf8(s):
+    """``s.encode()``; text CPython cannot encode (a lone surrogate) raises UsageError.  (Bytes, and
+    no loop over the characters of a str: MicroPython interns each character a loop or an index makes,
+    for as long as it runs, so a text seen once would keep heap for good.)"""
+    try:
+        return s.encode()
+    except UnicodeError:
+        raise UsageError("text that is not valid Unicode (a lone surrogate?): %r" % (s[:40],))
 
 
 def iri(target):
     """A request-target with spaces or control characters (UsageError), or with non-ASCII characters
     (an IRI, e.g. a Location with UTF-8 in it): each of those percent-encoded from its UTF-8 bytes, as
     RFC 3987 section 3.1 maps an IRI to a URI."""
-    out = []
-    for ch in target:
-        if ch <= " " or ch == "\x7f":
+    out = bytearray()
+    for b in _utf8(target):
+        if b <= 32 or b == 127:
             raise UsageError("request target must not contain spaces or control characters: %r" % (target,))
-        out.append(ch if ch < "\x80" else quote(ch))
-    return "".join(out)
+        if b < 128:
+            out.append(b)
+        else:
+            out.extend(b"%%%02X" % b)
+    return str(out, "utf-8")
 
 
 def encode_pairs(table, space_plus=False):

@@ -2,7 +2,7 @@
 ``Response.raise_for_status()`` (HTTPStatusError), ``Response.text()`` and ``.json()``
 (JSONDecodeError) and ``Response.iter_lines()`` (``Lines``: the body split at LF, a CR before it
 dropped, each line at most ``max_line`` bytes, else LimitExceeded; a last line without LF given too; a
-body already read whole is split from memory)."""
+body already read whole is split from memory); and header values that are not UTF-8 (``latin1``)."""
 
 from .errors import HTTPCError, LimitExceeded, UsageError
 from .rt import MICROPYTHON
@@ -54,6 +54,19 @@ def text(body, encoding):
     from .utf8 import validate
 
     return str(body, "utf-8") if validate(body, 0) == 0 else replace_invalid(body)
+
+
+def latin1(raw):
+    """``raw`` read as Latin-1 (``rt.decode_text``: a header value that is not UTF-8), through its UTF-8
+    bytes, not chr(): MicroPython interns every character chr() makes, for good (a header value of 64
+    such bytes from a server kept 352 bytes of heap)."""
+    out = bytearray()
+    for b in raw:
+        if b >= 0x80:
+            out.append(0xC0 | b >> 6)
+            b = 0x80 | b & 0x3F
+        out.append(b)
+    return str(out, "utf-8")
 
 
 def replace_invalid(b):

@@ -74,12 +74,6 @@ def build_request_head(method, target, headers):
     """
     if not _is_token(method):
         raise UsageError("invalid method %r" % (method,))
-    for ch in target:
-        if ch <= " " or ch >= "\x7f":  # refused, or non-ASCII: percent-encoded (``bodies.iri``)
-            from .bodies import iri
-
-            target = iri(target)
-            break
     parts = [method, " ", target, " HTTP/1.1\r\n"]
     for name, value in headers:
         parts.append(name)
@@ -88,9 +82,20 @@ def build_request_head(method, target, headers):
         parts.append("\r\n")
     parts.append("\r\n")
     try:
-        return "".join(parts).encode()
+        head = "".join(parts).encode()
     except UnicodeError:  # CPython: a lone surrogate (MicroPython encodes it as it is)
         raise UsageError("the request head cannot be encoded as UTF-8: %r" % (parts,))
+    # The target is printable ASCII, else refused or percent-encoded (``bodies.iri``).  Its first
+    # len(target) bytes tell (every character before the first other one is one byte), read as bytes:
+    # a loop over the str would intern each of its characters on MicroPython, for good.
+    k = len(method) + 1
+    for i in range(k, k + len(target)):
+        c = head[i]
+        if c <= 32 or c >= 127:
+            from .bodies import iri
+
+            return build_request_head(method, iri(target), headers)
+    return head
 
 
 def _value(raw):

@@ -217,9 +217,10 @@ class Request:
         out.extend(hdrs)
         # The origin-form target with the query table or hook appended.  It must be a path: the client
         # turns an absolute URI of its origin into a path first.
-        # A fragment is not sent (RFC 9110 section 4.2.4).  (chr(35) is "#": a string constant new to
-        # these modules would take a block of the qstr pool, ~3 KB of heap when they run from ROMFS.)
-        t = (self.target if target is None else target).split(chr(35), 1)[0]
+        # A fragment is not sent (RFC 9110 section 4.2.4).  ("#" made from bytes: a string constant new
+        # to these modules would take a block of the qstr pool, ~3 KB of heap when they run from ROMFS,
+        # and so would chr(35), which MicroPython interns, at the first request.)
+        t = (self.target if target is None else target).split(str(b"#", "utf-8"), 1)[0]
         if not t.startswith("/") and t != "*":
             raise UsageError("request target must be a path starting with '/' or an absolute URI: %r" % (t,))
         if self.query is not None:

@@ -42,7 +42,9 @@ def decode_text(raw):
                     raise UnicodeError
         return s
     except UnicodeError:
-        return "".join(map(chr, raw))
+        from .extras import latin1
+
+        return latin1(raw)
 
 
 _SHORT = const(262144)  # bytes free: at most this, holes matter (``load``, ``handshake._unload``)

@@ -74,11 +74,18 @@ def resolve_url(base, ref):
 
 def _has_scheme(ref):
     # RFC 3986 section 3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) followed by ":"
+    # (On its bytes: a character taken from a str by a loop or an index is interned on MicroPython, for
+    # good, and a server chooses this text.)
     c = ref.find(":")
-    if c <= 0 or not ref[0].isalpha():
+    if c <= 0:
         return False
-    for ch in ref[1:c]:
-        if not (ch.isalpha() or ch.isdigit() or ch in "+-."):
+    try:
+        raw = ref[:c].encode()
+    except UnicodeError:  # (CPython: a lone surrogate)
+        return False
+    for i in range(len(raw)):
+        b = raw[i]
+        if not (65 <= b & 0xDF <= 90 or i and (48 <= b <= 57 or b in b"+-.")):
             return False
     return True
 
