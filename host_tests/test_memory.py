@@ -259,6 +259,73 @@ def test_soak_heap_within_budget(live_servers):
     assert not mem.session_passes(72, None, 1, env, code=mem.SOAK)  # and the check can fail
 
 
+# A second session on each layer, with text it never saw (a query, a header value, a redirect's
+# Location, WebSocket messages, a PING and a close reason of 40 CJK characters each), interns no name.
+# MicroPython keeps every interned string for as long as the program runs, and it interns each
+# one-character str that a loop over a str, an index into one or chr() makes: a package that read such
+# text character by character kept 40 names (~1 KB) more per session here, for good, and its first
+# session took a qstr pool of 7 KB more (dual_hostile_http_chars has the case in a 128K heap).
+INTERN_SCRIPT = """
+import os, micropython
+from pumps_http import open_client, LAYERS
+from pumps_ws import connect_ws
+host, port = os.getenv("MHC_HTTP").rsplit(":", 1)
+port = int(port)
+def chars(first, n=40):
+    b = bytearray()
+    for cp in range(first, first + n):
+        b.extend(bytes((0xE0 | cp >> 12, 0x80 | cp >> 6 & 0x3F, 0x80 | cp & 0x3F)))
+    return str(b, "utf-8")
+def session(layer, t):
+    c = open_client(layer, host, port, timeout=10, follow_redirects=2)
+    try:
+        r = c.request("GET", "/echo", query={"k" + t: t}, headers={"X-Chars": t})
+        assert r.status == 200 and c.call(r, "json")["query"] == [["k" + t, t]], r.body
+        r = c.request("GET", "/redirect/302", query={"to": "/echo?c=" + t})
+        assert r.status == 200 and c.call(r, "json")["query"] == [["c", t]], r.body
+    finally:
+        c.close()
+    ws = connect_ws(layer, host, port, "/ws", close_timeout=2)
+    ws.send(t)
+    assert ws.recv(5) == t
+    ws.send(t.encode())
+    assert ws.recv(5) == t.encode()
+    ws.ping(t.encode()[:30])
+    ws.close(4001, t[:10])
+first = 0x4E00
+for layer in LAYERS:
+    session(layer, chars(first))
+    print("QSTRS", layer)
+    micropython.qstr_info()
+    session(layer, chars(first + 0x400))
+    print("QSTRS", layer)
+    micropython.qstr_info()
+    first += 0x800
+print("OK")
+"""
+
+
+def test_a_second_session_interns_no_name(live_servers):
+    import os
+
+    mem.build()
+    env = dict(os.environ)
+    env.update(live_servers.env())
+    rc, out = mem.run(INTERN_SCRIPT, env=env, path=[mem.OUT, ".frozen", os.path.join("host_tests", "dual")])
+    assert rc == 0 and out.rstrip().endswith("OK"), out
+    counts = {}
+    layer = None
+    for line in out.splitlines():
+        if line.startswith("QSTRS "):
+            layer = line.split()[1]
+        elif line.startswith("qstr pool:"):
+            n = int(line.partition("n_qstr=")[2].partition(",")[0])
+            counts.setdefault(layer, []).append(n)
+    assert sorted(counts) == ["aio", "blocking", "poll"], out
+    grew = {k: v[1] - v[0] for k, v in counts.items() if v[1] != v[0]}
+    assert not grew, "names interned by a second session (layer: count): %r" % (grew,)
+
+
 # what parsing a response head allocates (tools/mem.py's cores, fed the replies of the local server
 # recorded by a plain socket; every block handed out, garbage included): measured 928 bytes for the
 # 200 to GET /hello (with its 11-byte body) and 928 for the 101 (1280 while the 101's Connection
