@@ -207,7 +207,7 @@ def compile_package(out_dir, mpy_cross=None):
             continue
         mod = fn[:-3]
         dst = os.path.join(out_dir, mod + ".mpy")
-        subprocess.run([mpy_cross, "-o", dst, "-s", "microhttpc/" + fn] + build_mpy.OPTS + [os.path.join(PKG, fn)],
+        subprocess.run([mpy_cross, "-o", dst, "-s", build_mpy.source_name(fn)] + build_mpy.OPTS + [os.path.join(PKG, fn)],
                        check=True)
         paths[mod] = dst
     return paths
