@@ -44,7 +44,10 @@ def _is_token(s):
     """True when ``s`` (str or bytes) is a non-empty RFC 9110 token (section 5.6.2: the characters
     allowed in a header name and a method)."""
     if isinstance(s, str):
-        s = s.encode()  # any non-ASCII character becomes bytes >= 0x80: not a token
+        try:
+            s = s.encode()  # any non-ASCII character becomes bytes >= 0x80: not a token
+        except UnicodeError:  # (CPython: a lone surrogate)
+            return False
     for c in s:
         if c > 126 or not _TCHAR[c]:
             return False

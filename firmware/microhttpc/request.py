@@ -189,7 +189,10 @@ class Request:
                 body = encode_pairs(self.form, space_plus=True).encode()
                 ctype, length = "application/x-www-form-urlencoded", len(body)
         if isinstance(body, str):
-            body = body.encode()
+            try:
+                body = body.encode()
+            except UnicodeError:  # CPython: a lone surrogate (MicroPython encodes it as it is)
+                raise UsageError("a str body that is not valid Unicode (a lone surrogate?): %r" % (body[:40],))
         if isinstance(body, memoryview) and len(body) and len(bytes(body[:1])) != 1:
             body = bytes(body)  # items wider than a byte (an array's): len() counted items, not bytes
         if isinstance(body, (bytes, bytearray, memoryview)):

@@ -86,10 +86,20 @@ def test_targets_and_queries_are_percent_encoded_from_their_bytes():
         else:
             raise AssertionError("no UsageError for %r" % (target,))
     if not MICROPYTHON:  # a lone surrogate (MicroPython's str holds none): was a bare UnicodeEncodeError
-        for fn, arg in ((iri, "/\ud800"), (quote, "\udfff"), (build_request_head, "/x\ud800")):
+        from microhttpc.http11 import _is_token
+        from microhttpc.request import Request
+
+        for fn, arg in ((iri, "/\ud800"), (quote, "\udfff"), (build_request_head, "/x\ud800"),
+                        (build_request_head, "G\ud800T"), (Request, "\ud800")):
             try:
-                fn("GET", arg, []) if fn is build_request_head else fn(arg)
+                if fn is build_request_head:
+                    fn(arg, "/", []) if arg.startswith("G") else fn("GET", arg, [])
+                elif fn is Request:
+                    fn("POST", "/x", body=arg).prepare("h")
+                else:
+                    fn(arg)
             except UsageError as e:
-                assert "lone surrogate" in str(e) or "cannot be encoded" in str(e), e
+                assert "lone surrogate" in str(e) or "cannot be encoded" in str(e) or "invalid method" in str(e), e
             else:
                 raise AssertionError("no UsageError for %r" % (arg,))
+        assert _is_token("a\udfffb") is False  # (a subprotocol's check: the same function)
