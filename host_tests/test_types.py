@@ -262,7 +262,7 @@ def ws_keywords_poll():
 def forwarded(mod, qual):
     """What the ``*args``/``**kw`` of ``mod.qual`` take: ("all", fn) for ``*args, **kw`` passed on whole
     to ``fn``; ("kw", {name: default}) for keywords."""
-    from microhttpc import aio, client, request
+    from microhttpc import aio, client, request, wsconnect
 
     if (mod, qual) == ("poll", "reconnect"):
         # poll.reconnect(engine, target, **kw) -> PollReconnect: its own keywords (kw.pop), the
@@ -277,7 +277,7 @@ def forwarded(mod, qual):
         return "kw", kw
     if qual == "reconnect":  # reconnect(target, ..., **kw) -> ws_connect(target, **kw) of the layer
         if mod == "backoff":
-            return "kw", expanded_kw("client", "ws_connect", client.ws_connect)
+            return "kw", expanded_kw("wsconnect", "ws_connect", wsconnect.ws_connect)
         from microhttpc import backoff
 
         kw = kw_of(backoff.reconnect, ("target", "aio"))
@@ -295,7 +295,7 @@ def forwarded(mod, qual):
         ("client", "Connection.upgrade"): ("kw", ws_keywords_blocking()),
         ("websocket", "WebSocket.__init__"): ("kw", {}),  # (**kw: only to refuse an unknown keyword)
         # ws_connect(**ws_options) -> Connection.upgrade(target, ..., **ws_options)
-        ("client", "ws_connect"): (
+        ("wsconnect", "ws_connect"): (
             "kw",
             merge(kw_of(client.Connection.upgrade, ("path",)), ws_keywords_blocking()),
         ),

@@ -59,7 +59,7 @@ JSON_OUT = os.path.join(ROOT, "build", "mem.json")
 PATHS = {
     "blocking HTTP": ("microhttpc.client", "microhttpc.request"),
     "blocking HTTP + WebSocket": ("microhttpc.client", "microhttpc.request", "microhttpc.websocket"),
-    "blocking WebSocket only": ("microhttpc.client", "microhttpc.websocket"),
+    "blocking WebSocket only": ("microhttpc.wsconnect", "microhttpc.client", "microhttpc.websocket"),
     "poll HTTP": ("microhttpc.poll", "microhttpc.request"),
     "poll HTTP + WebSocket": ("microhttpc.poll", "microhttpc.request", "microhttpc.pollws"),
     "aio HTTP": ("asyncio", "microhttpc.aio", "microhttpc.request"),

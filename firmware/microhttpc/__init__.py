@@ -14,7 +14,8 @@ __version__ = "0.1.0"
 
 # The names below, each group followed by the module it comes from, imported on first use; the error
 # classes (``errors``) are found there.  One string: a table of them cost a board 1 KB of heap.
-_LAZY = (" Connection Response ws_connect parse_url :client"
+_LAZY = (" Connection Response parse_url :client"
+         " ws_connect :wsconnect"
          " Request :request"
          " reconnect :backoff"
          " WebSocket :websocket"

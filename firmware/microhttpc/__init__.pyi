@@ -15,7 +15,7 @@ from . import websocket as websocket
 from .client import Connection as Connection
 from .client import Response as Response
 from .client import parse_url as parse_url
-from .client import ws_connect as ws_connect
+from .wsconnect import ws_connect as ws_connect
 from .backoff import reconnect as reconnect
 from .errors import ConnectError as ConnectError
 from .errors import ConnectionClosed as ConnectionClosed

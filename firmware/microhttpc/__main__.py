@@ -124,7 +124,7 @@ def http(o, scheme, host, port, target):
 def websocket(o, url):
     import select
     from binascii import hexlify
-    from .client import ws_connect
+    from .wsconnect import ws_connect
     from .errors import ConnectionClosed
     from .rt import MICROPYTHON
 

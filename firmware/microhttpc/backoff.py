@@ -132,7 +132,7 @@ class Reconnect:
                 if callable(self.target):
                     ws = self.target()
                 else:
-                    from .client import ws_connect
+                    from .wsconnect import ws_connect
 
                     ws = ws_connect(self.target, **self.kw)
                 return self._got(ws)

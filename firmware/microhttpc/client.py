@@ -6,14 +6,13 @@ retry, redirects, timers, the 101 checks) live in the session.
 
 from .rt import MICROPYTHON, const, load
 from . import http11
-from .net import open_stream
+from .net import _spare, open_stream
 from .session import Body, Session
 from . import rtio
 from . import session
 from .errors import ConnectionLost, HTTPCError, LimitExceeded, TimeoutError, UsageError
 
 _SMALL_BODY = const(1024)  # bodies up to this size go out in the same write as the head
-_spare = []  # the receive buffer of the last connection or WebSocket that closed (see open())
 _BIG_BODY = const(65536)  # CPython: whole bodies from this size are read straight into the bytes returned
 
 
@@ -502,24 +501,4 @@ def parse_url(url):
     return split_url(url)
 
 
-def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeout=30.0, ssl_context=None,
-               cadata=None, verify=True, **ws_options):
-    """Open a connection to a ``ws://`` or ``wss://`` URL and upgrade it: the one-call WebSocket client.
-    ``timeout`` bounds the handshake and is the WebSocket's receive timeout.  Other keywords are those
-    of ``Connection.upgrade`` (extensions, limits, streaming, callbacks...)."""
-    scheme, host, port, target = parse_url(url)
-    if scheme not in ("ws", "wss"):
-        raise UsageError("ws_connect needs a ws:// or wss:// URL, got %r" % (url,))
-    conn = Connection(host, port, tls=scheme == "wss", connect_timeout=connect_timeout, timeout=timeout,
-                      ssl_context=ssl_context, cadata=cadata, verify=verify)
-    conn.open()
-    try:
-        ws = conn.upgrade(target, headers=headers, subprotocols=subprotocols, **ws_options)
-    except BaseException:
-        conn._abort()
-        raise
-    ws._conn = None  # nobody else holds the Connection: it need not live on with the WebSocket
-    return ws
-
-
-__all__ = ("Connection", "Response", "ws_connect", "parse_url")
+__all__ = ("Connection", "Response", "parse_url")

@@ -12,6 +12,8 @@ from .rt import MICROPYTHON
 from .rtio import deadline, is_timeout, recv_into, remaining, set_nodelay, would_block
 from .errors import ConnectError, ConnectionLost, TimeoutError
 
+_spare = []  # the receive buffer of the last connection or WebSocket that closed (client.Connection.open)
+
 
 class Stream:
     """A connected socket (plain or TLS) with timeouts mapped to this package's errors.

@@ -28,6 +28,19 @@ except ImportError:  # a port built without os.urandom
         raise OSError("this port has no os.urandom; pass rng= to supply an entropy source")
 
 
+def seconds(t, name):
+    """A time setting as given, checked: None (no bound) or seconds from 0 to 500,000 (MicroPython's
+    ticks wrap at 2**30 ms: a longer wait could not be told from a short one); else UsageError, at the
+    call that took it (nan, "5" or -1 failed later, in the middle of a request).  (Here, not in
+    ``session``: a WebSocket checks its timeouts too, and must not keep the HTTP modules, see
+    ``wsconnect``.)"""
+    if t is None or (type(t) is int or type(t) is float) and 0 <= t <= 500000:  # (nan: both False)
+        return t
+    from .errors import UsageError
+
+    raise UsageError("%s must be None or from 0 to 500000, not %r" % (name, t))
+
+
 def decode_text(raw):
     """Decode header bytes: UTF-8 when valid, else byte-for-byte (latin-1), which MicroPython lacks.
     MicroPython's decoder checks the structure only: there, text that is not ASCII is refused as CPython

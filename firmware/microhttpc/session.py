@@ -24,7 +24,7 @@ The three I/O layers (blocking ``client``, non-blocking ``poll``, ``aio``) are p
 - a connection opened again after its WebSocket ended carries HTTP again (``opened``);
 - which reads must be one read of the socket on MicroPython (``one_read``: a response head, a TLS body
   that ends with the connection), where readinto() would lose bytes before a reset or a close_notify;
-- the checks of time and size settings (``seconds``, ``count``) every layer uses.
+- the checks of time and size settings (``seconds``, from ``rt``; ``count``) every layer uses.
 
 Must not: touch sockets, ``select``, ``asyncio`` or ``time``: the clock is the ``clock`` attribute, an
 object with ``ticks_ms()``, ``ticks_diff(a, b)`` and ``ticks_add(t, ms)`` (each layer's class sets
@@ -32,16 +32,8 @@ object with ``ticks_ms()``, ``ticks_diff(a, b)`` and ``ticks_add(t, ms)`` (each 
 """
 
 from . import http11
+from .rt import seconds  # noqa: F401  (session.seconds, as the layers import it)
 from .errors import ConnectionLost, LimitExceeded, ProtocolError, TimeoutError, UsageError
-
-
-def seconds(t, name):
-    """A time setting as given, checked: None (no bound) or seconds from 0 to 500,000 (MicroPython's
-    ticks wrap at 2**30 ms: a longer wait could not be told from a short one); else UsageError, at the
-    call that took it (nan, "5" or -1 failed later, in the middle of a request)."""
-    if t is None or (type(t) is int or type(t) is float) and 0 <= t <= 500000:  # (nan: both False)
-        return t
-    raise UsageError("%s must be None or from 0 to 500000, not %r" % (name, t))
 
 
 def count(n, name, limit=0):

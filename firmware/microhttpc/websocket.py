@@ -29,13 +29,12 @@ buffer costs a page fault per 4 KiB on every message.
 """
 
 from . import rfc6455 as ws
-from .rt import MICROPYTHON
+from .rt import MICROPYTHON, seconds
 from .rtio import deadline, long_lived, remaining
-from .client import _spare
+from .net import _spare
 from .wsession import WSCore, payload
 from .errors import ConnectionLost, TimeoutError, UsageError
 from .rfc6455 import ConnectionClosed
-from .session import seconds
 
 
 class WebSocket(WSCore):
@@ -44,7 +43,7 @@ class WebSocket(WSCore):
     frame_size = None  # split outgoing messages into frames of at most this many bytes (None: don't)
     _leftover = None
     _conn = None  # the client.Connection upgraded to this WebSocket (closed with it), if the caller has it
-    _give_back = False  # the receive buffer is ours: given back (client._spare) when the socket closes
+    _give_back = False  # the receive buffer is ours: given back (net._spare) when the socket closes
     _dl = None  # the deadline of the call in progress (recv, poll, close): it bounds that call's writes
 
     def __init__(self, stream, protocol, leftover=b"", subprotocol=None, response=None, buffer_size=None,

@@ -17,7 +17,7 @@ def _default_timeout(layer):
     h, p = server("ws")
     url = "ws://%s:%d/" % (h, p)
     if layer == "blocking":
-        from microhttpc.client import ws_connect
+        from microhttpc.wsconnect import ws_connect
 
         ws = ws_connect(url)
         t = ws.timeout
@@ -43,7 +43,7 @@ def _upgrade_never_answered(layer):
     url = "ws://%s:%d/mute" % (h, p)
     t0 = ticks()
     if layer == "blocking":
-        from microhttpc.client import ws_connect
+        from microhttpc.wsconnect import ws_connect
 
         raises(TimeoutError, ws_connect, url, timeout=1.0)
     elif layer == "aio":

@@ -118,7 +118,7 @@ def main():
     gc.collect()
     run_harness(case, addr, secs)
     ops = 0
-    for name in ("client.Connection.request", "websocket.WebSocket.recv", "client.ws_connect"):
+    for name in ("client.Connection.request", "websocket.WebSocket.recv", "wsconnect.ws_connect"):
         if STATS.get(name, (0,))[0]:
             ops = STATS[name][0]
             break
