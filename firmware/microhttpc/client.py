@@ -436,6 +436,27 @@ class Connection(Session):
         ``wsession.make_protocol`` (max_message, max_frame, streaming, rng, allowed_rsv) and of
         ``WebSocket`` (callbacks, timeout, close_timeout, buffer_size, frame_size, tx_buffer_size).
         """
+        sub, accepted, leftover, resp = self._handshake(path, headers, subprotocols, extensions, ws_options)
+        try:
+            load("websocket")  # packed into the heap's holes on MicroPython (rt.load)
+            from .websocket import after_101
+
+            ws = after_101(self.stream, self._buf, leftover, sub, accepted, resp, self.timeout, ws_options)
+            self._buf = self._mv = None  # the connection is the WebSocket's now, and so is its buffer
+        except BaseException:
+            # No memory for the WebSocket: after a 101 the byte stream belongs to a WebSocket, so
+            # without one the connection is unusable.
+            self._abort()
+            raise
+        ws._conn = self
+        self.websocket = ws
+        return ws
+
+    def _handshake(self, path, headers, subprotocols, extensions, ws_options):
+        """The upgrade's HTTP part: its request, and the 101 checked (``handshake``, loaded for it and
+        gone after it in a short heap); returns (subprotocol, accepted extensions, the bytes that came
+        after the 101's head, the 101 response).  No WebSocket module loads before the 101 is checked
+        (``ws_connect`` lets this module go first, see ``wsconnect``)."""
         s = self
         if self.stream is None:
             raise UsageError("WebSocket upgrade needs an open connection: call open() first")
@@ -444,12 +465,9 @@ class Connection(Session):
         if not s.idle:
             raise UsageError("read the previous response body before upgrading")
         try:
-            # Imported here, not at the top: HTTP-only applications never pay the WebSocket modules' heap.
-            from .wsession import finish_upgrade, make_protocol, start_upgrade
-
+            hs = load("handshake")
             self._prepare_line()  # a connection the server closed (or spoke on) while idle is replaced
-            head = start_upgrade(s, path, headers, subprotocols, extensions, ws_options)
-            proto = make_protocol(**ws_options)  # long-lived: made before the handshake's transient objects
+            head = hs.start_upgrade(s, path, headers, subprotocols, extensions, ws_options)
             self._write(head)
             resp = self._head()
         except MemoryError:
@@ -464,34 +482,11 @@ class Connection(Session):
 
             raise UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
         try:
-            sub, accepted, leftover = finish_upgrade(s, resp)
-            # Loaded once the handshake is checked and its code gone (handshake._unload, in a small
-            # heap; its functions held here would keep it): the two are never in the heap together.
-            start_upgrade = finish_upgrade = None
-            load("websocket")  # packed into the heap's holes on MicroPython (rt.load)
-            from .websocket import WebSocket
-
-            for k in ("max_message", "max_frame", "streaming", "rng", "allowed_rsv", "max_events"):
-                ws_options.pop(k, None)
-            ws_options.setdefault("timeout", s.timeout)
-            buf = self._buf
-            if "buffer_size" not in ws_options:
-                ws_options["buffer"] = buf  # idle from now on: the WebSocket reads into it
-            ws = WebSocket(self.stream, proto, leftover, sub, resp, **ws_options)
-            self._buf = self._mv = None  # the connection is the WebSocket's now, and so is its buffer
-            if ws._buf is buf:
-                ws._give_back = True  # given back when the WebSocket closes
-            elif not _spare:
-                _spare.append(buf)  # the WebSocket has one of its own size: this one is free
+            sub, accepted, leftover = hs.finish_upgrade(s, resp)
         except BaseException:
-            # A wrong 101, or no memory for the WebSocket: after a 101 the byte stream belongs to a
-            # WebSocket, so without one the connection is unusable.
-            self._abort()
+            self._abort()  # a wrong 101: the connection can't carry HTTP after it either
             raise
-        ws.extensions = accepted
-        ws._conn = self
-        self.websocket = ws
-        return ws
+        return sub, accepted, leftover, resp
 
 
 def parse_url(url):

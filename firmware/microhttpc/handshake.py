@@ -9,11 +9,20 @@ to a local server); with room to spare it stays for the next upgrade.
 import binascii
 
 from . import http11
+from . import errors
 from .rt import urandom
-from .rfc6455 import _err
 from .errors import UsageError
 from .session import count, seconds
-from .wsession import _OPTS
+
+# (wsession._OPTS, the callbacks a WebSocket takes: repeated here, so that the handshake loads no
+# WebSocket module; ws_connect checks its 101 before they load, see wsconnect)
+_OPTS = ("on_msg", "on_msg_rx_init", "on_msg_rx_data", "on_msg_rx_complete", "on_ping", "on_pong",
+         "on_close", "on_err")
+
+
+def _err(name, *args):
+    """An error only a fault raises (HandshakeError, UpgradeRefused, HeaderNotAllowed): from ``errors2``."""
+    return getattr(errors, name)(*args)
 
 
 def _b64(data):
@@ -226,10 +235,14 @@ def _unload():
     import gc
     import sys
 
-    if not _KEEP_FREE or gc.mem_free() >= _KEEP_FREE:
+    if not _KEEP_FREE:
+        return
+    # (The blocking layer loads the WebSocket's modules after the 101, about 30 KB: room for them too.)
+    keep = _KEEP_FREE if "microhttpc.rfc6455" in sys.modules else _KEEP_FREE + 30720
+    if gc.mem_free() >= keep:
         return
     gc.collect()  # (only then: a collection costs half a reload)
-    if gc.mem_free() >= _KEEP_FREE:
+    if gc.mem_free() >= keep:
         return
     sys.modules.pop(__name__, None)
     try:

@@ -32,7 +32,7 @@ from . import rfc6455 as ws
 from .rt import MICROPYTHON, seconds
 from .rtio import deadline, long_lived, remaining
 from .net import _spare
-from .wsession import WSCore, payload
+from .wsession import WSCore, make_protocol, payload
 from .errors import ConnectionLost, TimeoutError, UsageError
 from .rfc6455 import ConnectionClosed
 
@@ -435,3 +435,23 @@ class WebSocket(WSCore):
 
 
 __all__ = ("WebSocket", "UsageError", "ConnectionClosed")
+
+
+def after_101(stream, buf, leftover, sub, accepted, resp, timeout, ws_options):
+    """The WebSocket of a connection whose 101 was checked (``Connection.upgrade``, ``ws_connect``):
+    its Protocol, and the connection's receive buffer ``buf`` as its own unless ``buffer_size`` asks
+    for another (then ``buf`` is kept for the next connection).  ``timeout``: the connection's, the
+    default of the WebSocket's."""
+    proto = make_protocol(**ws_options)
+    for k in ("max_message", "max_frame", "streaming", "rng", "allowed_rsv", "max_events", "extensions"):
+        ws_options.pop(k, None)
+    ws_options.setdefault("timeout", timeout)
+    if "buffer_size" not in ws_options:
+        ws_options["buffer"] = buf  # idle from now on: the WebSocket reads into it
+    ws = WebSocket(stream, proto, leftover, sub, resp, **ws_options)
+    if ws._buf is buf:
+        ws._give_back = True  # given back when the WebSocket closes
+    elif not _spare:
+        _spare.append(buf)  # the WebSocket has one of its own size: this one is free
+    ws.extensions = accepted
+    return ws

@@ -80,4 +80,15 @@ class WebSocket:
     def __iter__(self) -> Iterator[_Message]: ...
     def __next__(self) -> _Message: ...
 
+def after_101(
+    stream: Any,
+    buf: bytearray | None,
+    leftover: bytes | None,
+    sub: str | None,
+    accepted: list[str],
+    resp: Response | None,
+    timeout: float | None,
+    ws_options: dict[str, Any],
+) -> WebSocket: ...
+
 __all__ = ("WebSocket", "UsageError", "ConnectionClosed")

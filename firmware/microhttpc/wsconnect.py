@@ -1,20 +1,27 @@
 """``ws_connect(url)``: the one-call WebSocket client of the blocking layer, in a module of its own so
-that the HTTP modules it loads for the handshake can leave the heap after it.
+that the HTTP modules it loads for the handshake can leave the heap before the WebSocket's load.
 
-A WebSocket needs none of them once its 101 is checked: they are a third of the heap its session
-keeps (30 KB of 77 on the 64-bit unix port: ``client``, ``session``, ``http11``, ``urlsplit``).  On
-MicroPython, when fewer than ``_ROOM`` bytes of the heap are free once the WebSocket is open, those
-that this call loaded itself (the application had not imported them: nothing of theirs can be held
-elsewhere) are dropped from ``sys.modules`` and from the package, as ``handshake`` is (see there), and
-the WebSocket's ``response`` (the 101, an object of theirs) is None.  The next connection loads them
-again (about 1 ms on the unix port).  With room to spare, or on CPython, they stay.
+A WebSocket needs none of them once its 101 is checked: they are about 30 KB of code (``client``,
+``session``, ``http11``, ``urlsplit``, and ``handshake``), as much as the WebSocket's own modules.  So
+ws_connect goes in two steps: the connection and the upgrade's HTTP part (``Connection._handshake``;
+no WebSocket module is loaded yet), then the WebSocket (``websocket.after_101``: its modules load
+there).  In between, on MicroPython, when fewer than ``_ROOM`` bytes would be free once the WebSocket
+is open, the HTTP modules that this call loaded itself (the application had not imported them:
+nothing of theirs can be held elsewhere) are dropped from ``sys.modules`` and from the package, as
+``handshake`` is (see there), and the WebSocket's ``response`` (the 101, an object of theirs) is
+None.  The two groups of modules are then never in the heap together: a ws_connect session passed in
+60 KiB instead of 78 on the 64-bit unix port, and the WebSocket keeps 48 KB instead of 77.  The next
+connection loads them again: a ws_connect to a local server took 2.3 ms instead of 0.65 in a 96 KiB
+heap on the unix port (a reconnect loop still needs about as much heap as before: the WebSocket's
+modules stay loaded, ``rfc6455`` holds ConnectionClosed).  With room to spare, or on CPython, they stay.
 """
 
 from .rt import MICROPYTHON, const
 from .errors import UsageError
 
 _HTTP = ("client", "session", "http11", "urlsplit")
-_ROOM = const(32768)  # free bytes after the handshake below which the HTTP modules go (MicroPython)
+_ROOM = const(32768)  # free bytes, the WebSocket open, below which the HTTP modules go (MicroPython)
+_WS = const(30720)  # what the WebSocket's modules and objects take when they load (25 KB of code)
 
 
 def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeout=30.0, ssl_context=None,
@@ -24,10 +31,29 @@ def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeo
     of ``Connection.upgrade`` (extensions, limits, streaming, callbacks...)."""
     import sys
 
-    fresh = [m for m in _HTTP if "microhttpc." + m not in sys.modules]
     from .rt import load
 
-    client = load("client")
+    fresh = [m for m in _HTTP if "microhttpc." + m not in sys.modules]
+    stream, buf, t, hs = _http_part(load("client"), url, headers, subprotocols, connect_timeout, timeout, ssl_context,
+                                    cadata, verify, ws_options)
+    sub, accepted, leftover, resp = hs
+    hs = None
+    if MICROPYTHON and "client" in fresh and _short():
+        resp = None  # (an object of ``client``: it would keep them all)
+        _drop(fresh)
+    try:
+        load("websocket")  # (rt.load: collected first in a short heap, so the HTTP modules are gone by then)
+        from .websocket import after_101
+
+        return after_101(stream, buf, leftover, sub, accepted, resp, t, ws_options)
+    except BaseException:
+        stream.close()  # no WebSocket (no memory for it): the connection can't go on
+        raise
+
+
+def _http_part(client, url, headers, subprotocols, connect_timeout, timeout, ssl_context, cadata, verify, ws_options):
+    """The connection and its upgrade's HTTP part; the Connection gives its stream and receive buffer up
+    and is garbage after it (returns them, its timeout and the handshake's outcome)."""
     scheme, host, port, target = client.parse_url(url)
     if scheme not in ("ws", "wss"):
         raise UsageError("ws_connect needs a ws:// or wss:// URL, got %r" % (url,))
@@ -35,28 +61,30 @@ def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeo
                              ssl_context=ssl_context, cadata=cadata, verify=verify)
     conn.open()
     try:
-        ws = conn.upgrade(target, headers=headers, subprotocols=subprotocols, **ws_options)
+        hs = conn._handshake(target, headers, subprotocols, ws_options.pop("extensions", None), ws_options)
     except BaseException:
         conn._abort()
         raise
-    ws._conn = None  # nobody else holds the Connection: it need not live on with the WebSocket
-    if MICROPYTHON and "client" in fresh:
-        _shed(ws, fresh)
-    return ws
+    return conn.stream, conn._buf, conn.timeout, hs
 
 
-def _shed(ws, names):
-    """Drop the modules ``names`` (loaded by this ws_connect, ``client`` among them: the 101 response is
-    one of its objects) when the heap is short (see the docstring)."""
+def _short():
+    """MicroPython: fewer than ``_ROOM`` bytes would be free once the WebSocket is open: free now (the
+    garbage collected), less ``_WS`` when its modules are not loaded yet."""
     import gc
     import sys
 
     gc.collect()
-    if gc.mem_free() >= _ROOM:
-        return
-    ws.response = None
+    return gc.mem_free() - (0 if "microhttpc.websocket" in sys.modules else _WS) < _ROOM
+
+
+def _drop(names):
+    """Drop the modules ``names`` (loaded by this ws_connect, ``client`` among them) and the handshake,
+    whose code would keep ``session`` and ``http11``, from ``sys.modules`` and the package."""
+    import sys
+
     pkg = sys.modules["microhttpc"]
-    for name in names + ["handshake"]:  # (the handshake's code would keep session and http11)
+    for name in names + ["handshake"]:
         sys.modules.pop("microhttpc." + name, None)
         try:
             delattr(pkg, name)
