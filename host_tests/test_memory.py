@@ -157,8 +157,10 @@ ROMFS_BUDGET = {
 # 3 fresh runs; measured 81 and 77 (ws_connect: 81 before it stopped loading ``request``; 92 and 93
 # before the error messages left the modules, 87 and 87 before rt.load packed the code loaded on first
 # use into the heap's holes).  Then 82 and 80 (5 of 5), every size up to 3 KiB above passing too (see
-# STREAM_BUDGET; 82 and 79 while the opening handshake's reload was packed by rt.load).
-SESSION_BUDGET = {"Connection + upgrade": 84, "ws_connect": 80}
+# STREAM_BUDGET; 82 and 79 while the opening handshake's reload was packed by rt.load).  Then ws_connect
+# 60 (every size up to 12 KiB above passing): its HTTP modules leave before the WebSocket's load (see
+# SHED_SCRIPT and wsconnect); the goal is 64.
+SESSION_BUDGET = {"Connection + upgrade": 84, "ws_connect": 64}
 
 
 def test_import_heap_within_budget():
