@@ -443,7 +443,7 @@ def after_101(stream, buf, leftover, sub, accepted, resp, timeout, ws_options):
     for another (then ``buf`` is kept for the next connection).  ``timeout``: the connection's, the
     default of the WebSocket's."""
     proto = make_protocol(**ws_options)
-    for k in ("max_message", "max_frame", "streaming", "rng", "allowed_rsv", "max_events", "extensions"):
+    for k in ("max_message", "max_frame", "streaming", "rng", "allowed_rsv", "max_events"):
         ws_options.pop(k, None)
     ws_options.setdefault("timeout", timeout)
     if "buffer_size" not in ws_options:
