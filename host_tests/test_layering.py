@@ -73,3 +73,27 @@ def test_poll_pump_stays_thin():
     with open(os.path.join(PKG, "poll.py")) as f:
         n = len(f.read().splitlines())
     assert n <= 600, "poll.py has %d lines" % n
+
+
+def test_the_handshake_loads_no_websocket_module():
+    """ws_connect checks its 101 before the WebSocket's modules load, and in a short heap lets the HTTP
+    ones go in between (wsconnect): the handshake, and the package modules it imports at their top
+    level, import none of them at load.  Its copy of the WebSocket's callback names is wsession's."""
+    import ast
+
+    seen, todo = set(), ["handshake"]
+    while todo:
+        mod = todo.pop()
+        if mod in seen:
+            continue
+        seen.add(mod)
+        with open(os.path.join(PKG, mod + ".py")) as f:
+            tree = ast.parse(f.read())
+        for node in tree.body:  # (top level only: an import inside a function runs when it is called)
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                names = [node.module] if node.module else [a.name for a in node.names]
+                todo.extend(n for n in names if os.path.exists(os.path.join(PKG, n + ".py")))
+    assert not seen & {"rfc6455", "wsession", "websocket"}, sorted(seen)
+    from microhttpc import handshake, wsession
+
+    assert handshake._OPTS == wsession._OPTS
