@@ -2,8 +2,9 @@
 (``start_upgrade``) and the checks of the server's 101 (``finish_upgrade``), for the three layers.
 Loaded for an upgrade; on MicroPython unloaded once its 101 is checked when a small heap is short (less
 than ``_KEEP_FREE`` bytes free then): a WebSocket that runs for days in a small heap does not keep this
-code (3.7 KB), and a reconnect loads it again (about 140 us on the unix port, a quarter of a reconnect
-to a local server); with room to spare it stays for the next upgrade.
+code (as ``.mpy`` on the unix port 5 KB of heap beside the WebSocket's modules, 6.4 KB beside the HTTP
+modules alone, as in ws_connect), and a reconnect loads it again (about 140 us on the unix port, a
+quarter of a reconnect to a local server); with room to spare it stays for the next upgrade.
 """
 
 import binascii
@@ -214,7 +215,7 @@ def finish_upgrade(s, resp):
 
 
 # Bytes of heap this module's unload keeps free; 0: it stays (CPython; more than 256 KiB free when it
-# loaded, PSRAM: its 3.7 KB are not missed there, and counting the free bytes walks the table of the
+# loaded, PSRAM: its 5-6 KB are not missed there, and counting the free bytes walks the table of the
 # whole heap, 0.64 ms an upgrade with 8 MB on the unix port).  (A module attribute, not const(): a test
 # changes it.)
 _KEEP_FREE = 0

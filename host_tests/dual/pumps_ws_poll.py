@@ -54,7 +54,10 @@ class _Poll:
             raise self.ws.protocol.closed_error()  # on_tx_complete(False): the connection ended first
 
     def send(self, msg, frame_size=None):
-        self._tx(lambda cb: self.ws.send(msg, on_tx_complete=cb, frame_size=frame_size))
+        if frame_size is None:  # (through the engine's own call, HTTPc's WebSockSend: it has no frame_size)
+            self._tx(lambda cb: self.e.ws_send(self.conn, msg, cb))
+        else:
+            self._tx(lambda cb: self.ws.send(msg, on_tx_complete=cb, frame_size=frame_size))
 
     def ping(self, data=b""):
         self._tx(lambda cb: self.ws.ping(data, on_tx_complete=cb))
