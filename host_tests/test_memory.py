@@ -117,16 +117,19 @@ import mem
 # Then 69376 and 66592 (+224, +704): the upgrade's HTTP part apart (Connection._handshake,
 # websocket.after_101, wsconnect's steps), so that ws_connect loads the WebSocket's modules only once
 # the HTTP ones have gone (its session: 60 KiB instead of 78).  (These import every module of a path at
-# once; a ws_connect session never holds them all.)
+# once; a ws_connect session never holds them all.)  Then 44096, 69792, 66944, 50848, 71680, 45120,
+# 69280, 64512 (+0 to +512): a response's read(n, max_size), readinto(buf), text(encoding) and
+# iter_lines(max_line) check their arguments (UsageError; a bare TypeError before), in session.Response
+# for every layer, and aio's read() takes n as the blocking one does.
 IMPORT_BUDGET = {
     "blocking HTTP": 44150,
-    "blocking HTTP + WebSocket": 69430,
-    "blocking WebSocket only": 66640,
-    "poll HTTP": 50550,
-    "poll HTTP + WebSocket": 71350,
-    "aio HTTP": 44660,
-    "aio HTTP + WebSocket": 68820,
-    "aio WebSocket only": 64020,
+    "blocking HTTP + WebSocket": 69850,
+    "blocking WebSocket only": 67000,
+    "poll HTTP": 50900,
+    "poll HTTP + WebSocket": 71730,
+    "aio HTTP": 45170,
+    "aio HTTP + WebSocket": 69330,
+    "aio WebSocket only": 64560,
 }
 # the same paths imported from a ROMFS image mounted with vfs.VfsRom (bytecode runs in place; the
 # image's own bytes, read into the heap first, are not counted); measured 24736, 39968, 28896, 40544,
@@ -142,16 +145,17 @@ IMPORT_BUDGET = {
 # 39360, 36672, 29472, 40160, 24160, 38048, 35552: the package's table of lazy names (see above).
 # Then 24832, 39392, 36672, 29504, 40192, 24192, 38080, 35552: targets and header values as bytes.
 # Then 24672, 39232, 37600, 29600, 40288, 24288, 38176, 35648: ``wsconnect`` and ``rt.seconds``;
-# then 39360 and 37920: the upgrade's HTTP part apart (see above).
+# then 39360 and 37920: the upgrade's HTTP part apart (see above).  Then 24640, 39456, 38016, 29696,
+# 40384, 24384, 38272, 35744: a response's methods check their arguments (see above).
 ROMFS_BUDGET = {
     "blocking HTTP": 24720,
-    "blocking HTTP + WebSocket": 39410,
-    "blocking WebSocket only": 37970,
-    "poll HTTP": 29650,
-    "poll HTTP + WebSocket": 40340,
-    "aio HTTP": 24340,
-    "aio HTTP + WebSocket": 38230,
-    "aio WebSocket only": 35700,
+    "blocking HTTP + WebSocket": 39500,
+    "blocking WebSocket only": 38070,
+    "poll HTTP": 29750,
+    "poll HTTP + WebSocket": 40430,
+    "aio HTTP": 24430,
+    "aio HTTP + WebSocket": 38320,
+    "aio WebSocket only": 35790,
 }
 # smallest -X heapsize (KiB) of the demo session (GET, upgrade, text + binary echo, ping, close), 3 of
 # 3 fresh runs; measured 81 and 77 (ws_connect: 81 before it stopped loading ``request``; 92 and 93

@@ -216,7 +216,7 @@ class Response(session.Response):
         """Body bytes into ``buf``; the count, 0 at the end.  They go from the socket straight into
         ``buf`` when nothing is buffered before them (MicroPython; CPython copies them from its
         stream reader), else they are copied there."""
-        buf[:0] = b""  # a read-only buffer (bytes) raises TypeError here, before a byte is taken from the body
+        self._into(buf)
         conn = self._conn
         k = 0 if self._pending or self.complete else conn.parser.raw_room(len(buf))
         if k:
@@ -238,7 +238,15 @@ class Response(session.Response):
         buf[: len(c)] = c
         return len(c)
 
-    async def read(self, max_size=None):
+    async def read(self, n=-1, max_size=None):
+        """As the blocking ``Response.read``: the whole body (``n`` < 0), bounded by ``max_size``
+        (default: the connection's ``max_body``; LimitExceeded, against Content-Length before a byte is
+        read), or up to ``n`` bytes (b"" at the end)."""
+        n = self._read_n(n, max_size)
+        if n >= 0:
+            if n == 0:
+                return b""
+            return self._take(await self.read_chunk(), n)
         if self._body is not None:
             return self._body
         conn = self._conn
@@ -269,8 +277,9 @@ class Response(session.Response):
         return body
 
     async def text(self, encoding="utf-8"):
-        from .extras import text  # (as the blocking Response's: U+FFFD for what is not valid)
+        from .extras import codec, text  # (as the blocking Response's: U+FFFD for what is not valid)
 
+        encoding = codec(encoding)
         return text(await self.read(), encoding)
 
     async def json(self):

@@ -53,7 +53,8 @@ class Response(session.Response):
         Content-Length over it raises LimitExceeded before anything is read, and so does a body that
         does not fit in the heap.
         """
-        if n is not None and n >= 0:
+        n = self._read_n(n, max_size)
+        if n >= 0:
             if n == 0:
                 return b""
             return self._take(self._next_chunk(), n)
@@ -100,9 +101,9 @@ class Response(session.Response):
         """Read body bytes into the caller's ``buf`` (a bytearray or memoryview); returns the count, 0 at
         the end.  Body bytes go from the socket straight into ``buf`` when nothing is buffered before
         them, else they are copied there: nothing is allocated per read."""
+        self._into(buf)
         if not len(buf):
             return 0
-        buf[:0] = b""  # a read-only buffer (bytes) raises TypeError here, before a byte is taken from the body
         if self._pending:
             c, self._pending = self._pending, b""
             c = self._take(c, len(buf))

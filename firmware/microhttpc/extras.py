@@ -40,17 +40,29 @@ def json(body):
         raise JSONDecodeError("the body is not JSON: %s: %s" % (exc.__class__.__name__, exc))
 
 
-def text(body, encoding):
-    """``Response.text()``: the body decoded.  What is not valid in the encoding becomes U+FFFD, each
-    maximal ill-formed subpart one (as CPython's "replace", requests and httpx do): a body the server
-    got wrong still reads.  MicroPython knows UTF-8 only, whatever ``encoding`` names; its decoder
-    checks the structure alone (it took overlong forms and encoded surrogates), so the bytes are
-    checked with the WebSocket's validator first."""
+def codec(encoding):
+    """``Response.text()``'s ``encoding`` checked before the body is read: a str, and on CPython a codec
+    it has (else UsageError); MicroPython knows UTF-8 only, whatever it names."""
+    if type(encoding) is not str:
+        raise UsageError("text() takes the name of an encoding, not %r" % (encoding,))
     if not MICROPYTHON:
+        from codecs import lookup
+
         try:
-            return str(body, encoding, "replace")
+            lookup(encoding)
         except LookupError:
             raise UsageError("text(): no codec for the encoding %r" % (encoding,))
+    return encoding
+
+
+def text(body, encoding):
+    """``Response.text()``: the body decoded (``encoding`` checked by ``codec``).  What is not valid in
+    the encoding becomes U+FFFD, each maximal ill-formed subpart one (as CPython's "replace", requests
+    and httpx do): a body the server got wrong still reads.  MicroPython knows UTF-8 only, whatever
+    ``encoding`` names; its decoder checks the structure alone (it took overlong forms and encoded
+    surrogates), so the bytes are checked with the WebSocket's validator first."""
+    if not MICROPYTHON:
+        return str(body, encoding, "replace")
     from .utf8 import validate
 
     return str(body, "utf-8") if validate(body, 0) == 0 else replace_invalid(body)
@@ -153,6 +165,10 @@ class Lines:
         c = resp._conn
         body = resp.body if hasattr(resp, "body") else resp._body  # poll: the collected body
         self.resp = resp
+        if max_line is not None:
+            from .session import count
+
+            count(max_line, "max_line", 1)
         self.max = max_line if max_line is not None else c.limits[0] if c is not None else 2048
         self.end = body is not None or not hasattr(resp, "_next_chunk") and not hasattr(resp, "read_chunk")
         self.buf = body or b""

@@ -79,8 +79,9 @@ class Response(http11.ResponseHead):
     def text(self, encoding="utf-8"):
         """The whole body (``read()``), decoded; what is not valid in ``encoding`` becomes U+FFFD
         (``extras.text``)."""
-        from .extras import text
+        from .extras import codec, text
 
+        encoding = codec(encoding)  # (first: a wrong one takes nothing of the body)
         return text(self.read(), encoding)
 
     def json(self):
@@ -106,6 +107,26 @@ class Response(http11.ResponseHead):
         from .extras import lines
 
         return lines(self, max_line)
+
+    def _read_n(self, n, max_size):
+        """``read(n, max_size)``'s arguments checked as every setting is (UsageError): returns ``n``, -1
+        for a whole read (``n`` None or negative)."""
+        if n is None:
+            n = -1
+        if type(n) is not int or max_size is not None and (type(max_size) is not int or max_size < 0):
+            raise UsageError("read() takes n (an int or None) and max_size (None or an int from 0), not %r, %r"
+                             % (n, max_size))
+        return n
+
+    def _into(self, buf):
+        """``readinto``'s buffer checked before a byte is taken from the body: a bytearray or another
+        writable buffer (a memoryview of one, an array), else UsageError (bytes, str, a list)."""
+        try:
+            if type(buf) is not bytearray and type(buf) is not memoryview:
+                memoryview(buf)
+            buf[:0] = b""  # (a read-only memoryview: TypeError; allocates nothing)
+        except TypeError:
+            raise UsageError("readinto() takes a bytearray or a writable memoryview, not %r" % (type(buf).__name__,))
 
     def _end(self, end):
         """What a read of the body returns at its end (``end``: None, 0 or b""), or ConnectionLost when

@@ -61,6 +61,36 @@ def _request_arguments(layer):
         c.close()
 
 
+def _response_arguments(layer):
+    # A response's methods took anything: read("5"), readinto(b"abc") or readinto(None), text(5) and
+    # iter_lines("x") raised a bare TypeError; read(max_size=-1) and iter_lines(0) were limits no body
+    # could meet.  Each is UsageError now, before a byte of the body is taken: the body still reads.
+    from microhttpc.errors import UsageError
+
+    c = open_client(layer, timeout=5)
+    try:
+        for name, args in (("read", ("5",)), ("read", (2.5,)), ("read", (True,)), ("read", (-1, "5")),
+                           ("read", (None, -1)), ("readinto", (b"abc",)), ("readinto", (None,)),
+                           ("readinto", (memoryview(b"abc"),)), ("readinto", ([0, 0],)), ("text", (5,)),
+                           ("iter_lines", ("x",)), ("iter_lines", (0,))):
+            if layer == "poll" and name not in ("text", "iter_lines"):
+                continue  # (poll's response has its body collected: text() and iter_lines() take it from there)
+            r = c.request("GET", "/raw/genuine", read=False)
+
+            def call():
+                x = c.call(r, name, *args)
+                if name == "iter_lines" and layer != "aio":
+                    list(x)  # (a generator: the check runs at the first line)
+
+            raises(UsageError, call)
+            if layer != "poll":
+                assert c.call(r, "read", 3) == GENUINE[:3]  # nothing of the body was taken
+                assert c.call(r, "read") == GENUINE[3:]
+        assert c.request("GET", "/raw/genuine").body == GENUINE
+    finally:
+        c.close()
+
+
 def _websocket_settings(layer):
     from microhttpc.errors import UsageError
 
@@ -150,5 +180,6 @@ def test_poll_engine_arguments():
 
 per_layer(globals(), "connection_settings", _connection_settings)
 per_layer(globals(), "request_arguments", _request_arguments)
+per_layer(globals(), "response_arguments", _response_arguments)
 per_layer(globals(), "websocket_settings", _websocket_settings)
 per_layer(globals(), "one_call_settings", _one_call_settings)

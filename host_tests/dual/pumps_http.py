@@ -128,9 +128,10 @@ class _Blocking:
         """Up to ``n`` bytes of the body of a Result asked with read=False (blocking and aio)."""
         return result.raw.read(n)
 
-    def call(self, result, name):
-        """The layer's response method ``name`` (``text``, ``json``) called, its outcome (awaited on aio)."""
-        return getattr(result.raw, name)()
+    def call(self, result, name, *args):
+        """The layer's response method ``name`` (``text``, ``json``) called with ``args``, its outcome
+        (awaited on aio)."""
+        return getattr(result.raw, name)(*args)
 
     def is_open(self):
         return self.conn.is_open

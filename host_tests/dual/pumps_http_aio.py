@@ -45,8 +45,8 @@ class _Aio:
 
         return self._run(part())
 
-    def call(self, result, name):
-        return self._run(getattr(result.raw, name)())
+    def call(self, result, name, *args):
+        return self._run(getattr(result.raw, name)(*args))
 
     def is_open(self):
         return self.conn.is_open

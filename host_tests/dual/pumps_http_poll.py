@@ -61,8 +61,8 @@ class _Poll:
     def read(self, result):
         return result.body
 
-    def call(self, result, name):
-        return getattr(result.raw, name)()
+    def call(self, result, name, *args):
+        return getattr(result.raw, name)(*args)
 
     def is_open(self):
         return not self.conn.closed
