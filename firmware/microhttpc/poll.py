@@ -450,7 +450,7 @@ class Engine:
         ``on_response(resp)`` when the head came; ``on_body(chunk)`` per piece (without it the body is collected into
         ``resp.body``, bounded by ``max_body``); ``on_complete(resp, ok)`` at the end; ``on_err(exc)`` on failure."""
         from .request import Request  # on use: an engine of WebSockets only never loads it
-        self._check_http(conn)
+        self._mine(conn)
         r = method
         if not isinstance(r, Request):
             r = Request(method, target, headers=headers, body=body, **kw)
@@ -471,21 +471,21 @@ class Engine:
         """Queue the WebSocket upgrade (HTTPc_WebSockUpgrade) behind the requests queued on ``conn``;
         returns the WebSocket at once (see ``pollws.upgrade`` for the keywords)."""
         global _pollws
-        self._check_http(conn)
+        self._mine(conn)
         if _pollws is None:  # the first upgrade: HTTP-only engines never load the WebSocket code
             _pollws = load("pollws")  # packed into the heap's holes on MicroPython (rt.load)
         return _pollws.upgrade(self, conn, path, **kw)
 
     def ws_send(self, conn, message, on_tx_complete=None):
         """Queue a message on the WebSocket of ``conn`` (str text, bytes binary)."""
-        if conn.websocket is None:
+        if self._mine(conn, False).websocket is None:
             raise UsageError("this connection is not a WebSocket (yet)")
         conn.websocket.send(message, on_tx_complete)
 
     def close(self, conn, abort=False):
         """Close ``conn`` from the next poll() (requests not answered get on_err(ConnectionLost), then
         on_close(conn, None)); an open WebSocket starts its closing handshake unless ``abort``."""
-        if conn.state == _CLOSED:
+        if self._mine(conn, False).state == _CLOSED:
             return
         if conn.state == _WS and not abort and conn.websocket.state == 1:  # rfc6455.OPEN
             return conn.websocket.close()
@@ -505,12 +505,12 @@ class Engine:
         for c in list(self._conns):
             self.close(c, abort=True)
 
-    def _check_http(self, conn):
-        if conn.engine is not self:
-            raise UsageError("this connection belongs to another engine")
-        if conn.state == _CLOSED or conn._app_close:
+    def _mine(self, conn, http=True):  # (None, another engine's Conn: UsageError, not an AttributeError)
+        if getattr(conn, "engine", None) is not self:
+            raise UsageError("not a connection of this engine: %r" % (conn,))
+        if http and (conn.state == _CLOSED or conn._app_close or conn.check_usable()):  # (upgraded: it raises)
             raise UsageError("the connection is closed")
-        conn.check_usable()  # upgraded: HTTP requests are refused
+        return conn
 
     # -- the loop --------------------------------------------------------------------------------------
     def poll(self, timeout_ms=0):

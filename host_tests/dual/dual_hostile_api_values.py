@@ -176,6 +176,14 @@ def test_poll_engine_arguments():
         if bad != -2:
             raises(UsageError, e.run, None, bad)
     assert e.run(until=lambda: fired, timeout=2) and fired == [1]
+    # What is not one of its connections (None, a str, another engine's): UsageError, not AttributeError.
+    other = Engine().connect("127.0.0.1", 9)
+    for conn in (None, "c", 5, other):
+        raises(UsageError, e.request, conn, "GET", "/")
+        raises(UsageError, e.upgrade, conn, "/")
+        raises(UsageError, e.ws_send, conn, "x")
+        raises(UsageError, e.close, conn)
+    other.engine.close_all()
 
 
 per_layer(globals(), "connection_settings", _connection_settings)
