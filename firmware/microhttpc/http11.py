@@ -193,16 +193,24 @@ class Headers:
                     out.append(t)
         return out
 
+    def _key(self, name):
+        """A name as ``_next`` compares it: lower-cased bytes, from a str or bytes; else UsageError."""
+        if type(name) is str:
+            return name.lower().encode()
+        if type(name) is bytes:
+            return name.lower()
+        raise UsageError("a header name is a str (or bytes), not %r" % (name,))
+
     def get(self, name, default=None):
-        v = self._values(name.lower().encode(), True)
+        v = self._values(self._key(name), True)
         return default if v is None else v
 
     def get_all(self, name):
-        return self._values(name.lower().encode())
+        return self._values(self._key(name))
 
     def tokens(self, name):
         """The comma-separated tokens of every ``name`` header, lower-cased (Connection, Upgrade ...)."""
-        return self._tokens(name.lower().encode())
+        return self._tokens(self._key(name))
 
     def items(self):
         raw = self._raw

@@ -283,7 +283,9 @@ class Session:
 
     def target(self, req):
         """The path ``req`` goes to: its target, or the path of an absolute URI of this origin."""
-        path = req.target
+        path = getattr(req, "target", None)
+        if type(path) is not str:  # (a Request's always is)
+            raise UsageError("send() takes a Request, not %r" % (req,))
         if path.startswith("/") or "://" not in path:
             return path
         from .urls import origin_path

@@ -91,6 +91,27 @@ def _response_arguments(layer):
         c.close()
 
 
+def _header_names(layer):
+    # A response's headers looked up by a name that is not a str: bytes (b"content-length", as sent)
+    # is a name too; None or an int is UsageError (a bare AttributeError before, bytes included).
+    from microhttpc.errors import UsageError
+
+    c = open_client(layer, timeout=5)
+    try:
+        h = c.request("GET", "/raw/genuine").raw.headers
+        assert h.get(b"Content-Length") == h["content-length"] == "7" and b"content-length" in h
+        assert h.get_all(b"content-length") == ["7"] and h.tokens(b"CONTENT-LENGTH") == ["7"]
+        for bad in (None, 5, ["content-length"]):
+            for fn in (h.get, h.get_all, h.tokens, h.__getitem__, h.__contains__):
+                raises(UsageError, fn, bad)
+        if layer == "blocking":  # (poll and aio check their Request too)
+            for bad in (None, 5, "GET /"):
+                raises(UsageError, c.conn.send, bad)
+        assert c.request("GET", "/raw/genuine").body == GENUINE
+    finally:
+        c.close()
+
+
 def _websocket_settings(layer):
     from microhttpc.errors import UsageError
 
@@ -189,5 +210,6 @@ def test_poll_engine_arguments():
 per_layer(globals(), "connection_settings", _connection_settings)
 per_layer(globals(), "request_arguments", _request_arguments)
 per_layer(globals(), "response_arguments", _response_arguments)
+per_layer(globals(), "header_names", _header_names)
 per_layer(globals(), "websocket_settings", _websocket_settings)
 per_layer(globals(), "one_call_settings", _one_call_settings)
