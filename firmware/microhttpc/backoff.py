@@ -16,6 +16,7 @@ application breaks out of it, or after it closed the WebSocket itself with code 
 """
 
 from .errors import ConnectionLost, HTTPCError, UsageError
+from .rt import seconds
 
 try:
     from random import getrandbits
@@ -37,9 +38,13 @@ class Reconnect:
     ``attempts``: failures in a row so far; ``websocket``: the current WebSocket."""
 
     def __init__(self, target, base_delay, max_delay, min_uptime, on_retry, kw, aio=False):
-        if base_delay <= 0 or max_delay < base_delay:
+        base_delay, max_delay = seconds(base_delay, "base_delay"), seconds(max_delay, "max_delay")
+        if not base_delay or max_delay is None or max_delay < base_delay:
             raise UsageError("reconnect needs 0 < base_delay <= max_delay, got %r and %r"
                              % (base_delay, max_delay))
+        if seconds(min_uptime, "min_uptime") is None or on_retry is not None and not callable(on_retry):
+            raise UsageError("reconnect needs seconds of min_uptime and a callable on_retry (or None), not %r and %r"
+                             % (min_uptime, on_retry))
         self.target = target
         self.base_delay = base_delay
         self.max_delay = max_delay
@@ -103,6 +108,15 @@ class Reconnect:
         ws.close = _close
         return ws
 
+    def _made(self, ws):
+        """What a target function gave: ``ws`` if it is a WebSocket, else UsageError (an AttributeError
+        as the loop went on, before)."""
+        from .wsession import WSCore
+
+        if not isinstance(ws, WSCore):
+            raise UsageError("the reconnect target gave %r, not a WebSocket" % (ws,))
+        return ws
+
     def _retry(self, exc, delay):
         if self.on_retry is not None:
             self.on_retry(exc, delay)
@@ -130,7 +144,7 @@ class Reconnect:
         while True:
             try:
                 if callable(self.target):
-                    ws = self.target()
+                    ws = self._made(self.target())
                 else:
                     from .wsconnect import ws_connect
 
@@ -164,7 +178,7 @@ class Reconnect:
         while True:
             try:
                 if callable(self.target):
-                    ws = await self.target()
+                    ws = self._made(await self.target())
                 else:
                     from .aio import ws_connect
 
@@ -230,7 +244,7 @@ class PollReconnect(Reconnect):
             return
         e = self.engine
         if callable(self.target):
-            ws = self.target(e)
+            ws = self._made(self.target(e))
             self._user_open = ws.on_open
             ws.on_open = self._opened
         else:

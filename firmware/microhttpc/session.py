@@ -231,6 +231,8 @@ class Session:
         if verify is not True:
             self.verify = verify
         if server_hostname is not None:
+            if type(server_hostname) is not str:
+                raise UsageError("server_hostname must be a str, not %r" % (server_hostname,))
             self.server_hostname = server_hostname
         if buffer_size:  # None or 0: the layer's default
             if type(buffer_size) is not int or buffer_size < 1:

@@ -6,7 +6,7 @@ verification failures): the difference stops here.
 
 from .rt import MICROPYTHON
 from .rtio import is_timeout
-from .errors import ConnectError, TLSError, TimeoutError
+from .errors import ConnectError, TLSError, TimeoutError, UsageError
 
 
 def pem_to_der(data):
@@ -67,8 +67,14 @@ def wrap(raw, hostname, ctx=None, cadata=None, verify=True, timeout=None):
 
 def tls_context(ctx=None, cadata=None, verify=True):
     """The client ``ssl.SSLContext`` that ``wrap`` uses (``ctx`` itself when given); shared with
-    the non-blocking and asyncio layers, which wrap the socket themselves."""
+    the non-blocking and asyncio layers, which wrap the socket themselves.  A ``ctx`` that is no context
+    or a ``cadata`` that is no text or bytes: UsageError (an AttributeError or TypeError later)."""
     import ssl
+
+    if ctx is not None and not hasattr(ctx, "wrap_socket") or cadata is not None and not isinstance(
+            cadata, (str, bytes, bytearray)):
+        raise UsageError("ssl_context takes an ssl.SSLContext and cadata PEM text or DER bytes, not %r and %r"
+                         % (ctx, cadata))
 
     if ctx is None:
         if MICROPYTHON:

@@ -112,6 +112,68 @@ def _header_names(layer):
         c.close()
 
 
+def _tls_settings(layer):
+    # ssl_context=5, cadata=5 and server_hostname=5 failed the connection with a bare AttributeError or
+    # TypeError from the ssl module, on every layer.
+    from check import server
+    from microhttpc.errors import UsageError
+
+    h, p = server("tls")
+
+    def attempt(**kw):
+        c = open_client(layer, h, p, timeout=5, tls=True, **kw)  # (poll and aio check here)
+        try:
+            c.request("GET", "/hello")  # (the blocking layer at its first connection)
+        finally:
+            c.close()
+
+    for kw in ({"ssl_context": 5}, {"ssl_context": "ctx"}, {"cadata": 5}, {"cadata": ["pem"]},
+               {"server_hostname": 5}, {"server_hostname": b"localhost"}):
+        raises(UsageError, attempt, **kw)
+
+
+def _reconnect_settings(layer):
+    # reconnect(base_delay="x") raised a bare TypeError, min_uptime=nan and on_retry=5 were taken (the
+    # latter failed at the first retry), and a target function that gave no WebSocket an AttributeError.
+    from microhttpc.errors import UsageError
+
+    h, p = pumps_ws.raw_server()
+    url = "ws://%s:%d/echo" % (h, p)
+    bad = ({"base_delay": "x"}, {"max_delay": float("nan")}, {"min_uptime": float("nan")}, {"min_uptime": None},
+           {"on_retry": 5}, {"base_delay": 0})
+    if layer == "blocking":
+        from microhttpc import reconnect
+
+        for kw in bad:
+            raises(UsageError, reconnect, url, **kw)
+        raises(UsageError, next, iter(reconnect(lambda: 5)))
+    elif layer == "poll":
+        from microhttpc.poll import Engine, reconnect
+
+        e = Engine()
+        for kw in bad:
+            raises(UsageError, reconnect, e, url, **kw)
+        raises(UsageError, reconnect, e, lambda engine: "ws")
+    else:
+        import asyncio
+
+        from microhttpc.aio import reconnect
+
+        for kw in bad:
+            raises(UsageError, reconnect, url, **kw)
+
+        async def five():
+            return 5
+
+        async def first():
+            try:
+                await reconnect(five).__anext__()
+            except UsageError:
+                return True
+
+        assert asyncio.run(first())
+
+
 def _websocket_settings(layer):
     from microhttpc.errors import UsageError
 
@@ -211,5 +273,7 @@ per_layer(globals(), "connection_settings", _connection_settings)
 per_layer(globals(), "request_arguments", _request_arguments)
 per_layer(globals(), "response_arguments", _response_arguments)
 per_layer(globals(), "header_names", _header_names)
+per_layer(globals(), "tls_settings", _tls_settings)
+per_layer(globals(), "reconnect_settings", _reconnect_settings)
 per_layer(globals(), "websocket_settings", _websocket_settings)
 per_layer(globals(), "one_call_settings", _one_call_settings)
