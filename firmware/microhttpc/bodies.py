@@ -70,7 +70,7 @@ def encode_pairs(table, space_plus=False):
 
 
 def streams(form):
-    """True when a form has a value that must be streamed (a forms.Field or forms.File)."""
+    """True when a form has a value that must be streamed (a forms.Value or forms.File)."""
     for _, v in _pairs(form):
         if not isinstance(v, (str, bytes, bytearray, int, float)) and v is not None:
             return True

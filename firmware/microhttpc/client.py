@@ -368,6 +368,7 @@ class Connection(Session):
     def queue(self, req):
         """Add ``req`` to this connection's FIFO queue (HTTPc runs a connection's requests in order, one
         at a time, no pipelining); ``run()`` sends them.  Returns ``req``."""
+        self.target(req)  # (not a Request: UsageError now, not at run())
         self._queue.append(req)
         return req
 

@@ -16,7 +16,7 @@ from . import http11, rtio, session
 from .errors import ConnectError, ConnectionLost, LimitExceeded, TimeoutError, UsageError
 from .rt import MICROPYTHON, const, load
 from .rtio import EAGAIN, EINPROGRESS, EWOULDBLOCK, recv_into, set_nodelay, ticks_diff, ticks_ms, would_block
-from .session import Body, Session, count, seconds
+from .session import Body, Session, callables, count, seconds
 
 _IN, _OUT = select.POLLIN, select.POLLOUT
 _ERR = getattr(select, "POLLERR", 8) | getattr(select, "POLLHUP", 16)
@@ -413,6 +413,7 @@ class Engine:
         ``deadline`` (s) bounds each request as a whole (a request's own wins); ``max_interim`` the
         1xx responses to one request; ``max_body`` a collected body; ``follow_redirects``, ``drain_limit``
         and ``drain_timeout`` (a 3xx's body) as on the blocking Connection (another origin: ``pollhop``)."""
+        callables(on_connect, on_close, on_err)
         conn = Conn(host, port, tls, persistent, self.connect_timeout if connect_timeout == -1 else connect_timeout,
                     self.timeout if timeout == -1 else timeout, ssl_context, cadata, verify, server_hostname, None,
                     max_line, max_headers, max_header_bytes, max_chunk_line, max_body, user_data, follow_redirects,
@@ -458,9 +459,7 @@ class Engine:
             raise UsageError("give either a Request or method/target/headers/body, not both")
         if deadline is not None:
             r.deadline = seconds(deadline, "deadline")  # read by the session
-        if not ((on_response is None or callable(on_response)) and (on_body is None or callable(on_body))
-                and (on_complete is None or callable(on_complete)) and (on_err is None or callable(on_err))):
-            raise UsageError("callbacks must be callable or None")  # (one that was not failed in poll())
+        callables(on_response, on_body, on_complete, on_err)
         req = Transaction(conn, r, on_response, on_body or r.on_body, on_complete, on_err,
                           r.user_data if user_data is None else user_data)
         conn._queue.append(req)

@@ -12,7 +12,7 @@ rules exist once.
 """
 
 from .errors import UsageError
-from .session import count, seconds
+from .session import callables, count, seconds
 from . import http11
 
 
@@ -56,7 +56,7 @@ class Request:
     ``body``: bytes/str; a file object; a callable ``fn(buf) -> n``; or an iterable of chunks.  With
     ``content_length`` (or a bytes body) it is sent with Content-Length, else chunked.
     ``form``: a dict or list of pairs sent as application/x-www-form-urlencoded, or (when a value is a
-    ``forms.Field``/``forms.File``, or ``multipart=True``) as multipart/form-data.
+    ``forms.Value``/``forms.File``, or ``multipart=True``) as multipart/form-data.
     ``json``: a value sent as compact JSON (Content-Type application/json unless ``content_type`` or
     the headers give one).  ``content_type``: sets Content-Type for ``body``.  ``auth``: a (user,
     password) pair of str sent as Basic Authorization (dropped when a redirect leaves the origin).
@@ -93,11 +93,13 @@ class Request:
         if form is not None:
             self.form = form
         if multipart is not None:
+            if type(multipart) is not bool or multipart and form is None:
+                # (multipart={"f": ...} went out as an empty body: the fields go in form=)
+                raise UsageError("multipart is True or False, with the fields in form=, not %r" % (multipart,))
             self.multipart = multipart
         if content_type is not None:
             self.content_type = content_type
-        if not ((on_header is None or callable(on_header)) and (on_body is None or callable(on_body))):
-            raise UsageError("on_header and on_body take callables, not %r and %r" % (on_header, on_body))
+        callables(on_header, on_body)
         if on_header is not None:
             self.on_header = on_header
         if on_body is not None:

@@ -43,6 +43,14 @@ def count(n, name, limit=0):
     raise UsageError("%s must be an int of at least %d, not %r" % (name, limit, n))
 
 
+def callables(*fns):
+    """Callbacks as given, checked: each None or a callable; else UsageError, at the call that took
+    them (one that was not failed when it was called, inside a poll() or a read)."""
+    for f in fns:
+        if f is not None and not callable(f):
+            raise UsageError("callbacks are callables or None, not %r" % (f,))
+
+
 class Response(http11.ResponseHead):
     """One response, the same data object on every layer: ``status``, ``reason`` (as sent),
     ``version``, ``headers`` (case-insensitive, repeats kept), ``content_length``, ``trailers`` (once
@@ -287,7 +295,7 @@ class Session:
         """The path ``req`` goes to: its target, or the path of an absolute URI of this origin."""
         path = getattr(req, "target", None)
         if type(path) is not str:  # (a Request's always is)
-            raise UsageError("send() takes a Request, not %r" % (req,))
+            raise UsageError("not a Request: %r" % (req,))
         if path.startswith("/") or "://" not in path:
             return path
         from .urls import origin_path

@@ -44,7 +44,8 @@ def _request_arguments(layer):
                    {"headers": {"X-A": None}}, {"headers": {"X-A": [1, 2]}}, {"headers": ["ab", "cd"]},
                    {"json": {1, 2}}, {"json": float("nan")}, {"json": b"ab"}, {"json": object()}, {"json": {1: 2}},
                    {"json": [1, float("inf")]}, {"on_body": 5}, {"on_header": 5}, {"on_body": 0},
-                   {"on_header": False}, {"follow_redirects": "3"}):
+                   {"on_header": False}, {"follow_redirects": "3"}, {"multipart": {"f": "x"}}, {"multipart": True},
+                   {"multipart": 1, "form": {"a": "1"}}):  # (multipart={"f": ...} went out as an empty body)
             raises(UsageError, c.request, "POST", "/raw/genuine", **kw)
         raises(UsageError, c.request, None, "/raw/genuine")
         raises(UsageError, c.request, "GET", b"/raw/genuine")
@@ -107,6 +108,7 @@ def _header_names(layer):
         if layer == "blocking":  # (poll and aio check their Request too)
             for bad in (None, 5, "GET /"):
                 raises(UsageError, c.conn.send, bad)
+                raises(UsageError, c.conn.queue, bad)  # (at run(), as an AttributeError, before)
         assert c.request("GET", "/raw/genuine").body == GENUINE
     finally:
         c.close()
@@ -260,6 +262,8 @@ def test_poll_engine_arguments():
             raises(UsageError, e.run, None, bad)
     assert e.run(until=lambda: fired, timeout=2) and fired == [1]
     # What is not one of its connections (None, a str, another engine's): UsageError, not AttributeError.
+    for kw in ({"on_connect": 5}, {"on_close": "x"}, {"on_err": True}):  # (a bare TypeError inside poll())
+        raises(UsageError, e.connect, "127.0.0.1", 9, **kw)
     other = Engine().connect("127.0.0.1", 9)
     for conn in (None, "c", 5, other):
         raises(UsageError, e.request, conn, "GET", "/")
