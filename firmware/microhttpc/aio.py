@@ -277,12 +277,14 @@ class Response(session.Response):
         return body
 
     async def text(self, encoding="utf-8"):
+        """The whole body (``await read()``), decoded as the blocking ``Response.text()`` does."""
         from .extras import codec, text  # (as the blocking Response's: U+FFFD for what is not valid)
 
         encoding = codec(encoding)
         return text(await self.read(), encoding)
 
     async def json(self):
+        """The whole body (``await read()``), parsed as JSON; JSONDecodeError when it is not JSON."""
         from .extras import json  # (JSONDecodeError when the body is not JSON)
 
         return json(await self.read())
@@ -335,6 +337,7 @@ class Connection(Session):
 
     @property
     def is_open(self):
+        """True while the connection is open (after ``connect()``/``open()``, before ``close()``)."""
         return self._writer is not None
 
     async def connect(self):

@@ -36,26 +36,32 @@ async def request(method, url, timeout=30.0, connect_timeout=10.0, max_body=1 <<
 
 
 async def get(url, **kw):
+    """``await request("GET", url, **kw)``."""
     return await request("GET", url, **kw)
 
 
 async def post(url, **kw):
+    """``await request("POST", url, **kw)``."""
     return await request("POST", url, **kw)
 
 
 async def put(url, **kw):
+    """``await request("PUT", url, **kw)``."""
     return await request("PUT", url, **kw)
 
 
 async def patch(url, **kw):
+    """``await request("PATCH", url, **kw)``."""
     return await request("PATCH", url, **kw)
 
 
 async def delete(url, **kw):
+    """``await request("DELETE", url, **kw)``."""
     return await request("DELETE", url, **kw)
 
 
 async def head(url, **kw):
+    """``await request("HEAD", url, **kw)``."""
     return await request("HEAD", url, **kw)
 
 

@@ -115,9 +115,11 @@ class WebSocket(WSCore):
         await self._tx(self.protocol.send_start, is_text)
 
     async def send_fragment(self, data):
+        """The next piece of the message that ``send_start()`` began (as the blocking WebSocket's)."""
         await self._tx(self.protocol.send_fragment, payload(data))
 
     async def send_end(self, data=b""):
+        """The last piece of the message that ``send_start()`` began (FIN set)."""
         await self._tx(self.protocol.send_end, payload(data))
 
     async def ping(self, data=b""):
@@ -125,6 +127,7 @@ class WebSocket(WSCore):
         await self._tx(self.protocol.send_ping, payload(data))
 
     async def pong(self, data=b""):
+        """An unsolicited PONG (PINGs are answered by the WebSocket itself)."""
         await self._tx(self.protocol.send_pong, payload(data))
 
     async def _tx(self, queue, *args):
@@ -325,6 +328,7 @@ class WebSocket(WSCore):
 
     @property
     def closed(self):
+        """True once the connection is closed (closing handshake done, or dropped)."""
         return self._socket_closed
 
     def __aiter__(self):

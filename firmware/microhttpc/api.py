@@ -74,26 +74,32 @@ def request(method, url, timeout=30.0, connect_timeout=10.0, max_body=1 << 20, f
 
 
 def get(url, **kw):
+    """``request("GET", url, **kw)``."""
     return request("GET", url, **kw)
 
 
 def post(url, **kw):
+    """``request("POST", url, **kw)``."""
     return request("POST", url, **kw)
 
 
 def put(url, **kw):
+    """``request("PUT", url, **kw)``."""
     return request("PUT", url, **kw)
 
 
 def patch(url, **kw):
+    """``request("PATCH", url, **kw)``."""
     return request("PATCH", url, **kw)
 
 
 def delete(url, **kw):
+    """``request("DELETE", url, **kw)``."""
     return request("DELETE", url, **kw)
 
 
 def head(url, **kw):
+    """``request("HEAD", url, **kw)``."""
     return request("HEAD", url, **kw)
 
 

@@ -154,6 +154,7 @@ class Connection(Session):
     # -- open / close ------------------------------------------------------------------------------
     @property
     def is_open(self):
+        """True while the connection is open (after ``open()``, before ``close()`` or a fault)."""
         return self.stream is not None
 
     def open(self):

@@ -161,6 +161,9 @@ def basic(auth):
 
 
 class Lines:
+    """``iter_lines``' splitter: ``take()`` the next line, ``feed()`` the next piece of body (None at
+    its end); a line longer than ``max`` is LimitExceeded."""
+
     def __init__(self, resp, max_line):
         c = resp._conn
         body = resp.body if hasattr(resp, "body") else resp._body  # poll: the collected body
@@ -199,6 +202,7 @@ class Lines:
         return line
 
     def feed(self, piece):
+        """The next piece of body, or None for its end."""
         if piece is None:
             self.end = True
         else:

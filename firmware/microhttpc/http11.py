@@ -202,10 +202,12 @@ class Headers:
         raise UsageError("a header name is a str (or bytes), not %r" % (name,))
 
     def get(self, name, default=None):
+        """The first value of the header ``name`` (any case), or ``default``."""
         v = self._values(self._key(name), True)
         return default if v is None else v
 
     def get_all(self, name):
+        """Every value of the header ``name`` (any case), in order: a list, empty when none."""
         return self._values(self._key(name))
 
     def tokens(self, name):
@@ -213,6 +215,7 @@ class Headers:
         return self._tokens(self._key(name))
 
     def items(self):
+        """The (name, value) pairs as sent, in order, repeats kept."""
         raw = self._raw
         out = []
         pos = 0

@@ -12,6 +12,7 @@ import sys
 
 
 def mask_plain(buf, start, end, key):
+    """XOR ``buf[start:end]`` in place with the 4-byte ``key``, repeated (RFC 6455 section 5.3)."""
     k0, k1, k2, k3 = key[0], key[1], key[2], key[3]
     i = start
     # Four bytes per iteration keeps the interpreter overhead per byte low without a lookup table.

@@ -49,6 +49,7 @@ class Stream:
             self._sendall = sock.sendall
 
     def settimeout(self, t):
+        """The timeout (s, None: none) of the next waits."""
         if t != self.timeout:
             self.timeout = t
             if not MICROPYTHON:

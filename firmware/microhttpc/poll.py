@@ -501,6 +501,7 @@ class Engine:
         self._hot = True
 
     def close_all(self):
+        """Close every connection at once (``close(conn, abort=True)``)."""
         for c in list(self._conns):
             self.close(c, abort=True)
 

@@ -106,6 +106,7 @@ class WebSocket(WSCore):
 
     @property
     def close_code(self):
+        """The code of the server's Close, once it came (None before, or without one)."""
         p = self.protocol
         return p.close_rcvd[0] if p is not None and p.close_rcvd else None
 
@@ -157,9 +158,11 @@ class WebSocket(WSCore):
         self._tx("send_end", on_tx_complete, payload(data))
 
     def ping(self, data=b"", on_tx_complete=None):
+        """Queue a PING (its PONG goes to ``on_pong``)."""
         self._tx("send_ping", on_tx_complete, payload(data))
 
     def pong(self, data=b"", on_tx_complete=None):
+        """Queue an unsolicited PONG (PINGs are answered by the WebSocket itself)."""
         self._tx("send_pong", on_tx_complete, payload(data))
 
     def close(self, code=1000, reason=""):

@@ -362,6 +362,7 @@ class Session:
         return self.reusable and self.idle and not self.parser.buffered()
 
     def check_usable(self):
+        """UsageError once the connection was upgraded: it carries no HTTP request any more."""
         if self.upgraded:
             raise UsageError("this connection was upgraded to a WebSocket: HTTP requests are refused "
                              "(close the WebSocket and reopen, or use another connection)")
@@ -579,6 +580,7 @@ class Body:
         return True
 
     def value(self):
+        """The whole body collected, as bytes (the pieces are let go)."""
         parts = self.parts
         self.parts = None
         return bytes(parts[0]) if len(parts) == 1 else b"".join(parts)

@@ -10,6 +10,7 @@ def _rol(x, n):
 
 
 def sha1(data):
+    """The SHA-1 digest of ``data`` (20 bytes), for ports whose ``hashlib`` has none."""
     data = bytes(data)
     h0, h1, h2, h3, h4 = 0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0
     bit_len = len(data) * 8

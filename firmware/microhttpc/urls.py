@@ -18,6 +18,7 @@ _CREDENTIALS = ("authorization", "cookie", "proxy-authorization")
 
 # -- URLs -------------------------------------------------------------------------------------------
 def make_url(scheme, host, port, target):
+    """``scheme://host[:port]target`` (the port only when not the scheme's default)."""
     if ":" in host:
         host = "[" + host + "]"
     if port != default_port(scheme):

@@ -7,6 +7,7 @@ from .errors import UsageError
 
 
 def default_port(scheme):
+    """443 for https and wss, else 80."""
     return 443 if scheme in ("https", "wss") else 80
 
 

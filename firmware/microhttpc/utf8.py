@@ -19,6 +19,8 @@ import sys
 
 
 def validate_plain(data, state=0):
+    """The validator of the module docstring in plain Python: the state after ``data``, -1 once it is
+    not UTF-8."""
     need = state & 3
     lo = (state >> 2) & 0xFF
     hi = (state >> 10) & 0xFF

@@ -95,11 +95,13 @@ class WebSocket(WSCore):
         self._send(isinstance(message, str), payload(message), frame_size)
 
     def send_text(self, text, frame_size=None):
+        """``send()`` of a str (UsageError for anything else)."""
         if not isinstance(text, str):
             raise UsageError("send_text() takes a str, not %s" % type(text).__name__)
         self._send(True, payload(text), frame_size)
 
     def send_binary(self, data, frame_size=None):
+        """``send()`` as a binary message (a str goes as its UTF-8 bytes)."""
         self._send(False, payload(data), frame_size)
 
     def _send(self, is_text, data, frame_size):
@@ -416,6 +418,7 @@ class WebSocket(WSCore):
 
     @property
     def closed(self):
+        """True once the connection is closed (closing handshake done, or dropped)."""
         return self._socket_closed
 
     def __enter__(self):
