@@ -46,10 +46,8 @@ def codec(encoding):
     if type(encoding) is not str:
         raise UsageError("text() takes the name of an encoding, not %r" % (encoding,))
     if not MICROPYTHON:
-        from codecs import lookup
-
         try:
-            lookup(encoding)
+            str(b"a", encoding, "replace")  # (the codec looked up: str(b"", ...) does not)
         except LookupError:
             raise UsageError("text(): no codec for the encoding %r" % (encoding,))
     return encoding
