@@ -107,6 +107,12 @@ class _Stream:
     def recv_some(self, buf):
         """Bytes read into ``buf`` (0 at EOF), None at the caller's timeout; PINGs go out meanwhile,
         and a PONG that does not come fails the connection (TimeoutError)."""
+        return self._recv(buf)
+
+    def _recv(self, buf, once=False):
+        """``recv_some``, or with ``once`` the stream's one read of at most that many bytes (MicroPython
+        over TLS between frames, see ``websocket.WebSocket._recv``: it bypassed this wrapper and found
+        no ``_recv`` here, an AttributeError at every recv())."""
         ws = self.ws
         s = self.s
         ka = ws._ka
@@ -116,7 +122,7 @@ class _Stream:
         while True:
             if ws.protocol.state != 1 or ws._socket_closed:  # closing: the plain read
                 s.settimeout(t if dl is None else max(0, c.ticks_diff(dl, c.ticks_ms())) / 1000)
-                return s.recv_some(buf)
+                return s._recv(buf, once) if once else s.recv_some(buf)
             k = max(0, ka.step())
             ws._flush()  # the PING, if one is due
             if ws._socket_closed:
@@ -124,7 +130,7 @@ class _Stream:
             left = None if dl is None else max(0, c.ticks_diff(dl, c.ticks_ms()))
             mine = left is None or k < left
             s.settimeout((k if mine else left) / 1000)
-            n = s.recv_some(buf)
+            n = s._recv(buf, once) if once else s.recv_some(buf)
             if n is not None:
                 return n
             if not mine:

@@ -3,18 +3,21 @@ while the application waits in recv(); a peer that never answers them (/nopong) 
 with TimeoutError and a Close 1011; the rule itself (keepalive.Keepalive) with a fake clock.  Time
 bounds are hang checks, not performance checks."""
 
-from check import raises
+from check import raises, server, tls_ca
 from pumps_ws import connect_ws, elapsed, per_layer, raw_server, seen, sent_close_code, ticks
 
 
-def _pings_while_in_recv(layer):
+def _pings_while_in_recv(layer, tls=False):
     # A PING every 0.3 s while the application sits in one recv(1.6) that gets no message: the raw
-    # server (which answers each PING) counts them.  Without ping_interval none goes out.
+    # server (which answers each PING) counts them.  Without ping_interval none goes out.  Over TLS
+    # too: on MicroPython the blocking WebSocket's reads between frames bypassed the keepalive's
+    # stream and failed every recv() and close() with an AttributeError.
     from microhttpc.errors import TimeoutError
 
-    h, p = raw_server()
-    path = "/ka?" + layer
-    ws = connect_ws(layer, h, p, path, ping_interval=0.3, ping_timeout=5)
+    h, p = server("tlswsraw") if tls else raw_server()
+    kw = {"conn_kw": {"tls": True, "cadata": tls_ca(), "server_hostname": "localhost"}} if tls else {}
+    path = "/ka?" + layer + ("-tls" if tls else "")
+    ws = connect_ws(layer, h, p, path, ping_interval=0.3, ping_timeout=5, **kw)
     raises(TimeoutError, ws.recv, 1.6)
     assert not ws.closed  # the PONGs came: the connection is fine
     ws.send("still open")
@@ -24,8 +27,8 @@ def _pings_while_in_recv(layer):
     assert len(got) >= 3, got  # about 5; fewer only on a very slow machine
     assert got[:3] == ["9:ka1", "9:ka2", "9:ka3"], got
 
-    path = "/noka?" + layer
-    ws = connect_ws(layer, h, p, path)
+    path = "/noka?" + layer + ("-tls" if tls else "")
+    ws = connect_ws(layer, h, p, path, **kw)
     raises(TimeoutError, ws.recv, 0.8)
     ws.close()
     assert [f for f in seen(layer, path) if f.startswith("9:")] == []
@@ -64,6 +67,9 @@ def _silent_peer_fails(layer):
 
 
 per_layer(globals(), "keepalive_pings_while_in_recv", _pings_while_in_recv)
+# (not poll's: the engine, TLS, a WebSocket and the keepalive at once need more than this 128K heap)
+per_layer(globals(), "keepalive_pings_while_in_recv_over_tls", lambda layer: _pings_while_in_recv(layer, True),
+          ("blocking", "aio"))
 per_layer(globals(), "keepalive_silent_peer_fails", _silent_peer_fails)
 
 
