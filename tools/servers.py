@@ -1251,7 +1251,7 @@ async def raw_ws(reader, writer):
 
             writer.get_extra_info("socket").setsockopt(_socket.SOL_SOCKET, _socket.SO_RCVBUF, 8192)
             await asyncio.sleep(1.0)
-        if path == "/pause":
+        if path in ("/pause", "/pause-echo"):  # (/pause-echo: then echoes, as the default path)
             await asyncio.sleep(1.0)
         if path == "/reset" or path == "/msgs-then-reset":
             # The connection reset (SO_LINGER 0) 0.1 s after the 101 (after the frames, for

@@ -23,12 +23,17 @@ from .errors import HTTPCError, TimeoutError, UsageError
 def _input_waiting(conn):
     """``aio.Connection._input_waiting`` on CPython: bytes or EOF in the connection's Pipe, or in the
     socket under it (a loop blocked while the connection was idle leaves them there: a forged response
-    was then read as the next request's answer).  Never blocks."""
+    was then read as the next request's answer).  Never blocks.  None for a TLS socket that is
+    readable: a post-handshake message (TLS 1.3's session tickets) makes it so without any data; the
+    caller lets the loop read and decrypt it, then looks at the Pipe (every new TLS connection was
+    dropped for a second one before its first request)."""
     p = conn._reader
     try:
         if p.buffered() or p.eof or conn._writer.is_closing():
             return True
-        return bool(select.select((p.transport.get_extra_info("socket"),), (), (), 0)[0])
+        if not select.select((p.transport.get_extra_info("socket"),), (), (), 0)[0]:
+            return False
+        return None if p.transport.get_extra_info("sslcontext") is not None else True
     except (OSError, ValueError, AttributeError):
         return True
 
@@ -56,6 +61,11 @@ class Pipe(asyncio.BufferedProtocol):
     # -- the transport's side --------------------------------------------------------------------------
     def connection_made(self, transport):
         self.transport = transport
+        # Writing pauses while the transport holds any byte, so a write returns once all of it is with
+        # the kernel: from CPython 3.12 a transport keeps a view of what it could not send, not a copy,
+        # and the buffer under it is reused (a large frame's kept buffer, an upload's 512-byte pieces).
+        # A server that read slowly got 64 KiB messages overwritten by the next one before they went.
+        transport.set_write_buffer_limits(0)
 
     def get_buffer(self, sizehint):
         t = self.target

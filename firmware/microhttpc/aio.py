@@ -587,8 +587,14 @@ class Connection(Session):
         try:
             await self._settle()
             if self._writer is not None:
-                if self.ready and not self._input_waiting():
-                    return True
+                if self.ready:
+                    stale = self._input_waiting()
+                    if stale is None:  # (CPython, TLS: see _cpyaio._input_waiting) two rounds of the loop:
+                        await asyncio.sleep(0)  # the transport reads in the second, then the Pipe has
+                        await asyncio.sleep(0)  # what was data
+                        stale = self._reader.buffered() or self._reader.eof
+                    if not stale:
+                        return True
                 await self._abort()
             await self.connect()
         except BaseException:

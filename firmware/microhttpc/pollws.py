@@ -269,8 +269,8 @@ class WebSocket(WSCore):
         """The TCP connection is gone: finish the protocol, report ``cause`` (if it is not the fault
         already reported) and the close, each once."""
         p = self.protocol
-        oom = self._last_input()
-        cause = cause or oom
+        exc = self._last_input()
+        cause = cause or exc
         if cause is not None and cause is not p.failure:
             self._report_err(cause)
         self._closed()
@@ -278,13 +278,15 @@ class WebSocket(WSCore):
     def _last_input(self):
         """The TCP connection is gone: what the protocol still holds is parsed, and the messages that
         came before the end are delivered, not dropped (once).  Returns the MemoryError of a heap too
-        full to hand them over, if any (the cause of the end, unless it has one)."""
+        full to hand them over, or what a callback raised meanwhile (the rest is dropped), if any: the
+        cause of the end, unless it has one.  (A callback's exception escaped the engine's poll() from
+        here, and the connection ended with no on_err or on_close.)"""
         p = self.protocol
         if not p.eof:
             p.receive_eof()
             try:
                 self._dispatch()
-            except MemoryError as exc:
+            except Exception as exc:  # (MemoryError included)
                 return exc
         return None
 
@@ -310,9 +312,9 @@ class WebSocket(WSCore):
         except Exception:  # (reset, no memory: the end goes on)
             pass
         if isinstance(cause, ConnectionLost) and p is not None:
-            oom = self._last_input()
-            if oom is not None:
-                return oom
+            exc = self._last_input()
+            if exc is not None:
+                return exc
             if p.close_rcvd[0] != ws.CLOSE_ABNORMAL and p.close_sent and p.failure is None:
                 return None
         return cause

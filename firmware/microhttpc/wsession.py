@@ -164,7 +164,14 @@ class WSCore:
                     if self.on_pong is not None:
                         self.on_pong(a)
         except BaseException:
-            self.protocol._events[:0] = events[i:]  # (none lost: see Protocol.more_input)
+            rest = events[i:]
+            for k in range(len(rest)):
+                e = rest[k]
+                if e[0] == ws.EV_MSG_DATA and type(e[1]) is not bytes:
+                    # A streamed piece is a view of the receive buffer, which the next read overwrites:
+                    # on aio (MicroPython) and poll that may be another connection's read.
+                    rest[k] = (e[0], bytes(e[1]), e[2])
+            self.protocol._events[:0] = rest  # (none lost: see Protocol.more_input)
             raise
 
     def _rx_start(self, buf, size):

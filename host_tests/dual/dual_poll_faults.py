@@ -259,3 +259,27 @@ def test_message_before_a_close_is_answered_first():
     log = _ws_log("/msgthenclose")
     assert log == [("c", "connect"), ("msg", "last words"), ("ws_close", 1000), ("c", "close", None)]
     assert _seen("/msgthenclose") == ["1:ack", "8:\x03\xe8"]
+
+
+def test_a_websocket_callback_that_raises_again_while_its_connection_ends():
+    # on_msg raising at every message of a burst (five in one read, then the end of TCP): the engine
+    # ended the connection at the first, then handed the rest over as it ended, and the second
+    # exception escaped poll(): no on_err and no on_close, on the WebSocket or on the connection.  The
+    # first exception is the cause, each report comes once, and poll() raises nothing.
+    h, p = server("wsraw")
+    e = Engine(timeout=5)
+    log = []
+    c = e.connect(h, p, on_err=lambda c, x: log.append(("conn err", str(x))),
+                  on_close=lambda c, x: log.append(("conn close", str(x))))
+
+    def on_msg(m):
+        log.append(("msg", m))
+        raise ValueError("bug at " + m)
+
+    e.upgrade(c, "/drop/5", on_msg=on_msg, on_err=lambda x: log.append(("ws err", str(x))),
+              on_close=lambda code, reason: log.append(("ws close", code)))
+    e.run(until=lambda: c.closed, timeout=5)
+    assert c.closed and not e.connections, log
+    assert log[0] == ("msg", "m0"), log
+    for report in (("ws err", "bug at m0"), ("ws close", 1006), ("conn err", "bug at m0"), ("conn close", "bug at m0")):
+        assert log.count(report) == 1, (report, log)
