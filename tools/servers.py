@@ -262,6 +262,7 @@ RAW_EARLY = {"/raw/early-close": (_EARLY_413, _CLOSE), "/raw/early-hold": (_EARL
 
 _TAINT = "taint"
 _DROP = "drop"  # answer, then read the next request on this connection and close without answering
+_DROP_LATE = "drop-late"  # the same, 1.5 s after that request came (the client resends it)
 _RESET = "reset"  # answer, then reset the connection (SO_LINGER 0)
 # answer, then close as asyncio's TLS transport does: close_notify, and TCP only once the client's
 # close_notify (or its close) came, at most 10 s (a plain connection: closed)
@@ -365,6 +366,10 @@ RAW.update({
     "/raw/redirect-chars-b": (b"HTTP/1.1 302 Found\r\nLocation: /raw/genuine?q=" + "".join(map(chr, range(0x5E00, 0x5EC8))).encode()
                               + b"\r\nContent-Length: 0\r\n\r\n", _KEEP),
     "/raw/then-drop": (b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nonce", _DROP),
+    "/raw/then-drop-late": (b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nonce", _DROP_LATE),
+    # a 302 to itself 0.3 s after each request (to HEAD too: complete at its head)
+    "/raw/redirect-slow": (_steps(0.3, b"HTTP/1.1 302 Found\r\nLocation: /raw/redirect-slow\r\nContent-Length: 0\r\n\r\n"),
+                           _KEEP),
     "/raw/desync-204": (b"HTTP/1.1 204 No Content\r\n\r\n" + _FORGED, _TAINT),
     "/raw/desync-304": (b"HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n" + _FORGED, _TAINT),
     # for HEAD: the Content-Length the GET would have, and then (wrongly) a body: the forged response
@@ -697,6 +702,8 @@ class RawServer:
                     buf += d
                 buf = buf[n:]
                 if drop:
+                    if drop == _DROP_LATE:
+                        time.sleep(1.5)
                     return  # the request arrived; the server closes without a byte of answer
                 key = path.split("?")[0]
                 RAW_COUNT[key] = RAW_COUNT.get(key, 0) + 1
@@ -721,7 +728,7 @@ class RawServer:
                     c.sendall(data)
                 if after == _TAINT:
                     tainted = True
-                drop = after == _DROP
+                drop = after if after in (_DROP, _DROP_LATE) else False
                 if after == _CLOSE:
                     return
                 if after == _NOTIFY:

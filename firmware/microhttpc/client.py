@@ -388,8 +388,10 @@ class Connection(Session):
         when the session says a stale keep-alive connection lost it (``may_retry``)."""
         head, body = req.prepare(self.host_header, not self.persistent, hdrs, path)  # may refuse: before I/O
         reused = self._prepare_line()
+        dl = req.deadline
         while True:
-            self.begin(req.method, req.deadline, req.sent_target, req.keep_alive)
+            self.begin(req.method, dl, req.sent_target, req.keep_alive)
+            dl = self._t_end  # (a resend: the same deadline, see Session.begin)
             try:
                 if body is None:
                     self._write(head)

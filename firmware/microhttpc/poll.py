@@ -51,7 +51,7 @@ class Transaction:
     once the head came, ``done``, ``error``.  The upgrade is one too, with ``websocket``.  (``chunks``: the
     framed body pieces to send; ``_body``: the session.Body collecting it; ``hdrs`` (resolved), ``path``,
     ``first``, ``history``, ``hop``: a redirect chain's (``pollhop``); ``reused``: see may_retry.)"""
-    websocket = response = error = chunks = _body = hdrs = path = first = history = hop = None
+    websocket = response = error = chunks = _body = hdrs = path = first = history = hop = t_end = None
     done = reused = False
 
     def __init__(self, conn, request, on_response=None, on_body=None, on_complete=None, on_err=None, user_data=None):
@@ -234,7 +234,7 @@ class Conn(Session):
                     head, body = req.websocket._begin(self)
                 else:  # headers resolved once: a redirect reuses them (a header hook runs once)
                     req.hdrs = req.hdrs or req.request.user_headers()
-                    head, body = self.start(req.request, req.hdrs, req.path)
+                    head, body = self.start(req.request, req.hdrs, req.path, req.t_end)
             except Exception as exc:  # a request the caller built wrong fails alone (no memory: all of it)
                 self._req_fail(req, exc)
                 if isinstance(exc, MemoryError):

@@ -368,16 +368,19 @@ class Session:
                              "(close the WebSocket and reopen, or use another connection)")
 
     # -- requests --------------------------------------------------------------------------------------
-    def start(self, req, hdrs=None, path=None):
+    def start(self, req, hdrs=None, path=None, deadline=None):
         """The request ``req`` goes out now: returns (head bytes, body) from ``Request.prepare``.  The
-        layer opened a fresh connection first unless ``ready``."""
+        layer opened a fresh connection first unless ``ready``.  ``deadline``: a resend's, the first
+        attempt's (tick, seconds) (see ``begin``)."""
         head, body = req.prepare(self.host_header, not self.persistent, hdrs, path or self.target(req))
-        self.begin(req.method, req.deadline, req.sent_target, req.keep_alive)
+        self.begin(req.method, deadline or req.deadline, req.sent_target, req.keep_alive)
         return head, body
 
     def begin(self, method, deadline=None, target=None, keep_alive=True):
         """A request with ``method`` (to ``target``, for the response's ``url``) is written now: start its
-        timers and expect its response.  ``keep_alive`` False: the request said ``Connection: close``
+        timers and expect its response.  ``deadline``: seconds from now, or the (tick, seconds) of a
+        chain the request belongs to (a redirect's hops, a resend: the deadline bounds them all; a resend
+        restarted it, and a request could take twice its deadline).  ``keep_alive`` False: the request said ``Connection: close``
         (RFC 9112 section 9.6: no other request goes on this connection)."""
         if self.parser is None:
             raise UsageError("connection is not open")
@@ -464,7 +467,8 @@ class Session:
         resp.trailers = trailers
         resp.complete = True
         self.active = None
-        self._t_end = None
+        # (``_t_end`` stays until the next begin(): a redirect's next hop takes it, urls.next_hop; a 3xx
+        # complete at its head, to a HEAD, cleared it first, and the chain went on with no deadline)
         if resp.status == 101 or not (self.persistent and resp.keep_alive) or self.parser.buffered():
             self.reusable = False
 

@@ -95,6 +95,38 @@ def _answer_then_reset(layer):
         sleep(0.05)  # (the reset arrives before the next request's answer is read)
 
 
+def _deadline_over_a_resend(layer):
+    """The server reads the second request and closes 1.5 s later without a byte of answer: the
+    idempotent GET goes again on a new connection, where its answer dribbles.  The deadline bounds both
+    attempts (each restarted it: TimeoutError after about 3.5 s of a 2 s deadline)."""
+    c = open_client(layer, timeout=5, deadline=2.0)
+    try:
+        assert c.request("GET", "/raw/then-drop-late").body == b"once"
+        t0 = now()
+        exc = expect(TimeoutError, c.request, "GET", "/raw/dribble-50")
+        took = now() - t0
+        assert "2.0 s deadline" in str(exc) and took < 3.0, (took, exc)
+    finally:
+        c.close()
+
+
+def _deadline_over_a_head_redirect_chain(layer):
+    """Every answer is a 302 to itself, 0.3 s after the request.  To HEAD a 3xx is complete at its head,
+    which cleared the deadline before the next hop took it: the chain ran on to TooManyRedirects (20
+    hops, 6 s), with the connection's deadline or the request's."""
+    for conn_kw, req_kw in (({"deadline": 1.5}, {}), ({}, {"deadline": 1.5})):
+        c = open_client(layer, timeout=5, follow_redirects=20, **conn_kw)
+        try:
+            t0 = now()
+            exc = expect(TimeoutError, c.request, "HEAD", "/raw/redirect-slow", **req_kw)
+            took = now() - t0
+            assert "1.5 s deadline" in str(exc) and took < 2.5, (took, exc, conn_kw)
+        finally:
+            c.close()
+
+
+per_layer(globals(), "deadline_over_a_resend", _deadline_over_a_resend)
+per_layer(globals(), "deadline_over_a_head_redirect_chain", _deadline_over_a_head_redirect_chain)
 per_layer(globals(), "answer_then_reset", _answer_then_reset)
 per_layer(globals(), "slow_1xx_drip", _slow_1xx_drip)
 per_layer(globals(), "1xx_flood", _1xx_flood)
