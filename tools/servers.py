@@ -258,7 +258,9 @@ _FORGED = b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged"
 # Answers sent as soon as the request head is read, the body left unread (RFC 9112 section 9.5: a server
 # may answer early and close): then close (a reset for the uploading client) or stop reading for 5 s.
 _EARLY_413 = b"HTTP/1.1 413 Content Too Large\r\nContent-Length: 9\r\nConnection: close\r\n\r\ntoo large"
-RAW_EARLY = {"/raw/early-close": (_EARLY_413, _CLOSE), "/raw/early-hold": (_EARLY_413, _HOLD)}
+RAW_EARLY = {"/raw/early-close": (_EARLY_413, _CLOSE), "/raw/early-hold": (_EARLY_413, _HOLD),
+             # without Connection: close (the unsent body alone must end the connection)
+             "/raw/early-keep": (_EARLY_413.replace(b"Connection: close\r\n", b""), _HOLD)}
 
 _TAINT = "taint"
 _DROP = "drop"  # answer, then read the next request on this connection and close without answering

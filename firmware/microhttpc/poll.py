@@ -295,7 +295,7 @@ class Conn(Session):
         self._active, self._used, req.done = None, True, True
         if req.websocket is not None:
             return req.websocket._refused(resp)
-        unsent = req.chunks is not None  # the server answered before the whole body went out
+        unsent = req.chunks is not None or self._out  # the server answered before the whole body went out
         req.chunks = None
         if req.on_complete:
             req.on_complete(resp, True)
