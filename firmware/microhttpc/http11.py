@@ -609,6 +609,8 @@ class ResponseParser:
         i = buf.find(b"\r\n", pos, self._end)
         if i < 0:
             pending = self._end - pos
+            if pending and buf[self._end - 1] == 13:
+                pending -= 1  # (a CR whose LF has not come: the line's end, not a byte of it, as whole)
             if pending > limit:
                 raise LimitExceeded("%s longer than %d bytes" % (what, limit), name, limit, pending)
             if self._eof:
@@ -633,6 +635,8 @@ class ResponseParser:
             j = self._pos + self._hdr_off
             i = buf.find(b"\r\n", j, self._end)
             n = (self._end if i < 0 else i) - j
+            if i < 0 and n and buf[self._end - 1] == 13:
+                n -= 1  # (a CR whose LF has not come: the line's end, as when the CRLF came in one read)
             if n > self.max_line:
                 raise LimitExceeded("header line longer than %d bytes" % self.max_line, "max_line", self.max_line, n)
             if self._hdr_bytes + n > self.max_header_bytes:

@@ -209,3 +209,34 @@ def test_header_values_decode_alike_on_both_runtimes():
     assert h.get("x-3") == "\xe0\x80\xaf" and h.get("x-4") == "\xf4\x90\x80\x80", (h.get("x-3"), h.get("x-4"))
     assert h.get("x-e") == "\U0001f600"
     assert h.get("x-u") == "caf\u00e9" and h.get("x-l") == "\u00e9t\u00e9"
+
+
+def test_a_line_of_exactly_the_limit_whatever_the_reads():
+    # A status, header or chunk-size line of exactly its limit was taken when its CRLF came in one read
+    # and refused (LimitExceeded) when the CR and the LF came in two: a pending CR counted as a byte of
+    # the line.  One byte more is refused either way.
+    def parse(pieces):
+        p = http11.ResponseParser()
+        p.start("GET")
+        out = []
+        for piece in pieces:
+            p.feed(piece)
+            while True:
+                ev = p.next_event()
+                if ev is None:
+                    break
+                out.append(ev[0])
+        return out
+
+    head = b"HTTP/1.1 200 OK\r\n"
+    for extra in (0, 1):
+        status = b"HTTP/1.1 200 " + b"R" * (2048 - 13 + extra)
+        header = head + b"X-Long: " + b"v" * (2048 - 8 + extra)
+        chunk = head + b"Transfer-Encoding: chunked\r\n\r\n2;" + b"e" * (254 + extra)
+        for line, rest in ((status, b"\r\nContent-Length: 2\r\n\r\nok"), (header, b"\r\nContent-Length: 2\r\n\r\nok"),
+                           (chunk, b"\r\nok\r\n0\r\n\r\n")):
+            for pieces in ([line + rest], [line + rest[:1], rest[1:]]):
+                if extra:
+                    raises(LimitExceeded, parse, pieces)
+                else:
+                    assert parse(pieces)[-1] == http11.END, pieces[0][-20:]
