@@ -34,7 +34,11 @@ def json(body):
     fault is a microhttpc error, not the parser's ValueError or a RecursionError)."""
     from json import loads
 
+    from .utf8 import validate
+
     try:
+        if validate(body, 0) != 0:  # (RFC 8259: UTF-8.  MicroPython's parser took any bytes: an overlong
+            raise ValueError("not UTF-8")  # "/" came through; CPython's took encoded surrogates)
         return loads(body)
     except (ValueError, RuntimeError) as exc:  # (RecursionError: a RuntimeError; UnicodeError: a ValueError)
         raise JSONDecodeError("the body is not JSON: %s: %s" % (exc.__class__.__name__, exc))
@@ -81,30 +85,54 @@ def latin1(raw):
 
 def replace_invalid(b):
     """UTF-8 ``b`` decoded, each maximal ill-formed subpart (Unicode 15, section 3.9) as one U+FFFD
-    (MicroPython's decoder has no error handlers).  The rules are the validator's (``utf8``): from a
-    byte that is not ASCII, the longest run it still calls a beginning is either a whole character or,
-    at least its first byte, one U+FFFD."""
+    (MicroPython's decoder has no error handlers).  Built as UTF-8 bytes in one buffer of the size
+    they come to, decoded once: a slice and two strings per bad byte split a board's heap (600 bytes
+    with 200 bad ones: MemoryError in a 128K heap; 9,000 pass now, 80 KB free)."""
+    n = len(b)
+    size = n
+    for i, j in _ill_formed(b):
+        size += 3 - (j - i)
+    if size == n and not any(True for _ in _ill_formed(b)):
+        return str(b, "utf-8")
+    out = bytearray(size)
+    mv = memoryview(b)
+    o = start = 0
+    for i, j in _ill_formed(b):
+        out[o : o + i - start] = mv[start:i]
+        o += i - start
+        out[o : o + 3] = b"\xef\xbf\xbd"  # U+FFFD
+        o += 3
+        start = j
+    out[o:] = mv[start:]
+    return str(out, "utf-8")
+
+
+def _ill_formed(b):
+    """(start, end) of each maximal ill-formed subpart of ``b``.  The rules are the validator's
+    (``utf8``): from a byte that is not ASCII, the longest run it still calls a beginning is either a
+    whole character or, at least its first byte, one ill-formed subpart."""
     from .utf8 import validate
 
-    out = []
-    start = i = 0
+    one = bytearray(1)  # (the validator fed a byte at a time, in place: nothing allocated per byte)
+    i = 0
     n = len(b)
     while i < n:
         if b[i] < 0x80:
             i += 1
             continue
-        k = 1
-        while i + k <= n and validate(b[i : i + k], 0) > 0:  # > 0: a character begun, not ended
+        st = k = 0
+        while i + k < n:
+            one[0] = b[i + k]
             k += 1
-        if i + k <= n and validate(b[i : i + k], 0) == 0:
+            st = validate(one, st)
+            if st <= 0:
+                break
+        if st == 0:
             i += k  # a whole character
             continue
-        out.append(str(b[start:i], "utf-8"))
-        out.append("\ufffd")
-        i += k - 1 if k > 1 else 1
-        start = i
-    out.append(str(b[start:], "utf-8"))
-    return "".join(out)
+        k = k - 1 if st < 0 and k > 1 else k if st > 0 else 1
+        yield i, i + k
+        i += k
 
 
 def use_json(req, value):

@@ -59,10 +59,13 @@ def test_text_of_valid_utf8_is_the_text():
 
 def test_json_that_is_not_json_raises_jsondecodeerror():
     assert json(b'{"a": [1, 2]}') == {"a": [1, 2]}
+    assert json('{"k": "h\xe9 \u20ac"}'.encode()) == {"k": "h\xe9 \u20ac"}
     # nested deeper than CPython's parser goes (a RecursionError there); MicroPython's takes 64 bytes of
     # heap a level, so there a depth that fits a test's heap (deeper: a MemoryError, README's contract)
     deep = b"[" * (200 if MICROPYTHON else 1100)
-    for body in (b'{"a": [1,', b"", b"\xff", b"nope", deep):
+    # and JSON that is not UTF-8 (RFC 8259): an overlong "/" (MicroPython returned a str holding the raw
+    # bytes), an encoded surrogate (CPython returned "\ud800")
+    for body in (b'{"a": [1,', b"", b"\xff", b"nope", deep, b'"\xc0\xaf"', b'{"k": "a\xc0\xafb"}', b'"\xed\xa0\x80"'):
         try:
             json(body)
         except JSONDecodeError as e:
@@ -77,3 +80,11 @@ def test_jsondecodeerror_is_found_where_the_others_are():
     from microhttpc import errors
 
     assert microhttpc.JSONDecodeError is JSONDecodeError and errors.JSONDecodeError is JSONDecodeError
+
+
+def test_text_of_a_body_with_many_bad_bytes_fits_a_small_heap():
+    # Every third byte not UTF-8: a slice and two strings per bad byte (replace_invalid) split the heap
+    # of a board until the join failed (3,000 bytes: MemoryError with 110 KB free on MicroPython).
+    body = b"ab\xff" * 1000
+    assert text(body, "utf-8") == "ab\ufffd" * 1000
+    assert text(b"\xe2\x82" + body + b"\xf0\x9f", "utf-8") == "\ufffd" + "ab\ufffd" * 1000 + "\ufffd"
