@@ -115,10 +115,18 @@ class Session:
     def check_usable(self) -> None: ...
     def one_read(self) -> int: ...
     def start(
-        self, req: Request, hdrs: list[tuple[str, str]] | None = None, path: str | None = None
+        self,
+        req: Request,
+        hdrs: list[tuple[str, str]] | None = None,
+        path: str | None = None,
+        deadline: float | tuple[int, float] | None = None,
     ) -> tuple[bytes, Any]: ...
     def begin(
-        self, method: str, deadline: float | None = None, target: str | None = None, keep_alive: bool = True
+        self,
+        method: str,
+        deadline: float | tuple[int, float] | None = None,
+        target: str | None = None,
+        keep_alive: bool = True,
     ) -> None: ...
     def receive_data(self, data: Bytes) -> None: ...
     def receive_eof(self) -> None: ...
