@@ -1191,6 +1191,8 @@ async def raw_ws(reader, writer):
                       + raw_frame(0, b"d") + raw_frame(1, b"e"), 0.3, raw_frame(1, b"later")]
         if path == "/bye-then-reset":
             frames = _close(1001, b"bye")  # and once the client's Close came: a reset, not a FIN
+        if path == "/hello-bye-reset":
+            frames = raw_frame(1, b"hello") + _close(1000, b"bye")  # with the 101, then a reset at once
         if path == "/over-then-close":
             # A 6000-byte binary message and a Close in one write (auto mode into 4096 bytes: 1009).
             frames = raw_frame(2, b"x" * 6000) + _close(1000, b"")
@@ -1236,6 +1238,9 @@ async def raw_ws(reader, writer):
         if path.startswith("/fuzz101/"):
             head = fuzz_head(int(path[9:]), head)
         writer.write(head + steps[0])  # one write
+        if path == "/hello-bye-reset":
+            _reset_stream(writer)  # (at once, no drain between: the bytes and the reset come together)
+            return
         await writer.drain()
         for step in steps[1:]:
             if writer.is_closing():

@@ -199,7 +199,8 @@ class WebSocket(WSCore):
         req.done = True
         c.state = 4  # poll._WS
         c.websocket = self
-        c._fail_all(UsageError("the connection became a WebSocket before this request ran"))
+        if c._queue:  # (the error's message loads from a catalog: not at every upgrade, at its peak of heap)
+            c._fail_all(UsageError("the connection became a WebSocket before this request ran"))
         if self.on_open is not None:
             self.on_open(self)
         if leftover:
