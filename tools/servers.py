@@ -1193,6 +1193,8 @@ async def raw_ws(reader, writer):
             frames = _close(1001, b"bye")  # and once the client's Close came: a reset, not a FIN
         if path == "/hello-bye-reset":
             frames = raw_frame(1, b"hello") + _close(1000, b"bye")  # with the 101, then a reset at once
+        if path == "/bye-then-hold":
+            frames = _close(1001, b"bye")  # and TCP kept open after the client's echo, 10 s
         if path == "/over-then-close":
             # A 6000-byte binary message and a Close in one write (auto mode into 4096 bytes: 1009).
             frames = raw_frame(2, b"x" * 6000) + _close(1000, b"")
@@ -1306,6 +1308,9 @@ async def raw_ws(reader, writer):
                 return
             if path == "/noclose":
                 continue  # never answers, never closes: the client's close timeout must end it
+            if op == 8 and path == "/bye-then-hold":
+                await asyncio.sleep(10)
+                return
             if op == 8 and path == "/bye-then-reset":
                 _reset_stream(writer)
                 return

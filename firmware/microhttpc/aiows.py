@@ -226,7 +226,7 @@ class WebSocket(WSCore):
                     await self._flush_by(dl)
                     more = self._dispatch()  # what the end of a failed write parsed (the held input)
                 if p.state != ws.OPEN and not more:
-                    await self._wind_down()
+                    await self._wind_down(dl)
         except MemoryError:  # a fault like a reset (README, "Out of memory"): reported once, here
             self._drop()
             if p.failure is not None:  # (as websocket.WebSocket._step: a fault already reported)
@@ -253,24 +253,30 @@ class WebSocket(WSCore):
             self.protocol.receive_eof()
         return data
 
-    async def _wind_down(self):
-        """Closing: wait at most close_timeout for the server's Close and its TCP close (section 7.1.1)."""
+    async def _wind_down(self, by=None):
+        """Closing: wait at most close_timeout for the server's Close and its TCP close (section 7.1.1),
+        or until ``by``, the deadline of the recv() in progress, when it comes first (its timeout
+        bounds the whole call)."""
         p = self.protocol
         if self._socket_closed:
             return
+        t = self.close_timeout
+        left = remaining(by)
+        if left is not None and (t is None or left < t):
+            t = max(left, 0)
         oom = None
         try:
             if self._reading:
                 # Another task waits in recv(): it sees the server's Close and winds down itself
                 # (looked at every 10 ms: no Event per WebSocket for this rare case).
-                dl = deadline(self.close_timeout)
+                dl = deadline(t)
                 while not self._socket_closed:
                     left = remaining(dl)
                     if left is not None and left <= 0:
                         break
                     await asyncio.sleep(0.01)
             else:
-                await _within(self._drain_until_eof(), self.close_timeout, "closing handshake")
+                await _within(self._drain_until_eof(), t, "closing handshake")
         except (TimeoutError, ConnectionLost):
             pass
         except MemoryError as exc:  # (as websocket.WebSocket._wind_down: the call says so, once)

@@ -17,7 +17,7 @@ from .session import Session
 from .wsession import _OPTS, WSCore, make_protocol, payload
 
 _MINE = ("on_open", "max_message", "max_frame", "streaming", "rng", "allowed_rsv", "timeout", "close_timeout",
-         "user_data", "ping_interval", "ping_timeout", "frame_size")
+         "user_data", "ping_interval", "ping_timeout", "frame_size", "max_events")
 
 
 def _drop(msg):

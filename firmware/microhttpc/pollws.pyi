@@ -29,6 +29,7 @@ def upgrade(
     *,
     max_message: int | None = 65536,
     max_frame: int | None = None,
+    max_events: int = 32,
     streaming: bool | None = None,
     rng: Rng | None = None,
     allowed_rsv: int = 0,

@@ -30,7 +30,7 @@ buffer costs a page fault per 4 KiB on every message.
 
 from . import rfc6455 as ws
 from .rt import MICROPYTHON, seconds
-from .rtio import deadline, long_lived, remaining
+from .rtio import deadline, long_lived, remaining, ticks_diff
 from .net import _spare
 from .wsession import WSCore, make_protocol, payload
 from .errors import ConnectionLost, TimeoutError, UsageError
@@ -316,7 +316,7 @@ class WebSocket(WSCore):
                 return True
         self._flush()  # auto-PONGs, the echo of a Close, our Close after a fault
         if not self._dispatch() and p.state != ws.OPEN:  # a Close it queues (auto-mode overflow) goes
-            self._wind_down()  # out in _wind_down
+            self._wind_down(dl)  # out in _wind_down
         return True
 
     def _read(self, dl, first):
@@ -356,13 +356,18 @@ class WebSocket(WSCore):
         except ConnectionLost:
             return 0
 
-    def _wind_down(self):
+    def _wind_down(self, by=None):
         """The closing handshake is under way or done: wait (bounded) for the server to close TCP.
-        Nothing after a Close is a message (data after our own Close is dropped by the protocol)."""
+        Nothing after a Close is a message (data after our own Close is dropped by the protocol).
+        ``by``: the deadline of the call in progress (recv(), poll()), when it comes before
+        close_timeout: its ``timeout`` bounds the whole call (a recv(1) took the 5 s of close_timeout
+        after a server's Close whose TCP close did not follow)."""
         p = self.protocol
         if self._socket_closed:
             return
         dl = deadline(self.close_timeout)
+        if by is not None and (dl is None or ticks_diff(by, dl) < 0):
+            dl = by
         oom = None
         # RFC 6455 section 7.1.1: the server closes TCP first; wait for its Close frame (if we sent
         # ours first) and then for EOF, each at most close_timeout (MicroPython over TLS: not for EOF

@@ -198,7 +198,8 @@ def _websocket_settings(layer):
     if layer == "blocking":
         for bad in (0, -1, 1.5, "x"):
             raises(UsageError, pumps_ws.connect_ws, layer, h, p, "/echo", buffer_size=bad)
-    ws = pumps_ws.connect_ws(layer, h, p, "/echo", close_timeout=2, max_message=None)
+    # (max_events on every layer: the engine refused it, UsageError)
+    ws = pumps_ws.connect_ws(layer, h, p, "/echo", close_timeout=2, max_message=None, max_events=8)
     if layer != "poll":  # (poll's WebSocket has no recv(): its messages go to callbacks)
         for bad in BAD_TIMES:
             if bad != -1:  # (recv's default: the WebSocket's timeout)

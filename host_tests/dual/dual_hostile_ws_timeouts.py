@@ -132,3 +132,21 @@ def _a_server_that_reads_nothing_cannot_stall_us(layer):
 
 
 per_layer(globals(), "a_server_that_reads_nothing_cannot_stall_us", _a_server_that_reads_nothing_cannot_stall_us)
+
+
+def _recv_timeout_bounds_the_wind_down(layer):
+    # The server's Close, then its TCP connection kept open (/bye-then-hold): recv(1) echoed the Close
+    # and waited for the TCP close as long as close_timeout (5 s); the call's timeout bounds it all.
+    from microhttpc.errors import ConnectionClosed
+    from pumps_ws import connect_ws, elapsed, raw_server, ticks
+
+    h, p = raw_server()
+    ws = connect_ws(layer, h, p, "/bye-then-hold", close_timeout=5)
+    t0 = ticks()
+    e = raises(ConnectionClosed, ws.recv, 1)
+    took = elapsed(t0)
+    assert e.code == 1001 and took < 3, (e.code, took)
+    assert ws.closed
+
+
+per_layer(globals(), "recv_timeout_bounds_the_wind_down", _recv_timeout_bounds_the_wind_down, ("blocking", "aio"))
