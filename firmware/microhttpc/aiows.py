@@ -59,6 +59,7 @@ class WebSocket(WSCore):
         self._writing = True
         p = self.protocol
         wrote = False
+        out = ()
         try:
             while True:
                 out = p.data_to_send()
@@ -70,10 +71,12 @@ class WebSocket(WSCore):
                     await self.conn._write(frame)
                 wrote = True
         except ConnectionLost:
+            self._unsent(out)
             await self._salvage()
             self._drop()
             return
         except TimeoutError:
+            self._unsent(out)
             self._drop()  # part of a frame may be on the wire: the stream cannot go on
             raise
         finally:

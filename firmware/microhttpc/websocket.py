@@ -246,10 +246,12 @@ class WebSocket(WSCore):
                     t = ka.patience  # (keepalive.Keepalive: no write waits longer)
                 self.stream.sendall(frame, t)
             except ConnectionLost:
+                self._unsent(out)
                 self._salvage()
                 self._drop()
                 return
             except TimeoutError:
+                self._unsent(out)
                 self._drop()  # part of a frame may be on the wire: the stream cannot go on
                 raise
 

@@ -208,6 +208,12 @@ class WSCore:
         self.protocol.fail(LimitExceeded("message of %d+ bytes does not fit the %d-byte receive buffer"
                                          % (size, cap), "on_msg_rx_init", cap, size))
 
+    def _unsent(self, frames):
+        """A write failed before the last of ``frames`` went out (they go in order): a Close there was
+        not sent, and the close says so (``sent_code`` None, not ``ok``: it claimed a clean close)."""
+        if frames and frames[-1][0] & 0x0F == 8:
+            self.protocol.close_sent = None
+
     # -- reporting -----------------------------------------------------------------------------------
     def _report_err(self, exc):
         if self._err_reported is not exc and self._err_reported is None:

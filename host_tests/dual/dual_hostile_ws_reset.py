@@ -74,3 +74,22 @@ def _a_101_with_frames_then_a_reset(layer):
 
 
 per_layer(globals(), "a_101_with_frames_then_a_reset", _a_101_with_frames_then_a_reset)
+
+
+def _a_close_echo_that_met_the_reset_was_not_sent(layer):
+    # The server's Close and then a reset, in before the application reads: the echo of the Close
+    # fails, so no Close went out.  ConnectionClosed said sent_code 1001 and ok (a clean close) all
+    # the same.  (poll's reports go through on_close, see its own tests.)
+    from microhttpc.errors import ConnectionClosed
+    from pumps_http import sleep
+
+    h, p = server("wsraw")
+    ws = connect_ws(layer, h, p, "/hello-bye-reset", close_timeout=1)
+    sleep(0.4)
+    assert ws.recv(5) == "hello"
+    e = raises(ConnectionClosed, ws.recv, 5)
+    assert e.code == 1000 and e.sent_code is None and not e.ok, (e.code, e.sent_code, e.ok)
+
+
+per_layer(globals(), "a_close_echo_that_met_the_reset_was_not_sent", _a_close_echo_that_met_the_reset_was_not_sent,
+          ("blocking", "aio"))
