@@ -43,10 +43,14 @@ def count(n, name, limit=0):
     raise UsageError("%s must be an int of at least %d, not %r" % (name, limit, n))
 
 
-def callables(*fns):
-    """Callbacks as given, checked: each None or a callable; else UsageError, at the call that took
-    them (one that was not failed when it was called, inside a poll() or a read)."""
-    for f in fns:
+def callables(a, b, c=None, d=None):
+    """Callbacks as given (two to four), checked: each None or a callable; else UsageError, at the call
+    that took them (one that was not failed when it was called, inside a poll() or a read).  (No
+    ``*fns``, no loop over a tuple first: one per request on a board.)"""
+    if (a is None or callable(a)) and (b is None or callable(b)) and (c is None or callable(c)) \
+            and (d is None or callable(d)):
+        return
+    for f in (a, b, c, d):
         if f is not None and not callable(f):
             raise UsageError("callbacks are callables or None, not %r" % (f,))
 

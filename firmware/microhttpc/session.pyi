@@ -15,8 +15,8 @@ def seconds(t: float | None, name: str) -> float | None:
 def count(n: int, name: str, limit: int = 0) -> int:
     """A size or count setting as given, checked: an int from ``limit`` up; else UsageError."""
 
-def callables(*fns: object) -> None:
-    """Callbacks as given, checked: each None or a callable; else UsageError."""
+def callables(a: object, b: object, c: object = None, d: object = None) -> None:
+    """Callbacks as given (two to four), checked: each None or a callable; else UsageError."""
 
 class Response(ResponseHead):
     """One response, the same data object on every layer (each layer adds its way of reading the body)."""
