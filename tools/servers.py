@@ -1192,7 +1192,7 @@ async def raw_ws(reader, writer):
         if path == "/bye-then-reset":
             frames = _close(1001, b"bye")  # and once the client's Close came: a reset, not a FIN
         if path == "/hello-bye-reset":
-            frames = raw_frame(1, b"hello") + _close(1000, b"bye")  # with the 101, then a reset at once
+            frames = raw_frame(1, b"hello") + _close(1000, b"bye")  # with the 101, then a reset 0.2 s later
         if path == "/bye-then-hold":
             frames = _close(1001, b"bye")  # and TCP kept open after the client's echo, 10 s
         if path == "/over-then-close":
@@ -1241,7 +1241,9 @@ async def raw_ws(reader, writer):
             head = fuzz_head(int(path[9:]), head)
         writer.write(head + steps[0])  # one write
         if path == "/hello-bye-reset":
-            _reset_stream(writer)  # (at once, no drain between: the bytes and the reset come together)
+            await writer.drain()
+            await asyncio.sleep(0.2)  # (after the client read the 101: see dual_hostile_ws_reset)
+            _reset_stream(writer)
             return
         await writer.drain()
         for step in steps[1:]:

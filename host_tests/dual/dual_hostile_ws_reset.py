@@ -59,10 +59,10 @@ per_layer(globals(), "messages_before_a_failed_send_are_delivered", _messages_be
 
 
 def _a_101_with_frames_then_a_reset(layer):
-    # The 101, a message and a Close in one write, then a reset at once (/hello-bye-reset).  MicroPython
-    # read the 101 with readinto(), which reads on after a read that did not fill its buffer: when that
-    # read met the reset, the 101 and the frames behind it were gone (the upgrade failed with
-    # ConnectionLost, 1 to 7 times in 20).  Several rounds, for the timing.
+    # The 101, a message and a Close in one write, then a reset 0.2 s later (/hello-bye-reset): all of it
+    # is delivered.  (On MicroPython a reset that arrives between readinto()'s read of the 101 and its
+    # next read loses them: seen against a threaded server, 1 to 7 times in 20; not fixed, see
+    # Session.one_read.  The reset comes after the 101 is read here.)
     from microhttpc.errors import ConnectionClosed
 
     h, p = server("wsraw")
