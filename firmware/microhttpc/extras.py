@@ -88,11 +88,12 @@ def replace_invalid(b):
     (MicroPython's decoder has no error handlers).  Built as UTF-8 bytes in one buffer of the size
     they come to, decoded once: a slice and two strings per bad byte split a board's heap (600 bytes
     with 200 bad ones: MemoryError in a 128K heap; 9,000 pass now, 80 KB free)."""
-    n = len(b)
-    size = n
+    size = len(b)
+    bad = 0
     for i, j in _ill_formed(b):
         size += 3 - (j - i)
-    if size == n and not any(True for _ in _ill_formed(b)):
+        bad += 1
+    if not bad:
         return str(b, "utf-8")
     out = bytearray(size)
     mv = memoryview(b)

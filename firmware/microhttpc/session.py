@@ -387,8 +387,8 @@ class Session:
         """A request with ``method`` (to ``target``, for the response's ``url``) is written now: start its
         timers and expect its response.  ``deadline``: seconds from now, or the (tick, seconds) of a
         chain the request belongs to (a redirect's hops, a resend: the deadline bounds them all; a resend
-        restarted it, and a request could take twice its deadline).  ``keep_alive`` False: the request said ``Connection: close``
-        (RFC 9112 section 9.6: no other request goes on this connection)."""
+        restarted it, and a request could take twice its deadline).  ``keep_alive`` False: the request
+        said ``Connection: close`` (RFC 9112 section 9.6: no other request goes on this connection)."""
         if self.parser is None:
             raise UsageError("connection is not open")
         if not self.idle:
