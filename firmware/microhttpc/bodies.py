@@ -55,23 +55,29 @@ def iri(target):
     return str(out, "utf-8")
 
 
+def pairs(table):
+    """The (key, value) pairs of a query or form table (``request._pairs``), each checked to be a
+    pair: UsageError otherwise (form="abc" or [("a",)] raised a bare ValueError, form=5 TypeError)."""
+    try:
+        return [(k, v) for k, v in _pairs(table)]
+    except (TypeError, ValueError):
+        raise UsageError("a query or form must be a dict or (key, value) pairs: %r" % (table,))
+
+
 def encode_pairs(table, space_plus=False):
     """``k=v&k2=v2`` from a table; a value of None writes the key alone (``k``)."""
     parts = []
-    try:
-        for k, v in _pairs(table):
-            if v is None:
-                parts.append(quote(k, space_plus))
-            else:
-                parts.append(quote(k, space_plus) + "=" + quote(v, space_plus))
-    except (TypeError, ValueError):
-        raise UsageError("a query or form must be a dict or (key, value) pairs: %r" % (table,))
+    for k, v in pairs(table):
+        if v is None:
+            parts.append(quote(k, space_plus))
+        else:
+            parts.append(quote(k, space_plus) + "=" + quote(v, space_plus))
     return "&".join(parts)
 
 
 def streams(form):
     """True when a form has a value that must be streamed (a forms.Value or forms.File)."""
-    for _, v in _pairs(form):
+    for _, v in pairs(form):
         if not isinstance(v, (str, bytes, bytearray, int, float)) and v is not None:
             return True
     return False
@@ -104,25 +110,27 @@ def source_pieces(src, buf):
             yield mv[i : i + _PIECE]
         return
     mv = memoryview(buf)
-    if hasattr(src, "readinto"):
-        while True:
-            n = src.readinto(buf)
-            if not n:
-                return
-            yield mv[:n]
-    elif hasattr(src, "read"):
+    if hasattr(src, "read") and not hasattr(src, "readinto"):
         while True:
             d = src.read(len(buf))
+            if isinstance(d, str):
+                d = _utf8(d)
+            elif not isinstance(d, (bytes, bytearray, memoryview)):  # (None: a non-blocking file)
+                raise UsageError("a body file's read() gave %r, not bytes" % (d,))
             if not d:
                 return
-            yield d.encode() if isinstance(d, str) else d
-    elif callable(src):
+            yield d
+    elif hasattr(src, "readinto") or callable(src):
+        # (The buffer may be the connection's receive buffer, which holds an earlier response: a count
+        # out of range, -1 or 65536 for 512 bytes, would upload those bytes.  None: a non-blocking file
+        # with nothing to give yet, not the end.)
+        fill = src.readinto if hasattr(src, "readinto") else src
         while True:
-            n = src(mv)
+            n = fill(mv)
+            if type(n) is not int or n < 0 or n > len(buf):
+                raise UsageError("a body's readinto() or callback returned %r for a %d-byte buffer" % (n, len(buf)))
             if not n:
                 return
-            if type(n) is not int or n < 0 or n > len(buf):
-                raise UsageError("body callback returned %r for a %d-byte buffer" % (n, len(buf)))
             yield mv[:n]
     else:
         try:

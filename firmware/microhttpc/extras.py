@@ -143,8 +143,11 @@ def use_json(req, value):
         raise UsageError("give one of body=, form= or json=")
     from json import dumps
 
-    _json_value(value)
-    req.body = dumps(value, separators=(",", ":"))
+    try:
+        _json_value(value)
+        req.body = dumps(value, separators=(",", ":"))
+    except RuntimeError:  # (RecursionError: nested too deep, or a list that holds itself)
+        raise UsageError("json= value nested too deep (or holding itself)")
     if req.content_type is None:
         req.content_type = "application/json"
 
@@ -180,11 +183,14 @@ def basic(auth):
         user, password = auth
     except (TypeError, ValueError):
         user = password = None
-    if not (isinstance(user, str) and isinstance(password, str)):
-        from .errors import UsageError
+    try:
+        if isinstance(user, str) and isinstance(password, str):
+            return "Authorization", "Basic " + b2a_base64((user + ":" + password).encode())[:-1].decode()
+    except UnicodeError:  # (CPython: a lone surrogate)
+        pass
+    from .errors import UsageError
 
-        raise UsageError("auth= takes a (user, password) pair of str")
-    return "Authorization", "Basic " + b2a_base64((user + ":" + password).encode())[:-1].decode()
+    raise UsageError("auth= takes a (user, password) pair of str (valid Unicode)")
 
 
 class Lines:

@@ -15,7 +15,7 @@ stays cheap.
 
 from .errors import UsageError
 from .http11 import check_header
-from .bodies import _source, source_pieces
+from .bodies import _source, _utf8, source_pieces
 from .request import _header_value
 
 _CRLF = b"\r\n"
@@ -44,6 +44,8 @@ class File(Value):
 
 def _length(source, length):
     if length is not None:
+        if type(length) is not int or length < 0:  # (3.0 went out as "Content-Length: 135.0")
+            raise UsageError("a form value's length must be an int, 0 or more: %r" % (length,))
         return length
     if isinstance(source, str):
         return len(source.encode())
@@ -66,8 +68,14 @@ def _quoted(name, what):
     """A name for a Content-Disposition quoted-string: the HTML form rules escape '"', CR and LF as
     %22, %0D and %0A (RFC 7578 section 4.2 leaves the encoding to the form's producer), so a field
     or file name cannot end the string or start another header.  NUL has no such rule: refused."""
-    if not isinstance(name, str):
-        name = str(name, "utf-8") if isinstance(name, (bytes, bytearray)) else str(name)
+    if isinstance(name, (bytes, bytearray)):
+        try:
+            name = str(name, "utf-8")
+        except UnicodeError:
+            raise UsageError("form %s is not UTF-8: %r" % (what, name))
+    elif not isinstance(name, str):
+        name = str(name)
+    _utf8(name)  # (CPython: a lone surrogate, UsageError here rather than UnicodeEncodeError later)
     if "\0" in name:
         raise UsageError("form %s must not contain NUL: %r" % (what, name))
     return name.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")

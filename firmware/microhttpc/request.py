@@ -177,7 +177,7 @@ class Request:
         if self.form is not None:
             if "content-type" in lower:
                 raise _not_allowed("Content-Type is generated for a form; remove it from the headers")
-            from .bodies import encode_pairs, streams
+            from .bodies import encode_pairs, pairs, streams
 
             multipart = self.multipart
             if multipart is None:
@@ -185,7 +185,7 @@ class Request:
             if multipart:
                 from .forms import Multipart
 
-                body = Multipart(_pairs(self.form), self.rng)
+                body = Multipart(pairs(self.form), self.rng)
                 ctype, length = body.content_type, body.length
             else:
                 body = encode_pairs(self.form, space_plus=True).encode()

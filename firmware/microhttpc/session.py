@@ -137,7 +137,7 @@ class Response(http11.ResponseHead):
             if type(buf) is not bytearray and type(buf) is not memoryview:
                 memoryview(buf)
             buf[:0] = b""  # (a read-only memoryview: TypeError; allocates nothing)
-        except TypeError:
+        except (TypeError, ValueError):  # (MicroPython, an array of ints: ValueError)
             raise UsageError("readinto() takes a bytearray or a writable memoryview, not %r" % (type(buf).__name__,))
 
     def _end(self, end):
