@@ -954,6 +954,7 @@ RAW_SCRIPTS = {
     "/ping250": (None, b""),  # see _ping_every: a PING every 250 ms, never a message
     "/stall": (None, b""),  # reads nothing for a second, then answers each message with "got <size>"
     "/pause": (None, b""),  # the same with the usual socket buffers (megabytes wait, then go quickly)
+    "/stall-twice": (None, b""),  # as /pause, and again for a second after its answer to the first message
     "/bigbadutf8": (None, [_BIGBAD[:1000], 0.05, _BIGBAD[1000:]]),
 }
 
@@ -1269,7 +1270,7 @@ async def raw_ws(reader, writer):
 
             writer.get_extra_info("socket").setsockopt(_socket.SOL_SOCKET, _socket.SO_RCVBUF, 8192)
             await asyncio.sleep(1.0)
-        if path in ("/pause", "/pause-echo"):  # (/pause-echo: then echoes, as the default path)
+        if path in ("/pause", "/pause-echo", "/stall-twice"):  # (/pause-echo: then echoes, as the default path)
             await asyncio.sleep(1.0)
         if path == "/reset" or path == "/msgs-then-reset":
             # The connection reset (SO_LINGER 0) 0.1 s after the 101 (after the frames, for
@@ -1336,11 +1337,15 @@ async def raw_ws(reader, writer):
             elif op == 10:
                 if path not in RAW_QUIET:
                     writer.write(raw_frame(1, b"got pong " + data))
-            elif path in ("/stall", "/pause") and op in (0, 1, 2):
+            elif path in ("/stall", "/pause", "/stall-twice") and op in (0, 1, 2):
                 stalled += len(data)  # answers each message with its size, not the message
                 if fin:
                     writer.write(raw_frame(1, b"got %d" % stalled))
                     stalled = 0
+                    if path == "/stall-twice":
+                        await writer.drain()
+                        await asyncio.sleep(1.0)
+                        path = "/stall"  # (once)
             elif path == "/record" or op in (0, 1, 2):
                 # /record: describe each frame the client sent; otherwise echo data frames as they are
                 # (same opcode and FIN: a fragmented message comes back fragmented the same way).

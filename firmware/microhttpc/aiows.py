@@ -60,16 +60,34 @@ class WebSocket(WSCore):
         p = self.protocol
         wrote = False
         out = ()
+        k = 0
+        lent = None
         try:
             while True:
                 out = p.data_to_send()
                 if not out:
                     break
-                for frame in out:
+                if p.tx_buffer is not None:
+                    # Its first frame may be built in the protocol's lent buffer (the large-frame buffer
+                    # kept on CPython): no other frame is built there until it is out (another task's
+                    # send or a PONG overwrote it in the transport, which from CPython 3.12 keeps a
+                    # view, not a copy: two tasks' 4 MiB messages went out mixed).
+                    lent, p.tx_buffer = p.tx_buffer, None
+                for k in range(len(out)):
                     if self._socket_closed:
                         return
-                    await self.conn._write(frame)
+                    await self.conn._write(out[k])
                 wrote = True
+            if p.tx_buffer is None:
+                p.tx_buffer = lent  # (all out: free again; not after a fault, which may leave it held)
+        except asyncio.CancelledError:
+            # The writer was cancelled (wait_for, task.cancel): the frames it took and did not hand over,
+            # other tasks' among them, go back in front of the queue for the next writer (they were
+            # dropped, and those tasks' send() returned as if they had gone out).  The one it was
+            # writing: CPython's transport took it whole before the wait; on MicroPython none of it
+            # went out, or the connection ended (a torn frame, see aio).
+            p._out[:0] = out[k + (0 if MICROPYTHON else 1) :]
+            raise
         except ConnectionLost:
             self._unsent(out)
             await self._salvage()
@@ -188,6 +206,7 @@ class WebSocket(WSCore):
         without a coroutine: after a MemoryError there may be no heap for one (the socket stayed open
         until close())."""
         self.protocol.receive_eof()  # first: it allocates nothing
+        self._unsent(self.protocol._out)  # (frames no writer took: a Close there was not sent)
         self._socket_closed = True
         self.conn.lost()
 
@@ -310,6 +329,9 @@ class WebSocket(WSCore):
     async def _close_socket(self):
         if not self._socket_closed:
             aw = self.conn._abort()  # first: with no heap for it, the socket is not marked closed
+            # A Close still queued, behind another task's write the server never took (MicroPython:
+            # sent_code said 1000 for a Close that never went out), was not sent.
+            self._unsent(self.protocol._out)
             self._socket_closed = True
             await aw
 

@@ -74,6 +74,7 @@ class WSCore:
     rx_length = 0
     _rx_buf = None  # auto mode: a view of the application's buffer while a message is copied into it
     _rx_n = 0
+    _rx_skip = False  # the message whose on_msg_rx_init raised (or gave no buffer it can take): dropped
     _err_reported = None
 
     def _setup(self, protocol, subprotocol, extensions, response, timeout, close_timeout, user_data, cb):
@@ -108,7 +109,7 @@ class WSCore:
         False when it does not fit the buffer (the connection fails with 1009)."""
         if self._rx_buf is not None:
             return self._rx_copy(a)
-        if self.on_msg_rx_data is not None:
+        if self.on_msg_rx_data is not None and not self._rx_skip:
             self.on_msg_rx_data(a)
         return True
 
@@ -146,10 +147,19 @@ class WSCore:
                 elif kind == ws.EV_MSG_START:
                     self._rx_buf = None
                     if self.on_msg_rx_init is not None:
+                        # Until it gives a buffer that is taken: if it raises, the caller gets the
+                        # exception and the rest of this message is dropped, its end too (its pieces
+                        # went on to on_msg_rx_data, and on_msg_rx_complete read the buffer of the
+                        # message before as this one's).
+                        self._rx_skip = True
                         buf = self.on_msg_rx_init(a, b)
                         if buf is not None and not self._rx_start(buf, b):
                             break
+                        self._rx_skip = False
                 elif kind == ws.EV_MSG_END:
+                    if self._rx_skip:
+                        self._rx_skip = False  # (the end of a dropped message: no on_msg_rx_complete)
+                        continue
                     if self._rx_buf is not None:
                         self.rx_length = self._rx_n
                         self._rx_buf = None
@@ -180,7 +190,7 @@ class WSCore:
         try:
             mv = memoryview(buf)
             mv[:0] = b""
-        except TypeError:
+        except (TypeError, ValueError):  # (ValueError: an array of 2-byte items, say)
             raise UsageError("on_msg_rx_init must return a writable buffer (bytearray) or None, got %s"
                              % type(buf).__name__)
         self._rx_buf = mv

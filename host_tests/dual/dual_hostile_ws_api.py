@@ -164,8 +164,10 @@ def _an_auto_mode_buffer_that_is_read_only(layer):
     # to on_err as the exception of any callback is).
     from microhttpc.errors import UsageError
 
+    from array import array
+
     h, p = raw_server()
-    for bad in (b"x" * 64, 64):
+    for bad in (b"x" * 64, 64, array("H", [0] * 32)):  # (an array of 2-byte items: a bare ValueError)
         ws = connect_ws(layer, h, p, "/echo", on_msg_rx_init=lambda is_text, n: bad)
         try:
             ws.send("abc")
@@ -181,3 +183,50 @@ def _an_auto_mode_buffer_that_is_read_only(layer):
 
 
 per_layer(globals(), "an_auto_mode_buffer_that_is_read_only", _an_auto_mode_buffer_that_is_read_only)
+
+
+def _a_message_whose_auto_mode_start_failed_is_dropped_whole(layer):
+    # on_msg_rx_init gave no buffer the message could go into (or raised): the caller got the
+    # UsageError, then its pieces went on and on_msg_rx_complete came with rx_length and the buffer
+    # still those of the message before, which the application read a second time in place of this
+    # one.  Now the rest of that message is dropped, its end too: the next message is the next one.
+    # (poll: the callback's exception ends the connection; the messages that came first are delivered.)
+    from microhttpc.errors import ConnectionClosed, TimeoutError, UsageError
+
+    buf = bytearray(64)
+    calls = []
+
+    def init(is_text, n):
+        calls.append(n)
+        return b"read-only" if len(calls) == 2 else buf
+
+    h, p = raw_server()
+    got = []
+    ws = connect_ws(layer, h, p, "/echo", on_msg_rx_init=init,
+                    on_msg_rx_complete=lambda: got.append(bytes(buf[: ws.rx_length])))
+    try:
+        for m in ("first message", "SECOND", "third"):
+            ws.send(m)
+        refused = 0
+        for _ in range(20):
+            try:
+                ws.recv(0.3)  # (auto mode: the messages go to the callbacks)
+            except UsageError:
+                refused += 1
+            except TimeoutError:
+                if len(got) >= 2:
+                    break
+            except ConnectionClosed:
+                break
+        if layer == "poll":  # ("third" is delivered if it came before the connection ended)
+            assert got in ([b"first message"], [b"first message", b"third"]), got
+            assert len(ws.errors) == 1 and isinstance(ws.errors[0], UsageError), ws.errors
+        else:
+            assert got == [b"first message", b"third"], got
+            assert refused == 1, refused
+    finally:
+        ws.close()
+
+
+per_layer(globals(), "a_message_whose_auto_mode_start_failed_is_dropped_whole",
+          _a_message_whose_auto_mode_start_failed_is_dropped_whole)
