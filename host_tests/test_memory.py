@@ -142,12 +142,14 @@ import mem
 # Then 44480, 70400, 67552, 51328, 72352, 45600, 70080, 65280: an aio writer that is cancelled puts the
 # frames it took back in the queue, and no frame is built in the buffer it writes from (aiows._flush); auto
 # mode drops the rest of a message whose on_msg_rx_init raised (WSCore._rx_skip).
+# Then poll HTTP + WebSocket 72384: a Close still queued when the connection ends is not reported as sent
+# (pollws._end_cause).
 IMPORT_BUDGET = {
     "blocking HTTP": 44530,
     "blocking HTTP + WebSocket": 70450,
     "blocking WebSocket only": 67602,
     "poll HTTP": 51346,
-    "poll HTTP + WebSocket": 72370,
+    "poll HTTP + WebSocket": 72434,
     "aio HTTP": 45618,
     "aio HTTP + WebSocket": 70130,
     "aio WebSocket only": 65330,

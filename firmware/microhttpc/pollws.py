@@ -312,6 +312,8 @@ class WebSocket(WSCore):
                     item[1](True)  # (on_tx_complete: it went out)
         except Exception:  # (reset, no memory: the end goes on)
             pass
+        if c._out:  # not written: a Close there was not sent (sent_code said 1000 for it)
+            self._unsent((c._out[-1][0],))
         if isinstance(cause, ConnectionLost) and p is not None:
             exc = self._last_input()
             if exc is not None:

@@ -119,6 +119,35 @@ def test_poll_idle_timeout_fails_the_websocket_with_a_close():
     assert sent_close_code("poll", "/idle-1011") == 1011
 
 
+def test_poll_a_close_never_written_is_not_reported_sent():
+    # Messages queued to a server that reads nothing, then close(): the Close waits behind them, and
+    # the connection ends at close_timeout with them unwritten (on_tx_complete(False)).  sent_code said
+    # 1000 for that Close (as aio did on MicroPython; a Close whose write failed: WSCore._unsent).
+    # CPython: more than the socket buffers take; MicroPython: what its heap allows, which they may
+    # take: sent_code must say what happened either way.
+    import sys
+
+    from microhttpc.errors import ConnectionClosed
+    from microhttpc.poll import Engine
+
+    h, p = raw_server()
+    e = Engine(timeout=5)
+    conn = e.connect(h, p)
+    opened, written = [], []
+    ws = e.upgrade(conn, "/noread", on_open=opened.append, close_timeout=0.5)  # reads nothing for 10 s
+    assert e.run(until=lambda: opened or conn.closed, timeout=5) and opened
+    n, count = (1000, 4) if sys.implementation.name == "micropython" else (100000, 100)
+    for _ in range(count):
+        ws.send(bytes(n), on_tx_complete=written.append)
+    e.run(timeout=0.3)
+    ws.close()
+    assert e.run(until=lambda: conn.closed, timeout=5)
+    exc = raises(ConnectionClosed, ws.send, "after")
+    assert len(written) == count, written
+    assert exc.code == 1006 and exc.sent_code == (None if False in written else 1000), (exc.sent_code, written)
+    assert False in written or sys.implementation.name == "micropython", written
+
+
 def test_send_stream_with_wrong_chunks():
     # Blocking only (send_stream): what is no iterable is refused before the message begins; a chunk
     # that is no str or bytes ends the connection (the message cannot be finished), instead of leaving
