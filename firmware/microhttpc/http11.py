@@ -608,6 +608,8 @@ class ResponseParser:
         pos = self._pos
         i = buf.find(b"\r\n", pos, self._end)
         if i < 0:
+            if buf.find(b"\n", pos, self._end) >= 0:  # a bare LF: its line ends with no CRLF (it waited
+                raise ProtocolError("a %s ends with a bare LF, not CRLF" % what)  # for one until timeout)
             pending = self._end - pos
             if pending and buf[self._end - 1] == 13:
                 pending -= 1  # (a CR whose LF has not come: the line's end, not a byte of it, as whole)
@@ -643,6 +645,8 @@ class ResponseParser:
                 raise LimitExceeded("response header block larger than %d bytes" % self.max_header_bytes,
                                     "max_header_bytes", self.max_header_bytes, self._hdr_bytes + n)
             if i < 0:
+                if buf.find(b"\n", j, self._end) >= 0:  # (as _eol: no wait for a CRLF that won't come)
+                    raise ProtocolError("a header line ends with a bare LF, not CRLF")
                 if self._eof:
                     raise ConnectionLost("connection closed in the middle of a header block")
                 return None

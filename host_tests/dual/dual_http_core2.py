@@ -76,6 +76,17 @@ def test_cr_lf_nul_inside_header_lines_refused():
         raises(ProtocolError, run, te + tr + b"\r\n")
 
 
+def test_lines_that_end_with_a_bare_lf_are_refused_at_once():
+    # A head or chunk-size line ended by LF alone held every layer until its timeout, waiting for a
+    # CRLF (a 101 of a server that wrote "\n": TimeoutError, not the ProtocolError it is).
+    for data in (b"HTTP/1.1 200 OK\nContent-Length: 0\n\n", b"HTTP/1.1 101 Switching Protocols\n",
+                 b"HTTP/1.1 200 OK\r\nContent-Length: 0\n\n",
+                 b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\nhello"):
+        raises(ProtocolError, run, data)
+    evs, p = run(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r")  # (a CR whose LF comes later: waits)
+    assert evs == [] and not p.done
+
+
 def test_trailers_count_against_header_limits():
     te = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n"
     many = "".join(["T-%d: %s\r\n" % (i, "v" * 50) for i in range(10)]).encode()  # 10 trailers, ~600 bytes
