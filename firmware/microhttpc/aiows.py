@@ -353,7 +353,8 @@ class WebSocket(WSCore):
             self._drop()
             raise
         try:
-            await self._wind_down()
+            if not self._socket_closed:  # (dropped: no coroutine made, after a MemoryError the heap may
+                await self._wind_down()  # hold none; close() raised a second MemoryError for one fault)
         finally:
             self._closed()
 

@@ -38,48 +38,18 @@ def _connection_settings(layer):
         c.close()
 
 
-class _Broken:
-    """A body file whose readinto() gives a count out of range once (then the end), or None (a
-    non-blocking file with nothing yet), or whose read() gives no bytes."""
-
-    def __init__(self, count, method="readinto"):
-        self.count = count
-        setattr(self, method, self._give)
-
-    def _give(self, buf):
-        count, self.count = self.count, 0
-        return count
-
-
-def _holds_itself():
-    box = []
-    box.append(box)  # (as deep as json= can go, in 16 bytes)
-    return box
-
-
 def _request_arguments(layer):
-    from microhttpc import forms
     from microhttpc.errors import UsageError
 
-    # (form="abc", form=[("a",)] and form=5 raised a bare ValueError / TypeError; a non-UTF-8 field or
-    # file name UnicodeError; json= nested too deep (a list that holds itself) RecursionError / RuntimeError; CPython, a lone
-    # surrogate in auth= or a field name UnicodeEncodeError.  A form value's length=3.0 went out as
-    # "Content-Length: 135.0", length=-1 as a wrong Content-Length before the UsageError.)
-    for bad in (3.0, -1, "3", True):
-        raises(UsageError, forms.Value, b"x", bad)
-    odd = [{"form": "abc"}, {"form": [("a",)]}, {"form": 5}, {"form": [(b"\xff", forms.Value(b"x"))]},
-           {"form": [("f", forms.File(b"x", b"\xff.bin"))]}, {"json": _holds_itself()}]
-    if not MICROPYTHON:
-        odd += [{"auth": ("\ud800", "pw")}, {"form": [("\ud800", forms.Value(b"x"))]}]
     c = open_client(layer, timeout=5)
     try:
-        for kw in odd + [{"deadline": float("nan")}, {"deadline": "5"}, {"deadline": -1}, {"deadline": 1e30},
+        for kw in ({"deadline": float("nan")}, {"deadline": "5"}, {"deadline": -1}, {"deadline": 1e30},
                    {"body": {"a": 1}}, {"body": 5}, {"body": 1.5}, {"form": {"a": {"b": 1}}}, {"form": {"a": object()}},
                    {"headers": {"X-A": None}}, {"headers": {"X-A": [1, 2]}}, {"headers": ["ab", "cd"]},
                    {"json": {1, 2}}, {"json": float("nan")}, {"json": b"ab"}, {"json": object()}, {"json": {1: 2}},
                    {"json": [1, float("inf")]}, {"on_body": 5}, {"on_header": 5}, {"on_body": 0},
                    {"on_header": False}, {"follow_redirects": "3"}, {"multipart": {"f": "x"}}, {"multipart": True},
-                   {"multipart": 1, "form": {"a": "1"}}]:  # (multipart={"f": ...} went out as an empty body)
+                   {"multipart": 1, "form": {"a": "1"}}):  # (multipart={"f": ...} went out as an empty body)
             raises(UsageError, c.request, "POST", "/raw/genuine", **kw)
         raises(UsageError, c.request, None, "/raw/genuine")
         raises(UsageError, c.request, "GET", b"/raw/genuine")
@@ -94,23 +64,6 @@ def _request_arguments(layer):
             assert c.request("POST", "/raw/genuine", json=OrderedDict([("a", 1)])).status == 200
     finally:
         c.close()
-    # A body file's readinto() count was taken as it came: -1 uploaded all but one byte of the buffer
-    # it was given, on the blocking layer the connection's receive buffer, which held the response
-    # before (a count over the buffer was cut to it; None, a non-blocking file, ended the body).  Each
-    # is UsageError now, the head already sent: the connection is dropped (the next request reconnects;
-    # poll's stays closed).
-    for body in (_Broken(-1), _Broken(1 << 20), _Broken(None), _Broken(2.5), _Broken(None, "read"),
-                 _Broken(5, "read"), lambda buf: -1):
-        c = open_client(layer, timeout=5)
-        try:
-            assert c.request("GET", "/raw/genuine").body == GENUINE  # (a response through the buffer)
-            raises(UsageError, c.request, "POST", "/raw/genuine", body=body)
-            if layer == "poll":  # (its connection is closed for good: a new one)
-                c.close()
-                c = open_client(layer, timeout=5)
-            assert c.request("GET", "/raw/genuine").body == GENUINE
-        finally:
-            c.close()
 
 
 def _response_arguments(layer):
