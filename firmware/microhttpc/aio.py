@@ -683,7 +683,7 @@ class Connection(Session):
         dl = req.deadline
         while True:
             self.begin(req.method, dl, req.sent_target, req.keep_alive)
-            dl = self._t_end  # (a resend: the same deadline, see Session.begin)
+            dl = self.t_end  # (a resend: the same deadline, see Session.begin)
             early = False  # the head is out, the body goes: an early answer is read (see _early)
             try:
                 try:

@@ -391,7 +391,7 @@ class Connection(Session):
         dl = req.deadline
         while True:
             self.begin(req.method, dl, req.sent_target, req.keep_alive)
-            dl = self._t_end  # (a resend: the same deadline, see Session.begin)
+            dl = self.t_end  # (a resend: the same deadline, see Session.begin)
             try:
                 if body is None:
                     self._write(head)

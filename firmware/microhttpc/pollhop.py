@@ -85,7 +85,7 @@ def resend(conn, req=None):
     the next request of the queue went out: reopen for the queue."""
     conn.engine._forget(conn)  # the old socket
     if req is not None:
-        req.t_end = conn._t_end  # (the resend's deadline: the first attempt's, see Session.begin)
+        req.t_end = conn.t_end  # (the resend's deadline: the first attempt's, see Session.begin)
     conn.lost()
     conn._active, conn._out, conn._out_pos, conn._mask, conn._deferred = None, [], 0, 0, None
     conn.state, conn._want = 1, POLLOUT  # poll._CONNECTING

@@ -273,7 +273,8 @@ class Session:
         self.reusable = False  # may the open connection carry the next request?
         self.rx = 0  # bytes received since the request in flight was written
         self._t_head = None  # tick by which the final response head must have arrived
-        self._t_end = None  # (tick, seconds): by when the request (or the drain) must be complete
+        self.t_end = None  # (tick, seconds): by when the request (or the drain) must be complete (a resend
+        # and a redirect hop take it: one deadline for the whole chain)
 
     def redirect(self, conn, resp, cur, hdrs, limit, history):
         """The redirect verdict for ``resp``, the answer to Request ``cur`` (``hdrs`` its headers) on
@@ -327,7 +328,7 @@ class Session:
         self.reusable = False
         self.method = None
         self.upgrading = None
-        self._t_head = self._t_end = None
+        self._t_head = self.t_end = None
         if self._drain is not None and not self._drain[0].complete:
             self._drain = None  # (a drain that reached the end goes on: its pieces are for read())
         a = self.active
@@ -403,7 +404,7 @@ class Session:
         t = self.timeout
         self._t_head = None if t is None else self.clock.ticks_add(now, int(t * 1000))
         dl = self.deadline if deadline is None else deadline  # (a redirect's: the chain's (tick, seconds))
-        self._t_end = dl if dl is None or type(dl) is tuple else (self.clock.ticks_add(now, int(dl * 1000)), dl)
+        self.t_end = dl if dl is None or type(dl) is tuple else (self.clock.ticks_add(now, int(dl * 1000)), dl)
         if self._t_tls is True and self.connect_timeout is not None:
             self._t_tls = self.clock.ticks_add(now, int(self.connect_timeout * 1000))
         self.parser.start(method)
@@ -474,7 +475,7 @@ class Session:
         resp.trailers = trailers
         resp.complete = True
         self.active = None
-        # (``_t_end`` stays until the next begin(): a redirect's next hop takes it, urls.next_hop; a 3xx
+        # (``t_end`` stays until the next begin(): a redirect's next hop takes it, urls.next_hop; a 3xx
         # complete at its head, to a HEAD, cleared it first, and the chain went on with no deadline)
         if resp.status == 101 or not (self.persistent and resp.keep_alive) or self.parser.buffered():
             self.reusable = False
@@ -493,7 +494,7 @@ class Session:
             if left <= 0:
                 raise TimeoutError("no response within %s s" % self.timeout)
             wait = left / 1000
-        t = self._t_end
+        t = self.t_end
         if t is not None:
             left = self.clock.ticks_diff(t[0], now)
             if left <= 0:
@@ -512,7 +513,7 @@ class Session:
     def expired(self, exc=None):
         """The TimeoutError for a wait that ran out (the layer's socket timeout was ``wait_time()``):
         the deadline's or the TLS handshake's when they passed, else ``exc`` (a write's own) if given."""
-        t = self._t_end
+        t = self.t_end
         if t is not None and self.clock.ticks_diff(t[0], self.clock.ticks_ms()) <= 0:
             return TimeoutError("the request did not complete within its %s s deadline" % t[1])
         if self._t_tls is not None:  # (no write took bytes yet)
@@ -535,8 +536,8 @@ class Session:
             d = self._drain = [resp, [], 0]
             if self.drain_timeout is not None:
                 t = self.clock.ticks_add(self.clock.ticks_ms(), int(self.drain_timeout * 1000))
-                if self._t_end is None or self.clock.ticks_diff(t, self._t_end[0]) < 0:
-                    self._t_end = (t, self.drain_timeout)
+                if self.t_end is None or self.clock.ticks_diff(t, self.t_end[0]) < 0:
+                    self.t_end = (t, self.drain_timeout)
         if piece is None:
             self._drain = None
             try:

@@ -69,6 +69,7 @@ class Session:
     upgraded: bool
     reusable: bool
     rx: int
+    t_end: tuple[int, float] | None
     def __init__(
         self,
         host: str,

@@ -168,7 +168,7 @@ def next_hop(first, conn, resp, cur, hdrs, limit, history):
         return None
     # A deadline bounds the whole chain: the next hop ends when it does, the drain of this 3xx's body
     # and a connect included (its (tick, seconds), for Session.begin).
-    nxt.deadline = t = conn._t_end
+    nxt.deadline = t = conn.t_end
     history.append((resp.status, resp.url))
     if same_origin(first, scheme, host, port):
         conn = first
