@@ -246,11 +246,11 @@ def ws_keywords_aio():
 
 
 def ws_keywords_poll():
-    # pollws.upgrade accepts exactly _OPTS + _MINE (anything else is a UsageError); defaults from
-    # make_protocol, else from the kw.get() calls of pollws.WebSocket.
-    from microhttpc import pollws
+    # pollws.upgrade accepts exactly handshake's _OPTS + _SETTINGS and on_open (anything else is a
+    # UsageError); defaults from make_protocol, else from the kw.get() calls of pollws.WebSocket.
+    from microhttpc import handshake, pollws
 
-    names = set(pollws._OPTS) | set(pollws._MINE)
+    names = set(handshake._OPTS) | set(handshake._SETTINGS) | {"on_open"}
     known = merge(
         kw_of(wsession.make_protocol),
         defaults_from_source(pollws.WebSocket, "__init__", "kw"),

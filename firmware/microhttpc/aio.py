@@ -741,7 +741,7 @@ class Connection(Session):
             from .wsession import finish_upgrade, make_protocol, start_upgrade
 
             await self._prepare_line()
-            head = start_upgrade(s, path, headers, subprotocols, extensions, ws_options)
+            head = start_upgrade(s, path, headers, subprotocols, extensions, ws_options, ())
             proto = make_protocol(**ws_options)  # long-lived: made before the handshake's transient objects
         except MemoryError:
             await self._abort()  # out of memory is a fault like a reset: the connection goes

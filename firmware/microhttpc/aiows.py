@@ -8,7 +8,7 @@ from .rfc6455 import ConnectionClosed
 from .rt import MICROPYTHON
 from .session import seconds
 from .rtio import deadline, remaining
-from .wsession import _OPTS, WSCore, payload
+from .wsession import WSCore, payload
 
 
 class WebSocket(WSCore):
@@ -20,14 +20,8 @@ class WebSocket(WSCore):
 
     _leftover = None
     frame_size = None  # split outgoing messages into frames of at most this many bytes (None: don't)
-    # What upgrade() takes besides the callbacks: the protocol's settings and this class's own.
-    _MINE = "max_message max_frame streaming rng allowed_rsv max_events timeout close_timeout user_data frame_size " \
-            "ping_interval ping_timeout"
 
     def __init__(self, conn, protocol, subprotocol, extensions, response, leftover, opts):
-        for k in opts:  # (as on the blocking layer: the connection is then closed)
-            if k not in _OPTS and k not in self._MINE.split():
-                raise UsageError("unknown WebSocket keyword %r" % (k,))
         self._setup(protocol, subprotocol, extensions, response, opts.get("timeout", conn.timeout),
                     opts.get("close_timeout", 5.0), opts.get("user_data"), opts)
         self.conn = conn

@@ -19,6 +19,9 @@ from .session import count, seconds
 # WebSocket module; ws_connect checks its 101 before they load, see wsconnect)
 _OPTS = ("on_msg", "on_msg_rx_init", "on_msg_rx_data", "on_msg_rx_complete", "on_ping", "on_pong",
          "on_close", "on_err")
+# The settings every layer's WebSocket takes (a layer adds its own: ``start_upgrade``'s ``more``).
+_SETTINGS = ("max_message", "max_frame", "streaming", "rng", "allowed_rsv", "max_events", "timeout", "close_timeout",
+             "user_data", "frame_size", "ping_interval", "ping_timeout")
 
 
 def _err(name, *args):
@@ -140,11 +143,15 @@ def check_handshake_response(head, key, subprotocols=None, extensions=None, resp
     return proto, exts
 
 
-def check_settings(o):
-    """The upgrade's other keywords ``o`` (the WebSocket's settings), checked before the handshake on
-    every layer: a wrong one fails the upgrade call, not the connection right after its 101 (bare
-    errors, or a WebSocket that failed at every recv() while it stayed open).  Here, not in the
-    WebSocket modules: this code leaves the heap with the handshake."""
+def check_settings(o, more=()):
+    """The upgrade's other keywords ``o`` (the WebSocket's settings: the callbacks, ``_SETTINGS`` and the
+    layer's ``more``), checked before the handshake on every layer: a wrong or unknown one fails the
+    upgrade call and nothing is sent, not the connection right after its 101 (bare errors, or a
+    WebSocket that failed at every recv() while it stayed open).  Here, not in the WebSocket modules:
+    this code leaves the heap with the handshake."""
+    for k in o:
+        if k not in _OPTS and k not in _SETTINGS and k not in more:
+            raise UsageError("unknown WebSocket keyword %r" % (k,))
     for k in ("timeout", "close_timeout", "ping_interval", "ping_timeout"):
         seconds(o.get(k), k)
     for k in ("buffer_size", "tx_buffer_size", "frame_size", "max_message", "max_frame", "max_events"):
@@ -158,13 +165,16 @@ def check_settings(o):
             raise UsageError("%s must be callable, not %r" % (k, o[k]))
 
 
-def start_upgrade(s, path, headers=None, subprotocols=None, extensions=None, options=None):
+def start_upgrade(s, path, headers=None, subprotocols=None, extensions=None, options=None,
+                  more=("buffer_size", "tx_buffer_size")):
     """The session ``s`` writes the WebSocket upgrade request now (RFC 6455 section 4.1): returns its
     head bytes.  Connection, Upgrade, Sec-WebSocket-* and Host are the module's (HeaderNotAllowed); the
     application's headers and the offers go through the same header check as every other header.
-    ``options``: the upgrade's other keywords (``rng``; the rest checked by ``check_settings``)."""
+    ``options``: the upgrade's other keywords (``rng``; the rest checked by ``check_settings``, with
+    ``more``, the names the layer's WebSocket takes besides the common ones: by default the blocking
+    one's)."""
     o = options or {}
-    check_settings(o)
+    check_settings(o, more)
     rng = o.get("rng")
     if not s.persistent:
         raise UsageError("WebSocket upgrade needs a persistent connection (persistent=True)")

@@ -14,10 +14,8 @@ from .request import Request
 from .rt import MICROPYTHON
 from .rtio import ticks_ms
 from .session import Session
-from .wsession import _OPTS, WSCore, make_protocol, payload
+from .wsession import WSCore, make_protocol, payload
 
-_MINE = ("on_open", "max_message", "max_frame", "streaming", "rng", "allowed_rsv", "timeout", "close_timeout",
-         "user_data", "ping_interval", "ping_timeout", "frame_size", "max_events")
 
 
 def _drop(msg):
@@ -35,9 +33,6 @@ def upgrade(engine, conn, path="/", headers=None, subprotocols=None, extensions=
     ``timeout`` (close the WebSocket with TimeoutError after that many idle seconds; None: never),
     ``close_timeout=5.0`` (bounds the closing handshake), ``user_data``, ``frame_size`` (the default of
     ``send()``'s: frames of at most that many bytes)."""
-    for k in kw:
-        if k not in _OPTS and k not in _MINE:
-            raise UsageError("upgrade() got an unknown keyword %r" % (k,))
     for r in conn._queue:
         if r.websocket is not None:
             raise UsageError("an upgrade is already queued on this connection")
@@ -49,7 +44,7 @@ def upgrade(engine, conn, path="/", headers=None, subprotocols=None, extensions=
         d.opened()
         from .wsession import start_upgrade  # (from ``handshake``: see wsession.__getattr__)
 
-        head = start_upgrade(d, path, headers, subprotocols, extensions, kw)
+        head = start_upgrade(d, path, headers, subprotocols, extensions, kw, ("on_open",))
         w = WebSocket(conn, kw)
         w._head = head
         w._offer = d.upgrading

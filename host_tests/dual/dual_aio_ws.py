@@ -52,6 +52,29 @@ def test_request_stream_and_upgrade_on_one_connection():
     assert asyncio.run(main())
 
 
+def test_unknown_keyword_refused_before_the_handshake():
+    # (refused once the 101 had come: the connection closed with it)
+    async def main():
+        host, port = server("http")
+        conn = await aio.Connection.open(host, port, timeout=10)
+        writer = conn._writer
+        for kw in ({"on_mesage": print}, {"tx_buffer_size": 64}, {"on_open": print}):
+            try:
+                await conn.upgrade("/ws", **kw)
+                raise AssertionError("accepted %r" % (kw,))
+            except microhttpc.UsageError as exc:
+                assert "unknown WebSocket keyword" in str(exc), exc
+        assert conn._writer is writer  # nothing was sent: the same connection upgrades
+        ws = await conn.upgrade("/ws")
+        assert conn._writer is writer
+        await ws.send("same connection")
+        assert await ws.recv() == "same connection"
+        await ws.close()
+        return True
+
+    assert asyncio.run(main())
+
+
 def test_send_while_another_task_receives():
     async def main():
         host, port = server("ws")

@@ -80,7 +80,8 @@ def test_upgrade_refuses_cr_lf_in_offers_at_once():
     host, port = server("http")
     conn = e.connect(host, port)
     for kw in ({"subprotocols": ["chat\r\nX-Evil: 1"]}, {"extensions": ["x\r\nX-Evil: 1"]},
-               {"subprotocols": ["a b"]}):
+               {"subprotocols": ["a b"]}, {"on_mesage": print}, {"tx_buffer_size": 64}):
+        # (tx_buffer_size: the blocking WebSocket's own setting, not the engine's)
         err = None
         try:
             e.upgrade(conn, "/ws", **kw)

@@ -39,6 +39,25 @@ def test_owned_headers_refused_others_sent():
         ws.close()
 
 
+def test_unknown_keyword_refused_before_the_handshake():
+    # The upgrade went out, the 101 came, and only then the keyword was refused: the connection closed
+    # with it (ws_connect's too).  Now nothing is sent: the same connection still upgrades.
+    host, port = server("http")
+    conn = Connection(host, port)
+    conn.open()
+    stream = conn.stream
+    for kw in ({"on_mesage": print}, {"ping_intervall": 5}, {"on_open": print}):
+        e = raises(UsageError, conn.upgrade, "/ws", **kw)
+        assert "unknown WebSocket keyword" in str(e), e
+    assert conn.is_open and conn.stream is stream
+    ws = conn.upgrade("/ws", tx_buffer_size=64, buffer_size=1024)  # (the blocking WebSocket's own)
+    assert conn.stream is stream
+    ws.send("same connection")
+    assert ws.recv() == "same connection"
+    ws.close()
+    raises(UsageError, ws_connect, url("ws", "ws"), max_mesage=5)
+
+
 def test_http_then_upgrade_on_the_same_connection_then_http_refused():
     host, port = server("http")
     conn = Connection(host, port)
