@@ -268,10 +268,12 @@ class Response(session.Response):
                 body = body.value()
         except MemoryError:
             body = mv = None
-            await conn._abort()
+            if conn.active is self:
+                await conn._abort()
             raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, size)
         except BaseException:  # (LimitExceeded, a timeout, a cancellation: the rest of the body is lost)
-            await conn._abort()
+            if conn.active is self:  # (a response of the past: the connection carries another now)
+                await conn._abort()
             raise
         self._body = body
         return body

@@ -89,10 +89,12 @@ class Response(session.Response):
                 body = body.value()
         except MemoryError:  # max_body=None and a body larger than the heap: stream it instead
             body = mv = None
-            conn._abort()
+            if conn.active is self:
+                conn._abort()
             raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, size)
         except BaseException:  # (LimitExceeded, a timeout, an interrupt: the rest of the body is lost)
-            conn._abort()
+            if conn.active is self:  # (a response of the past: the connection carries another now)
+                conn._abort()
             raise
         self._body = body
         return body

