@@ -556,6 +556,7 @@ class Connection(Session):
         s = self
         if self.task is not None and self.task is not asyncio.current_task():
             raise UsageError("another task is reading this connection (one request at a time on a Connection)")
+        r = self._reader
         try:
             while True:
                 ev = s.next_event()
@@ -574,9 +575,18 @@ class Connection(Session):
                     s.receive_data(data)
                 else:
                     s.receive_eof()
-        except BaseException:
+        except BaseException as exc:
+            self._end_own(r, exc)
             await self._abort()
             raise
+
+    def _end_own(self, r, exc):
+        """Raise UsageError when the connection read from (``r``) was closed by another task (``close()``)
+        while this one's request was on it, and ``exc`` is what that did (ConnectionLost, not a
+        cancellation): not a loss to resend after, nor this task's to end (another may have opened the
+        next connection already, and the resend took that one's answer)."""
+        if r is not None and self._reader is not r and isinstance(exc, HTTPCError):
+            raise UsageError("another task closed this connection while this one's request was on it")
 
     async def _prepare_line(self):
         """As ``client.Connection._prepare_line``: drain or close the previous body, reopen unless the
@@ -686,6 +696,7 @@ class Connection(Session):
         while True:
             self.begin(req.method, dl, req.sent_target, req.keep_alive)
             dl = self.t_end  # (a resend: the same deadline, see Session.begin)
+            r = self._reader
             early = False  # the head is out, the body goes: an early answer is read (see _early)
             try:
                 try:
@@ -699,6 +710,7 @@ class Connection(Session):
                                 await self._write(piece)
                                 self.sent()  # the response head is due within timeout of the last piece
                 except (ConnectionLost, TimeoutError) as exc:
+                    self._end_own(r, exc)
                     # As on the blocking layer: the answer the server sent before it stopped reading
                     # the body is read when its first bytes are there already.
                     try:

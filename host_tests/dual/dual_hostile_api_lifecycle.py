@@ -67,3 +67,41 @@ def test_aio_stale_response_read_leaves_the_next_one_alone():
         return True
 
     assert asyncio.run(main())
+
+
+def test_aio_close_by_another_task_ends_the_request_on_it():
+    # Task A waits for the head of a slow answer; task B closes the connection and makes its own request
+    # on it.  A took the close for a stale keep-alive connection and sent its GET again, on the socket B
+    # then read: on MicroPython B's body held A's raw response (status line and all), and A's failure
+    # could close the connection B had opened.
+    from microhttpc import aio
+    from microhttpc.errors import UsageError
+
+    async def main():
+        h, p = server("http")
+        conn = await aio.Connection.open(h, p, timeout=10)
+        r = await conn.request("GET", "/hello")  # (a connection that carried a request: "reused")
+        assert await r.read() == b"hello world"
+
+        async def a():
+            try:
+                r = await conn.request("GET", "/slow", query={"s": "0.3"})
+                return await r.read()
+            except UsageError as exc:
+                return exc
+
+        ta = asyncio.create_task(a())
+        await asyncio.sleep(0.05)
+        await conn.close()
+        r = await conn.request("GET", "/bytes/200")
+        got = await r.read()
+        got_a = await ta
+        assert got == _pattern(200), got[:80]
+        assert isinstance(got_a, UsageError), got_a
+        await asyncio.sleep(0.5)  # (the slow answer's time: nothing of A's comes later either)
+        r = await conn.request("GET", "/bytes/100")
+        assert await r.read() == _pattern(100)
+        await conn.close()
+        return True
+
+    assert asyncio.run(main())
