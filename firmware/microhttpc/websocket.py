@@ -45,6 +45,7 @@ class WebSocket(WSCore):
     _conn = None  # the client.Connection upgraded to this WebSocket (closed with it), if the caller has it
     _give_back = False  # the receive buffer is ours: given back (net._spare) when the socket closes
     _dl = None  # the deadline of the call in progress (recv, poll, close): it bounds that call's writes
+    _nested = False  # a recv() or poll() without a deadline is running (with _dl: a callback may not start another)
 
     def __init__(self, stream, protocol, leftover=b"", subprotocol=None, response=None, buffer_size=None,
                  close_timeout=5.0, timeout=None, on_msg_rx_init=None, on_msg_rx_data=None,
@@ -283,7 +284,11 @@ class WebSocket(WSCore):
     def _step(self, dl, first):
         """``_read_once`` for a call whose deadline ``dl`` bounds its writes too (``_write``); a
         MemoryError ends the connection, a fault like a reset (README, "Out of memory")."""
+        if self._dl is not None or self._nested:
+            raise UsageError("recv() or poll() inside a callback of this WebSocket's recv() or poll()")
         self._dl = dl
+        if dl is None:
+            self._nested = True  # (an instance attribute once a step ran without a deadline)
         try:
             return self._read_once(dl, first)
         except MemoryError:
@@ -295,6 +300,8 @@ class WebSocket(WSCore):
             raise self._closed()
         finally:
             self._dl = None
+            if self._nested:
+                self._nested = False
 
     def _read_once(self, dl, first):
         """One step: input the protocol held back, else the bytes that came with the 101, else one read
@@ -418,9 +425,13 @@ class WebSocket(WSCore):
                 self._tx(p.send_close, code, reason)
         except (TimeoutError, ConnectionClosed):
             pass  # not written (in time): the connection was dropped (1006), which ends it all the same
+        except BaseException:
+            self._dl = None  # (no call in progress any more: see _step)
+            raise
         try:
             self._wind_down()  # (a MemoryError: once the socket is closed, README "Out of memory")
         finally:
+            self._dl = None
             self._closed()
 
     @property

@@ -105,3 +105,22 @@ def test_aio_close_by_another_task_ends_the_request_on_it():
         return True
 
     assert asyncio.run(main())
+
+
+def test_blocking_websocket_recv_from_its_own_callback_is_refused():
+    # on_ping called recv(): the nested call read on and returned the messages after the PING before the
+    # outer call returned the one before it (m2, m3, then m1).  Refused now, as a second reader is on
+    # asyncio; the outer call gets the UsageError and the messages stay in order.
+    from microhttpc import ws_connect
+    from microhttpc.errors import ConnectionClosed, UsageError
+
+    h, p = server("ws")
+    for outer in (10, None):  # (with and without a deadline: a step without one is found too)
+        box = []
+        ws = ws_connect("ws://%s:%d/pingme" % (h, p), timeout=10, on_ping=lambda data: box[0].recv(5))
+        box.append(ws)
+        raises(UsageError, ws.recv, outer)
+        assert ws.recv(outer) == "pong:hb"  # the server had our PONG: nothing was lost or reordered
+        ws.close()
+        assert ws.close_code == 1000
+        raises(ConnectionClosed, ws.recv)  # (not a UsageError: close() leaves no call looking busy)
