@@ -1,12 +1,12 @@
-"""Non-blocking I/O layer: one ``select.poll`` loop drives many connections with HTTPc's callbacks, all
-run inside ``Engine.poll()`` / ``run()`` (HTTPc's task mode without a task).  Per connection: a
-non-blocking connect (TLS: ``polltls``), requests FIFO one at a time (redirects and resends:
-``pollhop``), the upgrade queued behind them, then frames (``pollws``).  A pump over
-``session.Session``, whose rules decide; owns the sockets, the poll set, partial writes and timers.
-An error on one connection ends that connection only: each request ends with one ``on_complete(resp,
-True)`` or ``on_err(exc)`` (then ``on_complete(resp, False)`` if the head had come), each connection
-with one ``on_close(conn, cause)``.  A response that leaves the connection unusable is delivered, then
-requests still queued get ``on_err(ConnectionLost)``.  Blocking spot: name resolution.
+"""Non-blocking I/O layer: one ``select.poll`` loop drives many connections with HTTPc's callbacks, all run
+inside ``Engine.poll()`` / ``run()`` (HTTPc's task mode without a task).  Per connection: a non-blocking
+connect (TLS: ``polltls``), requests FIFO one at a time (redirects and resends: ``pollhop``), the upgrade
+queued behind them, then frames (``pollws``).  A pump over ``session.Session``, whose rules decide; owns
+the sockets, the poll set, partial writes and timers.  An error on one connection ends that connection
+only: each request ends with one ``on_complete(resp, True)`` or ``on_err(exc)`` (then ``on_complete(resp,
+False)`` if the head had come), each connection with one ``on_close(conn, cause)``, when a callback raises
+too (its exception leaves ``poll()`` after them).  A response that leaves the connection unusable is
+delivered, then requests still queued get ``on_err(ConnectionLost)``.  Blocking spot: name resolution.
 """
 
 import select
@@ -28,7 +28,6 @@ _WS = const(4)  # upgraded to a WebSocket
 _CLOSED = const(5)
 STATE_NAMES = ("", "CONNECTING", "TLS_HANDSHAKE", "HTTP", "WEBSOCKET", "CLOSED")
 
-_pollws = None  # the WebSocket module, once loaded
 _MAX_READS = const(8)  # reads per connection per round, so one busy connection cannot starve the rest
 _SMALL_BODY = const(1024)  # bodies up to this size go out in the same write as the head
 
@@ -47,10 +46,10 @@ class Response(session.Response):
 
 
 class Transaction:
-    """One queued request and its outcome: ``request`` (the ``request.Request``), ``method``, ``response``
-    once the head came, ``done``, ``error``.  The upgrade is one too, with ``websocket``.  (``chunks``: the
-    framed body pieces to send; ``_body``: the session.Body collecting it; ``hdrs`` (resolved), ``path``,
-    ``first``, ``history``, ``hop``: a redirect chain's (``pollhop``); ``reused``: see may_retry.)"""
+    """One queued request and its outcome: ``request`` (the ``request.Request``), ``method``, ``response`` once
+    the head came, ``done``, ``error``.  The upgrade is one too, with ``websocket``.  (``chunks``: the framed
+    body pieces to send; ``_body``: the session.Body collecting it; ``hdrs`` (resolved), ``path``, ``first``,
+    ``history``, ``hop``: a redirect chain's (``pollhop``); ``reused``: see may_retry.)"""
     websocket = response = error = chunks = _body = hdrs = path = first = history = hop = t_end = None
     done = reused = False
 
@@ -87,8 +86,7 @@ class Conn(Session):
     closed = property(lambda self: self.state == _CLOSED)
     upgraded = property(lambda self: self.state == _WS, lambda self, v: None)  # (the state says it: no attribute more)
 
-    def __repr__(self):
-        return "<Conn %s:%d %s>" % (self.host, self.port, self.state_name)
+    __repr__ = lambda self: "<Conn %s:%d %s>" % (self.host, self.port, self.state_name)  # noqa: E731
 
     def _io(self, mv, out, err=0):
         """Bytes read into ``mv`` (0 at EOF) or written from it, or None when the socket can't now."""
@@ -357,13 +355,12 @@ class Conn(Session):
             req.on_complete(req.response, False)
 
     def _fail_all(self, exc):
-        reqs, self._active, self._queue = ([self._active] if self._active else []) + self._queue, None, []
-        for r in reqs:
+        while self._active or self._queue:  # one at a time: a callback that raises leaves the rest queued
+            r, self._active = self._active or self._queue.pop(0), None
             self._req_fail(r, exc)
 
     def _end(self, cause, pending_exc=None):
-        """Close and report, each once: the requests fail, the WebSocket closes, on_err(conn, cause)
-        when there is a cause, then on_close(conn, cause)."""
+        """Close and report, each once: requests fail, the WebSocket closes, on_err(conn, cause) if any, on_close."""
         if self.state == _CLOSED:
             return
         a = self._active
@@ -377,16 +374,22 @@ class Conn(Session):
             if item[1]:
                 item[1](False)
         self._out.clear()
-        try:  # (with no heap left, each is told as far as it allows: the reports below come all the same)
-            if self.websocket is not None:
-                self.websocket._ended(cause)
-            self._fail_all(cause or pending_exc or ConnectionLost("the connection closed before the answer"))
-        except MemoryError:
-            pass
-        if cause is not None and self._cb[2]:
-            self._cb[2](self, cause)
-        if self._cb[1]:
-            self._cb[1](self, cause)
+        err, step = None, 0
+        while step < 4:  # every report, each once, when a callback raises too (its exception after them all)
+            try:
+                if step == 0 and self.websocket is not None:
+                    self.websocket._ended(cause)
+                elif step == 1:
+                    self._fail_all(cause or pending_exc or ConnectionLost("the connection closed before the answer"))
+                elif step > 1 and self._cb[4 - step] and (step == 3 or cause is not None):  # on_err, on_close
+                    self._cb[4 - step](self, cause)
+            except Exception as e:  # (with no heap left, each is told as far as it allows)
+                err = err or (None if step < 2 and isinstance(e, MemoryError) else e)
+                if step == 1 and not isinstance(e, MemoryError):
+                    continue  # the requests still queued are told next
+            step += 1
+        if err is not None:
+            raise err
 
 
 class Engine:
@@ -467,13 +470,10 @@ class Engine:
         return req
 
     def upgrade(self, conn, path="/", **kw):
-        """Queue the WebSocket upgrade (HTTPc_WebSockUpgrade) behind the requests queued on ``conn``;
-        returns the WebSocket at once (see ``pollws.upgrade`` for the keywords)."""
-        global _pollws
+        """Queue the WebSocket upgrade (HTTPc_WebSockUpgrade) behind the requests queued on ``conn``; returns
+        the WebSocket at once (see ``pollws.upgrade`` for the keywords; the first loads that module: rt.load)."""
         self._mine(conn)
-        if _pollws is None:  # the first upgrade: HTTP-only engines never load the WebSocket code
-            _pollws = load("pollws")  # packed into the heap's holes on MicroPython (rt.load)
-        return _pollws.upgrade(self, conn, path, **kw)
+        return load("pollws").upgrade(self, conn, path, **kw)
 
     def ws_send(self, conn, message, on_tx_complete=None):
         """Queue a message on the WebSocket of ``conn`` (str text, bytes binary)."""

@@ -124,3 +124,41 @@ def test_blocking_websocket_recv_from_its_own_callback_is_refused():
         ws.close()
         assert ws.close_code == 1000
         raises(ConnectionClosed, ws.recv)  # (not a UsageError: close() leaves no call looking busy)
+
+
+class AppBug(Exception):
+    pass
+
+
+def _raise(*args):
+    raise AppBug()
+
+
+def test_poll_reports_made_when_a_reporting_callback_raises():
+    # Request 1's on_err raised while its connection timed out: the exception left poll(), and request 2
+    # queued behind it never got on_err, the connection's on_err and on_close never came, and the
+    # connection was gone from engine.connections.  A WebSocket's on_close that raised lost the
+    # connection's on_close the same way.  Every report is made now; the exception comes after them.
+    from microhttpc.poll import Engine
+
+    h, p = server("http")
+    log = []
+    e = Engine(timeout=0.3)
+    c = e.connect(h, p, on_err=lambda c, x: log.append("conn.on_err"), on_close=lambda c, x: log.append("conn.on_close"))
+    e.request(c, "GET", "/slow", query={"s": "2"}, on_err=lambda x: (log.append("r1.on_err"), _raise()))
+    e.request(c, "GET", "/hello", on_err=lambda x: log.append("r2.on_err"),
+              on_complete=lambda r, ok: log.append(("r2.on_complete", ok)))
+    raises(AppBug, e.run, timeout=5)
+    assert log == ["r1.on_err", "r2.on_err", "conn.on_err", "conn.on_close"], log
+    assert c.closed and not e.connections
+    assert e.run(timeout=1)  # nothing left over
+
+    log = []
+    c = e.connect(h, p, on_close=lambda c, x: log.append(("conn.on_close", x)))
+    w = e.upgrade(c, "/ws", on_open=lambda w: log.append("open"), on_close=lambda *a: (log.append("ws.on_close"),
+                                                                                       _raise()))
+    assert e.run(until=lambda: log, timeout=5) and log == ["open"]
+    e.close(c)
+    raises(AppBug, e.run, timeout=5)
+    assert log == ["open", "ws.on_close", ("conn.on_close", None)], log
+    assert c.closed and not e.connections and w.close_code == 1000
