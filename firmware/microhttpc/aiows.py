@@ -345,6 +345,7 @@ class WebSocket(WSCore):
             pass  # not written in time: the connection was dropped (1006), which ends it all the same
         except MemoryError:
             self._drop()
+            self._told()
             raise
         try:
             if not self._socket_closed:  # (dropped: no coroutine made, after a MemoryError the heap may

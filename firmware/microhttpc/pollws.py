@@ -267,9 +267,11 @@ class WebSocket(WSCore):
         p = self.protocol
         exc = self._last_input()
         cause = cause or exc
-        if cause is not None and cause is not p.failure:
-            self._report_err(cause)
-        self._closed()
+        try:
+            if cause is not None and cause is not p.failure:
+                self._report_err(cause)
+        finally:
+            self._closed()  # (after a MemoryError too: the close is told all the same)
 
     def _last_input(self):
         """The TCP connection is gone: what the protocol still holds is parsed, and the messages that
@@ -279,10 +281,10 @@ class WebSocket(WSCore):
         here, and the connection ended with no on_err or on_close.)"""
         p = self.protocol
         if not p.eof:
-            p.receive_eof()
             try:
+                p.receive_eof()
                 self._dispatch()
-            except Exception as exc:  # (MemoryError included)
+            except Exception as exc:  # (MemoryError included: a heap still too full to parse what it held)
                 return exc
         return None
 

@@ -29,12 +29,14 @@ buffer costs a page fault per 4 KiB on every message.
 """
 
 from . import rfc6455 as ws
-from .rt import MICROPYTHON, seconds
+from .rt import MICROPYTHON, const, seconds
 from .rtio import deadline, long_lived, remaining, ticks_diff
 from .net import _spare
 from .wsession import WSCore, make_protocol, payload
 from .errors import ConnectionLost, TimeoutError, UsageError
 from .rfc6455 import ConnectionClosed
+
+_IDLE = const(-1)  # WebSocket._dl when no call is in progress (a tick count is never negative)
 
 
 class WebSocket(WSCore):
@@ -44,8 +46,6 @@ class WebSocket(WSCore):
     _leftover = None
     _conn = None  # the client.Connection upgraded to this WebSocket (closed with it), if the caller has it
     _give_back = False  # the receive buffer is ours: given back (net._spare) when the socket closes
-    _dl = None  # the deadline of the call in progress (recv, poll, close): it bounds that call's writes
-    _nested = False  # a recv() or poll() without a deadline is running (with _dl: a callback may not start another)
 
     def __init__(self, stream, protocol, leftover=b"", subprotocol=None, response=None, buffer_size=None,
                  close_timeout=5.0, timeout=None, on_msg_rx_init=None, on_msg_rx_data=None,
@@ -60,6 +60,10 @@ class WebSocket(WSCore):
                      "on_close": on_close, "on_err": on_err})
         self.stream = stream
         self._socket_closed = False  # (read at every step: an instance attribute is found faster)
+        # The deadline of the call in progress (recv, poll, close), which bounds its writes too; _IDLE when
+        # none runs, None for one without a deadline.  Set now: stored first in a call, the attribute
+        # could grow the table when no heap is left, before the call can end the connection for it.
+        self._dl = _IDLE
         if frame_size is not None:
             if type(frame_size) is not int or frame_size < 1:
                 raise UsageError("frame_size must be a positive int or None, not %r" % (frame_size,))
@@ -238,7 +242,7 @@ class WebSocket(WSCore):
                 # and by the deadline of the call in progress (recv(), poll(), close()): a server that
                 # reads nothing holds our PONGs or Close no longer than that call may last.
                 t = self.timeout
-                if self._dl is not None:
+                if self._dl is not None and self._dl != _IDLE:
                     left = remaining(self._dl)
                     if t is None or left < t:
                         t = max(left, 0.001)  # (0 would make the socket non-blocking)
@@ -284,11 +288,9 @@ class WebSocket(WSCore):
     def _step(self, dl, first):
         """``_read_once`` for a call whose deadline ``dl`` bounds its writes too (``_write``); a
         MemoryError ends the connection, a fault like a reset (README, "Out of memory")."""
-        if self._dl is not None or self._nested:
+        if self._dl != _IDLE:
             raise UsageError("recv() or poll() inside a callback of this WebSocket's recv() or poll()")
         self._dl = dl
-        if dl is None:
-            self._nested = True  # (an instance attribute once a step ran without a deadline)
         try:
             return self._read_once(dl, first)
         except MemoryError:
@@ -299,9 +301,7 @@ class WebSocket(WSCore):
             # heap for it: the end of the connection, not a MemoryError.
             raise self._closed()
         finally:
-            self._dl = None
-            if self._nested:
-                self._nested = False
+            self._dl = _IDLE
 
     def _read_once(self, dl, first):
         """One step: input the protocol held back, else the bytes that came with the 101, else one read
@@ -425,13 +425,15 @@ class WebSocket(WSCore):
                 self._tx(p.send_close, code, reason)
         except (TimeoutError, ConnectionClosed):
             pass  # not written (in time): the connection was dropped (1006), which ends it all the same
-        except BaseException:
-            self._dl = None  # (no call in progress any more: see _step)
+        except BaseException as exc:
+            self._dl = _IDLE  # (no call in progress any more: see _step)
+            if isinstance(exc, MemoryError):  # no heap for the Close frame: the connection was dropped
+                self._told()
             raise
         try:
             self._wind_down()  # (a MemoryError: once the socket is closed, README "Out of memory")
         finally:
-            self._dl = None
+            self._dl = _IDLE
             self._closed()
 
     @property

@@ -92,6 +92,7 @@ class WSCore:
             if cb.get(name) is not None:
                 setattr(self, name, cb[name])
         self._messages = []
+        self._err_reported = None  # (set now: stored first while reporting a MemoryError, it could not grow the table)
 
     # -- input ---------------------------------------------------------------------------------------
     def _feed(self, data):
@@ -244,6 +245,14 @@ class WSCore:
             code, reason = p.close_rcvd or (1006, "")  # (as closed_error())
             fn(code, reason)
         return p.closed_error()
+
+    def _told(self):
+        """``_closed()`` for a close() whose Close frame found no heap (the connection dropped): on_close
+        now, not at the next call, which may never come; no second MemoryError for the exception."""
+        try:
+            self._closed()
+        except MemoryError:
+            pass
 
     # -- state ---------------------------------------------------------------------------------------
     def one_read(self):

@@ -100,6 +100,22 @@ def test_memory_error_dispatching_frames_closes_the_websocket_once():
     _after_gc_an_upgrade_works()
 
 
+def test_memory_error_again_at_the_end_still_closes_the_websocket():
+    # The heap still full when the connection ends: the protocol's end of input fails as well.  The
+    # WebSocket got no on_err and no on_close (the second MemoryError was swallowed before them).
+    saved, eof = pollws.WebSocket._dispatch, Protocol.receive_eof
+    pollws.WebSocket._dispatch = Protocol.receive_eof = _oom
+
+    def restore():
+        pollws.WebSocket._dispatch, Protocol.receive_eof = saved, eof
+
+    log, w = _session("_dispatch", restore)
+    assert log[0] == ("ws open",), log
+    assert log[1:] == [("ws err", "MemoryError"), ("ws close", 1006), ("conn err", "MemoryError"),
+                       ("conn close",)], log
+    _after_gc_an_upgrade_works()
+
+
 def test_poll_send_without_heap_ends_the_connection_once():
     e = Engine()
     host, port = server("http")

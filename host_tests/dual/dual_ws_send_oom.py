@@ -210,3 +210,48 @@ def test_aio_close_without_heap_for_the_servers_close():
     state, after, closes = asyncio.run(main())
     assert state == ("MemoryError", True, 1006, [1006]) and after == 1006 and closes == [1006], (state, after, closes)
     _after_gc_a_websocket_works()
+
+
+def test_blocking_calls_store_no_new_attribute():
+    # A WebSocket's table of attributes is sized when it is made; a call that stored a new one grew it
+    # (272 bytes for one with callbacks), and with the heap full that MemoryError came before the call
+    # could end the connection: close() raised and left the WebSocket open (a later send() went out),
+    # the first recv() too.  Each call stores only what the WebSocket already has.
+    host, port = server("http")
+    for last in ("close", "recv"):
+        w = ws_connect(url("ws", "http", "/ws"), timeout=10, on_err=lambda e: None, on_ping=lambda d: None,
+                       on_pong=lambda d: None, on_close=lambda code, reason: None)
+        names = sorted(w.__dict__)
+        if last == "recv":
+            w.send("x")
+            assert w.recv() == "x" and not w.poll(0.01)
+            w.ping(b"p")
+            assert sorted(w.__dict__) == names, (set(w.__dict__) ^ set(names))
+        w.close()
+        assert sorted(w.__dict__) == names, (last, set(w.__dict__) ^ set(names))
+
+
+def test_blocking_close_without_heap_calls_on_close_at_once():
+    # (on_close came only at the next call on the WebSocket, which may never come)
+    host, port = server("http")
+    closes = []
+    w = ws_connect(url("ws", "http", "/ws"), timeout=10, on_close=lambda code, reason: closes.append(code))
+    assert _without_heap(w.close) == "MemoryError"
+    assert closes == [1006] and w.closed
+
+    async def main():
+        a = await aio.ws_connect(url("ws", "http", "/ws"), timeout=10,
+                                 on_close=lambda code, reason: closes.append(("aio", code)))
+        build = Protocol._build
+        Protocol._build = _oom
+        try:
+            await a.close()
+            return "returned"
+        except MemoryError:
+            return "MemoryError"
+        finally:
+            Protocol._build = build
+
+    assert asyncio.run(main()) == "MemoryError"
+    assert closes == [1006, ("aio", 1006)], closes
+    _after_gc_a_websocket_works()
