@@ -287,9 +287,10 @@ class Response(session.Response):
 
     async def json(self):
         """The whole body (``await read()``), parsed as JSON; JSONDecodeError when it is not JSON."""
+        body = await self.read()  # (first: a MemoryError loading the parser leaves no body unread)
         from .extras import json  # (JSONDecodeError when the body is not JSON)
 
-        return json(await self.read())
+        return json(body)
 
 
 class _Chunks:
@@ -344,6 +345,10 @@ class Connection(Session):
 
     async def connect(self):
         """Connect (TCP, then TLS when asked); a no-op when open."""
+        return await self._connect(None)
+
+    async def _connect(self, dl):
+        """``connect()`` for a request whose deadline ``dl`` ((tick, seconds) or None) bounds it too."""
         if self._writer is not None:
             return self
         name = self.server_hostname or self.host
@@ -356,7 +361,7 @@ class Connection(Session):
 
                 kw = {} if self._ssl is None else {"ssl": self._ssl, "server_hostname": name}
                 opening = connect(self, self.host, self.port, **kw)
-            got = await _within(opening, self.connect_timeout, what)
+            got = await _within(opening, self.connect_bound(dl), what)
             self._reader, self._writer = (got, got) if MICROPYTHON else got
         except HTTPCError:
             raise
@@ -588,10 +593,11 @@ class Connection(Session):
         if r is not None and self._reader is not r and isinstance(exc, HTTPCError):
             raise UsageError("another task closed this connection while this one's request was on it")
 
-    async def _prepare_line(self):
+    async def _prepare_line(self, dl=None):
         """As ``client.Connection._prepare_line``: drain or close the previous body, reopen unless the
-        session says the open connection can carry the next request.  True when one is reused.  Not
-        while another task's request is on its way or its response is being read (UsageError)."""
+        session says the open connection can carry the next request (the connect bounded by its
+        deadline ``dl`` too).  True when one is reused.  Not while another task's request is on its way
+        or its response is being read (UsageError)."""
         t = asyncio.current_task()
         if self.method is not None or self.task is not None and self.task is not t:
             raise UsageError("another task is using this connection (one request at a time on a Connection)")
@@ -608,7 +614,7 @@ class Connection(Session):
                     if not stale:
                         return True
                 await self._abort()
-            await self.connect()
+            await self._connect(dl)
         except BaseException:
             self.task = None
             raise
@@ -691,11 +697,10 @@ class Connection(Session):
         """``req`` on this connection, up to its response head; sent once more, on a new connection,
         when the session says a stale keep-alive connection lost it (``may_retry``)."""
         head, body = req.prepare(self.host_header, not self.persistent, hdrs, path)  # may refuse: before I/O
-        reused = await self._prepare_line()
-        dl = req.deadline
+        dl = self.request_deadline(req.deadline)  # from now: a drain before it and its connect count too
+        reused = await self._prepare_line(dl)
         while True:
             self.begin(req.method, dl, req.sent_target, req.keep_alive)
-            dl = self.t_end  # (a resend: the same deadline, see Session.begin)
             r = self._reader
             early = False  # the head is out, the body goes: an early answer is read (see _early)
             try:
@@ -736,7 +741,7 @@ class Connection(Session):
                 if not self.may_retry(req, exc, reused):
                     raise
             reused = False
-            await self.connect()
+            await self._connect(dl)
             head, body = req.prepare(self.host_header, not self.persistent, hdrs, path)
 
     # -- WebSocket ---------------------------------------------------------------------------------

@@ -162,6 +162,10 @@ class Connection(Session):
     def open(self):
         """Connect (resolve, TCP, TLS; on MicroPython the TLS handshake runs in the first request's first
         write, see tls.wrap).  A no-op when already open."""
+        return self._open(None)
+
+    def _open(self, dl):
+        """``open()`` for a request whose deadline ``dl`` ((tick, seconds) or None) bounds the connect too."""
         if self.stream is not None:
             return self
         if self._buf is None:
@@ -179,7 +183,7 @@ class Connection(Session):
             self._mv = memoryview(self._buf)
         # The session's state first: a MemoryError there must not leave an open socket behind.
         self.opened(MICROPYTHON and self.tls)  # MicroPython's TLS handshake runs in the first write
-        self.stream = open_stream(self.host, self.port, self.connect_timeout, self.tls, self.server_hostname,
+        self.stream = open_stream(self.host, self.port, self.connect_bound(dl), self.tls, self.server_hostname,
                                   self.ssl_context, self.cadata, self.verify)
         return self
 
@@ -273,17 +277,17 @@ class Connection(Session):
             raise exc
         self.sent()
 
-    def _prepare_line(self):
+    def _prepare_line(self, dl=None):
         """Make the connection ready for a request: finish the previous body (drain or close), and
-        reopen when the session says the open connection can't carry it.  Returns True when an open
-        connection is reused."""
+        reopen when the session says the open connection can't carry it (the connect bounded by the
+        request's deadline ``dl`` too).  Returns True when an open connection is reused."""
         self._settle()
         s = self
         if self.stream is not None:
             if s.ready and not self.stream.readable():
                 return True
             self._abort()  # left-over bytes, an idle close or input, or no keep-alive: a new one
-        self.open()
+        self._open(dl)
         return False
 
     def _settle(self):
@@ -389,11 +393,10 @@ class Connection(Session):
         """``req`` on this connection, up to its response head; sent once more, on a new connection,
         when the session says a stale keep-alive connection lost it (``may_retry``)."""
         head, body = req.prepare(self.host_header, not self.persistent, hdrs, path)  # may refuse: before I/O
-        reused = self._prepare_line()
-        dl = req.deadline
+        dl = self.request_deadline(req.deadline)  # from now: a drain before it and its connect count too
+        reused = self._prepare_line(dl)
         while True:
             self.begin(req.method, dl, req.sent_target, req.keep_alive)
-            dl = self.t_end  # (a resend: the same deadline, see Session.begin)
             try:
                 if body is None:
                     self._write(head)
@@ -416,7 +419,7 @@ class Connection(Session):
                 if not self.may_retry(req, exc, reused):
                     raise
             reused = False
-            self.open()
+            self._open(dl)
             head, body = req.prepare(self.host_header, not self.persistent, hdrs, path)
 
     def _head(self):

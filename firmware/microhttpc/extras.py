@@ -42,6 +42,14 @@ def json(body):
         return loads(body)
     except (ValueError, RuntimeError) as exc:  # (RecursionError: a RuntimeError; UnicodeError: a ValueError)
         raise JSONDecodeError("the body is not JSON: %s: %s" % (exc.__class__.__name__, exc))
+    except MemoryError:
+        raise _unfit(body)
+
+
+def _unfit(body):
+    """The LimitExceeded of a whole body that was read but whose text or JSON does not fit in the heap
+    (a whole-body call never raises a bare MemoryError)."""
+    return LimitExceeded("the body's text or JSON does not fit in memory", "max_body", None, len(body))
 
 
 def codec(encoding):
@@ -63,11 +71,14 @@ def text(body, encoding):
     and httpx do): a body the server got wrong still reads.  MicroPython knows UTF-8 only, whatever
     ``encoding`` names; its decoder checks the structure alone (it took overlong forms and encoded
     surrogates), so the bytes are checked with the WebSocket's validator first."""
-    if not MICROPYTHON:
-        return str(body, encoding, "replace")
-    from .utf8 import validate
+    try:
+        if not MICROPYTHON:
+            return str(body, encoding, "replace")
+        from .utf8 import validate
 
-    return str(body, "utf-8") if validate(body, 0) == 0 else replace_invalid(body)
+        return str(body, "utf-8") if validate(body, 0) == 0 else replace_invalid(body)
+    except MemoryError:
+        raise _unfit(body)
 
 
 def latin1(raw):

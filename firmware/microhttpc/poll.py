@@ -399,8 +399,7 @@ class Engine:
 
     def __init__(self, buffer_size=2048, connect_timeout=10.0, timeout=30.0):
         self.connect_timeout, self.timeout = seconds(connect_timeout, "connect_timeout"), seconds(timeout, "timeout")
-        self._poller = select.poll()
-        self._conns, self._by_key, self._timers, self._hot = [], {}, [], False  # _timers: see call_later()
+        self._poller, self._conns, self._by_key, self._timers, self._hot = select.poll(), [], {}, [], False
         self._mv = memoryview(bytearray(count(buffer_size, "buffer_size", 1)))  # (0: every request failed)
 
     connections = property(lambda self: list(self._conns))  # the connections not yet closed

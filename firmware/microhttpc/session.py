@@ -98,9 +98,10 @@ class Response(http11.ResponseHead):
 
     def json(self):
         """The whole body (``read()``), parsed as JSON; JSONDecodeError when it is not JSON."""
+        body = self.read()  # (first: a MemoryError loading the parser leaves no body unread)
         from .extras import json
 
-        return json(self.read())
+        return json(body)
 
     def raise_for_status(self):
         """HTTPStatusError for a 4xx or 5xx status (and one outside 100-599, which RFC 9110 section 15
@@ -264,6 +265,8 @@ class Session:
             self.drain_limit = count(drain_limit, "drain_limit")
         if deadline is not None:
             self.deadline = seconds(deadline, "deadline")
+            if self.connect_timeout is None or self.deadline < self.connect_timeout:
+                self.connect_timeout = self.deadline  # (it bounds each request, a connect for it included)
         if drain_timeout != 1.0:
             self.drain_timeout = seconds(drain_timeout, "drain_timeout")
         self.parser = None  # None while no connection is open
@@ -403,11 +406,29 @@ class Session:
         self.upgrading = None
         t = self.timeout
         self._t_head = None if t is None else self.clock.ticks_add(now, int(t * 1000))
-        dl = self.deadline if deadline is None else deadline  # (a redirect's: the chain's (tick, seconds))
-        self.t_end = dl if dl is None or type(dl) is tuple else (self.clock.ticks_add(now, int(dl * 1000)), dl)
+        self.t_end = self.request_deadline(deadline)
         if self._t_tls is True and self.connect_timeout is not None:
             self._t_tls = self.clock.ticks_add(now, int(self.connect_timeout * 1000))
         self.parser.start(method)
+
+    def request_deadline(self, deadline=None):
+        """The deadline of a request that starts now: ``deadline`` (s; else the connection's) as the
+        (tick, seconds) that ``begin()`` keeps, or None.  A layer takes it before it opens a connection
+        for the request: the connect counts too (``connect_bound``)."""
+        dl = self.deadline if deadline is None else deadline  # (a redirect's: the chain's (tick, seconds))
+        if dl is None or type(dl) is tuple:
+            return dl
+        return (self.clock.ticks_add(self.clock.ticks_ms(), int(dl * 1000)), dl)
+
+    def connect_bound(self, dl):
+        """``connect_timeout``, or what is left of the deadline ``dl`` ((tick, seconds), None: none) when
+        that is less: a connect (TCP, TLS) for a request ends by the request's deadline."""
+        t = self.connect_timeout
+        if dl is not None:
+            left = max(self.clock.ticks_diff(dl[0], self.clock.ticks_ms()), 1) / 1000
+            if t is None or left < t:
+                t = left
+        return t
 
     def sent(self):
         """Bytes of the request went out (a layer calls this as an upload progresses): the response

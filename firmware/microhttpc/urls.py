@@ -174,10 +174,7 @@ def next_hop(first, conn, resp, cur, hdrs, limit, history):
         conn = first
     elif not same_origin(conn, scheme, host, port):
         conn = connection_like(first, host, port, scheme in ("https", "wss"))
-        if t is not None:
-            left = max(conn.clock.ticks_diff(t[0], conn.clock.ticks_ms()), 1) / 1000
-            if conn.connect_timeout is None or left < conn.connect_timeout:
-                conn.connect_timeout = left
+        conn.connect_timeout = conn.connect_bound(t)
     return conn, nxt, path
 
 

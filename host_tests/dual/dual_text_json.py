@@ -88,3 +88,34 @@ def test_text_of_a_body_with_many_bad_bytes_fits_a_small_heap():
     body = b"ab\xff" * 1000
     assert text(body, "utf-8") == "ab\ufffd" * 1000
     assert text(b"\xe2\x82" + body + b"\xf0\x9f", "utf-8") == "\ufffd" + "ab\ufffd" * 1000 + "\ufffd"
+
+
+def test_text_or_json_with_no_heap_left_is_limit_exceeded():
+    # The body was read whole, then its decoding ran out of heap (on MicroPython replace_invalid builds
+    # a copy): a bare MemoryError came out of a whole-body call.  LimitExceeded now, as for a body that
+    # does not fit; the connection carries the next request.  (The MemoryError is raised on purpose in
+    # the UTF-8 check both take on MicroPython, and json() on CPython.)
+    from check import server
+    from microhttpc import Connection, utf8
+    from microhttpc.errors import LimitExceeded
+
+    def _oom(*args):
+        raise MemoryError
+
+    h, p = server("http")
+    conn = Connection(h, p, timeout=10)
+    conn.open()
+    saved = utf8.validate
+    utf8.validate = _oom
+    try:
+        for method in ("json", "text") if MICROPYTHON else ("json",):
+            r = conn.request("POST", "/echo", json={"a": 1})
+            try:
+                getattr(r, method)()
+                raise AssertionError("decoded with no heap")
+            except LimitExceeded as e:
+                assert e.limit == "max_body" and e.value is None and e.size == len(r.read()), (e.limit, e.size)
+    finally:
+        utf8.validate = saved
+    assert conn.request("GET", "/hello").text() == "hello world"
+    conn.close()
