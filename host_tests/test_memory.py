@@ -161,8 +161,8 @@ import mem
 # heap full failed close() before it could end the connection), on_close at once when close() finds no
 # heap for its frame (WSCore._told), poll's end of a WebSocket tells its close after a second MemoryError.
 # Then 44928, 70976, 68160, 51712, 72256, 46240, 70560, 65792 (+256 to +384): a request's deadline is
-# taken before its connection opens and bounds the connect (Session.request_deadline, connect_bound;
-# client._open, aio._connect; a connection's deadline caps its connect_timeout; it bounded a redirect's
+# taken before its connection opens and bounds the connect (Session.until, remaining: names the package
+# has; client._open, aio._connect; a connection's deadline caps its connect_timeout; it bounded a redirect's
 # connect only); json() reads the body before it loads the parser, and text or JSON that does not fit
 # is LimitExceeded.
 IMPORT_BUDGET = {

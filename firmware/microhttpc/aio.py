@@ -361,7 +361,7 @@ class Connection(Session):
 
                 kw = {} if self._ssl is None else {"ssl": self._ssl, "server_hostname": name}
                 opening = connect(self, self.host, self.port, **kw)
-            got = await _within(opening, self.connect_bound(dl), what)
+            got = await _within(opening, self.remaining(dl), what)
             self._reader, self._writer = (got, got) if MICROPYTHON else got
         except HTTPCError:
             raise
@@ -697,7 +697,7 @@ class Connection(Session):
         """``req`` on this connection, up to its response head; sent once more, on a new connection,
         when the session says a stale keep-alive connection lost it (``may_retry``)."""
         head, body = req.prepare(self.host_header, not self.persistent, hdrs, path)  # may refuse: before I/O
-        dl = self.request_deadline(req.deadline)  # from now: a drain before it and its connect count too
+        dl = self.until(req.deadline)  # from now: a drain before it and its connect count too
         reused = await self._prepare_line(dl)
         while True:
             self.begin(req.method, dl, req.sent_target, req.keep_alive)

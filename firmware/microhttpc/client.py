@@ -183,7 +183,7 @@ class Connection(Session):
             self._mv = memoryview(self._buf)
         # The session's state first: a MemoryError there must not leave an open socket behind.
         self.opened(MICROPYTHON and self.tls)  # MicroPython's TLS handshake runs in the first write
-        self.stream = open_stream(self.host, self.port, self.connect_bound(dl), self.tls, self.server_hostname,
+        self.stream = open_stream(self.host, self.port, self.remaining(dl), self.tls, self.server_hostname,
                                   self.ssl_context, self.cadata, self.verify)
         return self
 
@@ -393,7 +393,7 @@ class Connection(Session):
         """``req`` on this connection, up to its response head; sent once more, on a new connection,
         when the session says a stale keep-alive connection lost it (``may_retry``)."""
         head, body = req.prepare(self.host_header, not self.persistent, hdrs, path)  # may refuse: before I/O
-        dl = self.request_deadline(req.deadline)  # from now: a drain before it and its connect count too
+        dl = self.until(req.deadline)  # from now: a drain before it and its connect count too
         reused = self._prepare_line(dl)
         while True:
             self.begin(req.method, dl, req.sent_target, req.keep_alive)

@@ -406,23 +406,24 @@ class Session:
         self.upgrading = None
         t = self.timeout
         self._t_head = None if t is None else self.clock.ticks_add(now, int(t * 1000))
-        self.t_end = self.request_deadline(deadline)
+        self.t_end = self.until(deadline)
         if self._t_tls is True and self.connect_timeout is not None:
             self._t_tls = self.clock.ticks_add(now, int(self.connect_timeout * 1000))
         self.parser.start(method)
 
-    def request_deadline(self, deadline=None):
+    def until(self, deadline=None):
         """The deadline of a request that starts now: ``deadline`` (s; else the connection's) as the
         (tick, seconds) that ``begin()`` keeps, or None.  A layer takes it before it opens a connection
-        for the request: the connect counts too (``connect_bound``)."""
+        for the request: the connect counts too (``remaining``).  (Names the package has already: a new
+        one grew MicroPython's table of names by a step of kilobytes, see host_tests/test_memory.py.)"""
         dl = self.deadline if deadline is None else deadline  # (a redirect's: the chain's (tick, seconds))
         if dl is None or type(dl) is tuple:
             return dl
         return (self.clock.ticks_add(self.clock.ticks_ms(), int(dl * 1000)), dl)
 
-    def connect_bound(self, dl):
-        """``connect_timeout``, or what is left of the deadline ``dl`` ((tick, seconds), None: none) when
-        that is less: a connect (TCP, TLS) for a request ends by the request's deadline."""
+    def remaining(self, dl):
+        """The seconds a connect (TCP, TLS) for a request may take: ``connect_timeout``, or what remains
+        of the request's deadline ``dl`` ((tick, seconds), None: none) when that is less."""
         t = self.connect_timeout
         if dl is not None:
             left = max(self.clock.ticks_diff(dl[0], self.clock.ticks_ms()), 1) / 1000

@@ -174,7 +174,7 @@ def next_hop(first, conn, resp, cur, hdrs, limit, history):
         conn = first
     elif not same_origin(conn, scheme, host, port):
         conn = connection_like(first, host, port, scheme in ("https", "wss"))
-        conn.connect_timeout = conn.connect_bound(t)
+        conn.connect_timeout = conn.remaining(t)
     return conn, nxt, path
 
 
