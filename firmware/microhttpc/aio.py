@@ -114,6 +114,7 @@ async def _watchdog(d):
             _dog = None
             return
         d[1] = rtio.ticks_add(now, nap)
+        w = None  # (the last wait looked at would keep its task, a finished one too, alive while asleep)
         await asyncio.sleep_ms(nap)
 
 

@@ -394,3 +394,50 @@ def test_a_read_cancelled_in_the_middle_of_a_body_never_returns_the_rest_as_the_
         return True
 
     assert asyncio.run(main())
+
+
+def test_a_finished_task_is_not_kept_alive():
+    # MicroPython: the watchdog of the timeouts slept with the last wait it looked at in a local, and
+    # that wait holds its task: a finished request's coroutine, with all its locals (here 24 KB), stayed
+    # alive until the watchdog's next wake-up (the request's timeout: 30 s by default).
+    import gc
+
+    from check import server
+
+    h, p = server("http")
+    loop = asyncio.new_event_loop()
+    held = []
+
+    class Big(bytearray):
+        pass
+
+    async def one(size, timeout):
+        buf = Big(size)
+        if size > 16:
+            try:
+                import weakref
+
+                held.append(weakref.ref(buf))
+            except ImportError:  # (MicroPython: the heap tells)
+                pass
+        c = aio.Connection(h, p, timeout=timeout)
+        r = await c.request("GET", "/hello")
+        assert await r.read() == b"hello world"
+        await c.close()
+
+    async def idle(s):
+        await asyncio.sleep(s)
+
+    # The modules loaded, and the watchdog of that request's short timeout gone (nothing left to watch).
+    loop.run_until_complete(one(16, 0.05))
+    loop.run_until_complete(idle(0.2))
+    gc.collect()
+    before = gc.mem_alloc() if hasattr(gc, "mem_alloc") else 0
+    loop.run_until_complete(one(24000, 5))  # a new watchdog, asleep for 5 s
+    loop.run_until_complete(idle(0))  # (the task asyncio keeps itself is this one now)
+    gc.collect()
+    if held:
+        assert held[0]() is None, "the finished task's buffer is still referenced"
+    else:
+        assert gc.mem_alloc() - before < 16000, gc.mem_alloc() - before
+    loop.close()
