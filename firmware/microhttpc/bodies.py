@@ -10,12 +10,14 @@ from .request import _pairs
 
 
 def quote(s, space_plus=False):
-    """Percent-encode ``s`` (str or bytes; anything else goes through str()) keeping only RFC 3986
-    unreserved characters.
+    """Percent-encode ``s`` (str or bytes; a number as its str()) keeping only RFC 3986 unreserved
+    characters; anything else is UsageError (a dict or a set went out as its repr).
 
     ``space_plus`` writes a space as "+" (the application/x-www-form-urlencoded serialisation).
     """
     if not isinstance(s, (bytes, bytearray)):
+        if not isinstance(s, (str, int, float)):
+            raise UsageError("a query or form key or value is a str, bytes or a number, not %r" % (s,))
         s = _utf8(s if isinstance(s, str) else str(s))
     out = bytearray()
     for b in s:
@@ -57,9 +59,17 @@ def iri(target):
 
 def pairs(table):
     """The (key, value) pairs of a query or form table (``request._pairs``), each checked to be a
-    pair: UsageError otherwise (form="abc" or [("a",)] raised a bare ValueError, form=5 TypeError)."""
+    pair: UsageError otherwise (form="abc" or [("a",)] raised a bare ValueError, form=5 TypeError).
+    A list or tuple value is the key's values, one pair each (``tag=a&tag=b``, as requests and
+    ``urlencode(doseq=True)`` do; a form's list went out as one multipart part of the items joined)."""
     try:
-        return [(k, v) for k, v in _pairs(table)]
+        out = []
+        for k, v in _pairs(table):
+            if isinstance(v, (list, tuple)):
+                out.extend([(k, x) for x in v])
+            else:
+                out.append((k, v))
+        return out
     except (TypeError, ValueError):
         raise UsageError("a query or form must be a dict or (key, value) pairs: %r" % (table,))
 

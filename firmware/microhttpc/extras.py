@@ -36,6 +36,8 @@ def json(body):
 
     from .utf8 import validate
 
+    if body[:3] == b"\xef\xbb\xbf":  # a byte order mark, which RFC 8259 section 8.1 lets a parser ignore
+        body = body[3:]  # (CPython's does; MicroPython's refused the body)
     try:
         if validate(body, 0) != 0:  # (RFC 8259: UTF-8.  MicroPython's parser took any bytes: an overlong
             raise ValueError("not UTF-8")  # "/" came through; CPython's took encoded surrogates)

@@ -49,8 +49,8 @@ class Request:
 
     ``method``: any token (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, TRACE ...).
     ``target``: a path (``/a/b?x=1``) or an absolute URI of the connection's origin.
-    ``query``: a dict, a list of pairs (value None: the key alone) or a callable returning one;
-    appended to the target, percent-encoded (RFC 3986).
+    ``query``: a dict, a list of pairs (value None: the key alone; a list of values: the key once for
+    each) or a callable returning one; appended to the target, percent-encoded (RFC 3986).
     ``headers``: a dict, a list of pairs, or a callable returning one; any token names; CR, LF and NUL
     refused.  Host, Content-Length and Transfer-Encoding are generated (HeaderNotAllowed).
     ``body``: bytes/str; a file object; a callable ``fn(buf) -> n``; or an iterable of chunks.  With

@@ -62,6 +62,24 @@ def test_query_table_percent_encoding():
     c.close()
 
 
+def test_list_values_repeat_the_key():
+    # A list went out as its repr in a query (?tag=%5B%27a%27...), and in a form as one multipart part
+    # holding the items joined ("ab"); a dict or a set as its repr.  Now the key once for each value,
+    # as requests and urlencode(doseq=True) do, and UsageError for what is no str, bytes or number.
+    c = conn()
+    d = echo(c, query=[("tag", ["a", "b"]), ("n", (1, 2.5)), ("none", [])])
+    assert d["raw_path"] == "/echo?tag=a&tag=b&n=1&n=2.5", d["raw_path"]
+    d = echo(c, "POST", form={"tag": ["a", "b"]})
+    assert header(d, "Content-Type") == ["application/x-www-form-urlencoded"], header(d, "Content-Type")
+    assert d["body"] == "tag=a&tag=b", d["body"]
+    for bad in ({"d": {"x": 1}}, {"s": [{"x"}]}, [("k", object())]):
+        raises(UsageError, c.request, "GET", "/echo", query=bad)
+    for bad in ({"d": {"x": 1}}, [("k", object())]):  # (a form's other values are streamed parts' sources)
+        raises(UsageError, c.request, "POST", "/echo", form=bad)
+    assert echo(c)["method"] == "GET"  # (nothing went out: the connection carries on)
+    c.close()
+
+
 def test_query_and_headers_from_callbacks():
     calls = []
 

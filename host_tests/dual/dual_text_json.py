@@ -75,6 +75,11 @@ def test_json_that_is_not_json_raises_jsondecodeerror():
             raise AssertionError("no JSONDecodeError for %r" % (body,))
 
 
+def test_json_after_a_byte_order_mark():
+    # (CPython's parser skipped it, MicroPython's raised JSONDecodeError: the same body, two answers)
+    assert json(b'\xef\xbb\xbf{"a": 1}') == {"a": 1}
+
+
 def test_jsondecodeerror_is_found_where_the_others_are():
     import microhttpc
     from microhttpc import errors
