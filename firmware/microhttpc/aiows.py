@@ -364,8 +364,10 @@ class WebSocket(WSCore):
     async def __anext__(self):
         try:
             return await self.recv()
-        except ConnectionClosed:
-            raise StopAsyncIteration
+        except ConnectionClosed as exc:
+            if exc.cause is None and exc.code != 1006:
+                raise StopAsyncIteration  # (as the blocking one's)
+            raise
 
     async def __aenter__(self):
         return self

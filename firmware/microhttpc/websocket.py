@@ -453,8 +453,10 @@ class WebSocket(WSCore):
     def __next__(self):
         try:
             return self.recv()
-        except ConnectionClosed:
-            raise StopIteration
+        except ConnectionClosed as exc:
+            if exc.cause is None and exc.code != 1006:
+                raise StopIteration  # a closing handshake, whatever its code
+            raise  # a failure (this side's fault, a drop without a Close frame) is not the end of the messages
 
 
 __all__ = ("WebSocket", "UsageError", "ConnectionClosed")

@@ -162,3 +162,26 @@ def test_poll_reports_made_when_a_reporting_callback_raises():
     raises(AppBug, e.run, timeout=5)
     assert log == ["open", "ws.on_close", ("conn.on_close", None)], log
     assert c.closed and not e.connections and w.close_code == 1000
+
+
+def test_iteration_raises_when_the_connection_failed():
+    # A message over max_message (this side closed with 1009) ended `for msg in ws` as quietly as a
+    # closing handshake, and its cause was lost; a server's own Close still ends the loop (dual_aio_ws).
+    from microhttpc import aio, ws_connect
+    from microhttpc.errors import ConnectionClosed, LimitExceeded
+
+    h, p = server("ws")
+    ws = ws_connect("ws://%s:%d/big/1000" % (h, p), timeout=10, max_message=16)
+    e = raises(ConnectionClosed, list, ws)
+    assert isinstance(e.cause, LimitExceeded) and e.sent_code == 1009, (e.cause, e.sent_code)
+
+    async def main():
+        a = await aio.ws_connect("ws://%s:%d/big/1000" % (h, p), timeout=10, max_message=16)
+        try:
+            async for _ in a:
+                pass
+        except ConnectionClosed as exc:
+            return exc
+
+    e = asyncio.run(main())
+    assert e is not None and isinstance(e.cause, LimitExceeded), e
