@@ -219,8 +219,8 @@ class Session:
                  max_line=2048, max_headers=40, max_header_bytes=8192, max_chunk_line=256, max_body=1 << 20,
                  user_data=None, follow_redirects=0, drain_limit=4096, deadline=None, drain_timeout=1.0,
                  max_interim=8):
-        if type(host) is not str or not host:
-            raise UsageError("a host name or address (a str) is required, not %r" % (host,))
+        if type(host) is not str or not host or "/" in host:
+            raise UsageError("a host name or address (a str, not a URL) is required, not %r" % (host,))
         self.host = host
         if tls:
             self.tls = tls
@@ -376,7 +376,7 @@ class Session:
         """UsageError once the connection was upgraded: it carries no HTTP request any more."""
         if self.upgraded:
             raise UsageError("this connection was upgraded to a WebSocket: HTTP requests are refused "
-                             "(close the WebSocket and reopen, or use another connection)")
+                             "(once the WebSocket is closed, open() it again, or use another connection)")
 
     # -- requests --------------------------------------------------------------------------------------
     def start(self, req, hdrs=None, path=None, deadline=None):

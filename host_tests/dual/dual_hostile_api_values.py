@@ -29,7 +29,7 @@ def _connection_settings(layer):
                 "drain_limit", "follow_redirects"):
         for bad in ("x", -1, 2.5, True):
             raises(UsageError, open_client, layer, **{key: bad})
-    for host in (b"127.0.0.1", 5, ""):
+    for host in (b"127.0.0.1", 5, "", "http://127.0.0.1:8765"):  # (a URL: "cannot resolve" before)
         raises(UsageError, open_client, layer, host, 80)
     c = open_client(layer, timeout=5, max_body=None, deadline=10)  # (None: no limit; deadline as seconds)
     try:
