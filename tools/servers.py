@@ -329,6 +329,17 @@ def _in_writes(head, body, size):
     return run
 
 
+def _paced(data, size, pause):
+    """``data`` in writes of ``size`` bytes, ``pause`` seconds apart, each its own TCP segment."""
+    def run(c):
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for i in range(0, len(data), size):
+            c.sendall(data[i : i + size])
+            time.sleep(pause)
+
+    return run
+
+
 def _big_body(chunked):
     """1 MiB of body in 4 KiB writes: chunked (keep-alive), or unframed until the connection closes."""
     def run(c):
@@ -408,6 +419,8 @@ RAW.update({
     "/raw/tiny-chunks": (_CHUNKED + b"".join(b"1\r\n%c\r\n" % (97 + i % 26) for i in range(8000)) + b"0\r\n\r\n",
                          _KEEP),
     "/raw/until-close-1m": (_big_body(False), _CLOSE),
+    # a 12,000-byte body in one chunk, written in 100-byte TCP segments (a read each)
+    "/raw/chunked-segments": (_paced(_CHUNKED + b"2ee0\r\n" + _abc(12000) + b"\r\n0\r\n\r\n", 100, 0.0003), _KEEP),
     # a body that ends where the connection does, in one write with its head (in 1 KiB writes:
     # /raw/until-close-notify/N, and /raw/until-close/N closed without close_notify)
     "/raw/until-close-notify": (b"HTTP/1.1 200 OK\r\n\r\n" + _abc(3000), _NOTIFY),
