@@ -169,15 +169,21 @@ import mem
 # collected before a whole body's next 2 KiB block of small pieces is made (session.Body: blocks and the
 # reads' garbage spread over the heap, and a 12 KB chunked body in 100-byte segments did not fit in a
 # 128K heap).  (Blocks of 2 KiB made once and filled, not grown, took +224 and did no better.)
+# Then 72032, 69152, 72864, 71168, 66368 on the WebSocket paths (+512 to +960), a trade for speed: a read
+# that is one small whole message becomes it in one call (Protocol.single: the blocking recv() and aio's
+# read; the parse and dispatch it skips were a third of a 16-byte echo's Python time on MicroPython), and
+# the blocking send() of one frame builds and writes it at once (Protocol.frame, WebSocket._one): 16-byte
+# echoes at 0.89 of micropython-websocket's rate, 0.76 before.  The frame builder split into small
+# functions (no heap frames on the send path) took 450 bytes more for ~2 % and was left out.
 IMPORT_BUDGET = {
     "blocking HTTP": 45042,
-    "blocking HTTP + WebSocket": 71122,
-    "blocking WebSocket only": 68274,
+    "blocking HTTP + WebSocket": 72082,
+    "blocking WebSocket only": 69202,
     "poll HTTP": 51794,
-    "poll HTTP + WebSocket": 72338,
+    "poll HTTP + WebSocket": 72914,
     "aio HTTP": 46322,
-    "aio HTTP + WebSocket": 70706,
-    "aio WebSocket only": 65842,
+    "aio HTTP + WebSocket": 71218,
+    "aio WebSocket only": 66418,
 }
 # the same paths imported from a ROMFS image mounted with vfs.VfsRom (bytecode runs in place; the
 # image's own bytes, read into the heap first, are not counted); measured 24736, 39968, 28896, 40544,
@@ -218,15 +224,16 @@ IMPORT_BUDGET = {
 # Then 39712, 38240, 40352, 38400, 35840 on the WebSocket paths: no new attribute in a call (see above).
 # Then 24928, 39872, 38400, 29984, 40448, 24704, 38560, 36000: a request's deadline bounds its connect.
 # Then 24960, 39904, 38432, 30016, 40480, 24736, 38592, 36032: session.Body collects first (see above).
+# Then 40128, 38656, 40672, 38784, 36224: the one-read paths of a small message (see above).
 ROMFS_BUDGET = {
     "blocking HTTP": 25010,
-    "blocking HTTP + WebSocket": 39954,
-    "blocking WebSocket only": 38482,
+    "blocking HTTP + WebSocket": 40178,
+    "blocking WebSocket only": 38706,
     "poll HTTP": 30066,
-    "poll HTTP + WebSocket": 40530,
+    "poll HTTP + WebSocket": 40722,
     "aio HTTP": 24786,
-    "aio HTTP + WebSocket": 38642,
-    "aio WebSocket only": 36082,
+    "aio HTTP + WebSocket": 38834,
+    "aio WebSocket only": 36274,
 }
 # smallest -X heapsize (KiB) of the demo session (GET, upgrade, text + binary echo, ping, close), 3 of
 # 3 fresh runs; measured 81 and 77 (ws_connect: 81 before it stopped loading ``request``; 92 and 93

@@ -140,3 +140,14 @@ def resolve(getaddrinfo, host, port, timeout):
     if isinstance(box[0], BaseException):
         raise box[0]
     return box[0]
+
+
+def encode(text):
+    """``text`` as UTF-8 for a WebSocket payload (``wsession.payload``; MicroPython's str is always
+    valid UTF-8, CPython's may hold a lone surrogate)."""
+    try:
+        return text.encode()
+    except UnicodeError:
+        from .errors import UsageError
+
+        raise UsageError("text that is not valid Unicode (a lone surrogate?): %r" % (text[:40],))

@@ -264,7 +264,12 @@ class WebSocket(WSCore):
         if self._socket_closed:
             return b""
         if data:
-            self._feed(data)
+            # One small whole message, the common read, is queued at once (as the blocking recv()).
+            msg = None if self.on_msg is not None else self.protocol.single(data, len(data))
+            if msg is None:
+                self._feed(data)
+            else:
+                self._messages.append(msg)
         else:
             self.protocol.receive_eof()
         return data

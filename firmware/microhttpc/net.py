@@ -144,7 +144,7 @@ class Stream:
         """Write all of ``data`` within ``timeout`` seconds (default: the stream's timeout, which the
         last read set), the whole call as CPython's ``sendall`` bounds it.  MicroPython's TLS runs its
         handshake inside the first write (see ``open_stream``): its failures are TLSError."""
-        if timeout != -1:
+        if timeout != -1 and timeout != self.timeout:
             self.settimeout(timeout)
         t = self.timeout
         try:

@@ -102,6 +102,16 @@ def _valid_code(code):
 # -- the protocol object ---------------------------------------------------------------------------
 
 
+def _single(data, text):
+    """Protocol.single's message (a function apart: on MicroPython a method with a ``try`` took 1 us
+    more per call, its frame from the heap); None when there is no heap for it (receive_data() then
+    meets the MemoryError again and fails the connection with 1009)."""
+    try:
+        return str(data, "utf-8") if text else bytes(data)
+    except MemoryError:
+        return None
+
+
 class Protocol:
     """One WebSocket connection, client side, from the end of the 101 response on.
 
@@ -448,6 +458,27 @@ class Protocol:
         self._events.append((EV_TEXT if b0 == 0x81 else EV_BINARY, msg, None))
         return end - pos
 
+    def single(self, b, n):
+        """The message of a read ``b[:n]`` that is one single frame and nothing else: unfragmented text or
+        binary, no RSV bits, unmasked, a 7- or 16-bit length, while nothing is in progress or held back,
+        in message mode and within the limits.  The message is returned, not queued (no event):
+        an I/O layer's fast path for the common small message, in one call instead of the parse and
+        dispatch (a 16-byte echo on MicroPython spent more time in them than in the socket).  None:
+        pass the bytes to receive_data(), which applies every rule (and reports what is wrong)."""
+        h = 2 if n < 128 else 4  # the header's length: a 7-bit payload length (up to 125), else a 16-bit one
+        if (n < 2 or n > 65539 or b[1] != (n - 2 if h == 2 else 126) or h == 4 and (b[2] << 8 | b[3]) != n - 4
+                or self._in_frame or self._pending or self._msg_op or self._events or self._backlog is not None
+                or self.deferred is not None or self.state != OPEN or self.streaming
+                or self.max_message is not None and n - h > self.max_message
+                or self.max_frame is not None and n - h > self.max_frame):
+            return None
+        data = b[h:n]
+        if b[0] == 0x82:
+            return _single(data, False)
+        if b[0] == 0x81 and self.check_utf8 and _valid(data, 0) == 0:
+            return _single(data, True)
+        return None
+
     def _header(self, b, pos, n):
         """Parse a frame header at b[pos:n]; return its length, or 0 when incomplete."""
         if n - pos < 2:
@@ -702,6 +733,15 @@ class Protocol:
             _mask(tb, hl, hl + n, key)  # the bytearray under the frame (a lent one starts with it)
         return buf
 
+    def frame(self, op, data):
+        """send_message(op, data) without a frame size, for an I/O layer that writes the frame at once:
+        the frame is returned, not queued (in the lent ``tx_buffer`` when it fits: valid until the next
+        frame).  None when it cannot be so (a frame is queued before it, a streamed message is being
+        sent, the WebSocket is not open): send_message() then queues it or says why."""
+        if self.state != OPEN or self._tx_op or self._out:
+            return None
+        return self._build(op, data, True, True)
+
     def _queue_close(self, code, reason):
         if code is None:
             payload = b""
@@ -723,12 +763,13 @@ class Protocol:
         """Queue a message with opcode ``op`` (OP_TEXT with UTF-8 bytes, or OP_BINARY)."""
         if frame_size is not None and (type(frame_size) is not int or frame_size < 0):
             raise UsageError("frame_size must be a positive int or None, not %r" % (frame_size,))
-        self._check_open()
+        if self.state != OPEN:  # (_check_open and _queue_frame written out: the path of every message)
+            raise self.closed_error()
         if self._tx_op:
             raise UsageError("a streamed message is being sent; finish it with send_end() first")
         n = len(data)
         if not frame_size or n <= frame_size:
-            self._queue_frame(op, data, True)
+            self._out.append(self._build(op, data, True, not self._out))
             return
         # Every frame in one buffer, queued at once (the poll and asyncio layers queue a whole message;
         # the blocking one sends frame by frame): a buffer a frame cost ~100 bytes of heap each (4,000

@@ -97,7 +97,29 @@ class WebSocket(WSCore):
     def send(self, message, frame_size=None):
         """Send a whole message: ``str`` as text, bytes-like as binary; in frames of at most
         ``frame_size`` bytes (default: the WebSocket's ``frame_size``; None: one frame)."""
-        self._send(isinstance(message, str), payload(message), frame_size)
+        data = payload(message)
+        tb = self.protocol.tx_buffer
+        if not (frame_size is None and self.frame_size is None and (
+                len(data) + 14 <= len(tb) if tb is not None else MICROPYTHON or len(data) < 65536)
+                and self._one(ws.OP_TEXT if isinstance(message, str) else ws.OP_BINARY, data)):
+            self._send(isinstance(message, str), data, frame_size)
+
+    def _one(self, op, data):
+        """send()'s common case, a message in one frame that needs no buffer of its own (see _send), in
+        a few small steps: built (``Protocol.frame``) and written at once, as _send would (on MicroPython
+        _send's frame, larger, came from the heap every time).  False when the protocol cannot build it so
+        (a frame queued before it, a message being streamed, not open): _send then does, or says why."""
+        try:
+            f = self.protocol.frame(op, data)
+            if f is None:
+                return False
+            self._write((f,))
+        except MemoryError:
+            self._drop()
+            raise
+        if self._socket_closed:
+            raise self._closed()
+        return True
 
     def send_text(self, text, frame_size=None):
         """``send()`` of a str (UsageError for anything else)."""
@@ -273,6 +295,25 @@ class WebSocket(WSCore):
             timeout = self.timeout
         dl = deadline(seconds(timeout, "timeout"))  # (nan, "5": UsageError, not a bare ValueError)
         first = True
+        p = self.protocol
+        if (not self._messages and self._dl == _IDLE and self._ka is None and self.on_msg is None
+                and not self._leftover and not self._socket_closed and p.state == ws.OPEN and not p._in_frame
+                and not p.more_input()):
+            # The common case first: one read that is one small whole message (Protocol.single) is
+            # returned at once; anything else read goes through the steps below, as the bytes that
+            # came with the 101 do.
+            self.stream.settimeout(timeout)
+            n = self._recv(self._mv)
+            if n is None:
+                raise TimeoutError("no message within %s s" % timeout)
+            if n:
+                msg = p.single(self._mv, n)
+                if msg is not None:
+                    return msg
+                self._leftover = self._mv[:n]
+            else:
+                p.receive_eof()
+            first = False
         while not self._messages:
             if not self._step(dl, first):
                 raise TimeoutError("no message within %s s" % timeout)

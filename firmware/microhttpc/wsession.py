@@ -20,6 +20,12 @@ asyncio: aiohttp, websockets) held every close for close_timeout.
 
 from . import rfc6455 as ws
 from .errors import LimitExceeded, UsageError
+from .rt import MICROPYTHON
+
+if MICROPYTHON:
+    _encode = str.encode  # (MicroPython's str is always UTF-8)
+else:
+    from ._cpython import encode as _encode  # (a lone surrogate: UsageError)
 
 _packed = False  # ``handshake`` loaded through rt.load once (see __getattr__)
 
@@ -279,12 +285,10 @@ def payload(data):
     """What a message, fragment, PING or PONG carries: text as its UTF-8 bytes, a bytes-like object as
     it is; anything else (and text CPython cannot encode: a lone surrogate) raises UsageError."""
     if isinstance(data, str):
-        try:
-            return data.encode()
-        except UnicodeError:
-            raise UsageError("text that is not valid Unicode (a lone surrogate?): %r" % (data[:40],))
+        return _encode(data)
     if isinstance(data, memoryview) and len(data) and len(bytes(data[:1])) != 1:
         return bytes(data)  # items wider than a byte (an array's): len() counts items, not bytes
     if isinstance(data, (bytes, bytearray, memoryview)):
         return data
     raise UsageError("expected str or a bytes-like object, got %s" % type(data).__name__)
+
