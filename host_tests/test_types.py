@@ -294,6 +294,7 @@ def forwarded(mod, qual):
         ("poll", "Engine.request"): ("kw", kw_of(request.Request.__init__)),
         ("client", "Connection.upgrade"): ("kw", ws_keywords_blocking()),
         ("websocket", "WebSocket.__init__"): ("kw", {}),  # (**kw: only to refuse an unknown keyword)
+        ("request", "Request.__init__"): ("kw", {}),  # (the same)
         # ws_connect(**ws_options) -> Connection.upgrade(target, ..., **ws_options)
         ("wsconnect", "ws_connect"): (
             "kw",

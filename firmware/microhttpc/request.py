@@ -73,7 +73,11 @@ class Request:
 
     def __init__(self, method="GET", target="/", headers=None, query=None, body=None, content_length=None,
                  form=None, multipart=None, content_type=None, on_header=None, on_body=None,
-                 follow_redirects=None, user_data=None, rng=None, deadline=None, json=None, auth=None):
+                 follow_redirects=None, user_data=None, rng=None, deadline=None, json=None, auth=None, **kw):
+        if kw:  # (a TypeError before; requests' names are the usual slip)
+            raise UsageError("unknown request keyword %r (requests' params= is query= here, data= is form= or "
+                             "body=, files= is form= with multipart=True, allow_redirects= is follow_redirects=)"
+                             % (next(iter(kw)),))
         if type(method) is not str or type(target) is not str:
             raise UsageError("the method and the target are str, not %r and %r" % (method, target))
         self.method = method.upper()

@@ -49,8 +49,11 @@ def _request_arguments(layer):
                    {"json": {1, 2}}, {"json": float("nan")}, {"json": b"ab"}, {"json": object()}, {"json": {1: 2}},
                    {"json": [1, float("inf")]}, {"on_body": 5}, {"on_header": 5}, {"on_body": 0},
                    {"on_header": False}, {"follow_redirects": "3"}, {"multipart": {"f": "x"}}, {"multipart": True},
-                   {"multipart": 1, "form": {"a": "1"}}):  # (multipart={"f": ...} went out as an empty body)
+                   {"multipart": 1, "form": {"a": "1"}},  # (multipart={"f": ...} went out as an empty body)
+                   {"data": {"a": "1"}}, {"files": {"f": "x"}}, {"bogus": 1}):  # (a bare TypeError)
             raises(UsageError, c.request, "POST", "/raw/genuine", **kw)
+        e = raises(UsageError, c.request, "GET", "/raw/genuine", params={"a": "1"})
+        assert "'params'" in str(e) and "query=" in str(e), e  # (what requests calls it, and ours)
         raises(UsageError, c.request, None, "/raw/genuine")
         raises(UsageError, c.request, "GET", b"/raw/genuine")
         # Still usable (aio: no task holds the connection), and JSON that is JSON goes out.
