@@ -103,7 +103,7 @@ def _valid_code(code):
 
 
 def _single(data, text):
-    """Protocol.single's message (a function apart: on MicroPython a method with a ``try`` took 1 us
+    """Protocol.single's message (a function apart: on MicroPython a method with a ``try`` took 0.7 us
     more per call, its frame from the heap); None when there is no heap for it (receive_data() then
     meets the MemoryError again and fails the connection with 1009)."""
     try:
@@ -462,8 +462,9 @@ class Protocol:
         """The message of a read ``b[:n]`` that is one single frame and nothing else: unfragmented text or
         binary, no RSV bits, unmasked, a 7- or 16-bit length, while nothing is in progress or held back,
         in message mode and within the limits.  The message is returned, not queued (no event):
-        an I/O layer's fast path for the common small message, in one call instead of the parse and
-        dispatch (a 16-byte echo on MicroPython spent more time in them than in the socket).  None:
+        an I/O layer's fast path for the common small message, one call instead of the ten or so of the
+        parse and the dispatch (on MicroPython a 16-byte echo ran at 0.76 of micropython-websocket's
+        rate with them, 0.93 with this and ``frame``).  None:
         pass the bytes to receive_data(), which applies every rule (and reports what is wrong)."""
         h = 2 if n < 128 else 4  # the header's length: a 7-bit payload length (up to 125), else a 16-bit one
         if (n < 2 or n > 65539 or b[1] != (n - 2 if h == 2 else 126) or h == 4 and (b[2] << 8 | b[3]) != n - 4

@@ -291,4 +291,3 @@ def payload(data):
     if isinstance(data, (bytes, bytearray, memoryview)):
         return data
     raise UsageError("expected str or a bytes-like object, got %s" % type(data).__name__)
-
