@@ -65,17 +65,31 @@ def wrap(raw, hostname, ctx=None, cadata=None, verify=True, timeout=None):
         raise TLSError("TLS handshake with %s failed: %s" % (hostname, str(exc).strip()))
 
 
+_last = None  # (cadata, verify, context): the context made last, for the next connection with the same
+
+
 def tls_context(ctx=None, cadata=None, verify=True):
     """The client ``ssl.SSLContext`` that ``wrap`` uses (``ctx`` itself when given); shared with
     the non-blocking and asyncio layers, which wrap the socket themselves.  A ``ctx`` that is no context
-    or a ``cadata`` that is no text or bytes: UsageError (an AttributeError or TypeError later)."""
+    or a ``cadata`` that is no text or bytes: UsageError (an AttributeError or TypeError later).
+
+    The context made for ``cadata`` and ``verify`` is kept for the next connection with the same two
+    (a reconnect): a context is made for many sockets, and making one parses the CA certificates again
+    (on MicroPython a PEM CA's text copied three times and a 3 KB context block per connection, which
+    fragmented a board-sized heap: an aio reconnect over TLS found no 3 KB hole in a 128K heap; on
+    CPython a new context costs milliseconds)."""
+    global _last
     import ssl
 
     if ctx is not None and not hasattr(ctx, "wrap_socket") or cadata is not None and not isinstance(
             cadata, (str, bytes, bytearray)):
         raise UsageError("ssl_context takes an ssl.SSLContext and cadata PEM text or DER bytes, not %r and %r"
                          % (ctx, cadata))
-
+    if ctx is None and _last is not None and _last[1] == verify and _last[0] == cadata:
+        return _last[2]
+    if isinstance(cadata, bytearray):
+        cadata = bytes(cadata)  # (kept as it is now: the caller's bytearray may change)
+    key = cadata
     if ctx is None:
         if MICROPYTHON:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -103,4 +117,5 @@ def tls_context(ctx=None, cadata=None, verify=True):
                 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
                 ctx.check_hostname = False
                 ctx.verify_mode = ssl.CERT_NONE
+        _last = (key, verify, ctx)
     return ctx

@@ -41,6 +41,30 @@ def test_verified_with_the_right_ca_der():
     assert get(cadata=ca("MHC_TLS_CA_WRONG") + ca(), server_hostname="localhost")[0] == 200
 
 
+def test_a_reconnect_with_the_same_ca_reuses_its_context():
+    # One context per CA and verify setting, kept for the next connection: making one parses the CA
+    # again (on MicroPython its PEM text copied three times and a 3 KB block, per connection).
+    from microhttpc.tls import tls_context
+
+    pem = ca()
+    first = tls_context(None, pem, True)
+    assert tls_context(None, bytes(pem), True) is first  # (equal bytes: the same CA)
+    assert tls_context(None, pem, False) is not first  # verify=False: a context that verifies nothing
+    other = tls_context(None, ca("MHC_TLS_CA_WRONG"), True)
+    assert other is not first and tls_context(None, ca("MHC_TLS_CA_WRONG"), True) is other
+    mutable = bytearray(pem)
+    mine = tls_context(None, mutable, True)
+    mutable[:] = ca("MHC_TLS_CA_WRONG")  # the caller's buffer changed: not the CA of the context made
+    assert tls_context(None, mutable, True) is not mine
+    given = tls_context(None, pem, True)
+    assert tls_context(given, None, True) is given  # (an ssl_context given is used as it is)
+    # and it carries connection after connection, the right CA verified, the wrong one refused
+    for _ in range(3):
+        assert get(cadata=pem, server_hostname="localhost") == (200, b"hello world")
+    raises(TLSError, get, cadata=ca("MHC_TLS_CA_WRONG"), server_hostname="localhost")
+    assert get(cadata=pem, server_hostname="localhost") == (200, b"hello world")
+
+
 def test_wrong_ca_fails():
     exc = raises(TLSError, get, cadata=ca("MHC_TLS_CA_WRONG"), server_hostname="localhost")
     assert "localhost" in str(exc)
