@@ -83,7 +83,7 @@ def _tls_close_ends_without_close_timeout(layer):
     ours before it closes TCP), and the server's Close (tlswsraw).  MicroPython's TLS socket did not
     report that close_notify (not readable, reads gave nothing): every close there waited
     close_timeout (3 s here) on all three layers."""
-    from dual_tls import ca
+    from check import tls_ca as ca  # (not dual_tls's: that module costs ~6 KB of the 128K heap)
     from pumps_ws import elapsed, ticks
 
     from microhttpc.rt import MICROPYTHON
