@@ -11,7 +11,7 @@ import binascii
 
 from . import http11
 from . import errors
-from .rt import urandom
+from .rt import ROOMY, urandom
 from .errors import UsageError
 from .session import count, seconds
 
@@ -225,18 +225,11 @@ def finish_upgrade(s, resp):
     return sub, accepted, leftover
 
 
-# Bytes of heap this module's unload keeps free; 0: it stays (CPython; more than 256 KiB free when it
-# loaded, PSRAM: its 5-6 KB are not missed there, and counting the free bytes walks the table of the
-# whole heap, 0.64 ms an upgrade with 8 MB on the unix port).  (A module attribute, not const(): a test
+# Bytes of heap this module's unload keeps free; 0: it stays (rt.ROOMY: CPython; more than 256 KiB
+# free when the package loaded, PSRAM: its 5-6 KB are not missed there, and counting the free bytes
+# walks the table of the whole heap, 0.64 ms an upgrade with 8 MB on the unix port).  (A module attribute, not const(): a test
 # changes it.)
-_KEEP_FREE = 0
-try:
-    import gc
-
-    if gc.mem_free() <= 262144:  # (rt._SHORT)
-        _KEEP_FREE = 16384
-except AttributeError:  # CPython
-    pass
+_KEEP_FREE = 0 if ROOMY else 16384
 
 
 def _unload():

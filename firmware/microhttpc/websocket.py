@@ -100,7 +100,7 @@ class WebSocket(WSCore):
         data = payload(message)
         tb = self.protocol.tx_buffer
         if not (frame_size is None and self.frame_size is None and (
-                len(data) + 14 <= len(tb) if tb is not None else MICROPYTHON or len(data) < 65536)
+                len(data) + 14 <= len(tb) if tb is not None else not ws.ROOMY or len(data) < 65536)
                 and self._one(ws.OP_TEXT if isinstance(message, str) else ws.OP_BINARY, data)):
             self._send(isinstance(message, str), data, frame_size)
 
@@ -148,9 +148,9 @@ class WebSocket(WSCore):
                     self._flush()
             else:
                 tb = p.tx_buffer
-                if n >= 65536 and not MICROPYTHON and (tb is None or len(tb) < n + 14):
-                    # CPython: a large frame is built in a buffer kept for the next one (a fresh one
-                    # is zeroed page by page for every message); a board keeps no buffer it does not need.
+                if n >= 65536 and ws.ROOMY and (tb is None or len(tb) < n + 14):
+                    # A large frame is built in a buffer kept for the next one (rt.ROOMY: CPython, where a
+                    # fresh one is zeroed page by page for every message, or a MicroPython heap with room).
                     p.tx_buffer = tb = bytearray(n + 14)
                 if tb is not None and n + 14 > len(tb):
                     # Larger than the lent buffer: the header, then the payload masked piece by piece
