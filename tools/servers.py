@@ -196,6 +196,8 @@ RAW = {
                       _CLOSE),
     "/raw/chunk-ext": (_CHUNKED + b"5;name=value;x=\"q\"\r\nhello\r\n6 ; y\r\n world\r\n0;z\r\n"
                        b"X-Trailer: done\r\nX-Other: 2\r\n\r\n", _KEEP),
+    "/raw/latin1-body": (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Length: 10\r\n\r\n"
+                         b"caf\xe9 \xff\x80 ok", _KEEP),
     "/raw/reason": (b"HTTP/1.1 299 Custom Reason  Phrase\r\nContent-Length: 0\r\n\r\n", _KEEP),
     # lines split across chunks (CRLF, LF, an empty line, a last line without LF), for iter_lines
     "/raw/lines": (_CHUNKED + b"7\r\nalpha\r\n\r\n2\r\nbe\r\n7\r\nta\n\ngam\r\n2\r\nma\r\n0\r\n\r\n", _KEEP),

@@ -55,8 +55,9 @@ def _unfit(body):
 
 
 def codec(encoding):
-    """``Response.text()``'s ``encoding`` checked before the body is read: a str, and on CPython a codec
-    it has (else UsageError); MicroPython knows UTF-8 only, whatever it names."""
+    """``Response.text()``'s ``encoding`` checked before the body is read: a str, and a codec the runtime
+    has (else UsageError): on CPython any it knows; on MicroPython UTF-8, Latin-1 and ASCII (returned as
+    "utf-8", "latin-1" or "ascii"), the ones it can decode (an other name decoded UTF-8, silently)."""
     if type(encoding) is not str:
         raise UsageError("text() takes the name of an encoding, not %r" % (encoding,))
     if not MICROPYTHON:
@@ -64,18 +65,28 @@ def codec(encoding):
             str(b"a", encoding, "replace")  # (the codec looked up: str(b"", ...) does not)
         except LookupError:
             raise UsageError("text(): no codec for the encoding %r" % (encoding,))
-    return encoding
+        return encoding
+    e = encoding.lower().replace("_", "-")
+    if e in ("utf-8", "utf8"):
+        return "utf-8"
+    if e in ("latin-1", "latin1", "iso-8859-1", "iso8859-1", "l1"):
+        return "latin-1"
+    if e in ("ascii", "us-ascii"):
+        return "ascii"
+    raise UsageError("text(): no codec for the encoding %r on MicroPython (utf-8, latin-1 and ascii)" % (encoding,))
 
 
 def text(body, encoding):
     """``Response.text()``: the body decoded (``encoding`` checked by ``codec``).  What is not valid in
     the encoding becomes U+FFFD, each maximal ill-formed subpart one (as CPython's "replace", requests
-    and httpx do): a body the server got wrong still reads.  MicroPython knows UTF-8 only, whatever
-    ``encoding`` names; its decoder checks the structure alone (it took overlong forms and encoded
-    surrogates), so the bytes are checked with the WebSocket's validator first."""
+    and httpx do): a body the server got wrong still reads.  MicroPython: its decoder knows UTF-8 only
+    and checks the structure alone (it took overlong forms and encoded surrogates), so the bytes are
+    checked with the WebSocket's validator first; Latin-1 and ASCII are read byte by byte (``latin1``)."""
     try:
         if not MICROPYTHON:
             return str(body, encoding, "replace")
+        if encoding != "utf-8":
+            return latin1(body, encoding == "ascii")
         from .utf8 import validate
 
         return str(body, "utf-8") if validate(body, 0) == 0 else replace_invalid(body)
@@ -83,13 +94,17 @@ def text(body, encoding):
         raise _unfit(body)
 
 
-def latin1(raw):
+def latin1(raw, ascii=False):
     """``raw`` read as Latin-1 (``rt.decode_text``: a header value that is not UTF-8), through its UTF-8
     bytes, not chr(): MicroPython interns every character chr() makes, for good (a header value of 64
-    such bytes from a server kept 352 bytes of heap)."""
+    such bytes from a server kept 352 bytes of heap).  ``ascii``: read as ASCII instead, each byte
+    over 0x7F one U+FFFD (as CPython's "replace")."""
     out = bytearray()
     for b in raw:
         if b >= 0x80:
+            if ascii:
+                out.extend(b"\xef\xbf\xbd")
+                continue
             out.append(0xC0 | b >> 6)
             b = 0x80 | b & 0x3F
         out.append(b)

@@ -227,8 +227,8 @@ def finish_upgrade(s, resp):
 
 # Bytes of heap this module's unload keeps free; 0: it stays (rt.ROOMY: CPython; more than 256 KiB
 # free when the package loaded, PSRAM: its 5-6 KB are not missed there, and counting the free bytes
-# walks the table of the whole heap, 0.64 ms an upgrade with 8 MB on the unix port).  (A module attribute, not const(): a test
-# changes it.)
+# walks the table of the whole heap, 0.64 ms an upgrade with 8 MB on the unix port).  (A module
+# attribute, not const(): a test changes it; 0 too once an upgrade found room, see _unload.)
 _KEEP_FREE = 0 if ROOMY else 16384
 
 
@@ -247,9 +247,11 @@ def _unload():
         return
     # (The blocking layer loads the WebSocket's modules after the 101, about 30 KB: room for them too.)
     keep = _KEEP_FREE if "microhttpc.rfc6455" in sys.modules else _KEEP_FREE + 30720
-    if gc.mem_free() < keep:
+    free = gc.mem_free()
+    if free < keep:
         gc.collect()  # (only then: a collection costs half a reload)
-    if gc.mem_free() >= keep:
+        free = gc.mem_free()
+    if free >= keep:
         _KEEP_FREE = 0
         return
     sys.modules.pop(__name__, None)

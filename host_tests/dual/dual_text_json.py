@@ -124,3 +124,47 @@ def test_text_or_json_with_no_heap_left_is_limit_exceeded():
         utf8.validate = saved
     assert conn.request("GET", "/hello").text() == "hello world"
     conn.close()
+
+
+def test_text_in_latin1_and_ascii_on_every_runtime():
+    # text("latin-1") and text("ascii") decode as named on MicroPython too (they were read as UTF-8
+    # there, whatever the name: "caf\xe9" became "caf\ufffd"); a name MicroPython can't decode is a
+    # UsageError there before the body is read, not UTF-8 in disguise.  CPython: its codecs.
+    from microhttpc.errors import UsageError
+    from microhttpc.extras import codec
+
+    body = b"caf\xe9 \xff\x80 ok"
+    for name in ("latin-1", "ISO-8859-1", "latin_1", "l1"):
+        assert text(body, codec(name)) == "caf\xe9 \xff\x80 ok", name
+    for name in ("ascii", "US-ASCII"):
+        assert text(body, codec(name)) == "caf\ufffd \ufffd\ufffd ok", name
+    assert text(b"caf\xc3\xa9", codec("UTF8")) == "caf\xe9"
+    assert text(b"", codec("latin-1")) == "" and text(b"plain", codec("ascii")) == "plain"
+    if MICROPYTHON:
+        try:
+            codec("shift_jis")
+            raise AssertionError("shift_jis taken on MicroPython")
+        except UsageError as e:
+            assert "utf-8, latin-1 and ascii" in str(e), e
+    else:
+        assert text(b"\x83n\x83\x8d\x81[", codec("shift_jis")) == "\u30cf\u30ed\u30fc"
+    try:
+        codec("no-such-codec")
+        raise AssertionError("an unknown codec taken")
+    except UsageError:
+        pass
+
+
+def test_text_in_latin1_through_a_response():
+    # The same through a Response (session.Response.text, which poll's shares; aio's awaits the body and
+    # calls the same two functions): a Latin-1 body read as Latin-1, as ASCII and as UTF-8 (the default).
+    from check import server
+    from microhttpc import Connection
+
+    h, p = server("raw")
+    conn = Connection(h, p, timeout=10)
+    for name, want in (("latin-1", "caf\xe9 \xff\x80 ok"), ("ascii", "caf\ufffd \ufffd\ufffd ok"),
+                       ("utf-8", "caf\ufffd \ufffd\ufffd ok")):
+        r = conn.request("GET", "/raw/latin1-body")
+        assert r.text(name) == want, (name, r.text(name))
+    conn.close()
