@@ -107,11 +107,12 @@ class WebSocket(WSCore):
         p = self.protocol
         data = payload(message)
         tb = p.tx_buffer
-        if ws.ROOMY and len(data) >= 65536 and (tb is None or len(tb) < len(data) + 14) and not self.conn.tls:
-            # A large frame is built in a buffer kept for the next one (rt.ROOMY), as on the blocking
-            # WebSocket (a fresh 4 MiB one is zeroed page by page on CPython: 0.75 of its rate, now about
-            # 1.0).  The transport takes a frame's bytes in write(), before any other can be built (not
-            # CPython's TLS: its backlog may keep the view); MicroPython's write is done when it returns.
+        if not MICROPYTHON and len(data) >= 65536 and (tb is None or len(tb) < len(data) + 14) and not self.conn.tls:
+            # CPython: a large frame is built in a buffer kept for the next one, as on the blocking
+            # WebSocket (a fresh 4 MiB one is zeroed page by page: 0.75 of its rate, now about 1.0).  The
+            # transport takes a frame's bytes in write(), before any other can be built (not TLS's: its
+            # backlog may keep the view).
+            p.tx_buffer = None  # (replaced: not both in the heap at once)
             p.tx_buffer = bytearray(len(data) + 14)
         try:  # (not through _tx: a message allocates no bound method, tuple or coroutine more)
             p.send_message(ws.OP_TEXT if isinstance(message, str) else ws.OP_BINARY, data,

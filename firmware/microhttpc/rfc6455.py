@@ -19,7 +19,7 @@ and sequence errors, 1007 for bad UTF-8, 1009 for data over a limit.  The fault 
 ``failure`` and a Close frame is queued; afterwards incoming bytes are discarded until EOF.
 """
 
-from .rt import MICROPYTHON, ROOMY, const, urandom
+from .rt import MICROPYTHON, const, urandom
 from .errors import HTTPCError, LimitExceeded, ProtocolError, UsageError
 
 # The kernels: on MicroPython the machine code of ``_viper`` when it loads (then ``mask`` and ``utf8``
@@ -551,7 +551,7 @@ class Protocol:
                             self._msg = memoryview(m)[:ln]
                         elif fin and (ln <= 1 << 24 or self.max_message is not None):
                             self._msg = bytearray(ln)
-                            if ln >= 65536 and ROOMY:
+                            if ln >= 65536 and not MICROPYTHON:  # (see websocket._send)
                                 self._spare = self._msg
                         else:  # fragmented, or over 16 MiB claimed with no limit: it grows as it comes
                             self._msg = bytearray()

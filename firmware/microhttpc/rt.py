@@ -62,10 +62,8 @@ def decode_text(raw):
 
 _SHORT = const(262144)  # bytes free: at most this, holes matter (``load``, ``handshake._unload``)
 
-# A heap with room: CPython, or MicroPython with more than 256 KiB free as the package loaded (PSRAM).
-# There a message of 64 KiB or more is received into, and sent from, a buffer kept for the next one:
-# a fresh one per message cost its allocation, zeroing and a share of the collections (MicroPython, a 64
-# KiB echo in a 512 KiB heap: 0.23 -> 0.31 of a raw socket's rate); a board keeps no buffer it does not need.
+# A heap with room: CPython, or MicroPython with more than 256 KiB free as the package loaded (PSRAM):
+# there the measures for small heaps are off (the opening handshake's code stays: handshake._KEEP_FREE).
 ROOMY = not MICROPYTHON or __import__("gc").mem_free() > _SHORT
 
 

@@ -100,7 +100,7 @@ class WebSocket(WSCore):
         data = payload(message)
         tb = self.protocol.tx_buffer
         if not (frame_size is None and self.frame_size is None and (
-                len(data) + 14 <= len(tb) if tb is not None else not ws.ROOMY or len(data) < 65536)
+                len(data) + 14 <= len(tb) if tb is not None else MICROPYTHON or len(data) < 65536)
                 and self._one(ws.OP_TEXT if isinstance(message, str) else ws.OP_BINARY, data)):
             self._send(isinstance(message, str), data, frame_size)
 
@@ -148,9 +148,13 @@ class WebSocket(WSCore):
                     self._flush()
             else:
                 tb = p.tx_buffer
-                if n >= 65536 and ws.ROOMY and (tb is None or len(tb) < n + 14):
-                    # A large frame is built in a buffer kept for the next one (rt.ROOMY: CPython, where a
-                    # fresh one is zeroed page by page for every message, or a MicroPython heap with room).
+                if n >= 65536 and not MICROPYTHON and (tb is None or len(tb) < n + 14):
+                    # CPython: a large frame is built in a buffer kept for the next one (a fresh one
+                    # is zeroed page by page for every message).  MicroPython keeps none, even in a heap
+                    # with room: kept buffers of the largest message, each way, raised the heap a run of
+                    # 70-120 KB messages needed from 850 to 1100 KiB (they were 0.23 -> 0.31 of a raw
+                    # socket's 64 KiB echo rate); tx_buffer_size= and on_msg_rx_init lend buffers there.
+                    p.tx_buffer = None  # (replaced: not both in the heap at once)
                     p.tx_buffer = tb = bytearray(n + 14)
                 if tb is not None and n + 14 > len(tb):
                     # Larger than the lent buffer: the header, then the payload masked piece by piece

@@ -63,7 +63,7 @@ def test_send_goes_on_while_the_application_cancels_a_recv():
 def test_large_frames_are_built_in_one_kept_buffer():
     # CPython: a frame of 64 KiB or more is built in a buffer kept for the next one, as on the
     # blocking WebSocket (a fresh multi-megabyte buffer is zeroed page by page on every message: 0.75
-    # of the blocking rate at 4 MiB); a small heap keeps none (rt.ROOMY: MicroPython here, 128K).  Small frames (messages, PINGs) are built in
+    # of the blocking rate at 4 MiB); a board keeps none.  Small frames (messages, PINGs) are built in
     # it between the large ones, and every echo stays intact.
     import sys
 

@@ -90,9 +90,8 @@ per_layer(globals(), "large_message_bad_utf8_is_1007", _large_bad_utf8)
 def test_large_messages_reuse_their_buffers_on_cpython():
     # CPython: a message of 64 KiB or more is received into the buffer of the last one that fits and
     # sent from a frame buffer kept for the next (no fresh, page-faulted buffers per message); what
-    # recv() returns is a copy, so an earlier message is unchanged by the next.  A small heap keeps no
-    # buffer between messages (MicroPython here, 128K: smaller messages; rt.ROOMY, and test_memory for a
-    # MicroPython heap with room, which keeps them as CPython does).
+    # recv() returns is a copy, so an earlier message is unchanged by the next.  MicroPython keeps no
+    # buffer between messages (smaller messages there: a board's heap).
     import gc
 
     from microhttpc.rt import MICROPYTHON
