@@ -56,8 +56,8 @@ def _unfit(body):
 
 def codec(encoding):
     """``Response.text()``'s ``encoding`` checked before the body is read: a str, and a codec the runtime
-    has (else UsageError): on CPython any it knows; on MicroPython UTF-8, Latin-1 and ASCII (returned as
-    "utf-8", "latin-1" or "ascii"), the ones it can decode (an other name decoded UTF-8, silently)."""
+    has (else UsageError): on CPython any it knows; on MicroPython UTF-8, Latin-1 and ASCII, the ones it
+    can decode, returned as "utf-8", "latin-1" or "ascii" (another name was read as UTF-8 there, silently)."""
     if type(encoding) is not str:
         raise UsageError("text() takes the name of an encoding, not %r" % (encoding,))
     if not MICROPYTHON:
