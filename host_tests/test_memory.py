@@ -281,7 +281,7 @@ def spy(name, *a):
 rt.__import__ = spy  # (rt's global: load() calls it in place of the builtin)
 rt.load("urlsplit")
 from microhttpc import handshake
-print("THRESHOLDS", sorted(set(seen)), gc.threshold(), "KEEP_FREE", handshake._KEEP_FREE, "ROOMY", rt.ROOMY)
+print("THRESHOLDS", sorted(set(seen)), gc.threshold(), "KEEP_FREE", handshake._KEEP_FREE)
 """
 
 
@@ -295,10 +295,10 @@ def test_small_heap_rules_apply_to_small_heaps_only():
     mem.build()
     for heap, during, keep in (("128K", 2048, 16384), ("256K", 2048, 16384), ("512K", -1, 0), ("4M", -1, 0)):
         rc, out = mem.run(LOAD_SPY, heap=heap)
-        assert rc == 0 and "THRESHOLDS [%d] -1 KEEP_FREE %d ROOMY %s" % (during, keep, keep == 0) in out, (heap, out)
+        assert rc == 0 and "THRESHOLDS [%d] -1 KEEP_FREE %d" % (during, keep) in out, (heap, out)
 
 
-ROOMY_SCRIPT = """
+LARGE_SCRIPT = """
 import gc, os, microhttpc
 host, port = os.getenv("MHC_WS").rsplit(":", 1)
 ws = microhttpc.ws_connect("ws://%s:%s/" % (host, port), timeout=10, max_message=1 << 18)
@@ -319,15 +319,15 @@ ws.close()
 def test_micropython_keeps_no_large_message_buffer_even_in_a_heap_with_room(live_servers):
     # CPython receives a message of 64 KiB or more into the buffer of the last one that fits and sends
     # it from a frame buffer kept for the next (dual_ws_large).  MicroPython keeps none, even with more
-    # than 256 KiB free (rt.ROOMY): kept that way, the buffers of the largest message each way raised the
-    # heap a run of 70-120 KB messages needs from 850 to 1100 KiB on the unix port (the 64 KiB echo went
-    # from 0.23 to 0.31 of a raw socket's rate); the echoes are whole either way.
+    # than 256 KiB free (a PSRAM board): kept that way, the buffers of the largest message each way
+    # raised the heap a run of 70-120 KB messages needs from 850 to 1100 KiB on the unix port (the 64 KiB
+    # echo went from 0.23 to 0.31 of a raw socket's rate); the echoes are whole either way.
     import os
 
     mem.build()
     env = dict(os.environ)
     env.update(live_servers.env())
-    rc, out = mem.run(ROOMY_SCRIPT, heap="1M", env=env)
+    rc, out = mem.run(LARGE_SCRIPT, heap="1M", env=env)
     assert rc == 0 and "KEPT False False" in out, out
 
 

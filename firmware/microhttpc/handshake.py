@@ -11,7 +11,7 @@ import binascii
 
 from . import http11
 from . import errors
-from .rt import ROOMY, urandom
+from .rt import urandom
 from .errors import UsageError
 from .session import count, seconds
 
@@ -109,21 +109,21 @@ def check_handshake_response(head, key, subprotocols=None, extensions=None, resp
     if head.status != 101:
         raise _err("UpgradeRefused", "upgrade refused: expected status 101, got %d %s"
                    % (head.status, head.reason), response)
-    h = head.headers  # (an http11.Headers: its lookups by lower-cased bytes, no name to convert)
+    h = head.headers
     # Exactly "websocket" (case-insensitive; section 4.1, client requirement 2), from an HTTP/1.1 server
     # (a 101 switches an HTTP/1.1 connection only: RFC 9110 section 15.2.2).
-    if h._tokens(b"upgrade") != ["websocket"] or head.version != "HTTP/1.1":
+    if h.tokens("upgrade") != ["websocket"] or head.version != "HTTP/1.1":
         raise _err("HandshakeError", "101 response without 'Upgrade: websocket' alone (got %r, %s)"
                    % (h.get_all("upgrade"), head.version), response)
-    if "upgrade" not in h._tokens(b"connection"):
+    if "upgrade" not in h.tokens("connection"):
         raise _err("HandshakeError", "101 response without an 'upgrade' token in Connection (got %r)"
                    % (h.get("connection"),), response)
-    accept = h._values(b"sec-websocket-accept")
+    accept = h.get_all("sec-websocket-accept")
     want = accept_for(key)
     if len(accept) != 1 or accept[0].strip() != want:
         raise _err("HandshakeError", "wrong Sec-WebSocket-Accept: expected %r, got %r" % (want, accept),
                    response)
-    exts = h._tokens(b"sec-websocket-extensions")
+    exts = h.tokens("sec-websocket-extensions")
     if exts:
         # Section 4.1, client requirement 5: only extensions the client asked for.
         offered = [e.split(";")[0].strip().lower() for e in (extensions or ())]
@@ -131,7 +131,7 @@ def check_handshake_response(head, key, subprotocols=None, extensions=None, resp
             if e.split(";")[0].strip() not in offered:
                 raise _err("HandshakeError", "server chose extension %r that was not offered" % (e,),
                            response)
-    protos = h._values(b"sec-websocket-protocol")
+    protos = h.get_all("sec-websocket-protocol")
     if not protos:
         return None, exts
     if len(protos) != 1 or "," in protos[0]:
@@ -149,21 +149,20 @@ def check_settings(o, more=()):
     upgrade call and nothing is sent, not the connection right after its 101 (bare errors, or a
     WebSocket that failed at every recv() while it stayed open).  Here, not in the WebSocket modules:
     this code leaves the heap with the handshake."""
-    for k in o:  # (only the keywords given: none, nothing to do)
+    for k in o:
         if k not in _OPTS and k not in _SETTINGS and k not in more:
             raise UsageError("unknown WebSocket keyword %r" % (k,))
-        v = o[k]
-        if k in _OPTS or k == "rng":  # (on_close=5 and the like failed at the close, or took the error's place)
-            if v is not None and not callable(v):
-                raise UsageError("%s must be callable, not %r" % (k, v))
-        elif k in ("timeout", "close_timeout", "ping_interval", "ping_timeout"):
-            seconds(v, k)
-        elif k in ("buffer_size", "tx_buffer_size", "frame_size", "max_message", "max_frame", "max_events"):
-            if v is not None:
-                count(v, k, k != "tx_buffer_size" and k != "max_message")
-        elif k == "allowed_rsv":
-            if type(v) is not int or v & ~0x70:
-                raise UsageError("allowed_rsv takes the RSV bits 0x40, 0x20 and 0x10, not %r" % (v,))
+    for k in ("timeout", "close_timeout", "ping_interval", "ping_timeout"):
+        seconds(o.get(k), k)
+    for k in ("buffer_size", "tx_buffer_size", "frame_size", "max_message", "max_frame", "max_events"):
+        if o.get(k) is not None:
+            count(o[k], k, k != "tx_buffer_size" and k != "max_message")
+    rsv = o.get("allowed_rsv", 0)
+    if type(rsv) is not int or rsv & ~0x70:
+        raise UsageError("allowed_rsv takes the RSV bits 0x40, 0x20 and 0x10, not %r" % (rsv,))
+    for k in _OPTS + ("rng",):  # (on_close=5 and the like failed at the close, or took the error's place)
+        if o.get(k) is not None and not callable(o[k]):
+            raise UsageError("%s must be callable, not %r" % (k, o[k]))
 
 
 def start_upgrade(s, path, headers=None, subprotocols=None, extensions=None, options=None,
@@ -225,21 +224,25 @@ def finish_upgrade(s, resp):
     return sub, accepted, leftover
 
 
-# Bytes of heap this module's unload keeps free; 0: it stays (rt.ROOMY: CPython; more than 256 KiB
-# free when the package loaded, PSRAM: its 5-6 KB are not missed there, and counting the free bytes
-# walks the table of the whole heap, 0.64 ms an upgrade with 8 MB on the unix port).  (A module
-# attribute, not const(): a test changes it; 0 too once an upgrade found room, see _unload.)
-_KEEP_FREE = 0 if ROOMY else 16384
+# Bytes of heap this module's unload keeps free; 0: it stays (CPython; more than 256 KiB free when it
+# loaded, PSRAM: its 5-6 KB are not missed there, and counting the free bytes walks the table of the
+# whole heap, 0.64 ms an upgrade with 8 MB on the unix port).  (A module attribute, not const(): a test
+# changes it.)
+_KEEP_FREE = 0
+try:
+    import gc
+
+    if gc.mem_free() <= 262144:  # (rt._SHORT)
+        _KEEP_FREE = 16384
+except AttributeError:  # CPython
+    pass
 
 
 def _unload():
     """Drop this module (see the docstring) from ``sys.modules`` and from the package, when less than
     ``_KEEP_FREE`` bytes of the heap are free once the garbage is collected.  (Without the collection
     the garbage of the upgrade decided: with 32 KiB, half of the reconnects of a loop in a 128 KiB heap
-    unloaded it, at about 37 KB free.)  Decided once per load: when the first upgrade leaves room, the
-    module stays and later upgrades skip the check (counting the free bytes and collecting took 60-80 us
-    of each reconnect to a local server in a 128 KiB heap, a tenth of it)."""
-    global _KEEP_FREE
+    unloaded it, at about 37 KB free.)"""
     import gc
     import sys
 
@@ -247,12 +250,10 @@ def _unload():
         return
     # (The blocking layer loads the WebSocket's modules after the 101, about 30 KB: room for them too.)
     keep = _KEEP_FREE if "microhttpc.rfc6455" in sys.modules else _KEEP_FREE + 30720
-    free = gc.mem_free()
-    if free < keep:
-        gc.collect()  # (only then: a collection costs half a reload)
-        free = gc.mem_free()
-    if free >= keep:
-        _KEEP_FREE = 0
+    if gc.mem_free() >= keep:
+        return
+    gc.collect()  # (only then: a collection costs half a reload)
+    if gc.mem_free() >= keep:
         return
     sys.modules.pop(__name__, None)
     try:

@@ -62,10 +62,6 @@ def decode_text(raw):
 
 _SHORT = const(262144)  # bytes free: at most this, holes matter (``load``, ``handshake._unload``)
 
-# A heap with room: CPython, or MicroPython with more than 256 KiB free as the package loaded (PSRAM):
-# there the measures for small heaps are off (the opening handshake's code stays: handshake._KEEP_FREE).
-ROOMY = not MICROPYTHON or __import__("gc").mem_free() > _SHORT
-
 
 def load(name):
     """``microhttpc.<name>``, imported on first use.  On MicroPython, when at most 256 KiB of heap is

@@ -367,27 +367,3 @@ def test_upgrade_checks_and_leftover():
         assert s2.upgraded and not s2.reusable
         raises(UsageError, s2.check_usable)
 
-
-def test_a_heap_with_room_keeps_the_handshake_and_checks_no_more():
-    # Whether the handshake's code leaves the heap is decided once per load: when the first upgrade's
-    # check finds room, the module stays and the next upgrades skip it (it counted the free bytes and
-    # collected the garbage at every upgrade: 60-80 us of each reconnect to a local server in a 128 KiB
-    # heap).  CPython never checks (_KEEP_FREE 0 from the start).
-    import sys
-
-    from microhttpc import handshake as hs
-    from microhttpc import rfc6455  # noqa: F401  (loaded: the room asked is _KEEP_FREE alone)
-    from microhttpc.handshake import finish_upgrade, start_upgrade
-
-    key = hs.make_key(lambda n: b"k" * n)
-    reply = ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-             "Sec-WebSocket-Accept: %s\r\n\r\n" % hs.accept_for(key)).encode()
-    if MICROPYTHON:
-        hs._KEEP_FREE = 1  # a short heap's setting, with room: 1 byte asked
-    for _ in range(2):
-        s, _ = session()
-        start_upgrade(s, "/ws", options={"rng": lambda n: b"k" * n})
-        s.receive_data(reply)
-        resp = s.next_event()[1]
-        assert finish_upgrade(s, resp) == (None, [], b"")
-        assert hs._KEEP_FREE == 0 and sys.modules.get("microhttpc.handshake") is hs
