@@ -366,4 +366,3 @@ def test_upgrade_checks_and_leftover():
         assert gone == (MICROPYTHON and split == 1), (split, gone)
         assert s2.upgraded and not s2.reusable
         raises(UsageError, s2.check_usable)
-
