@@ -6,6 +6,7 @@ JSONDecodeError, a microhttpc error.  Through the three layers: dual_hostile_htt
 from microhttpc.errors import HTTPCError, JSONDecodeError
 from microhttpc.extras import json, replace_invalid, text
 from microhttpc.rt import MICROPYTHON
+from pumps_http import open_client, per_layer
 
 # (bytes, CPython's bytes.decode("utf-8", "replace") of them)
 VECTORS = [
@@ -155,16 +156,18 @@ def test_text_in_latin1_and_ascii_on_every_runtime():
         pass
 
 
-def test_text_in_latin1_through_a_response():
-    # The same through a Response (session.Response.text, which poll's shares; aio's awaits the body and
-    # calls the same two functions): a Latin-1 body read as Latin-1, as ASCII and as UTF-8 (the default).
-    from check import server
-    from microhttpc import Connection
+def _text_in_latin1_through_a_response(layer):
+    # The same through a Response of each layer: a Latin-1 body read as Latin-1, as ASCII and as UTF-8
+    # (the default).
+    c = open_client(layer, timeout=5)
+    try:
+        for name, want in (("latin-1", "caf\xe9 \xff\x80 ok"), ("ascii", "caf\ufffd \ufffd\ufffd ok"),
+                           ("utf-8", "caf\ufffd \ufffd\ufffd ok")):
+            r = c.request("GET", "/raw/latin1-body", read=False)
+            got = c.call(r, "text", name)
+            assert got == want, (layer, name, got)
+    finally:
+        c.close()
 
-    h, p = server("raw")
-    conn = Connection(h, p, timeout=10)
-    for name, want in (("latin-1", "caf\xe9 \xff\x80 ok"), ("ascii", "caf\ufffd \ufffd\ufffd ok"),
-                       ("utf-8", "caf\ufffd \ufffd\ufffd ok")):
-        r = conn.request("GET", "/raw/latin1-body")
-        assert r.text(name) == want, (name, r.text(name))
-    conn.close()
+
+per_layer(globals(), "text_in_latin1_through_a_response", _text_in_latin1_through_a_response)
