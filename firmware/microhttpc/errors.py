@@ -100,16 +100,20 @@ def message(n, *args):
     (no heap, not deployed) the message says so, and the error is still the one raised."""
     import sys
 
-    name = "microhttpc._t%d" % (n >> 5)
+    t = "_t%d" % (n >> 5)
+    name = "microhttpc." + t
     try:
         text = __import__(name, None, None, ("text",)).text[n & 31]
+        if args:
+            text = text % args[0]
     except Exception as e:  # noqa: BLE001 - whatever stops the text must not replace the error
-        text = "(message %d of microhttpc: %s)" % (n, e.__class__.__name__)
-        return text + " " + repr(args[0]) if args else text
-    finally:
-        sys.modules.pop(name, None)
+        text = e.__class__.__name__  # (its name takes no heap: below, a text that needs some)
         try:
-            delattr(sys.modules["microhttpc"], name[11:])
-        except (AttributeError, KeyError):
+            text = "(message %d of microhttpc: %s)%s" % (n, text, " %r" % (args[0],) if args else "")
+        except MemoryError:
             pass
-    return text % args[0] if args else text
+    # (not in a ``finally``: on MicroPython an exception met there while another was on its way out
+    # left past the ``except`` meant for it: a KeyError came out of a full heap instead of the error)
+    sys.modules.pop(name, None)
+    sys.modules["microhttpc"].__dict__.pop(t, None)
+    return text

@@ -276,3 +276,29 @@ def test_messages_are_the_same_text_on_both_runtimes():
         gc.collect()
         assert gc.mem_alloc() - before < 256, gc.mem_alloc() - before
         assert not [m for m in sys.modules if m.startswith("microhttpc._t")]
+
+
+def test_a_message_in_a_full_heap_is_a_text_never_another_error():
+    # errors.message() with the heap filled to ``leave`` bytes free: the text, or a placeholder naming
+    # what stopped it, so that the error being raised comes out (a KeyError of the catalog's cleanup
+    # came out at 16 bytes free, a MemoryError of the placeholder at 32-128).
+    import gc
+
+    got = {}
+    fill = []
+    for leave in range(16, 2048, 16) if MP else (0,):
+        gc.collect()
+        for size in (1024, 256, 64, 16):
+            while MP and gc.mem_free() - size >= leave:
+                try:
+                    fill.append(bytearray(size))
+                except MemoryError:
+                    break
+        try:
+            r = type(errors.message(136, 5))  # (a catalog's text with an argument)
+        except Exception as e:  # noqa: BLE001 - what the test looks for
+            r = type(e)
+        fill = []
+        got.setdefault(r.__name__, []).append(leave)
+    assert list(got) == ["str"], got
+    assert not [m for m in sys.modules if m.startswith("microhttpc._t")]
