@@ -107,11 +107,10 @@ def message(n, *args):
         if args:
             text = text % args[0]
     except Exception as e:  # noqa: BLE001 - whatever stops the text must not replace the error
-        text = e.__class__.__name__  # (its name takes no heap: below, a text that needs some)
         try:
-            text = "(message %d of microhttpc: %s)%s" % (n, text, " %r" % (args[0],) if args else "")
+            text = "(message %d of microhttpc: %s)%s" % (n, e.__class__.__name__, args and " %r" % args or "")
         except MemoryError:
-            pass
+            text = e.__class__.__name__  # (a name: it takes no heap)
     # (not in a ``finally``: on MicroPython an exception met there while another was on its way out
     # left past the ``except`` meant for it: a KeyError came out of a full heap instead of the error)
     sys.modules.pop(name, None)

@@ -476,10 +476,13 @@ class WebSocket(WSCore):
                 self._told()
             raise
         try:
-            self._wind_down()  # (a MemoryError: once the socket is closed, README "Out of memory")
+            # By the same deadline as the Close's writes: close_timeout bounds the whole call (it took
+            # up to twice that when the Close waited to be written); a MemoryError: once the socket is
+            # closed (README "Out of memory").
+            self._wind_down(self._dl)
         finally:
             self._dl = _IDLE
-            self._closed()
+            self._told()  # (on_close; the exception is not wanted here: no MemoryError to make it)
 
     @property
     def closed(self):

@@ -255,3 +255,27 @@ def test_blocking_close_without_heap_calls_on_close_at_once():
     assert asyncio.run(main()) == "MemoryError"
     assert closes == [1006, ("aio", 1006)], closes
     _after_gc_a_websocket_works()
+
+
+def test_blocking_close_after_the_fault_raises_no_second_memoryerror():
+    # send() reported the fault (MemoryError, once); close() and the Connection's close() after it, with
+    # the heap still full (no heap for a ConnectionClosed either), return: they raised MemoryError
+    # again, each of them, for the same fault.
+    host, port = server("http")
+    c = Connection(host, port, timeout=10)
+    c.open()
+    w = c.upgrade("/ws")
+    w.send("before")
+    assert w.recv() == "before"
+    assert _without_heap(w.send, "no heap") == "MemoryError"
+    made = Protocol.closed_error
+    Protocol.closed_error = _oom
+    try:
+        w.close()
+        c.close()
+        w.close()
+    finally:
+        Protocol.closed_error = made
+    assert w.closed and w.close_code == 1006
+    raises(ConnectionClosed, w.send, "after")
+    _after_gc_a_websocket_works()
