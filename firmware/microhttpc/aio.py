@@ -255,8 +255,11 @@ class Response(session.Response):
         try:
             # (a Content-Length over the limit: LimitExceeded here, before a byte is read)
             body = Body(conn.max_body if max_size is None else max_size, size)
-            if size and not self._pending and not self.complete and conn.parser.body_left() == size:
-                # As the blocking layer: straight into one buffer, copied once (no list of pieces).
+            if size and size < 16777216 and not self._pending and not self.complete \
+                    and conn.parser.body_left() == size:
+                # As the blocking layer: straight into one buffer, copied once (no list of pieces).  Not
+                # from 16 MiB (max_body=None): that buffer would be made, and zeroed, before a byte came
+                # (a server that said 4 GiB and sent 2 bytes held CPython 13 s and 4 GiB; pieces then).
                 mv = memoryview(bytearray(size))
                 got = 0
                 while got < size:
