@@ -181,6 +181,17 @@ def test_ws_piped_input_ends_with_a_clean_close(run):
     assert p.returncode == 0 and p.stderr.endswith(b"* closed: 1000 \n"), p
 
 
+def test_ws_input_that_is_not_utf8_exits_2_with_one_line(run):
+    # Was a traceback (UnicodeDecodeError; UnicodeError on MicroPython), exit status 1, no close.
+    p = run("ws://%s/" % os.environ["MHC_WS"], stdin=b"hello\n\xff\nnot sent\n")
+    assert p.returncode == 2, p
+    no_traceback(p)
+    lines = p.stderr.decode().splitlines()
+    assert lines[0].startswith("* connected to ws://") and len(lines) == 2, lines
+    assert lines[1].startswith("microhttpc: a line of input is not UTF-8"), lines
+    assert p.stdout in (b"", b"hello\n"), p.stdout
+
+
 def test_ws_close_by_the_server(run):
     proc = run.popen("ws://%s/close/4000" % os.environ["MHC_WS"])
     try:

@@ -125,7 +125,7 @@ def websocket(o, url):
     import select
     from binascii import hexlify
     from .wsconnect import ws_connect
-    from .errors import ConnectionClosed
+    from .errors import ConnectionClosed, UsageError
     from .rt import MICROPYTHON
 
     ws = ws_connect(url, headers=o["headers"], connect_timeout=o["timeout"], timeout=o["timeout"],
@@ -167,7 +167,12 @@ def websocket(o, url):
                     if cmd == b"!ping":
                         ws.ping()
                     else:
-                        ws.send(cmd.decode())
+                        try:
+                            cmd = cmd.decode()
+                        except UnicodeError:  # (a traceback, exit status 1, the session left open)
+                            ws.close()
+                            raise UsageError("a line of input is not UTF-8 text: %r" % (cmd[:40],))
+                        ws.send(cmd)
                 else:
                     # Read until nothing more comes within a moment (TLS may hold decrypted bytes
                     # that poll() on the socket does not see).

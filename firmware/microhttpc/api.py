@@ -36,7 +36,14 @@ def pooled(pool, url, tls_kw, kind, timeout, connect_timeout, max_body):
     scheme, host, port, target = split_url(url)
     if scheme not in ("http", "https"):
         raise UsageError("expected an http:// or https:// URL, got %r" % (url,))
+    if isinstance(tls_kw[1], bytearray):  # (the pool's key: bytes; a Connection takes either)
+        tls_kw = (tls_kw[0], bytes(tls_kw[1]), tls_kw[2])
     key = (scheme, host.lower(), port) + tls_kw
+    try:
+        hash(key)  # (a list: a bare TypeError as the call gave its connection back, which then leaked)
+    except TypeError:
+        raise UsageError("ssl_context takes an ssl.SSLContext, cadata PEM text or DER bytes and verify True "
+                         "or False, not %r, %r and %r" % tls_kw)
     conn = pool.pop(key, None)
     if conn is None:
         conn = kind(host, port, tls=scheme == "https", ssl_context=tls_kw[0], cadata=tls_kw[1],

@@ -212,6 +212,7 @@ class PollReconnect(Reconnect):
         self.engine = engine
         self.error = None
         self._ckw = {}
+        self._user_open = kw.pop("on_open", None)
         if not callable(target):
             from .rt import load
 
@@ -224,7 +225,12 @@ class PollReconnect(Reconnect):
             for k in self.CONNECT_KW:
                 if k in kw:
                     self._ckw[k] = kw.pop(k)
-        self._user_open = kw.pop("on_open", None)
+            from .wsession import check_settings
+
+            # (before the first connect: a wrong keyword left that connection in the engine for good)
+            check_settings(kw, ("headers", "subprotocols", "extensions"))
+        if self._user_open is not None and not callable(self._user_open):  # (it failed at each open)
+            raise UsageError("on_open must be callable, not %r" % (self._user_open,))
         self._ws = None  # the WebSocket of the attempt in progress
         self._attempt()
 
@@ -249,7 +255,11 @@ class PollReconnect(Reconnect):
             ws.on_open = self._opened
         else:
             c = e.connect(self._host, self._port, self._tls, **self._ckw)
-            ws = e.upgrade(c, self._path, on_open=self._opened, **self.kw)
+            try:
+                ws = e.upgrade(c, self._path, on_open=self._opened, **self.kw)
+            except Exception:  # (headers or offers refused: the connection would stay in the engine)
+                e.close(c, abort=True)
+                raise
         c = ws.conn
         user_err = ws.on_err
 

@@ -69,9 +69,13 @@ def pairs(table):
                 out.extend([(k, x) for x in v])
             else:
                 out.append((k, v))
-        return out
     except (TypeError, ValueError):
         raise UsageError("a query or form must be a dict or (key, value) pairs: %r" % (table,))
+    for k, v in out:  # (a bool: CPython sent "True", MicroPython refused it as no number, or as no body)
+        if k is True or k is False or v is True or v is False:
+            raise UsageError("a query or form key or value is a str, bytes or a number, not a bool: %r (send "
+                             "the text the server expects, such as \"true\" or \"1\")" % ((k, v),))
+    return out
 
 
 def encode_pairs(table, space_plus=False):

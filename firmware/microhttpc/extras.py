@@ -203,8 +203,9 @@ def _json_value(v):
                      "not %r" % (v,))
 
 
-def basic(auth):
-    """``Request(auth=(user, password))``: the Authorization header (RFC 7617 Basic, UTF-8)."""
+def basic(auth, out):
+    """``Request(auth=(user, password))``: the Authorization header (RFC 7617 Basic, UTF-8) appended to
+    ``out``, the caller's headers, in place of theirs (auth= wins, as in requests: both went out)."""
     from binascii import b2a_base64
 
     try:
@@ -213,7 +214,10 @@ def basic(auth):
         user = password = None
     try:
         if isinstance(user, str) and isinstance(password, str):
-            return "Authorization", "Basic " + b2a_base64((user + ":" + password).encode())[:-1].decode()
+            v = "Basic " + b2a_base64((user + ":" + password).encode())[:-1].decode()
+            out[:] = [kv for kv in out if kv[0].lower() != "authorization"]
+            out.append(("Authorization", v))
+            return
     except UnicodeError:  # (CPython: a lone surrogate)
         pass
     from .errors import UsageError

@@ -146,7 +146,7 @@ class Request:
         if self.auth is not None:
             from .extras import basic
 
-            out.append(basic(self.auth))
+            basic(self.auth, out)
         return out
 
     def replayable(self):

@@ -159,6 +159,11 @@ def next_hop(first, conn, resp, cur, hdrs, limit, history):
         raise TooManyRedirects("more than %d redirects (last: %d to %s)" % (limit, resp.status, loc), resp)
     try:
         scheme, host, port, path = split_url(resolve_url(resp.url, loc))
+        if scheme not in ("http", "https"):  # (ws/wss: not an HTTP URI; it was followed as http)
+            raise UsageError("unsupported scheme %r" % scheme)
+        from .bodies import iri
+
+        iri(path)  # (a control character: the next hop's head refused it, a UsageError, after the 3xx)
     except UsageError as exc:  # (the server's URL, not the caller's: a protocol error)
         from .errors import ProtocolError
 

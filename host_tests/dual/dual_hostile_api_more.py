@@ -1,0 +1,174 @@
+"""More of what a careless application or a hostile server found in the public API, each on both runtimes:
+
+- a redirect to ws:// or wss:// was followed as plain HTTP, Authorization kept (every layer), and a
+  Location with a control character was the caller's UsageError, raised as the next hop's head was
+  built (poll: on_err without the on_complete(resp, False) its 3xx head had earned).  Both are the
+  server's fault now, a ProtocolError, decided with the redirect on every layer;
+- the one-call API raised a bare TypeError for a TLS setting that can't be a pool key (cadata=["x"],
+  ssl_context=[], verify=[]; cadata=bytearray(...) too, which a Connection takes);
+- query= and form= values True/False went out as "True"/"False" on CPython and were refused with a
+  misleading message on MicroPython;
+- poll.reconnect took on_open=5 (TypeError at each open, retried forever) and, for a bad upgrade
+  keyword, raised but left the connection it had made in the engine (run() never returned);
+- auth= with an Authorization header sent two Authorization fields (auth= wins now, as in requests).
+"""
+
+import json
+
+from check import raises, server, tls_ca
+from pumps_http import expect, open_client, per_layer
+
+
+def _http(layer, **kw):
+    host, port = server("http")
+    return open_client(layer, host, port, timeout=10, **kw)
+
+
+def _location_that_is_not_http(layer):
+    from microhttpc.errors import ProtocolError
+
+    host, port = server("http")
+    c = _http(layer, follow_redirects=3)
+    try:
+        for to in ("ws://%s:%d/echo" % (host, port), "WSS://%s:%d/echo" % (host, port), "/fi\tnal"):
+            e = expect(ProtocolError, c.request, "GET", "/redirect/302", query={"to": to}, auth=("u", "p"))
+            assert "can't be followed" in str(e), e
+        assert c.request("GET", "/hello").body == b"hello world"  # the connection carries on
+    finally:
+        c.close()
+
+
+per_layer(globals(), "location_that_is_not_http", _location_that_is_not_http)
+
+
+def test_poll_location_with_a_control_character_completes_after_on_err():
+    from microhttpc.errors import ProtocolError
+    from microhttpc.poll import Engine
+
+    h, p = server("http")
+    e = Engine(timeout=5)
+    c = e.connect(h, p, follow_redirects=3)
+    log = []
+    e.request(c, "GET", "/redirect/302", query={"to": "/fi\tnal"}, on_err=log.append,
+              on_complete=lambda r, ok: log.append((r.status, ok)))
+    e.request(c, "GET", "/hello", on_complete=lambda r, ok: log.append((r.body, ok)))
+    assert e.run(until=lambda: len(log) == 3, timeout=5), log
+    assert isinstance(log[0], ProtocolError) and log[1:] == [(302, False), (b"hello world", True)], log
+    e.close_all()
+    assert e.run(timeout=5)
+
+
+def _tls_settings_of_a_wrong_type(get, pool):
+    from microhttpc.errors import UsageError
+
+    h, p = server("http")
+    url = "https://%s:%d/" % (h, p)  # (never reached: refused before a connection is made)
+    n = len(pool)
+    for kw in ({"cadata": ["x"]}, {"ssl_context": []}, {"verify": []}, {"cadata": {"a": 1}}):
+        e = raises(UsageError, get, url, **kw)
+        assert "cadata" in str(e), e
+        assert len(pool) == n, pool  # nothing made, nothing kept
+
+
+def test_one_call_tls_settings_of_a_wrong_type_are_usage_errors():
+    import microhttpc
+    from microhttpc import api
+
+    h, p = server("http")
+    try:
+        _tls_settings_of_a_wrong_type(microhttpc.get, api._POOL)  # an empty pool
+        assert microhttpc.get("http://%s:%d/hello" % (h, p)).read() == b"hello world"
+        _tls_settings_of_a_wrong_type(microhttpc.get, api._POOL)  # a pool in use
+    finally:
+        microhttpc.close_all()
+
+
+def test_aio_one_call_tls_settings_of_a_wrong_type_are_usage_errors():
+    import asyncio
+
+    from microhttpc import aio, aioapi
+
+    h, p = server("http")
+
+    async def main():
+        try:
+            assert (await aio.get("http://%s:%d/hello" % (h, p))).status == 200
+            from microhttpc.errors import UsageError
+
+            # (a pool in use: a bare TypeError as the key was looked up)
+            for kw in ({"cadata": ["x"]}, {"ssl_context": []}, {"verify": []}):
+                try:
+                    await aio.get("https://%s:%d/" % (h, p), **kw)
+                except UsageError as e:
+                    assert "cadata" in str(e), e
+                else:
+                    raise AssertionError("no UsageError for %r" % (kw,))
+            assert len(aioapi._POOL) == 1
+        finally:
+            await aio.close_all()
+
+    asyncio.run(main())
+
+
+def test_one_call_takes_cadata_as_a_bytearray():
+    # (As a Connection does; the one-call pool's key held the bytearray: TypeError after the request.)
+    import microhttpc
+
+    h, p = server("tls")
+    try:
+        r = microhttpc.get("https://%s:%d/hello" % (h, p), cadata=bytearray(tls_ca()), timeout=10)
+        assert (r.status, r.read()) == (200, b"hello world")
+    finally:
+        microhttpc.close_all()
+
+
+def test_a_bool_in_a_query_or_form_is_a_usage_error():
+    from microhttpc.client import Connection
+    from microhttpc.errors import UsageError
+
+    h, p = server("http")
+    c = Connection(h, p, timeout=10)
+    try:
+        for kw in ({"query": {"flag": True}}, {"query": {"tag": ["a", False]}}, {"query": [(True, "x")]},
+                   {"form": {"flag": False}}, {"form": {"flag": True}, "multipart": True}):
+            e = raises(UsageError, c.request, "POST", "/echo", **kw)
+            assert "query or form" in str(e) and "bool" in str(e), (kw, e)
+        d = c.request("POST", "/echo", query={"n": 1}, form={"flag": "true"}).json()
+        assert d["raw_path"] == "/echo?n=1" and d["body"] == "flag=true", d
+    finally:
+        c.close()
+
+
+def test_poll_reconnect_checks_its_keywords_before_it_connects():
+    from microhttpc.errors import HeaderNotAllowed, UsageError
+    from microhttpc.poll import Engine, reconnect
+
+    h, p = server("http")
+    url = "ws://%s:%d/ws" % (h, p)
+    e = Engine(timeout=5)
+    for kw in ({"on_open": 5}, {"timout": 1}, {"on_msg": 5}, {"on_close": "x"}, {"on_err": 5},
+               {"ping_interval": "x"}):
+        raises(UsageError, reconnect, e, url, **kw)
+        assert not e.connections, (kw, e.connections)  # nothing made
+    # A header the upgrade refuses, found once the connection was made: that connection is closed.
+    raises(HeaderNotAllowed, reconnect, e, url, headers={"Upgrade": "x"})
+    assert e.run(timeout=5) and not e.connections
+
+
+def _authorization(echo):
+    return [v for k, v in echo["headers"] if k.lower() == "authorization"]
+
+
+def _auth_replaces_an_authorization_header(layer):
+    c = _http(layer)
+    try:
+        for hdrs in ({"Authorization": "Bearer t0k"}, [("X-A", "1"), ("authorization", "Bearer t0k")]):
+            d = json.loads(c.request("GET", "/echo", auth=("u", "p"), headers=hdrs).body)
+            assert _authorization(d) == ["Basic dTpw"], d["headers"]
+        d = json.loads(c.request("GET", "/echo", headers={"Authorization": "Bearer t0k"}).body)
+        assert _authorization(d) == ["Bearer t0k"], d["headers"]  # (without auth=: theirs)
+    finally:
+        c.close()
+
+
+per_layer(globals(), "auth_replaces_an_authorization_header", _auth_replaces_an_authorization_header)
