@@ -89,6 +89,15 @@ def encode_pairs(table, space_plus=False):
     return "&".join(parts)
 
 
+def query(target, table):
+    """``target`` with the query ``table`` appended (``encode_pairs``): after a "?", or after an "&" when
+    it has a query already (none when it ends in "?" or "&": "/p?" and {"a": 2} make "/p?a=2")."""
+    q = encode_pairs(table)
+    if not q:
+        return target
+    return target + ("?" if "?" not in target else "" if target[-1] in "?&" else "&") + q
+
+
 def streams(form):
     """True when a form has a value that must be streamed (a forms.Value or forms.File)."""
     for _, v in pairs(form):

@@ -233,11 +233,9 @@ class Request:
         if not t.startswith("/") and t != "*":
             raise UsageError("request target must be a path starting with '/' or an absolute URI: %r" % (t,))
         if self.query is not None:
-            from .bodies import encode_pairs
+            from .bodies import query
 
-            q = encode_pairs(self.query)
-            if q:
-                t = t + ("&" if "?" in t else "?") + q
+            t = query(t, self.query)
         self.sent_length = length
         self.sent_target = t
         return http11.build_request_head(self.method, t, out), body

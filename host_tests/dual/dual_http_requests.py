@@ -59,6 +59,10 @@ def test_query_table_percent_encoding():
     assert d["query"] == [["a b", "\u00fc/&"], ["flag", ""], ["n", "5"], ["a b", "2"]]
     d = echo(c, target="/echo?fixed=1", query={"more": "x~y"})
     assert d["raw_path"] == "/echo?fixed=1&more=x~y"
+    # a target that ends in "?" or "&" gets no second separator (it went out as "/echo?&a=2")
+    assert echo(c, target="/echo?", query={"a": 2})["raw_path"] == "/echo?a=2"
+    assert echo(c, target="/echo?b=1&", query={"a": 2})["raw_path"] == "/echo?b=1&a=2"
+    assert echo(c, target="/echo?", query={})["raw_path"] == "/echo?"
     c.close()
 
 
