@@ -138,7 +138,7 @@ class WebSocket(WSCore):
         """Queue a whole message (str as text, bytes-like as binary), in frames of at most ``frame_size``
         bytes (default: the WebSocket's; None: one frame)."""
         self._tx("send_message", on_tx_complete, ws.OP_TEXT if isinstance(message, str) else ws.OP_BINARY,
-                 payload(message), frame_size or self.frame_size)
+                 payload(message), self.frame_size if frame_size is None else frame_size)  # (0: UsageError)
 
     def send_start(self, is_text=False):
         """Start a message of unknown length (HTTPc's dynamic mode)."""
