@@ -178,7 +178,8 @@ import mem
 # Then 45024, 72096, 51776, 72928, 46304, 71232 (+32 on the HTTP paths): an unknown request keyword is
 # UsageError that names requests' usual ones (params= is query= ...), not a bare TypeError.
 # Then blocking WebSocket only 69216 (+32; its budget raised by 32): the blocking WebSocket takes on_msg=
-# (refused after the 101 before).
+# (refused after the 101 before).  Then poll HTTP 51808 (+32, within its budget): a MemoryError that
+# Engine.upgrade() raises closes the connection, loading pollws included (Engine.upgrade's except).
 IMPORT_BUDGET = {
     "blocking HTTP": 45074,
     "blocking HTTP + WebSocket": 72146,
