@@ -116,7 +116,7 @@ class WebSocket(WSCore):
             p.tx_buffer = bytearray(len(data) + 14)
         try:  # (not through _tx: a message allocates no bound method, tuple or coroutine more)
             p.send_message(ws.OP_TEXT if isinstance(message, str) else ws.OP_BINARY, data,
-                           frame_size or self.frame_size)
+                           self.frame_size if frame_size is None else frame_size)  # (0: UsageError)
             await self._flush(True)
         except MemoryError:
             self._drop()
@@ -205,10 +205,10 @@ class WebSocket(WSCore):
         self._socket_closed = True
         self.conn.lost()
 
-    async def recv(self, timeout=-1):
+    async def recv(self, timeout=...):
         """The next whole message; TimeoutError after ``timeout`` s in all (default: the WebSocket's;
         the connection stays open); ConnectionClosed once closed."""
-        if timeout == -1:
+        if timeout is ...:  # (not -1, as before: recv(-1) was the default, not UsageError as recv(-2))
             timeout = self.timeout
         dl = deadline(seconds(timeout, "timeout"))  # (nan, "5": UsageError, not a bare ValueError)
         first = True

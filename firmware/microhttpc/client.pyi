@@ -1,6 +1,6 @@
 from typing import Any, Callable, Iterator
 
-from ._types import OnClose, OnControl, OnErr, OnRxComplete, OnRxData, OnRxInit, Pairs, Rng, Source, Table
+from ._types import OnClose, OnControl, OnErr, OnMsg, OnRxComplete, OnRxData, OnRxInit, Pairs, Rng, Source, Table
 
 from . import session
 from .request import Request
@@ -75,6 +75,7 @@ class Connection(session.Session):
         frame_size: int | None = None,
         tx_buffer_size: int = 0,
         user_data: Any = None,
+        on_msg: OnMsg | None = None,
         on_msg_rx_init: OnRxInit | None = None,
         on_msg_rx_data: OnRxData | None = None,
         on_msg_rx_complete: OnRxComplete | None = None,

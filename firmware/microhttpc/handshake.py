@@ -153,7 +153,10 @@ def check_settings(o, more=()):
         if k not in _OPTS and k not in _SETTINGS and k not in more:
             raise UsageError("unknown WebSocket keyword %r" % (k,))
     for k in ("timeout", "close_timeout", "ping_interval", "ping_timeout"):
-        seconds(o.get(k), k)
+        if seconds(o.get(k), k) == 0 and k[:4] == "ping":
+            # (keepalive refuses 0 too: on the blocking and asyncio layers only after the 101, with the
+            # connection lost to a WebSocket nobody held; ping_interval=0 turned the keepalive off)
+            raise UsageError("%s must be positive seconds or None, not %r" % (k, o[k]))
     for k in ("buffer_size", "tx_buffer_size", "frame_size", "max_message", "max_frame", "max_events"):
         if o.get(k) is not None:
             count(o[k], k, k != "tx_buffer_size" and k != "max_message")

@@ -6,8 +6,7 @@ the sockets, the poll set, partial writes and timers.  An error on one connectio
 only: each request ends with one ``on_complete(resp, True)`` or ``on_err(exc)`` (then ``on_complete(resp,
 False)`` if the head had come), each connection with one ``on_close(conn, cause)``, when a callback raises
 too (its exception leaves ``poll()`` after them).  A response that leaves the connection unusable is
-delivered, then requests still queued get ``on_err(ConnectionLost)``.  Blocking spot: name resolution.
-"""
+delivered, then requests still queued get ``on_err(ConnectionLost)``.  Blocking spot: name resolution."""
 
 import select
 import socket
@@ -40,7 +39,6 @@ def _until(t, since):
 class Response(session.Response):
     """``session.Response`` with ``body`` (bytes, collected when the request had no ``on_body``; what
     ``read()``, ``text()`` and ``json()`` give) and ``transaction``, the Transaction it answers."""
-
     body = transaction = None
     read = lambda self: self.body or b""  # noqa: E731 (the collected body, as the other layers' read())
 
@@ -62,12 +60,12 @@ class Transaction:
 class Conn(Session):
     """One connection of an Engine: a ``session.Session`` (its settings and rules) plus a non-blocking
     socket; ``state_name``, ``error`` (the cause once closed), ``websocket`` once upgraded, ``user_data``."""
-
     response_class = Response
     clock = rtio
 
     # _active: the Transaction in flight; _deferred: an error of connect(), reported from poll(); _used: a response
-    # completed here; _app_close: Engine.close() asked; _out_pos: bytes of _out[0] written; _want: see _update_mask.
+    # completed here; _app_close: Engine.close() asked (True), or the MemoryError an Engine call raised (on_close(conn,
+    # it), no on_err: the caller had it); _out_pos: bytes of _out[0] written; _want: see _update_mask.
     _deferred = _tls_ctx = engine = _owner = None
     _want = _OUT
     _cb = (None, None, None)  # on_connect, on_close, on_err
@@ -85,7 +83,6 @@ class Conn(Session):
     state_name = property(lambda self: STATE_NAMES[self.state])
     closed = property(lambda self: self.state == _CLOSED)
     upgraded = property(lambda self: self.state == _WS, lambda self, v: None)  # (the state says it: no attribute more)
-
     __repr__ = lambda self: "<Conn %s:%d %s>" % (self.host, self.port, self.state_name)  # noqa: E731
 
     def _io(self, mv, out, err=0):
@@ -320,8 +317,9 @@ class Conn(Session):
         """Once per round (in poll()): deferred errors and closes, queued requests, timers (ev: unused)."""
         if self.state == _CLOSED:
             return
-        if self._app_close:
-            return self._end(None, ConnectionLost("the connection was closed by the application"))
+        a = self._app_close  # True, or a MemoryError
+        if a:
+            return self._end(None if a is True else a, ConnectionLost("the connection was closed by the application"))
         if self._deferred is not None:
             raise self._deferred
         if self.state == _HTTP:
@@ -381,7 +379,7 @@ class Conn(Session):
                     self.websocket._ended(cause)
                 elif step == 1:
                     self._fail_all(cause or pending_exc or ConnectionLost("the connection closed before the answer"))
-                elif step > 1 and self._cb[4 - step] and (step == 3 or cause is not None):  # on_err, on_close
+                elif step > 1 and self._cb[4 - step] and (step == 3 or cause is not None and cause is not self._app_close):
                     self._cb[4 - step](self, cause)
             except Exception as e:  # (with no heap left, each is told as far as it allows)
                 err = err or (None if step < 2 and isinstance(e, MemoryError) else e)
@@ -472,7 +470,10 @@ class Engine:
         """Queue the WebSocket upgrade (HTTPc_WebSockUpgrade) behind the requests queued on ``conn``; returns
         the WebSocket at once (see ``pollws.upgrade`` for the keywords; the first loads that module: rt.load)."""
         self._mine(conn)
-        return load("pollws").upgrade(self, conn, path, **kw)
+        try:
+            return load("pollws").upgrade(self, conn, path, **kw)
+        except MemoryError as e:  # (pollws's load too): raised once, and the connection ends (on_close(conn, e))
+            raise self.close(conn, e) or e
 
     def ws_send(self, conn, message, on_tx_complete=None):
         """Queue a message on the WebSocket of ``conn`` (str text, bytes binary)."""
@@ -482,13 +483,13 @@ class Engine:
 
     def close(self, conn, abort=False):
         """Close ``conn`` from the next poll() (requests not answered get on_err(ConnectionLost), then
-        on_close(conn, None)); an open WebSocket starts its closing handshake unless ``abort``."""
+        on_close(conn, None)); an open WebSocket starts its closing handshake unless ``abort`` (see _app_close)."""
         if self._mine(conn, False).state == _CLOSED:
             return
         if conn.state == _WS and not abort and conn.websocket.state == 1:  # rfc6455.OPEN
             return conn.websocket.close()
         for c in self._conns:  # (reported from the next poll()) and those made for its redirects (pollhop)
-            c._app_close = c._app_close or c is conn or c._owner is conn
+            c._app_close = c._app_close or (c is conn or c._owner is conn) and (abort or True)
         self._hot = True
 
     def call_later(self, delay, fn):

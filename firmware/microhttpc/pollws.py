@@ -25,7 +25,7 @@ def _drop(msg):
 def upgrade(engine, conn, path="/", headers=None, subprotocols=None, extensions=None, **kw):
     """``Engine.upgrade``: queue the upgrade on ``conn`` and return its WebSocket at once.  The head and
     the WebSocket's protocol are made now (UsageError / HeaderNotAllowed for bad headers or offers, or
-    a connection that is not persistent; a MemoryError is raised and the connection closed).
+    a connection that is not persistent; a MemoryError is raised and the connection closed: ``Engine.upgrade``).
     ``on_open(ws)`` says it is ready; a refused upgrade gives ``on_err(UpgradeRefused)`` (``.response``
     has the whole response) and leaves the connection usable for HTTP.  Keywords: the callbacks (see
     ``WebSocket``), ``max_message=65536``, ``max_frame``, ``streaming`` (default: True when a streaming
@@ -38,24 +38,18 @@ def upgrade(engine, conn, path="/", headers=None, subprotocols=None, extensions=
             raise UsageError("an upgrade is already queued on this connection")
     # A draft of the connection's session checks and builds the head now; the session itself starts the
     # upgrade when its turn comes (Conn._next).
-    try:
-        d = Session(conn.host, conn.port, conn.tls, conn.persistent)
-        d.clock = conn.clock
-        d.opened()
-        from .wsession import start_upgrade  # (from ``handshake``: see wsession.__getattr__)
+    d = Session(conn.host, conn.port, conn.tls, conn.persistent)
+    d.clock = conn.clock
+    d.opened()
+    from .wsession import start_upgrade  # (from ``handshake``: see wsession.__getattr__)
 
-        head = start_upgrade(d, path, headers, subprotocols, extensions, kw, ("on_open",))
-        w = WebSocket(conn, kw)
-        w._head = head
-        w._offer = d.upgrading
-        req = Transaction(conn, Request("GET", path), user_data=w.user_data)
-        req.websocket = w
-        conn._queue.append(req)
-    except MemoryError:
-        # Raised to the caller (once), and the connection ends as after any fault: on_close follows
-        # from the next poll().
-        engine.close(conn, abort=True)
-        raise
+    head = start_upgrade(d, path, headers, subprotocols, extensions, kw, ("on_open",))
+    w = WebSocket(conn, kw)
+    w._head = head
+    w._offer = d.upgrading
+    req = Transaction(conn, Request("GET", path), user_data=w.user_data)
+    req.websocket = w
+    conn._queue.append(req)  # (last: a MemoryError before it leaves nothing queued)
     engine._hot = True
     return w
 
@@ -112,10 +106,11 @@ class WebSocket(WSCore):
             raise UsageError("the WebSocket is not open yet (wait for on_open)")
         try:
             getattr(p, name)(*args)
-        except MemoryError:
-            # No heap for the frame: raised to the caller (once), and the connection ends as after
-            # any fault (on_close follows from the next poll()).
-            self.conn.engine.close(self.conn, abort=True)
+        except MemoryError as e:
+            # No heap for the frame: raised to the caller (once: not to on_err, nor the connection's), and
+            # the connection ends as after any fault (on_close(1006), on_close(conn, e) from the next poll()).
+            self._err_reported = e
+            self.conn.engine.close(self.conn, e)
             raise
         self._queue(on_tx_complete)
 
@@ -138,7 +133,7 @@ class WebSocket(WSCore):
         """Queue a whole message (str as text, bytes-like as binary), in frames of at most ``frame_size``
         bytes (default: the WebSocket's; None: one frame)."""
         self._tx("send_message", on_tx_complete, ws.OP_TEXT if isinstance(message, str) else ws.OP_BINARY,
-                 payload(message), frame_size or self.frame_size)
+                 payload(message), self.frame_size if frame_size is None else frame_size)  # (0: UsageError)
 
     def send_start(self, is_text=False):
         """Start a message of unknown length (HTTPc's dynamic mode)."""

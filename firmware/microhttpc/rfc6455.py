@@ -762,7 +762,7 @@ class Protocol:
 
     def send_message(self, op, data, frame_size=None):
         """Queue a message with opcode ``op`` (OP_TEXT with UTF-8 bytes, or OP_BINARY)."""
-        if frame_size is not None and (type(frame_size) is not int or frame_size < 0):
+        if frame_size is not None and (type(frame_size) is not int or frame_size < 1):  # (0 too, as upgrade())
             raise UsageError("frame_size must be a positive int or None, not %r" % (frame_size,))
         if self.state != OPEN:  # (_check_open and _queue_frame written out: the path of every message)
             raise self.closed_error()

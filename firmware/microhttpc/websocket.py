@@ -48,14 +48,14 @@ class WebSocket(WSCore):
     _give_back = False  # the receive buffer is ours: given back (net._spare) when the socket closes
 
     def __init__(self, stream, protocol, leftover=b"", subprotocol=None, response=None, buffer_size=None,
-                 close_timeout=5.0, timeout=None, on_msg_rx_init=None, on_msg_rx_data=None,
+                 close_timeout=5.0, timeout=None, on_msg=None, on_msg_rx_init=None, on_msg_rx_data=None,
                  on_msg_rx_complete=None, on_ping=None, on_pong=None, on_close=None, on_err=None,
                  frame_size=None, user_data=None, buffer=None, tx_buffer_size=0, ping_interval=None,
                  ping_timeout=20.0, **kw):
         if kw:  # (upgrade() then closes the connection: after a 101 it belongs to a WebSocket)
             raise UsageError("unknown WebSocket keyword %r" % (next(iter(kw)),))
         self._setup(protocol, subprotocol, [], response, timeout, close_timeout, user_data,
-                    {"on_msg_rx_init": on_msg_rx_init, "on_msg_rx_data": on_msg_rx_data,
+                    {"on_msg": on_msg, "on_msg_rx_init": on_msg_rx_init, "on_msg_rx_data": on_msg_rx_data,
                      "on_msg_rx_complete": on_msg_rx_complete, "on_ping": on_ping, "on_pong": on_pong,
                      "on_close": on_close, "on_err": on_err})
         self.stream = stream
@@ -133,7 +133,7 @@ class WebSocket(WSCore):
 
     def _send(self, is_text, data, frame_size):
         p = self.protocol
-        fs = frame_size or self.frame_size
+        fs = self.frame_size if frame_size is None else frame_size  # (0: UsageError, as in upgrade(); it was the default)
         if fs is not None and (type(fs) is not int or fs < 1):  # (before the message is begun)
             raise UsageError("frame_size must be a positive int or None, not %r" % (fs,))
         n = len(data)
@@ -287,15 +287,16 @@ class WebSocket(WSCore):
                 raise
 
     # -- receiving ---------------------------------------------------------------------------------
-    def recv(self, timeout=-1):
+    def recv(self, timeout=...):
         """The next whole message (``str`` or ``bytes``).
 
         Waits at most ``timeout`` seconds in all (default: the WebSocket's ``timeout``; None waits
         forever) and raises TimeoutError when no message came; the connection stays open.  Raises
         ConnectionClosed once the connection is closed (``code``/``reason`` from the server).
-        In streaming mode, messages go to the callbacks and recv() only returns on close/timeout.
+        In streaming mode (or with ``on_msg``), messages go to the callbacks and recv() only returns on
+        close/timeout.  (``timeout=-1`` is UsageError, as any negative time: the default is ``...``.)
         """
-        if timeout == -1:
+        if timeout is ...:  # (not -1, as before: recv(-1) was the default, not UsageError as recv(-2))
             timeout = self.timeout
         dl = deadline(seconds(timeout, "timeout"))  # (nan, "5": UsageError, not a bare ValueError)
         first = True

@@ -1,6 +1,6 @@
 from typing import Any, Callable, Iterable, Iterator
 
-from ._types import Bytes, OnClose, OnControl, OnErr, OnRxComplete, OnRxData, OnRxInit
+from ._types import Bytes, OnClose, OnControl, OnErr, OnMsg, OnRxComplete, OnRxData, OnRxInit
 
 from . import rfc6455
 from .errors import ConnectionClosed as ConnectionClosed
@@ -23,6 +23,7 @@ class WebSocket:
     rx_length: int
     stream: Any
     frame_size: int | None
+    on_msg: OnMsg | None
     on_msg_rx_init: OnRxInit | None
     on_msg_rx_data: OnRxData | None
     on_msg_rx_complete: OnRxComplete | None
@@ -40,6 +41,7 @@ class WebSocket:
         buffer_size: int | None = None,
         close_timeout: float | None = 5.0,
         timeout: float | None = None,
+        on_msg: OnMsg | None = None,
         on_msg_rx_init: OnRxInit | None = None,
         on_msg_rx_data: OnRxData | None = None,
         on_msg_rx_complete: OnRxComplete | None = None,
@@ -70,7 +72,7 @@ class WebSocket:
     ) -> None: ...
     def ping(self, data: str | Bytes = b"") -> None: ...
     def pong(self, data: str | Bytes = b"") -> None: ...
-    def recv(self, timeout: float | None = -1) -> _Message: ...
+    def recv(self, timeout: float | None = ...) -> _Message: ...
     def poll(self, timeout: float | None = 0) -> bool: ...
     def close(self, code: int = 1000, reason: str = "") -> None: ...
     @property

@@ -1,6 +1,6 @@
 from typing import Any
 
-from ._types import OnClose, OnControl, OnErr, OnRxComplete, OnRxData, OnRxInit, Rng, Table
+from ._types import OnClose, OnControl, OnErr, OnMsg, OnRxComplete, OnRxData, OnRxInit, Rng, Table
 
 from .websocket import WebSocket
 
@@ -28,6 +28,7 @@ def ws_connect(
     frame_size: int | None = None,
     tx_buffer_size: int = 0,
     user_data: Any = None,
+    on_msg: OnMsg | None = None,
     on_msg_rx_init: OnRxInit | None = None,
     on_msg_rx_data: OnRxData | None = None,
     on_msg_rx_complete: OnRxComplete | None = None,
