@@ -368,13 +368,13 @@ class Conn(Session):
         self.error = cause = cause if self.websocket is None else self.websocket._end_cause(cause)
         self.engine._forget(self)
         self.lost()
-        for item in self._out:
-            if item[1]:
-                item[1](False)
-        self._out.clear()
-        err, step = None, 0
+        err, step = None, -1
         while step < 4:  # every report, each once, when a callback raises too (its exception after them all)
             try:
+                while step < 0 and self._out:  # the frames not written: on_tx_complete(False) each
+                    f = self._out.pop(0)[1]
+                    if f:
+                        f(False)
                 if step == 0 and self.websocket is not None:
                     self.websocket._ended(cause)
                 elif step == 1:
@@ -383,8 +383,8 @@ class Conn(Session):
                     self._cb[4 - step](self, cause)
             except Exception as e:  # (with no heap left, each is told as far as it allows)
                 err = err or (None if step < 2 and isinstance(e, MemoryError) else e)
-                if step == 1 and not isinstance(e, MemoryError):
-                    continue  # the requests still queued are told next
+                if step < 0 or step == 1 and not isinstance(e, MemoryError):
+                    continue  # the frames or requests still queued are told next
             step += 1
         if err is not None:
             raise err

@@ -301,7 +301,10 @@ class WebSocket(WSCore):
                 c._out.pop(0)
                 c._out_pos = 0
                 if item[1]:
-                    item[1](True)  # (on_tx_complete: it went out)
+                    try:
+                        item[1](True)  # (on_tx_complete: it went out)
+                    except Exception as e:  # noqa: BLE001 - the cause, as when it raises on the way (it was lost)
+                        cause = e
         except Exception:  # (reset, no memory: the end goes on)
             pass
         if c._out:  # not written: a Close there was not sent (sent_code said 1000 for it)
