@@ -310,7 +310,7 @@ async def recv(conn, timeout, into=None):
         if not p.buffered() and not p.eof:
             p.reader = p.loop.create_future()
             p.target, p.got = (None if into is None else memoryview(into)), 0  # (a bytearray's slice is a copy)
-            conn.task = asyncio.current_task()  # (see aio.Connection._event)
+            conn.task = t = asyncio.current_task()  # (see aio.Connection._event)
             try:
                 await wait(conn, p.reader, timeout, "no data from the server")
             except BaseException:
@@ -318,7 +318,9 @@ async def recv(conn, timeout, into=None):
                     p.unread(into[: p.got])
                 raise
             finally:
-                p.reader = p.target = conn.task = None
+                p.reader = p.target = None
+                if conn.task is t:  # (not another task's: a close() woke this read, and its request is on)
+                    conn.task = None
             if p.got:
                 return into[: p.got]
         return p.take(into)

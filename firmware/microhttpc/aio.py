@@ -521,7 +521,7 @@ class Connection(Session):
             mv = into if into is not None else self._mv or _buf
             w = _arm(timeout)
             e = None
-            self.task = asyncio.current_task()  # (see _event)
+            self.task = t = asyncio.current_task()  # (see _event)
             try:
                 while True:
                     q = asyncio.core._io_queue
@@ -544,7 +544,8 @@ class Connection(Session):
             except (OSError, ValueError, AttributeError) as exc:
                 raise self._failed("receive failed: %r", exc)
             finally:
-                self.task = None
+                if self.task is t:  # (not another's: a close() woke this read, and the next request is on)
+                    self.task = None
                 if w is not None:
                     _waits.remove(w)
             try:  # the deadline came first: what the socket holds already is taken (a 0 s wait reads too)
@@ -766,8 +767,11 @@ class Connection(Session):
             await self._prepare_line()
             head = start_upgrade(s, path, headers, subprotocols, extensions, ws_options, ())
             proto = make_protocol(**ws_options)  # long-lived: made before the handshake's transient objects
-        except MemoryError:
-            await self._abort()  # out of memory is a fault like a reset: the connection goes
+        except BaseException as e:
+            if self.task is asyncio.current_task():  # (a refused keyword left the connection this task's)
+                self.task = None
+            if isinstance(e, MemoryError):
+                await self._abort()  # out of memory is a fault like a reset: the connection goes
             raise
         try:
             await self._write(head)

@@ -253,7 +253,14 @@ class WebSocket(WSCore):
 
     async def _read(self, timeout):
         if self._reading:  # (MicroPython's asyncio keeps one waiter per socket: the first would hang)
-            raise UsageError("another task is reading this WebSocket (recv() in one task at a time)")
+            if self.protocol.state == ws.OPEN:
+                raise UsageError("another task is reading this WebSocket (recv() in one task at a time)")
+            # Another task's close() reads the rest: its end is this recv()'s (looked at every 10 ms, as
+            # _wind_down does; the reader of an ``async for`` got UsageError here and died).
+            dl = deadline(timeout)
+            while not self._socket_closed and (dl is None or remaining(dl) > 0):
+                await asyncio.sleep(0.01)
+            return b""
         self._reading = True
         # The rest of a message larger than the receive buffer goes straight into the message.
         try:

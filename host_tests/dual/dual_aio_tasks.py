@@ -1,0 +1,108 @@
+"""Tasks sharing one asyncio Connection or WebSocket (both runtimes): which task holds a connection is
+let go only by that task, a refused upgrade lets it go, and a WebSocket's reader that comes back while
+another task's close() winds down ends with that close, not with UsageError."""
+
+import asyncio
+
+from check import server
+from microhttpc import aio
+from microhttpc.errors import ConnectionClosed, UsageError
+
+
+def test_a_refused_upgrade_leaves_the_connection_to_the_other_tasks():
+    # An upgrade() refused before anything is written (an unknown keyword) left the connection claimed
+    # by its task: every other task's request was refused ("another task is using this connection").
+    async def main():
+        h, p = server("http")
+        conn = await aio.Connection.open(h, p, timeout=5)
+
+        async def bad_upgrade():
+            try:
+                await conn.upgrade("/ws", bogus_keyword=1)
+            except UsageError as e:
+                return e
+
+        assert isinstance(await asyncio.create_task(bad_upgrade()), UsageError)
+        r = await conn.request("GET", "/hello")
+        assert r.status == 200 and await r.read() == b"hello world"
+        await conn.close()
+
+    asyncio.run(main())
+
+
+def _count(path):
+    async def main():
+        h, p = server("raw")
+        c = aio.Connection(h, p, timeout=5)
+        r = await c.request("GET", "/raw/count?" + path)
+        n = int(await r.read())
+        await c.close()
+        return n
+
+    return asyncio.run(main())
+
+
+def test_a_read_woken_by_close_leaves_the_next_request_its_connection():
+    # Task A reads a trickling body; task B closes the connection and sends a request on it; task C
+    # sends one at the same moment.  A's read, woken by the close, let go of the connection that B's
+    # request held by then: C's went out too (it was refused afterwards, UsageError; CPython), and a
+    # second socket was opened and left open.  One of B and C is answered, the other refused before
+    # anything is written.
+    before = _count("/raw/no-reason") + _count("/raw/genuine")
+    log = []
+
+    async def main():
+        h, p = server("raw")
+        conn = aio.Connection(h, p, timeout=5)
+        r = await conn.request("GET", "/raw/dribble-small")
+
+        async def a():
+            try:
+                await r.read()
+            except Exception as e:  # noqa: BLE001 - what the test looks at
+                log.append(("A", type(e).__name__))
+
+        async def ask(who, path, pause):
+            await asyncio.sleep(0.1)
+            if who == "B":
+                await conn.close()
+            else:
+                await asyncio.sleep(pause)
+            try:
+                rr = await conn.request("GET", path)
+                log.append((who, await rr.read()))
+            except UsageError:
+                log.append((who, "refused"))
+
+        await asyncio.gather(a(), ask("B", "/raw/genuine", 0), ask("C", "/raw/no-reason", 0))
+        await conn.close()
+
+    asyncio.run(main())
+    got = dict(log)
+    assert got["A"] == "ConnectionLost" and sorted([got["B"], got["C"]], key=str) in (
+        [b"genuine", "refused"], [b"ok", "refused"]), log
+    assert _count("/raw/no-reason") + _count("/raw/genuine") - before == 1, log  # one request went out
+
+
+def test_a_reader_back_during_another_tasks_close_ends_with_it():
+    # The reader comes back for its next message while the main task's close() waits for the server's
+    # Close (which never comes: close_timeout bounds it): it got UsageError ("another task is reading
+    # this WebSocket"), which an ``async for`` does not end on.  Now the close's end.
+    async def main():
+        h, p = server("wsraw")
+        ws = await aio.ws_connect("ws://%s:%d/noclose" % (h, p), timeout=5, close_timeout=1)
+
+        async def reader():
+            await asyncio.sleep(0.1)  # (busy with its previous message)
+            try:
+                return await ws.recv()
+            except ConnectionClosed as e:
+                return e
+
+        t = asyncio.create_task(reader())
+        await asyncio.sleep(0.05)
+        await ws.close()
+        exc = await t
+        assert isinstance(exc, ConnectionClosed) and exc.code == 1006, exc
+
+    asyncio.run(main())
