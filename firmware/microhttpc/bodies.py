@@ -122,6 +122,7 @@ def source_pieces(src, buf):
     if isinstance(src, str):
         src = src.encode()
     if isinstance(src, (bytes, bytearray, memoryview)):
+        src = octets(src)
         # In views of at most 32 KiB: each write of an upload is bounded by the timeout on its own
         # (CPython's sendall bounds a whole call by it).
         if len(src) <= _PIECE:
@@ -142,7 +143,7 @@ def source_pieces(src, buf):
                 raise UsageError("a body file's read() gave %r, not bytes" % (d,))
             if not d:
                 return
-            yield d
+            yield octets(d)
     elif hasattr(src, "readinto") or callable(src):
         # (The buffer may be the connection's receive buffer, which holds an earlier response: a count
         # out of range, -1 or 65536 for 512 bytes, would upload those bytes.  None: a non-blocking file
@@ -167,7 +168,14 @@ def source_pieces(src, buf):
             elif not isinstance(c, (bytes, bytearray, memoryview)):
                 raise UsageError("a body's chunks are str or bytes-like, not %s" % type(c).__name__)
             if len(c):
-                yield c
+                yield octets(c)
+
+
+def octets(b):
+    """A bytes-like ``b`` whose len() counts bytes: a view of items wider than a byte (an array's) as
+    bytes (its len() counts items: a chunk's size or a Content-Length said 3 for 6 bytes, and the rest
+    went out as the start of the next request)."""
+    return bytes(b) if isinstance(b, memoryview) and len(b) and len(bytes(b[:1])) != 1 else b
 
 
 def body_pieces(req, body, buf):

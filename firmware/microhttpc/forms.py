@@ -50,7 +50,7 @@ def _length(source, length):
     if isinstance(source, str):
         return len(source.encode())
     if isinstance(source, (bytes, bytearray, memoryview)):
-        return len(source)
+        return len(source) and len(source) * len(bytes(source[:1]))  # (bytes: an array's items are wider)
     if hasattr(source, "seek") and hasattr(source, "tell"):
         try:
             here = source.tell()

@@ -123,7 +123,7 @@ def redirect_request(req, status, target, cross_origin, headers):
         hdrs.append((k, v))
     r = Request(method, target, None, None, req.body if keep_body else None,
                 req.content_length if keep_body else None, req.form if keep_body else None,
-                req.multipart, req.content_type if keep_body else None, req.on_header, req.on_body,
+                req.multipart and keep_body, req.content_type if keep_body else None, req.on_header, req.on_body,
                 req.follow_redirects, req.user_data, req.rng, req.deadline)
     r.headers = hdrs
     return r
