@@ -263,7 +263,10 @@ _FORGED = b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged"
 _EARLY_413 = b"HTTP/1.1 413 Content Too Large\r\nContent-Length: 9\r\nConnection: close\r\n\r\ntoo large"
 RAW_EARLY = {"/raw/early-close": (_EARLY_413, _CLOSE), "/raw/early-hold": (_EARLY_413, _HOLD),
              # without Connection: close (the unsent body alone must end the connection)
-             "/raw/early-keep": (_EARLY_413.replace(b"Connection: close\r\n", b""), _HOLD)}
+             "/raw/early-keep": (_EARLY_413.replace(b"Connection: close\r\n", b""), _HOLD),
+             # a redirect as early, the connection kept: the next hop must not go out inside the body
+             "/raw/early-303": (b"HTTP/1.1 303 See Other\r\nLocation: /raw/genuine\r\nContent-Length: 0\r\n\r\n",
+                                _HOLD)}
 
 _TAINT = "taint"
 _DROP = "drop"  # answer, then read the next request on this connection and close without answering

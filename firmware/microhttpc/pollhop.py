@@ -53,14 +53,25 @@ def drain(conn, req, piece):
 
 
 def follow(conn, req):
-    """The 3xx is done with: the next request of the chain goes first in its connection's queue."""
+    """The 3xx is done with: the next request of the chain goes first in its connection's queue.  When
+    it came before the whole body went out, the body stops there and ``conn`` ends (part of it is on
+    the wire), as after any early answer: the next hop's head went out inside it and the rest of the
+    body followed, to another origin too."""
+    unsent = req.chunks is not None or bool(conn._out)
+    req.chunks = None
+    _follow(conn, req, unsent)
+    if unsent:
+        conn._end(None, ConnectionLost("the server answered before the request body was sent"))
+
+
+def _follow(conn, req, unsent):
     c, nxt, path = req.hop[0], req.hop[1], req.hop[2]
     conn._active = req.hop = None
     conn._used = True
     if c is None:  # the verdict was an error (``nxt``)
         return conn._req_fail(req, nxt)
     req.response = None
-    if c.engine is not None and (c.closed or c is conn and (c is not req.first or not c.reusable)):
+    if c.engine is not None and (c.closed or c is conn and (unsent or c is not req.first or not c.reusable)):
         c = _like(req.first, c)  # closed, or can't carry the next request: a new connection to its origin
     req.request, req.path, req.hdrs = nxt, path, nxt.headers
     if c.engine is None:  # made for this chain: connect it (Engine.close(first) closes it too)

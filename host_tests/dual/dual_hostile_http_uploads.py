@@ -52,3 +52,26 @@ def _multipart_redirected_to_get(layer):
 
 
 per_layer(globals(), "multipart_redirected_to_get", _multipart_redirected_to_get)
+
+
+def _redirect_before_the_body_went_out(layer):
+    # A 303 that comes as soon as the head is read, the connection kept and the rest of a 4 MB upload
+    # unread: the next hop goes on a new connection (poll wrote its head inside the body, and went on
+    # with the body after it, to another origin too).
+    from pumps_http import raw
+
+    def body():
+        chunk = b"u" * 1000
+        for _ in range(4000):
+            yield chunk
+
+    h, p = raw()
+    c = open_client(layer, h, p, timeout=3, follow_redirects=2)
+    try:
+        r = c.request("POST", "/raw/early-303", body=body())
+        assert r.status == 200 and r.body == b"genuine", (r.status, r.body)
+    finally:
+        c.close()
+
+
+per_layer(globals(), "redirect_before_the_body_went_out", _redirect_before_the_body_went_out)
