@@ -51,7 +51,9 @@ def _length(source, length):
         return len(source.encode())
     if isinstance(source, (bytes, bytearray, memoryview)):
         return len(source) and len(source) * len(bytes(source[:1]))  # (bytes: an array's items are wider)
-    if hasattr(source, "seek") and hasattr(source, "tell"):
+    if hasattr(source, "seek") and hasattr(source, "tell") and not hasattr(source, "encoding"):
+        # (not a text file of CPython: its positions count characters, and its bytes are UTF-8: the
+        # length is unknown, the request chunked; a StringIO of "héllo" said 5 for 6 bytes)
         try:
             here = source.tell()
             end = source.seek(0, 2)
