@@ -97,12 +97,14 @@ def message(n, *args):
     module into a catalog (``_t0``, ``_t1``, ...: 32 texts each) and calls this instead: a catalog loads
     while an error is raised and is dropped after, so a board keeps no message text in RAM.  The
     sources (and CPython) keep every message inline and never call this.  When the catalog cannot load
-    (no heap, not deployed) the message says so, and the error is still the one raised."""
+    (no heap, not deployed) the message says so, and the error is still the one raised: everything
+    that takes heap is inside the ``try``."""
     import sys
 
-    t = "_t%d" % (n >> 5)
-    name = "microhttpc." + t
+    name = None
     try:
+        t = "_t%d" % (n >> 5)
+        name = "microhttpc." + t
         text = __import__(name, None, None, ("text",)).text[n & 31]
         if args:
             text = text % args[0]
@@ -113,6 +115,7 @@ def message(n, *args):
             text = e.__class__.__name__  # (a name: it takes no heap)
     # (not in a ``finally``: on MicroPython an exception met there while another was on its way out
     # left past the ``except`` meant for it: a KeyError came out of a full heap instead of the error)
-    sys.modules.pop(name, None)
-    sys.modules["microhttpc"].__dict__.pop(t, None)
+    if name:
+        sys.modules.pop(name, None)
+        sys.modules["microhttpc"].__dict__.pop(t, None)
     return text
