@@ -101,7 +101,7 @@ def message(n, *args):
     that takes heap is inside the ``try``."""
     import sys
 
-    name = None
+    t = name = ""
     try:
         t = "_t%d" % (n >> 5)
         name = "microhttpc." + t
