@@ -44,10 +44,9 @@ class Response(session.Response):
 
 
 class Transaction:
-    """One queued request and its outcome: ``request`` (the ``request.Request``), ``method``, ``response`` once
-    the head came, ``done``, ``error``.  The upgrade is one too, with ``websocket``.  (``chunks``: the framed
-    body pieces to send; ``_body``: the session.Body collecting it; ``hdrs`` (resolved), ``path``, ``first``,
-    ``history``, ``hop``: a redirect chain's (``pollhop``); ``reused``: see may_retry.)"""
+    """One queued request and its outcome: ``request`` (a ``request.Request``), ``method``, ``response`` once
+    the head came, ``done``, ``error``; the upgrade is one too, with ``websocket``.  (``chunks``: framed body
+    pieces to send; ``_body``: a session.Body; ``hdrs``, ``path``, ``first``, ``history``, ``hop``: pollhop's.)"""
     websocket = response = error = chunks = _body = hdrs = path = first = history = hop = t_end = None
     done = reused = False
 
@@ -331,8 +330,7 @@ class Conn(Session):
             return
         st = self.state
         if st < _HTTP:
-            raise TimeoutError("connect to %s:%d did not complete within %s s"
-                               % (self.host, self.port, self.connect_timeout))
+            raise TimeoutError("connect to %s:%d did not complete within %s s" % (self.host, self.port, self.connect_timeout))
         if st == _WS:
             return self.websocket._expired()
         if self._active is not None and self._active.hop is not None:  # a 3xx body not dropped in time:
@@ -397,25 +395,25 @@ class Engine:
 
     def __init__(self, buffer_size=2048, connect_timeout=10.0, timeout=30.0):
         self.connect_timeout, self.timeout = seconds(connect_timeout, "connect_timeout"), seconds(timeout, "timeout")
-        self._poller, self._conns, self._by_key, self._timers, self._hot = select.poll(), [], {}, [], False
+        self._poller, self._conns, self._by_key, self._timers, self._hot, self._busy = select.poll(), [], {}, [], False, False
         self._mv = memoryview(bytearray(count(buffer_size, "buffer_size", 1)))  # (0: every request failed)
 
     connections = property(lambda self: list(self._conns))  # the connections not yet closed
 
     # -- API -----------------------------------------------------------------------------------------
     def connect(self, host, port=None, tls=False, on_connect=None, on_close=None, on_err=None,
-                connect_timeout=-1, timeout=-1, persistent=True, ssl_context=None, cadata=None, verify=True,
+                connect_timeout=..., timeout=..., persistent=True, ssl_context=None, cadata=None, verify=True,
                 server_hostname=None, max_line=2048, max_headers=40, max_header_bytes=8192,
                 max_chunk_line=256, max_body=1 << 20, user_data=None, deadline=None, max_interim=8,
                 follow_redirects=0, drain_limit=4096, drain_timeout=1.0):
-        """Start connecting; returns the Conn at once (requests may be queued right away).
-        ``on_connect(conn)`` when TCP (and TLS) is up; ``on_err(conn, exc)``, ``on_close(conn, cause)``.
-        ``deadline`` (s) bounds each request as a whole (a request's own wins); ``max_interim`` the
-        1xx responses to one request; ``max_body`` a collected body; ``follow_redirects``, ``drain_limit``
-        and ``drain_timeout`` (a 3xx's body) as on the blocking Connection (another origin: ``pollhop``)."""
+        """Start connecting; returns the Conn at once (requests may be queued right away).  ``on_connect(conn)``
+        when TCP (and TLS) is up; ``on_err(conn, exc)``, ``on_close(conn, cause)``.  ``deadline`` (s) bounds
+        each request as a whole (a request's own wins); ``max_interim`` the 1xx responses to one request;
+        ``max_body`` a collected body; ``follow_redirects``, ``drain_limit``, ``drain_timeout`` (a 3xx's body)
+        as on the blocking Connection (another origin: ``pollhop``)."""
         callables(on_connect, on_close, on_err)
-        conn = Conn(host, port, tls, persistent, self.connect_timeout if connect_timeout == -1 else connect_timeout,
-                    self.timeout if timeout == -1 else timeout, ssl_context, cadata, verify, server_hostname, None,
+        conn = Conn(host, port, tls, persistent, self.connect_timeout if connect_timeout is ... else connect_timeout,
+                    self.timeout if timeout is ... else timeout, ssl_context, cadata, verify, server_hostname, None,
                     max_line, max_headers, max_header_bytes, max_chunk_line, max_body, user_data, follow_redirects,
                     drain_limit, deadline, drain_timeout, max_interim)
         conn.engine, conn._cb = self, (on_connect, on_close, on_err)
@@ -486,7 +484,7 @@ class Engine:
         on_close(conn, None)); an open WebSocket starts its closing handshake unless ``abort`` (see _app_close)."""
         if self._mine(conn, False).state == _CLOSED:
             return
-        if conn.state == _WS and not abort and conn.websocket.state == 1:  # rfc6455.OPEN
+        if conn.state == _WS and not abort and conn.websocket.state < 3:  # OPEN, CLOSING (a no-op): not CLOSED
             return conn.websocket.close()
         for c in self._conns:  # (reported from the next poll()) and those made for its redirects (pollhop)
             c._app_close = c._app_close or (c is conn or c._owner is conn) and (abort or True)
@@ -516,6 +514,8 @@ class Engine:
     def poll(self, timeout_ms=0):
         """One round: wait up to ``timeout_ms`` (0 to 500,000; -1 or None: until something happens; cut
         to the nearest timer) for the sockets, then read, call back, write, enforce timers; the ready count."""
+        if self._busy:  # a WebSocket's on_open or on_msg (pollws): it would hand out later messages first
+            raise UsageError("poll() or run() inside a WebSocket callback of this engine")
         t = None if timeout_ms == -1 else seconds(timeout_ms, "timeout_ms")  # (the same bounds, in ms)
         self._each(Conn._tick)
         wait = 0 if self._hot else -1 if t is None else int(t)  # (MicroPython's poll: an int)
@@ -537,8 +537,8 @@ class Engine:
                 self._guard(c, Conn._ready, ev)
         self._each(Conn._tick)
         for t in list(self._timers) if self._timers else ():  # (no list per round when there is none)
-            if _until(t[1], t[0]) <= 0:
-                self._timers.remove(t)
+            if t in self._timers and _until(t[1], t[0]) <= 0:  # (not taken by a timer before it: a
+                self._timers.remove(t)  # nested poll(), a reconnect's stop())
                 t[2]()
         return len(ready)
 

@@ -192,7 +192,11 @@ class WebSocket(WSCore):
         if c._queue:  # (the error's message loads from a catalog: not at every upgrade, at its peak of heap)
             c._fail_all(UsageError("the connection became a WebSocket before this request ran"))
         if self.on_open is not None:
-            self.on_open(self)
+            c.engine._busy = True  # (a nested poll() would read past the frames that came with the 101)
+            try:
+                self.on_open(self)
+            finally:
+                c.engine._busy = False
         if leftover:
             # Bytes that came in the same read as the 101 head are already frames (section 4.1).
             self._input(leftover)
@@ -212,12 +216,16 @@ class WebSocket(WSCore):
         the callbacks may answer, a backlog) is parsed in a later round, once the replies are written
         and the application's loop had its turn (``Conn._tick``): one burst never becomes thousands of
         events in one poll(), and the socket is not read meanwhile."""
-        p = self.protocol
+        p, e = self.protocol, self.conn.engine
         if self._held:
             self._held = False
             p.receive_data(b"")
         self._queue()  # auto-PONGs, the echo of a Close, our Close after a fault
-        self._held = self._dispatch()
+        busy, e._busy = e._busy, True  # (Engine.poll refuses a nested round meanwhile)
+        try:
+            self._held = self._dispatch()
+        finally:
+            e._busy = busy
         self._queue()
         if self._held:
             self.conn.engine._hot = True

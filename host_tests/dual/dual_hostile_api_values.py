@@ -19,10 +19,8 @@ def _connection_settings(layer):
     from microhttpc.errors import UsageError
 
     for key in ("timeout", "connect_timeout", "deadline", "drain_timeout"):
-        for bad in BAD_TIMES:
-            if not (bad == -1 and layer == "poll" and "timeout" in key and key != "drain_timeout"):
-                # (poll's connect(timeout=-1): the engine's default)
-                raises(UsageError, open_client, layer, **{key: bad})
+        for bad in BAD_TIMES:  # (poll's connect(timeout=-1) was the engine's default: UsageError now)
+            raises(UsageError, open_client, layer, **{key: bad})
     for key in ("max_line", "max_headers", "max_header_bytes", "max_chunk_line", "max_interim", "max_body",
                 "drain_limit", "follow_redirects"):
         for bad in ("x", -1, 2.5, True):

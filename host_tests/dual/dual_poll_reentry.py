@@ -1,0 +1,122 @@
+"""The poll Engine called back into from its own callbacks (both runtimes): a timer that polls, a
+reconnect stopped while its next attempt is due, a WebSocket callback that polls, a second close()."""
+
+import time
+
+from check import server
+
+
+def test_poll_a_timer_that_polls_and_the_timers_due_with_it():
+    # A call_later callback that runs poll() itself runs the other due timer there: the outer round
+    # then skips it (it raised ValueError from list.remove, on both runtimes), each timer ran once.
+    from microhttpc.poll import Engine
+
+    e = Engine()
+    calls = []
+
+    def first():
+        calls.append("first")
+        e.poll(0)
+
+    e.call_later(0, first)
+    e.call_later(0, lambda: calls.append("second"))
+    e.call_later(0, lambda: calls.append("third"))
+    assert e.run(timeout=2)
+    assert sorted(calls) == ["first", "second", "third"], calls
+
+
+def test_poll_reconnect_stopped_by_a_timer_due_with_its_next_attempt():
+    # rc.stop() from a timer queued before the reconnect's next attempt and due in the same round:
+    # stop() takes the attempt off the timers, and the round neither runs it nor fails on it (a bare
+    # ValueError came out of poll()).  An application loop that polls, then does its own work, meets it.
+    from microhttpc.poll import Engine, reconnect
+
+    h, p = server("closed")
+    e = Engine(connect_timeout=2)
+    retries = []
+    t0 = time.time()
+    rc = reconnect(e, "ws://%s:%d/" % (h, p), base_delay=0.9, max_delay=0.9,
+                   on_retry=lambda exc, d: retries.append(d))
+    e.call_later(1.0, rc.stop)
+    assert e.run(until=lambda: retries, timeout=0.8), "the first attempt did not fail at once"
+    assert time.time() - t0 < 0.9  # (so the next attempt is due after the stop's timer was queued)
+    time.sleep(1.3)  # both due now, the stop first
+    e.poll(0)
+    assert not rc.running and len(retries) == 1, (rc.running, retries)
+    assert e.run(timeout=2) and not e.connections
+
+
+def _echo_engine(on_open, on_msg):
+    from microhttpc.poll import Engine
+
+    h, p = server("http")
+    e = Engine(timeout=5)
+    conn = e.connect(h, p)
+    errs, closes = [], []
+    ws = e.upgrade(conn, "/ws", on_open=on_open, on_msg=on_msg, on_err=errs.append,
+                   on_close=lambda c, r: closes.append(c))
+    return e, conn, ws, errs, closes
+
+
+def test_poll_inside_a_websocket_callback_is_refused():
+    # poll() or run() inside on_msg handed out messages read later before those the outer round still
+    # held (m00, m14..m39, m01..m13, nothing said): it raises UsageError, as a nested recv() or poll()
+    # of a blocking WebSocket does, and every message comes once, in order.  Inside on_open too (the
+    # frames that came with the 101 are not handed out yet there).
+    from microhttpc.errors import UsageError
+
+    n = 40
+    got, refused = [], []
+
+    def nested(what):
+        try:
+            e.poll(100)
+        except UsageError as x:
+            refused.append(what)
+            assert "inside a WebSocket callback" in str(x), x
+        try:
+            e.run(timeout=0.1)
+        except UsageError:
+            refused.append(what)
+
+    def on_open(w):
+        nested("open")
+        for i in range(n):
+            w.send("m%02d" % i)
+
+    def on_msg(m):
+        got.append(m)
+        if len(got) == 1:
+            nested("msg")
+        if len(got) == n:
+            ws.close()
+
+    e, conn, ws, errs, closes = _echo_engine(on_open, on_msg)
+    assert e.run(until=lambda: conn.closed, timeout=10)
+    assert got == ["m%02d" % i for i in range(n)], got
+    assert refused == ["open", "open", "msg", "msg"], refused
+    assert closes == [1000] and not errs, (closes, errs)
+    # Outside the callbacks the engine polls as before.
+    e.poll(0)
+
+
+def test_poll_close_twice_while_the_websocket_closes():
+    # Engine.close(conn) of a WebSocket already closing is a no-op, as ws.close() is: its handshake
+    # ends with 1000 (the second call aborted the connection: on_close(1006)).  abort=True still ends it.
+    got = []
+
+    def on_open(w):
+        e.close(conn)
+        e.close(conn)
+
+    e, conn, ws, errs, closes = _echo_engine(on_open, got.append)
+    assert e.run(until=lambda: conn.closed, timeout=10)
+    assert closes == [1000] and not errs, (closes, errs)
+
+    def on_open2(w):
+        e2.close(conn2)
+        e2.close(conn2, abort=True)
+
+    e2, conn2, ws2, errs2, closes2 = _echo_engine(on_open2, got.append)
+    assert e2.run(until=lambda: conn2.closed, timeout=10)
+    assert closes2 == [1006], (closes2, errs2)
