@@ -326,6 +326,9 @@ class WebSocket(WSCore):
             if p.more_input():
                 p.receive_data(b"")
                 data = True
+            elif self._leftover:  # (as websocket.WebSocket._wind_down)
+                data, self._leftover = self._leftover, None
+                p.receive_data(data)
             else:
                 data = await self._read(None)
             await self._flush()

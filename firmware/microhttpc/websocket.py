@@ -434,6 +434,9 @@ class WebSocket(WSCore):
                     break
                 if p.more_input():
                     p.receive_data(b"")
+                elif self._leftover:  # what came with the 101, not parsed yet: the server's Close may be there
+                    data, self._leftover = self._leftover, None
+                    p.receive_data(data)
                 elif not self._read(dl, False):  # None: close_timeout passed; 0: the server closed TCP
                     break
                 self._flush()
