@@ -54,7 +54,10 @@ def wrap(raw, hostname, ctx=None, cadata=None, verify=True, timeout=None):
     """
     ctx = tls_context(ctx, cadata, verify)
     try:
-        return ctx.wrap_socket(raw, server_hostname=hostname, do_handshake_on_connect=not MICROPYTHON)
+        sock = ctx.wrap_socket(raw, server_hostname=hostname, do_handshake_on_connect=not MICROPYTHON)
+        if not MICROPYTHON:
+            sock.suppress_ragged_eofs = False  # (see RAGGED)
+        return sock
     except OSError as exc:
         if is_timeout(exc):
             raise TimeoutError("TLS handshake with %s timed out (connect timeout %s s)" % (hostname, timeout))
@@ -65,6 +68,10 @@ def wrap(raw, hostname, ctx=None, cadata=None, verify=True, timeout=None):
         raise TLSError("TLS handshake with %s failed: %s" % (hostname, str(exc).strip()))
 
 
+# RAGGED: on CPython a TCP close without the server's close_notify is an error of the read
+# (ConnectionLost), not the end of the data: a body delimited by the connection's close is complete
+# only with it (RFC 9112 section 9.8: anyone on the path can cut the connection).  MicroPython's TLS
+# and asyncio's report both as the end: there such a body can't be told from a truncated one.
 _last = None  # (cadata, verify, context): the context made last, for the next connection with the same
 
 
@@ -85,7 +92,8 @@ def tls_context(ctx=None, cadata=None, verify=True):
             cadata, (str, bytes, bytearray)):
         raise UsageError("ssl_context takes an ssl.SSLContext and cadata PEM text or DER bytes, not %r and %r"
                          % (ctx, cadata))
-    if ctx is None and _last is not None and _last[1] == verify and _last[0] == cadata:
+    if (ctx is None and _last is not None and _last[1] == verify and isinstance(cadata, str) is isinstance(_last[0], str)
+            and _last[0] == cadata):  # (bytes == str: MicroPython prints a warning)
         return _last[2]
     if isinstance(cadata, bytearray):
         cadata = bytes(cadata)  # (kept as it is now: the caller's bytearray may change)
