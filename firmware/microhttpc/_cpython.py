@@ -151,3 +151,14 @@ def encode(text):
         from .errors import UsageError
 
         raise UsageError("text that is not valid Unicode (a lone surrogate?): %r" % (text[:40],))
+
+
+def host_header(host):
+    """A host name with non-ASCII characters in its ASCII (IDNA) form, for the Host header
+    (``session.host_header``); one the codec refuses: UsageError."""
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        from .errors import UsageError
+
+        raise UsageError("host name %r has no IDNA form" % (host,))

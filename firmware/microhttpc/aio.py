@@ -217,7 +217,7 @@ class Response(session.Response):
         """Body bytes into ``buf``; the count, 0 at the end.  They go from the socket straight into
         ``buf`` when nothing is buffered before them (MicroPython; CPython copies them from its
         stream reader), else they are copied there."""
-        self._into(buf)
+        buf = self._into(buf)
         conn = self._conn
         k = 0 if self._pending or self.complete else conn.parser.raw_room(len(buf))
         if k:

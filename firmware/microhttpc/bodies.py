@@ -44,13 +44,14 @@ def _utf8(s):
 
 def iri(target):
     """A request-target with spaces or control characters (UsageError), or with non-ASCII characters
-    (an IRI, e.g. a Location with UTF-8 in it): each of those percent-encoded from its UTF-8 bytes, as
-    RFC 3987 section 3.1 maps an IRI to a URI."""
+    (an IRI, e.g. a Location with UTF-8 in it) or ASCII ones that no URI holds (RFC 3986 section 2:
+    " < > \\ ^ ` { | }): each of those percent-encoded from its UTF-8 bytes, as RFC 3987 section 3.1 maps
+    an IRI to a URI (and as requests sends them)."""
     out = bytearray()
     for b in _utf8(target):
         if b <= 32 or b == 127:
             raise UsageError("request target must not contain spaces or control characters: %r" % (target,))
-        if b < 128:
+        if b < 128 and b not in b'"<>\\^`{|}':
             out.append(b)
         else:
             out.extend(b"%%%02X" % b)

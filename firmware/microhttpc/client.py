@@ -103,7 +103,7 @@ class Response(session.Response):
         """Read body bytes into the caller's ``buf`` (a bytearray or memoryview); returns the count, 0 at
         the end.  Body bytes go from the socket straight into ``buf`` when nothing is buffered before
         them, else they are copied there: nothing is allocated per read."""
-        self._into(buf)
+        buf = self._into(buf)
         if not len(buf):
             return 0
         if self._pending:

@@ -173,7 +173,9 @@ def use_json(req, value):
 
     try:
         _json_value(value)
-        req.body = dumps(value, separators=(",", ":"))
+        # Non-ASCII text as UTF-8 on both runtimes (MicroPython's dumps() has no ensure_ascii: CPython's
+        # escaped it, so the two sent different bytes for the same value).
+        req.body = dumps(value, separators=(",", ":"), **({} if MICROPYTHON else {"ensure_ascii": False}))
     except RuntimeError:  # (RecursionError: nested too deep, or a list that holds itself)
         raise UsageError("json= value nested too deep (or holding itself)")
     if req.content_type is None:
@@ -227,7 +229,11 @@ def basic(auth, out):
 
 class Lines:
     """``iter_lines``' splitter: ``take()`` the next line, ``feed()`` the next piece of body (None at
-    its end); a line longer than ``max`` is LimitExceeded."""
+    its end); a line longer than ``max`` is LimitExceeded.  While a line is out with the caller, the
+    bytes read past it are the response's again (``lend``/``back``): a ``read()`` then gets them (they
+    were lost: iter_lines stopped after two lines, read() gave 0 of the 139 bytes left)."""
+
+    lent = None
 
     def __init__(self, resp, max_line):
         c = resp._conn
@@ -274,6 +280,22 @@ class Lines:
             self.buf = self.buf[self.pos :] + bytes(piece)
             self.pos = 0
 
+    def lend(self):
+        """A line goes out: what this holds past it goes back to the response as unread body."""
+        r = self.resp
+        if self.pos < len(self.buf):
+            r._pending = self.lent = self.buf[self.pos :] + r._pending
+
+    def back(self):
+        """The caller asks for the next line: what was lent comes back unless a read took it."""
+        r = self.resp
+        if self.lent is not None:
+            if r._pending is self.lent:
+                r._pending = b""
+            else:  # read by read(), readinto() ... in between: the lines go on after it
+                self.buf, self.pos = b"", 0
+            self.lent = None
+
     def _over(self, n):
         return LimitExceeded("line of %d+ bytes is over max_line=%d" % (n, self.max), "max_line", self.max, n)
 
@@ -282,9 +304,11 @@ class Lines:
         return self
 
     async def __anext__(self):
+        self.back()
         while True:
             line = self.take()
             if line is not None:
+                self.lend()
                 return line
             if self.done:
                 raise StopAsyncIteration
@@ -302,7 +326,9 @@ def _lines(resp, max_line):
     while True:
         line = s.take()
         if line is not None:
+            s.lend()
             yield line
+            s.back()
         elif s.done:
             return
         else:

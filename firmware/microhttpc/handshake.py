@@ -93,7 +93,7 @@ def offers(subprotocols, extensions, app_headers):
     for name, value in app_headers:
         n = name.lower()
         if n == "sec-websocket-protocol":
-            protos.extend(t.strip() for t in value.split(",") if t.strip())
+            protos.extend(t.strip() for t in value.split(","))  # (an empty one too: start_upgrade refuses it)
         elif n == "sec-websocket-extensions":
             exts.extend(t.split(";")[0].strip().lower() for t in value.split(",") if t.strip())
     return protos, exts
@@ -181,30 +181,34 @@ def start_upgrade(s, path, headers=None, subprotocols=None, extensions=None, opt
     rng = o.get("rng")
     if not s.persistent:
         raise UsageError("WebSocket upgrade needs a persistent connection (persistent=True)")
-    if type(path) is not str or path[:1] != "/" or isinstance(subprotocols, str) or isinstance(extensions, str):
-        # (a str of offers went out letter by letter: "c, h, a, t")
+    try:
+        if type(path) is not str or path[:1] != "/" or isinstance(subprotocols, str) or isinstance(extensions, str):
+            raise TypeError  # (a str of offers went out letter by letter: "c, h, a, t")
+        subprotocols, extensions = list(subprotocols or ()), list(extensions or ())  # (a generator: read once)
+    except TypeError:
         raise UsageError("upgrade() takes a path that starts with '/' and lists of subprotocols and extensions, "
                          "not %r" % ((path, subprotocols, extensions),))
+    path = path.split(str(b"#", "utf-8"), 1)[0]  # a fragment is not sent (RFC 6455 section 3; see request.py)
     hdrs = []
     if headers is not None:
         from .request import Request  # only then: ws_connect() without headers never loads it
 
         hdrs = Request("GET", path, headers=headers).user_headers()  # checked like any request's
     check_app_headers(hdrs)
-    for t in subprotocols or ():
-        if type(t) is not str or not http11._is_token(t):
-            raise UsageError("invalid subprotocol %r: expected an RFC 9110 token" % (t,))
-    http11.check_header("Host", s.host_header)
-    for e in extensions or ():
+    for e in extensions:
         if type(e) is not str:
             raise UsageError("invalid extension %r: expected a str" % (e,))
         http11.check_header("Sec-WebSocket-Extensions", e)
+    offered = offers(subprotocols, extensions, hdrs)
+    for t in offered[0]:  # the keyword's and a raw Sec-WebSocket-Protocol header's alike
+        if type(t) is not str or not http11._is_token(t) or offered[0].count(t) > 1:
+            raise UsageError("invalid subprotocol %r: expected an RFC 9110 token, offered once" % (t,))
     key = make_key(rng) if rng else make_key()
     # The module's own names and values (a base64 key, constants) need no check.
     head = http11.build_request_head("GET", path, [("Host", s.host_header)]
                                      + handshake_headers(key, subprotocols, extensions) + hdrs)
     s.begin("GET", None, path)
-    s.upgrading = (key,) + tuple(offers(subprotocols, extensions, hdrs))
+    s.upgrading = (key,) + offered
     return head
 
 

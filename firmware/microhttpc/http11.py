@@ -88,13 +88,13 @@ def build_request_head(method, target, headers):
         head = "".join(parts).encode()
     except UnicodeError:  # CPython: a lone surrogate (MicroPython encodes it as it is)
         raise UsageError("the request head cannot be encoded as UTF-8: %r" % (parts,))
-    # The target is printable ASCII, else refused or percent-encoded (``bodies.iri``).  Its first
-    # len(target) bytes tell (every character before the first other one is one byte), read as bytes:
-    # a loop over the str would intern each of its characters on MicroPython, for good.
+    # The target is printable ASCII that a URI may hold, else refused or percent-encoded (``bodies.iri``).
+    # Its first len(target) bytes tell (every character before the first other one is one byte), read
+    # as bytes: a loop over the str would intern each of its characters on MicroPython, for good.
     k = len(method) + 1
     for i in range(k, k + len(target)):
         c = head[i]
-        if c <= 32 or c >= 127:
+        if c <= 32 or c >= 127 or c in b'"<>\\^`{|}':  # (RFC 3986 section 2: in no URI; as bodies.iri)
             from .bodies import iri
 
             return build_request_head(method, iri(target), headers)

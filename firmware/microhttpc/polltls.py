@@ -22,7 +22,6 @@ def step(conn):
     if MICROPYTHON:
         conn._connected()  # the handshake runs inside the first non-blocking write/read
         return
-    sock.suppress_ragged_eofs = False  # (see tls.RAGGED)
     if not isinstance(e._poller, _Poller):
         e._poller = _Poller(e)
     conn.state = 2  # poll._HANDSHAKE

@@ -80,9 +80,9 @@ class Request:
                              % (next(iter(kw)),))
         if type(method) is not str or type(target) is not str:
             raise UsageError("the method and the target are str, not %r and %r" % (method, target))
-        self.method = method.upper()
-        if not http11._is_token(self.method):
+        if not http11._is_token(method):  # (before upper(): CPython's turns "ß" into "SS")
             raise UsageError("invalid method %r" % (method,))
+        self.method = method.upper()
         self.target = target or "/"
         # Parameters left at None stay class attributes: a plain GET's table has room for what
         # prepare() adds, instead of growing (a new 368-byte table) as the request goes out.
@@ -169,7 +169,8 @@ class Request:
         and ``self.sent_target`` (the request-target as sent, query included).
         """
         # Every header that reaches the wire is checked (http11.check_header: no CR, LF or NUL that
-        # could start another header): the caller's, the Host value and the Content-Type.
+        # could start another header): the caller's, the Host value (the session's was checked when it
+        # was made, before any I/O: session.host_header) and the Content-Type.
         http11.check_header("Host", host_header)
         hdrs = self.user_headers() if headers is None else headers
         lower = [k.lower() for k, _ in hdrs]
@@ -179,8 +180,8 @@ class Request:
         if length is not None and (type(length) is not int or length < 0):
             raise UsageError("content_length must be an int, 0 or more: %r" % (length,))
         if self.form is not None:
-            if "content-type" in lower:
-                raise _not_allowed("Content-Type is generated for a form; remove it from the headers")
+            if "content-type" in lower or ctype is not None:  # (content_type= was dropped without a word)
+                raise _not_allowed("Content-Type is generated for a form; remove it (content_type= or the headers)")
             from .bodies import encode_pairs, pairs, streams
 
             multipart = self.multipart
@@ -230,8 +231,9 @@ class Request:
         # to these modules would take a block of the qstr pool, ~3 KB of heap when they run from ROMFS,
         # and so would chr(35), which MicroPython interns, at the first request.)
         t = (self.target if target is None else target).split(str(b"#", "utf-8"), 1)[0]
-        if not t.startswith("/") and t != "*":
-            raise UsageError("request target must be a path starting with '/' or an absolute URI: %r" % (t,))
+        if not t.startswith("/") and (t != "*" or self.method != "OPTIONS" or self.query is not None):
+            raise UsageError("request target must be a path starting with '/' or an absolute URI (or * alone, "
+                             "with OPTIONS: RFC 9112 section 3.2.4): %r" % (t,))
         if self.query is not None:
             from .bodies import query
 

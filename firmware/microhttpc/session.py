@@ -133,13 +133,16 @@ class Response(http11.ResponseHead):
 
     def _into(self, buf):
         """``readinto``'s buffer checked before a byte is taken from the body: a bytearray or another
-        writable buffer (a memoryview of one, an array), else UsageError (bytes, str, a list)."""
+        writable buffer of bytes (a memoryview of one, an array('B')), else UsageError (bytes, str, a
+        list); returned as it is, or as a memoryview (CPython's array takes no bytes in a slice)."""
+        b = buf
         try:
-            if type(buf) is not bytearray and type(buf) is not memoryview:
-                memoryview(buf)
-            buf[:0] = b""  # (a read-only memoryview: TypeError; allocates nothing)
+            if type(b) is not bytearray and type(b) is not memoryview:
+                b = memoryview(b)
+            b[:0] = b""  # (a read-only memoryview: TypeError; allocates nothing)
         except (TypeError, ValueError):  # (MicroPython, an array of ints: ValueError)
             raise UsageError("readinto() takes a bytearray or a writable memoryview, not %r" % (type(buf).__name__,))
+        return b
 
     def _end(self, end):
         """What a read of the body returns at its end (``end``: None, 0 or b""), or ConnectionLost when
@@ -167,7 +170,14 @@ class Response(http11.ResponseHead):
 
 def host_header(host, port, tls):
     """The Host header value: the host (an IPv6 literal in brackets), with the port unless it is the
-    scheme's default."""
+    scheme's default.  CR, LF or NUL in it: UsageError.  A name with non-ASCII characters goes in its
+    IDNA form on CPython (RFC 5891, as requests sends it; MicroPython has no IDNA codec, and its
+    resolver refuses such a name: ConnectError)."""
+    if not MICROPYTHON and len(host) != len(host.encode()):
+        from ._cpython import host_header  # (the IDNA form: a name the package has already)
+
+        host = host_header(host)
+    http11.check_header("Host", host)
     h = "[" + host + "]" if ":" in host and not host.startswith("[") else host
     return h if port == (443 if tls else 80) else "%s:%d" % (h, port)
 

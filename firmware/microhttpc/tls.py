@@ -54,10 +54,7 @@ def wrap(raw, hostname, ctx=None, cadata=None, verify=True, timeout=None):
     """
     ctx = tls_context(ctx, cadata, verify)
     try:
-        sock = ctx.wrap_socket(raw, server_hostname=hostname, do_handshake_on_connect=not MICROPYTHON)
-        if not MICROPYTHON:
-            sock.suppress_ragged_eofs = False  # (see RAGGED)
-        return sock
+        return ctx.wrap_socket(raw, server_hostname=hostname, do_handshake_on_connect=not MICROPYTHON)
     except OSError as exc:
         if is_timeout(exc):
             raise TimeoutError("TLS handshake with %s timed out (connect timeout %s s)" % (hostname, timeout))
@@ -68,10 +65,6 @@ def wrap(raw, hostname, ctx=None, cadata=None, verify=True, timeout=None):
         raise TLSError("TLS handshake with %s failed: %s" % (hostname, str(exc).strip()))
 
 
-# RAGGED: on CPython a TCP close without the server's close_notify is an error of the read
-# (ConnectionLost), not the end of the data: a body delimited by the connection's close is complete
-# only with it (RFC 9112 section 9.8: anyone on the path can cut the connection).  MicroPython's TLS
-# and asyncio's report both as the end: there such a body can't be told from a truncated one.
 _last = None  # (cadata, verify, context): the context made last, for the next connection with the same
 
 
@@ -99,6 +92,7 @@ def tls_context(ctx=None, cadata=None, verify=True):
         cadata = bytes(cadata)  # (kept as it is now: the caller's bytearray may change)
     key = cadata
     if ctx is None:
+        _last = None  # (the context kept for other settings may go: two need not fit at once)
         if MICROPYTHON:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
             if verify:

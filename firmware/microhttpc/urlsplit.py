@@ -55,8 +55,8 @@ def split_url(url):
             port = None
     else:
         host = hostport
-    if not host:
-        raise UsageError("no host in %r" % (url,))
+    if not host or (":" in host) != hostport.startswith("["):  # (an IPv6 literal in brackets, nothing else)
+        raise UsageError("no host, or not a name or address (an IPv6 one in brackets), in %r" % (url,))
     if port is not None:
         if port.strip("0123456789") or len(port) > 9 or not 0 < int(port) < 65536:  # ASCII digits only
             raise UsageError("invalid port in %r" % (url,))

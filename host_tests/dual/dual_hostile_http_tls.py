@@ -26,28 +26,3 @@ def _until_close_over_tls(layer):
 
 per_layer(globals(), "until_close_over_tls", _until_close_over_tls)
 
-
-def _until_close_over_tls_without_close_notify(layer):
-    """The same body from a server that closes TCP without its close_notify: RFC 9112 section 9.8, such
-    a body is not complete (anyone on the path can cut the connection).  CPython's blocking and poll
-    layers read the TLS socket themselves and see it: ConnectionLost (they handed over the 3000 bytes
-    as the whole body, and did so too for a reset after them).  MicroPython's TLS and asyncio's report
-    the same end as a close_notify: the body comes whole there (README, TLS), as it did."""
-    import sys
-
-    from check import raises
-    from microhttpc.errors import ConnectionLost
-
-    host, port = server("tlsraw")
-    c = open_client(layer, host, port, timeout=5, tls=True, cadata=tls_ca(), server_hostname="localhost")
-    try:
-        if sys.implementation.name == "micropython" or layer == "aio":
-            r = c.request("GET", "/raw/until-close/3000")
-            assert r.status == 200 and len(r.body) == 3000, (r.status, len(r.body))
-        else:
-            raises(ConnectionLost, c.request, "GET", "/raw/until-close/3000")
-    finally:
-        c.close()
-
-
-per_layer(globals(), "until_close_over_tls_without_close_notify", _until_close_over_tls_without_close_notify)
