@@ -244,7 +244,7 @@ class Lines:
 
             count(max_line, "max_line", 1)
         self.max = max_line if max_line is not None else c.limits[0] if c is not None else 2048
-        self.end = body is not None or not hasattr(resp, "_next_chunk") and not hasattr(resp, "read_chunk")
+        self.end = self.whole = body is not None or not hasattr(resp, "_next_chunk") and not hasattr(resp, "read_chunk")
         self.buf = body or b""
         self.pos = 0
         self.done = False
@@ -281,10 +281,12 @@ class Lines:
             self.pos = 0
 
     def lend(self):
-        """A line goes out: what this holds past it goes back to the response as unread body."""
+        """A line goes out: what this holds past it goes back to the response as unread body (not from
+        a body read whole: the response has it all, and a copy of the rest per line would be quadratic)."""
         r = self.resp
-        if self.pos < len(self.buf):
-            r._pending = self.lent = self.buf[self.pos :] + r._pending
+        if not self.whole and self.pos < len(self.buf):
+            self.buf, self.pos = self.buf[self.pos :], 0  # (one copy: the rest, lent as it is)
+            r._pending = self.lent = self.buf + r._pending if r._pending else self.buf
 
     def back(self):
         """The caller asks for the next line: what was lent comes back unless a read took it."""

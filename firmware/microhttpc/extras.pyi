@@ -24,6 +24,7 @@ class Lines:
     resp: _AnyResponse
     max: int
     end: bool
+    whole: bool
     buf: bytes
     pos: int
     done: bool
