@@ -298,6 +298,13 @@ class Lines:
                 self.buf, self.pos = b"", 0
             self.lent = None
 
+    def _conn(self):
+        """After a MemoryError here (the bytes this held are lost): the connection to end, so that the
+        body reads as cut (ConnectionLost), never shorter and whole; None when the response is no longer
+        its connection's active one."""
+        c = self.resp._conn
+        return c if c is not None and c.active is self.resp else None
+
     def _over(self, n):
         return LimitExceeded("line of %d+ bytes is over max_line=%d" % (n, self.max), "max_line", self.max, n)
 
@@ -306,15 +313,21 @@ class Lines:
         return self
 
     async def __anext__(self):
-        self.back()
-        while True:
-            line = self.take()
-            if line is not None:
-                self.lend()
-                return line
-            if self.done:
-                raise StopAsyncIteration
-            self.feed(await self.resp.read_chunk())
+        try:
+            self.back()
+            while True:
+                line = self.take()
+                if line is not None:
+                    self.lend()
+                    return line
+                if self.done:
+                    raise StopAsyncIteration
+                self.feed(await self.resp.read_chunk())
+        except MemoryError:
+            c = self._conn()
+            if c is not None:
+                await c._abort()
+            raise
 
 
 
@@ -325,13 +338,19 @@ def lines(resp, max_line):
 
 def _lines(resp, max_line):
     s = Lines(resp, max_line)
-    while True:
-        line = s.take()
-        if line is not None:
-            s.lend()
-            yield line
-            s.back()
-        elif s.done:
-            return
-        else:
-            s.feed(resp._next_chunk())
+    try:
+        while True:
+            line = s.take()
+            if line is not None:
+                s.lend()
+                yield line
+                s.back()
+            elif s.done:
+                return
+            else:
+                s.feed(resp._next_chunk())
+    except MemoryError:  # (see Lines._conn)
+        c = s._conn()
+        if c is not None:
+            c._abort()
+        raise
