@@ -45,6 +45,9 @@ class Reconnect:
         if seconds(min_uptime, "min_uptime") is None or on_retry is not None and not callable(on_retry):
             raise UsageError("reconnect needs seconds of min_uptime and a callable on_retry (or None), not %r and %r"
                              % (min_uptime, on_retry))
+        if callable(target) and kw:  # (the function makes the WebSocket: they were dropped unseen)
+            raise UsageError("reconnect with a function takes no WebSocket keywords (the function's call does): %r"
+                             % (sorted(kw),))
         self.target = target
         self.base_delay = base_delay
         self.max_delay = max_delay
@@ -206,13 +209,15 @@ class PollReconnect(Reconnect):
 
     CONNECT_KW = ("connect_timeout", "ssl_context", "cadata", "verify", "server_hostname")  # for connect()
 
+    _fn_open = None  # the on_open of the WebSocket a function made, called before the keyword's
+
     def __init__(self, engine, target, kw):
+        self._user_open = kw.pop("on_open", None)
         Reconnect.__init__(self, target, kw.pop("base_delay", 1.0), kw.pop("max_delay", 30.0),
                            kw.pop("min_uptime", 10.0), kw.pop("on_retry", None), kw)
         self.engine = engine
         self.error = None
         self._ckw = {}
-        self._user_open = kw.pop("on_open", None)
         if not callable(target):
             from .rt import load
 
@@ -251,8 +256,7 @@ class PollReconnect(Reconnect):
         e = self.engine
         if callable(self.target):
             ws = self._made(self.target(e))
-            self._user_open = ws.on_open
-            ws.on_open = self._opened
+            self._fn_open, ws.on_open = ws.on_open, self._opened  # (the keyword's was lost here)
         else:
             c = e.connect(self._host, self._port, self._tls, **self._ckw)
             try:
@@ -276,8 +280,9 @@ class PollReconnect(Reconnect):
 
     def _opened(self, ws):
         self._got(ws)
-        if self._user_open is not None:
-            self._user_open(ws)
+        for f in (self._fn_open, self._user_open):
+            if f is not None:
+                f(ws)
 
     def _ended(self, conn, cause):
         if self._conn_close is not None:

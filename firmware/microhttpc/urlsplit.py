@@ -55,7 +55,10 @@ def split_url(url):
             port = None
     else:
         host = hostport
-    if not host or (":" in host) != hostport.startswith("["):  # (an IPv6 literal in brackets, nothing else)
+    bad = not host or (":" in host) != hostport.startswith("[")  # (an IPv6 literal in brackets, nothing else)
+    for c in host.encode():  # no space, control or character a URI never holds (non-ASCII: IDNA)
+        bad = bad or c <= 32 or c == 127 or c in b'"<>\\^`{|}'
+    if bad:
         raise UsageError("no host, or not a name or address (an IPv6 one in brackets), in %r" % (url,))
     if port is not None:
         if port.strip("0123456789") or len(port) > 9 or not 0 < int(port) < 65536:  # ASCII digits only

@@ -3,7 +3,7 @@ reconnect stopped while its next attempt is due, a WebSocket callback that polls
 
 import time
 
-from check import server
+from check import raises, server
 
 
 def test_poll_a_timer_that_polls_and_the_timers_due_with_it():
@@ -120,3 +120,27 @@ def test_poll_close_twice_while_the_websocket_closes():
     e2, conn2, ws2, errs2, closes2 = _echo_engine(on_open2, got.append)
     assert e2.run(until=lambda: conn2.closed, timeout=10)
     assert closes2 == [1006], (closes2, errs2)
+
+
+def test_reconnect_with_a_function_target():
+    # poll: the reconnect's on_open= was never called when a function made the WebSocket (its own
+    # on_open replaced it); WebSocket keywords beside a function were dropped unseen, on both forms.
+    import microhttpc
+    from microhttpc.errors import UsageError
+    from microhttpc.poll import Engine, reconnect
+
+    h, p = server("http")
+    e = Engine(timeout=5)
+    raises(UsageError, reconnect, e, lambda eng: None, on_msg=print)
+    raises(UsageError, lambda: next(iter(microhttpc.reconnect(lambda: None, on_msg=print))))
+    opened = []
+
+    def make(eng):
+        return eng.upgrade(eng.connect(h, p), "/ws", on_open=lambda w: opened.append("own"))
+
+    def on_open(w):
+        opened.append("kw")
+        rc.stop()
+
+    rc = reconnect(e, make, on_open=on_open)
+    assert e.run(timeout=5) and opened == ["own", "kw"], opened

@@ -79,7 +79,8 @@ def test_url_hosts_that_are_no_name_or_address():
     from microhttpc.errors import UsageError
     from microhttpc.urlsplit import split_url
 
-    for url in ("http://127.0.0.1:1:80/p", "http://::1:80/p", "http://[127.0.0.1]:80/", "http://[localhost]/"):
+    for url in ("http://127.0.0.1:1:80/p", "http://::1:80/p", "http://[127.0.0.1]:80/", "http://[localhost]/",
+                "http://a b/", "http://<host>/", 'http://a"b/', "http://a{b}/"):  # (these went to the resolver)
         raises(UsageError, split_url, url)
     assert split_url("http://[::1]:8080/p?q") == ("http", "::1", 8080, "/p?q")
     assert split_url("http://127.0.0.1:8080") == ("http", "127.0.0.1", 8080, "/")
