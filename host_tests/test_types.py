@@ -295,6 +295,8 @@ def forwarded(mod, qual):
         ("client", "Connection.upgrade"): ("kw", ws_keywords_blocking()),
         ("websocket", "WebSocket.__init__"): ("kw", {}),  # (**kw: only to refuse an unknown keyword)
         ("request", "Request.__init__"): ("kw", {}),  # (the same)
+        ("session", "Session.__init__"): ("kw", {}),  # (the same)
+        ("poll", "Engine.connect"): ("kw", {}),  # (to Conn, whose Session refuses it)
         # ws_connect(**ws_options) -> Connection.upgrade(target, ..., **ws_options)
         ("wsconnect", "ws_connect"): (
             "kw",
@@ -336,7 +338,7 @@ def expected_params(mod, qual, fn, stubbed):
     how, target = forwarded(mod, qual)
     fixed = [p for p in params if p[1] not in (P.VAR_POSITIONAL, P.VAR_KEYWORD)]
     if how == "all":
-        return fixed + [p for p in real_params(target) if p[0] != "self"]
+        return fixed + [p for p in real_params(target) if p[0] != "self" and p[1] != P.VAR_KEYWORD]
     have = {p[0] for p in fixed}
     return fixed + [(n, P.KEYWORD_ONLY, d) for n, d in target.items() if n not in have]
 

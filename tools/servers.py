@@ -209,6 +209,10 @@ RAW = {
                             b"Connection: close\r\n\r\n", _CLOSE),
     "/raw/redirect-big-then": (b"HTTP/1.1 302 Found\r\nLocation: /raw/redirect-keep\r\nContent-Length: 10000\r\n\r\n"
                                + b"r" * 10000, _KEEP),
+    # a 302 whose own body is broken: a bad chunk size, cut short by a close (and by a reset, below)
+    "/raw/redirect-bad-chunk": (b"HTTP/1.1 302 Found\r\nLocation: /raw/no-reason\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                b"xyz\r\nabc\r\n0\r\n\r\n", _CLOSE),
+    "/raw/redirect-cut": (b"HTTP/1.1 302 Found\r\nLocation: /raw/no-reason\r\nContent-Length: 10\r\n\r\nabc", _CLOSE),
     "/raw/redirect-keep": (b"HTTP/1.1 302 Found\r\nLocation: /raw/no-reason\r\nContent-Length: 0\r\n\r\n", _KEEP),
     "/raw/status-000": (b"HTTP/1.1 000 Zero\r\nContent-Length: 2\r\n\r\nok", _KEEP),
     "/raw/status-099": (b"HTTP/1.1 099 Weird\r\nContent-Length: 2\r\n\r\nok", _KEEP),
@@ -439,6 +443,8 @@ RAW.update({
     "/raw/reset-later": (_steps(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nonce", 0.1), _RESET),
     # the whole answer, then the reset at once: both are there before the client reads
     "/raw/reset-after": (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", _RESET),
+    "/raw/redirect-reset": (b"HTTP/1.1 302 Found\r\nLocation: /raw/no-reason\r\nContent-Length: 10\r\n\r\nabc",
+                            _RESET),
 })
 RAW_COUNT = {}  # path -> requests the raw server has read for it (read back with /raw/count?PATH)
 

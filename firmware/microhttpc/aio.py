@@ -477,6 +477,8 @@ class Connection(Session):
         def _write(self, data):  # pyright: ignore[reportRedeclaration]
             """Write all of ``data``, each wait within the session's ``wait_time()``."""
             sock = self._writer
+            if sock is None:  # (as _recv)
+                raise ConnectionLost("the connection is closed")
             w = t = e = None
             waited = False
             done = 0
@@ -518,6 +520,8 @@ class Connection(Session):
             block per connection, none per read: the cores copy what they keep); or into ``into`` (a
             writable view), and the view of what came is returned."""
             sock = self._reader
+            if sock is None:  # (lost: a send torn by a cancel.  Its None left in asyncio's poller crashed
+                raise ConnectionLost("the connection is closed")  # MicroPython at the next wait)
             mv = into if into is not None else self._mv or _buf
             w = _arm(timeout)
             e = None
@@ -608,6 +612,7 @@ class Connection(Session):
             raise UsageError("another task is using this connection (one request at a time on a Connection)")
         self.task = t  # this task's until its first read ends (or the connection does)
         try:
+            self.t_end = dl  # the drain within the request's deadline too (as the blocking one's)
             await self._settle()
             if self._writer is not None:
                 if self.ready:

@@ -311,6 +311,12 @@ class WebSocket(WSCore):
         except MemoryError as exc:  # (as websocket.WebSocket._wind_down: the call says so, once)
             if p.failure is None:
                 oom = exc
+        except BaseException:
+            # Cancelled (wait_for, task.cancel): the closing handshake ends here, and the socket with it
+            # (it stayed open: a cancelled close() released nothing, a recv() after a cancelled one
+            # timed out for good instead of ConnectionClosed with the server's code).
+            self._drop()
+            raise
         if not self._socket_closed:
             if p.close_rcvd is None or p.state != ws.CLOSED:
                 p.receive_eof()
@@ -359,13 +365,17 @@ class WebSocket(WSCore):
                 await self._flush_by(dl)
         except TimeoutError:
             pass  # not written in time: the connection was dropped (1006), which ends it all the same
-        except MemoryError:
-            self._drop()
+        except UsageError:
+            raise  # a code or reason no Close can carry: nothing was sent, the connection stays open
+        except BaseException:  # no heap for the Close, or cancelled while it waited to be written: the
+            self._drop()  # connection ends here (cancelled, the socket stayed open until another close())
             self._told()
             raise
         try:
             if not self._socket_closed:  # (dropped: no coroutine made, after a MemoryError the heap may
-                await self._wind_down()  # hold none; close() raised a second MemoryError for one fault)
+                # hold none; close() raised a second MemoryError for one fault).  Within the close_timeout
+                # the Close's write began (it took that and then that again: the blocking one's rule)
+                await self._wind_down(dl)
         finally:
             self._closed()
 

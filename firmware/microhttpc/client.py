@@ -281,6 +281,7 @@ class Connection(Session):
         """Make the connection ready for a request: finish the previous body (drain or close), and
         reopen when the session says the open connection can't carry it (the connect bounded by the
         request's deadline ``dl`` too).  Returns True when an open connection is reused."""
+        self.t_end = dl  # the drain within the request's deadline too (it took drain_timeout whatever that was)
         self._settle()
         s = self
         if self.stream is not None:

@@ -42,10 +42,16 @@ except ImportError:  # a port without hashlib (or without its SHA-1): the pure-P
 
 def make_key(rng=urandom):
     """A fresh Sec-WebSocket-Key: base64 of 16 random bytes (section 4.1, item 7)."""
-    k = rng(16)
-    if len(k) != 16:  # (an rng= that gave fewer: an empty or short key went out, the server said 400)
-        raise UsageError("rng(16) returned %d bytes" % len(k))
-    return _b64(k)
+    return _b64(_draw(rng, 16))
+
+
+def _draw(rng, n):
+    """``rng(n)``, checked: ``n`` bytes (an empty or short key went out and the server said 400; a str
+    passed on MicroPython, and every frame's mask failed after it)."""
+    k = rng(n)
+    if not isinstance(k, (bytes, bytearray)) or len(k) != n:
+        raise UsageError("rng(n) must return n bytes: rng(%d) gave %r" % (n, k))
+    return k
 
 
 def accept_for(key):
@@ -166,6 +172,11 @@ def check_settings(o, more=()):
     for k in _OPTS + ("rng",):  # (on_close=5 and the like failed at the close, or took the error's place)
         if o.get(k) is not None and not callable(o[k]):
             raise UsageError("%s must be callable, not %r" % (k, o[k]))
+    if o.get("rng") is not None:
+        # Each frame's mask is rng(4): one of another length went into the frame as it was (every
+        # frame 12 bytes too long, silently, from an rng that always gave 16), or failed every send
+        # and close() after it.
+        _draw(o["rng"], 4)
 
 
 def start_upgrade(s, path, headers=None, subprotocols=None, extensions=None, options=None,

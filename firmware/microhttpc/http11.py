@@ -466,7 +466,8 @@ class ResponseParser:
                     head.keep_alive = False  # the connection now speaks another protocol
                 else:
                     conn = headers._tokens(b"connection") if headers._next(b"connection", 0) >= 0 else ()
-                    if ("keep-alive" not in conn) if version == "HTTP/1.0" else ("close" in conn):
+                    # (close wins, RFC 9112 section 9.3: HTTP/1.0 "keep-alive, close" was kept)
+                    if "close" in conn or version == "HTTP/1.0" and "keep-alive" not in conn:
                         head.keep_alive = False
                 te = headers._next(b"transfer-encoding", 0) >= 0 and headers._tokens(b"transfer-encoding")
                 if te is not False and te != ["chunked"]:

@@ -29,11 +29,8 @@ STATE_NAMES = ("", "CONNECTING", "TLS_HANDSHAKE", "HTTP", "WEBSOCKET", "CLOSED")
 
 _MAX_READS = const(8)  # reads per connection per round, so one busy connection cannot starve the rest
 _SMALL_BODY = const(1024)  # bodies up to this size go out in the same write as the head
-
-
-def _until(t, since):
-    """Milliseconds left of ``t`` seconds from tick ``since`` (None: no bound)."""
-    return None if t is None else int(t * 1000 + 0.5) - ticks_diff(ticks_ms(), since)
+# Milliseconds left of ``t`` seconds from tick ``since`` (None: no bound).
+_until = lambda t, since: None if t is None else int(t * 1000 + 0.5) - ticks_diff(ticks_ms(), since)  # noqa: E731
 
 
 class Response(session.Response):
@@ -45,9 +42,9 @@ class Response(session.Response):
 
 class Transaction:
     """One queued request and its outcome: ``request`` (a ``request.Request``), ``method``, ``response`` once
-    the head came, ``done``, ``error``; the upgrade is one too, with ``websocket``.  (``chunks``: framed body
-    pieces to send; ``_body``: a session.Body; ``hdrs``, ``path``, ``first``, ``history``, ``hop``: pollhop's.)"""
-    websocket = response = error = chunks = _body = hdrs = path = first = history = hop = t_end = None
+    the head came, ``done``, ``error``; the upgrade is one too, with ``websocket``.  (``chunks``: body pieces to send;
+    ``_body``: a session.Body; ``head``: Request.prepare()'s; ``hdrs``, ``path``, ``first``, ``history``, ``hop``: pollhop's.)"""
+    websocket = response = error = chunks = _body = hdrs = path = first = history = hop = t_end = head = None
     done = reused = False
 
     def __init__(self, conn, request, on_response=None, on_body=None, on_complete=None, on_err=None, user_data=None):
@@ -228,13 +225,13 @@ class Conn(Session):
                     head, body = req.websocket._begin(self)
                 else:  # headers resolved once: a redirect reuses them (a header hook runs once)
                     req.hdrs = req.hdrs or req.request.user_headers()
-                    head, body = self.start(req.request, req.hdrs, req.path, req.t_end)
+                    head, body = self.start(req.request, req.hdrs, req.path, req.t_end, req.head)
             except Exception as exc:  # a request the caller built wrong fails alone (no memory: all of it)
                 self._req_fail(req, exc)
                 if isinstance(exc, MemoryError):
                     return self._end(exc)
                 continue
-            self._active, req.reused = req, self._used
+            self._active, req.reused, req.head = req, self._used, None  # (head: Engine.request's, used)
             self._t_io = ticks_ms()
             if body is not None and not isinstance(body, (bytes, bytearray, memoryview)):
                 req.chunks = req.request.body_pieces(body, bytearray(512))  # pulled as the socket drains
@@ -344,7 +341,7 @@ class Conn(Session):
             return
         req.done, req.error, req._body = True, exc, None
         if req.websocket is not None:
-            return req.websocket._report_err(exc)
+            return req.websocket._refused(req.response, exc)
         if req.on_err:
             req.on_err(exc)
         if req.response is not None and req.on_complete:
@@ -360,8 +357,8 @@ class Conn(Session):
         if self.state == _CLOSED:
             return
         a = self._active
-        if a is not None and a.websocket is None and self.may_retry(a.request, cause, a.reused):
-            return load("pollhop").resend(self, a)
+        if a is not None and a.websocket is None and (a.hop or self.may_retry(a.request, cause, a.reused)):
+            return load("pollhop").resend(self, a, cause, pending_exc)  # (a.hop: a 3xx's body broke)
         self.state = _CLOSED
         self.error = cause = cause if self.websocket is None else self.websocket._end_cause(cause)
         self.engine._forget(self)
@@ -405,7 +402,7 @@ class Engine:
                 connect_timeout=..., timeout=..., persistent=True, ssl_context=None, cadata=None, verify=True,
                 server_hostname=None, max_line=2048, max_headers=40, max_header_bytes=8192,
                 max_chunk_line=256, max_body=1 << 20, user_data=None, deadline=None, max_interim=8,
-                follow_redirects=0, drain_limit=4096, drain_timeout=1.0):
+                follow_redirects=0, drain_limit=4096, drain_timeout=1.0, **kw):
         """Start connecting; returns the Conn at once (requests may be queued right away).  ``on_connect(conn)``
         when TCP (and TLS) is up; ``on_err(conn, exc)``, ``on_close(conn, cause)``.  ``deadline`` (s) bounds
         each request as a whole (a request's own wins); ``max_interim`` the 1xx responses to one request;
@@ -415,7 +412,7 @@ class Engine:
         conn = Conn(host, port, tls, persistent, self.connect_timeout if connect_timeout is ... else connect_timeout,
                     self.timeout if timeout is ... else timeout, ssl_context, cadata, verify, server_hostname, None,
                     max_line, max_headers, max_header_bytes, max_chunk_line, max_body, user_data, follow_redirects,
-                    drain_limit, deadline, drain_timeout, max_interim)
+                    drain_limit, deadline, drain_timeout, max_interim, **kw)  # (an unknown keyword: UsageError)
         conn.engine, conn._cb = self, (on_connect, on_close, on_err)
         if tls:
             from .tls import tls_context  # only TLS users pay for it
@@ -450,16 +447,19 @@ class Engine:
         ``resp.body``, bounded by ``max_body``); ``on_complete(resp, ok)`` at the end; ``on_err(exc)`` on failure."""
         from .request import Request  # on use: an engine of WebSockets only never loads it
         self._mine(conn)
-        r = method
-        if not isinstance(r, Request):
-            r = Request(method, target, headers=headers, body=body, **kw)
-        elif target != "/" or headers is not None or body is not None or kw:
+        if isinstance(method, Request) and (target != "/" or headers is not None or body is not None or kw):
             raise UsageError("give either a Request or method/target/headers/body, not both")
+        r = method if isinstance(method, Request) else Request(method, target, headers=headers, body=body, **kw)
         if deadline is not None:
             r.deadline = seconds(deadline, "deadline")  # read by the session
         callables(on_response, on_body, on_complete, on_err)
         req = Transaction(conn, r, on_response, on_body or r.on_body, on_complete, on_err,
                           r.user_data if user_data is None else user_data)
+        try:  # checked and built now: UsageError here, as on the other layers (on_err at its turn before)
+            req.hdrs = r.user_headers()
+            req.head = r.prepare(conn.host_header, not conn.persistent, req.hdrs, conn.target(r))
+        except MemoryError as e:  # (as in upgrade(): raised once, and the connection ends)
+            raise self.close(conn, e) or e
         conn._queue.append(req)
         self._hot = True
         return req

@@ -7,6 +7,7 @@
   report).  The 3xx's body is dropped as it comes; over ``drain_limit`` bytes its connection ends
   (requests queued behind it fail, as after any response that leaves a connection unusable) and the
   redirect goes on a new connection;
+- a 3xx whose body broke (cut, reset, malformed) is followed as one over ``drain_limit`` is;
 - a request a stale keep-alive connection lost (closed before any byte of the answer) reopens that
   connection, and goes first again (once; ``on_connect`` is not called again).
 """
@@ -90,10 +91,21 @@ def _follow(conn, req, unsent):
     c.engine._hot = True
 
 
-def resend(conn, req=None):
+def resend(conn, req=None, cause=None, pending=None):
     """``req`` went out on a kept-alive connection that the server had closed (``may_retry``): reopen
     ``conn`` and send it first again.  Without ``req``: the server closed the idle connection before
-    the next request of the queue went out: reopen for the queue."""
+    the next request of the queue went out: reopen for the queue.  ``req`` with a redirect to follow
+    (``req.hop``): the 3xx's body broke (``cause``: cut, reset, malformed; it is dropped all the same),
+    the redirect goes on, on a new connection, as on the other layers (the request failed with the
+    body's error), and ``conn`` ends; another ``cause`` (no heap, the application's close) fails it."""
+    if req is not None and req.hop is not None:
+        if isinstance(cause, HTTPCError):
+            if req.hop[0] is conn:
+                req.hop[0] = _like(req.first, conn)
+            follow(conn, req)
+        else:
+            req.hop = None
+        return conn._end(cause, pending)
     conn.engine._forget(conn)  # the old socket
     if req is not None:
         req.t_end = conn.t_end  # (the resend's deadline: the first attempt's, see Session.begin)

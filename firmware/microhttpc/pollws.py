@@ -8,12 +8,12 @@ rest is parsed (``receive_data(b"")``) from the next round, and the socket is no
 """
 
 from . import rfc6455 as ws
-from .errors import ConnectionLost, TimeoutError, UsageError
+from .errors import ConnectionLost, LimitExceeded, TimeoutError, UsageError
 from .poll import Transaction, _until
 from .request import Request
 from .rt import MICROPYTHON
 from .rtio import ticks_ms
-from .session import Session
+from .session import Session, callables
 from .wsession import WSCore, make_protocol, payload
 
 
@@ -44,6 +44,7 @@ def upgrade(engine, conn, path="/", headers=None, subprotocols=None, extensions=
     from .wsession import start_upgrade  # (from ``handshake``: see wsession.__getattr__)
 
     head = start_upgrade(d, path, headers, subprotocols, extensions, kw, ("on_open",))
+    callables(kw.get("on_open"), None)  # (on_open=5 failed in the poll() that opened it: 1006)
     w = WebSocket(conn, kw)
     w._head = head
     w._offer = d.upgrading
@@ -101,6 +102,7 @@ class WebSocket(WSCore):
 
     # -- sending (queued) --------------------------------------------------------------------------
     def _tx(self, name, on_tx_complete, *args):
+        callables(on_tx_complete, None)  # (on_tx_complete=5 failed in a later poll(): 1006)
         p = self.protocol
         if p is None:
             raise UsageError("the WebSocket is not open yet (wait for on_open)")
@@ -168,8 +170,13 @@ class WebSocket(WSCore):
         s.upgrading = self._offer
         return self._head, None
 
-    def _refused(self, resp):
-        """Not a 101: the caller gets the whole response; the connection stays usable for HTTP."""
+    def _refused(self, resp, exc=None):
+        """Not a 101: the caller gets the whole response; the connection stays usable for HTTP.  Its
+        body over max_body or cut short (``exc``; the connection ended) refuses it all the same, as on
+        the other layers (it reported the LimitExceeded or ConnectionLost); ``exc`` is reported as it
+        is when no refusal came."""
+        if exc is not None and (resp is None or resp.status == 101 or not isinstance(exc, (LimitExceeded, ConnectionLost))):
+            return self._report_err(exc)
         from .errors2 import UpgradeRefused
 
         self._report_err(UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason), resp))

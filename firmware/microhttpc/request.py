@@ -103,7 +103,7 @@ class Request:
             self.multipart = multipart
         if content_type is not None:
             self.content_type = content_type
-        callables(on_header, on_body)
+        callables(on_header, on_body, rng)  # (rng=5 was a bare TypeError when a multipart form was built)
         if on_header is not None:
             self.on_header = on_header
         if on_body is not None:
@@ -115,8 +115,9 @@ class Request:
         if rng is not None:
             self.rng = rng
         if deadline is not None:
-            # (a redirect's: the chain's (tick, seconds), see urls.next_hop)
-            self.deadline = deadline if type(deadline) is tuple else seconds(deadline, "deadline")
+            # (a redirect's is the chain's (tick, seconds): urls.next_hop sets it after; a tuple given
+            # here, (0, 5) or ("a",), was taken as one: at once a TimeoutError, or a bare TypeError)
+            self.deadline = seconds(deadline, "deadline")
         if auth is not None:
             self.auth = auth
         if json is not None:
@@ -202,6 +203,8 @@ class Request:
                 raise UsageError("a str body that is not valid Unicode (a lone surrogate?): %r" % (body[:40],))
         if isinstance(body, memoryview) and len(body) and len(bytes(body[:1])) != 1:
             body = bytes(body)  # items wider than a byte (an array's): len() counted items, not bytes
+        if body is None and length:
+            body = b""  # (content_length=10 without a body: sent as 0 or left out, without a word)
         if isinstance(body, (bytes, bytearray, memoryview)):
             if length is not None and length != len(body):
                 raise UsageError("content_length=%d but the body has %d bytes" % (length, len(body)))

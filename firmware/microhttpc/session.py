@@ -228,7 +228,9 @@ class Session:
                  ssl_context=None, cadata=None, verify=True, server_hostname=None, buffer_size=None,
                  max_line=2048, max_headers=40, max_header_bytes=8192, max_chunk_line=256, max_body=1 << 20,
                  user_data=None, follow_redirects=0, drain_limit=4096, deadline=None, drain_timeout=1.0,
-                 max_interim=8):
+                 max_interim=8, **kw):
+        if kw:  # (a bare TypeError before, where requests and ws_connect said UsageError)
+            raise UsageError("unknown connection keyword %r" % (next(iter(kw)),))
         if type(host) is not str or not host or "/" in host:
             raise UsageError("a host name or address (a str, not a URL) is required, not %r" % (host,))
         self.host = host
@@ -247,10 +249,12 @@ class Session:
         # (One test each, no table of pairs: a connection is made without transient allocations.)
         if connect_timeout != 10.0:
             self.connect_timeout = seconds(connect_timeout, "connect_timeout")
-        if ssl_context is not None:
-            self.ssl_context = ssl_context
-        if cadata is not None:
-            self.cadata = cadata
+        if ssl_context is not None or cadata is not None:
+            if ssl_context is not None and not hasattr(ssl_context, "wrap_socket") or cadata is not None \
+                    and not isinstance(cadata, (str, bytes, bytearray)):  # (blocking: failed at open(), later)
+                raise UsageError("ssl_context takes an ssl.SSLContext and cadata PEM text or DER bytes, not %r and %r"
+                                 % (ssl_context, cadata))
+            self.ssl_context, self.cadata = ssl_context, cadata
         if verify is not True:
             self.verify = verify
         if server_hostname is not None:
@@ -389,11 +393,12 @@ class Session:
                              "(once the WebSocket is closed, open() it again, or use another connection)")
 
     # -- requests --------------------------------------------------------------------------------------
-    def start(self, req, hdrs=None, path=None, deadline=None):
-        """The request ``req`` goes out now: returns (head bytes, body) from ``Request.prepare``.  The
-        layer opened a fresh connection first unless ``ready``.  ``deadline``: a resend's, the first
-        attempt's (tick, seconds) (see ``begin``)."""
-        head, body = req.prepare(self.host_header, not self.persistent, hdrs, path or self.target(req))
+    def start(self, req, hdrs=None, path=None, deadline=None, head=None):
+        """The request ``req`` goes out now: returns (head bytes, body) from ``Request.prepare`` (or
+        ``head``, what it returned when the request was queued).  The layer opened a fresh connection
+        first unless ``ready``.  ``deadline``: a resend's, the first attempt's (tick, seconds) (see
+        ``begin``)."""
+        head, body = head or req.prepare(self.host_header, not self.persistent, hdrs, path or self.target(req))
         self.begin(req.method, deadline or req.deadline, req.sent_target, req.keep_alive)
         return head, body
 

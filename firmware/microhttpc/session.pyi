@@ -123,6 +123,7 @@ class Session:
         hdrs: list[tuple[str, str]] | None = None,
         path: str | None = None,
         deadline: float | tuple[int, float] | None = None,
+        head: tuple[bytes, Any] | None = None,
     ) -> tuple[bytes, Any]: ...
     def begin(
         self,

@@ -124,8 +124,8 @@ def redirect_request(req, status, target, cross_origin, headers):
     r = Request(method, target, None, None, req.body if keep_body else None,
                 req.content_length if keep_body else None, req.form if keep_body else None,
                 req.multipart and keep_body, req.content_type if keep_body else None, req.on_header, req.on_body,
-                req.follow_redirects, req.user_data, req.rng, req.deadline)
-    r.headers = hdrs
+                req.follow_redirects, req.user_data, req.rng)
+    r.headers, r.deadline = hdrs, req.deadline  # (the chain's (tick, seconds): not a user's, not checked again)
     return r
 
 

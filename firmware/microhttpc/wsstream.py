@@ -22,11 +22,12 @@ def send_stream(ws, chunks, is_text):
 
         chunks = gen()
     try:
-        if isinstance(chunks, dict):  # (its keys went out as the message)
-            raise TypeError
+        if isinstance(chunks, (dict, str, bytes, bytearray, memoryview)):  # (a dict's keys went out as the
+            raise TypeError  # message; bytes gave ints, which ended the connection: a slip for send())
         chunks = iter(chunks)
     except TypeError:
-        raise UsageError("send_stream() takes an iterable of chunks or a callable, not %s" % type(chunks).__name__)
+        raise UsageError("send_stream() takes an iterable of chunks or a callable, not %s (one message: send())"
+                         % type(chunks).__name__)
     ws.send_start(is_text)
     try:
         for c in chunks:

@@ -31,4 +31,25 @@ def _deadline_bounds_the_connect(layer):
         assert now() - t0 < 4, now() - t0
 
 
+def _deadline_bounds_the_drain_before_it(layer):
+    """A request's ``deadline`` bounds the drain of the previous, unread body as well: a body that
+    stalls is dropped with its connection at the deadline (the drain took its own 10 s, drain_timeout,
+    and the request then its 0.5).  (poll reads every body itself: nothing is left unread.)"""
+    from pumps_http import now
+
+    if layer == "poll":
+        return
+    c = open_client(layer, timeout=10, drain_timeout=10)
+    try:
+        c.request("GET", "/raw/stall-body", read=False)  # 3 of its 10 bytes, then nothing
+        t0 = now()
+        expect(TimeoutError, c.request, "GET", "/raw/no-reason", deadline=0.5)
+        took = now() - t0
+        assert took < 4, took
+        assert c.request("GET", "/raw/no-reason").body == b"ok"  # a new connection, no deadline
+    finally:
+        c.close()
+
+
 per_layer(globals(), "deadline_bounds_the_connect", _deadline_bounds_the_connect)
+per_layer(globals(), "deadline_bounds_the_drain_before_it", _deadline_bounds_the_drain_before_it)

@@ -93,7 +93,22 @@ def _a_reset_after_the_closing_handshake_is_a_clean_end(layer):
     assert ws.errors == [], ws.errors
 
 
+def _a_refused_upgrade_with_a_body_too_big_or_cut_is_refused(layer):
+    """Not a 101, and a body over max_body or cut short: UpgradeRefused with the status, as for any
+    refusal (poll reported the body's LimitExceeded or ConnectionLost instead)."""
+    from microhttpc.errors import UpgradeRefused
+    from pumps_http import raw
+
+    h, p = raw()
+    for path, conn_kw in (("/raw/short-body", {"max_body": 4}), ("/raw/short-body", {})):
+        e = raises(UpgradeRefused, connect_ws, layer, h, p, path, conn_kw=conn_kw)
+        assert e.response.status == 200, (path, conn_kw, e.response.status)
+        e = None  # (on poll, with its response the connection and its buffers: 128K holds one)
+
+
 per_layer(globals(), "wrong_arguments", _wrong_arguments)
+per_layer(globals(), "a_refused_upgrade_with_a_body_too_big_or_cut_is_refused",
+          _a_refused_upgrade_with_a_body_too_big_or_cut_is_refused)
 per_layer(globals(), "a_reset_after_the_closing_handshake_is_a_clean_end",
           _a_reset_after_the_closing_handshake_is_a_clean_end)
 per_layer(globals(), "connect_with_a_url_that_is_no_str", _connect_with_a_url_that_is_no_str)

@@ -106,6 +106,11 @@ def test_keep_alive_rules():
     assert not head.keep_alive
     head = parse(b"HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n")[0]
     assert head.keep_alive
+    # close wins over keep-alive in HTTP/1.0 too (RFC 9112 section 9.3): the connection was used again,
+    # and the request sent on it as the server closed failed
+    for value in (b"keep-alive, close", b"Close, Keep-Alive"):
+        head = parse(b"HTTP/1.0 200 OK\r\nConnection: " + value + b"\r\nContent-Length: 0\r\n\r\n")[0]
+        assert not head.keep_alive, value
 
 
 def test_leftover_after_101():

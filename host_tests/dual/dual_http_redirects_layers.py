@@ -112,7 +112,21 @@ def _a_3xx_that_ends_its_connection(layer):
         c.close()
 
 
+def _a_3xx_with_a_broken_body_is_followed(layer):
+    """A 302 whose own body is broken (a bad chunk size, cut short by a close or a reset): it is
+    dropped anyway, so the redirect goes on, on a new connection (poll failed the request with the
+    body's ProtocolError or ConnectionLost; the other layers followed)."""
+    for path in ("/raw/redirect-bad-chunk", "/raw/redirect-cut", "/raw/redirect-reset"):
+        c = open_client(layer, timeout=5, follow_redirects=1)
+        try:
+            r = c.request("GET", path)
+            assert r.status == 200 and r.body == b"ok" and [s for s, _ in r.raw.history] == [302], (path, r)
+        finally:
+            c.close()
+
+
 per_layer(globals(), "chain_on_one_connection", _chain_on_one_connection)
+per_layer(globals(), "a_3xx_with_a_broken_body_is_followed", _a_3xx_with_a_broken_body_is_followed)
 per_layer(globals(), "a_3xx_that_ends_its_connection", _a_3xx_that_ends_its_connection)
 per_layer(globals(), "too_many", _too_many)
 per_layer(globals(), "methods_and_bodies", _methods_and_bodies)
