@@ -125,8 +125,7 @@ class Conn(Session):
             if not self.tls:
                 return self._connected()
         if st < _HTTP:  # TLS: wrap the socket, then handshake as it allows (_connected() once done)
-            from .polltls import step
-            step(self)
+            load("polltls").step(self)
         else:
             if ev & (_IN | _ERR):
                 self._read(ev & _ERR and 256)
@@ -587,6 +586,7 @@ class Engine:
     def _forget(self, conn):
         if conn in self._conns:
             self._conns.remove(conn)
+            self._hot = True  # an end is news: that round does not wait (run() returned 1 s late)
         self._rekey(conn)
         try:
             conn.sock.close()

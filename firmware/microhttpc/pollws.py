@@ -65,7 +65,10 @@ class WebSocket(WSCore):
     (return a buffer for HTTPc's auto mode), ``on_msg_rx_data(chunk)`` (a memoryview valid during the
     call), ``on_msg_rx_complete()``, ``on_ping(data)``, ``on_pong(data)``, ``on_close(code, reason)``
     once after on_open, ``on_err(exc)`` once (a failed upgrade, a protocol fault of the server, a
-    timeout, a lost connection).
+    timeout, a lost connection).  After ``close()``, until the server's Close: its PINGs and PONGs still
+    reach ``on_ping``/``on_pong`` (no PONG is sent; data messages are dropped), and a server that sends
+    no Close within ``close_timeout`` is ``on_err(TimeoutError)`` then ``on_close(1006, "")`` (the
+    blocking and asyncio ``close()`` call no callback meanwhile, and end at 1006 without an error).
     """
 
     frame_size = None  # split outgoing messages into frames of at most this many bytes (None: don't)

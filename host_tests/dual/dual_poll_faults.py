@@ -238,6 +238,24 @@ def test_close_timeout_when_the_server_never_answers():
                    ("c", "err", "TimeoutError"), ("c", "close", "TimeoutError")]
 
 
+def test_run_returns_as_the_connection_ends():
+    """close_timeout=0 and a server that never answers the Close: the connection ends in the round that
+    begins, and run(until=closed) returns then (it waited out that round's second first: 1 s later)."""
+    from pumps_http import now
+
+    e = Engine(timeout=10)
+    host, port = server("wsraw")
+    conn = e.connect(host, port)
+    opened = []
+    w = e.upgrade(conn, "/noclose", close_timeout=0, on_open=opened.append)
+    assert e.run(until=lambda: opened, timeout=10)
+    w.close()
+    t0 = now()
+    assert e.run(until=lambda: conn.closed, timeout=10)
+    took = now() - t0
+    assert took < 0.5 and w.close_code == 1006, (took, w.close_code)
+
+
 def _seen(path):
     """What the raw server received from us on our last visit to ``path``: ["opcode:payload", ...]."""
     import json
