@@ -202,6 +202,9 @@ RAW = {
     # lines split across chunks (CRLF, LF, an empty line, a last line without LF), for iter_lines
     "/raw/lines": (_CHUNKED + b"7\r\nalpha\r\n\r\n2\r\nbe\r\n7\r\nta\n\ngam\r\n2\r\nma\r\n0\r\n\r\n", _KEEP),
     "/raw/long-line": (b"HTTP/1.1 200 OK\r\nContent-Length: 306\r\n\r\nshort\n" + b"z" * 300, _KEEP),
+    # a HEAD's answer and a 304, each with the Content-Length of a 5 MB resource (no body follows)
+    "/raw/head-5m": (b"HTTP/1.1 200 OK\r\nContent-Length: 5000000\r\n\r\n", _KEEP),
+    "/raw/304-5m": (b"HTTP/1.1 304 Not Modified\r\nContent-Length: 5000000\r\n\r\n", _KEEP),
     "/raw/no-reason": (b"HTTP/1.1 200 \r\nContent-Length: 2\r\n\r\nok", _KEEP),
     "/raw/redirect-big": (b"HTTP/1.1 302 Found\r\nLocation: /raw/no-reason\r\nContent-Length: 10000\r\n\r\n"
                           + b"r" * 10000, _KEEP),

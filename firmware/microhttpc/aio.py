@@ -251,7 +251,9 @@ class Response(session.Response):
         if self._body is not None:
             return self._body
         conn = self._conn
-        size = self.content_length
+        # The bytes still to come: none for a HEAD's answer, a 304, a body on_body took (their
+        # Content-Length was over max_body: LimitExceeded for nothing); what remains after read(n)
+        size = None if self.complete or conn.active is not self else conn.parser.body_left()
         try:
             # (a Content-Length over the limit: LimitExceeded here, before a byte is read)
             body = Body(conn.max_body if max_size is None else max_size, size)

@@ -264,7 +264,7 @@ class Conn(Session):
                 elif wsh is None:  # the session's verdict on the final response: on_header
                     self.redirect(self, resp, req.request, None, 0, req.history)
                 if req.hop is None and (req.on_body is None or wsh is not None):
-                    req._body = Body(self.max_body, resp.content_length)
+                    req._body = Body(self.max_body, self.parser.body_left())  # (a HEAD's: none to come)
                 if req.on_response and req.hop is None and wsh is None:
                     req.on_response(resp)
             elif kind == http11.DATA:

@@ -29,7 +29,28 @@ def _until_close_1mib(layer):
     _whole_body(layer, "/raw/until-close-1m")
 
 
+def _a_body_there_is_none_of_is_not_over_max_body(layer):
+    """A HEAD's answer or a 304 with the Content-Length of a 5 MB resource, and a body that on_body=
+    took: nothing is left to collect, so max_body does not apply (LimitExceeded, poll's on_err too,
+    for a body that never comes; on_body had the whole body and the call raised after it)."""
+    c = open_client(layer, timeout=5)
+    try:
+        for method, path in (("HEAD", "/raw/head-5m"), ("GET", "/raw/304-5m"), ("HEAD", "/raw/304-5m")):
+            r = c.request(method, path)
+            assert r.body == b"" and r.raw.content_length == 5000000, (method, path, r.body)
+    finally:
+        c.close()
+    c = open_client(layer, timeout=5, max_body=1)
+    try:
+        got = []
+        r = c.request("GET", "/raw/no-reason", on_body=got.append)  # 2 bytes, over max_body
+        assert b"".join(got) == b"ok" and r.raw.status == 200 and not r.body, (got, r.body)
+    finally:
+        c.close()
+
+
 per_layer(globals(), "chunked_1mib_max_body_none", _chunked_1mib)
+per_layer(globals(), "a_body_there_is_none_of_is_not_over_max_body", _a_body_there_is_none_of_is_not_over_max_body)
 per_layer(globals(), "until_close_1mib_max_body_none", _until_close_1mib)
 
 
