@@ -230,8 +230,8 @@ class WebSocket(WSCore):
                     try:
                         await self._read(left)
                     except TimeoutError:
-                        if left is None or remaining(dl) > 0:
-                            raise  # not the call's own timeout (a keepalive's verdict)
+                        if left is None or remaining(dl) > 0 or self._socket_closed:
+                            raise  # not the call's own timeout (a keepalive's verdict, at its end too)
                         raise TimeoutError("no message within %s s" % timeout)  # (the read's said its slice)
                 first = False
                 # Events first: on MicroPython a streamed piece (EV_MSG_DATA) is a view of the receive

@@ -128,7 +128,7 @@ class _Stream:
             if ws._socket_closed:
                 return 0
             left = None if dl is None else max(0, c.ticks_diff(dl, c.ticks_ms()))
-            mine = left is None or k < left
+            mine = left is None or k <= left  # (k 0: a PONG overdue, checked after a read of none: recv(0))
             s.settimeout((k if mine else left) / 1000)
             n = s._recv(buf, once) if once else s.recv_some(buf)
             if n is not None:
@@ -170,7 +170,7 @@ def aio(ws, kw):
             if ws._socket_closed:
                 return b""
             left = None if dl is None else max(0, c.ticks_diff(dl, c.ticks_ms()))
-            mine = left is None or k < left
+            mine = left is None or k <= left  # (as the blocking one's)
             try:
                 return await read((k if mine else left) / 1000)
             except TimeoutError:

@@ -66,7 +66,36 @@ def _silent_peer_fails(layer):
     assert got[0] == "9:ka1" and got[-1].startswith("8:"), got  # the PING, nothing, then our Close
 
 
+def _silent_peer_fails_between_short_recvs(layer):
+    """An application that polls with recv(0) or recv(0.001) between its other work: the PONG that
+    does not come still fails the connection, with the keepalive's TimeoutError (recv(0) never checked
+    it: the peer was never found dead; recv(0.001) on asyncio often gave "no message within" in its
+    place, and the next call ConnectionClosed)."""
+    import time
+
+    from microhttpc.errors import ConnectionClosed, TimeoutError
+
+    h, p = raw_server()
+    for t in (0, 0.001):
+        ws = connect_ws(layer, h, p, "/nopong?%s-%s" % (layer, t), ping_interval=0.3, ping_timeout=0.5)
+        t0, got = ticks(), None
+        while got is None and elapsed(t0) < 6:
+            try:
+                ws.recv(t)
+            except TimeoutError as exc:
+                if "no message" not in str(exc):
+                    got = exc
+            except ConnectionClosed as exc:
+                got = exc
+            time.sleep(0.01)
+        assert isinstance(got, TimeoutError) and "no PONG within 0.5 s" in str(got), (t, got)
+        assert ws.closed
+        ws.close()
+
+
 per_layer(globals(), "keepalive_pings_while_in_recv", _pings_while_in_recv)
+per_layer(globals(), "keepalive_silent_peer_fails_between_short_recvs", _silent_peer_fails_between_short_recvs,
+          ("blocking", "aio"))
 # (not poll's: the engine, TLS, a WebSocket and the keepalive at once need more than this 128K heap)
 per_layer(globals(), "keepalive_pings_while_in_recv_over_tls", lambda layer: _pings_while_in_recv(layer, True),
           ("blocking", "aio"))
