@@ -41,11 +41,17 @@ def json(body):
     try:
         if validate(body, 0) != 0:  # (RFC 8259: UTF-8.  MicroPython's parser took any bytes: an overlong
             raise ValueError("not UTF-8")  # "/" came through; CPython's took encoded surrogates)
-        return loads(body)
+        # NaN, Infinity: not JSON (RFC 8259 section 6; MicroPython's parser refuses them already, and
+        # takes no parse_constant)
+        return loads(body, **({} if MICROPYTHON else {"parse_constant": _not_json}))
     except (ValueError, RuntimeError) as exc:  # (RecursionError: a RuntimeError; UnicodeError: a ValueError)
         raise JSONDecodeError("the body is not JSON: %s: %s" % (exc.__class__.__name__, exc))
     except MemoryError:
         raise _unfit(body)
+
+
+def _not_json(name):
+    raise ValueError("%s is not a JSON number" % name)
 
 
 def _unfit(body):
