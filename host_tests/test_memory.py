@@ -205,16 +205,19 @@ import mem
 # close_timeout bounds the whole close (aiows, +96 to +160).  Then poll HTTP + WebSocket 73632 (+96):
 # a refused upgrade whose body is over max_body or cut short is UpgradeRefused (pollws._refused).  Then
 # blocking WebSocket only 69632 (+64): a whole read checks max_body against the bytes still to come (a
-# HEAD's answer or a 304 with a large Content-Length was LimitExceeded, client.Response.read).
+# HEAD's answer or a 304 with a large Content-Length was LimitExceeded, client.Response.read).  Then
+# 45376, 72544, 69664, 52352, 73664, 46848, 71904, 67072 (+32 to +96; budgets 50 over): verify= other than
+# True or False is UsageError (session), a body read whole is handed out by the streaming reads next and
+# a read() that met a full heap marks the body cut (client and aio Response.read), keepalive fixes (aiows).
 IMPORT_BUDGET = {
-    "blocking HTTP": 45394,
-    "blocking HTTP + WebSocket": 72498,
-    "blocking WebSocket only": 69682,
-    "poll HTTP": 52370,
-    "poll HTTP + WebSocket": 73682,
-    "aio HTTP": 46802,
-    "aio HTTP + WebSocket": 71858,
-    "aio WebSocket only": 67026,
+    "blocking HTTP": 45426,
+    "blocking HTTP + WebSocket": 72594,
+    "blocking WebSocket only": 69714,
+    "poll HTTP": 52402,
+    "poll HTTP + WebSocket": 73714,
+    "aio HTTP": 46898,
+    "aio HTTP + WebSocket": 71954,
+    "aio WebSocket only": 67122,
 }
 # the same paths imported from a ROMFS image mounted with vfs.VfsRom (bytecode runs in place; the
 # image's own bytes, read into the heap first, are not counted); measured 24736, 39968, 28896, 40544,
@@ -385,8 +388,9 @@ def test_demo_session_heap_within_budget(live_servers):
 # more method names in client.py left every import figure above unchanged, but took this script over
 # the step: 51008 (+3.5 KiB), and the smallest heap of the session 92 -> 94 KiB.  Then 39680: the
 # package's table of lazy names is one string (see IMPORT_BUDGET); the budget must stay below the
-# figure + 3.5 KiB.  Then 40352 (+192: the target and host checks, see IMPORT_BUDGET).
-DEMO_IMPORT_BUDGET = 40450
+# figure + 3.5 KiB.  Then 40352 (+192: the target and host checks, see IMPORT_BUDGET).  Then 40512
+# (+160: the fixes of IMPORT_BUDGET's last lines; no pool step).
+DEMO_IMPORT_BUDGET = 40560
 
 
 def test_demo_import_stays_below_the_qstr_pool_step(live_servers):

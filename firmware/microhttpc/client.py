@@ -64,6 +64,9 @@ class Response(session.Response):
         # The bytes still to come: none for a HEAD's answer, a 304, a body on_body took (their
         # Content-Length was over max_body: LimitExceeded for nothing); what remains after read(n)
         size = None if self.complete or conn.active is not self else conn.parser.body_left()
+        # The attributes set below get their room in the object now, while nothing is read: with the heap
+        # full, the growth at the end lost the body read (a bare MemoryError, then b"" as the body)
+        self._body, self._pending, self._cut = None, self._pending, self._cut
         try:
             # (a Content-Length over the limit: LimitExceeded here, before a byte is read)
             body = Body(conn.max_body if max_size is None else max_size, size)
@@ -89,16 +92,20 @@ class Response(session.Response):
                 while body.add(self._next_chunk()):
                     pass
                 body = body.value()
+            # read(n), readinto() and iter_chunks() hand it out next, once (they said the body had ended:
+            # microhttpc.get(url).iter_chunks() gave nothing); read() gives it whole again
+            self._body = self._pending = body
         except MemoryError:  # max_body=None and a body larger than the heap: stream it instead
             body = mv = None
+            self._cut = True  # what was read is gone: reading on raises (a read() gave b"", body complete)
             if conn.active is self:
                 conn._abort()
             raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, size)
         except BaseException:  # (LimitExceeded, a timeout, an interrupt: the rest of the body is lost)
+            self._cut = True
             if conn.active is self:  # (a response of the past: the connection carries another now)
                 conn._abort()
             raise
-        self._body = body
         return body
 
     def readinto(self, buf):

@@ -256,7 +256,9 @@ class Session:
                                  % (ssl_context, cadata))
             self.ssl_context, self.cadata = ssl_context, cadata
         if verify is not True:
-            self.verify = verify
+            if verify is not False:  # (None, 0, "": the certificate went unchecked without a word)
+                raise UsageError("verify must be True or False, not %r" % (verify,))
+            self.verify = False
         if server_hostname is not None:
             if type(server_hostname) is not str:
                 raise UsageError("server_hostname must be a str, not %r" % (server_hostname,))

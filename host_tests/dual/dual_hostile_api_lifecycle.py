@@ -27,10 +27,15 @@ def test_blocking_stale_response_read_leaves_the_next_one_alone():
     r2 = conn.request("GET", "/bytes/700")
     raises(ConnectionLost, r1.read)
     assert r2.read() == _pattern(700)
-    # A response read to its end, then read() again with a limit it is over: LimitExceeded for it alone.
+    # A response read in part, its rest drained by the next request, then read() with a limit the rest
+    # is over: LimitExceeded for it alone.  (Read to its end first: nothing is left, and max_size bounds
+    # what is left: b"", as for a HEAD's answer.)
     r3 = conn.request("GET", "/bytes/300")
     for _ in r3.iter_chunks():
         pass
+    assert r3.read(max_size=5) == b""
+    r3 = conn.request("GET", "/bytes/300")
+    assert r3.read(10) == _pattern(10)
     r4 = conn.request("GET", "/bytes/500")
     raises(LimitExceeded, r3.read, max_size=5)
     assert r4.read() == _pattern(500)
@@ -56,6 +61,9 @@ def test_aio_stale_response_read_leaves_the_next_one_alone():
         r3 = await conn.request("GET", "/bytes/300")
         async for _ in r3.iter_chunks():
             pass
+        assert await r3.read(max_size=5) == b""  # (nothing left: see the blocking test)
+        r3 = await conn.request("GET", "/bytes/300")
+        assert await r3.read(10) == _pattern(10)
         r4 = await conn.request("GET", "/bytes/500")
         try:
             await r3.read(max_size=5)

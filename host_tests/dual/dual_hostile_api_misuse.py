@@ -9,7 +9,8 @@ out as ``Content-Length: 0`` or none; an unknown keyword to a connection was a b
 blocking Connection took ``cadata=5`` until its first request; ``send_stream(b"abc")`` sent the bytes'
 ints and ended the connection; the poll Engine took ``on_open=5`` and ``on_tx_complete=5`` (a bare
 TypeError inside a later poll(), the WebSocket closed 1006) and checked a request's headers, body and
-target only at its turn (to on_err, or to no one)."""
+target only at its turn (to on_err, or to no one); ``verify=None`` (or 0, "") turned the certificate
+check off."""
 
 from check import raises
 from pumps_http import GENUINE, open_client, per_layer
@@ -46,7 +47,9 @@ def _request_values(layer):
         assert c.request("GET", "/raw/genuine").body == GENUINE
     finally:
         c.close()
-    for kw in ({"bogus": 1}, {"max_bodyy": 5}):
+    # verify= other than True or False (None, 0, ""): the certificate went unchecked without a word
+    for kw in ({"bogus": 1}, {"max_bodyy": 5}, {"tls": True, "verify": None}, {"tls": True, "verify": 0},
+               {"tls": True, "verify": ""}, {"verify": []}):
         raises(UsageError, open_client, layer, **kw)
 
 

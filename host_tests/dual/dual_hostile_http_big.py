@@ -49,7 +49,30 @@ def _a_body_there_is_none_of_is_not_over_max_body(layer):
         c.close()
 
 
+def _a_body_read_whole_still_streams(layer):
+    """After read() (microhttpc.get reads before it returns), read(n), readinto() and iter_chunks()
+    hand out the body it read, once (they said it had ended: b"", 0, nothing, with no error)."""
+    if layer == "poll":  # (no streaming reads there: the body is collected)
+        return
+    c = open_client(layer, timeout=5)
+    try:
+        for path in ("/raw/no-reason", "/raw/lines"):
+            r = c.request("GET", path)  # read whole
+            assert r.body, r.body
+            got = b""
+            while True:
+                part = c.read_part(r, 3)
+                if not part:
+                    break
+                got += part
+            assert got == r.body, (path, got, r.body)
+            assert c.read_part(r, 3) == b"" and c.call(r, "read") == r.body  # read(): still the whole body
+    finally:
+        c.close()
+
+
 per_layer(globals(), "chunked_1mib_max_body_none", _chunked_1mib)
+per_layer(globals(), "a_body_read_whole_still_streams", _a_body_read_whole_still_streams)
 per_layer(globals(), "a_body_there_is_none_of_is_not_over_max_body", _a_body_there_is_none_of_is_not_over_max_body)
 per_layer(globals(), "until_close_1mib_max_body_none", _until_close_1mib)
 
