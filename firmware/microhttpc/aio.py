@@ -81,12 +81,15 @@ def _arm(timeout):
     if d is not None and d[2] is not q:
         d = None  # a new event loop: the old one's watchdog and waits are gone
         del _waits[:]
-    _waits.append(w)
+    # All that allocates first: a MemoryError here publishes nothing (neither a watchdog without its
+    # task, nor a wait its caller never got)
     if d is None or rtio.ticks_diff(w[0], d[1]) < 0:  # none yet, or it sleeps past this deadline
+        n = [None, w[0], q]
+        n[0] = asyncio.create_task(_watchdog(n))  # (it runs once this task waits: _dog is n by then)
         if d is not None:
             d[0].cancel()
-        _dog = d = [None, w[0], q]
-        d[0] = asyncio.create_task(_watchdog(d))
+        _dog = n
+    _waits.append(w)
     return w
 
 
