@@ -332,12 +332,15 @@ def _abc(n):
     return bytes(97 + i % 26 for i in range(n))
 
 
-def _in_writes(head, body, size):
-    """``head``, then ``body`` in writes of ``size`` bytes (over TLS: a record each)."""
+def _in_writes(head, body, size, settle=False):
+    """``head``, then ``body`` in writes of ``size`` bytes (over TLS: a record each); ``settle``: then
+    0.2 s for them to leave (a reset drops what is still in the send queue)."""
     def run(c):
         c.sendall(head)
         for i in range(0, len(body), size):
             c.sendall(body[i : i + size])
+        if settle:
+            time.sleep(0.2)
 
     return run
 
@@ -435,7 +438,8 @@ RAW.update({
     # a 12,000-byte body in one chunk, written in 100-byte TCP segments (a read each)
     "/raw/chunked-segments": (_paced(_CHUNKED + b"2ee0\r\n" + _abc(12000) + b"\r\n0\r\n\r\n", 100, 0.0003), _KEEP),
     # a body that ends where the connection does, in one write with its head (in 1 KiB writes:
-    # /raw/until-close-notify/N, and /raw/until-close/N closed without close_notify)
+    # /raw/until-close-notify/N, /raw/until-close/N closed without close_notify, /raw/until-reset/N cut
+    # by a reset: no end of the body, a body cut short)
     "/raw/until-close-notify": (b"HTTP/1.1 200 OK\r\n\r\n" + _abc(3000), _NOTIFY),
     # a 5-byte chunked body, then ~58 KB of trailers (29 lines of 2000 bytes: under max_line, max_headers)
     "/raw/big-trailers": (_CHUNKED + b"5\r\nhello\r\n0\r\n"
@@ -743,10 +747,10 @@ class RawServer:
                 if key.startswith("/raw/valid/"):
                     data, cuts, after = valid_response(int(key[11:]), int(path.partition("?max=")[2] or 20000))
                     data = _cut(data, cuts, 5)
-                if key.startswith("/raw/until-close-notify/") or key.startswith("/raw/until-close/"):
+                if key.startswith(("/raw/until-close-notify/", "/raw/until-close/", "/raw/until-reset/")):
                     n = int(key.rpartition("/")[2])
-                    data = _in_writes(b"HTTP/1.1 200 OK\r\n\r\n", _abc(n), 1024)
-                    after = _NOTIFY if "notify" in key else _CLOSE
+                    data = _in_writes(b"HTTP/1.1 200 OK\r\n\r\n", _abc(n), 1024, "reset" in key)
+                    after = _NOTIFY if "notify" in key else _RESET if "reset" in key else _CLOSE
                 if key == "/raw/count":
                     n = b"%d" % RAW_COUNT.get(path.partition("?")[2], 0)
                     data = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(n), n)

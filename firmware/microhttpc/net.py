@@ -9,7 +9,7 @@ import select
 import socket
 
 from .rt import MICROPYTHON
-from .rtio import deadline, is_timeout, recv_into, remaining, set_nodelay, would_block
+from .rtio import deadline, is_timeout, recv_into, remaining, set_nodelay, tls_eof, would_block
 from .errors import ConnectError, ConnectionLost, TimeoutError
 
 _spare = []  # the receive buffer of the last connection or WebSocket that closed (client.Connection.open)
@@ -138,6 +138,8 @@ class Stream:
         except OSError as exc:
             if is_timeout(exc) or would_block(exc):  # (CPython's TLS with a zero timeout: SSLWantReadError)
                 return None
+            if tls_eof(exc):
+                return 0
             raise ConnectionLost("receive failed: %r" % (exc,))
 
     def sendall(self, data, timeout=-1):

@@ -94,8 +94,8 @@ class Conn(Session):
                     self._read(256)  # a reset: an answer that came before it goes first (RFC 9112 9.5, a 413)
                 if would_block(exc) or self.state == _CLOSED:
                     return None
-                if not out and self.state == _HTTP and self._active is None:
-                    return 0  # a reset of an idle connection is its close: nothing was in flight
+                if not out and (self.state == _HTTP and self._active is None or rtio.tls_eof(exc)):
+                    return 0  # a reset of an idle connection is its close (nothing was in flight); or TLS's
                 raise ConnectionLost("%s failed: %r" % ("send" if out else "receive", exc))
             from .errors2 import TLSError
             raise TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))

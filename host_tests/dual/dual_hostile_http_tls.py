@@ -3,7 +3,7 @@
 of a 128K heap on MicroPython, and bodies are read whole here."""
 
 from check import server, tls_ca
-from pumps_http import open_client, per_layer
+from pumps_http import expect, open_client, per_layer
 
 
 def _until_close_over_tls(layer):
@@ -26,3 +26,26 @@ def _until_close_over_tls(layer):
 
 per_layer(globals(), "until_close_over_tls", _until_close_over_tls)
 
+
+
+def _until_close_cut_by_a_reset(layer):
+    """A body that ends where the connection does, cut by a TCP reset (no close_notify, no FIN): cut
+    short, ConnectionLost, never a whole body.  CPython's blocking and poll layers returned it as
+    complete (its TLS socket reported the reset as the end of the data).  A close without close_notify
+    stays the end of the body, as most servers close so."""
+    from microhttpc.errors import ConnectionLost
+
+    host, port = server("tlsraw")
+    for path, cut in (("/raw/until-reset/12000", True), ("/raw/until-close/12000", False)):
+        c = open_client(layer, host, port, timeout=5, tls=True, cadata=tls_ca(), server_hostname="localhost")
+        try:
+            if cut:
+                expect(ConnectionLost, c.request, "GET", path)
+            else:
+                r = c.request("GET", path)
+                assert r.status == 200 and len(r.body) == 12000, (path, r.status, len(r.body))
+        finally:
+            c.close()
+
+
+per_layer(globals(), "until_close_cut_by_a_reset", _until_close_cut_by_a_reset)
