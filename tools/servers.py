@@ -572,14 +572,17 @@ def _reset_stream(writer):
     writer.transport.abort()
 
 
-async def _tls_reset(reader, writer):
+async def _tls_reset(reader, writer, fin=False):
     """The "tlsreset" server: reads the client's first bytes (its TLS ClientHello) and resets the
-    connection (SO_LINGER 0): a transient failure, not a TLS one."""
+    connection (SO_LINGER 0): a transient failure, not a TLS one.  ``fin``: "tlsfin", closes it."""
     try:
         await asyncio.wait_for(reader.read(1), 5)
     except (OSError, asyncio.TimeoutError):
         pass
-    _reset_stream(writer)
+    if fin:
+        writer.close()
+    else:
+        _reset_stream(writer)
 
 
 async def _tls_dribble(reader, writer, port, every=0.02):
@@ -1446,6 +1449,8 @@ class Servers:
             self.addresses["tlsslow"] = "127.0.0.1:%d" % slow.sockets[0].getsockname()[1]
             reset = await asyncio.start_server(_tls_reset, "127.0.0.1", 0)
             self.addresses["tlsreset"] = "127.0.0.1:%d" % reset.sockets[0].getsockname()[1]
+            fin = await asyncio.start_server(lambda r, w: _tls_reset(r, w, True), "127.0.0.1", 0)
+            self.addresses["tlsfin"] = "127.0.0.1:%d" % fin.sockets[0].getsockname()[1]
             import socket as _sk  # (``socket`` is a local name of this function: imported below)
 
             self._tls_silent = _sk.socket()

@@ -476,8 +476,7 @@ class Connection(Session):
         """The error for an exception of the socket (AttributeError: closed under our feet; ValueError,
         or an OSError with an mbedTLS code (< 0): MicroPython's TLS failed, a TLSError while its handshake
         runs in the first writes; after it a record that fails (a bad MAC) is a lost connection)."""
-        if self._t_tls is not None and (isinstance(exc, ValueError) or MICROPYTHON and isinstance(exc, OSError)
-                                        and exc.args[0] < 0):
+        if self._t_tls is not None and rtio.tls_failed(exc):
             return errors.TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))
         return ConnectionLost(message % (exc,))
 

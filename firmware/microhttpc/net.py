@@ -9,7 +9,7 @@ import select
 import socket
 
 from .rt import MICROPYTHON
-from .rtio import deadline, is_timeout, recv_into, remaining, set_nodelay, tls_eof, would_block
+from .rtio import deadline, is_timeout, recv_into, remaining, set_nodelay, tls_eof, tls_failed, would_block
 from .errors import ConnectError, ConnectionLost, TimeoutError
 
 _spare = []  # the receive buffer of the last connection or WebSocket that closed (client.Connection.open)
@@ -171,8 +171,8 @@ class Stream:
         except (OSError, ValueError) as exc:
             if is_timeout(exc):
                 raise TimeoutError("the server did not accept data within %s s" % t)
-            if MICROPYTHON and self.host and (isinstance(exc, ValueError) or exc.args[0] < 0):
-                from .errors2 import TLSError  # a certificate refused (ValueError), an mbedTLS code (< 0)
+            if MICROPYTHON and self.host and tls_failed(exc):
+                from .errors2 import TLSError
 
                 raise TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))
             raise ConnectionLost("send failed: %r" % (exc,))

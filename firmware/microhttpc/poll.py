@@ -89,7 +89,7 @@ class Conn(Session):
                 return s.write(mv) if out else recv_into(s, mv, err) if err and (not self.tls or hasattr(s, "recv")) else s.readinto(mv)
             return s.send(mv) if out else s.recv_into(mv)
         except (OSError, ValueError) as exc:  # ValueError, or an mbedTLS code (< 0): MicroPython's TLS failed
-            if self._t_tls is None or isinstance(exc, OSError) and not (MICROPYTHON and exc.args[0] < 0):
+            if self._t_tls is None or not rtio.tls_failed(exc):
                 if out and self.state == _HTTP and not would_block(exc):
                     self._read(256)  # a reset: an answer that came before it goes first (RFC 9112 9.5, a 413)
                 if would_block(exc) or self.state == _CLOSED:

@@ -41,7 +41,7 @@ def handshake(conn):
         if name == "SSLWantWriteError":
             conn._want = POLLOUT
             return
-        if "SSL" not in name:  # a reset, not TLS (as tls.wrap): may be retried
+        if "SSL" not in name or "EOF" in name:  # a reset or a close, not TLS (as tls.wrap): may be retried
             raise ConnectError("TLS handshake with %s failed: %r" % (conn.host, exc))
         raise TLSError("TLS handshake with %s failed: %r" % (conn.host, exc))
     conn._t_io = ticks_ms()

@@ -58,7 +58,8 @@ def wrap(raw, hostname, ctx=None, cadata=None, verify=True, timeout=None):
     except OSError as exc:
         if is_timeout(exc):
             raise TimeoutError("TLS handshake with %s timed out (connect timeout %s s)" % (hostname, timeout))
-        if "SSL" not in exc.__class__.__name__ and not MICROPYTHON:  # a reset, not TLS: may be retried
+        if not MICROPYTHON and ("SSL" not in exc.__class__.__name__ or "EOF" in exc.__class__.__name__):
+            # a reset or a close (SSLEOFError), not TLS: may be retried
             raise ConnectError("TLS handshake with %s failed: %r" % (hostname, exc))
         raise TLSError("TLS handshake with %s failed: %r" % (hostname, exc))
     except ValueError as exc:  # MicroPython reports verification failures as ValueError
