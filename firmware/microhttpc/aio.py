@@ -830,6 +830,9 @@ async def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0,
     scheme, host, port, target = split_url(url)
     if scheme not in ("ws", "wss"):
         raise UsageError("ws_connect needs a ws:// or wss:// URL, got %r" % (url,))
+    from .wsession import check_settings
+
+    check_settings(ws_options, ("extensions",))  # before connecting (see wsconnect.ws_connect)
     conn = Connection(host, port, tls=scheme == "wss", connect_timeout=connect_timeout, timeout=timeout,
                       ssl_context=ssl_context, cadata=cadata, verify=verify, buffer_size=buffer_size)
     await conn.connect()

@@ -58,11 +58,15 @@ def _http_part(client, url, headers, subprotocols, connect_timeout, timeout, ssl
     scheme, host, port, target = client.parse_url(url)
     if scheme not in ("ws", "wss"):
         raise UsageError("ws_connect needs a ws:// or wss:// URL, got %r" % (url,))
+    extensions = ws_options.pop("extensions", None)
+    from .handshake import check_settings  # (it loads for the upgrade anyway)
+
+    check_settings(ws_options, ("buffer_size", "tx_buffer_size"))  # before connecting: an unknown keyword was a TLSError, or a wasted connect
     conn = client.Connection(host, port, tls=scheme == "wss", connect_timeout=connect_timeout, timeout=timeout,
                              ssl_context=ssl_context, cadata=cadata, verify=verify)
     conn.open()
     try:
-        hs = conn._handshake(target, headers, subprotocols, ws_options.pop("extensions", None), ws_options)
+        hs = conn._handshake(target, headers, subprotocols, extensions, ws_options)
     except BaseException:
         conn._abort()
         raise
