@@ -251,7 +251,8 @@ class Session:
             self.connect_timeout = seconds(connect_timeout, "connect_timeout")
         if ssl_context is not None or cadata is not None:
             if ssl_context is not None and not hasattr(ssl_context, "wrap_socket") or cadata is not None \
-                    and not isinstance(cadata, (str, bytes, bytearray)):  # (blocking: failed at open(), later)
+                    and not (isinstance(cadata, (str, bytes, bytearray)) and cadata):
+                # (blocking: failed at open(), later; an empty cadata took CPython's system store)
                 raise UsageError("ssl_context takes an ssl.SSLContext and cadata PEM text or DER bytes, not %r and %r"
                                  % (ssl_context, cadata))
             self.ssl_context, self.cadata = ssl_context, cadata

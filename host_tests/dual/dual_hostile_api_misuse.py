@@ -47,9 +47,10 @@ def _request_values(layer):
         assert c.request("GET", "/raw/genuine").body == GENUINE
     finally:
         c.close()
-    # verify= other than True or False (None, 0, ""): the certificate went unchecked without a word
+    # verify= other than True or False (None, 0, ""): the certificate went unchecked without a word;
+    # an empty cadata= (CPython took the system's CAs in its place)
     for kw in ({"bogus": 1}, {"max_bodyy": 5}, {"tls": True, "verify": None}, {"tls": True, "verify": 0},
-               {"tls": True, "verify": ""}, {"verify": []}):
+               {"tls": True, "verify": ""}, {"verify": []}, {"tls": True, "cadata": ""}, {"tls": True, "cadata": b""}):
         raises(UsageError, open_client, layer, **kw)
 
 
