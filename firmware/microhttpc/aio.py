@@ -476,7 +476,8 @@ class Connection(Session):
         """The error for an exception of the socket (AttributeError: closed under our feet; ValueError,
         or an OSError with an mbedTLS code (< 0): MicroPython's TLS failed, a TLSError while its handshake
         runs in the first writes; after it a record that fails (a bad MAC) is a lost connection)."""
-        if self._t_tls is not None and rtio.tls_failed(exc):
+        if self._t_tls is not None and (isinstance(exc, ValueError) or MICROPYTHON and isinstance(exc, OSError)
+                                        and -29312 != exc.args[0] < 0):  # (CONN_EOF: a close, as net.py says)
             return errors.TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))
         return ConnectionLost(message % (exc,))
 
@@ -830,9 +831,6 @@ async def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0,
     scheme, host, port, target = split_url(url)
     if scheme not in ("ws", "wss"):
         raise UsageError("ws_connect needs a ws:// or wss:// URL, got %r" % (url,))
-    from .wsession import check_settings
-
-    check_settings(ws_options, ("extensions",))  # before connecting (see wsconnect.ws_connect)
     conn = Connection(host, port, tls=scheme == "wss", connect_timeout=connect_timeout, timeout=timeout,
                       ssl_context=ssl_context, cadata=cadata, verify=verify, buffer_size=buffer_size)
     await conn.connect()

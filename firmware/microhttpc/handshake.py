@@ -149,9 +149,9 @@ def check_handshake_response(head, key, subprotocols=None, extensions=None, resp
     return proto, exts
 
 
-def check_settings(o, more=()):
+def check_settings(o, more=("buffer_size", "tx_buffer_size", "extensions")):
     """The upgrade's other keywords ``o`` (the WebSocket's settings: the callbacks, ``_SETTINGS`` and the
-    layer's ``more``), checked before the handshake on every layer: a wrong or unknown one fails the
+    layer's ``more``, by default the blocking ``ws_connect``'s), checked before the handshake on every layer: a wrong or unknown one fails the
     upgrade call and nothing is sent, not the connection right after its 101 (bare errors, or a
     WebSocket that failed at every recv() while it stayed open).  Here, not in the WebSocket modules:
     this code leaves the heap with the handshake."""

@@ -9,7 +9,7 @@ import select
 import socket
 
 from .rt import MICROPYTHON
-from .rtio import deadline, is_timeout, recv_into, remaining, set_nodelay, tls_eof, tls_failed, would_block
+from .rtio import deadline, is_timeout, recv_into, remaining, set_nodelay, would_block
 from .errors import ConnectError, ConnectionLost, TimeoutError
 
 _spare = []  # the receive buffer of the last connection or WebSocket that closed (client.Connection.open)
@@ -138,7 +138,9 @@ class Stream:
         except OSError as exc:
             if is_timeout(exc) or would_block(exc):  # (CPython's TLS with a zero timeout: SSLWantReadError)
                 return None
-            if tls_eof(exc):
+            if getattr(exc, "reason", 0) and exc.args[0] == 8:
+                # CPython's TLS (tls.KW): SSLEOFError with a reason (UNEXPECTED_EOF_WHILE_READING) for a
+                # close without close_notify, an end, as most servers close so; a reset has none
                 return 0
             raise ConnectionLost("receive failed: %r" % (exc,))
 
@@ -171,7 +173,9 @@ class Stream:
         except (OSError, ValueError) as exc:
             if is_timeout(exc):
                 raise TimeoutError("the server did not accept data within %s s" % t)
-            if MICROPYTHON and self.host and tls_failed(exc):
+            # A certificate refused (ValueError), an mbedTLS code (< 0) but CONN_EOF (-29312: the server
+            # closed the connection, a transient failure as a reset is, not a TLS one)
+            if MICROPYTHON and self.host and (isinstance(exc, ValueError) or -29312 != exc.args[0] < 0):
                 from .errors2 import TLSError
 
                 raise TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))

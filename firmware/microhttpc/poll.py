@@ -89,13 +89,14 @@ class Conn(Session):
                 return s.write(mv) if out else recv_into(s, mv, err) if err and (not self.tls or hasattr(s, "recv")) else s.readinto(mv)
             return s.send(mv) if out else s.recv_into(mv)
         except (OSError, ValueError) as exc:  # ValueError, or an mbedTLS code (< 0): MicroPython's TLS failed
-            if self._t_tls is None or not rtio.tls_failed(exc):
+            if self._t_tls is None or isinstance(exc, OSError) and not (MICROPYTHON and -29312 != exc.args[0] < 0):
                 if out and self.state == _HTTP and not would_block(exc):
                     self._read(256)  # a reset: an answer that came before it goes first (RFC 9112 9.5, a 413)
                 if would_block(exc) or self.state == _CLOSED:
                     return None
-                if not out and (self.state == _HTTP and self._active is None or rtio.tls_eof(exc)):
-                    return 0  # a reset of an idle connection is its close (nothing was in flight); or TLS's
+                if not out and (self.state == _HTTP and self._active is None  # a reset of an idle one: nothing
+                                or getattr(exc, "reason", 0) and exc.args[0] == 8):  # was lost; TLS: net.py
+                    return 0
                 raise ConnectionLost("%s failed: %r" % ("send" if out else "receive", exc))
             from .errors2 import TLSError
             raise TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))
@@ -126,11 +127,10 @@ class Conn(Session):
                 return self._connected()
         if st < _HTTP:  # TLS: wrap the socket, then handshake as it allows (_connected() once done)
             load("polltls").step(self)
-        else:
-            if ev & (_IN | _ERR):
-                self._read(ev & _ERR and 256)
-            if self.state != _CLOSED and ev & _OUT:
-                self._write()
+        elif ev & (_IN | _ERR):
+            self._read(ev & _ERR and 256)
+        if st >= _HTTP and self.state != _CLOSED and ev & _OUT:
+            self._write()
         self._update_mask()
 
     def _connected(self):

@@ -60,20 +60,6 @@ def would_block(exc):
     return "Want" in exc.__class__.__name__ or bool(exc.args) and exc.args[0] in (EAGAIN, EWOULDBLOCK)
 
 
-def tls_failed(exc):
-    """True when ``exc`` is MicroPython's TLS failing: a ValueError (a certificate refused) or an
-    mbedTLS code (< 0), but for MBEDTLS_ERR_SSL_CONN_EOF (-29312): the server closed the connection,
-    a transient failure as a reset is, not a TLS one (a reconnect gave up on it)."""
-    return isinstance(exc, ValueError) or MICROPYTHON and isinstance(exc, OSError) and -29312 != exc.args[0] < 0
-
-
-def tls_eof(exc):
-    """True when ``exc`` is CPython's TLS socket (OpenSSL 3, ``suppress_ragged_eofs`` False: see
-    ``tls.wrap``) meeting the end of the connection without the server's close_notify: an end, as most
-    servers close so; a reset is an error, which the suppression took for an end as well."""
-    return getattr(exc, "reason", 0) == "UNEXPECTED_EOF_WHILE_READING"
-
-
 def is_timeout(exc):
     """True when ``exc`` is a socket timeout on either runtime."""
     if exc.__class__.__name__ in ("timeout", "TimeoutError"):

@@ -68,7 +68,7 @@ def wrap(raw, hostname, ctx=None, cadata=None, verify=True, timeout=None):
 
 # CPython with OpenSSL 3: a reset of the connection is an error, not the end of its data (a body read
 # until the close and cut by a reset came out whole); a close without close_notify stays an end
-# (``rtio.tls_eof``).  OpenSSL 1.1 reports that close as the suppression's EOF, a reset as an OSError.
+# (``net.Stream._recv``).  OpenSSL 1.1 reports that close as the suppression's EOF, a reset as an OSError.
 KW = {} if MICROPYTHON else {"suppress_ragged_eofs": __import__("ssl").OPENSSL_VERSION_INFO < (3,)}
 
 _last = None  # (cadata, verify, context): the context made last, for the next connection with the same

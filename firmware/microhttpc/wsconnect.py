@@ -35,6 +35,9 @@ def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeo
     from .rt import load
 
     fresh = [m for m in _HTTP if "microhttpc." + m not in sys.modules]
+    if ws_options:  # checked before connecting (a wrong one was a TLSError, or a connect for nothing);
+        # (none: the handshake's module loads after the connection's buffers, as when it is unloaded)
+        load("handshake").check_settings(ws_options)
     stream, buf, t, hs = _http_part(load("client"), url, headers, subprotocols, connect_timeout, timeout, ssl_context,
                                     cadata, verify, ws_options)
     sub, accepted, leftover, resp = hs
@@ -59,9 +62,6 @@ def _http_part(client, url, headers, subprotocols, connect_timeout, timeout, ssl
     if scheme not in ("ws", "wss"):
         raise UsageError("ws_connect needs a ws:// or wss:// URL, got %r" % (url,))
     extensions = ws_options.pop("extensions", None)
-    from .handshake import check_settings  # (it loads for the upgrade anyway)
-
-    check_settings(ws_options, ("buffer_size", "tx_buffer_size"))  # before connecting: an unknown keyword was a TLSError, or a wasted connect
     conn = client.Connection(host, port, tls=scheme == "wss", connect_timeout=connect_timeout, timeout=timeout,
                              ssl_context=ssl_context, cadata=cadata, verify=verify)
     conn.open()
