@@ -121,30 +121,51 @@ async def _watchdog(d):
         await asyncio.sleep_ms(nap)
 
 
-def _enqueue(e):
-    """MicroPython: a wait on the socket of the asyncio IOQueue entry ``e`` (the tasks waiting to read
-    and to write, then the socket) ended by a cancel: the application's ``task.cancel()`` or
-    ``asyncio.wait_for``, or the watchdog's at a timeout.  The IOQueue then forgets the entry as a
-    whole, with the other task waiting on the socket (a send while a recv waits, or the reverse), which
-    would never wake: that one is put back."""
-    io = asyncio.core._io_queue
-    s = e[-1]
-    if id(s) not in io.map:
-        ev = 0
-        for i in range(len(e) - 1):
-            if e[i] is not None and e[i].data is io:  # still waiting (woken: None; cancelled: the error)
-                ev |= 4 if i else 1  # POLLOUT, POLLIN (a newer port's POLLPRI slot: never ours)
-            else:
-                e[i] = None
-        if ev:
-            io.map[id(s)] = e
-            io.poller.register(s, ev)
+def _enqueue(s, write=False, e=None):
+    """MicroPython: a wait on the socket ``s`` in asyncio's IOQueue: the current task's, until ``s`` is
+    readable (writable), and its entry in the queue returned ([the tasks waiting to read and to write,
+    then the socket]); or, with ``e``, the entry of a wait on ``s`` that a cancel ended (the
+    application's ``task.cancel()`` or ``asyncio.wait_for``, or the watchdog's at a timeout): the
+    IOQueue then forgets the entry as a whole, with the other task waiting on the socket (a send while
+    a recv waits, or the reverse), which would never wake: that one is put back.
+
+    A wait that finds ``s`` new to the queue registers it in the queue's poll set, and a register that
+    meets a full heap leaves an empty slot in the set's table: the loop's next wait crashed the port
+    (SIGSEGV, extmod/modselect.c).  Then the entry goes, and the slot is filled by a register again, in
+    the heap held back for it (``_probe``: taken back when a connection opens or closes), and taken
+    out; the MemoryError is the caller's.  (A second such failure before the reserve is back may still
+    crash the port.)"""
+    q = asyncio.core._io_queue
+    new = id(s) not in q.map
+    try:
+        if e is None:
+            q.queue_write(s) if write else q.queue_read(s)
+        elif new:
+            ev = 0
+            for i in range(len(e) - 1):
+                if e[i] is not None and e[i].data is q:  # still waiting (woken: None; cancelled: the error)
+                    ev |= 4 if i else 1  # POLLOUT, POLLIN (a newer port's POLLPRI slot: never ours)
+                else:
+                    e[i] = None
+            if ev:
+                q.map[id(s)] = e
+                q.poller.register(s, ev)
+    except MemoryError:
+        if new:
+            q.map.pop(id(s), None)
+            _probe[2] = None
+            rtio.gc.collect()
+            q.poller.register(s, 0)
+            q.poller.unregister(s)
+        raise
+    return q.map.get(id(s))
 
 
 _buf = None  # MicroPython: the receive buffer every default-sized connection shares (see _recv)
 
 
-_probe: list = [None, None]  # MicroPython: a poll set, the socket in it (see _reset)
+# MicroPython: a poll set, the socket in it (see _reset); heap held back for _enqueue
+_probe: list = [None, None, None]
 
 
 def _reset(sock):
@@ -155,11 +176,22 @@ def _reset(sock):
     for all connections, asking for no event (for POLLIN a TLS socket answers from what it holds,
     without looking at the connection), holds the socket read last: a poll set per connection took
     288 bytes of each."""
-    p, s = _probe
+    p, s, _ = _probe
+    if p is None:  # (after a MemoryError below)
+        import select
+
+        p = _probe[0] = select.poll()
     if s is not sock:
+        _probe[1] = None
         if s is not None:
             p.unregister(s)
-        p.register(sock, 0)
+        try:
+            p.register(sock, 0)
+        except MemoryError:
+            # On a full heap select.poll's register leaves an empty slot, and the next ipoll or
+            # unregister of the set crashes the port (SIGSEGV): the set goes (the next call makes one)
+            _probe[0] = None
+            raise
         _probe[1] = sock
     for _, f in p.ipoll(0):
         return f & 8 and hasattr(sock, "recv")  # (a TLS socket of a port without DTLS has none)
@@ -186,7 +218,8 @@ def _open(host, port, ssl, server_hostname):
         if ssl is not None:
             s = ssl.wrap_socket(s, server_hostname=server_hostname, do_handshake_on_connect=False)
             s.setblocking(False)
-        yield asyncio.core._io_queue.queue_write(s)
+        _enqueue(s, True)
+        yield
     except BaseException:  # refused, a TLS setup error, or the connect timeout's cancel: no socket left open
         s.close()
         raise
@@ -371,6 +404,8 @@ class Connection(Session):
         try:
             what = "connect to %s:%d did not complete" % (self.host, self.port)
             if MICROPYTHON:
+                if _probe[2] is None:
+                    _probe[2] = bytearray(128)  # (see _enqueue: before the socket joins asyncio's poll set)
                 opening = _open(self.host, self.port, self._ssl, name)
             else:
                 from ._cpyaio import connect
@@ -441,6 +476,11 @@ class Connection(Session):
         Session.lost(self)
         if r is not None:
             if MICROPYTHON:
+                if _probe[2] is None:  # (see _enqueue: taken back when the heap has it)
+                    try:
+                        _probe[2] = bytearray(128)
+                    except MemoryError:
+                        pass
                 # The tasks waiting on the socket resume (and find it closed): the entry of a closed
                 # socket never fires (a send blocked while another task closed the connection waited on).
                 io = asyncio.core._io_queue
@@ -506,14 +546,12 @@ class Connection(Session):
                         waited = True
                         t = self.wait_time()
                         w = _arm(t)
-                    q = asyncio.core._io_queue
-                    q.queue_write(sock)
-                    e = q.map[id(sock)]  # (its entry: see _enqueue)
+                    e = _enqueue(sock, True)
                     yield
             except HTTPCError:  # our TimeoutError is an OSError too
                 raise
             except asyncio.CancelledError:
-                _enqueue(e)
+                _enqueue(sock, e=e)
                 if w is None or not w[2]:  # cancelled by someone else
                     if done:
                         self.lost()  # part of ``data`` is on the wire: nothing may follow it (a torn frame)
@@ -540,9 +578,7 @@ class Connection(Session):
             self.task = t = asyncio.current_task()  # (see _event)
             try:
                 while True:
-                    q = asyncio.core._io_queue
-                    q.queue_read(sock)
-                    e = q.map[id(sock)]  # (its entry: see _enqueue)
+                    e = _enqueue(sock)
                     yield
                     # None when the wake-up brought nothing.  One read where the session says so, or
                     # once the socket met a reset (_reset).
@@ -554,7 +590,7 @@ class Connection(Session):
                     if n is not None:
                         return mv[:n] if n else b""
             except asyncio.CancelledError:
-                _enqueue(e)
+                _enqueue(sock, e=e)
                 if w is None or not w[2]:
                     raise  # cancelled by someone else
             except (OSError, ValueError, AttributeError) as exc:
