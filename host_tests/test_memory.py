@@ -213,10 +213,12 @@ import mem
 # keywords before connecting (wsconnect, +32: check_settings's default is its set); CPython's TLS fixes
 # in net/poll (a reset is not an end; a close in the handshake is no TLSError).  A helper for them in
 # rtio cost +96 everywhere, and a new name in aio (the same check in aio.ws_connect, even as a string)
-# took the aio HTTP ROMFS path over a step of the qstr pools (+3.6 KiB): the checks are inline, and
-# aio.ws_connect still checks after its connect.  Then aio 47040, 72096, 67264 (+192; budgets 50 over):
+# took the aio HTTP ROMFS path over a step of the qstr pools (+3.6 KiB): the checks are inline (and
+# aio.ws_connect's check, below, goes through a name aio has).  Then aio 47040, 72096, 67264 (+192; budgets 50 over):
 # a register in asyncio's poll set that met a full heap left an empty slot that crashed the port at the
-# loop's next wait (aio._enqueue takes the slot out again; no new module-level name, see above).
+# loop's next wait (aio._enqueue takes the slot out again; no new module-level name, see above).  Then
+# blocking WebSocket only 69760 (-32): ws_connect checks headers, subprotocols and extensions before
+# connecting too (handshake.start_upgrade(None, ...), in place of check_settings), and so does aio's.
 IMPORT_BUDGET = {
     "blocking HTTP": 45490,
     "blocking HTTP + WebSocket": 72658,
@@ -272,16 +274,17 @@ IMPORT_BUDGET = {
 # and host checks of the import budget's last line.  Then poll HTTP + WebSocket 40800 (+32; budget 50
 # over): the poll fixes of the import budget's last lines.  (Unchanged by the last lines of
 # IMPORT_BUDGET's notes but the last; budgets 50 over the figures.)  Then aio 24832, 38912, 36352 (+64):
-# aio._enqueue's repair of the poll set (see IMPORT_BUDGET).
+# aio._enqueue's repair of the poll set (see IMPORT_BUDGET).  Then aio 24864, 38944, 36384 (+32): aio.ws_connect
+# checks its arguments before connecting (handshake.start_upgrade(None, ...): no new name in aio).
 ROMFS_BUDGET = {
     "blocking HTTP": 25042,
     "blocking HTTP + WebSocket": 40242,
     "blocking WebSocket only": 38770,
     "poll HTTP": 30130,
     "poll HTTP + WebSocket": 40850,
-    "aio HTTP": 24882,
-    "aio HTTP + WebSocket": 38962,
-    "aio WebSocket only": 36402,
+    "aio HTTP": 24914,
+    "aio HTTP + WebSocket": 38994,
+    "aio WebSocket only": 36434,
 }
 # smallest -X heapsize (KiB) of the demo session (GET, upgrade, text + binary echo, ping, close), 3 of
 # 3 fresh runs; measured 81 and 77 (ws_connect: 81 before it stopped loading ``request``; 92 and 93

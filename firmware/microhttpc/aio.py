@@ -867,6 +867,10 @@ async def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0,
     scheme, host, port, target = split_url(url)
     if scheme not in ("ws", "wss"):
         raise UsageError("ws_connect needs a ws:// or wss:// URL, got %r" % (url,))
+    if ws_options or headers or subprotocols:  # checked before connecting (see wsconnect.ws_connect)
+        from .wsession import start_upgrade
+
+        start_upgrade(None, target, headers, subprotocols, ws_options.get("extensions"), ws_options, ("extensions",))
     conn = Connection(host, port, tls=scheme == "wss", connect_timeout=connect_timeout, timeout=timeout,
                       ssl_context=ssl_context, cadata=cadata, verify=verify, buffer_size=buffer_size)
     await conn.connect()

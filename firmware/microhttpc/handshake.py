@@ -149,9 +149,9 @@ def check_handshake_response(head, key, subprotocols=None, extensions=None, resp
     return proto, exts
 
 
-def check_settings(o, more=("buffer_size", "tx_buffer_size", "extensions")):
+def check_settings(o, more=()):
     """The upgrade's other keywords ``o`` (the WebSocket's settings: the callbacks, ``_SETTINGS`` and the
-    layer's ``more``, by default the blocking ``ws_connect``'s), checked before the handshake on every layer: a wrong or unknown one fails the
+    layer's ``more``), checked before the handshake on every layer: a wrong or unknown one fails the
     upgrade call and nothing is sent, not the connection right after its 101 (bare errors, or a
     WebSocket that failed at every recv() while it stayed open).  Here, not in the WebSocket modules:
     this code leaves the heap with the handshake."""
@@ -186,11 +186,12 @@ def start_upgrade(s, path, headers=None, subprotocols=None, extensions=None, opt
     application's headers and the offers go through the same header check as every other header.
     ``options``: the upgrade's other keywords (``rng``; the rest checked by ``check_settings``, with
     ``more``, the names the layer's WebSocket takes besides the common ones: by default the blocking
-    one's)."""
+    one's).  ``s`` None: everything is checked and nothing built (a one-call ``ws_connect`` before it
+    connects: a wrong argument costs no connection)."""
     o = options or {}
     check_settings(o, more)
     rng = o.get("rng")
-    if not s.persistent:
+    if s is not None and not s.persistent:
         raise UsageError("WebSocket upgrade needs a persistent connection (persistent=True)")
     try:
         if type(path) is not str or path[:1] != "/" or isinstance(subprotocols, str) or isinstance(extensions, str):
@@ -214,6 +215,8 @@ def start_upgrade(s, path, headers=None, subprotocols=None, extensions=None, opt
     for t in offered[0]:  # the keyword's and a raw Sec-WebSocket-Protocol header's alike
         if type(t) is not str or not http11._is_token(t) or offered[0].count(t) > 1:
             raise UsageError("invalid subprotocol %r: expected an RFC 9110 token, offered once" % (t,))
+    if s is None:
+        return None
     key = make_key(rng) if rng else make_key()
     # The module's own names and values (a base64 key, constants) need no check.
     head = http11.build_request_head("GET", path, [("Host", s.host_header)]

@@ -35,9 +35,6 @@ def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeo
     from .rt import load
 
     fresh = [m for m in _HTTP if "microhttpc." + m not in sys.modules]
-    if ws_options:  # checked before connecting (a wrong one was a TLSError, or a connect for nothing);
-        # (none: the handshake's module loads after the connection's buffers, as when it is unloaded)
-        load("handshake").check_settings(ws_options)
     stream, buf, t, hs = _http_part(load("client"), url, headers, subprotocols, connect_timeout, timeout, ssl_context,
                                     cadata, verify, ws_options)
     sub, accepted, leftover, resp = hs
@@ -62,6 +59,11 @@ def _http_part(client, url, headers, subprotocols, connect_timeout, timeout, ssl
     if scheme not in ("ws", "wss"):
         raise UsageError("ws_connect needs a ws:// or wss:// URL, got %r" % (url,))
     extensions = ws_options.pop("extensions", None)
+    if ws_options or headers or subprotocols or extensions:  # checked before connecting (a wrong one was a
+        # TLSError, or a connect for nothing; none: the handshake's module loads after the connection's buffers)
+        from .rt import load
+
+        load("handshake").start_upgrade(None, target, headers, subprotocols, extensions, ws_options)
     conn = client.Connection(host, port, tls=scheme == "wss", connect_timeout=connect_timeout, timeout=timeout,
                              ssl_context=ssl_context, cadata=cadata, verify=verify)
     conn.open()
