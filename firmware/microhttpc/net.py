@@ -139,7 +139,7 @@ class Stream:
             if is_timeout(exc) or would_block(exc):  # (CPython's TLS with a zero timeout: SSLWantReadError)
                 return None
             if getattr(exc, "reason", 0) and exc.args[0] == 8:
-                # CPython's TLS (tls.KW): SSLEOFError with a reason (UNEXPECTED_EOF_WHILE_READING) for a
+                # CPython's TLS (tls.WRAP_KW): SSLEOFError with a reason (UNEXPECTED_EOF_WHILE_READING) for a
                 # close without close_notify, an end, as most servers close so; a reset has none
                 return 0
             raise ConnectionLost("receive failed: %r" % (exc,))

@@ -5,7 +5,7 @@ from select import POLLIN, POLLOUT
 from .errors import ConnectError, TLSError
 from .rt import MICROPYTHON
 from .rtio import ticks_ms
-from .tls import KW
+from .tls import WRAP_KW
 
 
 def step(conn):
@@ -15,7 +15,7 @@ def step(conn):
         return handshake(conn)
     try:
         sock = conn._tls_ctx.wrap_socket(conn.sock, server_hostname=conn.server_hostname or conn.host,
-                                         do_handshake_on_connect=False, **KW)
+                                         do_handshake_on_connect=False, **WRAP_KW)
     except (OSError, ValueError) as exc:
         raise TLSError("TLS setup for %s failed: %r" % (conn.host, exc))
     e = conn.engine

@@ -54,7 +54,7 @@ def wrap(raw, hostname, ctx=None, cadata=None, verify=True, timeout=None):
     """
     ctx = tls_context(ctx, cadata, verify)
     try:
-        return ctx.wrap_socket(raw, server_hostname=hostname, do_handshake_on_connect=not MICROPYTHON, **KW)
+        return ctx.wrap_socket(raw, server_hostname=hostname, do_handshake_on_connect=not MICROPYTHON, **WRAP_KW)
     except OSError as exc:
         if is_timeout(exc):
             raise TimeoutError("TLS handshake with %s timed out (connect timeout %s s)" % (hostname, timeout))
@@ -66,10 +66,11 @@ def wrap(raw, hostname, ctx=None, cadata=None, verify=True, timeout=None):
         raise TLSError("TLS handshake with %s failed: %s" % (hostname, str(exc).strip()))
 
 
-# CPython with OpenSSL 3: a reset of the connection is an error, not the end of its data (a body read
-# until the close and cut by a reset came out whole); a close without close_notify stays an end
-# (``net.Stream._recv``).  OpenSSL 1.1 reports that close as the suppression's EOF, a reset as an OSError.
-KW = {} if MICROPYTHON else {"suppress_ragged_eofs": __import__("ssl").OPENSSL_VERSION_INFO < (3,)}
+# The keywords of every wrap_socket.  CPython with OpenSSL 3: a reset of the connection is an error, not
+# the end of its data (a body read until the close and cut by a reset came out whole); a close without
+# close_notify stays an end (``net.Stream._recv``, ``poll.Conn._io``: SSLEOFError with a reason).  With
+# OpenSSL 1.1 the two do not differ that way, and the suppression stays.
+WRAP_KW = {} if MICROPYTHON else {"suppress_ragged_eofs": __import__("ssl").OPENSSL_VERSION_INFO < (3,)}
 
 _last = None  # (cadata, verify, context): the context made last, for the next connection with the same
 
