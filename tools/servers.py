@@ -991,6 +991,8 @@ RAW_SCRIPTS = {
     "/pause": (None, b""),  # the same with the usual socket buffers (megabytes wait, then go quickly)
     "/stall-twice": (None, b""),  # as /pause, and again for a second after its answer to the first message
     "/bigbadutf8": (None, [_BIGBAD[:1000], 0.05, _BIGBAD[1000:]]),
+    # The upgrade refused, and the refusal's 40-byte body dribbled a byte every 0.25 s (10 s in all).
+    "/refused-drip": ("HTTP/1.1 401 Unauthorized\r\nContent-Length: 40\r\n", [b""] + [0.25, b"x"] * 40),
 }
 
 RAW_QUIET = ("/pingflood", "/pingflood-noread", "/ping250", "/burst3000", "/floodafterclose", "/big1m")

@@ -873,6 +873,7 @@ async def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0,
         start_upgrade(None, target, headers, subprotocols, ws_options.get("extensions"), ws_options, ("extensions",))
     conn = Connection(host, port, tls=scheme == "wss", connect_timeout=connect_timeout, timeout=timeout,
                       ssl_context=ssl_context, cadata=cadata, verify=verify, buffer_size=buffer_size)
+    conn.deadline = conn.timeout  # the handshake as a whole, a refusal's body too (not the connect)
     await conn.connect()
     try:
         return await conn.upgrade(target, headers=headers, subprotocols=subprotocols, **ws_options)

@@ -66,6 +66,7 @@ def _http_part(client, url, headers, subprotocols, connect_timeout, timeout, ssl
         load("handshake").start_upgrade(None, target, headers, subprotocols, extensions, ws_options)
     conn = client.Connection(host, port, tls=scheme == "wss", connect_timeout=connect_timeout, timeout=timeout,
                              ssl_context=ssl_context, cadata=cadata, verify=verify)
+    conn.deadline = conn.timeout  # the handshake as a whole, a refusal's body too (not the connect)
     conn.open()
     try:
         hs = conn._handshake(target, headers, subprotocols, extensions, ws_options)

@@ -62,6 +62,36 @@ def _upgrade_never_answered(layer):
     assert elapsed(t0) < 4, elapsed(t0)
 
 
+def _refused_upgrade_dribbled(layer):
+    # The upgrade refused (401) with a body that comes a byte every 0.25 s: ws_connect's timeout=1.0
+    # bounds the handshake as a whole (each read of the body was timed alone: 10 s), and so does a
+    # connection's deadline= on every layer.  TimeoutError, not UpgradeRefused: the answer never came whole.
+    from microhttpc.errors import TimeoutError
+
+    h, p = raw_server()
+    url = "ws://%s:%d/refused-drip" % (h, p)
+    t0 = ticks()
+    if layer == "blocking":
+        from microhttpc.wsconnect import ws_connect
+
+        raises(TimeoutError, ws_connect, url, timeout=1.0)
+    elif layer == "aio":
+        from microhttpc import aio
+
+        async def main():
+            try:
+                await aio.ws_connect(url, timeout=1.0)
+            except TimeoutError:
+                return True
+            return False
+
+        assert _run_aio(main)
+    assert elapsed(t0) < 4, elapsed(t0)
+    t0 = ticks()
+    raises(TimeoutError, connect_ws, layer, h, p, "/refused-drip", timeout=5, conn_kw={"deadline": 1.0})
+    assert elapsed(t0) < 4, elapsed(t0)
+
+
 def _recv_timeout_with_pings(layer):
     # A PING every 250 ms and never a message: recv(timeout=1.0) raises TimeoutError after about 1 s
     # (the PINGs must not restart it), and the connection stays open.
@@ -84,6 +114,7 @@ def _recv_timeout_with_pings(layer):
 # poll has no ws_connect, so no default to check: blocking and aio only.
 per_layer(globals(), "ws_connect_default_timeout_is_30", _default_timeout, ("blocking", "aio"))
 per_layer(globals(), "upgrade_never_answered_times_out", _upgrade_never_answered)
+per_layer(globals(), "refused_upgrade_body_bounded", _refused_upgrade_dribbled)
 # poll: the timeout= of Engine.upgrade is an idle timeout that closes the WebSocket, and a recv with a
 # timeout would be the facade's own bounded loop: nothing of the layer's to check, so not run there.
 per_layer(globals(), "recv_timeout_not_stretched_by_pings", _recv_timeout_with_pings, ("blocking", "aio"))
