@@ -400,7 +400,7 @@ class Connection(Session):
         """``connect()`` for a request whose deadline ``dl`` ((tick, seconds) or None) bounds it too."""
         if self._writer is not None:
             return self
-        name = self.server_hostname or self.host
+        t, name = self.task, self.server_hostname or self.host
         try:
             what = "connect to %s:%d did not complete" % (self.host, self.port)
             if MICROPYTHON:
@@ -413,6 +413,11 @@ class Connection(Session):
                 kw = {} if self._ssl is None else {"ssl": self._ssl, "server_hostname": name}
                 opening = connect(self, self.host, self.port, **kw)
             got = await _within(opening, self.remaining(dl), what)
+            if self.task is not t or self._writer is not None:  # another task closed (or opened) it meanwhile:
+                (got if MICROPYTHON else got[0]).close()  # this socket is no one's (two connects: one leaked,
+                if self.task is not t:  # and a request read another's answer from the other socket)
+                    raise UsageError("another task closed this connection while this one connected it")
+                return self
             self._reader, self._writer = (got, got) if MICROPYTHON else got
         except HTTPCError:
             raise
@@ -674,7 +679,8 @@ class Connection(Session):
                 await self._abort()
             await self._connect(dl)
         except BaseException:
-            self.task = None
+            if self.task is t:  # (not the task's that closed it meanwhile and took it)
+                self.task = None
             raise
         return False
 

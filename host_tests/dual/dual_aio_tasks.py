@@ -106,3 +106,51 @@ def test_a_reader_back_during_another_tasks_close_ends_with_it():
         assert isinstance(exc, ConnectionClosed) and exc.code == 1006, exc
 
     asyncio.run(main())
+
+
+def _open_fds():
+    """The number of open file descriptors (Linux; None elsewhere)."""
+    import os
+
+    try:
+        return len(os.listdir("/proc/self/fd"))
+    except (OSError, AttributeError):
+        return None
+
+
+def test_a_close_while_another_task_connects_leaves_no_second_socket():
+    # Task X's request opens the connection; task C closes it while X's connect is on its way, then
+    # sends its own request.  Both connects went on: the one that finished last was the connection and
+    # the other socket was left open (and with requests of both on the two sockets a body read from the
+    # other's, on MicroPython).  Now X's connect, no longer the connection's, closes its socket: X gets
+    # UsageError before anything is written, C its answer.
+    before = _count("/raw/no-reason")
+    log = []
+
+    async def main():
+        h, p = server("raw")
+        fds = _open_fds()
+        for _ in range(20):
+            conn = aio.Connection(h, p, timeout=5)
+
+            async def x():
+                try:
+                    rr = await conn.request("GET", "/raw/no-reason")
+                    log.append(await rr.read())
+                except UsageError as e:
+                    log.append("refused" if "connected" in str(e) else str(e))
+
+            async def c():
+                await conn.close()  # (X runs first, up to its first wait: in its connect)
+                rr = await conn.request("GET", "/raw/genuine")
+                assert await rr.read() == b"genuine"
+
+            await asyncio.gather(x(), c())
+            await conn.close()
+        await asyncio.sleep(0.1)
+        return fds, _open_fds()
+
+    fds, after = asyncio.run(main())
+    assert log == ["refused"] * 20, log
+    assert _count("/raw/no-reason") == before, ("X's request went out", log)
+    assert fds is None or after <= fds + 1, (fds, after)
