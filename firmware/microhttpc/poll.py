@@ -6,7 +6,7 @@ the sockets, the poll set, partial writes and timers.  An error on one connectio
 only: each request ends with one ``on_complete(resp, True)`` or ``on_err(exc)`` (then ``on_complete(resp,
 False)`` if the head had come), each connection with one ``on_close(conn, cause)``, when a callback raises
 too (its exception leaves ``poll()`` after them).  A response that leaves the connection unusable is
-delivered, then requests still queued get ``on_err(ConnectionLost)``.  Blocking spot: name resolution."""
+delivered, then the requests still queued go out on a new connection.  Blocking spot: name resolution."""
 
 import select
 import socket
@@ -207,17 +207,15 @@ class Conn(Session):
         """Idle (in poll()): start the next queued request, or end the connection if it can't carry one."""
         mv = self.engine._mv
         while self.state == _HTTP and self._active is None and not self._app_close:
+            n = None
             if self._queue and self._used and self.ready:
-                n = self._io(mv, False)
-                if n == 0:  # the server closed the idle connection: a new one carries the queue
-                    return load("pollhop").resend(self)  # (as on the blocking and asyncio layers)
-                if n:  # bytes no request asked for: the session's verdict (the connection ends, below)
+                n = self._io(mv, False)  # 0: the server closed the idle connection
+                if n:  # bytes no request asked for: the session's verdict (not ready)
                     self.receive_data(mv[:n])
-            if not self.ready:
-                return self._end(None, ConnectionLost("the connection can't carry another request (closed, "
-                                                      "or bytes beyond the last response came)"))
+            if self._queue and (n == 0 or not self.ready):  # closed, said close, or spoke out of turn:
+                return load("pollhop").resend(self)  # a new connection carries the queue (as on the other layers)
             if not self._queue:
-                return
+                return None if self.ready else self._end(None)  # (a connection that can't carry one ends)
             req = self._queue.pop(0)
             try:
                 if req.websocket is not None:

@@ -5,7 +5,7 @@
   began on for its origin, or for another origin a one-request connection made here as
   ``Engine.connect`` makes one (``Connection: close``; no callbacks of its own: the Transaction's
   report).  The 3xx's body is dropped as it comes; over ``drain_limit`` bytes its connection ends
-  (requests queued behind it fail, as after any response that leaves a connection unusable) and the
+  (requests queued behind it fail with it) and the
   redirect goes on a new connection;
 - a 3xx whose body broke (cut, reset, malformed) is followed as one over ``drain_limit`` is;
 - a request a stale keep-alive connection lost (closed before any byte of the answer) reopens that
