@@ -427,6 +427,8 @@ RAW.update({
     "/raw/redirect-dribble": (_redirect_dribble, _CLOSE),
     "/raw/mute": (b"", _HOLD),  # reads the request, never answers
     # a 3xx whose body ends only when the connection does, which the server keeps open
+    # to a host name with an empty label and a non-ASCII letter: no IDNA form, no address
+    "/raw/redirect-idna": (b"HTTP/1.1 302 Found\r\nLocation: http://a..\xc3\xa9x/\r\nContent-Length: 0\r\n\r\n", _KEEP),
     "/raw/redirect-unframed": (b"HTTP/1.1 302 Found\r\nLocation: /raw/no-reason\r\n\r\nmoved", _HOLD),
     "/raw/chunked-1m": (_big_body(True), _KEEP),
     # a chunked body in two halves 0.5 s apart (a read cancelled between them)

@@ -43,7 +43,10 @@ def json(body):
             raise ValueError("not UTF-8")  # "/" came through; CPython's took encoded surrogates)
         # NaN, Infinity: not JSON (RFC 8259 section 6; MicroPython's parser refuses them already, and
         # takes no parse_constant)
-        return loads(body, **({} if MICROPYTHON else {"parse_constant": _not_json}))
+        if MICROPYTHON:
+            return loads(body)
+        # (CPython's parser reads bytes as UTF-16 or UTF-32 where NULs say so: the text decoded as UTF-8)
+        return loads(str(body, "utf-8"), parse_constant=_not_json)
     except (ValueError, RuntimeError) as exc:  # (RecursionError: a RuntimeError; UnicodeError: a ValueError)
         raise JSONDecodeError("the body is not JSON: %s: %s" % (exc.__class__.__name__, exc))
     except MemoryError:
@@ -68,8 +71,8 @@ def codec(encoding):
         raise UsageError("text() takes the name of an encoding, not %r" % (encoding,))
     if not MICROPYTHON:
         try:
-            str(b"a", encoding, "replace")  # (the codec looked up: str(b"", ...) does not)
-        except LookupError:
+            str(b"a\xff", encoding, "replace")  # (the codec looked up: str(b"", ...) does not; one that can't
+        except (LookupError, ValueError):  # replace a byte, as punycode or idna, raised from text() itself)
             raise UsageError("text(): no codec for the encoding %r" % (encoding,))
         return encoding
     e = encoding.lower().replace("_", "-")

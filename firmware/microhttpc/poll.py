@@ -4,8 +4,8 @@ connect (TLS: ``polltls``), requests FIFO one at a time (redirects and resends: 
 queued behind them, then frames (``pollws``).  A pump over ``session.Session``, whose rules decide; owns
 the sockets, the poll set, partial writes and timers.  An error on one connection ends that connection
 only: each request ends with one ``on_complete(resp, True)`` or ``on_err(exc)`` (then ``on_complete(resp,
-False)`` if the head had come), each connection with one ``on_close(conn, cause)``, when a callback raises
-too (its exception leaves ``poll()`` after them).  A response that leaves the connection unusable is
+False)`` if the head had come), each connection with one ``on_close(conn, cause)``; a callback that raises
+ends its connection, its exception the cause (one raised while the end is reported leaves ``poll()`` after it).  A response that leaves the connection unusable is
 delivered, then the requests still queued go out on a new connection.  Blocking spot: name resolution."""
 
 import select
@@ -542,6 +542,7 @@ class Engine:
     def run(self, until=None, timeout=None):
         """Poll until ``until()`` (default: no connection or call_later() left): True; after ``timeout`` s: False."""
         start, timeout = ticks_ms(), seconds(timeout, "timeout")
+        callables(until, None)  # (a bare TypeError at its first call)
         while True:
             if until() if until is not None else not (self._conns or self._timers):
                 return True

@@ -178,7 +178,12 @@ def next_hop(first, conn, resp, cur, hdrs, limit, history):
     if same_origin(first, scheme, host, port):
         conn = first
     elif not same_origin(conn, scheme, host, port):
-        conn = connection_like(first, host, port, scheme in ("https", "wss"))
+        try:
+            conn = connection_like(first, host, port, scheme in ("https", "wss"))
+        except UsageError as exc:  # a name with no IDNA form (CPython): unresolvable, as on MicroPython
+            from .errors import ConnectError
+
+            raise ConnectError("cannot resolve %r: %s" % (host, exc))
         conn.connect_timeout = conn.remaining(t)
     return conn, nxt, path
 

@@ -267,6 +267,8 @@ def test_poll_engine_arguments():
         if bad != -2:
             raises(UsageError, e.run, None, bad)
     assert e.run(until=lambda: fired, timeout=2) and fired == [1]
+    for bad in (True, 5, "x"):  # (a bare TypeError at its first call)
+        raises(UsageError, e.run, bad, 1)
     # What is not one of its connections (None, a str, another engine's): UsageError, not AttributeError.
     for kw in ({"on_connect": 5}, {"on_close": "x"}, {"on_err": True}):  # (a bare TypeError inside poll())
         raises(UsageError, e.connect, "127.0.0.1", 9, **kw)

@@ -248,3 +248,19 @@ def _a_location_that_cannot_be_followed(layer):
 
 
 per_layer(globals(), "a_location_that_cannot_be_followed", _a_location_that_cannot_be_followed)
+
+
+def _a_location_to_a_name_with_no_idna_form(layer):
+    """A Location whose host has no IDNA form ("a..\xe9x"): ConnectError (cannot resolve) on both
+    runtimes, as MicroPython's resolver says; CPython raised UsageError, the caller's class."""
+    from microhttpc.errors import ConnectError
+
+    c = open_client(layer, timeout=5, follow_redirects=3)
+    try:
+        expect(ConnectError, c.request, "GET", "/raw/redirect-idna")
+        assert c.request("GET", "/raw/genuine").status == 200
+    finally:
+        c.close()
+
+
+per_layer(globals(), "a_location_to_a_name_with_no_idna_form", _a_location_to_a_name_with_no_idna_form)

@@ -68,7 +68,9 @@ def test_json_that_is_not_json_raises_jsondecodeerror():
     # bytes), an encoded surrogate (CPython returned "\ud800")
     # and NaN, Infinity, -Infinity, which are not JSON (RFC 8259 section 6): CPython's parser took them
     for body in (b'{"a": [1,', b"", b"\xff", b"nope", deep, b'"\xc0\xaf"', b'{"k": "a\xc0\xafb"}', b'"\xed\xa0\x80"',
-                 b"[NaN]", b'{"a": Infinity}', b"-Infinity"):
+                 b"[NaN]", b'{"a": Infinity}', b"-Infinity",
+                 # UTF-16 and UTF-32, valid UTF-8 (NULs): CPython's parser of bytes read them as such
+                 b"\x00[\x00]", b"[\x00]\x00", b"\x00\x00\x00[\x00\x00\x00]", b'\x00{\x00"\x00a\x00"\x00:\x001\x00}'):
         try:
             json(body)
         except JSONDecodeError as e:
@@ -151,11 +153,13 @@ def test_text_in_latin1_and_ascii_on_every_runtime():
             assert "utf-8, latin-1 and ascii" in str(e), e
     else:
         assert text(b"\x83n\x83\x8d\x81[", codec("shift_jis")) == "\u30cf\u30ed\u30fc"
-    try:
-        codec("no-such-codec")
-        raise AssertionError("an unknown codec taken")
-    except UsageError:
-        pass
+    # and codecs that can't replace a bad byte (CPython: text() raised a bare UnicodeError)
+    for name in ("no-such-codec", "punycode", "idna"):
+        try:
+            codec(name)
+            raise AssertionError("codec %r taken" % name)
+        except UsageError:
+            pass
 
 
 def _text_in_latin1_through_a_response(layer):
