@@ -46,7 +46,7 @@ def json(body):
         if MICROPYTHON:
             return loads(body)
         # (CPython's parser reads bytes as UTF-16 or UTF-32 where NULs say so: the text decoded as UTF-8)
-        return loads(str(body, "utf-8"), parse_constant=_not_json)
+        return loads(str(body, "utf-8"), parse_constant=_not_json)  # pyright: ignore[reportCallIssue] (CPython's)
     except (ValueError, RuntimeError) as exc:  # (RecursionError: a RuntimeError; UnicodeError: a ValueError)
         raise JSONDecodeError("the body is not JSON: %s: %s" % (exc.__class__.__name__, exc))
     except MemoryError:
