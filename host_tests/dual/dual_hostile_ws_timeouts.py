@@ -34,13 +34,13 @@ def _default_timeout(layer):
     assert t == 30.0, t
 
 
-def _upgrade_never_answered(layer):
-    # The server accepts TCP, reads the upgrade request and never answers: timeout=1.0 ends the wait
-    # with TimeoutError.
+def _ws_connect_times_out(layer, path):
+    """ws_connect(timeout=1.0) to the raw server's ``path`` raises TimeoutError within 4 s (poll, which
+    has no ws_connect: Engine.connect(timeout=1.0) + Engine.upgrade, the facade)."""
     from microhttpc.errors import TimeoutError
 
     h, p = raw_server()
-    url = "ws://%s:%d/mute" % (h, p)
+    url = "ws://%s:%d%s" % (h, p, path)
     t0 = ticks()
     if layer == "blocking":
         from microhttpc.wsconnect import ws_connect
@@ -57,9 +57,15 @@ def _upgrade_never_answered(layer):
             return False
 
         assert _run_aio(main)
-    else:  # poll has no ws_connect: Engine.connect(timeout=1.0) + Engine.upgrade (the facade)
-        raises(TimeoutError, connect_ws, "poll", h, p, "/mute", timeout=1.0)
+    else:
+        raises(TimeoutError, connect_ws, "poll", h, p, path, timeout=1.0)
     assert elapsed(t0) < 4, elapsed(t0)
+
+
+def _upgrade_never_answered(layer):
+    # The server accepts TCP, reads the upgrade request and never answers: timeout=1.0 ends the wait
+    # with TimeoutError.
+    _ws_connect_times_out(layer, "/mute")
 
 
 def _refused_upgrade_dribbled(layer):
@@ -68,25 +74,9 @@ def _refused_upgrade_dribbled(layer):
     # connection's deadline= on every layer.  TimeoutError, not UpgradeRefused: the answer never came whole.
     from microhttpc.errors import TimeoutError
 
+    if layer != "poll":  # (poll's timeout= is an inactivity bound: its deadline= below)
+        _ws_connect_times_out(layer, "/refused-drip")
     h, p = raw_server()
-    url = "ws://%s:%d/refused-drip" % (h, p)
-    t0 = ticks()
-    if layer == "blocking":
-        from microhttpc.wsconnect import ws_connect
-
-        raises(TimeoutError, ws_connect, url, timeout=1.0)
-    elif layer == "aio":
-        from microhttpc import aio
-
-        async def main():
-            try:
-                await aio.ws_connect(url, timeout=1.0)
-            except TimeoutError:
-                return True
-            return False
-
-        assert _run_aio(main)
-    assert elapsed(t0) < 4, elapsed(t0)
     t0 = ticks()
     raises(TimeoutError, connect_ws, layer, h, p, "/refused-drip", timeout=5, conn_kw={"deadline": 1.0})
     assert elapsed(t0) < 4, elapsed(t0)
