@@ -287,8 +287,8 @@ class Conn(Session):
         req.chunks = None
         if req.on_complete:
             req.on_complete(resp, True)
-        if unsent:
-            self._end(None, ConnectionLost("the server answered before the request body was sent"))
+        if unsent:  # part of the body is on the wire: the connection ends (the queue: a new one, _next)
+            self.reusable = False
 
     def _left(self):
         """Milliseconds until the nearest timer of this connection fires (<= 0: due), or None."""

@@ -5,8 +5,7 @@
   began on for its origin, or for another origin a one-request connection made here as
   ``Engine.connect`` makes one (``Connection: close``; no callbacks of its own: the Transaction's
   report).  The 3xx's body is dropped as it comes; over ``drain_limit`` bytes its connection ends
-  (requests queued behind it fail with it) and the
-  redirect goes on a new connection;
+  and the redirect goes on a new connection (so do the requests queued behind it: ``Conn._next``);
 - a 3xx whose body broke (cut, reset, malformed) is followed as one over ``drain_limit`` is;
 - a request a stale keep-alive connection lost (closed before any byte of the answer) reopens that
   connection, and goes first again (once; ``on_connect`` is not called again).
@@ -14,7 +13,7 @@
 
 from select import POLLOUT
 
-from .errors import ConnectionLost, HTTPCError
+from .errors import HTTPCError
 from .rtio import ticks_ms
 
 
@@ -49,8 +48,7 @@ def drain(conn, req, piece):
         if hop[0] is conn:
             hop[0] = _like(req.first, conn)
         follow(conn, req)
-        conn._end(None, ConnectionLost("the connection was closed: a redirect's body was over drain_limit "
-                                       "or drain_timeout"))
+        conn.reusable = False  # it ends (the requests queued: on a new one, poll's Conn._next)
 
 
 def follow(conn, req):
@@ -61,8 +59,8 @@ def follow(conn, req):
     unsent = req.chunks is not None or bool(conn._out)
     req.chunks = None
     _follow(conn, req, unsent)
-    if unsent:
-        conn._end(None, ConnectionLost("the server answered before the request body was sent"))
+    if unsent:  # the connection ends (the requests queued: on a new one, poll's Conn._next)
+        conn.reusable = False
 
 
 def _follow(conn, req, unsent):

@@ -177,3 +177,37 @@ def test_websocket_auto_mode_overflow_is_1009():
     assert e.run(until=lambda: conn.closed, timeout=5)
     assert len(errs) == 1 and isinstance(errs[0], microhttpc.LimitExceeded), errs
     assert w.protocol.close_sent == 1009
+
+
+def _queued_behind(first_path, method="GET", body=None, **kw):
+    """``method`` ``first_path`` (``kw``: its connection's keywords), then a GET /raw/genuine queued
+    behind it on the same Conn; returns the log of both outcomes."""
+    e = Engine(timeout=5)
+    host, port = server("raw")
+    log = []
+    conn = e.connect(host, port, **kw)
+    e.request(conn, method, first_path, body=body, on_complete=lambda r, ok: log.append((1, r.status, ok)),
+              on_err=lambda x: log.append((1, "err", x)))
+    e.request(conn, "GET", "/raw/genuine", on_complete=lambda r, ok: log.append((2, r.status, r.body, ok)),
+              on_err=lambda x: log.append((2, "err", x)))
+    assert e.run(until=lambda: len(log) == 2, timeout=10), log
+    e.close(conn)
+    e.run(timeout=2)
+    return log
+
+
+def test_a_request_queued_behind_an_early_answer_goes_on_a_new_connection():
+    # The server answers (413) before the upload is done and keeps the connection: part of the body
+    # is on the wire, so the connection ends; the request queued behind it failed with ConnectionLost
+    # (blocking and aio send it on a new connection).
+    piece = b"x" * 4096
+    log = _queued_behind("/raw/early-keep", "POST", (piece for _ in range(16384)))
+    assert log == [(1, 413, True), (2, 200, b"genuine", True)], log
+
+
+def test_a_request_queued_behind_a_large_3xx_body_goes_on_a_new_connection():
+    # A 302 whose body is over drain_limit: its connection ends, the redirect and the request queued
+    # behind it each go on a new one (the queued one failed with ConnectionLost).
+    log = _queued_behind("/raw/redirect-big", follow_redirects=1)
+    log.sort(key=lambda x: x[0])  # (on two connections: either may be answered first)
+    assert log == [(1, 200, True), (2, 200, b"genuine", True)], log
