@@ -63,24 +63,36 @@ def decode_text(raw):
 _SHORT = const(262144)  # bytes free: at most this, holes matter (``load``, ``handshake._unload``)
 
 
-def load(name):
+def load(name=None):
     """``microhttpc.<name>``, imported on first use.  On MicroPython, when at most 256 KiB of heap is
     free, the garbage is collected first and then every 2 KB allocated while it loads
     (``gc.threshold``): a module's code then fills the holes its own loading leaves as they appear
     instead of spreading around them, and the heap keeps its free space in one piece (the demo session
-    passes in about 6 KiB less heap, the 5,000-echo soak in 8 KiB less).  A few milliseconds more, once."""
-    mod = "microhttpc." + name
+    passes in about 6 KiB less heap, the 5,000-echo soak in 8 KiB less).  A few milliseconds more, once.
+
+    And first, on MicroPython: a MemoryError while the port made a module's object (``mp_obj_new_module``)
+    leaves its name in ``sys.modules`` with no module, and every later import of it crashed the port (a
+    NULL module) or was a bare NameError, heap or not.  Such names are dropped (the module loads again)
+    before a module loads here, and, ``name`` None, when a connection ends (``Session.lost``, after a
+    MemoryError too: it allocates nothing)."""
+    m = sys.modules
+    mod = name and "microhttpc." + name
     was = None
-    if MICROPYTHON and mod not in sys.modules:
+    if MICROPYTHON and m.get(mod) is None:  # (not loaded yet, or name None)
+        for k in m:  # (a name with no module: in ``m``, but get() gives None)
+            if m.get(k) is None:
+                m.pop(k, None)
         import gc
 
         # (A port may be built without the allocation threshold.  With more than 256 KiB free, PSRAM,
         # no packing: holes matter little there, and collections cost more: ``websocket`` took 75 ms
         # to load instead of 3 on the unix port with 3.8 MB in use.)
-        if hasattr(gc, "threshold") and gc.mem_free() <= _SHORT:
+        if mod and hasattr(gc, "threshold") and gc.mem_free() <= _SHORT:
             was = gc.threshold()
             gc.collect()
             gc.threshold(2048)
+    if not mod:  # (gc: a module of the port's, already there)
+        return None
     try:
         return __import__(mod, None, None, ("__name__",))
     finally:

@@ -32,7 +32,7 @@ object with ``ticks_ms()``, ``ticks_diff(a, b)`` and ``ticks_add(t, ms)`` (each 
 """
 
 from . import http11
-from .rt import MICROPYTHON, seconds  # noqa: F401  (session.seconds, as the layers import it)
+from .rt import MICROPYTHON, load, seconds  # noqa: F401  (session.seconds, as the layers import it)
 from .errors import ConnectionLost, LimitExceeded, ProtocolError, TimeoutError, UsageError
 
 
@@ -343,7 +343,9 @@ class Session:
         self.rx = 0
 
     def lost(self):
-        """The connection is closed (any reason): a body still on the wire is cut off."""
+        """The connection is closed (any reason): a body still on the wire is cut off.  (And a module a
+        MemoryError left half made is dropped: ``rt.load``.)"""
+        load()
         self.parser = None
         self.reusable = False
         self.method = None
