@@ -65,7 +65,9 @@ class Pipe(asyncio.BufferedProtocol):
         # the kernel: from CPython 3.12 a transport keeps a view of what it could not send, not a copy,
         # and the buffer under it is reused (a large frame's kept buffer, an upload's 512-byte pieces).
         # A server that read slowly got 64 KiB messages overwritten by the next one before they went.
-        transport.set_write_buffer_limits(0)
+        # TLS: its flow control pauses at a size >= the high mark (a socket's: >), so 0 paused it with
+        # nothing held and no resume came (an upload's second write waited out the timeout): 1 there.
+        transport.set_write_buffer_limits(1 if transport.get_extra_info("sslcontext") else 0)
 
     def get_buffer(self, sizehint):
         t = self.target

@@ -23,11 +23,12 @@ def test_a_send_cancelled_half_written_leaves_no_torn_frame():
     # (the server then misreads everything after): the connection ends there (1006) instead.  CPython:
     # the transport holds the whole frame, which goes out later.  Either way no message is misread.
     async def main():
+        msg = bytes(16384)  # (one for every send: a new 16 KiB block each time left no room in a 128K heap)
         ws = await _raw_ws("/pause", timeout=5, close_timeout=0.3)  # reads nothing for a second
         sent = 0
         while True:
             try:
-                await asyncio.wait_for(ws.send(bytes(16384)), 0.2)
+                await asyncio.wait_for(ws.send(msg), 0.2)
                 sent += 1
             except asyncio.TimeoutError:
                 break

@@ -49,3 +49,22 @@ def _until_close_cut_by_a_reset(layer):
 
 
 per_layer(globals(), "until_close_cut_by_a_reset", _until_close_cut_by_a_reset)
+
+
+def _upload_over_tls(layer):
+    """A request body in several writes over TLS (a generator's pieces, chunked): answered at once.  On
+    CPython the asyncio layer's TLS transport paused writing with nothing held (flow control at a high
+    mark of 0) and never resumed: every such upload waited out its timeout (TimeoutError)."""
+    import json
+
+    host, port = server("tls")
+    c = open_client(layer, host, port, timeout=5, tls=True, cadata=tls_ca(), server_hostname="localhost")
+    try:
+        for n in (1, 3):
+            r = c.request("POST", "/echo", body=(b"x" * 100 for _ in range(n)))
+            assert r.status == 200 and json.loads(r.body)["body"] == "x" * (100 * n), (n, r.status, r.body[:80])
+    finally:
+        c.close()
+
+
+per_layer(globals(), "upload_over_tls", _upload_over_tls)
