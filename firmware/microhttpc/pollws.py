@@ -234,6 +234,10 @@ class WebSocket(WSCore):
         busy, e._busy = e._busy, True  # (Engine.poll refuses a nested round meanwhile)
         try:
             self._held = self._dispatch()
+        except Exception as exc:  # a callback raised: the connection ends with it (Conn._guard), and what
+            if not isinstance(exc, MemoryError):  # came after it is not handed out (_last_input)
+                self._held = None
+            raise
         finally:
             e._busy = busy
         self._queue()
@@ -293,7 +297,7 @@ class WebSocket(WSCore):
         cause of the end, unless it has one.  (A callback's exception escaped the engine's poll() from
         here, and the connection ended with no on_err or on_close.)"""
         p = self.protocol
-        if not p.eof:
+        if not p.eof and self._held is not None:  # (None: a callback raised, see _pump)
             try:
                 p.receive_eof()
                 self._dispatch()

@@ -211,3 +211,29 @@ def test_a_request_queued_behind_a_large_3xx_body_goes_on_a_new_connection():
     log = _queued_behind("/raw/redirect-big", follow_redirects=1)
     log.sort(key=lambda x: x[0])  # (on two connections: either may be answered first)
     assert log == [(1, 200, True), (2, 200, b"genuine", True)], log
+
+
+def test_no_websocket_callback_after_one_that_raised():
+    # A PING and four messages in one write (one read): on_msg_rx_init raises at the second message.
+    # The connection ends with that exception (on_err, then on_close), and no callback runs after it:
+    # the events after it went back to the protocol, and the connection's end handed them out anyway
+    # (the second message's on_msg_rx_complete, the whole third one), depending on how reads fell.
+    class Boom(Exception):
+        pass
+
+    e = Engine(timeout=5)
+    host, port = server("wsraw")
+    conn = e.connect(host, port)
+    log = []
+
+    def init(is_text, length):
+        log.append("init")
+        if log.count("init") == 2:
+            raise Boom()
+
+    e.upgrade(conn, "/ping-then-msgs", on_msg_rx_init=init, on_msg_rx_data=lambda d: log.append("data"),
+                   on_msg_rx_complete=lambda: log.append("complete"), on_err=lambda x: log.append(type(x).__name__),
+                   on_close=lambda w, c: log.append("close"))
+    assert e.run(until=lambda: conn.closed, timeout=5), log
+    e.run(timeout=0.5)  # (nothing more may come)
+    assert log == ["init", "data", "complete", "init", "Boom", "close"], log
