@@ -221,17 +221,18 @@ import mem
 # connecting too (handshake.start_upgrade(None, ...), in place of check_settings), and so does aio's.
 # Then aio 47168, 72224, 67392 (+128; budgets 50 over): a connect that another task's close() overtook
 # closes its socket and is UsageError (aio._connect: two connects at once left one socket open).
-# Then 45632, 72800, 69984, 52544, 73856, 47360, 72416, 67648 (+144 to +256; budgets 50 over): a module
-# whose object a MemoryError left unmade is dropped from sys.modules (rt.load, and Session.lost calls it).
+# Then 45536, 72704, 69888, 52448, 73824, 47264, 72320, 67552 (+64 to +128; budgets 50 over): a module
+# whose object a MemoryError left unmade is dropped from sys.modules (rt.load, and Session.lost calls it,
+# imported there: a name more in session's table cost 128 bytes more on every path).
 IMPORT_BUDGET = {
-    "blocking HTTP": 45682,
-    "blocking HTTP + WebSocket": 72850,
-    "blocking WebSocket only": 70034,
-    "poll HTTP": 52594,
-    "poll HTTP + WebSocket": 73906,
-    "aio HTTP": 47410,
-    "aio HTTP + WebSocket": 72466,
-    "aio WebSocket only": 67698,
+    "blocking HTTP": 45586,
+    "blocking HTTP + WebSocket": 72754,
+    "blocking WebSocket only": 69938,
+    "poll HTTP": 52498,
+    "poll HTTP + WebSocket": 73874,
+    "aio HTTP": 47314,
+    "aio HTTP + WebSocket": 72370,
+    "aio WebSocket only": 67602,
 }
 # the same paths imported from a ROMFS image mounted with vfs.VfsRom (bytecode runs in place; the
 # image's own bytes, read into the heap first, are not counted); measured 24736, 39968, 28896, 40544,
@@ -280,17 +281,17 @@ IMPORT_BUDGET = {
 # IMPORT_BUDGET's notes but the last; budgets 50 over the figures.)  Then aio 24832, 38912, 36352 (+64):
 # aio._enqueue's repair of the poll set (see IMPORT_BUDGET).  Then aio 24864, 38944, 36384 (+32): aio.ws_connect
 # checks its arguments before connecting (handshake.start_upgrade(None, ...): no new name in aio).
-# Then 25120, 40320, 38848, 30208, 40928, 24992, 39072, 36512 (+128; budgets 50 over): rt.load's repair of
+# Then 25024, 40224, 38752, 30112, 40832, 24896, 38976, 36416 (+32; budgets 50 over): rt.load's repair of
 # sys.modules (see IMPORT_BUDGET).
 ROMFS_BUDGET = {
-    "blocking HTTP": 25170,
-    "blocking HTTP + WebSocket": 40370,
-    "blocking WebSocket only": 38898,
-    "poll HTTP": 30258,
-    "poll HTTP + WebSocket": 40978,
-    "aio HTTP": 25042,
-    "aio HTTP + WebSocket": 39122,
-    "aio WebSocket only": 36562,
+    "blocking HTTP": 25074,
+    "blocking HTTP + WebSocket": 40274,
+    "blocking WebSocket only": 38802,
+    "poll HTTP": 30162,
+    "poll HTTP + WebSocket": 40882,
+    "aio HTTP": 24946,
+    "aio HTTP + WebSocket": 39026,
+    "aio WebSocket only": 36466,
 }
 # smallest -X heapsize (KiB) of the demo session (GET, upgrade, text + binary echo, ping, close), 3 of
 # 3 fresh runs; measured 81 and 77 (ws_connect: 81 before it stopped loading ``request``; 92 and 93
@@ -409,9 +410,9 @@ def test_demo_session_heap_within_budget(live_servers):
 # package's table of lazy names is one string (see IMPORT_BUDGET); the budget must stay below the
 # figure + 3.5 KiB.  Then 40352 (+192: the target and host checks, see IMPORT_BUDGET).  Then 40512
 # (+160: the fixes of IMPORT_BUDGET's last lines; no pool step).  Then 40576 (+64: the TLS fixes of
-# IMPORT_BUDGET's last line; no pool step).  Then 40768 (+192: rt.load's repair of sys.modules, see
+# IMPORT_BUDGET's last line; no pool step).  Then 40672 (+96: rt.load's repair of sys.modules, see
 # IMPORT_BUDGET; no pool step).
-DEMO_IMPORT_BUDGET = 40816
+DEMO_IMPORT_BUDGET = 40720
 
 
 def test_demo_import_stays_below_the_qstr_pool_step(live_servers):

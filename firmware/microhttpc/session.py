@@ -32,7 +32,7 @@ object with ``ticks_ms()``, ``ticks_diff(a, b)`` and ``ticks_add(t, ms)`` (each 
 """
 
 from . import http11
-from .rt import MICROPYTHON, load, seconds  # noqa: F401  (session.seconds, as the layers import it)
+from .rt import MICROPYTHON, seconds  # noqa: F401  (session.seconds, as the layers import it)
 from .errors import ConnectionLost, LimitExceeded, ProtocolError, TimeoutError, UsageError
 
 
@@ -345,6 +345,8 @@ class Session:
     def lost(self):
         """The connection is closed (any reason): a body still on the wire is cut off.  (And a module a
         MemoryError left half made is dropped: ``rt.load``.)"""
+        from .rt import load  # (here: a name more in the module's table cost 128 bytes on every path)
+
         load()
         self.parser = None
         self.reusable = False
