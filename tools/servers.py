@@ -993,6 +993,10 @@ RAW_SCRIPTS = {
     "/pause": (None, b""),  # the same with the usual socket buffers (megabytes wait, then go quickly)
     "/stall-twice": (None, b""),  # as /pause, and again for a second after its answer to the first message
     "/bigbadutf8": (None, [_BIGBAD[:1000], 0.05, _BIGBAD[1000:]]),
+    # One 2000-byte binary frame in 8 pieces, 0.25 s apart (2 s in all): the client's PINGs wait behind it
+    # (no PONG can pass a frame still coming), answered once it is out.
+    "/slowframe": (None, (lambda f: [f[:250]] + sum(([0.25, f[i : i + 250]] for i in range(250, len(f), 250)), []))(
+        raw_frame(2, pattern(2000)))),
     # The upgrade refused, and the refusal's 40-byte body dribbled a byte every 0.25 s (10 s in all).
     "/refused-drip": ("HTTP/1.1 401 Unauthorized\r\nContent-Length: 40\r\n", [b""] + [0.25, b"x"] * 40),
 }

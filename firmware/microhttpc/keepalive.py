@@ -11,7 +11,9 @@ counts as dead.  ``blocking``, ``aio`` and ``poll`` hook it into one WebSocket o
 - poll: the engine's timer of the connection.
 
 A PONG counts as late only once the reads up to its deadline found nothing (a PONG queued behind
-unread messages is not late).  A dead peer fails the connection: a Close 1011 if the socket still
+unread messages is not late), and its deadline starts again at every read that brings bytes: a PONG
+cannot pass a frame still arriving (a large message on a slow link outlasted ``ping_timeout`` and
+the connection was failed while its bytes kept coming).  A dead peer fails the connection: a Close 1011 if the socket still
 takes it, the socket closed, ``on_err(TimeoutError)`` and ``on_close`` once; blocking and aio raise
 the TimeoutError ("no PONG within N s") from the waiting call, later calls ConnectionClosed (1006,
 ``cause`` the TimeoutError).
@@ -63,6 +65,11 @@ class Keepalive:
     def late(self):
         """True when the PING's PONG is overdue."""
         return self._sent is not None and self.left() <= 0
+
+    def alive(self):
+        """Bytes came: the PING waiting for its PONG waits on from now (see the module's docstring)."""
+        if self._sent is not None:
+            self._sent = self.clock.ticks_ms()
 
     def pong(self, data):
         """A PONG came (wsession calls this): it answers the PING with the same payload."""
@@ -132,6 +139,8 @@ class _Stream:
             s.settimeout((k if mine else left) / 1000)
             n = s._recv(buf, once) if once else s.recv_some(buf)
             if n is not None:
+                if n:
+                    ka.alive()
                 return n
             if not mine:
                 return None
@@ -172,7 +181,10 @@ def aio(ws, kw):
             left = None if dl is None else max(0, c.ticks_diff(dl, c.ticks_ms()))
             mine = left is None or k <= left  # (as the blocking one's)
             try:
-                return await read((k if mine else left) / 1000)
+                data = await read((k if mine else left) / 1000)
+                if data:
+                    ka.alive()
+                return data
             except TimeoutError:
                 if not mine:
                     raise TimeoutError("no data from the server within %s s" % t)
@@ -195,6 +207,12 @@ def poll(ws, kw):
     ka = _setup(ws, kw)
     left0 = ws._left
     expired0 = ws._expired
+    input0 = ws._input
+
+    def _input(data):
+        if data:
+            ka.alive()
+        input0(data)
 
     def _left():
         t = left0()
@@ -222,3 +240,4 @@ def poll(ws, kw):
 
     ws._left = _left
     ws._expired = _expired
+    ws._input = _input
