@@ -254,16 +254,27 @@ class PollReconnect(Reconnect):
         if self._stop:
             return
         e = self.engine
-        if callable(self.target):
-            ws = self._made(self.target(e))
-            self._fn_open, ws.on_open = ws.on_open, self._opened  # (the keyword's was lost here)
-        else:
-            c = e.connect(self._host, self._port, self._tls, **self._ckw)
-            try:
-                ws = e.upgrade(c, self._path, on_open=self._opened, **self.kw)
-            except Exception:  # (headers or offers refused: the connection would stay in the engine)
-                e.close(c, abort=True)
+        try:
+            if callable(self.target):
+                ws = self._made(self.target(e))
+                self._fn_open, ws.on_open = ws.on_open, self._opened  # (the keyword's was lost here)
+            else:
+                c = e.connect(self._host, self._port, self._tls, **self._ckw)
+                try:
+                    ws = e.upgrade(c, self._path, on_open=self._opened, **self.kw)
+                except Exception:  # (headers or offers refused: the connection would stay in the engine)
+                    e.close(c, abort=True)
+                    raise
+        except (HTTPCError, OSError) as exc:  # the function failed (no Wi-Fi yet...): retried, as by the
+            try:  # other forms (it escaped, and from a timer it left the loop dead, running all the same)
+                delay = self._failed(exc)
+            except HTTPCError:
+                self.error, self._stop = exc, True
                 raise
+            self._retry(exc, delay)
+            if not self._stop:
+                e.call_later(delay, self._attempt)
+            return
         c = ws.conn
         user_err = ws.on_err
 

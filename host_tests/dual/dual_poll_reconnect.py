@@ -171,6 +171,46 @@ def test_poll_reconnect_factory_and_bad_url():
     assert e.run(timeout=5)
 
 
+def test_poll_reconnect_retries_a_function_that_fails():
+    # The function fails as a board's connect does before Wi-Fi is up (OSError, then ConnectError): the
+    # loop retries it with backoff, as the blocking and asyncio ones do (the first failure escaped from
+    # reconnect(), a later one from run(), the loop dead with running still True).  A UsageError is not
+    # retried: it ends the loop, in error.
+    from microhttpc.errors import ConnectError, UsageError
+    from microhttpc.poll import reconnect
+
+    e = _engine()
+    h, p = server("wsraw")
+    got, made, retries = [], [], []
+
+    def make(engine):
+        made.append(1)
+        if len(made) in (1, 3):
+            raise OSError(113, "no route")
+        if len(made) == 4:
+            raise ConnectError("no Wi-Fi yet")
+        return engine.upgrade(engine.connect(h, p), "/drop/1?poll", on_open=lambda ws: got.append("open"),
+                              on_msg=got.append)
+
+    rc = reconnect(e, make, base_delay=0.05, max_delay=0.1, min_uptime=0,
+                   on_retry=lambda exc, delay: retries.append(type(exc).__name__))
+    assert e.run(until=lambda: len(got) == 4, timeout=10), (got, made, retries)
+    assert got == ["open", "m0", "open", "m0"] and len(made) >= 5, (got, made)
+    assert retries[:4] == ["OSError", "ConnectionLost", "OSError", "ConnectError"], retries
+    rc.stop()
+    assert e.run(timeout=5) and rc.error is None
+
+    def bad(engine):
+        raise UsageError("wrong settings")
+
+    try:
+        reconnect(e, bad, base_delay=0.05)
+    except UsageError:
+        pass
+    else:
+        raise AssertionError("a UsageError was retried")
+
+
 def test_call_later_keeps_run_going():
     # Engine.call_later: fn runs from poll() once the delay passed; run() waits for pending calls.
     e = _engine()
