@@ -399,4 +399,4 @@ class WebSocket(WSCore):
         return self
 
     async def __aexit__(self, *exc):
-        await self.close()
+        await self.close(1000 if exc[0] is None else 1011)  # (as the blocking one's __exit__)

@@ -497,7 +497,8 @@ class WebSocket(WSCore):
         return self
 
     def __exit__(self, *exc):
-        self.close()
+        self.close(1000 if exc[0] is None else 1011)  # (an exception: 1011, as websockets; not the own
+        # close(1000) that ends a reconnect loop)
 
     def __iter__(self):
         return self

@@ -81,6 +81,40 @@ def _refused_upgrade_is_raised(layer):
 
 
 LAYERS = ("blocking", "aio")
+def _with_block_left_by_an_error_is_not_the_end(layer):
+    # The websockets idiom: the loop's WebSocket in a with block that a recv() timeout leaves.  Its
+    # close is not the application's own close(1000), which ends the loop (it ended after one round):
+    # 1011, as websockets closes on an exception, and the loop goes on.
+    from microhttpc.errors import TimeoutError
+
+    target = url("ws", "wsraw", "/echo?" + layer)
+
+    if layer == "blocking":
+
+        def body(ws, n):
+            try:
+                with ws:
+                    ws.recv(0.05)
+            except TimeoutError:
+                pass
+            assert ws.close_code == 1011, ws.close_code
+            return n == 2
+
+    else:
+
+        async def body(ws, n):
+            try:
+                async with ws:
+                    await ws.recv(0.05)
+            except TimeoutError:
+                pass
+            assert ws.close_code == 1011, ws.close_code
+            return n == 2
+
+    assert _loop(layer, target, body, base_delay=0.05, min_uptime=0) == 3
+
+
 per_layer(globals(), "reconnect_own_close_ends_the_loop", _own_close_ends_the_loop, LAYERS)
+per_layer(globals(), "reconnect_with_block_left_by_an_error", _with_block_left_by_an_error_is_not_the_end, LAYERS)
 per_layer(globals(), "reconnect_refused_backs_off", _refused_backs_off, LAYERS)
 per_layer(globals(), "reconnect_refused_upgrade_is_raised", _refused_upgrade_is_raised, LAYERS)
