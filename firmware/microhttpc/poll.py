@@ -31,6 +31,7 @@ _MAX_READS = const(8)  # reads per connection per round, so one busy connection 
 _SMALL_BODY = const(1024)  # bodies up to this size go out in the same write as the head
 # Milliseconds left of ``t`` seconds from tick ``since`` (None: no bound).
 _until = lambda t, since: None if t is None else int(t * 1000 + 0.5) - ticks_diff(ticks_ms(), since)  # noqa: E731
+_owner_of = lambda c: c._owner  # noqa: E731 (the connection a redirect's connection was made for: pollhop)
 
 
 class Response(session.Response):
@@ -311,7 +312,7 @@ class Conn(Session):
         if self.state == _CLOSED:
             return
         a = self._app_close  # True, or a MemoryError
-        if a:
+        if a and self not in map(_owner_of, self.engine._conns):  # (its redirects' connections end first)
             return self._end(None if a is True else a, ConnectionLost("the connection was closed by the application"))
         if self._deferred is not None:
             raise self._deferred

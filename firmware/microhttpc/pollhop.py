@@ -82,7 +82,7 @@ def _follow(conn, req, unsent):
                 c._tls_ctx = first._tls_ctx or tls_context(first.ssl_context, first.cadata, first.verify)
             except Exception as exc:  # (no TLS settings for it: the request fails, its connection goes on)
                 return conn._req_fail(req, exc)
-        c.engine, c._owner = first.engine, first
+        c.engine, c._owner, c._app_close = first.engine, first, first._app_close  # (closed meanwhile: it ends too)
         first.engine._open(c)
     req.conn = c
     c._queue.insert(0, req)
@@ -101,8 +101,9 @@ def resend(conn, req=None, cause=None, pending=None):
             if req.hop[0] is conn:
                 req.hop[0] = _like(req.first, conn)
             follow(conn, req)
-        else:
-            req.hop = None
+            conn.reusable = False  # it ends as after a 3xx body over drain_limit: the requests queued go
+            return conn._next()  # on a new connection (they failed, on_err told the connection's end)
+        req.hop = None
         return conn._end(cause, pending)
     conn.engine._forget(conn)  # the old socket
     if req is not None:

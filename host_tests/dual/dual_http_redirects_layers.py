@@ -144,16 +144,39 @@ def test_poll_close_ends_a_redirect_pending_on_another_origin():
     host, port = server("http")
     rh, rp = server("raw")
     e = Engine(timeout=10)
-    conn = e.connect(host, port, follow_redirects=2)
     out = []
+    conn = e.connect(host, port, follow_redirects=2, on_close=lambda c, x: out.append(("close", x)))
     e.request(conn, "GET", "/redirect/302", query={"to": "http://%s:%d/raw/stall-head" % (rh, rp)},
               on_complete=lambda r, ok: out.append(("complete", ok)), on_err=lambda x: out.append(("err", x)))
     e.run(until=lambda: len(e.connections) == 2, timeout=5)  # the hop's connection is up
     e.run(until=lambda: False, timeout=0.2)
     assert len(e.connections) == 2 and not out, (e.connections, out)
     e.close(conn)
-    assert e.run(until=lambda: not e.connections and out, timeout=5), (e.connections, out)
-    assert len(out) == 1 and out[0][0] == "err" and isinstance(out[0][1], ConnectionLost), out
+    assert e.run(until=lambda: not e.connections and len(out) == 2, timeout=5), (e.connections, out)
+    # the request's end before its connection's (on_close came first, and the request's end after it)
+    assert out[0][0] == "err" and isinstance(out[0][1], ConnectionLost) and out[1] == ("close", None), out
+
+
+def test_poll_queued_request_behind_a_cut_3xx_body():
+    """A same-origin 302 whose body the server cuts (3 of its 10 bytes, then the close) with a request
+    queued behind it: the redirect goes on on a new connection, and so does the queued request (it
+    failed with ConnectionLost, the connection reported an error and closed before the redirected
+    request completed)."""
+    from microhttpc.poll import Engine
+
+    e = Engine(timeout=10)
+    out = []
+    h, p = server("raw")
+    conn = e.connect(h, p, follow_redirects=2, on_close=lambda c, x: out.append(("close", x)),
+                     on_err=lambda c, x: out.append(("conn-err", x)))
+    for path in ("/raw/redirect-cut", "/raw/genuine"):
+        e.request(conn, "GET", path, on_complete=lambda r, ok, path=path: out.append((path, r.status, r.body, ok)),
+                  on_err=lambda x, path=path: out.append((path, "err", x)))
+    assert e.run(until=lambda: len(out) >= 2, timeout=5), out
+    out.sort(key=str)
+    assert out == [("/raw/genuine", 200, b"genuine", True), ("/raw/redirect-cut", 200, b"ok", True)], out
+    e.close(conn)
+    assert e.run(timeout=5)
 
 
 def _https_hop_without_tls_settings(layer):
