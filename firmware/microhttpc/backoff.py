@@ -181,7 +181,10 @@ class Reconnect:
         while True:
             try:
                 if callable(self.target):
-                    ws = self._made(await self.target())
+                    ws = self.target()
+                    if hasattr(ws, "throw"):  # a coroutine (a plain function's result: checked as it is,
+                        ws = await ws  # it was a bare TypeError at the await)
+                    ws = self._made(ws)
                 else:
                     from .aio import ws_connect
 

@@ -172,13 +172,14 @@ def _reconnect_settings(layer):
         async def five():
             return 5
 
-        async def first():
+        async def first(target):
             try:
-                await reconnect(five).__anext__()
+                await reconnect(target).__anext__()
             except UsageError:
                 return True
 
-        assert asyncio.run(first())
+        assert asyncio.run(first(five))
+        assert asyncio.run(first(lambda: 5))  # a plain function's result (a bare TypeError at the await)
 
 
 def _websocket_settings(layer):
