@@ -709,12 +709,12 @@ class Connection(Session):
             req = method
             if not isinstance(req, Request):
                 req = Request(method, target, headers=headers, body=body, **kw)
-        except MemoryError:  # a fault like a reset, as in _send_one: the connection goes
-            await self._abort()
+            self.check_usable()
+            path = self.target(req)
+            hdrs = req.user_headers()
+        except MemoryError:  # a fault like a reset, as in _send_one: the connection goes (building the
+            self.lost()  # target and headers too: it stayed open; lost(): no coroutine, no heap needed)
             raise
-        self.check_usable()
-        path = self.target(req)
-        hdrs = req.user_headers()
         limit = self.follow_redirects if req.follow_redirects is None else req.follow_redirects
         conn = self
         cur = req
@@ -723,7 +723,7 @@ class Connection(Session):
             try:
                 resp = await conn._send_one(cur, path, hdrs)
             except MemoryError:  # (building the request, too): a fault like a reset, the connection goes
-                await conn._abort()
+                conn.lost()  # (no coroutine: the heap may hold none)
                 raise
             resp.request = req
             if req.user_data is not None:

@@ -345,8 +345,12 @@ class Connection(Session):
         More than the allowed number raises TooManyRedirects.
         """
         self.check_usable()
-        path = self.target(req)
-        hdrs = req.user_headers()  # a header hook runs once per send, redirects included
+        try:
+            path = self.target(req)
+            hdrs = req.user_headers()  # a header hook runs once per send, redirects included
+        except MemoryError:  # a fault like a reset, as while it goes out: the connection goes (it stayed open)
+            self._abort()
+            raise
         limit = self.follow_redirects if req.follow_redirects is None else req.follow_redirects
         conn = self
         cur = req
