@@ -38,6 +38,21 @@ def _input_waiting(conn):
         return True
 
 
+def _abort(conn):
+    """``aio.Connection._abort``: ``conn.lost()`` at once, then what to await: the end of its transport."""
+    pipe = conn._reader
+    conn.lost()
+    return _gone(pipe)
+
+
+async def _gone(pipe):
+    if pipe is not None:
+        try:
+            await asyncio.wait_for(pipe.wait_closed(), 1)  # (at most 1 s; unsent bytes dropped: see Pipe)
+        except Exception:
+            pass
+
+
 class Pipe(asyncio.BufferedProtocol):
     """The protocol of one connection: the bytes that came and were not read yet (``view[start:end]``;
     what a read handed out stays in place until the next read), the end of the input (``eof``;

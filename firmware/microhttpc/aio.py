@@ -163,6 +163,14 @@ def _enqueue(s, write=False, e=None):
 
 _buf = None  # MicroPython: the receive buffer every default-sized connection shares (see _recv)
 
+if MICROPYTHON:
+
+    def _done():
+        return
+        yield
+
+    _done = _done()  # what Connection._abort gives to await: run out at the first, so never a wait
+
 
 # MicroPython: a poll set, the socket in it (see _reset); heap held back for _enqueue
 _probe: list = [None, None, None]
@@ -501,15 +509,6 @@ class Connection(Session):
             except Exception:  # already broken: closing is best effort
                 pass
 
-    async def _abort(self):
-        r = self._reader
-        self.lost()
-        if r is not None and not MICROPYTHON:
-            try:
-                await asyncio.wait_for(r.wait_closed(), 1)  # (unsent bytes dropped: _cpyaio.Pipe)
-            except Exception:
-                pass
-
     async def __aenter__(self):
         return await self.connect()
 
@@ -530,6 +529,12 @@ class Connection(Session):
     # does (``queue_read`` / ``queue_write``), with the timeout armed in the same frame (no ``_within``
     # around a second generator: one frame per waiting task).
     if MICROPYTHON:
+
+        def _abort(self):  # pyright: ignore[reportRedeclaration]
+            """``lost()``, and what to await for it: here nothing, and no coroutine made (after a
+            MemoryError the heap may hold none: the socket stayed open).  (CPython: _cpyaio._abort.)"""
+            self.lost()
+            return _done
 
         def _write(self, data):  # pyright: ignore[reportRedeclaration]
             """Write all of ``data``, each wait within the session's ``wait_time()``."""
@@ -614,7 +619,7 @@ class Connection(Session):
             raise TimeoutError("no data from the server within %s s" % timeout)
 
     else:
-        from ._cpyaio import recv as _recv, write as _write  # CPython: the transport and its Pipe
+        from ._cpyaio import _abort, recv as _recv, write as _write  # CPython: the transport and its Pipe
 
     async def _event(self):
         """The session's next event, reading as needed; any failure closes the connection.  One task
