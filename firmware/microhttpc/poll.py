@@ -99,8 +99,7 @@ class Conn(Session):
                                 or getattr(exc, "reason", 0) and exc.args[0] == 8):  # was lost; TLS: net.py
                     return 0
                 raise ConnectionLost("%s failed: %r" % ("send" if out else "receive", exc))
-            from .errors2 import TLSError
-            raise TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))
+            raise load("errors2").TLSError("TLS with %s failed: %s" % (self.host, str(exc).strip()))
 
     def _update_mask(self):
         st = self.state
@@ -388,7 +387,9 @@ class Engine:
     connections share.  Defaults for ``connect()``: ``connect_timeout`` and ``timeout`` (s; inactivity
     while a request or a write is outstanding; the response head must come within it as a whole)."""
 
-    def __init__(self, buffer_size=2048, connect_timeout=10.0, timeout=30.0):
+    def __init__(self, buffer_size=2048, connect_timeout=10.0, timeout=30.0, **kw):
+        if kw:  # (a bare TypeError before, where Connection and connect() said UsageError)
+            raise UsageError("unknown Engine keyword %r" % (next(iter(kw)),))
         self.connect_timeout, self.timeout = seconds(connect_timeout, "connect_timeout"), seconds(timeout, "timeout")
         self._poller, self._conns, self._by_key, self._timers, self._hot, self._busy = select.poll(), [], {}, [], False, False
         self._mv = memoryview(bytearray(count(buffer_size, "buffer_size", 1)))  # (0: every request failed)
@@ -412,9 +413,8 @@ class Engine:
                     max_line, max_headers, max_header_bytes, max_chunk_line, max_body, user_data, follow_redirects,
                     drain_limit, deadline, drain_timeout, max_interim, **kw)  # (an unknown keyword: UsageError)
         conn.engine, conn._cb = self, (on_connect, on_close, on_err)
-        if tls:
-            from .tls import tls_context  # only TLS users pay for it
-            conn._tls_ctx = tls_context(ssl_context, cadata, verify)  # usage errors raise here
+        if tls:  # (only TLS users load ``tls``; usage errors raise here)
+            conn._tls_ctx = load("tls").tls_context(ssl_context, cadata, verify)
         return self._open(conn)
 
     def _open(self, conn):

@@ -49,6 +49,9 @@ class ConnectionClosed(HTTPCError):
         self.sent_code = sent_code
         self.cause = cause
 
+    if not MICROPYTHON:  # copy and pickle (a process pool's worker) make it again from its fields
+        __reduce__ = lambda self: (type(self), (self.code, self.reason, self.sent_code, self.cause))  # noqa: E731
+
     @property
     def ok(self):
         """True for a clean closing handshake (1000 or 1001 with a Close frame both ways)."""

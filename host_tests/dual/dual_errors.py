@@ -45,6 +45,21 @@ def test_tree_shape():
     assert str(e) == "receive failed" and e.args == ("receive failed",)
 
 
+def test_connection_closed_copies_with_its_fields():
+    """CPython: copy and pickle (a process pool's worker hands its exception back pickled) made it again
+    from its message: a bare TypeError ("%d format"), and the pool broke.  MicroPython has neither."""
+    e = errors.ConnectionClosed(1001, "going away", 1000, errors.ProtocolError("bad frame"))
+    copies = [e]
+    if not MP:
+        import copy
+        import pickle
+
+        copies += [copy.copy(e), pickle.loads(pickle.dumps(e))]
+    for c in copies:
+        assert type(c) is errors.ConnectionClosed and str(c) == "WebSocket closed: code 1001 'going away'"
+        assert (c.code, c.reason, c.sent_code, str(c.cause)) == (1001, "going away", 1000, "bad frame")
+
+
 def test_builtin_timeout_catches_a_read_timeout():
     host, port = server("raw")
     conn = Connection(host, port, timeout=0.3)

@@ -257,6 +257,7 @@ def test_poll_engine_arguments():
     for key in ("timeout", "connect_timeout"):
         for bad in BAD_TIMES:
             raises(UsageError, Engine, **{key: bad})
+    raises(UsageError, Engine, timout=5)  # (a bare TypeError: the only constructor without the check)
     e = Engine()
     fired = []
     for delay, fn in (("x", fired.append), (float("nan"), fired.append), (None, fired.append), (1, 5)):
