@@ -297,6 +297,7 @@ def forwarded(mod, qual):
         ("request", "Request.__init__"): ("kw", {}),  # (the same)
         ("session", "Session.__init__"): ("kw", {}),  # (the same)
         ("poll", "Engine.connect"): ("kw", {}),  # (to Conn, whose Session refuses it)
+        ("poll", "Engine.__init__"): ("kw", {}),  # (only to refuse an unknown keyword)
         # ws_connect(**ws_options) -> Connection.upgrade(target, ..., **ws_options)
         ("wsconnect", "ws_connect"): (
             "kw",
