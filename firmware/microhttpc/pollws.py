@@ -199,14 +199,16 @@ class WebSocket(WSCore):
         req.done = True
         c.state = 4  # poll._WS
         c.websocket = self
-        if c._queue:  # (the error's message loads from a catalog: not at every upgrade, at its peak of heap)
-            c._fail_all(UsageError("the connection became a WebSocket before this request ran"))
         if self.on_open is not None:
             c.engine._busy = True  # (a nested poll() would read past the frames that came with the 101)
             try:
                 self.on_open(self)
             finally:
                 c.engine._busy = False
+        # Then the requests queued behind the upgrade fail (first, one whose on_err raised ended the
+        # connection before on_open, and the WebSocket's on_close came without it).
+        if c._queue:  # (the error's message loads from a catalog: not at every upgrade, at its peak of heap)
+            c._fail_all(UsageError("the connection became a WebSocket before this request ran"))
         if leftover:
             # Bytes that came in the same read as the 101 head are already frames (section 4.1).
             self._input(leftover)

@@ -144,3 +144,27 @@ def test_reconnect_with_a_function_target():
 
     rc = reconnect(e, make, on_open=on_open)
     assert e.run(timeout=5) and opened == ["own", "kw"], opened
+
+
+def test_websocket_on_close_only_after_on_open_when_a_queued_on_err_raises():
+    """A request queued behind the upgrade fails when the 101 comes; its on_err raised, which ended the
+    connection before the WebSocket's on_open, and the WebSocket's on_close came without it (README: once,
+    after on_open).  on_open runs first now, then the queued requests fail."""
+    from microhttpc import Engine
+
+    h, p = server("http")
+    e = Engine(timeout=5)
+    log = []
+    c = e.connect(h, p, on_close=lambda c, cause: log.append(("conn close", type(cause).__name__)))
+    e.upgrade(c, "/ws", on_open=lambda w: log.append("open"), on_close=lambda code, reason: log.append("close"),
+              on_err=lambda exc: log.append(("ws err", type(exc).__name__)))
+
+    def bad(exc):
+        log.append(("req err", type(exc).__name__))
+        raise RuntimeError("the application's bug")
+
+    e.request(c, "GET", "/hello", on_err=bad)
+    e.run(until=lambda: c.state_name == "CLOSED", timeout=5)
+    assert log.index("open") < log.index("close"), log
+    assert log.count("open") == log.count("close") == 1, log
+    assert ("req err", "UsageError") in log and log[-1] == ("conn close", "RuntimeError"), log
