@@ -8,6 +8,8 @@
     follows.
 (b) pyright on a small user program, against CPython and against the ESP32 board stubs: the
     package's names get concrete types (``reveal_type``), and mistakes are errors.
+(c) pyright on every README block that runs (test_readme runs them): the README's own code, correct
+    at run time, type-checks against the stubs in 'basic' mode without an error.
 """
 
 import ast
@@ -573,7 +575,10 @@ ws_connect("ws://h/", max_mesage=10)  # error: reportCallIssue
 try:
     ws_connect("ws://h/", timeout=3, max_message=1024)
 except HandshakeError as e:
-    reveal_type(e.response)  # expect: Response | None
+    # the Response of the layer that raised it (client, aio or poll: errors.pyi), never None
+    reveal_type(e.response)  # expect: microhttpc.client.Response | microhttpc.aio.Response | microhttpc.poll.Response
+    reveal_type(e.response.status)  # expect: int
+    reveal_type(e.response.read())  # expect: bytes | CoroutineType[Any, Any, bytes]
 
 
 def connected(c: Conn) -> None:
@@ -646,3 +651,48 @@ def test_pyright_gives_a_user_concrete_types_and_errors(runtime, tmp_path):
         else:
             assert not here, (n, line, here)
     assert not got, got
+
+
+# -- (c) the README's own code -----------------------------------------------------------------------
+def test_pyright_passes_the_readme_blocks(tmp_path):
+    # The blocks test_readme runs (``no-run`` ones aside: a board's hardware, a remote server), each a
+    # file, checked in one pyright run as a user's editor would check them: CPython's typeshed, basic
+    # mode.  The README says correct code type-checks against the stubs; its own examples are the
+    # first such code, and they run (test_readme), so every error here is the stubs' or the README's.
+    from test_readme import blocks
+
+    (tmp_path / "readme").mkdir()
+    starts = {}
+    for line, words, code in blocks():
+        if "no-run" not in words:
+            name = "line%d.py" % line
+            starts[name] = line
+            (tmp_path / "readme" / name).write_text(code, encoding="utf-8")
+    cfg = {
+        "include": ["readme"],
+        "extraPaths": [os.path.join(ROOT, "firmware")],
+        "pythonVersion": "3.8",
+        "typeCheckingMode": "basic",
+    }
+    (tmp_path / "pyrightconfig.json").write_text(json.dumps(cfg))
+    proc = subprocess.run(
+        [pyright_check.tool("pyright"), "-p", str(tmp_path / "pyrightconfig.json"), "--outputjson"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        timeout=120,
+        cwd=str(tmp_path),
+    )
+    report = json.loads(proc.stdout.decode())
+    assert report["summary"]["filesAnalyzed"] == len(starts) >= 10, (report["summary"], sorted(starts))
+    errors = [
+        # README.md's line: the block's code starts on the line after its fence
+        "README.md:%d: %s (%s)"
+        % (
+            starts[os.path.basename(d["file"])] + d["range"]["start"]["line"] + 1,
+            d["message"].splitlines()[0],
+            d.get("rule"),
+        )
+        for d in report["generalDiagnostics"]
+        if d["severity"] == "error"
+    ]
+    assert not errors, "\n".join(errors)

@@ -1,6 +1,16 @@
 import builtins
+from typing import Union
 
-from .session import Response
+from . import aio, client, poll
+
+# ``response`` is the response object of the layer that raised the error: a client.Response (blocking:
+# ``e.response.read()``), an aio.Response (``await e.response.read()``) or a poll.Response (``read()``:
+# the collected body).  Neither session.Response (no read()) nor one layer's class would be true of all
+# three; what they share (status, headers, read() ...) checks as it is, and code that uses what read()
+# returns narrows first (``isinstance(e.response, aio.Response)``).  Never None for an error the
+# package raised: every raise passes the response (the layers' upgrade, handshake, urls.next_hop,
+# raise_for_status); only the constructor's default is None.
+_Response = Union[client.Response, aio.Response, poll.Response]
 
 class HTTPCError(Exception): ...
 class UsageError(HTTPCError): ...
@@ -25,22 +35,22 @@ class LimitExceeded(ProtocolError):
 class InvalidUTF8(ProtocolError): ...
 
 class HandshakeError(ProtocolError):
-    response: Response | None
-    def __init__(self, message: str, response: Response | None = None) -> None: ...
+    response: _Response
+    def __init__(self, message: str, response: _Response | None = None) -> None: ...
 
 class UpgradeRefused(HTTPCError):
-    response: Response | None
-    def __init__(self, message: str, response: Response | None = None) -> None: ...
+    response: _Response
+    def __init__(self, message: str, response: _Response | None = None) -> None: ...
 
 class HTTPStatusError(HTTPCError):
-    response: Response | None
-    def __init__(self, message: str, response: Response | None = None) -> None: ...
+    response: _Response
+    def __init__(self, message: str, response: _Response | None = None) -> None: ...
 
 class JSONDecodeError(HTTPCError, ValueError): ...
 
 class TooManyRedirects(HTTPCError):
-    response: Response | None
-    def __init__(self, message: str, response: Response | None = None) -> None: ...
+    response: _Response
+    def __init__(self, message: str, response: _Response | None = None) -> None: ...
 
 class ConnectionClosed(HTTPCError):
     code: int

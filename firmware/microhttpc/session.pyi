@@ -22,8 +22,10 @@ class Response(ResponseHead):
     """One response, the same data object on every layer (each layer adds its way of reading the body)."""
 
     method: str | None
+    # None on an upgrade's response (a 101 keeps no Request; a refused upgrade on the blocking and
+    # asyncio layers has none): a request's user_data is the response's own ``user_data`` too
     request: Request | None
-    trailers: Headers | None
+    trailers: Headers | None  # None until the body has ended (a body cut short: for good)
     complete: bool
     @property
     def history(self) -> list[tuple[int, str | None]]: ...
