@@ -145,10 +145,9 @@ class Conn(Session):
         for _ in range(_MAX_READS):
             if self.state == _WS and (self.websocket._held or len(self._out) > 16):  # (see _update_mask)
                 return
+            mv = buf if self.upgrading is None else buf[:512]  # a 101's head: little (client._event)
             if self.state == _WS:
                 mv = self.websocket.protocol.payload_room(len(buf)) or buf
-            else:
-                mv = buf if self.upgrading is None else buf[:512]  # a 101's head: little (client._event)
             n = self._io(mv, False, err or self.one_read())
             if n is None:
                 return
@@ -395,6 +394,7 @@ class Engine:
         self._mv = memoryview(bytearray(count(buffer_size, "buffer_size", 1)))  # (0: every request failed)
 
     connections = property(lambda self: list(self._conns))  # the connections not yet closed
+    _round = 0  # poll()'s count
 
     # -- API -----------------------------------------------------------------------------------------
     def connect(self, host, port=None, tls=False, on_connect=None, on_close=None, on_err=None,
@@ -529,10 +529,11 @@ class Engine:
         if wait < 0 and not self._conns:
             return 0  # nothing to wait for: never block forever on an empty poll set
         ready = self._poller.poll(wait)
-        for key, ev in ready:
-            c = self._by_key.get(key)
-            if c is not None and c.state != _CLOSED:
-                self._guard(c, Conn._ready, ev)
+        n = self._round = self._round + 1
+        for key, ev in ready:  # (not to a socket registered since: CPython's keys are fds, and a nested
+            c = self._by_key.get(key)  # poll() may close one and a new connection take its fd)
+            if c is not None and c[1] < n and c[0].state != _CLOSED:  # (c: the Conn, its round)
+                self._guard(c[0], Conn._ready, ev)
         self._each(Conn._tick)
         for t in list(self._timers) if self._timers else ():  # (no list per round when there is none)
             if t in self._timers and _until(t[1], t[0]) <= 0:  # (not taken by a timer before it: a
@@ -579,7 +580,7 @@ class Engine:
         if sock is not None:
             conn.sock = sock
             conn._key = sock if MICROPYTHON else sock.fileno()
-            self._by_key[conn._key] = conn
+            self._by_key[conn._key] = conn, self._round  # (the round: see poll())
             conn._mask = conn._mask or _OUT
             self._poller.register(sock, conn._mask)
 
@@ -596,5 +597,4 @@ class Engine:
 
 def reconnect(engine, target, **kw):
     """A WebSocket on ``engine``, reopened with backoff each time it ends (``backoff.PollReconnect``)."""
-    from .backoff import PollReconnect
-    return PollReconnect(engine, target, kw)
+    return load("backoff").PollReconnect(engine, target, kw)

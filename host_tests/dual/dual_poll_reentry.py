@@ -168,3 +168,30 @@ def test_websocket_on_close_only_after_on_open_when_a_queued_on_err_raises():
     assert log.index("open") < log.index("close"), log
     assert log.count("open") == log.count("close") == 1, log
     assert ("req err", "UsageError") in log and log[-1] == ("conn close", "RuntimeError"), log
+
+
+def test_nested_poll_gives_no_stale_event_to_a_socket_that_took_a_closed_ones_fd():
+    """CPython keys the poll set by fd.  A nested poll() (in on_complete) closed connection B, whose
+    event was still in the outer round's list, and B's on_close opened D, which took B's fd: the outer
+    round handed B's event to D, whose connect had not completed, and D's on_connect ran for a socket
+    that was not connected (connect_timeout no longer held; a response timeout came instead)."""
+    from microhttpc import Engine
+
+    raw, full = server("raw"), server("full")
+    e = Engine(connect_timeout=1, timeout=3)
+    log = []
+
+    def b_close(c, cause):  # inside the nested poll: a connect that never completes (backlog full)
+        d = e.connect(*full, on_connect=lambda c: log.append("D connected"),
+                      on_close=lambda c, cause: log.append(("D closed", type(cause).__name__)))
+        e.request(d, "GET", "/", on_err=lambda exc: log.append(("D err", type(exc).__name__)))
+
+    a = e.connect(*raw)
+    b = e.connect(*raw, persistent=False, on_close=b_close)
+    e.request(a, "GET", "/raw/genuine", on_complete=lambda resp, ok: e.poll(0))
+    e.request(b, "GET", "/raw/then-close")
+    e.run(until=lambda: a._active and b._active and not a._out and not b._out, timeout=5)
+    time.sleep(0.3)  # both answers are there before the next round: one round's list holds both
+    e.run(timeout=5)
+    assert "D connected" not in log, log
+    assert ("D err", "TimeoutError") in log and ("D closed", "TimeoutError") in log, log
