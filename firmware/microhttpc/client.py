@@ -66,7 +66,12 @@ class Response(session.Response):
         size = None if self.complete or conn.active is not self else conn.parser.body_left()
         # The attributes set below get their room in the object now, while nothing is read: with the heap
         # full, the growth at the end lost the body read (a bare MemoryError, then b"" as the body)
-        self._body, self._pending, self._cut = None, self._pending, self._cut
+        try:
+            self._body, self._pending, self._cut = None, self._pending, self._cut
+        except MemoryError:  # a fault like a reset (README, "Out of memory"): it stayed open
+            if conn.active is self:
+                conn._abort()
+            raise
         try:
             # (a Content-Length over the limit: LimitExceeded here, before a byte is read)
             body = Body(conn.max_body if max_size is None else max_size, size)

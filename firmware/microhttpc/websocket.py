@@ -311,13 +311,17 @@ class WebSocket(WSCore):
             n = self._recv(self._mv)
             if n is None:
                 raise TimeoutError("no message within %s s" % timeout)
-            if n:
-                msg = p.single(self._mv, n)
-                if msg is not None:
-                    return msg
-                self._leftover = self._mv[:n]
-            else:
-                p.receive_eof()
+            try:
+                if n:
+                    msg = p.single(self._mv, n)
+                    if msg is not None:
+                        return msg
+                    self._leftover = self._mv[:n]
+                else:
+                    p.receive_eof()
+            except MemoryError:  # the bytes read would be lost: the connection ends, as in _step (the next
+                self._drop()  # recv() parsed from inside a frame: a message the server never sent)
+                raise
             first = False
         while not self._messages:
             if not self._step(dl, first):
