@@ -214,7 +214,7 @@ def _open(host, port, ssl, server_hostname):
     from errno import EINPROGRESS
 
     ai = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
-    s = socket.socket(ai[0], ai[1], ai[2])
+    s = raw = socket.socket(ai[0], ai[1], ai[2])
     try:
         s.setblocking(False)
         try:
@@ -229,9 +229,9 @@ def _open(host, port, ssl, server_hostname):
         _enqueue(s, True)
         yield
     except BaseException:  # refused, a TLS setup error, or the connect timeout's cancel: no socket left open
-        s.close()
+        rtio.close(s, raw)
         raise
-    return s
+    return s, raw
 
 
 class Response(session.Response):
@@ -380,6 +380,7 @@ class Connection(Session):
     # _ssl (TLS only), a class attribute unless given: a smaller table per connection.
     buffer_size = 2048 if MICROPYTHON else 65536
     _ssl = None
+    _raw = None  # MicroPython, TLS: the TCP socket under it, closed with it (rtio.close)
     task = None  # the task in a read of this connection (see _event)
 
     def __init__(self, *args, **kw):
@@ -427,11 +428,15 @@ class Connection(Session):
                 opening = connect(self, self.host, self.port, **kw)
             got = await _within(opening, self.remaining(dl), what)
             if self.task is not t or self._writer is not None:  # another task closed (or opened) it meanwhile:
-                (got if MICROPYTHON else got[0]).close()  # this socket is no one's (two connects: one leaked,
+                rtio.close(got[0], got[1] if MICROPYTHON else None)  # this socket is no one's (two connects: one leaked,
                 if self.task is not t:  # and a request read another's answer from the other socket)
                     raise UsageError("another task closed this connection while this one connected it")
                 return self
-            self._reader, self._writer = (got, got) if MICROPYTHON else got
+            if MICROPYTHON:  # (the socket, and the TCP one under it)
+                if got[1] is not got[0]:
+                    self._raw = got[1]
+                got = (got[0], got[0])
+            self._reader, self._writer = got
         except HTTPCError:
             raise
         except (OSError, ValueError) as exc:
@@ -513,6 +518,8 @@ class Connection(Session):
                 r.close()
             except Exception:  # already broken: closing is best effort
                 pass
+            if self._raw is not None:
+                rtio.close(self._raw)
 
     async def __aenter__(self):
         return await self.connect()

@@ -9,6 +9,7 @@ import select
 import socket
 
 from .rt import MICROPYTHON
+from . import rtio
 from .rtio import deadline, is_timeout, recv_into, remaining, set_nodelay, would_block
 from .errors import ConnectError, ConnectionLost, TimeoutError
 
@@ -212,15 +213,7 @@ class Stream:
 
     def close(self):
         """Close the socket (and the TCP one under TLS).  Allocates nothing: it runs after a MemoryError."""
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-        if self.raw is not self.sock:
-            try:
-                self.raw.close()
-            except OSError:
-                pass
+        rtio.close(self.sock, self.raw)
 
 
 def resolve(host, port, timeout=None):

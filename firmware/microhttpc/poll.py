@@ -63,7 +63,7 @@ class Conn(Session):
     # _active: the Transaction in flight; _deferred: an error of connect(), reported from poll(); _used: a response
     # completed here; _app_close: Engine.close() asked (True), or the MemoryError an Engine call raised (on_close(conn,
     # it), no on_err: the caller had it); _out_pos: bytes of _out[0] written; _want: see _update_mask.
-    _deferred = _tls_ctx = engine = _owner = None
+    _deferred = _tls_ctx = engine = _owner = _raw = None  # (_raw: the TCP socket under TLS, polltls)
     _want = _OUT
     _cb = (None, None, None)  # on_connect, on_close, on_err
 
@@ -589,10 +589,7 @@ class Engine:
             self._conns.remove(conn)
             self._hot = True  # an end is news: that round does not wait (run() returned 1 s late)
         self._rekey(conn)
-        try:
-            conn.sock.close()
-        except (OSError, AttributeError):
-            pass
+        rtio.close(conn.sock, conn._raw)
 
 
 def reconnect(engine, target, **kw):

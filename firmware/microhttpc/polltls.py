@@ -19,6 +19,7 @@ def step(conn):
     except (OSError, ValueError) as exc:
         raise TLSError("TLS setup for %s failed: %r" % (conn.host, exc))
     e = conn.engine
+    conn._raw = conn.sock  # closed with it (rtio.close)
     e._rekey(conn, sock)
     if MICROPYTHON:
         conn._connected()  # the handshake runs inside the first non-blocking write/read

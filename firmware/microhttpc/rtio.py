@@ -96,6 +96,21 @@ def recv_into(sock, buf, limit=256):
     return len(b)
 
 
+def close(sock, raw=None):
+    """Close ``sock`` and ``raw``, the TCP socket under it when it is a TLS one (MicroPython's leaves
+    that open when its handshake failed: a socket lost per attempt).  Best effort; allocates nothing
+    (it runs after a MemoryError)."""
+    try:
+        sock.close()
+    except (OSError, AttributeError):  # (already broken; None)
+        pass
+    if raw is not None and raw is not sock:
+        try:
+            raw.close()
+        except OSError:
+            pass
+
+
 def set_nodelay(sock):
     """Disable Nagle where the port allows: each frame or request head goes out in one write, and small
     writes would otherwise wait ~40 ms for the peer's delayed ACK."""

@@ -311,23 +311,32 @@ class WebSocket(WSCore):
             n = self._recv(self._mv)
             if n is None:
                 raise TimeoutError("no message within %s s" % timeout)
-            try:
-                if n:
-                    msg = p.single(self._mv, n)
-                    if msg is not None:
-                        return msg
-                    self._leftover = self._mv[:n]
-                else:
-                    p.receive_eof()
-            except MemoryError:  # the bytes read would be lost: the connection ends, as in _step (the next
-                self._drop()  # recv() parsed from inside a frame: a message the server never sent)
-                raise
+            if n:
+                msg = self._single(n)
+                if msg is not None:
+                    return msg
+            else:
+                p.receive_eof()
             first = False
         while not self._messages:
             if not self._step(dl, first):
                 raise TimeoutError("no message within %s s" % timeout)
             first = False
         return self._messages.pop(0)
+
+    def _single(self, n):
+        """recv()'s first read, ``n`` bytes: the small whole message they are (``Protocol.single``), or
+        None, and they are kept for the steps after it.  A MemoryError ends the connection, as in _step:
+        the bytes read would be lost (the next recv() parsed from inside the frame, and gave a message
+        the server never sent).  (Apart: a ``try`` in recv() took its frame over the C stack's 11 words.)"""
+        try:
+            msg = self.protocol.single(self._mv, n)
+            if msg is None:
+                self._leftover = self._mv[:n]
+            return msg
+        except MemoryError:
+            self._drop()
+            raise
 
     def poll(self, timeout=0):
         """Read what is there within ``timeout`` seconds and dispatch it to the callbacks (a streamed
