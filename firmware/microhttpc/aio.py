@@ -692,7 +692,7 @@ class Connection(Session):
                         await asyncio.sleep(0)  # what was data
                         stale = self._reader.buffered() or self._reader.eof
                     if not stale:
-                        return True
+                        return self.parser._state != 0  # kept alive: it carried one (client._prepare_line)
                 await self._abort()
             await self._connect(dl)
         except BaseException:

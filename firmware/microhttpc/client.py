@@ -294,13 +294,15 @@ class Connection(Session):
     def _prepare_line(self, dl=None):
         """Make the connection ready for a request: finish the previous body (drain or close), and
         reopen when the session says the open connection can't carry it (the connect bounded by the
-        request's deadline ``dl`` too).  Returns True when an open connection is reused."""
+        request's deadline ``dl`` too).  Returns True when a kept-alive connection is reused: one that
+        carried a request before (its parser is past http11._S_IDLE; one just opened by open() is not:
+        a request it lost was sent twice, where the engine and a first request sent it once)."""
         self.t_end = dl  # the drain within the request's deadline too (it took drain_timeout whatever that was)
         self._settle()
         s = self
         if self.stream is not None:
             if s.ready and not self.stream.readable():
-                return True
+                return s.parser._state != 0
             self._abort()  # left-over bytes, an idle close or input, or no keep-alive: a new one
         self._open(dl)
         return False
