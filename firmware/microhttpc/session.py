@@ -261,8 +261,12 @@ class Session:
                 raise UsageError("verify must be True or False, not %r" % (verify,))
             self.verify = False
         if server_hostname is not None:
-            if type(server_hostname) is not str:
-                raise UsageError("server_hostname must be a str, not %r" % (server_hostname,))
+            # A name the TLS stacks take alike: a NUL cut it short on MicroPython (the certificate was
+            # checked against what came before) and was a bare TypeError on CPython; an empty one or
+            # one over 253 characters failed at the handshake, asyncio's as "cannot resolve" the host.
+            if type(server_hostname) is not str or not 0 < len(server_hostname) < 254:
+                raise UsageError("server_hostname must be a host name, not %r" % (server_hostname,))
+            http11.check_header("server_hostname", server_hostname)  # (CR, LF or NUL: UsageError)
             self.server_hostname = server_hostname
         if buffer_size:  # None or 0: the layer's default
             if type(buffer_size) is not int or buffer_size < 1:

@@ -116,11 +116,13 @@ def tls_context(ctx=None, cadata=None, verify=True):
                 ctx.verify_mode = ssl.CERT_NONE
         else:
             if verify:
-                if isinstance(cadata, (bytes, bytearray)) and b"-----BEGIN" in cadata:
-                    cadata = bytes(cadata).decode()
                 try:
+                    if isinstance(cadata, str) or cadata is not None and b"-----BEGIN" in cadata:
+                        # The certificates only, as DER: the text around them ("Bag Attributes" of
+                        # openssl pkcs12) may not be ASCII, which CPython refused with a bare error.
+                        cadata = b"".join(pem_to_der(cadata))
                     ctx = ssl.create_default_context(cadata=cadata)
-                except (ValueError, ssl.SSLError) as exc:
+                except (ValueError, TypeError, ssl.SSLError) as exc:
                     raise TLSError("cadata was refused: %r" % (exc,))
             else:
                 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
