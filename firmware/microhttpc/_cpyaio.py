@@ -53,6 +53,16 @@ async def _gone(pipe):
             pass
 
 
+async def pool_keeper(close):
+    """``aioapi``'s pool: an async generator of the running loop, waiting until that loop ends.
+    ``asyncio.run`` then finalizes it (``shutdown_asyncgens``), and ``await close()`` closes the pooled
+    connections while the loop still runs."""
+    try:
+        yield
+    finally:
+        await close()
+
+
 class Pipe(asyncio.BufferedProtocol):
     """The protocol of one connection: the bytes that came and were not read yet (``view[start:end]``;
     what a read handed out stays in place until the next read), the end of the input (``eof``;

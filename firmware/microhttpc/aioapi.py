@@ -1,6 +1,8 @@
 """The asyncio one-call requests: ``await aio.get(url)`` ... (see ``api``; loaded on first use).  The
-connections kept between calls belong to the running event loop: a call from another loop (a new
-``asyncio.run``) drops those of the old one; ``await aio.close_all()`` closes them."""
+connections kept between calls belong to the running event loop: on CPython they close when
+``asyncio.run`` ends it (``_cpyaio.pool_keeper``; they were dropped open, a socket each until the
+garbage collector found them), and a call from another loop drops any left; ``await aio.close_all()``
+closes them."""
 
 try:
     import asyncio
@@ -8,9 +10,11 @@ except ImportError:  # pragma: no cover - MicroPython before 1.21
     import uasyncio as asyncio
 
 from .api import give_back, pooled
+from .rt import MICROPYTHON
 
 _POOL = {}
 _loop = None  # the event loop the pooled connections belong to
+_keeper = None  # CPython: the async generator that closes them at the end of that loop
 
 
 async def request(method, url, timeout=30.0, connect_timeout=10.0, max_body=1 << 20, follow_redirects=10,
@@ -18,11 +22,16 @@ async def request(method, url, timeout=30.0, connect_timeout=10.0, max_body=1 <<
     """Send one request to ``url`` and return its Response with the body read."""
     from .aio import Connection
 
-    global _loop
+    global _loop, _keeper
     loop = asyncio.get_event_loop()
     if loop is not _loop:
         _POOL.clear()  # the old loop's connections: unusable here (asyncio streams are per loop)
         _loop = loop
+        if not MICROPYTHON:  # (MicroPython's pool carries over: its sockets are not the loop's)
+            from ._cpyaio import pool_keeper
+
+            _keeper = pool_keeper(close_all)
+            await _keeper.__anext__()
     conn, key, target = pooled(_POOL, url, (ssl_context, cadata, verify), Connection, timeout, connect_timeout,
                                max_body)
     try:

@@ -243,3 +243,4 @@ def test_one_call_functions_aio():
     # a new event loop: the pool of the old one is dropped, a new connection made
     assert asyncio.run(aio.get(url("http", "http", "/hello"))).status == 200
     asyncio.run(aio.close_all())
+
