@@ -935,6 +935,7 @@ _BIGBAD = raw_frame(1, b"\xc3\xa9" * 3500 + b"\x80" + b"x" * 999)
 # answers a PING), /drop/N (N text messages "m0" ..., then TCP closed without a Close frame), /bye/N
 # (N text messages, then Close 1001 "going away").
 RAW_SCRIPTS = {
+    "/abc": (None, raw_frame(1, b"a") + raw_frame(1, b"b") + raw_frame(1, b"c")),  # three in one write
     "/masked": (None, raw_frame(1, b"hidden", masked=True)),
     "/rsv": (None, raw_frame(1, b"x", rsv=0x40)),
     "/rsvok": (None, raw_frame(2, b"ext", rsv=0x40)),

@@ -132,11 +132,11 @@ class WebSocket(WSCore):
 
     async def send_fragment(self, data):
         """The next piece of the message that ``send_start()`` began (as the blocking WebSocket's)."""
-        await self._tx(self.protocol.send_fragment, payload(data))
+        await self._tx(self.protocol.send_fragment, payload(data), False, self.frame_size)
 
     async def send_end(self, data=b""):
         """The last piece of the message that ``send_start()`` began (FIN set)."""
-        await self._tx(self.protocol.send_end, payload(data))
+        await self._tx(self.protocol.send_end, payload(data), self.frame_size)
 
     async def ping(self, data=b""):
         """Send a PING; its PONG is seen by ``recv()`` (``on_pong``)."""

@@ -145,12 +145,14 @@ class WebSocket(WSCore):
         self._tx("send_start", None, is_text)
 
     def send_fragment(self, data, on_tx_complete=None):
-        """The next frame of the message begun with send_start() (str is sent as UTF-8)."""
-        self._tx("send_fragment", on_tx_complete, payload(data))
+        """The next frame(s) of the message begun with send_start() (str is sent as UTF-8; split at
+        ``frame_size`` when set)."""
+        self._tx("send_fragment", on_tx_complete, payload(data), False, self.frame_size)
 
     def send_end(self, data=b"", on_tx_complete=None):
-        """The last frame (possibly empty) of the message begun with send_start()."""
-        self._tx("send_end", on_tx_complete, payload(data))
+        """The last frame (possibly empty) of the message begun with send_start() (and those before it
+        at ``frame_size``)."""
+        self._tx("send_end", on_tx_complete, payload(data), self.frame_size)
 
     def ping(self, data=b"", on_tx_complete=None):
         """Queue a PING (its PONG goes to ``on_pong``)."""
@@ -299,7 +301,11 @@ class WebSocket(WSCore):
         cause of the end, unless it has one.  (A callback's exception escaped the engine's poll() from
         here, and the connection ended with no on_err or on_close.)"""
         p = self.protocol
-        if not p.eof and self._held is not None:  # (None: a callback raised, see _pump)
+        if not p.eof:
+            if self._held is None:  # a callback raised (see _pump): nothing more is handed out, but the
+                p._discard, p.deferred = True, None  # protocol ends too (it stayed OPEN: send() went on)
+                p.receive_eof()
+                return None
             try:
                 p.receive_eof()
                 self._dispatch()

@@ -799,19 +799,26 @@ class Protocol:
         self._tx_op = OP_TEXT if is_text else OP_BINARY
         self._tx_first = True
 
-    def send_fragment(self, data, fin=False):
-        """Send ``data`` as the next frame of the streamed message (the last one when ``fin``)."""
+    def send_fragment(self, data, fin=False, frame_size=None):
+        """Send ``data`` as the next frame of the streamed message (the last one when ``fin``), in frames
+        of at most ``frame_size`` bytes if given (the asyncio and poll WebSockets' ``frame_size``)."""
         self._check_open()
         if not self._tx_op:
             raise UsageError("send_fragment() without send_start()")
-        self._queue_frame(self._tx_op if self._tx_first else _OP_CONT, data, fin)
-        self._tx_first = False
+        n = len(data)
+        step = frame_size if frame_size and n > frame_size else n or 1
+        if step < n:
+            data = memoryview(data)
+        for pos in range(0, n or 1, step):  # (an empty fragment: one frame)
+            self._queue_frame(self._tx_op if self._tx_first else _OP_CONT, data[pos : pos + step] if step < n
+                              else data, fin and pos + step >= n)
+            self._tx_first = False
         if fin:
             self._tx_op = 0
 
-    def send_end(self, data=b""):
+    def send_end(self, data=b"", frame_size=None):
         """Finish the streamed message (with ``data`` as its last frame, possibly empty)."""
-        self.send_fragment(data, True)
+        self.send_fragment(data, True, frame_size)
 
     def send_ping(self, data=b"", op=_OP_PING):
         """Queue a PING (``op``: send_pong() shares this)."""

@@ -140,8 +140,8 @@ class WSCore:
         was = self.protocol.state
         try:
             for kind, a, b in events:
-                if self.protocol.state == ws.CLOSED and was != ws.CLOSED:
-                    break  # the application closed in a callback (blocking: on_close came): nothing after it
+                if self.protocol.state != was:  # the application closed in a callback (blocking: on_close
+                    break  # came; poll's close() only sent its Close, and the rest came after it): nothing after it
                 i += 1
                 if kind == ws.EV_TEXT or kind == ws.EV_BINARY:
                     if self.on_msg is not None:
@@ -227,8 +227,11 @@ class WSCore:
 
     def _unsent(self, frames):
         """A write failed before the last of ``frames`` went out (they go in order): a Close there was
-        not sent, and the close says so (``sent_code`` None, not ``ok``: it claimed a clean close)."""
-        if frames and frames[-1][0] & 0x0F == 8:
+        not sent, and the close says so (``sent_code`` None, not ``ok``: it claimed a clean close).
+        (A generator: the pieces of a message larger than a lent buffer, no Close among them; frames[-1]
+        was a TypeError there, and the connection stayed open on a torn frame.)"""
+        t = type(frames)
+        if (t is list or t is tuple) and frames and frames[-1][0] & 0x0F == 8:
             self.protocol.close_sent = None
 
     # -- reporting -----------------------------------------------------------------------------------

@@ -15,7 +15,10 @@ def send_stream(ws, chunks, is_text):
 
         def gen():
             while True:
-                c = fn()
+                try:
+                    c = fn()
+                except StopIteration:  # (lambda: next(it) without an empty last chunk: the end too; in
+                    return  # this generator it became a bare RuntimeError, PEP 479)
                 if not c:
                     return
                 yield c
