@@ -238,6 +238,7 @@ def finish_upgrade(s, resp):
     finally:
         _unload()  # checked: this module's work is done, right or wrong
     s.upgraded = True
+    s.t_end = s._t_head = None  # the upgrade's deadline ends with it (asyncio's WebSocket writes met it)
     resp.request = resp._conn = None  # the upgrade's Request and connection: not kept for the WebSocket's
     # life (ws_connect's Connection is garbage then; the 101's ``url`` is None)
     leftover = s.parser.take_leftover()

@@ -128,6 +128,8 @@ class WebSocket(WSCore):
                 on_tx_complete(False)
             return
         n = len(frames)
+        if n and not c._out:  # a write is outstanding from now (the connection's ``timeout``): a quiet spell
+            c._t_io = ticks_ms()  # before it counted, and the next poll() failed a healthy WebSocket
         for i in range(n):
             c._out.append([frames[i], on_tx_complete if i == n - 1 else None])
         if not n and on_tx_complete:
