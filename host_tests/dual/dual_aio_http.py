@@ -42,12 +42,24 @@ def test_readinto_and_whole_bodies():
     Content-Length body larger than the receive buffer (MicroPython: into one buffer, copied once),
     keep-alive between them: every byte where it belongs."""
 
+    def check_chunked(got):
+        pos = 0  # (checked piece by piece: the 2,891 bytes built at once did not always fit a 128K heap)
+        for i in range(300):
+            c = b"chunk %d;" % i
+            assert got[pos : pos + len(c)] == c, (i, got[pos : pos + 20])
+            pos += len(c)
+        assert pos == len(got), (pos, len(got))
+
+    def check_5000(got):
+        assert len(got) == 5000 and all(got[i] == i & 0xFF for i in range(5000))
+
     async def main():
+        # Each body checked, and dropped, before the next: the whole read of 5,000 bytes needs a block
+        # of that size, which the copies kept before it did not always leave in a 128K heap (MicroPython:
+        # LimitExceeded, "does not fit in memory", now and then).
         host, port = server("http")
         conn = await aio.Connection.open(host, port, timeout=10)
-        want = bytes(i & 0xFF for i in range(5000))
-        out = []
-        for path in ("/bytes/5000", "/chunked?n=300"):
+        for path, check in (("/bytes/5000", check_5000), ("/chunked?n=300", check_chunked)):
             r = await conn.request("GET", path)
             buf = bytearray(700)
             got = bytearray()
@@ -56,24 +68,19 @@ def test_readinto_and_whole_bodies():
                 if not n:
                     break
                 got += buf[:n]
-            out.append(bytes(got))
+            check(got)
+            got = buf = None
         r = await conn.request("GET", "/bytes/5000")
         whole = await r.read()
-        again = await r.read()
+        check_5000(whole)
+        assert await r.read() is whole or await r.read() == whole
+        whole = None
         r = await conn.request("GET", "/hello")
-        hello = await r.read()
+        assert await r.read() == b"hello world"
         await conn.close()
-        return out, whole, again, hello, want
+        return True
 
-    out, whole, again, hello, want = asyncio.run(main())
-    assert out[0] == want
-    pos = 0  # (checked piece by piece: the 2,891 bytes built at once did not always fit a 128K heap)
-    for i in range(300):
-        c = b"chunk %d;" % i
-        assert out[1][pos : pos + len(c)] == c, (i, out[1][pos : pos + 20])
-        pos += len(c)
-    assert pos == len(out[1]), (pos, len(out[1]))
-    assert whole == want and again == want and hello == b"hello world"
+    assert asyncio.run(main())
 
 
 def test_a_body_that_fills_the_receive_buffer_before_it_is_read():
