@@ -31,7 +31,6 @@ _MAX_READS = const(8)  # reads per connection per round, so one busy connection 
 _SMALL_BODY = const(1024)  # bodies up to this size go out in the same write as the head
 # Milliseconds left of ``t`` seconds from tick ``since`` (None: no bound).
 _until = lambda t, since: None if t is None else int(t * 1000 + 0.5) - ticks_diff(ticks_ms(), since)  # noqa: E731
-_owner_of = lambda c: c._owner  # noqa: E731 (the connection a redirect's connection was made for: pollhop)
 
 
 class Response(session.Response):
@@ -247,8 +246,7 @@ class Conn(Session):
             ev = self.next_event()
             if ev is None:
                 return
-            kind = ev[0]
-            if kind == http11.RESPONSE:
+            if ev[0] == http11.RESPONSE:
                 resp = req.response = ev[1]
                 resp.transaction, resp.request = req, req.request
                 if req.user_data is not None:
@@ -264,7 +262,7 @@ class Conn(Session):
                     req._body = Body(self.max_body, self.parser.body_left())  # (a HEAD's: none to come)
                 if req.on_response and req.hop is None and wsh is None:
                     req.on_response(resp)
-            elif kind == http11.DATA:
+            elif ev[0] == http11.DATA:
                 if req.hop is not None:
                     load("pollhop").drain(self, req, ev[1])  # the 3xx's body: dropped, bounded
                 elif req._body is not None:
@@ -309,9 +307,14 @@ class Conn(Session):
         """Once per round (in poll()): deferred errors and closes, queued requests, timers (ev: unused)."""
         if self.state == _CLOSED:
             return
-        a = self._app_close  # True, or a MemoryError
-        if a and self not in map(_owner_of, self.engine._conns):  # (its redirects' connections end first)
-            return self._end(None if a is True else a, ConnectionLost("the connection was closed by the application"))
+        a = self._app_close  # True, or a MemoryError: then nothing is made here (MicroPython's emergency
+        if a:  # exception, shared by all made with no heap, took a new one's text and type; a second was told)
+            for c in self.engine._conns:  # (its redirects' connections end first; no iterator is made)
+                if c._owner is self:
+                    break
+            else:
+                return self._end(None if a is True else a,
+                                 a is True and ConnectionLost("the connection was closed by the application") or a)
         if self._deferred is not None:
             raise self._deferred
         if self.state == _HTTP:

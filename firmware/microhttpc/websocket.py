@@ -228,8 +228,11 @@ class WebSocket(WSCore):
         ``frame_size``); the last frame is an empty FIN frame, as the length is known only then.  A
         chunk that is no str or bytes-like object ends the connection (UsageError): the message
         cannot be finished."""
-        from .wsstream import send_stream
-
+        try:
+            from .wsstream import send_stream
+        except MemoryError:  # (its module, loaded on first use: the connection ends, as for any MemoryError;
+            self._drop()  # it stayed open)
+            raise
         send_stream(self, chunks, is_text)
 
     def ping(self, data=b""):
