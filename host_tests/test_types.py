@@ -261,6 +261,19 @@ def ws_keywords_poll():
     return {n: known.get(n) for n in names}
 
 
+def _pyright(tmp_path, cfg):
+    """pyright's JSON report on ``tmp_path`` with the configuration ``cfg``."""
+    (tmp_path / "pyrightconfig.json").write_text(json.dumps(cfg))
+    proc = subprocess.run(
+        [pyright_check.tool("pyright"), "-p", str(tmp_path / "pyrightconfig.json"), "--outputjson"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        timeout=120,
+        cwd=str(tmp_path),
+    )
+    return json.loads(proc.stdout.decode())
+
+
 def forwarded(mod, qual):
     """What the ``*args``/``**kw`` of ``mod.qual`` take: ("all", fn) for ``*args, **kw`` passed on whole
     to ``fn``; ("kw", {name: default}) for keywords."""
@@ -621,15 +634,7 @@ def test_pyright_gives_a_user_concrete_types_and_errors(runtime, tmp_path):
         cfg.update(
             typeshedPath=stubs, stubPath=stubs, venvPath=os.path.join(ROOT, "build"), venv="pyright-venv"
         )
-    (tmp_path / "pyrightconfig.json").write_text(json.dumps(cfg))
-    proc = subprocess.run(
-        [pyright_check.tool("pyright"), "-p", str(tmp_path / "pyrightconfig.json"), "--outputjson"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        timeout=120,
-        cwd=str(tmp_path),
-    )
-    report = json.loads(proc.stdout.decode())
+    report = _pyright(tmp_path, cfg)
     got = {}
     for d in report["generalDiagnostics"]:
         got.setdefault(d["range"]["start"]["line"] + 1, []).append(d)
@@ -674,15 +679,7 @@ def test_pyright_passes_the_readme_blocks(tmp_path):
         "pythonVersion": "3.8",
         "typeCheckingMode": "basic",
     }
-    (tmp_path / "pyrightconfig.json").write_text(json.dumps(cfg))
-    proc = subprocess.run(
-        [pyright_check.tool("pyright"), "-p", str(tmp_path / "pyrightconfig.json"), "--outputjson"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        timeout=120,
-        cwd=str(tmp_path),
-    )
-    report = json.loads(proc.stdout.decode())
+    report = _pyright(tmp_path, cfg)
     assert report["summary"]["filesAnalyzed"] == len(starts) >= 10, (report["summary"], sorted(starts))
     errors = [
         # README.md's line: the block's code starts on the line after its fence

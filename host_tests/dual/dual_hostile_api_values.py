@@ -141,19 +141,6 @@ def _tls_settings(layer):
                {"server_hostname": "localhost\x00.evil.example"}, {"server_hostname": "localhost\r\nX: y"},
                {"server_hostname": ""}, {"server_hostname": "a" * 300}):
         raises(UsageError, attempt, **kw)
-    # PEM text around the certificate that is not ASCII ("Bag Attributes" of openssl pkcs12): CPython
-    # refused it with a bare UnicodeDecodeError (bytes) or TypeError (str); MicroPython took it.
-    from check import tls_ca
-
-    ca = tls_ca()
-    ca = ca if isinstance(ca, bytes) else ca.encode()
-    utf8 = b"Bag Attributes\n    friendlyName: Z\xc3\xbcrich\n" + ca
-    for data in (utf8, utf8.decode(), b"friendlyName: Z\xfcrich\n" + ca):  # (and Latin-1)
-        c = open_client(layer, h, p, timeout=5, tls=True, cadata=data, server_hostname="localhost")
-        try:
-            assert c.request("GET", "/hello").body == b"hello world"
-        finally:
-            c.close()
 
 
 def _reconnect_settings(layer):
