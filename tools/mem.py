@@ -370,7 +370,7 @@ def build_bytecode():
     return OUT_BC
 
 
-def _in_root(p):
+def in_root(p):
     """``p`` relative to the checkout when inside it: MicroPython interns the file name of every module it
     loads, so absolute paths would make the heap figures depend on where the checkout lies."""
     return os.path.relpath(p, ROOT) if os.path.isabs(p) and p.startswith(ROOT + os.sep) else p
@@ -380,7 +380,7 @@ def run(code, heap="4M", env=None, path=None, timeout=60):
     """Run ``code`` on the unix port, in the checkout's folder; (returncode, output).  ``path``:
     MICROPYPATH folders (default: the package's .mpy build and the port's frozen modules)."""
     e = dict(os.environ if env is None else env)
-    e["MICROPYPATH"] = os.pathsep.join(_in_root(p) for p in (path if path is not None else [OUT, ".frozen"]))
+    e["MICROPYPATH"] = os.pathsep.join(in_root(p) for p in (path if path is not None else [OUT, ".frozen"]))
     try:
         proc = subprocess.run([micropython(), "-X", "heapsize=" + heap, "-c", code], env=e, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, timeout=timeout, cwd=ROOT)
