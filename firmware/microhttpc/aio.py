@@ -340,11 +340,11 @@ class Response(session.Response):
             raise
         return body
 
-    async def text(self, encoding="utf-8"):
+    async def text(self, encoding=None):
         """The whole body (``await read()``), decoded as the blocking ``Response.text()`` does."""
         from .extras import codec, text  # (as the blocking Response's: U+FFFD for what is not valid)
 
-        encoding = codec(encoding)
+        encoding = codec(encoding, self.headers)
         return text(await self.read(), encoding)
 
     async def json(self):

@@ -165,7 +165,7 @@ def source_pieces(src, buf):
                              % type(src).__name__)
         for c in src:
             if isinstance(c, str):
-                c = c.encode()
+                c = _utf8(c)
             elif not isinstance(c, (bytes, bytearray, memoryview)):
                 raise UsageError("a body's chunks are str or bytes-like, not %s" % type(c).__name__)
             if len(c):

@@ -63,10 +63,14 @@ def _unfit(body):
     return LimitExceeded("the body's text or JSON does not fit in memory", "max_body", None, len(body))
 
 
-def codec(encoding):
+def codec(encoding, headers=None):
     """``Response.text()``'s ``encoding`` checked before the body is read: a str, and a codec the runtime
     has (else UsageError): on CPython any it knows; on MicroPython UTF-8, Latin-1 and ASCII, the ones it
-    can decode, returned as "utf-8", "latin-1" or "ascii" (another name was read as UTF-8 there, silently)."""
+    can decode, returned as "utf-8", "latin-1" or "ascii" (another name was read as UTF-8 there, silently).
+    None: the charset that the Content-Type of ``headers`` names, when the runtime has it, else UTF-8
+    (as requests; a Latin-1 body labelled so was read as UTF-8, its accents U+FFFD)."""
+    if encoding is None:
+        return _charset(headers)
     if type(encoding) is not str:
         raise UsageError("text() takes the name of an encoding, not %r" % (encoding,))
     if not MICROPYTHON:
@@ -83,6 +87,17 @@ def codec(encoding):
     if e in ("ascii", "us-ascii"):
         return "ascii"
     raise UsageError("text(): no codec for the encoding %r on MicroPython (utf-8, latin-1 and ascii)" % (encoding,))
+
+
+def _charset(headers):
+    for p in (headers.get("content-type") or "").split(";")[1:]:
+        p = p.split("=", 1)
+        if len(p) == 2 and p[0].strip().lower() == "charset":
+            try:
+                return codec(p[1].strip().strip('"'))
+            except UsageError:  # (a charset this runtime has no codec for: read as UTF-8, as before)
+                break
+    return "utf-8"
 
 
 def text(body, encoding):

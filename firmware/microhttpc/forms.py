@@ -48,7 +48,7 @@ def _length(source, length):
             raise UsageError("a form value's length must be an int, 0 or more: %r" % (length,))
         return length
     if isinstance(source, str):
-        return len(source.encode())
+        return len(_utf8(source))
     if isinstance(source, (bytes, bytearray, memoryview)):
         return len(source) and len(source) * len(bytes(source[:1]))  # (bytes: an array's items are wider)
     if hasattr(source, "seek") and hasattr(source, "tell") and not hasattr(source, "encoding"):

@@ -139,8 +139,9 @@ def _content_length(raw, k, prev):
 class Headers:
     """Response headers: order and repeats kept, names looked up case-insensitively.
 
-    ``headers["content-type"]`` / ``headers.get(name, default)`` give the first value,
-    ``headers.get_all(name)`` every value, ``headers.items()`` the (name, value) pairs as sent.
+    ``headers["content-type"]`` / ``headers.get(name, default)`` give the value (a header sent on more
+    than one line: its values joined by ", ", RFC 9110 section 5.3, as requests does), ``headers.get_all(name)``
+    each value, ``headers.items()`` the (name, value) pairs as sent; ``len()`` and iteration count the lines.
     The block is kept as received (one bytes object, checked by the parser); values are decoded
     when asked for (UTF-8, else byte for byte), without the spaces around them.
     """
@@ -169,24 +170,20 @@ class Headers:
             pos = i + 2
         return -1
 
-    def _values(self, key, first=False):
-        """The values of the header whose lower-cased name is the bytes ``key``: a list, or with
-        ``first`` the first value (None when absent)."""
+    def _values(self, key):
+        """The values of the header whose lower-cased name is the bytes ``key``: a list."""
         raw = self._raw
-        out = None if first else []
+        out = []
         pos = self._next(key, 0)
         while pos >= 0:
             i = raw.find(b"\r\n", pos)
-            v = _value(raw[pos + len(key) + 1 : i])
-            if first:
-                return v
-            out.append(v)
+            out.append(_value(raw[pos + len(key) + 1 : i]))
             pos = self._next(key, i + 2)
         return out
 
     def _tokens(self, key):
         out = []
-        for v in self._values(key) or ():
+        for v in self._values(key):
             for t in v.split(","):
                 t = t.strip().lower()
                 if t:
@@ -202,9 +199,10 @@ class Headers:
         raise UsageError("a header name is a str (or bytes), not %r" % (name,))
 
     def get(self, name, default=None):
-        """The first value of the header ``name`` (any case), or ``default``."""
-        v = self._values(self._key(name), True)
-        return default if v is None else v
+        """The value of the header ``name`` (any case), or ``default``; one sent on more than one line
+        gives its values joined by ", " (a later line was lost before)."""
+        v = self._values(self._key(name))
+        return default if not v else v[0] if len(v) == 1 else ", ".join(v)
 
     def get_all(self, name):
         """Every value of the header ``name`` (any case), in order: a list, empty when none."""

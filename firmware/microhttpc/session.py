@@ -88,12 +88,13 @@ class Response(http11.ResponseHead):
 
         return make_url(o.scheme, o.host, o.port, self._target)
 
-    def text(self, encoding="utf-8"):
-        """The whole body (``read()``), decoded; what is not valid in ``encoding`` becomes U+FFFD
+    def text(self, encoding=None):
+        """The whole body (``read()``), decoded: in ``encoding``, by default the Content-Type's charset
+        when the runtime has it, else UTF-8 (``extras.codec``); what is not valid becomes U+FFFD
         (``extras.text``)."""
         from .extras import codec, text
 
-        encoding = codec(encoding)  # (first: a wrong one takes nothing of the body)
+        encoding = codec(encoding, self.headers)  # (first: a wrong one takes nothing of the body)
         return text(self.read(), encoding)
 
     def json(self):

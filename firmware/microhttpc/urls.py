@@ -150,7 +150,8 @@ def next_hop(first, conn, resp, cur, hdrs, limit, history):
     (appended to): None to stop here, else (the connection to use, the next Request, its path).
     Another origin gets a one-request connection of ``first``'s class with its settings
     (``Connection: close``).  One hop too many raises TooManyRedirects."""
-    loc = resp.headers.get("location")
+    loc = resp.headers.get_all("location")  # (the first, if a server sent more than one)
+    loc = loc[0] if loc else None
     if not limit or resp.status not in REDIRECT_CODES or loc is None:
         return None
     if len(history) >= limit:
