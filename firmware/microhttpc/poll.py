@@ -446,21 +446,21 @@ class Engine:
         unknown length goes chunked, pulled as the socket drains); ``deadline`` (s) bounds this request as a whole.
         ``on_response(resp)`` when the head came; ``on_body(chunk)`` per piece (without it the body is collected into
         ``resp.body``, bounded by ``max_body``); ``on_complete(resp, ok)`` at the end; ``on_err(exc)`` on failure."""
-        from .request import Request  # on use: an engine of WebSockets only never loads it
         self._mine(conn)
-        if isinstance(method, Request) and (target != "/" or headers is not None or body is not None or kw):
-            raise UsageError("give either a Request or method/target/headers/body, not both")
-        r = method if isinstance(method, Request) else Request(method, target, headers=headers, body=body, **kw)
-        if deadline is not None:
-            r.deadline = seconds(deadline, "deadline")  # read by the session
-        callables(on_response, on_body, on_complete, on_err)
-        req = Transaction(conn, r, on_response, on_body or r.on_body, on_complete, on_err,
-                          r.user_data if user_data is None else user_data)
         try:  # checked and built now: UsageError here, as on the other layers (on_err at its turn before)
+            from .request import Request  # on use: an engine of WebSockets only never loads it
+            if isinstance(method, Request) and (target != "/" or headers is not None or body is not None or kw):
+                raise UsageError("give either a Request or method/target/headers/body, not both")
+            r = method if isinstance(method, Request) else Request(method, target, headers=headers, body=body, **kw)
+            if deadline is not None:
+                r.deadline = seconds(deadline, "deadline")  # read by the session
+            callables(on_response, on_body, on_complete, on_err)
+            req = Transaction(conn, r, on_response, on_body or r.on_body, on_complete, on_err,
+                              r.user_data if user_data is None else user_data)
             req.hdrs = r.user_headers()
             req.head = r.prepare(conn.host_header, not conn.persistent, req.hdrs, conn.target(r))
-        except MemoryError as e:  # (as in upgrade(): raised once, and the connection ends)
-            raise self.close(conn, e) or e
+        except MemoryError as e:  # (as in upgrade(): raised once, and the connection ends; the Request and the
+            raise self.close(conn, e) or e  # Transaction too: the connection stayed open, with no on_close)
         conn._queue.append(req)
         self._hot = True
         return req

@@ -349,10 +349,15 @@ class Session:
 
     def lost(self):
         """The connection is closed (any reason): a body still on the wire is cut off.  (And a module a
-        MemoryError left half made is dropped: ``rt.load``.)"""
-        from .rt import load  # (here: a name more in the module's table cost 128 bytes on every path)
+        MemoryError left half made is dropped: ``rt.load``, when the heap has the 32 bytes its import
+        takes: this runs after a MemoryError, and raised one before the state was reset (the next
+        request met a parser with no socket; poll's and aio's ends gave no callbacks and kept the fd).)"""
+        try:
+            from .rt import load  # (here: a name more in the module's table cost 128 bytes on every path)
 
-        load()
+            load()
+        except MemoryError:  # (the next connection's end drops them)
+            pass
         self.parser = None
         self.reusable = False
         self.method = None
@@ -510,6 +515,7 @@ class Session:
                 self.upgrading = None  # a refused upgrade: an ordinary response
             resp._conn = self
             resp._target = self._target
+            resp.complete = resp._cut = False  # (their room in it now: lost() sets them with the heap full)
             self.active = resp
             if p.done:
                 self._done(resp, http11.NO_HEADERS)
