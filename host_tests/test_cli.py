@@ -110,6 +110,15 @@ def test_usage(run):
         no_traceback(p)
 
 
+def test_a_url_with_a_byte_that_is_no_utf8_exits_2_on_cpython():
+    # CPython makes a lone surrogate of it (a bare UnicodeEncodeError and exit 1 before); the unix port's
+    # launcher of this package takes no such argument at all
+    prefix, env = cli("cpython")
+    p = subprocess.run(prefix + [b"http://\xff/"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    assert p.returncode == 2 and p.stderr.startswith(b"microhttpc: "), p
+    no_traceback(p)
+
+
 def test_tls_cacert_and_insecure(run):
     url = "https://%s/hello" % os.environ["MHC_TLS"]
     p = run(url)  # the test CA is in no store, and MicroPython has none

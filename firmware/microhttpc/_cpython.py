@@ -155,7 +155,10 @@ def encode(text):
 
 def host_header(host):
     """A host name with non-ASCII characters in its ASCII (IDNA) form, for the Host header
-    (``session.host_header``); one the codec refuses: UsageError."""
+    (``session.host_header``); one the codec refuses (a lone surrogate too, as a byte that sys.argv
+    could not decode gives): UsageError."""
+    if host.isascii():
+        return host
     try:
         return host.encode("idna").decode("ascii")
     except UnicodeError:

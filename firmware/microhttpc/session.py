@@ -174,7 +174,7 @@ def host_header(host, port, tls):
     scheme's default.  CR, LF or NUL in it: UsageError.  A name with non-ASCII characters goes in its
     IDNA form on CPython (RFC 5891, as requests sends it; MicroPython has no IDNA codec, and its
     resolver refuses such a name: ConnectError)."""
-    if not MICROPYTHON and len(host) != len(host.encode()):
+    if not MICROPYTHON:
         from ._cpython import host_header  # (the IDNA form: a name the package has already)
 
         host = host_header(host)

@@ -23,7 +23,7 @@ def make_url(scheme, host, port, target):
         host = "[" + host + "]"
     if port != default_port(scheme):
         host = "%s:%d" % (host, port)
-    return "%s://%s%s" % (scheme, host, target)
+    return "%s://%s%s" % (scheme, host, "" if target == "*" else target)  # (OPTIONS *: the server itself)
 
 
 def _remove_dot_segments(path):

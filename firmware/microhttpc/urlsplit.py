@@ -56,7 +56,11 @@ def split_url(url):
     else:
         host = hostport
     bad = not host or (":" in host) != hostport.startswith("[")  # (an IPv6 literal in brackets, nothing else)
-    for c in host.encode():  # no space, control or character a URI never holds (non-ASCII: IDNA)
+    try:
+        b = host.encode()
+    except UnicodeError:  # (CPython: a lone surrogate, as a byte that sys.argv could not decode gives)
+        b = b"\0"
+    for c in b:  # no space, control or character a URI never holds (non-ASCII: IDNA)
         bad = bad or c <= 32 or c == 127 or c in b'"<>\\^`{|}'
     if bad:
         raise UsageError("no host, or not a name or address (an IPv6 one in brackets), in %r" % (url,))

@@ -87,3 +87,33 @@ def test_a_lone_surrogate_in_a_body_chunk_or_a_form_value():
     for fn in cases:  # MicroPython: a str is sent as the bytes it holds
         fn()
     assert _wire(Request("POST", "/", body=iter([s]))).endswith(b"\r\n" + s.encode() + b"\r\n0\r\n\r\n")
+
+
+def test_a_host_with_a_lone_surrogate_is_a_usage_error():
+    # (found by an outside hunt of URLs and hosts) CPython makes one of a byte that sys.argv, a file name
+    # or the environment could not decode: every entry point raised a bare UnicodeEncodeError, and the
+    # CLI a traceback (exit 1).  MicroPython holds it as bytes: a name its resolver refuses.
+    from microhttpc import Connection
+    from microhttpc.poll import Engine
+    from microhttpc.urlsplit import split_url
+
+    host = "\udcff"
+    try:
+        host.encode()
+    except UnicodeError:
+        raises(UsageError, split_url, "http://%s/" % host)
+        raises(UsageError, split_url, "ws://%s:81/x" % host)
+        raises(UsageError, Connection, host, 80)
+        raises(UsageError, Engine().connect, host, 80)
+        return
+    assert split_url("http://%s:81/" % host) == ("http", host, 81, "/")
+
+
+def test_the_url_of_an_answer_to_options_star_is_the_servers():
+    # (RFC 9112 section 3.2.4: the asterisk form asks the server itself; "http://h:81*" was no URL, and
+    # a relative Location in answer to OPTIONS * failed as "invalid port")
+    from microhttpc.urls import make_url, resolve_url
+
+    assert make_url("http", "h", 81, "*") == "http://h:81" and make_url("https", "::1", 443, "*") == "https://[::1]"
+    assert resolve_url(make_url("http", "h", 81, "*"), "/other") == "http://h:81/other"
+    assert make_url("http", "h", 80, "/a*") == "http://h/a*"
