@@ -297,14 +297,17 @@ class WebSocket(WSCore):
         try:
             if self._reading:
                 # Another task waits in recv(): it sees the server's Close and winds down itself
-                # (looked at every 10 ms: no Event per WebSocket for this rare case).
+                # (looked at every 10 ms: no Event per WebSocket for this rare case), unless it stops
+                # reading first (cancelled: this call reads the rest, in the time left; it waited out
+                # close_timeout and reported 1006 for a Close the server had sent at once).
                 dl = deadline(t)
-                while not self._socket_closed:
+                while not self._socket_closed and self._reading:
                     left = remaining(dl)
                     if left is not None and left <= 0:
                         break
                     await asyncio.sleep(0.01)
-            else:
+                t = remaining(dl)
+            if not self._socket_closed and not self._reading:
                 await _within(self._drain_until_eof(), t, "closing handshake")
         except (TimeoutError, ConnectionLost):
             pass

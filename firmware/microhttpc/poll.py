@@ -254,10 +254,12 @@ class Conn(Session):
                 wsh = req.websocket
                 if wsh is not None and resp.status == 101:
                     return wsh._switch(resp)  # a wrong 101 ends the connection
+                self.engine._busy = True  # on_header: a nested poll() would take the body before on_response
                 if wsh is None and resp.status in (301, 302, 303, 307, 308):  # one to follow? (pollhop)
                     req.hop = load("pollhop").verdict(self, req, resp)
                 elif wsh is None:  # the session's verdict on the final response: on_header
                     self.redirect(self, resp, req.request, None, 0, req.history)
+                self.engine._busy = False  # (on_header raised: _guard)
                 if req.hop is None and (req.on_body is None or wsh is not None):
                     req._body = Body(self.max_body, self.parser.body_left())  # (a HEAD's: none to come)
                 if req.on_response and req.hop is None and wsh is None:
@@ -313,8 +315,7 @@ class Conn(Session):
                 if c._owner is self:
                     break
             else:
-                return self._end(None if a is True else a,
-                                 a is True and ConnectionLost("the connection was closed by the application") or a)
+                return self._end(None if a is True else a, a is True and ConnectionLost("the connection was closed by the application") or a)
         if self._deferred is not None:
             raise self._deferred
         if self.state == _HTTP:
@@ -455,8 +456,7 @@ class Engine:
             if deadline is not None:
                 r.deadline = seconds(deadline, "deadline")  # read by the session
             callables(on_response, on_body, on_complete, on_err)
-            req = Transaction(conn, r, on_response, on_body or r.on_body, on_complete, on_err,
-                              r.user_data if user_data is None else user_data)
+            req = Transaction(conn, r, on_response, on_body or r.on_body, on_complete, on_err, r.user_data if user_data is None else user_data)
             req.hdrs = r.user_headers()
             req.head = r.prepare(conn.host_header, not conn.persistent, req.hdrs, conn.target(r))
         except MemoryError as e:  # (as in upgrade(): raised once, and the connection ends; the Request and the
@@ -515,12 +515,11 @@ class Engine:
     def poll(self, timeout_ms=0):
         """One round: wait up to ``timeout_ms`` (0 to 500,000; -1 or None: until something happens; cut
         to the nearest timer) for the sockets, then read, call back, write, enforce timers; the ready count."""
-        if self._busy:  # a WebSocket's on_open or on_msg (pollws): it would hand out later messages first
-            raise UsageError("poll() or run() inside a WebSocket callback of this engine")
+        if self._busy:  # a WebSocket's on_open or on_msg (pollws), on_header: later input would come first
+            raise UsageError("poll() or run() inside an on_header or a WebSocket callback of this engine")
         t = None if timeout_ms == -1 else seconds(timeout_ms, "timeout_ms")  # (the same bounds, in ms)
         self._each(Conn._tick)
-        wait = 0 if self._hot else -1 if t is None else int(t)  # (MicroPython's poll: an int)
-        self._hot = False
+        wait, self._hot = 0 if self._hot else -1 if t is None else int(t), False  # (MicroPython's poll: an int)
         for c in self._conns:
             left = c._left()
             if left is not None and (wait < 0 or left < wait):
@@ -568,6 +567,7 @@ class Engine:
         try:
             fn(conn, ev)
         except Exception as exc:  # isolation between connections is the point
+            self._busy = False  # (an on_header that raised: no nested round runs, see poll())
             if conn.state == _CLOSED:
                 raise  # an on_err/on_close callback failed while reporting: the application's bug
             conn._end(exc)

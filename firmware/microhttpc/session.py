@@ -368,8 +368,11 @@ class Session:
         a = self.active
         self.active = None
         if a is not None and not a.complete:
-            a.complete = True
-            a._cut = True  # its body ends here: reading on raises instead of looking complete
+            try:  # its body ends here: reading on raises instead of looking complete
+                a._cut = True
+                a.complete = True
+            except MemoryError:  # (no heap for its attribute table to grow: a read finds the connection gone)
+                pass
 
     @property
     def idle(self):
@@ -515,7 +518,6 @@ class Session:
                 self.upgrading = None  # a refused upgrade: an ordinary response
             resp._conn = self
             resp._target = self._target
-            resp.complete = resp._cut = False  # (their room in it now: lost() sets them with the heap full)
             self.active = resp
             if p.done:
                 self._done(resp, http11.NO_HEADERS)
