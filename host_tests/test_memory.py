@@ -233,19 +233,19 @@ import mem
 # for kept-alive connections only, server_hostname checked.  Then the WebSocket paths 73312, 70528,
 # 74432, 72928, 68160 (+64 to +192): frame_size in Protocol.send_fragment (asyncio and poll split
 # fragments too), a close() in a poll callback drops the rest of the read, a poll WebSocket whose callback
-# raised ends CLOSED.  Then 45792, 73376, 70592, 52928, 74464, 47744, 72960, 68160 (0 to +64; budgets 50
-# over): a repeated header's values joined, text()'s charset (http11, session), and a connection's end that
-# needs no heap (Session.lost: the import of rt.load in a try, a response's complete and _cut given their
-# room when its head comes).
+# raised ends CLOSED.  Then 45696, 73280, 70496, 52864, 74400, 47648, 72864, 68064 (-96 to -32; budgets 50
+# over): a repeated header's values joined, text()'s charset (http11, session), a connection's end that
+# needs no heap (Session.lost: the import of rt.load and the response's marks in a try), poll's request()
+# and WebSocket sends that meet a full heap end the connection, a nested poll() in on_header refused.
 IMPORT_BUDGET = {
-    "blocking HTTP": 45842,
-    "blocking HTTP + WebSocket": 73426,
-    "blocking WebSocket only": 70642,
-    "poll HTTP": 52978,
-    "poll HTTP + WebSocket": 74514,
-    "aio HTTP": 47794,
-    "aio HTTP + WebSocket": 73010,
-    "aio WebSocket only": 68210,
+    "blocking HTTP": 45746,
+    "blocking HTTP + WebSocket": 73330,
+    "blocking WebSocket only": 70546,
+    "poll HTTP": 52914,
+    "poll HTTP + WebSocket": 74450,
+    "aio HTTP": 47698,
+    "aio HTTP + WebSocket": 72914,
+    "aio WebSocket only": 68114,
 }
 # the same paths imported from a ROMFS image mounted with vfs.VfsRom (bytecode runs in place; the
 # image's own bytes, read into the heap first, are not counted); measured 24736, 39968, 28896, 40544,

@@ -111,13 +111,13 @@ class WebSocket(WSCore):
             raise UsageError("the WebSocket is not open yet (wait for on_open)")
         try:
             getattr(p, name)(*args)
-        except MemoryError as e:
+            self._queue(on_tx_complete)  # (in the try: a frame taken from the protocol and not queued was lost,
+        except MemoryError as e:  # and the message went on without it, on a connection that stayed open)
             # No heap for the frame: raised to the caller (once: not to on_err, nor the connection's), and
             # the connection ends as after any fault (on_close(1006), on_close(conn, e) from the next poll()).
             self._err_reported = e
             self.conn.engine.close(self.conn, e)
             raise
-        self._queue(on_tx_complete)
 
     def _queue(self, on_tx_complete=None):
         """Hand the frames the protocol queued to the connection; ``on_tx_complete`` goes with the last."""
@@ -339,8 +339,8 @@ class WebSocket(WSCore):
                         cause = e
         except Exception:  # (reset, no memory: the end goes on)
             pass
-        if c._out:  # not written: a Close there was not sent (sent_code said 1000 for it)
-            self._unsent((c._out[-1][0],))
+        if c._out and c._out[-1][0][0] & 0x0F == 8:  # not written: a Close there was not sent (sent_code said
+            self.protocol.close_sent = None  # 1000 for it; wsession._unsent's, with no tuple to make on a full heap)
         if isinstance(cause, ConnectionLost) and p is not None:
             exc = self._last_input()
             if exc is not None:
