@@ -105,16 +105,16 @@ class WebSocket(WSCore):
         bytes (default: the WebSocket's ``frame_size``; None: one frame).  Returns once it is written;
         ConnectionClosed when the connection ended (also when the write found it reset)."""
         p = self.protocol
-        data = payload(message)
-        tb = p.tx_buffer
-        if not MICROPYTHON and len(data) >= 65536 and (tb is None or len(tb) < len(data) + 14) and not self.conn.tls:
-            # CPython: a large frame is built in a buffer kept for the next one, as on the blocking
-            # WebSocket (a fresh 4 MiB one is zeroed page by page: 0.75 of its rate, now about 1.0).  The
-            # transport takes a frame's bytes in write(), before any other can be built (not TLS's: its
-            # backlog may keep the view).
-            p.tx_buffer = None  # (replaced: not both in the heap at once)
-            p.tx_buffer = bytearray(len(data) + 14)
         try:  # (not through _tx: a message allocates no bound method, tuple or coroutine more)
+            data = payload(message)  # (in the try: a bytes message's check makes a tuple, and with no heap
+            tb = p.tx_buffer  # for it the connection stayed open)
+            if not MICROPYTHON and len(data) >= 65536 and (tb is None or len(tb) < len(data) + 14) and not self.conn.tls:
+                # CPython: a large frame is built in a buffer kept for the next one, as on the blocking
+                # WebSocket (a fresh 4 MiB one is zeroed page by page: 0.75 of its rate, now about 1.0).  The
+                # transport takes a frame's bytes in write(), before any other can be built (not TLS's: its
+                # backlog may keep the view).
+                p.tx_buffer = None  # (replaced: not both in the heap at once)
+                p.tx_buffer = bytearray(len(data) + 14)
             p.send_message(ws.OP_TEXT if isinstance(message, str) else ws.OP_BINARY, data,
                            self.frame_size if frame_size is None else frame_size)  # (0: UsageError)
             await self._flush(True)
@@ -128,23 +128,40 @@ class WebSocket(WSCore):
 
     async def send_start(self, is_text=False):
         """Start a message of unknown length; then send_fragment() and send_end()."""
-        await self._tx(self.protocol.send_start, is_text)
+        await self._tx_of(0, is_text)
 
     async def send_fragment(self, data):
         """The next piece of the message that ``send_start()`` began (as the blocking WebSocket's)."""
-        await self._tx(self.protocol.send_fragment, payload(data), False, self.frame_size)
+        await self._tx_of(1, data)
 
     async def send_end(self, data=b""):
         """The last piece of the message that ``send_start()`` began (FIN set)."""
-        await self._tx(self.protocol.send_end, payload(data), self.frame_size)
+        await self._tx_of(2, data)
 
     async def ping(self, data=b""):
         """Send a PING; its PONG is seen by ``recv()`` (``on_pong``)."""
-        await self._tx(self.protocol.send_ping, payload(data))
+        await self._tx_of(3, data)
 
     async def pong(self, data=b""):
         """An unsolicited PONG (PINGs are answered by the WebSocket itself)."""
-        await self._tx(self.protocol.send_pong, payload(data))
+        await self._tx_of(4, data)
+
+    def _tx_of(self, k, data):
+        """The ``_tx`` of call ``k`` (send_start, send_fragment, send_end, ping, pong) with ``data``: the
+        payload, the bound method, the argument tuple and the coroutine are made in the try (on a full
+        heap one of them raised before it, and the connection stayed open)."""
+        try:
+            p = self.protocol
+            if k == 0:
+                return self._tx(p.send_start, data)
+            if k == 3 or k == 4:
+                return self._tx(p.send_ping if k == 3 else p.send_pong, payload(data))
+            if k == 1:
+                return self._tx(p.send_fragment, payload(data), False, self.frame_size)
+            return self._tx(p.send_end, payload(data), self.frame_size)
+        except MemoryError:
+            self._drop()
+            raise
 
     async def _tx(self, queue, *args):
         """``queue(*args)`` (one of the protocol's send_*), then write the frames.  No heap for a frame
@@ -357,8 +374,10 @@ class WebSocket(WSCore):
     async def close(self, code=1000, reason=""):
         """Send Close(code, reason), wait (bounded) for the server's Close and TCP close.  Idempotent."""
         p = self.protocol
-        dl = deadline(self.close_timeout)  # the Close's writes too (a server that reads nothing)
+        dl = None
         try:
+            dl = deadline(self.close_timeout)  # the Close's writes too (a server that reads nothing); in the
+            # try: its float found no heap, and close() left the connection open with no on_close
             if p.deferred is not None and not self._socket_closed:
                 p.receive_data(b"")  # the server's fault or Close comes first
                 await self._flush_by(dl)

@@ -90,7 +90,8 @@ def codec(encoding, headers=None):
 
 
 def _charset(headers):
-    for p in (headers.get("content-type") or "").split(";")[1:]:
+    v = headers.get_all("content-type")  # (the last line's, as requests: one line sent twice was not read)
+    for p in (v[-1] if v else "").split(";")[1:]:
         p = p.split("=", 1)
         if len(p) == 2 and p[0].strip().lower() == "charset":
             try:

@@ -259,7 +259,7 @@ class Conn(Session):
                     req.hop = load("pollhop").verdict(self, req, resp)
                 elif wsh is None:  # the session's verdict on the final response: on_header
                     self.redirect(self, resp, req.request, None, 0, req.history)
-                self.engine._busy = False  # (on_header raised: _guard)
+                self.engine._busy = False  # (on_header raised, even KeyboardInterrupt: _guard)
                 if req.hop is None and (req.on_body is None or wsh is not None):
                     req._body = Body(self.max_body, self.parser.body_left())  # (a HEAD's: none to come)
                 if req.on_response and req.hop is None and wsh is None:
@@ -566,9 +566,9 @@ class Engine:
         """One step of ``conn`` (``ev``: _ready's; no *args: a tuple per step): any exception ends it."""
         try:
             fn(conn, ev)
-        except Exception as exc:  # isolation between connections is the point
-            self._busy = False  # (an on_header that raised: no nested round runs, see poll())
-            if conn.state == _CLOSED:
+        except BaseException as exc:  # isolation between connections is the point (an interrupt goes on)
+            self._busy = False  # (an on_header that raised, even KeyboardInterrupt: no nested round runs, see poll())
+            if conn.state == _CLOSED or not isinstance(exc, Exception):
                 raise  # an on_err/on_close callback failed while reporting: the application's bug
             conn._end(exc)
 

@@ -480,8 +480,9 @@ class WebSocket(WSCore):
         """Close cleanly: send Close(code, reason), wait up to close_timeout for the server's Close and
         its TCP close, then drop the connection.  Safe to call more than once."""
         p = self.protocol
-        self._dl = deadline(self.close_timeout)  # the Close's writes too (a server that reads nothing)
         try:
+            self._dl = deadline(self.close_timeout)  # the Close's writes too (a server that reads nothing);
+            # in the try: its float found no heap, and close() left the connection open with no on_close
             if p.deferred is not None and not self._socket_closed:
                 p.receive_data(b"")  # the server's fault or Close comes first
                 self._flush()
@@ -493,6 +494,8 @@ class WebSocket(WSCore):
         except BaseException as exc:
             self._dl = _IDLE  # (no call in progress any more: see _step)
             if isinstance(exc, MemoryError):  # no heap for the Close frame: the connection was dropped
+                if not self._socket_closed:  # (or for the deadline, before the frame)
+                    self._drop()
                 self._told()
             raise
         try:

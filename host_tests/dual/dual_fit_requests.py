@@ -26,6 +26,8 @@ def test_the_default_codec_is_the_charset_content_type_names():
     for value in ("text/plain", "text/plain; charset=x-no-such-codec", "text/plain; charset", "text/plain;;"):
         assert codec(None, _ct(value)) == "utf-8", value  # (none the runtime has: UTF-8, as before)
     assert codec(None, Headers()) == "utf-8"
+    twice = Headers([("Content-Type", "text/plain; charset=latin-1"), ("Content-Type", "text/plain; charset=latin-1")])
+    assert codec(None, twice) == "latin-1"  # (a line sent twice: joined, its charset was not read)
     assert codec("ascii", _ct("text/plain; charset=utf-8")) == "ascii"  # (one given wins)
 
 

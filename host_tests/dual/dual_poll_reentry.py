@@ -73,7 +73,7 @@ def test_poll_inside_a_websocket_callback_is_refused():
             e.poll(100)
         except UsageError as x:
             refused.append(what)
-            assert "inside a WebSocket callback" in str(x), x
+            assert "a WebSocket callback of this engine" in str(x), x
         try:
             e.run(timeout=0.1)
         except UsageError:

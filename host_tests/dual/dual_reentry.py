@@ -40,6 +40,15 @@ def test_poll_a_nested_poll_in_on_header_is_a_usage_error():
 
     e.request(conn, "GET", "/hello", on_header=bad, on_err=errs.append)
     assert e.run(until=lambda: errs, timeout=5) and isinstance(errs[0], ValueError), errs
+    def interrupted(k, v):  # (a Ctrl-C on a board: it goes on out of run(), and the engine stays usable)
+        raise KeyboardInterrupt
+
+    e.request(e.connect(h, p), "GET", "/hello", on_header=interrupted)
+    try:
+        e.run(timeout=5)
+        raise AssertionError("no KeyboardInterrupt")
+    except KeyboardInterrupt:
+        pass
     c2 = e.connect(h, p)
     done = []
     e.request(c2, "GET", "/hello", on_complete=lambda r, ok: done.append((ok, r.body)))
