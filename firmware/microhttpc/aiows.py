@@ -128,37 +128,37 @@ class WebSocket(WSCore):
 
     async def send_start(self, is_text=False):
         """Start a message of unknown length; then send_fragment() and send_end()."""
-        await self._tx_of(0, is_text)
+        await self._tx_of("send_start", is_text)
 
     async def send_fragment(self, data):
         """The next piece of the message that ``send_start()`` began (as the blocking WebSocket's)."""
-        await self._tx_of(1, data)
+        await self._tx_of("send_fragment", data)
 
     async def send_end(self, data=b""):
         """The last piece of the message that ``send_start()`` began (FIN set)."""
-        await self._tx_of(2, data)
+        await self._tx_of("send_end", data)
 
     async def ping(self, data=b""):
         """Send a PING; its PONG is seen by ``recv()`` (``on_pong``)."""
-        await self._tx_of(3, data)
+        await self._tx_of("send_ping", data)
 
     async def pong(self, data=b""):
         """An unsolicited PONG (PINGs are answered by the WebSocket itself)."""
-        await self._tx_of(4, data)
+        await self._tx_of("send_pong", data)
 
-    def _tx_of(self, k, data):
-        """The ``_tx`` of call ``k`` (send_start, send_fragment, send_end, ping, pong) with ``data``: the
-        payload, the bound method, the argument tuple and the coroutine are made in the try (on a full
-        heap one of them raised before it, and the connection stayed open)."""
+    def _tx_of(self, name, data):
+        """The ``_tx`` of the protocol's method ``name`` (send_start, send_fragment, send_end, send_ping,
+        send_pong) with ``data``: the payload, the bound method, the argument tuple and the coroutine are
+        made in the try (on a full heap one of them raised before it, and the connection stayed open)."""
         try:
-            p = self.protocol
-            if k == 0:
-                return self._tx(p.send_start, data)
-            if k == 3 or k == 4:
-                return self._tx(p.send_ping if k == 3 else p.send_pong, payload(data))
-            if k == 1:
-                return self._tx(p.send_fragment, payload(data), False, self.frame_size)
-            return self._tx(p.send_end, payload(data), self.frame_size)
+            f = getattr(self.protocol, name)
+            if name == "send_start":
+                return self._tx(f, data)
+            if name == "send_fragment":
+                return self._tx(f, payload(data), False, self.frame_size)
+            if name == "send_end":
+                return self._tx(f, payload(data), self.frame_size)
+            return self._tx(f, payload(data))
         except MemoryError:
             self._drop()
             raise

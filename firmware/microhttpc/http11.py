@@ -231,7 +231,7 @@ class Headers:
         return v
 
     def __contains__(self, name):
-        return self.get(name) is not None
+        return self._next(self._key(name), 0) >= 0  # (no value made: get() joins repeats in a list)
 
     def __len__(self):
         return self._raw.count(b"\n")
