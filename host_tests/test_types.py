@@ -581,6 +581,7 @@ with Connection("example.com", 443, tls=True, timeout=5) as conn:
     reveal_type(ws.recv())  # expect: str | bytes
     reveal_type(ws.close_code)  # expect: int | None
     ws.send("hi")
+    ws.close(None)  # (a Close frame without a code: allowed)
     r.status_code  # error: reportAttributeAccessIssue
     ws.sendd("x")  # error: reportAttributeAccessIssue
 Connection("h", timout=5)  # error: reportCallIssue
@@ -592,6 +593,8 @@ except HandshakeError as e:
     reveal_type(e.response)  # expect: microhttpc.client.Response | microhttpc.aio.Response | microhttpc.poll.Response
     reveal_type(e.response.status)  # expect: int
     reveal_type(e.response.read())  # expect: bytes | CoroutineType[Any, Any, bytes]
+except microhttpc.ConnectionClosed as e:
+    reveal_type(e.cause)  # expect: HTTPCError | None
 
 
 def connected(c: Conn) -> None:

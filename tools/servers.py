@@ -990,6 +990,7 @@ RAW_SCRIPTS = {
     "/splitutf8tcp": (None, [_SURR[:5], 0.05, _SURR[5:]]),
     "/splitutf8both": (None, [raw_frame(1, b"ab\xed", fin=False), 0.05, raw_frame(0, b"\xa0\x80cd")]),
     "/ping250": (None, b""),  # see _ping_every: a PING every 250 ms, never a message
+    "/ping2ms": (None, b""),  # a PING every 2 ms for 10 s, never a message (recv() timeouts among PONGs)
     "/stall": (None, b""),  # reads nothing for a second, then answers each message with "got <size>"
     "/pause": (None, b""),  # the same with the usual socket buffers (megabytes wait, then go quickly)
     "/stall-twice": (None, b""),  # as /pause, and again for a second after its answer to the first message
@@ -1002,7 +1003,7 @@ RAW_SCRIPTS = {
     "/refused-drip": ("HTTP/1.1 401 Unauthorized\r\nContent-Length: 40\r\n", [b""] + [0.25, b"x"] * 40),
 }
 
-RAW_QUIET = ("/pingflood", "/pingflood-noread", "/ping250", "/burst3000", "/floodafterclose", "/big1m")
+RAW_QUIET = ("/pingflood", "/pingflood-noread", "/ping250", "/ping2ms", "/burst3000", "/floodafterclose", "/big1m")
 
 
 async def _ping_every(writer, period=0.25, limit=30.0):
@@ -1303,8 +1304,8 @@ async def raw_ws(reader, writer):
             return  # TCP closed without a Close frame
         if path == "/going-halfclose":
             writer.write_eof()
-        if path == "/ping250":
-            task = asyncio.ensure_future(_ping_every(writer))
+        if path in ("/ping250", "/ping2ms"):
+            task = asyncio.ensure_future(_ping_every(writer, 0.25 if path == "/ping250" else 0.002, 30 if path == "/ping250" else 10))
         seen = RAW_SEEN[path] = []
         stalled = 0
         if path == "/stall":

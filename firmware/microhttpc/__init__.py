@@ -30,6 +30,8 @@ def __getattr__(name):
     if i >= 0 and name[:1] != ":":
         i = _LAZY.find(":", i) + 1
         value = getattr(load(_LAZY[i : _LAZY.find(" ", i)]), name)
+    elif name == "__all__":  # ``from microhttpc import *`` (MicroPython's asks, and failed on an AttributeError)
+        value = load("_all").names(_LAZY)
     elif not name or name.startswith("__"):
         raise AttributeError(name)
     else:

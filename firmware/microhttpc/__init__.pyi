@@ -45,3 +45,12 @@ from .api import post as post
 from .api import put as put
 
 __version__: str
+
+# ``from microhttpc import *``: the names above less the submodules and TimeoutError (the builtin's name).
+__all__ = [
+    "Connection", "Response", "parse_url", "ws_connect", "Request", "reconnect", "WebSocket", "Engine",
+    "get", "post", "put", "patch", "delete", "head", "close_all",
+    "HTTPCError", "UsageError", "HeaderNotAllowed", "ConnectError", "TLSError", "ConnectionLost",
+    "ProtocolError", "LimitExceeded", "InvalidUTF8", "HandshakeError", "UpgradeRefused", "HTTPStatusError",
+    "JSONDecodeError", "TooManyRedirects", "ConnectionClosed",
+]

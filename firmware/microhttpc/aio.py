@@ -391,8 +391,8 @@ class Connection(Session):
             self._ssl = tls_context(self.ssl_context, self.cadata, self.verify)
         self._reader = None  # MicroPython: both are the socket
         self._writer = None
-        self._mv = None
-        self.websocket = None
+        self._mv = None  # (websocket: the class's None until an upgrade; with the _target and task of
+        # a request, a connection keeps 17 attributes: a table of 17 slots, not 23, for each of many)
 
     @classmethod
     async def open(cls, host, port=None, **kw):
@@ -483,9 +483,10 @@ class Connection(Session):
 
     async def close(self):
         """Close the connection (its WebSocket first, with a Close frame, if upgraded)."""
-        w, self.websocket = self.websocket, None
+        w = self.websocket
         try:
             if w is not None:
+                self.websocket = None
                 await w.close()
         finally:  # the socket closes whatever the WebSocket's close raised
             await self._abort()
@@ -833,7 +834,9 @@ class Connection(Session):
         if self.websocket is not None:
             raise UsageError("this connection is already a WebSocket")
         s = self
-        if self._writer is not None and not s.idle:
+        if self._writer is None:  # (as on the blocking layer: it connected, or reopened a closed one)
+            raise UsageError("WebSocket upgrade needs an open connection: call connect() first")
+        if not s.idle:
             raise UsageError("read the previous response body before upgrading")
         if not s.persistent:
             raise UsageError("WebSocket upgrade needs a persistent connection (persistent=True)")
@@ -872,12 +875,12 @@ class Connection(Session):
             from .aiows import WebSocket
 
             w = WebSocket(self, proto, sub, accepted, resp, leftover, ws_options)
+            self.websocket = w  # (an attribute more: in here, a MemoryError ends the connection too)
         except BaseException:
             # A wrong 101, or no memory for the WebSocket: after a 101 the byte stream belongs to a
             # WebSocket, so without one the connection is unusable.
             await self._abort()
             raise
-        self.websocket = w
         return w
 
 

@@ -95,9 +95,11 @@ class WebSocket(WSCore):
             ev, self._writing = self._writing, False
             if ev is not True:
                 ev.set()
-        if MICROPYTHON and wrote:
+        if MICROPYTHON and wrote and wait:
             # A write that the socket takes at once does not pause; as MicroPython's own Stream.drain,
-            # give the other tasks their turn, so that a loop of sends cannot starve them.
+            # give the other tasks their turn, so that a loop of sends cannot starve them.  (A send's:
+            # in recv()'s bounded flush of its PONGs a deadline that came during this turn, all written,
+            # dropped the connection, see _flush_by; recv() waits for its reads anyway.)
             await asyncio.sleep_ms(0)
 
     async def send(self, message, frame_size=None):
@@ -188,6 +190,9 @@ class WebSocket(WSCore):
         if self._reading or self.conn._reader is None:
             return
         try:
+            if self._leftover:  # what came with the 101, not parsed yet, came before them
+                data, self._leftover = self._leftover, None
+                self.protocol.receive_data(bytes(data))
             for _ in range(16):
                 data = await self.conn._recv(0)
                 if not data:

@@ -56,9 +56,9 @@ class ConnectionClosed(HTTPCError):
     code: int
     reason: str
     sent_code: int | None
-    cause: ProtocolError | None
+    cause: HTTPCError | None
     def __init__(
-        self, code: int, reason: str = "", sent_code: int | None = None, cause: ProtocolError | None = None
+        self, code: int, reason: str = "", sent_code: int | None = None, cause: HTTPCError | None = None
     ) -> None: ...
     @property
     def ok(self) -> bool: ...

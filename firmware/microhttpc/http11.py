@@ -283,6 +283,11 @@ class ResponseParser:
     # The class of the heads it makes (a session sets its Response class, itself a ResponseHead: one
     # object per response, not two).
     response_class = ResponseHead
+    # Set on the instance only when they change (after a 1xx, at the end of input): with the state
+    # below, a session's parser keeps 12 attributes, the size of a 12-slot table on MicroPython (one
+    # more and it takes 17: 80 bytes more for each of many connections, and a larger block to find).
+    _interim = 0  # interim responses skipped since start()
+    _eof = False
 
     def __init__(self, max_line=2048, max_headers=40, max_header_bytes=8192, max_chunk_line=256,
                  max_interim=8):
@@ -296,20 +301,16 @@ class ResponseParser:
             self.max_chunk_line = max_chunk_line
         if max_interim != 8:
             self.max_interim = max_interim
-        self._interim = 0  # interim responses skipped since start()
         self._buf = _EMPTY  # received bytes: [_pos, _end) not handed out yet; kept and reused
         self._pos = 0
         self._end = 0
-        self._eof = False
         self._state = _S_IDLE
         self._method = None
         self._left = 0  # body or chunk bytes still expected
         self._hdr_off = 0  # bytes of the header block in the buffer (from _pos) already checked
         self._hdr_n = 0  # header lines in the block so far
         self._hdr_bytes = 0
-        self._status = None  # the status code once the status line is in
-        self._version = self._reason = None
-        self.head = None  # the ResponseHead of the response being parsed
+        self.head = None  # the ResponseHead of the response being parsed, made at its status line
 
     # -- input -------------------------------------------------------------------------------------
     def start(self, method):
@@ -326,8 +327,8 @@ class ResponseParser:
         self._method = method.upper()
         self._state = _S_HEAD
         self._hdr_off = self._hdr_n = self._hdr_bytes = 0
-        self._interim = 0
-        self._status = None
+        if self._interim:
+            self._interim = 0
         self.head = None
 
     def feed(self, data):
@@ -410,7 +411,7 @@ class ResponseParser:
         st = self._state
         while True:
             if st == _S_HEAD:
-                if self._status is None:
+                if self.head is None:
                     i = self._eol(self.max_line, "status line", "max_line")
                     if i is None:
                         return None
@@ -439,27 +440,25 @@ class ResponseParser:
                     if self._hdr_bytes > self.max_header_bytes:
                         raise LimitExceeded("response header block larger than %d bytes" % self.max_header_bytes,
                                             "max_header_bytes", self.max_header_bytes, self._hdr_bytes)
-                    self._version = "HTTP/1.1" if buf[pos + 7] == 49 else "HTTP/1.0"
-                    self._reason = "OK" if buf.find(b"OK", pos + 13, i) == pos + 13 and i == pos + 15 else \
-                        decode_text(buf[pos + 13 : i]) if i > pos + 13 else ""
-                    self._status = status
+                    # (the head's headers: at the blank line)
+                    self.head = self.response_class("HTTP/1.1" if buf[pos + 7] == 49 else "HTTP/1.0", status,
+                                                    "OK" if buf.find(b"OK", pos + 13, i) == pos + 13 and i == pos + 15
+                                                    else decode_text(buf[pos + 13 : i]) if i > pos + 13 else "", None)
                     self._pos = i + 2
                     continue
                 block = self._block()
                 if block is None:
                     return None
                 # The blank line: the head is complete.
-                version = self._version
-                status = self._status
-                reason = self._reason
+                head = self.head
+                version = head.version
+                status = head.status
                 if 100 <= status < 200 and status != 101:
                     # Interim response (100 Continue, 103 Early Hints): skip it, the final one follows.
-                    self._status = None
+                    self.head = None
                     self._interim += 1
                     continue
-                headers = Headers(None, block)
-                head = self.response_class(version, status, reason, headers)
-                self.head = head
+                head.headers = headers = Headers(None, block)
                 if status == 101:
                     head.keep_alive = False  # the connection now speaks another protocol
                 else:
@@ -579,7 +578,7 @@ class ResponseParser:
         """The response has ended.  A buffer with nothing left in it is let go: an idle connection
         (one of many on an engine) holds no receive bytes; the next response gets a new one."""
         self._state = _S_DONE
-        self._method = self.head = self._reason = None  # the Response keeps the head; the parser not
+        self._method = self.head = None  # the Response keeps the head; the parser not
         if self._pos == self._end:
             self._buf = _EMPTY
             self._pos = self._end = 0

@@ -29,8 +29,7 @@ STATE_NAMES = ("", "CONNECTING", "TLS_HANDSHAKE", "HTTP", "WEBSOCKET", "CLOSED")
 
 _MAX_READS = const(8)  # reads per connection per round, so one busy connection cannot starve the rest
 _SMALL_BODY = const(1024)  # bodies up to this size go out in the same write as the head
-# Milliseconds left of ``t`` seconds from tick ``since`` (None: no bound).
-_until = lambda t, since: None if t is None else int(t * 1000 + 0.5) - ticks_diff(ticks_ms(), since)  # noqa: E731
+_until = lambda t, since: None if t is None else int(t * 1000 + 0.5) - ticks_diff(ticks_ms(), since)  # noqa: E731 (ms left of t s from tick since)
 
 
 class Response(session.Response):
@@ -41,16 +40,18 @@ class Response(session.Response):
 
 
 class Transaction:
-    """One queued request and its outcome: ``request`` (a ``request.Request``), ``method``, ``response`` once
-    the head came, ``done``, ``error``; the upgrade is one too, with ``websocket``.  (``chunks``: body pieces to send;
-    ``_body``: a session.Body; ``head``: Request.prepare()'s; ``hdrs``, ``path``, ``first``, ``history``, ``hop``: pollhop's.)"""
-    websocket = response = error = chunks = _body = hdrs = path = first = history = hop = t_end = head = None
+    """One queued request and its outcome: ``request`` (a ``request.Request``), ``method``, ``response`` once the head
+    came, ``done``, ``error``; the upgrade is one too, with ``websocket``.  (``chunks``: body pieces to send; ``_body``:
+    a session.Body; ``head``: Request.prepare()'s; ``hdrs``, ``path``, ``first``, ``history``, ``hop``: pollhop's.)"""
+    websocket = response = error = chunks = _body = hdrs = path = first = history = hop = t_end = head = on_response = on_body = on_complete = on_err = user_data = None
     done = reused = False
 
     def __init__(self, conn, request, on_response=None, on_body=None, on_complete=None, on_err=None, user_data=None):
-        self.conn, self.request, self.method, self.user_data = conn, request, request.method, user_data
-        self.on_response, self.on_body, self.on_complete, self.on_err = on_response, on_body, on_complete, on_err
-        self.done, self.error, self._body, self.response = False, None, None, None  # now, not at its end (OOM)
+        self.conn, self.request, self.method = conn, request, request.method
+        self.on_complete, self.on_err = on_complete, on_err
+        if on_response is not None or on_body is not None or user_data is not None:  # (else the class's None:
+            self.on_response, self.on_body, self.user_data = on_response, on_body, user_data  # 12 slots, not 17)
+        self.done, self.error, self._body = False, None, None  # now, not at its end (OOM); response: at the head
 
 
 class Conn(Session):
@@ -63,8 +64,7 @@ class Conn(Session):
     # completed here; _app_close: Engine.close() asked (True), or the MemoryError an Engine call raised (on_close(conn,
     # it), no on_err: the caller had it); _out_pos: bytes of _out[0] written; _want: see _update_mask.
     _deferred = _tls_ctx = engine = _owner = _raw = None  # (_raw: the TCP socket under TLS, polltls)
-    _want = _OUT
-    _cb = (None, None, None)  # on_connect, on_close, on_err
+    _want, _cb = _OUT, (None, None, None)  # _cb: on_connect, on_close, on_err
 
     def __init__(self, *args, **kw):
         Session.__init__(self, *args, **kw)  # engine and callbacks: set by Engine.connect (or pollhop)
@@ -118,8 +118,9 @@ class Conn(Session):
         st = self.state
         if st == _CONNECTING:
             err = 0 if MICROPYTHON else self.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-            if err or ev & _ERR:
-                raise ConnectError("connect to %s:%d failed (errno %d)" % (self.host, self.port, err))
+            if err or ev & _ERR:  # (MicroPython has no SO_ERROR)
+                raise ConnectError("connect to %s:%d failed (errno %d)" % (self.host, self.port, err)) if err else \
+                    ConnectError("connect to %s:%d failed (refused or unreachable)" % (self.host, self.port))
             set_nodelay(self.sock)
             self._t_io = ticks_ms()
             if not self.tls:
@@ -144,9 +145,8 @@ class Conn(Session):
         for _ in range(_MAX_READS):
             if self.state == _WS and (self.websocket._held or len(self._out) > 16):  # (see _update_mask)
                 return
-            mv = buf if self.upgrading is None else buf[:512]  # a 101's head: little (client._event)
-            if self.state == _WS:
-                mv = self.websocket.protocol.payload_room(len(buf)) or buf
+            mv = (self.websocket.protocol.payload_room(len(buf)) or buf) if self.state == _WS else \
+                buf if self.upgrading is None else buf[:512]  # a 101's head: little (client._event)
             n = self._io(mv, False, err or self.one_read())
             if n is None:
                 return
@@ -283,11 +283,11 @@ class Conn(Session):
         if req.websocket is not None:
             return req.websocket._refused(resp)
         unsent = req.chunks is not None or self._out  # the server answered before the whole body went out
-        req.chunks = None
         if req.on_complete:
             req.on_complete(resp, True)
         if unsent:  # part of the body is on the wire: the connection ends (the queue: a new one, _next)
             self.reusable = False
+            req.chunks = None  # (only then: a 13th attribute takes a table of 17 slots)
 
     def _left(self):
         """Milliseconds until the nearest timer of this connection fires (<= 0: due), or None."""
@@ -488,7 +488,7 @@ class Engine:
         if conn.state == _WS and not abort and conn.websocket.state < 3:  # OPEN, CLOSING (a no-op): not CLOSED
             return conn.websocket.close()
         for c in self._conns:  # (reported from the next poll()) and those made for its redirects (pollhop)
-            c._app_close = c._app_close or (c is conn or c._owner is conn) and (abort or True)
+            c._app_close = c._app_close or (c is conn or c._owner is conn) and (abort or True)  # (abort: True, or the MemoryError of an Engine call)
         self._hot = True
 
     def call_later(self, delay, fn):

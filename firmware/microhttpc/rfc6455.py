@@ -39,7 +39,8 @@ class ConnectionClosed(HTTPCError):
 
     ``code`` and ``reason`` are what the peer sent in its Close frame (1005 when its frame had no code,
     1006 when the TCP connection ended without a Close frame).  ``sent_code`` is the code this side
-    sent (None if it sent none).  ``cause`` is the ProtocolError that made this side close, if any.
+    sent (None if it sent none).  ``cause`` is the error that made this side close, if any: a
+    ProtocolError, or a TimeoutError (the keepalive's missing PONG, a poll WebSocket with no progress).
     """
 
     def __init__(self, code, reason="", sent_code=None, cause=None):
@@ -171,7 +172,7 @@ class Protocol:
     # keeping many WebSockets, and no allocation of a few hundred bytes for it when a WebSocket is
     # made).  What every read looks at is set in __init__: an instance attribute is found in ~15 ns
     # on MicroPython, a class attribute in ~90.
-    failure = None  # the ProtocolError that made us close, if any
+    failure = None  # the error that made us close, if any (a ProtocolError; keepalive: a TimeoutError)
     close_rcvd = None  # (code, reason) from the server's Close frame
     close_sent = None  # the code we sent (1005 when we sent an empty Close)
     _pong = -1  # index in _out of the newest automatic PONG not yet taken by data_to_send()

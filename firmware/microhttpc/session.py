@@ -235,6 +235,9 @@ class Session:
         if type(host) is not str or not host or "/" in host:
             raise UsageError("a host name or address (a str, not a URL) is required, not %r" % (host,))
         self.host = host
+        if (tls is not False or persistent is not True) and not (type(tls) is bool and type(persistent) is bool):
+            # (as verify: "no" turned TLS on, and kept a connection alive)
+            raise UsageError("tls and persistent must be True or False, not %r and %r" % (tls, persistent))
         if tls:
             self.tls = tls
             self.scheme = "https"

@@ -184,6 +184,9 @@ class WebSocket(WSCore):
         copied for the protocol, which may keep views of what it is given."""
         self.stream.settimeout(0)
         try:
+            if self._leftover:  # what came with the 101 (or a first read), not parsed yet, came before them
+                data, self._leftover = bytes(self._leftover), None
+                self.protocol.receive_data(data)
             mv = memoryview(bytearray(512))
             for _ in range(16):
                 n = self._recv(mv)

@@ -283,6 +283,15 @@ class WSCore:
             return p.close_rcvd[0]
         return ws.CLOSE_ABNORMAL if p.eof else None
 
+    @property
+    def close_reason(self):
+        """The reason of the server's Close ("" when it gave none, or none came), or None while open
+        (websockets' ``close_reason``; poll's WebSocket: None before its upgrade too)."""
+        p = self.protocol
+        if p is not None and p.close_rcvd:
+            return p.close_rcvd[1]
+        return "" if p is not None and p.eof else None
+
 
 def payload(data):
     """What a message, fragment, PING or PONG carries: text as its UTF-8 bytes, a bytes-like object as

@@ -108,9 +108,9 @@ def test_close_within_its_close_timeout_when_the_close_waited_to_be_written():
     # close(), its write and the wait for the answer together.
     async def main():
         ws = await _raw_ws("/slowdrain", timeout=5, close_timeout=1.5)
-        for _ in range(2000):
-            try:
-                await asyncio.wait_for(ws.send(bytes(16384)), 0.1)
+        for _ in range(4000):  # (8 KiB a send, as above: 16 KiB ones, a message and its frame, met a
+            try:  # MemoryError in 128 KiB where the socket's send buffer took 4 MB before the first wait)
+                await asyncio.wait_for(ws.send(bytes(8192)), 0.1)
             except asyncio.TimeoutError:
                 break
         t0 = _now()

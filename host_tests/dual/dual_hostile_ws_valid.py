@@ -38,7 +38,9 @@ def _valid(layer, tls=False):
         from check import tls_ca as ca
 
         ckw = {"tls": True, "cadata": ca(), "server_hostname": "localhost"}
+    ws = None
     for n in range(FIRST, (min(LAST, FIRST + TLS_MP - 1) if tls and MICROPYTHON else LAST) + 1):
+        ws = None  # (the last connection's objects go before the next one's come, as in an application)
         gc.collect()
         ws = connect_ws(layer, h, p, "/valid/%d?max=%d" % (n, CAP), timeout=5, conn_kw=ckw, close_timeout=1)
         try:

@@ -1,0 +1,15 @@
+"""``from microhttpc import *``: the package's ``__all__``, made when asked (a table kept in the
+package would cost every board its heap)."""
+
+
+def names(lazy):
+    """The names of the package's lazy table ``lazy`` and every error class, each loaded here; not
+    TimeoutError (a star import would hide the builtin of that name)."""
+    from . import errors, errors2, extras
+
+    value = [n for n in lazy.split() if n[0] != ":"]
+    for n in dir(errors) + dir(errors2) + dir(extras) + ["ConnectionClosed"]:  # (errors2's __getattr__ has it)
+        c = getattr(errors, n, None)
+        if isinstance(c, type) and issubclass(c, errors.HTTPCError) and n != "TimeoutError" and n not in value:
+            value.append(n)
+    return value
