@@ -239,21 +239,20 @@ import mem
 # and WebSocket sends that meet a full heap end the connection, a nested poll() in on_header refused.
 # Then aio 73056, 68288 (+192, +224): its WebSocket calls make their payload, argument tuple and
 # coroutine inside the MemoryError handling that ends the connection (aiows._tx_of; it stayed open).
-# Then 45792, 73536, 70720, 53120, 74816, 47808, 73344, 68544 (+96 to +384): a parser's state its
-# instance takes only when it changes (_interim, _eof: class attributes, the class's table one size
-# larger) and a poll Transaction's callbacks not given (12 slots each, not 17: more connections fit a
-# heap), tls= and persistent= checked, a WebSocket's frames that came with the 101 salvaged after a
-# failed send, an engine's handshake module kept while its other upgrades are in flight, a
-# WebSocket's close_reason (websockets' name; blocking and asyncio: +96 to +128 on the WebSocket paths).
+# Then 45696, 73472, 70656, 53024, 74720, 47680, 73280, 68480 (0 to +288): a poll Transaction's
+# callbacks not given stay the class's (12 slots each, not 17: more connections fit a heap; the
+# class's table one size larger), a parser counts a head's 1xx answers in _left (no attribute more),
+# tls= and persistent= checked, a WebSocket's frames that came with the 101 salvaged after a failed
+# send, a WebSocket's close_reason (websockets' name: +64 to +192 on the WebSocket paths).
 IMPORT_BUDGET = {
-    "blocking HTTP": 45842,
-    "blocking HTTP + WebSocket": 73586,
-    "blocking WebSocket only": 70770,
-    "poll HTTP": 53170,
-    "poll HTTP + WebSocket": 74866,
-    "aio HTTP": 47858,
-    "aio HTTP + WebSocket": 73394,
-    "aio WebSocket only": 68594,
+    "blocking HTTP": 45746,
+    "blocking HTTP + WebSocket": 73522,
+    "blocking WebSocket only": 70706,
+    "poll HTTP": 53074,
+    "poll HTTP + WebSocket": 74770,
+    "aio HTTP": 47730,
+    "aio HTTP + WebSocket": 73330,
+    "aio WebSocket only": 68530,
 }
 # the same paths imported from a ROMFS image mounted with vfs.VfsRom (bytecode runs in place; the
 # image's own bytes, read into the heap first, are not counted); measured 24736, 39968, 28896, 40544,
@@ -307,16 +306,16 @@ IMPORT_BUDGET = {
 # (aio's _abort per runtime through names aio has: _done, _abort; a new one went over the qstr step, +3.6 KiB).
 # Then 25088, 40512, 39040, 30336, 41056, 25184, 39264, 36704 (+64 to +288): see IMPORT_BUDGET's last lines
 # (aio HTTP sits at the step: a "." literal in session's server_hostname check took it 3.6 KiB over).
-# Then 25152, 40640, 39168, 30464, 41312, 25248, 39456, 36896 (+96 to +256): see IMPORT_BUDGET.
+# Then 25056, 40544, 39072, 30368, 41216, 25152, 39360, 36800 (0 to +192): see IMPORT_BUDGET.
 ROMFS_BUDGET = {
-    "blocking HTTP": 25234,
-    "blocking HTTP + WebSocket": 40722,
-    "blocking WebSocket only": 39250,
-    "poll HTTP": 30546,
-    "poll HTTP + WebSocket": 41394,
-    "aio HTTP": 25330,
-    "aio HTTP + WebSocket": 39538,
-    "aio WebSocket only": 36978,
+    "blocking HTTP": 25138,
+    "blocking HTTP + WebSocket": 40626,
+    "blocking WebSocket only": 39154,
+    "poll HTTP": 30450,
+    "poll HTTP + WebSocket": 41298,
+    "aio HTTP": 25234,
+    "aio HTTP + WebSocket": 39442,
+    "aio WebSocket only": 36882,
 }
 # smallest -X heapsize (KiB) of the demo session (GET, upgrade, text + binary echo, ping, close), 3 of
 # 3 fresh runs; measured 81 and 77 (ws_connect: 81 before it stopped loading ``request``; 92 and 93
@@ -626,12 +625,11 @@ def test_response_head_allocates_at_most_1_kb(live_servers):
 # and written without asyncio's Stream, a Response that is its parsed head): HTTP 16 and WebSocket 8 at
 # 128 KiB passed 5 of 5 idle and 5 of 5 with both cores busy; HTTP 20 at 132 KiB fails, WebSocket 10 at
 # 132 KiB passed 2 of 3.
-# Then Engine HTTP 26 and Engine WebSocket 10 at 128 KiB 5 of 5 (10 of 10 at 132): a parser and a
-# Transaction take a 12-slot attribute table, not 17 (the 272-byte block was what found no hole), and
-# an engine's upgrades no longer load the handshake's code again for each 101 (in a short heap it
-# was unloaded after each); aio HTTP 16 at 128 KiB 5 of 5 (a connection's attribute table 17 slots,
-# not 23: its ``websocket`` the class's None until an upgrade).
-CONNS_BUDGET = {"Engine HTTP": 26, "Engine WebSocket": 10, "aio HTTP": 16, "aio WebSocket": 8}
+# Then Engine HTTP 24 at 128 KiB 5 of 5 (0 of 3 before; 26 at 132 KiB 5 of 5): a parser and a
+# Transaction take a 12-slot attribute table, not 17 (the 272-byte block was what found no hole); aio
+# HTTP 16 at 128 KiB 5 of 5 (12 before: a connection's attribute table 17 slots, not 23, its
+# ``websocket`` the class's None until an upgrade).
+CONNS_BUDGET = {"Engine HTTP": 24, "Engine WebSocket": 8, "aio HTTP": 16, "aio WebSocket": 8}
 CONNS_HEAP_KIB = 128 + 4
 # smallest -X heapsize (KiB) that receives 10 MiB through the blocking layer; measured 80 and 64 (3 of
 # 3 runs; the WebSocket 10 of 10 at 80, none at 77: 84 before ws_connect stopped loading ``request``,

@@ -226,19 +226,17 @@ def start_upgrade(s, path, headers=None, subprotocols=None, extensions=None, opt
     return head
 
 
-def finish_upgrade(s, resp, more=False):
+def finish_upgrade(s, resp):
     """Check the server's 101 to the session's upgrade (RFC 6455 section 4.1): returns (subprotocol,
     accepted extensions, the bytes that followed the head, already frames).  Raises HandshakeError;
-    the connection can't carry HTTP after a 101 either way.  ``more``: another upgrade is in flight
-    (an engine's other connections), so this module stays loaded for its 101 (see ``_unload``)."""
+    the connection can't carry HTTP after a 101 either way."""
     key, protos, exts = s.upgrading
     s.upgrading = None
     s.reusable = False
     try:
         sub, accepted = check_handshake_response(resp, key, protos, exts, resp)
     finally:
-        if not more:
-            _unload()  # checked: this module's work is done, right or wrong
+        _unload()  # checked: this module's work is done, right or wrong
     s.upgraded = True
     s.t_end = s._t_head = None  # the upgrade's deadline ends with it (asyncio's WebSocket writes met it)
     resp.request = resp._conn = None  # the upgrade's Request and connection: not kept for the WebSocket's

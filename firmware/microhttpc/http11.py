@@ -283,11 +283,6 @@ class ResponseParser:
     # The class of the heads it makes (a session sets its Response class, itself a ResponseHead: one
     # object per response, not two).
     response_class = ResponseHead
-    # Set on the instance only when they change (after a 1xx, at the end of input): with the state
-    # below, a session's parser keeps 12 attributes, the size of a 12-slot table on MicroPython (one
-    # more and it takes 17: 80 bytes more for each of many connections, and a larger block to find).
-    _interim = 0  # interim responses skipped since start()
-    _eof = False
 
     def __init__(self, max_line=2048, max_headers=40, max_header_bytes=8192, max_chunk_line=256,
                  max_interim=8):
@@ -304,9 +299,14 @@ class ResponseParser:
         self._buf = _EMPTY  # received bytes: [_pos, _end) not handed out yet; kept and reused
         self._pos = 0
         self._end = 0
+        self._eof = False
         self._state = _S_IDLE
         self._method = None
-        self._left = 0  # body or chunk bytes still expected
+        # Body or chunk bytes still expected; while a head is parsed, the interim (1xx) responses skipped
+        # since start().  (No attribute more: with a session's response_class a parser keeps 12, the
+        # size of a 12-slot table on MicroPython; one more and it takes 17, 80 bytes more for each of
+        # many connections, and a larger block to find.)
+        self._left = 0
         self._hdr_off = 0  # bytes of the header block in the buffer (from _pos) already checked
         self._hdr_n = 0  # header lines in the block so far
         self._hdr_bytes = 0
@@ -327,8 +327,7 @@ class ResponseParser:
         self._method = method.upper()
         self._state = _S_HEAD
         self._hdr_off = self._hdr_n = self._hdr_bytes = 0
-        if self._interim:
-            self._interim = 0
+        self._left = 0  # (the interim responses, see __init__)
         self.head = None
 
     def feed(self, data):
@@ -432,9 +431,9 @@ class ResponseParser:
                         status = status * 10 + buf[k] - 48
                     if status < 0 or (i > pos + 12 and buf[pos + 12] != 32):
                         raise ProtocolError("malformed status code in %r" % (bytes(buf[pos:i][:80]),))
-                    if 100 <= status < 200 and status != 101 and self._interim >= self.max_interim:
+                    if 100 <= status < 200 and status != 101 and self._left >= self.max_interim:
                         raise LimitExceeded("more than %d interim (1xx) responses" % self.max_interim, "max_interim",
-                                            self.max_interim, self._interim + 1)
+                                            self.max_interim, self._left + 1)
                     # The status line counts against max_header_bytes too (a new block starts here).
                     self._hdr_bytes = i - pos + 2
                     if self._hdr_bytes > self.max_header_bytes:
@@ -456,7 +455,7 @@ class ResponseParser:
                 if 100 <= status < 200 and status != 101:
                     # Interim response (100 Continue, 103 Early Hints): skip it, the final one follows.
                     self.head = None
-                    self._interim += 1
+                    self._left += 1  # (the interim responses, see __init__)
                     continue
                 head.headers = headers = Headers(None, block)
                 if status == 101:

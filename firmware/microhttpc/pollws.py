@@ -194,11 +194,7 @@ class WebSocket(WSCore):
         req = c._active
         from .wsession import finish_upgrade
 
-        more = False  # another connection's upgrade in flight: the handshake's code stays for its 101
-        for d in c.engine._conns:  # (in a short heap it was unloaded and loaded again for each of them)
-            if d is not c and d.upgrading is not None:
-                more = True
-        self.subprotocol, self.extensions, leftover = finish_upgrade(c, resp, more)
+        self.subprotocol, self.extensions, leftover = finish_upgrade(c, resp)
         self.protocol = self._proto
         self._proto = self._head = self._offer = None  # used: not kept for the WebSocket's life
         self.response = resp
