@@ -22,7 +22,7 @@ def test_star_import_gives_the_public_names():
 
 
 def test_tls_and_persistent_take_true_or_false():
-    from microhttpc import Connection
+    from microhttpc import Connection, aio
     from microhttpc.errors import UsageError
     from microhttpc.poll import Engine
 
@@ -32,6 +32,7 @@ def test_tls_and_persistent_take_true_or_false():
         e = raises(UsageError, Connection, h, p, **kw)
         assert "True or False" in str(e), e
         raises(UsageError, Engine().connect, h, p, **kw)
+        raises(UsageError, aio.Connection, h, p, **kw)  # (the session's rule: every layer)
     c = Connection(h, p, tls=False, persistent=False)  # (the defaults' other value)
     assert not c.tls and not c.persistent
 
