@@ -246,7 +246,7 @@ class Response(session.Response):
         """The next piece of body as it arrives, or None at the end."""
         if self._pending:
             c, self._pending = self._pending, b""
-            return c
+            return bytes(c)  # (a view of what read(n) left: made bytes once)
         while not self.complete:
             ev = await self._conn._event()
             if ev[0] == http11.DATA and ev[1]:
@@ -279,7 +279,7 @@ class Response(session.Response):
                 conn.parser.body_received(len(data))
                 return len(data)
             conn.receive_eof()  # the parser decides: the end of a read-until-close body, or an error
-        c = self._take(await self.read_chunk(), len(buf))
+        c = self._take(self._pending or await self.read_chunk(), len(buf))
         buf[: len(c)] = c
         return len(c)
 
@@ -291,7 +291,7 @@ class Response(session.Response):
         if n >= 0:
             if n == 0:
                 return b""
-            return self._take(await self.read_chunk(), n)
+            return self._take(self._pending or await self.read_chunk(), n)
         if self._body is not None:
             return self._body
         conn = self._conn
@@ -382,6 +382,7 @@ class Connection(Session):
     _ssl = None
     _raw = None  # MicroPython, TLS: the TCP socket under it, closed with it (rtio.close)
     task = None  # the task in a read of this connection (see _event)
+    _hop = None  # closes the other origin's connection a redirect chain ended on (see request)
 
     def __init__(self, *args, **kw):
         Session.__init__(self, *args, **kw)
@@ -483,6 +484,8 @@ class Connection(Session):
 
     async def close(self):
         """Close the connection (its WebSocket first, with a Close frame, if upgraded)."""
+        if self._hop is not None:
+            self._hop = self._hop()
         w = self.websocket
         try:
             if w is not None:
@@ -728,6 +731,8 @@ class Connection(Session):
             if not isinstance(req, Request):
                 req = Request(method, target, headers=headers, body=body, **kw)
             self.check_usable()
+            if self._hop is not None:  # the other origin's connection the last chain ended on: its turn is over
+                self._hop = self._hop()
             path = self.target(req)
             hdrs = req.user_headers()
         except MemoryError:  # a fault like a reset, as in _send_one: the connection goes (building the
@@ -736,7 +741,7 @@ class Connection(Session):
         limit = self.follow_redirects if req.follow_redirects is None else req.follow_redirects
         conn = self
         cur = req
-        history = []
+        history = [] if limit else None  # (no redirects to follow: no list made per request)
         while True:
             try:
                 resp = await conn._send_one(cur, path, hdrs)
@@ -759,6 +764,8 @@ class Connection(Session):
             await conn._settle()  # the 3xx body: drained, or its connection closed
             conn, cur, path = hop
             hdrs = cur.headers
+        if conn is not self:  # closed with this connection's next request or close(), if its body was
+            self._hop = conn.lost  # not read to the end (its socket stayed open: one more each time)
         if req.on_body is not None:
             try:
                 while True:

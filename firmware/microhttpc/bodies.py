@@ -198,7 +198,7 @@ def _source(src):
     try:
         if isinstance(src, dict):
             raise TypeError
-        iter(src)  # any other iterable: of chunks
+        iter(iter(src))  # any other iterable: of chunks (MicroPython's iter() took an __iter__ that gave 5)
     except TypeError:
         raise UsageError("a body is bytes, str, a file, a callable or an iterable of chunks (a dict: form= or "
                          "json=), not %s" % type(src).__name__)

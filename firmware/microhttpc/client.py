@@ -31,7 +31,7 @@ class Response(session.Response):
         """The next piece of body as it arrives, or None at the end of the body."""
         if self._pending:
             c, self._pending = self._pending, b""
-            return c
+            return bytes(c)  # (a view of what read(n) left: made bytes once)
         while not self.complete:
             ev = self._conn._event()
             if ev[0] == http11.DATA and ev[1]:
@@ -57,7 +57,7 @@ class Response(session.Response):
         if n >= 0:
             if n == 0:
                 return b""
-            return self._take(self._next_chunk(), n)
+            return self._take(self._pending or self._next_chunk(), n)
         if self._body is not None:
             return self._body
         conn = self._conn
@@ -159,6 +159,7 @@ class Connection(Session):
 
     response_class = Response
     clock = rtio
+    _hop = None  # closes the other origin's connection a redirect chain ended on (see send)
 
     def __init__(self, *args, **kw):
         Session.__init__(self, *args, **kw)
@@ -203,6 +204,8 @@ class Connection(Session):
 
     def close(self):
         """Close the connection (and its WebSocket, with a Close frame, if upgraded)."""
+        if self._hop is not None:
+            self._hop = self._hop()
         if self.websocket is not None:
             ws = self.websocket
             self.websocket = None
@@ -352,6 +355,8 @@ class Connection(Session):
         More than the allowed number raises TooManyRedirects.
         """
         self.check_usable()
+        if self._hop is not None:  # the other origin's connection the last chain ended on: its turn is over
+            self._hop = self._hop()
         try:
             path = self.target(req)
             hdrs = req.user_headers()  # a header hook runs once per send, redirects included
@@ -361,7 +366,7 @@ class Connection(Session):
         limit = self.follow_redirects if req.follow_redirects is None else req.follow_redirects
         conn = self
         cur = req
-        history = []
+        history = [] if limit else None  # (no redirects to follow: no list made per request)
         while True:
             try:
                 resp = conn._send_one(cur, path, hdrs)
@@ -384,6 +389,8 @@ class Connection(Session):
             conn._settle()  # the 3xx body: drained, or its connection closed
             conn, cur, path = hop
             hdrs = cur.headers
+        if conn is not self:  # closed with this connection's next request or close(), if its body was
+            self._hop = conn._abort  # not read to the end (its socket stayed open: one more each time)
         if req.on_body is not None:
             try:
                 for c in resp.iter_chunks():

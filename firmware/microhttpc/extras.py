@@ -236,7 +236,7 @@ def basic(auth, out):
     from binascii import b2a_base64
 
     try:
-        user, password = auth
+        user, password = () if isinstance(auth, str) else auth  # ("up" was user "u", password "p")
     except (TypeError, ValueError):
         user = password = None
     try:

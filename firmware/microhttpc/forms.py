@@ -75,8 +75,10 @@ def _quoted(name, what):
             name = str(name, "utf-8")
         except UnicodeError:
             raise UsageError("form %s is not UTF-8: %r" % (what, name))
-    elif not isinstance(name, str):
+    elif type(name) is int or type(name) is float:
         name = str(name)
+    elif not isinstance(name, str):  # (None, a list: "None" and "['a']" went out)
+        raise UsageError("a form %s is str, bytes or a number, not %r" % (what, name))
     _utf8(name)  # (CPython: a lone surrogate, UsageError here rather than UnicodeEncodeError later)
     if "\0" in name:
         raise UsageError("form %s must not contain NUL: %r" % (what, name))
@@ -90,7 +92,10 @@ class Multipart:
         if rng is None:
             from .rt import urandom as rng
         # RFC 2046 section 5.1.1: up to 70 characters; 24 random bytes in hex cannot occur by chance.
-        self.boundary = "----microhttpc" + "".join(["%02x" % b for b in rng(12)])
+        r = rng(12)
+        if not isinstance(r, (bytes, bytearray)) or len(r) != 12:  # (a str: a bare TypeError)
+            raise UsageError("rng(12) must return 12 random bytes, not %r" % (r,))
+        self.boundary = "----microhttpc" + "".join(["%02x" % b for b in r])
         self.content_type = "multipart/form-data; boundary=" + self.boundary
         self.parts = []
         total = 0

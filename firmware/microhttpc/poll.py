@@ -219,7 +219,7 @@ class Conn(Session):
                 if req.websocket is not None:
                     head, body = req.websocket._begin(self)
                 else:  # headers resolved once: a redirect reuses them (a header hook runs once)
-                    req.hdrs = req.hdrs or req.request.user_headers()
+                    req.hdrs = req.request.user_headers() if req.hdrs is None else req.hdrs  # ([]: a table too)
                     head, body = self.start(req.request, req.hdrs, req.path, req.t_end, req.head)
             except Exception as exc:  # a request the caller built wrong fails alone (no memory: all of it)
                 self._req_fail(req, exc)

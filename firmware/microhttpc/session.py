@@ -71,7 +71,7 @@ class Response(http11.ResponseHead):
     _history = None  # the redirects' list, when there were any
     _conn = _target = None  # the connection (Session) it came through and the target sent
     _cut = False  # the connection was dropped before the end of the body
-    _pending = b""  # body bytes received but not yet handed out
+    _pending = b""  # body bytes received but not yet handed out (bytes, or a memoryview of the rest of them)
 
     @property
     def history(self):
@@ -160,10 +160,14 @@ class Response(http11.ResponseHead):
             return b""
         if len(c) > n:
             self._pending = c  # kept whole first: a slice below that finds no heap loses nothing
-            head = c[:n]
-            self._pending = c[n:]
+            head = bytes(c[:n])  # (bytes(b) is b itself: no second copy)
+            # The rest as a view, not a copy: read(n) in a loop over a body read whole (or a large piece)
+            # copied all that was left at every call, quadratic in the body's size
+            self._pending = memoryview(c)[n:]
             return head
-        return c
+        if c is self._pending:  # (read(n) hands ``_pending`` here as it is: no copy of it made first)
+            self._pending = b""
+        return bytes(c)
 
     def __repr__(self):
         return "<Response %d %s>" % (self.status, self.reason)
@@ -265,13 +269,9 @@ class Session:
                 raise UsageError("verify must be True or False, not %r" % (verify,))
             self.verify = False
         if server_hostname is not None:
-            # A name the TLS stacks take alike: a NUL cut it short on MicroPython (the certificate was
-            # checked against what came before) and was a bare TypeError on CPython; an empty one or
-            # one over 253 characters failed at the handshake, asyncio's as "cannot resolve" the host.
-            if type(server_hostname) is not str or not 0 < len(server_hostname) < 254:
-                raise UsageError("server_hostname must be a host name, not %r" % (server_hostname,))
-            http11.check_header("server_hostname", server_hostname)  # (CR, LF or NUL: UsageError)
-            self.server_hostname = server_hostname
+            from .hostname import check_hostname  # (a module loaded with the first such name)
+
+            self.server_hostname = check_hostname(server_hostname)
         if buffer_size:  # None or 0: the layer's default
             if type(buffer_size) is not int or buffer_size < 1:
                 raise UsageError("invalid buffer_size %r" % (buffer_size,))
@@ -422,6 +422,10 @@ class Session:
         first unless ``ready``.  ``deadline``: a resend's, the first attempt's (tick, seconds) (see
         ``begin``)."""
         head, body = head or req.prepare(self.host_header, not self.persistent, hdrs, path or self.target(req))
+        if type(body) is bytearray and len(body) != req.sent_length:  # (poll's: queued, then changed by its
+            # owner: the rest of it went out as the next request, or the next request as its end)
+            raise UsageError("the bytearray body changed size after it was queued (%d bytes, then %d)"
+                             % (req.sent_length, len(body)))
         self.begin(req.method, deadline or req.deadline, req.sent_target, req.keep_alive)
         return head, body
 

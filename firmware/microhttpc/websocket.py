@@ -113,7 +113,7 @@ class WebSocket(WSCore):
             f = self.protocol.frame(op, data)
             if f is None:
                 return False
-            self._write((f,))
+            self._write((f,), False)
         except MemoryError:
             self._drop()
             raise
@@ -145,7 +145,7 @@ class WebSocket(WSCore):
                 p.send_start(is_text)
                 for i in range(0, n, fs):
                     p.send_fragment(mv[i : i + fs], i + fs >= n)
-                    self._flush()
+                    self._flush(False)
             else:
                 tb = p.tx_buffer
                 if n >= 65536 and not MICROPYTHON and (tb is None or len(tb) < n + 14):
@@ -163,11 +163,11 @@ class WebSocket(WSCore):
                     # in 16 KiB pieces ran at 0.75 of one write on one core).
                     from .wspieces import message_pieces
 
-                    self._flush()
-                    self._write(message_pieces(p, op, data, tb))
+                    self._flush(False)
+                    self._write(message_pieces(p, op, data, tb), False)
                 else:
                     p.send_message(op, data)
-                    self._flush()
+                    self._flush(False)
         except MemoryError:
             self._drop()
             raise
@@ -247,11 +247,11 @@ class WebSocket(WSCore):
         self._tx(self.protocol.send_pong, payload(data))
 
     def _tx(self, queue, *args):
-        """``queue(*args)`` (a protocol's send_ping, send_pong, send_end, send_close), then write the
-        frame (as aiows.WebSocket._tx)."""
+        """``queue(*args)`` (a protocol's send_start, send_fragment, send_end, send_ping, send_pong), then
+        write the frame (as aiows.WebSocket._tx), as the application's sends are written (see _write)."""
         try:
             queue(*args)
-            self._flush()
+            self._flush(False)
         except MemoryError:
             self._drop()
             raise
@@ -260,21 +260,23 @@ class WebSocket(WSCore):
         if self._socket_closed:
             raise self._closed()
 
-    def _flush(self):
+    def _flush(self, bound=True):
         out = self.protocol.data_to_send()
         if out:
-            self._write(out)
+            self._write(out, bound)
 
-    def _write(self, out):
+    def _write(self, out, bound=True):
         for frame in out:
             if self._socket_closed:
                 return
             try:
                 # Each wait bounded by the WebSocket's timeout, not the last read's (0 after poll(0)),
-                # and by the deadline of the call in progress (recv(), poll(), close()): a server that
-                # reads nothing holds our PONGs or Close no longer than that call may last.
+                # and (``bound``) by the deadline of the call in progress (recv(), poll(), close()): a
+                # server that reads nothing holds our PONGs or Close no longer than that call may last.
+                # Not the application's sends (``bound`` False), from a callback too: a poll(0) gave the
+                # echo of a streamed message 1 ms, and a server that paused closed the connection.
                 t = self.timeout
-                if self._dl is not None and self._dl != _IDLE:
+                if bound and self._dl is not None and self._dl != _IDLE:
                     left = remaining(self._dl)
                     if t is None or left < t:
                         t = max(left, 0.001)  # (0 would make the socket non-blocking)
@@ -491,7 +493,8 @@ class WebSocket(WSCore):
                 self._flush()
                 self._dispatch()
             if p.state == ws.OPEN and not self._socket_closed:
-                self._tx(p.send_close, code, reason)
+                p.send_close(code, reason)
+                self._flush()  # (bound by close_timeout: not _tx's write)
         except (TimeoutError, ConnectionClosed):
             pass  # not written (in time): the connection was dropped (1006), which ends it all the same
         except BaseException as exc:

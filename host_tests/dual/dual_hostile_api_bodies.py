@@ -29,6 +29,11 @@ class _Broken:
         return count
 
 
+class _BadIter:
+    def __iter__(self):
+        return 5
+
+
 def _holds_itself():
     box = []
     box.append(box)  # (as deep as json= can go, in 16 bytes)
@@ -42,7 +47,13 @@ def _forms_and_values(layer):
     for bad in (3.0, -1, "3", True):
         raises(UsageError, forms.Value, b"x", bad)
     odd = [{"form": "abc"}, {"form": [("a",)]}, {"form": 5}, {"form": [(b"\xff", forms.Value(b"x"))]},
-           {"form": [("f", forms.File(b"x", b"\xff.bin"))]}, {"json": _holds_itself()}]
+           {"form": [("f", forms.File(b"x", b"\xff.bin"))]}, {"json": _holds_itself()},
+           # A multipart field or file name that is None or a list went out as "None" and "['a.bin']";
+           # auth="up" as user "u", password "p"; rng giving text and a body whose __iter__ gives no
+           # iterator (MicroPython's iter() took it) were bare TypeErrors
+           {"form": [(None, "v")], "multipart": True}, {"form": [(["a", "b"], "v")], "multipart": True},
+           {"form": [("f", forms.File(b"x", ["a.bin"]))]}, {"auth": "up"}, {"auth": b"up"},
+           {"form": {"a": "b"}, "multipart": True, "rng": lambda n: "x" * n}, {"body": _BadIter()}]
     if not MICROPYTHON:
         odd += [{"auth": ("\ud800", "pw")}, {"form": [("\ud800", forms.Value(b"x"))]}]
     c = open_client(layer, timeout=5)
@@ -73,5 +84,31 @@ def _body_file_counts(layer):
             c.close()
 
 
+def _memoryview_bodies(layer):
+    # Every byte of a memoryview body goes out, in order: a view of wider items (an array's), and on
+    # CPython a strided one (m[::2]), whose bytes went out as a contiguous run from its start (silent
+    # corruption: the server got 0,1,2... for 0,2,4...) or raised a bare BufferError from 1 KiB up.
+    import json
+    from array import array
+
+    from check import server
+
+    data = bytes(range(256)) * (2 if MICROPYTHON else 12)  # (the server's JSON escapes most bytes in 6)
+    bodies = [memoryview(data)[3:-3], memoryview(array("H", range(200)))]
+    if not MICROPYTHON:  # (MicroPython's memoryview takes no step)
+        bodies += [memoryview(data)[:200:2], memoryview(data)[::2], memoryview(bytearray(data))[1::3]]
+    host, port = server("http")
+    c = open_client(layer, host, port, timeout=5)
+    try:
+        for body in bodies:
+            r = c.request("POST", "/echo", body=body)
+            assert r.status == 200, r
+            got = json.loads(r.body)["body"]  # (the server's latin-1 text: MicroPython has no such codec)
+            assert bytes(ord(ch) for ch in got) == bytes(body), len(body)
+    finally:
+        c.close()
+
+
 per_layer(globals(), "forms_and_values", _forms_and_values)
+per_layer(globals(), "memoryview_bodies", _memoryview_bodies)
 per_layer(globals(), "body_file_counts", _body_file_counts)

@@ -6,6 +6,7 @@ bytes host went out as "Host: b'127.0.0.1'" on MicroPython; a dict body went out
 value None as "None", headers=["ab"] as "a: b"; json= of a set or nan went out as no JSON; WebSocket
 settings failed after the 101, or at every recv() of a WebSocket that stayed open."""
 
+import sys
 from array import array
 
 from check import raises
@@ -139,8 +140,21 @@ def _tls_settings(layer):
                # A NUL cut the name short on MicroPython (checked against "localhost") and was a bare
                # TypeError on CPython; the others failed at the handshake (aio: "cannot resolve").
                {"server_hostname": "localhost\x00.evil.example"}, {"server_hostname": "localhost\r\nX: y"},
-               {"server_hostname": ""}, {"server_hostname": "a" * 300}):
+               {"server_hostname": ""}, {"server_hostname": "a" * 300},
+               # An empty label or one over 63 characters: the TLS stack's name encoder refused it at the
+               # handshake (TLSError on two layers, aio's "cannot resolve" the host, a ConnectError)
+               {"server_hostname": ".localhost"}, {"server_hostname": "a..b"}, {"server_hostname": "."},
+               {"server_hostname": "a" * 64 + ".com"}) + (() if sys.implementation.name == "micropython" else ({"server_hostname": "\ud800x"},)):
         raises(UsageError, attempt, **kw)
+    # and names it takes: a fully qualified one with its dot, a label of 63 (the certificate decides)
+    from check import tls_ca
+    from microhttpc.errors import TLSError
+
+    for name in ("localhost.", "a" * 63 + ".localhost"):
+        try:
+            attempt(server_hostname=name, cadata=tls_ca())
+        except TLSError:  # (not the certificate's name)
+            pass
 
 
 def _reconnect_settings(layer):

@@ -237,3 +237,52 @@ def test_no_websocket_callback_after_one_that_raised():
     assert e.run(until=lambda: conn.closed, timeout=5), log
     e.run(timeout=0.5)  # (nothing more may come)
     assert log == ["init", "data", "complete", "init", "Boom", "close"], log
+
+
+def test_a_bytearray_body_resized_after_it_was_queued():
+    # Its Content-Length was fixed by Engine.request(), its bytes taken when poll() wrote them: grown
+    # in between, the rest went out as a request of its own (a request smuggled by the application's
+    # buffer); shrunk, the next request went as the end of its body.  Now the request fails alone
+    # (UsageError to its on_err), and the next goes out framed as it should.
+    from microhttpc.errors import UsageError
+
+    host, port = server("http")
+    for grow in (b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n", b"x" * 3000, None):
+        e = Engine(timeout=5)
+        conn = e.connect(host, port)
+        log = []
+        buf = bytearray(b"a" * 2000)
+        e.request(conn, "POST", "/echo", body=buf, on_complete=lambda r, ok: log.append((1, r.status)),
+                  on_err=lambda x: log.append((1, x)))
+        if grow is None:
+            buf[1000:] = b""
+        else:
+            buf.extend(grow)
+        e.request(conn, "POST", "/echo", body=b"abc", on_complete=lambda r, ok: log.append((2, r.json()["body"])),
+                  on_err=lambda x: log.append((2, x)))
+        assert e.run(until=lambda: len(log) == 2, timeout=5), log
+        assert log[0][0] == 1 and isinstance(log[0][1], UsageError) and "changed size" in str(log[0][1]), log
+        assert log[1] == (2, "abc"), log
+        e.close(conn)
+        e.run(until=lambda: conn.closed, timeout=5)
+
+
+def test_a_header_hook_that_gives_no_headers_runs_once():
+    # An empty table was taken for "not resolved yet": the hook ran again when the request went out
+    # (a nonce, a counter: twice).  Blocking and aio call it once.
+    host, port = server("http")
+    e = Engine(timeout=5)
+    conn = e.connect(host, port)
+    calls = []
+    log = []
+
+    def hook():
+        calls.append(1)
+        return []
+
+    e.request(conn, "GET", "/hello", headers=hook, on_complete=lambda r, ok: log.append(r.status),
+              on_err=log.append)
+    assert e.run(until=lambda: log, timeout=5), log
+    assert log == [200] and len(calls) == 1, (log, calls)
+    e.close(conn)
+    e.run(until=lambda: conn.closed, timeout=5)

@@ -63,3 +63,30 @@ def test_aio_send_that_times_out_ends_the_connection():
             raise AssertionError("a send after the timeout went out")
 
     asyncio.run(main())
+
+
+def test_a_send_from_a_callback_of_poll_0_waits_for_the_server():
+    # The same from a callback: a send made in on_msg inside poll(0) was bounded by that poll's deadline
+    # (1 ms), and a server that paused got TimeoutError and the connection dropped (1006); the streaming
+    # echo of README's WebSocket section failed so.  (/stall-twice: reads nothing for a second, answers
+    # the first message with its size, then reads nothing for another second.)
+    import time
+
+    got = []
+    box = []
+
+    def on_msg(m):
+        got.append(m)
+        if len(got) == 1:
+            box[0].send_stream([CHUNK] * N)  # waits for the server's second second
+
+    ws = ws_connect(url("ws", "wsraw", "/stall-twice"), timeout=10, on_msg=on_msg)
+    ws.stream.raw.setsockopt(1, 7, 8192)  # SOL_SOCKET, SO_SNDBUF: the kernel's autotuning off
+    box.append(ws)
+    ws.send("a")
+    t0 = time.time()
+    while len(got) < 2 and time.time() - t0 < 20:
+        ws.poll(0)
+    assert got == ["got 1", "got %d" % (N * len(CHUNK))], (got, ws.close_code)
+    ws.close()
+    assert ws.close_code == 1000
