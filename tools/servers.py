@@ -49,11 +49,15 @@ async def echo(request):
 
 
 async def chunked(request):
+    """``n`` chunks "chunk <i>;" (5), ``d`` seconds apart (0)."""
     n = int(request.query.get("n", "5"))
+    d = float(request.query.get("d", "0"))
     resp = web.StreamResponse()
     resp.enable_chunked_encoding()
     await resp.prepare(request)
     for i in range(n):
+        if d and i:
+            await asyncio.sleep(d)
         await resp.write(("chunk %d;" % i).encode())
     await resp.write_eof()
     return resp

@@ -245,8 +245,9 @@ class Response(session.Response):
     async def read_chunk(self):
         """The next piece of body as it arrives, or None at the end."""
         if self._pending:
-            c, self._pending = self._pending, b""
-            return bytes(c)  # (a view of what read(n) left: made bytes once)
+            c = bytes(self._pending)  # (a view of what read(n) left: made bytes before it is let go)
+            self._pending = b""
+            return c
         while not self.complete:
             ev = await self._conn._event()
             if ev[0] == http11.DATA and ev[1]:
@@ -382,7 +383,7 @@ class Connection(Session):
     _ssl = None
     _raw = None  # MicroPython, TLS: the TCP socket under it, closed with it (rtio.close)
     task = None  # the task in a read of this connection (see _event)
-    _hop = None  # closes the other origin's connection a redirect chain ended on (see request)
+    _hop = None  # the other origin's connection the last redirect chain ended on (see request)
 
     def __init__(self, *args, **kw):
         Session.__init__(self, *args, **kw)
@@ -484,8 +485,6 @@ class Connection(Session):
 
     async def close(self):
         """Close the connection (its WebSocket first, with a Close frame, if upgraded)."""
-        if self._hop is not None:
-            self._hop = self._hop()
         w = self.websocket
         try:
             if w is not None:
@@ -497,6 +496,8 @@ class Connection(Session):
     def lost(self):
         """``Session.lost``, and the socket closed at once: a plain call, so that after a MemoryError,
         with no heap for a coroutine, the connection still ends (``aiows``)."""
+        if self._hop is not None:  # (closed with this one)
+            self._hop = self._hop.lost()
         r = self._reader  # (MicroPython: the socket itself, closed at once; CPython: _cpyaio.Pipe)
         self._reader = self._writer = self.task = None
         self._mv = None  # a closed connection holds no buffers (connect() makes a new one)
@@ -731,8 +732,6 @@ class Connection(Session):
             if not isinstance(req, Request):
                 req = Request(method, target, headers=headers, body=body, **kw)
             self.check_usable()
-            if self._hop is not None:  # the other origin's connection the last chain ended on: its turn is over
-                self._hop = self._hop()
             path = self.target(req)
             hdrs = req.user_headers()
         except MemoryError:  # a fault like a reset, as in _send_one: the connection goes (building the
@@ -764,8 +763,11 @@ class Connection(Session):
             await conn._settle()  # the 3xx body: drained, or its connection closed
             conn, cur, path = hop
             hdrs = cur.headers
-        if conn is not self:  # closed with this connection's next request or close(), if its body was
-            self._hop = conn.lost  # not read to the end (its socket stayed open: one more each time)
+        if conn is not self:  # closed at this connection's end, or the next chain's, if its body was not read
+            h = self._hop  # to the end (its socket stayed open: one more each time); not while a task reads
+            if h is not None and h.task is None:  # it (that task's body would be cut: the blocking layer
+                h.lost()  # closes it with the next request)
+            self._hop = conn
         if req.on_body is not None:
             try:
                 while True:

@@ -30,8 +30,9 @@ class Response(session.Response):
     def _next_chunk(self):
         """The next piece of body as it arrives, or None at the end of the body."""
         if self._pending:
-            c, self._pending = self._pending, b""
-            return bytes(c)  # (a view of what read(n) left: made bytes once)
+            c = bytes(self._pending)  # (a view of what read(n) left: made bytes before it is let go)
+            self._pending = b""
+            return c
         while not self.complete:
             ev = self._conn._event()
             if ev[0] == http11.DATA and ev[1]:
@@ -121,9 +122,8 @@ class Response(session.Response):
         if not len(buf):
             return 0
         if self._pending:
-            c, self._pending = self._pending, b""
-            c = self._take(c, len(buf))
-            buf[: len(c)] = c
+            c = self._take(self._pending, len(buf))  # (it lets go of what it hands out only: out of memory,
+            buf[: len(c)] = c  # nothing is lost)
             return len(c)
         conn = self._conn
         while not self.complete:
@@ -159,7 +159,7 @@ class Connection(Session):
 
     response_class = Response
     clock = rtio
-    _hop = None  # closes the other origin's connection a redirect chain ended on (see send)
+    _hop = None  # the other origin's connection the last redirect chain ended on (see send)
 
     def __init__(self, *args, **kw):
         Session.__init__(self, *args, **kw)
@@ -205,7 +205,7 @@ class Connection(Session):
     def close(self):
         """Close the connection (and its WebSocket, with a Close frame, if upgraded)."""
         if self._hop is not None:
-            self._hop = self._hop()
+            self._hop = self._hop._abort()
         if self.websocket is not None:
             ws = self.websocket
             self.websocket = None
@@ -356,7 +356,7 @@ class Connection(Session):
         """
         self.check_usable()
         if self._hop is not None:  # the other origin's connection the last chain ended on: its turn is over
-            self._hop = self._hop()
+            self._hop = self._hop._abort()
         try:
             path = self.target(req)
             hdrs = req.user_headers()  # a header hook runs once per send, redirects included
@@ -390,7 +390,7 @@ class Connection(Session):
             conn, cur, path = hop
             hdrs = cur.headers
         if conn is not self:  # closed with this connection's next request or close(), if its body was
-            self._hop = conn._abort  # not read to the end (its socket stayed open: one more each time)
+            self._hop = conn  # not read to the end (its socket stayed open: one more each time)
         if req.on_body is not None:
             try:
                 for c in resp.iter_chunks():
@@ -474,6 +474,8 @@ class Connection(Session):
         ``wsession.make_protocol`` (max_message, max_frame, streaming, rng, allowed_rsv) and of
         ``WebSocket`` (callbacks, timeout, close_timeout, buffer_size, frame_size, tx_buffer_size).
         """
+        if self._hop is not None:  # (as for a request: the last chain's turn is over)
+            self._hop = self._hop._abort()
         sub, accepted, leftover, resp = self._handshake(path, headers, subprotocols, extensions, ws_options)
         try:
             load("websocket")  # packed into the heap's holes on MicroPython (rt.load)

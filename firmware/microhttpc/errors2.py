@@ -25,12 +25,19 @@ def _init(self, message, response=None):
     self.response = response
 
 
+def _reduce(self):
+    # CPython's pickle (multiprocessing, concurrent.futures): the class and message; not the response,
+    # which holds its connection's socket (pickling raised TypeError)
+    return self.__class__, self.args
+
+
 class HandshakeError(ProtocolError):
     """A 101 answer to a WebSocket upgrade that breaks RFC 6455 (wrong accept key, a subprotocol or
     extension not offered ...).  ``response`` holds the server's response."""
 
     response = None
     __init__ = _init
+    __reduce__ = _reduce
 
 
 class UpgradeRefused(HTTPCError):
@@ -40,6 +47,7 @@ class UpgradeRefused(HTTPCError):
 
     response = None
     __init__ = _init
+    __reduce__ = _reduce
 
 
 class TooManyRedirects(HTTPCError):
@@ -47,6 +55,7 @@ class TooManyRedirects(HTTPCError):
 
     response = None
     __init__ = _init
+    __reduce__ = _reduce
 
 
 def __getattr__(name):

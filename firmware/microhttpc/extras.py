@@ -15,6 +15,11 @@ class HTTPStatusError(HTTPCError):
         super().__init__(message)
         self.response = response
 
+    def __reduce__(self):
+        # CPython's pickle (multiprocessing, concurrent.futures): the class and message; not the
+        # response, which holds its connection's socket (pickling raised TypeError)
+        return self.__class__, self.args
+
 
 if MICROPYTHON:  # (one built-in base per class there: an OSError, see errors)
 

@@ -165,9 +165,10 @@ class Response(http11.ResponseHead):
             # copied all that was left at every call, quadratic in the body's size
             self._pending = memoryview(c)[n:]
             return head
+        b = bytes(c)  # (first: out of memory, what is held stays held)
         if c is self._pending:  # (read(n) hands ``_pending`` here as it is: no copy of it made first)
             self._pending = b""
-        return bytes(c)
+        return b
 
     def __repr__(self):
         return "<Response %d %s>" % (self.status, self.reason)

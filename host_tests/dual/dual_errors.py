@@ -60,6 +60,26 @@ def test_connection_closed_copies_with_its_fields():
         assert (c.code, c.reason, c.sent_code, str(c.cause)) == (1001, "going away", 1000, "bad frame")
 
 
+def test_errors_with_a_response_pickle_without_it():
+    """CPython: an HTTPStatusError, UpgradeRefused, TooManyRedirects or HandshakeError with a real
+    response raised TypeError when pickled (a process pool's worker hands its exception back so): the
+    response holds its connection.  They pickle with their message now, the response left out."""
+    h, p = server("http")
+    c = Connection(h, p, timeout=10)
+    r = c.request("GET", "/status/404")
+    err = _raised(r.raise_for_status)
+    assert type(err) is errors.HTTPStatusError and err.response is r, err
+    made = [err] + [cls("m", r) for cls in (errors.UpgradeRefused, errors.TooManyRedirects, errors.HandshakeError)]
+    for e in made:
+        assert e.response is r, e
+        if not MP:
+            import pickle
+
+            back = pickle.loads(pickle.dumps(e))
+            assert type(back) is type(e) and str(back) == str(e) and back.response is None, (e, back)
+    c.close()
+
+
 def test_builtin_timeout_catches_a_read_timeout():
     host, port = server("raw")
     conn = Connection(host, port, timeout=0.3)

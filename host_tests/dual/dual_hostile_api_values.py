@@ -6,7 +6,6 @@ bytes host went out as "Host: b'127.0.0.1'" on MicroPython; a dict body went out
 value None as "None", headers=["ab"] as "a: b"; json= of a set or nan went out as no JSON; WebSocket
 settings failed after the 101, or at every recv() of a WebSocket that stayed open."""
 
-import sys
 from array import array
 
 from check import raises
@@ -118,43 +117,6 @@ def _header_names(layer):
         assert c.request("GET", "/raw/genuine").body == GENUINE
     finally:
         c.close()
-
-
-def _tls_settings(layer):
-    # ssl_context=5, cadata=5 and server_hostname=5 failed the connection with a bare AttributeError or
-    # TypeError from the ssl module, on every layer.
-    from check import server
-    from microhttpc.errors import UsageError
-
-    h, p = server("tls")
-
-    def attempt(**kw):
-        c = open_client(layer, h, p, timeout=5, tls=True, **kw)  # (poll and aio check here)
-        try:
-            c.request("GET", "/hello")  # (the blocking layer at its first connection)
-        finally:
-            c.close()
-
-    for kw in ({"ssl_context": 5}, {"ssl_context": "ctx"}, {"cadata": 5}, {"cadata": ["pem"]},
-               {"server_hostname": 5}, {"server_hostname": b"localhost"},
-               # A NUL cut the name short on MicroPython (checked against "localhost") and was a bare
-               # TypeError on CPython; the others failed at the handshake (aio: "cannot resolve").
-               {"server_hostname": "localhost\x00.evil.example"}, {"server_hostname": "localhost\r\nX: y"},
-               {"server_hostname": ""}, {"server_hostname": "a" * 300},
-               # An empty label or one over 63 characters: the TLS stack's name encoder refused it at the
-               # handshake (TLSError on two layers, aio's "cannot resolve" the host, a ConnectError)
-               {"server_hostname": ".localhost"}, {"server_hostname": "a..b"}, {"server_hostname": "."},
-               {"server_hostname": "a" * 64 + ".com"}) + (() if sys.implementation.name == "micropython" else ({"server_hostname": "\ud800x"},)):
-        raises(UsageError, attempt, **kw)
-    # and names it takes: a fully qualified one with its dot, a label of 63 (the certificate decides)
-    from check import tls_ca
-    from microhttpc.errors import TLSError
-
-    for name in ("localhost.", "a" * 63 + ".localhost"):
-        try:
-            attempt(server_hostname=name, cadata=tls_ca())
-        except TLSError:  # (not the certificate's name)
-            pass
 
 
 def _reconnect_settings(layer):
@@ -305,7 +267,6 @@ per_layer(globals(), "connection_settings", _connection_settings)
 per_layer(globals(), "request_arguments", _request_arguments)
 per_layer(globals(), "response_arguments", _response_arguments)
 per_layer(globals(), "header_names", _header_names)
-per_layer(globals(), "tls_settings", _tls_settings)
 per_layer(globals(), "reconnect_settings", _reconnect_settings)
 per_layer(globals(), "websocket_settings", _websocket_settings)
 per_layer(globals(), "one_call_settings", _one_call_settings)

@@ -180,3 +180,39 @@ def test_aio_other_origin_connection_closed_when_its_body_is_left_unread():
         return True
 
     assert asyncio.run(main())
+
+
+def test_aio_other_origin_body_read_by_a_task_while_another_sends():
+    # Another task's request on the same connection closed the other origin's connection while the first
+    # task read its body there (UsageError part way).  Not while a task reads it: it ends with its body.
+    import asyncio
+
+    from microhttpc import aio
+
+    async def main():
+        host, port = server("http")
+        host2, port2 = server("http2")
+        c = await aio.Connection.open(host, port, timeout=10, follow_redirects=3)
+
+        async def reader():
+            r = await c.request("GET", "/redirect/302", query={"to": "http://%s:%d/chunked?n=15&d=0.02" % (host2, port2)})
+            got = []
+            while True:
+                piece = await r.read_chunk()
+                if piece is None:
+                    return b"".join(got)
+                got.append(piece)
+
+        async def other():
+            await asyncio.sleep(0.1)
+            r = await c.request("GET", "/redirect/302", query={"to": "http://%s:%d/bytes/100" % (host2, port2)})
+            body = await r.read()
+            return body, await (await c.request("GET", "/hello")).read()
+
+        got = await asyncio.gather(reader(), other())
+        await c.close()
+        return got
+
+    body, (other, hello) = asyncio.run(main())
+    assert body == b"".join(b"chunk %d;" % i for i in range(15)), body
+    assert other == bytes(range(100)) and hello == b"hello world", (other, hello)

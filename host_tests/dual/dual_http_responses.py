@@ -157,7 +157,7 @@ def test_aio_read_n_copies_only_what_it_returns():
 
     from microhttpc import aio
 
-    size = 16384
+    size = 8192
     want = bytes(range(256)) * (size // 256)
 
     async def main():
