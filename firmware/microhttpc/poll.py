@@ -41,8 +41,7 @@ class Response(session.Response):
 
 class Transaction:
     """One queued request and its outcome: ``request`` (a ``request.Request``), ``method``, ``response`` once the head
-    came, ``done``, ``error``; the upgrade is one too, with ``websocket``.  (``chunks``: body pieces to send; ``_body``:
-    a session.Body; ``head``: Request.prepare()'s; ``hdrs``, ``path``, ``first``, ``history``, ``hop``: pollhop's.)"""
+    came, ``done``, ``error``; the upgrade is one too, with ``websocket``.  (``chunks``, ``_body``, ``head``: internal.)"""
     websocket = response = error = chunks = _body = hdrs = path = first = history = hop = t_end = head = on_response = on_body = on_complete = on_err = user_data = None
     done = reused = False
 
@@ -92,8 +91,8 @@ class Conn(Session):
             if self._t_tls is None or isinstance(exc, OSError) and not (MICROPYTHON and -29312 != exc.args[0] < 0):
                 if out and self.state == _HTTP and not would_block(exc):
                     self._read(256)  # a reset: an answer that came before it goes first (RFC 9112 9.5, a 413)
-                if would_block(exc) or self.state == _CLOSED:
-                    return None
+                if would_block(exc) or self.state == _CLOSED or out and self.state == _CONNECTING:  # (that answer
+                    return None  # ended it, and the requests queued behind it reopened it: not their failure)
                 if not out and (self.state == _HTTP and self._active is None  # a reset of an idle one: nothing
                                 or getattr(exc, "reason", 0) and exc.args[0] == 8):  # was lost; TLS: net.py
                     return 0
@@ -168,7 +167,7 @@ class Conn(Session):
 
     def _write(self):
         out = self._out
-        while True:
+        for _ in range(_MAX_READS * 32):  # (a bound per round: a fast reader of a streamed body held one poll() for good)
             if not out:
                 req = self._active
                 if req and req.chunks:
@@ -199,6 +198,7 @@ class Conn(Session):
                 self.websocket._progress()
             if self.state == _CLOSED:
                 return
+        self.engine._hot = True  # more to write: the next round does not sleep
 
     # -- HTTP ----------------------------------------------------------------------------------------
     def _next(self):

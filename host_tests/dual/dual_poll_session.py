@@ -286,3 +286,59 @@ def test_a_header_hook_that_gives_no_headers_runs_once():
     assert log == [200] and len(calls) == 1, (log, calls)
     e.close(conn)
     e.run(until=lambda: conn.closed, timeout=5)
+
+
+def test_a_request_queued_behind_an_early_answer_and_a_reset_goes_on_a_new_connection():
+    # As above, the server closing after its 413 (/raw/early-close): the write that met the reset read
+    # the answer first, and the requests queued behind it reopened the connection; then the reset
+    # was raised as ConnectionLost, which ended the new connection and failed them both.
+    piece = b"x" * 1000
+    e = Engine(timeout=5)
+    host, port = server("raw")
+    log = []
+    conn = e.connect(host, port, on_close=lambda c, x: log.append(("close", x)))
+    e.request(conn, "POST", "/raw/early-close", body=(piece for _ in range(5000)),
+              on_complete=lambda r, ok: log.append((1, r.status, ok)), on_err=lambda x: log.append((1, "err", x)))
+    for i in (2, 3):
+        e.request(conn, "GET", "/raw/genuine", on_complete=lambda r, ok, i=i: log.append((i, r.status, r.body, ok)),
+                  on_err=lambda x, i=i: log.append((i, "err", x)))
+    assert e.run(until=lambda: len(log) >= 3, timeout=10), log
+    assert log == [(1, 413, True), (2, 200, b"genuine", True), (3, 200, b"genuine", True)], log
+    e.close(conn)
+    e.run(until=lambda: conn.closed, timeout=5)
+
+
+class _Zeros:
+    """A body file of ``n`` zero bytes (readinto), sent chunked; ``given``: how many it gave."""
+
+    def __init__(self, n):
+        self.n = n
+        self.given = 0
+
+    def readinto(self, b):
+        k = min(len(b), self.n - self.given)
+        b[:k] = bytes(k) if k < len(b) else b"\0" * k
+        self.given += k
+        return k
+
+
+def test_a_streamed_upload_to_a_fast_reader_leaves_the_round_to_the_others():
+    # A streamed body to a server that reads as fast as it comes: one poll() wrote it for as long as the
+    # socket took it (a 4 GB body held it 40 s on CPython, 100 s on MicroPython), and timers, deadlines
+    # and the other connections waited.  Each round writes a bounded amount now: the timer fires, and
+    # the other connection is answered, while the upload goes on.
+    e = Engine(timeout=5)
+    sh, sp = server("silent")  # (accepts, reads and drops what comes)
+    hh, hp = server("http")
+    log = []
+    src = _Zeros(1 << 30)
+    up = e.connect(sh, sp)
+    e.request(up, "POST", "/", body=src, on_err=lambda x: log.append(("upload", x)))
+    other = e.connect(hh, hp)
+    e.request(other, "GET", "/hello", on_complete=lambda r, ok: log.append(("hello", r.body, src.given)))
+    e.call_later(0.2, lambda: log.append(("timer", src.given)))
+    assert e.run(until=lambda: len(log) >= 2, timeout=30), log
+    assert sorted(x[0] for x in log) == ["hello", "timer"], log
+    assert all(x[-1] < src.n for x in log), log  # (both while the upload was on its way)
+    e.close_all()
+    e.run(timeout=5)
