@@ -383,7 +383,7 @@ class Connection(Session):
     _ssl = None
     _raw = None  # MicroPython, TLS: the TCP socket under it, closed with it (rtio.close)
     task = None  # the task in a read of this connection (see _event)
-    _hop = None  # the other origin's connection the last redirect chain ended on (see request)
+    _hop = None  # the other origins' connections redirect chains ended on, still open (see request)
 
     def __init__(self, *args, **kw):
         Session.__init__(self, *args, **kw)
@@ -497,7 +497,9 @@ class Connection(Session):
         """``Session.lost``, and the socket closed at once: a plain call, so that after a MemoryError,
         with no heap for a coroutine, the connection still ends (``aiows``)."""
         if self._hop is not None:  # (closed with this one)
-            self._hop = self._hop.lost()
+            for h in self._hop:
+                h.lost()
+            self._hop = None
         r = self._reader  # (MicroPython: the socket itself, closed at once; CPython: _cpyaio.Pipe)
         self._reader = self._writer = self.task = None
         self._mv = None  # a closed connection holds no buffers (connect() makes a new one)
@@ -763,11 +765,13 @@ class Connection(Session):
             await conn._settle()  # the 3xx body: drained, or its connection closed
             conn, cur, path = hop
             hdrs = cur.headers
-        if conn is not self:  # closed at this connection's end, or the next chain's, if its body was not read
-            h = self._hop  # to the end (its socket stayed open: one more each time); not while a task reads
-            if h is not None and h.task is None:  # it (that task's body would be cut: the blocking layer
-                h.lost()  # closes it with the next request)
-            self._hop = conn
+        if conn is not self:  # its body not read to the end, its socket stayed open (one more each time): closed
+            # at this connection's end.  Not sooner: another task may be reading it, between its reads too
+            hops = [conn]
+            for h in self._hop or ():
+                if h._reader is not None:  # (still open: a body read to the end closed its own)
+                    hops.append(h)
+            self._hop = hops
         if req.on_body is not None:
             try:
                 while True:

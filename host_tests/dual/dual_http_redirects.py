@@ -172,10 +172,8 @@ def test_aio_other_origin_connection_closed_when_its_body_is_left_unread():
                 kept.pop()
             kept.append(r)
         assert await kept[-1].read() == bytes(range(100))
-        during = _open_fds()
-        await c.close()
+        await c.close()  # (not sooner, on this layer: another task may be reading one of those bodies)
         after = _open_fds()
-        assert during is None or during - before <= 2, "%d sockets for %d requests" % (during - before, ROUNDS)
         assert after is None or after - before <= 1, "%d sockets left after close()" % (after - before)
         return True
 
@@ -184,7 +182,8 @@ def test_aio_other_origin_connection_closed_when_its_body_is_left_unread():
 
 def test_aio_other_origin_body_read_by_a_task_while_another_sends():
     # Another task's request on the same connection closed the other origin's connection while the first
-    # task read its body there (UsageError part way).  Not while a task reads it: it ends with its body.
+    # task read its body there (UsageError part way; ConnectionLost when the task worked on a piece between
+    # its reads).  It is closed at this connection's end now, or by its body's.
     import asyncio
 
     from microhttpc import aio
@@ -202,6 +201,7 @@ def test_aio_other_origin_body_read_by_a_task_while_another_sends():
                 if piece is None:
                     return b"".join(got)
                 got.append(piece)
+                await asyncio.sleep(0.01)  # (it reads, and works on each piece between its reads)
 
         async def other():
             await asyncio.sleep(0.1)
