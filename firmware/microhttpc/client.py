@@ -389,8 +389,8 @@ class Connection(Session):
             conn._settle()  # the 3xx body: drained, or its connection closed
             conn, cur, path = hop
             hdrs = cur.headers
-        if conn is not self:  # closed with this connection's next request or close(), if its body was
-            self._hop = conn  # not read to the end (its socket stayed open: one more each time)
+        if conn is not self:  # closed with this connection's next request, upgrade() or close(), if its body
+            self._hop = conn  # was not read to the end (its socket stayed open: one more each time)
         if req.on_body is not None:
             try:
                 for c in resp.iter_chunks():
