@@ -92,6 +92,22 @@ def test_http_error_status_exits_1_with_the_body(run):
     no_traceback(p)
 
 
+def test_a_status_under_100_exits_1_and_prints_three_digits(run):
+    # Exit 0 before (only 1xx-3xx are a success), and -i printed "HTTP/1.1 0 Zero".
+    p = run("-i", http("raw", "/raw/status-000"))
+    assert p.returncode == 1 and p.stdout.startswith(b"HTTP/1.1 000 Zero\r\n"), p
+    no_traceback(p)
+
+
+def test_data_that_is_no_utf8_goes_as_it_came_on_cpython():
+    # CPython makes lone surrogates of such bytes: a UnicodeEncodeError traceback and exit 1 before.
+    prefix, env = cli("cpython")
+    p = subprocess.run(prefix + ["-d", b"a=\xff", http("http", "/echo")], env=env, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=60)
+    assert p.returncode == 0, p
+    assert json.loads(p.stdout)["body"] == "a=\xff", p.stdout  # (the server decodes latin-1)
+
+
 def test_refused_connect_exits_2_with_a_message(run):
     p = run(http("closed", "/"))
     assert p.returncode == 2, p
@@ -211,6 +227,25 @@ def test_ws_close_by_the_server(run):
             proc.kill()
         proc.stdin.close()
     assert got["stdout"] == b"", got
+
+
+def test_ws_fault_of_the_server_exits_2_naming_it(run):
+    # A masked server frame, bad UTF-8: this side fails the connection (1002, 1007).  It said "* closed
+    # by the server: 1006", exit 1.
+    for path, word in (("/masked", b"mask"), ("/badutf8", b"UTF-8")):
+        proc = run.popen("ws://%s%s" % (os.environ["MHC_WSRAW"], path))  # stdin kept open
+        try:
+            code = proc.wait(20)
+            err = proc.stderr.read()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.stdin.close()
+            proc.stdout.close()
+            proc.stderr.close()
+        assert code == 2 and b"Traceback" not in err, (path, code, err)
+        last = err.decode().splitlines()[-1]
+        assert last.startswith("microhttpc: ") and word.decode() in last, (path, err)
 
 
 def test_ws_binary_messages_print_as_hex(run):

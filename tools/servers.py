@@ -1230,6 +1230,12 @@ async def raw_ws(reader, writer):
             frames += _close(1000, b"end")
         if path == "/later":
             frames = [b"", 0.05, raw_frame(1, b"later")]  # a message 50 ms after the 101, on its own
+        if path == "/split-later":
+            # A 300-byte text message: its first 5 bytes with the 101, the rest 0.2 s later.
+            f = raw_frame(1, b"z" * 300)
+            frames = [f[:5], 0.2, f[5:]]
+        if path == "/big-later":
+            frames = [b"", 0.2, raw_frame(2, b"B" * 6000)]  # a 6,000-byte message, 0.2 s after the 101
         if path == "/msgs-then-reset":
             # 0.1 s after the 101: five 300-byte messages and a Close(1001) in one write, then the
             # connection reset (SO_LINGER 0) behind them (below): a client that reads later finds the

@@ -23,9 +23,9 @@ ws(s)://    send each line of stdin as a text message, print each message receiv
   --timeout S       connect and read timeout in seconds (default 30)
   -h, --help        this text
 
-exit status: 0 for a 1xx-3xx response or a WebSocket closed with 1000/1001; 1 for a 4xx/5xx response
+exit status: 0 for a 1xx-3xx response or a WebSocket closed with 1000/1001; 1 for another status
 (the body is still written, like curl --fail-with-body) or another close code; 2 for bad usage and
-for errors (connect, TLS, timeout, protocol), with a message on stderr"""
+for errors (connect, TLS, timeout, protocol, a WebSocket failed by this side), with a message on stderr"""
 
 
 class _Usage(Exception):
@@ -65,7 +65,8 @@ def parse_args(argv):
                     raise _Usage("-H needs 'Name: value', got %r" % v)
                 o["headers"].append((v[:k].strip(), v[k + 1 :].strip()))
             elif a == "-d":
-                o["data"] = _read(v[1:]) if v.startswith("@") else v.encode()
+                # (CPython: bytes that are no UTF-8 came as surrogates; they go as they came)
+                o["data"] = _read(v[1:]) if v.startswith("@") else v.encode("utf-8", "surrogateescape")
             elif a == "--cacert":
                 o["cadata"] = _read(v)
             else:
@@ -93,7 +94,7 @@ def _read(path):
 
 
 def _head(out, r):
-    out.write(("%s %d %s\r\n" % (r.version, r.status, r.reason)).encode())
+    out.write(("%s %03d %s\r\n" % (r.version, r.status, r.reason)).encode())
     for k, v in r.headers.items():
         out.write(("%s: %s\r\n" % (k, v)).encode())
     out.write(b"\r\n")
@@ -118,7 +119,7 @@ def http(o, scheme, host, port, target):
     finally:
         conn.close()
         out.flush()
-    return 1 if r.status >= 400 else 0
+    return 0 if 100 <= r.status < 400 else 1  # (a status under 100 is no success either)
 
 
 def websocket(o, url):
@@ -179,6 +180,8 @@ def websocket(o, url):
                     while ws.poll(0.02):
                         pass
     except ConnectionClosed as exc:
+        if exc.cause is not None:  # this side failed the connection (a bad frame, a timeout): the fault
+            raise exc.cause
         return _closed(exc, "* closed by the server")
 
 

@@ -168,8 +168,7 @@ def source_pieces(src, buf):
                 c = _utf8(c)
             elif not isinstance(c, (bytes, bytearray, memoryview)):
                 raise UsageError("a body's chunks are str or bytes-like, not %s" % type(c).__name__)
-            if len(c):
-                yield octets(c)
+            yield octets(c)  # (an empty one too: "nothing yet", for the layer's bounds to see)
 
 
 def octets(b):
@@ -215,8 +214,9 @@ def _framed(req, body, buf):
     if length is None:
         # RFC 9112 section 7.1: each piece as one chunk: its size line (after the CRLF that ends the
         # chunk before it), then the piece itself, not copied (a small one joins its size line: one
-        # write); an empty piece is skipped (an empty chunk would end the body); then the last-chunk
-        # without trailers.  What is allocated per piece stays small, whatever the size of the pieces.
+        # write); an empty piece goes as it is, written as nothing (an empty chunk would end the body);
+        # then the last-chunk without trailers.  What is allocated per piece stays small, whatever the
+        # size of the pieces.
         sep = ""
         for p in it:
             n = len(p)
@@ -228,6 +228,8 @@ def _framed(req, body, buf):
                 else:
                     yield line + bytes(p)
                 sep = "\r\n"
+            else:
+                yield p
         yield (sep + "0\r\n\r\n").encode()
         return
     sent = 0

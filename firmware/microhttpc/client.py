@@ -434,9 +434,10 @@ class Connection(Session):
                     self._write(head)
                     try:
                         for piece in req.body_pieces(body, self._buf):
-                            self.stream.settimeout(self.wait_time())
-                            self.stream.sendall(piece)
-                            self.sent()  # the response head is due within timeout of the last piece
+                            self.stream.settimeout(self.wait_time())  # (an empty piece: only the bounds)
+                            if len(piece):
+                                self.stream.sendall(piece)
+                                self.sent()  # the response head is due within timeout of the last byte
                     except (ConnectionLost, TimeoutError) as exc:
                         load("bodies").early_answer(self, exc)  # what the server said before (or exc)
                     except BaseException:

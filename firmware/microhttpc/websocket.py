@@ -307,7 +307,9 @@ class WebSocket(WSCore):
         if timeout is ...:  # (not -1, as before: recv(-1) was the default, not UsageError as recv(-2))
             timeout = self.timeout
         dl = deadline(seconds(timeout, "timeout"))  # (nan, "5": UsageError, not a bare ValueError)
-        first = True
+        # The steps that may still read, without waiting, once the deadline has passed: a message whose
+        # bytes are all here comes whole (recv(0)), and a flood cannot hold the call.
+        first = 32
         p = self.protocol
         if (not self._messages and self._dl == _IDLE and self._ka is None and self.on_msg is None
                 and not self._leftover and not self._socket_closed and p.state == ws.OPEN and not p._in_frame
@@ -325,11 +327,11 @@ class WebSocket(WSCore):
                     return msg
             else:
                 p.receive_eof()
-            first = False
+            first = 31
         while not self._messages:
             if not self._step(dl, first):
                 raise TimeoutError("no message within %s s" % timeout)
-            first = False
+            first -= 1
         return self._messages.pop(0)
 
     def _single(self, n):
@@ -372,7 +374,7 @@ class WebSocket(WSCore):
 
     def _read_once(self, dl, first):
         """One step: input the protocol held back, else the bytes that came with the 101, else one read
-        (at most until ``dl``; once it has passed, only the ``first`` step of a call still looks); then
+        (at most until ``dl``; once it has passed, it looks without waiting while ``first`` > 0); then
         act on the events.  False when nothing came by ``dl`` (no exception: a poll that finds nothing
         allocates nothing)."""
         p = self.protocol
@@ -396,13 +398,13 @@ class WebSocket(WSCore):
         return True
 
     def _read(self, dl, first):
-        """One read by the deadline ``dl`` (once it has passed, only a ``first`` read still looks), into
+        """One read by the deadline ``dl`` (once it has passed, it looks without waiting while ``first`` > 0), into
         the receive buffer or straight into the message (``payload_room``), fed to the protocol; the count
         (0: the connection ended; negative: a piece of a streamed message, already handed over, and
         nothing else to act on), None when nothing came.  Small functions on the per-read path keep
         their frames off the heap (see ``net.Stream.recv_some``)."""
         left = remaining(dl)
-        if left is not None and left <= 0 and not first:
+        if left is not None and left <= 0 and first <= 0:
             return None
         self.stream.settimeout(left)
         mv = self.protocol.payload_room(len(self._mv)) or self._mv
