@@ -1234,6 +1234,8 @@ async def raw_ws(reader, writer):
             # A 300-byte text message: its first 5 bytes with the 101, the rest 0.2 s later.
             f = raw_frame(1, b"z" * 300)
             frames = [f[:5], 0.2, f[5:]]
+        if path == "/later-bye-reset":
+            frames = [b"", 0.2, raw_frame(1, b"hello") + _close(1000, b"bye")]  # then a reset (below)
         if path == "/big-later":
             frames = [b"", 0.2, raw_frame(2, b"B" * 6000)]  # a 6,000-byte message, 0.2 s after the 101
         if path == "/msgs-then-reset":
@@ -1327,6 +1329,9 @@ async def raw_ws(reader, writer):
             await asyncio.sleep(1.0)
         if path in ("/pause", "/pause-echo", "/stall-twice"):  # (/pause-echo: then echoes, as the default path)
             await asyncio.sleep(1.0)
+        if path == "/later-bye-reset":
+            _reset_stream(writer)  # at once behind its frames: the client's next write meets it
+            return
         if path == "/reset" or path == "/msgs-then-reset":
             # The connection reset (SO_LINGER 0) 0.1 s after the 101 (after the frames, for
             # /msgs-then-reset): the client's next write meets it.

@@ -304,22 +304,33 @@ def _salvage(transport, p):
 
 async def write(conn, data):
     """Write all of ``data``; while the transport holds too much (flow control), wait for it to take
-    it, each wait within the session's ``wait_time()``."""
+    it, each wait within the session's ``wait_time()``.  Over TLS in slices of 64 KiB: asyncio's TLS
+    flow control counts only what it has not handed to the socket's transport yet, and one large write
+    never paused it (50 MB to a server that read nothing: all of it held, the send returned at once)."""
     p = conn._reader
+    t = conn._writer
+    n = len(data)
+    step = 65536 if conn.tls and n > 65536 else n or 1
+    i = 0
     try:
-        if p.lost or conn._writer.is_closing():  # (a failed send closes the transport at once)
-            _salvage(conn._writer, p)
-            raise p.error or ConnectionResetError("the connection is closed")
-        conn._writer.write(data)
-        while p.paused and not p.lost:
-            f = p.loop.create_future()
-            p.writers.append(f)
-            try:
-                await wait(conn, f, conn.wait_time(), "the server did not accept data")
-            finally:
-                p.writers.remove(f)
-        if p.lost:  # (what was written may not have gone out)
-            raise p.error or ConnectionResetError("the connection was lost")
+        while True:
+            # A failed send closes the transport at once, and connection_lost comes only at the next
+            # turn of the loop: the write just made is looked at too (it returned as if all went out,
+            # and what the server sent before the reset, a 413, its Close, was lost).
+            if p.lost or t.is_closing():
+                _salvage(t, p)
+                raise p.error or ConnectionResetError("the connection is closed")
+            if i >= n and i:
+                return
+            t.write(data if step >= n else memoryview(data)[i : i + step])
+            i += step
+            while p.paused and not p.lost:
+                f = p.loop.create_future()
+                p.writers.append(f)
+                try:
+                    await wait(conn, f, conn.wait_time(), "the server did not accept data")
+                finally:
+                    p.writers.remove(f)
     except HTTPCError:
         raise
     except (OSError, ValueError, AttributeError, RuntimeError) as exc:

@@ -119,7 +119,9 @@ class WebSocket(WSCore):
                 p.tx_buffer = bytearray(len(data) + 14)
             p.send_message(ws.OP_TEXT if isinstance(message, str) else ws.OP_BINARY, data,
                            self.frame_size if frame_size is None else frame_size)  # (0: UsageError)
-            await self._flush(True)
+            # With a keepalive within its patience, as every write of the blocking WebSocket: a server
+            # that stopped reading held a send for ever, or for all of ``timeout``.
+            await (self._flush(True) if self._ka is None else self._flush_by(None, True))
         except MemoryError:
             self._drop()
             raise
@@ -171,7 +173,7 @@ class WebSocket(WSCore):
         raise ConnectionClosed (1006), and the caller gets the MemoryError."""
         try:
             queue(*args)
-            await self._flush(True)
+            await (self._flush(True) if self._ka is None else self._flush_by(None, True))  # (as send)
         except MemoryError:
             self._drop()
             raise
@@ -201,8 +203,8 @@ class WebSocket(WSCore):
         except (ConnectionLost, TimeoutError):
             pass
 
-    async def _flush_by(self, dl):
-        """``_flush()`` within what is left of the deadline ``dl`` of the call in progress (and the
+    async def _flush_by(self, dl, wait=False):
+        """``_flush(wait)`` within what is left of the deadline ``dl`` of the call in progress (and the
         keepalive's bound, if any): a server that reads nothing holds our PONGs or Close no longer
         than that call may last.  Past it the connection is dropped (part of a frame may be out)."""
         left = remaining(dl)
@@ -210,9 +212,9 @@ class WebSocket(WSCore):
         if ka is not None and (left is None or ka.patience < left):
             left = ka.patience
         if left is None:
-            return await self._flush()
+            return await self._flush(wait)
         try:
-            await _within(self._flush(), max(left, 0.001), "the server did not take our frames")
+            await _within(self._flush(wait), max(left, 0.001), "the server did not take our frames")
         except TimeoutError:
             self.protocol.receive_eof()
             self._drop()

@@ -485,8 +485,8 @@ class Engine:
         on_close(conn, None)); an open WebSocket starts its closing handshake unless ``abort`` (see _app_close)."""
         if self._mine(conn, False).state == _CLOSED:
             return
-        if conn.state == _WS and not abort and conn.websocket.state < 3:  # OPEN, CLOSING (a no-op): not CLOSED
-            return conn.websocket.close()
+        if conn.state == _WS and conn.websocket._closing(abort):  # its closing handshake (see pollws)
+            return
         for c in self._conns:  # (reported from the next poll()) and those made for its redirects (pollhop)
             c._app_close = c._app_close or (c is conn or c._owner is conn) and (abort or True)  # (abort: True, or the MemoryError of an Engine call)
         self._hot = True

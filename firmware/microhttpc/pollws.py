@@ -170,6 +170,19 @@ class WebSocket(WSCore):
         self._tx("send_close", None, code, reason)
         self._progress()
 
+    def _closing(self, abort):
+        """``Engine.close`` of its connection: True when that starts the closing handshake (OPEN, or
+        CLOSING: a no-op), not with ``abort`` or once CLOSED.  With ``abort`` nothing more is handed
+        out, from the round of a callback that called it too (its next messages went to on_msg)."""
+        if not abort and self.state < 3:
+            self.close()
+            return True
+        if abort:
+            p = self.protocol
+            p._discard, p.deferred = True, None
+            p.receive_eof()
+        return False
+
     # -- receiving (called by the engine, inside poll()) ------------------------------------------
     def _begin(self, s):
         """Our turn on the connection: the session ``s`` expects the 101 to the head built earlier."""
@@ -305,8 +318,7 @@ class WebSocket(WSCore):
         p = self.protocol
         if not p.eof:
             if self._held is None:  # a callback raised (see _pump): nothing more is handed out, but the
-                p._discard, p.deferred = True, None  # protocol ends too (it stayed OPEN: send() went on)
-                p.receive_eof()
+                self._closing(True)  # protocol ends too (it stayed OPEN: send() went on)
                 return None
             try:
                 p.receive_eof()

@@ -54,13 +54,14 @@ class _Pieces:
 
 
 def test_chunked_body_skips_empty_pieces():
-    # An empty chunk would end the body: an empty piece is not framed; the body ends with the last-chunk.
+    # An empty chunk would end the body: an empty piece is not framed (it goes on as it is, empty: the
+    # layer writes nothing and checks its bounds); the body ends with the last-chunk.
     r = Request("POST", "/s", body=_Pieces())
     head, body = r.prepare("h")
     assert b"Transfer-Encoding: chunked" in head and r.sent_length is None
     pieces = [bytes(p) for p in r.body_pieces(body, bytearray(8))]
     assert b"".join(pieces) == b"2\r\nab\r\n1\r\nc\r\n0\r\n\r\n", pieces
-    assert pieces == [b"2\r\nab", b"\r\n1\r\nc", b"\r\n0\r\n\r\n"]  # a small piece joins its size line
+    assert pieces == [b"2\r\nab", b"", b"\r\n1\r\nc", b"\r\n0\r\n\r\n"]  # a small piece joins its size line
 
 
 def test_chunked_body_passes_large_pieces_uncopied():
@@ -78,7 +79,7 @@ def test_chunked_body_passes_large_pieces_uncopied():
 def test_source_kinds():
     buf = bytearray(4)
     assert [bytes(p) for p in source_pieces("h\u00e9", buf)] == [b"h\xc3\xa9"]
-    assert [bytes(p) for p in source_pieces(iter([b"a", "", "b"]), buf)] == [b"a", b"b"]
+    assert [bytes(p) for p in source_pieces(iter([b"a", "", "b"]), buf)] == [b"a", b"", b"b"]  # ("nothing yet")
     assert [bytes(p) for p in source_pieces(b"", buf)] == []
     raises(UsageError, lambda: list(source_pieces(lambda b: 9, buf)))  # more than the buffer holds
 

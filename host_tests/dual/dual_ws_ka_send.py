@@ -1,0 +1,29 @@
+"""A keepalive (``ping_interval``/``ping_timeout``) bounds every write of the WebSocket by its patience
+(interval + timeout): sends to a server that stopped reading fail with TimeoutError by then, with no
+``timeout`` set too (aio's waited for ever, or for the whole ``timeout``; the blocking layer and poll
+failed it after 2 s).  Both runtimes."""
+
+from microhttpc.errors import ConnectionClosed, TimeoutError
+from pumps_ws import connect_ws, elapsed, per_layer, raw_server, ticks
+
+
+def _ka_bounds_sends(layer):
+    h, p = raw_server()
+    ws = connect_ws(layer, h, p, "/noread", timeout=None, ping_interval=1, ping_timeout=1, close_timeout=0.5)
+    t0 = ticks()
+    data = bytes(4096)
+    try:
+        for _ in range(400000):  # ~1.6 GB: far more than the socket buffers take
+            ws.send(data)
+        raise AssertionError("all sent")
+    except TimeoutError:
+        pass
+    assert elapsed(t0) < 6, elapsed(t0)
+    try:
+        ws.send("after")
+        raise AssertionError("sent after the timeout")
+    except ConnectionClosed:
+        pass
+
+
+per_layer(globals(), "ka_bounds_sends", _ka_bounds_sends, layers=("blocking", "aio"))
