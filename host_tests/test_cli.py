@@ -248,6 +248,16 @@ def test_ws_fault_of_the_server_exits_2_naming_it(run):
         assert last.startswith("microhttpc: ") and word.decode() in last, (path, err)
 
 
+def test_ws_fault_in_our_close_exits_2_naming_it(run):
+    # The server answers our Close (the end of input) with code 1005, which must not be on the wire:
+    # "* closed: 1006", exit 1, before.
+    p = run("ws://%s/badclose" % os.environ["MHC_WSRAW"], stdin=b"")
+    assert p.returncode == 2, p
+    no_traceback(p)
+    last = p.stderr.decode().splitlines()[-1]
+    assert last.startswith("microhttpc: ") and "1005" in last, p.stderr
+
+
 def test_ws_binary_messages_print_as_hex(run):
     # /big/N sends N bytes 00 01 02 ... as one binary message, then their SHA-1 as text.
     import hashlib

@@ -180,12 +180,12 @@ def websocket(o, url):
                     while ws.poll(0.02):
                         pass
     except ConnectionClosed as exc:
-        if exc.cause is not None:  # this side failed the connection (a bad frame, a timeout): the fault
-            raise exc.cause
         return _closed(exc, "* closed by the server")
 
 
 def _closed(exc, what):
+    if exc.cause is not None:  # this side failed the connection (a bad frame, a timeout): the fault
+        raise exc.cause
     code = exc.code
     sys.stderr.write("%s: %s %s\n" % (what, code, exc.reason or ""))
     return 0 if code in (1000, 1001) else 1

@@ -324,13 +324,20 @@ async def write(conn, data):
                 return
             t.write(data if step >= n else memoryview(data)[i : i + step])
             i += step
-            while p.paused and not p.lost:
-                f = p.loop.create_future()
-                p.writers.append(f)
-                try:
-                    await wait(conn, f, conn.wait_time(), "the server did not accept data")
-                finally:
-                    p.writers.remove(f)
+            try:
+                if conn.tls:  # its transport sees a reset only in a turn of the loop (an endless upload
+                    await asyncio.sleep(0)  # went on after a 413 and a reset)
+                while p.paused and not p.lost:
+                    f = p.loop.create_future()
+                    p.writers.append(f)
+                    try:
+                        await wait(conn, f, conn.wait_time(), "the server did not accept data")
+                    finally:
+                        p.writers.remove(f)
+            except asyncio.CancelledError:
+                if i < n:  # between slices: the rest goes as an unsliced write would, whole to the
+                    t.write(memoryview(data)[i:])  # transport (a frame is never torn: see aiows._flush)
+                raise
     except HTTPCError:
         raise
     except (OSError, ValueError, AttributeError, RuntimeError) as exc:

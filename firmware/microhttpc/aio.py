@@ -807,13 +807,14 @@ class Connection(Session):
                         if body is not None:
                             early = True
                             for piece in req.body_pieces(body, bytearray(512)):
-                                # The bounds at every piece (a socket that takes all never waits), and a
-                                # turn of the loop: other tasks run, and CPython's transport sees a reset.
+                                # The bounds at every piece (a socket that takes all never waits); an
+                                # empty one ("nothing yet") gives the loop a turn.
                                 self.wait_time()
                                 if len(piece):
                                     await self._write(piece)
                                     self.sent()  # the response head is due within timeout of the last byte
-                                await asyncio.sleep(0)
+                                else:
+                                    await asyncio.sleep(0)
                 except (ConnectionLost, TimeoutError) as exc:
                     self._end_own(r, exc)
                     # As on the blocking layer: the answer the server sent before it stopped reading

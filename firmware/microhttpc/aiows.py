@@ -235,10 +235,12 @@ class WebSocket(WSCore):
         if timeout is ...:  # (not -1, as before: recv(-1) was the default, not UsageError as recv(-2))
             timeout = self.timeout
         dl = deadline(seconds(timeout, "timeout"))  # (nan, "5": UsageError, not a bare ValueError)
-        # Reads that may still look, without waiting, once the deadline has passed: a message whose
-        # bytes are all here comes whole (recv(0)), and a flood cannot hold the call.
-        first = 32
+        first = True
         p = self.protocol
+        # Reads that may still look, without waiting, once the deadline has passed: a message whose
+        # bytes are all here comes whole (recv(0)), and a flood cannot hold the call.  None when the
+        # messages go to callbacks (recv() returns none).
+        spare = 0 if self.on_msg is not None or p.streaming else 31
         try:
             while not self._messages:
                 if p.more_input():
@@ -250,16 +252,18 @@ class WebSocket(WSCore):
                 else:
                     if p.eof or self._socket_closed:
                         raise self._closed()
-                    left = timeout if first == 32 else remaining(dl)
-                    if left is not None and left <= 0 and first <= 0:
-                        raise TimeoutError("no message within %s s" % timeout)
+                    left = timeout if first else remaining(dl)
+                    if left is not None and left <= 0 and not first:
+                        if spare <= 0:
+                            raise TimeoutError("no message within %s s" % timeout)
+                        spare -= 1
                     try:
                         await self._read(left)
                     except TimeoutError:
                         if left is None or remaining(dl) > 0 or self._socket_closed:
                             raise  # not the call's own timeout (a keepalive's verdict, at its end too)
                         raise TimeoutError("no message within %s s" % timeout)  # (the read's said its slice)
-                first -= 1
+                first = False
                 # Events first: on MicroPython a streamed piece (EV_MSG_DATA) is a view of the receive
                 # buffer that all connections share, valid only until the next await lets another
                 # connection read into it.  Then the frames: auto-PONGs, the echo of a Close, our

@@ -177,10 +177,9 @@ class WebSocket(WSCore):
         if not abort and self.state < 3:
             self.close()
             return True
-        if abort:
+        if abort:  # (not the end of input: that is the server's, a ConnectionLost; the engine ends it)
             p = self.protocol
-            p._discard, p.deferred = True, None
-            p.receive_eof()
+            p._discard, p.deferred, p.state = True, None, ws.CLOSED
         return False
 
     # -- receiving (called by the engine, inside poll()) ------------------------------------------
@@ -319,6 +318,7 @@ class WebSocket(WSCore):
         if not p.eof:
             if self._held is None:  # a callback raised (see _pump): nothing more is handed out, but the
                 self._closing(True)  # protocol ends too (it stayed OPEN: send() went on)
+                p.receive_eof()
                 return None
             try:
                 p.receive_eof()

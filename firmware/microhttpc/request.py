@@ -95,8 +95,11 @@ class Request:
         if content_length is not None:
             self.content_length = content_length
         if form is not None:
-            # (an iterator of pairs is read more than once, for its kind and for its pairs: it went out empty)
-            self.form = list(form) if hasattr(form, "__next__") else form
+            if hasattr(form, "__next__"):  # (an iterator is read more than once, for its kind and its pairs:
+                from .bodies import pairs  # it went out empty)
+
+                form = pairs(form)
+            self.form = form
         if multipart is not None:
             if type(multipart) is not bool or multipart and form is None:
                 # (multipart={"f": ...} went out as an empty body: the fields go in form=)

@@ -307,10 +307,11 @@ class WebSocket(WSCore):
         if timeout is ...:  # (not -1, as before: recv(-1) was the default, not UsageError as recv(-2))
             timeout = self.timeout
         dl = deadline(seconds(timeout, "timeout"))  # (nan, "5": UsageError, not a bare ValueError)
-        # The steps that may still read, without waiting, once the deadline has passed: a message whose
-        # bytes are all here comes whole (recv(0)), and a flood cannot hold the call.
-        first = 32
         p = self.protocol
+        # The steps that may still read, without waiting, once the deadline has passed: a message whose
+        # bytes are all here comes whole (recv(0)), and a flood cannot hold the call.  One only when the
+        # messages go to callbacks (recv() returns none; a streamed step hands over 32 pieces).
+        first = 1 if self.on_msg is not None or p.streaming else 32
         if (not self._messages and self._dl == _IDLE and self._ka is None and self.on_msg is None
                 and not self._leftover and not self._socket_closed and p.state == ws.OPEN and not p._in_frame
                 and not p.more_input()):
@@ -327,7 +328,7 @@ class WebSocket(WSCore):
                     return msg
             else:
                 p.receive_eof()
-            first = 31
+            first -= 1
         while not self._messages:
             if not self._step(dl, first):
                 raise TimeoutError("no message within %s s" % timeout)

@@ -46,3 +46,16 @@ def _headers_and_query_iterators_through_redirects(layer):
 
 
 per_layer(globals(), "headers_and_query_iterators_through_redirects", _headers_and_query_iterators_through_redirects)
+
+
+def test_form_with_next_but_no_iter_is_usage_error():
+    # An object with __next__ and no __iter__ was listed at once: a bare TypeError, not UsageError.
+    from check import raises
+    from microhttpc.errors import UsageError
+    from microhttpc.request import Request
+
+    class OnlyNext:
+        def __next__(self):
+            raise StopIteration
+
+    raises(UsageError, Request, "POST", "/", form=OnlyNext())

@@ -23,3 +23,38 @@ def _all_there(layer):
 
 
 per_layer(globals(), "all_there", _all_there, layers=("blocking", "aio"))
+
+
+def _streaming_recv_keeps_its_bound(layer):
+    # Streaming callbacks that take 2 ms a piece, a large message all there: recv(0.2) ends at its
+    # deadline and one step (32 pieces), not after 32 steps more (1.2-2 s: the grace for a message that
+    # is all there is for recv()'s own messages, not for the callbacks').
+    import time
+
+    from check import server
+    from pumps_http import now
+
+    n = [0]
+
+    def data(chunk):
+        n[0] += 1
+        t = now()
+        while now() - t < 0.002:
+            pass
+
+    h, p = server("ws")
+    ws = connect_ws(layer, h, p, "/big/4000000", timeout=10, close_timeout=0.5, max_message=None,
+                    on_msg_rx_init=lambda t, length: None, on_msg_rx_data=data, on_msg_rx_complete=lambda: None)
+    try:
+        time.sleep(1)
+        t0 = now()
+        try:
+            ws.recv(0.2)
+        except Exception as exc:
+            assert type(exc).__name__ == "TimeoutError", exc
+        assert now() - t0 < 0.9 and n[0], (now() - t0, n[0])
+    finally:
+        ws.close()
+
+
+per_layer(globals(), "streaming_recv_keeps_its_bound", _streaming_recv_keeps_its_bound, layers=("blocking", "aio"))
