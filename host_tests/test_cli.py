@@ -36,6 +36,17 @@ def run(request, live_servers):
 
     go.popen = lambda *args: subprocess.Popen(prefix + list(args), env=env, stdin=subprocess.PIPE,
                                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def closed(url, which):
+        # ``which`` ("stdin" or "stdout") closed in the child (its descriptor free), the other two piped
+        kw = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE}
+        kw[which] = None
+        pre = (lambda: os.close(0 if which == "stdin" else 1))
+        proc = subprocess.Popen(prefix + [url], env=env, stderr=subprocess.PIPE, preexec_fn=pre, **kw)
+        out, err = proc.communicate(timeout=30)
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+    go.closed = closed
     return go
 
 
@@ -256,6 +267,20 @@ def test_ws_fault_in_our_close_exits_2_naming_it(run):
     no_traceback(p)
     last = p.stderr.decode().splitlines()[-1]
     assert last.startswith("microhttpc: ") and "1005" in last, p.stderr
+
+
+def test_closed_stdout_or_stdin_exits_2_with_one_line(run):
+    # CPython: an AttributeError traceback; MicroPython: the socket took descriptor 1 and the body
+    # went back to the server (ws: descriptor 0, registered twice, and the session waited for ever).
+
+    for url, close in ((http("http", "/hello"), "stdout"), ("ws://%s/" % os.environ["MHC_WS"], "stdin")):
+        p = run.closed(url, close)
+        assert p.returncode == 2 and p.stdout in (None, b""), (url, close, p)
+        no_traceback(p)
+        assert p.stderr.decode().splitlines() == ["microhttpc: standard output (or, for a WebSocket, input) is "
+                                                  "closed"], p.stderr
+    p = run.closed(http("http", "/hello"), "stdin")  # a request does not need its input
+    assert p.returncode == 0 and p.stdout == b"hello world", p
 
 
 def test_ws_binary_messages_print_as_hex(run):

@@ -191,6 +191,18 @@ def _closed(exc, what):
     return 0 if code in (1000, 1001) else 1
 
 
+def _gone(ws):
+    """True when standard output (and for ``ws`` input) is closed: CPython has None for it, and on
+    MicroPython the connection's socket took its descriptor (the body went back to the server)."""
+    import select
+
+    p = select.poll()
+    p.register(1, select.POLLOUT)
+    if ws:
+        p.register(0, select.POLLIN)
+    return any(ev & 32 for _, ev in p.poll(0))  # POLLNVAL (32 on Linux; MicroPython has no name for it)
+
+
 def main(argv=None):
     from .errors import HTTPCError, TLSError
 
@@ -202,6 +214,9 @@ def main(argv=None):
         from .client import parse_url
 
         scheme, host, port, target = parse_url(o["url"])
+        if _gone(scheme in ("ws", "wss")):
+            sys.stderr.write("microhttpc: standard output (or, for a WebSocket, input) is closed\n")
+            return 2
         if scheme in ("ws", "wss"):
             return websocket(o, o["url"])
         return http(o, scheme, host, port, target)
