@@ -985,6 +985,8 @@ RAW_SCRIPTS = {
     # Floods and bursts (RAW_QUIET below: the client's PONGs are only recorded, never answered).
     "/pingflood": (None, raw_frame(9) * 200 + raw_frame(1, b"done")),
     "/burst3000": (None, b"".join(raw_frame(1, bytes((97 + i % 26,))) for i in range(3000))),
+    # Empty PINGs, 8192 to a write, 200 writes (1.6 million) as fast as the client takes them.
+    "/pingflood-fast": (None, [b""] + [raw_frame(9) * 8192] * 200),
     "/floodafterclose": (None, b""),  # see _flood_after_close
     # One 1 MiB binary message in one frame, then a short text: a client that cannot hold the first
     # must fail with 1009 (not mistake its payload for frames: no 1002 on the second).
@@ -1007,7 +1009,7 @@ RAW_SCRIPTS = {
     "/refused-drip": ("HTTP/1.1 401 Unauthorized\r\nContent-Length: 40\r\n", [b""] + [0.25, b"x"] * 40),
 }
 
-RAW_QUIET = ("/pingflood", "/pingflood-noread", "/ping250", "/ping2ms", "/burst3000", "/floodafterclose", "/big1m")
+RAW_QUIET = ("/pingflood", "/pingflood-fast", "/pingflood-noread", "/ping250", "/ping2ms", "/burst3000", "/floodafterclose", "/big1m")
 
 
 async def _ping_every(writer, period=0.25, limit=30.0):

@@ -275,6 +275,8 @@ async def wait(conn, aw, timeout, what):
         # Ours only: no one else asked to cancel the task (CPython >= 3.11 counts the requests).
         if not w[2] or (hasattr(task, "uncancel") and task.uncancel()):
             raise
+        if aw.done() and not aw.cancelled():  # it came in the turn of the loop the bound ended in: taken
+            return aw.result()  # (recv(0) of a message larger than one read of the transport's)
     finally:
         wd.waits.remove(w)
     raise TimeoutError("%s within %s s" % (what, timeout))

@@ -806,14 +806,19 @@ class Connection(Session):
                         await self._write(head)
                         if body is not None:
                             early = True
+                            room = 0
                             for piece in req.body_pieces(body, bytearray(512)):
-                                # The bounds at every piece (a socket that takes all never waits); an
-                                # empty one ("nothing yet") gives the loop a turn.
+                                # The bounds at every piece (a socket that takes all never waits); a
+                                # turn of the loop at an empty one ("nothing yet") and every 16 KiB:
+                                # other tasks run, a cancel comes.
                                 self.wait_time()
-                                if len(piece):
+                                n = len(piece)
+                                if n:
                                     await self._write(piece)
                                     self.sent()  # the response head is due within timeout of the last byte
-                                else:
+                                room -= n
+                                if room <= 0 or not n:
+                                    room = 16384
                                     await asyncio.sleep(0)
                 except (ConnectionLost, TimeoutError) as exc:
                     self._end_own(r, exc)

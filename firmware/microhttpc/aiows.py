@@ -237,10 +237,10 @@ class WebSocket(WSCore):
         dl = deadline(seconds(timeout, "timeout"))  # (nan, "5": UsageError, not a bare ValueError)
         first = True
         p = self.protocol
-        # Reads that may still look, without waiting, once the deadline has passed: a message whose
+        # The steps that may still read, without waiting, once the deadline has passed: a message whose
         # bytes are all here comes whole (recv(0)), and a flood cannot hold the call.  None when the
         # messages go to callbacks (recv() returns none).
-        spare = 0 if self.on_msg is not None or p.streaming else 31
+        spare = 0 if self.on_msg is not None or p.streaming else 32
         try:
             while not self._messages:
                 if p.more_input():
@@ -253,10 +253,8 @@ class WebSocket(WSCore):
                     if p.eof or self._socket_closed:
                         raise self._closed()
                     left = timeout if first else remaining(dl)
-                    if left is not None and left <= 0 and not first:
-                        if spare <= 0:
-                            raise TimeoutError("no message within %s s" % timeout)
-                        spare -= 1
+                    if left is not None and left <= 0 and not first and spare <= 0:
+                        raise TimeoutError("no message within %s s" % timeout)
                     try:
                         await self._read(left)
                     except TimeoutError:
@@ -264,6 +262,7 @@ class WebSocket(WSCore):
                             raise  # not the call's own timeout (a keepalive's verdict, at its end too)
                         raise TimeoutError("no message within %s s" % timeout)  # (the read's said its slice)
                 first = False
+                spare -= 1  # (every step counts, PINGs parsed from what was held too: a flood)
                 # Events first: on MicroPython a streamed piece (EV_MSG_DATA) is a view of the receive
                 # buffer that all connections share, valid only until the next await lets another
                 # connection read into it.  Then the frames: auto-PONGs, the echo of a Close, our

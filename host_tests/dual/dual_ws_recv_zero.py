@@ -58,3 +58,4 @@ def _streaming_recv_keeps_its_bound(layer):
 
 
 per_layer(globals(), "streaming_recv_keeps_its_bound", _streaming_recv_keeps_its_bound, layers=("blocking", "aio"))
+
