@@ -988,6 +988,7 @@ RAW_SCRIPTS = {
     # Empty PINGs, 8192 to a write, 200 writes (1.6 million) as fast as the client takes them.
     "/pingflood-fast": (None, [b""] + [raw_frame(9) * 8192] * 200),
     "/floodafterclose": (None, b""),  # see _flood_after_close
+    "/ticksafterclose": (None, b""),  # the same, a small text frame every 50 ms for 0.6 s
     # One 1 MiB binary message in one frame, then a short text: a client that cannot hold the first
     # must fail with 1009 (not mistake its payload for frames: no 1002 on the second).
     "/big1m": (None, raw_frame(2, pattern(1 << 20)) + raw_frame(1, b"after")),
@@ -1022,16 +1023,16 @@ async def _ping_every(writer, period=0.25, limit=30.0):
         await writer.drain()
 
 
-async def _flood_after_close(writer, seconds=2.0):
+async def _flood_after_close(writer, seconds=2.0, batch=None, pause=0.003):
     """/floodafterclose, once the client's Close came: data messages for ``seconds`` (the Close ignored),
     then our Close and the TCP close.  Some 20 MB/s: far more than a small heap could keep."""
     loop = asyncio.get_running_loop()
     end = loop.time() + seconds
-    batch = raw_frame(2, b"f" * 1000) * 64
+    batch = batch or raw_frame(2, b"f" * 1000) * 64
     while loop.time() < end:
         writer.write(batch)
         await writer.drain()
-        await asyncio.sleep(0.003)
+        await asyncio.sleep(pause)
 
 
 RAW_LAST_CLOSE = {}  # path -> the Close payload the client sent there last (read back via /lastclose?PATH)
@@ -1389,6 +1390,8 @@ async def raw_ws(reader, writer):
                     return
                 if path == "/floodafterclose":
                     await _flood_after_close(writer)
+                elif path == "/ticksafterclose":
+                    await _flood_after_close(writer, 0.6, raw_frame(1, b"tick"), 0.05)
                 writer.write(raw_frame(8, data))
                 await writer.drain()
                 return

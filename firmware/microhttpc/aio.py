@@ -355,6 +355,13 @@ class Response(session.Response):
 
         return json(body)
 
+    async def close(self):
+        """Discard the rest of the body, as the blocking ``Response.close``: the connection is closed when
+        the body was not complete (reading it then raises ConnectionLost)."""
+        if not self.complete:
+            await self._conn._abort()
+        self._pending = b""
+
 
 class _Chunks:
     def __init__(self, resp):

@@ -272,7 +272,7 @@ class WebSocket(WSCore):
                     await self._flush_by(dl)
                     more = self._dispatch()  # what the end of a failed write parsed (the held input)
                 if p.state != ws.OPEN and not more:
-                    await self._wind_down(dl)
+                    await self._wind_down(dl, True)
         except MemoryError:  # a fault like a reset (README, "Out of memory"): reported once, here
             self._drop()
             if p.failure is not None:  # (as websocket.WebSocket._step: a fault already reported)
@@ -285,11 +285,14 @@ class WebSocket(WSCore):
             if self.protocol.state == ws.OPEN:
                 raise UsageError("another task is reading this WebSocket (recv() in one task at a time)")
             # Another task's close() reads the rest: its end is this recv()'s (looked at every 10 ms, as
-            # _wind_down does; the reader of an ``async for`` got UsageError here and died).
+            # _wind_down does; the reader of an ``async for`` got UsageError here and died).  Once that
+            # task stops reading (a recv() whose timeout came), this one reads on, in the time left.
             dl = deadline(timeout)
-            while not self._socket_closed and (dl is None or remaining(dl) > 0):
+            while self._reading and not self._socket_closed and (dl is None or remaining(dl) > 0):
                 await asyncio.sleep(0.01)
-            return b""
+            if self._reading or self._socket_closed:
+                return b""
+            timeout = remaining(dl)
         self._reading = True
         # The rest of a message larger than the receive buffer goes straight into the message.
         try:
@@ -311,10 +314,12 @@ class WebSocket(WSCore):
             self.protocol.receive_eof()
         return data
 
-    async def _wind_down(self, by=None):
+    async def _wind_down(self, by=None, recv=False):
         """Closing: wait at most close_timeout for the server's Close and its TCP close (section 7.1.1),
-        or until ``by``, the deadline of the recv() in progress, when it comes first (its timeout
-        bounds the whole call)."""
+        or until ``by``, the deadline of the recv() in progress (``recv``), when it comes first (its
+        timeout bounds the whole call).  A recv() ends the connection at its deadline unless a close()
+        owns the handshake (CLOSING with no fault: only close() sends a Close then), which ends it by
+        its own bound (a task's recv(0.1) made another's close() 1006 for a server that answered)."""
         p = self.protocol
         if self._socket_closed:
             return
@@ -349,7 +354,7 @@ class WebSocket(WSCore):
             # timed out for good instead of ConnectionClosed with the server's code).
             self._drop()
             raise
-        if not self._socket_closed:
+        if not self._socket_closed and not (recv and p.state == ws.CLOSING and p.failure is None):
             if p.close_rcvd is None or p.state != ws.CLOSED:
                 p.receive_eof()
             await self._close_socket()

@@ -295,11 +295,11 @@ class Lines:
                 return None
             i = len(b)
         line = b[p:i]
-        self.pos = i + 1
         if line[-1:] == b"\r":
             line = line[:-1]
         if len(line) > self.max:
             raise self._over(len(line))
+        self.pos = i + 1
         return line
 
     def feed(self, piece):
@@ -336,6 +336,10 @@ class Lines:
         return c if c is not None and c.active is self.resp else None
 
     def _over(self, n):
+        """The line at ``pos`` is over ``max``: it and what follows go back to the response (``lend``), so
+        that a read() gets the rest of the body (it gave what came after those bytes, as if whole)."""
+        self.lend()
+        self.buf, self.pos, self.lent = b"", 0, None
         return LimitExceeded("line of %d+ bytes is over max_line=%d" % (n, self.max), "max_line", self.max, n)
 
     # asyncio: ``async for`` (MicroPython has no async generators)

@@ -99,7 +99,7 @@ class WebSocket(WSCore):
 
     @property
     def close_code(self):
-        """The code of the server's Close, once it came (None before, or without one)."""
+        """The code of the server's Close once it came; 1006 once the connection ended without one (None before)."""
         p = self.protocol
         return p.close_rcvd[0] if p is not None and p.close_rcvd else None
 

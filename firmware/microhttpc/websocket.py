@@ -471,6 +471,7 @@ class WebSocket(WSCore):
         if p.close_rcvd is None or p.state != ws.CLOSED:
             p.receive_eof()
         self._close_socket()
+        self._told()  # on_close with ``closed`` (a ``while not ws.closed: ws.poll()`` loop never got it)
         if oom is not None:
             raise oom
 

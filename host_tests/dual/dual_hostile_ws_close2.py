@@ -103,9 +103,10 @@ per_layer(globals(), "message_before_a_close_can_still_be_answered", _message_be
 
 
 def test_send_after_poll_saw_the_end_reports_the_close():
-    # Blocking: poll() takes in the server's EOF (no Close) and returns; the next send() fails with
-    # ConnectionClosed, and that is where on_close is told (it was told only at a later recv/poll/close,
-    # never if the application stopped at the failed send).
+    # Blocking: poll() takes in the server's EOF (no Close), tells on_close and returns (``closed`` and
+    # on_close agree: see dual_ws_closed_told); the next send() fails with ConnectionClosed, and on_close
+    # is not told twice (it was told only at a later recv/poll/close, never if the application stopped
+    # at the failed send).
     from microhttpc import ws_connect
     from microhttpc.errors import ConnectionClosed
 
@@ -116,7 +117,7 @@ def test_send_after_poll_saw_the_end_reports_the_close():
     t0 = ticks()
     while not ws.closed and elapsed(t0) < 5:
         ws.poll(0.2)
-    assert ws.closed and closes == []
+    assert ws.closed and closes == [(1006, "")]
     e = raises(ConnectionClosed, ws.send, "late")
     assert e.code == 1006 and closes == [(1006, "")]
     raises(ConnectionClosed, ws.ping)
