@@ -988,7 +988,8 @@ RAW_SCRIPTS = {
     # Empty PINGs, 8192 to a write, 200 writes (1.6 million) as fast as the client takes them.
     "/pingflood-fast": (None, [b""] + [raw_frame(9) * 8192] * 200),
     "/floodafterclose": (None, b""),  # see _flood_after_close
-    "/ticksafterclose": (None, b""),  # the same, a small text frame every 50 ms for 0.6 s
+    "/ticksafterclose": (None, b""),
+    "/ping-reset": (None, b""),  # a PING, then the connection reset: the client's PONG meets it  # the same, a small text frame every 50 ms for 0.6 s
     # One 1 MiB binary message in one frame, then a short text: a client that cannot hold the first
     # must fail with 1009 (not mistake its payload for frames: no 1002 on the second).
     "/big1m": (None, raw_frame(2, pattern(1 << 20)) + raw_frame(1, b"after")),
@@ -1239,6 +1240,8 @@ async def raw_ws(reader, writer):
             frames = [f[:5], 0.2, f[5:]]
         if path == "/later-bye-reset":
             frames = [b"", 0.2, raw_frame(1, b"hello") + _close(1000, b"bye")]  # then a reset (below)
+        if path == "/ping-reset":
+            frames = [b"", 0.2, raw_frame(9, b"p")]  # a PING 0.2 s after the 101, then a reset (below)
         if path == "/big-later":
             frames = [b"", 0.2, raw_frame(2, b"B" * 6000)]  # a 6,000-byte message, 0.2 s after the 101
         if path == "/msgs-then-reset":
@@ -1332,7 +1335,7 @@ async def raw_ws(reader, writer):
             await asyncio.sleep(1.0)
         if path in ("/pause", "/pause-echo", "/stall-twice"):  # (/pause-echo: then echoes, as the default path)
             await asyncio.sleep(1.0)
-        if path == "/later-bye-reset":
+        if path in ("/later-bye-reset", "/ping-reset"):
             _reset_stream(writer)  # at once behind its frames: the client's next write meets it
             return
         if path == "/reset" or path == "/msgs-then-reset":

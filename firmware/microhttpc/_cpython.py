@@ -153,6 +153,19 @@ def encode(text):
         raise UsageError("text that is not valid Unicode (a lone surrogate?): %r" % (text[:40],))
 
 
+def payload(check):
+    """``wsession.payload`` on CPython: a memoryview of one-byte items that are not unsigned bytes
+    (``array('b')``, ``cast('c')``) is made one of bytes first.  A frame is built by assignment into a
+    view of bytes (a lent buffer, a message's own), which refused them with a bare ValueError."""
+
+    def payload(data):
+        if type(data) is memoryview and data.format != "B" and data.itemsize == 1:
+            data = data.cast("B") if data.c_contiguous else data.tobytes()
+        return check(data)
+
+    return payload
+
+
 def host_header(host):
     """A host name with non-ASCII characters in its ASCII (IDNA) form, for the Host header
     (``session.host_header``); one the codec refuses (a lone surrogate too, as a byte that sys.argv

@@ -222,7 +222,7 @@ def start_upgrade(s, path, headers=None, subprotocols=None, extensions=None, opt
     head = http11.build_request_head("GET", path, [("Host", s.host_header)]
                                      + handshake_headers(key, subprotocols, extensions) + hdrs)
     s.begin("GET", None, path)
-    s.upgrading = (key,) + offered
+    s.upgrading = (key,) + offered + (_unload,)  # (the last: for Session.lost, an upgrade that ends before its 101)
     return head
 
 
@@ -230,7 +230,7 @@ def finish_upgrade(s, resp):
     """Check the server's 101 to the session's upgrade (RFC 6455 section 4.1): returns (subprotocol,
     accepted extensions, the bytes that followed the head, already frames).  Raises HandshakeError;
     the connection can't carry HTTP after a 101 either way."""
-    key, protos, exts = s.upgrading
+    key, protos, exts, _ = s.upgrading
     s.upgrading = None
     s.reusable = False
     try:

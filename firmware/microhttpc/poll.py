@@ -424,19 +424,19 @@ class Engine:
     def _open(self, conn):
         """Start the non-blocking connect of ``conn`` (new, or reopened by ``pollhop``): returns it."""
         self._conns.append(conn)
-        self._hot = True  # errors found here are reported from poll()
+        self._hot, sock = True, None  # errors found here are reported from poll(); no socket yet
         try:
             info = socket.getaddrinfo(conn.host, conn.port, 0, socket.SOCK_STREAM)[0]
             sock = socket.socket(info[0], info[1], info[2])
-        except (OSError, IndexError, UnicodeError) as exc:  # UnicodeError: a name IDNA refuses
-            conn._deferred = ConnectError("cannot resolve %r: %r" % (conn.host, exc))
-            return conn
-        sock.setblocking(False)
-        self._rekey(conn, sock)
-        try:
+            sock.setblocking(False)
+            self._rekey(conn, sock)
             sock.connect(info[-1])
-        except OSError as exc:
-            if not (exc.args and exc.args[0] in (EINPROGRESS, EAGAIN, EWOULDBLOCK)):
+        except MemoryError as e:  # raised, and the Conn ends as after request() (it stayed to time out as a connect)
+            raise self.close(conn, e) or e
+        except (OSError, IndexError, UnicodeError) as exc:  # UnicodeError: a name IDNA refuses
+            if sock is None:
+                conn._deferred = ConnectError("cannot resolve %r: %r" % (conn.host, exc))
+            elif not (exc.args and exc.args[0] in (EINPROGRESS, EAGAIN, EWOULDBLOCK)):
                 conn._deferred = ConnectError("connect to %s:%d failed: %r" % (conn.host, conn.port, exc))
         return conn
 

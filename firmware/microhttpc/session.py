@@ -352,7 +352,8 @@ class Session:
         self.rx = 0
 
     def lost(self):
-        """The connection is closed (any reason): a body still on the wire is cut off.  (And a module a
+        """The connection is closed (any reason): a body still on the wire is cut off, an upgrade under way
+        ends (its module goes as after its 101, see ``handshake._unload``).  (And a module a
         MemoryError left half made is dropped: ``rt.load``, when the heap has the 32 bytes its import
         takes: this runs after a MemoryError, and raised one before the state was reset (the next
         request met a parser with no socket; poll's and aio's ends gave no callbacks and kept the fd).)"""
@@ -360,6 +361,9 @@ class Session:
             from .rt import load  # (here: a name more in the module's table cost 128 bytes on every path)
 
             load()
+            if self.upgrading:  # an upgrade that ended before its 101 was checked: the opening
+                self.upgrading[3]()  # handshake's code leaves a short heap too (handshake._unload: it stayed,
+                # and after a MemoryError mid-upgrade the next connection found no room)
         except MemoryError:  # (the next connection's end drops them)
             pass
         self.parser = None

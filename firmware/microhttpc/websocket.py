@@ -440,10 +440,9 @@ class WebSocket(WSCore):
         Nothing after a Close is a message (data after our own Close is dropped by the protocol).
         ``by``: the deadline of the call in progress (recv(), poll()), when it comes before
         close_timeout: its ``timeout`` bounds the whole call (a recv(1) took the 5 s of close_timeout
-        after a server's Close whose TCP close did not follow)."""
+        after a server's Close whose TCP close did not follow).  Dropped already (a write that met a
+        reset in this step): nothing to wait for, on_close is told all the same."""
         p = self.protocol
-        if self._socket_closed:
-            return
         dl = deadline(self.close_timeout)
         if by is not None and (dl is None or ticks_diff(by, dl) < 0):
             dl = by

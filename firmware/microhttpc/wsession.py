@@ -303,3 +303,9 @@ def payload(data):
     if isinstance(data, (bytes, bytearray, memoryview)):
         return data
     raise UsageError("expected str or a bytes-like object, got %s" % type(data).__name__)
+
+
+if not MICROPYTHON:  # (CPython: views of 'b', 'c' or '?' items too, see _cpython.payload)
+    from . import _cpython
+
+    payload = _cpython.payload(payload)

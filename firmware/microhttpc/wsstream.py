@@ -34,8 +34,8 @@ def send_stream(ws, chunks, is_text):
     ws.send_start(is_text)
     try:
         for c in chunks:
-            if c:
-                ws.send_fragment(c)
+            if c or not isinstance(c, (str, bytes, bytearray, memoryview)):  # (an empty chunk: no frame; None,
+                ws.send_fragment(c)  # 0 or [] went by unsaid: UsageError, as any chunk that is no str or bytes)
     except BaseException:  # (a chunk that is no str or bytes, the iterable's own error): the message
         if ws.protocol.state == OPEN:  # cannot be finished, nor the stream go on after it
             ws._drop()

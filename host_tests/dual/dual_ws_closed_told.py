@@ -50,3 +50,23 @@ def test_recv_after_on_close_still_gives_messages_then_closed():
         assert exc.code == 1000 and exc.reason == "done", exc
     ws.close()
     assert ev == [(1000, "done")], ev
+
+
+def test_poll_loop_sees_on_close_of_reset_met_by_a_write():
+    # The PONG of a poll() met the server's reset: the socket closed in that poll(), which returned
+    # True with no on_close (it came only with a later call).
+    import time
+
+    from microhttpc import ws_connect
+
+    h, p = server("wsraw")
+    ev = []
+    ws = ws_connect("ws://%s:%d/ping-reset" % (h, p), timeout=10, on_ping=lambda d: ev.append(d),
+                    on_close=lambda c, r: ev.append(("close", c, r)))
+    time.sleep(0.5)  # the PING and the reset are both here
+    n = 0
+    while not ws.closed:
+        ws.poll(0.5)
+        n += 1
+        assert n < 40, ev
+    assert ev and ev[-1] == ("close", 1006, ""), ev
