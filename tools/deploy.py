@@ -39,8 +39,10 @@ BOARDS = {
     "rp2350": ("rp2-pico-w", "armv7emsp"),  # RP2350 (Arm cores): Pico 2 W
     "unix": ("unix", build_mpy.host_march()),
 }
-MARCHES = ("xtensa", "xtensawin", "armv6m", "armv7m", "armv7em", "armv7emsp", "armv7emdp", "x86", "x64",
-           "rv32imc", "rv64imc", "arm64")
+MARCHES = ("xtensa", "xtensawin", "armv6", "armv6m", "armv7m", "armv7em", "armv7emsp", "armv7emdp", "x86", "x64",
+           "rv32imc", "rv64imc")  # (mpy-cross 1.29's -march values)
+# Modules MicroPython never imports (CPython's fast paths and asyncio transport): not copied to a board.
+CPYTHON_ONLY = ("_cpython.py", "_cpyaio.py")
 
 STEP_TIMEOUT = 120  # seconds for any one mpremote call
 PROBE_TIMEOUT = 15  # seconds for the first contact: a board's raw REPL answers within one
@@ -54,17 +56,28 @@ def _mk(p):
         pass
 _mk('lib')
 _mk('lib/microhttpc')
+def _rm(p):
+    try:
+        os.remove(p)
+    except OSError:  # a folder (a __pycache__ that `mpremote cp -r` brought along)
+        for _m in os.listdir(p):
+            _rm(p + '/' + _m)
+        os.rmdir(p)
 _keep = %r
+_old = 0
 for _n in os.listdir('lib/microhttpc'):
     if _n not in _keep:
-        os.remove('lib/microhttpc/' + _n)
+        _rm('lib/microhttpc/' + _n)
+    else:
+        _old += os.stat('lib/microhttpc/' + _n)[6]
 try:
     _s = os.statvfs('lib')
     _free = _s[0] * _s[4]
+    _bs = _s[0]
 except Exception:
-    _free = -1
+    _free, _bs = -1, 1
 print('BOARD', sys.implementation.name, sys.platform, '.'.join(str(x) for x in sys.implementation.version))
-print('FREE', _free)
+print('FREE', _free, _old, _bs)
 """
 
 _VERIFY = "import microhttpc; print('VERSION', microhttpc.__version__)"
@@ -90,7 +103,7 @@ def local_version():
 def package_files(mpy, march):
     """[(local path, name on the board)] for the package, compiling first when ``mpy``."""
     if not mpy:
-        names = sorted(n for n in os.listdir(PKG) if n.endswith(".py") and n != "manifest.py")
+        names = sorted(n for n in os.listdir(PKG) if n.endswith(".py") and n != "manifest.py" and n not in CPYTHON_ONLY)
         return [(os.path.join(PKG, n), n) for n in names]
     out = os.path.join(ROOT, "build", "mpy-" + (march or "bytecode"))
     print("compiling with mpy-cross%s into %s:" % (" -march=" + march if march else "", os.path.relpath(out, ROOT)),
@@ -99,7 +112,7 @@ def package_files(mpy, march):
         sizes = build_mpy.build(out, march)
     except (OSError, subprocess.CalledProcessError) as exc:
         raise DeployError("mpy-cross failed: %s" % (exc,))
-    return [(os.path.join(out, "microhttpc", n), n) for n, _ in sizes]
+    return [(os.path.join(out, "microhttpc", n), n) for n, _ in sizes if n[:-4] + ".py" not in CPYTHON_ONLY]
 
 
 class Board:
@@ -172,12 +185,15 @@ def deploy(port, board, mpy=False, main=False, dry_run=False, march=None):
         if line.startswith("BOARD "):
             print("      " + line[6:], flush=True)
         elif line.startswith("FREE "):
-            free = int(line.split()[1])
+            free, old, bs = (int(x) for x in line.split()[1:4])
             if free >= 0:
-                print("      %d bytes free, the package needs %d" % (free, total), flush=True)
-                if free < total + 4096:
-                    raise DeployError("not enough flash on the board: %d bytes free, %d needed "
-                                      "(remove files, or use --mpy)" % (free, total))
+                # The files replaced free their room; each file takes whole blocks (LittleFS: 4 KiB).
+                need = sum(-(-os.path.getsize(p) // bs) * bs for p, _ in files)
+                print("      %d bytes free (and %d in the files it replaces), the package needs %d"
+                      % (free, old, need), flush=True)
+                if free + old < need + 4096:
+                    raise DeployError("not enough flash on the board: %d bytes free, %d needed (remove files%s)"
+                                      % (free + old, need, "" if mpy else ", or use --mpy"))
 
     print("[3/5] copying %d files (%d bytes) to :lib/microhttpc/" % (len(files), total), flush=True)
     args = ["fs", "cp"] + [p for p, _ in files] + [":lib/microhttpc/"]
@@ -211,10 +227,10 @@ def deploy(port, board, mpy=False, main=False, dry_run=False, march=None):
 
 
 def package_json():
-    """package.json for ``mip``: every module of the package, URLs relative to the repository root."""
+    """package.json for ``mip``: every module of the package a board imports, URLs relative to the repository root."""
     import json
 
-    names = sorted(n for n in os.listdir(PKG) if n.endswith(".py") and n != "manifest.py")
+    names = sorted(n for n in os.listdir(PKG) if n.endswith(".py") and n != "manifest.py" and n not in CPYTHON_ONLY)
     urls = ",\n".join("    " + json.dumps(["microhttpc/" + n, "firmware/microhttpc/" + n]) for n in names)
     return '{\n  "urls": [\n%s\n  ],\n  "deps": [],\n  "version": %s\n}\n' % (
         urls, json.dumps(local_version()))

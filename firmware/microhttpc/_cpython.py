@@ -154,13 +154,16 @@ def encode(text):
 
 
 def payload(check):
-    """``wsession.payload`` on CPython: a memoryview of one-byte items that are not unsigned bytes
-    (``array('b')``, ``cast('c')``) is made one of bytes first.  A frame is built by assignment into a
+    """``wsession.payload`` on CPython: a memoryview of items that are not unsigned bytes (``array('b')``,
+    ``cast('c')``), or not of one dimension, is made a view (or a copy) of its bytes first.  A frame is built by assignment into a
     view of bytes (a lent buffer, a message's own), which refused them with a bare ValueError."""
 
     def payload(data):
-        if type(data) is memoryview and data.format != "B" and data.itemsize == 1:
-            data = data.cast("B") if data.c_contiguous else data.tobytes()
+        if type(data) is memoryview and (data.format != "B" or data.ndim != 1):  # (0-d, 2-d: indexing failed too)
+            try:
+                data = data.cast("B")
+            except TypeError:  # not contiguous, zeros in its shape, 0-d: a copy
+                data = data.tobytes()
         return check(data)
 
     return payload

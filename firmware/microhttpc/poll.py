@@ -41,8 +41,8 @@ class Response(session.Response):
 
 class Transaction:
     """One queued request and its outcome: ``request`` (a ``request.Request``), ``method``, ``response`` once the head
-    came, ``done``, ``error``; the upgrade is one too, with ``websocket``.  (``chunks``, ``_body``, ``head``: internal.)"""
-    websocket = response = error = chunks = _body = hdrs = path = first = history = hop = t_end = head = on_response = on_body = on_complete = on_err = user_data = None
+    came, ``done``, ``error``; the upgrade is one too, with ``websocket``.  (``chunks``, ``_body``, ``head``, ``asked``: internal.)"""
+    websocket = response = error = chunks = _body = hdrs = path = first = history = hop = t_end = head = on_response = on_body = on_complete = on_err = user_data = asked = None
     done = reused = False
 
     def __init__(self, conn, request, on_response=None, on_body=None, on_complete=None, on_err=None, user_data=None):
@@ -248,7 +248,7 @@ class Conn(Session):
                 return
             if ev[0] == http11.RESPONSE:
                 resp = req.response = ev[1]
-                resp.transaction, resp.request = req, req.request
+                resp.transaction, resp.request = req, req.asked or req.request  # (the application's, after hops too)
                 if req.user_data is not None:
                     resp.user_data = req.user_data
                 wsh = req.websocket
@@ -279,7 +279,7 @@ class Conn(Session):
             return load("pollhop").follow(self, req)
         if req._body is not None:
             resp.body, req._body = req._body.value(), None
-        self._active, self._used, req.done = None, True, True
+        self._active, self._used, req.done, req.request = None, True, True, resp.request  # (after hops: the first)
         if req.websocket is not None:
             return req.websocket._refused(resp)
         unsent = req.chunks is not None or self._out  # the server answered before the whole body went out

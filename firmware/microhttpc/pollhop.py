@@ -72,6 +72,7 @@ def _follow(conn, req, unsent):
     req.response = None
     if c.engine is not None and (c.closed or c is conn and (unsent or c is not req.first or not c.reusable)):
         c = _like(req.first, c)  # closed, or can't carry the next request: a new connection to its origin
+    req.asked = req.asked or req.request  # (the application's Request: the response's, and the Transaction's at its end)
     req.request, req.path, req.hdrs = nxt, path, nxt.headers
     if c.engine is None:  # made for this chain: connect it (Engine.close(first) closes it too)
         first = req.first
@@ -83,7 +84,10 @@ def _follow(conn, req, unsent):
             except Exception as exc:  # (no TLS settings for it: the request fails, its connection goes on)
                 return conn._req_fail(req, exc)
         c.engine, c._owner, c._app_close = first.engine, first, first._app_close  # (closed meanwhile: it ends too)
-        first.engine._open(c)
+        try:
+            first.engine._open(c)  # (out of memory: it ends from the next poll(), see Engine._open)
+        except MemoryError as exc:  # the request fails with it (it was in no queue: never told)
+            return conn._req_fail(req, exc)
     req.conn = c
     c._queue.insert(0, req)
     c.engine._hot = True
@@ -117,7 +121,10 @@ def resend(conn, req=None, cause=None, pending=None):
     if req is not None:
         req.response = req.chunks = None
         conn._queue.insert(0, req)
-    conn.engine._open(conn)
+    try:
+        conn.engine._open(conn)
+    except MemoryError:  # it ends from the next poll() (Engine._open): the request's on_err, then on_close
+        pass  # (raised from this poll() too, that was one report more)
 
 
 def _like(first, conn):

@@ -363,7 +363,8 @@ class WebSocket(WSCore):
 
     def cause(self):
         """Why the connection ended, for the connection's own report: the fault, a lost connection
-        (no Close frame), or None for a clean close."""
+        (no Close frame), or None for a clean close.  Meaningful once it ended (``on_close``): while it
+        is open or closing it reads as a lost connection."""
         p = self.protocol
         if p.failure is not None:
             return p.failure

@@ -27,8 +27,8 @@ class Request:
     rng: Rng | None
     deadline: float | None
     sent_length: int | None
-    sent_target: str
-    keep_alive: bool
+    sent_target: str | None  # (None until prepare())
+    keep_alive: bool  # (set by prepare())
     def __init__(
         self,
         method: str = "GET",

@@ -239,7 +239,7 @@ class WebSocket(WSCore):
         send_stream(self, chunks, is_text)
 
     def ping(self, data=b""):
-        """Send a PING (at most 125 bytes); the PONG arrives through on_pong / wait_pong."""
+        """Send a PING (at most 125 bytes); the PONG arrives through on_pong."""
         self._tx(self.protocol.send_ping, payload(data))
 
     def pong(self, data=b""):
@@ -443,6 +443,8 @@ class WebSocket(WSCore):
         after a server's Close whose TCP close did not follow).  Dropped already (a write that met a
         reset in this step): nothing to wait for, on_close is told all the same."""
         p = self.protocol
+        if self._socket_closed:
+            return self._told()
         dl = deadline(self.close_timeout)
         if by is not None and (dl is None or ticks_diff(by, dl) < 0):
             dl = by

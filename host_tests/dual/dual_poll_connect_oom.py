@@ -72,3 +72,73 @@ def test_connect_oom_socket():
 
 def test_connect_oom_register():
     _connect_fails("register")
+
+
+class _Once:
+    """The module's socket functions, getaddrinfo failing once for ``port`` while armed."""
+
+    def __init__(self, port):
+        import socket as real
+
+        self.real, self.port, self.armed = real, port, False
+        self.SOCK_STREAM = real.SOCK_STREAM
+
+    def getaddrinfo(self, host, port, *a):
+        if port == self.port and self.armed:
+            self.armed = False
+            raise MemoryError("injected")
+        return self.real.getaddrinfo(host, port, *a)
+
+    def __getattr__(self, name):  # (the rest of the module: socket(), its constants)
+        return getattr(self.real, name)
+
+
+def test_redirect_hop_connect_oom_fails_the_request():
+    # A redirect to another origin whose connect met a MemoryError: the request was in no queue and was
+    # never told (and the first connection failed with it); it fails with it, the connection goes on.
+    from microhttpc import poll
+    from microhttpc.poll import Engine
+
+    h, p = server("http")
+    h2, p2 = server("http2")
+    saved, poll.socket = poll.socket, _Once(p2)
+    try:
+        poll.socket.armed = True
+        e = Engine(timeout=5, connect_timeout=3)
+        ev = []
+        c = e.connect(h, p, follow_redirects=3, on_err=lambda c, x: ev.append(("conn err", x)),
+                      on_close=lambda c, x: ev.append(("conn close", x)))
+        e.request(c, "GET", "/redirect/302?to=http://%s:%d/hello" % (h2, p2),
+                  on_complete=lambda r, ok: ev.append(("complete", r.status, ok)), on_err=lambda x: ev.append(("err", x)))
+        assert e.run(until=lambda: ev, timeout=8), ev
+        assert len(ev) == 1 and ev[0][0] == "err" and isinstance(ev[0][1], MemoryError), ev
+        got = []
+        e.request(c, "GET", "/hello", on_complete=lambda r, ok: got.append(r.body))
+        assert e.run(until=lambda: got, timeout=8) and got == [b"hello world"], (got, ev)
+        e.close_all()
+        e.run(timeout=2)
+    finally:
+        poll.socket = saved
+
+
+def test_resend_reconnect_oom_reported_once():
+    # An idempotent request a kept-alive connection lost is sent again on that Conn, reconnected; a
+    # MemoryError in that connect was raised from poll() and then reported again (on_err, on_close).
+    from microhttpc import poll
+    from microhttpc.poll import Engine
+
+    h, p = server("raw")
+    saved, poll.socket = poll.socket, _Once(p)
+    try:
+        e = Engine(timeout=5, connect_timeout=3)
+        ev = []
+        c = e.connect(h, p, on_close=lambda c, x: ev.append(("conn close", x)))
+        e.request(c, "GET", "/raw/then-drop", on_complete=lambda r, ok: ev.append(("first", r.body, ok)))
+        assert e.run(until=lambda: ev, timeout=8) and ev == [("first", b"once", True)], ev
+        poll.socket.armed = True  # the resend's connect
+        e.request(c, "GET", "/raw/then-drop", on_complete=lambda r, ok: ev.append(("second", ok)),
+                  on_err=lambda x: ev.append(("err", x)))
+        assert e.run(timeout=8), ev  # nothing raised from it
+        assert [k for k, _ in ev[1:]] == ["err", "conn close"] and isinstance(ev[1][1], MemoryError), ev
+    finally:
+        poll.socket = saved

@@ -79,3 +79,23 @@ def test_send_stream_none_chunk_ends_it():
         ws.close()
         ws = ws_connect("ws://%s:%d/" % (h, p), timeout=10)
     ws.close()
+
+
+def test_odd_shaped_views_cpython():
+    # A view of no dimension, or of zeros in its shape, or of two dimensions: its bytes (a bare TypeError
+    # from the indexing before, or from the cast to bytes).
+    from microhttpc import ws_connect
+    from microhttpc.rt import MICROPYTHON
+
+    if MICROPYTHON:  # (no cast() with a shape there)
+        return
+    h, p = server("ws")
+    ws = ws_connect("ws://%s:%d/" % (h, p), timeout=10)
+    try:
+        for view, want in ((memoryview(bytearray(6)).cast("b", shape=[2, 3])[0:0], b""),
+                           (memoryview(bytearray(b"a")).cast("B", shape=[]), b"a"),
+                           (memoryview(bytearray(b"abcd")).cast("B", shape=[2, 2]), b"abcd")):
+            ws.send(view)
+            assert ws.recv() == want, want
+    finally:
+        ws.close()
