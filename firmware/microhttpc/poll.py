@@ -70,8 +70,7 @@ class Conn(Session):
         self.state = _CONNECTING
         self._queue, self._out = [], []  # _out: [buffer, on_tx_complete or None] in write order
         self._t_start = self._t_io = ticks_ms()  # _t_io: last progress (bytes in or out)
-        # Set now what changes later: a late attribute could grow the table at the worst time (out of memory).
-        self.error = self.websocket = self.sock = self._active = self._key = None
+        self.error = self.websocket = self.sock = self._active = self._key = None  # set now what changes later: a late attribute could grow the table at the worst time (out of memory)
         self._used = self._app_close = False
         self._out_pos = self._mask = 0
 
@@ -105,8 +104,7 @@ class Conn(Session):
             return
         want = self._want  # connecting: what the TCP connect or the TLS handshake waits for
         if st > _HANDSHAKE:
-            # A WebSocket holding input back, or with 16+ frames unwritten (a PING flood), reads once they're out.
-            want = 0 if st == _WS and (self.websocket._held or len(self._out) > 16) else _IN
+            want = 0 if st == _WS and (self.websocket._held or len(self._out) > 16) else _IN  # (a WebSocket holding input back, or with 16+ frames unwritten, a PING flood: it reads once they're out)
             if self._out or (self._active is not None and self._active.chunks is not None):
                 want |= _OUT
         if want != self._mask:
@@ -279,7 +277,8 @@ class Conn(Session):
             return load("pollhop").follow(self, req)
         if req._body is not None:
             resp.body, req._body = req._body.value(), None
-        self._active, self._used, req.done, req.request = None, True, True, resp.request  # (after hops: the first)
+        self._active, self._used, req.done = None, True, True
+        req.request = resp.request  # (after hops: the application's; not in the line above: a 4-tuple allocates)
         if req.websocket is not None:
             return req.websocket._refused(resp)
         unsent = req.chunks is not None or self._out  # the server answered before the whole body went out
@@ -339,7 +338,8 @@ class Conn(Session):
     def _req_fail(self, req, exc):
         if req.done:
             return
-        req.done, req.error, req._body, req.request = True, exc, None, req.asked or req.request  # (after hops: yours)
+        req.done, req.error, req._body = True, exc, None
+        req.request = req.asked or req.request  # (after hops: the application's; a 4-tuple here was an allocation)
         if req.websocket is not None:
             return req.websocket._refused(req.response, exc)
         if req.on_err:

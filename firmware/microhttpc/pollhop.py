@@ -45,10 +45,8 @@ def drain(conn, req, piece):
     hop = req.hop
     hop[3] += conn.drain_limit + 1 if piece is None else len(piece)
     if hop[3] > conn.drain_limit:
-        if hop[0] is conn:
-            hop[0] = _like(req.first, conn)
-        follow(conn, req)
-        conn.reusable = False  # it ends (the requests queued: on a new one, poll's Conn._next)
+        conn.reusable = False  # it ends (the requests queued: on a new one, poll's Conn._next); so the hop
+        follow(conn, req)  # gets a connection of its own (_follow: out of memory there, the request fails)
 
 
 def follow(conn, req):
@@ -100,11 +98,9 @@ def resend(conn, req=None, cause=None, pending=None):
     body's error), and ``conn`` ends; another ``cause`` (no heap, the application's close) fails it."""
     if req is not None and req.hop is not None:
         if isinstance(cause, HTTPCError):
-            if req.hop[0] is conn:
-                req.hop[0] = _like(req.first, conn)
-            follow(conn, req)
-            conn.reusable = False  # it ends as after a 3xx body over drain_limit: the requests queued go
-            return conn._next()  # on a new connection (they failed, on_err told the connection's end)
+            conn.reusable = False  # it ends as after a 3xx body over drain_limit (the hop: a connection of its
+            follow(conn, req)  # own, made in _follow), the requests queued go on a new connection (they
+            return conn._next()  # failed, on_err told the connection's end)
         req.hop = None
         return conn._end(cause, pending)
     conn.engine._forget(conn)  # the old socket

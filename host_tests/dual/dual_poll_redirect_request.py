@@ -61,14 +61,19 @@ def test_poll_hop_connection_oom_fails_the_request():
 
     urls.connection_like = like
     try:
-        e = poll.Engine(timeout=5)
-        ev = []
-        c = e.connect(h, p, follow_redirects=3, on_err=lambda c, x: ev.append(("conn err", x)))
-        t = e.request(c, "GET", "/raw/redirect-close", on_complete=lambda r, ok: ev.append(("complete", ok)),
-                      on_err=lambda x: ev.append(("err", x)))
-        e.run(until=lambda: t.done, timeout=5)
-        assert t.done and [k for k, _ in ev] == ["err"] and isinstance(ev[0][1], MemoryError), ev
-        e.close_all()
-        e.run(timeout=2)
+        # (/raw/redirect-cut: the 3xx's body broke, the hop's connection is made in resend(); the
+        # MemoryError left poll() bare, and over and over while the heap stayed short)
+        for path in ("/raw/redirect-close", "/raw/redirect-cut"):
+            armed[0] = True
+            e = poll.Engine(timeout=5)
+            ev = []
+            c = e.connect(h, p, follow_redirects=3, on_err=lambda c, x: ev.append(("conn err", x)))
+            t = e.request(c, "GET", path, on_complete=lambda r, ok: ev.append(("complete", ok)),
+                          on_err=lambda x: ev.append(("err", x)))
+            e.run(until=lambda: t.done, timeout=5)  # (nothing raised from it)
+            assert t.done and ev[0][0] == "err" and isinstance(ev[0][1], MemoryError), (path, ev)
+            assert [k for k, _ in ev if k != "conn err"] == ["err"], (path, ev)
+            e.close_all()
+            e.run(timeout=2)
     finally:
         urls.connection_like = real
