@@ -298,7 +298,7 @@ class Session:
         self.parser = None  # None while no connection is open
         self.method = None  # the method of the request in flight until its final head arrives
         self.active = None  # the Response whose body is still on the wire
-        self.upgrading = None  # (key, subprotocols, extensions) offered by the upgrade in flight
+        self.upgrading = None  # (key, subprotocols, extensions, the handshake's unload) of the upgrade in flight
         self.reusable = False  # may the open connection carry the next request?
         self.rx = 0  # bytes received since the request in flight was written
         self._t_head = None  # tick by which the final response head must have arrived
