@@ -835,6 +835,9 @@ class Connection(Session):
                         data = early and await self._recv(0)  # what the socket holds, without waiting
                     except HTTPCError:
                         data = None
+                    except BaseException:  # (a cancel: the handler below sees only the try's own)
+                        await self._abort()
+                        raise
                     if not data:
                         if isinstance(exc, TimeoutError):
                             exc = self.expired(exc)  # the deadline's, by name, when it was the bound

@@ -26,9 +26,10 @@ def pooled(pool, url, tls_kw, kind, timeout, connect_timeout, max_body):
     """(connection of ``url``'s origin, taken out of the pool, or a new one, with the call's settings;
     pool key; target).  The settings are checked first: a wrong one never reaches a pooled connection
     (aio: a bare ValueError there left the connection refusing every later call to its origin)."""
-    from .session import count, seconds
-    from .urlsplit import split_url
+    from .rt import load  # (not plain imports: a thread may be loading them, see rt.load)
 
+    count, seconds = load("session").count, load("session").seconds
+    split_url = load("urlsplit").split_url
     seconds(timeout, "timeout")
     seconds(connect_timeout, "connect_timeout")
     if max_body is not None:
@@ -66,8 +67,9 @@ def give_back(pool, conn, key):
 def request(method, url, timeout=30.0, connect_timeout=10.0, max_body=1 << 20, follow_redirects=10,
             ssl_context=None, cadata=None, verify=True, **kw):
     """Send one request to ``url`` and return its Response with the body read."""
-    from .client import Connection
+    from .rt import load
 
+    Connection = load("client").Connection
     conn, key, target = pooled(_POOL, url, (ssl_context, cadata, verify), Connection, timeout, connect_timeout,
                                max_body)
     try:

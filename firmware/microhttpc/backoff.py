@@ -111,13 +111,15 @@ class Reconnect:
         ws.close = _close
         return ws
 
-    def _made(self, ws):
-        """What a target function gave: ``ws`` if it is a WebSocket, else UsageError (an AttributeError
-        as the loop went on, before)."""
-        from .wsession import WSCore
+    def _made(self, ws, layer):
+        """What a target function gave: ``ws`` if it is a WebSocket of this loop's layer (``layer``: its
+        module), else UsageError (an AttributeError as the loop went on, before; another layer's: an
+        AttributeError or a TypeError later)."""
+        import sys
 
-        if not isinstance(ws, WSCore):
-            raise UsageError("the reconnect target gave %r, not a WebSocket" % (ws,))
+        m = sys.modules.get("microhttpc." + layer)  # (not loaded: none of its WebSockets exists)
+        if m is None or not isinstance(ws, m.WebSocket):
+            raise UsageError("the reconnect target gave %r, not a WebSocket of this layer" % (ws,))
         return ws
 
     def _retry(self, exc, delay):
@@ -147,7 +149,7 @@ class Reconnect:
         while True:
             try:
                 if callable(self.target):
-                    ws = self._made(self.target())
+                    ws = self._made(self.target(), "websocket")
                 else:
                     from .wsconnect import ws_connect
 
@@ -184,7 +186,7 @@ class Reconnect:
                     ws = self.target()
                     if hasattr(ws, "throw"):  # a coroutine (a plain function's result: checked as it is,
                         ws = await ws  # it was a bare TypeError at the await)
-                    ws = self._made(ws)
+                    ws = self._made(ws, "aiows")
                 else:
                     from .aio import ws_connect
 
@@ -259,7 +261,9 @@ class PollReconnect(Reconnect):
         e = self.engine
         try:
             if callable(self.target):
-                ws = self._made(self.target(e))
+                ws = self._made(self.target(e), "pollws")
+                if ws.conn.engine is not e:  # (it went unseen: this engine never ran it)
+                    raise UsageError("the reconnect target gave a WebSocket of another Engine")
                 self._fn_open, ws.on_open = ws.on_open, self._opened  # (the keyword's was lost here)
             else:
                 c = e.connect(self._host, self._port, self._tls, **self._ckw)
@@ -274,10 +278,11 @@ class PollReconnect(Reconnect):
             except HTTPCError:
                 self.error, self._stop = exc, True
                 raise
-            self._retry(exc, delay)
-            if not self._stop:
-                e.call_later(delay, self._attempt)
+            self._again(exc, delay)
             return
+        except Exception:  # a MemoryError, the function's own error: raised from run() once, as from the
+            self._again(None, self._delay(), False)  # other forms' next(), and the loop goes on (it was
+            raise  # dead, running all the same)
         c = ws.conn
         user_err = ws.on_err
 
@@ -299,8 +304,13 @@ class PollReconnect(Reconnect):
                 f(ws)
 
     def _ended(self, conn, cause):
-        if self._conn_close is not None:
-            self._conn_close(conn, cause)
+        try:
+            if self._conn_close is not None:
+                self._conn_close(conn, cause)
+        finally:  # (its exception escapes run(): the loop goes on)
+            self._next(cause)
+
+    def _next(self, cause):
         ws, self._ws = self._ws, None
         if ws is self.websocket:  # it was open
             self.websocket = None
@@ -315,9 +325,15 @@ class PollReconnect(Reconnect):
         if delay is None:
             self._stop = True
             return
-        self._retry(exc, delay)
-        if not self._stop:  # (on_retry may have called stop())
+        self._again(exc, delay)
+
+    def _again(self, exc, delay, tell=True):
+        """The next attempt in ``delay`` s, then on_retry (``tell``): an exception of the latter escapes
+        run() and the loop goes on (it was left dead, running all the same); its stop() ends it."""
+        if not self._stop:
             self.engine.call_later(delay, self._attempt)
+            if tell:
+                self._retry(exc, delay)
 
 
 def reconnect(target, base_delay=1.0, max_delay=30.0, min_uptime=10.0, on_retry=None, aio=False, **kw):

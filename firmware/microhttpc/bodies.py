@@ -174,8 +174,11 @@ def source_pieces(src, buf):
 def octets(b):
     """A bytes-like ``b`` whose len() counts bytes: a view of items wider than a byte (an array's) as
     bytes (its len() counts items: a chunk's size or a Content-Length said 3 for 6 bytes, and the rest
-    went out as the start of the next request)."""
-    return bytes(b) if isinstance(b, memoryview) and len(b) and len(bytes(b[:1])) != 1 else b
+    went out as the start of the next request), and on CPython a strided one (``m[::2]``: a bare
+    BufferError from the socket, the head already out; on aio the connection stayed busy for good)."""
+    if isinstance(b, memoryview) and len(b) and (len(bytes(b[:1])) != 1 or not getattr(b, "contiguous", 1)):
+        return bytes(b)
+    return b
 
 
 def body_pieces(req, body, buf):
@@ -252,6 +255,9 @@ def early_answer(conn, exc):
         n = conn.stream.recv_some(conn._mv)
     except HTTPCError:
         n = None
+    except BaseException:  # (an interrupt, no heap for the timeout: the connection is mid-request)
+        conn._abort()
+        raise
     if not n:
         if isinstance(exc, TimeoutError):
             exc = conn.expired(exc)  # the deadline's, by name, when it was the bound

@@ -336,9 +336,9 @@ class Connection(Session):
         on_header, on_body, follow_redirects, deadline, user_data.
         """
         try:
-            from .request import Request  # here, not at the top: a WebSocket-only application never loads it
-
-            req = Request(method, target, headers=headers, body=body, **kw)
+            # here, not at the top: a WebSocket-only application never loads it (rt.load: a thread may be
+            # loading it, see there)
+            req = load("request").Request(method, target, headers=headers, body=body, **kw)
         except MemoryError:  # a fault like a reset, as in send(): the connection goes
             self._abort()
             raise
@@ -532,9 +532,7 @@ class Connection(Session):
 
 def parse_url(url):
     """Split ``scheme://host[:port]/path?query`` into (scheme, host, port, target)."""
-    from .urlsplit import split_url  # imported on use: URL handling stays off the import-time heap
-
-    return split_url(url)
+    return load("urlsplit").split_url(url)  # on use: URL handling stays off the import-time heap
 
 
 __all__ = ("Connection", "Response", "parse_url")

@@ -100,12 +100,13 @@ def message(n, *args):
     (no heap, not deployed) the message says so, and the error is still the one raised: everything
     that takes heap is inside the ``try``."""
     import sys
+    from .rt import load
 
     t = name = ""
     try:
         t = "_t%d" % (n >> 5)
         name = "microhttpc." + t
-        text = __import__(name, None, None, ("text",)).text[n & 31]
+        text = load(t).text[n & 31]  # (rt.load: a thread found it half loaded, or dropped, with threads)
         if args:
             text = text % args[0]
     except Exception as e:  # noqa: BLE001 - whatever stops the text must not replace the error

@@ -203,9 +203,9 @@ def start_upgrade(s, path, headers=None, subprotocols=None, extensions=None, opt
     path = path.split(str(b"#", "utf-8"), 1)[0]  # a fragment is not sent (RFC 6455 section 3; see request.py)
     hdrs = []
     if headers is not None:
-        from .request import Request  # only then: ws_connect() without headers never loads it
+        from .rt import load  # only then: ws_connect() without headers never loads it
 
-        hdrs = Request("GET", path, headers=headers).user_headers()  # checked like any request's
+        hdrs = load("request").Request("GET", path, headers=headers).user_headers()  # checked like any request's
     check_app_headers(hdrs)
     for e in extensions:
         if type(e) is not str:
@@ -277,7 +277,7 @@ def _unload():
     gc.collect()  # (only then: a collection costs half a reload)
     if gc.mem_free() >= keep:
         return
-    sys.modules.pop(__name__, None)
+    sys.modules.pop(__name__, None)  # (a thread's load of it, under rt.lock, finds it whole or not at all)
     try:
         delattr(sys.modules[__name__.rpartition(".")[0]], __name__.rpartition(".")[2])
     except (AttributeError, KeyError):

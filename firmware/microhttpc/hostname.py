@@ -16,9 +16,9 @@ def check_hostname(name):
     third.  MicroPython has no IDNA codec: a name that is not ASCII is refused there."""
     ok = type(name) is str and 0 < len(name) < 254
     if ok:
-        from .http11 import check_header
+        from .rt import load
 
-        check_header("server_hostname", name)  # (CR, LF or NUL: UsageError)
+        load("http11").check_header("server_hostname", name)  # (CR, LF or NUL: UsageError)
         try:  # the labels as they go out: CPython's TLS sends the IDNA form
             a = name.encode() if MICROPYTHON else name.encode("idna")
         except UnicodeError:  # (CPython: a lone surrogate, a name with no IDNA form)

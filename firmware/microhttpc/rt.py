@@ -62,6 +62,16 @@ def decode_text(raw):
 
 _SHORT = const(262144)  # bytes free: at most this, holes matter (``load``, ``handshake._unload``)
 
+lock = None  # MicroPython with threads, whose imports take no lock (see ``load``): [the lock, the thread
+if MICROPYTHON:  # that holds it (loads nest: ``from . import x`` asks the package's __getattr__), get_ident]
+    try:
+        import _thread
+
+        lock = [_thread.allocate_lock(), None, _thread.get_ident]
+        del _thread
+    except ImportError:
+        pass
+
 
 def load(name=None):
     """``microhttpc.<name>``, imported on first use.  On MicroPython, when at most 256 KiB of heap is
@@ -74,29 +84,42 @@ def load(name=None):
     leaves its name in ``sys.modules`` with no module, and every later import of it crashed the port (a
     NULL module) or was a bare NameError, heap or not.  Such names are dropped (the module loads again)
     before a module loads here, and, ``name`` None, when a connection ends (``Session.lost``, after a
-    MemoryError too: it allocates nothing)."""
+    MemoryError too: it allocates nothing).
+
+    With threads on MicroPython, whose imports take no lock, a load holds ``lock``: a thread found a
+    module that another was still loading (an AttributeError, an ImportError; in a short heap every
+    ``ws_connect`` and upgrade loads some again, see ``handshake`` and ``wsconnect``).  So the package
+    imports a module that may have been dropped through here, not with an import statement.
+    """
     m = sys.modules
     mod = name and "microhttpc." + name
     was = None
-    if MICROPYTHON and m.get(mod) is None:  # (not loaded yet, or name None)
-        for k in m:  # (a name with no module: in ``m``, but get() gives None)
-            if m.get(k) is None:
-                m.pop(k, None)
-        import gc
-
-        # (A port may be built without the allocation threshold.  With more than 256 KiB free, PSRAM,
-        # no packing: holes matter little there, and collections cost more: ``websocket`` took 75 ms
-        # to load instead of 3 on the unix port with 3.8 MB in use.)
-        if mod and hasattr(gc, "threshold") and gc.mem_free() <= _SHORT:
-            was = gc.threshold()
-            gc.collect()
-            gc.threshold(2048)
-    if not mod:  # (gc: a module of the port's, already there)
-        return None
+    held = name and lock and lock[1] != lock[2]()  # (not for ``name`` None: it allocates nothing, see above)
+    if held:
+        lock[0].acquire()
+        lock[1] = lock[2]()
     try:
-        return __import__(mod, None, None, ("__name__",))
+        if MICROPYTHON and m.get(mod) is None:  # (not loaded yet, or name None)
+            for k in m:  # (a name with no module: in ``m``, but get() gives None)
+                if m.get(k) is None:
+                    m.pop(k, None)
+            import gc
+
+            # (A port may be built without the allocation threshold.  With more than 256 KiB free, PSRAM,
+            # no packing: holes matter little there, and collections cost more: ``websocket`` took 75 ms
+            # to load instead of 3 on the unix port with 3.8 MB in use.)
+            if mod and hasattr(gc, "threshold") and gc.mem_free() <= _SHORT:
+                was = gc.threshold()
+                gc.collect()
+                gc.threshold(2048)
+        if mod:  # (None: gc is a module of the port's, already there)
+            return __import__(mod, None, None, ("__name__",))
     finally:
         if was is not None:
             import gc
 
             gc.threshold(was)
+        if held:
+            lock[1] = None
+            lock[0].release()
+

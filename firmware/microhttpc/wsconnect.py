@@ -20,7 +20,8 @@ ConnectionClosed).  With room to spare, or on CPython, they stay.
 from .rt import MICROPYTHON, const
 from .errors import UsageError
 
-_HTTP = ("client", "session", "http11", "urlsplit")
+_HTTP = ("client", "session", "http11", "urlsplit", "request")  # (request: a ``headers=``'s check keeps the
+# first two)
 _ROOM = const(32768)  # free bytes, the WebSocket open, below which the HTTP modules go (MicroPython)
 _WS = const(30720)  # what the WebSocket's modules and objects take when they load (25 KB of code)
 
@@ -35,13 +36,19 @@ def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeo
     from .rt import load
 
     fresh = [m for m in _HTTP if "microhttpc." + m not in sys.modules]
-    stream, buf, t, hs = _http_part(load("client"), url, headers, subprotocols, connect_timeout, timeout, ssl_context,
-                                    cadata, verify, ws_options)
+    try:
+        stream, buf, t, hs = _http_part(load("client"), url, headers, subprotocols, connect_timeout, timeout,
+                                        ssl_context, cadata, verify, ws_options)
+    except BaseException as e:  # (refused, a timeout, a wrong 101: the modules loaded for it go too, or
+        try:  # they counted as the application's from then on, and stayed for good)
+            _drop(fresh)
+        except MemoryError:
+            pass  # (``e`` says it)
+        raise e
     sub, accepted, leftover, resp = hs
     hs = None
-    if MICROPYTHON and "client" in fresh and _short():
+    if _drop(fresh):
         resp = None  # (an object of ``client``: it would keep them all)
-        _drop(fresh)
     try:
         load("websocket")  # (rt.load: collected first in a short heap, so the HTTP modules are gone by then)
         from .websocket import after_101
@@ -86,15 +93,19 @@ def _short():
     return gc.mem_free() - (0 if "microhttpc.websocket" in sys.modules else _WS) < _ROOM
 
 
-def _drop(names):
-    """Drop the modules ``names`` (loaded by this ws_connect, ``client`` among them) and the handshake,
-    whose code would keep ``session`` and ``http11``, from ``sys.modules`` and the package."""
-    import sys
+def _drop(fresh):
+    """True when the HTTP modules of ``fresh`` (this call loaded them, ``client`` among them) and the
+    handshake, whose code would keep ``session`` and ``http11``, were dropped from ``sys.modules`` and
+    the package: on MicroPython, the heap short."""
+    if MICROPYTHON and "client" in fresh and _short():
+        import sys
 
-    pkg = sys.modules["microhttpc"]
-    for name in names + ["handshake"]:
-        sys.modules.pop("microhttpc." + name, None)
-        try:
-            delattr(pkg, name)
-        except (AttributeError, KeyError):
-            pass
+        pkg = sys.modules["microhttpc"]
+        for name in fresh + ["handshake"]:
+            sys.modules.pop("microhttpc." + name, None)
+            try:
+                delattr(pkg, name)
+            except (AttributeError, KeyError):
+                pass
+        return True
+    return False

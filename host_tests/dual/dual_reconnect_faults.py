@@ -1,0 +1,143 @@
+"""The reconnect loops meeting an exception that is not theirs, and a target of the wrong kind.
+
+- poll: an exception from ``on_retry``, from the target function (a MemoryError, its own bug) or from
+  the connection's ``on_close`` escaped ``run()`` once and left the loop dead, ``running`` still True
+  and no attempt ever made again (a real MemoryError in ``connect()`` at 128 KiB did it too).  It
+  escapes ``run()`` once, as it escapes the other forms' ``next()``, and the loop goes on.
+- A target function that gives another layer's WebSocket (a blocking one to poll's or aio's loop, or
+  another Engine's) was taken: a bare AttributeError or TypeError came later (poll: no error at all
+  for another Engine's).  It is UsageError now, as for a target that gives no WebSocket.
+"""
+
+from check import server
+
+
+def _engine():
+    from microhttpc.poll import Engine
+
+    return Engine(buffer_size=512)
+
+
+def _escapes_once_then_retries(fault):
+    from microhttpc.poll import reconnect
+
+    h, p = server("closed")  # every attempt refused
+    e = _engine()
+    n = {"retry": 0, "calls": 0}
+
+    def on_retry(exc, delay):
+        n["retry"] += 1
+        if fault == "on_retry" and n["retry"] == 2:
+            raise ValueError("injected")
+
+    def target(engine):
+        n["calls"] += 1
+        if fault == "target" and n["calls"] == 2:
+            raise MemoryError("injected")
+        return engine.upgrade(engine.connect(h, p), "/")
+
+    rc = reconnect(e, target, base_delay=0.02, max_delay=0.02, on_retry=on_retry)
+    try:
+        e.run(timeout=5)
+        raise AssertionError("nothing escaped run()")
+    except (ValueError, MemoryError) as exc:
+        assert str(exc) == "injected", exc
+    calls = n["calls"]
+    assert rc.running and rc.error is None
+    assert e.run(until=lambda: n["calls"] >= calls + 3, timeout=5), "the loop is dead: %r" % (n,)
+    rc.stop()
+    assert e.run(timeout=5) and not rc.running
+
+
+def test_poll_on_retry_raises():
+    _escapes_once_then_retries("on_retry")
+
+
+def test_poll_target_raises_memoryerror():
+    _escapes_once_then_retries("target")
+
+
+def test_poll_on_close_raises():
+    from microhttpc.poll import reconnect
+
+    h, p = server("wsraw")
+    e = _engine()
+    opened = []
+
+    def make(engine):
+        def on_close(conn, cause):
+            if len(opened) == 1:
+                raise ValueError("injected")
+
+        c = engine.connect(h, p, on_close=on_close)
+        return engine.upgrade(c, "/drop/1?poll", on_open=lambda ws: opened.append(1))
+
+    rc = reconnect(e, make, base_delay=0.02, max_delay=0.02, min_uptime=0)
+    try:
+        e.run(timeout=5)
+        raise AssertionError("nothing escaped run()")
+    except ValueError as exc:
+        assert str(exc) == "injected", exc
+    assert e.run(until=lambda: len(opened) >= 2, timeout=5), "the loop is dead"
+    rc.stop()
+    assert e.run(timeout=5)
+
+
+def test_poll_target_of_another_engine_or_layer():
+    from microhttpc.errors import UsageError
+    from microhttpc.poll import reconnect
+
+    h, p = server("wsraw")
+    e, other = _engine(), _engine()
+    for make in (lambda engine: other.upgrade(other.connect(h, p), "/drop/1?poll"), lambda engine: 42):
+        try:
+            reconnect(e, make, base_delay=0.02)
+            raise AssertionError("taken")
+        except UsageError:
+            pass
+    for c in list(other.connections):
+        other.close(c, abort=True)
+
+
+def test_aio_target_of_blocking():
+    import asyncio
+
+    from microhttpc import aio, reconnect, ws_connect
+    from microhttpc.errors import UsageError
+
+    h, p = server("ws")
+    u = "ws://%s:%d/" % (h, p)
+    made = []
+
+    def blocking_ws():
+        ws = ws_connect(u, timeout=5)
+        made.append(ws)
+        return ws
+
+    async def main():
+        try:
+            async for ws in aio.reconnect(blocking_ws, base_delay=0.02):
+                raise AssertionError("a blocking WebSocket taken: %r" % (ws,))
+        except UsageError:
+            pass
+
+    asyncio.new_event_loop().run_until_complete(asyncio.wait_for(main(), 20))
+    assert len(made) == 1
+    made[0].close()
+
+
+def test_blocking_target_of_aio():
+    import asyncio
+
+    from microhttpc import aio, reconnect
+    from microhttpc.errors import UsageError
+
+    h, p = server("ws")
+    loop = asyncio.new_event_loop()
+    ws = loop.run_until_complete(asyncio.wait_for(aio.ws_connect("ws://%s:%d/" % (h, p), timeout=5), 20))
+    try:
+        for got in reconnect(lambda: ws, base_delay=0.02):
+            raise AssertionError("an asyncio WebSocket taken: %r" % (got,))
+    except UsageError:
+        pass
+    loop.run_until_complete(asyncio.wait_for(ws.close(), 20))
