@@ -97,3 +97,34 @@ def test_the_handshake_loads_no_websocket_module():
     from microhttpc import handshake, wsession
 
     assert handshake._OPTS == wsession._OPTS
+
+
+def test_modules_a_short_heap_drops_load_through_rt_load():
+    """The modules that MicroPython drops in a short heap and loads again (``wsconnect._HTTP``, the
+    handshake, the error-message catalog) are imported inside functions through ``rt.load`` only: it
+    holds a lock while it loads, and with a plain import a thread found one half loaded, another thread
+    loading it again (an AttributeError from ``upgrade()`` or ``ws_connect``)."""
+    import sys
+
+    sys.path.insert(0, os.path.dirname(PKG))
+    from microhttpc.wsconnect import _HTTP
+
+    dropped = set(_HTTP) | {"handshake"}
+    plain = []
+    for name in sorted(os.listdir(PKG)):
+        if not name.endswith(".py") or name in ("__main__.py",):  # (the command line: one thread, run once)
+            continue
+        with open(os.path.join(PKG, name)) as f:
+            tree = ast.parse(f.read())
+        for fn in ast.walk(tree):
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(fn):
+                if isinstance(node, ast.ImportFrom) and node.level == 1:
+                    names = [node.module] if node.module else [a.name for a in node.names]
+                    plain += ["%s:%d %s" % (name, node.lineno, n) for n in names if n in dropped]
+                elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "__import__" and node.args \
+                        and isinstance(node.args[0], ast.Constant) \
+                        and str(node.args[0].value).split(".")[-1] in dropped:
+                    plain.append("%s:%d __import__" % (name, node.lineno))
+    assert not plain, plain

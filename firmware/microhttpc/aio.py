@@ -735,7 +735,7 @@ class Connection(Session):
         Redirects as on the blocking layer (``follow_redirects``; another origin gets its own
         short-lived Connection)."""
         try:
-            from .request import Request  # on use: an application of WebSockets only never loads it
+            Request = load("request").Request  # on use (rt.load: threads): WebSockets alone never load it
 
             req = method
             if not isinstance(req, Request):
@@ -922,9 +922,7 @@ async def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0,
                      ssl_context=None, cadata=None, verify=True, buffer_size=None, **ws_options):
     """Connect to a ``ws://`` or ``wss://`` URL and upgrade: the one-call asyncio WebSocket client.
     ``timeout`` bounds the handshake and is the WebSocket's receive timeout."""
-    from .urlsplit import split_url
-
-    scheme, host, port, target = split_url(url)
+    scheme, host, port, target = load("urlsplit").split_url(url)  # (rt.load: threads)
     if scheme not in ("ws", "wss"):
         raise UsageError("ws_connect needs a ws:// or wss:// URL, got %r" % (url,))
     if ws_options or headers or subprotocols:  # checked before connecting (see wsconnect.ws_connect)

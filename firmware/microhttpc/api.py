@@ -57,11 +57,9 @@ def pooled(pool, url, tls_kw, kind, timeout, connect_timeout, max_body):
 
 def give_back(pool, conn, key):
     """Keep ``conn`` for the next call to its origin: None, or ``conn`` when there is one already
-    (another call put its own back meanwhile) and this one must be closed."""
-    if key in pool:
-        return conn
-    pool[key] = conn
-    return None
+    (another call put its own back meanwhile) and this one must be closed.  One dict call: between a
+    look and a store another thread's connection was replaced, and leaked."""
+    return None if pool.setdefault(key, conn) is conn else conn
 
 
 def request(method, url, timeout=30.0, connect_timeout=10.0, max_body=1 << 20, follow_redirects=10,
@@ -114,5 +112,9 @@ def head(url, **kw):
 
 def close_all():
     """Close the connections kept between calls (the next call opens a new one)."""
-    while _POOL:
-        _POOL.popitem()[1].close()
+    while True:
+        try:
+            conn = _POOL.popitem()[1]
+        except KeyError:  # (empty: another thread's close_all() may have taken the last one since a look)
+            return
+        conn.close()

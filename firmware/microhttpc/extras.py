@@ -270,9 +270,9 @@ class Lines:
         body = resp.body if hasattr(resp, "body") else resp._body  # poll: the collected body
         self.resp = resp
         if max_line is not None:
-            from .session import count
+            from .rt import load  # (not a plain import: threads, see rt.load)
 
-            count(max_line, "max_line", 1)
+            load("session").count(max_line, "max_line", 1)
         self.max = max_line if max_line is not None else c.limits[0] if c is not None else 2048
         self.end = self.whole = body is not None or not hasattr(resp, "_next_chunk") and not hasattr(resp, "read_chunk")
         self.buf = body or b""

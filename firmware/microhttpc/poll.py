@@ -449,7 +449,7 @@ class Engine:
         ``resp.body``, bounded by ``max_body``); ``on_complete(resp, ok)`` at the end; ``on_err(exc)`` on failure."""
         self._mine(conn)
         try:  # checked and built now: UsageError here, as on the other layers (on_err at its turn before)
-            from .request import Request  # on use: an engine of WebSockets only never loads it
+            Request = load("request").Request  # on use (rt.load: threads): a WebSocket-only engine never loads it
             if isinstance(method, Request) and (target != "/" or headers is not None or body is not None or kw):
                 raise UsageError("give either a Request or method/target/headers/body, not both")
             r = method if isinstance(method, Request) else Request(method, target, headers=headers, body=body, **kw)

@@ -36,15 +36,8 @@ def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeo
     from .rt import load
 
     fresh = [m for m in _HTTP if "microhttpc." + m not in sys.modules]
-    try:
-        stream, buf, t, hs = _http_part(load("client"), url, headers, subprotocols, connect_timeout, timeout,
-                                        ssl_context, cadata, verify, ws_options)
-    except BaseException as e:  # (refused, a timeout, a wrong 101: the modules loaded for it go too, or
-        try:  # they counted as the application's from then on, and stayed for good)
-            _drop(fresh)
-        except MemoryError:
-            pass  # (``e`` says it)
-        raise e
+    stream, buf, t, hs = _http_part(load("client"), fresh, url, headers, subprotocols, connect_timeout, timeout,
+                                    ssl_context, cadata, verify, ws_options)
     sub, accepted, leftover, resp = hs
     hs = None
     if _drop(fresh):
@@ -59,9 +52,12 @@ def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeo
         raise
 
 
-def _http_part(client, url, headers, subprotocols, connect_timeout, timeout, ssl_context, cadata, verify, ws_options):
+def _http_part(client, fresh, url, headers, subprotocols, connect_timeout, timeout, ssl_context, cadata, verify,
+               ws_options):
     """The connection and its upgrade's HTTP part; the Connection gives its stream and receive buffer up
-    and is garbage after it (returns them, its timeout and the handshake's outcome)."""
+    and is garbage after it (returns them, its timeout and the handshake's outcome).  When it fails
+    (refused, a timeout, a wrong 101), the modules of ``fresh`` go as after a 101 (``_drop``): they
+    counted as the application's from then on, and stayed for good."""
     scheme, host, port, target = client.parse_url(url)
     if scheme not in ("ws", "wss"):
         raise UsageError("ws_connect needs a ws:// or wss:// URL, got %r" % (url,))
@@ -74,32 +70,28 @@ def _http_part(client, url, headers, subprotocols, connect_timeout, timeout, ssl
     conn = client.Connection(host, port, tls=scheme == "wss", connect_timeout=connect_timeout, timeout=timeout,
                              ssl_context=ssl_context, cadata=cadata, verify=verify)
     conn.deadline = conn.timeout  # the handshake as a whole, a refusal's body too (not the connect)
-    conn.open()
     try:
+        conn.open()
         hs = conn._handshake(target, headers, subprotocols, extensions, ws_options)
     except BaseException:
         conn._abort()
+        _drop(fresh)  # (collected first: the connection's garbage makes room for what it allocates)
         raise
     return conn.stream, conn._buf, conn.timeout, hs
-
-
-def _short():
-    """MicroPython: fewer than ``_ROOM`` bytes would be free once the WebSocket is open: free now (the
-    garbage collected), less ``_WS`` when its modules are not loaded yet."""
-    import gc
-    import sys
-
-    gc.collect()
-    return gc.mem_free() - (0 if "microhttpc.websocket" in sys.modules else _WS) < _ROOM
 
 
 def _drop(fresh):
     """True when the HTTP modules of ``fresh`` (this call loaded them, ``client`` among them) and the
     handshake, whose code would keep ``session`` and ``http11``, were dropped from ``sys.modules`` and
-    the package: on MicroPython, the heap short."""
-    if MICROPYTHON and "client" in fresh and _short():
-        import sys
+    the package: on MicroPython, when fewer than ``_ROOM`` bytes would be free once the WebSocket is
+    open (free now, the garbage collected, less ``_WS`` when its modules are not loaded yet)."""
+    if not MICROPYTHON or "client" not in fresh:
+        return False
+    import gc
+    import sys
 
+    gc.collect()
+    if gc.mem_free() - (0 if "microhttpc.websocket" in sys.modules else _WS) < _ROOM:
         pkg = sys.modules["microhttpc"]
         for name in fresh + ["handshake"]:
             sys.modules.pop("microhttpc." + name, None)

@@ -27,21 +27,14 @@ if MICROPYTHON:
 else:
     from ._cpython import encode as _encode  # (a lone surrogate: UsageError)
 
-_packed = False  # ``handshake`` loaded through rt.load once (see __getattr__)
-
-
 def __getattr__(name):
     # start_upgrade / finish_upgrade: in ``handshake``, loaded for an upgrade and unloaded once its 101
     # is checked when the heap is short (a WebSocket that runs for days in a small heap does not keep
-    # that code: see handshake._unload).  The first time it is packed into the heap's holes (rt.load);
-    # after that loaded with a plain import, which fills the holes its last copy left (packing again
-    # ran collections while it loaded: a reconnect on the unix port took 640 us instead of 490).
-    global _packed
-    if _packed:
-        return getattr(__import__("microhttpc.handshake").handshake, name)
+    # that code: see handshake._unload), through rt.load every time: packed into the heap's holes, and
+    # under its lock (a plain import, which took a reconnect on the unix port 490 us instead of 640 in
+    # a short heap, let a thread find it half loaded).
     from .rt import load
 
-    _packed = True
     return getattr(load("handshake"), name)
 
 

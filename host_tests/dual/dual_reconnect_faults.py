@@ -141,3 +141,25 @@ def test_blocking_target_of_aio():
     except UsageError:
         pass
     loop.run_until_complete(asyncio.wait_for(ws.close(), 20))
+
+
+def test_poll_first_attempt_raises_leaves_nothing():
+    # The first attempt runs inside reconnect(): its exception is raised from there, and no timer of a
+    # loop the application never got is left in the engine (a first fix scheduled the next attempt: the
+    # hidden loop went on, run() without a timeout never returned, a second reconnect() made two).
+    from microhttpc.poll import reconnect
+
+    h, p = server("closed")
+    e = _engine()
+    calls = []
+
+    def fn(engine):
+        calls.append(1)
+        raise ValueError("not ready yet")
+
+    try:
+        reconnect(e, fn, base_delay=0.02, max_delay=0.02)
+        raise AssertionError("nothing raised")
+    except ValueError:
+        pass
+    assert not e._timers and e.run(timeout=2) and len(calls) == 1, (e._timers, calls)
