@@ -266,9 +266,10 @@ import mem
 # connect() that meets a MemoryError ends its Conn (it stayed in the engine until connect_timeout).
 # Then poll 53344, 75104 (+64): a redirect chain's Transaction gives its request back to the application
 # (two plain assignments: four targets in one built a tuple, and on a full heap the request was not told).
-# Then 46144, 73888, 71104, 53504, 75264, 48288, 73984, 69152 (+128 to +224): rt.load takes a lock
+# Then 46144, 73824, 70912, 53504, 75200, 48256, 73888, 69056 (-32 to +160): rt.load takes a lock
 # with threads on MicroPython (a thread found a module another was still loading), and the modules that
-# may be dropped are loaded through it (client's Request and parse_url, the error message catalog).
+# may be dropped are loaded through it (client's Request and parse_url, the error message catalog; the
+# handshake's reload on poll and aio, a plain import before: -96 on the WebSocket paths).
 IMPORT_BUDGET = {
     "blocking HTTP": 46194,
     "blocking HTTP + WebSocket": 73938,
@@ -335,7 +336,7 @@ IMPORT_BUDGET = {
 # Then 25088, 40640, 39168, 30400, 41248, 25184, 39392, 36832 (+32 to +96): see IMPORT_BUDGET.
 # Then poll HTTP + WebSocket 41280, aio 39424 and 36864 (+32 each): see IMPORT_BUDGET.
 # Then aio 39456 and 36896 (+32 each): see IMPORT_BUDGET's last line.
-# Then 25184, 40704, 39232, 30528, 41344, 25312, 39552, 36992 (+64 to +128): see IMPORT_BUDGET's last
+# Then 25184, 40672, 39136, 30528, 41312, 25312, 39520, 36960 (+32 to +128): see IMPORT_BUDGET's last
 # line (rt's lock has no name of its own: a first version's "hold" and "drop" took aio HTTP over the step).
 ROMFS_BUDGET = {
     "blocking HTTP": 25234,

@@ -242,7 +242,11 @@ class PollReconnect(Reconnect):
         if self._user_open is not None and not callable(self._user_open):  # (it failed at each open)
             raise UsageError("on_open must be callable, not %r" % (self._user_open,))
         self._ws = None  # the WebSocket of the attempt in progress
-        self._attempt(True)
+        try:
+            self._attempt()
+        except BaseException:  # (from reconnect(): the application gets no loop to stop, so nothing of it
+            self.stop()  # is left in the engine; a first fix left a hidden loop retrying for good)
+            raise
 
     running = property(lambda self: not self._stop)
 
@@ -255,7 +259,7 @@ class PollReconnect(Reconnect):
         if ws is not None and not ws.conn.closed:
             e.close(ws.conn)
 
-    def _attempt(self, first=False):
+    def _attempt(self):
         if self._stop:
             return
         e = self.engine
@@ -281,9 +285,8 @@ class PollReconnect(Reconnect):
             self._again(exc, delay)
             return
         except Exception:  # a MemoryError, the function's own error: raised from run() once, as from the
-            if not first:  # other forms' next(), and the loop goes on (it was dead, running all the same);
-                self._again(None, self._delay(), False)  # from reconnect(): nothing left behind
-            raise
+            self._again(None, self._delay(), False)  # other forms' next(), and the loop goes on (it was
+            raise  # dead, running all the same)
         c = ws.conn
         user_err = ws.on_err
 

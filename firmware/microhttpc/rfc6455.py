@@ -836,9 +836,10 @@ class Protocol:
         """Start the closing handshake.  ``code`` None sends an empty Close.  No-op once closing."""
         if code is not None and (type(code) is not int or not _valid_code(code)):
             raise UsageError("close code %r may not be sent (1000-1003, 1007-1014, 3000-4999)" % (code,))
-        try:
-            n = len(reason.encode()) if isinstance(reason, str) else -1
-        except UnicodeError:  # (CPython: a lone surrogate)
+        try:  # (CPython: a lone surrogate is a UnicodeError; MicroPython encodes it as it is: the check)
+            b = reason.encode() if isinstance(reason, str) else None
+            n = -1 if b is None or _valid(b, 0) else len(b)
+        except UnicodeError:
             n = -1
         if n < 0:
             raise UsageError("a close reason is a str of valid Unicode, not %r" % (reason,))

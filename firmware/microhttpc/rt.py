@@ -94,10 +94,11 @@ def load(name=None):
     m = sys.modules
     mod = name and "microhttpc." + name
     was = None
-    held = name and lock and lock[1] != lock[2]()  # (not for ``name`` None: it allocates nothing, see above)
+    me = name and lock and lock[2]()  # (before the lock is taken: a call might allocate)
+    held = me and lock[1] != me  # (not for ``name`` None: it allocates nothing, see above)
     if held:
         lock[0].acquire()
-        lock[1] = lock[2]()
+        lock[1] = me
     try:
         if MICROPYTHON and m.get(mod) is None:  # (not loaded yet, or name None)
             for k in m:  # (a name with no module: in ``m``, but get() gives None)

@@ -163,3 +163,22 @@ def test_poll_first_attempt_raises_leaves_nothing():
     except ValueError:
         pass
     assert not e._timers and e.run(timeout=2) and len(calls) == 1, (e._timers, calls)
+
+    # The same when the first attempt fails as a board's does before Wi-Fi is up, and on_retry raises.
+    from microhttpc.errors import ConnectError
+
+    del calls[:]
+
+    def no_wifi(engine):
+        calls.append(1)
+        raise ConnectError("no Wi-Fi yet")
+
+    def on_retry(exc, delay):
+        raise ValueError("injected")
+
+    try:
+        reconnect(e, no_wifi, base_delay=0.02, max_delay=0.02, on_retry=on_retry)
+        raise AssertionError("nothing raised")
+    except ValueError:
+        pass
+    assert not e._timers and e.run(timeout=2) and len(calls) == 1, (e._timers, calls)

@@ -99,3 +99,19 @@ def test_odd_shaped_views_cpython():
             assert ws.recv() == want, want
     finally:
         ws.close()
+
+
+def test_close_reason_with_a_lone_surrogate():
+    # MicroPython encodes a lone surrogate (its "\ud800") as the bytes ED A0 80: the Close went out
+    # with a reason that is not UTF-8 (CPython refused it).  Both refuse it now, and the connection
+    # stays open (nothing was sent).
+    from microhttpc.errors import UsageError
+    from microhttpc.wsession import make_protocol
+
+    from check import raises
+
+    p = make_protocol()
+    raises(UsageError, p.send_close, 1000, "ok\ud800")
+    assert not p.data_to_send() and p.state == 1
+    p.send_close(1000, "ok \u00e9")  # (valid text still goes)
+    assert bytes(p.data_to_send()[0][:2]) == b"\x88\x87"  # (FIN + Close; masked, 2 + 5 bytes)
