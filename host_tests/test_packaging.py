@@ -275,3 +275,23 @@ def test_every_module_imports_first_in_a_fresh_interpreter():
             if proc.returncode:
                 failed["%s %s" % (runtime, name)] = proc.stdout.decode(errors="replace").strip().splitlines()[-1:]
     assert not failed, failed
+
+
+def test_message_shapes_the_build_cannot_move_are_refused():
+    # Shapes that no module has today, which the move got wrong without a word: an f-string (its text
+    # cut at its first value), a module that starts with a compound statement (the import put before
+    # it: a SyntaxError), texts chosen before a % (a catalog that cannot load gave its placeholder, and
+    # the % raised a TypeError in place of the error); and a % operand over several lines (the module
+    # grew a line: every line after it moved).
+    import pytest
+
+    head = "from .errors import UsageError\n\n"
+    for src in (head + 'def f(x):\n    raise UsageError(f"bad value {x!r} for port")\n',
+                'def f(x):\n    from .errors import UsageError\n    raise UsageError("bad thing %r" % (x,))\n',
+                head + 'def f(c, x):\n    raise UsageError(("one %s" if c else "two %s") % x)\n'):
+        with pytest.raises(ValueError):
+            build_mpy.move_messages({"m.py": src})
+    src = head + 'def f(x, y):\n    raise UsageError("bad %r and %r" % (x,\n                                      y))\n'
+    moved = build_mpy.move_messages({"m.py": src})[0]["m.py"]
+    assert moved.count("\n") == src.count("\n") and "_mt(0, (x, y))" in moved, moved
+    compile(moved, "m.py", "exec")

@@ -122,9 +122,25 @@ def move_messages(sources):
                 continue
             for arg in call.args + [k.value for k in call.keywords]:
                 for node in ast.walk(arg):
+                    if isinstance(node, ast.JoinedStr):  # (its parts would move, its values be lost)
+                        raise ValueError("%s:%d: an f-string message: write \"text %%s\" %% (args,)"
+                                         % (name, node.lineno))
                     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and _is_text(node.left):
                         a, b = span(node.right)
-                        found[span(node)] = (node.left.value, src[a:b].decode())
+                        # (on one line: the span's newlines go after the call, see below)
+                        operand = src[a:b].decode()
+                        if "\n" in operand:  # (its lines were counted twice: the module grew a line)
+                            if "#" in operand or '"""' in operand or "\'\'\'" in operand:
+                                raise ValueError("%s:%d: a comment or a long string in a message's %% operand"
+                                                 % (name, node.lineno))
+                            operand = " ".join(line.strip() for line in operand.split("\n"))
+                        found[span(node)] = (node.left.value, operand)
+                    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) \
+                            and any(_is_text(n) for n in ast.walk(node.left)):
+                        # (texts chosen first, then formatted: a catalog that cannot load gives its
+                        # placeholder, and the % raised a TypeError in place of the error)
+                        raise ValueError("%s:%d: format a message where its text is written: \"text %%s\" %% args"
+                                         % (name, node.lineno))
                     elif _is_text(node) and span(node) not in found:
                         found[span(node)] = (node.value, None)
         edits = []  # the spans not inside another one (a text inside a moved "..." % args stays there)
@@ -145,6 +161,10 @@ def move_messages(sources):
             call = "%s(%d%s)" % (CALL, numbers[text], "" if operand is None else ", " + operand)
             # the same lines: the newlines of the span go after the call
             src = src[:a] + call.encode() + b"\n" * src[a:b].count(b"\n") + src[b:]
+        first = tree.body[0]
+        if not (isinstance(first, (ast.Import, ast.ImportFrom, ast.Assign)) or isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)):  # (a compound statement after "import ...; ")
+            raise ValueError("%s: a module with messages starts with its docstring" % name)
         out[name] = "from .errors import message as %s; %s" % (CALL, src.decode())
     return out, texts
 
