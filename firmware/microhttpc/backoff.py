@@ -103,10 +103,19 @@ class Reconnect:
         ws._bye = False
         close = ws.close
 
+        # Marked once the close was taken: a refused one (UsageError: a bad reason) sends nothing, the
+        # WebSocket goes on, and the loop did not (the server's next Close ended it).
         def _close(code=1000, reason=""):
-            if code == 1000 and ws.protocol.state == 1:  # rfc6455.OPEN: our Close goes first
-                ws._bye = True
-            return close(code, reason)
+            bye = code == 1000 and ws.protocol.state == 1  # rfc6455.OPEN: our Close goes first
+            if self.aio:
+                return _aclose(code, reason, bye)
+            r = close(code, reason)
+            ws._bye = ws._bye or bye
+            return r
+
+        async def _aclose(code, reason, bye):
+            await close(code, reason)
+            ws._bye = ws._bye or bye
 
         ws.close = _close
         return ws

@@ -58,23 +58,26 @@ def _http_part(client, fresh, url, headers, subprotocols, connect_timeout, timeo
     and is garbage after it (returns them, its timeout and the handshake's outcome).  When it fails
     (refused, a timeout, a wrong 101), the modules of ``fresh`` go as after a 101 (``_drop``): they
     counted as the application's from then on, and stayed for good."""
-    scheme, host, port, target = client.parse_url(url)
-    if scheme not in ("ws", "wss"):
-        raise UsageError("ws_connect needs a ws:// or wss:// URL, got %r" % (url,))
-    extensions = ws_options.pop("extensions", None)
-    if ws_options or headers or subprotocols or extensions:  # checked before connecting (a wrong one was a
-        # TLSError, or a connect for nothing; none: the handshake's module loads after the connection's buffers)
-        from .rt import load
-
-        load("handshake").start_upgrade(None, target, headers, subprotocols, extensions, ws_options)
-    conn = client.Connection(host, port, tls=scheme == "wss", connect_timeout=connect_timeout, timeout=timeout,
-                             ssl_context=ssl_context, cadata=cadata, verify=verify)
-    conn.deadline = conn.timeout  # the handshake as a whole, a refusal's body too (not the connect)
+    conn = None
     try:
+        scheme, host, port, target = client.parse_url(url)
+        if scheme not in ("ws", "wss"):
+            raise UsageError("ws_connect needs a ws:// or wss:// URL, got %r" % (url,))
+        extensions = ws_options.pop("extensions", None)
+        if ws_options or headers or subprotocols or extensions:  # checked before connecting (a wrong one was
+            # a TLSError, or a connect for nothing; none: the handshake's module loads after the connection's
+            # buffers)
+            from .rt import load
+
+            load("handshake").start_upgrade(None, target, headers, subprotocols, extensions, ws_options)
+        conn = client.Connection(host, port, tls=scheme == "wss", connect_timeout=connect_timeout, timeout=timeout,
+                                 ssl_context=ssl_context, cadata=cadata, verify=verify)
+        conn.deadline = conn.timeout  # the handshake as a whole, a refusal's body too (not the connect)
         conn.open()
         hs = conn._handshake(target, headers, subprotocols, extensions, ws_options)
     except BaseException:
-        conn._abort()
+        if conn is not None:
+            conn._abort()
         _drop(fresh)  # (collected first: the connection's garbage makes room for what it allocates)
         raise
     return conn.stream, conn._buf, conn.timeout, hs

@@ -182,3 +182,82 @@ def test_poll_first_attempt_raises_leaves_nothing():
     except ValueError:
         pass
     assert not e._timers and e.run(timeout=2) and len(calls) == 1, (e._timers, calls)
+
+
+def _refused_close_is_not_the_end(layer):
+    # close(1000, reason) refused (a reason over 123 bytes: UsageError, nothing sent, the WebSocket goes
+    # on) ended the loop at the server's next Close, as if it had been the application's own close.
+    from check import server
+    from microhttpc.errors import ConnectionClosed, UsageError
+
+    h, p = server("http")
+    u = "ws://%s:%d/ws" % (h, p)
+    kw = dict(base_delay=0.02, max_delay=0.05, min_uptime=0.01, timeout=5)
+    if layer == "poll":
+        from microhttpc.poll import reconnect
+
+        e = _engine()
+        opened = []
+
+        def on_open(ws):
+            opened.append(1)
+            if len(opened) == 3:
+                ws.close()
+                return
+            try:
+                ws.close(1000, "a" * 124)
+                raise AssertionError("taken")
+            except UsageError:
+                pass
+            ws.send("close-me")  # the server closes with 4000
+
+        rc = reconnect(e, u, on_open=on_open, **kw)
+        assert e.run(timeout=10) and len(opened) == 3 and not rc.running, opened
+        return
+    from pumps_reconnect import _loop
+
+    def body(ws, n):
+        if n == 2:
+            ws.close()
+            return True
+        try:
+            ws.close(1000, "a" * 124)
+            raise AssertionError("taken")
+        except UsageError:
+            pass
+        ws.send("close-me")
+        try:
+            while True:
+                ws.recv(timeout=5)
+        except ConnectionClosed as exc:
+            assert exc.code == 4000, exc
+
+    async def abody(ws, n):
+        if n == 2:
+            await ws.close()
+            return True
+        try:
+            await ws.close(1000, "a" * 124)
+            raise AssertionError("taken")
+        except UsageError:
+            pass
+        await ws.send("close-me")
+        try:
+            while True:
+                await ws.recv(timeout=5)
+        except ConnectionClosed as exc:
+            assert exc.code == 4000, exc
+
+    assert _loop(layer, u, body if layer == "blocking" else abody, **kw) == 3
+
+
+def test_refused_close_is_not_the_end_blocking():
+    _refused_close_is_not_the_end("blocking")
+
+
+def test_refused_close_is_not_the_end_poll():
+    _refused_close_is_not_the_end("poll")
+
+
+def test_refused_close_is_not_the_end_aio():
+    _refused_close_is_not_the_end("aio")

@@ -50,6 +50,25 @@ def test_a_failed_ws_connect_leaves_no_modules_behind():
     del ballast
 
 
+def test_a_ws_connect_refused_before_connecting_leaves_no_modules_behind():
+    # The same for the checks made before the connection (a header value with CR LF, an http:// URL,
+    # a connect_timeout out of range): a first version of the fix above dropped only after a connect.
+    from microhttpc import ws_connect
+    from microhttpc.errors import UsageError
+
+    h, p = server("http")
+    ballast = _short_heap(90000)
+    for url, kw in (("ws://%s:%d/ws" % (h, p), {"headers": {"X": "a\r\nb"}}), ("http://%s:%d/ws" % (h, p), {}),
+                    ("ws://%s:%d/ws" % (h, p), {"connect_timeout": -1})):
+        try:
+            ws_connect(url, **kw)
+            raise AssertionError("taken: %r %r" % (url, kw))
+        except UsageError:
+            pass
+        assert ("microhttpc.client" in sys.modules) != MP, (url, kw)
+    del ballast
+
+
 def test_headers_check_keeps_no_http_module():
     from microhttpc import ws_connect
 

@@ -18,7 +18,10 @@ def _ka_bounds_sends(layer):
         raise AssertionError("all sent")
     except TimeoutError:
         pass
-    assert elapsed(t0) < 6, elapsed(t0)
+    # Each write is bounded by the patience from its last progress; a loopback kernel that keeps taking
+    # a little of a full socket every ~0.2 s (window probes into a receive buffer that grows) made the
+    # whole loop last 3-6 s.  The server closes at 10 s: an unbounded loop ends there, not with this error.
+    assert elapsed(t0) < 9, elapsed(t0)
     try:
         ws.send("after")
         raise AssertionError("sent after the timeout")
