@@ -103,19 +103,28 @@ class Reconnect:
         ws._bye = False
         close = ws.close
 
-        # Marked once the close was taken: a refused one (UsageError: a bad reason) sends nothing, the
-        # WebSocket goes on, and the loop did not (the server's next Close ended it).
+        # Marked at the call (a task that reads asks for the next round while another's close() runs), and
+        # unmarked when the close is refused (UsageError: a bad reason; nothing sent, the WebSocket goes
+        # on, and the loop did not: the server's next Close ended it).  Any other exception from close()
+        # (its Close went out first, the application's on_close raised) leaves it marked.
         def _close(code=1000, reason=""):
-            bye = code == 1000 and ws.protocol.state == 1  # rfc6455.OPEN: our Close goes first
+            was = ws._bye
+            if code == 1000 and ws.protocol.state == 1:  # rfc6455.OPEN: our Close goes first
+                ws._bye = True
             if self.aio:
-                return _aclose(code, reason, bye)
-            r = close(code, reason)
-            ws._bye = ws._bye or bye
-            return r
+                return _aclose(code, reason, was)
+            try:
+                return close(code, reason)
+            except UsageError:
+                ws._bye = was
+                raise
 
-        async def _aclose(code, reason, bye):
-            await close(code, reason)
-            ws._bye = ws._bye or bye
+        async def _aclose(code, reason, was):
+            try:
+                await close(code, reason)
+            except UsageError:
+                ws._bye = was
+                raise
 
         ws.close = _close
         return ws

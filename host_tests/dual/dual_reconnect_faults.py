@@ -261,3 +261,66 @@ def test_refused_close_is_not_the_end_poll():
 
 def test_refused_close_is_not_the_end_aio():
     _refused_close_is_not_the_end("aio")
+
+
+def _own_close_ends_the_loop_whatever_follows(layer):
+    # The application's own close() ends the loop when its on_close raises after the Close went out
+    # (blocking, aio), and on aio when another task's close() is still running as the reader asks for
+    # the next round (a version that marked the end only once close() returned reconnected).
+    from check import server
+
+    h, p = server("http")
+    u = "ws://%s:%d/ws" % (h, p)
+    kw = dict(base_delay=0.02, max_delay=0.05, min_uptime=0.01, timeout=5)
+
+    def on_close(*args):
+        raise ValueError("injected")
+
+    from pumps_reconnect import _loop
+
+    def body(ws, n):
+        assert n == 0, "the loop went on after our close"
+        try:
+            ws.close()
+        except ValueError:
+            pass
+        assert ws.closed
+
+    if layer == "blocking":
+        assert _loop(layer, u, body, on_close=on_close, **kw) == 1
+        return
+    import asyncio
+
+    from microhttpc import aio
+    from microhttpc.errors import ConnectionClosed
+
+    async def main():
+        rounds, tasks = 0, []
+        async for ws in aio.reconnect(u, **kw):
+            rounds += 1
+            if rounds > 3:
+                break
+
+            async def closer(ws=ws):
+                await asyncio.sleep(0.1)
+                await ws.close()
+
+            tasks.append(asyncio.create_task(closer()))
+            try:
+                while True:
+                    await ws.recv(timeout=5)
+            except ConnectionClosed:
+                pass  # (the server's answer to our Close: the closer is still in its close())
+        for t in tasks:
+            await t
+        return rounds
+
+    assert asyncio.new_event_loop().run_until_complete(asyncio.wait_for(main(), 20)) == 1
+
+
+def test_own_close_ends_the_loop_whatever_follows_blocking():
+    _own_close_ends_the_loop_whatever_follows("blocking")
+
+
+def test_own_close_ends_the_loop_whatever_follows_aio():
+    _own_close_ends_the_loop_whatever_follows("aio")
