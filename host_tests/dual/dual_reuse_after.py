@@ -82,7 +82,7 @@ def test_aio_connection_reopens_and_survives_a_raising_callback():
 
 
 def test_blocking_websocket_closed_in_its_callback_calls_nothing_after_on_close():
-    # 100 x (PING, message) and no Close in one write: the application closes after the first message.
+    # 60 x (PING, message) and a Close in one write: the application closes after the first message.
     from microhttpc import ws_connect
 
     h, p = server("wsraw")
