@@ -26,9 +26,9 @@ def pooled(pool, url, tls_kw, kind, timeout, connect_timeout, max_body):
     """(connection of ``url``'s origin, taken out of the pool, or a new one, with the call's settings;
     pool key; target).  The settings are checked first: a wrong one never reaches a pooled connection
     (aio: a bare ValueError there left the connection refusing every later call to its origin)."""
-    from .rt import load  # (not plain imports: a thread may be loading them, see rt.load)
+    from .rt import load, seconds  # (load, not plain imports: a thread may be loading them, see rt.load)
 
-    count, seconds = load("session").count, load("session").seconds
+    count = load("session").count
     split_url = load("urlsplit").split_url
     seconds(timeout, "timeout")
     seconds(connect_timeout, "connect_timeout")
