@@ -99,9 +99,10 @@ async def ws_echo(request):
 
 async def redirect(request):
     """``/redirect/{code}?to=LOCATION``: answer ``code`` with that Location (absolute, relative or
-    protocol-relative, as the test chooses)."""
+    protocol-relative, as the test chooses); ``&s=`` seconds later, when given."""
     code = int(request.match_info["code"])
     await request.read()
+    await asyncio.sleep(float(request.query.get("s", "0")))
     return web.Response(status=code, headers={"Location": request.query["to"]}, text="see elsewhere")
 
 
@@ -323,9 +324,9 @@ def _dribble(size, n, every, cap=6.0):
     return run
 
 
-def _redirect_dribble(c):
+def _redirect_dribble(c, to=b"/raw/mute"):
     """A 302 to /raw/mute (which never answers) whose 50-byte body comes a byte every 0.1 s."""
-    c.sendall(b"HTTP/1.1 302 Found\r\nLocation: /raw/mute\r\nContent-Length: 50\r\n\r\n")
+    c.sendall(b"HTTP/1.1 302 Found\r\nLocation: " + to + b"\r\nContent-Length: 50\r\n\r\n")
     for _ in range(50):
         time.sleep(0.1)
         c.sendall(b"d")
@@ -429,6 +430,8 @@ RAW.update({
     "/raw/dribble-big": (_dribble(100000, 5, 0.2), _CLOSE),  # over any drain_limit
     "/raw/dribble-small": (_dribble(1000, 5, 0.2), _CLOSE),  # within drain_limit, not within drain_timeout
     "/raw/redirect-dribble": (_redirect_dribble, _CLOSE),
+    # the same to a Location the client can't follow: its error within drain_timeout, not at the body's end
+    "/raw/redirect-dribble-ws": (lambda c: _redirect_dribble(c, b"ws://127.0.0.1/x"), _CLOSE),
     "/raw/mute": (b"", _HOLD),  # reads the request, never answers
     # a 3xx whose body ends only when the connection does, which the server keeps open
     # to a host name with an empty label and a non-ASCII letter: no IDNA form, no address

@@ -188,3 +188,19 @@ def host_header(host):
         from .errors import UsageError
 
         raise UsageError("host name %r has no IDNA form" % (host,))
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def tokens(headers, key):
+    """``http11.Headers._tokens`` on CPython: a header's comma-separated tokens, lower-cased and
+    stripped as MicroPython does, ASCII letters and spaces only (CPython's str.lower() made the Kelvin
+    sign a "k": "chun\u212aed" was chunked here and not there; its strip() took U+00A0 and the like)."""
+    out = []
+    for v in headers._values(key):
+        for t in v.split(","):
+            t = t.strip(" \t\n\r\x0b\x0c").translate(_ASCII_LOWER)
+            if t:
+                out.append(t)
+    return out

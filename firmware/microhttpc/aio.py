@@ -692,6 +692,9 @@ class Connection(Session):
         deadline ``dl`` too).  True when one is reused.  Not while another task's request is on its way
         or its response is being read (UsageError)."""
         t = asyncio.current_task()
+        self.check_usable()  # (a WebSocket's connection is not closed for an HTTP request: a redirect's hop
+        # back here, after another task's upgrade while the chain was away, closed that task's WebSocket,
+        # whose frames then went to the new HTTP connection)
         if self.method is not None or self.task is not None and self.task is not t:
             raise UsageError("another task is using this connection (one request at a time on a Connection)")
         self.task = t  # this task's until its first read ends (or the connection does)

@@ -49,13 +49,67 @@ def json(body):
         # NaN, Infinity: not JSON (RFC 8259 section 6; MicroPython's parser refuses them already, and
         # takes no parse_constant)
         if MICROPYTHON:
-            return loads(body)
+            return loads(_escapes(body) if b"\\" in body else body)
         # (CPython's parser reads bytes as UTF-16 or UTF-32 where NULs say so: the text decoded as UTF-8)
         return loads(str(body, "utf-8"), parse_constant=_not_json)  # pyright: ignore[reportCallIssue] (CPython's)
     except (ValueError, RuntimeError) as exc:  # (RecursionError: a RuntimeError; UnicodeError: a ValueError)
         raise JSONDecodeError("the body is not JSON: %s: %s" % (exc.__class__.__name__, exc))
     except MemoryError:
         raise _unfit(body)
+
+
+def _escapes(b):
+    """MicroPython: the escapes of a JSON body checked and its surrogates settled before its parser reads
+    it.  That parser reads each ``\\uXXXX`` alone: an escaped surrogate pair (a character beyond U+FFFF,
+    as CPython's json.dumps sends an emoji by default) became two surrogates, a str whose bytes are not
+    UTF-8, silently; and it took ``\\x41`` or ``\\uZZZZ``.  A pair becomes the UTF-8 of its character,
+    a lone surrogate U+FFFD (CPython keeps it, in a str MicroPython cannot hold); a wrong escape is
+    ValueError (RFC 8259 section 7)."""
+    out = None
+    start = i = 0
+    while True:
+        i = b.find(b"\\", i)
+        if i < 0:
+            break
+        e = b[i + 1 : i + 2]
+        if e != b"u":
+            if not e or e not in b'"\\/bfnrt':
+                raise ValueError("invalid escape at %d" % i)
+            i += 2
+            continue
+        h = _hex(b, i + 2)
+        if h < 0xD800 or h >= 0xE000:
+            i += 6
+            continue
+        lo = _hex(b, i + 8) if b[i + 6 : i + 8] == b"\\u" else 0
+        k = 6
+        if h < 0xDC00 and 0xDC00 <= lo < 0xE000:
+            c = 0x10000 + ((h - 0xD800) << 10) + lo - 0xDC00
+            u = bytes((0xF0 | c >> 18, 0x80 | c >> 12 & 0x3F, 0x80 | c >> 6 & 0x3F, 0x80 | c & 0x3F))
+            k = 12
+        else:
+            u = b"\xef\xbf\xbd"
+        if out is None:
+            out = bytearray()
+        out += b[start:i]
+        out += u
+        i += k
+        start = i
+    if out is None:
+        return b
+    out += b[start:]
+    return bytes(out)
+
+
+def _hex(b, j):
+    """The 4 hex digits at ``j`` of ``b`` as a number (ValueError when they are not)."""
+    d = b[j : j + 4]
+    if len(d) < 4:
+        raise ValueError("invalid \\u escape at %d" % (j - 2))
+    for x in d:
+        if x not in b"0123456789abcdefABCDEF":
+            raise ValueError("invalid \\u escape at %d" % (j - 2))
+    return int(d, 16)
 
 
 def _not_json(name):
@@ -95,14 +149,20 @@ def codec(encoding, headers=None):
 
 
 def _charset(headers):
-    v = headers.get_all("content-type")  # (the last line's, as requests: one line sent twice was not read)
+    """The codec of the charset that Content-Type names, else UTF-8.  As requests: the last line's (one
+    line sent twice was not read), the last ``charset`` of it, quotes and spaces around its name dropped
+    (``charset='iso-8859-1'`` was UTF-8 on MicroPython, and the first of two was taken)."""
+    v = headers.get_all("content-type")
+    name = None
     for p in (v[-1] if v else "").split(";")[1:]:
         p = p.split("=", 1)
-        if len(p) == 2 and p[0].strip().lower() == "charset":
-            try:
-                return codec(p[1].strip().strip('"'))
-            except UsageError:  # (a charset this runtime has no codec for: read as UTF-8, as before)
-                break
+        if len(p) == 2 and p[0].strip(" \t").lower() == "charset":
+            name = p[1].strip(" \t\"'")
+    if name:
+        try:
+            return codec(name)
+        except UsageError:  # (a charset this runtime has no codec for: read as UTF-8, as before)
+            pass
     return "utf-8"
 
 
@@ -287,8 +347,8 @@ class Lines:
         if i < 0:
             n = len(b) - p
             if not self.end:
-                if n > self.max + 1:  # + 1: the CR of a CRLF may be there already
-                    raise self._over(n)
+                if n > self.max + 1:  # + 1: the CR of a CRLF may be there already (not counted then: the
+                    raise self._over(n - (b[-1] == 13))  # size said 8 for a line of 7 and its CR, as it came)
                 return None
             if n <= 0:
                 self.done = True
@@ -366,12 +426,14 @@ class Lines:
 
 
 def lines(resp, max_line):
-    """``Response.iter_lines``: ``async for`` on asyncio, else a generator."""
-    return Lines(resp, max_line) if hasattr(resp, "read_chunk") else _lines(resp, max_line)
-
-
-def _lines(resp, max_line):
+    """``Response.iter_lines``: ``async for`` on asyncio, else a generator (``max_line`` checked here, at
+    the call, on every layer: on the blocking and poll ones it was only at the first line)."""
     s = Lines(resp, max_line)
+    return s if hasattr(resp, "read_chunk") else _lines(s)
+
+
+def _lines(s):
+    resp = s.resp
     try:
         while True:
             line = s.take()

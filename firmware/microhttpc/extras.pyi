@@ -1,13 +1,16 @@
-from typing import Any, Iterator
+from typing import Any, Iterator, Union
 
+from . import aio, client, poll
 from .errors import HTTPCError
 from .http11 import Headers
 from .request import Request
 from .session import Response as _AnyResponse
 
+_Response = Union[client.Response, aio.Response, poll.Response]  # (as errors.pyi's: one class at run time)
+
 class HTTPStatusError(HTTPCError):
-    response: _AnyResponse | None
-    def __init__(self, message: str, response: _AnyResponse | None = None) -> None: ...
+    response: _Response
+    def __init__(self, message: str, response: _Response | None = None) -> None: ...
 
 class JSONDecodeError(HTTPCError, ValueError): ...
 

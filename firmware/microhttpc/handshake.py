@@ -126,7 +126,8 @@ def check_handshake_response(head, key, subprotocols=None, extensions=None, resp
                    % (h.get("connection"),), response)
     accept = h.get_all("sec-websocket-accept")
     want = accept_for(key)
-    if len(accept) != 1 or accept[0].strip() != want:
+    if len(accept) != 1 or accept[0] != want:  # (a value comes without the spaces around it: no strip(),
+        # which took Unicode spaces on CPython alone)
         raise _err("HandshakeError", "wrong Sec-WebSocket-Accept: expected %r, got %r" % (want, accept),
                    response)
     exts = h.tokens("sec-websocket-extensions")
@@ -134,7 +135,7 @@ def check_handshake_response(head, key, subprotocols=None, extensions=None, resp
         # Section 4.1, client requirement 5: only extensions the client asked for.
         offered = [e.split(";")[0].strip().lower() for e in (extensions or ())]
         for e in exts:
-            if e.split(";")[0].strip() not in offered:
+            if e.split(";")[0].strip(" \t") not in offered:
                 raise _err("HandshakeError", "server chose extension %r that was not offered" % (e,),
                            response)
     protos = h.get_all("sec-websocket-protocol")
@@ -142,7 +143,7 @@ def check_handshake_response(head, key, subprotocols=None, extensions=None, resp
         return None, exts
     if len(protos) != 1 or "," in protos[0]:
         raise _err("HandshakeError", "server chose more than one subprotocol: %r" % (protos,), response)
-    proto = protos[0].strip()
+    proto = protos[0]
     # Section 4.1, client requirement 6: a subprotocol the client offered (case-sensitive).
     if proto not in (subprotocols or ()):
         raise _err("HandshakeError", "server chose subprotocol %r that was not offered" % (proto,), response)

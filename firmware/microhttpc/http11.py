@@ -182,6 +182,7 @@ class Headers:
         return out
 
     def _tokens(self, key):
+        # (CPython: _cpython.tokens, below: its str.lower() and strip() reach beyond ASCII)
         out = []
         for v in self._values(key):
             for t in v.split(","):
@@ -679,3 +680,10 @@ class ResponseParser:
                         raise ProtocolError("invalid header name %r" % (bytes(buf[j:c]),))
                     k += 1
             self._hdr_off = i + 2 - self._pos
+
+
+if __import__("sys").implementation.name != "micropython":  # (no global more: the module's table on a board)
+    from ._cpython import tokens
+
+    Headers._tokens = tokens
+    del tokens

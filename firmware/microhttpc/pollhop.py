@@ -29,10 +29,11 @@ def verdict(conn, req, resp):
     try:
         hop = first.redirect(conn, resp, r, req.hdrs, limit, req.history)
     except HTTPCError as exc:  # TooManyRedirects, a Location that can't be followed: this request fails
-        return [None, exc, None, 0]  # (the 3xx's body is dropped all the same, the connection goes on)
+        hop = (None, exc, None)  # once the 3xx's body is dropped, as a hop waits for it (the connection goes on)
     if hop is None:
         return None
-    if not resp.complete:  # its body is dropped within drain_timeout (the session's bound; see drain)
+    if not resp.complete:  # its body is dropped within drain_timeout (the session's bound; see drain: an
+        # error's too, as on the other layers: it came only with the body's end, a byte every timeout)
         conn.drain(resp, b"")
         conn._drain = None  # (its pieces are not kept)
     return [hop[0], hop[1], hop[2], 0]
@@ -73,6 +74,10 @@ def _follow(conn, req, unsent):
         # queue and never told.  A connection _open() began ends from the next poll(), see Engine._open.)
         if c.engine is not None and (c.closed or c is conn and (unsent or c is not req.first or not c.reusable)):
             c = _like(req.first, c)  # closed, or can't carry the next request: a new connection to its origin
+        elif c is req.first:  # (an upgrade queued behind the request may have made it a WebSocket meanwhile)
+            from .urls import back_to
+
+            c = back_to(c, nxt.deadline)
         req.request, req.path, req.hdrs = nxt, path, nxt.headers
         if c.engine is None:  # made for this chain: connect it (Engine.close(first) closes it too)
             first = req.first

@@ -49,7 +49,7 @@ def _remove_dot_segments(path):
 def resolve_url(base, ref):
     """Resolve the reference ``ref`` (absolute, protocol-relative ``//host/x``, absolute-path ``/x``,
     relative ``x``, or query-only ``?q``) against the absolute URL ``base`` (RFC 3986 section 5.2)."""
-    ref = ref.strip()
+    ref = ref.strip(" \t\n\r\x0b\x0c")  # (ASCII: CPython's strip() took U+00A0 and the like, MicroPython's not)
     h = ref.find("#")
     if h >= 0:
         ref = ref[:h]
@@ -177,7 +177,7 @@ def next_hop(first, conn, resp, cur, hdrs, limit, history):
     nxt.deadline = t = conn.t_end
     history.append((resp.status, resp.url))
     if same_origin(first, scheme, host, port):
-        conn = first
+        conn = back_to(first, t)
     elif not same_origin(conn, scheme, host, port):
         try:
             conn = connection_like(first, host, port, scheme in ("https", "wss"))
@@ -187,6 +187,20 @@ def next_hop(first, conn, resp, cur, hdrs, limit, history):
             raise ConnectError("cannot resolve %r: %s" % (host, exc))
         conn.connect_timeout = conn.remaining(t)
     return conn, nxt, path
+
+
+def back_to(first, t):
+    """The connection for a hop back to the origin of ``first``, where the chain began: ``first``, unless
+    it became a WebSocket, or is becoming one, while the chain was away (another task's upgrade on
+    aio, an upgrade queued behind the request on poll): then a one-request connection like it, its
+    connect bounded by the chain's deadline ``t``.  (aio's hop closed the other task's WebSocket and
+    reconnected, and that task's frames went to the new HTTP connection; poll's waited behind the
+    WebSocket, past its deadline.)"""
+    if not first.upgraded and first.upgrading is None:
+        return first
+    conn = connection_like(first, first.host, first.port, first.tls)
+    conn.connect_timeout = conn.remaining(t)
+    return conn
 
 
 def connection_like(first, host, port, tls):

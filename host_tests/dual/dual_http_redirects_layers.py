@@ -273,6 +273,25 @@ def _a_location_that_cannot_be_followed(layer):
 per_layer(globals(), "a_location_that_cannot_be_followed", _a_location_that_cannot_be_followed)
 
 
+def _an_unfollowable_location_with_a_dribbled_body(layer):
+    """A Location the client can't follow, whose 3xx body comes a byte every 0.1 s: the ProtocolError
+    once drain_timeout (0.5 s) has passed, on every layer (poll gave it at the body's end, 5 s)."""
+    from microhttpc.errors import ProtocolError
+    from pumps_http import now
+
+    c = open_client(layer, timeout=5, follow_redirects=3, drain_timeout=0.5)
+    try:
+        t0 = now()
+        expect(ProtocolError, c.request, "GET", "/raw/redirect-dribble-ws")
+        took = now() - t0
+        assert 0.4 <= took < 2.5, took
+    finally:
+        c.close()
+
+
+per_layer(globals(), "an_unfollowable_location_with_a_dribbled_body", _an_unfollowable_location_with_a_dribbled_body)
+
+
 def _a_location_to_a_name_with_no_idna_form(layer):
     """A Location whose host has no IDNA form ("a..\xe9x"): ConnectError (cannot resolve) on both
     runtimes, as MicroPython's resolver says; CPython raised UsageError, the caller's class."""

@@ -20,7 +20,7 @@ _diff = time.ticks_diff
 
 # a module before those that import from it: a function is named after the first module it is found in
 MODULES = ("rtio", "urlsplit", "http11", "request", "net", "session", "client", "mask", "utf8", "rfc6455",
-           "wsession", "websocket")
+           "wsession", "websocket", "handshake", "wsconnect")
 STATS = {}  # name -> [calls, inclusive us, own us]
 STACK = []  # the time spent in wrapped callees, per active wrapped call
 
@@ -54,7 +54,7 @@ def instrument():
     a function imported into other modules is replaced there by the same wrapper."""
     from microhttpc import rt
 
-    rt.load("websocket")  # the parts loaded on first use, loaded now so that they are wrapped too
+    rt.load("websocket"), rt.load("handshake"), rt.load("wsconnect")  # the parts loaded on first use, loaded now so that they are wrapped too
     mods = [sys.modules["microhttpc." + m] for m in MODULES if "microhttpc." + m in sys.modules]
     done = {}  # id(original) -> wrapper
     for mod in mods:

@@ -1,0 +1,75 @@
+"""A redirect chain that comes back to the origin it began on, while the connection it began on became a
+WebSocket in between (another task's upgrade on aio, an upgrade queued behind the request on poll): the
+hop back goes on a connection of its own, the WebSocket is left alone (urls.back_to; on aio, an
+upgrade that comes between that verdict and the hop makes the hop UsageError).  Before: aio's hop
+closed the WebSocket and reconnected, and the other task's frames went to the new HTTP connection;
+poll's waited behind the WebSocket until its end, past the request's deadline."""
+
+from check import server
+
+
+def _back(path):
+    """A URL on the second origin that redirects, 0.5 s later, to ``path`` on the first."""
+    host, port = server("http")
+    host2, port2 = server("http2")
+    return "http://%s:%d/redirect/302?s=0.5&to=http://%s:%d%s" % (host2, port2, host, port, path)
+
+
+def test_aio_a_hop_back_leaves_another_tasks_websocket_alone():
+    try:
+        import asyncio
+    except ImportError:
+        import uasyncio as asyncio
+    from microhttpc import aio
+
+    host, port = server("http")
+
+    async def main():
+        c = await aio.Connection.open(host, port, timeout=10, follow_redirects=3)
+
+        async def chain():
+            r = await c.request("GET", "/redirect/302", query={"to": _back("/hello")})
+            return r.status, await r.read(), len(r.history)
+
+        async def websocket():
+            await asyncio.sleep(0.2)  # the chain is on the other origin now, this connection idle
+            ws = await c.upgrade("/ws")
+            got = []
+            for i in range(4):  # 0.2 s to 1.1 s: the hop back comes at 0.5 s
+                await ws.send("m%d" % i)
+                got.append(await ws.recv(5))
+                await asyncio.sleep(0.3)
+            await ws.close()
+            return got, ws.close_code
+
+        try:
+            return await asyncio.gather(chain(), websocket())
+        finally:
+            await c.close()
+
+    (status, body, hops), (got, code) = asyncio.run(main())
+    assert (status, body, hops) == (200, b"hello world", 2), (status, body, hops)
+    assert got == ["m0", "m1", "m2", "m3"] and code == 1000, (got, code)
+
+
+def test_poll_a_hop_back_does_not_wait_behind_the_websocket():
+    from microhttpc import poll
+
+    host, port = server("http")
+    e = poll.Engine(timeout=5)
+    c = e.connect(host, port, follow_redirects=3)
+    done = []
+    opened = []
+    msgs = []
+    e.request(c, "GET", "/redirect/302", query={"to": _back("/hello")}, deadline=3,
+              on_complete=lambda r, ok: done.append((r.status, r.body, ok)), on_err=done.append)
+    ws = e.upgrade(c, "/ws", on_open=opened.append, on_msg=msgs.append)
+    try:
+        assert e.run(until=lambda: opened, timeout=3) and not done, (opened, done)
+        ws.send("x")
+        e.run(until=lambda: done and msgs, timeout=4)
+        assert done == [(200, b"hello world", True)], done  # (before: nothing until the WebSocket's end)
+        assert msgs == ["x"] and not c.closed, (msgs, c.closed)
+    finally:
+        e.close(c)
+    assert e.run(timeout=5)  # every connection ended (the chain's own with the first's close)
