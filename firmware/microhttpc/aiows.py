@@ -395,6 +395,8 @@ class WebSocket(WSCore):
         try:
             dl = deadline(self.close_timeout)  # the Close's writes too (a server that reads nothing); in the
             # try: its float found no heap, and close() left the connection open with no on_close
+            if p.state != ws.OPEN:
+                p.send_close(code, reason)  # (the arguments checked only: UsageError after the end too, as poll's)
             if p.deferred is not None and not self._socket_closed:
                 p.receive_data(b"")  # the server's fault or Close comes first
                 await self._flush_by(dl)

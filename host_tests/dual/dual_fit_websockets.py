@@ -31,3 +31,21 @@ def _a_close_without_a_reason(layer):
 
 
 per_layer(globals(), "a_close_without_a_reason", _a_close_without_a_reason)
+
+
+def _bad_close_arguments_after_the_end(layer):
+    """close() with a code or reason no Close can carry is UsageError after the end too, on every layer
+    (blocking and asyncio were silent once closed; poll raised)."""
+    from microhttpc.errors import UsageError
+
+    h, p = server("ws")
+    ws = connect_ws(layer, h, p, "/ws", close_timeout=2)
+    ws.close()
+    close = ws.ws.close if layer == "poll" else ws.close  # (the test's poll pump returns once closed)
+    for code, reason in ((999, ""), (1005, ""), (1000, "r" * 124), (None, "why")):
+        raises(UsageError, close, code, reason)
+    close()  # (good ones: a no-op)
+    assert ws.close_code == 1000
+
+
+per_layer(globals(), "bad_close_arguments_after_the_end", _bad_close_arguments_after_the_end)
