@@ -1003,6 +1003,10 @@ RAW_SCRIPTS = {
     "/ping250": (None, b""),  # see _ping_every: a PING every 250 ms, never a message
     "/ping2ms": (None, b""),  # a PING every 2 ms for 10 s, never a message (recv() timeouts among PONGs)
     "/stall": (None, b""),  # reads nothing for a second, then answers each message with "got <size>"
+    # a message the client leaves unread, then as /stall, and records "opcode:size" of each whole frame
+    # (read back with /seen?/torn): a client that closes with input waiting resets, and drops its unsent
+    # (its end recorded too: "end:eof", or "end:reset")
+    "/torn": (None, [b"", 0.05, raw_frame(1, b"hi")]),
     "/pause": (None, b""),  # the same with the usual socket buffers (megabytes wait, then go quickly)
     "/stall-twice": (None, b""),  # as /pause, and again for a second after its answer to the first message
     "/bigbadutf8": (None, [_BIGBAD[:1000], 0.05, _BIGBAD[1000:]]),
@@ -1198,7 +1202,7 @@ async def _until_peer_read_all(writer, bound=5.0):
 
 
 async def raw_ws(reader, writer):
-    task = None
+    task = path = seen = None
     try:
         head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
         lines = head.split("\r\n")
@@ -1331,7 +1335,7 @@ async def raw_ws(reader, writer):
             task = asyncio.ensure_future(_ping_every(writer, 0.25 if path == "/ping250" else 0.002, 30 if path == "/ping250" else 10))
         seen = RAW_SEEN[path] = []
         stalled = 0
-        if path == "/stall":
+        if path in ("/stall", "/torn"):
             # Reads nothing for a second, with a small receive buffer (no autotuning): the client's
             # writes must wait.
             import socket as _socket
@@ -1366,7 +1370,9 @@ async def raw_ws(reader, writer):
             return
         while True:
             fin, op, data = await _read_client_frame(reader)
-            seen.append("%d:%s" % (op, data.decode("latin-1")))
+            seen.append("%d:%s" % (op, len(data) if path == "/torn" else data.decode("latin-1")))
+            if path == "/torn":
+                continue  # (no answer: a write to a client that closed would end this with a reset)
             if path == "/pings-then-drop":
                 # A PONG came: the client reads.  Once it has taken every byte of the burst from its
                 # socket, the connection is reset (SO_LINGER 0): the client's next writes (its PONGs to
@@ -1428,8 +1434,9 @@ async def raw_ws(reader, writer):
                     writer.write(raw_frame(op, data, fin=fin))
             await writer.drain()
     except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, IndexError,
-            asyncio.TimeoutError):
-        pass
+            asyncio.TimeoutError) as exc:
+        if path == "/torn" and seen is not None:
+            seen.append("end:reset" if isinstance(exc, ConnectionResetError) else "end:eof")
     finally:
         if task is not None:
             task.cancel()

@@ -589,8 +589,17 @@ class Connection(Session):
             except asyncio.CancelledError:
                 _enqueue(sock, e=e)
                 if w is None or not w[2]:  # cancelled by someone else
-                    if done:
-                        self.lost()  # part of ``data`` is on the wire: nothing may follow it (a torn frame)
+                    if done:  # part of ``data`` is on the wire: nothing may follow it (a torn frame)
+                        # What waits unread is read first (a few reads, without waiting): a socket closed
+                        # with input waiting is reset, and a reset drops what the kernel had not sent yet,
+                        # the frames of messages whose send() had returned; closed so, they go out first.
+                        try:
+                            for _ in range(8):
+                                if not self._reader.readinto(self._mv or _buf):
+                                    break
+                        except (OSError, TypeError):
+                            pass
+                        self.lost()
                     raise
                 self.wait_time()  # raises when the bound was the TLS handshake's or the request's
                 raise TimeoutError("the server did not accept data within %s s" % t)
