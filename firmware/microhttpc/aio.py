@@ -597,7 +597,7 @@ class Connection(Session):
                             for _ in range(8):
                                 if not self._reader.readinto(self._mv or _buf):
                                     break
-                        except (OSError, TypeError):
+                        except (OSError, TypeError, AttributeError):  # (closed meanwhile: None)
                             pass
                         self.lost()
                     raise
