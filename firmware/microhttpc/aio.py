@@ -762,28 +762,38 @@ class Connection(Session):
         conn = self
         cur = req
         history = [] if limit else None  # (no redirects to follow: no list made per request)
-        while True:
-            try:
-                resp = await conn._send_one(cur, path, hdrs)
-            except MemoryError:  # (building the request, too): a fault like a reset, the connection goes
-                conn.lost()  # (no coroutine: the heap may hold none)
-                raise
-            resp.request = req
-            if req.user_data is not None:
-                resp.user_data = req.user_data
-            try:
-                hop = self.redirect(conn, resp, cur, hdrs, limit, history)
-            except HTTPCError:
-                await conn._settle()
-                raise
-            except BaseException:  # on_header's: the response is nobody's now, its connection goes
-                await conn._abort()
-                raise
-            if hop is None:
-                break
-            await conn._settle()  # the 3xx body: drained, or its connection closed
-            conn, cur, path = hop
-            hdrs = cur.headers
+        held = None  # (the task, while it holds this connection for its chain)
+        try:
+            while True:
+                try:
+                    resp = await conn._send_one(cur, path, hdrs)
+                except MemoryError:  # (building the request, too): a fault like a reset, the connection goes
+                    conn.lost()  # (no coroutine: the heap may hold none)
+                    raise
+                resp.request = req
+                if req.user_data is not None:
+                    resp.user_data = req.user_data
+                try:
+                    hop = self.redirect(conn, resp, cur, hdrs, limit, history)
+                except HTTPCError:
+                    await conn._settle()
+                    raise
+                except BaseException:  # on_header's: the response is nobody's now, its connection goes
+                    await conn._abort()
+                    raise
+                if hop is None:
+                    break
+                await conn._settle()  # the 3xx body: drained, or its connection closed
+                conn, cur, path = hop
+                hdrs = cur.headers
+                if conn is not self and self.task is None:
+                    # While the chain is on another origin, it is still this connection's request: another
+                    # task's request or upgrade() on it meanwhile is UsageError, as when it is here (an upgrade
+                    # made it a WebSocket, and the hop back closed that, or failed)
+                    self.task = held = asyncio.current_task()
+        finally:
+            if held is not None and self.task is held:
+                self.task = None
         if conn is not self:  # its body not read to the end, its socket stayed open (one more each time): closed
             # at this connection's end.  Not sooner: another task may be reading it, between its reads too
             hops = [conn]
