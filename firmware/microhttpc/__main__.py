@@ -58,12 +58,13 @@ def parse_args(argv):
                 v = argv[i]
                 i += 1
             if a == "-X":
-                o["method"] = v.upper()
+                o["method"] = v  # (upper-cased by Request once it is a token: CPython's upper() made "ß" "SS")
             elif a == "-H":
                 k = v.find(":")
                 if k <= 0:
                     raise _Usage("-H needs 'Name: value', got %r" % v)
-                o["headers"].append((v[:k].strip(), v[k + 1 :].strip()))
+                o["headers"].append((v[:k].strip(" \t"), v[k + 1 :].strip(" \t")))  # (ASCII: CPython's strip()
+                # took U+00A0 and the like)
             elif a == "-d":
                 # (CPython: bytes that are no UTF-8 came as surrogates; they go as they came)
                 o["data"] = _read(v[1:]) if v.startswith("@") else v.encode("utf-8", "surrogateescape")
@@ -71,6 +72,9 @@ def parse_args(argv):
                 o["cadata"] = _read(v)
             else:
                 try:
+                    for c in v:  # (a number in ASCII: CPython's float() took "\u0661\u0660" and "1_0")
+                        if c not in "0123456789.eE+-":
+                            raise ValueError
                     o["timeout"] = float(v)
                 except ValueError:
                     raise _Usage("--timeout needs seconds, got %r" % v)
@@ -169,7 +173,12 @@ def websocket(o, url):
                         ws.ping()
                     else:
                         try:
-                            cmd = cmd.decode()
+                            from .rt import decode_text
+
+                            text = decode_text(cmd)  # (UTF-8 checked as on CPython: MicroPython's decoder
+                            if text.encode() != cmd:  # took overlong forms and encoded surrogates)
+                                raise UnicodeError
+                            cmd = text
                         except UnicodeError:  # (a traceback, exit status 1, the session left open)
                             ws.close()
                             raise UsageError("a line of input is not UTF-8 text: %r" % (cmd[:40],))

@@ -110,7 +110,8 @@ def _is_ip_literal(host):
     if ":" in host:
         return True  # IPv6
     parts = host.split(".")
-    return len(parts) == 4 and all(p.isdigit() for p in parts)
+    return len(parts) == 4 and all(p.isascii() and p.isdigit() for p in parts)  # (ASCII: "\u0661\u0662\u0667"
+    # was one, and resolved with no connect_timeout bound, as an IDNA name)
 
 
 def resolve(getaddrinfo, host, port, timeout):

@@ -139,11 +139,14 @@ def codec(encoding, headers=None):
             raise UsageError("text(): no codec for the encoding %r" % (encoding,))
         return encoding
     e = encoding.lower().replace("_", "-")
-    if e in ("utf-8", "utf8"):
+    if e in ("utf-8", "utf8", "u8", "utf"):
         return "utf-8"
-    if e in ("latin-1", "latin1", "iso-8859-1", "iso8859-1", "l1"):
+    # (the IANA registry's names and aliases, and CPython's, of the two: they were read as UTF-8 here)
+    if e in ("latin-1", "latin1", "iso-8859-1", "iso8859-1", "l1", "iso-8859-1:1987", "iso-ir-100", "csisolatin1",
+             "ibm819", "cp819", "latin", "8859", "iso8859", "iso-8859-1-1987"):
         return "latin-1"
-    if e in ("ascii", "us-ascii"):
+    if e in ("ascii", "us-ascii", "ansi-x3.4-1968", "ansi-x3.4-1986", "us", "csascii", "646", "iso646-us",
+             "iso-ir-6", "ibm367", "cp367", "iso-646.irv:1991"):
         return "ascii"
     raise UsageError("text(): no codec for the encoding %r on MicroPython (utf-8, latin-1 and ascii)" % (encoding,))
 

@@ -72,8 +72,8 @@ def _quoted(name, what):
     or file name cannot end the string or start another header.  NUL has no such rule: refused."""
     if isinstance(name, (bytes, bytearray)):
         try:
-            name = str(name, "utf-8")
-        except UnicodeError:
+            name = _header_value(name)  # (UTF-8 checked on both runtimes alike)
+        except UsageError:
             raise UsageError("form %s is not UTF-8: %r" % (what, name))
     elif type(name) is int or type(name) is float:
         name = str(name)

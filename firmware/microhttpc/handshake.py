@@ -95,13 +95,16 @@ def offers(subprotocols, extensions, app_headers):
     headers alike (RFC 6455 section 11.3.2/11.3.4 allow the headers to repeat, so both ways may be used
     together).  Returns (protocols, extension names) for check_handshake_response()."""
     protos = list(subprotocols or ())
-    exts = [e.split(";")[0].strip().lower() for e in (extensions or ())]
+    exts = [e.split(";")[0].strip(" \t") for e in (extensions or ())]
     for name, value in app_headers:
         n = name.lower()
         if n == "sec-websocket-protocol":
-            protos.extend(t.strip() for t in value.split(","))  # (an empty one too: start_upgrade refuses it)
+            protos.extend(t.strip(" \t") for t in value.split(","))  # (an empty one too: start_upgrade refuses it)
         elif n == "sec-websocket-extensions":
-            exts.extend(t.split(";")[0].strip().lower() for t in value.split(",") if t.strip())
+            exts.extend(t.split(";")[0].strip(" \t") for t in value.split(",") if t.strip(" \t"))
+    # Spaces and tabs only, and the names lower-cased once start_upgrade found them tokens (ASCII):
+    # CPython's strip() and lower() reach beyond ASCII ("chat\u00a0" passed as "chat", and was sent
+    # so; the Kelvin sign's "\u212a-foo" was offered and "k-foo" accepted), MicroPython's do not.
     return protos, exts
 
 
@@ -133,7 +136,7 @@ def check_handshake_response(head, key, subprotocols=None, extensions=None, resp
     exts = h.tokens("sec-websocket-extensions")
     if exts:
         # Section 4.1, client requirement 5: only extensions the client asked for.
-        offered = [e.split(";")[0].strip().lower() for e in (extensions or ())]
+        offered = [e.split(";")[0].strip(" \t").lower() for e in (extensions or ())]
         for e in exts:
             if e.split(";")[0].strip(" \t") not in offered:
                 raise _err("HandshakeError", "server chose extension %r that was not offered" % (e,),
@@ -216,6 +219,10 @@ def start_upgrade(s, path, headers=None, subprotocols=None, extensions=None, opt
     for t in offered[0]:  # the keyword's and a raw Sec-WebSocket-Protocol header's alike
         if type(t) is not str or not http11._is_token(t) or offered[0].count(t) > 1:
             raise UsageError("invalid subprotocol %r: expected an RFC 9110 token, offered once" % (t,))
+    for t in offered[1]:  # (section 9.1: an extension's name is a token)
+        if not http11._is_token(t):
+            raise UsageError("invalid extension %r: its name is not an RFC 9110 token" % (t,))
+    offered = offered[0], [t.lower() for t in offered[1]]
     if s is None:
         return None
     key = make_key(rng) if rng else make_key()

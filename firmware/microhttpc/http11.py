@@ -194,7 +194,8 @@ class Headers:
     def _key(self, name):
         """A name as ``_next`` compares it: lower-cased bytes, from a str or bytes; else UsageError."""
         if type(name) is str:
-            return name.lower().encode()
+            return name.encode().lower()  # (ASCII letters only, as MicroPython: CPython's str.lower() made
+            # the Kelvin sign a "k", and "\u212aeep-alive" found Keep-Alive there alone)
         if type(name) is bytes:
             return name.lower()
         raise UsageError("a header name is a str (or bytes), not %r" % (name,))

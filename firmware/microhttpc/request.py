@@ -266,10 +266,10 @@ def _header_value(v):
     if isinstance(v, str):
         return v
     if isinstance(v, (bytes, bytearray)):
-        try:
-            return v.decode()
-        except UnicodeError:
+        s = http11.decode_text(v)  # (UTF-8 checked as CPython checks it: MicroPython's decoder took overlong
+        if s.encode() != v:  # forms and encoded surrogates; what is not UTF-8 comes back as Latin-1)
             raise UsageError("header value %r is not UTF-8" % (v,))
+        return s
     if type(v) is int or type(v) is float:
         return str(v)
     raise UsageError("a header value is str, bytes or a number, not %r" % (v,))

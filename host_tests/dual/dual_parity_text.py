@@ -42,7 +42,9 @@ def test_header_tokens_are_ascii():
     # MicroPython) and its strip() took Unicode spaces.
     from microhttpc.http11 import Headers
 
-    h = Headers(raw="Transfer-Encoding: chun\u212aed\r\nUpgrade: websocket\u00a0\r\nConnection: Keep-Alive, UPGRADE\r\n".encode())
+    h = Headers(raw="Transfer-Encoding: chun\u212aed\r\nUpgrade: websocket\u00a0\r\nConnection: Keep-Alive, UPGRADE\r\n"
+                "Keep-Alive: timeout=5\r\n".encode())
+    assert h.get("\u212aeep-alive") is None and h.get("KEEP-alive") == "timeout=5"  # (names too)
     assert h.tokens("transfer-encoding") == ["chun\u212aed"], h.tokens("transfer-encoding")
     assert h.tokens("upgrade") == ["websocket\u00a0"], h.tokens("upgrade")
     assert h.tokens("connection") == ["keep-alive", "upgrade"]
@@ -89,3 +91,44 @@ def test_a_long_line_counts_without_its_cr():
     s.feed(b"xxxxxxx\r")
     e = raises(LimitExceeded, s.take)
     assert e.size == 7, e.size  # the line, as poll's and a whole body's say (it said 8)
+
+
+def test_websocket_offers_are_ascii_tokens():
+    # CPython's strip() and lower() made "chat\u00a0" the subprotocol "chat" (and sent it with its
+    # U+00A0), and "\u212a-foo" (the Kelvin sign) the extension "k-foo" a server could accept.
+    from microhttpc.errors import UsageError
+    from microhttpc.handshake import start_upgrade
+
+    for kw in (dict(subprotocols=["chat\u00a0"]), dict(headers={"Sec-WebSocket-Protocol": "chat\u00a0"}),
+               dict(headers={"Sec-WebSocket-Protocol": "\u3000chat"}), dict(extensions=["\u212a-foo"]),
+               dict(extensions=["x-foo\u00a0; a=1"]), dict(headers={"Sec-WebSocket-Extensions": "\u212a-foo"})):
+        raises(UsageError, start_upgrade, None, "/", **kw)
+    assert start_upgrade(None, "/", subprotocols=["chat"], extensions=["X-Foo; a=1"],
+                         headers={"Sec-WebSocket-Protocol": " b ,\tc"}) is None
+
+
+def test_text_knows_the_registry_names_of_latin1_and_ascii():
+    # MicroPython read ISO_8859-1:1987 (the IANA registry's own name), cp819, ANSI_X3.4-1968 ... as UTF-8.
+    from microhttpc.extras import codec
+
+    for name in ("ISO_8859-1:1987", "iso-ir-100", "csISOLatin1", "IBM819", "cp819", "latin", "8859", "l1"):
+        assert codec(name).lower().replace("_", "-") in ("latin-1", name.lower().replace("_", "-")), name
+    for name in ("ANSI_X3.4-1968", "us", "csASCII", "646", "cp367", "iso646-us"):
+        assert codec(name).lower().replace("_", "-") in ("ascii", name.lower().replace("_", "-")), name
+    from microhttpc.extras import text
+
+    assert text(b"caf\xe9", codec("ISO_8859-1:1987")) == "caf\u00e9"
+    assert text(b"caf\xe9", codec("ANSI_X3.4-1968")) == "caf\ufffd"
+
+
+def test_bytes_that_are_not_utf8_are_refused_on_both_runtimes():
+    # MicroPython's decoder checks the structure only: an overlong "/" or an encoded surrogate in a header
+    # value or a form field's name went on the wire there; CPython refused them (UsageError).
+    from microhttpc.errors import UsageError
+    from microhttpc.request import Request
+
+    for bad in (b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", bytearray(b"a\xe0\x80\xafb")):
+        raises(UsageError, lambda: Request("GET", "/", headers={"X-V": bad}).prepare("h"))
+        raises(UsageError, lambda: Request("POST", "/", form=[(bad, "v")], multipart=True).prepare("h"))
+    head = Request("GET", "/", headers={"X-V": "caf\u00e9".encode()}).prepare("h")[0]
+    assert b"X-V: caf\xc3\xa9\r\n" in bytes(head), head
