@@ -135,7 +135,8 @@ def test_usage(run):
                  # the same answer on both runtimes (CPython's upper(), float() and strip() went beyond ASCII:
                  # "-X ß" sent the method SS, "\u0661\u0660" was 10 s, a U+3000 after a name was dropped)
                  ["-X", "\u00df", http("http", "/")], ["--timeout", "\u0661\u0660", http("http", "/")],
-                 ["--timeout", "1_0", http("http", "/")], ["-H", "X-Note\u3000: v", http("http", "/")]):
+                 ["--timeout", "1_0", http("http", "/")], ["-H", "X-Note\u3000: v", http("http", "/")],
+                 ["--timeout", ".", http("http", "/")], ["--timeout", "e1", http("http", "/")]):
         p = run(*args)
         assert p.returncode == 2 and p.stderr.startswith(b"microhttpc: "), (args, p)
         no_traceback(p)

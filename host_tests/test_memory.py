@@ -276,7 +276,7 @@ IMPORT_BUDGET = {
     "blocking WebSocket only": 71154,
     "poll HTTP": 53554,
     "poll HTTP + WebSocket": 75314,
-    "aio HTTP": 48402,  # (+128: a redirect chain holds its connection while on another origin)
+    "aio HTTP": 48402,  # (+64: a redirect chain holds its connection while on another origin)
     "aio HTTP + WebSocket": 74034,
     "aio WebSocket only": 69202,
 }

@@ -1007,6 +1007,9 @@ RAW_SCRIPTS = {
     # (read back with /seen?/torn): a client that closes with input waiting resets, and drops its unsent
     # (its end recorded too: "end:eof", or "end:reset")
     "/torn": (None, [b"", 0.05, raw_frame(1, b"hi")]),
+    # reads every frame slowly (8 KiB every 50 ms, a small receive buffer), answers each message with
+    # "got <size>" and PINGs with their PONG: a large message takes seconds to go out, to a live peer
+    "/slowread": (None, b""),
     "/pause": (None, b""),  # the same with the usual socket buffers (megabytes wait, then go quickly)
     "/stall-twice": (None, b""),  # as /pause, and again for a second after its answer to the first message
     "/bigbadutf8": (None, [_BIGBAD[:1000], 0.05, _BIGBAD[1000:]]),
@@ -1047,8 +1050,9 @@ RAW_LAST_CLOSE = {}  # path -> the Close payload the client sent there last (rea
 RAW_SEEN = {}  # path -> "opcode:payload" of every frame the client sent there last (read back via /seen?PATH)
 
 
-async def _read_client_frame(reader):
-    """(fin, opcode, payload) of one masked client frame."""
+async def _read_client_frame(reader, slow=False):
+    """(fin, opcode, payload) of one masked client frame; ``slow``: its payload read 8 KiB every 50 ms
+    (about 160 KB/s: a peer that takes every byte, slowly)."""
     b0, b1 = await reader.readexactly(2)
     n = b1 & 0x7F
     if n == 126:
@@ -1056,7 +1060,16 @@ async def _read_client_frame(reader):
     elif n == 127:
         n = int.from_bytes(await reader.readexactly(8), "big")
     key = await reader.readexactly(4) if b1 & 0x80 else b"\0\0\0\0"
-    data = await reader.readexactly(n)
+    if slow:
+        parts = []
+        left = n
+        while left:
+            parts.append(await reader.readexactly(min(8192, left)))
+            left -= len(parts[-1])
+            await asyncio.sleep(0.05)
+        data = b"".join(parts)
+    else:
+        data = await reader.readexactly(n)
     n4 = (n + 3) // 4
     data = (int.from_bytes(data, "little") ^ int.from_bytes(key * n4, "little")).to_bytes(n4 * 4, "little")[:n]
     return bool(b0 & 0x80), b0 & 0x0F, data
@@ -1335,6 +1348,8 @@ async def raw_ws(reader, writer):
             task = asyncio.ensure_future(_ping_every(writer, 0.25 if path == "/ping250" else 0.002, 30 if path == "/ping250" else 10))
         seen = RAW_SEEN[path] = []
         stalled = 0
+        if path == "/slowread":
+            writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
         if path in ("/stall", "/torn"):
             # Reads nothing for a second, with a small receive buffer (no autotuning): the client's
             # writes must wait.
@@ -1369,8 +1384,8 @@ async def raw_ws(reader, writer):
                 pass
             return
         while True:
-            fin, op, data = await _read_client_frame(reader)
-            seen.append("%d:%s" % (op, len(data) if path == "/torn" else data.decode("latin-1")))
+            fin, op, data = await _read_client_frame(reader, path == "/slowread")
+            seen.append("%d:%s" % (op, len(data) if path in ("/torn", "/slowread") else data.decode("latin-1")))
             if path == "/torn":
                 continue  # (no answer: a write to a client that closed would end this with a reset)
             if path == "/pings-then-drop":
@@ -1416,7 +1431,7 @@ async def raw_ws(reader, writer):
             elif op == 10:
                 if path not in RAW_QUIET:
                     writer.write(raw_frame(1, b"got pong " + data))
-            elif path in ("/stall", "/pause", "/stall-twice") and op in (0, 1, 2):
+            elif path in ("/stall", "/pause", "/stall-twice", "/slowread") and op in (0, 1, 2):
                 stalled += len(data)  # answers each message with its size, not the message
                 if fin:
                     writer.write(raw_frame(1, b"got %d" % stalled))

@@ -72,9 +72,12 @@ def parse_args(argv):
                 o["cadata"] = _read(v)
             else:
                 try:
-                    for c in v:  # (a number in ASCII: CPython's float() took "\u0661\u0660" and "1_0")
-                        if c not in "0123456789.eE+-":
-                            raise ValueError
+                    # A number as CPython's float() reads one, in ASCII: it took "\u0661\u0660" and "1_0",
+                    # MicroPython's "." and "e1" (0 s)
+                    m, _, x = v.lstrip("+-").replace("E", "e").partition("e")
+                    if (m.strip("0123456789") not in ("", ".") or m in ("", ".") or "e" in v.lower() and (
+                            not x.lstrip("+-") or x.lstrip("+-").strip("0123456789") or len(x) - len(x.lstrip("+-")) > 1)):
+                        raise ValueError
                     o["timeout"] = float(v)
                 except ValueError:
                     raise _Usage("--timeout needs seconds, got %r" % v)

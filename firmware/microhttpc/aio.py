@@ -590,11 +590,11 @@ class Connection(Session):
                 _enqueue(sock, e=e)
                 if w is None or not w[2]:  # cancelled by someone else
                     if done:  # part of ``data`` is on the wire: nothing may follow it (a torn frame)
-                        # What waits unread is read first (a few reads, without waiting): a socket closed
+                        # What waits unread is read first (reads without waiting): a socket closed
                         # with input waiting is reset, and a reset drops what the kernel had not sent yet,
                         # the frames of messages whose send() had returned; closed so, they go out first.
                         try:
-                            for _ in range(8):
+                            for _ in range(32):  # (a flood cannot hold it: about 64 KiB at most)
                                 if not self._reader.readinto(self._mv or _buf):
                                     break
                         except (OSError, TypeError, AttributeError):  # (closed meanwhile: None)

@@ -138,15 +138,30 @@ def codec(encoding, headers=None):
         except (LookupError, ValueError):  # replace a byte, as punycode or idna, raised from text() itself)
             raise UsageError("text(): no codec for the encoding %r" % (encoding,))
         return encoding
-    e = encoding.lower().replace("_", "-")
-    if e in ("utf-8", "utf8", "u8", "utf"):
+    # The name as CPython's codec lookup reads it (encodings.normalize_encoding): lower-cased, each run of
+    # other characters than ASCII letters, digits and "." one "_" (none at the ends), then its aliases
+    # (encodings.aliases) of the three; the registry's names too ("ISO_8859-1:1987", "cp819" and
+    # "ANSI_X3.4-1968" were read as UTF-8 here).
+    e = []
+    sep = False
+    for c in encoding.lower():
+        if "a" <= c <= "z" or "0" <= c <= "9" or c == ".":
+            if sep and e:
+                e.append("_")
+            e.append(c)
+            sep = False
+        elif c < "\x80":
+            sep = True
+        else:  # (no codec has one: CPython finds none)
+            e.append(c)
+    e = "".join(e)
+    if e.replace(".", "_") in ("utf_8", "utf8", "u8", "utf", "utf8_ucs2", "utf8_ucs4", "cp65001"):
         return "utf-8"
-    # (the IANA registry's names and aliases, and CPython's, of the two: they were read as UTF-8 here)
-    if e in ("latin-1", "latin1", "iso-8859-1", "iso8859-1", "l1", "iso-8859-1:1987", "iso-ir-100", "csisolatin1",
-             "ibm819", "cp819", "latin", "8859", "iso8859", "iso-8859-1-1987"):
+    if e.replace(".", "_") in ("latin_1", "latin1", "iso_8859_1", "iso8859_1", "l1", "iso_8859_1_1987", "iso_ir_100",
+                               "csisolatin1", "ibm819", "cp819", "latin", "8859", "iso8859"):
         return "latin-1"
-    if e in ("ascii", "us-ascii", "ansi-x3.4-1968", "ansi-x3.4-1986", "us", "csascii", "646", "iso646-us",
-             "iso-ir-6", "ibm367", "cp367", "iso-646.irv:1991"):
+    if e in ("ansi_x3.4_1968", "ansi_x3.4_1986", "iso_646.irv_1991") or e.replace(".", "_") in (
+            "ascii", "us_ascii", "ansi_x3_4_1968", "us", "csascii", "646", "iso646_us", "iso_ir_6", "ibm367", "cp367"):
         return "ascii"
     raise UsageError("text(): no codec for the encoding %r on MicroPython (utf-8, latin-1 and ascii)" % (encoding,))
 

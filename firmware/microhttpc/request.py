@@ -266,8 +266,11 @@ def _header_value(v):
     if isinstance(v, str):
         return v
     if isinstance(v, (bytes, bytearray)):
-        s = http11.decode_text(v)  # (UTF-8 checked as CPython checks it: MicroPython's decoder took overlong
-        if s.encode() != v:  # forms and encoded surrogates; what is not UTF-8 comes back as Latin-1)
+        try:
+            s = str(v, "utf-8")  # (MicroPython's decoder checks the structure only: it took overlong forms
+            if len(s) != len(v) and http11.decode_text(v) != s:  # and encoded surrogates, which
+                raise UnicodeError  # decode_text reads as Latin-1.  No name more: a qstr step on aio's path)
+        except UnicodeError:
             raise UsageError("header value %r is not UTF-8" % (v,))
         return s
     if type(v) is int or type(v) is float:

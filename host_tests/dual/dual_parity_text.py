@@ -117,6 +117,10 @@ def test_text_knows_the_registry_names_of_latin1_and_ascii():
         assert codec(name).lower().replace("_", "-") in ("ascii", name.lower().replace("_", "-")), name
     from microhttpc.extras import text
 
+    for name in ("ISO 8859-1", "latin 1", "iso-8859-1:", " latin1 ", "ansi_x3_4_1968", "us ascii", "cp65001",
+                 "ISO_646.irv-1991"):  # (CPython's lookup reads each so: MicroPython's took them for UTF-8)
+        a = "latin-1" if "8859" in name or "latin" in name else "utf-8" if name == "cp65001" else "ascii"
+        assert text(b"caf\xe9", codec(name)) == text(b"caf\xe9", a), name
     assert text(b"caf\xe9", codec("ISO_8859-1:1987")) == "caf\u00e9"
     assert text(b"caf\xe9", codec("ANSI_X3.4-1968")) == "caf\ufffd"
 
