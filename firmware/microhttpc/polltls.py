@@ -17,6 +17,10 @@ def step(conn):
         sock = conn._tls_ctx.wrap_socket(conn.sock, server_hostname=conn.server_hostname or conn.host,
                                          do_handshake_on_connect=False, **WRAP_KW)
     except (OSError, ValueError) as exc:
+        if not MICROPYTHON and isinstance(exc, OSError) and "SSL" not in exc.__class__.__name__:
+            # a reset before the handshake began (CPython's wrap_socket looks at the peer), not TLS: may be
+            # retried, as in handshake() (it was TLSError, which ends poll.reconnect)
+            raise ConnectError("TLS setup for %s failed: %r" % (conn.host, exc))
         raise TLSError("TLS setup for %s failed: %r" % (conn.host, exc))
     e = conn.engine
     conn._raw = conn.sock  # closed with it (rtio.close)
