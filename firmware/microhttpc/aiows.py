@@ -70,7 +70,26 @@ class WebSocket(WSCore):
                 for k in range(len(out)):
                     if self._socket_closed:
                         return
-                    await self.conn._write(out[k])
+                    if self._ka is None:
+                        await self.conn._write(out[k])
+                        continue
+                    # With a keepalive, in pieces of 16 KiB, each within its patience (see websocket's
+                    # _write): a peer that takes every byte is alive however long a large frame takes
+                    mv = memoryview(out[k])
+                    for i in range(0, len(mv), 16384):
+                        try:
+                            await _within(self.conn._write(mv[i : i + 16384]), self._ka.patience,
+                                          "the server did not take our frames")
+                        except asyncio.CancelledError:
+                            # Cancelled with pieces of the frame out: on MicroPython a torn frame, nothing
+                            # may follow it (see aio); on CPython the rest goes to the transport whole, as
+                            # one write of the frame would have (its piece in hand went already)
+                            if MICROPYTHON:
+                                if i:
+                                    self.conn.lost()
+                            elif i + 16384 < len(mv):
+                                self.conn._writer.write(mv[i + 16384 :])
+                            raise
                 wrote = True
             if p.tx_buffer is None:
                 p.tx_buffer = lent  # (all out: free again; not after a fault, which may leave it held)
@@ -207,10 +226,7 @@ class WebSocket(WSCore):
         """``_flush(wait)`` within what is left of the deadline ``dl`` of the call in progress (and the
         keepalive's bound, if any): a server that reads nothing holds our PONGs or Close no longer
         than that call may last.  Past it the connection is dropped (part of a frame may be out)."""
-        left = remaining(dl)
-        ka = self._ka
-        if ka is not None and (left is None or ka.patience < left):
-            left = ka.patience
+        left = remaining(dl)  # (a keepalive's patience bounds each piece: see _flush)
         if left is None:
             return await self._flush(wait)
         try:

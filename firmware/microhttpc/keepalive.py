@@ -48,6 +48,8 @@ class Keepalive:
         c = self.clock
         if self._sent is None:
             return int(self.interval * 1000) - c.ticks_diff(c.ticks_ms(), self._t)
+        if self._sent is True:  # (poll: queued behind our own frames, not written yet: see written())
+            return int(self.timeout * 1000)
         return int(self.timeout * 1000) - c.ticks_diff(c.ticks_ms(), self._sent)
 
     def step(self):
@@ -68,7 +70,15 @@ class Keepalive:
 
     def alive(self):
         """Bytes came: the PING waiting for its PONG waits on from now (see the module's docstring)."""
-        if self._sent is not None:
+        if self._sent is not None and self._sent is not True:
+            self._sent = self.clock.ticks_ms()
+
+    def written(self, ok=True):
+        """(poll) The PING queued by the last step() is written: its PONG is due ``timeout`` from now.
+        Until then it can't be late: behind a large message of ours, a PING waited longer than its
+        timeout to go out, and a peer that took every byte was called dead (the engine's ``timeout``
+        bounds a write that makes no progress)."""
+        if self._sent is True:
             self._sent = self.clock.ticks_ms()
 
     def pong(self, data):
@@ -233,8 +243,13 @@ def poll(ws, kw):
                 ws._queue()
                 conn._write()  # the Close 1011, as far as the socket takes it now
                 raise e  # the engine ends the connection: on_close follows
+            n = ka.pings
             ka.step()
-            ws._queue()
+            if ka.pings != n and ka._sent is not None:
+                ka._sent = True  # due from its write (Keepalive.written), not from now
+                ws._queue(ka.written)
+            else:
+                ws._queue()
             return
         expired0()
 

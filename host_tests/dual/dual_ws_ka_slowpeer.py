@@ -1,0 +1,46 @@
+"""A keepalive (``ping_interval``/``ping_timeout``) does not fail a healthy connection while one large
+message of ours goes out to a peer that takes every byte, slowly (found by an outside hunt: 30 MB to
+a server reading 2 MB/s failed after 2 s on every layer).  The blocking and asyncio layers bounded
+every write by the keepalive's patience (interval + timeout) even with a ``timeout`` set: now the
+``timeout`` bounds it, and the patience only a WebSocket with none (dual_ws_ka_send).  poll counted
+the PONG's deadline from when its PING was queued, behind the message: now from when it is written.
+Both runtimes."""
+
+MICROPYTHON_HEAP = "3M"  # the 600 KB message and its frame
+
+from pumps_ws import connect_ws, elapsed, per_layer, raw_server, ticks
+
+N = 600000  # about 3.7 s at the server's 160 KB/s: more than the patience (2.5 s)
+
+
+def _small_send_buffer(layer, ws):
+    """A send buffer of 8 KiB (the kernel's autotuning off) under the layer's WebSocket: the message
+    waits for the server, instead of going into the kernel's buffers at once."""
+    if layer == "blocking":
+        sock = getattr(ws.stream, "s", ws.stream).raw  # (under the keepalive's wrapper)
+    elif layer == "poll":
+        sock = ws.conn.sock
+    else:
+        sock = ws.conn._writer
+        sock = sock.get_extra_info("socket") if hasattr(sock, "get_extra_info") else sock  # (CPython: the transport)
+    sock.setsockopt(1, 7, 8192)  # SOL_SOCKET, SO_SNDBUF (Linux numbers)
+
+
+def _a_slow_peer_is_alive(layer):
+    h, p = raw_server()
+    # (ping_timeout 2 s: what the kernels and the server's reader hold when the send returns, up to about
+    # 150 KB, goes before the PONG)
+    ws = connect_ws(layer, h, p, "/slowread", timeout=30, ping_interval=0.5, ping_timeout=2, close_timeout=2)
+    _small_send_buffer(layer, ws)
+    t0 = ticks()
+    ws.send(bytes(N))
+    took = elapsed(t0)
+    assert ws.recv(10) == "got %d" % N
+    ws.send("x")
+    assert ws.recv(10) == "got 1"
+    ws.close()
+    assert ws.close_code == 1000, ws.close_code
+    assert took > 2.5, took  # (the case: longer than the patience; a send into large kernel buffers is not)
+
+
+per_layer(globals(), "a_slow_peer_is_alive", _a_slow_peer_is_alive)
