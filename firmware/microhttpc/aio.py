@@ -508,6 +508,17 @@ class Connection(Session):
                 h.lost()
             self._hop = None
         r = self._reader  # (MicroPython: the socket itself, closed at once; CPython: _cpyaio.Pipe)
+        if MICROPYTHON and r is not None:
+            # What waits unread is read first (reads without waiting, about 64 KiB at most: a flood
+            # cannot hold it): a socket closed with input waiting is reset, and a reset drops what the
+            # kernel had not sent yet, the frames of messages whose send() had returned (a send torn by
+            # a cancel, or one that timed out); closed so, they go out first, then a FIN.
+            try:
+                for _ in range(32):
+                    if not r.readinto(self._mv or _buf):
+                        break
+            except (OSError, TypeError):
+                pass
         self._reader = self._writer = self.task = None
         self._mv = None  # a closed connection holds no buffers (connect() makes a new one)
         Session.lost(self)
@@ -589,17 +600,8 @@ class Connection(Session):
             except asyncio.CancelledError:
                 _enqueue(sock, e=e)
                 if w is None or not w[2]:  # cancelled by someone else
-                    if done:  # part of ``data`` is on the wire: nothing may follow it (a torn frame)
-                        # What waits unread is read first (reads without waiting): a socket closed
-                        # with input waiting is reset, and a reset drops what the kernel had not sent yet,
-                        # the frames of messages whose send() had returned; closed so, they go out first.
-                        try:
-                            for _ in range(32):  # (a flood cannot hold it: about 64 KiB at most)
-                                if not self._reader.readinto(self._mv or _buf):
-                                    break
-                        except (OSError, TypeError, AttributeError):  # (closed meanwhile: None)
-                            pass
-                        self.lost()
+                    if done:
+                        self.lost()  # part of ``data`` is on the wire: nothing may follow it (a torn frame)
                     raise
                 self.wait_time()  # raises when the bound was the TLS handshake's or the request's
                 raise TimeoutError("the server did not accept data within %s s" % t)

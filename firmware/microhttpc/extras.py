@@ -154,14 +154,15 @@ def codec(encoding, headers=None):
             sep = True
         else:  # (no codec has one: CPython finds none)
             e.append(c)
-    e = "".join(e)
-    if e.replace(".", "_") in ("utf_8", "utf8", "u8", "utf", "utf8_ucs2", "utf8_ucs4", "cp65001"):
+    e = "".join(e) if "\0" not in encoding else ""  # (CPython: a NUL is a ValueError, no codec)
+    u = e.replace(".", "_")  # (an alias is looked up so too; a module's name only without a ".")
+    if e == "utf_8" or u in ("utf8", "u8", "utf", "utf8_ucs2", "utf8_ucs4", "cp65001"):
         return "utf-8"
-    if e.replace(".", "_") in ("latin_1", "latin1", "iso_8859_1", "iso8859_1", "l1", "iso_8859_1_1987", "iso_ir_100",
+    if e == "latin_1" or u in ("latin1", "iso_8859_1", "iso8859_1", "l1", "iso_8859_1_1987", "iso_ir_100",
                                "csisolatin1", "ibm819", "cp819", "latin", "8859", "iso8859"):
         return "latin-1"
-    if e in ("ansi_x3.4_1968", "ansi_x3.4_1986", "iso_646.irv_1991") or e.replace(".", "_") in (
-            "ascii", "us_ascii", "ansi_x3_4_1968", "us", "csascii", "646", "iso646_us", "iso_ir_6", "ibm367", "cp367"):
+    if e in ("ascii", "ansi_x3.4_1968", "ansi_x3.4_1986", "iso_646.irv_1991") or u in (
+            "us_ascii", "ansi_x3_4_1968", "us", "csascii", "646", "iso646_us", "iso_ir_6", "ibm367", "cp367"):
         return "ascii"
     raise UsageError("text(): no codec for the encoding %r on MicroPython (utf-8, latin-1 and ascii)" % (encoding,))
 

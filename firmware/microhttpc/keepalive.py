@@ -86,10 +86,10 @@ class Keepalive:
         if self._sent is not None and bytes(data) == self._payload:
             self._sent = None
 
-    def fail(self):
+    def fail(self, what=None):
         """The peer is dead: fail the connection (a Close 1011 queued) and report it once (on_err);
-        returns the TimeoutError."""
-        e = TimeoutError("no PONG within %s s" % self.timeout)
+        returns the TimeoutError (``what`` it says, by default the missing PONG)."""
+        e = TimeoutError(what or "no PONG within %s s" % self.timeout)
         e.close_code = 1011  # what protocol.fail() sends
         self.ws.protocol.fail(e)
         self.ws._report_err(e)
@@ -224,17 +224,29 @@ def poll(ws, kw):
             ka.alive()
         input0(data)
 
+    def _due():
+        """Milliseconds until the keepalive acts; while its PING waits behind our frames (``_sent`` True),
+        until the patience from the last write that went on has passed: the peer must take them (a
+        server that reads nothing was never failed then, with the engine's timeout None)."""
+        if ka._sent is True:
+            c = ka.clock
+            return int(ka.patience * 1000) - c.ticks_diff(c.ticks_ms(), ws.conn._t_io)
+        return ka.left()
+
     def _left():
         t = left0()
         if ws._t_closing is None:
-            k = ka.left()
+            k = _due()
             if t is None or k < t:
                 t = k
         return t
 
     def _expired():
-        if ws._t_closing is None and ka.left() <= 0:
+        if ws._t_closing is None and _due() <= 0:
             conn = ws.conn
+            if ka._sent is True:
+                e = ka.fail("the server did not take our frames within %s s" % ka.patience)
+                raise e  # (the engine ends the connection: on_close follows; no Close can pass them)
             if ka.late():
                 conn._read()  # what already came may hold the PONG
                 if conn.closed or not ka.late():

@@ -14,6 +14,15 @@ from pumps_ws import seen
 
 
 def test_a_torn_send_ends_the_connection_with_a_fin():
+    _torn({})
+
+
+def test_a_torn_send_ends_the_connection_with_a_fin_with_a_keepalive():
+    # (a keepalive writes a frame in pieces: a cancel between two closed the socket without the reads)
+    _torn({"ping_interval": 20})
+
+
+def _torn(kw):
     try:
         import asyncio
     except ImportError:
@@ -25,7 +34,7 @@ def test_a_torn_send_ends_the_connection_with_a_fin():
 
     async def main():
         # /torn: a message 0.05 s after the 101 (left unread), and nothing read for a second
-        ws = await aio.ws_connect("ws://%s:%d/torn" % (h, p), timeout=10)
+        ws = await aio.ws_connect("ws://%s:%d/torn" % (h, p), timeout=10, **kw)
         w = ws.conn._writer
         if hasattr(w, "setsockopt"):  # (MicroPython: the socket; a small send buffer, so the frame waits)
             w.setsockopt(1, 7, 8192)  # SOL_SOCKET, SO_SNDBUF (Linux numbers)

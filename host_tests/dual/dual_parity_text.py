@@ -122,6 +122,14 @@ def test_text_knows_the_registry_names_of_latin1_and_ascii():
         a = "latin-1" if "8859" in name or "latin" in name else "utf-8" if name == "cp65001" else "ascii"
         assert text(b"caf\xe9", codec(name)) == text(b"caf\xe9", a), name
     assert text(b"caf\xe9", codec("ISO_8859-1:1987")) == "caf\u00e9"
+    # (a dotted name is no module's: "latin.1" is no codec on CPython, an alias's is: "iso.8859.1")
+    from microhttpc.errors import UsageError
+    from microhttpc.http11 import Headers
+
+    for name in ("latin.1", "utf.8", "utf-8\x00"):
+        raises(UsageError, codec, name)
+    assert text(b"caf\xe9", codec("iso.8859.1")) == "caf\u00e9"
+    assert codec(None, Headers([("Content-Type", "text/plain; charset=latin.1")])) == "utf-8"
     assert text(b"caf\xe9", codec("ANSI_X3.4-1968")) == "caf\ufffd"
 
 

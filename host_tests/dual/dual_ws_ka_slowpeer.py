@@ -44,3 +44,30 @@ def _a_slow_peer_is_alive(layer):
 
 
 per_layer(globals(), "a_slow_peer_is_alive", _a_slow_peer_is_alive)
+
+
+def test_poll_a_peer_that_takes_nothing_is_dead_behind_our_message():
+    """poll, the other side: a PING queued behind a message the server never takes is not written, and
+    its PONG not due; the patience from the last write that went on ends it all the same (with the
+    engine's timeout None it stayed open for good: the first version of the fix above)."""
+    from microhttpc.errors import TimeoutError
+    from microhttpc.poll import Engine
+    from pumps_ws import elapsed, ticks
+
+    h, p = raw_server()
+    e = Engine(timeout=None)
+    conn = e.connect(h, p)
+    opened, errs, done = [], [], []
+    ws = e.upgrade(conn, "/noread", on_open=opened.append, on_err=errs.append, ping_interval=0.5,
+                   ping_timeout=1)
+    try:
+        assert e.run(until=lambda: opened or conn.closed, timeout=5) and opened, (conn.error, errs)
+        conn.sock.setsockopt(1, 7, 8192)  # SOL_SOCKET, SO_SNDBUF (Linux numbers): the message waits
+        ws.send(bytes(200000), on_tx_complete=done.append)
+        t0 = ticks()
+        assert e.run(until=lambda: conn.closed, timeout=8), "still open after 8 s"
+        assert elapsed(t0) < 6, elapsed(t0)  # (patience 1.5 s, from the last write that went on)
+        assert done == [False] and any(isinstance(x, TimeoutError) for x in errs), (done, errs)
+    finally:
+        e.close(conn, abort=True)
+        e.run(timeout=2)
