@@ -1010,6 +1010,8 @@ RAW_SCRIPTS = {
     # reads every frame slowly (8 KiB every 50 ms, a small receive buffer), answers each message with
     # "got <size>" and PINGs with their PONG: a large message takes seconds to go out, to a live peer
     "/slowread": (None, b""),
+    # a message every 0.2 s for 10 s, and nothing read meanwhile (a small receive buffer)
+    "/chatty-noread": (None, [b""] + [0.2, raw_frame(1, b"tick")] * 50),
     "/pause": (None, b""),  # the same with the usual socket buffers (megabytes wait, then go quickly)
     "/stall-twice": (None, b""),  # as /pause, and again for a second after its answer to the first message
     "/bigbadutf8": (None, [_BIGBAD[:1000], 0.05, _BIGBAD[1000:]]),
@@ -1284,6 +1286,8 @@ async def raw_ws(reader, writer):
         if path == "/over-then-close":
             # A 6000-byte binary message and a Close in one write (auto mode into 4096 bytes: 1009).
             frames = raw_frame(2, b"x" * 6000) + _close(1000, b"")
+        if path == "/chatty-noread":
+            writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         if path == "/pingflood-noread":
             # PINGs, 64 KiB of them every 5 ms for 8 s, and nothing read meanwhile (through a small
             # receive buffer): the client's PONGs fill the socket within a second or two and its writes
@@ -1350,6 +1354,7 @@ async def raw_ws(reader, writer):
         stalled = 0
         if path == "/slowread":
             writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
+
         if path in ("/stall", "/torn"):
             # Reads nothing for a second, with a small receive buffer (no autotuning): the client's
             # writes must wait.

@@ -513,12 +513,13 @@ class Connection(Session):
             # cannot hold it): a socket closed with input waiting is reset, and a reset drops what the
             # kernel had not sent yet, the frames of messages whose send() had returned (a send torn by
             # a cancel, or one that timed out); closed so, they go out first, then a FIN.
+            b = self._mv or _buf
             try:
-                for _ in range(32):
-                    if not r.readinto(self._mv or _buf):
+                for _ in range(32 if b is not None else 0):
+                    if not r.readinto(b):
                         break
-            except (OSError, TypeError):
-                pass
+            except OSError:  # (a reset socket; one class: a tuple of them is made at the raise, and after
+                pass  # a MemoryError there may be no heap for it)
         self._reader = self._writer = self.task = None
         self._mv = None  # a closed connection holds no buffers (connect() makes a new one)
         Session.lost(self)

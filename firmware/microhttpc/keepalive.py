@@ -38,7 +38,8 @@ class Keepalive:
         self.patience = interval + (timeout or interval)
         self.clock = clock
         self.pings = 0  # PINGs sent
-        self._sent = None  # tick of the PING not answered yet
+        self._sent = None  # tick of the PING not answered yet (poll: True while it waits to be written)
+        self._w = self._n = self._p = None  # (poll, see _due: the last look that found our writes gone on)
         self._payload = None
         self._t = clock.ticks_ms()  # the previous PING (or the start)
 
@@ -226,11 +227,16 @@ def poll(ws, kw):
 
     def _due():
         """Milliseconds until the keepalive acts; while its PING waits behind our frames (``_sent`` True),
-        until the patience from the last write that went on has passed: the peer must take them (a
-        server that reads nothing was never failed then, with the engine's timeout None)."""
+        until the patience has passed since the last look that found our writes gone on (the frames
+        queued, and how far into the first): the peer must take them (a server that reads nothing was
+        never failed then, with the engine's timeout None).  Reads do not count here."""
+        c = ka.clock
         if ka._sent is True:
-            c = ka.clock
-            return int(ka.patience * 1000) - c.ticks_diff(c.ticks_ms(), ws.conn._t_io)
+            conn = ws.conn
+            now = c.ticks_ms()
+            if ka._w is None or ka._n != len(conn._out) or ka._p != conn._out_pos:
+                ka._w, ka._n, ka._p = now, len(conn._out), conn._out_pos
+            return int(ka.patience * 1000) - c.ticks_diff(now, ka._w)
         return ka.left()
 
     def _left():
@@ -245,6 +251,9 @@ def poll(ws, kw):
         if ws._t_closing is None and _due() <= 0:
             conn = ws.conn
             if ka._sent is True:
+                conn._write()  # what the socket takes now (the application may have been away meanwhile)
+                if conn.closed or ka._sent is not True or _due() > 0:
+                    return
                 e = ka.fail("the server did not take our frames within %s s" % ka.patience)
                 raise e  # (the engine ends the connection: on_close follows; no Close can pass them)
             if ka.late():
@@ -259,6 +268,7 @@ def poll(ws, kw):
             ka.step()
             if ka.pings != n and ka._sent is not None:
                 ka._sent = True  # due from its write (Keepalive.written), not from now
+                ka._w = None  # (see _due)
                 ws._queue(ka.written)
             else:
                 ws._queue()

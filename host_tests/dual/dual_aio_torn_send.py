@@ -53,3 +53,39 @@ def _torn(kw):
     time.sleep(1.5)  # the server reads after its second
     got = seen("blocking", "/torn")
     assert got[:1] == ["2:1000"] and "end:reset" not in got, got  # (before: ["end:reset"], the 1000 bytes lost)
+
+
+def test_lost_on_a_reset_socket_allocates_nothing():
+    """aio's Connection.lost() reads what waits before it closes the socket: on a socket the server reset
+    that read raises, and its handler made a tuple of exception classes (MicroPython builds one at the
+    raise): with no heap, a MemoryError escaped before the socket was closed.  MicroPython: under
+    heap_lock; CPython: the same call, the socket closed all the same."""
+    try:
+        import asyncio
+    except ImportError:
+        import uasyncio as asyncio
+    import gc
+    import sys
+
+    from microhttpc import aio
+
+    h, p = server("wsraw")
+
+    async def main():
+        ws = await aio.ws_connect("ws://%s:%d/msgs-then-reset" % (h, p), timeout=10)
+        await asyncio.sleep(0.5)  # five messages, a Close and the reset, all in our socket
+        conn = ws.conn
+        gc.collect()
+        if sys.implementation.name == "micropython":
+            import micropython
+
+            micropython.heap_lock()
+            try:
+                conn.lost()
+            finally:
+                micropython.heap_unlock()
+        else:
+            conn.lost()
+        assert conn._reader is None and conn._writer is None
+
+    asyncio.run(main())

@@ -71,3 +71,52 @@ def test_poll_a_peer_that_takes_nothing_is_dead_behind_our_message():
     finally:
         e.close(conn, abort=True)
         e.run(timeout=2)
+
+
+def _poll_ka(path, **kw):
+    from microhttpc.poll import Engine
+
+    h, p = raw_server()
+    e = Engine(timeout=None)
+    conn = e.connect(h, p)
+    opened, errs, done = [], [], []
+    ws = e.upgrade(conn, path, on_open=opened.append, on_err=errs.append, ping_interval=0.5, ping_timeout=1, **kw)
+    assert e.run(until=lambda: opened or conn.closed, timeout=5) and opened, (conn.error, errs)
+    conn.sock.setsockopt(1, 7, 8192)  # SOL_SOCKET, SO_SNDBUF (Linux numbers): the message waits
+    return e, conn, ws, errs, done
+
+
+def test_poll_an_application_away_does_not_fail_a_slow_peer():
+    """The application does not come back to poll() for longer than the patience while its PING waits
+    behind the message; the server took what the socket held meanwhile: the round writes before it
+    judges (the first version of the check above failed the connection at once)."""
+    import time
+
+    e, conn, ws, errs, done = _poll_ka("/slowread")
+    try:
+        ws.send(bytes(N), on_tx_complete=done.append)
+        assert e.run(until=lambda: ws._ka._sent is True or conn.closed, timeout=5)  # the PING waits behind it
+        time.sleep(2)  # (patience 1.5 s)
+        assert e.run(until=lambda: done or conn.closed, timeout=30)
+        assert done == [True] and not errs, (done, errs)
+    finally:
+        e.close(conn, abort=True)
+        e.run(timeout=2)
+
+
+def test_poll_a_peer_that_sends_but_takes_nothing_is_dead_behind_our_message():
+    """Reads do not count as our writes going on: a server that sends a message every 0.2 s and reads
+    nothing was never failed while our message waited (the check counted the time from the last read)."""
+    from microhttpc.errors import TimeoutError
+    from pumps_ws import elapsed, ticks
+
+    e, conn, ws, errs, done = _poll_ka("/chatty-noread")
+    try:
+        ws.send(bytes(200000), on_tx_complete=done.append)
+        t0 = ticks()
+        assert e.run(until=lambda: conn.closed, timeout=8), "still open after 8 s"
+        assert elapsed(t0) < 6, elapsed(t0)
+        assert done == [False] and any(isinstance(x, TimeoutError) for x in errs), (done, errs)
+    finally:
+        e.close(conn, abort=True)
+        e.run(timeout=2)
