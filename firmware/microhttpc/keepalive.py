@@ -77,8 +77,8 @@ class Keepalive:
     def written(self, ok=True):
         """(poll) The PING queued by the last step() is written: its PONG is due ``timeout`` from now.
         Until then it can't be late: behind a large message of ours, a PING waited longer than its
-        timeout to go out, and a peer that took every byte was called dead (the engine's ``timeout``
-        bounds a write that makes no progress)."""
+        timeout to go out, and a peer that took every byte was called dead (meanwhile the server must
+        take our frames within the patience: see poll()'s ``_due``)."""
         if self._sent is True:
             self._sent = self.clock.ticks_ms()
 

@@ -281,11 +281,11 @@ class WebSocket(WSCore):
                     if t is None or left < t:
                         t = max(left, 0.001)  # (0 would make the socket non-blocking)
                 ka = self._ka
-                if ka is None:
+                if ka is not None and (t is None or ka.patience < t):
+                    t = ka.patience  # (keepalive.Keepalive: no write waits longer)
+                if ka is None or len(frame) <= 16384:  # (one write: no view made per message)
                     self.stream.sendall(frame, t)
                     continue
-                if t is None or ka.patience < t:
-                    t = ka.patience  # (keepalive.Keepalive: no write waits longer)
                 # In pieces of 16 KiB, each within that: a peer that takes every byte is alive however
                 # long a large frame takes (the whole frame within the patience failed a 30 MB message
                 # to a server reading 2 MB/s after 2 s)
