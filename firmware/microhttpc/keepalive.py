@@ -3,8 +3,8 @@ when ``ping_interval`` is given, so a WebSocket without it pays nothing.
 
 ``Keepalive`` is the rule, sans-I/O (the clock is injected): a PING every ``ping_interval`` seconds
 (counted from the previous PING), answered by the PONG that carries its payload; none within
-``ping_timeout`` seconds (None: never fail, the PINGs only keep NATs and proxies awake) and the peer
-counts as dead.  ``blocking``, ``aio`` and ``poll`` hook it into one WebSocket of that layer:
+``ping_timeout`` seconds (None: no PONG is awaited, the PINGs only keep NATs and proxies awake) and the
+peer counts as dead; so does a peer that takes none of our frames within ``patience``, on every layer.  ``blocking``, ``aio`` and ``poll`` hook it into one WebSocket of that layer:
 
 - blocking and aio: the PING goes out while the application waits in ``recv()`` / ``poll()`` (the
   wait is cut at the next PING's time); nothing is sent while the application is elsewhere;
@@ -78,9 +78,10 @@ class Keepalive:
         """(poll) The PING queued by the last step() is written: its PONG is due ``timeout`` from now.
         Until then it can't be late: behind a large message of ours, a PING waited longer than its
         timeout to go out, and a peer that took every byte was called dead (meanwhile the server must
-        take our frames within the patience: see poll()'s ``_due``)."""
+        take our frames within the patience: see poll()'s ``_due``; with ``timeout`` None no PONG is
+        awaited, but the write is bounded all the same)."""
         if self._sent is True:
-            self._sent = self.clock.ticks_ms()
+            self._sent = self.timeout and self.clock.ticks_ms()  # (None: no PONG awaited)
 
     def pong(self, data):
         """A PONG came (wsession calls this): it answers the PING with the same payload."""
@@ -266,8 +267,8 @@ def poll(ws, kw):
                 raise e  # the engine ends the connection: on_close follows
             n = ka.pings
             ka.step()
-            if ka.pings != n and ka._sent is not None:
-                ka._sent = True  # due from its write (Keepalive.written), not from now
+            if ka.pings != n:
+                ka._sent = True  # due from its write (Keepalive.written), not from now; the write bounded
                 ka._w = None  # (see _due)
                 ws._queue(ka.written)
             else:

@@ -46,7 +46,7 @@ def _a_slow_peer_is_alive(layer):
 per_layer(globals(), "a_slow_peer_is_alive", _a_slow_peer_is_alive)
 
 
-def test_poll_a_peer_that_takes_nothing_is_dead_behind_our_message():
+def test_poll_a_peer_that_takes_nothing_is_dead_behind_our_message(pong=1):
     """poll, the other side: a PING queued behind a message the server never takes is not written, and
     its PONG not due; the patience from the last write that went on ends it all the same (with the
     engine's timeout None it stayed open for good: the first version of the fix above)."""
@@ -59,7 +59,7 @@ def test_poll_a_peer_that_takes_nothing_is_dead_behind_our_message():
     conn = e.connect(h, p)
     opened, errs, done = [], [], []
     ws = e.upgrade(conn, "/noread", on_open=opened.append, on_err=errs.append, ping_interval=0.5,
-                   ping_timeout=1)
+                   ping_timeout=pong)
     try:
         assert e.run(until=lambda: opened or conn.closed, timeout=5) and opened, (conn.error, errs)
         conn.sock.setsockopt(1, 7, 8192)  # SOL_SOCKET, SO_SNDBUF (Linux numbers): the message waits
@@ -71,6 +71,13 @@ def test_poll_a_peer_that_takes_nothing_is_dead_behind_our_message():
     finally:
         e.close(conn, abort=True)
         e.run(timeout=2)
+
+
+def test_poll_a_peer_that_takes_nothing_is_dead_without_a_pong_timeout():
+    """``ping_timeout=None`` awaits no PONG, but a write still waits at most the patience (2 x
+    ``ping_interval``), as on the blocking and asyncio layers (poll never failed it: the connection
+    stayed open for good with the engine's timeout None)."""
+    test_poll_a_peer_that_takes_nothing_is_dead_behind_our_message(None)
 
 
 def _poll_ka(path, **kw):
