@@ -194,7 +194,20 @@ def host_header(host):
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-def tokens(headers, key):
+def tokens(cls):
+    """``http11.Headers`` on CPython: returns its ``_tokens`` (``ascii_tokens``, below), and sets its
+    ``_key`` to take a str with a lone surrogate (``get("\\ud800")``: the default, as on MicroPython;
+    str.encode() raised a bare UnicodeEncodeError here)."""
+    key = cls._key
+
+    def _key(self, name):
+        return key(self, name.encode("utf-8", "surrogatepass") if type(name) is str else name)
+
+    cls._key = _key
+    return ascii_tokens
+
+
+def ascii_tokens(headers, key):
     """``http11.Headers._tokens`` on CPython: a header's comma-separated tokens, lower-cased and
     stripped as MicroPython does, ASCII letters and spaces only (CPython's str.lower() made the Kelvin
     sign a "k": "chun\u212aed" was chunked here and not there; its strip() took U+00A0 and the like)."""

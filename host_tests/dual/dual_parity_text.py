@@ -48,6 +48,9 @@ def test_header_tokens_are_ascii():
     assert h.tokens("transfer-encoding") == ["chun\u212aed"], h.tokens("transfer-encoding")
     assert h.tokens("upgrade") == ["websocket\u00a0"], h.tokens("upgrade")
     assert h.tokens("connection") == ["keep-alive", "upgrade"]
+    # A name with a lone surrogate is no header's: the default (CPython raised UnicodeEncodeError).
+    assert h.get("\ud800") is None and h.get("\ud800", 7) == 7 and "\ud800" not in h
+    assert h.get_all("x\udfff") == [] and h.tokens("\ud800") == []
 
 
 def test_location_strip_is_ascii():
