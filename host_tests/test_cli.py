@@ -136,9 +136,14 @@ def test_usage(run):
                  # "-X ß" sent the method SS, "\u0661\u0660" was 10 s, a U+3000 after a name was dropped)
                  ["-X", "\u00df", http("http", "/")], ["--timeout", "\u0661\u0660", http("http", "/")],
                  ["--timeout", "1_0", http("http", "/")], ["-H", "X-Note\u3000: v", http("http", "/")],
-                 ["--timeout", ".", http("http", "/")], ["--timeout", "e1", http("http", "/")]):
+                 ["--timeout", ".", http("http", "/")], ["--timeout", "e1", http("http", "/")],
+                 # refused by the library, not the parser: the usage line all the same (it was left out)
+                 ["--timeout", "-1", http("http", "/")], ["--timeout", "600000", http("http", "/")],
+                 ["-X", "BAD/METHOD", http("http", "/")], ["-H", "Host: x", http("http", "/")],
+                 [os.environ["MHC_HTTP"] + "/hello"]):
         p = run(*args)
         assert p.returncode == 2 and p.stderr.startswith(b"microhttpc: "), (args, p)
+        assert p.stderr.count(b"\n") == 2 and b"\nusage: python -m microhttpc" in p.stderr, (args, p)
         no_traceback(p)
 
 

@@ -133,7 +133,7 @@ def websocket(o, url):
     import select
     from binascii import hexlify
     from .wsconnect import ws_connect
-    from .errors import ConnectionClosed, UsageError
+    from .errors import ConnectionClosed
     from .rt import MICROPYTHON
 
     ws = ws_connect(url, headers=o["headers"], connect_timeout=o["timeout"], timeout=o["timeout"],
@@ -184,7 +184,8 @@ def websocket(o, url):
                             cmd = text
                         except UnicodeError:  # (a traceback, exit status 1, the session left open)
                             ws.close()
-                            raise UsageError("a line of input is not UTF-8 text: %r" % (cmd[:40],))
+                            err.write("microhttpc: a line of input is not UTF-8 text: %r\n" % (cmd[:40],))
+                            return 2
                         ws.send(cmd)
                 else:
                     # Read until nothing more comes within a moment (TLS may hold decrypted bytes
@@ -216,7 +217,7 @@ def _gone(ws):
 
 
 def main(argv=None):
-    from .errors import HTTPCError, TLSError
+    from .errors import HTTPCError, TLSError, UsageError
 
     try:
         o = parse_args(sys.argv[1:] if argv is None else argv)
@@ -232,7 +233,7 @@ def main(argv=None):
         if scheme in ("ws", "wss"):
             return websocket(o, o["url"])
         return http(o, scheme, host, port, target)
-    except _Usage as exc:
+    except (_Usage, UsageError) as exc:  # (the library's: a bad --timeout, method, header or URL)
         sys.stderr.write("microhttpc: %s\n%s\n" % (exc, USAGE.split("\n")[0]))
     except TLSError as exc:
         sys.stderr.write("microhttpc: %s\n(--cacert FILE names the CA to trust, -k skips verification)\n" % (exc,))
