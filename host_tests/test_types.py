@@ -585,6 +585,9 @@ with Connection("example.com", 443, tls=True, timeout=5) as conn:
     r.status_code  # error: reportAttributeAccessIssue
     ws.sendd("x")  # error: reportAttributeAccessIssue
 Connection("h", timout=5)  # error: reportCallIssue
+reveal_type(microhttpc.get("http://h/", timeout=5, query={"q": 1}))  # expect: Response
+microhttpc.get("http://h/", timout=5)  # error: reportCallIssue
+microhttpc.post("http://h/", params={"q": 1})  # error: reportCallIssue
 ws_connect("ws://h/", max_mesage=10)  # error: reportCallIssue
 try:
     ws_connect("ws://h/", timeout=3, max_message=1024)
@@ -613,6 +616,7 @@ async def main() -> None:
     ar = await ac.request("GET", "/")
     reveal_type(ar)  # expect: Response
     reveal_type(await ar.read())  # expect: bytes
+    await aio.get("http://h/", allow_redirects=False)  # error: reportCallIssue
     aws = await ac.upgrade("/ws")
     reveal_type(await aws.recv())  # expect: str | bytes
     async for m in aws:

@@ -1,5 +1,5 @@
 # Type aliases for the stubs only: no module of this name exists at run time.
-from typing import Any, Callable, Dict, Iterable, Protocol, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Protocol, Tuple, TypedDict, Union
 
 from .errors import HTTPCError
 
@@ -31,3 +31,30 @@ OnErr = Callable[[HTTPCError], object]
 OnMsg = Callable[[Union[str, bytes]], object]  # a whole message: str (text) or bytes (binary)
 OnAnyErr = Callable[[Exception], object]  # poll engine: any failure (refused upgrade, fault, timeout, loss)
 OnTx = Callable[[bool], object]  # ok: False when the connection ended before the bytes went out
+
+# The keywords the one-call functions (``api``, ``aio``) pass on to ``Connection.request``
+class RequestKw(TypedDict, total=False):
+    headers: Table | None
+    body: Source | None
+    query: Table | None
+    content_length: int | None
+    form: Pairs | None
+    multipart: bool | None
+    content_type: str | None
+    on_header: Callable[[str, str], object] | None
+    on_body: Callable[[bytes], object] | None
+    user_data: Any
+    rng: Rng | None
+    deadline: float | None
+    json: Any
+    auth: tuple[str, str] | None
+
+# ... and those of ``request()`` itself, for ``get()``, ``post()`` ...
+class CallKw(RequestKw, total=False):
+    timeout: float | None
+    connect_timeout: float | None
+    max_body: int | None
+    follow_redirects: int
+    ssl_context: Any
+    cadata: bytes | str | None
+    verify: bool

@@ -39,7 +39,8 @@ class PollReconnect(Reconnect):
     engine: Any
     error: BaseException | None
     @property
-    def running(self) -> bool: ...
+    def running(self) -> bool:
+        """True until ``stop()`` was called or the reconnecting gave up."""
     def __init__(self, engine: Any, target: Any, kw: dict[str, Any]) -> None: ...
     def stop(self) -> None: ...
 

@@ -333,7 +333,7 @@ class Connection(Session):
         CR/LF/NUL refused).  ``body``: bytes/str (Content-Length), or a file, a callable ``fn(buf) -> n``
         or an iterable of chunks (chunked, or Content-Length with ``content_length=``).  Other
         keywords are those of ``Request``: query, content_length, form, multipart, content_type,
-        on_header, on_body, follow_redirects, deadline, user_data.
+        on_header, on_body, follow_redirects, deadline, user_data, rng, json, auth.
         """
         try:
             # here, not at the top: a WebSocket-only application never loads it (rt.load: a thread may be

@@ -102,11 +102,14 @@ class Conn(session.Session):
         max_interim: int = 8,
     ) -> None: ...
     @property
-    def state_name(self) -> str: ...
+    def state_name(self) -> str:
+        """The connection's state as a word (``STATE_NAMES[state]``), for logs."""
     @property
-    def closed(self) -> bool: ...
+    def closed(self) -> bool:
+        """True once the connection ended (``on_close`` was called or is due)."""
     @property
-    def upgraded(self) -> bool: ...  # type: ignore[override]  # (the state's; session.finish_upgrade's store is a no-op)
+    def upgraded(self) -> bool:  # type: ignore[override]  # (the state's; session.finish_upgrade's store is a no-op)
+        """True while the connection is a WebSocket (after its 101, until it closes)."""
 
 class Engine:
     """Drives any number of connections from one ``select.poll`` loop, with HTTPc's callbacks."""
@@ -117,7 +120,8 @@ class Engine:
         self, buffer_size: int = 2048, connect_timeout: float | None = 10.0, timeout: float | None = 30.0
     ) -> None: ...
     @property
-    def connections(self) -> list[Conn]: ...
+    def connections(self) -> list[Conn]:
+        """A list of the connections not yet closed (a copy: the engine's own may change meanwhile)."""
     def connect(
         self,
         host: str,

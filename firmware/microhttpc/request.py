@@ -54,7 +54,7 @@ class Request:
     ``headers``: a dict, a list of pairs, or a callable returning one; any token names; CR, LF and NUL
     refused.  Host, Content-Length and Transfer-Encoding are generated (HeaderNotAllowed).
     ``body``: bytes/str; a file object; a callable ``fn(buf) -> n``; or an iterable of chunks.  With
-    ``content_length`` (or a bytes body) it is sent with Content-Length, else chunked.
+    ``content_length`` (or a bytes or str body) it is sent with Content-Length, else chunked.
     ``form``: a dict or list of pairs sent as application/x-www-form-urlencoded, or (when a value is a
     ``forms.Value``/``forms.File``, or ``multipart=True``) as multipart/form-data.
     ``json``: a value sent as compact JSON (Content-Type application/json unless ``content_type`` or
