@@ -21,6 +21,7 @@ class WebSocket:
     user_data: Any
     rx_length: int
     on_msg: OnMsg | None
+    # (streaming mode is chosen at the upgrade: assigning these later does not turn it on or off)
     on_msg_rx_init: OnRxInit | None
     on_msg_rx_data: OnRxData | None
     on_msg_rx_complete: OnRxComplete | None

@@ -66,6 +66,7 @@ class WebSocket:
     rx_length: int
     on_open: Callable[[WebSocket], object] | None
     on_msg: OnMsg | None
+    # (streaming mode is chosen at the upgrade: assigning these later does not turn it on or off)
     on_msg_rx_init: OnRxInit | None
     on_msg_rx_data: OnRxData | None
     on_msg_rx_complete: OnRxComplete | None

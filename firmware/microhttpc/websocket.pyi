@@ -24,6 +24,7 @@ class WebSocket:
     stream: Any
     frame_size: int | None
     on_msg: OnMsg | None
+    # (streaming mode is chosen at the upgrade: assigning these later does not turn it on or off)
     on_msg_rx_init: OnRxInit | None
     on_msg_rx_data: OnRxData | None
     on_msg_rx_complete: OnRxComplete | None

@@ -259,3 +259,26 @@ def test_a_poll_that_finds_nothing_raises_and_allocates_nothing_much():
     ws.send("still here")
     assert ws.recv() == "still here"
     ws.close()
+
+
+def test_streaming_mode_is_chosen_at_the_upgrade():
+    # As the README says: callbacks assigned later change which function streaming mode calls, not the
+    # mode.  Opened with streaming=True, callbacks set afterwards get the messages; opened without,
+    # messages go on whole to recv() (the callbacks were ignored without a word in the README).
+    sink = Sink()
+    ws = ws_connect(url("ws", "ws", "/"), timeout=10, streaming=True)
+    ws.on_msg_rx_init, ws.on_msg_rx_data, ws.on_msg_rx_complete = sink.init, sink.data, sink.complete
+    ws.send("late")
+    for _ in range(20):
+        if sink.messages:
+            break
+        ws.poll(0.5)
+    ws.close()
+    assert [m[4] for m in sink.messages] == ["late"], sink.messages
+
+    sink = Sink()
+    ws = ws_connect(url("ws", "ws", "/"), timeout=10)
+    ws.on_msg_rx_init, ws.on_msg_rx_data, ws.on_msg_rx_complete = sink.init, sink.data, sink.complete
+    ws.send("whole")
+    assert ws.recv(5) == "whole" and sink.messages == []
+    ws.close()
