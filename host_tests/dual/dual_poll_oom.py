@@ -73,6 +73,10 @@ def test_memory_error_making_the_protocol_is_raised_by_upgrade():
     log = []
     conn = e.connect(host, port, timeout=10, on_err=lambda c, x: log.append(("conn err", type(x).__name__)),
                      on_close=lambda c, x: log.append(("conn close", x)))
+    # A GET queued before it ends with on_err(that MemoryError), as the README says: every request ends,
+    # and no other exception can be made while the heap may still be full.
+    e.request(conn, "GET", "/hello", on_err=lambda x: log.append(("get err", x)),
+              on_complete=lambda r, ok: log.append(("get done", ok)))
     raised = None
     try:
         e.upgrade(conn, "/ws", on_err=lambda x: log.append(("ws err", type(x).__name__)))
@@ -82,7 +86,7 @@ def test_memory_error_making_the_protocol_is_raised_by_upgrade():
     finally:
         pollws.make_protocol = saved
     assert e.run(until=lambda: conn.closed, timeout=10), "the connection did not end"
-    assert log == [("raised",), ("conn close", raised)] and raised is not None, log
+    assert log == [("raised",), ("get err", raised), ("conn close", raised)] and raised is not None, log
     assert not conn._queue and conn.websocket is None
     _after_gc_an_upgrade_works()
 
