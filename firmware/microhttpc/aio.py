@@ -319,8 +319,8 @@ class Response(session.Response):
                 got = 0
                 while got < size:
                     got += await self.readinto(mv[got:])  # never 0 before the end: an early EOF raises
+                body = bytes(mv)  # (first: a copy that fails ends the connection, still this response's)
                 await self.read_chunk()  # the END event: trailers, keep-alive verdict
-                body = bytes(mv)
             else:
                 while body.add(await self.read_chunk()):
                     pass

@@ -108,3 +108,37 @@ def test_aio_websocket_close_out_of_memory_ends_the_connection():
         assert hits or not MP, "no level met a MemoryError"
 
     asyncio.run(main())
+
+
+def test_aio_read_out_of_memory_in_the_copy_closes_the_connection():
+    """A whole-body read() whose body came into its buffer but whose copy to bytes met the heap's end:
+    LimitExceeded, and the connection closed, as on the blocking layer (aio read the END event first,
+    the response was no longer the connection's, and the connection stayed open)."""
+    import asyncio
+
+    from microhttpc import aio
+    from microhttpc.errors import LimitExceeded
+
+    h, p = server("http")
+
+    async def main():
+        conn = aio.Connection(h, p, timeout=5)
+        hits = 0
+        for free in range(4200, 9400, 64) if MP else ():
+            r = await conn.request("GET", "/bytes/4096")
+            coro = r.read()
+            keep = _fill(free)
+            try:
+                await coro
+            except LimitExceeded:
+                hits += 1
+                keep = None  # noqa: F841
+                assert not conn.is_open, "a LimitExceeded for want of heap left it open (%d bytes free)" % free
+            keep = coro = r = None  # noqa: F841
+            gc.collect()
+        assert hits or not MP, "no level met a MemoryError"
+        r = await conn.request("GET", "/bytes/4096")
+        assert len(await r.read()) == 4096
+        await conn.close()
+
+    asyncio.run(main())
