@@ -36,7 +36,7 @@ class Response(session.Response):
     """``session.Response`` with ``body`` (bytes, collected when the request had no ``on_body``; what
     ``read()``, ``text()`` and ``json()`` give) and ``transaction``, the Transaction it answers."""
     body = transaction = None
-    read = lambda self: self.body or b""  # noqa: E731 (the collected body, as the other layers' read())
+    read = lambda self: self.body or self._end(b"")  # noqa: E731 (the collected body, as the other layers' read(): ConnectionLost when cut off)
 
 
 class Transaction:

@@ -36,7 +36,8 @@ class Response(session.Response):
     body: bytes | None
     transaction: Transaction | None
     def read(self) -> bytes:
-        """The collected body (b"" when it went to ``on_body``)."""
+        """The collected body (b"" when it went to ``on_body``); ConnectionLost when the connection was
+        lost before its end (``on_complete(resp, False)``: what came is gone, as on the other layers)."""
     def text(self, encoding: str | None = None) -> str: ...
     def json(self) -> Any: ...
     def iter_lines(self, max_line: int | None = None) -> Iterator[bytes]: ...

@@ -58,7 +58,8 @@ def callables(a, b, c=None, d=None):
 class Response(http11.ResponseHead):
     """One response, the same data object on every layer: ``status``, ``reason`` (as sent),
     ``version``, ``headers`` (case-insensitive, repeats kept), ``content_length``, ``trailers`` (once
-    the body has ended), ``complete``; ``url`` where it came from, ``history`` the (status, url) of
+    the body has ended), ``complete`` (no more will come: the body ended, or was cut off, and reading
+    it then raises ConnectionLost); ``url`` where it came from, ``history`` the (status, url) of
     each redirect followed to get here, ``request`` the Request that asked for it, ``method`` its
     method; ``user_data`` is yours.  Each layer adds its way
     of reading the body.

@@ -26,6 +26,8 @@ class Response(ResponseHead):
     # asyncio layers has none): a request's user_data is the response's own ``user_data`` too
     request: Request | None
     trailers: Headers | None  # None until the body has ended (a body cut short: for good)
+    # True once no more of the body will come: it ended, or it was cut off (then ``trailers`` stays None
+    # and reading it raises ConnectionLost, on every layer)
     complete: bool
     @property
     def history(self) -> list[tuple[int, str | None]]: ...

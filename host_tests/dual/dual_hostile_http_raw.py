@@ -95,3 +95,25 @@ per_layer(globals(), "huge_declared_sizes", _huge_declared_sizes)
 per_layer(globals(), "truncated_bodies", _truncated_bodies)
 per_layer(globals(), "silent_server_times_out", _silent_server_times_out)
 per_layer(globals(), "usable_after_errors", _usable_after_errors)
+
+
+def test_poll_a_cut_body_is_not_read_as_an_empty_one():
+    """poll: a body the server cut short ends the request with on_err, then on_complete(resp, False);
+    resp.read() (and text(), json()) raise ConnectionLost there, as read() does on the other layers
+    after the cut (it gave b"" and text() "", a whole empty body to look at)."""
+    from check import raises, server
+    from microhttpc.poll import Engine
+
+    for path in ("/raw/short-body", "/raw/short-chunked"):
+        h, p = server("raw")
+        e = Engine(timeout=5)
+        conn = e.connect(h, p)
+        got = []
+
+        def done(resp, ok):
+            got.append((ok, resp.complete, raises(ConnectionLost, resp.read), raises(ConnectionLost, resp.text)))
+
+        e.request(conn, "GET", path, on_complete=done, on_err=lambda x: got.append(type(x).__name__))
+        assert e.run(until=lambda: len(got) == 2, timeout=10), got
+        assert got[0] == "ConnectionLost" and got[1][:2] == (False, True), (path, got)
+        e.close(conn)
