@@ -20,7 +20,7 @@ def pem_to_der(data):
     if isinstance(data, str):
         data = data.encode()
     if b"-----BEGIN" not in data:
-        return [bytes(data)]
+        return _ders(data)
     out = []
     pos = 0
     while True:
@@ -31,11 +31,30 @@ def pem_to_der(data):
         if j < 0:
             raise TLSError("unterminated PEM certificate in cadata")
         body = data[i + 27 : j].replace(b"\r", b"").replace(b"\n", b"").replace(b" ", b"")
-        out.append(binascii.a2b_base64(body))
+        der = binascii.a2b_base64(body)
+        if not der:  # (CPython's context took b"" for no cadata at all: the system store, every public CA)
+            raise TLSError("a PEM certificate in cadata holds nothing")
+        out.append(der)
         pos = j + 25
     if not out:
         raise TLSError("cadata holds no PEM certificate")
     return out
+
+
+def _ders(data):
+    """DER certificates back to back, one by one (MicroPython's mbedTLS read the first and dropped the
+    rest without a word); bytes that are not such a sequence as they are, for the library to refuse."""
+    out = []
+    pos = 0
+    while pos < len(data):
+        n = data[pos + 1] if pos + 1 < len(data) else 0
+        k = n & 0x7F if n & 0x80 else 0  # (a long form: k bytes of length follow)
+        end = pos + 2 + k + (int.from_bytes(data[pos + 2 : pos + 2 + k], "big") if k else n)
+        if data[pos] != 0x30 or k > 4 or end > len(data):  # (a SEQUENCE, whole)
+            return [bytes(data)]
+        out.append(bytes(data[pos:end]))
+        pos = end
+    return out or [bytes(data)]
 
 
 def wrap(raw, hostname, ctx=None, cadata=None, verify=True, timeout=None):

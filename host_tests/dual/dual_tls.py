@@ -39,6 +39,22 @@ def test_verified_with_the_right_ca_der():
     assert get(cadata=ders[0], server_hostname="localhost") == (200, b"hello world")
     # several CAs in one PEM: the right one anywhere in the bundle is enough
     assert get(cadata=ca("MHC_TLS_CA_WRONG") + ca(), server_hostname="localhost")[0] == 200
+    # several DER certificates back to back: the same (MicroPython's mbedTLS read the first only)
+    bundle = pem_to_der(ca("MHC_TLS_CA_WRONG"))[0] + ders[0]
+    assert pem_to_der(bundle) == [bundle[: len(bundle) - len(ders[0])], ders[0]]
+    assert get(cadata=bundle, server_hostname="localhost")[0] == 200
+    assert pem_to_der(b"\x30\x05ab") == [b"\x30\x05ab"]  # not whole DER: as it is, for the library to refuse
+
+
+def test_a_pem_block_that_holds_nothing_is_refused():
+    from microhttpc.tls import tls_context
+
+    # CPython's context took the b"" it decoded to for no cadata at all: the system store (every public
+    # CA trusted, where the caller asked for their own only)
+    for bogus in ("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n",
+                  b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n"):
+        raises(TLSError, get, cadata=bogus, server_hostname="localhost")
+        raises(TLSError, tls_context, None, bogus, True)  # (no context made: no store to fall back to)
 
 
 def test_a_reconnect_with_the_same_ca_reuses_its_context():
