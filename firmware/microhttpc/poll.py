@@ -144,21 +144,21 @@ class Conn(Session):
                 return
             mv = (self.websocket.protocol.payload_room(len(buf)) or buf) if self.state == _WS else \
                 buf if self.upgrading is None else buf[:512]  # a 101's head: little (client._event)
-            n = self._io(mv, False, err or self.one_read())
-            if n is None:
-                return
-            self._t_io = ticks_ms()
-            if self.state == _WS:
-                self.websocket._input(mv[:n] if n < len(mv) else mv)  # a full read: no new view
-            else:
-                try:
+            try:  # (the read too: over TLS, MicroPython's socket allocates what it returns)
+                n = self._io(mv, False, err or self.one_read())
+                if n is None:
+                    return
+                self._t_io = ticks_ms()
+                if self.state == _WS:
+                    self.websocket._input(mv[:n] if n < len(mv) else mv)  # a full read: no new view
+                else:
                     self.receive_data(mv[:n]) if n else self.receive_eof()
                     self._http_events()
-                except MemoryError:
-                    if not (self._active and self._active._body):
-                        raise
-                    self._active._body = None  # the heap back first
-                    raise LimitExceeded("body does not fit in memory (give on_body to stream it)", "max_body")
+            except MemoryError:
+                if self.state == _WS or not (self._active and self._active._body):
+                    raise
+                self._active._body = None  # the heap back first
+                raise LimitExceeded("body does not fit in memory (give on_body to stream it)", "max_body")
             if self.state == _CLOSED or n == 0:
                 return
         self.engine._hot = True  # more may be waiting: the next round does not sleep

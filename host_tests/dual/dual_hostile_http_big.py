@@ -9,8 +9,8 @@ from pumps_http import MICROPYTHON, expect, open_client, per_layer
 MIB = 1 << 20
 
 
-def _whole_body(layer, path):
-    c = open_client(layer, timeout=10, max_body=None)
+def _whole_body(layer, path, **kw):
+    c = open_client(layer, timeout=10, max_body=None, **kw)
     try:
         if MICROPYTHON:
             expect(LimitExceeded, c.request, "GET", path)  # poll: on_err(LimitExceeded)
@@ -27,6 +27,14 @@ def _chunked_1mib(layer):
 
 def _until_close_1mib(layer):
     _whole_body(layer, "/raw/until-close-1m")
+
+
+def _until_close_1mib_over_tls(layer):
+    # Over TLS MicroPython's socket allocates what each read returns: poll let that MemoryError out bare
+    from check import server, tls_ca
+
+    h, p = server("tlsraw")
+    _whole_body(layer, "/raw/until-close-1m", host=h, port=p, tls=True, cadata=tls_ca(), server_hostname="localhost")
 
 
 def _a_body_there_is_none_of_is_not_over_max_body(layer):
@@ -75,6 +83,7 @@ per_layer(globals(), "chunked_1mib_max_body_none", _chunked_1mib)
 per_layer(globals(), "a_body_read_whole_still_streams", _a_body_read_whole_still_streams)
 per_layer(globals(), "a_body_there_is_none_of_is_not_over_max_body", _a_body_there_is_none_of_is_not_over_max_body)
 per_layer(globals(), "until_close_1mib_max_body_none", _until_close_1mib)
+per_layer(globals(), "until_close_1mib_over_tls", _until_close_1mib_over_tls)
 
 
 def _tiny_chunks(layer):
