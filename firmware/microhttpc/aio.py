@@ -320,6 +320,7 @@ class Response(session.Response):
                 while got < size:
                     got += await self.readinto(mv[got:])  # never 0 before the end: an early EOF raises
                 body = bytes(mv)  # (first: a copy that fails ends the connection, still this response's)
+                mv = None  # (its buffer may go while the END event is read)
                 await self.read_chunk()  # the END event: trailers, keep-alive verdict
             else:
                 while body.add(await self.read_chunk()):
