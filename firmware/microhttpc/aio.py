@@ -319,9 +319,8 @@ class Response(session.Response):
                 got = 0
                 while got < size:
                     got += await self.readinto(mv[got:])  # never 0 before the end: an early EOF raises
-                body = bytes(mv)  # (first: a copy that fails ends the connection, still this response's)
-                mv = None  # (its buffer may go while the END event is read)
                 await self.read_chunk()  # the END event: trailers, keep-alive verdict
+                body = bytes(mv)
             else:
                 while body.add(await self.read_chunk()):
                     pass
@@ -332,8 +331,8 @@ class Response(session.Response):
         except MemoryError:
             body = mv = None
             self._cut = True  # what was read is gone: reading on raises (a read() gave b"", body complete)
-            if conn.active is self:
-                await conn._abort()
+            if conn.active is self or conn.active is None:  # (None: the copy after the END, idle: it ends too,
+                await conn._abort()  # as on the blocking layer; it stayed open)
             raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, size)
         except BaseException:  # (LimitExceeded, a timeout, a cancellation: the rest of the body is lost)
             self._cut = True
