@@ -59,9 +59,8 @@ class Conn(Session):
     response_class = Response
     clock = rtio
 
-    # _active: the Transaction in flight; _deferred: an error of connect(), reported from poll(); _used: a response
-    # completed here; _app_close: Engine.close() asked (True), or the MemoryError an Engine call raised (on_close(conn,
-    # it), no on_err: the caller had it); _out_pos: bytes of _out[0] written; _want: see _update_mask.
+    # _active: the Transaction in flight; _deferred: an error of connect() (or pollhop.complete), reported from poll(); _used: a response
+    # completed here; _app_close: Engine.close() asked (True), or the MemoryError an Engine call raised (on_close(conn, it), no on_err: the caller had it); _out_pos: bytes of _out[0] written; _want: see _update_mask.
     _deferred = _tls_ctx = engine = _owner = _raw = None  # (_raw: the TCP socket under TLS, polltls)
     _want, _cb = _OUT, (None, None, None)  # _cb: on_connect, on_close, on_err
 
@@ -168,8 +167,7 @@ class Conn(Session):
         for _ in range(_MAX_READS * 32):  # (a bound per round: a fast reader of a streamed body held one poll() for good)
             if not out:
                 req = self._active
-                if req and req.chunks:
-                    # A streamed body: the next piece once the last is out (it may be a view of the same buffer).
+                if req and req.chunks:  # a streamed body: the next piece once the last is out (it may be a view of the same buffer)
                     c = next(req.chunks, None)
                     if c is None:
                         req.chunks = None
@@ -267,8 +265,10 @@ class Conn(Session):
                     load("pollhop").drain(self, req, ev[1])  # the 3xx's body: dropped, bounded
                 elif req._body is not None:
                     req._body.add(ev[1])
-                else:
+                else:  # on_body: a nested poll() would read more of this body inside it, deeper at each piece
+                    self.engine._busy = True  # (MicroPython's recursion limit left a closed Conn in the engine)
                     req.on_body(ev[1])
+                    self.engine._busy = False
             if self._active is req and req.response.complete:
                 self._finish(req, req.response)
 
@@ -282,8 +282,8 @@ class Conn(Session):
         if req.websocket is not None:
             return req.websocket._refused(resp)
         unsent = req.chunks is not None or self._out  # the server answered before the whole body went out
-        if req.on_complete:
-            req.on_complete(resp, True)
+        if req.on_complete:  # (on a chain's own connection: pollhop.complete, see there)
+            req.on_complete(resp, True) if self._owner is None else load("pollhop").complete(self, req, resp)
         if unsent:  # part of the body is on the wire: the connection ends (the queue: a new one, _next)
             self.reusable = False
             req.chunks = None  # (only then: a 13th attribute takes a table of 17 slots)
@@ -334,7 +334,6 @@ class Conn(Session):
         self.wait_time()  # raises the session's own TimeoutError when one of its timers is due
         raise TimeoutError("no progress on %s:%d within %s s" % (self.host, self.port, self.timeout))
 
-    # -- ending ----------------------------------------------------------------------------------------
     def _req_fail(self, req, exc):
         if req.done:
             return
@@ -342,10 +341,11 @@ class Conn(Session):
         req.request = req.asked or req.request  # (after hops: the application's; a 4-tuple here was an allocation)
         if req.websocket is not None:
             return req.websocket._refused(req.response, exc)
-        if req.on_err:
-            req.on_err(exc)
-        if req.response is not None and req.on_complete:
-            req.on_complete(req.response, False)
+        try:
+            req.on_err and req.on_err(exc)
+        finally:  # (on_complete too when on_err raised: every request ends, as the README says)
+            if req.response is not None and req.on_complete:
+                req.on_complete(req.response, False)
 
     def _fail_all(self, exc):
         while self._active or self._queue:  # one at a time: a callback that raises leaves the rest queued
@@ -515,8 +515,8 @@ class Engine:
     def poll(self, timeout_ms=0):
         """One round: wait up to ``timeout_ms`` (0 to 500,000; -1 or None: until something happens; cut
         to the nearest timer) for the sockets, then read, call back, write, enforce timers; the ready count."""
-        if self._busy:  # a WebSocket's on_open or on_msg (pollws), on_header: later input would come first
-            raise UsageError("poll() or run() inside an on_header or a WebSocket callback of this engine")
+        if self._busy:  # a WebSocket's on_open or on_msg (pollws), on_header, on_body: later input would come first
+            raise UsageError("poll() or run() inside an on_header, an on_body or a WebSocket callback of this engine")
         t = None if timeout_ms == -1 else seconds(timeout_ms, "timeout_ms")  # (the same bounds, in ms)
         self._each(Conn._tick)
         wait, self._hot = 0 if self._hot else -1 if t is None else int(t), False  # (MicroPython's poll: an int)

@@ -94,6 +94,17 @@ def _follow(conn, req, unsent):
     c.engine._hot = True
 
 
+def complete(conn, req, resp):
+    """``on_complete(resp, True)`` of a request on ``conn``, a connection of its redirect chain's own, with
+    no callbacks: an exception of it ends the application's connection (``_owner``) from its next round,
+    on_err and on_close there, as it would have on that connection (it was lost without a word)."""
+    try:
+        req.on_complete(resp, True)
+    except Exception as exc:
+        first = conn._owner
+        first._deferred = first._deferred or exc
+
+
 def resend(conn, req=None, cause=None, pending=None):
     """``req`` went out on a kept-alive connection that the server had closed (``may_retry``): reopen
     ``conn`` and send it first again.  Without ``req``: the server closed the idle connection before

@@ -195,3 +195,74 @@ def test_nested_poll_gives_no_stale_event_to_a_socket_that_took_a_closed_ones_fd
     e.run(timeout=5)
     assert "D connected" not in log, log
     assert ("D err", "TimeoutError") in log and ("D closed", "TimeoutError") in log, log
+
+
+def test_poll_inside_on_body_is_refused_and_the_body_arrives_whole():
+    # poll() from on_body read more of the same body inside it, one level deeper at each piece: on
+    # MicroPython the recursion limit struck in the middle of a connection's end and left it closed in the
+    # engine, with no callback at all (run() never ended).  Refused as inside on_header; on_response may.
+    from microhttpc.errors import UsageError
+    from microhttpc.poll import Engine
+
+    h, p = server("http")
+    e = Engine(timeout=10)
+    conn = e.connect(h, p)
+    got, refused, done, inner = [0], [], [], []
+
+    def on_body(chunk):
+        got[0] += len(chunk)
+        refused.append(isinstance(raises(UsageError, e.poll, 0), UsageError))
+
+    def on_response(resp):  # a nested run() here reads the body, as before
+        inner.append(e.run(until=lambda: done, timeout=10))
+
+    e.request(conn, "GET", "/bytes/200000", on_body=on_body, on_response=on_response,
+              on_complete=lambda r, ok: done.append(ok), on_err=done.append)
+    assert e.run(until=lambda: done and inner, timeout=20), (done, got)
+    assert done == [True] and inner == [True] and got[0] == 200000 and refused and all(refused), (done, got)
+    e.close(conn)
+    assert e.run(timeout=5) and not e.connections
+
+
+def test_poll_an_on_err_that_raises_still_gets_on_complete():
+    # Every request ends: on_err raised and on_complete(resp, False) never came (the head had come).
+    from microhttpc.poll import Engine
+
+    h, p = server("raw")
+    e = Engine(timeout=5)
+    conn = e.connect(h, p)
+    log = []
+
+    def on_err(exc):
+        log.append(type(exc).__name__)
+        raise KeyError("the application's")
+
+    e.request(conn, "GET", "/raw/short-body", on_err=on_err, on_complete=lambda r, ok: log.append(ok))
+    try:
+        e.run(timeout=5)
+    except KeyError:
+        log.append("raised")
+    assert log == ["ConnectionLost", False, "raised"], log
+
+
+def test_poll_on_complete_that_raises_on_a_redirect_chains_connection_ends_the_first():
+    # A redirect to another origin runs on a connection of its own, which has no callbacks: an exception
+    # of on_complete there vanished (the first connection's on_close said None).  As on the first
+    # connection itself: its on_err and on_close get it.
+    from microhttpc.poll import Engine
+
+    h, p = server("http")
+    h2, p2 = server("http2")
+    e = Engine(timeout=5)
+    log = []
+    conn = e.connect(h, p, follow_redirects=3, on_err=lambda c, x: log.append(("err", repr(x))),
+                     on_close=lambda c, x: log.append(("close", repr(x))))
+
+    def done(r, ok):
+        log.append(("done", r.status, ok))
+        raise RuntimeError("in on_complete")
+
+    e.request(conn, "GET", "/redirect/302", query={"to": "http://%s:%d/hello" % (h2, p2)}, on_complete=done)
+    assert e.run(until=lambda: conn.closed, timeout=10), log
+    x = repr(RuntimeError("in on_complete"))
+    assert log == [("done", 200, True), ("err", x), ("close", x)], log
