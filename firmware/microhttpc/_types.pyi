@@ -56,5 +56,5 @@ class CallKw(RequestKw, total=False):
     max_body: int | None
     follow_redirects: int
     ssl_context: Any
-    cadata: bytes | str | None
+    cadata: bytes | bytearray | str | None
     verify: bool

@@ -15,7 +15,7 @@ def request(
     max_body: int | None = 1048576,
     follow_redirects: int = 10,
     ssl_context: Any = None,
-    cadata: bytes | str | None = None,
+    cadata: bytes | bytearray | str | None = None,
     verify: bool = True,
     **kw: Unpack[RequestKw],
 ) -> Response: ...

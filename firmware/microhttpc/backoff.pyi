@@ -57,7 +57,7 @@ def reconnect(
     connect_timeout: float | None = 10.0,
     timeout: float | None = 30.0,
     ssl_context: Any = None,
-    cadata: bytes | str | None = None,
+    cadata: bytes | bytearray | str | None = None,
     verify: bool = True,
     extensions: list[str] | tuple[str, ...] | None = None,
     max_message: int | None = 65536,

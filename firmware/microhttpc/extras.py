@@ -346,7 +346,7 @@ class Lines:
 
     def __init__(self, resp, max_line):
         c = resp._conn
-        body = resp.body if hasattr(resp, "body") else resp._body  # poll: the collected body
+        body = resp.read() if hasattr(resp, "body") else resp._body  # poll: the collected body (ConnectionLost: cut)
         self.resp = resp
         if max_line is not None:
             from .rt import load  # (not a plain import: threads, see rt.load)

@@ -157,6 +157,7 @@ class Conn(Session):
                 if self.state == _WS or not (self._active and self._active._body):
                     raise
                 self._active._body = None  # the heap back first
+                self._active.response._cut = True  # (the join after the END too: read() then raises, no whole empty body)
                 raise LimitExceeded("body does not fit in memory (give on_body to stream it)", "max_body")
             if self.state == _CLOSED or n == 0:
                 return
@@ -196,7 +197,6 @@ class Conn(Session):
                 return
         self.engine._hot = True  # more to write: the next round does not sleep
 
-    # -- HTTP ----------------------------------------------------------------------------------------
     def _next(self):
         """Idle (in poll()): start the next queued request, or end the connection if it can't carry one."""
         mv = self.engine._mv
@@ -400,7 +400,6 @@ class Engine:
     connections = property(lambda self: list(self._conns))  # the connections not yet closed
     _round = 0  # poll()'s count
 
-    # -- API -----------------------------------------------------------------------------------------
     def connect(self, host, port=None, tls=False, on_connect=None, on_close=None, on_err=None,
                 connect_timeout=..., timeout=..., persistent=True, ssl_context=None, cadata=None, verify=True,
                 server_hostname=None, max_line=2048, max_headers=40, max_header_bytes=8192,
@@ -511,7 +510,6 @@ class Engine:
             raise UsageError("the connection is closed")
         return conn
 
-    # -- the loop --------------------------------------------------------------------------------------
     def poll(self, timeout_ms=0):
         """One round: wait up to ``timeout_ms`` (0 to 500,000; -1 or None: until something happens; cut
         to the nearest timer) for the sockets, then read, call back, write, enforce timers; the ready count."""

@@ -102,6 +102,9 @@ def complete(conn, req, resp):
         req.on_complete(resp, True)
     except Exception as exc:
         first = conn._owner
+        if first.closed:  # (it ended already, its on_close told: the exception leaves poll(), as one of a
+            conn._end(None)  # report's callback does; this connection ends first)
+            raise
         first._deferred = first._deferred or exc
 
 

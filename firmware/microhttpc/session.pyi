@@ -55,7 +55,7 @@ class Session:
     connect_timeout: float | None
     timeout: float | None
     ssl_context: Any
-    cadata: bytes | str | None
+    cadata: bytes | bytearray | str | None
     verify: bool
     server_hostname: str | None
     buffer_size: int | None
@@ -83,7 +83,7 @@ class Session:
         connect_timeout: float | None = 10.0,
         timeout: float | None = 30.0,
         ssl_context: Any = None,
-        cadata: bytes | str | None = None,
+        cadata: bytes | bytearray | str | None = None,
         verify: bool = True,
         server_hostname: str | None = None,
         buffer_size: int | None = None,

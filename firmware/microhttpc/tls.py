@@ -43,7 +43,7 @@ def pem_to_der(data):
 
 def _ders(data):
     """DER certificates back to back, one by one (MicroPython's mbedTLS read the first and dropped the
-    rest without a word); bytes that are not such a sequence as they are, for the library to refuse."""
+    rest without a word, and bytes after it); bytes that are not such a sequence: TLSError."""
     out = []
     pos = 0
     while pos < len(data):
@@ -51,10 +51,10 @@ def _ders(data):
         k = n & 0x7F if n & 0x80 else 0  # (a long form: k bytes of length follow)
         end = pos + 2 + k + (int.from_bytes(data[pos + 2 : pos + 2 + k], "big") if k else n)
         if data[pos] != 0x30 or k > 4 or end > len(data):  # (a SEQUENCE, whole)
-            return [bytes(data)]
+            raise TLSError("cadata is neither PEM nor DER certificates (bytes %d on)" % pos)
         out.append(bytes(data[pos:end]))
         pos = end
-    return out or [bytes(data)]
+    return out
 
 
 def wrap(raw, hostname, ctx=None, cadata=None, verify=True, timeout=None):
@@ -107,8 +107,8 @@ def tls_context(ctx=None, cadata=None, verify=True):
     global _last
     import ssl
 
-    if ctx is not None and not hasattr(ctx, "wrap_socket") or cadata is not None and not isinstance(
-            cadata, (str, bytes, bytearray)):
+    if ctx is not None and not hasattr(ctx, "wrap_socket") or cadata is not None and not (isinstance(
+            cadata, (str, bytes, bytearray)) and cadata):  # (b"": CPython's system store)
         raise UsageError("ssl_context takes an ssl.SSLContext and cadata PEM text or DER bytes, not %r and %r"
                          % (ctx, cadata))
     if (ctx is None and _last is not None and _last[1] == verify and isinstance(cadata, str) is isinstance(_last[0], str)

@@ -11,7 +11,7 @@ def ws_connect(
     connect_timeout: float | None = 10.0,
     timeout: float | None = 30.0,
     ssl_context: Any = None,
-    cadata: bytes | str | None = None,
+    cadata: bytes | bytearray | str | None = None,
     verify: bool = True,
     *,
     extensions: list[str] | tuple[str, ...] | None = None,

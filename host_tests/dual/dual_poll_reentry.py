@@ -266,3 +266,27 @@ def test_poll_on_complete_that_raises_on_a_redirect_chains_connection_ends_the_f
     assert e.run(until=lambda: conn.closed, timeout=10), log
     x = repr(RuntimeError("in on_complete"))
     assert log == [("done", 200, True), ("err", x), ("close", x)], log
+
+
+def test_poll_on_complete_that_raises_after_the_first_connection_ended_leaves_poll():
+    # The 302 said Connection: close, so the first Conn ended (on_close None) before the chain's own
+    # connection had the answer: on_complete's exception was kept for a Conn that never ticks again, and
+    # vanished.  It leaves poll(), as the exception of a report's callback does.
+    from microhttpc.poll import Engine
+
+    h, p = server("raw")
+    e = Engine(timeout=5)
+    log = []
+    conn = e.connect(h, p, follow_redirects=3, on_close=lambda c, x: log.append(("close", x)))
+
+    def done(r, ok):
+        log.append(("done", r.status, ok))
+        raise RuntimeError("in on_complete")
+
+    e.request(conn, "GET", "/raw/redirect-close", on_complete=done)
+    try:
+        e.run(timeout=10)
+    except RuntimeError as x:
+        log.append(("raised", str(x)))
+    assert log == [("close", None), ("done", 200, True), ("raised", "in on_complete")], log
+    assert e.run(timeout=5) and not e.connections  # the chain's connection ended too

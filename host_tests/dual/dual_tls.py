@@ -43,7 +43,10 @@ def test_verified_with_the_right_ca_der():
     bundle = pem_to_der(ca("MHC_TLS_CA_WRONG"))[0] + ders[0]
     assert pem_to_der(bundle) == [bundle[: len(bundle) - len(ders[0])], ders[0]]
     assert get(cadata=bundle, server_hostname="localhost")[0] == 200
-    assert pem_to_der(b"\x30\x05ab") == [b"\x30\x05ab"]  # not whole DER: as it is, for the library to refuse
+    # not whole DER certificates (one cut short, bytes after the last): TLSError (MicroPython's mbedTLS
+    # took the first and dropped the rest without a word)
+    for bad in (b"\x30\x05ab", ders[0] + b"junk", bundle + b"\x00junk", ders[0][:-1]):
+        raises(TLSError, pem_to_der, bad)
 
 
 def test_a_pem_block_that_holds_nothing_is_refused():
@@ -55,6 +58,10 @@ def test_a_pem_block_that_holds_nothing_is_refused():
                   b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n"):
         raises(TLSError, get, cadata=bogus, server_hostname="localhost")
         raises(TLSError, tls_context, None, bogus, True)  # (no context made: no store to fall back to)
+    from microhttpc.errors import UsageError
+
+    for empty in (b"", "", bytearray()):  # (the connections refuse it already; the helper too)
+        raises(UsageError, tls_context, None, empty, True)
 
 
 def test_a_reconnect_with_the_same_ca_reuses_its_context():
