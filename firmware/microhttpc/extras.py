@@ -346,12 +346,12 @@ class Lines:
 
     def __init__(self, resp, max_line):
         c = resp._conn
-        body = resp.read() if hasattr(resp, "body") else resp._body  # poll: the collected body (ConnectionLost: cut)
         self.resp = resp
         if max_line is not None:
             from .rt import load  # (not a plain import: threads, see rt.load)
 
             load("session").count(max_line, "max_line", 1)
+        body = resp.read() if hasattr(resp, "body") else resp._body  # poll: the collected body (ConnectionLost: cut)
         self.max = max_line if max_line is not None else c.limits[0] if c is not None else 2048
         self.end = self.whole = body is not None or not hasattr(resp, "_next_chunk") and not hasattr(resp, "read_chunk")
         self.buf = body or b""

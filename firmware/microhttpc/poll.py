@@ -282,8 +282,8 @@ class Conn(Session):
         if req.websocket is not None:
             return req.websocket._refused(resp)
         unsent = req.chunks is not None or self._out  # the server answered before the whole body went out
-        if req.on_complete:  # (on a chain's own connection: pollhop.complete, see there)
-            req.on_complete(resp, True) if self._owner is None else load("pollhop").complete(self, req, resp)
+        if req.on_complete:
+            req.on_complete(resp, True)
         if unsent:  # part of the body is on the wire: the connection ends (the queue: a new one, _next)
             self.reusable = False
             req.chunks = None  # (only then: a 13th attribute takes a table of 17 slots)
@@ -568,6 +568,8 @@ class Engine:
             self._busy = False  # (an on_header that raised, even KeyboardInterrupt: no nested round runs, see poll())
             if conn.state == _CLOSED or not isinstance(exc, Exception):
                 raise  # an on_err/on_close callback failed while reporting: the application's bug
+            if conn._owner and not (conn._active or conn._queue):  # a redirect chain's own connection, idle:
+                return load("pollhop").orphan(conn, exc)  # a callback of its request raised (no callbacks of its own)
             conn._end(exc)
 
     def _rekey(self, conn, sock=None):

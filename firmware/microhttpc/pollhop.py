@@ -94,18 +94,16 @@ def _follow(conn, req, unsent):
     c.engine._hot = True
 
 
-def complete(conn, req, resp):
-    """``on_complete(resp, True)`` of a request on ``conn``, a connection of its redirect chain's own, with
-    no callbacks: an exception of it ends the application's connection (``_owner``) from its next round,
-    on_err and on_close there, as it would have on that connection (it was lost without a word)."""
-    try:
-        req.on_complete(resp, True)
-    except Exception as exc:
-        first = conn._owner
-        if first.closed:  # (it ended already, its on_close told: the exception leaves poll(), as one of a
-            conn._end(None)  # report's callback does; this connection ends first)
-            raise
-        first._deferred = first._deferred or exc
+def orphan(conn, exc):
+    """``exc`` on ``conn``, a redirect chain's own connection (no callbacks), with no request on it: a
+    callback of the request it carried raised (``on_complete``, ``on_err``).  ``conn`` ends, and the
+    application's Conn with it from its next round (``on_err``, ``on_close`` there, as when the callback
+    raises on that Conn itself: it was lost without a word); if that one has ended, it leaves poll()."""
+    conn._end(None)
+    first = conn._owner
+    if first.closed:
+        raise exc
+    first._deferred = first._deferred or exc
 
 
 def resend(conn, req=None, cause=None, pending=None):

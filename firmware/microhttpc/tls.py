@@ -34,7 +34,7 @@ def pem_to_der(data):
         der = binascii.a2b_base64(body)
         if not der:  # (CPython's context took b"" for no cadata at all: the system store, every public CA)
             raise TLSError("a PEM certificate in cadata holds nothing")
-        out.append(der)
+        out.extend(_ders(der))  # (whole DER certificates: bytes after one were dropped on MicroPython)
         pos = j + 25
     if not out:
         raise TLSError("cadata holds no PEM certificate")
@@ -50,7 +50,7 @@ def _ders(data):
         n = data[pos + 1] if pos + 1 < len(data) else 0
         k = n & 0x7F if n & 0x80 else 0  # (a long form: k bytes of length follow)
         end = pos + 2 + k + (int.from_bytes(data[pos + 2 : pos + 2 + k], "big") if k else n)
-        if data[pos] != 0x30 or k > 4 or end > len(data):  # (a SEQUENCE, whole)
+        if data[pos] != 0x30 or k > 4 or n == 0x80 or end > len(data):  # (a SEQUENCE of a definite length, whole)
             raise TLSError("cadata is neither PEM nor DER certificates (bytes %d on)" % pos)
         out.append(bytes(data[pos:end]))
         pos = end
@@ -136,9 +136,10 @@ def tls_context(ctx=None, cadata=None, verify=True):
         else:
             if verify:
                 try:
-                    if isinstance(cadata, str) or cadata is not None and b"-----BEGIN" in cadata:
-                        # The certificates only, as DER: the text around them ("Bag Attributes" of
-                        # openssl pkcs12) may not be ASCII, which CPython refused with a bare error.
+                    if cadata is not None:
+                        # The certificates only, as whole DER (as on MicroPython: bytes after them are
+                        # TLSError): the text around PEM ones ("Bag Attributes" of openssl pkcs12) may
+                        # not be ASCII, which CPython refused with a bare error.
                         cadata = b"".join(pem_to_der(cadata))
                     ctx = ssl.create_default_context(cadata=cadata)
                 except (ValueError, TypeError, ssl.SSLError) as exc:

@@ -112,7 +112,8 @@ def test_poll_a_cut_body_is_not_read_as_an_empty_one():
 
         def done(resp, ok):
             got.append((ok, resp.complete, raises(ConnectionLost, resp.read), raises(ConnectionLost, resp.text),
-                        raises(ConnectionLost, lambda: list(resp.iter_lines()))))  # (iter_lines: none, no error)
+                        raises(ConnectionLost, lambda: list(resp.iter_lines())),  # (iter_lines: none, no error)
+                        raises(UsageError, lambda: list(resp.iter_lines(max_line=0)))))  # (checked first)
 
         e.request(conn, "GET", path, on_complete=done, on_err=lambda x: got.append(type(x).__name__))
         assert e.run(until=lambda: len(got) == 2, timeout=10), got

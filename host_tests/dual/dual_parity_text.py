@@ -81,10 +81,10 @@ def test_a_long_line_counts_without_its_cr():
     from microhttpc.errors import LimitExceeded
     from microhttpc.extras import Lines
 
-    class R:  # a streamed body's response, as far as Lines looks
+    class R:  # a streamed body's response (blocking), as far as Lines looks
         _conn = None
         _pending = b""
-        body = None
+        _body = None
 
         def _next_chunk(self):
             return None

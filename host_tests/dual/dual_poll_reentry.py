@@ -290,3 +290,29 @@ def test_poll_on_complete_that_raises_after_the_first_connection_ended_leaves_po
         log.append(("raised", str(x)))
     assert log == [("close", None), ("done", 200, True), ("raised", "in on_complete")], log
     assert e.run(timeout=5) and not e.connections  # the chain's connection ended too
+
+
+def test_poll_on_err_that_raises_on_a_redirect_chains_connection_ends_the_first():
+    # The second hop of a chain on its own connection fails (one redirect too many): the request's
+    # on_err runs there, and its exception vanished with that connection (the application's Conn stayed
+    # open, no on_err, no on_close, nothing out of poll()).  As on the first Conn itself.
+    from microhttpc.poll import Engine
+
+    h, p = server("http")
+    h2, p2 = server("http2")
+    e = Engine(timeout=5)
+    log = []
+    conn = e.connect(h, p, follow_redirects=1, on_err=lambda c, x: log.append(("err", repr(x))),
+                     on_close=lambda c, x: log.append(("close", repr(x))))
+
+    def on_err(x):
+        log.append(("req err", type(x).__name__))
+        raise RuntimeError("in on_err")
+
+    to = "http://%s:%d/redirect/302?to=/hello" % (h2, p2)
+    e.request(conn, "GET", "/redirect/302", query={"to": to}, on_err=on_err,
+              on_complete=lambda r, ok: log.append(("done", r.status, ok)))
+    assert e.run(until=lambda: conn.closed, timeout=10), log
+    x = repr(RuntimeError("in on_err"))
+    assert log == [("req err", "TooManyRedirects"), ("done", 302, False), ("err", x), ("close", x)], log
+    assert e.run(timeout=5) and not e.connections

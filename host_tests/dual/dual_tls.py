@@ -1,6 +1,7 @@
 """TLS against the aiohttp app behind a certificate for localhost / 127.0.0.1 from a CA the test
 servers made (trustme).  The CA reaches both runtimes as a PEM file named by MHC_TLS_CA."""
 
+import binascii
 import os
 
 import microhttpc
@@ -45,8 +46,16 @@ def test_verified_with_the_right_ca_der():
     assert get(cadata=bundle, server_hostname="localhost")[0] == 200
     # not whole DER certificates (one cut short, bytes after the last): TLSError (MicroPython's mbedTLS
     # took the first and dropped the rest without a word)
-    for bad in (b"\x30\x05ab", ders[0] + b"junk", bundle + b"\x00junk", ders[0][:-1]):
+    from microhttpc.tls import tls_context
+
+    pem = ca().decode()
+    body = pem.split("-----")[2]
+    junk_pem = pem.replace(body, "\n" + binascii.b2a_base64(ders[0] + b"junk").decode())
+    for bad in (b"\x30\x05ab", ders[0] + b"junk", bundle + b"\x00junk", ders[0][:-1], b"\x30\x80" + ders[0][2:],
+                ders[0] + b"\x30", junk_pem):
         raises(TLSError, pem_to_der, bad)
+        raises(TLSError, tls_context, None, bad, True)  # (CPython took DER with bytes after it, as it was)
+    raises(TLSError, tls_context, None, ders[0] + b"\x30\x00", True)  # (whole DER, no certificate: the library's)
 
 
 def test_a_pem_block_that_holds_nothing_is_refused():
