@@ -59,7 +59,7 @@ class Conn(Session):
     response_class = Response
     clock = rtio
 
-    # _active: the Transaction in flight; _deferred: an error of connect() (or pollhop.complete), reported from poll(); _used: a response
+    # _active: the Transaction in flight; _deferred: an error of connect() (or pollhop.orphan), reported from poll(); _used: a response
     # completed here; _app_close: Engine.close() asked (True), or the MemoryError an Engine call raised (on_close(conn, it), no on_err: the caller had it); _out_pos: bytes of _out[0] written; _want: see _update_mask.
     _deferred = _tls_ctx = engine = _owner = _raw = None  # (_raw: the TCP socket under TLS, polltls)
     _want, _cb = _OUT, (None, None, None)  # _cb: on_connect, on_close, on_err
