@@ -194,10 +194,17 @@ def host_header(host):
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-def tokens(cls):
-    """``http11.Headers`` on CPython: returns its ``_tokens`` (``ascii_tokens``, below), and sets its
-    ``_key`` to take a str with a lone surrogate (``get("\\ud800")``: the default, as on MicroPython;
-    str.encode() raised a bare UnicodeEncodeError here)."""
+def __getattr__(name):
+    """``from ._cpython import tokens``: http11's one name for its CPython patches (its module code then
+    costs a board nothing more: a call there shifted MicroPython's heap at the edge of a 128K test).
+    Returns ``ascii_tokens`` (``Headers._tokens``), and sets ``Headers._key`` to take a str with a lone
+    surrogate (``get("\\ud800")``: the default, as on MicroPython; str.encode() raised a bare
+    UnicodeEncodeError here).  Not kept as a name: each import of http11 patches its own class."""
+    if name != "tokens":
+        raise AttributeError("module %r has no attribute %r" % (__name__, name))
+    import sys
+
+    cls = sys.modules[__name__.rpartition(".")[0] + ".http11"].Headers
     key = cls._key
 
     def _key(self, name):

@@ -182,7 +182,7 @@ class Headers:
         return out
 
     def _tokens(self, key):
-        # (CPython: _cpython.ascii_tokens, below: its str.lower() and strip() reach beyond ASCII)
+        # (CPython: _cpython.tokens, below: its str.lower() and strip() reach beyond ASCII)
         out = []
         for v in self._values(key):
             for t in v.split(","):
@@ -686,5 +686,5 @@ class ResponseParser:
 if __import__("sys").implementation.name != "micropython":  # (no global more: the module's table on a board)
     from ._cpython import tokens
 
-    Headers._tokens = tokens(Headers)  # (and Headers._key: see _cpython.tokens)
+    Headers._tokens = tokens
     del tokens
