@@ -72,8 +72,10 @@ class Pipe(asyncio.BufferedProtocol):
     def __init__(self, loop, size, conn):
         self.loop = loop
         self.conn = conn  # the aio.Connection (upgraded or not)
+        self.size = size  # reading pauses once this many bytes wait (the buffer may have grown past it)
         self.buf = bytearray(size)
         self.view = memoryview(self.buf)
+        self.tls = False
         self.start = self.end = 0
         self.eof = self.lost = self.paused = self.full = False
         self.error = None
@@ -86,6 +88,7 @@ class Pipe(asyncio.BufferedProtocol):
     # -- the transport's side --------------------------------------------------------------------------
     def connection_made(self, transport):
         self.transport = transport
+        self.tls = transport.get_extra_info("sslcontext") is not None
         # Writing pauses while the transport holds any byte, so a write returns once all of it is with
         # the kernel: from CPython 3.12 a transport keeps a view of what it could not send, not a copy,
         # and the buffer under it is reused (a large frame's kept buffer, an upload's 512-byte pieces).
@@ -95,11 +98,18 @@ class Pipe(asyncio.BufferedProtocol):
         transport.set_write_buffer_limits(1 if transport.get_extra_info("sslcontext") else 0)
 
     def get_buffer(self, sizehint):
+        # Over TLS the buffer returned has room for all the transport holds: at a TCP close without
+        # close_notify asyncio's TLS layer (sslproto, _do_flush) decrypts once more into it and drops
+        # what did not fit (a body read until the close came 68,947 bytes short of 200,000).  It holds
+        # ``sizehint`` bytes still encrypted and at most one record (16 KiB) decrypted.  (Plain TCP: -1.)
+        room = sizehint + 16384 if sizehint >= 0 and self.tls else 1
         t = self.target
-        if t is not None:  # a reader waits with a buffer of its own: straight into it
-            return t[self.got :]
-        if self.end == len(self.buf):  # (a transport that delivers once more after pause_reading)
-            grown = bytearray(2 * len(self.buf))
+        if t is not None:  # a reader waits with a buffer of its own: straight into it if it fits
+            if len(t) - self.got >= room:
+                return t[self.got :]
+            self.target = None  # what comes goes to the Pipe's buffer, and the read takes it there
+        if len(self.buf) - self.end < room:  # (and a transport that delivers once more after pause_reading)
+            grown = bytearray(max(2 * len(self.buf), self.end + room))
             grown[: self.end] = self.view[: self.end]
             self.buf, self.view = grown, memoryview(grown)
         return self.view[self.end :]
@@ -112,7 +122,7 @@ class Pipe(asyncio.BufferedProtocol):
                 self.target = None  # full: what comes next goes to the Pipe's buffer
         else:
             self.end += nbytes
-            if self.end == len(self.buf) and not self.full:
+            if self.end >= self.size and not self.full:
                 self.full = True  # nothing more until the connection reads
                 self.transport.pause_reading()
         _wake(self.reader)
