@@ -53,21 +53,17 @@ def resolve_url(base, ref):
     h = ref.find("#")
     if h >= 0:
         ref = ref[:h]
-    if _has_scheme(ref):
-        return make_url(*split_url(ref))
-    scheme, host, port, target = split_url(base)
-    if ref.startswith("//"):
-        return make_url(*split_url(scheme + ":" + ref))
-    q = target.find("?")
-    path = target if q < 0 else target[:q]
-    if not ref:
-        return make_url(scheme, host, port, target)
-    if ref.startswith("?"):
-        return make_url(scheme, host, port, path + ref)
-    if ref.startswith("/"):
-        new = ref
+    if _has_scheme(ref) or ref.startswith("//"):  # (dot segments go there too: section 5.2.2)
+        scheme, host, port, new = split_url(ref if ref[0] != "/" else split_url(base)[0] + ":" + ref)
     else:
-        new = path[: path.rfind("/") + 1] + ref
+        scheme, host, port, target = split_url(base)
+        q = target.find("?")
+        path = target if q < 0 else target[:q]
+        if not ref:
+            return make_url(scheme, host, port, target)
+        if ref.startswith("?"):
+            return make_url(scheme, host, port, path + ref)
+        new = ref if ref.startswith("/") else path[: path.rfind("/") + 1] + ref
     q = new.find("?")
     p, query = (new, "") if q < 0 else (new[:q], new[q:])
     return make_url(scheme, host, port, _remove_dot_segments(p) + query)

@@ -27,6 +27,10 @@ def test_resolve_url_rfc3986():
                       ("https://x:8443/p", "https://x:8443/p"), ("http://x:80/p", "http://x/p")):
         assert resolve_url(base, ref) == want, (ref, resolve_url(base, ref))
     assert resolve_url("https://h:444/x/y", "//other/z") == "https://other/z"
+    # dot segments go from absolute and protocol-relative references too (section 5.2.2: they were sent
+    # as given, "/a/../echo", where the same reference as a path gave "/echo")
+    for ref in ("/a/../g?y=/../", "http://a/a/./../g?y=/../", "//a/a/b/../../g?y=/../"):
+        assert resolve_url(base, ref) == "http://a/g?y=/../", (ref, resolve_url(base, ref))
 
 
 def test_redirect_method_rules():
