@@ -832,6 +832,7 @@ class Connection(Session):
             early = False  # the head is out, the body goes: an early answer is read (see _early)
             try:
                 try:
+                    self.wait_time()  # (a deadline passed in a drain or a redirect's connect: nothing is sent)
                     if isinstance(body, (bytes, bytearray, memoryview)) and len(body) <= 1024:
                         await self._write(head + bytes(body))  # one write for small requests
                     else:

@@ -53,3 +53,33 @@ def _deadline_bounds_the_drain_before_it(layer):
 
 per_layer(globals(), "deadline_bounds_the_connect", _deadline_bounds_the_connect)
 per_layer(globals(), "deadline_bounds_the_drain_before_it", _deadline_bounds_the_drain_before_it)
+
+
+def _nothing_is_sent_after_the_deadline(layer):
+    """Once a request's deadline has passed nothing more of it goes to the server: not a redirect's
+    next hop after a 3xx body that dribbled past it, not the request that waited for the drain of the
+    body before it.  aio wrote them, then raised TimeoutError: the server had a request the caller was
+    told had timed out (a 307's POST with its body, too)."""
+    def count():  # (a client of its own: poll's Conn ends with the TimeoutError)
+        k = open_client(layer, timeout=10)
+        try:
+            return k.request("GET", "/raw/count?/raw/mute").body
+        finally:
+            k.close()
+
+    before = count()
+    c = open_client(layer, timeout=10, drain_timeout=10, follow_redirects=3)
+    try:
+        expect(TimeoutError, c.request, "GET", "/raw/redirect-dribble", deadline=0.5)  # 302 to /raw/mute
+        if layer != "poll":  # (poll reads every body itself: nothing is left unread)
+            c.request("GET", "/raw/stall-body", read=False)  # 3 of its 10 bytes, then nothing
+            expect(TimeoutError, c.request, "GET", "/raw/mute", deadline=0.5)
+    finally:
+        c.close()
+    from pumps_http import sleep
+
+    sleep(0.2)  # (a request written would be counted by now)
+    assert count() == before
+
+
+per_layer(globals(), "nothing_is_sent_after_the_deadline", _nothing_is_sent_after_the_deadline)
