@@ -278,7 +278,9 @@ RAW_EARLY = {"/raw/early-close": (_EARLY_413, _CLOSE), "/raw/early-hold": (_EARL
              "/raw/early-keep": (_EARLY_413.replace(b"Connection: close\r\n", b""), _HOLD),
              # a redirect as early, the connection kept: the next hop must not go out inside the body
              "/raw/early-303": (b"HTTP/1.1 303 See Other\r\nLocation: /raw/genuine\r\nContent-Length: 0\r\n\r\n",
-                                _HOLD)}
+                                _HOLD),
+             # the 413, then the server ends its side (over TLS its close_notify, then FIN) and reads on
+             "/raw/early-end": (_EARLY_413, "end")}
 
 _TAINT = "taint"
 _DROP = "drop"  # answer, then read the next request on this connection and close without answering
@@ -448,7 +450,8 @@ RAW.update({
     "/raw/chunked-segments": (_paced(_CHUNKED + b"2ee0\r\n" + _abc(12000) + b"\r\n0\r\n\r\n", 100, 0.0003), _KEEP),
     # a body that ends where the connection does, in one write with its head (in 1 KiB writes:
     # /raw/until-close-notify/N, /raw/until-close/N closed without close_notify, /raw/until-reset/N cut
-    # by a reset: no end of the body, a body cut short)
+    # by a reset: no end of the body, a body cut short; /raw/length-then-reset/N a body of N bytes with its
+    # Content-Length, then a reset 0.2 s later)
     "/raw/until-close-notify": (b"HTTP/1.1 200 OK\r\n\r\n" + _abc(3000), _NOTIFY),
     # a 5-byte chunked body, then ~58 KB of trailers (29 lines of 2000 bytes: under max_line, max_headers)
     "/raw/big-trailers": (_CHUNKED + b"5\r\nhello\r\n0\r\n"
@@ -740,6 +743,18 @@ class RawServer:
                     c.sendall(early[0])
                     if early[1] == _HOLD:
                         time.sleep(5)  # the client's upload stalls: its write times out first
+                    if early[1] == "end":
+                        if self.tls_ctx is not None:
+                            c.setblocking(False)
+                            try:
+                                c.unwrap()  # sends close_notify; the client's is not waited for
+                            except OSError:  # (ssl.SSLWantReadError)
+                                pass
+                            c.setblocking(True)
+                        c.shutdown(socket.SHUT_WR)
+                        c.settimeout(5)
+                        while c.recv(65536):  # (plain TCP after shutdown(): the rest of the upload)
+                            pass
                     return  # closed with the body unread: the client's next write meets a reset
                 while len(buf) < n:
                     d = c.recv(4096)
@@ -759,9 +774,11 @@ class RawServer:
                 if key.startswith("/raw/valid/"):
                     data, cuts, after = valid_response(int(key[11:]), int(path.partition("?max=")[2] or 20000))
                     data = _cut(data, cuts, 5)
-                if key.startswith(("/raw/until-close-notify/", "/raw/until-close/", "/raw/until-reset/")):
+                if key.startswith(("/raw/until-close-notify/", "/raw/until-close/", "/raw/until-reset/",
+                                   "/raw/length-then-reset/")):
                     n = int(key.rpartition("/")[2])
-                    data = _in_writes(b"HTTP/1.1 200 OK\r\n\r\n", _abc(n), 1024, "reset" in key)
+                    head = b"HTTP/1.1 200 OK\r\n%s\r\n" % (b"Content-Length: %d\r\n" % n if "length" in key else b"")
+                    data = _in_writes(head, _abc(n), 1024, "reset" in key)
                     after = _NOTIFY if "notify" in key else _RESET if "reset" in key else _CLOSE
                 if key == "/raw/count":
                     n = b"%d" % RAW_COUNT.get(path.partition("?")[2], 0)
@@ -992,6 +1009,7 @@ RAW_SCRIPTS = {
     "/pingflood-fast": (None, [b""] + [raw_frame(9) * 8192] * 200),
     "/floodafterclose": (None, b""),  # see _flood_after_close
     "/ticksafterclose": (None, b""),
+    "/bulk-then-reset": (None, b""),  # see below: as /msgs-then-reset, 120,000 bytes
     "/ping-reset": (None, b""),  # a PING, then the connection reset: the client's PONG meets it  # the same, a small text frame every 50 ms for 0.6 s
     # One 1 MiB binary message in one frame, then a short text: a client that cannot hold the first
     # must fail with 1009 (not mistake its payload for frames: no 1002 on the second).
@@ -1273,6 +1291,8 @@ async def raw_ws(reader, writer):
             # connection reset (SO_LINGER 0) behind them (below): a client that reads later finds the
             # bytes and the reset both waiting.
             frames = [b"", 0.1, b"".join(raw_frame(1, b"%d" % i * 300) for i in range(5)) + _close(1001, b"bye")]
+        if path == "/bulk-then-reset":  # 120 binary messages of 1,000 bytes (byte k of message k) and a Close(1001)
+            frames = [b"", 0.1, b"".join(raw_frame(2, bytes((k,)) * 1000) for k in range(120)) + _close(1001, b"bye")]
         if path == "/ping-then-msgs":
             # A PING and four messages (one fragmented) in one write, then one more 0.3 s later.
             frames = [raw_frame(9, b"p") + raw_frame(1, b"a") + raw_frame(1, b"b") + raw_frame(1, b"c", fin=False)
@@ -1367,7 +1387,7 @@ async def raw_ws(reader, writer):
         if path in ("/later-bye-reset", "/ping-reset"):
             _reset_stream(writer)  # at once behind its frames: the client's next write meets it
             return
-        if path == "/reset" or path == "/msgs-then-reset":
+        if path in ("/reset", "/msgs-then-reset", "/bulk-then-reset"):
             # The connection reset (SO_LINGER 0) 0.1 s after the 101 (after the frames, for
             # /msgs-then-reset): the client's next write meets it.
             await asyncio.sleep(0.1)

@@ -136,6 +136,8 @@ class Pipe(asyncio.BufferedProtocol):
         return self.conn.upgraded and self.transport.get_extra_info("sslcontext") is None
 
     def connection_lost(self, exc):
+        if exc is not None and self.tls:
+            _unseal(self)
         self.eof = self.lost = True
         self.error = exc
         _wake(self.reader)
@@ -217,6 +219,24 @@ class Pipe(asyncio.BufferedProtocol):
         if t is not None and not self.lost and (t.get_write_buffer_size() or t.get_extra_info("sslcontext")):
             t.abort()
         await self.gone
+
+
+def _unseal(p):
+    """A reset over TLS: the records asyncio's TLS layer took from the socket and had not decrypted yet
+    (it reads ahead of a paused protocol, up to 256 KiB) are decrypted into the Pipe now, so that what
+    came before the reset is handed over before it is reported, as the kernel keeps it on plain TCP
+    (the reset dropped them: a body sent whole was ConnectionLost).  Whole records only, each
+    checked; best effort (asyncio's internals: nothing is done where they differ)."""
+    try:
+        tls = p.transport._ssl_protocol
+        while True:
+            buf = p.get_buffer(tls._incoming.pending)
+            n = tls._sslobj.read(len(buf), buf)
+            if not n:
+                return
+            p.buffer_updated(n)
+    except Exception:  # (ssl.SSLWantReadError: no whole record left)
+        pass
 
 
 def _wake(fut):
@@ -330,6 +350,10 @@ async def write(conn, data):
             # turn of the loop: the write just made is looked at too (it returned as if all went out,
             # and what the server sent before the reset, a 413, its Close, was lost).
             if p.lost or t.is_closing():
+                if i >= n and i and p.eof and p.error is None:
+                    # All of it went before the server's end came (over TLS its close_notify, which
+                    # closes the transport at once): not a failed send; its answer is read next.
+                    return
                 _salvage(t, p)
                 raise p.error or ConnectionResetError("the connection is closed")
             if i >= n and i:

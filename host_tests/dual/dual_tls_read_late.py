@@ -1,9 +1,29 @@
-"""A TLS body read until the close, read late, through the three I/O layers (the raw scripted server over
+"""TLS ends and resets behind what came (read late), through the three I/O layers (the raw scripted server over
 TLS, MHC_TLSRAW).  A module of its own: dual_hostile_http_tls's whole-body reads over TLS fill a 128K
 heap on MicroPython."""
 
 from check import server, tls_ca
 from pumps_http import open_client, per_layer
+
+
+def _counter(got):
+    """An on_body that counts into got[0] and notes in got[1] the offsets where a piece does not go on
+    with the "abc..." pattern."""
+    def count(piece):
+        k = got[0]
+        if len(piece) and (piece[0] != 97 + k % 26 or piece[-1] != 97 + (k + len(piece) - 1) % 26):
+            got[1].append(k)
+        got[0] = k + len(piece)
+
+    return count
+
+
+def _read_all(c, r, count):
+    while True:
+        piece = c.read_part(r, 4096)
+        if not piece:
+            return
+        count(piece)
 
 
 def _until_close_over_tls_read_late(layer):
@@ -15,27 +35,62 @@ def _until_close_over_tls_read_late(layer):
     n = 200000
     c = open_client(layer, host, port, timeout=5, tls=True, cadata=tls_ca(), server_hostname="localhost")
     try:
-        got = [0, []]  # bytes so far, offsets where a piece did not go on with the pattern
-
-        def count(piece):
-            k = got[0]
-            if len(piece) and (piece[0] != 97 + k % 26 or piece[-1] != 97 + (k + len(piece) - 1) % 26):
-                got[1].append(k)
-            got[0] = k + len(piece)
-
+        got = [0, []]
+        count = _counter(got)
         if layer == "poll":  # (no streaming reads there: on_body takes the pieces)
             r = c.request("GET", "/raw/until-close/%d" % n, on_body=count)
         else:
             r = c.request("GET", "/raw/until-close/%d" % n, read=False)
             c.wait(0.5)  # the server wrote it all and closed: it waits in the client (kernel, TLS buffers)
-            while True:
-                piece = c.read_part(r, 4096)
-                if not piece:
-                    break
-                count(piece)
+            _read_all(c, r, count)
         assert r.status == 200 and got[0] == n and not got[1], (r.status, got[0], got[1][:3])
     finally:
         c.close()
 
 
 per_layer(globals(), "until_close_over_tls_read_late", _until_close_over_tls_read_late)
+
+
+def _whole_body_before_a_reset_read_late(layer):
+    """A body of 100,000 bytes with its Content-Length, all of it sent, then a TCP reset, read only once
+    the reset had come: every byte (what came before a reset is handed over before it).  CPython's
+    asyncio TLS layer reads the socket ahead of a paused protocol and a reset dropped what it held:
+    the aio layer raised ConnectionLost for a body the other layers read whole."""
+    host, port = server("tlsraw")
+    n = 100000
+    c = open_client(layer, host, port, timeout=5, tls=True, cadata=tls_ca(), server_hostname="localhost")
+    try:
+        got = [0, []]
+        count = _counter(got)
+        if layer == "poll":
+            r = c.request("GET", "/raw/length-then-reset/%d" % n, on_body=count)
+        else:
+            r = c.request("GET", "/raw/length-then-reset/%d" % n, read=False)
+            c.wait(0.8)  # the body, then the reset 0.2 s later: both wait in the client
+            _read_all(c, r, count)
+        assert r.status == 200 and got[0] == n and not got[1], (r.status, got[0], got[1][:3])
+    finally:
+        c.close()
+
+
+per_layer(globals(), "whole_body_before_a_reset_read_late", _whole_body_before_a_reset_read_late)
+
+
+def _an_early_answer_then_close_notify(layer):
+    """A server that answers as soon as the head came (a 413), then ends TLS (close_notify, FIN) and
+    reads on: its answer is the response, for a request without a body and for an upload (RFC 9112
+    section 9.5).  CPython's aio layer raised ConnectionLost ("send failed") in about one in four: the
+    TLS transport is closing as soon as the close_notify is read, and a write that had gone out whole
+    before was taken for a failed one."""
+    host, port = server("tlsraw")
+    piece = b"x" * 1000
+    for i in range(8):
+        c = open_client(layer, host, port, timeout=5, tls=True, cadata=tls_ca(), server_hostname="localhost")
+        try:
+            r = c.request("POST", "/raw/early-end", body=None if i % 2 else (piece for _ in range(300)))
+            assert r.status == 413 and r.body == b"too large", (i, r.status, r.body)
+        finally:
+            c.close()
+
+
+per_layer(globals(), "an_early_answer_then_close_notify", _an_early_answer_then_close_notify)
