@@ -144,7 +144,7 @@ class Conn(Session):
             mv = (self.websocket.protocol.payload_room(len(buf)) or buf) if self.state == _WS else \
                 buf if self.upgrading is None else buf[:512]  # a 101's head: little (client._event)
             try:  # (the read too: over TLS, MicroPython's socket allocates what it returns)
-                n = self._io(mv, False, err or self.one_read())
+                n = self._io(mv, False, err or self.one_read() or MICROPYTHON and self.tls and self.engine._reset(self.sock))
                 if n is None:
                     return
                 self._t_io = ticks_ms()

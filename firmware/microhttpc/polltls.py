@@ -26,6 +26,7 @@ def step(conn):
     conn._raw = conn.sock  # closed with it (rtio.close)
     e._rekey(conn, sock)
     if MICROPYTHON:
+        e._reset = reset  # (see poll's Conn._read)
         conn._connected()  # the handshake runs inside the first non-blocking write/read
         return
     if not isinstance(e._poller, _Poller):
@@ -69,3 +70,33 @@ class _Poller:
         held = [(c._key, POLLIN) for c in self.engine._conns
                 if c.tls and c.state > 2 and c._mask & POLLIN and c.sock.pending()]
         return self._poll(0 if held else wait) + held
+
+
+_probe: list = [None, None]  # MicroPython: a poll set, and the socket in it (see reset)
+
+
+def reset(sock):
+    """MicroPython: 256 when the TLS socket ``sock`` has met a reset, else 0.  The engine then reads it
+    with recv(), once per call (``rtio.recv_into``): readinto() reads on after a read that did not
+    fill its buffer, and when that next read meets the reset it raises, and what it had read is lost
+    (a WebSocket's last messages and its Close, 2 of 120 that had all come).  The engine's poll does
+    not tell: for POLLIN a TLS socket answers from what it holds, without looking at the connection;
+    a poll set asking for no event does.  (As ``aio._reset``, for poll's TLS connections only.)"""
+    p, s = _probe
+    if p is None:
+        import select
+
+        p = _probe[0] = select.poll()
+    if s is not sock:
+        _probe[1] = None
+        if s is not None:
+            p.unregister(s)
+        try:
+            p.register(sock, 0)
+        except MemoryError:  # (select.poll's register leaves an empty slot on a full heap: see aio._reset)
+            _probe[0] = None
+            raise
+        _probe[1] = sock
+    for _, f in p.ipoll(0):
+        return 256 if f & 8 and hasattr(sock, "recv") else 0
+    return 0
