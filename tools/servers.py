@@ -780,6 +780,8 @@ class RawServer:
                     head = b"HTTP/1.1 200 OK\r\n%s\r\n" % (b"Content-Length: %d\r\n" % n if "length" in key else b"")
                     data = _in_writes(head, _abc(n), 1024, "reset" in key)
                     after = _NOTIFY if "notify" in key else _RESET if "reset" in key else _CLOSE
+                if key == "/raw/target":  # the request-target as it came
+                    data = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(path), path.encode())
                 if key == "/raw/count":
                     n = b"%d" % RAW_COUNT.get(path.partition("?")[2], 0)
                     data = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(n), n)

@@ -90,9 +90,14 @@ def encode_pairs(table, space_plus=False):
     return "&".join(parts)
 
 
-def query(target, table):
-    """``target`` with the query ``table`` appended (``encode_pairs``): after a "?", or after an "&" when
-    it has a query already (none when it ends in "?" or "&": "/p?" and {"a": 2} make "/p?a=2")."""
+def query(target, req):
+    """``target`` with the query table of the Request ``req`` appended (``encode_pairs``): after a "?", or
+    after an "&" when it has a query already (none when it ends in "?" or "&": "/p?" and {"a": 2} make
+    "/p?a=2").  An iterator is made a list first: a request sent again (a resend, a redirect) reads it
+    again (a resend went out without its query)."""
+    table = req.query
+    if hasattr(table, "__next__"):
+        table = req.query = list(table)
     q = encode_pairs(table)
     if not q:
         return target

@@ -246,7 +246,7 @@ class Request:
         if self.query is not None:
             from .bodies import query
 
-            t = query(t, self.query)
+            t = query(t, self)
         self.sent_length = length
         self.sent_target = t
         return http11.build_request_head(self.method, t, out), body

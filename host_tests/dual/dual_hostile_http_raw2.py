@@ -123,6 +123,9 @@ def _closed_while_the_request_went_out(layer):
         assert c.request("GET", "/raw/then-drop").body == b"once"
         assert c.request("GET", "/raw/reason").status == 299
         assert c.request("GET", "/raw/then-drop").body == b"once"
+        # sent again with its query, given as an iterator (the resend went out without it: "/raw/target")
+        assert c.request("GET", "/raw/target", query=iter([("q", "1")])).body == b"/raw/target?q=1"
+        assert c.request("GET", "/raw/then-drop").body == b"once"
         expect(ConnectionLost, c.request, "POST", "/raw/reason", body=b"x")
     finally:
         c.close()
