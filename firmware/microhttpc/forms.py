@@ -61,7 +61,7 @@ def _length(source, length):
             if end is None:  # some ports return None from seek
                 end = source.tell()
             return end - here
-        except (OSError, AttributeError, ValueError):
+        except (OSError, AttributeError, ValueError, TypeError):  # (TypeError: a tell() that gave no int)
             pass
     return None
 
@@ -69,7 +69,10 @@ def _length(source, length):
 def _quoted(name, what):
     """A name for a Content-Disposition quoted-string: the HTML form rules escape '"', CR and LF as
     %22, %0D and %0A (RFC 7578 section 4.2 leaves the encoding to the form's producer), so a field
-    or file name cannot end the string or start another header.  NUL has no such rule: refused."""
+    or file name cannot end the string or start another header.  NUL has no such rule: refused.  A
+    backslash goes as it is (as browsers and urllib3 send it; a parser of RFC 9110's quoted-string
+    reads it as an escape), but a last one as %5C: for such a parser it escaped the closing quote,
+    and the rest of the header was read as the name (a file name could set parameters)."""
     if isinstance(name, (bytes, bytearray)):
         try:
             name = _header_value(name)  # (UTF-8 checked on both runtimes alike)
@@ -82,6 +85,8 @@ def _quoted(name, what):
     _utf8(name)  # (CPython: a lone surrogate, UsageError here rather than UnicodeEncodeError later)
     if "\0" in name:
         raise UsageError("form %s must not contain NUL: %r" % (what, name))
+    if name.endswith("\\"):
+        name = name[:-1] + "%5C"
     return name.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
 
 

@@ -129,6 +129,24 @@ def test_multipart_part_headers_checked():
     assert (b'\r\nContent-Disposition: form-data; name="a%22b%0D%0AX-Evil: 1"; filename="f%22%0D%0A.txt"'
             b"\r\nContent-Type: text/plain\r\n\r\nd\r\n") in got
     assert got.count(b"\r\n") == 6  # boundary, disposition, type, blank line, data, closing line
+    # A backslash goes as it is (as browsers send it), the last one of a name as %5C: a parser of RFC
+    # 9110's quoted-string took it for the escape of the closing quote, and the file name that followed
+    # for parameters ('name="upload\"; filename="; name=evil; filename=evil.sh"')
+    got = body([("upload\\", forms.File(b"d", "C:\\a\\b\\"))])
+    assert b'; name="upload%5C"; filename="C:\\a\\b%5C"\r\n' in got, got
+    # A source whose tell() gives no int: its length is unknown (chunked), not a bare TypeError
+
+    class Odd:
+        def read(self, n=-1):
+            return b""
+
+        def tell(self):
+            return "?"
+
+        def seek(self, *a):
+            return "?"
+
+    assert forms.Multipart([("f", forms.Value(Odd()))]).length is None
     # NUL has no escape: refused, in a field name, a file name and a part's content type
     raises(UsageError, forms.Multipart, [("a\x00b", "v")])
     raises(UsageError, forms.Multipart, [("f", forms.File(b"x", "a\x00.txt"))])
