@@ -168,8 +168,8 @@ class Pipe(asyncio.BufferedProtocol):
             self.start, self.end = 0, self.end - s
         else:
             return
-        if self.full:
-            self.full = False
+        if self.full and self.end < self.size:  # (not while a full size waits: over TLS each resume
+            self.full = False  # may bring all the TLS layer holds, and the buffer grew without end)
             self.transport.resume_reading()
 
     def take(self, into):

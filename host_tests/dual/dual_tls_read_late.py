@@ -94,3 +94,32 @@ def _an_early_answer_then_close_notify(layer):
 
 
 per_layer(globals(), "an_early_answer_then_close_notify", _an_early_answer_then_close_notify)
+
+
+def _streamed_over_tls_in_bounded_memory(layer):
+    """8 MiB over TLS read in pieces of 4 KiB: every byte, and on CPython's asyncio layer a connection
+    buffer that stays small.  Each read let in all that asyncio's TLS layer held (up to 256 KiB): the
+    buffer grew to hold most of the body (184 MB after 6 s of an endless one)."""
+    if layer == "poll":  # (no streaming reads there)
+        return
+    host, port = server("tls")
+    n = 8 << 20
+    c = open_client(layer, host, port, timeout=10, tls=True, cadata=tls_ca(), server_hostname="localhost")
+    try:
+        r = c.request("GET", "/bytes/%d" % n, read=False)
+        got = bad = 0
+        while True:
+            piece = c.read_part(r, 4096)
+            if not piece:
+                break
+            if piece[0] != got & 255 or piece[-1] != (got + len(piece) - 1) & 255:
+                bad += 1
+            got += len(piece)
+        pipe = getattr(c.conn, "_reader", None)  # (CPython's aio: the protocol and its buffer)
+        held = len(pipe.buf) if hasattr(pipe, "buf") else 0
+        assert got == n and not bad and held <= 1 << 20, (got, bad, held)
+    finally:
+        c.close()
+
+
+per_layer(globals(), "streamed_over_tls_in_bounded_memory", _streamed_over_tls_in_bounded_memory)
