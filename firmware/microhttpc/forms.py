@@ -56,12 +56,14 @@ def _length(source, length):
         # length is unknown, the request chunked; a StringIO of "héllo" said 5 for 6 bytes)
         try:
             here = source.tell()
-            end = source.seek(0, 2)
-            source.seek(here)
-            if end is None:  # some ports return None from seek
-                end = source.tell()
-            return end - here
-        except (OSError, AttributeError, ValueError, TypeError):  # (TypeError: a tell() that gave no int)
+            if type(here) is int:  # (else unknown: a tell() that gave None left the source at its end, 3.0
+                end = source.seek(0, 2)  # went out as "Content-Length: 135.0")
+                source.seek(here)
+                if end is None:  # some ports return None from seek
+                    end = source.tell()
+                if type(end) is int:
+                    return end - here
+        except (OSError, AttributeError, ValueError):
             pass
     return None
 

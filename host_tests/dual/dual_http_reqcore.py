@@ -134,19 +134,28 @@ def test_multipart_part_headers_checked():
     # for parameters ('name="upload\"; filename="; name=evil; filename=evil.sh"')
     got = body([("upload\\", forms.File(b"d", "C:\\a\\b\\"))])
     assert b'; name="upload%5C"; filename="C:\\a\\b%5C"\r\n' in got, got
-    # A source whose tell() gives no int: its length is unknown (chunked), not a bare TypeError
+    # A source whose tell() gives no int: its length is unknown (chunked), not a bare TypeError, nor
+    # 3.0 ("Content-Length: 135.0"), and its bytes still go (None left it at its end: an empty part)
 
     class Odd:
+        def __init__(self, pos):
+            self.pos, self.data = pos, b"PAYLOAD"
+
         def read(self, n=-1):
-            return b""
+            d, self.data = self.data, b""
+            return d
 
         def tell(self):
-            return "?"
+            return self.pos
 
         def seek(self, *a):
-            return "?"
+            if a == (0, 2):
+                self.data = b""
+            return self.pos
 
-    assert forms.Multipart([("f", forms.Value(Odd()))]).length is None
+    for pos in ("?", None, 0.0):
+        mp = forms.Multipart([("f", forms.Value(Odd(pos)))], rng=lambda n: b"\x02" * n)
+        assert mp.length is None and b"PAYLOAD" in b"".join([bytes(p) for p in mp.pieces(bytearray(32))]), pos
     # NUL has no escape: refused, in a field name, a file name and a part's content type
     raises(UsageError, forms.Multipart, [("a\x00b", "v")])
     raises(UsageError, forms.Multipart, [("f", forms.File(b"x", "a\x00.txt"))])
