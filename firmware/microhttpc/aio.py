@@ -883,6 +883,7 @@ class Connection(Session):
                 if not self.may_retry(req, exc, reused):
                     raise
             reused = False
+            self.task = asyncio.current_task()  # (lost() let it go: the resend's connect is this task's)
             await self._connect(dl)
             head, body = req.prepare(self.host_header, not self.persistent, hdrs, path)
 

@@ -154,3 +154,39 @@ def test_a_close_while_another_task_connects_leaves_no_second_socket():
     assert log == ["refused"] * 20, log
     assert _count("/raw/no-reason") == before, ("X's request went out", log)
     assert fds is None or after <= fds + 1, (fds, after)
+
+
+def test_a_resend_keeps_the_connection_from_other_tasks():
+    # Task A's GET is lost on a kept-alive connection (the server reads it and closes) and is sent again
+    # on a new connection; task B tries its request at every turn of the loop meanwhile.  While A's
+    # resend connected, the connection was no one's: B's request took it and was answered, and A failed
+    # with UsageError ("another task closed this connection while this one connected it"), its request
+    # never sent again.  Now B is refused until A's response is read, and both are answered.
+    async def main():
+        h, p = server("raw")
+        c = aio.Connection(h, p, timeout=5)
+        r = await c.request("GET", "/raw/then-drop")  # kept alive; the next request is dropped
+        assert await r.read() == b"once"
+        order = []
+
+        async def a():
+            r = await c.request("GET", "/raw/reason")
+            order.append(("A", r.status))
+            await r.read()
+            order.append("A read")
+
+        async def b():
+            while True:
+                try:
+                    r = await c.request("GET", "/raw/no-reason")
+                    break
+                except UsageError:
+                    await asyncio.sleep(0)
+            order.append(("B", r.status, await r.read()))
+
+        await asyncio.gather(a(), b())
+        await c.close()
+        return order
+
+    order = asyncio.run(main())
+    assert order == [("A", 299), "A read", ("B", 200, b"ok")], order
