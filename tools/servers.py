@@ -647,6 +647,64 @@ async def _tls_dribble(reader, writer, port, every=0.02):
         writer.close()
 
 
+def _lapse_loop(listener):
+    """The "lapse" server: each request on a connection gets a kept-alive 200 "ok", until one whose
+    target is /drop: that one is read, and the server stops accepting for 4 s, its backlog (listen(1))
+    taken by a connection of its own, and closes the connection without a byte: the client's resend
+    of an idempotent request has a connect that does not complete (a deadline must bound it)."""
+    lapse = threading.Event()
+
+    def serve(c):
+        buf = b""
+        try:
+            while True:
+                while b"\r\n\r\n" not in buf:
+                    d = c.recv(4096)
+                    if not d:
+                        return
+                    buf += d
+                head, _, buf = buf.partition(b"\r\n\r\n")
+                if b" /drop " not in head.split(b"\r\n")[0]:
+                    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                    continue
+                lapse.set()
+                time.sleep(0.1)  # (the loop below stops accepting)
+                fillers = []
+                for _ in range(8):  # (they fill the backlog)
+                    f = socket.socket()
+                    f.setblocking(False)
+                    try:
+                        f.connect(listener.getsockname())
+                    except OSError:  # (BlockingIOError: the connect is under way)
+                        pass
+                    fillers.append(f)
+                time.sleep(0.1)
+                c.close()
+                time.sleep(4)
+                lapse.clear()
+                for f in fillers:
+                    f.close()
+                return
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+    listener.settimeout(0.05)
+    while True:
+        if lapse.is_set():  # no accept until the lapse ends
+            time.sleep(0.05)
+            continue
+        try:
+            c = listener.accept()[0]
+        except socket.timeout:
+            continue
+        except OSError:
+            return
+        c.settimeout(None)
+        threading.Thread(target=serve, args=(c,), daemon=True).start()
+
+
 def _silent_loop(listener):
     """The "silent" server: accept, read and discard, never write; close when the client does."""
     import selectors
@@ -1567,6 +1625,12 @@ class Servers:
         self._silent.listen(8)
         threading.Thread(target=_silent_loop, args=(self._silent,), daemon=True).start()
         self.addresses["silent"] = "127.0.0.1:%d" % self._silent.getsockname()[1]
+        # "lapse": see _lapse_loop (a resend's connect that does not complete)
+        self._lapse = socket.socket()
+        self._lapse.bind(("127.0.0.1", 0))
+        self._lapse.listen(1)
+        threading.Thread(target=_lapse_loop, args=(self._lapse,), daemon=True).start()
+        self.addresses["lapse"] = "127.0.0.1:%d" % self._lapse.getsockname()[1]
         # "full": backlog 0 and already taken by one connection, so a new connect never completes.
         self._full = socket.socket()
         self._full.bind(("127.0.0.1", 0))
@@ -1612,7 +1676,7 @@ class Servers:
         for r in (self._raw, self._tlsraw):
             if r is not None:
                 r.close()
-        for s in ("_silent", "_filler", "_full", "_tls_silent"):
+        for s in ("_silent", "_filler", "_full", "_tls_silent", "_lapse"):
             if getattr(self, s, None) is not None:
                 getattr(self, s).close()
         if self._tmpdir is not None:

@@ -14,7 +14,7 @@
 from select import POLLOUT
 
 from .errors import HTTPCError
-from .rtio import ticks_ms
+from .rtio import ticks_add, ticks_diff, ticks_ms
 
 
 def verdict(conn, req, resp):
@@ -73,7 +73,7 @@ def _follow(conn, req, unsent):
     try:  # (out of memory making or connecting the next connection: the request fails with it; it was in no
         # queue and never told.  A connection _open() began ends from the next poll(), see Engine._open.)
         if c.engine is not None and (c.closed or c is conn and (unsent or c is not req.first or not c.reusable)):
-            c = _like(req.first, c)  # closed, or can't carry the next request: a new connection to its origin
+            c = _like(req.first, c, nxt.deadline)  # closed, or can't carry the next request: a new connection to its origin
         elif c is req.first:  # (an upgrade queued behind the request may have made it a WebSocket meanwhile)
             from .urls import back_to
 
@@ -127,6 +127,11 @@ def resend(conn, req=None, cause=None, pending=None):
     conn._active, conn._out, conn._out_pos, conn._mask, conn._deferred = None, [], 0, 0, None
     conn.state, conn._want = 1, POLLOUT  # poll._CONNECTING
     conn._t_start = conn._t_io = ticks_ms()
+    t = req is not None and req.t_end
+    if t and conn.connect_timeout is not None:  # the connect within the request's deadline too: its timer
+        cut = int(conn.connect_timeout * 1000) - ticks_diff(t[0], conn._t_start)  # (from _t_start) ends
+        if cut > 0:  # there (it took a whole connect_timeout more)
+            conn._t_start = ticks_add(conn._t_start, -cut)
     conn._used = False  # a request lost again on the new connection is not resent twice
     conn._cb = (None,) + conn._cb[1:]  # on_connect once
     if req is not None:
@@ -138,7 +143,11 @@ def resend(conn, req=None, cause=None, pending=None):
         pass  # (raised from this poll() too, that was one report more)
 
 
-def _like(first, conn):
+def _like(first, conn, t):
+    """A one-request connection like ``first`` to the origin of ``conn``, its connect bounded by the
+    chain's deadline ``t`` too (it took connect_timeout whatever remained)."""
     from .urls import connection_like
 
-    return connection_like(first, conn.host, conn.port, conn.tls)
+    c = connection_like(first, conn.host, conn.port, conn.tls)
+    c.connect_timeout = c.remaining(t)
+    return c

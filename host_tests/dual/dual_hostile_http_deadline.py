@@ -83,3 +83,27 @@ def _nothing_is_sent_after_the_deadline(layer):
 
 
 per_layer(globals(), "nothing_is_sent_after_the_deadline", _nothing_is_sent_after_the_deadline)
+
+
+def _deadline_bounds_a_resends_connect(layer):
+    """An idempotent request that a kept-alive connection lost (the server read it and closed) goes
+    again on a new connection whose connect does not complete (the "lapse" server): the request's
+    deadline ends it.  poll's reconnect for the resend took its connect_timeout (8 s here) whatever
+    remained of the deadline."""
+    from check import server
+    from pumps_http import now, sleep
+
+    h, p = server("lapse")
+    c = open_client(layer, h, p, run_timeout=15, timeout=10, connect_timeout=8)
+    try:
+        assert c.request("GET", "/").body == b"ok"
+        t0 = now()
+        expect(TimeoutError, c.request, "GET", "/drop", deadline=1.5)
+        took = now() - t0
+    finally:
+        c.close()
+    sleep(3)  # (until the server accepts again, 4 s after the drop)
+    assert took < 3, took  # (poll: 4.2 s, the connect completed when the server accepted again)
+
+
+per_layer(globals(), "deadline_bounds_a_resends_connect", _deadline_bounds_a_resends_connect)
