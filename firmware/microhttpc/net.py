@@ -40,10 +40,10 @@ class Stream:
             # A plain socket has nothing buffered above the kernel: wait first, then read (two system
             # calls per message instead of a read that fails, a wait and a read).  A TLS socket may
             # hold decrypted bytes the kernel knows nothing of, so it is read first.
+            # (Always: after a read that filled its buffer, reading first saved a system call, but a read
+            # that found less than its buffer read on, met a reset queued behind the data, and what it
+            # had read was lost: a WebSocket's last messages and its Close.)
             self._wait_first = sock is raw
-            # But after a read that filled its buffer more is most likely there already (a large
-            # message or body): then read first, one system call per buffer instead of two.
-            self._full = False
             sock.setblocking(False)
             self._write = sock.write
         else:
@@ -79,23 +79,17 @@ class Stream:
         from the heap at every call, and with much garbage in the heap that search takes long.  Any
         other case, and errors, go through ``_recv``."""
         if MICROPYTHON and self._wait_first:
-            if self._full:
-                n = self._readinto(buf)
-                if n:
-                    self._full = n == len(buf)
-                    return n
-            flags = self._wait(1)  # select.POLLIN
+            flags = self._wait(1)  # select.POLLIN (with POLLERR after a reset: _recv reads once)
             if not flags:
                 return None
             if flags == 1:
                 n = self._readinto(buf)
                 if n is not None:
-                    self._full = n == len(buf)
                     return n
         return self._recv(buf)
 
     def _readinto(self, buf):
-        """A read of a socket that poll found readable, or that the last read filled (MicroPython):
+        """A read of a socket that poll found readable (MicroPython):
         the count, or None when nothing was there or the read failed (``_recv`` reads again and
         reports the error)."""
         try:
