@@ -33,7 +33,7 @@ def _input_waiting(conn):
             return True
         if not select.select((p.transport.get_extra_info("socket"),), (), (), 0)[0]:
             return False
-        return None if p.transport.get_extra_info("sslcontext") is not None else True
+        return None if p.tls else True
     except (OSError, ValueError, AttributeError):
         return True
 
@@ -95,7 +95,7 @@ class Pipe(asyncio.BufferedProtocol):
         # A server that read slowly got 64 KiB messages overwritten by the next one before they went.
         # TLS: its flow control pauses at a size >= the high mark (a socket's: >), so 0 paused it with
         # nothing held and no resume came (an upload's second write waited out the timeout): 1 there.
-        transport.set_write_buffer_limits(1 if transport.get_extra_info("sslcontext") else 0)
+        transport.set_write_buffer_limits(1 if self.tls else 0)
 
     def get_buffer(self, sizehint):
         # Over TLS the buffer returned has room for all the transport holds: at a TCP close without
@@ -133,7 +133,7 @@ class Pipe(asyncio.BufferedProtocol):
         # A WebSocket over plain TCP: the transport stays open for writing (a server that half-closed
         # after its Close still reads our echo; the WebSocket closes it).  Otherwise (HTTP: an idle
         # keep-alive connection would sit in CLOSE-WAIT; TLS) it closes, as it did.
-        return self.conn.upgraded and self.transport.get_extra_info("sslcontext") is None
+        return self.conn.upgraded and not self.tls
 
     def connection_lost(self, exc):
         if exc is not None and self.tls:
@@ -216,7 +216,7 @@ class Pipe(asyncio.BufferedProtocol):
         waited for; nor is the server's answer to our TLS close_notify (RFC 8446 section 6.1: the
         closing side need not wait; a server that answers nothing held every close and error 1 s)."""
         t = self.transport
-        if t is not None and not self.lost and (t.get_write_buffer_size() or t.get_extra_info("sslcontext")):
+        if t is not None and not self.lost and (t.get_write_buffer_size() or self.tls):
             t.abort()
         await self.gone
 

@@ -26,26 +26,30 @@ def _read_all(c, r, count):
         count(piece)
 
 
+def _read_late(layer, path, n, wait):
+    """GET ``path`` over TLS, an "abc..." body of ``n`` bytes, read ``wait`` s after its head came (poll:
+    its on_body, as it comes), in 4 KiB pieces: every byte, in order."""
+    c = open_client(layer, *server("tlsraw"), timeout=5, tls=True, cadata=tls_ca(), server_hostname="localhost")
+    try:
+        got = [0, []]
+        count = _counter(got)
+        if layer == "poll":  # (no streaming reads there: on_body takes the pieces)
+            r = c.request("GET", path, on_body=count)
+        else:
+            r = c.request("GET", path, read=False)
+            c.wait(wait)  # all of it and the end wait in the client (kernel, TLS buffers)
+            _read_all(c, r, count)
+        assert r.status == 200 and got[0] == n and not got[1], (r.status, got[0], got[1][:3])
+    finally:
+        c.close()
+
+
 def _until_close_over_tls_read_late(layer):
     """A body that ends where the connection does, over TLS, closed without close_notify, and read
     only once all of it and the close had come: every byte.  CPython's asyncio TLS transport, at a
     TCP close, decrypts once more into the protocol's buffer and drops what did not fit: the aio
     layer's body of 200,000 bytes came 68,947 short, as if whole (a silent truncation)."""
-    host, port = server("tlsraw")
-    n = 200000
-    c = open_client(layer, host, port, timeout=5, tls=True, cadata=tls_ca(), server_hostname="localhost")
-    try:
-        got = [0, []]
-        count = _counter(got)
-        if layer == "poll":  # (no streaming reads there: on_body takes the pieces)
-            r = c.request("GET", "/raw/until-close/%d" % n, on_body=count)
-        else:
-            r = c.request("GET", "/raw/until-close/%d" % n, read=False)
-            c.wait(0.5)  # the server wrote it all and closed: it waits in the client (kernel, TLS buffers)
-            _read_all(c, r, count)
-        assert r.status == 200 and got[0] == n and not got[1], (r.status, got[0], got[1][:3])
-    finally:
-        c.close()
+    _read_late(layer, "/raw/until-close/200000", 200000, 0.5)
 
 
 per_layer(globals(), "until_close_over_tls_read_late", _until_close_over_tls_read_late)
@@ -56,21 +60,7 @@ def _whole_body_before_a_reset_read_late(layer):
     the reset had come: every byte (what came before a reset is handed over before it).  CPython's
     asyncio TLS layer reads the socket ahead of a paused protocol and a reset dropped what it held:
     the aio layer raised ConnectionLost for a body the other layers read whole."""
-    host, port = server("tlsraw")
-    n = 100000
-    c = open_client(layer, host, port, timeout=5, tls=True, cadata=tls_ca(), server_hostname="localhost")
-    try:
-        got = [0, []]
-        count = _counter(got)
-        if layer == "poll":
-            r = c.request("GET", "/raw/length-then-reset/%d" % n, on_body=count)
-        else:
-            r = c.request("GET", "/raw/length-then-reset/%d" % n, read=False)
-            c.wait(0.8)  # the body, then the reset 0.2 s later: both wait in the client
-            _read_all(c, r, count)
-        assert r.status == 200 and got[0] == n and not got[1], (r.status, got[0], got[1][:3])
-    finally:
-        c.close()
+    _read_late(layer, "/raw/length-then-reset/100000", 100000, 0.8)  # (the reset 0.2 s after the body)
 
 
 per_layer(globals(), "whole_body_before_a_reset_read_late", _whole_body_before_a_reset_read_late)
