@@ -1071,6 +1071,7 @@ RAW_SCRIPTS = {
     "/ticksafterclose": (None, b""),
     "/bulk-then-reset": (None, b""),  # see below: as /msgs-then-reset, 120,000 bytes
     "/sizes-then-reset": (None, b""),  # see below: as /msgs-then-reset, one message over 2 KiB among them
+    "/ping-among-then-reset": (None, b""),  # see below: as /msgs-then-reset, a PING among messages over 2 KiB
     "/ping-reset": (None, b""),  # a PING, then the connection reset: the client's PONG meets it  # the same, a small text frame every 50 ms for 0.6 s
     # One 1 MiB binary message in one frame, then a short text: a client that cannot hold the first
     # must fail with 1009 (not mistake its payload for frames: no 1002 on the second).
@@ -1357,6 +1358,11 @@ async def raw_ws(reader, writer):
         if path == "/sizes-then-reset":  # in one write with the 101: binary messages of 102, 2,302 and 1,166 bytes
             # ("m0", "m1", "m2" first) and a Close(4000)
             frames = [b"".join(raw_frame(2, b"m%d" % i + bytes(k)) for i, k in enumerate((100, 2300, 1164))) + _close(4000, b"bye")]
+        if path == "/ping-among-then-reset":  # 0.1 s after the 101, in one write: binary messages of 3,002,
+            # 5,002 and 3,002 bytes ("m0", "m1", "m2" first) with a PING behind the first, and a Close(4000):
+            # the client's PONG meets the reset
+            m = [raw_frame(2, b"m%d" % i + bytes(k)) for i, k in enumerate((3000, 5000, 3000))]
+            frames = [b"", 0.1, m[0] + raw_frame(9, b"pp") + m[1] + m[2] + _close(4000, b"bye")]
         if path == "/ping-then-msgs":
             # A PING and four messages (one fragmented) in one write, then one more 0.3 s later.
             frames = [raw_frame(9, b"p") + raw_frame(1, b"a") + raw_frame(1, b"b") + raw_frame(1, b"c", fin=False)
@@ -1451,7 +1457,7 @@ async def raw_ws(reader, writer):
         if path in ("/later-bye-reset", "/ping-reset"):
             _reset_stream(writer)  # at once behind its frames: the client's next write meets it
             return
-        if path in ("/reset", "/msgs-then-reset", "/bulk-then-reset", "/sizes-then-reset"):
+        if path in ("/reset", "/msgs-then-reset", "/bulk-then-reset", "/sizes-then-reset", "/ping-among-then-reset"):
             # The connection reset (SO_LINGER 0) 0.1 s after the 101 (after the frames, for
             # /msgs-then-reset): the client's next write meets it.
             await asyncio.sleep(0.1)

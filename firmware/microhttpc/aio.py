@@ -579,10 +579,14 @@ class Connection(Session):
             sock = self._writer
             if sock is None:  # (as _recv)
                 raise ConnectionLost("the connection is closed")
-            w = t = e = None
-            waited = False
+            w = e = None
+            t = ...  # the bound, once the socket made us wait
             done = 0
             try:
+                if self.tls and _reset(sock):
+                    # (as net.py: a write that meets the reset fails the TLS socket for reads too, and what
+                    # came before the reset would be lost with it)
+                    raise OSError(104)  # ECONNRESET
                 while True:
                     n = sock.write(memoryview(data)[done:] if done else data)  # None: nothing taken now
                     if n and self._t_tls is not None:
@@ -590,8 +594,7 @@ class Connection(Session):
                     done += n or 0
                     if done >= len(data):
                         break
-                    if not waited:  # armed only when the socket makes us wait
-                        waited = True
+                    if t is ...:  # armed only when the socket makes us wait
                         t = self.wait_time()
                         w = _arm(t)
                     e = _enqueue(sock, True)

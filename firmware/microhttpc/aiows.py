@@ -203,7 +203,7 @@ class WebSocket(WSCore):
 
     async def _salvage(self):
         """A write met a reset.  What the socket still holds came before the reset (the kernel hands it
-        to the reader first): up to 16 reads of it, without waiting, are parsed, so that recv() returns
+        to the reader first): all of it (at most 4,096 reads), without waiting, is parsed, so that recv() returns
         its messages and Close before ConnectionClosed, as poll's does (five messages and a Close were
         lost).  Copies: a streamed piece is a view of what it was given.  Not while a task waits in
         recv(): that one reads them; not once the socket is closed (another task's close(): MicroPython's
@@ -214,7 +214,7 @@ class WebSocket(WSCore):
             if self._leftover:  # what came with the 101, not parsed yet, came before them
                 data, self._leftover = self._leftover, None
                 self.protocol.receive_data(bytes(data))
-            for _ in range(16):
+            for _ in range(4096):  # (as websocket's)
                 data = await self.conn._recv(0)
                 if not data:
                     return

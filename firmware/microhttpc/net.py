@@ -57,10 +57,11 @@ class Stream:
                 # The TLS socket, not ``raw``: CPython's wrap_socket() detaches the TCP socket (EBADF).
                 self.sock.settimeout(t)
 
-    def _wait(self, event):
+    def _wait(self, event, t=-1):
         """The poll flags once ``event`` is ready (with POLLERR / POLLHUP when the connection failed),
-        0 when the timeout passed first."""
-        t = self.timeout
+        0 when the timeout (``t`` s, default the stream's) passed first.  ``_wait(0, 0)``, a probe that asks
+        for no event (for POLLIN a TLS socket answers from what it holds): POLLERR when a reset waits."""
+        t = self.timeout if t == -1 else t
         if event != self._event:
             self._poller.modify(self.sock, event)
             self._event = event
@@ -114,12 +115,7 @@ class Stream:
                         if self._wait_first:
                             n = recv_into(self.sock, buf)
                         else:  # TLS: once it met a reset, recv() too (aio._reset says why)
-                            self._event = 0  # (asks for no event: for POLLIN TLS answers from what it holds)
-                            self._poller.modify(self.sock, 0)
-                            f = 0
-                            for _, f in self._poller.ipoll(0):
-                                pass
-                            n = recv_into(self.sock, buf, once or 256) if (once or f & 8) and hasattr(self.sock, "recv") \
+                            n = recv_into(self.sock, buf, once or 256) if (once or self._wait(0, 0) & 8) and hasattr(self.sock, "recv") \
                                 else self.sock.readinto(buf)
                         if n is not None:
                             return n
@@ -148,6 +144,10 @@ class Stream:
         t = self.timeout
         try:
             if MICROPYTHON:
+                if not self._wait_first and self._wait(0, 0) & 8:
+                    # A write that meets the reset fails the TLS socket for good, reads too, and what came
+                    # before the reset (a WebSocket's last messages and its Close) would be lost with it
+                    raise OSError(104)  # ECONNRESET
                 total = len(data)
                 pos = self._write(data) or 0  # usually all of it at once
                 if pos == total:

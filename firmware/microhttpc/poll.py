@@ -83,12 +83,14 @@ class Conn(Session):
         s = self.sock
         try:
             if MICROPYTHON:  # (TLS after a reset too, where it has recv: see aio._reset; no poll set of its own)
+                if out and self.tls and self.engine._reset(s):  # a write that meets a reset fails the TLS socket
+                    raise OSError(104)  # for reads too: what came before it is read first (below), as net.py does
                 return s.write(mv) if out else recv_into(s, mv, err) if err and (not self.tls or hasattr(s, "recv")) else s.readinto(mv)
             return s.send(mv) if out else s.recv_into(mv)
         except (OSError, ValueError) as exc:  # ValueError, or an mbedTLS code (< 0): MicroPython's TLS failed
             if self._t_tls is None or isinstance(exc, OSError) and not (MICROPYTHON and -29312 != exc.args[0] < 0):
-                if out and self.state == _HTTP and not would_block(exc):
-                    self._read(256)  # a reset: an answer that came before it goes first (RFC 9112 9.5, a 413)
+                if out and self.state >= _HTTP and not would_block(exc):  # a reset: what came before it goes first, all of it
+                    self._read(256, 4096)  # (an answer, RFC 9112 9.5, a 413; a WebSocket's last messages and Close)
                 if would_block(exc) or self.state == _CLOSED or out and self.state == _CONNECTING:  # (that answer
                     return None  # ended it, and the requests queued behind it reopened it: not their failure)
                 if not out and (self.state == _HTTP and self._active is None  # a reset of an idle one: nothing
@@ -136,9 +138,9 @@ class Conn(Session):
             self._cb[0](self)
         self._next()
 
-    def _read(self, err=0):  # err: poll saw an error: each read one read (rtio.recv_into), as Session.one_read says
+    def _read(self, err=0, reads=_MAX_READS):  # err: poll saw an error: each read one read (rtio.recv_into), as Session.one_read says
         buf = self.engine._mv
-        for _ in range(_MAX_READS):
+        for _ in range(reads):
             if self.state == _WS and (self.websocket._held or len(self._out) > 16):  # (see _update_mask)
                 return
             mv = (self.websocket.protocol.payload_room(len(buf)) or buf) if self.state == _WS else \
@@ -156,11 +158,12 @@ class Conn(Session):
             except MemoryError:
                 if self.state == _WS or not (self._active and self._active._body):
                     raise
-                self._active._body = None  # the heap back first
-                self._active.response._cut = True  # (the join after the END too: read() then raises, no whole empty body)
+                self._active._body, self._active.response._cut = None, True  # the heap back first; (the join after the END too: read() then raises, no whole empty body)
                 raise LimitExceeded("body does not fit in memory (give on_body to stream it)", "max_body")
             if self.state == _CLOSED or n == 0:
                 return
+            for s, f in self.engine._poller.ipoll(0) if MICROPYTHON and not (err or self.tls) else ():  # a callback may have slept
+                err = 256 if s is self.sock and f & _ERR else err  # while a reset came: this round's flags are old (see _io)
         self.engine._hot = True  # more may be waiting: the next round does not sleep
 
     def _write(self):
@@ -189,8 +192,7 @@ class Conn(Session):
                 return  # partial write: the rest goes when the socket is writable again
             out.pop(0)
             self._out_pos = 0
-            if item[1]:
-                item[1](True)
+            item[1] and item[1](True)
             if self.state == _WS:
                 self.websocket._progress()
             if self.state == _CLOSED:
@@ -201,11 +203,9 @@ class Conn(Session):
         """Idle (in poll()): start the next queued request, or end the connection if it can't carry one."""
         mv = self.engine._mv
         while self.state == _HTTP and self._active is None and not self._app_close:
-            n = None
-            if self._queue and self._used and self.ready:
-                n = self._io(mv, False)  # 0: the server closed the idle connection
-                if n:  # bytes no request asked for: the session's verdict (not ready)
-                    self.receive_data(mv[:n])
+            n = self._io(mv, False) if self._queue and self._used and self.ready else None  # 0: the server closed the idle connection
+            if n:  # bytes no request asked for: the session's verdict (not ready)
+                self.receive_data(mv[:n])
             if self._queue and (n == 0 or not self.ready):  # closed, said close, or spoke out of turn:
                 return load("pollhop").resend(self)  # a new connection carries the queue (as on the other layers)
             if not self._queue:
@@ -368,8 +368,7 @@ class Conn(Session):
             try:
                 while step < 0 and self._out:  # the frames not written: on_tx_complete(False) each
                     f = self._out.pop(0)[1]
-                    if f:
-                        f(False)
+                    f and f(False)
                 if step == 0 and self.websocket is not None:
                     self.websocket._ended(cause)
                 elif step == 1:

@@ -328,9 +328,9 @@ class WebSocket(WSCore):
         return None
 
     def _end_cause(self, cause):
-        """How the end of the connection is reported: lost after Close frames went both ways (the
-        server may reset it then; a Close held back behind messages counts) is a clean end, as on the
-        other layers."""
+        """How the end of the connection is reported: lost after the server's Close came (it may reset
+        the connection then, before or after our Close went out; a Close held back behind messages
+        counts) is a clean end, as on the other layers."""
         p = self.protocol
         # What we owe the server (the echo of its Close, our Close after a fault, PONGs) goes out first,
         # as far as the socket takes it now: a server that half-closed TCP right after its frames still
@@ -357,8 +357,8 @@ class WebSocket(WSCore):
             exc = self._last_input()
             if exc is not None:
                 return exc
-            if p.close_rcvd[0] != ws.CLOSE_ABNORMAL and p.close_sent and p.failure is None:
-                return None
+            if p.close_rcvd[0] != ws.CLOSE_ABNORMAL and p.failure is None:  # (the server's Close came: its
+                return None  # reset before our echo went out was on_err(ConnectionLost) too; the other layers: no error)
         return cause
 
     def cause(self):

@@ -178,7 +178,7 @@ class WebSocket(WSCore):
 
     def _salvage(self):
         """A write met a reset.  What the socket still holds came before the reset (the kernel hands it
-        to the reader first): up to 16 reads of it, without waiting, are parsed, so that recv() returns
+        to the reader first): all of it (at most 4,096 reads), without waiting, is parsed, so that recv() returns
         its messages and Close before ConnectionClosed, as poll's does (five messages and a Close were
         lost).  Into a buffer of its own (a callback that sent may hold a view of the receive buffer),
         copied for the protocol, which may keep views of what it is given."""
@@ -188,7 +188,7 @@ class WebSocket(WSCore):
                 data, self._leftover = bytes(self._leftover), None
                 self.protocol.receive_data(data)
             mv = memoryview(bytearray(512))
-            for _ in range(16):
+            for _ in range(4096):  # (finite: nothing comes after a reset; 16 lost an 11 KB tail)
                 n = self._recv(mv)
                 if not n:
                     return

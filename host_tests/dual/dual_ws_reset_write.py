@@ -1,0 +1,48 @@
+"""Messages and a Close, then a reset, all in before the application reads, and a write of ours (the PONG
+to a PING among them, a keepalive PING) meets the reset: every message and the server's Close, and no
+error (on_err), through the three I/O layers, over TLS and plain TCP (tools/servers.py
+/ping-among-then-reset, /sizes-then-reset)."""
+
+from check import raises, server, tls_ca
+from pumps_ws import connect_ws, per_layer
+
+MICROPYTHON_HEAP = "192K"  # 11 KB of messages read at once after the reset (all that came before it), over TLS
+
+
+def _read_late(layer, path, sizes, code, tls, **kw):
+    from microhttpc.errors import ConnectionClosed
+    from pumps_http import sleep
+
+    h, p = server("tlswsraw" if tls else "wsraw")
+    ckw = {"tls": True, "cadata": tls_ca(), "server_hostname": "localhost"} if tls else None
+    ws = connect_ws(layer, h, p, path, conn_kw=ckw, **kw)
+    sleep(0.6)  # the frames and the reset are in before the first read
+    for i, k in enumerate(sizes):
+        m = ws.recv(5)
+        assert len(m) == k and m[:2] == b"m%d" % i, (i, len(m), m[:2])
+    e = raises(ConnectionClosed, ws.recv, 5)
+    assert e.code == code and e.reason == "bye", (e.code, e.reason, e.cause)
+    assert ws.errors == [], ws.errors
+
+
+def _a_pong_meets_the_reset(layer, tls=True):
+    """MicroPython over TLS: the PONG written after the first message met the reset, and a TLS socket
+    that failed a write fails every read after it: what it still held was lost (``[m0]``, then 1006
+    instead of 4000), on the blocking and asyncio layers; poll read its round first.  Over plain TCP
+    (both runtimes) a write that met the reset read at most 16 reads (8 KiB) of what came before it:
+    ``m2`` and the Close lost.  poll gave on_err(ConnectionLost) after on_close(4000) (the echo of the
+    server's Close met the reset), where the other layers raise only ConnectionClosed(4000)."""
+    _read_late(layer, "/ping-among-then-reset", (3002, 5002, 3002), 4000, tls)
+
+
+per_layer(globals(), "a_pong_meets_the_reset_over_tls", _a_pong_meets_the_reset)
+per_layer(globals(), "a_pong_meets_the_reset", lambda layer: _a_pong_meets_the_reset(layer, False))
+
+
+def _a_keepalive_ping_meets_the_reset(layer):
+    """MicroPython over TLS, keepalive on: the PING it wrote met the reset, and everything was lost
+    (1006 at the first recv())."""
+    _read_late(layer, "/sizes-then-reset", (102, 2302, 1166), 4000, True, ping_interval=0.2)
+
+
+per_layer(globals(), "a_keepalive_ping_meets_the_reset_over_tls", _a_keepalive_ping_meets_the_reset)
