@@ -297,16 +297,20 @@ def _json_value(v):
     if v is None or isinstance(v, (str, int, bool)):  # (MicroPython: a bool is no int)
         return
     if isinstance(v, float):
-        if v - v == 0:  # (nan and inf: not)
-            return
+        try:
+            if v - v == 0:  # (nan and inf: not)
+                return
+        except TypeError:  # MicroPython: a float subclass has no arithmetic (its repr is the float's)
+            if "n" not in repr(v):
+                return
     elif isinstance(v, (list, tuple)):
         for x in v:
             _json_value(x)
         return
     elif isinstance(v, dict):  # (an OrderedDict too)
         for k in v:
-            if not isinstance(k, str):
-                break
+            if not isinstance(k, str) or MICROPYTHON and type(k) is not str:  # (MicroPython's dumps()
+                break  # wrote a str subclass key quoted twice: {""k"":1})
             _json_value(v[k])
         else:
             return
@@ -325,7 +329,7 @@ def basic(auth, out):
         user = password = None
     try:
         if isinstance(user, str) and isinstance(password, str):
-            v = "Basic " + b2a_base64((user + ":" + password).encode())[:-1].decode()
+            v = "Basic " + b2a_base64(("%s:%s" % (user, password)).encode())[:-1].decode()  # (MicroPython: + took no str subclass)
             out[:] = [kv for kv in out if kv[0].lower() != "authorization"]
             out.append(("Authorization", v))
             return

@@ -86,8 +86,8 @@ class Request:
         self.target = target or "/"
         # Parameters left at None stay class attributes: a plain GET's table has room for what
         # prepare() adds, instead of growing (a new 368-byte table) as the request goes out.
-        if headers is not None:
-            self.headers = headers
+        if headers is not None:  # (an iterator: listed, as form=; a Request sent twice lost them)
+            self.headers = list(headers) if hasattr(headers, "__next__") else headers
         if query is not None:
             self.query = query
         if body is not None:
@@ -140,7 +140,7 @@ class Request:
                 if isinstance(kv, str):
                     raise TypeError  # ("ab" unpacked as the name "a" and the value "b")
                 k, v = kv
-                v = _header_value(v)
+                k, v = _header_value(k), _header_value(v)  # (MicroPython: a str subclass is no str to join)
                 http11.check_header(k, v)
                 # RFC 9110 section 7.2 Host, RFC 9112 section 6 body framing
                 if k.lower() in ("host", "content-length", "transfer-encoding"):
@@ -263,7 +263,7 @@ class Request:
 def _header_value(v):
     """A header value as str: bytes are decoded (UTF-8), a number goes through str(); anything else
     (None, a list: "None" and "[1, 2]" went out) is UsageError."""
-    if isinstance(v, str):
+    if type(v) is str:
         return v
     if isinstance(v, (bytes, bytearray)):
         try:
@@ -273,8 +273,8 @@ def _header_value(v):
         except UnicodeError:
             raise UsageError("header value %r is not UTF-8" % (v,))
         return s
-    if type(v) is int or type(v) is float:
-        return str(v)
+    if isinstance(v, str) or type(v) is int or type(v) is float:  # (a str subclass: MicroPython's join()
+        return str(v)  # refused it, a bare TypeError)
     raise UsageError("a header value is str, bytes or a number, not %r" % (v,))
 
 

@@ -112,3 +112,40 @@ def test_upgrade_request_fragment_and_offers():
         assert s.ready  # refused before anything started
     head = start_upgrade(_session(), "/ws", {"Sec-WebSocket-Protocol": "x, y"}, ["z"])
     assert b"\r\nSec-WebSocket-Protocol: z\r\n" in head and b"\r\nSec-WebSocket-Protocol: x, y\r\n" in head
+
+
+def test_str_and_float_subclasses_are_their_values():
+    # MicroPython: a str subclass in a header name or value, content_type= or auth= was a bare TypeError
+    # (its join() and + take no subclass), a float subclass in json= too (no arithmetic), and a str
+    # subclass as a json= key went out quoted twice ({""k"":1}, JSON no parser reads): as plain values
+    # now (the key: UsageError there, as MicroPython cannot write it).
+    from microhttpc.errors import UsageError
+    from microhttpc.request import Request
+
+    class S(str):
+        pass
+
+    class F(float):
+        pass
+
+    head = Request("POST", "/", headers={S("X-A"): S("v")}, body=b"x", content_type=S("text/plain"),
+                   auth=(S("u"), S("p"))).prepare("h")[0]
+    assert b"\r\nX-A: v\r\n" in head and b"\r\nContent-Type: text/plain\r\n" in head, head
+    assert b"\r\nAuthorization: Basic dTpw\r\n" in head, head
+    assert Request("POST", "/", json={"a": F(1.5), "b": S("x")}).body == '{"a":1.5,"b":"x"}'
+    raises(UsageError, Request, "POST", "/", json={"a": F("nan")})
+    if MP:
+        raises(UsageError, Request, "POST", "/", json={S("k"): 1})
+    else:
+        assert Request("POST", "/", json={S("k"): 1}).body == '{"k":1}'
+
+
+def test_headers_given_as_an_iterator_go_out_each_time():
+    # A Request sent twice (a retry, a second send) lost headers= given as an iterator: the first
+    # prepare() used it up (query= and form= iterators are listed when given).
+    from microhttpc.request import Request
+
+    r = Request("GET", "/", headers=iter([("X-A", "1"), ("X-B", "2")]))
+    for _ in range(2):
+        head = r.prepare("h")[0]
+        assert b"\r\nX-A: 1\r\nX-B: 2\r\n" in head, head
