@@ -115,6 +115,27 @@ def streams(form):
 _PIECE = 32768  # the largest piece of a bytes or str body
 
 
+def form_body(req, typed, length):
+    """``Request.prepare`` of a ``form=``: (body, Content-Type, length); urlencoded, or multipart
+    (``multipart=True``, or a field that streams).  ``typed``: the caller gave a Content-Type (headers or
+    ``content_type=``); that and ``content_length=`` are HeaderNotAllowed (both were dropped without a word)."""
+    if typed or length is not None:
+        from .errors2 import HeaderNotAllowed
+
+        raise HeaderNotAllowed("Content-Type and Content-Length are generated for a form; remove content_type=, "
+                               "content_length= or the Content-Type header")
+    multipart = req.multipart
+    if multipart is None:
+        multipart = streams(req.form)
+    if multipart:
+        from .forms import Multipart
+
+        body = Multipart(pairs(req.form), req.rng)
+        return body, body.content_type, body.length
+    body = encode_pairs(req.form, space_plus=True).encode()
+    return body, "application/x-www-form-urlencoded", len(body)
+
+
 def source_pieces(src, buf):
     """Yield the bytes of a body source, in pieces.
 

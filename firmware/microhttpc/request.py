@@ -113,7 +113,7 @@ class Request:
         if on_body is not None:
             self.on_body = on_body
         if follow_redirects is not None:
-            self.follow_redirects = count(follow_redirects, "follow_redirects")
+            self.follow_redirects = count(follow_redirects or 0, "follow_redirects")  # (False: 0, as on a connection)
         if user_data is not None:
             self.user_data = user_data
         if rng is not None:
@@ -185,21 +185,9 @@ class Request:
         if length is not None and (type(length) is not int or length < 0):
             raise UsageError("content_length must be an int, 0 or more: %r" % (length,))
         if self.form is not None:
-            if "content-type" in lower or ctype is not None:  # (content_type= was dropped without a word)
-                raise _not_allowed("Content-Type is generated for a form; remove it (content_type= or the headers)")
-            from .bodies import encode_pairs, pairs, streams
+            from .bodies import form_body
 
-            multipart = self.multipart
-            if multipart is None:
-                multipart = streams(self.form)
-            if multipart:
-                from .forms import Multipart
-
-                body = Multipart(pairs(self.form), self.rng)
-                ctype, length = body.content_type, body.length
-            else:
-                body = encode_pairs(self.form, space_plus=True).encode()
-                ctype, length = "application/x-www-form-urlencoded", len(body)
+            body, ctype, length = form_body(self, "content-type" in lower or ctype is not None, length)
         if isinstance(body, str):
             try:
                 body = body.encode()

@@ -149,3 +149,18 @@ def test_headers_given_as_an_iterator_go_out_each_time():
     for _ in range(2):
         head = r.prepare("h")[0]
         assert b"\r\nX-A: 1\r\nX-B: 2\r\n" in head, head
+
+
+def test_a_form_refuses_a_content_length_and_follow_redirects_false_is_zero():
+    # content_length= with form= was dropped without a word (content_type= with form= was refused);
+    # follow_redirects=False was 0 on a connection but UsageError on a request (requests' allow_redirects=False).
+    from microhttpc.errors import HeaderNotAllowed, UsageError
+    from microhttpc.request import Request
+
+    raises(HeaderNotAllowed, Request("POST", "/", form={"a": "1"}, content_length=3).prepare, "h")
+    raises(HeaderNotAllowed, Request("POST", "/", form={"a": "1"}, content_type="text/plain").prepare, "h")
+    raises(HeaderNotAllowed, Request("POST", "/", form={"a": "1"}, headers={"content-type": "x/y"}).prepare, "h")
+    head, body = Request("POST", "/", form={"a": "1 2"}).prepare("h")
+    assert body == b"a=1+2" and b"\r\nContent-Length: 5\r\nContent-Type: application/x-www-form-urlencoded\r\n" in head, head
+    assert Request("GET", "/", follow_redirects=False).follow_redirects == 0
+    raises(UsageError, Request, "GET", "/", follow_redirects=True)
