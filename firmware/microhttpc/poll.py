@@ -89,8 +89,8 @@ class Conn(Session):
             return s.send(mv) if out else s.recv_into(mv)
         except (OSError, ValueError) as exc:  # ValueError, or an mbedTLS code (< 0): MicroPython's TLS failed
             if self._t_tls is None or isinstance(exc, OSError) and not (MICROPYTHON and -29312 != exc.args[0] < 0):
-                if out and self.state >= _HTTP and not would_block(exc):  # a reset: what came before it goes first, all of it
-                    self._read(256, 4096)  # (an answer, RFC 9112 9.5, a 413; a WebSocket's last messages and Close)
+                if out and _HTTP <= self.state < _CLOSED and not would_block(exc):  # a reset: what came before it goes first,
+                    self._read(256, 4096)  # all of it (an answer, RFC 9112 9.5, a 413; a WebSocket's last messages and Close)
                 if would_block(exc) or self.state == _CLOSED or out and self.state == _CONNECTING:  # (that answer
                     return None  # ended it, and the requests queued behind it reopened it: not their failure)
                 if not out and (self.state == _HTTP and self._active is None  # a reset of an idle one: nothing
@@ -141,8 +141,8 @@ class Conn(Session):
     def _read(self, err=0, reads=_MAX_READS):  # err: poll saw an error: each read one read (rtio.recv_into), as Session.one_read says
         buf = self.engine._mv
         for _ in range(reads):
-            if self.state == _WS and (self.websocket._held or len(self._out) > 16):  # (see _update_mask)
-                return
+            if self.state == _WS and reads == _MAX_READS and (self.websocket._held or len(self._out) > 16):
+                return  # (see _update_mask; not once a write met a reset: nothing waits for our frames now)
             mv = (self.websocket.protocol.payload_room(len(buf)) or buf) if self.state == _WS else \
                 buf if self.upgrading is None else buf[:512]  # a 101's head: little (client._event)
             try:  # (the read too: over TLS, MicroPython's socket allocates what it returns)

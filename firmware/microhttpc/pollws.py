@@ -232,7 +232,12 @@ class WebSocket(WSCore):
             self._progress()
 
     def _input(self, data):
-        """Bytes from the socket (b"" at EOF)."""
+        """Bytes from the socket (b"" at EOF).  The input held back goes first: the engine reads no more
+        while some is held, but once a write met a reset it reads all that came before the reset
+        (``Conn._read``), and bytes parsed meanwhile took the server's Close before the messages ahead
+        of it were handed out (a reply from on_msg raised ConnectionClosed: on_err, 7 messages lost)."""
+        while self._held:
+            self._pump()
         if data:
             self._feed(data)
         else:

@@ -46,3 +46,54 @@ def _a_keepalive_ping_meets_the_reset(layer):
 
 
 per_layer(globals(), "a_keepalive_ping_meets_the_reset_over_tls", _a_keepalive_ping_meets_the_reset)
+
+
+def _poll_busy_then_reset(path, tls, n_sends, echo):
+    """poll: the WebSocket opens; the application is busy while the server's messages, its Close and a
+    reset come; then it queues ``n_sends`` messages, or (``echo``) answers each message from on_msg.
+    Returns (the first byte or character of each message, on_close calls, on_err calls)."""
+    from microhttpc.poll import Engine
+    from pumps_http import sleep
+
+    h, p = server("tlswsraw" if tls else "wsraw")
+    ckw = {"tls": True, "cadata": tls_ca(), "server_hostname": "localhost"} if tls else {}
+    e = Engine(timeout=5)
+    conn = e.connect(h, p, **ckw)
+    msgs, closes, errs, opened = [], [], [], []
+    ws = []
+
+    def on_msg(m):
+        msgs.append(m[0])  # (not all 120 KB of them)
+        if echo:
+            ws[0].send(b"echo")
+
+    ws.append(e.upgrade(conn, path, on_open=opened.append, on_msg=on_msg, on_err=errs.append,
+                        on_close=lambda code, reason: closes.append((code, reason))))
+    assert e.run(until=lambda: opened or conn.closed, timeout=5) and opened, (conn.error, errs)
+    sleep(0.6)  # the frames and the reset are in before the engine reads them
+    for _ in range(n_sends):
+        ws[0].send(b"x" * 10)
+    assert e.run(until=lambda: conn.closed, timeout=8)
+    return msgs, closes, errs
+
+
+def _poll_frames_queued_at_a_reset(tls):
+    """poll: a write that met the reset read nothing back when more than 16 frames waited to go out, or
+    input was held back (the engine reads no more until such frames are out): every message and the
+    server's Close were lost (on_close 1006, on_err ConnectionLost).  And the bytes read back meanwhile
+    took the server's Close before the messages ahead of it reached on_msg: an echo's reply raised
+    ConnectionClosed (on_err, the last 7 of 40 messages lost)."""
+    msgs, closes, errs = _poll_busy_then_reset("/msgs-then-reset", tls, 20, False)
+    assert msgs == ["%d" % i for i in range(5)] and closes == [(1001, "bye")] and errs == [], \
+        (len(msgs), closes, errs)
+    msgs, closes, errs = _poll_busy_then_reset("/bulk-then-reset", tls, 0, True)
+    assert msgs == list(range(120)) and closes == [(1001, "bye")] \
+        and errs == [], (len(msgs), closes, errs)
+
+
+def test_poll_frames_queued_at_a_reset():
+    _poll_frames_queued_at_a_reset(False)
+
+
+def test_poll_frames_queued_at_a_reset_over_tls():
+    _poll_frames_queued_at_a_reset(True)
