@@ -295,6 +295,7 @@ class WebSocket(WSCore):
             except ConnectionLost:
                 self._unsent(out)
                 self._salvage()
+                self._unsent(self.protocol.data_to_send())  # (what it produced meanwhile: a Close for a fault too)
                 self._drop()
                 return
             except TimeoutError:

@@ -97,3 +97,38 @@ def test_poll_frames_queued_at_a_reset():
 
 def test_poll_frames_queued_at_a_reset_over_tls():
     _poll_frames_queued_at_a_reset(True)
+
+
+def _a_send_meets_the_reset_behind_much(layer):
+    """A send() meets the reset behind 120 KB of messages and a Close(1001): what the socket holds is read
+    back, in order, as far as the heap holds it; where it does not (MicroPython's 192K: blocking and aio
+    parse it all before the application takes one), the end says so: 1006 with LimitExceeded as the
+    cause, and no Close claimed sent (sent_code 1009 was claimed: the Close for the fault never went out).
+    (The read-back stopped after 16 reads before: 13 messages, then 1006 with no cause.)"""
+    from microhttpc.errors import ConnectionClosed, LimitExceeded
+    from pumps_http import sleep
+
+    h, p = server("wsraw")
+    ws = connect_ws(layer, h, p, "/bulk-then-reset")
+    sleep(0.6)
+    try:
+        ws.send(b"x")
+    except ConnectionClosed:
+        pass
+    k = 0
+    while True:
+        try:
+            m = ws.recv(5)
+        except ConnectionClosed as exc:
+            e = exc
+            break
+        assert len(m) == 1000 and m[0] == m[-1] == k, (k, len(m), m[:1])
+        k += 1
+    if k == 120 and e.code == 1001:
+        assert e.reason == "bye" and ws.errors == [], (e.reason, ws.errors)
+    else:
+        assert e.code == 1006 and isinstance(e.cause, LimitExceeded) and e.sent_code is None, \
+            (k, e.code, e.cause, e.sent_code)
+
+
+per_layer(globals(), "a_send_meets_the_reset_behind_much", _a_send_meets_the_reset_behind_much)
