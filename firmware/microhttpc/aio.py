@@ -357,9 +357,10 @@ class Response(session.Response):
 
     async def close(self):
         """Discard the rest of the body, as the blocking ``Response.close``: the connection is closed when
-        the body was not complete (reading it then raises ConnectionLost)."""
+        the body was not complete; reading it then raises ConnectionLost)."""
         if not self.complete:
             await self._conn._abort()
+        self._cut = True
         self._pending = b""
 
 

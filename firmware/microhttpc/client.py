@@ -136,11 +136,12 @@ class Response(session.Response):
         return self._end(0)
 
     def close(self):
-        """Discard the rest of the body (the connection is closed if the body was not complete: reading
-        it then raises ConnectionLost, a cut-off body never passes for a whole one)."""
+        """Discard the rest of the body (the connection is closed if the body was not complete): reading
+        it then raises ConnectionLost, a cut-off body never passes for a whole one (a body the next
+        request had drained and kept read as an empty one); a body ``read()`` whole is still returned."""
         if not self.complete:
             self._conn._abort()
-        self._pending = b""
+        self._pending, self._cut = b"", True
 
 
 class Connection(Session):

@@ -171,7 +171,7 @@ def _charset(headers):
     """The codec of the charset that Content-Type names, else UTF-8.  As requests: the last line's (one
     line sent twice was not read), the last ``charset`` of it, quotes and spaces around its name dropped
     (``charset='iso-8859-1'`` was UTF-8 on MicroPython, and the first of two was taken)."""
-    v = headers.get_all("content-type")
+    v = headers and headers.get_all("content-type")  # (codec(None) alone: UTF-8)
     name = None
     for p in (v[-1] if v else "").split(";")[1:]:
         p = p.split("=", 1)

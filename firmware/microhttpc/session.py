@@ -142,7 +142,8 @@ class Response(http11.ResponseHead):
             if type(b) is not bytearray and type(b) is not memoryview:
                 b = memoryview(b)
             b[:0] = b""  # (a read-only memoryview: TypeError; allocates nothing)
-        except (TypeError, ValueError):  # (MicroPython, an array of ints: ValueError)
+        except (TypeError, ValueError, NotImplementedError):  # (MicroPython, an array of ints: ValueError;
+            # CPython, a view of more than one dimension: NotImplementedError)
             raise UsageError("readinto() takes a bytearray or a writable memoryview, not %r" % (type(buf).__name__,))
         return b
 
