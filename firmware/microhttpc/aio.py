@@ -248,6 +248,7 @@ class Response(session.Response):
             c = bytes(self._pending)  # (a view of what read(n) left: made bytes before it is let go)
             self._pending = b""
             return c
+        self._pending = b""  # (not None: as the blocking layer's)
         while not self.complete:
             ev = await self._conn._event()
             if ev[0] == http11.DATA and ev[1]:
@@ -266,6 +267,7 @@ class Response(session.Response):
         conn = self._conn
         k = 0 if self._pending or self.complete else conn.parser.raw_room(len(buf))
         if k:
+            self._pending = b""  # (not None: as the blocking layer's)
             try:
                 data = await conn._recv(conn.wait_time(), buf if k == len(buf) else memoryview(buf)[:k])
             except TimeoutError:
@@ -296,6 +298,7 @@ class Response(session.Response):
         if self._body is not None:
             return self._body
         conn = self._conn
+        whole = self._pending is None  # (as the blocking layer's)
         # The bytes still to come: none for a HEAD's answer, a 304, a body on_body took (their
         # Content-Length was over max_body: LimitExceeded for nothing); what remains after read(n)
         size = None if self.complete or conn.active is not self else conn.parser.body_left()
@@ -327,7 +330,8 @@ class Response(session.Response):
                 body = body.value()
             # read(n), readinto() and iter_chunks() hand it out next, once (they said the body had ended:
             # microhttpc.get(url).iter_chunks() gave nothing); read() gives it whole again
-            self._body = self._pending = body
+            self._body = body
+            self._pending = body if whole else b""
         except MemoryError:
             body = mv = None
             self._cut = True  # what was read is gone: reading on raises (a read() gave b"", body complete)

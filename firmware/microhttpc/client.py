@@ -33,6 +33,7 @@ class Response(session.Response):
             c = bytes(self._pending)  # (a view of what read(n) left: made bytes before it is let go)
             self._pending = b""
             return c
+        self._pending = b""  # (not None: body bytes are handed out, see read())
         while not self.complete:
             ev = self._conn._event()
             if ev[0] == http11.DATA and ev[1]:
@@ -62,6 +63,7 @@ class Response(session.Response):
         if self._body is not None:
             return self._body
         conn = self._conn
+        whole = self._pending is None  # no read took a byte of it before (see below)
         # The bytes still to come: none for a HEAD's answer, a 304, a body on_body took (their
         # Content-Length was over max_body: LimitExceeded for nothing); what remains after read(n)
         size = None if self.complete or conn.active is not self else conn.parser.body_left()
@@ -99,8 +101,11 @@ class Response(session.Response):
                     pass
                 body = body.value()
             # read(n), readinto() and iter_chunks() hand it out next, once (they said the body had ended:
-            # microhttpc.get(url).iter_chunks() gave nothing); read() gives it whole again
-            self._body = self._pending = body
+            # microhttpc.get(url).iter_chunks() gave nothing), when it is the whole body: not what was
+            # left after a read(n) or iter_lines() (handed out again: read(3), read(), read(5) gave its
+            # bytes 4 to 8 twice); read() gives it again
+            self._body = body
+            self._pending = body if whole else b""
         except MemoryError:  # max_body=None and a body larger than the heap: stream it instead
             body = mv = None
             self._cut = True  # what was read is gone: reading on raises (a read() gave b"", body complete)
@@ -126,6 +131,7 @@ class Response(session.Response):
             buf[: len(c)] = c  # nothing is lost)
             return len(c)
         conn = self._conn
+        self._pending = b""  # (not None: see read())
         while not self.complete:
             n = conn._recv(buf)
             if n:

@@ -72,7 +72,8 @@ class Response(http11.ResponseHead):
     _history = None  # the redirects' list, when there were any
     _conn = _target = None  # the connection (Session) it came through and the target sent
     _cut = False  # the connection was dropped before the end of the body
-    _pending = b""  # body bytes received but not yet handed out (bytes, or a memoryview of the rest of them)
+    _pending = None  # body bytes received but not yet handed out (bytes, or a memoryview of the rest of them;
+    # None until a read took some: a whole read() hands its body out once more only then, see read())
 
     @property
     def history(self):

@@ -61,3 +61,43 @@ def test_read_after_iter_lines_stopped_aio():
 
     lines, rest = asyncio.run(main())
     assert lines == [b"alpha", b"beta"] and rest == REST, (lines, rest)
+
+
+def test_no_byte_handed_out_twice_after_a_whole_read():
+    # read() of what was left after read(n) or iter_lines() kept it to be handed out once more: the lines
+    # it returned came out of iter_lines() again, and read(5) after read(3), read() gave bytes 4 to 8
+    # again.  Only a body read whole from its first byte is handed out once more (get(url).iter_chunks()).
+    import asyncio
+
+    from microhttpc import Connection, aio
+
+    body = b"alpha\r\nbeta\n\ngamma"
+    host, port = server("raw")
+    conn = Connection(host, port, timeout=10)
+    try:
+        r = conn.request("GET", "/raw/lines")
+        it = r.iter_lines()
+        assert (next(it), next(it)) == (b"alpha", b"beta")
+        assert r.read() == REST
+        assert list(it) == [] and r.read(5) == b""
+        r = conn.request("GET", "/raw/lines")
+        assert r.read(3) == body[:3] and r.read() == body[3:] and r.read(5) == b"" and r.read() == body[3:]
+        r = conn.request("GET", "/raw/lines")
+        assert r.read() == body and b"".join(r.iter_chunks()) == body and r.read(5) == b""
+    finally:
+        conn.close()
+
+    async def main():
+        c = aio.Connection(host, port, timeout=10)
+        try:
+            r = await c.request("GET", "/raw/lines")
+            got = [await r.read(3), await r.read(), await r.read(5)]
+            r = await c.request("GET", "/raw/lines")
+            whole = [await r.read(), await r.read(5), await r.read(50), await r.read(5)]
+            return got, whole
+        finally:
+            await c.close()
+
+    got, whole = asyncio.run(main())
+    assert got == [body[:3], body[3:], b""], got
+    assert whole == [body, body[:5], body[5:], b""], whole
