@@ -1,5 +1,5 @@
 # Type aliases for the stubs only: no module of this name exists at run time.
-from typing import Any, Callable, Dict, Iterable, Protocol, Tuple, TypedDict, Union
+from typing import Any, Callable, Dict, Iterable, List, Protocol, Tuple, TypedDict, Union
 
 from .errors import HTTPCError
 
@@ -8,6 +8,8 @@ Bytes = Union[bytes, bytearray, memoryview]
 # a query value of None writes the key alone), or a callable returning one.
 Pairs = Union[Dict[str, Any], Iterable[Tuple[str, Any]]]
 Table = Union[Pairs, Callable[[], Pairs]]
+# ws_connect()'s headers: read twice (checked before the connection, then sent), so no iterator
+ReTable = Union[Dict[str, Any], List[Tuple[str, Any]], Tuple[Tuple[str, Any], ...], Callable[[], Pairs]]
 Rng = Callable[[int], bytes]  # rng(n) -> n random bytes
 
 class ReadInto(Protocol):

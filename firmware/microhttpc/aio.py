@@ -364,7 +364,8 @@ class Response(session.Response):
         the body was not complete; reading it then raises ConnectionLost)."""
         if not self.complete:
             await self._conn._abort()
-        self._cut = True
+        elif self._pending and self._body is None:  # (as the blocking layer's)
+            self._cut = True
         self._pending = b""
 
 

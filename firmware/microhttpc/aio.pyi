@@ -12,6 +12,7 @@ from ._types import (
     OnRxData,
     OnRxInit,
     Pairs,
+    ReTable,
     RequestKw,
     Rng,
     Source,
@@ -126,7 +127,7 @@ class Connection(session.Session):
 
 async def ws_connect(
     url: str,
-    headers: Table | None = None,
+    headers: ReTable | None = None,
     subprotocols: list[str] | tuple[str, ...] | None = None,
     connect_timeout: float | None = 10.0,
     timeout: float | None = 30.0,

@@ -104,7 +104,6 @@ class WebSocket(WSCore):
         except ConnectionLost:
             self._unsent(out)
             await self._salvage()
-            self._unsent(self.protocol.data_to_send())  # (as websocket's)
             self._drop()
             return
         except TimeoutError:

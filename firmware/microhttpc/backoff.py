@@ -53,6 +53,9 @@ class Reconnect:
         self.max_delay = max_delay
         self.min_uptime = min_uptime
         self.on_retry = on_retry
+        for k in ("headers", "subprotocols"):  # (iterators: listed, for every attempt; the first took them all)
+            if hasattr(kw.get(k), "__next__"):
+                kw[k] = list(kw[k])
         self.kw = kw
         self.aio = aio
         self.attempts = 0

@@ -147,7 +147,9 @@ class Response(session.Response):
         request had drained and kept read as an empty one); a body ``read()`` whole is still returned."""
         if not self.complete:
             self._conn._abort()
-        self._pending, self._cut = b"", True
+        elif self._pending and self._body is None:  # a body the next request drained and kept, dropped now
+            self._cut = True
+        self._pending = b""
 
 
 class Connection(Session):

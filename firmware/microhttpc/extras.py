@@ -130,7 +130,7 @@ def codec(encoding, headers=None):
     (as requests; a Latin-1 body labelled so was read as UTF-8, its accents U+FFFD)."""
     if encoding is None:
         return _charset(headers)
-    if type(encoding) is not str:
+    if not isinstance(encoding, str):
         raise UsageError("text() takes the name of an encoding, not %r" % (encoding,))
     if not MICROPYTHON:
         try:

@@ -193,7 +193,7 @@ class Headers:
 
     def _key(self, name):
         """A name as ``_next`` compares it: lower-cased bytes, from a str or bytes; else UsageError."""
-        if type(name) is str:
+        if isinstance(name, str):  # (a subclass too, as request headers take it)
             return name.encode().lower()  # (ASCII letters only, as MicroPython: CPython's str.lower() made
             # the Kelvin sign a "k", and "\u212aeep-alive" found Keep-Alive there alone)
         if type(name) is bytes:

@@ -330,6 +330,8 @@ class WebSocket(WSCore):
                 self._dispatch()
             except Exception as exc:  # (MemoryError included: a heap still too full to parse what it held)
                 return exc
+            finally:  # the echo of a Close held back behind the messages, which receive_eof applied, was not
+                self._unsent(p._out)  # sent (sent_code 4000 was claimed, as on the blocking layer)
         return None
 
     def _end_cause(self, cause):

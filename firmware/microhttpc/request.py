@@ -113,7 +113,7 @@ class Request:
         if on_body is not None:
             self.on_body = on_body
         if follow_redirects is not None:
-            self.follow_redirects = count(follow_redirects or 0, "follow_redirects")  # (False: 0, as on a connection)
+            self.follow_redirects = count(0 if follow_redirects is False else follow_redirects, "follow_redirects")  # (as on a connection)
         if user_data is not None:
             self.user_data = user_data
         if rng is not None:

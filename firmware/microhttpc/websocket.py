@@ -202,6 +202,8 @@ class WebSocket(WSCore):
         raise ConnectionClosed (1006); the caller raises what it caught, if anything."""
         self._close_socket()
         self.protocol.receive_eof()
+        self._unsent(self.protocol._out)  # (as aiows's: what no write took, the read-back's and the echo of a Close
+        # held back behind messages, which receive_eof applies: a Close there was not sent)
 
     def send_start(self, is_text=False):
         """Start a message of unknown length; continue with send_fragment(), finish with send_end()."""
@@ -295,7 +297,6 @@ class WebSocket(WSCore):
             except ConnectionLost:
                 self._unsent(out)
                 self._salvage()
-                self._unsent(self.protocol.data_to_send())  # (what it produced meanwhile: a Close for a fault too)
                 self._drop()
                 return
             except TimeoutError:

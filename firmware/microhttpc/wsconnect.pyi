@@ -1,12 +1,12 @@
 from typing import Any
 
-from ._types import OnClose, OnControl, OnErr, OnMsg, OnRxComplete, OnRxData, OnRxInit, Rng, Table
+from ._types import OnClose, OnControl, OnErr, OnMsg, OnRxComplete, OnRxData, OnRxInit, ReTable, Rng
 
 from .websocket import WebSocket
 
 def ws_connect(
     url: str,
-    headers: Table | None = None,
+    headers: ReTable | None = None,
     subprotocols: list[str] | tuple[str, ...] | None = None,
     connect_timeout: float | None = 10.0,
     timeout: float | None = 30.0,

@@ -134,6 +134,13 @@ def test_str_and_float_subclasses_are_their_values():
     assert b"\r\nAuthorization: Basic dTpw\r\n" in head, head
     assert Request("POST", "/", json={"a": F(1.5), "b": S("x")}).body == '{"a":1.5,"b":"x"}'
     raises(UsageError, Request, "POST", "/", json={"a": F("nan")})
+    # and where a name is looked up in response headers, or an encoding named (UsageError, on both runtimes)
+    from microhttpc.extras import codec
+    from microhttpc.http11 import Headers
+
+    h = Headers([("Content-Type", "text/plain")])
+    assert h.get(S("content-type")) == h[S("CONTENT-TYPE")] == "text/plain" and S("Content-Type") in h
+    assert codec(S("latin-1")) in ("latin-1", "latin_1")
     if MP:
         raises(UsageError, Request, "POST", "/", json={S("k"): 1})
     else:
@@ -163,4 +170,5 @@ def test_a_form_refuses_a_content_length_and_follow_redirects_false_is_zero():
     head, body = Request("POST", "/", form={"a": "1 2"}).prepare("h")
     assert body == b"a=1+2" and b"\r\nContent-Length: 5\r\nContent-Type: application/x-www-form-urlencoded\r\n" in head, head
     assert Request("GET", "/", follow_redirects=False).follow_redirects == 0
-    raises(UsageError, Request, "GET", "/", follow_redirects=True)
+    for v in (True, "", [], b"", 1.0):  # (False alone is 0: a first fix took any falsy value)
+        raises(UsageError, Request, "GET", "/", follow_redirects=v)

@@ -23,6 +23,10 @@ def _read_late(layer, path, sizes, code, tls, **kw):
     e = raises(ConnectionClosed, ws.recv, 5)
     assert e.code == code and e.reason == "bye", (e.code, e.reason, e.cause)
     assert ws.errors == [], ws.errors
+    # The echo of the server's Close did not go out (the write met the reset): not claimed sent (the
+    # blocking layer said sent_code 4000, ok True: the Close held back behind the messages was applied,
+    # and its echo queued, after the read-back)
+    assert e.sent_code is None and not e.ok, (e.sent_code, e.ok)
 
 
 def _a_pong_meets_the_reset(layer, tls=True):
@@ -125,7 +129,7 @@ def _a_send_meets_the_reset_behind_much(layer):
         assert len(m) == 1000 and m[0] == m[-1] == k, (k, len(m), m[:1])
         k += 1
     if k == 120 and e.code == 1001:
-        assert e.reason == "bye" and ws.errors == [], (e.reason, ws.errors)
+        assert e.reason == "bye" and ws.errors == [] and e.sent_code is None, (e.reason, ws.errors, e.sent_code)
     else:
         assert e.code == 1006 and isinstance(e.cause, LimitExceeded) and e.sent_code is None, \
             (k, e.code, e.cause, e.sent_code)

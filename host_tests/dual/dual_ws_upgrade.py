@@ -179,3 +179,13 @@ def test_frames_in_the_same_read_as_the_101_head_are_kept():
     assert ws.recv() == "got pong p"  # our automatic PONG reached the server
     ws.close()
     assert raises(ConnectionClosed, ws.recv).code == 1000
+
+
+def test_reconnect_gives_every_attempt_the_headers_given_as_iterators():
+    # A reconnect loop passed the same iterators to every attempt: the first used them up (ws_connect
+    # itself takes lists there, as the README says: it reads them twice).
+    from microhttpc.backoff import Reconnect
+
+    r = Reconnect(url("ws", "wsraw", "/proto"), 1.0, 2.0, 10.0, None,
+                  {"headers": iter([("X-A", "1")]), "subprotocols": iter(["chat"])})
+    assert r.kw["headers"] == [("X-A", "1")] and r.kw["subprotocols"] == ["chat"], r.kw
