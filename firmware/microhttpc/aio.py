@@ -362,7 +362,7 @@ class Response(session.Response):
     async def close(self):
         """Discard the rest of the body, as the blocking ``Response.close``: the connection is closed when
         the body was not complete; reading it then raises ConnectionLost)."""
-        if not self.complete:
+        if not self.complete and (self._pending or self._conn.parser.body_left() != 0):  # (as the blocking layer's)
             await self._conn._abort()
         elif self._pending and self._body is None:  # (as the blocking layer's)
             self._cut = True

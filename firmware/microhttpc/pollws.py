@@ -112,6 +112,11 @@ class WebSocket(WSCore):
         try:
             getattr(p, name)(*args)
             self._queue(on_tx_complete)  # (in the try: a frame taken from the protocol and not queued was lost,
+        except ws.ConnectionClosed as e:  # our Close still queued, not written (the engine writes it in its next
+            c = self.conn  # round): not claimed sent (sent_code 1000, ok, before the reset behind it was met)
+            if c._out and c._out[-1][0][0] & 0x0F == 8 or p._out and p._out[-1][0] & 0x0F == 8:
+                e.sent_code = None
+            raise
         except MemoryError as e:  # and the message went on without it, on a connection that stayed open)
             # No heap for the frame: raised to the caller (once: not to on_err, nor the connection's), and
             # the connection ends as after any fault (on_close(1006), on_close(conn, e) from the next poll()).

@@ -293,9 +293,9 @@ def test_fifo_queue_runs_in_order_on_one_connection():
 
 
 def test_close_of_a_drained_body_and_readinto_checks():
-    # r.close() of a body the next request had drained and kept: read() gave b"" (an empty body passed
-    # for a whole one; README: reading a closed body raises ConnectionLost); a body read whole before
-    # close() is still returned.  CPython: readinto() of a 2-D view was a bare NotImplementedError.
+    # r.close() of the rest of a body the next request had drained and kept: read() gave b"" (an empty
+    # body passed for a whole one; README: reading a closed body raises ConnectionLost); a body read
+    # whole before close() is still returned.  CPython: readinto() of a 2-D view was a bare NotImplementedError.
     # extras.codec(None) with no headers (as its stub allows) was an AttributeError.
     import sys
 
@@ -308,19 +308,21 @@ def test_close_of_a_drained_body_and_readinto_checks():
     want = bytes(range(256)) * 6
     c = conn(drain_limit=2048)
     r = c.request("GET", "/bytes/1500")
-    c.request("GET", "/peer").read()  # drains r's body and keeps it
-    r.close()
+    assert r.read(10) == want[:10]
+    c.request("GET", "/peer").read()  # drains the rest of r's body and keeps it
+    r.close()  # and drops that rest
     raises(ConnectionLost, r.read)
     raises(ConnectionLost, r.read, 5)
     r = c.request("GET", "/bytes/1500")
     assert r.read() == want[:1500]
     r.close()
     assert r.read() == want[:1500]
-    # Nothing was dropped: a body read to its end, a HEAD's answer (a first fix raised ConnectionLost)
+    # Nothing was dropped: a body read to its end (all its bytes taken, the end not read yet: close()
+    # closed the connection, and reads after it raised ConnectionLost), a HEAD's answer
     r = c.request("GET", "/bytes/100")
-    assert r.read(100) == want[:100] and r.read(5) == b""
+    assert r.read(100) == want[:100]
     r.close()
-    assert r.read(5) == b"" and r.read() == b""
+    assert c.is_open and r.read(5) == b"" and r.read() == b""
     r = c.request("HEAD", "/bytes/100")
     r.close()
     assert r.read() == b""
@@ -336,6 +338,7 @@ def test_close_of_a_drained_body_and_readinto_checks():
         host, port = server("http")
         a = await aio.Connection.open(host, port, timeout=10, drain_limit=2048)
         r = await a.request("GET", "/bytes/1500")
+        assert await r.read(10) == want[:10]
         await (await a.request("GET", "/peer")).read()
         await r.close()
         try:
@@ -343,6 +346,10 @@ def test_close_of_a_drained_body_and_readinto_checks():
             raise AssertionError("read() after close() of a drained body")
         except ConnectionLost:
             pass
+        r = await a.request("GET", "/bytes/100")
+        assert await r.read(100) == want[:100]
+        await r.close()
+        assert a.is_open and await r.read(5) == b""
         if not flat:
             r = await a.request("GET", "/bytes/100")
             try:

@@ -136,3 +136,25 @@ def _a_send_meets_the_reset_behind_much(layer):
 
 
 per_layer(globals(), "a_send_meets_the_reset_behind_much", _a_send_meets_the_reset_behind_much)
+
+
+def test_poll_send_after_the_servers_close_claims_no_close_sent():
+    """poll: the server's Close came with the 101 and a reset behind it; a send() before the engine ran
+    again raised ConnectionClosed with sent_code 1000 and ok True, while the echo of that Close was only
+    queued (and never went out: the reset came first).  The other layers write it at once."""
+    from microhttpc.errors import ConnectionClosed
+    from microhttpc.poll import Engine
+    from pumps_http import sleep
+
+    h, p = server("wsraw")
+    e = Engine(timeout=5)
+    conn = e.connect(h, p, timeout=5)
+    opened = []
+    ws = e.upgrade(conn, "/hello-bye-reset", on_open=opened.append, on_msg=lambda m: None)
+    assert e.run(until=lambda: opened, timeout=5)
+    sleep(0.3)
+    x = raises(ConnectionClosed, ws.send, "x")
+    assert x.code == 1000 and x.sent_code is None and not x.ok, (x.code, x.sent_code)
+    assert e.run(until=lambda: conn.closed, timeout=5)
+    x = raises(ConnectionClosed, ws.send, "x")
+    assert x.code == 1000 and x.sent_code is None and not x.ok, (x.code, x.sent_code)
