@@ -267,6 +267,8 @@ class Response(session.Response):
         conn = self._conn
         k = 0 if self._pending or self.complete else conn.parser.raw_room(len(buf))
         if k:
+            if conn.task is not None and conn.task is not asyncio.current_task():  # (as _event: another task's
+                raise UsageError("another task is reading this connection")  # drain took part of it, read() gave the rest)
             self._pending = b""  # (not None: as the blocking layer's)
             try:
                 data = await conn._recv(conn.wait_time(), buf if k == len(buf) else memoryview(buf)[:k])
@@ -716,6 +718,9 @@ class Connection(Session):
         self.check_usable()  # (a WebSocket's connection is not closed for an HTTP request: a redirect's hop
         # back here, after another task's upgrade while the chain was away, closed that task's WebSocket,
         # whose frames then went to the new HTTP connection)
+        o = self.task
+        if o is not None and o is not t and o.done():  # its task ended and left it taken (a cancel in a race:
+            self.lost()  # every request after it was UsageError, for good): lost, and opened again below
         if self.method is not None or self.task is not None and self.task is not t:
             raise UsageError("another task is using this connection (one request at a time on a Connection)")
         self.task = t  # this task's until its first read ends (or the connection does)
@@ -743,10 +748,14 @@ class Connection(Session):
         cur = self.active
         if cur is None or cur.complete:
             return
+        own = self.task
+        if self._drain is not None and self._drain[0] is not cur:  # one a cancel cut short (the next response's
+            self._drain = None  # pieces went to its response)
         try:
             piece = b""
             while self.drain(cur, piece):
                 piece = await cur.read_chunk()
+                self.task = own  # (each read let it go: another task's read() took part of the body between them)
         except (HTTPCError, MemoryError):
             pass
         if not cur.complete:

@@ -190,3 +190,59 @@ def test_a_resend_keeps_the_connection_from_other_tasks():
 
     order = asyncio.run(main())
     assert order == [("A", 299), "A read", ("B", 200, b"ok")], order
+
+
+def test_a_read_while_another_tasks_request_drains_the_body():
+    # Task A holds a response whose body dribbles in; task B's request drains that body first.  A's
+    # readinto() read the socket beside B's drain (MicroPython; straight into A's buffer, past the check
+    # that every other read makes): both took pieces of the body, and A's read() gave a body short of
+    # what B took, with no error.  It is UsageError now, as on CPython, and as read_chunk() was.
+    from microhttpc.errors import HTTPCError
+
+    async def main():
+        h, p = server("raw")
+        conn = await aio.Connection.open(h, p, timeout=10)
+        r = await conn.request("GET", "/raw/dribble-small")  # 1,000 bytes, 5 every 0.2 s
+
+        async def other():
+            try:
+                r2 = await conn.request("GET", "/raw/lines")
+                return await r2.read()
+            except HTTPCError as e:
+                return e
+
+        t = asyncio.create_task(other())
+        await asyncio.sleep(0.1)  # B drains A's body now, waiting for its next bytes
+        try:
+            await r.readinto(bytearray(64))
+            got = None
+        except UsageError as e:
+            got = e
+        body = await t
+        await conn.close()
+        return got, body
+
+    got, body = asyncio.run(main())
+    assert isinstance(got, UsageError), got
+    assert body == b"alpha\r\nbeta\n\ngamma", body
+
+
+def test_a_connection_left_taken_by_an_ended_task_is_opened_again():
+    # A task that ended while its connection was still marked as taken by it (cancellations in a race
+    # of two tasks' requests) left every later request refused for good ("another task is using this
+    # connection").  A later request finds its task done: the connection is lost and opened again.
+    async def main():
+        h, p = server("http")
+        conn = await aio.Connection.open(h, p, timeout=5)
+
+        async def taker():
+            conn.task = asyncio.current_task()  # (the state the race left: taken, its task ending)
+            conn.method = "GET"
+
+        await asyncio.create_task(taker())
+        r = await conn.request("GET", "/hello")
+        body = await r.read()
+        await conn.close()
+        return r.status, body
+
+    assert asyncio.run(main()) == (200, b"hello world")
