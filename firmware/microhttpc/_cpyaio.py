@@ -405,6 +405,9 @@ async def recv(conn, timeout, into=None):
                     conn.task = None
             if p.got:
                 return into[: p.got]
+        elif conn.task is asyncio.current_task():  # a read that found its bytes here lets the connection go
+            conn.task = None  # too, as one that waited (a response whose head was here stayed its task's: another
+            # task could not read it, and once that task ended, the next request lost the connection)
         return p.take(into)
     except HTTPCError:
         raise

@@ -142,7 +142,8 @@ class Response(session.Response):
         return self._end(0)
 
     def close(self):
-        """Discard the rest of the body (the connection is closed if the body was not complete): reading
+        """Discard the rest of the body (the connection is closed if the body was not complete, unless all
+        its bytes were taken: its end is read with the next request or read): reading
         it then raises ConnectionLost, a cut-off body never passes for a whole one (a body the next
         request had drained and kept read as an empty one); a body ``read()`` whole is still returned."""
         if not self.complete and (self._pending or self._conn.parser.body_left() != 0):  # (all its bytes taken:

@@ -246,3 +246,24 @@ def test_a_connection_left_taken_by_an_ended_task_is_opened_again():
         return r.status, body
 
     assert asyncio.run(main()) == (200, b"hello world")
+
+
+def test_a_response_from_a_task_that_ended_is_read_by_another():
+    # CPython: a request whose answer was already there at its first read (an early 413 to an upload)
+    # left the connection its task's; with asyncio.wait_for(), which runs it in a task of its own, the
+    # caller's read() of that response was UsageError ("another task is reading this connection", 8 of 10).
+    import sys
+
+    size = 2000 if sys.implementation.name == "micropython" else 300000  # (a 128 KiB heap)
+
+    async def main():
+        h, p = server("raw")
+        conn = await aio.Connection.open(h, p, timeout=5)
+        got = []
+        for _ in range(3):
+            r = await asyncio.wait_for(conn.request("POST", "/raw/early-end", body=b"x" * size), 10)
+            got.append((r.status, await r.read()))
+        await conn.close()
+        return got
+
+    assert asyncio.run(main()) == [(413, b"too large")] * 3
