@@ -330,8 +330,8 @@ class Response(session.Response):
                 while body.add(await self.read_chunk()):
                     pass
                 body = body.value()
-            # read(n), readinto() and iter_chunks() hand it out next, once (they said the body had ended:
-            # microhttpc.get(url).iter_chunks() gave nothing); read() gives it whole again
+            # read(n), readinto() and iter_chunks() hand it out next, once, when it is the whole body (as
+            # the blocking layer's); read() gives it again
             self._body = body
             self._pending = body if whole else b""
         except MemoryError:
@@ -363,7 +363,8 @@ class Response(session.Response):
 
     async def close(self):
         """Discard the rest of the body, as the blocking ``Response.close``: the connection is closed when
-        the body was not complete; reading it then raises ConnectionLost)."""
+        the body was not complete (unless all its bytes were taken); reading dropped bytes then raises
+        ConnectionLost."""
         if not self.complete and (self._pending or self._conn.parser.body_left() != 0):  # (as the blocking layer's)
             await self._conn._abort()
         elif self._pending and self._body is None:  # (as the blocking layer's)

@@ -142,10 +142,11 @@ class Response(session.Response):
         return self._end(0)
 
     def close(self):
-        """Discard the rest of the body (the connection is closed if the body was not complete, unless all
-        its bytes were taken: its end is read with the next request or read): reading
-        it then raises ConnectionLost, a cut-off body never passes for a whole one (a body the next
-        request had drained and kept read as an empty one); a body ``read()`` whole is still returned."""
+        """Discard the rest of the body.  The connection is closed if the body was not complete (unless all
+        its bytes were taken: its end is read with the next request or read).  Reading a body whose
+        bytes were dropped so raises ConnectionLost, a cut-off body never passes for a whole one (a body
+        the next request had drained and kept read as an empty one); a body ``read()`` whole is still
+        returned."""
         if not self.complete and (self._pending or self._conn.parser.body_left() != 0):  # (all its bytes taken:
             self._conn._abort()  # its end is read without I/O later: read(10) of 10 bytes then close() closed it)
         elif self._pending and self._body is None:  # a body the next request drained and kept, dropped now
