@@ -23,6 +23,8 @@ def _pings_while_in_recv(layer, tls=False):
     ws.send("still open")
     assert ws.recv(5) == "still open"
     ws.close()
+    ws = None  # (its Engine goes before seen()'s comes: on MicroPython's 128 KiB the new Engine's 2 KiB
+    # buffer found no block in 1 of 4 runs)
     got = [f for f in seen(layer, path) if f.startswith("9:")]
     assert len(got) >= 3, got  # about 5; fewer only on a very slow machine
     assert got[:3] == ["9:ka1", "9:ka2", "9:ka3"], got
@@ -31,6 +33,7 @@ def _pings_while_in_recv(layer, tls=False):
     ws = connect_ws(layer, h, p, path, **kw)
     raises(TimeoutError, ws.recv, 0.8)
     ws.close()
+    ws = None
     assert [f for f in seen(layer, path) if f.startswith("9:")] == []
 
 
