@@ -181,20 +181,19 @@ class WebSocket(WSCore):
         to the reader first): all of it (at most 4,096 reads), without waiting, is parsed, so that recv() returns
         its messages and Close before ConnectionClosed, as poll's does (five messages and a Close were
         lost).  Into a buffer of its own (a callback that sent may hold a view of the receive buffer),
-        copied for the protocol, which may keep views of what it is given."""
+        copied for the protocol, which may keep views of what it is given.  No heap for that is a
+        MemoryError of the call in progress, reported as any other (as aiows's; it was swallowed, and
+        what came was lost without a word)."""
         self.stream.settimeout(0)
-        try:
-            if self._leftover:  # what came with the 101 (or a first read), not parsed yet, came before them
-                data, self._leftover = bytes(self._leftover), None
-                self.protocol.receive_data(data)
-            mv = memoryview(bytearray(512))
-            for _ in range(4096):  # (finite: nothing comes after a reset; 16 lost an 11 KB tail)
-                n = self._recv(mv)
-                if not n:
-                    return
-                self.protocol.receive_data(bytes(mv[:n]))
-        except MemoryError:
-            pass  # (the connection ends all the same)
+        if self._leftover:  # what came with the 101 (or a first read), not parsed yet, came before them
+            data, self._leftover = bytes(self._leftover), None
+            self.protocol.receive_data(data)
+        mv = memoryview(bytearray(512))
+        for _ in range(4096):  # (finite: nothing comes after a reset; 16 lost an 11 KB tail)
+            n = self._recv(mv)
+            if not n:
+                return
+            self.protocol.receive_data(bytes(mv[:n]))
 
     def _drop(self):
         """The connection ends here, without a Close frame: no heap for a frame (README, "Out of
