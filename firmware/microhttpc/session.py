@@ -605,7 +605,8 @@ class Session:
         (``resp`` is then still incomplete)."""
         d = self._drain
         if d is None:  # the first call: bound the drain in time too
-            d = self._drain = [resp, [], 0]
+            d = self._drain = [resp, Body(None)]  # (tiny chunks share blocks: a list of 1,000 one-byte
+            # pieces found no heap on MicroPython, and the connection closed)
             if self.drain_timeout is not None:
                 t = self.clock.ticks_add(self.clock.ticks_ms(), int(self.drain_timeout * 1000))
                 if self.t_end is None or self.clock.ticks_diff(t, self.t_end[0]) < 0:
@@ -613,14 +614,14 @@ class Session:
         if piece is None:
             self._drain = None
             try:
-                d[0]._pending = b"".join(d[1])  # still there for a read() of that response
+                d[0]._pending = d[1].value()  # still there for a read() of that response
             except MemoryError:
                 d[0]._cut = True  # they are gone: a read() says so
                 raise
             return False
-        d[1].append(piece)
-        d[2] += len(piece)
-        if d[2] <= self.drain_limit:
+        if piece:
+            d[1].add(piece)
+        if d[1].size <= self.drain_limit:
             return True
         self._drain = None
         return False
