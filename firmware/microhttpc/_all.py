@@ -4,12 +4,16 @@ package would cost every board its heap)."""
 
 def names(lazy):
     """The names of the package's lazy table ``lazy`` and every error class, each loaded here; not
-    TimeoutError (a star import would hide the builtin of that name)."""
+    TimeoutError where the runtime has a builtin of that name (CPython: a star import would hide it;
+    MicroPython has none, and ``except TimeoutError:`` after a star import was a NameError there)."""
+    import builtins
+
     from . import errors, errors2, extras
 
+    skip = "TimeoutError" if hasattr(builtins, "TimeoutError") else ""
     value = [n for n in lazy.split() if n[0] != ":"]
     for n in dir(errors) + dir(errors2) + dir(extras) + ["ConnectionClosed"]:  # (errors2's __getattr__ has it)
         c = getattr(errors, n, None)
-        if isinstance(c, type) and issubclass(c, errors.HTTPCError) and n != "TimeoutError" and n not in value:
+        if isinstance(c, type) and issubclass(c, errors.HTTPCError) and n != skip and n not in value:
             value.append(n)
     return value
