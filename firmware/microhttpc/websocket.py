@@ -388,8 +388,10 @@ class WebSocket(WSCore):
         act on the events.  False when nothing came by ``dl`` (no exception: a poll that finds nothing
         allocates nothing)."""
         p = self.protocol
-        if p.more_input():
-            p.receive_data(b"")  # what waited behind the messages already handed over
+        ev = p._events
+        if p.more_input() and not (self._socket_closed and len(ev) == 1 and ev[0][0] == ws.EV_CLOSE):
+            p.receive_data(b"")  # what waited behind the messages already handed over (not the end of a
+            # connection already told: a poll() after on_close returned True once more, after a fault)
         elif self._leftover:
             data = self._leftover
             self._leftover = None

@@ -276,3 +276,24 @@ def _a_message_whose_auto_mode_start_failed_is_dropped_whole(layer):
 per_layer(globals(), "a_message_whose_auto_mode_start_failed_is_dropped_whole",
           _a_message_whose_auto_mode_start_failed_is_dropped_whole)
 
+
+
+def test_blocking_poll_after_the_end_was_told_raises():
+    """The blocking WebSocket's poll(): a message over max_message with the server's Close behind it in
+    one write; the call that told on_close (the fault's 1006) is the last to return, the next raises
+    ConnectionClosed, as after a clean Close (README, Conformance).  It returned True once more, with
+    nothing done (found by an outside hostile-server hunt)."""
+    import microhttpc
+    from microhttpc.errors import ConnectionClosed
+
+    h, p = raw_server()
+    closes = []
+    ws = microhttpc.ws_connect("ws://%s:%d/over-then-close" % (h, p), timeout=5, max_message=4096,
+                               on_msg=lambda m: None, on_close=lambda code, reason: closes.append(code))
+    for _ in range(20):
+        if closes:
+            break
+        ws.poll(1)
+    assert closes == [1006], closes
+    e = raises(ConnectionClosed, ws.poll, 1)
+    assert e.code == 1006 and closes == [1006], (e.code, closes)
