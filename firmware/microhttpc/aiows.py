@@ -391,7 +391,7 @@ class WebSocket(WSCore):
             else:
                 data = await self._read(None)
             await self._flush()
-            p.events()  # nothing after a Close is a message
+            self._closing(p.events())
             if not data:
                 return
 

@@ -476,10 +476,13 @@ class WebSocket(WSCore):
                 elif not self._read(dl, False):  # None: close_timeout passed; 0: the server closed TCP
                     break
                 self._flush()
-                p.events()
+                self._closing(p.events())
         except MemoryError as exc:
             if p.failure is None:  # (a fault reported already: not a second report)
                 oom = exc  # no heap to read the rest: the connection ends all the same, and the call says so
+        except BaseException:  # (an on_pong that raised: the connection ends all the same, as aio's)
+            self._drop()
+            raise
         if p.close_rcvd is None or p.state != ws.CLOSED:
             p.receive_eof()
         self._close_socket()

@@ -227,6 +227,14 @@ class WSCore:
         if (t is list or t is tuple) and frames and frames[-1][0] & 0x0F == 8:
             self.protocol.close_sent = None
 
+    def _closing(self, events):
+        """The events read while the connection closes: a PONG goes to ``on_pong`` (the answer to a PING
+        sent before close(), as poll's Engine hands it over; it was dropped); nothing after our Close
+        is a message (the protocol drops those)."""
+        for kind, a, _ in events:
+            if kind == ws.EV_PONG and self.on_pong is not None:
+                self.on_pong(a)
+
     # -- reporting -----------------------------------------------------------------------------------
     def _report_err(self, exc):
         if self._err_reported is not exc and self._err_reported is None:
