@@ -61,6 +61,8 @@ def _http_part(client, fresh, url, headers, subprotocols, connect_timeout, timeo
     conn = None
     try:
         scheme, host, port, target = client.parse_url(url)
+        if "urlsplit" in fresh and _short():  # its code goes before the connection's buffers come: 1 KiB
+            _forget(["urlsplit"])  # less at the handshake's peak (a ws_connect session passed in 63 KiB, not 64)
         if scheme not in ("ws", "wss"):
             raise UsageError("ws_connect needs a ws:// or wss:// URL, got %r" % (url,))
         extensions = ws_options.pop("extensions", None)
@@ -91,16 +93,32 @@ def _drop(fresh):
     if not MICROPYTHON or "client" not in fresh:
         return False
     import gc
-    import sys
 
     gc.collect()
-    if gc.mem_free() - (0 if "microhttpc.websocket" in sys.modules else _WS) < _ROOM:
-        pkg = sys.modules["microhttpc"]
-        for name in fresh + ["handshake"]:
-            sys.modules.pop("microhttpc." + name, None)
-            try:
-                delattr(pkg, name)
-            except (AttributeError, KeyError):
-                pass
+    if _short():
+        _forget(fresh + ["handshake"])
         return True
     return False
+
+
+def _short():
+    """MicroPython: would fewer than ``_ROOM`` bytes be free once the WebSocket is open?"""
+    if not MICROPYTHON:
+        return False
+    import gc
+    import sys
+
+    return gc.mem_free() - (0 if "microhttpc.websocket" in sys.modules else _WS) < _ROOM
+
+
+def _forget(names):
+    """The modules ``names`` out of ``sys.modules`` and the package: garbage once nothing holds them."""
+    import sys
+
+    pkg = sys.modules["microhttpc"]
+    for name in names:
+        sys.modules.pop("microhttpc." + name, None)
+        try:
+            delattr(pkg, name)
+        except (AttributeError, KeyError):
+            pass
