@@ -138,9 +138,11 @@ def check_handshake_response(head, key, subprotocols=None, extensions=None, resp
         # Section 4.1, client requirement 5: only extensions the client asked for.
         offered = [e.split(";")[0].strip(" \t").lower() for e in (extensions or ())]
         for e in exts:
-            if e.split(";")[0].strip(" \t") not in offered:
-                raise _err("HandshakeError", "server chose extension %r that was not offered" % (e,),
+            n = e.split(";")[0].strip(" \t")
+            if n not in offered:
+                raise _err("HandshakeError", "server chose extension %r that was not offered (or twice)" % (e,),
                            response)
+            offered.remove(n)  # each once (one named twice was taken: the client offered it once)
     protos = h.get_all("sec-websocket-protocol")
     if not protos:
         return None, exts

@@ -207,6 +207,11 @@ def test_handshake_checks():
         head(101, good + [("Sec-WebSocket-Protocol", "c"), ("Sec-WebSocket-Extensions", "x-two; z=1")]),
         key, protos, exts)
     assert sub == "c" and accepted == ["x-two; z=1"]
+    # an extension the server names twice, offered once: refused, as a subprotocol named twice (it was
+    # taken twice; found by an outside hostile-server hunt)
+    e = raises(HandshakeError, hs.check_handshake_response,
+               head(101, good + [("Sec-WebSocket-Extensions", "x-two, X-TWO")]), key, protos, exts)
+    assert "twice" in str(e), str(e)
     raises(HandshakeError, hs.check_handshake_response,
            head(101, good + [("Sec-WebSocket-Protocol", "a, b")]), key, protos, exts)
 
