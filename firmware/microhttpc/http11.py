@@ -111,7 +111,7 @@ def _value(raw):
 
 def _content_length(raw, k, prev):
     """The Content-Length value whose bytes start at ``raw[k]``: a list of equal values (RFC 9112
-    section 6.3), each 1 to 18 ASCII digits, parsed in place; ``prev`` is the value of an earlier
+    section 6.3), each ASCII digits of a value below 10**18, parsed in place; ``prev`` the value of an earlier
     Content-Length line (None: none).  Anything else raises ProtocolError."""
     end = raw.find(b"\r\n", k)
     start = k
@@ -120,13 +120,13 @@ def _content_length(raw, k, prev):
             k += 1
         n = 0
         d = k
-        while k < end and 48 <= raw[k] <= 57:  # ASCII digits only (str.isdigit() takes others)
-            n = n * 10 + raw[k] - 48
+        while k < end and 48 <= raw[k] <= 57 and n < 1000000000000000000:  # ASCII digits only (str.isdigit() takes
+            n = n * 10 + raw[k] - 48  # others); leading zeros are digits of no weight
             k += 1
         d = k - d
         while k < end and (raw[k] == 32 or raw[k] == 9 or raw[k] == 0):
             k += 1
-        if not d or d > 18 or (k < end and raw[k] != 44):  # 44: ","
+        if not d or n >= 1000000000000000000 or (k < end and raw[k] != 44):  # 44: ","
             raise ProtocolError("invalid Content-Length %r" % (raw[start:end],))
         if prev is not None and n != prev:
             raise ProtocolError("conflicting Content-Length values %r and %d" % (raw[start:end], prev))
@@ -525,7 +525,7 @@ class ResponseParser:
                     j += 1
                 size = 0
                 k = j
-                while k < i:
+                while k < i and not size >> 60:  # (below 2**60: leading zeros are digits of no weight)
                     c = buf[k]
                     if 48 <= c <= 57:
                         size = size * 16 + c - 48
@@ -537,7 +537,7 @@ class ResponseParser:
                 digits = k - j
                 while k < i and (buf[k] == 32 or buf[k] == 9):
                     k += 1
-                if not digits or digits > 15 or (k < i and buf[k] != 59):  # 59: ";"
+                if not digits or size >> 60 or (k < i and buf[k] != 59):  # 59: ";"
                     raise ProtocolError("invalid chunk size %r" % (bytes(buf[self._pos : i][:40]),))
                 self._pos = i + 2
                 self._left = size

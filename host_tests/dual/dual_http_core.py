@@ -221,3 +221,19 @@ def test_chunked_body_into_a_buffer_and_in_place():
         p.feed(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + bad)
         assert p.next_event()[0] == http11.RESPONSE
         raises(ProtocolError, p.next_event)
+    # RFC 9112: chunk-size is 1*HEXDIG and Content-Length 1*DIGIT; leading zeros are digits of no
+    # weight (16 and 19 of them were refused: the bound counted digits, not the value; found by an
+    # outside hostile-server hunt)
+    p = http11.ResponseParser()
+    p.start("GET")
+    p.feed(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + b"0" * 40 + b"2\r\nhi\r\n"
+           + b"0" * 20 + b"\r\n\r\n")
+    assert p.next_event()[0] == http11.RESPONSE
+    assert p.next_event() == (http11.DATA, b"hi") and p.next_event()[0] == http11.END
+    head, body, _, p = parse(b"HTTP/1.1 200 OK\r\nContent-Length: " + b"0" * 30 + b"5\r\n\r\nhello")
+    assert head.content_length == 5 and body == b"hello"
+    for bad in (b"1000000000000000000", b"1" + b"0" * 40):  # 10**18 and over: refused, as before
+        p = http11.ResponseParser()
+        p.start("GET")
+        p.feed(b"HTTP/1.1 200 OK\r\nContent-Length: " + bad + b"\r\n\r\n")
+        raises(ProtocolError, p.next_event)
