@@ -185,15 +185,22 @@ class WebSocket(WSCore):
         MemoryError of the call in progress, reported as any other (as aiows's; it was swallowed, and
         what came was lost without a word)."""
         self.stream.settimeout(0)
-        if self._leftover:  # what came with the 101 (or a first read), not parsed yet, came before them
-            data, self._leftover = bytes(self._leftover), None
-            self.protocol.receive_data(data)
-        mv = memoryview(bytearray(512))
-        for _ in range(4096):  # (finite: nothing comes after a reset; 16 lost an 11 KB tail)
-            n = self._recv(mv)
-            if not n:
-                return
-            self.protocol.receive_data(bytes(mv[:n]))
+        p = self.protocol
+        try:
+            if self._leftover:  # what came with the 101 (or a first read), not parsed yet, came before them
+                data, self._leftover = bytes(self._leftover), None
+                p.receive_data(data)
+            mv = memoryview(bytearray(512))
+            for _ in range(4096):  # (finite: nothing comes after a reset; 16 lost an 11 KB tail)
+                if p._discard:  # (a fault, the server's Close: nothing after it is parsed)
+                    return
+                n = self._recv(mv)
+                if not n:
+                    return
+                p.receive_data(bytes(mv[:n]))
+        except MemoryError:
+            if p.failure is None:  # (after a fault, the 1009 of a message that did not fit, the end is
+                raise  # reported as that fault, once: see _step)
 
     def _drop(self):
         """The connection ends here, without a Close frame: no heap for a frame (README, "Out of

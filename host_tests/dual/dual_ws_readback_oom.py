@@ -36,3 +36,56 @@ def test_no_heap_for_the_read_back_is_the_sends_memory_error():
     ws.send("again")
     assert ws.recv(5) == "again"
     ws.close()
+
+
+def test_no_heap_after_the_read_back_met_a_fault_is_that_fault_once():
+    """The read-back's second message finds no heap (the protocol's 1009, LimitExceeded, held behind the
+    first), then a copy of what follows finds none either: one report, the fault's (on_err and the
+    cause of ConnectionClosed), as recv() does (websocket._step).  The first version of the fix above
+    reported it twice: send() raised the MemoryError, and on_err(LimitExceeded) came after (found by
+    an outside review)."""
+    import microhttpc
+    from microhttpc import rfc6455, websocket
+    from microhttpc.errors import ConnectionClosed, LimitExceeded
+    from pumps_http import sleep
+
+    h, p = server("wsraw")
+    errs, closes = [], []
+    ws = microhttpc.ws_connect("ws://%s:%d/msgs-then-reset" % (h, p), timeout=5, on_err=errs.append,
+                               on_close=lambda code, reason: closes.append(code))
+    sleep(0.5)
+    armed = [0]
+    recv0 = ws._recv
+
+    def recv(buf):  # the read-back has begun
+        if armed[0] == 0:
+            armed[0] = 1
+        return recv0(buf)
+
+    def no_heap_once(*a):  # the protocol's buffer of a message, once the read-back began
+        if armed[0] == 1:
+            armed[0] = 2
+            raise MemoryError
+        return bytearray(*a)
+
+    def copy(x):  # a copy the read-back makes once the protocol has failed
+        if ws.protocol.failure is not None:
+            raise MemoryError
+        return bytes(x)
+
+    ws._recv = recv
+    rfc6455.bytearray = no_heap_once
+    websocket.bytes = copy
+    try:
+        e = raises(ConnectionClosed, ws.send, "x")
+    finally:
+        del rfc6455.bytearray, websocket.bytes
+    assert e.code == 1006
+    assert len(errs) == 1 and isinstance(errs[0], LimitExceeded), errs
+    while True:
+        try:
+            ws.recv(1)
+        except ConnectionClosed as e:
+            assert isinstance(e.cause, LimitExceeded), e.cause
+            break
+    assert len(errs) == 1 and closes == [1006], (errs, closes)
