@@ -264,6 +264,9 @@ class Protocol:
                 self._msg = None
                 self._ctrl = None
                 self._backlog = None
+                if self.state != OPEN:  # closing: no message is stored, the heap itself is short (a Close
+                    self._discard = True  # frame found none): the MemoryError of the call in progress, as
+                    raise  # the README says of close() (it returned as if the server had closed, 1006)
                 exc = LimitExceeded("message of %d+ bytes does not fit in memory" % self._msg_len, "max_message",
                                     None, self._msg_len)
             if self._defer_now():
@@ -386,6 +389,8 @@ class Protocol:
             self.max_events = None
             try:
                 self.receive_data(b"")
+            except MemoryError:  # (closing, no heap: the rest is dropped, and the end below comes all the
+                pass  # same; a cleanup calls this)
             finally:
                 self.max_events = me
         if self.deferred is not None:

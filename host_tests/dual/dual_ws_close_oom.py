@@ -1,0 +1,61 @@
+"""close() with no heap left to take the server's Close frame: it raises the MemoryError once the
+socket is closed, and on_close says 1006 (README, "Out of memory").  The protocol turned that
+MemoryError into a 1009 fault of its own (LimitExceeded, "message of 0+ bytes"), which close() took for
+one already reported: close() returned as if all went well, close_code 1006 (found by an outside check
+of the README's memory figures: the demo session failed at its own heap size; blocking and asyncio
+layers, 13-24 free-heap levels of 250).  Here the Close frame's buffer raises it, on both runtimes."""
+
+from check import raises, server
+
+
+def _no_heap_for_the_servers_close(ws_protocol):
+    from microhttpc import rfc6455
+
+    def no_heap(*a):
+        if not a and ws_protocol().state != rfc6455.OPEN:  # (the buffer of a control frame, once closing)
+            raise MemoryError
+        return bytearray(*a)
+
+    rfc6455.bytearray = no_heap
+
+
+def test_blocking_close_with_no_heap_for_the_servers_close_raises_it():
+    import microhttpc
+    from microhttpc import rfc6455
+
+    h, p = server("http")
+    closes = []
+    ws = microhttpc.ws_connect("ws://%s:%d/ws" % (h, p), timeout=5, on_close=lambda c, r: closes.append(c))
+    ws.send("hi")
+    assert ws.recv(5) == "hi"
+    _no_heap_for_the_servers_close(lambda: ws.protocol)
+    try:
+        raises(MemoryError, ws.close)
+    finally:
+        del rfc6455.bytearray
+    assert ws.closed and ws.close_code == 1006 and closes == [1006], (ws.close_code, closes)
+
+
+def test_aio_close_with_no_heap_for_the_servers_close_raises_it():
+    import asyncio
+
+    from microhttpc import aio, rfc6455
+
+    async def main():
+        h, p = server("http")
+        closes = []
+        ws = await aio.ws_connect("ws://%s:%d/ws" % (h, p), timeout=5, on_close=lambda c, r: closes.append(c))
+        await ws.send("hi")
+        assert await ws.recv(5) == "hi"
+        _no_heap_for_the_servers_close(lambda: ws.protocol)
+        try:
+            try:
+                await ws.close()
+                raise AssertionError("close() returned")
+            except MemoryError:
+                pass
+        finally:
+            del rfc6455.bytearray
+        assert ws.closed and ws.close_code == 1006 and closes == [1006], (ws.close_code, closes)
+
+    asyncio.run(main())
