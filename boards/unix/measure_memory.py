@@ -5,8 +5,10 @@
 Starts the local servers (tools/servers.py), compiles the package to .mpy (as deployed with --mpy),
 then for each scenario:
 - ``gc.mem_alloc()`` after ``gc.collect()`` at each stage, in a 256 KiB heap;
-- the smallest ``-X heapsize`` (in KiB, to 2 KiB) with which the scenario still completes: the
-  figure that says whether a board's free heap is enough.
+- the smallest ``-X heapsize`` (in KiB) with which the scenario still completes, as in every size up
+  to 12 KiB above it (fragmentation, not size, is what fails: the stages passed in 108-111 KiB and
+  failed in 112-114, where the 8 KiB message found no block): the figure that says whether a
+  board's free heap is enough.
 
 The package's code counts here because .mpy files are loaded into the heap; frozen into the firmware
 (boards/*/manifest.py) the code stays in flash and only the data below counts.  On 32-bit boards
@@ -67,16 +69,19 @@ def run(script, heap, env, args=(), cwd=None):
     return proc.returncode == 0 and ("OK" in out.split() or "done:" in out), out
 
 
-def smallest_heap(script, env, args=(), cwd=None, lo=8, hi=256):
+def smallest_heap(script, env, args=(), cwd=None, lo=8, hi=256, above=12):
     ok, out = run(script, hi, env, args, cwd)
     if not ok:
         raise SystemExit("does not run even with %d KiB:\n%s" % (hi, out))
-    while hi - lo > 2:
+    while hi - lo > 1:
         mid = (lo + hi) // 2
         if run(script, mid, env, args, cwd)[0]:
             hi = mid
         else:
             lo = mid
+    for kib in range(hi + above, hi, -1):  # every size up to ``above`` KiB larger must pass too
+        if not run(script, kib, env, args, cwd)[0]:
+            return kib + 1
     return hi
 
 
