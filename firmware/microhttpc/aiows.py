@@ -147,7 +147,7 @@ class WebSocket(WSCore):
         except ConnectionClosed:  # (ended before: on_close is told here if it was not yet, once)
             raise self._closed()
         if self._socket_closed:  # the write failed (a reset): the message is lost, and the caller told
-            raise self._closed()
+            raise self._send_closed()
 
     async def send_start(self, is_text=False):
         """Start a message of unknown length; then send_fragment() and send_end()."""
@@ -199,7 +199,7 @@ class WebSocket(WSCore):
         except ConnectionClosed:
             raise self._closed()
         if self._socket_closed:  # (as send)
-            raise self._closed()
+            raise self._send_closed()
 
     async def _salvage(self):
         """A write met a reset.  What the socket still holds came before the reset (the kernel hands it

@@ -118,7 +118,7 @@ class WebSocket(WSCore):
             self._drop()
             raise
         if self._socket_closed:
-            raise self._closed()
+            raise self._send_closed()
         return True
 
     def send_text(self, text, frame_size=None):
@@ -174,7 +174,7 @@ class WebSocket(WSCore):
         except ConnectionClosed:  # (a poll() that saw the end told no one yet: on_close now, once)
             raise self._closed()
         if self._socket_closed:  # the write failed (a reset): the message is lost, and the caller told
-            raise self._closed()
+            raise self._send_closed()
 
     def _salvage(self):
         """A write met a reset.  What the socket still holds came before the reset (the kernel hands it
@@ -266,7 +266,7 @@ class WebSocket(WSCore):
         except ConnectionClosed:  # (as _send)
             raise self._closed()
         if self._socket_closed:
-            raise self._closed()
+            raise self._send_closed()
 
     def _flush(self, bound=True):
         out = self.protocol.data_to_send()

@@ -256,6 +256,14 @@ class WSCore:
             fn(code, reason)
         return p.closed_error()
 
+    def _send_closed(self):
+        """The ConnectionClosed of a send whose write found the end (the read-back after a reset took in
+        messages and a Close): on_close is told by the recv() or poll() that hands those messages over
+        first (README: on_close after the messages before the Close went to their callbacks or recv()'s
+        queue; it came before them), now when none wait."""
+        p = self.protocol
+        return p.closed_error() if p.more_input() else self._closed()
+
     def _told(self):
         """``_closed()`` for a close() whose Close frame found no heap (the connection dropped): on_close
         now, not at the next call, which may never come; no second MemoryError for the exception."""
