@@ -144,8 +144,8 @@ class WebSocket(WSCore):
         except MemoryError:
             self._drop()
             raise
-        except ConnectionClosed:  # (ended before: on_close is told here if it was not yet, once)
-            raise self._closed()
+        except ConnectionClosed:  # (ended before: on_close is told here if it was not yet, once, unless
+            raise self._send_closed()  # messages before the end wait: see _send_closed)
         if self._socket_closed:  # the write failed (a reset): the message is lost, and the caller told
             raise self._send_closed()
 
@@ -197,7 +197,7 @@ class WebSocket(WSCore):
             self._drop()
             raise
         except ConnectionClosed:
-            raise self._closed()
+            raise self._send_closed()
         if self._socket_closed:  # (as send)
             raise self._send_closed()
 
@@ -407,6 +407,8 @@ class WebSocket(WSCore):
     async def close(self, code=1000, reason=""):
         """Send Close(code, reason), wait (bounded) for the server's Close and TCP close.  Idempotent."""
         p = self.protocol
+        if self._socket_closed:  # (as the blocking one's: messages held back for a recv() are dropped)
+            p.events()
         dl = None
         try:
             dl = deadline(self.close_timeout)  # the Close's writes too (a server that reads nothing); in the

@@ -171,8 +171,8 @@ class WebSocket(WSCore):
         except MemoryError:
             self._drop()
             raise
-        except ConnectionClosed:  # (a poll() that saw the end told no one yet: on_close now, once)
-            raise self._closed()
+        except ConnectionClosed:  # (a poll() that saw the end told no one yet: on_close now, once, unless
+            raise self._send_closed()  # messages before the end wait: see _send_closed)
         if self._socket_closed:  # the write failed (a reset): the message is lost, and the caller told
             raise self._send_closed()
 
@@ -184,7 +184,9 @@ class WebSocket(WSCore):
         copied for the protocol, which may keep views of what it is given.  No heap for that is a
         MemoryError of the call in progress, reported as any other (as aiows's; it was swallowed, and
         what came was lost without a word)."""
-        self.stream.settimeout(0)
+        st = self.stream
+        self.stream = getattr(st, "s", st)  # the stream under a keepalive's: it would write its PING into the
+        self.stream.settimeout(0)  # reset socket (CPython's TLS then read as if the server had closed)
         p = self.protocol
         try:
             if self._leftover:  # what came with the 101 (or a first read), not parsed yet, came before them
@@ -201,6 +203,8 @@ class WebSocket(WSCore):
         except MemoryError:
             if p.failure is None:  # (after a fault, the 1009 of a message that did not fit, the end is
                 raise  # reported as that fault, once: see _step)
+        finally:
+            self.stream = st
 
     def _drop(self):
         """The connection ends here, without a Close frame: no heap for a frame (README, "Out of
@@ -264,7 +268,7 @@ class WebSocket(WSCore):
             self._drop()
             raise
         except ConnectionClosed:  # (as _send)
-            raise self._closed()
+            raise self._send_closed()
         if self._socket_closed:
             raise self._send_closed()
 
@@ -511,6 +515,8 @@ class WebSocket(WSCore):
         """Close cleanly: send Close(code, reason), wait up to close_timeout for the server's Close and
         its TCP close, then drop the connection.  Safe to call more than once."""
         p = self.protocol
+        if self._socket_closed:  # (ended before, messages held back for a recv()/poll() that now never
+            p.events()  # comes: an ordinary close() drops them, and on_close is the last callback)
         try:
             self._dl = deadline(self.close_timeout)  # the Close's writes too (a server that reads nothing);
             # in the try: its float found no heap, and close() left the connection open with no on_close

@@ -52,3 +52,59 @@ def test_aio_messages_before_on_close_after_a_send_met_a_reset():
         assert log == ["0", "1", "2", "3", "4", 1001], log
 
     asyncio.run(main())
+
+
+def test_blocking_a_second_send_or_close_keeps_that_order():
+    """After that send(), a second send() (or ping()) still leaves on_close to the call that hands the
+    messages over, and close() drops them: on_close is then the last callback (a second send told
+    on_close at once, and the messages came after it, after close() too; found by an outside review)."""
+    import microhttpc
+    from microhttpc.errors import ConnectionClosed
+    from pumps_http import sleep
+
+    h, p = server("wsraw")
+    for end in ("send", "close"):
+        log = []
+        ws = microhttpc.ws_connect("ws://%s:%d/msgs-then-reset" % (h, p), timeout=5,
+                                   on_msg=lambda m: log.append(m[:1]), on_close=lambda c, r: log.append(c))
+        sleep(0.5)
+        raises(ConnectionClosed, ws.send, "x")
+        if end == "send":
+            raises(ConnectionClosed, ws.send, "y")
+            raises(ConnectionClosed, ws.ping)
+            assert log == [], log
+            for _ in range(5):
+                try:
+                    ws.poll(1)
+                except ConnectionClosed:
+                    break
+            assert log == ["0", "1", "2", "3", "4", 1001], log
+        else:
+            ws.close()
+            raises(ConnectionClosed, ws.poll, 1)
+            assert log == [1001], log
+
+
+def test_blocking_keepalive_over_tls_reads_back_too():
+    """With a keepalive the read-back went through its stream, which wrote its PING into the reset
+    socket: on CPython over TLS every message and the Close were lost (1006; found by an outside
+    review).  The read-back reads the stream under it."""
+    from microhttpc.errors import ConnectionClosed
+    from check import tls_ca
+    from pumps_ws import connect_ws
+    from pumps_http import sleep
+
+    h, p = server("tlswsraw")
+    log = []
+    ws = connect_ws("blocking", h, p, "/msgs-then-reset", timeout=5, ping_interval=0.2,
+                    conn_kw={"tls": True, "cadata": tls_ca(), "server_hostname": "localhost"},
+                    on_msg=lambda m: log.append(m[:1]), on_close=lambda c, r: log.append(c))
+    sleep(0.5)
+    e = raises(ConnectionClosed, ws.send, "x" * 100)
+    assert e.code == 1001, (e.code, e.cause)
+    for _ in range(5):
+        try:
+            ws.poll(1)
+        except ConnectionClosed:
+            break
+    assert log == ["0", "1", "2", "3", "4", 1001], log
