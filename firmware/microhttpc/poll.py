@@ -56,8 +56,7 @@ class Transaction:
 class Conn(Session):
     """One connection of an Engine: a ``session.Session`` (its settings and rules) plus a non-blocking
     socket; ``state_name``, ``error`` (the cause once closed), ``websocket`` once upgraded, ``user_data``."""
-    response_class = Response
-    clock = rtio
+    response_class, clock = Response, rtio
 
     # _active: the Transaction in flight; _deferred: an error of connect() (or pollhop.orphan), reported from poll(); _used: a response
     # completed here; _app_close: Engine.close() asked (True), or the MemoryError an Engine call raised (on_close(conn, it), no on_err: the caller had it); _out_pos: bytes of _out[0] written; _want: see _update_mask.
@@ -396,8 +395,7 @@ class Engine:
         self._poller, self._conns, self._by_key, self._timers, self._hot, self._busy = select.poll(), [], {}, [], False, False
         self._mv = memoryview(bytearray(count(buffer_size, "buffer_size", 1)))  # (0: every request failed)
 
-    connections = property(lambda self: list(self._conns))  # the connections not yet closed
-    _round = 0  # poll()'s count
+    connections, _round = property(lambda self: list(self._conns)), 0  # the connections not yet closed; poll()'s count
 
     def connect(self, host, port=None, tls=False, on_connect=None, on_close=None, on_err=None,
                 connect_timeout=..., timeout=..., persistent=True, ssl_context=None, cadata=None, verify=True,
@@ -527,7 +525,10 @@ class Engine:
                 wait = max(0, left)
         if wait < 0 and not self._conns:
             return 0  # nothing to wait for: never block forever on an empty poll set
-        ready = self._poller.poll(wait)
+        try:
+            ready = self._poller.poll(wait)
+        except MemoryError:  # a heap exactly full (a call raised it): none this round, the end comes in the ticks
+            ready = ()
         n = self._round = self._round + 1
         for key, ev in ready:  # (not to a socket registered since: CPython's keys are fds, and a nested
             c = self._by_key.get(key)  # poll() may close one and a new connection take its fd)

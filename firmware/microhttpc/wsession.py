@@ -262,7 +262,10 @@ class WSCore:
         first (README: on_close after the messages before the Close went to their callbacks or recv()'s
         queue; it came before them), now when none wait."""
         p = self.protocol
-        return p.closed_error() if p.more_input() else self._closed()
+        for e in p._events:  # (the end's own event does not count: a reset alone is told now)
+            if e[0] != ws.EV_CLOSE:
+                return p.closed_error()
+        return self._closed()
 
     def _told(self):
         """``_closed()`` for a close() whose Close frame found no heap (the connection dropped): on_close
