@@ -7,6 +7,17 @@ review; blocking and asyncio layers, both runtimes)."""
 from check import raises, server
 
 
+def _poll_to_the_end(ws):
+    """poll() until ConnectionClosed (at most 5 calls)."""
+    from microhttpc.errors import ConnectionClosed
+
+    for _ in range(5):
+        try:
+            ws.poll(1)
+        except ConnectionClosed:
+            return
+
+
 def test_blocking_messages_before_on_close_after_a_send_met_a_reset():
     import microhttpc
     from microhttpc.errors import ConnectionClosed
@@ -19,11 +30,7 @@ def test_blocking_messages_before_on_close_after_a_send_met_a_reset():
     sleep(0.5)
     e = raises(ConnectionClosed, ws.send, "x")
     assert e.code == 1001 and log == [], (e.code, log)
-    for _ in range(5):
-        try:
-            ws.poll(1)
-        except ConnectionClosed:
-            break
+    _poll_to_the_end(ws)
     assert log == ["0", "1", "2", "3", "4", 1001], log
 
 
@@ -73,11 +80,7 @@ def test_blocking_a_second_send_or_close_keeps_that_order():
             raises(ConnectionClosed, ws.send, "y")
             raises(ConnectionClosed, ws.ping)
             assert log == [], log
-            for _ in range(5):
-                try:
-                    ws.poll(1)
-                except ConnectionClosed:
-                    break
+            _poll_to_the_end(ws)
             assert log == ["0", "1", "2", "3", "4", 1001], log
         else:
             ws.close()
@@ -102,9 +105,5 @@ def test_blocking_keepalive_over_tls_reads_back_too():
     sleep(0.5)
     e = raises(ConnectionClosed, ws.send, "x" * 100)
     assert e.code == 1001, (e.code, e.cause)
-    for _ in range(5):
-        try:
-            ws.poll(1)
-        except ConnectionClosed:
-            break
+    _poll_to_the_end(ws)
     assert log == ["0", "1", "2", "3", "4", 1001], log
