@@ -103,8 +103,13 @@ class WebSocket(WSCore):
             raise
         except ConnectionLost:
             self._unsent(out)
-            await self._salvage()
-            self._drop()
+            # A task waiting in recv() reads what came before the reset, and the end (the socket was
+            # closed under it, the messages and the server's Close lost: 1006); if it stops reading
+            # first (or none waits), this one reads them back.
+            await self._while_reading(deadline(self.close_timeout))
+            if not self._socket_closed:
+                await self._salvage()
+                self._drop()
             return
         except TimeoutError:
             self._unsent(out)
@@ -201,6 +206,12 @@ class WebSocket(WSCore):
         if self._socket_closed:  # (as send)
             raise self._send_closed()
 
+    async def _while_reading(self, dl):
+        """Wait while another task reads (looked at every 10 ms: no Event per WebSocket for these rare
+        cases), until the socket is closed or the deadline ``dl`` passes."""
+        while self._reading and not self._socket_closed and remaining(dl) != 0:
+            await asyncio.sleep(0.01)
+
     async def _salvage(self):
         """A write met a reset.  What the socket still holds came before the reset (the kernel hands it
         to the reader first): all of it (at most 4,096 reads), without waiting, is parsed, so that recv() returns
@@ -208,8 +219,9 @@ class WebSocket(WSCore):
         lost).  Copies: a streamed piece is a view of what it was given.  Not while a task waits in
         recv(): that one reads them; not once the socket is closed (another task's close(): MicroPython's
         poll crashed on the socket gone)."""
-        if self._reading or self.conn._reader is None:
+        if self._reading or self.conn._reader is None:  # (a recv() that stopped reading at close_timeout)
             return
+        self._reading = 1  # (a recv() of another task waits meanwhile: see _read)
         try:
             if self._leftover:  # what came with the 101, not parsed yet, came before them
                 data, self._leftover = self._leftover, None
@@ -221,6 +233,8 @@ class WebSocket(WSCore):
                 self.protocol.receive_data(bytes(data))
         except (ConnectionLost, TimeoutError):
             pass
+        finally:
+            self._reading = False
 
     async def _flush_by(self, dl, wait=False):
         """``_flush(wait)`` within what is left of the deadline ``dl`` of the call in progress (and the
@@ -298,14 +312,13 @@ class WebSocket(WSCore):
 
     async def _read(self, timeout):
         if self._reading:  # (MicroPython's asyncio keeps one waiter per socket: the first would hang)
-            if self.protocol.state == ws.OPEN:
+            if self.protocol.state == ws.OPEN and self._reading is True:  # (not a read-back, _salvage)
                 raise UsageError("another task is reading this WebSocket (recv() in one task at a time)")
-            # Another task's close() reads the rest: its end is this recv()'s (looked at every 10 ms, as
-            # _wind_down does; the reader of an ``async for`` got UsageError here and died).  Once that
+            # Another task's close() (or the read-back after its failed write) reads the rest: its end
+            # is this recv()'s (the reader of an ``async for`` got UsageError here and died).  Once that
             # task stops reading (a recv() whose timeout came), this one reads on, in the time left.
             dl = deadline(timeout)
-            while self._reading and not self._socket_closed and (dl is None or remaining(dl) > 0):
-                await asyncio.sleep(0.01)
+            await self._while_reading(dl)
             if self._reading or self._socket_closed:
                 return b""
             timeout = remaining(dl)
@@ -346,16 +359,11 @@ class WebSocket(WSCore):
         oom = None
         try:
             if self._reading:
-                # Another task waits in recv(): it sees the server's Close and winds down itself
-                # (looked at every 10 ms: no Event per WebSocket for this rare case), unless it stops
-                # reading first (cancelled: this call reads the rest, in the time left; it waited out
-                # close_timeout and reported 1006 for a Close the server had sent at once).
+                # Another task waits in recv(): it sees the server's Close and winds down itself,
+                # unless it stops reading first (cancelled: this call reads the rest, in the time left;
+                # it waited out close_timeout and reported 1006 for a Close the server had sent at once).
                 dl = deadline(t)
-                while not self._socket_closed and self._reading:
-                    left = remaining(dl)
-                    if left is not None and left <= 0:
-                        break
-                    await asyncio.sleep(0.01)
+                await self._while_reading(dl)
                 t = remaining(dl)
             if not self._socket_closed and not self._reading:
                 await _within(self._drain_until_eof(), t, "closing handshake")

@@ -107,3 +107,41 @@ def test_blocking_keepalive_over_tls_reads_back_too():
     assert e.code == 1001, (e.code, e.cause)
     _poll_to_the_end(ws)
     assert log == ["0", "1", "2", "3", "4", 1001], log
+
+
+def test_aio_a_task_in_recv_reads_what_came_before_another_tasks_failed_send():
+    """One task waits in recv() while another's send() meets the reset: the waiting task reads the five
+    messages and the server's Close (1001) before ConnectionClosed, and the send raises that end.  The
+    send closed the socket at once, and the waiting task's read found it closed: the messages and the
+    Close were lost (1006; found by an outside review)."""
+    import asyncio
+
+    from microhttpc import aio
+    from microhttpc.errors import ConnectionClosed
+
+    async def main():
+        h, p = server("wsraw")
+        log = []
+        ws = await aio.ws_connect("ws://%s:%d/msgs-then-reset" % (h, p), timeout=5,
+                                  on_close=lambda c, r: log.append(c))
+
+        async def reader():
+            try:
+                while True:
+                    log.append((await ws.recv(3))[:1])
+            except ConnectionClosed as e:
+                log.append(("end", e.code))
+
+        await asyncio.sleep(0.5)  # the messages, the Close and the reset wait in the socket
+        t = asyncio.create_task(reader())
+        await asyncio.sleep(0)  # the reader waits in its read
+        try:
+            await ws.send("x")
+            sent = "returned"
+        except ConnectionClosed as e:
+            sent = e.code
+        await asyncio.wait_for(t, 5)
+        assert log == ["0", "1", "2", "3", "4", 1001, ("end", 1001)], log
+        assert sent == 1001, sent
+
+    asyncio.run(main())
