@@ -142,7 +142,7 @@ def check_handshake_response(head, key, subprotocols=None, extensions=None, resp
             if n not in offered:
                 raise _err("HandshakeError", "server chose extension %r that was not offered (or twice)" % (e,),
                            response)
-            offered.remove(n)  # each once (one named twice was taken: the client offered it once)
+            offered = [o for o in offered if o != n]  # each once (one named twice was taken, once per offer)
     protos = h.get_all("sec-websocket-protocol")
     if not protos:
         return None, exts

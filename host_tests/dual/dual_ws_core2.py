@@ -212,6 +212,11 @@ def test_handshake_checks():
     e = raises(HandshakeError, hs.check_handshake_response,
                head(101, good + [("Sec-WebSocket-Extensions", "x-two, X-TWO")]), key, protos, exts)
     assert "twice" in str(e), str(e)
+    # offered twice (with other parameters, as RFC 7692 section 5 lets a client), named twice: refused
+    # too (each offer let one through; found by an outside review)
+    e = raises(HandshakeError, hs.check_handshake_response,
+               head(101, good + [("Sec-WebSocket-Extensions", "x-two, x-two")]), key, protos, exts + ["x-two"])
+    assert "twice" in str(e), str(e)
     raises(HandshakeError, hs.check_handshake_response,
            head(101, good + [("Sec-WebSocket-Protocol", "a, b")]), key, protos, exts)
 
