@@ -259,8 +259,9 @@ class WSCore:
     def _send_closed(self):
         """The ConnectionClosed of a send whose write found the end (the read-back after a reset took in
         messages and a Close): on_close is told by the recv() or poll() that hands those messages over
-        first (README: on_close after the messages before the Close went to their callbacks or recv()'s
-        queue; it came before them), now when none wait."""
+        first, to their callbacks or to recv()'s queue (README: on_close after the messages before the
+        Close went there; it came before them), now when none wait (messages already in recv()'s queue
+        went there: they may still be taken after on_close, as after any Close read with them)."""
         p = self.protocol
         for e in p._events:  # (the end's own event does not count: a reset alone is told now)
             if e[0] != ws.EV_CLOSE:
