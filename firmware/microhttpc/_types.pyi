@@ -4,8 +4,9 @@ from typing import Any, Callable, Dict, Iterable, List, Protocol, Tuple, TypedDi
 from .errors import HTTPCError
 
 Bytes = Union[bytes, bytearray, memoryview]
-# A header, query or form table: a dict, a list of (name, value) pairs (values go through str();
-# a query value of None writes the key alone), or a callable returning one.
+# A header, query or form table: a dict, a list of (name, value) pairs, or a callable returning one.
+# Query and form values: str, a number (as str() writes it), bytes or bytearray (their bytes, percent-
+# encoded), None (the key alone) or a list of them; header values: str, bytes or a number.
 Pairs = Union[Dict[str, Any], Iterable[Tuple[str, Any]]]
 Table = Union[Pairs, Callable[[], Pairs]]
 # ws_connect()'s headers: read twice (checked before the connection, then sent), so no iterator
