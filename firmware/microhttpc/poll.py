@@ -346,11 +346,6 @@ class Conn(Session):
             if req.response is not None and req.on_complete:
                 req.on_complete(req.response, False)
 
-    def _fail_all(self, exc):
-        while self._active or self._queue:  # one at a time: a callback that raises leaves the rest queued
-            r, self._active = self._active or self._queue.pop(0), None
-            self._req_fail(r, exc)
-
     def _end(self, cause, pending_exc=None):
         """Close and report, each once: requests fail, the WebSocket closes, on_err(conn, cause) if any, on_close."""
         if self.state == _CLOSED:
@@ -362,7 +357,7 @@ class Conn(Session):
         self.error = cause = cause if self.websocket is None else self.websocket._end_cause(cause)
         self.engine._forget(self)
         self.lost()
-        err, step = None, -1
+        err, step, lost = None, -1, cause or pending_exc
         while step < 4:  # every report, each once, when a callback raises too (its exception after them all)
             try:
                 while step < 0 and self._out:  # the frames not written: on_tx_complete(False) each
@@ -370,14 +365,16 @@ class Conn(Session):
                     f and f(False)
                 if step == 0 and self.websocket is not None:
                     self.websocket._ended(cause)
-                elif step == 1:
-                    self._fail_all(cause or pending_exc or ConnectionLost("the connection closed before the answer"))
-                elif step > 1 and self._cb[4 - step] and (step == 3 or cause is not None and cause is not self._app_close):
+                while step == 1 and (self._active or self._queue):  # the requests, one at a time
+                    r, self._active = self._active or self._queue.pop(0), None
+                    self._req_fail(r, lost or ConnectionLost("the connection closed before the answer"))
+                if step > 1 and self._cb[4 - step] and (step == 3 or cause is not None and cause is not self._app_close):
                     self._cb[4 - step](self, cause)
-            except Exception as e:  # (with no heap left, each is told as far as it allows)
-                err = err or (None if step < 2 and isinstance(e, MemoryError) else e)
-                if step < 0 or step == 1 and not isinstance(e, MemoryError):
-                    continue  # the frames or requests still queued are told next
+            except Exception as e:  # (with no heap left, each is told as far as it allows; a request's MemoryError
+                # once the end's cause was one is that shortage, else its callback's own: raised after them all)
+                err = err or (None if step < 2 and isinstance(e, MemoryError) and (step == 0 or isinstance(lost, MemoryError)) else e)
+                if step < 0 or step == 1:
+                    continue  # the frames or requests still queued are told next (each taken out first)
             step += 1
         if err is not None:
             raise err

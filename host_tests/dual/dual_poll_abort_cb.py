@@ -44,3 +44,35 @@ def test_abort_inside_on_open_is_no_fault():
                   on_close=lambda code, r: log.append(("ws close", code)), on_err=lambda x: log.append(("ws err", x)))
         assert e.run(until=lambda: conn.closed, timeout=10)
         assert log == ["open", ("ws close", 1006), ("conn close", None)], (path, log)
+
+
+def test_a_memoryerror_raised_by_a_callback_while_the_end_is_told():
+    """A request's ``on_err`` that raises a MemoryError of its own while its connection ends (a board's
+    callback that allocates): the requests queued behind it are told all the same, and the MemoryError
+    comes out of ``poll()`` after them all, as any other exception a callback raises there.  It was
+    taken for the end's own shortage: the queued requests never ended (no callback at all) and the
+    MemoryError was reported to no one (found by an outside hunt)."""
+    from microhttpc.poll import Engine
+
+    h, p = server("silent")
+    for boom in (ValueError, MemoryError):
+        e = Engine(timeout=0.3)
+        log = []
+        c = e.connect(h, p, on_err=lambda c, x: log.append("conn on_err"), on_close=lambda c, x: log.append("conn on_close"))
+
+        def first(x, boom=boom):
+            log.append("r1")
+            raise boom("the application's")
+
+        e.request(c, "GET", "/", on_err=first)
+        t = [e.request(c, "GET", "/", on_err=lambda x, i=i: log.append("r%d" % i)) for i in (2, 3)]
+        raised = []
+        for _ in range(100):
+            try:
+                e.poll(20)
+            except Exception as x:
+                raised.append(type(x))
+            if not e.connections:
+                break
+        assert log == ["r1", "r2", "r3", "conn on_err", "conn on_close"], (boom, log)
+        assert raised == [boom] and t[0].done and t[1].done, (boom, raised)
