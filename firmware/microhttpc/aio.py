@@ -729,8 +729,9 @@ class Connection(Session):
             self.t_end = dl  # the drain within the request's deadline too (as the blocking one's)
             await self._settle()
             if self._writer is not None:
-                if self.ready:
-                    stale = self._input_waiting()
+                if self.ready:  # (MicroPython, TLS before the first write: the probe's read ran handshake steps,
+                    # and a certificate refused there read as a stale connection; nothing can wait before it)
+                    stale = self._t_tls is None and self._input_waiting()
                     if stale is None:  # (CPython, TLS: see _cpyaio._input_waiting) two rounds of the loop:
                         await asyncio.sleep(0)  # the transport reads in the second, then the Pipe has
                         await asyncio.sleep(0)  # what was data

@@ -150,3 +150,39 @@ def test_redirect_to_https_opens_a_verified_connection():
     c = microhttpc.Connection(host, port, timeout=10, cadata=ca("MHC_TLS_CA_WRONG"), follow_redirects=2)
     raises(TLSError, c.request, "GET", "/redirect/302", query={"to": to})
     c.close()
+
+
+def test_aio_first_request_does_not_probe_a_tls_handshake_not_yet_run():
+    """MicroPython runs the TLS handshake inside the first writes: aio's probe of an idle connection
+    (a readinto() of one byte) before the first request ran handshake steps, and a certificate refused
+    there read as a stale connection: a second connection was opened without a word, and when that
+    one's connect failed the request said ConnectError where TLSError was due (one in ten runs; found by
+    an outside hunt).  Before the handshake nothing can wait to be read: no probe; the refusal is the
+    request's TLSError (on CPython the handshake runs in the connect: open() says TLSError)."""
+    import asyncio
+    import sys
+
+    from microhttpc import aio
+
+    host, port = server("tls")
+
+    async def main():
+        try:
+            c = await aio.Connection.open(host, port, tls=True, timeout=10, cadata=ca(),
+                                          server_hostname="not-this-host.example")
+        except TLSError:  # CPython: the handshake runs in the connect
+            return "open"
+        probes = []
+        c._input_waiting = lambda: probes.append(1) or False  # (recorded, and the connection taken as idle)
+        await asyncio.sleep(0.3)  # (the server's answers, if any, are in by now)
+        try:
+            await c.request("GET", "/hello")
+            raise AssertionError("no TLSError")
+        except TLSError:
+            pass
+        finally:
+            await c.close()
+        return probes
+
+    probes = asyncio.run(main())
+    assert probes == ([] if sys.implementation.name == "micropython" else "open"), probes
