@@ -271,7 +271,7 @@ class Response(session.Response):
                 raise UsageError("another task is reading this connection")  # drain took part of it, read() gave the rest)
             self._pending = b""  # (not None: as the blocking layer's)
             try:
-                data = await conn._recv(conn.wait_time(), buf if k == len(buf) else memoryview(buf)[:k])
+                data = await conn._recv(conn.wait_time(), memoryview(buf)[:k])  # (a bytearray's slice: a copy)
             except TimeoutError:
                 exc = conn.expired()  # first: the abort clears the timers it names
                 await conn._abort()
