@@ -597,17 +597,29 @@ async def _tls_reset(reader, writer, fin=False):
         _reset_stream(writer)
 
 
-async def _tls_dribble(reader, writer, port, every=0.02):
+async def _tls_dribble(reader, writer, port, every=0.02, idle=None):
     """The "tlsdribble" server: a proxy to the TLS site that hands the client the site's bytes one at
     a time, ``every`` 20 ms (the handshake's ~1.5 KB take half a minute), for at most 10 s; the client's
     bytes go through as they come.  A handshake that restarts its timeout at every byte never ends.
-    ``every`` None: "tlsslow", the site's first bytes held 0.8 s, then everything as it comes."""
+    ``every`` None: "tlsslow", the site's first bytes held 0.8 s, then everything as it comes.
+    ``idle``: "tlsidle", a connection whose client sends nothing for that long is closed (as a server
+    closes idle keep-alive connections, before the TLS handshake too), else everything as it comes."""
     loop = asyncio.get_running_loop()
+    first = b""
+    if idle:
+        try:
+            first = await asyncio.wait_for(reader.read(65536), idle)
+        except (OSError, asyncio.TimeoutError):
+            pass
+        if not first:
+            writer.close()
+            return
     try:
         up_r, up_w = await asyncio.open_connection("127.0.0.1", port)
     except OSError:
         writer.close()
         return
+    up_w.write(first)
 
     async def client_to_site():
         try:
@@ -1602,6 +1614,8 @@ class Servers:
             self.addresses["tlsdribble"] = "127.0.0.1:%d" % dribble.sockets[0].getsockname()[1]
             slow = await asyncio.start_server(lambda r, w: _tls_dribble(r, w, tls_port, None), "127.0.0.1", 0)
             self.addresses["tlsslow"] = "127.0.0.1:%d" % slow.sockets[0].getsockname()[1]
+            idle = await asyncio.start_server(lambda r, w: _tls_dribble(r, w, tls_port, False, 0.3), "127.0.0.1", 0)
+            self.addresses["tlsidle"] = "127.0.0.1:%d" % idle.sockets[0].getsockname()[1]
             reset = await asyncio.start_server(_tls_reset, "127.0.0.1", 0)
             self.addresses["tlsreset"] = "127.0.0.1:%d" % reset.sockets[0].getsockname()[1]
             fin = await asyncio.start_server(lambda r, w: _tls_reset(r, w, True), "127.0.0.1", 0)

@@ -490,9 +490,22 @@ class Connection(Session):
         return self
 
     def _input_waiting(self):  # pyright: ignore[reportRedeclaration]
-        """True when bytes or EOF wait on a connection that should be idle (never blocks)."""
+        """True when bytes, EOF or a reset wait on a connection that should be idle (never blocks): a
+        poll, as the blocking layer's ``readable()`` (a one-byte read of a TLS socket before its first
+        request ran handshake steps, and a certificate refused there read as a stale connection: a
+        second connection opened without a word, and ConnectError where TLSError was due)."""
         try:
-            return self._reader.readinto(bytearray(1)) is not None  # non-blocking: None when nothing
+            s = self._reader
+            if _reset(s):  # (and ``s`` is in the one poll set)
+                return True
+            p = _probe[0]
+            p.modify(s, 1)  # select.POLLIN
+            try:
+                for _ in p.ipoll(0):
+                    return True
+                return False
+            finally:
+                p.modify(s, 0)
         except (OSError, ValueError, AttributeError):
             return True
 
@@ -729,9 +742,8 @@ class Connection(Session):
             self.t_end = dl  # the drain within the request's deadline too (as the blocking one's)
             await self._settle()
             if self._writer is not None:
-                if self.ready:  # (MicroPython, TLS before the first write: the probe's read ran handshake steps,
-                    # and a certificate refused there read as a stale connection; nothing can wait before it)
-                    stale = self._t_tls is None and self._input_waiting()
+                if self.ready:
+                    stale = self._input_waiting()
                     if stale is None:  # (CPython, TLS: see _cpyaio._input_waiting) two rounds of the loop:
                         await asyncio.sleep(0)  # the transport reads in the second, then the Pipe has
                         await asyncio.sleep(0)  # what was data

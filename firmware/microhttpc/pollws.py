@@ -229,7 +229,8 @@ class WebSocket(WSCore):
         # Then the requests queued behind the upgrade fail (first, one whose on_err raised ended the
         # connection before on_open, and the WebSocket's on_close came without it).
         while c._queue:  # (the error's message loads from a catalog: not at every upgrade, at its peak of heap)
-            c._req_fail(c._queue.pop(0), UsageError("the connection became a WebSocket before this request ran"))
+            e = UsageError("the connection became a WebSocket before this request ran")  # (first: with no heap
+            c._req_fail(c._queue.pop(0), e)  # for it, the request stays queued, and its connection's end tells it)
         if leftover:
             # Bytes that came in the same read as the 101 head are already frames (section 4.1).
             self._input(leftover)

@@ -76,3 +76,44 @@ def test_a_memoryerror_raised_by_a_callback_while_the_end_is_told():
                 break
         assert log == ["r1", "r2", "r3", "conn on_err", "conn on_close"], (boom, log)
         assert raised == [boom] and t[0].done and t[1].done, (boom, raised)
+
+
+def test_requests_queued_behind_an_upgrade_end_once_with_no_heap_for_their_error():
+    """Requests queued behind an upgrade fail with UsageError once the 101 came; with no heap for that
+    error (injected: the UsageError raises MemoryError) the request taken from the queue first was
+    told nothing, ever (a change of this session made the error after taking it; found by an outside
+    review).  Now each request ends exactly once: the connection ends by the MemoryError, which its end
+    tells them."""
+    from microhttpc import pollws
+    from microhttpc.poll import Engine
+
+    h, p = server("wsraw")
+    e = Engine(timeout=5)
+    ends = [0, 0, 0]
+    c = e.connect(h, p)
+    e.upgrade(c, "/later")
+
+    def mk(i):
+        def end(*a):
+            ends[i] += 1
+        return end
+
+    for i in range(3):
+        e.request(c, "GET", "/", on_err=mk(i))
+
+    def no_heap(*a):
+        raise MemoryError
+
+    saved = pollws.UsageError
+    pollws.UsageError = no_heap
+    try:
+        for _ in range(200):
+            try:
+                e.poll(10)
+            except MemoryError:
+                pass
+            if not e.connections:
+                break
+    finally:
+        pollws.UsageError = saved
+    assert ends == [1, 1, 1], ends
