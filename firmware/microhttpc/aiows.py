@@ -219,7 +219,7 @@ class WebSocket(WSCore):
         lost).  Copies: a streamed piece is a view of what it was given.  Not while a task waits in
         recv(): that one reads them; not once the socket is closed (another task's close(): MicroPython's
         poll crashed on the socket gone)."""
-        if self._reading or self.conn._reader is None:  # (a recv() that stopped reading at close_timeout)
+        if self._reading or self.conn._reader is None:  # (a recv() still reading after close_timeout: it reads them)
             return
         self._reading = 1  # (a recv() of another task waits meanwhile: see _read)
         try:
