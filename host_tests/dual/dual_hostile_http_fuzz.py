@@ -20,8 +20,8 @@ from pumps_http import GENUINE, now, open_client, per_layer
 # The largest body of the valid series.  On MicroPython the test's own heap decides: the facades make
 # an event loop (asyncio) or Engine (poll) per connection, each left mid-heap, and after 40-50
 # connections 8,000-byte bodies did not always find their two blocks in 128 KiB (LimitExceeded, as it
-# must be, but not what this test looks for).
-CAP = 4000 if MICROPYTHON else 20000
+# must be, but not what this test looks for); 4,000-byte ones on asyncio in about one run in ten (/raw/valid/51).
+CAP = 3000 if MICROPYTHON else 20000
 FIRST, LAST = [int(x) for x in (os.getenv("MHC_FUZZ") or "1:60").split(":")]
 # Over TLS on MicroPython the first 10 only: a TLS connection takes most of what the facades leave of
 # 128 KiB (a new TLS context, 3 KB, did not always find room after 10-30 connections).

@@ -17,8 +17,9 @@ from pumps_ws import connect_ws, per_layer
 # one makes an event loop per connection (each left mid-heap), so fragmented 4,000-byte messages did
 # not always find a block in 128 KiB (LimitExceeded, 1009, as it must be).  An application's loop, one
 # Engine or event loop and each message dropped when handled, received all 200 streams of 4,000-byte
-# messages on asyncio (3 of 200 failed on poll, holding all of a stream's messages).
-CAP = 2000 if MICROPYTHON else 20000
+# messages on asyncio (3 of 200 failed on poll, holding all of a stream's messages).  2,000-byte ones
+# failed so on asyncio in about one run in ten (/valid/13: "message of 1948+ bytes").
+CAP = 1500 if MICROPYTHON else 20000
 # Streams 1..40 per layer and runtime; MHC_FUZZ=FIRST:LAST runs others (a longer search by hand).
 FIRST, LAST = [int(x) for x in (os.getenv("MHC_FUZZ") or "1:40").split(":")]
 # Over TLS on MicroPython the first stream only, its messages up to 1,000 bytes: the poll facade (an Engine
