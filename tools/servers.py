@@ -64,7 +64,18 @@ async def chunked(request):
 
 
 async def nbytes(request):
+    """``n`` bytes of ``pattern``; with ``?chunk=k`` chunked, ``k`` bytes a chunk (keep-alive)."""
     n = int(request.match_info["n"])
+    k = int(request.query.get("chunk", "0"))
+    if k:
+        resp = web.StreamResponse()
+        resp.enable_chunked_encoding()
+        await resp.prepare(request)
+        body = pattern(n)
+        for i in range(0, n, k):
+            await resp.write(body[i : i + k])
+        await resp.write_eof()
+        return resp
     # bytes 00 01 02 ... ff 00 01 ... (i & 0xFF): pattern(n), built at C speed (10 MiB for `make mem`)
     return web.Response(body=pattern(n), content_type="application/octet-stream")
 

@@ -8,6 +8,7 @@ them.  MicroPython never imports this module (it uses ``_viper`` or the plain lo
 - ``validate``: UTF-8 checking with CPython's own decoder (C speed) for the bulk of a chunk;
 - ``read_body``: a whole Content-Length body read straight into the bytes object returned;
 - ``resolve``: name resolution bounded by a timeout (``getaddrinfo`` in a helper thread);
+- ``contiguous``: ``readinto()``'s buffer check, strided views refused too;
 - the three ``errors`` classes with a second, built-in base: ``ConnectError`` and ``ConnectionLost``
   are ConnectionErrors, ``TimeoutError`` is the builtin TimeoutError (``except TimeoutError`` catches
   it as it does socket timeouts).
@@ -189,6 +190,21 @@ def host_header(host):
         from .errors import UsageError
 
         raise UsageError("host name %r has no IDNA form" % (host,))
+
+
+def contiguous(into):
+    """``Response._into`` with one more check, CPython's only: a strided view (``m[::2]``, which
+    MicroPython never makes) is UsageError too (a socket takes none: a bare TypeError before)."""
+
+    def _into(self, buf):
+        b = into(self, buf)
+        if not memoryview(b).c_contiguous:
+            from .errors import UsageError
+
+            raise UsageError("readinto() takes a contiguous buffer, not a strided view")
+        return b
+
+    return _into
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")

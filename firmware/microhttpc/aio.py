@@ -262,31 +262,39 @@ class Response(session.Response):
     async def readinto(self, buf):
         """Body bytes into ``buf``; the count, 0 at the end.  They go from the socket straight into
         ``buf`` when nothing is buffered before them (MicroPython; CPython copies them from its
-        stream reader), else they are copied there."""
+        stream reader), else they are copied there (as the blocking layer's: no bytes object)."""
         buf = self._into(buf)
+        if not len(buf):
+            return 0
+        if self._pending:
+            c = self._take(self._pending, len(buf))
+            buf[: len(c)] = c
+            return len(c)
         conn = self._conn
-        k = 0 if self._pending or self.complete else conn.parser.raw_room(len(buf))
-        if k:
-            if conn.task is not None and conn.task is not asyncio.current_task():  # (as _event: another task's
-                raise UsageError("another task is reading this connection")  # drain took part of it, read() gave the rest)
-            self._pending = b""  # (not None: as the blocking layer's)
-            try:
-                data = await conn._recv(conn.wait_time(), memoryview(buf)[:k])  # (a bytearray's slice: a copy)
-            except TimeoutError:
-                exc = conn.expired()  # first: the abort clears the timers it names
-                await conn._abort()
-                raise exc
-            except BaseException:
-                await conn._abort()
-                raise
-            if data:
-                conn.rx += len(data)
-                conn.parser.body_received(len(data))
-                return len(data)
-            conn.receive_eof()  # the parser decides: the end of a read-until-close body, or an error
-        c = self._take(self._pending or await self.read_chunk(), len(buf))
-        buf[: len(c)] = c
-        return len(c)
+        self._pending = b""  # (not None: as the blocking layer's)
+        while not self.complete:
+            k = conn.parser.raw_room(len(buf))
+            if k:
+                if conn.task is not None and conn.task is not asyncio.current_task():  # (as _event: another
+                    raise UsageError("another task is reading this connection")  # task's drain took part of it)
+                try:
+                    data = await conn._recv(conn.wait_time(), memoryview(buf)[:k])  # (a bytearray's slice: a copy)
+                except TimeoutError:
+                    exc = conn.expired()  # first: the abort clears the timers it names
+                    await conn._abort()
+                    raise exc
+                except BaseException:
+                    await conn._abort()
+                    raise
+                if data:
+                    conn.rx += len(data)
+                    conn.parser.body_received(len(data))
+                    return len(data)
+                conn.receive_eof()  # the parser decides: the end of a read-until-close body, or an error
+            ev = await conn._event(buf)
+            if ev[0] == http11.DATA and ev[1]:
+                return ev[1]
+        return self._end(0)
 
     async def read(self, n=-1, max_size=None):
         """As the blocking ``Response.read``: the whole body (``n`` < 0), bounded by ``max_size``
@@ -684,8 +692,9 @@ class Connection(Session):
     else:
         from ._cpyaio import _abort, recv as _recv, write as _write  # CPython: the transport and its Pipe
 
-    async def _event(self):
-        """The session's next event, reading as needed; any failure closes the connection.  One task
+    async def _event(self, into=None):
+        """The session's next event, reading as needed; any failure closes the connection (``into``: see
+        ``Session.next_event``).  One task
         reads a connection at a time (``task``: the one in a read; two readers of one MicroPython
         socket took each other's bytes)."""
         s = self
@@ -694,16 +703,16 @@ class Connection(Session):
         r = self._reader
         try:
             while True:
-                ev = s.next_event()
+                ev = s.next_event(into)
                 if ev is not None:
                     if s.idle and not s.reusable and s.upgrading is None:
                         await self._abort()  # complete, and the connection can't be reused
                     return ev
                 try:
-                    into = None
+                    mv = None
                     if MICROPYTHON and s.upgrading is not None:
-                        into = (self._mv or _buf)[:512]  # a 101's head: read little (see client._event)
-                    data = await self._recv(s.wait_time(), into)
+                        mv = (self._mv or _buf)[:512]  # a 101's head: read little (see client._event)
+                    data = await self._recv(s.wait_time(), mv)
                 except TimeoutError:
                     raise s.expired()
                 if data:

@@ -343,8 +343,12 @@ class WebSocket(WSCore):
     def _end_cause(self, cause):
         """How the end of the connection is reported: lost after the server's Close came (it may reset
         the connection then, before or after our Close went out; a Close held back behind messages
-        counts) is a clean end, as on the other layers."""
+        counts) is a clean end, as on the other layers.  A MemoryError once a fault was reported (the
+        1009 of a message over the limit, whose Close found no heap) ends it with that fault, as on the
+        blocking layer (``websocket._step``): one error for one fault, the same to every callback."""
         p = self.protocol
+        if isinstance(cause, MemoryError) and p is not None and p.failure is not None:
+            cause = p.failure
         # What we owe the server (the echo of its Close, our Close after a fault, PONGs) goes out first,
         # as far as the socket takes it now: a server that half-closed TCP right after its frames still
         # reads (the blocking and asyncio layers write it before they see the EOF).

@@ -148,6 +148,12 @@ class Response(http11.ResponseHead):
             raise UsageError("readinto() takes a bytearray or a writable memoryview, not %r" % (type(buf).__name__,))
         return b
 
+    if not MICROPYTHON:  # (class body code: a board keeps none of it)
+        from ._cpython import contiguous
+
+        _into = contiguous(_into)
+        del contiguous
+
     def _end(self, end):
         """What a read of the body returns at its end (``end``: None, 0 or b""), or ConnectionLost when
         the connection was dropped before it: a cut-off body never passes for a whole one."""

@@ -100,3 +100,43 @@ def test_a_frame_that_finds_no_place_in_the_write_queue_ends_the_connection():
         pass
     e.run(timeout=0.5)
     assert got == [], got  # ([b"AAAACCCC"] before)
+
+
+def test_a_message_over_the_limit_whose_close_cannot_be_built_is_one_fault():
+    """The 1009 of a message over max_message, when no heap is left for its Close frame (a MemoryError
+    in ``Protocol._build``, as dual_ws_send_oom does for the other layers): the WebSocket's on_err and
+    the connection's on_err and on_close all get the LimitExceeded, on_close 1006 (no Close went out).
+    The connection's callbacks got the MemoryError: two errors for one fault (found by an outside review
+    of the out-of-memory contract; the blocking layer raises ConnectionClosed with that LimitExceeded)."""
+    from microhttpc.poll import Engine
+    from microhttpc.rfc6455 import Protocol
+
+    def kind(x):
+        return x if x is None or isinstance(x, int) else type(x).__name__
+
+    def oom(*args, **kw):
+        raise MemoryError
+
+    seen = []
+    e = Engine()
+    h, p = server("http")
+    c = e.connect(h, p, timeout=10, on_err=lambda c, x: seen.append(("conn on_err", kind(x))),
+                  on_close=lambda c, x: seen.append(("conn on_close", kind(x))))
+    e.upgrade(c, "/ws", max_message=16, on_open=lambda w: w.send("x" * 100),  # echoed: over max_message
+              on_err=lambda x: seen.append(("ws on_err", kind(x))),
+              on_close=lambda code, r: seen.append(("ws on_close", code)))
+    e.run(until=lambda: c.websocket is not None and not c._out, timeout=10)
+    build = Protocol._build
+    Protocol._build = oom
+    try:
+        e.run(until=lambda: c.closed, timeout=10)
+    finally:
+        Protocol._build = build
+    assert seen == [("ws on_err", "LimitExceeded"), ("ws on_close", 1006), ("conn on_err", "LimitExceeded"),
+                    ("conn on_close", "LimitExceeded")], seen
+    gc.collect()
+    w = []
+    c = e.connect(h, p, timeout=10)
+    e.upgrade(c, "/ws", on_open=lambda ws: ws.send("after"), on_msg=w.append)
+    assert e.run(until=lambda: w, timeout=10) and w == ["after"], w
+    e.close(c)
