@@ -291,6 +291,7 @@ class Response(session.Response):
                     conn.parser.body_received(len(data))
                     return len(data)
                 conn.receive_eof()  # the parser decides: the end of a read-until-close body, or an error
+                continue  # (complete now when another task's close() woke the read: the body is cut)
             ev = await conn._event(buf)
             if ev[0] == http11.DATA and ev[1]:
                 return ev[1]

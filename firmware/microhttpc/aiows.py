@@ -274,6 +274,8 @@ class WebSocket(WSCore):
         try:
             while not self._messages:
                 if p.more_input():
+                    if not first and spare < 0:  # the messages before it went to callbacks: a task one of
+                        await asyncio.sleep(0)  # them started (an answer) runs before a fault or Close after them
                     p.receive_data(b"")  # what waited behind the messages already handed over
                 elif self._leftover:
                     data = self._leftover
@@ -304,8 +306,9 @@ class WebSocket(WSCore):
                 if p.state != ws.OPEN and not more:
                     await self._wind_down(dl, True)
         except MemoryError:  # a fault like a reset (README, "Out of memory"): reported once, here
+            unsent = p.failure is not None and p.state == ws.OPEN  # (as websocket.WebSocket._step)
             self._drop()
-            if p.failure is not None:  # (as websocket.WebSocket._step: a fault already reported)
+            if unsent:
                 raise self._closed()
             raise
         return self._messages.pop(0)

@@ -104,7 +104,7 @@ class Conn(Session):
             return
         want = self._want  # connecting: what the TCP connect or the TLS handshake waits for
         if st > _HANDSHAKE:
-            want = 0 if st == _WS and (self.websocket._held or len(self._out) > 16) else _IN  # (a WebSocket holding input back, or with 16+ frames unwritten, a PING flood: it reads once they're out)
+            want = 0 if st == _WS and self.websocket._stalled() else _IN  # (see pollws: it reads once its frames are out)
             if self._out or (self._active is not None and self._active.chunks is not None):
                 want |= _OUT
         if want != self._mask:
@@ -140,7 +140,7 @@ class Conn(Session):
     def _read(self, err=0, reads=_MAX_READS):  # err: poll saw an error: each read one read (rtio.recv_into), as Session.one_read says
         buf = self.engine._mv
         for _ in range(reads):
-            if self.state == _WS and reads == _MAX_READS and (self.websocket._held or len(self._out) > 16):
+            if self.state == _WS and reads == _MAX_READS and self.websocket._stalled():
                 return  # (see _update_mask; not once a write met a reset: nothing waits for our frames now)
             mv = (self.websocket.protocol.payload_room(len(buf)) or buf) if self.state == _WS else \
                 buf if self.upgrading is None else buf[:512]  # a 101's head: little (client._event)

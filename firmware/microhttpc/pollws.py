@@ -274,6 +274,19 @@ class WebSocket(WSCore):
             self.conn.engine._hot = True
         self._progress()
 
+    def _stalled(self):
+        """The engine reads no more while input is held back, or while 16 frames or 8 KiB of them wait
+        to be written: a PING flood's PONGs, a streamed echo's pieces (16 frames of 2 KiB each, read
+        while the first were written, were the free heap of a board: MemoryError at 128K)."""
+        out = self.conn._out
+        n = len(out)
+        if self._held or n > 16:
+            return True
+        size = 0
+        for i in range(n):
+            size += len(out[i][0])
+        return size > 8192
+
     def _progress(self):
         """After input or output: start the close timer; drop the socket once the server closed TCP."""
         p = self.protocol
@@ -343,11 +356,12 @@ class WebSocket(WSCore):
     def _end_cause(self, cause):
         """How the end of the connection is reported: lost after the server's Close came (it may reset
         the connection then, before or after our Close went out; a Close held back behind messages
-        counts) is a clean end, as on the other layers.  A MemoryError once a fault was reported (the
-        1009 of a message over the limit, whose Close found no heap) ends it with that fault, as on the
-        blocking layer (``websocket._step``): one error for one fault, the same to every callback."""
+        counts) is a clean end, as on the other layers.  A MemoryError from a fault's Close that found
+        no heap (the 1009 of a message over the limit: the fault set, the protocol still OPEN) ends it
+        with that fault, as on the blocking layer (``websocket._step``): one error for one fault, the
+        same to every callback (a callback's own MemoryError, after the fault too, stays the cause)."""
         p = self.protocol
-        if isinstance(cause, MemoryError) and p is not None and p.failure is not None:
+        if isinstance(cause, MemoryError) and p is not None and p.failure is not None and p.state == ws.OPEN:
             cause = p.failure
         # What we owe the server (the echo of its Close, our Close after a fault, PONGs) goes out first,
         # as far as the socket takes it now: a server that half-closed TCP right after its frames still

@@ -384,11 +384,15 @@ class WebSocket(WSCore):
         try:
             return self._read_once(dl, first)
         except MemoryError:
+            # The Close of a fault (the 1009 of a message that did not fit) that found no heap: the
+            # fault is set and the protocol still OPEN (``Protocol.fail`` raised before CLOSING).  The
+            # end of the connection with that fault, not a MemoryError; any other (a callback's own, an
+            # on_err's after the fault) is the call's, once.
+            p = self.protocol
+            unsent = p.failure is not None and p.state == ws.OPEN
             self._drop()
-            if self.protocol.failure is None:
+            if not unsent:
                 raise
-            # The Close of a fault already reported (the 1009 of a message that did not fit), with no
-            # heap for it: the end of the connection, not a MemoryError.
             raise self._closed()
         finally:
             self._dl = _IDLE
