@@ -289,9 +289,9 @@ IMPORT_BUDGET = {
     "blocking WebSocket only": 71632,  # (+32: the same MemoryError rule; +30: CPython's strided-view check in readinto (one name, class body code); +160: ws_connect lets urlsplit go before the connection's buffers in a short heap; +64: an extension named twice, leading zeros in lengths; +32: the read-back stops at a fault; +32: no heap for the server's Close while closing is a MemoryError; +96: a send whose write met a reset leaves on_close to the call that hands over the messages before it (wsession._send_closed))
     "poll HTTP": 53842,  # (+64: an exception on a redirect chain's own connection, idle, goes to the application's Conn; +32: a TLS socket that met a reset is read once per call)
     "poll HTTP + WebSocket": 75634,  # (+~64: a send whose write met a reset leaves on_close to the call that hands over the messages before it (wsession._send_closed); +32: the same after a second send; +32: Engine.poll() with no heap for its wait)
-    "aio HTTP": 48560,  # (+80: readinto of a chunked body copies a chunk's first bytes into the buffer through the session (no bytes object); +64: a redirect chain holds its connection while on another origin; +14: the idle probe polls, as the blocking one, not a read that ran a TLS handshake)
-    "aio HTTP + WebSocket": 74736,  # (+32: the same MemoryError rule, and recv() lets a callback's task answer before a held Close; +80: the same readinto; +32: the idle probe polls; +110: a write that met a reset while another task waits in recv() leaves the read-back to it (aiows._while_reading); +192: a keepalive bounds each 16 KiB of a frame; +32: a PONG the closing handshake reads goes to on_pong; +32: no heap for the server's Close while closing is a MemoryError; +~64: a send whose write met a reset leaves on_close to the call that hands over the messages before it (wsession._send_closed))
-    "aio WebSocket only": 70160,  # (+32: the same; +80: the same readinto; +32: the idle probe polls; +110: the same read-back; +96: the same PONG, wsession._closing; +64: an extension named twice, leading zeros in lengths; +32: the close's MemoryError; +96: the same send)
+    "aio HTTP": 48608,  # (+48: ws_connect takes server_hostname (a wss:// URL by address names its certificate); +80: readinto of a chunked body copies a chunk's first bytes into the buffer through the session (no bytes object); +64: a redirect chain holds its connection while on another origin; +14: the idle probe polls, as the blocking one, not a read that ran a TLS handshake)
+    "aio HTTP + WebSocket": 74784,  # (+48: ws_connect's server_hostname; +32: the same MemoryError rule, and recv() lets a callback's task answer before a held Close; +80: the same readinto; +32: the idle probe polls; +110: a write that met a reset while another task waits in recv() leaves the read-back to it (aiows._while_reading); +192: a keepalive bounds each 16 KiB of a frame; +32: a PONG the closing handshake reads goes to on_pong; +32: no heap for the server's Close while closing is a MemoryError; +~64: a send whose write met a reset leaves on_close to the call that hands over the messages before it (wsession._send_closed))
+    "aio WebSocket only": 70208,  # (+48: ws_connect's server_hostname; +32: the same; +80: the same readinto; +32: the idle probe polls; +110: the same read-back; +96: the same PONG, wsession._closing; +64: an extension named twice, leading zeros in lengths; +32: the close's MemoryError; +96: the same send)
 }
 # the same paths imported from a ROMFS image mounted with vfs.VfsRom (bytecode runs in place; the
 # image's own bytes, read into the heap first, are not counted); measured 24736, 39968, 28896, 40544,
@@ -358,9 +358,9 @@ ROMFS_BUDGET = {
     "blocking WebSocket only": 39378,  # (+32: the same; +32: an extension named twice, leading zeros in lengths; +32: a send that met a reset leaves on_close to the next call)
     "poll HTTP": 30642,
     "poll HTTP + WebSocket": 41458,  # (+32: an extension named twice, leading zeros in lengths; +32: the same)
-    "aio HTTP": 25362,
-    "aio HTTP + WebSocket": 39664,  # (+48: the same readinto; +14: the idle probe polls)
-    "aio WebSocket only": 37168,  # (+48: the same readinto; +32: the same; +14: the read-back's wait; +32: the idle probe polls)
+    "aio HTTP": 25378,  # (+16: ws_connect's server_hostname)
+    "aio HTTP + WebSocket": 39680,  # (+16: ws_connect's server_hostname; +48: the same readinto; +14: the idle probe polls)
+    "aio WebSocket only": 37184,  # (+16: ws_connect's server_hostname; +48: the same readinto; +32: the same; +14: the read-back's wait; +32: the idle probe polls)
 }
 # smallest -X heapsize (KiB) of the demo session (GET, upgrade, text + binary echo, ping, close), 3 of
 # 3 fresh runs; measured 81 and 77 (ws_connect: 81 before it stopped loading ``request``; 92 and 93

@@ -988,9 +988,10 @@ class Connection(Session):
 
 
 async def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeout=30.0,
-                     ssl_context=None, cadata=None, verify=True, buffer_size=None, **ws_options):
+                     ssl_context=None, cadata=None, verify=True, buffer_size=None, server_hostname=None, **ws_options):
     """Connect to a ``ws://`` or ``wss://`` URL and upgrade: the one-call asyncio WebSocket client.
-    ``timeout`` bounds the handshake and is the WebSocket's receive timeout."""
+    ``timeout`` bounds the handshake and is the WebSocket's receive timeout; ``server_hostname`` as on
+    the blocking ``ws_connect``."""
     scheme, host, port, target = load("urlsplit").split_url(url)  # (rt.load: threads)
     if scheme not in ("ws", "wss"):
         raise UsageError("ws_connect needs a ws:// or wss:// URL, got %r" % (url,))
@@ -999,7 +1000,8 @@ async def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0,
 
         start_upgrade(None, target, headers, subprotocols, ws_options.get("extensions"), ws_options, ("extensions",))
     conn = Connection(host, port, tls=scheme == "wss", connect_timeout=connect_timeout, timeout=timeout,
-                      ssl_context=ssl_context, cadata=cadata, verify=verify, buffer_size=buffer_size)
+                      ssl_context=ssl_context, cadata=cadata, verify=verify, buffer_size=buffer_size,
+                      server_hostname=server_hostname)
     conn.deadline = conn.timeout  # the handshake as a whole, a refusal's body too (not the connect)
     await conn.connect()
     try:

@@ -59,6 +59,7 @@ def reconnect(
     ssl_context: Any = None,
     cadata: bytes | bytearray | str | None = None,
     verify: bool = True,
+    server_hostname: str | None = None,
     extensions: list[str] | tuple[str, ...] | None = None,
     max_message: int | None = 65536,
     max_frame: int | None = None,

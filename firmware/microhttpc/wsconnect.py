@@ -27,17 +27,19 @@ _WS = const(30720)  # what the WebSocket's modules and objects take when they lo
 
 
 def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeout=30.0, ssl_context=None,
-               cadata=None, verify=True, **ws_options):
+               cadata=None, verify=True, server_hostname=None, **ws_options):
     """Open a connection to a ``ws://`` or ``wss://`` URL and upgrade it: the one-call WebSocket client.
-    ``timeout`` bounds the handshake and is the WebSocket's receive timeout.  Other keywords are those
-    of ``Connection.upgrade`` (extensions, limits, streaming, callbacks...)."""
+    ``timeout`` bounds the handshake and is the WebSocket's receive timeout; ``server_hostname``: the
+    name the certificate must carry when the URL names the server by address (TLS, as on
+    ``Connection``).  Other keywords are those of ``Connection.upgrade`` (extensions, limits,
+    streaming, callbacks...)."""
     import sys
 
     from .rt import load
 
     fresh = [m for m in _HTTP if "microhttpc." + m not in sys.modules]
     stream, buf, t, hs = _http_part(load("client"), fresh, url, headers, subprotocols, connect_timeout, timeout,
-                                    ssl_context, cadata, verify, ws_options)
+                                    ssl_context, cadata, verify, server_hostname, ws_options)
     sub, accepted, leftover, resp = hs
     hs = None
     if _drop(fresh):
@@ -53,7 +55,7 @@ def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeo
 
 
 def _http_part(client, fresh, url, headers, subprotocols, connect_timeout, timeout, ssl_context, cadata, verify,
-               ws_options):
+               server_hostname, ws_options):
     """The connection and its upgrade's HTTP part; the Connection gives its stream and receive buffer up
     and is garbage after it (returns them, its timeout and the handshake's outcome).  When it fails
     (refused, a timeout, a wrong 101), the modules of ``fresh`` go as after a 101 (``_drop``): they
@@ -73,7 +75,7 @@ def _http_part(client, fresh, url, headers, subprotocols, connect_timeout, timeo
 
             load("handshake").start_upgrade(None, target, headers, subprotocols, extensions, ws_options)
         conn = client.Connection(host, port, tls=scheme == "wss", connect_timeout=connect_timeout, timeout=timeout,
-                                 ssl_context=ssl_context, cadata=cadata, verify=verify)
+                                 ssl_context=ssl_context, cadata=cadata, verify=verify, server_hostname=server_hostname)
         conn.deadline = conn.timeout  # the handshake as a whole, a refusal's body too (not the connect)
         conn.open()
         hs = conn._handshake(target, headers, subprotocols, extensions, ws_options)

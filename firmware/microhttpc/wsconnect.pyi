@@ -13,6 +13,7 @@ def ws_connect(
     ssl_context: Any = None,
     cadata: bytes | bytearray | str | None = None,
     verify: bool = True,
+    server_hostname: str | None = None,
     *,
     extensions: list[str] | tuple[str, ...] | None = None,
     max_message: int | None = 65536,
