@@ -277,15 +277,17 @@ class Response(session.Response):
             if k:
                 if conn.task is not None and conn.task is not asyncio.current_task():  # (as _event: another
                     raise UsageError("another task is reading this connection")  # task's drain took part of it)
+                r = conn._reader
                 try:
                     data = await conn._recv(conn.wait_time(), memoryview(buf)[:k])  # (a bytearray's slice: a copy)
                 except TimeoutError:
                     exc = conn.expired()  # first: the abort clears the timers it names
                     await conn._abort()
                     raise exc
-                except BaseException:
-                    await conn._abort()
-                    raise
+                except BaseException as exc:
+                    if conn._reader is r or not isinstance(exc, HTTPCError):  # (not when another task's close()
+                        await conn._abort()  # woke the read, its socket closed (MicroPython): the connection
+                    raise  # may be that task's next one already, and it was closed under it)
                 if data:
                     conn.rx += len(data)
                     conn.parser.body_received(len(data))

@@ -306,9 +306,9 @@ class WebSocket(WSCore):
                 if p.state != ws.OPEN and not more:
                     await self._wind_down(dl, True)
         except MemoryError:  # a fault like a reset (README, "Out of memory"): reported once, here
-            unsent = p.failure is not None and p.state == ws.OPEN  # (as websocket.WebSocket._step)
+            fault = p.failure is not None and self._err_reported is not False  # (as websocket.WebSocket._step)
             self._drop()
-            if unsent:
+            if fault:
                 raise self._closed()
             raise
         return self._messages.pop(0)
@@ -373,7 +373,7 @@ class WebSocket(WSCore):
         except (TimeoutError, ConnectionLost):
             pass
         except MemoryError as exc:  # (as websocket.WebSocket._wind_down: the call says so, once)
-            if p.failure is None:
+            if p.failure is None or self._err_reported is False:
                 oom = exc
         except BaseException:
             # Cancelled (wait_for, task.cancel): the closing handshake ends here, and the socket with it

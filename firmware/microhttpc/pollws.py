@@ -356,12 +356,12 @@ class WebSocket(WSCore):
     def _end_cause(self, cause):
         """How the end of the connection is reported: lost after the server's Close came (it may reset
         the connection then, before or after our Close went out; a Close held back behind messages
-        counts) is a clean end, as on the other layers.  A MemoryError from a fault's Close that found
-        no heap (the 1009 of a message over the limit: the fault set, the protocol still OPEN) ends it
-        with that fault, as on the blocking layer (``websocket._step``): one error for one fault, the
-        same to every callback (a callback's own MemoryError, after the fault too, stays the cause)."""
+        counts) is a clean end, as on the other layers.  A MemoryError at a fault's end (its Close found
+        no heap: ``WSCore._report_err``) ends it with that fault, as on the blocking layer: one error for
+        one fault, the same to every callback (one the fault's on_err raised stays the cause)."""
         p = self.protocol
-        if isinstance(cause, MemoryError) and p is not None and p.failure is not None and p.state == ws.OPEN:
+        if isinstance(cause, MemoryError) and p is not None and p.failure is not None and \
+                self._err_reported is not False:
             cause = p.failure
         # What we owe the server (the echo of its Close, our Close after a fault, PONGs) goes out first,
         # as far as the socket takes it now: a server that half-closed TCP right after its frames still

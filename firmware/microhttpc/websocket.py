@@ -201,8 +201,8 @@ class WebSocket(WSCore):
                     return
                 p.receive_data(bytes(mv[:n]))
         except MemoryError:
-            if p.failure is None:  # (after a fault, the 1009 of a message that did not fit, the end is
-                raise  # reported as that fault, once: see _step)
+            if p.failure is None or self._err_reported is False:  # (after a fault, the 1009 of a message that
+                raise  # did not fit, the end is reported as that fault, once: see _step)
         finally:
             self.stream = st
 
@@ -384,14 +384,11 @@ class WebSocket(WSCore):
         try:
             return self._read_once(dl, first)
         except MemoryError:
-            # The Close of a fault (the 1009 of a message that did not fit) that found no heap: the
-            # fault is set and the protocol still OPEN (``Protocol.fail`` raised before CLOSING).  The
-            # end of the connection with that fault, not a MemoryError; any other (a callback's own, an
-            # on_err's after the fault) is the call's, once.
-            p = self.protocol
-            unsent = p.failure is not None and p.state == ws.OPEN
+            # The Close of a fault already reported (the 1009 of a message that did not fit), with no
+            # heap for it: the end of the connection, not a MemoryError (see WSCore._report_err).
+            fault = self.protocol.failure is not None and self._err_reported is not False
             self._drop()
-            if not unsent:
+            if not fault:
                 raise
             raise self._closed()
         finally:
@@ -493,7 +490,7 @@ class WebSocket(WSCore):
                 self._flush()
                 self._closing(p.events())
         except MemoryError as exc:
-            if p.failure is None:  # (a fault reported already: not a second report)
+            if p.failure is None or self._err_reported is False:  # (a fault reported already: not a second report)
                 oom = exc  # no heap to read the rest: the connection ends all the same, and the call says so
         except BaseException:  # (an on_pong that raised: the connection ends all the same, as aio's)
             self._drop()

@@ -240,7 +240,13 @@ class WSCore:
         if self._err_reported is not exc and self._err_reported is None:
             self._err_reported = exc
             if self.on_err is not None:
+                # While it runs: a MemoryError it raises is its own, reported as any of a callback's.  Any
+                # other met once a fault is set (``failure``) is the shortage of that fault's end (its
+                # Close, taking it, queueing it: the heap a 1009 comes with) and ends the connection
+                # with the fault, one error for one fault, on every layer (``_err_reported is not False``).
+                self._err_reported = False
                 self.on_err(exc)
+                self._err_reported = exc
 
     def _closed(self):
         """Report the close once (``on_close``; first to ``on_err`` a fault of the server that came while

@@ -84,6 +84,44 @@ def test_a_read_woken_by_close_leaves_the_next_request_its_connection():
     assert _count("/raw/no-reason") + _count("/raw/genuine") - before == 1, log  # one request went out
 
 
+def test_a_body_read_woken_by_another_tasks_close_leaves_that_tasks_next_connection_alone():
+    # Task A reads a trickling body with readinto() (straight into its buffer); task B closes the
+    # connection, then sends a request.  On MicroPython the close made A's read fail (the socket
+    # closed), and A's read closed the connection, B's new one by then: B's request was refused
+    # (UsageError) and its answer never read (found by an outside review).  A's read ends with the
+    # connection it read from; B gets its answer.
+    async def main():
+        h, p = server("raw")
+        conn = aio.Connection(h, p, timeout=5)
+        r = await conn.request("GET", "/raw/dribble-small")
+        log = {}
+
+        async def a():
+            buf = bytearray(64)
+            try:
+                while await r.readinto(buf):
+                    pass
+                log["A"] = "end"
+            except Exception as e:  # noqa: BLE001 - what the test looks at
+                log["A"] = type(e).__name__
+
+        async def b():
+            await asyncio.sleep(0.1)
+            await conn.close()
+            try:
+                rr = await conn.request("GET", "/raw/genuine")
+                log["B"] = await rr.read()
+            except Exception as e:  # noqa: BLE001 - what the test looks at
+                log["B"] = type(e).__name__
+
+        await asyncio.gather(a(), b())
+        await conn.close()
+        return log
+
+    log = asyncio.run(main())
+    assert log == {"A": "ConnectionLost", "B": b"genuine"}, log
+
+
 def test_a_reader_back_during_another_tasks_close_ends_with_it():
     # The reader comes back for its next message while the main task's close() waits for the server's
     # Close (which never comes: close_timeout bounds it): it got UsageError ("another task is reading

@@ -4,12 +4,18 @@ reported once as any exception of a callback is: out of ``recv()`` (blocking, as
 connection's ``on_err`` and ``on_close`` (the Engine).  Only the package's own shortage there, a fault's
 Close frame that finds no heap (dual_ws_send_oom, dual_oom_pollws), ends the connection with the fault
 instead.  Every layer took any MemoryError after a fault for that shortage, and the callback's was lost
-(found by an outside review).  The server sends a frame with a reserved bit set (1002)."""
+(found by an outside review).  The server sends a frame with a reserved bit set (1002).
+
+And the other way round: the package's own shortage at a fault's end, once ``Protocol.fail`` has made
+the Close (taking it from the protocol finds no heap: a MemoryError injected in ``data_to_send``), is
+the end of the connection with the fault, one error for one fault, as when the Close itself cannot be
+built; a first rule that took only the latter for the fault's reported the MemoryError besides it."""
 
 import asyncio
 
 from check import raises, server, url
-from microhttpc import aio, ws_connect
+from microhttpc import ConnectionClosed, aio, ws_connect
+from microhttpc.rfc6455 import Protocol
 
 
 class Mine(MemoryError):
@@ -59,3 +65,71 @@ def test_engine():
     e.upgrade(c, "/rsv", on_err=_raiser(seen))
     e.run(until=lambda: c.closed, timeout=5)
     assert seen == ["ProtocolError", ("conn on_err", "Mine"), ("conn on_close", "Mine")], seen
+
+
+def _no_heap_to_take_the_close():
+    """``Protocol.data_to_send`` raises MemoryError once a fault is set (once); returns the undo."""
+    take = Protocol.data_to_send
+    armed = [True]
+
+    def data_to_send(self):
+        if armed[0] and self.failure is not None:
+            armed[0] = False
+            raise MemoryError
+        return take(self)
+
+    Protocol.data_to_send = data_to_send
+
+    def undo():
+        Protocol.data_to_send = take
+
+    return undo
+
+
+def test_no_heap_to_take_a_faults_close_is_that_fault():
+    seen = []
+    w = ws_connect(url("ws", "wsraw", "/rsv"), timeout=5, on_err=lambda x: seen.append(type(x).__name__))
+    undo = _no_heap_to_take_the_close()
+    try:
+        e = raises(ConnectionClosed, w.recv, 3)
+    finally:
+        undo()
+    assert type(e.cause).__name__ == "ProtocolError" and seen == ["ProtocolError"], (e.cause, seen)
+    w.close()
+
+    async def main():
+        seen = []
+        w = await aio.ws_connect(url("ws", "wsraw", "/rsv"), timeout=5, on_err=lambda x: seen.append(type(x).__name__))
+        undo = _no_heap_to_take_the_close()
+        try:
+            await w.recv(3)
+            got = None
+        except ConnectionClosed as exc:
+            got = exc
+        except MemoryError as exc:
+            got = exc
+        finally:
+            undo()
+        await w.close()
+        return seen, got
+
+    seen, got = asyncio.run(main())
+    assert seen == ["ProtocolError"] and type(getattr(got, "cause", None)).__name__ == "ProtocolError", (seen, got)
+
+
+def test_the_engine_with_no_heap_to_take_a_faults_close():
+    from microhttpc.poll import Engine
+
+    seen = []
+    e = Engine()
+    h, p = server("wsraw")
+    c = e.connect(h, p, timeout=5, on_err=lambda c, x: seen.append(("conn on_err", type(x).__name__)),
+                  on_close=lambda c, x: seen.append(("conn on_close", type(x).__name__)))
+    undo = []
+    e.upgrade(c, "/rsv", on_open=lambda w: undo.append(_no_heap_to_take_the_close()),
+              on_err=lambda x: seen.append(type(x).__name__))
+    try:
+        e.run(until=lambda: c.closed, timeout=5)
+    finally:
+        undo and undo[0]()
+    assert seen == ["ProtocolError", ("conn on_err", "ProtocolError"), ("conn on_close", "ProtocolError")], seen
