@@ -13,7 +13,7 @@ def check_hostname(name):
     TypeError on CPython; a name over 253 characters, an empty label (".a", "a..b") or one over 63
     (CPython: in its IDNA form), or on CPython a lone surrogate or a name with no IDNA form, failed at
     the handshake: TLSError on two layers, asyncio's "cannot resolve" the host (ConnectError) on the
-    third.  MicroPython has no IDNA codec: a name that is not ASCII is refused there."""
+    third; so did a space or tab in it.  MicroPython has no IDNA codec: a name that is not ASCII is refused there."""
     ok = type(name) is str and 0 < len(name) < 254
     if ok:
         from .rt import load
@@ -25,6 +25,7 @@ def check_hostname(name):
             a = b""
         if MICROPYTHON and len(a) > len(name):  # not ASCII: no IDNA codec there (its TLS sent the UTF-8 bytes,
             a = b""  # which a server refuses: give the name's "xn--" form)
+        ok = b" " not in a and b"\t" not in a  # (a space: TLSError at the handshake, the name was sent)
         for label in (a[:-1] if a[-1:] == b"." else a).split(b"."):  # (one dot may end it)
             ok = ok and 0 < len(label) < 64
     if not ok:

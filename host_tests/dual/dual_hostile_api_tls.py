@@ -32,7 +32,8 @@ def _tls_settings(layer):
                # An empty label or one over 63 characters: the TLS stack's name encoder refused it at the
                # handshake (TLSError on two layers, aio's "cannot resolve" the host, a ConnectError)
                {"server_hostname": ".localhost"}, {"server_hostname": "a..b"}, {"server_hostname": "."},
-               {"server_hostname": "a" * 64 + ".com"}) + (({"server_hostname": "b\xfccher.example"},)  # (no IDNA codec)
+               {"server_hostname": "a" * 64 + ".com"}, {"server_hostname": "local host"},
+               {"server_hostname": "local\thost"}) + (({"server_hostname": "b\xfccher.example"},)  # (no IDNA codec)
                                                           if sys.implementation.name == "micropython" else (
                    # CPython: a lone surrogate; labels over 63 in their IDNA form, or with no IDNA form
                    {"server_hostname": "\ud800x"}, {"server_hostname": "\xe9" * 58}, {"server_hostname": "x.\u200d.y"})):
