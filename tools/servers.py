@@ -273,6 +273,7 @@ RAW = {
     "/raw/stall-body": (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", _HOLD),
     "/raw/stall-1g": (b"HTTP/1.1 200 OK\r\nContent-Length: 1073741824\r\n\r\nok", _HOLD),
     "/raw/stall-chunked": (_CHUNKED + b"5\r\nhel", _HOLD),
+    "/raw/stall-until-close": (b"HTTP/1.1 200 OK\r\n\r\nabc", _HOLD),
 }
 
 

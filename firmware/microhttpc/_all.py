@@ -8,11 +8,11 @@ def names(lazy):
     MicroPython has none, and ``except TimeoutError:`` after a star import was a NameError there)."""
     import builtins
 
-    from . import errors, errors2, extras
+    from . import errors, errors2, extras, jsonbody
 
     skip = "TimeoutError" if hasattr(builtins, "TimeoutError") else ""
     value = [n for n in lazy.split() if n[0] != ":"]
-    for n in dir(errors) + dir(errors2) + dir(extras) + ["ConnectionClosed"]:  # (errors2's __getattr__ has it)
+    for n in dir(errors) + dir(errors2) + dir(extras) + dir(jsonbody) + ["ConnectionClosed"]:  # (errors2's __getattr__ has it)
         c = getattr(errors, n, None)
         if isinstance(c, type) and issubclass(c, errors.HTTPCError) and n != skip and n not in value:
             value.append(n)

@@ -280,20 +280,21 @@ class Response(session.Response):
                 r = conn._reader
                 try:
                     data = await conn._recv(conn.wait_time(), memoryview(buf)[:k])  # (a bytearray's slice: a copy)
-                except TimeoutError:
-                    exc = conn.expired()  # first: the abort clears the timers it names
+                    if conn._reader is not r:
+                        raise ConnectionLost("")
+                except BaseException as exc:
+                    if conn._reader is not r:  # (as _event: another task's close() woke the read)
+                        raise conn._gone(exc)
+                    if isinstance(exc, TimeoutError):
+                        exc = conn.expired()  # first: the abort clears the timers it names
                     await conn._abort()
                     raise exc
-                except BaseException as exc:
-                    if conn._reader is r or not isinstance(exc, HTTPCError):  # (not when another task's close()
-                        await conn._abort()  # woke the read, its socket closed (MicroPython): the connection
-                    raise  # may be that task's next one already, and it was closed under it)
                 if data:
                     conn.rx += len(data)
                     conn.parser.body_received(len(data))
                     return len(data)
                 conn.receive_eof()  # the parser decides: the end of a read-until-close body, or an error
-                continue  # (complete now when another task's close() woke the read: the body is cut)
+                continue  # (complete now at the end of a read-until-close body)
             ev = await conn._event(buf)
             if ev[0] == http11.DATA and ev[1]:
                 return ev[1]
@@ -368,7 +369,7 @@ class Response(session.Response):
     async def json(self):
         """The whole body (``await read()``), parsed as JSON; JSONDecodeError when it is not JSON."""
         body = await self.read()  # (first: a MemoryError loading the parser leaves no body unread)
-        from .extras import json  # (JSONDecodeError when the body is not JSON)
+        from .jsonbody import json  # (JSONDecodeError when the body is not JSON)
 
         return json(body)
 
@@ -704,6 +705,7 @@ class Connection(Session):
         if self.task is not None and self.task is not asyncio.current_task():
             raise UsageError("another task is reading this connection (one request at a time on a Connection)")
         r = self._reader
+        body = s.active is not None  # (else a response head is awaited)
         try:
             while True:
                 ev = s.next_event(into)
@@ -718,22 +720,32 @@ class Connection(Session):
                     data = await self._recv(s.wait_time(), mv)
                 except TimeoutError:
                     raise s.expired()
+                if self._reader is not r:  # (see _gone: the session is not this read's now)
+                    raise ConnectionLost("")
                 if data:
                     s.receive_data(data)
                 else:
                     s.receive_eof()
         except BaseException as exc:
-            self._end_own(r, exc)
+            if r is not None and self._reader is not r:
+                raise self._gone(exc, body)
             await self._abort()
             raise
 
-    def _end_own(self, r, exc):
-        """Raise UsageError when the connection read from (``r``) was closed by another task (``close()``)
-        while this one's request was on it, and ``exc`` is what that did (ConnectionLost, not a
-        cancellation): not a loss to resend after, nor this task's to end (another may have opened the
-        next connection already, and the resend took that one's answer)."""
-        if r is not None and self._reader is not r and isinstance(exc, HTTPCError):
-            raise UsageError("another task closed this connection while this one's request was on it")
+    def _gone(self, exc, body=True):
+        """What a read gets when another task's ``close()`` ended the connection it waited on (``exc``:
+        what the close did to it): in a ``body``, ConnectionLost, as a body read after ``close()`` on
+        the blocking layer, whatever the body's framing (it was UsageError for chunked and
+        read-until-close bodies and ConnectionLost for Content-Length ones); else (a request on its way,
+        its response head awaited) UsageError: not a loss to send it again after (another task may
+        have opened the next connection already, and the resend took that one's answer); a
+        cancellation as it is.  The connection is left alone (it may be that task's next one), and
+        nothing is fed to the session (it may be that next request's)."""
+        if not isinstance(exc, HTTPCError):
+            return exc
+        if body:
+            return ConnectionLost("another task closed this connection while this read waited on it")
+        return UsageError("another task closed this connection while this one's request was on it")
 
     async def _prepare_line(self, dl=None):
         """As ``client.Connection._prepare_line``: drain or close the previous body, reopen unless the
@@ -898,7 +910,8 @@ class Connection(Session):
                                     room = 16384
                                     await asyncio.sleep(0)
                 except (ConnectionLost, TimeoutError) as exc:
-                    self._end_own(r, exc)
+                    if self._reader is not r:  # (another task's close(): see _gone)
+                        raise self._gone(exc, False)
                     # As on the blocking layer: the answer the server sent before it stopped reading
                     # the body is read when its first bytes are there already.
                     try:

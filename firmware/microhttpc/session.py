@@ -102,7 +102,7 @@ class Response(http11.ResponseHead):
     def json(self):
         """The whole body (``read()``), parsed as JSON; JSONDecodeError when it is not JSON."""
         body = self.read()  # (first: a MemoryError loading the parser leaves no body unread)
-        from .extras import json
+        from .jsonbody import json
 
         return json(body)
 

@@ -122,6 +122,47 @@ def test_a_body_read_woken_by_another_tasks_close_leaves_that_tasks_next_connect
     assert log == {"A": "ConnectionLost", "B": b"genuine"}, log
 
 
+def test_a_body_read_woken_by_another_tasks_close_is_connection_lost_whatever_the_framing():
+    # As above, for every framing and every way to read: a read woken by another task's close() got
+    # UsageError ("another task closed this connection while this one's request was on it") for a
+    # chunked or read-until-close body, ConnectionLost for a Content-Length one (found by an outside
+    # review).  ConnectionLost for each now, as a body read after close() on the blocking layer, and
+    # the closer's next request is answered.
+    async def main():
+        h, p = server("raw")
+        got = []
+        for path in ("/raw/stall-body", "/raw/stall-chunked", "/raw/stall-until-close"):
+            for how in ("read", "read_chunk", "readinto"):
+                conn = aio.Connection(h, p, timeout=5)
+                r = await conn.request("GET", path)
+
+                async def a():
+                    try:
+                        if how == "readinto":
+                            while await r.readinto(bytearray(64)):
+                                pass
+                        else:
+                            while await getattr(r, how)():
+                                if how == "read":
+                                    break
+                        return "end"
+                    except Exception as e:  # noqa: BLE001 - what the test looks at
+                        return type(e).__name__
+
+                async def b():
+                    await asyncio.sleep(0.1)
+                    await conn.close()
+                    rr = await conn.request("GET", "/raw/genuine")
+                    return await rr.read()
+
+                got.append((path, how) + tuple(await asyncio.gather(a(), b())))
+                await conn.close()
+        return got
+
+    for path, how, a, b in asyncio.run(main()):
+        assert (a, b) == ("ConnectionLost", b"genuine"), (path, how, a, b)
+
+
 def test_a_reader_back_during_another_tasks_close_ends_with_it():
     # The reader comes back for its next message while the main task's close() waits for the server's
     # Close (which never comes: close_timeout bounds it): it got UsageError ("another task is reading

@@ -8,7 +8,7 @@ def test_json_surrogate_pairs_and_escapes():
     # MicroPython's parser read each \uXXXX alone: an emoji as json.dumps sends it became two
     # surrogates (a str that is not UTF-8), silently; and it took \x41 and \uZZZZ.
     from microhttpc.errors import JSONDecodeError
-    from microhttpc.extras import json
+    from microhttpc.jsonbody import json
 
     assert json(b'{"m": "\\ud83d\\ude00", "n": "a\\u00e9\\\\ud83d"}') == {"m": "\U0001f600", "n": "a\u00e9\\ud83d"}
     assert json(b'["\\uD83D\\uDE00x", "\\"\\/\\b\\f\\n\\r\\t"]') == ["\U0001f600x", '"/\b\f\n\r\t']

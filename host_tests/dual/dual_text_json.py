@@ -4,7 +4,8 @@ error handlers: ``extras.replace_invalid`` does it there); a body that is not JS
 JSONDecodeError, a microhttpc error.  Through the three layers: dual_hostile_http_raw2."""
 
 from microhttpc.errors import HTTPCError, JSONDecodeError
-from microhttpc.extras import json, replace_invalid, text
+from microhttpc.extras import replace_invalid, text
+from microhttpc.jsonbody import json
 from microhttpc.rt import MICROPYTHON
 from pumps_http import open_client, per_layer
 

@@ -4,7 +4,7 @@ split at every offset; handshake checks on parsed heads; RSV bits with an extens
 from microhttpc import rfc6455 as ws
 from microhttpc import handshake as hs
 from microhttpc import http11
-from microhttpc.errors import HandshakeError, HeaderNotAllowed, InvalidUTF8, LimitExceeded, ProtocolError, UpgradeRefused
+from microhttpc.errors import HandshakeError, HeaderNotAllowed, InvalidUTF8, LimitExceeded, ProtocolError, UpgradeRefused, UsageError
 from microhttpc.mask import mask_plain
 from check import raises
 
@@ -207,6 +207,20 @@ def test_handshake_checks():
         head(101, good + [("Sec-WebSocket-Protocol", "c"), ("Sec-WebSocket-Extensions", "x-two; z=1")]),
         key, protos, exts)
     assert sub == "c" and accepted == ["x-two; z=1"]
+    # A parameter's quoted string may hold a comma (RFC 6455 section 9.1), on either side: it was split
+    # there (a HandshakeError for a good 101, UsageError for a raw request header), and the accepted
+    # values came back lower-cased (a parameter's value is the extension's: its case is kept)
+    protos, exts = hs.offers(None, None, [("Sec-WebSocket-Extensions", 'x-q; a="1,2", X-R; b="\\",z"')])
+    assert exts == ["x-q", "X-R"], exts
+    sub, accepted = hs.check_handshake_response(
+        head(101, good + [("Sec-WebSocket-Extensions", 'X-Q; A="1,2" , x-r; b="\\",Z"')]), key, protos, exts)
+    assert sub is None and accepted == ['X-Q; A="1,2"', 'x-r; b="\\",Z"'], accepted
+    e = raises(HandshakeError, hs.check_handshake_response,  # (a quote not ended: malformed)
+               head(101, good + [("Sec-WebSocket-Extensions", 'x-q; a="1, x-s')]), key, protos, ["x-q"] + exts)
+    assert "quote" in str(e), str(e)
+    raises(UsageError, hs.offers, None, None, [("Sec-WebSocket-Extensions", 'x-q; a="1')])
+    raises(HandshakeError, hs.check_handshake_response,
+           head(101, good + [("Sec-WebSocket-Extensions", 'x-q; a="1", x-s')]), key, protos, exts)
     # an extension the server names twice, offered once: refused, as a subprotocol named twice (it was
     # taken twice; found by an outside hostile-server hunt)
     e = raises(HandshakeError, hs.check_handshake_response,
