@@ -361,7 +361,7 @@ class Response(session.Response):
 
     async def text(self, encoding=None):
         """The whole body (``await read()``), decoded as the blocking ``Response.text()`` does."""
-        from .extras import codec, text  # (as the blocking Response's: U+FFFD for what is not valid)
+        from .textbody import codec, text  # (as the blocking Response's: U+FFFD for what is not valid)
 
         encoding = codec(encoding, self.headers)
         return text(await self.read(), encoding)

@@ -24,8 +24,8 @@ built-in base per class, so there HTTPCError itself is an OSError (``except OSEr
 microhttpc error); CPython adds the built-in base to the three classes only.  Every message says what
 was expected and what came (in the ``.mpy`` build its text comes from a catalog loaded only while the
 error is raised: see ``message``).  The classes that only TLS, WebSocket, redirect, status and header-rule
-code raise live in ``errors2`` (HTTPStatusError in ``extras``, JSONDecodeError in ``jsonbody``) and are
-loaded on first use; ``microhttpc.errors.X`` finds every one.
+code raise live in ``errors2`` (HTTPStatusError and JSONDecodeError in ``extras``) and are loaded on first use;
+``microhttpc.errors.X`` finds every one.
 """
 
 from .rt import MICROPYTHON
@@ -76,18 +76,14 @@ class LimitExceeded(ProtocolError):
 
 def __getattr__(name):
     # The classes raised only by TLS, WebSocket, redirect, status and header-rule code are defined in
-    # ``errors2`` (HTTPStatusError: ``extras``; JSONDecodeError: ``jsonbody``) and load with the first use
-    # of one of them (a board pays for them only then).
+    # ``errors2`` (HTTPStatusError: ``extras``, which has ``jsonbody``'s JSONDecodeError too) and load with the first use of one of them (a board pays for
+    # them only then).
     if name in ("HeaderNotAllowed", "TLSError", "InvalidUTF8", "HandshakeError", "TooManyRedirects",
                 "ConnectionClosed", "UpgradeRefused"):
         from . import errors2
 
         return getattr(errors2, name)
-    if name == "JSONDecodeError":  # with json()
-        from . import jsonbody
-
-        return jsonbody.JSONDecodeError
-    if name.endswith("Error"):  # HTTPStatusError: with raise_for_status()
+    if name.endswith("Error"):  # HTTPStatusError, JSONDecodeError: with raise_for_status() and json()
         from . import extras
 
         return getattr(extras, name)

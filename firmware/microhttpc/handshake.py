@@ -101,18 +101,13 @@ def offers(subprotocols, extensions, app_headers):
         if n == "sec-websocket-protocol":
             protos.extend(t.strip(" \t") for t in value.split(","))  # (an empty one too: start_upgrade refuses it)
         elif n == "sec-websocket-extensions":
-            exts.extend(_wsext().names(value))  # (a quoted string may hold a comma)
+            from .rt import load  # (wsext: only then; a quoted string may hold a comma)
+
+            exts.extend(t.split(";")[0].strip(" \t") for t in load("wsext").split((value,)))
     # Spaces and tabs only, and the names lower-cased once start_upgrade found them tokens (ASCII):
     # CPython's strip() and lower() reach beyond ASCII ("chat\u00a0" passed as "chat", and was sent
     # so; the Kelvin sign's "\u212a-foo" was offered and "k-foo" accepted), MicroPython's do not.
     return protos, exts
-
-
-def _wsext():
-    """``wsext``, loaded now (rare: an extension offered in a raw header, or named in a 101)."""
-    from .rt import load
-
-    return load("wsext")
 
 
 def check_handshake_response(head, key, subprotocols=None, extensions=None, response=None):
@@ -141,8 +136,10 @@ def check_handshake_response(head, key, subprotocols=None, extensions=None, resp
         raise _err("HandshakeError", "wrong Sec-WebSocket-Accept: expected %r, got %r" % (want, accept),
                    response)
     exts = h.get_all("sec-websocket-extensions")
-    if exts:  # Section 4.1, client requirement 5: only extensions the client asked for.
-        exts = _wsext().accepted(exts, extensions or (), response)
+    if exts:  # Section 4.1, client requirement 5: only extensions the client asked for (wsext: only then).
+        from .rt import load
+
+        exts = load("wsext").split(exts, response, extensions or ())
     protos = h.get_all("sec-websocket-protocol")
     if not protos:
         return None, exts

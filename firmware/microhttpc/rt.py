@@ -55,7 +55,7 @@ def decode_text(raw):
                     raise UnicodeError
         return s
     except UnicodeError:
-        from .extras import latin1
+        from .textbody import latin1
 
         return latin1(raw)
 

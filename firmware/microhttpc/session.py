@@ -92,9 +92,9 @@ class Response(http11.ResponseHead):
 
     def text(self, encoding=None):
         """The whole body (``read()``), decoded: in ``encoding``, by default the Content-Type's charset
-        when the runtime has it, else UTF-8 (``extras.codec``); what is not valid becomes U+FFFD
-        (``extras.text``)."""
-        from .extras import codec, text
+        when the runtime has it, else UTF-8 (``textbody.codec``); what is not valid becomes U+FFFD
+        (``textbody.text``)."""
+        from .textbody import codec, text
 
         encoding = codec(encoding, self.headers)  # (first: a wrong one takes nothing of the body)
         return text(self.read(), encoding)

@@ -7,7 +7,7 @@ UnicodeEncodeError)."""
 
 from check import raises, server
 from microhttpc.errors import UsageError
-from microhttpc.extras import codec
+from microhttpc.textbody import codec
 from microhttpc.http11 import Headers
 from microhttpc.request import Request
 from microhttpc.rt import MICROPYTHON

@@ -303,7 +303,7 @@ def test_close_of_a_drained_body_and_readinto_checks():
 
     from microhttpc import aio
     from microhttpc.errors import UsageError
-    from microhttpc.extras import codec
+    from microhttpc.textbody import codec
 
     want = bytes(range(256)) * 6
     c = conn(drain_limit=2048)

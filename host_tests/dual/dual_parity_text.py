@@ -24,7 +24,7 @@ def test_json_surrogate_pairs_and_escapes():
 
 
 def test_charset_as_requests_reads_it():
-    from microhttpc.extras import codec
+    from microhttpc.textbody import codec
     from microhttpc.http11 import Headers
 
     def cs(value):  # (CPython: the name as given, any codec it has; MicroPython: "latin-1")
@@ -112,13 +112,13 @@ def test_websocket_offers_are_ascii_tokens():
 
 def test_text_knows_the_registry_names_of_latin1_and_ascii():
     # MicroPython read ISO_8859-1:1987 (the IANA registry's own name), cp819, ANSI_X3.4-1968 ... as UTF-8.
-    from microhttpc.extras import codec
+    from microhttpc.textbody import codec
 
     for name in ("ISO_8859-1:1987", "iso-ir-100", "csISOLatin1", "IBM819", "cp819", "latin", "8859", "l1"):
         assert codec(name).lower().replace("_", "-") in ("latin-1", name.lower().replace("_", "-")), name
     for name in ("ANSI_X3.4-1968", "us", "csASCII", "646", "cp367", "iso646-us"):
         assert codec(name).lower().replace("_", "-") in ("ascii", name.lower().replace("_", "-")), name
-    from microhttpc.extras import text
+    from microhttpc.textbody import text
 
     for name in ("ISO 8859-1", "latin 1", "iso-8859-1:", " latin1 ", "ansi_x3_4_1968", "us ascii", "cp65001",
                  "ISO_646.irv-1991"):  # (CPython's lookup reads each so: MicroPython's took them for UTF-8)

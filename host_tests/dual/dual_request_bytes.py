@@ -135,7 +135,7 @@ def test_str_and_float_subclasses_are_their_values():
     assert Request("POST", "/", json={"a": F(1.5), "b": S("x")}).body == '{"a":1.5,"b":"x"}'
     raises(UsageError, Request, "POST", "/", json={"a": F("nan")})
     # and where a name is looked up in response headers, or an encoding named (UsageError, on both runtimes)
-    from microhttpc.extras import codec
+    from microhttpc.textbody import codec
     from microhttpc.http11 import Headers
 
     h = Headers([("Content-Type", "text/plain")])

@@ -4,7 +4,7 @@ error handlers: ``extras.replace_invalid`` does it there); a body that is not JS
 JSONDecodeError, a microhttpc error.  Through the three layers: dual_hostile_http_raw2."""
 
 from microhttpc.errors import HTTPCError, JSONDecodeError
-from microhttpc.extras import replace_invalid, text
+from microhttpc.textbody import replace_invalid, text
 from microhttpc.jsonbody import json
 from microhttpc.rt import MICROPYTHON
 from pumps_http import open_client, per_layer
@@ -137,7 +137,7 @@ def test_text_in_latin1_and_ascii_on_every_runtime():
     # there, whatever the name: "caf\xe9" became "caf\ufffd"); a name MicroPython can't decode is a
     # UsageError there before the body is read, not UTF-8 in disguise.  CPython: its codecs.
     from microhttpc.errors import UsageError
-    from microhttpc.extras import codec
+    from microhttpc.textbody import codec
 
     body = b"caf\xe9 \xff\x80 ok"
     for name in ("latin-1", "ISO-8859-1", "latin_1", "l1"):
