@@ -118,9 +118,12 @@ class DualModule(pytest.File):
         spec.loader.exec_module(mod)
         for name, fn in vars(mod).items():
             if name.startswith("test_") and callable(fn):
+                # A module may ask for more heap with MICROPYTHON_HEAP, or for one test of it with
+                # MICROPYTHON_HEAPS = {"test_name": "132K"} (each with its reason)
+                heap = getattr(mod, "MICROPYTHON_HEAPS", {}).get(name, getattr(mod, "MICROPYTHON_HEAP", HEAP))
                 for rt in RUNTIMES:
                     yield DualItem.from_parent(self, name="%s[%s]" % (name, rt), fn=fn, fname=name, runtime=rt,
-                                               heap=getattr(mod, "MICROPYTHON_HEAP", HEAP))
+                                               heap=heap)
 
 
 class DualItem(pytest.Item):

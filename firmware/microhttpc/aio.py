@@ -348,9 +348,11 @@ class Response(session.Response):
             self._pending = body if whole else b""
         except MemoryError:
             body = mv = None
+            gone = self._cut  # (cut already: the connection ended under the read, another task's close())
             self._cut = True  # what was read is gone: reading on raises (a read() gave b"", body complete)
-            if conn.active is self or conn.active is None:  # (None: the copy after the END, idle: it ends too,
-                await conn._abort()  # as on the blocking layer; it stayed open)
+            if not gone and (conn.active is self or conn.active is None):  # (None: the copy after the END,
+                await conn._abort()  # idle: it ends too, as on the blocking layer; it stayed open.  Not
+                # after another task's close(): the connection may be that task's next one already)
             raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, size)
         except BaseException:  # (LimitExceeded, a timeout, a cancellation: the rest of the body is lost)
             self._cut = True
@@ -928,8 +930,10 @@ class Connection(Session):
                         raise exc
                     self.reusable = False
                     self.receive_data(data)
-                except BaseException:
-                    await self._abort()
+                except BaseException as exc:
+                    if self._reader is not r:  # (a TLS write that met the close: MicroPython's handshake runs
+                        raise self._gone(exc, False)  # in the first write, and mbedTLS's error was TLSError;
+                    await self._abort()  # its abort then closed the closer's next connection)
                     raise
                 head = body = piece = None  # not kept while the answer is awaited
                 while True:  # up to the head (not a coroutine of its own: a frame less per waiting request)

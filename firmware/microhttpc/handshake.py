@@ -214,6 +214,12 @@ def start_upgrade(s, path, headers=None, subprotocols=None, extensions=None, opt
         if type(e) is not str:
             raise UsageError("invalid extension %r: expected a str" % (e,))
         http11.check_header("Sec-WebSocket-Extensions", e)
+        if "," in e or '"' in e:  # (wsext: only then; a quote not ended is UsageError there)
+            from .rt import load
+
+            if load("wsext").split((e,)) != [e.strip(" \t")]:  # one extension per item: "a, b" offered a
+                # alone (its name was all that was checked) and sent b too, so a 101 that took b failed
+                raise UsageError("invalid extension %r: one extension per item of extensions=" % (e,))
     offered = offers(subprotocols, extensions, hdrs)
     for t in offered[0]:  # the keyword's and a raw Sec-WebSocket-Protocol header's alike
         if type(t) is not str or not http11._is_token(t) or offered[0].count(t) > 1:

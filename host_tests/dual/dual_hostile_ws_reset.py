@@ -9,6 +9,15 @@ from check import raises, server
 from pumps_ws import connect_ws, per_layer
 
 
+# At a fragmentation edge of the 128K heap (the footprint issue's work): poll's WebSocket over TLS up to a
+# reset passes or fails there with the layout of code it does not run (measured: 3f76604 passed at 128K and
+# failed at 124K; the move of text() and json() into modules of their own, which leaves this path's heap in
+# use unchanged to 100 bytes and its names the same, failed it at 128K and 132K; 136K passes).
+MICROPYTHON_HEAPS = {
+    "test_messages_before_a_reset_are_delivered_over_tls_poll": "136K",
+}
+
+
 def _messages_before_a_reset_are_delivered(layer, tls=False):
     from microhttpc.errors import ConnectionClosed
     from pumps_http import sleep

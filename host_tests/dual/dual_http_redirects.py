@@ -8,6 +8,17 @@ from check import raises, server
 from microhttpc.rt import MICROPYTHON
 
 
+# At a fragmentation edge of the 128K heap (the footprint issue's work): a chain of other-origin answers left
+# unread (two kept, each with its connection) passes or fails there with the layout of code it does not run
+# (measured: 3f76604 passed at 128K and failed at 124K; the move of text() and json() into modules of their
+# own, which leaves this path's heap in use unchanged to 100 bytes and its names the same, failed it at 128K
+# and 132K; 136K passes).
+MICROPYTHON_HEAPS = {
+    "test_other_origin_connection_closed_when_its_body_is_left_unread": "136K",
+    "test_aio_other_origin_connection_closed_when_its_body_is_left_unread": "136K",
+}
+
+
 def conn(**kw):
     host, port = server("http")
     return microhttpc.Connection(host, port, timeout=10, **kw)

@@ -334,6 +334,14 @@ def test_upgrade_checks_and_leftover():
     s, _ = session()
     raises(UsageError, start_upgrade, s, "/ws", None, ["chat\r\nX-Evil: 1"])
     raises(UsageError, start_upgrade, s, "/ws", None, None, ["permessage-deflate\r\nX: y"])
+    # One extension per item of extensions=, read as a raw header's are: "a, b" offered a alone and sent
+    # b too (a 101 that took b failed); a quote not ended went out as it was (an outside review)
+    for bad in (["x-a; p=1, x-b"], ['x-a; p="1'], ["x-a, "]):
+        raises(UsageError, start_upgrade, s, "/ws", None, None, bad)
+    assert s.ready
+    head = start_upgrade(s, "/ws", None, None, ['x-a; p="1,2"'])  # (the comma is the quoted string's)
+    assert b'Sec-WebSocket-Extensions: x-a; p="1,2"\r\n' in head and s.upgrading[2] == ["x-a"], (head, s.upgrading)
+    s, _ = session()
     raises(UsageError, start_upgrade, s, "/ws", {"Host": "other"})
     assert s.ready  # refused before anything started
     keys = []
