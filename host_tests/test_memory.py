@@ -150,7 +150,7 @@ import mem
 # check before the upgrade is written, on every layer (pollws and aiows check no more; the blocking and
 # asyncio ones refused it after the 101, and the connection closed).
 # Then aio 45856, 70080, 65216 (+192): a request whose connection another task closed ends with
-# UsageError and is not sent again (aio._end_own); a read() of a response of the past leaves the
+# UsageError and is not sent again (aio._end_own, now aio._gone); a read() of a response of the past leaves the
 # connection alone.
 # Then blocking WebSocket 70688, 67840 (+224): a recv() or poll() from inside a callback of the same
 # WebSocket is refused (WebSocket._step; it handed out later messages first).
@@ -327,7 +327,7 @@ IMPORT_BUDGET = {
 # Then 24768, 39680, 38208, 29856, 40608, 24512, 38464, 35904: session.callables checks without a tuple (no
 # allocation per request; +96 B of code).
 # Then 40288, 38336, 35776: unknown WebSocket keywords refused before the upgrade (see above).
-# Then aio 24544, 38368, 35808: aio._end_own (see above).  Then blocking WebSocket 39840, 38368: the
+# Then aio 24544, 38368, 35808: aio._end_own (now aio._gone; see above).  Then blocking WebSocket 39840, 38368: the
 # nested recv() refused (see above).  Then poll 29888, 40320: every report of a connection's end made.
 # Then 39712, 38240, 40352, 38400, 35840 on the WebSocket paths: no new attribute in a call (see above).
 # Then 24928, 39872, 38400, 29984, 40448, 24704, 38560, 36000: a request's deadline bounds its connect.
