@@ -6,8 +6,8 @@ import os
 
 PKG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "firmware", "microhttpc")
 CORE_MODULES = ("http11.py", "rfc6455.py", "utf8.py", "mask.py", "sha1.py", "errors.py", "request.py",
-                "forms.py", "urls.py", "urlsplit.py", "hostname.py", "session.py", "wsession.py", "handshake.py", "rt.py",
-                "extras.py", "jsonbody.py", "textbody.py", "wsext.py")
+                "forms.py", "urls.py", "urlsplit.py", "hostname.py", "session.py", "wsession.py", "handshake.py",
+                "rt.py", "extras.py", "jsonbody.py", "textbody.py", "wsext.py")
 FORBIDDEN = {"socket", "select", "ssl", "asyncio", "uasyncio", "time", "utime", "tls", "usocket", "uselect"}
 
 

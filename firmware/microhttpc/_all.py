@@ -12,7 +12,8 @@ def names(lazy):
 
     skip = "TimeoutError" if hasattr(builtins, "TimeoutError") else ""
     value = [n for n in lazy.split() if n[0] != ":"]
-    for n in dir(errors) + dir(errors2) + dir(extras) + dir(jsonbody) + ["ConnectionClosed"]:  # (errors2's __getattr__ has it)
+    # (ConnectionClosed: errors2's __getattr__ has it)
+    for n in dir(errors) + dir(errors2) + dir(extras) + dir(jsonbody) + ["ConnectionClosed"]:
         c = getattr(errors, n, None)
         if isinstance(c, type) and issubclass(c, errors.HTTPCError) and n != skip and n not in value:
             value.append(n)

@@ -76,8 +76,8 @@ class LimitExceeded(ProtocolError):
 
 def __getattr__(name):
     # The classes raised only by TLS, WebSocket, redirect, status and header-rule code are defined in
-    # ``errors2`` (HTTPStatusError: ``extras``, which has ``jsonbody``'s JSONDecodeError too) and load with the first use of one of them (a board pays for
-    # them only then).
+    # ``errors2`` (HTTPStatusError: ``extras``, which has ``jsonbody``'s JSONDecodeError too) and load
+    # with the first use of one of them (a board pays for them only then).
     if name in ("HeaderNotAllowed", "TLSError", "InvalidUTF8", "HandshakeError", "TooManyRedirects",
                 "ConnectionClosed", "UpgradeRefused"):
         from . import errors2

@@ -4,7 +4,8 @@ split at every offset; handshake checks on parsed heads; RSV bits with an extens
 from microhttpc import rfc6455 as ws
 from microhttpc import handshake as hs
 from microhttpc import http11
-from microhttpc.errors import HandshakeError, HeaderNotAllowed, InvalidUTF8, LimitExceeded, ProtocolError, UpgradeRefused, UsageError
+from microhttpc.errors import (HandshakeError, HeaderNotAllowed, InvalidUTF8, LimitExceeded, ProtocolError,
+                               UpgradeRefused, UsageError)
 from microhttpc.mask import mask_plain
 from check import raises
 
