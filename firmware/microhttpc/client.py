@@ -123,7 +123,8 @@ class Response(session.Response):
         """Read body bytes into the caller's ``buf`` (a bytearray or memoryview); returns the count, 0 at
         the end.  Body bytes go from the socket straight into ``buf`` when nothing is buffered before
         them, else they are copied there: nothing is allocated per read."""
-        buf = self._into(buf)
+        if type(buf) is not bytearray:  # (a bytearray needs no check: one call less per read)
+            buf = self._into(buf)
         if not len(buf):
             return 0
         if self._pending:
@@ -280,7 +281,7 @@ class Connection(Session):
         try:
             self.stream.settimeout(self.wait_time())
             mv = buf if k == len(buf) else memoryview(buf)[:k]
-            k = MICROPYTHON and self.one_read()
+            k = MICROPYTHON and self.tls and self.one_read()  # (a plain socket reads as it will)
             n = self.stream._recv(mv, k) if k else self.stream.recv_some(mv)
             if n is None:
                 raise self.expired()

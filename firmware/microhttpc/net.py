@@ -37,6 +37,7 @@ class Stream:
             self._poller = select.poll()
             self._poller.register(sock, select.POLLIN)
             self._event = select.POLLIN
+            self._t = self._ms = -1  # the timeout _wait converted last, and its milliseconds
             # A plain socket has nothing buffered above the kernel: wait first, then read (two system
             # calls per message instead of a read that fails, a wait and a read).  A TLS socket may
             # hold decrypted bytes the kernel knows nothing of, so it is read first.
@@ -61,12 +62,19 @@ class Stream:
         """The poll flags once ``event`` is ready (with POLLERR / POLLHUP when the connection failed),
         0 when the timeout (``t`` s, default the stream's) passed first.  ``_wait(0, 0)``, a probe that asks
         for no event (for POLLIN a TLS socket answers from what it holds): POLLERR when a reset waits."""
-        t = self.timeout if t == -1 else t
         if event != self._event:
             self._poller.modify(self.sock, event)
             self._event = event
         # (+1 ms unless 0: a wait rounded down would end before the session's timer it came from)
-        for _, flags in self._poller.ipoll(-1 if t is None else int(t * 1000) + (t > 0)):  # no list per wait
+        if t == -1:  # the stream's timeout: its milliseconds kept while it is the same object (a float's
+            t = self.timeout  # product was a new float at every wait: 6 us of 8 per read in a large heap)
+            if t is not self._t:
+                self._t = t
+                self._ms = -1 if t is None else int(t * 1000) + (t > 0)
+            t = self._ms
+        else:
+            t = -1 if t is None else int(t * 1000) + (t > 0)
+        for _, flags in self._poller.ipoll(t):  # no list per wait
             return flags
         return 0
 

@@ -562,6 +562,8 @@ class Session:
     def wait_time(self):
         """Seconds the layer may wait for the next read or write (None: no bound).  Raises
         TimeoutError once a bound has passed."""
+        if self._t_head is None and self.t_end is None and self._t_tls is None:
+            return self.timeout  # (no timer: the common case of a body or a message, no clock read)
         now = self.clock.ticks_ms()
         wait = self.timeout
         t = self._t_head
