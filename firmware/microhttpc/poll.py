@@ -371,8 +371,10 @@ class Conn(Session):
                 if step > 1 and self._cb[4 - step] and (step == 3 or cause is not None and cause is not self._app_close):
                     self._cb[4 - step](self, cause)
             except Exception as e:  # (with no heap left, each is told as far as it allows; a request's MemoryError
-                # once the end's cause was one is that shortage, else its callback's own: raised after them all)
-                err = err or (None if step < 2 and isinstance(e, MemoryError) and (step == 0 or isinstance(lost, MemoryError)) else e)
+                # once the end's cause was one is that shortage, else its callback's own: raised after them all; the
+                # WebSocket's on_close is False once it raised: its own, wsession._closed)
+                err = err or (None if step < 2 and isinstance(e, MemoryError) and (step == 0 and self.websocket.on_close is not False
+                                                                                   or isinstance(lost, MemoryError)) else e)
                 if step < 0 or step == 1:
                     continue  # the frames or requests still queued are told next (each taken out first)
             step += 1

@@ -254,12 +254,15 @@ class WSCore:
         p = self.protocol
         self._report_err(p.failure)  # (None, or one reported already: nothing)
         fn = self.on_close
-        if fn is not None:
+        if fn is not None and fn is not False:
             # Once: the callback is dropped (no flag to set: with no heap left a new attribute could not
             # be stored), and called before the exception is made (there may be no heap for it either).
-            self.on_close = None
+            # False while it runs, and after it raised: what it raised is its own, a MemoryError too
+            # (_told, poll.Conn._end), not the package's shortage.
+            self.on_close = False
             code, reason = p.close_rcvd or (1006, "")  # (as closed_error())
             fn(code, reason)
+            self.on_close = None
         return p.closed_error()
 
     def _send_closed(self):
@@ -276,11 +279,14 @@ class WSCore:
 
     def _told(self):
         """``_closed()`` for a close() whose Close frame found no heap (the connection dropped): on_close
-        now, not at the next call, which may never come; no second MemoryError for the exception."""
+        now, not at the next call, which may never come; no second MemoryError for the exception (one
+        that on_close raised is its own, raised as any exception of a callback)."""
+        fn = self.on_close
         try:
             self._closed()
         except MemoryError:
-            pass
+            if fn and self.on_close is False:
+                raise
 
     # -- state ---------------------------------------------------------------------------------------
     def one_read(self):

@@ -1,0 +1,65 @@
+"""A MemoryError that a WebSocket's ``on_close`` itself raises is its own, reported once as any
+exception of a callback is: out of ``close()`` (blocking, asyncio); on the Engine, after the reports
+to the connection's ``on_err`` and ``on_close``, out of ``run()``.  The blocking close() swallowed
+it (it takes a MemoryError there for the package's shortage, the Close frame's, which the end already
+is), and so did the Engine (any MemoryError while the WebSocket's end was told), where a ValueError
+got out; asyncio's close() raised it already.  (dual_ws_user_oom: the same for ``on_err``; a module
+of its own, as that one's Engine test sits at the edge of a 128K heap with the three layers loaded.)"""
+
+import asyncio
+
+from check import raises, server, url
+from microhttpc import aio, ws_connect
+
+
+class Mine(MemoryError):
+    pass
+
+
+def _closer(seen):
+    def on_close(code, reason):
+        seen.append(code)
+        raise Mine("on_close")
+
+    return on_close
+
+
+def test_on_close_own_memoryerror_blocking():
+    seen = []
+    w = ws_connect(url("ws", "ws"), timeout=5, on_close=_closer(seen))
+    w.send("a")
+    assert w.recv(3) == "a"
+    raises(Mine, w.close)
+    assert seen == [1000] and w.closed, (seen, w.closed)
+    w.close()  # (told once: nothing more)
+    assert seen == [1000], seen
+
+
+def test_on_close_own_memoryerror_aio():
+    async def main():
+        seen = []
+        w = await aio.ws_connect(url("ws", "ws"), timeout=5, on_close=_closer(seen))
+        try:
+            await w.close()
+            got = None
+        except Mine as exc:
+            got = exc
+        await w.close()
+        return seen, got
+
+    seen, got = asyncio.run(main())
+    assert seen == [1000] and isinstance(got, Mine), (seen, got)
+
+
+def test_on_close_own_memoryerror_engine():
+    from microhttpc.poll import Engine
+
+    seen = []
+    e = Engine()
+    h, p = server("wsraw")
+    c = e.connect(h, p, timeout=5, on_err=lambda c, x: seen.append(("conn on_err", type(x).__name__)),
+                  on_close=lambda c, x: seen.append(("conn on_close", type(x).__name__)))
+    e.upgrade(c, "/rsv", on_close=_closer(seen), on_err=lambda x: seen.append(type(x).__name__))
+    raises(Mine, e.run, until=lambda: c.closed, timeout=5)
+    assert c.closed and seen == ["ProtocolError", 1006, ("conn on_err", "ProtocolError"),
+                                 ("conn on_close", "ProtocolError")], seen
