@@ -357,24 +357,25 @@ class Conn(Session):
         self.error = cause = cause if self.websocket is None else self.websocket._end_cause(cause)
         self.engine._forget(self)
         self.lost()
-        err, step, lost = None, -1, cause or pending_exc
+        w, er = self.websocket, self.websocket is not None and self.websocket._err_reported  # (False: its on_err raised)
+        err, step, lost = None, -1, cause or pending_exc  # (not one line of four: a tuple, and no heap may be left)
         while step < 4:  # every report, each once, when a callback raises too (its exception after them all)
             try:
                 while step < 0 and self._out:  # the frames not written: on_tx_complete(False) each
                     f = self._out.pop(0)[1]
                     f and f(False)
-                if step == 0 and self.websocket is not None:
-                    self.websocket._ended(cause)
+                if step == 0 and w is not None:
+                    w._ended(cause)
                 while step == 1 and (self._active or self._queue):  # the requests, one at a time
                     r, self._active = self._active or self._queue.pop(0), None
                     self._req_fail(r, lost or ConnectionLost("the connection closed before the answer"))
                 if step > 1 and self._cb[4 - step] and (step == 3 or cause is not None and cause is not self._app_close):
                     self._cb[4 - step](self, cause)
             except Exception as e:  # (with no heap left, each is told as far as it allows; a request's MemoryError
-                # once the end's cause was one is that shortage, else its callback's own: raised after them all; the
-                # WebSocket's on_close is False once it raised: its own, wsession._closed)
-                err = err or (None if step < 2 and isinstance(e, MemoryError) and (step == 0 and self.websocket.on_close is not False
-                                                                                   or isinstance(lost, MemoryError)) else e)
+                # once the end's cause was one is that shortage, else its callback's own: raised after them all;
+                # one the WebSocket's on_close or on_err raised is theirs, wsession._told)
+                own = step == 0 and (w.on_close is False or er is not False and w._err_reported is False)
+                err = err or (None if step < 2 and isinstance(e, MemoryError) and not own and (step == 0 or isinstance(lost, MemoryError)) else e)
                 if step < 0 or step == 1:
                     continue  # the frames or requests still queued are told next (each taken out first)
             step += 1

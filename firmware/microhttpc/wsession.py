@@ -280,12 +280,13 @@ class WSCore:
     def _told(self):
         """``_closed()`` for a close() whose Close frame found no heap (the connection dropped): on_close
         now, not at the next call, which may never come; no second MemoryError for the exception (one
-        that on_close raised is its own, raised as any exception of a callback)."""
-        fn = self.on_close
+        that on_close or on_err raised is its own, raised as any exception of a callback: on_close is
+        False once it raised, ``_err_reported`` once on_err did)."""
+        fn, er = self.on_close, self._err_reported
         try:
             self._closed()
         except MemoryError:
-            if fn and self.on_close is False:
+            if fn and self.on_close is False or er is not False and self._err_reported is False:
                 raise
 
     # -- state ---------------------------------------------------------------------------------------

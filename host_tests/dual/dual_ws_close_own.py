@@ -1,5 +1,5 @@
-"""A MemoryError that a WebSocket's ``on_close`` itself raises is its own, reported once as any
-exception of a callback is: out of ``close()`` (blocking, asyncio); on the Engine, after the reports
+"""A MemoryError that a WebSocket's ``on_close`` (or ``on_err``, at the end) itself raises is its own,
+reported once as any exception of a callback is: out of ``close()`` (blocking, asyncio); on the Engine, after the reports
 to the connection's ``on_err`` and ``on_close``, out of ``run()``.  The blocking close() swallowed
 it (it takes a MemoryError there for the package's shortage, the Close frame's, which the end already
 is), and so did the Engine (any MemoryError while the WebSocket's end was told), where a ValueError
@@ -63,3 +63,37 @@ def test_on_close_own_memoryerror_engine():
     raises(Mine, e.run, until=lambda: c.closed, timeout=5)
     assert c.closed and seen == ["ProtocolError", 1006, ("conn on_err", "ProtocolError"),
                                  ("conn on_close", "ProtocolError")], seen
+
+
+# on_err the same, when the end tells it of a fault (an outside review of the fix above): the server
+# answers our Close with code 1005, which no Close may carry (blocking close()); it ends TCP after a
+# message, with no Close (the Engine: ConnectionLost to on_err as the connection ends).
+
+
+def _err_raiser(seen):
+    def on_err(exc):
+        seen.append(type(exc).__name__)
+        raise Mine("on_err")
+
+    return on_err
+
+
+def test_on_err_own_memoryerror_at_the_end_blocking():
+    seen = []
+    w = ws_connect(url("ws", "wsraw", "/badclose"), timeout=5, on_err=_err_raiser(seen),
+                   on_close=lambda code, reason: seen.append(code))
+    raises(Mine, w.close)
+    w.close()  # (told once: nothing more)
+    assert w.closed and seen == ["ProtocolError", 1006], seen
+
+
+def test_on_err_own_memoryerror_at_the_end_engine():
+    from microhttpc.poll import Engine
+
+    seen = []
+    e = Engine()
+    h, p = server("wsraw")
+    c = e.connect(h, p, timeout=5, on_close=lambda c, x: seen.append(("conn on_close", type(x).__name__)))
+    e.upgrade(c, "/eof", on_err=_err_raiser(seen), on_close=lambda code, reason: seen.append(code))
+    raises(Mine, e.run, until=lambda: c.closed, timeout=5)
+    assert c.closed and seen == ["ConnectionLost", 1006, ("conn on_close", "ConnectionLost")], seen
