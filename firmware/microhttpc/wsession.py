@@ -250,19 +250,23 @@ class WSCore:
 
     def _closed(self):
         """Report the close once (``on_close``; first to ``on_err`` a fault of the server that came while
-        closing, which no event reported) and return the ConnectionClosed that describes it."""
+        closing, which no event reported) and return the ConnectionClosed that describes it.  An
+        on_err that raises does not keep on_close from being told (asyncio's close() left it to the next
+        close()); its exception follows."""
         p = self.protocol
-        self._report_err(p.failure)  # (None, or one reported already: nothing)
-        fn = self.on_close
-        if fn is not None and fn is not False:
-            # Once: the callback is dropped (no flag to set: with no heap left a new attribute could not
-            # be stored), and called before the exception is made (there may be no heap for it either).
-            # False while it runs, and after it raised: what it raised is its own, a MemoryError too
-            # (_told, poll.Conn._end), not the package's shortage.
-            self.on_close = False
-            code, reason = p.close_rcvd or (1006, "")  # (as closed_error())
-            fn(code, reason)
-            self.on_close = None
+        try:
+            self._report_err(p.failure)  # (None, or one reported already: nothing)
+        finally:
+            fn = self.on_close
+            if fn is not None and fn is not False:
+                # Once: the callback is dropped (no flag to set: with no heap left a new attribute could
+                # not be stored), and called before the exception is made (there may be no heap for it
+                # either).  False while it runs, and after it raised: what it raised is its own, a
+                # MemoryError too (_told, poll.Conn._end), not the package's shortage.
+                self.on_close = False
+                code, reason = p.close_rcvd or (1006, "")  # (as closed_error())
+                fn(code, reason)
+                self.on_close = None
         return p.closed_error()
 
     def _send_closed(self):

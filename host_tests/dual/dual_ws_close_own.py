@@ -97,3 +97,36 @@ def test_on_err_own_memoryerror_at_the_end_engine():
     e.upgrade(c, "/eof", on_err=_err_raiser(seen), on_close=lambda code, reason: seen.append(code))
     raises(Mine, e.run, until=lambda: c.closed, timeout=5)
     assert c.closed and seen == ["ConnectionLost", 1006, ("conn on_close", "ConnectionLost")], seen
+
+
+# And on_close is told in the same call when on_err raised before it (the server's Close is a fault as
+# our close() reads it): asyncio's close() left on_close to a next close(), which may never come.
+
+
+def test_on_close_follows_an_on_err_that_raised_in_close():
+    def run_blocking(seen, on_err):
+        w = ws_connect(url("ws", "wsraw", "/badclose"), timeout=5, on_err=on_err,
+                       on_close=lambda code, reason: seen.append(code))
+        raises(ValueError, w.close)
+
+    async def run_aio(seen, on_err):
+        w = await aio.ws_connect(url("ws", "wsraw", "/badclose"), timeout=5, on_err=on_err,
+                                 on_close=lambda code, reason: seen.append(code))
+        try:
+            await w.close()
+        except ValueError:
+            seen.append("raised")
+
+    def on_err_of(seen):
+        def on_err(exc):
+            seen.append(type(exc).__name__)
+            raise ValueError("on_err")
+
+        return on_err
+
+    seen = []
+    run_blocking(seen, on_err_of(seen))
+    assert seen == ["ProtocolError", 1006], seen
+    seen = []
+    asyncio.run(run_aio(seen, on_err_of(seen)))
+    assert seen == ["ProtocolError", 1006, "raised"], seen
