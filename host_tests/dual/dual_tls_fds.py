@@ -8,6 +8,12 @@ from dual_aio_tasks import _open_fds
 
 ROUNDS = 6  # (one socket each was lost: a growth of 6; up to 1 is the servers' side, when they share the process)
 
+# The poll test at the edge of a 128K heap: under load (the whole suite running, the reset meeting the
+# handshake at another step) its last rounds found no 3 KB block for the next TLS context, at 128K in 2
+# of 3 runs and at 124K in every run, before this session's changes too; the heap in use is flat from
+# round to round (no leak: 67,392 bytes after each of 8 rounds); 136K passed 5 of 5 under load.
+MICROPYTHON_HEAPS = {"test_poll_failed_handshakes_leave_no_socket": "136K"}
+
 
 def _cases():
     """(host, port, keywords) of handshakes that fail: a reset in it, and a name the certificate is not for."""
