@@ -436,28 +436,15 @@ class WebSocket(WSCore):
         # A piece of a streamed message that filled the buffer most likely has more behind it: read on
         # without waiting, up to 32 pieces, rather than through a poll() each (4 KiB pieces of a 1 MiB
         # message: 1.3x the rate); not after a callback that closed the WebSocket.
-        # (_feed and, on a plain socket, _recv written out: two calls less per piece)
         first = 0  # (from here: the pieces handed over; one local less keeps the frame off the heap)
-        p = self.protocol
         while n:
-            left = mv if n == len(mv) else mv[:n]  # (from the room: already in place)
-            if not p.receive_piece(left):
-                p.receive_data(left)
-                return n
-            if not self._piece(left):
+            if not self._feed(mv if n == len(mv) else mv[:n]):  # (from the room: already in place)
                 return n
             first += 1
-            if n < len(mv) or first == 32 or p.state != ws.OPEN:
+            if n < len(mv) or first == 32 or self.protocol.state != ws.OPEN:
                 return -1
-            left = self.stream
-            left.settimeout(0)
-            if left.host:
-                n = self._recv(mv)
-                continue
-            try:
-                n = left.recv_some(mv)
-            except ConnectionLost:
-                n = 0
+            self.stream.settimeout(0)
+            n = self._recv(mv)
         if n == 0:
             self.protocol.receive_eof()
             return 0
