@@ -258,7 +258,7 @@ class WSCore:
             self._report_err(p.failure)  # (None, or one reported already: nothing)
         finally:
             fn = self.on_close
-            if fn is not None and fn is not False:
+            if callable(fn):  # (None, or False: see below)
                 # Once: the callback is dropped (no flag to set: with no heap left a new attribute could
                 # not be stored), and called before the exception is made (there may be no heap for it
                 # either).  False while it runs, and after it raised: what it raised is its own, a
