@@ -544,6 +544,10 @@ class WebSocket(WSCore):
             # up to twice that when the Close waited to be written); a MemoryError: once the socket is
             # closed (README "Out of memory").
             self._wind_down(self._dl)
+        except MemoryError:  # (met before its own handler: its call frame, its deadline; the socket stayed open)
+            if not self._socket_closed:
+                self._drop()
+            raise
         finally:
             self._dl = _IDLE
             self._told()  # (on_close; the exception is not wanted here: no MemoryError to make it)

@@ -59,3 +59,36 @@ def test_aio_close_with_no_heap_for_the_servers_close_raises_it():
         assert ws.closed and ws.close_code == 1006 and closes == [1006], (ws.close_code, closes)
 
     asyncio.run(main())
+
+
+# The blocking close(): a MemoryError met as the wait for the server's Close begins (its deadline, or on
+# a board its call frame: outside that wait's own handler) came out of close() after on_close(1006),
+# with the socket still open (an outside hunt).  The socket is closed before it comes out now.
+
+
+def test_close_out_of_memory_as_its_wait_begins_closes_the_socket():
+    import microhttpc.websocket as wsmod
+    from microhttpc import ws_connect
+
+    seen = []
+    h, p = server("ws")
+    w = ws_connect("ws://%s:%d/" % (h, p), timeout=5, on_close=lambda code, reason: seen.append(code))
+    w.send("a")
+    assert w.recv(3) == "a"
+    real = wsmod.deadline
+    calls = [0]
+
+    def deadline(t):
+        calls[0] += 1
+        if calls[0] == 2:  # (the first: close()'s own, for the Close's writes; the second: the wait's)
+            raise MemoryError
+        return real(t)
+
+    wsmod.deadline = deadline
+    try:
+        raises(MemoryError, w.close)
+    finally:
+        wsmod.deadline = real
+    assert w.closed and seen == [1006], (w.closed, seen)
+    w.close()  # (told once: nothing more)
+    assert seen == [1006], seen
