@@ -264,9 +264,9 @@ class WebSocket(WSCore):
         try:
             self._held = self._dispatch()
         except Exception as exc:  # a callback raised: the connection ends with it (Conn._guard), and what
-            if not isinstance(exc, MemoryError):  # came after it is not handed out (_last_input)
-                self._held = None
-            raise
+            if not isinstance(exc, MemoryError) or getattr(self, "_cb_raised", 0):  # came after it is
+                self._held = None  # not handed out (_last_input; the package's own MemoryError: it is,
+            raise  # at the end; a callback's own: WSCore._handle sets _cb_raised)
         finally:
             e._busy = busy
         self._queue()

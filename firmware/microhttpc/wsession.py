@@ -128,20 +128,26 @@ class WSCore:
     def _handle(self, events):
         """_dispatch's loop, apart: its frame is large (see ``tools/mpyframes.py``) and a read that
         brought no event (a streamed piece) does not pay for it.  A callback that raises: the caller
-        gets its exception, and the events after it go back to the protocol for the next call."""
+        gets its exception, and the events after it go back to the protocol for the next call
+        (a MemoryError that a callback raised sets ``_cb_raised``: the Engine tells it from the
+        package's own shortage on the way)."""
         i = 0
         was = self.protocol.state
+        cb = False
         try:
             for kind, a, b in events:
                 if self.protocol.state != was:  # the application closed in a callback (blocking: on_close
                     break  # came; poll's close() only sent its Close, and the rest came after it): nothing after it
                 i += 1
+                cb = False
                 if kind == ws.EV_TEXT or kind == ws.EV_BINARY:
                     if self.on_msg is not None:
+                        cb = True
                         self.on_msg(a)
                     else:
                         self._messages.append(a)
                 elif kind == ws.EV_MSG_DATA:
+                    cb = self._rx_buf is None  # (else a copy into the application's buffer)
                     if not self._piece(a):
                         break
                 elif kind == ws.EV_MSG_START:
@@ -151,8 +157,9 @@ class WSCore:
                         # exception and the rest of this message is dropped, its end too (its pieces
                         # went on to on_msg_rx_data, and on_msg_rx_complete read the buffer of the
                         # message before as this one's).
-                        self._rx_skip = True
+                        self._rx_skip = cb = True
                         buf = self.on_msg_rx_init(a, b)
+                        cb = False
                         if buf is not None and not self._rx_start(buf, b):
                             break
                         self._rx_skip = False
@@ -164,16 +171,21 @@ class WSCore:
                         self.rx_length = self._rx_n
                         self._rx_buf = None
                     if self.on_msg_rx_complete is not None:
+                        cb = True
                         self.on_msg_rx_complete()
                 elif kind == ws.EV_PING:
                     if self.on_ping is not None:
+                        cb = True
                         self.on_ping(a)
                 elif kind == ws.EV_PONG:
                     if self._ka is not None:
                         self._ka.pong(a)  # keepalive (ping_interval=): the PONG it waits for?
                     if self.on_pong is not None:
+                        cb = True
                         self.on_pong(a)
-        except BaseException:
+        except BaseException as exc:
+            if cb and isinstance(exc, MemoryError):
+                self._cb_raised = True  # a callback's own (not the package's shortage): pollws._pump
             rest = events[i:]
             for k in range(len(rest)):
                 e = rest[k]
