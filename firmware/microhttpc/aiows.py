@@ -446,6 +446,10 @@ class WebSocket(WSCore):
                 # hold none; close() raised a second MemoryError for one fault).  Within the close_timeout
                 # the Close's write began (it took that and then that again: the blocking one's rule)
                 await self._wind_down(dl)
+        except MemoryError:  # met before the wind-down's own handler (its coroutine, remaining()): the
+            if not self._socket_closed:  # socket stayed open, on_close said 1006 (as the blocking one's)
+                self._drop()
+            raise
         finally:
             self._closed()
 

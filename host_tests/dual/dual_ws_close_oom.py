@@ -92,3 +92,37 @@ def test_close_out_of_memory_as_its_wait_begins_closes_the_socket():
     assert w.closed and seen == [1006], (w.closed, seen)
     w.close()  # (told once: nothing more)
     assert seen == [1006], seen
+
+
+def test_aio_close_out_of_memory_as_its_wait_begins_closes_the_socket():
+    # The same on asyncio: there the wait is a coroutine, whose object (on a board, from the heap) is
+    # made when close() calls it, outside the wait's own handler; close() raised the MemoryError after
+    # on_close(1006) with the socket still open (a second close() closed it).
+    import asyncio
+
+    from microhttpc import aio, aiows
+
+    seen = []
+
+    def no_heap(*a, **kw):
+        raise MemoryError
+
+    async def main():
+        h, p = server("ws")
+        w = await aio.ws_connect("ws://%s:%d/" % (h, p), timeout=5, on_close=lambda code, reason: seen.append(code))
+        await w.send("a")
+        assert await w.recv(3) == "a"
+        real = aiows.WebSocket._wind_down
+        aiows.WebSocket._wind_down = no_heap
+        try:
+            await w.close()
+            got = None
+        except MemoryError as exc:
+            got = exc
+        finally:
+            aiows.WebSocket._wind_down = real
+        assert isinstance(got, MemoryError) and w.closed and seen == [1006], (got, w.closed, seen)
+        await w.close()  # (told once: nothing more)
+        assert seen == [1006], seen
+
+    asyncio.run(main())
