@@ -184,8 +184,6 @@ class WSCore:
                         cb = True
                         self.on_pong(a)
         except BaseException as exc:
-            if cb and isinstance(exc, MemoryError):
-                self._cb_raised = True  # a callback's own (not the package's shortage): pollws._pump
             rest = events[i:]
             for k in range(len(rest)):
                 e = rest[k]
@@ -194,6 +192,8 @@ class WSCore:
                     # on aio (MicroPython) and poll that may be another connection's read.
                     rest[k] = (e[0], bytes(e[1]), e[2])
             self.protocol._events[:0] = rest  # (none lost: see Protocol.more_input)
+            if cb and isinstance(exc, MemoryError):  # (last: the store may need heap, on the blocking layer)
+                self._cb_raised = True  # a callback's own, not the package's shortage (pollws._pump)
             raise
 
     def _rx_start(self, buf, size):
