@@ -7,6 +7,7 @@
 - ``wsraw``: a scripted WebSocket server on plain asyncio streams for what a correct server never does
   (masked frames, reserved bits, bad UTF-8, wrong handshakes...), chosen by path (``RAW_SCRIPTS``);
 - ``raw``: a scripted HTTP server on plain sockets (``RawServer``, ``RAW``);
+- ``wsresetnow``: a WebSocket server that resets the connection right behind its 101 and frames;
 - ``tls``, ``tlsraw``, ``tlswsraw``: the aiohttp application, ``raw`` and ``wsraw`` over TLS (a
   certificate from a CA the servers make, ``make_tls``), and TLS servers that misbehave.
 
@@ -727,6 +728,39 @@ def _lapse_loop(listener):
             return
         c.settimeout(None)
         threading.Thread(target=serve, args=(c,), daemon=True).start()
+
+
+def _resetnow_loop(listener):
+    """The "wsresetnow" server: a WebSocket upgrade answered with the 101, a text message "hello" and a
+    Close(1000, "bye") in one write, and the connection reset (SO_LINGER 0) right behind them, a few
+    microseconds later (a plain socket's send and close, not an event loop's turn: a client that woke
+    for the bytes meets the reset in its next read).  One connection at a time."""
+    import base64
+
+    while True:
+        try:
+            c = listener.accept()[0]
+        except OSError:
+            return  # the listener was closed: stop()
+        try:
+            c.settimeout(5)
+            head = b""
+            while b"\r\n\r\n" not in head:
+                d = c.recv(4096)
+                if not d:
+                    break
+                head += d
+            key = b""
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"sec-websocket-key:"):
+                    key = line.split(b":", 1)[1].strip()
+            accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+            c.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n" + raw_frame(1, b"hello") + _close(1000, b"bye"))
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
+        except OSError:
+            pass
+        c.close()
 
 
 def _silent_loop(listener):
@@ -1661,6 +1695,12 @@ class Servers:
         self._silent.listen(8)
         threading.Thread(target=_silent_loop, args=(self._silent,), daemon=True).start()
         self.addresses["silent"] = "127.0.0.1:%d" % self._silent.getsockname()[1]
+        # "wsresetnow": see _resetnow_loop (a reset right behind the 101 and its frames)
+        self._resetnow = socket.socket()
+        self._resetnow.bind(("127.0.0.1", 0))
+        self._resetnow.listen(8)
+        threading.Thread(target=_resetnow_loop, args=(self._resetnow,), daemon=True).start()
+        self.addresses["wsresetnow"] = "127.0.0.1:%d" % self._resetnow.getsockname()[1]
         # "lapse": see _lapse_loop (a resend's connect that does not complete)
         self._lapse = socket.socket()
         self._lapse.bind(("127.0.0.1", 0))
@@ -1712,7 +1752,7 @@ class Servers:
         for r in (self._raw, self._tlsraw):
             if r is not None:
                 r.close()
-        for s in ("_silent", "_filler", "_full", "_tls_silent", "_lapse"):
+        for s in ("_silent", "_filler", "_full", "_tls_silent", "_lapse", "_resetnow"):
             if getattr(self, s, None) is not None:
                 getattr(self, s).close()
         if self._tmpdir is not None:

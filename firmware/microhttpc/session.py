@@ -400,16 +400,15 @@ class Session:
         """How many bytes the next read may take when it must be one read of the socket (MicroPython:
         ``rtio.recv_into``, as its ``readinto()`` reads on after a read that did not fill the buffer);
         0 when it need not.  While a response head is due, 256: a reset may follow a short answer at
-        once, and readinto() drops what it had read then (not for a 101 on a plain socket, after which
-        the connection stays: recv() allocates; a reset right behind a 101 and its frames can then lose
-        them, 1 to 7 times in 20 against a threaded server, and reading the 101 with recv() tipped the
-        poll engine's burst test in a 128K heap into MemoryError: left as it was).  Over TLS
+        once, and readinto() drops what it had read then (a 101 too: a reset right behind it and its
+        frames lost them all, the upgrade failed with ConnectionLost, 1 to 7 times in 20 against a
+        threaded server; recv() allocates, a short-lived block per read of the head).  Over TLS
         readinto()'s next read could take the server's close_notify, which mbedTLS reports once, and the
         end was never seen: for a 101 too (its frames and the end may follow in the same read), during a
         body that ends where the connection does, a record's worth, and on a WebSocket what it says
         (``WSCore.one_read``)."""
         if self.method is not None:
-            return 256 if self.upgrading is None or self.tls else 0
+            return 256
         if not self.tls:
             return 0
         a = self.active
