@@ -86,7 +86,6 @@ class WebSocket(WSCore):
         # made early pack together, before the transient ones of the handshake split the heap.
         self._proto = make_protocol(**kw)
         self._held = False  # the protocol holds input back until our replies are written
-        self._cb_raised = False  # (here: set with no heap left, it takes none; see _pump)
         self._t_closing = None  # when the closing handshake began
         if kw.get("ping_interval"):
             from .keepalive import poll
@@ -265,9 +264,10 @@ class WebSocket(WSCore):
         try:
             self._held = self._dispatch()
         except Exception as exc:  # a callback raised: the connection ends with it (Conn._guard), and what
-            if not isinstance(exc, MemoryError) or self._cb_raised:  # came after it is
+            if not isinstance(exc, MemoryError) or getattr(self, "_cb_raised", 0):  # came after it is
                 self._held = None  # not handed out (_last_input; the package's own MemoryError: it is,
-            raise  # at the end; a callback's own: WSCore._handle sets _cb_raised)
+            raise  # at the end; a callback's own: WSCore._handle sets _cb_raised, as far as the heap lets
+            # it: set in __init__ instead, the attribute took a 128K TLS test's last room)
         finally:
             e._busy = busy
         self._queue()
