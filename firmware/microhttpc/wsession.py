@@ -192,8 +192,9 @@ class WSCore:
                     # on aio (MicroPython) and poll that may be another connection's read.
                     rest[k] = (e[0], bytes(e[1]), e[2])
             self.protocol._events[:0] = rest  # (none lost: see Protocol.more_input)
-            if cb and isinstance(exc, MemoryError):  # (last: the store may need heap, on the blocking layer)
-                self._cb_raised = True  # a callback's own, not the package's shortage (pollws._pump)
+            if cb and isinstance(exc, MemoryError):  # (last: the store may need heap, and a failed one
+                self._cb_raised = True  # must not lose the events)  a callback's own, not the package's
+                # shortage (pollws._pump; with no heap for it, the Engine takes it for the package's)
             raise
 
     def _rx_start(self, buf, size):
