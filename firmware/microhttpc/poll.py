@@ -403,15 +403,15 @@ class Engine:
                 max_chunk_line=256, max_body=1 << 20, user_data=None, deadline=None, max_interim=8,
                 follow_redirects=0, drain_limit=4096, drain_timeout=1.0, **kw):
         """Start connecting; returns the Conn at once (requests may be queued right away).  ``on_connect(conn)``
-        when TCP (and TLS) is up; ``on_err(conn, exc)``, ``on_close(conn, cause)``.  ``deadline`` (s) bounds
-        each request as a whole (a request's own wins); ``max_interim`` the 1xx responses to one request;
-        ``max_body`` a collected body; ``follow_redirects``, ``drain_limit``, ``drain_timeout`` (a 3xx's body)
-        as on the blocking Connection (another origin: ``pollhop``)."""
+        once TCP (and TLS) is up; ``on_err(conn, exc)``, ``on_close(conn, cause)``.  ``deadline`` (s) bounds
+        each request (a request's own wins), ``max_interim`` its 1xx, ``max_body`` a collected body; the others
+        as on Connection (another origin: ``pollhop``; ``buffer_size`` is the Engine's: UsageError here)."""
         callables(on_connect, on_close, on_err)
         conn = Conn(host, port, tls, persistent, self.connect_timeout if connect_timeout is ... else connect_timeout,
-                    self.timeout if timeout is ... else timeout, ssl_context, cadata, verify, server_hostname, None,
-                    max_line, max_headers, max_header_bytes, max_chunk_line, max_body, user_data, follow_redirects,
-                    drain_limit, deadline, drain_timeout, max_interim, **kw)  # (an unknown keyword: UsageError)
+                    self.timeout if timeout is ... else timeout, ssl_context, cadata, verify, server_hostname,
+                    kw.pop("buffer_size", None) and "Engine", max_line, max_headers,
+                    max_header_bytes, max_chunk_line, max_body, user_data, follow_redirects, drain_limit, deadline,
+                    drain_timeout, max_interim, **kw)  # (an unknown keyword: UsageError; a buffer_size: "invalid buffer_size 'Engine'")
         conn.engine, conn._cb = self, (on_connect, on_close, on_err)
         if tls:  # (only TLS users load ``tls``; usage errors raise here)
             conn._tls_ctx = load("tls").tls_context(ssl_context, cadata, verify)

@@ -10,7 +10,8 @@
   misleading message on MicroPython;
 - poll.reconnect took on_open=5 (TypeError at each open, retried forever) and, for a bad upgrade
   keyword, raised but left the connection it had made in the engine (run() never returned);
-- auth= with an Authorization header sent two Authorization fields (auth= wins now, as in requests).
+- auth= with an Authorization header sent two Authorization fields (auth= wins now, as in requests);
+- Engine.connect(buffer_size=N) raised a bare TypeError (the Engine's connections share its buffer).
 """
 
 import json
@@ -153,6 +154,27 @@ def test_poll_reconnect_checks_its_keywords_before_it_connects():
     # A header the upgrade refuses, found once the connection was made: that connection is closed.
     raises(HeaderNotAllowed, reconnect, e, url, headers={"Upgrade": "x"})
     assert e.run(timeout=5) and not e.connections
+
+
+def test_engine_connect_refuses_a_buffer_size():
+    # The Engine's connections share its one receive buffer (Engine(buffer_size=)): a buffer_size of
+    # connect() was a bare TypeError (passed twice to the session), now UsageError, as any keyword of
+    # connect() it does not take; None (the default, as on Connection) is taken.
+    from microhttpc.errors import UsageError
+    from microhttpc.poll import Engine
+
+    h, p = server("http")
+    e = Engine(timeout=5)
+    for kw in ({"buffer_size": 2048}, {"buffer_size": "x"}, {"bufer_size": 1}):
+        exc = raises(UsageError, e.connect, h, p, **kw)
+        assert list(kw)[0] in str(exc), (kw, exc)
+        assert not e.connections, (kw, e.connections)
+    c = e.connect(h, p, buffer_size=None)
+    got = []
+    e.request(c, "GET", "/hello", on_complete=lambda resp, ok: got.append((resp.status, resp.body, ok)))
+    e.run(until=lambda: got, timeout=5)
+    assert got == [(200, b"hello world", True)], got
+    e.close_all()
 
 
 def _authorization(echo):
