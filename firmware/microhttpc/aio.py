@@ -1007,7 +1007,7 @@ class Connection(Session):
 
 
 async def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeout=30.0,
-                     ssl_context=None, cadata=None, verify=True, buffer_size=None, server_hostname=None, **ws_options):
+                     ssl_context=None, cadata=None, verify=True, server_hostname=None, buffer_size=None, **ws_options):
     """Connect to a ``ws://`` or ``wss://`` URL and upgrade: the one-call asyncio WebSocket client.
     ``timeout`` bounds the handshake and is the WebSocket's receive timeout; ``server_hostname`` as on
     the blocking ``ws_connect``."""
