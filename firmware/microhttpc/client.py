@@ -339,7 +339,8 @@ class Connection(Session):
 
     # -- requests ----------------------------------------------------------------------------------
     def request(self, method, target="/", headers=None, body=None, **kw):
-        """Send one request and return its Response once the head has arrived (``send(Request(...))``).
+        """Send one request and return its Response once the head has arrived (``send(Request(...))``;
+        ``method`` may be a ready ``request.Request``, then sent as it is).
 
         ``headers``: a dict, a list of (name, value) pairs or a callable returning one (any names;
         CR/LF/NUL refused).  ``body``: bytes/str (Content-Length), or a file, a callable ``fn(buf) -> n``
@@ -349,8 +350,9 @@ class Connection(Session):
         """
         try:
             # here, not at the top: a WebSocket-only application never loads it (rt.load: a thread may be
-            # loading it, see there)
-            req = load("request").Request(method, target, headers=headers, body=body, **kw)
+            # loading it, see there).  ``method`` may be a ready Request, as on the other layers.
+            req = load("request").Request
+            req = method if isinstance(method, req) else req(method, target, headers=headers, body=body, **kw)
         except MemoryError:  # a fault like a reset, as in send(): the connection goes
             self._abort()
             raise

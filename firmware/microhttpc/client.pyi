@@ -32,7 +32,7 @@ class Connection(session.Session):
     def __exit__(self, *exc: object) -> None: ...
     def request(
         self,
-        method: str,
+        method: str | Request,
         target: str = "/",
         headers: Table | None = None,
         body: Source | None = None,
