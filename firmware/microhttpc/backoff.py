@@ -62,6 +62,7 @@ class Reconnect:
         self.websocket = None
         self._t0 = 0
         self._stop = False
+        self._due = None  # (see _retry)
 
     # -- the rules, shared by both forms -------------------------------------------------------------
     def _delay(self):
@@ -144,8 +145,21 @@ class Reconnect:
         return ws
 
     def _retry(self, exc, delay):
+        """on_retry, before the wait of ``delay`` s.  An exception of it comes before the wait: the wait is
+        owed to the next call (``_owed``; the loop went on at once, with no backoff at all)."""
         if self.on_retry is not None:
+            from .rtio import deadline
+
+            self._due = deadline(delay)
             self.on_retry(exc, delay)
+            self._due = None
+
+    def _owed(self):
+        """What is left of a wait that an exception of on_retry put off (0: none)."""
+        from .rtio import remaining
+
+        due, self._due = self._due, None
+        return remaining(due) or 0
 
     # -- blocking ------------------------------------------------------------------------------------
     def __iter__(self):
@@ -160,6 +174,7 @@ class Reconnect:
             delay, exc = self._after(ws)
             if not ws.closed:
                 ws.close(1001)
+                exc = ws._err_reported or ws.protocol.closed_error()  # (this close ended it: not a 1006 of an open one)
             if delay is None:
                 raise StopIteration
             self._retry(exc, delay)
@@ -167,6 +182,8 @@ class Reconnect:
                 time.sleep(delay)
         elif self._stop:
             raise StopIteration
+        else:
+            time.sleep(self._owed())
         while True:
             try:
                 if callable(self.target):
@@ -194,6 +211,7 @@ class Reconnect:
             delay, exc = self._after(ws)
             if not ws.closed:
                 await ws.close(1001)
+                exc = ws._err_reported or ws.protocol.closed_error()
             if delay is None:
                 raise StopAsyncIteration
             self._retry(exc, delay)
@@ -201,6 +219,8 @@ class Reconnect:
                 await asyncio.sleep(delay)
         elif self._stop:
             raise StopAsyncIteration
+        else:
+            await asyncio.sleep(self._owed())
         while True:
             try:
                 if callable(self.target):

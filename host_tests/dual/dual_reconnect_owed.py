@@ -1,0 +1,90 @@
+"""The blocking and asyncio reconnect loops after an exception of ``on_retry``, and what ``on_retry``
+is told of a connection the application left (an outside hunt; the poll Engine's loop did both right).
+
+- ``on_retry`` is called before the backoff's wait; an exception of it (a board's logging out of
+  heap) came out of ``next()`` before the wait, and the application's next call went straight into the
+  next attempt: five attempts in 60 ms for waits of 1 to 4 s, no backoff at all.  The wait is owed to
+  the next call now (what is left of it).
+- A WebSocket the application comes back from while it is open (a recv() timed out: ``continue``) is
+  closed by the loop with 1001; ``on_retry`` was told ConnectionClosed 1006 (no Close), taken while it
+  was still open.  It is told how it ended: the close the loop made (sent_code 1001, and the code of
+  the server's answer)."""
+
+from check import server, url
+from pumps_http import now
+
+
+def _attempts(layer):
+    """Three attempts to a port that refuses, on_retry raising each time and the application calling
+    again at once: the times of the on_retry calls and the waits they announced."""
+    h, p = server("closed")
+    seen = []
+
+    def on_retry(exc, delay):
+        seen.append((now(), delay))
+        raise RuntimeError("log full")
+
+    target = "ws://%s:%d/" % (h, p)
+    if layer == "blocking":
+        import microhttpc
+
+        it = microhttpc.reconnect(target, base_delay=0.3, max_delay=0.3, on_retry=on_retry)
+        for _ in range(3):
+            try:
+                next(it)
+            except RuntimeError:
+                pass
+        return seen
+    import asyncio
+
+    from microhttpc import aio
+
+    async def main():
+        it = aio.reconnect(target, base_delay=0.3, max_delay=0.3, on_retry=on_retry)
+        for _ in range(3):
+            try:
+                await it.__anext__()
+            except RuntimeError:
+                pass
+
+    asyncio.run(main())
+    return seen
+
+
+def _check_waits(seen):
+    assert len(seen) == 3, seen
+    for (t0, d), (t1, _) in zip(seen, seen[1:]):
+        assert d >= 0.3 and t1 - t0 >= 0.28, seen  # (each attempt after the wait announced before it)
+
+
+def test_blocking_waits_after_on_retry_raised():
+    _check_waits(_attempts("blocking"))
+
+
+def test_aio_waits_after_on_retry_raised():
+    _check_waits(_attempts("aio"))
+
+
+def _told(layer):
+    from pumps_reconnect import _loop
+
+    told = []
+
+    def body(ws, n):  # the application comes back with the WebSocket open (its recv() timed out, say)
+        return n == 1
+
+    async def abody(ws, n):
+        return n == 1
+
+    n = _loop(layer, url("ws", "http", "/ws"), body if layer == "blocking" else abody, base_delay=0.05,
+              max_delay=0.05, on_retry=lambda exc, delay: told.append((type(exc).__name__, exc.code, exc.sent_code)))
+    # (the test server answers a Close with 1000: the code is the server's, sent_code ours)
+    assert n == 2 and told == [("ConnectionClosed", 1000, 1001)], (n, told)
+
+
+def test_blocking_on_retry_told_the_close_the_loop_made():
+    _told("blocking")
+
+
+def test_aio_on_retry_told_the_close_the_loop_made():
+    _told("aio")
