@@ -25,8 +25,8 @@ def _ka_bounds_sends(layer):
     try:
         ws.send("after")
         raise AssertionError("sent after the timeout")
-    except ConnectionClosed:
-        pass
+    except ConnectionClosed as exc:  # (README: the call's own TimeoutError, then the end as 1006, no cause)
+        assert exc.code == 1006 and exc.cause is None, (exc.code, exc.cause)
 
 
 per_layer(globals(), "ka_bounds_sends", _ka_bounds_sends, layers=("blocking", "aio"))
