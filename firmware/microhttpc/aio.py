@@ -808,11 +808,7 @@ class Connection(Session):
         Redirects as on the blocking layer (``follow_redirects``; another origin gets its own
         short-lived Connection)."""
         try:
-            Request = load("request").Request  # on use (rt.load: threads): WebSockets alone never load it
-
-            req = method
-            if not isinstance(req, Request):
-                req = Request(method, target, headers=headers, body=body, **kw)
+            req = load("request").request(method, target, headers, body, kw)  # on use (rt.load: threads): WebSockets alone never load it
             self.check_usable()
             path = self.target(req)
             hdrs = req.user_headers()

@@ -351,8 +351,7 @@ class Connection(Session):
         try:
             # here, not at the top: a WebSocket-only application never loads it (rt.load: a thread may be
             # loading it, see there).  ``method`` may be a ready Request, as on the other layers.
-            req = load("request").Request
-            req = method if isinstance(method, req) else req(method, target, headers=headers, body=body, **kw)
+            req = load("request").request(method, target, headers, body, kw)
         except MemoryError:  # a fault like a reset, as in send(): the connection goes
             self._abort()
             raise

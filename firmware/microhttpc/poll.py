@@ -445,10 +445,7 @@ class Engine:
         ``resp.body``, bounded by ``max_body``); ``on_complete(resp, ok)`` at the end; ``on_err(exc)`` on failure."""
         self._mine(conn)
         try:  # checked and built now: UsageError here, as on the other layers (on_err at its turn before)
-            Request = load("request").Request  # on use (rt.load: threads): a WebSocket-only engine never loads it
-            if isinstance(method, Request) and (target != "/" or headers is not None or body is not None or kw):
-                raise UsageError("give either a Request or method/target/headers/body, not both")
-            r = method if isinstance(method, Request) else Request(method, target, headers=headers, body=body, **kw)
+            r = load("request").request(method, target, headers, body, kw)  # on use (rt.load: threads): a WebSocket-only engine never loads it
             if deadline is not None:
                 r.deadline = seconds(deadline, "deadline")  # read by the session
             callables(on_response, on_body, on_complete, on_err)

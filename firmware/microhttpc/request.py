@@ -248,6 +248,16 @@ class Request:
         return body_pieces(self, body, buf)
 
 
+def request(method, target, headers, body, kw):
+    """The Request of a layer's ``request(method, target, headers, body, **kw)``: ``method`` itself
+    when it is a ready Request (then nothing else may be given: UsageError), else a new one."""
+    if not isinstance(method, Request):
+        return Request(method, target, headers=headers, body=body, **kw)
+    if target != "/" or headers is not None or body is not None or kw:
+        raise UsageError("give either a Request or method/target/headers/body, not both")
+    return method
+
+
 def _header_value(v):
     """A header value as str: bytes are decoded (UTF-8), a number goes through str(); anything else
     (None, a list: "None" and "[1, 2]" went out) is UsageError."""

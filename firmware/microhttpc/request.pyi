@@ -59,3 +59,9 @@ class Request:
         target: str | None = None,
     ) -> tuple[bytes, Any]: ...
     def body_pieces(self, body: Any, buf: bytearray) -> Iterator[Bytes]: ...
+
+def request(
+    method: str | Request, target: str, headers: Table | None, body: Source | None, kw: dict[str, Any]
+) -> Request:
+    """The Request of a layer's ``request(method, target, headers, body, **kw)``: ``method`` itself when
+    it is a ready Request (then nothing else may be given: UsageError), else a new one."""

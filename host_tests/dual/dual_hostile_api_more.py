@@ -182,6 +182,7 @@ def test_blocking_request_takes_a_ready_request():
     # aio's request() and Engine.request take a ready Request; the blocking one said "the method and
     # the target are str" (an outside parity hunt): it sends it as it is, as send() does.
     from microhttpc import Connection
+    from microhttpc.errors import UsageError
     from microhttpc.request import Request
 
     h, p = server("http")
@@ -191,8 +192,54 @@ def test_blocking_request_takes_a_ready_request():
         d = r.json()
         assert (r.status, d["method"], d["body"]) == (200, "POST", "ready"), d
         assert ["X-R", "1"] in d["headers"] or ("X-R", "1") in d["headers"], d["headers"]
+        # with anything else given besides it: UsageError, as poll's said (it was dropped unseen), and the
+        # connection goes on
+        for kw in ({"target": "/x"}, {"headers": {"A": "b"}}, {"body": b"x"}, {"query": {"q": 1}}):
+            raises(UsageError, c.request, Request("GET", "/hello"), **kw)
+        assert c.request("GET", "/hello").read() == b"hello world"
     finally:
         c.close()
+
+
+def test_aio_request_with_a_ready_request_takes_nothing_else():
+    import asyncio
+
+    from microhttpc import aio
+    from microhttpc.errors import UsageError
+    from microhttpc.request import Request
+
+    async def main():
+        h, p = server("http")
+        c = await aio.Connection.open(h, p, timeout=5)
+        try:
+            for kw in ({"target": "/x"}, {"headers": {"A": "b"}}, {"body": b"x"}, {"query": {"q": 1}}):
+                try:
+                    await c.request(Request("GET", "/hello"), **kw)
+                    raise AssertionError("taken: %r" % (kw,))
+                except UsageError:
+                    pass
+            return await (await c.request(Request("GET", "/hello"))).read()
+        finally:
+            await c.close()
+
+    assert asyncio.run(main()) == b"hello world"
+
+
+def test_engine_request_with_a_ready_request_takes_nothing_else():
+    from microhttpc.errors import UsageError
+    from microhttpc.poll import Engine
+    from microhttpc.request import Request
+
+    h, p = server("http")
+    e = Engine(timeout=5)
+    c = e.connect(h, p)
+    for kw in ({"target": "/x"}, {"headers": {"A": "b"}}, {"body": b"x"}, {"query": {"q": 1}}):
+        raises(UsageError, e.request, c, Request("GET", "/hello"), **kw)
+    got = []
+    e.request(c, Request("GET", "/hello"), on_complete=lambda resp, ok: got.append((resp.body, ok)))
+    e.run(until=lambda: got, timeout=5)
+    assert got == [(b"hello world", True)], got
+    e.close_all()
 
 
 def _authorization(echo):
