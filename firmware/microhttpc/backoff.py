@@ -145,21 +145,21 @@ class Reconnect:
         return ws
 
     def _retry(self, exc, delay):
-        """on_retry, before the wait of ``delay`` s.  An exception of it comes before the wait: the wait is
-        owed to the next call (``_owed``; the loop went on at once, with no backoff at all)."""
-        if self.on_retry is not None:
-            from .rtio import deadline
+        """on_retry, before the wait of ``delay`` s.  The wait is kept (``_due``) until it has been
+        waited out: an exception of on_retry, or one that cuts the wait short (a cancellation, an
+        interrupt), leaves what is left of it to the next call (the next attempt went at once: no
+        backoff at all)."""
+        from .rtio import deadline
 
-            self._due = deadline(delay)
+        self._due = deadline(delay)
+        if self.on_retry is not None:
             self.on_retry(exc, delay)
-            self._due = None
 
     def _owed(self):
-        """What is left of a wait that an exception of on_retry put off (0: none)."""
+        """What is left of the wait before the next attempt (0: none)."""
         from .rtio import remaining
 
-        due, self._due = self._due, None
-        return remaining(due) or 0
+        return remaining(self._due) or 0
 
     # -- blocking ------------------------------------------------------------------------------------
     def __iter__(self):
@@ -178,13 +178,11 @@ class Reconnect:
             if delay is None:
                 raise StopIteration
             self._retry(exc, delay)
-            if delay:
-                time.sleep(delay)
         elif self._stop:
             raise StopIteration
-        else:
-            time.sleep(self._owed())
         while True:
+            time.sleep(self._owed())  # (the backoff's wait, or what an exception left of it)
+            self._due = None
             try:
                 if callable(self.target):
                     ws = self._made(self.target(), "websocket")
@@ -194,9 +192,7 @@ class Reconnect:
                     ws = ws_connect(self.target, **self.kw)
                 return self._got(ws)
             except (HTTPCError, OSError) as exc:
-                delay = self._failed(exc)
-                self._retry(exc, delay)
-                time.sleep(delay)
+                self._retry(exc, self._failed(exc))
 
     # -- asyncio -------------------------------------------------------------------------------------
     def __aiter__(self):
@@ -215,13 +211,11 @@ class Reconnect:
             if delay is None:
                 raise StopAsyncIteration
             self._retry(exc, delay)
-            if delay:
-                await asyncio.sleep(delay)
         elif self._stop:
             raise StopAsyncIteration
-        else:
-            await asyncio.sleep(self._owed())
         while True:
+            await asyncio.sleep(self._owed())
+            self._due = None
             try:
                 if callable(self.target):
                     ws = self.target()
@@ -234,9 +228,7 @@ class Reconnect:
                     ws = await ws_connect(self.target, **self.kw)
                 return self._got(ws)
             except (HTTPCError, OSError) as exc:
-                delay = self._failed(exc)
-                self._retry(exc, delay)
-                await asyncio.sleep(delay)
+                self._retry(exc, self._failed(exc))
 
 
 class PollReconnect(Reconnect):

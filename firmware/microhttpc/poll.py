@@ -445,9 +445,9 @@ class Engine:
         ``resp.body``, bounded by ``max_body``); ``on_complete(resp, ok)`` at the end; ``on_err(exc)`` on failure."""
         self._mine(conn)
         try:  # checked and built now: UsageError here, as on the other layers (on_err at its turn before)
+            if deadline is not None:  # (a Request's keyword: not written into a ready one, refused with it)
+                kw["deadline"] = deadline
             r = load("request").request(method, target, headers, body, kw)  # on use (rt.load: threads): a WebSocket-only engine never loads it
-            if deadline is not None:
-                r.deadline = seconds(deadline, "deadline")  # read by the session
             callables(on_response, on_body, on_complete, on_err)
             req = Transaction(conn, r, on_response, on_body or r.on_body, on_complete, on_err, r.user_data if user_data is None else user_data)
             req.hdrs = r.user_headers()

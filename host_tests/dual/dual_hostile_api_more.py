@@ -235,11 +235,69 @@ def test_engine_request_with_a_ready_request_takes_nothing_else():
     c = e.connect(h, p)
     for kw in ({"target": "/x"}, {"headers": {"A": "b"}}, {"body": b"x"}, {"query": {"q": 1}}):
         raises(UsageError, e.request, c, Request("GET", "/hello"), **kw)
+    # deadline= is a Request keyword: it was written into the ready Request (a later send of it on
+    # another layer timed out by it), refused with it now, as on the other layers
+    r = Request("GET", "/hello")
+    raises(UsageError, e.request, c, r, deadline=0.5)
+    assert r.deadline is None, r.deadline
     got = []
-    e.request(c, Request("GET", "/hello"), on_complete=lambda resp, ok: got.append((resp.body, ok)))
+    e.request(c, r, on_complete=lambda resp, ok: got.append((resp.body, ok)))
     e.run(until=lambda: got, timeout=5)
     assert got == [(b"hello world", True)], got
     e.close_all()
+
+
+def _echoed(layer, req):
+    """The body the echo server got for ``req`` sent on ``layer`` (a ready Request)."""
+    h, p = server("http")
+    if layer == "blocking":
+        from microhttpc import Connection
+
+        c = Connection(h, p, timeout=5)
+        try:
+            return json.loads(c.request(req).read())["body"]
+        finally:
+            c.close()
+    if layer == "aio":
+        import asyncio
+
+        from microhttpc import aio
+
+        async def main():
+            c = await aio.Connection.open(h, p, timeout=5)
+            try:
+                return json.loads(await (await c.request(req)).read())["body"]
+            finally:
+                await c.close()
+
+        return asyncio.run(main())
+    from microhttpc.poll import Engine
+
+    e = Engine(timeout=5)
+    got = []
+    try:
+        e.request(e.connect(h, p), req, on_complete=lambda resp, ok: got.append(resp.body))
+        e.run(until=lambda: got, timeout=5)
+    finally:
+        e.close_all()
+    return json.loads(got[0])["body"]
+
+
+def _an_iterator_body_is_sent_once(layer):
+    # A ready Request whose body is an iterator, sent twice: the second went out with an empty body,
+    # silently (an outside review).  UsageError now, before anything is sent; a list of chunks is
+    # sent again as it is.
+    from microhttpc.errors import UsageError
+    from microhttpc.request import Request
+
+    req = Request("POST", "/echo", body=(c for c in (b"ab", b"cd")))
+    assert _echoed(layer, req) == "abcd"
+    raises(UsageError, _echoed, layer, req)
+    req = Request("POST", "/echo", body=[b"ab", b"cd"])
+    assert _echoed(layer, req) == "abcd" and _echoed(layer, req) == "abcd"
+
+
+per_layer(globals(), "an_iterator_body_is_sent_once", _an_iterator_body_is_sent_once)
 
 
 def _authorization(echo):

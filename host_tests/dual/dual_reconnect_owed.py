@@ -8,7 +8,9 @@ is told of a connection the application left (an outside hunt; the poll Engine's
 - A WebSocket the application comes back from while it is open (a recv() timed out: ``continue``) is
   closed by the loop with 1001; ``on_retry`` was told ConnectionClosed 1006 (no Close), taken while it
   was still open.  It is told how it ended: the close the loop made (sent_code 1001, and the code of
-  the server's answer)."""
+  the server's answer).
+- The same for a wait cut short by a cancellation (asyncio: ``wait_for(it.__anext__(), t)`` in a loop,
+  an outside review): the next call attempted at once.  What is left of the wait stays owed."""
 
 from check import server, url
 from pumps_http import now
@@ -88,3 +90,25 @@ def test_blocking_on_retry_told_the_close_the_loop_made():
 
 def test_aio_on_retry_told_the_close_the_loop_made():
     _told("aio")
+
+
+def test_aio_a_cancelled_wait_stays_owed():
+    import asyncio
+
+    from microhttpc import aio
+
+    h, p = server("closed")
+    seen = []
+
+    async def main():
+        it = aio.reconnect("ws://%s:%d/" % (h, p), base_delay=0.6, max_delay=0.6,
+                           on_retry=lambda exc, delay: seen.append((now(), delay)))
+        for _ in range(3):
+            try:
+                await asyncio.wait_for(it.__anext__(), 0.2)  # (each call cancelled in its wait)
+            except asyncio.TimeoutError:
+                pass
+
+    asyncio.run(main())
+    # 3 calls of 0.2 s: the first attempt at once, then a wait of 0.6+ s cut short twice: one attempt
+    assert len(seen) == 1, seen
