@@ -62,14 +62,21 @@ class Reconnect:
         self.websocket = None
         self._t0 = 0
         self._stop = False
-        self._due = None  # (see _retry)
+        self._due = None  # (see _delay)
 
     # -- the rules, shared by both forms -------------------------------------------------------------
     def _delay(self):
-        """The wait before the next attempt (and one failure more counted)."""
+        """The wait before the next attempt (and one failure more counted), kept (``_due``) until it has
+        been waited out: an exception before or in the wait (of on_retry, of the loop's close of the
+        connection, a cancellation, an interrupt) leaves what is left of it to the next call (the next
+        attempt went at once: no backoff at all)."""
+        from .rtio import deadline
+
         d = min(self.max_delay, self.base_delay * (1 << min(self.attempts, 30)))
         self.attempts += 1
-        return d * (1 + getrandbits(8) / 1024)
+        d *= 1 + getrandbits(8) / 1024
+        self._due = deadline(min(d, 500000))  # (a board's ticks reach 2**29 ms ahead: rt.seconds' bound)
+        return d
 
     def _after(self, ws):
         """The application is back for the next WebSocket: None to stop, else the wait (s) before the
@@ -145,13 +152,7 @@ class Reconnect:
         return ws
 
     def _retry(self, exc, delay):
-        """on_retry, before the wait of ``delay`` s.  The wait is kept (``_due``) until it has been
-        waited out: an exception of on_retry, or one that cuts the wait short (a cancellation, an
-        interrupt), leaves what is left of it to the next call (the next attempt went at once: no
-        backoff at all)."""
-        from .rtio import deadline
-
-        self._due = deadline(delay)
+        """on_retry, before the wait (see _delay)."""
         if self.on_retry is not None:
             self.on_retry(exc, delay)
 

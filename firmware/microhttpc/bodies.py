@@ -215,9 +215,10 @@ def body_pieces(req, body, buf):
     went out as its keys)."""
     if body is not None and not hasattr(body, "pieces"):  # (a multipart form checked its values)
         _source(body)
-        if buf is None and getattr(req, "_spent", 0):
-            # An iterator is read once: the Request sent again went out with an empty body, silently
-            raise UsageError("this Request's body is an iterator that was sent already: make a new Request")
+    if buf is None and getattr(req, "_spent", 0):
+        # A body read as it is sent is read once: the Request sent again went out with an empty body (or
+        # form value), silently
+        raise UsageError("this Request's body (or a form value) was read as it was sent: make a new Request")
     return None if buf is None else _framed(req, body, buf)
 
 
@@ -239,13 +240,12 @@ def _framed(req, body, buf):
     if body is None:
         return
     length = req.sent_length
+    if not req.replayable():  # (an iterator, a list of chunks, a file, a function, a form with such values)
+        req._spent = True  # read as it is sent: a second send is refused (see body_pieces)
     if hasattr(body, "pieces"):  # a multipart form
         it = body.pieces(buf)
     else:
         it = source_pieces(body, buf)
-        if not (callable(body) or isinstance(body, (str, bytes, bytearray, memoryview)) or hasattr(body, "read")
-                or hasattr(body, "readinto")) and iter(body) is body:
-            req._spent = True  # (an iterator, not a list of chunks, a file or a function: see body_pieces)
     if length is None:
         # RFC 9112 section 7.1: each piece as one chunk: its size line (after the CRLF that ends the
         # chunk before it), then the piece itself, not copied (a small one joins its size line: one

@@ -215,6 +215,8 @@ class Conn(Session):
                     head, body = req.websocket._begin(self)
                 else:  # headers resolved once: a redirect reuses them (a header hook runs once)
                     req.hdrs = req.request.user_headers() if req.hdrs is None else req.hdrs  # ([]: a table too)
+                    if not req.request.replayable():  # (checked again, before it begins: queued twice,
+                        req.request.body_pieces(None, None)  # the first read its body: UsageError)
                     head, body = self.start(req.request, req.hdrs, req.path, req.t_end, req.head)
             except Exception as exc:  # a request the caller built wrong fails alone (no memory: all of it)
                 self._req_fail(req, exc)

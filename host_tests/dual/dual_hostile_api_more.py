@@ -284,20 +284,49 @@ def _echoed(layer, req):
 
 
 def _an_iterator_body_is_sent_once(layer):
-    # A ready Request whose body is an iterator, sent twice: the second went out with an empty body,
-    # silently (an outside review).  UsageError now, before anything is sent; a list of chunks is
-    # sent again as it is.
+    # A ready Request whose body is read as it is sent (an iterator, a list of chunks, a form value
+    # from an iterator), sent twice: the second went out with an empty body, silently (outside reviews).
+    # UsageError now, before anything is sent; bytes are sent again as they are.
     from microhttpc.errors import UsageError
     from microhttpc.request import Request
 
-    req = Request("POST", "/echo", body=(c for c in (b"ab", b"cd")))
-    assert _echoed(layer, req) == "abcd"
+    for body in ((c for c in (b"ab", b"cd")), [b"ab", b"cd"]):
+        req = Request("POST", "/echo", body=body)
+        assert _echoed(layer, req) == "abcd"
+        raises(UsageError, _echoed, layer, req)
+    req = Request("POST", "/echo", form=[("a", (c for c in (b"ab", b"cd")))], multipart=True)
+    assert "abcd" in _echoed(layer, req)
     raises(UsageError, _echoed, layer, req)
-    req = Request("POST", "/echo", body=[b"ab", b"cd"])
+    req = Request("POST", "/echo", body=b"abcd")
     assert _echoed(layer, req) == "abcd" and _echoed(layer, req) == "abcd"
 
 
 per_layer(globals(), "an_iterator_body_is_sent_once", _an_iterator_body_is_sent_once)
+
+
+def test_engine_a_ready_request_queued_twice():
+    # Both queued before the first went out: the first read the iterator, the second went out with
+    # an empty body (an outside review).  It fails alone now, with UsageError, at its turn.
+    import json as _json
+
+    from microhttpc.errors import UsageError
+    from microhttpc.poll import Engine
+    from microhttpc.request import Request
+
+    h, p = server("http")
+    e = Engine(timeout=5)
+    c = e.connect(h, p)
+    req = Request("POST", "/echo", body=(b for b in (b"ab", b"cd")))
+    got, errs = [], []
+    for _ in range(2):
+        e.request(c, req, on_complete=lambda resp, ok: got.append(_json.loads(resp.body)["body"]),
+                  on_err=lambda exc: errs.append(type(exc)))
+    e.run(until=lambda: len(got) + len(errs) == 2, timeout=5)
+    assert got == ["abcd"] and errs == [UsageError], (got, errs)
+    e.request(c, "GET", "/hello", on_complete=lambda resp, ok: got.append(resp.body))  # (it failed alone)
+    e.run(until=lambda: len(got) == 2, timeout=5)
+    assert got == ["abcd", b"hello world"], got
+    e.close_all()
 
 
 def _authorization(echo):

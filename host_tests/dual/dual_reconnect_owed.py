@@ -10,7 +10,8 @@ is told of a connection the application left (an outside hunt; the poll Engine's
   was still open.  It is told how it ended: the close the loop made (sent_code 1001, and the code of
   the server's answer).
 - The same for a wait cut short by a cancellation (asyncio: ``wait_for(it.__anext__(), t)`` in a loop,
-  an outside review): the next call attempted at once.  What is left of the wait stays owed."""
+  an outside review), and for the loop's own close of a WebSocket the application came back from
+  (its on_close raised): the next call attempted at once.  What is left of the wait stays owed."""
 
 from check import server, url
 from pumps_http import now
@@ -112,3 +113,27 @@ def test_aio_a_cancelled_wait_stays_owed():
     asyncio.run(main())
     # 3 calls of 0.2 s: the first attempt at once, then a wait of 0.6+ s cut short twice: one attempt
     assert len(seen) == 1, seen
+
+
+def test_blocking_a_close_that_raised_leaves_the_wait_owed():
+    # The application comes back with the WebSocket open (a short connection: a wait of 0.5+ s is due)
+    # and the loop's close(1001) raises (the WebSocket's on_close): the next call waits, then opens.
+    import microhttpc
+
+    def on_close(code, reason):
+        raise ValueError("on_close")
+
+    it = microhttpc.reconnect(url("ws", "http", "/ws"), base_delay=0.5, max_delay=0.5, on_close=on_close)
+    next(it)
+    try:
+        next(it)
+        raise AssertionError("the close's exception was lost")
+    except ValueError:
+        pass
+    t = now()
+    ws = next(it)
+    assert now() - t >= 0.4, now() - t  # (what was left of the 0.5+ s wait: at once before)
+    try:
+        ws.close()  # (its on_close raises too)
+    except ValueError:
+        pass
