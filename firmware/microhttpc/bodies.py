@@ -240,8 +240,9 @@ def _framed(req, body, buf):
     if body is None:
         return
     length = req.sent_length
-    if not req.replayable():  # (an iterator, a list of chunks, a file, a function, a form with such values)
-        req._spent = True  # read as it is sent: a second send is refused (see body_pieces)
+    if not (req.replayable() or isinstance(body, (bytes, bytearray, memoryview))):  # (an iterator, a list of
+        req._spent = True  # chunks, a file, a function, a form with such values) read as it is sent: a
+        # second send is refused (see body_pieces)
     if hasattr(body, "pieces"):  # a multipart form
         it = body.pieces(buf)
     else:
