@@ -70,13 +70,17 @@ class Reconnect:
         been waited out: an exception before or in the wait (of on_retry, of the loop's close of the
         connection, a cancellation, an interrupt) leaves what is left of it to the next call (the next
         attempt went at once: no backoff at all)."""
-        from .rtio import deadline
-
         d = min(self.max_delay, self.base_delay * (1 << min(self.attempts, 30)))
         self.attempts += 1
-        d *= 1 + getrandbits(8) / 1024
-        self._due = deadline(min(d, 500000))  # (a board's ticks reach 2**29 ms ahead: rt.seconds' bound)
+        d = min(d * (1 + getrandbits(8) / 1024), 500000)  # (rt.seconds' bound: a board's ticks, call_later)
+        self._hold(d)
         return d
+
+    def _hold(self, d):
+        """The wait of ``d`` s starts now."""
+        from .rtio import deadline
+
+        self._due = deadline(d)
 
     def _after(self, ws):
         """The application is back for the next WebSocket: None to stop, else the wait (s) before the
@@ -176,6 +180,8 @@ class Reconnect:
             if not ws.closed:
                 ws.close(1001)
                 exc = ws._err_reported or ws.protocol.closed_error()  # (this close ended it: not a 1006 of an open one)
+                if delay:
+                    self._hold(delay)  # (from its end: the close's time is no part of the wait)
             if delay is None:
                 raise StopIteration
             self._retry(exc, delay)
@@ -209,6 +215,8 @@ class Reconnect:
             if not ws.closed:
                 await ws.close(1001)
                 exc = ws._err_reported or ws.protocol.closed_error()
+                if delay:
+                    self._hold(delay)
             if delay is None:
                 raise StopAsyncIteration
             self._retry(exc, delay)

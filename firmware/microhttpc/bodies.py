@@ -215,11 +215,16 @@ def body_pieces(req, body, buf):
     went out as its keys)."""
     if body is not None and not hasattr(body, "pieces"):  # (a multipart form checked its values)
         _source(body)
-    if buf is None and getattr(req, "_spent", 0):
-        # A body read as it is sent is read once: the Request sent again went out with an empty body (or
-        # form value), silently
-        raise UsageError("this Request's body (or a form value) was read as it was sent: make a new Request")
+    if buf is None:
+        _once(req)
     return None if buf is None else _framed(req, body, buf)
+
+
+def _once(req):
+    """A body read as it is sent is read once: UsageError when ``req``'s was (sent again, it went out
+    with an empty body or form value, silently; sent twice at once, its pieces were shared out)."""
+    if getattr(req, "_spent", 0):
+        raise UsageError("this Request's body (or a form value) was read as it was sent: make a new Request")
 
 
 def _source(src):
@@ -241,8 +246,8 @@ def _framed(req, body, buf):
         return
     length = req.sent_length
     if not (req.replayable() or isinstance(body, (bytes, bytearray, memoryview))):  # (an iterator, a list of
-        req._spent = True  # chunks, a file, a function, a form with such values) read as it is sent: a
-        # second send is refused (see body_pieces)
+        _once(req)  # chunks, a file, a function, a form with such values) read as it is sent: a second
+        req._spent = True  # send is refused before it begins, one at the same time here, at its first piece
     if hasattr(body, "pieces"):  # a multipart form
         it = body.pieces(buf)
     else:

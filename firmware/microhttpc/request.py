@@ -163,7 +163,7 @@ class Request:
             from .bodies import streams
 
             return not streams(self.form)
-        return isinstance(b, (bytes, bytearray, str))
+        return isinstance(b, (bytes, bytearray, memoryview, str))
 
     def prepare(self, host_header, close=False, headers=None, target=None):
         """Fix the framing: returns (head_bytes, body), where ``body`` is None, bytes (small enough to

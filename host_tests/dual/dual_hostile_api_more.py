@@ -329,6 +329,35 @@ def test_engine_a_ready_request_queued_twice():
     e.close_all()
 
 
+def test_aio_a_ready_request_sent_twice_at_once():
+    # Two tasks, two connections, one Request with an iterator body: both passed the check before either
+    # read a piece, and its pieces were shared out between them ("hello " and "world"), both 200 (a
+    # review).  The second to read it gets UsageError at its first piece; the first sends it whole.
+    import asyncio
+
+    from microhttpc import aio
+    from microhttpc.errors import UsageError
+    from microhttpc.request import Request
+
+    h, p = server("http")
+    req = Request("POST", "/echo", body=iter([b"hello ", b"world"]))
+
+    async def send():
+        c = aio.Connection(h, p, timeout=5)  # (connected by the request, after its check)
+        try:
+            return json.loads(await (await c.request(req)).read())["body"]
+        except UsageError as exc:
+            return exc
+        finally:
+            await c.close()
+
+    async def main():
+        return await asyncio.gather(send(), send())
+
+    got = asyncio.run(main())
+    assert "hello world" in got and [type(x) for x in got if x != "hello world"] == [UsageError], got
+
+
 def _authorization(echo):
     return [v for k, v in echo["headers"] if k.lower() == "authorization"]
 

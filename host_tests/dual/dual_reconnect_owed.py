@@ -137,3 +137,34 @@ def test_blocking_a_close_that_raised_leaves_the_wait_owed():
         ws.close()  # (its on_close raises too)
     except ValueError:
         pass
+
+
+def test_blocking_the_loops_close_takes_nothing_from_the_wait():
+    # The server never answers the loop's Close (close_timeout 0.6 s) and the connection was short (a
+    # wait of 0.6+ s): the wait starts when the close has ended.  Counted from the moment the delay was,
+    # the close's 0.6 s were taken out of it and the next attempt went at once (a review).
+    import microhttpc
+
+    told = []
+    it = microhttpc.reconnect(url("ws", "wsraw", "/noclose"), base_delay=0.6, max_delay=0.6, close_timeout=0.6,
+                              on_retry=lambda exc, delay: told.append(now()))
+    next(it)
+    ws = next(it)  # (the loop closes the first: 0.6 s, then waits 0.6+ s, then opens this one)
+    assert told and now() - told[0] >= 0.55, (told, now())
+    ws.close()
+
+
+def test_poll_a_wait_at_the_bound_is_taken():
+    # base_delay = max_delay = 500000 s (rt.seconds' bound) times the jitter was over call_later's
+    # bound: UsageError out of poll(), and the loop left with no timer (a review).  The wait is capped.
+    from microhttpc.poll import Engine, reconnect
+
+    h, p = server("closed")
+    e = Engine(timeout=5)
+    told = []
+    rc = reconnect(e, "ws://%s:%d/" % (h, p), base_delay=500000, max_delay=500000,
+                   on_retry=lambda exc, delay: told.append(delay))
+    e.run(until=lambda: told, timeout=5)
+    assert told and 500000 >= told[0] >= 400000, told
+    rc.stop()
+    assert e.run(timeout=2)
