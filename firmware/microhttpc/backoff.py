@@ -178,10 +178,12 @@ class Reconnect:
             self.websocket = None
             delay, exc = self._after(ws)
             if not ws.closed:
-                ws.close(1001)
+                try:
+                    ws.close(1001)
+                finally:
+                    if delay:  # (from its end, however it ended: the close's time is no part of the wait)
+                        self._hold(delay)
                 exc = ws._err_reported or ws.protocol.closed_error()  # (this close ended it: not a 1006 of an open one)
-                if delay:
-                    self._hold(delay)  # (from its end: the close's time is no part of the wait)
             if delay is None:
                 raise StopIteration
             self._retry(exc, delay)
@@ -213,10 +215,12 @@ class Reconnect:
             self.websocket = None
             delay, exc = self._after(ws)
             if not ws.closed:
-                await ws.close(1001)
+                try:
+                    await ws.close(1001)
+                finally:
+                    if delay:
+                        self._hold(delay)
                 exc = ws._err_reported or ws.protocol.closed_error()
-                if delay:
-                    self._hold(delay)
             if delay is None:
                 raise StopAsyncIteration
             self._retry(exc, delay)

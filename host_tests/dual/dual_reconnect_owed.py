@@ -168,3 +168,28 @@ def test_poll_a_wait_at_the_bound_is_taken():
     assert told and 500000 >= told[0] >= 400000, told
     rc.stop()
     assert e.run(timeout=2)
+
+
+def test_blocking_a_close_that_raises_takes_nothing_from_the_wait_either():
+    # As above, and the close raises at its end (the WebSocket's on_close): the wait was counted from
+    # before the close, and the next attempt went at once (a review).
+    import microhttpc
+
+    def on_close(code, reason):
+        raise ValueError("on_close")
+
+    it = microhttpc.reconnect(url("ws", "wsraw", "/noclose"), base_delay=0.6, max_delay=0.6, close_timeout=0.6,
+                              on_close=on_close)
+    next(it)
+    try:
+        next(it)
+        raise AssertionError("the close's exception was lost")
+    except ValueError:
+        pass
+    t = now()
+    ws = next(it)
+    assert now() - t >= 0.55, now() - t
+    try:
+        ws.close()
+    except ValueError:
+        pass
