@@ -7,6 +7,13 @@ old body's read() raised ConnectionLost (found by an outside hostile-server hunt
 
 from check import server
 
+# The asyncio test sits at a fragmentation edge of the 128K heap: the old body kept (8,000 bytes), the
+# new one's 2 KiB blocks and their joined copy need holes the asyncio layer's objects leave or not.  It
+# passed at 120K and failed at 124K and 128K once the ready-Request rule moved a few lines of aio.py
+# into request.py (import heap +32 B); blocks for tiny chunks made whole at once instead of grown turned
+# that round (124-132K pass, 116-120K fail): not kept.  From 132K it passes either way.
+MICROPYTHON_HEAPS = {"test_aio_drain_of_tiny_chunks_keeps_them": "136K"}
+
 BODY = bytes(97 + i % 26 for i in range(8000))
 
 
