@@ -17,8 +17,7 @@ from .rt import MICROPYTHON, const, load
 from .rtio import EAGAIN, EINPROGRESS, EWOULDBLOCK, recv_into, set_nodelay, ticks_diff, ticks_ms, would_block
 from .session import Body, Session, callables, count, seconds
 
-_IN, _OUT = select.POLLIN, select.POLLOUT
-_ERR = getattr(select, "POLLERR", 8) | getattr(select, "POLLHUP", 16)
+_IN, _OUT, _ERR = select.POLLIN, select.POLLOUT, getattr(select, "POLLERR", 8) | getattr(select, "POLLHUP", 16)
 
 _CONNECTING = const(1)  # TCP connect in progress (waiting for POLLOUT)
 _HANDSHAKE = const(2)  # CPython: TLS handshake in progress (polltls)
@@ -36,7 +35,11 @@ class Response(session.Response):
     """``session.Response`` with ``body`` (bytes, collected when the request had no ``on_body``; what
     ``read()``, ``text()`` and ``json()`` give) and ``transaction``, the Transaction it answers."""
     body = transaction = None
-    read = lambda self: self.body or self._end(b"")  # noqa: E731 (the collected body, as the other layers' read(): ConnectionLost when cut off)
+    def read(self, n=-1, max_size=None):  # (as the other layers' read(): the collected body whole, or n bytes at a time; ConnectionLost when cut off)
+        n, c = self._read_n(n, max_size), self._pending  # (max_size: checked only; the body has come whole, within max_body)
+        if c is None and n >= 0:
+            c = self._pending = self.body or b""
+        return (self.body or self._end(b"")) if c is None else self._take(c, len(c) if n < 0 else n) if c else self._end(b"")
 
 
 class Transaction:
@@ -133,8 +136,7 @@ class Conn(Session):
     def _connected(self):
         self.state = _HTTP
         self.opened(MICROPYTHON and self.tls)  # MicroPython's TLS handshake runs in the first writes
-        if self._cb[0]:  # (_cb: on_connect, on_close, on_err)
-            self._cb[0](self)
+        self._cb[0] and self._cb[0](self)  # (_cb: on_connect, on_close, on_err)
         self._next()
 
     def _read(self, err=0, reads=_MAX_READS):  # err: poll saw an error: each read one read (rtio.recv_into), as Session.one_read says
@@ -192,8 +194,7 @@ class Conn(Session):
             out.pop(0)
             self._out_pos = 0
             item[1] and item[1](True)
-            if self.state == _WS:
-                self.websocket._progress()
+            self.state == _WS and self.websocket._progress()
             if self.state == _CLOSED:
                 return
         self.engine._hot = True  # more to write: the next round does not sleep
