@@ -796,7 +796,9 @@ class Connection(Session):
             while self.drain(cur, piece):
                 piece = await cur.read_chunk()
                 self.task = own  # (each read let it go: another task's read() took part of the body between them)
-        except (HTTPCError, MemoryError):
+        except HTTPCError:
+            pass
+        except MemoryError:  # (a clause of its own: a tuple to match is built on MicroPython's heap)
             pass
         if not cur.complete:
             await self._abort()
@@ -907,16 +909,21 @@ class Connection(Session):
                                 if room <= 0 or not n:
                                     room = 16384
                                     await asyncio.sleep(0)
-                except (ConnectionLost, TimeoutError) as exc:
-                    if self._reader is not r:  # (another task's close(): see _gone)
-                        raise self._gone(exc, False)
+                except BaseException as exc:  # (one clause, no tuple of classes to match: MicroPython builds
+                    # that on the heap, and with none left its MemoryError left the connection mid-request)
+                    if self._reader is not r:  # another task's close() (see _gone), or a TLS write that met it
+                        raise self._gone(exc, False)  # (MicroPython's handshake runs in the first write, and
+                        # mbedTLS's error was TLSError; its abort then closed the closer's next connection)
+                    if not (isinstance(exc, ConnectionLost) or isinstance(exc, TimeoutError)):
+                        await self._abort()
+                        raise
                     # As on the blocking layer: the answer the server sent before it stopped reading
                     # the body is read when its first bytes are there already.
                     try:
                         data = early and await self._recv(0)  # what the socket holds, without waiting
                     except HTTPCError:
                         data = None
-                    except BaseException:  # (a cancel: the handler below sees only the try's own)
+                    except BaseException:  # (a cancel)
                         await self._abort()
                         raise
                     if not data:
@@ -926,11 +933,6 @@ class Connection(Session):
                         raise exc
                     self.reusable = False
                     self.receive_data(data)
-                except BaseException as exc:
-                    if self._reader is not r:  # (a TLS write that met the close: MicroPython's handshake runs
-                        raise self._gone(exc, False)  # in the first write, and mbedTLS's error was TLSError;
-                    await self._abort()  # its abort then closed the closer's next connection)
-                    raise
                 head = body = piece = None  # not kept while the answer is awaited
                 while True:  # up to the head (not a coroutine of its own: a frame less per waiting request)
                     ev = await self._event()

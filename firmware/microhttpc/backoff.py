@@ -322,17 +322,18 @@ class PollReconnect(Reconnect):
                 except Exception:  # (headers or offers refused: the connection would stay in the engine)
                     e.close(c, abort=True)
                     raise
-        except (HTTPCError, OSError) as exc:  # the function failed (no Wi-Fi yet...): retried, as by the
-            try:  # other forms (it escaped, and from a timer it left the loop dead, running all the same)
-                delay = self._failed(exc)
+        except Exception as exc:  # (one clause: a tuple of classes to match is built on MicroPython's heap)
+            if not (isinstance(exc, HTTPCError) or isinstance(exc, OSError)):
+                # a MemoryError, the function's own error: raised from run() once, as from the other
+                self._again(None, self._delay(), False)  # forms' next(), and the loop goes on (it was
+                raise  # dead, running all the same)
+            try:  # the function failed (no Wi-Fi yet...): retried, as by the other forms (it escaped, and
+                delay = self._failed(exc)  # from a timer it left the loop dead, running all the same)
             except HTTPCError:
                 self.error, self._stop = exc, True
                 raise
             self._again(exc, delay)
             return
-        except Exception:  # a MemoryError, the function's own error: raised from run() once, as from the
-            self._again(None, self._delay(), False)  # other forms' next(), and the loop goes on (it was
-            raise  # dead, running all the same)
         c = ws.conn
         user_err = ws.on_err
 

@@ -332,7 +332,9 @@ class Connection(Session):
             piece = b""
             while self.drain(cur, piece):
                 piece = cur._next_chunk()
-        except (HTTPCError, MemoryError):
+        except HTTPCError:
+            pass
+        except MemoryError:  # (a clause of its own: a tuple to match is built on MicroPython's heap)
             pass
         if not cur.complete:
             self._abort()
@@ -451,11 +453,12 @@ class Connection(Session):
                             if len(piece):
                                 self.stream.sendall(piece)
                                 self.sent()  # the response head is due within timeout of the last byte
-                    except (ConnectionLost, TimeoutError) as exc:
+                    except BaseException as exc:  # (no tuple of classes to match: MicroPython builds it on the
+                        # heap, and a MemoryError of its own left the connection mid-request, not aborted)
+                        if not (isinstance(exc, ConnectionLost) or isinstance(exc, TimeoutError)):
+                            self._abort()
+                            raise
                         load("bodies").early_answer(self, exc)  # what the server said before (or exc)
-                    except BaseException:
-                        self._abort()
-                        raise
                 return self._head()
             except ConnectionLost as exc:
                 if not self.may_retry(req, exc, reused):

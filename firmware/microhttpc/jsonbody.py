@@ -39,10 +39,10 @@ def json(body):
             return loads(_escapes(body) if b"\\" in body else body)
         # (CPython's parser reads bytes as UTF-16 or UTF-32 where NULs say so: the text decoded as UTF-8)
         return loads(str(body, "utf-8"), parse_constant=_not_json)  # pyright: ignore[reportCallIssue] (CPython's)
+    except MemoryError:  # (first: a tuple of classes to match is built on MicroPython's heap)
+        raise _unfit(body)
     except (ValueError, RuntimeError) as exc:  # (RecursionError: a RuntimeError; UnicodeError: a ValueError)
         raise JSONDecodeError("the body is not JSON: %s: %s" % (exc.__class__.__name__, exc))
-    except MemoryError:
-        raise _unfit(body)
 
 
 def _escapes(b):

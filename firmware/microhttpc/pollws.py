@@ -104,13 +104,25 @@ class WebSocket(WSCore):
         return p.close_rcvd[0] if p is not None and p.close_rcvd else None
 
     # -- sending (queued) --------------------------------------------------------------------------
-    def _tx(self, name, on_tx_complete, *args):
+    def _tx(self, name, on_tx_complete, data, b=None):
+        """The protocol's ``name`` of ``data`` (a message, fragment, PING or PONG: made its payload here;
+        send_start's is_text, send_close's code) and ``b`` (a frame size, send_close's reason), then its
+        frames queued.  The payload, the method and its arguments are made in the try, no ``*args``: no
+        heap for them is a fault as for the frame (README "Out of memory"; the connection stayed open)."""
         callables(on_tx_complete, None)  # (on_tx_complete=5 failed in a later poll(): 1006)
         p = self.protocol
         if p is None:
             raise UsageError("the WebSocket is not open yet (wait for on_open)")
         try:
-            getattr(p, name)(*args)
+            f = getattr(p, name)
+            if name == "send_message":
+                f(ws.OP_TEXT if isinstance(data, str) else ws.OP_BINARY, payload(data), b)  # (b 0: UsageError)
+            elif name == "send_start" or name == "send_close":
+                f(data) if b is None else f(data, b)
+            elif name == "send_fragment":
+                f(payload(data), False, b)
+            else:  # send_end (b: the frame size), send_ping, send_pong
+                f(payload(data)) if b is None else f(payload(data), b)
             self._queue(on_tx_complete)  # (in the try: a frame taken from the protocol and not queued was lost,
         except ws.ConnectionClosed as e:  # our Close still queued, not written (the engine writes it in its next
             c = self.conn  # round): not claimed sent (sent_code 1000, ok, before the reset behind it was met)
@@ -144,8 +156,7 @@ class WebSocket(WSCore):
     def send(self, message, on_tx_complete=None, frame_size=None):
         """Queue a whole message (str as text, bytes-like as binary), in frames of at most ``frame_size``
         bytes (default: the WebSocket's; None: one frame)."""
-        self._tx("send_message", on_tx_complete, ws.OP_TEXT if isinstance(message, str) else ws.OP_BINARY,
-                 payload(message), self.frame_size if frame_size is None else frame_size)  # (0: UsageError)
+        self._tx("send_message", on_tx_complete, message, self.frame_size if frame_size is None else frame_size)
 
     def send_start(self, is_text=False):
         """Start a message of unknown length (HTTPc's dynamic mode)."""
@@ -154,20 +165,20 @@ class WebSocket(WSCore):
     def send_fragment(self, data, on_tx_complete=None):
         """The next frame(s) of the message begun with send_start() (str is sent as UTF-8; split at
         ``frame_size`` when set)."""
-        self._tx("send_fragment", on_tx_complete, payload(data), False, self.frame_size)
+        self._tx("send_fragment", on_tx_complete, data, self.frame_size)
 
     def send_end(self, data=b"", on_tx_complete=None):
         """The last frame (possibly empty) of the message begun with send_start() (and those before it
         at ``frame_size``)."""
-        self._tx("send_end", on_tx_complete, payload(data), self.frame_size)
+        self._tx("send_end", on_tx_complete, data, self.frame_size)
 
     def ping(self, data=b"", on_tx_complete=None):
         """Queue a PING (its PONG goes to ``on_pong``)."""
-        self._tx("send_ping", on_tx_complete, payload(data))
+        self._tx("send_ping", on_tx_complete, data)
 
     def pong(self, data=b"", on_tx_complete=None):
         """Queue an unsolicited PONG (PINGs are answered by the WebSocket itself)."""
-        self._tx("send_pong", on_tx_complete, payload(data))
+        self._tx("send_pong", on_tx_complete, data)
 
     def close(self, code=1000, reason=""):
         """Start the closing handshake; the socket closes when the server has answered and closed TCP,

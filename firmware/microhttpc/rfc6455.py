@@ -255,7 +255,10 @@ class Protocol:
                     return
             if data:
                 self._parse(data, False)
-        except (ProtocolError, MemoryError) as exc:
+        except Exception as exc:  # (no tuple of classes to match: MicroPython builds it on the heap, and with
+            # none left its MemoryError went past this handler, the parser left inside a frame)
+            if not (isinstance(exc, ProtocolError) or isinstance(exc, MemoryError)):
+                raise
             if isinstance(exc, MemoryError):
                 # max_message=None, or a heap too fragmented for the message: 1009 like any message
                 # over a limit, instead of a bare MemoryError that would leave the parser inside a

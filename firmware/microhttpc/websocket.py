@@ -97,7 +97,7 @@ class WebSocket(WSCore):
     def send(self, message, frame_size=None):
         """Send a whole message: ``str`` as text, bytes-like as binary; in frames of at most
         ``frame_size`` bytes (default: the WebSocket's ``frame_size``; None: one frame)."""
-        data = payload(message)
+        data = self._payload(message)
         tb = self.protocol.tx_buffer
         if not (frame_size is None and self.frame_size is None and (
                 len(data) + 14 <= len(tb) if tb is not None else MICROPYTHON or len(data) < 65536)
@@ -125,20 +125,21 @@ class WebSocket(WSCore):
         """``send()`` of a str (UsageError for anything else)."""
         if not isinstance(text, str):
             raise UsageError("send_text() takes a str, not %s" % type(text).__name__)
-        self._send(True, payload(text), frame_size)
+        self._send(True, text, frame_size)
 
     def send_binary(self, data, frame_size=None):
         """``send()`` as a binary message (a str goes as its UTF-8 bytes)."""
-        self._send(False, payload(data), frame_size)
+        self._send(False, data, frame_size)
 
     def _send(self, is_text, data, frame_size):
         p = self.protocol
         fs = self.frame_size if frame_size is None else frame_size  # (0: UsageError, as in upgrade(); it was the default)
         if fs is not None and (type(fs) is not int or fs < 1):  # (before the message is begun)
             raise UsageError("frame_size must be a positive int or None, not %r" % (fs,))
-        n = len(data)
         op = ws.OP_TEXT if is_text else ws.OP_BINARY
         try:
+            data = payload(data)  # (in the try: see _payload)
+            n = len(data)
             if fs and n > fs:
                 # Frame by frame, each written before the next is built: one frame's copy in memory at a time.
                 mv = memoryview(data)
@@ -217,25 +218,25 @@ class WebSocket(WSCore):
 
     def send_start(self, is_text=False):
         """Start a message of unknown length; continue with send_fragment(), finish with send_end()."""
-        self._tx(self.protocol.send_start, is_text)
+        self._tx("send_start", is_text)
 
     def send_fragment(self, data):
         """Send ``data`` as the next frame(s) of the message begun with send_start() (split at
         ``frame_size`` when set).  ``str`` is encoded as UTF-8."""
-        mv = memoryview(payload(data))
+        mv = memoryview(self._payload(data))
         fs = self.frame_size or len(mv) or 1
         for i in range(0, len(mv) or 1, fs):  # (an empty fragment: once)
-            self._tx(self.protocol.send_fragment, mv[i : i + fs])
+            self._tx("send_fragment", mv[i : i + fs])
 
     def send_end(self, data=b""):
         """Send the last frame (``data``, possibly empty) of the message begun with send_start()."""
-        data = payload(data)
+        data = self._payload(data)
         fs = self.frame_size
         if fs and len(data) > fs:
             n = len(data) - fs
             self.send_fragment(memoryview(data)[:n])
             data = memoryview(data)[n:]
-        self._tx(self.protocol.send_end, data)
+        self._tx("send_end", data)
 
     def send_stream(self, chunks, is_text=False):
         """Send a message of unknown length from an iterable (or a callable returning chunks until it
@@ -252,17 +253,27 @@ class WebSocket(WSCore):
 
     def ping(self, data=b""):
         """Send a PING (at most 125 bytes); the PONG arrives through on_pong."""
-        self._tx(self.protocol.send_ping, payload(data))
+        self._tx("send_ping", self._payload(data))
 
     def pong(self, data=b""):
         """Send an unsolicited PONG (a heartbeat; PINGs are answered automatically)."""
-        self._tx(self.protocol.send_pong, payload(data))
+        self._tx("send_pong", self._payload(data))
 
-    def _tx(self, queue, *args):
-        """``queue(*args)`` (a protocol's send_start, send_fragment, send_end, send_ping, send_pong), then
-        write the frame (as aiows.WebSocket._tx), as the application's sends are written (see _write)."""
+    def _payload(self, data):
+        """``payload(data)`` (a str's encoding, a bytes-like's check), where no heap for it is a fault as
+        for the frame (README "Out of memory"): the connection ends (it stayed open)."""
         try:
-            queue(*args)
+            return payload(data)
+        except MemoryError:
+            self._drop()
+            raise
+
+    def _tx(self, name, arg):
+        """The protocol's ``name`` (send_start, send_fragment, send_end, send_ping, send_pong) of ``arg``,
+        then the frame written (as aiows.WebSocket._tx), as the application's sends are written (see
+        _write).  The method looked up in the try, no ``*args``: no heap for them is a fault too."""
+        try:
+            getattr(self.protocol, name)(arg)
             self._flush(False)
         except MemoryError:
             self._drop()
@@ -530,15 +541,17 @@ class WebSocket(WSCore):
             if p.state == ws.OPEN and not self._socket_closed:
                 p.send_close(code, reason)
                 self._flush()  # (bound by close_timeout: not _tx's write)
-        except (TimeoutError, ConnectionClosed):
-            pass  # not written (in time): the connection was dropped (1006), which ends it all the same
-        except BaseException as exc:
-            self._dl = _IDLE  # (no call in progress any more: see _step)
-            if isinstance(exc, MemoryError):  # no heap for the Close frame: the connection was dropped
-                if not self._socket_closed:  # (or for the deadline, before the frame)
-                    self._drop()
-                self._told()
-            raise
+        except BaseException as exc:  # (no tuple of classes to match: MicroPython builds it on the heap, and
+            # with none left that raised a MemoryError of its own, past this handler: the connection stayed open)
+            if isinstance(exc, TimeoutError) or isinstance(exc, ConnectionClosed):
+                pass  # not written (in time): the connection was dropped (1006), which ends it all the same
+            else:
+                self._dl = _IDLE  # (no call in progress any more: see _step)
+                if isinstance(exc, MemoryError):  # no heap for the Close frame: the connection was dropped
+                    if not self._socket_closed:  # (or for the deadline, before the frame)
+                        self._drop()
+                    self._told()
+                raise
         try:
             # By the same deadline as the Close's writes: close_timeout bounds the whole call (it took
             # up to twice that when the Close waited to be written); a MemoryError: once the socket is
