@@ -370,17 +370,17 @@ class WebSocket(WSCore):
                 t = remaining(dl)
             if not self._socket_closed and not self._reading:
                 await _within(self._drain_until_eof(), t, "closing handshake")
-        except MemoryError as exc:  # (as websocket.WebSocket._wind_down: the call says so, once.  Before the
-            if p.failure is None or self._err_reported is False:  # tuple below: MicroPython builds that on
-                oom = exc  # the heap, and with none left its MemoryError went past this clause)
-        except (TimeoutError, ConnectionLost):
-            pass
-        except BaseException:
-            # Cancelled (wait_for, task.cancel): the closing handshake ends here, and the socket with it
-            # (it stayed open: a cancelled close() released nothing, a recv() after a cancelled one
-            # timed out for good instead of ConnectionClosed with the server's code).
-            self._drop()
-            raise
+        except MemoryError as exc:  # (as websocket.WebSocket._wind_down: the call says so, once)
+            if p.failure is None or self._err_reported is False:
+                oom = exc
+        except BaseException as exc:  # (no tuple of classes to match: MicroPython builds it on the heap, and
+            # with none left its MemoryError went past this handler)
+            if not (isinstance(exc, TimeoutError) or isinstance(exc, ConnectionLost)):
+                # Cancelled (wait_for, task.cancel): the closing handshake ends here, and the socket with
+                # it (it stayed open: a cancelled close() released nothing, a recv() after a cancelled
+                # one timed out for good instead of ConnectionClosed with the server's code).
+                self._drop()
+                raise
         if not self._socket_closed and not (recv and p.state == ws.CLOSING and p.failure is None):
             if p.close_rcvd is None or p.state != ws.CLOSED:
                 p.receive_eof()

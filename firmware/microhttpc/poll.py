@@ -34,12 +34,14 @@ _until = lambda t, since: None if t is None else int(t * 1000 + 0.5) - ticks_dif
 class Response(session.Response):
     """``session.Response`` with ``body`` (bytes, collected when the request had no ``on_body``; what
     ``read()``, ``text()`` and ``json()`` give) and ``transaction``, the Transaction it answers."""
-    body = transaction = None
-    def read(self, n=-1, max_size=None):  # (as the other layers' read(): the collected body whole, or n bytes at a time; ConnectionLost when cut off)
+    body = transaction = _body = None
+    def read(self, n=-1, max_size=None):  # (as the other layers' read(): the collected body whole and again, or n bytes at a time, then the rest and again; ConnectionLost when cut off)
         n, c = self._read_n(n, max_size), self._pending  # (max_size: checked only; the body has come whole, within max_body)
-        if c is None and n >= 0:
+        if n < 0 and self._body is None:
+            self._body, self._pending = (self.body or b"", None) if c is None else (bytes(c), b"")
+        elif n >= 0 and c is None:
             c = self._pending = self.body or b""
-        return (self.body or self._end(b"")) if c is None else self._take(c, len(c) if n < 0 else n) if c else self._end(b"")
+        return (self._body or self._end(b"")) if n < 0 else self._take(c, n) if c else self._end(b"")
 
 
 class Transaction:
@@ -185,8 +187,7 @@ class Conn(Session):
             n = self._io(memoryview(item[0])[self._out_pos :], True)
             if n is None:
                 return
-            if n and self._active is not None:
-                self.sent()  # the head is due within timeout of the request's last byte (TLS: handshake done)
+            n and self._active is not None and self.sent()  # the head is due within timeout of the request's last byte (TLS: handshake done)
             self._t_io = ticks_ms()
             self._out_pos += n
             if self._out_pos < len(item[0]):
@@ -271,8 +272,7 @@ class Conn(Session):
                     self.engine._busy = True  # (MicroPython's recursion limit left a closed Conn in the engine)
                     req.on_body(ev[1])
                     self.engine._busy = False
-            if self._active is req and req.response.complete:
-                self._finish(req, req.response)
+            self._active is req and req.response.complete and self._finish(req, req.response)
 
     def _finish(self, req, resp):
         if req.hop is not None:

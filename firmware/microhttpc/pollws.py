@@ -117,8 +117,10 @@ class WebSocket(WSCore):
             f = getattr(p, name)
             if name == "send_message":
                 f(ws.OP_TEXT if isinstance(data, str) else ws.OP_BINARY, payload(data), b)  # (b 0: UsageError)
-            elif name == "send_start" or name == "send_close":
-                f(data) if b is None else f(data, b)
+            elif name == "send_start":
+                f(data)
+            elif name == "send_close":
+                f(data, b)  # (a reason None: UsageError, as on the other layers)
             elif name == "send_fragment":
                 f(payload(data), False, b)
             else:  # send_end (b: the frame size), send_ping, send_pong

@@ -567,7 +567,9 @@ class Protocol:
                                 self._spare = self._msg
                         else:  # fragmented, or over 16 MiB claimed with no limit: it grows as it comes
                             self._msg = bytearray()
-                    except (MemoryError, OverflowError):  # max_message=None and more than the heap holds
+                    except Exception as exc:  # max_message=None and more than the heap holds (no tuple to match:
+                        if not (isinstance(exc, MemoryError) or isinstance(exc, OverflowError)):  # see receive_data)
+                            raise
                         raise LimitExceeded("message of %d bytes does not fit in memory" % ln, "max_message", None, ln)
         self._op = op
         self._fin = fin

@@ -49,3 +49,23 @@ def _bad_close_arguments_after_the_end(layer):
 
 
 per_layer(globals(), "bad_close_arguments_after_the_end", _bad_close_arguments_after_the_end)
+
+
+def _a_reason_that_is_not_text_while_open(layer):
+    # poll's close(code, None) of an open WebSocket sent a Close with an empty reason (a review of a
+    # change of its sends): UsageError on every layer, before anything is sent, and the WebSocket
+    # carries on
+    from microhttpc.errors import UsageError
+
+    h, p = server("ws")
+    ws = connect_ws(layer, h, p, "/ws", close_timeout=2)
+    close = ws.ws.close if layer == "poll" else ws.close
+    for reason in (None, 5, b"x"):
+        raises(UsageError, close, 1000, reason)
+    ws.send("still open")
+    assert ws.recv(5) == "still open"
+    ws.close()
+    assert ws.close_code == 1000
+
+
+per_layer(globals(), "a_reason_that_is_not_text_while_open", _a_reason_that_is_not_text_while_open)

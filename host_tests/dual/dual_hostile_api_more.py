@@ -12,8 +12,7 @@
   keyword, raised but left the connection it had made in the engine (run() never returned);
 - auth= with an Authorization header sent two Authorization fields (auth= wins now, as in requests);
 - Engine.connect(buffer_size=N) raised a bare TypeError (the Engine's connections share its buffer);
-- the blocking request() refused a ready Request, which the other layers' take;
-- poll's Response.read() took no size (read(3): Python's TypeError), as the other layers' read(n) does.
+- the blocking request() refused a ready Request, which the other layers' take.
 """
 
 import json
@@ -224,29 +223,6 @@ def test_aio_request_with_a_ready_request_takes_nothing_else():
             await c.close()
 
     assert asyncio.run(main()) == b"hello world"
-
-
-def _read_takes_a_size(layer):
-    # The same read(n) on every layer: n bytes at a time, b"" at the end, the rest with no size, a
-    # size of a wrong type UsageError (poll's read() took none: TypeError, and the body whole)
-    from microhttpc.errors import UsageError
-
-    c = _http(layer)
-    try:
-        r = c.request("GET", "/hello", read=False)
-        for bad in ("3", 1.5):
-            expect(UsageError, c.call, r, "read", bad)
-        got = [c.call(r, "read", n) for n in (3, 0, 4)]
-        assert got == [b"hel", b"", b"lo w"], got
-        assert c.call(r, "read") == b"orld" and c.call(r, "read", 5) == b""
-        r = c.request("GET", "/hello", read=False)
-        assert c.call(r, "read", 100) == b"hello world" and c.call(r, "read", 1) == b""
-        expect(UsageError, c.call, r, "read", -1, "x")
-    finally:
-        c.close()
-
-
-per_layer(globals(), "read_takes_a_size", _read_takes_a_size)
 
 
 def test_engine_request_with_a_ready_request_takes_nothing_else():
