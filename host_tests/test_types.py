@@ -666,9 +666,11 @@ def test_pyright_gives_a_user_concrete_types_and_errors(runtime, tmp_path):
 
 
 # -- (c) the README's own code -----------------------------------------------------------------------
-def test_pyright_passes_the_readme_blocks(tmp_path):
+@pytest.mark.parametrize("runtime", ["cpython", "esp32"], ids=["cpython-typeshed", "esp32-stubs"])
+def test_pyright_passes_the_readme_blocks(runtime, tmp_path):
     # The blocks test_readme runs (``no-run`` ones aside: a board's hardware, a remote server), each a
-    # file, checked in one pyright run as a user's editor would check them: CPython's typeshed, basic
+    # file, checked in one pyright run as a user's editor would check them: CPython's typeshed, or the
+    # ESP32 board's stubs (they gave io.BytesIO no methods: a body of one was an error there), basic
     # mode.  The README says correct code type-checks against the stubs; its own examples are the
     # first such code, and they run (test_readme), so every error here is the stubs' or the README's.
     from test_readme import blocks
@@ -686,6 +688,12 @@ def test_pyright_passes_the_readme_blocks(tmp_path):
         "pythonVersion": "3.8",
         "typeCheckingMode": "basic",
     }
+    if runtime != "cpython":
+        stubs = pyright_check.ensure_stubs(runtime)
+        pyright_check.ensure_empty_venv()
+        cfg.update(
+            typeshedPath=stubs, stubPath=stubs, venvPath=os.path.join(ROOT, "build"), venv="pyright-venv"
+        )
     report = _pyright(tmp_path, cfg)
     assert report["summary"]["filesAnalyzed"] == len(starts) >= 10, (report["summary"], sorted(starts))
     errors = [

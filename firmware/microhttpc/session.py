@@ -37,10 +37,11 @@ from .errors import ConnectionLost, LimitExceeded, ProtocolError, TimeoutError, 
 
 
 def count(n, name, limit=0):
-    """A size or count setting as given, checked: an int from ``limit`` up; else UsageError."""
-    if type(n) is int and n >= limit:
+    """A size or count setting as given, checked: an int from ``limit`` up, below 2**48 (10**20 for a
+    buffer's size was Python's OverflowError); else UsageError."""
+    if type(n) is int and limit <= n < 1 << 48:
         return n
-    raise UsageError("%s must be an int of at least %d, not %r" % (name, limit, n))
+    raise UsageError("%s must be an int of at least %d (below 2**48), not %r" % (name, limit, n))
 
 
 def callables(a, b, c=None, d=None):
@@ -283,7 +284,7 @@ class Session:
 
             self.server_hostname = check_hostname(server_hostname)
         if buffer_size:  # None or 0: the layer's default
-            if type(buffer_size) is not int or buffer_size < 1:
+            if type(buffer_size) is not int or not 0 < buffer_size < 1 << 48:  # (as count)
                 raise UsageError("invalid buffer_size %r" % (buffer_size,))
             self.buffer_size = buffer_size
         if (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim) != Session.limits:

@@ -13,7 +13,8 @@ def seconds(t: float | None, name: str) -> float | None:
     """A time setting as given, checked: None or seconds from 0 to 500,000; else UsageError."""
 
 def count(n: int, name: str, limit: int = 0) -> int:
-    """A size or count setting as given, checked: an int from ``limit`` up; else UsageError."""
+    """A size or count setting as given, checked: an int from ``limit`` up, below 2**48; else
+    UsageError."""
 
 def callables(a: object, b: object, c: object = None, d: object = None) -> None:
     """Callbacks as given (two to four), checked: each None or a callable; else UsageError."""

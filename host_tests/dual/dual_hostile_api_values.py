@@ -23,8 +23,11 @@ def _connection_settings(layer):
             raises(UsageError, open_client, layer, **{key: bad})
     for key in ("max_line", "max_headers", "max_header_bytes", "max_chunk_line", "max_interim", "max_body",
                 "drain_limit", "follow_redirects"):
-        for bad in ("x", -1, 2.5, True):
+        for bad in ("x", -1, 2.5, True, 10**20):
             raises(UsageError, open_client, layer, **{key: bad})
+    if layer != "poll":  # (poll's connections share the Engine's buffer: test_poll_engine_arguments)
+        for bad in ("x", -1, 2.5, True, 10**20):  # (10**20: a bare OverflowError before, an outside hunt)
+            raises(UsageError, open_client, layer, buffer_size=bad)
     for host in (b"127.0.0.1", 5, "", "http://127.0.0.1:8765"):  # (a URL: "cannot resolve" before)
         raises(UsageError, open_client, layer, host, 80)
     c = open_client(layer, timeout=5, max_body=None, deadline=10)  # (None: no limit; deadline as seconds)
@@ -172,7 +175,7 @@ def _websocket_settings(layer):
 
     h, p = pumps_ws.raw_server()
     for kw in ({"close_timeout": float("nan")}, {"close_timeout": "5"}, {"tx_buffer_size": "x"},
-               {"tx_buffer_size": -20}, {"max_events": "x"}, {"allowed_rsv": "x"}, {"allowed_rsv": -1},
+               {"tx_buffer_size": -20}, {"tx_buffer_size": 10**20}, {"max_events": "x"}, {"allowed_rsv": "x"}, {"allowed_rsv": -1},
                {"allowed_rsv": 8}, {"max_message": "x"}, {"max_frame": "x"}, {"ping_interval": "5"},
                {"ping_interval": float("nan")}, {"ping_interval": float("inf")}, {"on_msg_rx_init": 5},
                {"on_msg_rx_data": "x"}, {"frame_size": "x"}, {"frame_size": 0}, {"rng": lambda n: b""},
@@ -183,7 +186,7 @@ def _websocket_settings(layer):
         # it was called)
         raises(UsageError, pumps_ws.connect_ws, layer, h, p, "/echo", **kw)
     if layer == "blocking":
-        for bad in (0, -1, 1.5, "x"):
+        for bad in (0, -1, 1.5, "x", 10**20):
             raises(UsageError, pumps_ws.connect_ws, layer, h, p, "/echo", buffer_size=bad)
     # (max_events on every layer: the engine refused it, UsageError)
     ws = pumps_ws.connect_ws(layer, h, p, "/echo", close_timeout=2, max_message=None, max_events=8)
@@ -237,7 +240,7 @@ def test_poll_engine_arguments():
     from microhttpc.errors import UsageError
     from microhttpc.poll import Engine
 
-    for bad in (0, -1, 1.5, "x"):
+    for bad in (0, -1, 1.5, "x", 10**20):
         raises(UsageError, Engine, buffer_size=bad)
     for key in ("timeout", "connect_timeout"):
         for bad in BAD_TIMES:
