@@ -584,6 +584,7 @@ with Connection("example.com", 443, tls=True, timeout=5) as conn:
     ws.close(None)  # (a Close frame without a code: allowed)
     r.status_code  # error: reportAttributeAccessIssue
     ws.sendd("x")  # error: reportAttributeAccessIssue
+    ws.timeout = 5.0  # error: reportAttributeAccessIssue
 Connection("h", timout=5)  # error: reportCallIssue
 reveal_type(microhttpc.get("http://h/", timeout=5, query={"q": 1}))  # expect: Response
 microhttpc.get("http://h/", timout=5)  # error: reportCallIssue

@@ -1,4 +1,4 @@
-from typing import Any, AsyncIterator, Awaitable, Iterator
+from typing import Any, AsyncIterator, Awaitable, Final, Iterator
 
 from typing_extensions import Self
 
@@ -53,20 +53,22 @@ class Session:
     port: int
     host_header: str
     persistent: bool
-    connect_timeout: float | None
-    timeout: float | None
+    # The settings below are read-only (a request takes its own deadline=, follow_redirects=): an
+    # assigned nan or -1 was no UsageError (it failed inside the next request, as Python's ValueError)
+    connect_timeout: Final[float | None]
+    timeout: Final[float | None]
     ssl_context: Any
     cadata: bytes | bytearray | str | None
     verify: bool
     server_hostname: str | None
-    buffer_size: int | None
-    limits: tuple[int, int, int, int, int]
-    max_body: int | None
+    buffer_size: Final[int | None]
+    limits: Final[tuple[int, int, int, int, int]]
+    max_body: Final[int | None]
     user_data: Any
-    follow_redirects: int
-    drain_limit: int
-    deadline: float | None
-    drain_timeout: float | None
+    follow_redirects: Final[int]
+    drain_limit: Final[int]
+    deadline: Final[float | None]
+    drain_timeout: Final[float | None]
     parser: ResponseParser | None
     method: str | None
     active: Response | None

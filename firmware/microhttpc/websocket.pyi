@@ -1,4 +1,4 @@
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Final, Callable, Iterable, Iterator
 
 from ._types import Bytes, OnClose, OnControl, OnErr, OnMsg, OnRxComplete, OnRxData, OnRxInit
 
@@ -17,8 +17,10 @@ class WebSocket:
     subprotocol: str | None
     extensions: list[str]
     response: Response | None
-    timeout: float | None
-    close_timeout: float | None
+    # The WebSocket's settings, read-only: a call takes its own (recv(timeout=)); an assigned nan
+    # or -1 was no UsageError (it failed inside a later call, as Python's ValueError)
+    timeout: Final[float | None]
+    close_timeout: Final[float | None]
     user_data: Any
     rx_length: int
     stream: Any
