@@ -340,3 +340,89 @@ def test_servers_script_keeps_serving_in_the_background():
             proc.kill()
         proc.stdout.close()
         proc.stderr.close()
+
+
+def _ws_server_that_speaks_later(delay):
+    """A WebSocket server (127.0.0.1, a port of its own) that answers the handshake, then after
+    ``delay`` seconds sends the text "hello" and a Close(4000, "bye"): its URL."""
+    import base64
+    import hashlib
+    import socket
+    import threading
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+
+    def serve():
+        c, _ = srv.accept()
+        with c:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += c.recv(4096)
+            key = [v.split(b":", 1)[1].strip() for v in data.split(b"\r\n")
+                   if v.lower().startswith(b"sec-websocket-key:")][0]
+            accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+            c.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n")
+            time.sleep(delay)
+            c.sendall(b"\x81\x05hello\x88\x05\x0f\xa0bye")
+            c.settimeout(5)
+            try:
+                while c.recv(4096):  # the client's Close, then its end
+                    pass
+            except OSError:
+                pass
+        srv.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return "ws://127.0.0.1:%d/" % srv.getsockname()[1]
+
+
+def test_ws_a_line_of_input_not_ended_holds_nothing_up(run):
+    # A blocking readline() waited for the end of a line the input had begun (typed text, a slow
+    # producer): the messages and the Close the server sent meanwhile went unseen, past --timeout,
+    # until a newline or the end of input came (an outside hunt).  Input is taken as it comes now.
+    proc = run.popen("--timeout", "5", _ws_server_that_speaks_later(1.0))
+    try:
+        got = read_until(proc, ("stderr", b"* connected to "))
+        proc.stdin.write(b"partial")  # no end of line, and the input stays open
+        proc.stdin.flush()
+        read_until(proc, ("stderr", b"* closed by the server: 4000 bye\n"), got, timeout=10)
+        assert proc.wait(10) == 1
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.stdin.close()
+    assert got["stdout"] == b"hello\n", got
+
+
+def test_include_writes_header_lines_as_the_server_sent_them(run):
+    # -i wrote each header as the UTF-8 of its value's Latin-1 reading: bytes that are not UTF-8 were
+    # changed (an outside hunt); the header block goes out as it came now
+    p = run("-i", http("raw", "/raw/latin1-b"))
+    assert p.returncode == 0, p
+    assert b"\r\nX-Latin: " + bytes(range(0xC0, 0x100)) + b"\r\n" in p.stdout, p.stdout
+
+
+def test_a_body_from_a_file_is_streamed_and_out_of_memory_is_one_line(live_servers, tmp_path):
+    # -d @FILE was read whole before it was sent, and on a board's heap a file (or a line of WebSocket
+    # input) larger than it held came out as a MemoryError traceback, exit status 1 (an outside hunt):
+    # the file goes as it is read now, with its Content-Length, and out of memory is one line, exit 2
+    prefix, env = cli("micropython")
+    prefix = [prefix[0], "-X", "heapsize=192K"] + prefix[1:]  # (the sources compiled there: 192K)
+    f = tmp_path / "body.bin"
+    data = bytes(range(256)) * 600  # 150 KiB: more than the heap has room for
+    f.write_bytes(data)
+    p = subprocess.run(prefix + ["-X", "PUT", "-d", "@" + str(f), http("http", "/echo")], env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    no_traceback(p)
+    assert p.returncode == 0, p
+    got = json.loads(p.stdout)
+    assert got["method"] == "PUT" and got["body"].encode("latin-1") == data, len(got["body"])
+    line = b"z" * 150000 + b"\n"
+    p = subprocess.run(prefix + ["ws://%s/" % os.environ["MHC_WS"]], input=line, env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    no_traceback(p)
+    assert p.returncode == 2 and p.stderr.endswith(b"microhttpc: out of memory (a message, line or body "
+                                                    b"larger than the heap holds)\n"), p

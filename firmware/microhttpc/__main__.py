@@ -67,7 +67,7 @@ def parse_args(argv):
                 # took U+00A0 and the like)
             elif a == "-d":
                 # (CPython: bytes that are no UTF-8 came as surrogates; they go as they came)
-                o["data"] = _read(v[1:]) if v.startswith("@") else v.encode("utf-8", "surrogateescape")
+                o["data"] = _size(v[1:]) if v.startswith("@") else v.encode("utf-8", "surrogateescape")
             elif a == "--cacert":
                 o["cadata"] = _read(v)
             else:
@@ -100,10 +100,23 @@ def _read(path):
         raise _Usage("cannot read %s: %s" % (path, exc))
 
 
+def _size(path):
+    """-d @FILE: (path, its size in bytes); the file is sent as it is read, with that Content-Length (read
+    whole first, a file larger than a board's heap was a MemoryError)."""
+    import os
+
+    try:
+        st = os.stat(path)
+        open(path, "rb").close()  # (readable: said now, with the usage line)
+    except OSError as exc:
+        raise _Usage("cannot read %s: %s" % (path, exc))
+    return path, st[6]
+
+
 def _head(out, r):
     out.write(("%s %03d %s\r\n" % (r.version, r.status, r.reason)).encode())
-    for k, v in r.headers.items():
-        out.write(("%s: %s\r\n" % (k, v)).encode())
+    out.write(bytes(r.headers._raw).replace(b"\0", b" "))  # the header lines as the server sent them (a value
+    # that is not UTF-8 was written as the UTF-8 of its Latin-1 reading); an obsolete fold: one space
     out.write(b"\r\n")
 
 
@@ -116,14 +129,19 @@ def http(o, scheme, host, port, target):
     conn = Connection(host, port, tls=scheme == "https", connect_timeout=o["timeout"], timeout=o["timeout"],
                       verify=o["verify"], cadata=o["cadata"], follow_redirects=o["follow"])
     out = sys.stdout.buffer
+    body = o["data"]
+    f = open(body[0], "rb") if isinstance(body, tuple) else None
     try:
-        method = o["method"] or ("GET" if o["data"] is None else "POST")
-        r = conn.request(method, target, headers=hdrs, body=o["data"])
+        method = o["method"] or ("GET" if body is None else "POST")
+        r = conn.request(method, target, headers=hdrs, body=body if f is None else f,
+                         content_length=None if f is None else body[1])
         if o["head"]:
             _head(out, r)
         for chunk in r.iter_chunks():
             out.write(chunk)
     finally:
+        if f is not None:
+            f.close()
         conn.close()
         out.flush()
     return 0 if 100 <= r.status < 400 else 1  # (a status under 100 is no success either)
@@ -137,7 +155,7 @@ def websocket(o, url):
     from .rt import MICROPYTHON
 
     ws = ws_connect(url, headers=o["headers"], connect_timeout=o["timeout"], timeout=o["timeout"],
-                    verify=o["verify"], cadata=o["cadata"])
+                    close_timeout=min(5.0, o["timeout"]), verify=o["verify"], cadata=o["cadata"])
     err = sys.stderr
     if o["head"]:
         _head(sys.stdout.buffer, ws.response)
@@ -161,32 +179,22 @@ def websocket(o, url):
     p.register(sock, select.POLLIN)
     fin = inp.fileno()
     err.write("* connected to %s (end of input closes)\n" % url)
+    part = bytearray()  # input of a line not ended yet: taken as it comes (a blocking readline() of a line
+    # without its end held the session, its messages and the server's Close unseen, past --timeout)
     try:
         while ws.poll(0.02):  # frames that came with the 101 are already read: poll() won't see them
             pass
         while True:
             for obj, _ in p.poll(-1):
                 if obj is inp or obj == fin:
-                    line = inp.readline()
-                    cmd = line.rstrip(b"\r\n")
-                    if not line or cmd == b"!close":
-                        ws.close()
-                        return _closed(ws.protocol.closed_error(), "* closed")
-                    if cmd == b"!ping":
-                        ws.ping()
-                    else:
-                        try:
-                            from .rt import decode_text
-
-                            text = decode_text(cmd)  # (UTF-8 checked as on CPython: MicroPython's decoder
-                            if text.encode() != cmd:  # took overlong forms and encoded surrogates)
-                                raise UnicodeError
-                            cmd = text
-                        except UnicodeError:  # (a traceback, exit status 1, the session left open)
-                            ws.close()
-                            err.write("microhttpc: a line of input is not UTF-8 text: %r\n" % (cmd[:40],))
-                            return 2
-                        ws.send(cmd)
+                    got = inp.read(1 if MICROPYTHON else 4096)  # (readable: never waits; MicroPython's read(n)
+                    part.extend(got or b"\n")  # waits for n bytes) (the end of input ends a last line)
+                    while (not got or b"\n" in got) and b"\n" in part:
+                        k = part.find(b"\n") + 1
+                        line, part[:k] = bytes(part[:k]), b""
+                        status = _line(ws, line if got or line != b"\n" else b"", err)
+                        if status is not None:
+                            return status
                 else:
                     # Read until nothing more comes within a moment (TLS may hold decrypted bytes
                     # that poll() on the socket does not see).
@@ -194,6 +202,29 @@ def websocket(o, url):
                         pass
     except ConnectionClosed as exc:
         return _closed(exc, "* closed by the server")
+
+
+def _line(ws, line, err):
+    """One line of input (b"": the end of it) for the WebSocket ``ws``: the exit status once it is closed, else None."""
+    cmd = line.rstrip(b"\r\n")
+    if not line or cmd == b"!close":
+        ws.close()
+        return _closed(ws.protocol.closed_error(), "* closed")
+    if cmd == b"!ping":
+        ws.ping()
+        return None
+    try:
+        from .rt import decode_text
+
+        text = decode_text(cmd)  # (UTF-8 checked as on CPython: MicroPython's decoder
+        if text.encode() != cmd:  # took overlong forms and encoded surrogates)
+            raise UnicodeError
+    except UnicodeError:  # (a traceback, exit status 1, the session left open)
+        ws.close()
+        err.write("microhttpc: a line of input is not UTF-8 text: %r\n" % (cmd[:40],))
+        return 2
+    ws.send(text)
+    return None
 
 
 def _closed(exc, what):
@@ -243,6 +274,8 @@ def main(argv=None):
         sys.stderr.write("microhttpc: %s\n" % (exc,))
     except KeyboardInterrupt:
         sys.stderr.write("microhttpc: interrupted\n")
+    except MemoryError:  # (a board's heap: a traceback and exit status 1 before)
+        sys.stderr.write("microhttpc: out of memory (a message, line or body larger than the heap holds)\n")
     return 2
 
 
