@@ -426,3 +426,13 @@ def test_a_body_from_a_file_is_streamed_and_out_of_memory_is_one_line(live_serve
     no_traceback(p)
     assert p.returncode == 2 and p.stderr.endswith(b"microhttpc: out of memory (a message, line or body "
                                                     b"larger than the heap holds)\n"), p
+
+
+def test_data_from_a_pipe_goes_whole(run):
+    # -d @FILE of what is no regular file (standard input, a FIFO): its length is unknown, it goes
+    # chunked, all of it (its size, 0, would have been the Content-Length)
+    p = run("-d", "@/dev/stdin", http("http", "/echo"), stdin=b"from a pipe")
+    assert p.returncode == 0, p
+    got = json.loads(p.stdout)
+    assert got["body"] == "from a pipe", got
+    assert ["Transfer-Encoding", "chunked"] in got["headers"], got["headers"]

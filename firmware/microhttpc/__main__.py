@@ -101,8 +101,8 @@ def _read(path):
 
 
 def _size(path):
-    """-d @FILE: (path, its size in bytes); the file is sent as it is read, with that Content-Length (read
-    whole first, a file larger than a board's heap was a MemoryError)."""
+    """-d @FILE: (path, its size in bytes, None when it is no regular file); the file is sent as it is
+    read, with that Content-Length (read whole first, a file larger than a board's heap was a MemoryError)."""
     import os
 
     try:
@@ -110,7 +110,7 @@ def _size(path):
         open(path, "rb").close()  # (readable: said now, with the usage line)
     except OSError as exc:
         raise _Usage("cannot read %s: %s" % (path, exc))
-    return path, st[6]
+    return path, st[6] if st[0] & 0o170000 == 0o100000 else None  # (a pipe, a device: its length unknown, chunked)
 
 
 def _head(out, r):
