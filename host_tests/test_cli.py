@@ -436,3 +436,26 @@ def test_data_from_a_pipe_goes_whole(run):
     got = json.loads(p.stdout)
     assert got["body"] == "from a pipe", got
     assert ["Transfer-Encoding", "chunked"] in got["headers"], got["headers"]
+
+
+def test_data_from_a_fifo_or_a_directory(run, tmp_path):
+    # -d @FIFO: the file was opened twice (a check, then the body), and the second open waited for a
+    # writer for ever; a directory went as a head with a Content-Length and no body on MicroPython (a
+    # review).  The FIFO goes chunked; the directory is refused before anything is sent.
+    import threading
+
+    fifo = str(tmp_path / "fifo")
+    os.mkfifo(fifo)
+
+    def write():
+        with open(fifo, "wb") as f:
+            f.write(b"fifo data")
+
+    t = threading.Thread(target=write, daemon=True)
+    t.start()
+    p = run("--timeout", "5", "-d", "@" + fifo, http("http", "/echo"))
+    t.join(5)
+    assert p.returncode == 0 and json.loads(p.stdout)["body"] == "fifo data", p
+    p = run("-d", "@" + str(tmp_path), http("http", "/echo"))
+    assert p.returncode == 2 and p.stdout == b"", p
+    assert p.stderr.startswith(b"microhttpc: cannot read ") and b"directory" in p.stderr, p.stderr

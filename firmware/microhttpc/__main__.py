@@ -101,16 +101,20 @@ def _read(path):
 
 
 def _size(path):
-    """-d @FILE: (path, its size in bytes, None when it is no regular file); the file is sent as it is
-    read, with that Content-Length (read whole first, a file larger than a board's heap was a MemoryError)."""
+    """-d @FILE: (the file opened, its size in bytes or None when it is no regular file); the file is sent
+    as it is read, with that Content-Length (read whole first, a file larger than a board's heap was a
+    MemoryError), or chunked (a pipe, a device: their size is no length).  Opened once, here: a FIFO's
+    second open waited for a writer for ever."""
     import os
 
     try:
-        st = os.stat(path)
-        open(path, "rb").close()  # (readable: said now, with the usage line)
-    except OSError as exc:
+        kind = os.stat(path)[0] & 0o170000
+        f = None if kind == 0o040000 else open(path, "rb")  # (MicroPython opens a directory: its first read
+    except OSError as exc:  # failed, the head sent)
         raise _Usage("cannot read %s: %s" % (path, exc))
-    return path, st[6] if st[0] & 0o170000 == 0o100000 else None  # (a pipe, a device: its length unknown, chunked)
+    if f is None:
+        raise _Usage("cannot read %s: a directory" % path)
+    return f, os.stat(path)[6] if kind == 0o100000 else None
 
 
 def _head(out, r):
@@ -130,7 +134,7 @@ def http(o, scheme, host, port, target):
                       verify=o["verify"], cadata=o["cadata"], follow_redirects=o["follow"])
     out = sys.stdout.buffer
     body = o["data"]
-    f = open(body[0], "rb") if isinstance(body, tuple) else None
+    f = body[0] if isinstance(body, tuple) else None
     try:
         method = o["method"] or ("GET" if body is None else "POST")
         r = conn.request(method, target, headers=hdrs, body=body if f is None else f,
@@ -248,6 +252,15 @@ def _gone(ws):
 
 
 def main(argv=None):
+    try:
+        return _main(argv)
+    except MemoryError:  # (a board's heap: a traceback and exit status 1 before; here, the errors' own
+        # module too)
+        sys.stderr.write("microhttpc: out of memory (a message, line or body larger than the heap holds)\n")
+        return 2
+
+
+def _main(argv):
     from .errors import HTTPCError, TLSError, UsageError
 
     try:
@@ -274,8 +287,6 @@ def main(argv=None):
         sys.stderr.write("microhttpc: %s\n" % (exc,))
     except KeyboardInterrupt:
         sys.stderr.write("microhttpc: interrupted\n")
-    except MemoryError:  # (a board's heap: a traceback and exit status 1 before)
-        sys.stderr.write("microhttpc: out of memory (a message, line or body larger than the heap holds)\n")
     return 2
 
 
