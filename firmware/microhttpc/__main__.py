@@ -183,7 +183,7 @@ def websocket(o, url):
     p.register(sock, select.POLLIN)
     fin = inp.fileno()
     err.write("* connected to %s (end of input closes)\n" % url)
-    part = bytearray()  # input of a line not ended yet: taken as it comes (a blocking readline() of a line
+    part, one = bytearray(), bytearray(1)  # input of a line not ended yet: taken as it comes (a blocking readline() of a line
     # without its end held the session, its messages and the server's Close unseen, past --timeout)
     try:
         while ws.poll(0.02):  # frames that came with the 101 are already read: poll() won't see them
@@ -191,11 +191,19 @@ def websocket(o, url):
         while True:
             for obj, _ in p.poll(-1):
                 if obj is inp or obj == fin:
-                    got = inp.read(1 if MICROPYTHON else 4096)  # (readable: never waits; MicroPython's read(n)
-                    part.extend(got or b"\n")  # waits for n bytes) (the end of input ends a last line)
+                    if MICROPYTHON:  # one byte (its read(n) waits for n), into a buffer and appended: no
+                        got = one if inp.readinto(one) else b""  # garbage per byte, the line grown 8 bytes
+                        part.append(one[0]) if got else part.extend(b"\n")  # at a time, often in place
+                    else:  # (readable: never waits)
+                        got = inp.read(4096)
+                        part.extend(got or b"\n")  # (the end of input ends a last line)
                     while (not got or b"\n" in got) and b"\n" in part:
                         k = part.find(b"\n") + 1
-                        line, part[:k] = bytes(part[:k]), b""
+                        if k == len(part):  # (all of it, as always on MicroPython: handed over, no copy)
+                            line, part = part, bytearray()
+                        else:
+                            line = bytes(memoryview(part)[:k])
+                            part[:k] = b""
                         status = _line(ws, line if got or line != b"\n" else b"", err)
                         if status is not None:
                             return status
