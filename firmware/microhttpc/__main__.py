@@ -183,8 +183,9 @@ def websocket(o, url):
     p.register(sock, select.POLLIN)
     fin = inp.fileno()
     err.write("* connected to %s (end of input closes)\n" % url)
-    part, one = bytearray(), bytearray(1)  # input of a line not ended yet: taken as it comes (a blocking readline() of a line
-    # without its end held the session, its messages and the server's Close unseen, past --timeout)
+    # Input of a line not ended yet: taken as it comes (a blocking readline() of a line without its end
+    # held the session, its messages and the server's Close unseen, past --timeout)
+    part, one = bytearray(), bytearray(1)
     try:
         while ws.poll(0.02):  # frames that came with the 101 are already read: poll() won't see them
             pass
@@ -233,7 +234,7 @@ def _line(ws, line, err):
             raise UnicodeError
     except UnicodeError:  # (a traceback, exit status 1, the session left open)
         ws.close()
-        err.write("microhttpc: a line of input is not UTF-8 text: %r\n" % (cmd[:40],))
+        err.write("microhttpc: a line of input is not UTF-8 text: %r\n" % (bytes(cmd[:40]),))
         return 2
     ws.send(text)
     return None
