@@ -543,9 +543,8 @@ class WebSocket(WSCore):
                 self._flush()  # (bound by close_timeout: not _tx's write)
         except BaseException as exc:  # (no tuple of classes to match: MicroPython builds it on the heap, and
             # with none left that raised a MemoryError of its own, past this handler: the connection stayed open)
-            if isinstance(exc, TimeoutError) or isinstance(exc, ConnectionClosed):
-                pass  # not written (in time): the connection was dropped (1006), which ends it all the same
-            else:
+            # A timeout, the end: not written (in time), the connection was dropped (1006), which ends it all the same
+            if not (isinstance(exc, TimeoutError) or isinstance(exc, ConnectionClosed)):
                 self._dl = _IDLE  # (no call in progress any more: see _step)
                 if isinstance(exc, MemoryError):  # no heap for the Close frame: the connection was dropped
                     if not self._socket_closed:  # (or for the deadline, before the frame)
