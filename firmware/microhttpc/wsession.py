@@ -71,7 +71,7 @@ class WSCore:
     subprotocol = user_data = None
     close_timeout = 5.0
     rx_length = 0
-    _rx_buf = None  # auto mode: a view of the application's buffer while a message is copied into it
+    _rx_buf = None  # auto mode: the application's buffer (a view of one that is no bytearray) while a message is copied into it
     _rx_n = 0
     _rx_skip = False  # the message whose on_msg_rx_init raised (or gave no buffer it can take): dropped
     _err_reported = None
@@ -136,8 +136,11 @@ class WSCore:
         cb = False
         try:
             for kind, a, b in events:
-                if self.protocol.state != was:  # the application closed in a callback (blocking: on_close
-                    break  # came; poll's close() only sent its Close, and the rest came after it): nothing after it
+                # The application closed in a callback (blocking: on_close came; poll's close() only sent
+                # its Close, and the rest came after it): nothing after it.  Not when the end was no close of
+                # its (a send of a callback met a reset): what came before the end goes on (it was lost)
+                if self.protocol.state != was and self.protocol.close_sent is not None:
+                    break
                 i += 1
                 cb = False
                 if kind == ws.EV_TEXT or kind == ws.EV_BINARY:
@@ -206,7 +209,9 @@ class WSCore:
         except (TypeError, ValueError):  # (ValueError: an array of 2-byte items, say)
             raise UsageError("on_msg_rx_init must return a writable buffer (bytearray) or None, got %s"
                              % type(buf).__name__)
-        self._rx_buf = mv
+        # A bytearray itself, not a view: written where its bytes are now (MicroPython's view kept the storage
+        # it had, and a buffer the application grew during its message was written through freed memory)
+        self._rx_buf = buf if type(buf) is bytearray else mv
         self._rx_n = 0
         if size is not None and size > len(mv):
             self._rx_overflow(size)
