@@ -136,11 +136,8 @@ class WSCore:
         cb = False
         try:
             for kind, a, b in events:
-                # The application closed in a callback (blocking: on_close came; poll's close() only sent
-                # its Close, and the rest came after it): nothing after it.  Not when the end was no close of
-                # its (a send of a callback met a reset): what came before the end goes on (it was lost)
-                if self.protocol.state != was and self.protocol.close_sent is not None:
-                    break
+                if self.protocol.state != was:  # the application closed in a callback (blocking: on_close
+                    break  # came; poll's close() only sent its Close, and the rest came after it): nothing after it
                 i += 1
                 cb = False
                 if kind == ws.EV_TEXT or kind == ws.EV_BINARY:
@@ -211,7 +208,7 @@ class WSCore:
                              % type(buf).__name__)
         # A bytearray itself, not a view: written where its bytes are now (MicroPython's view kept the storage
         # it had, and a buffer the application grew during its message was written through freed memory)
-        self._rx_buf = buf if type(buf) is bytearray else mv
+        self._rx_buf = buf if isinstance(buf, bytearray) else mv
         self._rx_n = 0
         if size is not None and size > len(mv):
             self._rx_overflow(size)

@@ -34,3 +34,28 @@ def _a_buffer_grown_during_its_message(layer):
 
 
 per_layer(globals(), "a_buffer_grown_during_its_message", _a_buffer_grown_during_its_message)
+
+
+def _a_subclass_of_bytearray_grown_during_its_message(layer):
+    # (a review: the first version of the fix asked for type() bytearray, and a subclass's grown
+    # buffer was written through the old view still)
+    from microhttpc.errors import TimeoutError
+
+    class Buf(bytearray):
+        pass
+
+    h, p = server("ws")
+    buf = Buf(16)
+    done = []
+    ws = connect_ws(layer, h, p, "/frag", on_msg_rx_init=lambda is_text, n: buf,
+                    on_ping=lambda data: buf.extend(bytes(2000)),
+                    on_msg_rx_complete=lambda: done.append(bytes(buf[:10])))
+    try:
+        raises(TimeoutError, ws.recv, 1)
+        assert done == [b"fragmented"], done
+    finally:
+        ws.close()
+
+
+per_layer(globals(), "a_subclass_of_bytearray_grown_during_its_message",
+          _a_subclass_of_bytearray_grown_during_its_message)
