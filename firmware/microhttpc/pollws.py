@@ -185,6 +185,7 @@ class WebSocket(WSCore):
     def close(self, code=1000, reason=""):
         """Start the closing handshake; the socket closes when the server has answered and closed TCP,
         or after ``close_timeout``.  on_close follows.  A no-op once closing."""
+        self._batch = None  # (from a callback: nothing more of its read, see WSCore._handle)
         self._tx("send_close", None, code, reason)
         self._progress()
 
@@ -196,7 +197,7 @@ class WebSocket(WSCore):
             self.close()
             return True
         if abort:  # (not the end of input: that is the server's, a ConnectionLost; the engine ends it)
-            p = self.protocol
+            p, self._batch = self.protocol, None
             p._discard, p.deferred, p.state = True, None, ws.CLOSED
         return False
 

@@ -92,6 +92,7 @@ class WSCore:
                 setattr(self, name, cb[name])
         self._messages = []
         self._err_reported = None  # (set now: stored first while reporting a MemoryError, it could not grow the table)
+        self._batch = None  # the events of a read while _handle hands them out (the rest of them: see _send_closed)
 
     # -- input ---------------------------------------------------------------------------------------
     def _feed(self, data):
@@ -131,13 +132,14 @@ class WSCore:
         gets its exception, and the events after it go back to the protocol for the next call
         (a MemoryError that a callback raised sets ``_cb_raised``: the Engine tells it from the
         package's own shortage on the way)."""
+        self._batch = events  # (each one handed out becomes None: the others are the rest, see _send_closed)
         i = 0
-        was = self.protocol.state
         cb = False
         try:
             for kind, a, b in events:
-                if self.protocol.state != was:  # the application closed in a callback (blocking: on_close
+                if self._batch is not events:  # the application closed in a callback (blocking: on_close
                     break  # came; poll's close() only sent its Close, and the rest came after it): nothing after it
+                events[i] = None
                 i += 1
                 cb = False
                 if kind == ws.EV_TEXT or kind == ws.EV_BINARY:
@@ -183,8 +185,10 @@ class WSCore:
                     if self.on_pong is not None:
                         cb = True
                         self.on_pong(a)
+            self._batch = None
         except BaseException as exc:
             rest = events[i:]
+            self._batch = None
             for k in range(len(rest)):
                 e = rest[k]
                 if e[0] == ws.EV_MSG_DATA and type(e[1]) is not bytes:
@@ -269,6 +273,7 @@ class WSCore:
         on_err that raises does not keep on_close from being told (asyncio's close() left it to the next
         close()); its exception follows."""
         p = self.protocol
+        self._batch = None  # (told from a callback: nothing of its read after on_close)
         try:
             self._report_err(p.failure)  # (None, or one reported already: nothing)
         finally:
@@ -293,6 +298,9 @@ class WSCore:
         p = self.protocol
         for e in p._events:  # (the end's own event does not count: a reset alone is told now)
             if e[0] != ws.EV_CLOSE:
+                return p.closed_error()
+        for e in self._batch or ():  # the rest of the read whose callback sent (_handle hands it out)
+            if e is not None and e[0] != ws.EV_CLOSE:
                 return p.closed_error()
         return self._closed()
 
