@@ -6,7 +6,7 @@ from .errors import HTTPCError
 
 Bytes = Union[bytes, bytearray, memoryview]
 # A header, query or form table: a dict, a list of (name, value) pairs, or a callable returning one.
-# Query and form values: str, a number (as str() writes it), bytes or bytearray (their bytes, percent-
+# Query and form values: str, a number (as str() writes it), bytes, bytearray or memoryview (their bytes, percent-
 # encoded), None (the key alone) or a list of them; header values: str, bytes or a number.
 Pairs = Union[Dict[str, Any], Iterable[Tuple[str, Any]]]
 Table = Union[Pairs, Callable[[], Pairs]]

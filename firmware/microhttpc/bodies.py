@@ -15,6 +15,8 @@ def quote(s, space_plus=False):
 
     ``space_plus`` writes a space as "+" (the application/x-www-form-urlencoded serialisation).
     """
+    if type(s) is memoryview:  # (its bytes, whatever its format)
+        s = bytes(s)
     if not isinstance(s, (bytes, bytearray)):
         if not isinstance(s, (str, int, float)):
             raise UsageError("a query or form key or value is a str, bytes or a number, not %r" % (s,))
@@ -107,7 +109,7 @@ def query(target, req):
 def streams(form):
     """True when a form has a value that must be streamed (a forms.Value or forms.File)."""
     for _, v in pairs(form):
-        if not isinstance(v, (str, bytes, bytearray, int, float)) and v is not None:
+        if not isinstance(v, (str, bytes, bytearray, memoryview, int, float)) and v is not None:
             return True
     return False
 
