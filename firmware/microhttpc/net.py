@@ -202,14 +202,16 @@ class Stream:
                 return bool(select.select([self.sock], [], [], 0)[0])
             # TLS: a post-handshake message (a session ticket) makes the socket readable without data.
             t = self.sock.gettimeout()
-            self.sock.setblocking(False)
-            try:
+            self.timeout = 0  # (what the socket is while it probes: an interrupt until it is restored, which left
+            try:  # it non-blocking with the cached timeout unchanged, made the next request time out at once;
+                self.sock.settimeout(0)  # settimeout() now sets the socket's again)
                 self.sock.recv(1)
                 return True  # application data or EOF
             except OSError as exc:
                 return not would_block(exc)
             finally:
                 self.sock.settimeout(t)
+                self.timeout = t
         except (OSError, ValueError):
             return True
 
