@@ -143,6 +143,27 @@ def resend(conn, req=None, cause=None, pending=None):
         pass  # (raised from this poll() too, that was one report more)
 
 
+def due(conn):
+    """A timer of the request in progress fired (poll's ``Conn._tick``) while it follows a redirect, or
+    with requests queued behind it.  A 3xx body not dropped within ``drain_timeout``: its redirect goes
+    on a new connection (``drain``).  The request's own ``deadline``: it fails alone (on_err(TimeoutError)),
+    and as its answer is half read (or its body half sent) the connection can't carry another: the queue
+    goes out on a new one, as on the other layers (the Conn ended, each queued request failed with that
+    request's deadline, and the Conn took no more).  Another timer (the head's, ``timeout``): the Conn ends
+    with it, as with no request queued."""
+    req = conn._active
+    if req is not None and req.hop is not None:
+        return drain(conn, req, None)
+    if ticks_diff(conn.t_end[0], ticks_ms()) > 0:  # (not the deadline)
+        conn.wait_time()  # the head's timer raises its TimeoutError; else the connection's inactivity:
+        raise conn.expired()
+    exc = conn.expired()
+    conn._active = None
+    if req is not None:
+        conn._req_fail(req, exc)
+    resend(conn)
+
+
 def _like(first, conn, t):
     """A one-request connection like ``first`` to the origin of ``conn``, its connect bounded by the
     chain's deadline ``t`` too (it took connect_timeout whatever remained)."""
