@@ -1078,6 +1078,7 @@ _BIGBAD = raw_frame(1, b"\xc3\xa9" * 3500 + b"\x80" + b"x" * 999)
 # (N text messages, then Close 1001 "going away").
 RAW_SCRIPTS = {
     "/abc": (None, raw_frame(1, b"a") + raw_frame(1, b"b") + raw_frame(1, b"c")),  # three in one write
+    "/abc-noread": (None, raw_frame(1, b"a") + raw_frame(1, b"b") + raw_frame(1, b"c")),  # and reads nothing (/noread)
     "/masked": (None, raw_frame(1, b"hidden", masked=True)),
     "/rsv": (None, raw_frame(1, b"x", rsv=0x40)),
     "/rsvok": (None, raw_frame(2, b"ext", rsv=0x40)),
@@ -1421,6 +1422,13 @@ async def raw_ws(reader, writer):
             # the client's PONG meets the reset
             m = [raw_frame(2, b"m%d" % i + bytes(k)) for i, k in enumerate((3000, 5000, 3000))]
             frames = [b"", 0.1, m[0] + raw_frame(9, b"pp") + m[1] + m[2] + _close(4000, b"bye")]
+        if path == "/m0-pings-reset":
+            # "m0" with the 101, then 0.2 s later a PING, "m1", a PONG, "m2" and "m3" in one write, and the
+            # connection reset at once behind them (below)
+            frames = [raw_frame(1, b"m0"), 0.2, raw_frame(9, b"p") + raw_frame(1, b"m1") + raw_frame(10, b"q")
+                      + raw_frame(1, b"m2") + raw_frame(1, b"m3")]
+        if path == "/m40-then-reset":  # 0.1 s after the 101: "m0" ... "m39" in one write, then a reset (below)
+            frames = [b"", 0.1, b"".join(raw_frame(1, b"m%d" % i) for i in range(40))]
         if path == "/ping-then-msgs":
             # A PING and four messages (one fragmented) in one write, then one more 0.3 s later.
             frames = [raw_frame(9, b"p") + raw_frame(1, b"a") + raw_frame(1, b"b") + raw_frame(1, b"c", fin=False)
@@ -1512,16 +1520,17 @@ async def raw_ws(reader, writer):
             await asyncio.sleep(1.0)
         if path in ("/pause", "/pause-echo", "/stall-twice"):  # (/pause-echo: then echoes, as the default path)
             await asyncio.sleep(1.0)
-        if path in ("/later-bye-reset", "/ping-reset"):
+        if path in ("/later-bye-reset", "/ping-reset", "/m0-pings-reset"):
             _reset_stream(writer)  # at once behind its frames: the client's next write meets it
             return
-        if path in ("/reset", "/msgs-then-reset", "/bulk-then-reset", "/sizes-then-reset", "/ping-among-then-reset"):
+        if path in ("/reset", "/msgs-then-reset", "/bulk-then-reset", "/sizes-then-reset", "/ping-among-then-reset",
+                    "/m40-then-reset"):
             # The connection reset (SO_LINGER 0) 0.1 s after the 101 (after the frames, for
             # /msgs-then-reset): the client's next write meets it.
             await asyncio.sleep(0.1)
             _reset_stream(writer)
             return
-        if path == "/noread":
+        if path in ("/noread", "/abc-noread"):
             # Reads nothing for 10 s, with a small receive buffer: the client's writes stall.
             import socket as _socket
 

@@ -75,9 +75,9 @@ def _quoted(name, what):
     backslash goes as it is (as browsers and urllib3 send it; a parser of RFC 9110's quoted-string
     reads it as an escape), but a last one as %5C: for such a parser it escaped the closing quote,
     and the rest of the header was read as the name (a file name could set parameters)."""
-    if isinstance(name, (bytes, bytearray)):
+    if isinstance(name, (bytes, bytearray, memoryview)):
         try:
-            name = _header_value(name)  # (UTF-8 checked on both runtimes alike)
+            name = _header_value(bytes(name))  # (UTF-8 checked on both runtimes alike)
         except UsageError:
             raise UsageError("form %s is not UTF-8: %r" % (what, name))
     elif type(name) is int or type(name) is float:

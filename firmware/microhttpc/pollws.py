@@ -330,7 +330,8 @@ class WebSocket(WSCore):
             self._report_err(e)
             self._queue()
             self.conn._write()
-            raise e  # the engine ends the connection: on_close follows
+            if not self.conn.closed:  # (a write that met a reset ended it, each told: raised, it was told twice)
+                raise e  # the engine ends the connection: on_close follows
         if p.failure is None and p.close_rcvd is None:
             raise TimeoutError("no Close from the server within %s s" % self.close_timeout)
         self.conn._end(self.cause())  # the server did not close TCP in time: we do (section 7.1.1)

@@ -212,6 +212,8 @@ class WebSocket(WSCore):
         memory"), a write that failed or timed out (part of a frame may be on the wire).  Later calls
         raise ConnectionClosed (1006); the caller raises what it caught, if anything."""
         self._close_socket()
+        if self._batch:  # (in a callback: the rest of its read is not handed out, as on poll; but see _write)
+            self._batch = None
         self.protocol.receive_eof()
         self._unsent(self.protocol._out)  # (as aiows's: what no write took, the read-back's and the echo of a Close
         # held back behind messages, which receive_eof applies: a Close there was not sent)
@@ -318,7 +320,9 @@ class WebSocket(WSCore):
             except ConnectionLost:
                 self._unsent(out)
                 self._salvage()
+                b = self._batch
                 self._drop()
+                self._batch = b  # a reset: what was read before it is handed out still (see _send_closed)
                 return
             except TimeoutError:
                 self._unsent(out)

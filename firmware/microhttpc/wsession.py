@@ -92,7 +92,8 @@ class WSCore:
                 setattr(self, name, cb[name])
         self._messages = []
         self._err_reported = None  # (set now: stored first while reporting a MemoryError, it could not grow the table)
-        self._batch = None  # the events of a read while _handle hands them out (the rest of them: see _send_closed)
+        self._batch = None  # the events of a read while _handle hands them out (the rest of them: see _send_closed;
+        # None: stopped, the application closed or the connection was dropped; False: on_close was told)
 
     # -- input ---------------------------------------------------------------------------------------
     def _feed(self, data):
@@ -132,6 +133,8 @@ class WSCore:
         gets its exception, and the events after it go back to the protocol for the next call
         (a MemoryError that a callback raised sets ``_cb_raised``: the Engine tells it from the
         package's own shortage on the way)."""
+        if self._batch is False:  # on_close was told (_closed): nothing is handed out after it (a close() in a
+            return  # callback that met a reset had the PING/PONG read back after it go to on_ping/on_pong)
         self._batch = events  # (each one handed out becomes None: the others are the rest, see _send_closed)
         i = 0
         cb = False
@@ -185,10 +188,12 @@ class WSCore:
                     if self.on_pong is not None:
                         cb = True
                         self.on_pong(a)
-            self._batch = None
+            if self._batch is events:
+                self._batch = None
         except BaseException as exc:
             rest = events[i:]
-            self._batch = None
+            if self._batch is events:
+                self._batch = None
             for k in range(len(rest)):
                 e = rest[k]
                 if e[0] == ws.EV_MSG_DATA and type(e[1]) is not bytes:
@@ -273,7 +278,7 @@ class WSCore:
         on_err that raises does not keep on_close from being told (asyncio's close() left it to the next
         close()); its exception follows."""
         p = self.protocol
-        self._batch = None  # (told from a callback: nothing of its read after on_close)
+        self._batch = False  # (told: nothing more is handed out, from a callback's read too, see _handle)
         try:
             self._report_err(p.failure)  # (None, or one reported already: nothing)
         finally:

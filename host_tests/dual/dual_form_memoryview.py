@@ -19,3 +19,13 @@ def test_memoryview_form_value_is_urlencoded_and_followed_through_a_307():
         q = c.request("GET", "/echo", query={"a": v}).json()["query"]
         assert q == [["a", "x y"]], (v, q)
     c.close()
+
+
+def test_memoryview_field_name_in_a_multipart_form():
+    # (a bytearray name was taken there, a memoryview one was UsageError: a review)
+    host, port = server("http")
+    c = microhttpc.Connection(host, port, timeout=10)
+    for k in (b"k y", bytearray(b"k y"), memoryview(b"k y")):
+        d = c.request("POST", "/form", form=[(k, "v")], multipart=True).json()
+        assert d["fields"] == [["k y", None, None, "v"]], (k, d["fields"])
+    c.close()
