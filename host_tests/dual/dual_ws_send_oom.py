@@ -114,7 +114,7 @@ def test_aio_send_without_heap_for_a_coroutine_still_closes_the_connection():
 
 def test_a_message_over_the_limit_whose_close_cannot_be_built_is_not_a_bare_memoryerror():
     # The 1009 of a message over max_message, when no heap is left for its Close frame: recv() raises
-    # ConnectionClosed with the LimitExceeded as its cause, not a bare MemoryError (blocking, aio).
+    # ConnectionClosed with the LimitExceeded as its cause, not a bare MemoryError (blocking; aio below).
     from microhttpc.errors import LimitExceeded
 
     w = ws_connect(url("ws", "http", "/ws"), timeout=10, max_message=16)
@@ -127,6 +127,15 @@ def test_a_message_over_the_limit_whose_close_cannot_be_built_is_not_a_bare_memo
         Protocol._build = build
     assert isinstance(e.cause, LimitExceeded) and w.closed, (e, e.cause)
     w.close()
+    _after_gc_a_websocket_works()
+
+
+def test_aio_a_message_over_the_limit_whose_close_cannot_be_built_is_not_a_bare_memoryerror():
+    # The same on asyncio (a test of its own: both layers' WebSocket modules and a third connection in
+    # one 128K heap were at its edge).
+    from microhttpc.errors import LimitExceeded
+
+    build = Protocol._build
 
     async def main():
         w = await aio.ws_connect(url("ws", "http", "/ws"), timeout=10, max_message=16)
