@@ -8,7 +8,7 @@ rest is parsed (``receive_data(b"")``) from the next round, and the socket is no
 """
 
 from . import rfc6455 as ws
-from .errors import ConnectionLost, LimitExceeded, TimeoutError, UsageError
+from .errors import ConnectionLost, HTTPCError, LimitExceeded, TimeoutError, UsageError
 from .poll import Transaction, _until
 from .request import Request
 from .rt import MICROPYTHON
@@ -394,8 +394,10 @@ class WebSocket(WSCore):
                 if item[1]:
                     try:
                         item[1](True)  # (on_tx_complete: it went out)
-                    except Exception as e:  # noqa: BLE001 - the cause, as when it raises on the way (it was lost)
-                        cause = e
+                    except Exception as e:  # noqa: BLE001 - the cause, as when it raises on the way (it was lost),
+                        if cause is None or isinstance(cause, HTTPCError) or isinstance(cause, MemoryError):
+                            cause = e  # unless a callback's exception ended it, or came first here (the later
+                            # replaced it: the one that ended the connection was never told)
         except Exception:  # (reset, no memory: the end goes on)
             pass
         if c._out and c._out[-1][0][0] & 0x0F == 8:  # not written: a Close there was not sent (sent_code said

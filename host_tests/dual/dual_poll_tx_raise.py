@@ -1,0 +1,42 @@
+"""The poll Engine: when a WebSocket's on_tx_complete raises, its exception ends the connection and is
+the cause every callback of the end is told, even when the frames still owed go out as it ends and
+their on_tx_complete raise too (the last of them replaced it: the exception that ended the connection
+was never told; an outside hunt).  Each on_tx_complete is called once.  Both runtimes."""
+
+from check import server
+
+
+def test_the_first_raising_on_tx_complete_stays_the_cause():
+    from microhttpc.poll import Engine
+
+    h, p = server("http")
+    e = Engine(timeout=5)
+    log = []
+
+    def txc(j):
+        def f(ok):
+            log.append(("tx", j, ok))
+            raise ValueError("tx%d" % j)
+        return f
+
+    conn = e.connect(h, p, on_err=lambda c, x: log.append(("conn err", str(x))),
+                     on_close=lambda c, x: log.append(("conn close", str(x))))
+
+    def on_open(w):
+        for j in range(3):
+            w.send("m%d" % j, on_tx_complete=txc(j))
+
+    e.upgrade(conn, "/ws", on_open=on_open, on_err=lambda x: log.append(("ws err", str(x))),
+              on_close=lambda code, r: log.append(("ws close", code)))
+    escaped = []
+    for _ in range(100):
+        if not e.connections:
+            break
+        try:
+            e.poll(50)
+        except ValueError as x:
+            escaped.append(str(x))
+    assert [x for x in log if x[0] == "tx"] == [("tx", 0, True), ("tx", 1, True), ("tx", 2, True)], log
+    causes = [x[1] for x in log if x[0] in ("conn err", "conn close", "ws err")]
+    assert causes == ["tx0", "tx0", "tx0"], log
+    assert not e.connections, log
