@@ -361,7 +361,7 @@ class Conn(Session):
         self.engine._forget(self)
         self.lost()
         w, er = self.websocket, self.websocket is not None and self.websocket._err_reported  # (False: its on_err raised)
-        err, step, lost = None, -1, cause or pending_exc  # (not one line of four: a tuple, and no heap may be left)
+        err, step, lost = w and w._late, -1, cause or pending_exc  # (not one line of four: a tuple, no heap may be left)
         while step < 4:  # every report, each once, when a callback raises too (its exception after them all)
             try:
                 while step < 0 and self._out:  # the frames not written: on_tx_complete(False) each

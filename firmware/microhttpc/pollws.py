@@ -72,6 +72,7 @@ class WebSocket(WSCore):
     """
 
     frame_size = None  # split outgoing messages into frames of at most this many bytes (None: don't)
+    _late = None  # an on_tx_complete's exception met as the connection ends, not its cause (see _end_cause)
 
     def __init__(self, conn, kw):
         self._setup(None, None, [], None, kw.get("timeout"), kw.get("close_timeout", 5.0), kw.get("user_data"), kw)
@@ -185,8 +186,8 @@ class WebSocket(WSCore):
     def close(self, code=1000, reason=""):
         """Start the closing handshake; the socket closes when the server has answered and closed TCP,
         or after ``close_timeout``.  on_close follows.  A no-op once closing."""
-        self._batch = None  # (from a callback: nothing more of its read, see WSCore._handle)
         self._tx("send_close", None, code, reason)
+        self._batch = None  # (from a callback: nothing more of its read, see WSCore._handle; not when refused)
         self._progress()
 
     def _closing(self, abort):
@@ -397,7 +398,9 @@ class WebSocket(WSCore):
                     except Exception as e:  # noqa: BLE001 - the cause, as when it raises on the way (it was lost),
                         if cause is None or isinstance(cause, HTTPCError) or isinstance(cause, MemoryError):
                             cause = e  # unless a callback's exception ended it, or came first here (the later
-                            # replaced it: the one that ended the connection was never told)
+                            # replaced it: the one that ended the connection was never told); a later one
+                        else:  # leaves poll() after the reports (Conn._end), as one of on_tx_complete(False)
+                            self._late = self._late or e
         except Exception:  # (reset, no memory: the end goes on)
             pass
         if c._out and c._out[-1][0][0] & 0x0F == 8:  # not written: a Close there was not sent (sent_code said

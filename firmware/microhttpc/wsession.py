@@ -191,16 +191,16 @@ class WSCore:
             if self._batch is events:
                 self._batch = None
         except BaseException as exc:
-            rest = events[i:]
-            if self._batch is events:
-                self._batch = None
-            for k in range(len(rest)):
-                e = rest[k]
-                if e[0] == ws.EV_MSG_DATA and type(e[1]) is not bytes:
-                    # A streamed piece is a view of the receive buffer, which the next read overwrites:
-                    # on aio (MicroPython) and poll that may be another connection's read.
-                    rest[k] = (e[0], bytes(e[1]), e[2])
-            self.protocol._events[:0] = rest  # (none lost: see Protocol.more_input)
+            if self._batch is events:  # (else the application closed, or a send's timeout or shortage dropped
+                self._batch = None  # the connection: the rest is dropped with it, as when the callback returns)
+                rest = events[i:]
+                for k in range(len(rest)):
+                    e = rest[k]
+                    if e[0] == ws.EV_MSG_DATA and type(e[1]) is not bytes:
+                        # A streamed piece is a view of the receive buffer, which the next read overwrites:
+                        # on aio (MicroPython) and poll that may be another connection's read.
+                        rest[k] = (e[0], bytes(e[1]), e[2])
+                self.protocol._events[:0] = rest  # (none lost: see Protocol.more_input)
             if cb and isinstance(exc, MemoryError):  # (last: the store may need heap, and a failed one
                 self._cb_raised = True  # must not lose the events)  a callback's own, not the package's
                 # shortage (pollws._pump; with no heap for it, the Engine takes it for the package's)

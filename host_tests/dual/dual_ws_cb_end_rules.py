@@ -5,8 +5,11 @@ of a read whose callback's send() met a reset):
   before the reset, and they went to on_ping and on_pong after on_close (README: none after it);
 - blocking: a send in a callback that timed out (a server that reads nothing) drops the connection and
   the rest of that read is not handed out, as on the poll Engine (with the fix it was);
+- blocking: the same when the callback lets the TimeoutError out: the next poll() handed the rest out;
 - poll: a WebSocket's own timeout whose Close met a reset ended the connection, each callback told
-  once, and then the TimeoutError came out of Engine.poll() as well (told twice).
+  once, and then the TimeoutError came out of Engine.poll() as well (told twice);
+- poll: a close() in a callback that was refused (a reason over 123 bytes: UsageError) stopped the
+  rest of the read, which was lost, the WebSocket still open.
 
 Both runtimes, against the scripted WebSocket server."""
 
@@ -92,3 +95,50 @@ def test_poll_timeout_whose_close_meets_a_reset_is_told_once():
     ends = [x for x in log if x != "msg"]
     assert [x for x in ends if x[0] == "close"] == [("close", 1006)], log
     assert len([x for x in ends if x[0] == "conn close"]) == 1, log
+
+
+def test_blocking_send_timeout_out_of_a_callback_hands_out_nothing_more():
+    log = []
+    ws = []
+
+    def on_msg(m):
+        log.append(m)
+        if m == "a":
+            for _ in range(2000):
+                ws[0].send(b"x" * 16384)
+
+    ws.append(_connect("/abc-noread", 0.5, log, on_msg))
+    for _ in range(5):
+        try:
+            ws[0].poll(1)
+        except TimeoutError:
+            log.append("timeout")
+        except ConnectionClosed as e:
+            log.append(e.code)
+            break
+    assert log == ["a", "timeout", ("close", 1006), 1006], log
+
+
+def test_poll_close_refused_in_a_callback_hands_out_the_rest():
+    from microhttpc.errors import UsageError
+    from microhttpc.poll import Engine
+
+    h, p = server("wsraw")
+    e = Engine(timeout=5)
+    log = []
+    ws = []
+
+    def on_msg(m):
+        log.append(m)
+        if m == "a":
+            try:
+                ws[0].close(1000, "x" * 200)
+            except UsageError:
+                log.append("refused")
+
+    conn = e.connect(h, p)
+    ws.append(e.upgrade(conn, "/abc", on_msg=on_msg, on_close=lambda c, r: log.append(("close", c))))
+    assert e.run(until=lambda: len(log) >= 4, timeout=5), log
+    assert log == ["a", "refused", "b", "c"], log
+    e.close(conn, abort=True)
+    assert e.run(until=lambda: conn.closed, timeout=5), log
