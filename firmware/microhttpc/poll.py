@@ -5,7 +5,7 @@ queued behind them, then frames (``pollws``).  A pump over ``session.Session``, 
 the sockets, the poll set, partial writes and timers.  An error on one connection ends that connection
 only: each request ends with one ``on_complete(resp, True)`` or ``on_err(exc)`` (then ``on_complete(resp,
 False)`` if the head had come), each connection with one ``on_close(conn, cause)``; a callback that raises
-ends its connection, its exception the cause (one raised while the end is reported leaves ``poll()`` after it).  A response that leaves the connection unusable is
+ends its connection, its exception the cause (one raised while the end is reported leaves ``poll()`` after it; an on_tx_complete of a frame written as it ends that raises after the cause: dropped).  A response that leaves the connection unusable is
 delivered, then the requests still queued go out on a new connection.  Blocking spot: name resolution."""
 
 import select
@@ -361,7 +361,7 @@ class Conn(Session):
         self.engine._forget(self)
         self.lost()
         w, er = self.websocket, self.websocket is not None and self.websocket._err_reported  # (False: its on_err raised)
-        err, step, lost = w and w._late, -1, cause or pending_exc  # (not one line of four: a tuple, no heap may be left)
+        err, step, lost = None, -1, cause or pending_exc  # (not one line of four: a tuple, and no heap may be left)
         while step < 4:  # every report, each once, when a callback raises too (its exception after them all)
             try:
                 while step < 0 and self._out:  # the frames not written: on_tx_complete(False) each

@@ -72,7 +72,6 @@ class WebSocket(WSCore):
     """
 
     frame_size = None  # split outgoing messages into frames of at most this many bytes (None: don't)
-    _late = None  # an on_tx_complete's exception met as the connection ends, not its cause (see _end_cause)
 
     def __init__(self, conn, kw):
         self._setup(None, None, [], None, kw.get("timeout"), kw.get("close_timeout", 5.0), kw.get("user_data"), kw)
@@ -398,9 +397,7 @@ class WebSocket(WSCore):
                     except Exception as e:  # noqa: BLE001 - the cause, as when it raises on the way (it was lost),
                         if cause is None or isinstance(cause, HTTPCError) or isinstance(cause, MemoryError):
                             cause = e  # unless a callback's exception ended it, or came first here (the later
-                            # replaced it: the one that ended the connection was never told); a later one
-                        else:  # leaves poll() after the reports (Conn._end), as one of on_tx_complete(False)
-                            self._late = self._late or e
+                            # replaced it: the one that ended the connection was never told)
         except Exception:  # (reset, no memory: the end goes on)
             pass
         if c._out and c._out[-1][0][0] & 0x0F == 8:  # not written: a Close there was not sent (sent_code said

@@ -4,7 +4,8 @@ as a time value failed in the middle of a request with a bare ValueError / Overf
 (aio's connection was then locked for good); a limit of "x" failed after the request went out; a
 bytes host went out as "Host: b'127.0.0.1'" on MicroPython; a dict body went out as its keys, a header
 value None as "None", headers=["ab"] as "a: b"; json= of a set or nan went out as no JSON; WebSocket
-settings failed after the 101, or at every recv() of a WebSocket that stayed open."""
+settings failed after the 101, or at every recv() of a WebSocket that stayed open (in
+dual_hostile_api_ws_values)."""
 
 from array import array
 
@@ -170,37 +171,6 @@ def _reconnect_settings(layer):
         assert asyncio.run(first(lambda: 5))  # a plain function's result (a bare TypeError at the await)
 
 
-def _websocket_settings(layer):
-    from microhttpc.errors import UsageError
-
-    h, p = pumps_ws.raw_server()
-    for kw in ({"close_timeout": float("nan")}, {"close_timeout": "5"}, {"tx_buffer_size": "x"},
-               {"tx_buffer_size": -20}, {"tx_buffer_size": 10**20}, {"max_events": "x"}, {"allowed_rsv": "x"}, {"allowed_rsv": -1},
-               {"allowed_rsv": 8}, {"max_message": "x"}, {"max_frame": "x"}, {"ping_interval": "5"},
-               {"ping_interval": float("nan")}, {"ping_interval": float("inf")}, {"on_msg_rx_init": 5},
-               {"on_msg_rx_data": "x"}, {"frame_size": "x"}, {"frame_size": 0}, {"rng": lambda n: b""},
-               {"rng": lambda n: b"abc"}, {"rng": 5}, {"on_close": 5}, {"on_pong": "x"}, {"on_ping": 1},
-               {"on_msg_rx_complete": 3}) + (() if layer == "poll" else ({"on_msg": 2},)) + (
-               ({"on_err": True},) if layer == "blocking" else ()):  # (the facades give poll's on_msg and on_err;
-        # rng: a short key went out, the server answered 400; a callback that is no callable failed when
-        # it was called)
-        raises(UsageError, pumps_ws.connect_ws, layer, h, p, "/echo", **kw)
-    if layer == "blocking":
-        for bad in (0, -1, 1.5, "x", 10**20):
-            raises(UsageError, pumps_ws.connect_ws, layer, h, p, "/echo", buffer_size=bad)
-    # (max_events on every layer: the engine refused it, UsageError)
-    ws = pumps_ws.connect_ws(layer, h, p, "/echo", close_timeout=2, max_message=None, max_events=8)
-    if layer != "poll":  # (poll's WebSocket has no recv(): its messages go to callbacks)
-        for bad in BAD_TIMES:
-            if bad != -1:  # (recv's default: the WebSocket's timeout)
-                raises(UsageError, ws.recv, bad)  # a bare ValueError / OverflowError / TypeError before
-                if layer == "blocking":
-                    raises(UsageError, ws.poll, bad)
-    ws.send("still works")
-    assert ws.recv() == "still works"
-    ws.close()
-
-
 def _one_call_settings(layer):
     # aio.get(url, timeout=nan) raised a bare ValueError with a pooled connection taken, and every later
     # call to that origin was refused ("another task is using this connection").
@@ -276,5 +246,4 @@ per_layer(globals(), "request_arguments", _request_arguments)
 per_layer(globals(), "response_arguments", _response_arguments)
 per_layer(globals(), "header_names", _header_names)
 per_layer(globals(), "reconnect_settings", _reconnect_settings)
-per_layer(globals(), "websocket_settings", _websocket_settings)
 per_layer(globals(), "one_call_settings", _one_call_settings)
