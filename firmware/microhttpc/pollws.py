@@ -277,8 +277,10 @@ class WebSocket(WSCore):
         busy, e._busy = e._busy, True  # (Engine.poll refuses a nested round meanwhile)
         try:
             self._held = self._dispatch()
-        except Exception as exc:  # a callback raised: the connection ends with it (Conn._guard), and what
-            if not isinstance(exc, MemoryError) or getattr(self, "_cb_raised", 0):  # came after it is
+        except BaseException as exc:  # a callback raised: the connection ends with it (Conn._guard), and what
+            if not isinstance(exc, Exception):  # (an interrupt: the connection goes on, and the rest of the read,
+                self._held = e._hot = True  # which _handle kept, comes in the next round; it waited for more input)
+            elif not isinstance(exc, MemoryError) or getattr(self, "_cb_raised", 0):  # came after it is
                 self._held = None  # not handed out (_last_input; the package's own MemoryError: it is,
             raise  # at the end; a callback's own: WSCore._handle sets _cb_raised, as far as the heap lets
             # it: set in __init__ instead, the attribute took a 128K TLS test's last room)
@@ -395,7 +397,8 @@ class WebSocket(WSCore):
                     try:
                         item[1](True)  # (on_tx_complete: it went out)
                     except Exception as e:  # noqa: BLE001 - the cause, as when it raises on the way (it was lost),
-                        if cause is None or isinstance(cause, HTTPCError) or isinstance(cause, MemoryError):
+                        if cause is None or isinstance(cause, HTTPCError) or isinstance(cause, MemoryError) and \
+                                not getattr(self, "_cb_raised", 0):  # (a callback's own MemoryError stays too)
                             cause = e  # unless a callback's exception ended it, or came first here (the later
                             # replaced it: the one that ended the connection was never told)
         except Exception:  # (reset, no memory: the end goes on)
