@@ -37,6 +37,8 @@ def use_json(req, value):
         req.body = dumps(value, separators=(",", ":"), **({} if MICROPYTHON else {"ensure_ascii": False}))
     except RuntimeError:  # (RecursionError: nested too deep, or a list that holds itself)
         raise UsageError("json= value nested too deep (or holding itself)")
+    except ValueError as exc:  # (CPython: an int of more than 4,300 digits, its int-to-str limit)
+        raise UsageError("json= value that can't be written: %s" % exc)
     if req.content_type is None:
         req.content_type = "application/json"
 

@@ -26,6 +26,11 @@ class Value:
     chunks, or bytes).  ``length`` in bytes, if known (None makes the whole request chunked)."""
 
     def __init__(self, source, length=None, content_type=None):
+        if type(source) is memoryview:
+            try:
+                source[:0]
+            except TypeError:  # (CPython: a 0-d view can't be sliced: its bytes)
+                source = bytes(source)
         self.source = source
         self.length = _length(source, length)
         self.filename = None

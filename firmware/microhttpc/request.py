@@ -193,10 +193,14 @@ class Request:
                 body = body.encode()
             except UnicodeError:  # CPython: a lone surrogate (MicroPython encodes it as it is)
                 raise UsageError("a str body that is not valid Unicode (a lone surrogate?): %r" % (body[:40],))
-        if isinstance(body, memoryview) and len(body) and (len(bytes(body[:1])) != 1 or not getattr(body, "contiguous", 1)):
-            # items wider than a byte (an array's): len() counted items, not bytes; CPython, a strided view
-            # (m[::2]): its bytes went out as a contiguous run, or BufferError
-            body = bytes(body)
+        if isinstance(body, memoryview) and len(body):
+            try:
+                if len(bytes(body[:1])) != 1 or not getattr(body, "contiguous", 1):
+                    raise TypeError
+            except TypeError:
+                # items wider than a byte (an array's): len() counted items, not bytes; CPython, a strided view
+                # (m[::2]): its bytes went out as a contiguous run, or BufferError; a 0-d one can't be sliced
+                body = bytes(body)
         if body is None and length:
             body = b""  # (content_length=10 without a body: sent as 0 or left out, without a word)
         if isinstance(body, (bytes, bytearray, memoryview)):
