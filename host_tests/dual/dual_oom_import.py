@@ -7,19 +7,23 @@ loads, and so does every connection's end (``Session.lost``).  The sweep steps t
 the levels where the load meets a MemoryError; every run must end in a MemoryError or a microhttpc
 error (or succeed), never another exception or a crash, and once the heap is back the call works.
 
-A module of its own, in a 104 KiB heap: there the opening handshake (``handshake``) is unloaded after
-each upgrade and loads again at the next one, and the sweep meets the window (in this module's layout:
-100-104 KiB; not at 128 KiB, nor with no request between the levels).  The multipart POST's crash (its
-``bodies``, imported inside ``forms``) was found by the same sweep in a process of its own; in this
-module's layout no level met it."""
+The opening handshake's module (``handshake``) is unloaded after an upgrade when the heap is short
+and loads again at the next one: the sweep unloads it before each level as ``handshake._unload`` does,
+so each upgrade meets its load at that level, and at least one level must meet the MemoryError inside
+that load.  (The sweep ran in a 104 KiB heap, where the package unloads it itself; the heap left for the
+request between the levels was then fragmented past use in some runs' layouts, by a few hundred bytes:
+a MemoryError where the heap should be back.  In the package's layout since, no level meets the port's
+window itself: with the names no longer dropped this test passes too; it stays for the contract above.)
+The multipart POST's crash (its ``bodies``, imported inside ``forms``) was found by the same sweep in a
+process of its own."""
 
 import gc
+import io
 import sys
 
 from check import server
 from dual_lines_oom import _fill
 
-MICROPYTHON_HEAP = "104K"
 MP = sys.implementation.name == "micropython"
 
 
@@ -41,17 +45,31 @@ def test_upgrades_after_a_memoryerror_in_a_module_load():
         assert c.request("GET", "/hello").read() == b"hello world"
         c.close()
 
+    def unload():  # (as handshake._unload does in a short heap: the next upgrade loads it again)
+        import microhttpc
+
+        sys.modules.pop("microhttpc.handshake", None)
+        microhttpc.__dict__.pop("handshake", None)
+
     upgrade()
     get()
-    hits = 0
+    hits = loads = 0
+    met = None
     for free in range(2000, 4400, 16) if MP else ():
+        unload()
         keep = _fill(free)
         try:
             upgrade()
-        except MemoryError:
+        except MemoryError as e:
             hits += 1
+            met = e
         keep = None  # noqa: F841 - (the heap back)
         gc.collect()
+        if met:
+            buf = io.StringIO()
+            sys.print_exception(met, buf)  # (MicroPython's: the sweep runs there only)
+            loads += 'File "microhttpc.handshake"' in buf.getvalue() or "in load\n" in buf.getvalue()
+            met = buf = None
         if not conn.is_open:
             try:
                 conn.request("GET", "/hello").read()
@@ -59,7 +77,7 @@ def test_upgrades_after_a_memoryerror_in_a_module_load():
                 pass
         get()
         gc.collect()
-    assert hits or not MP, "no level met a MemoryError"
+    assert loads or not MP, "no level met a MemoryError in the module's load (%d met one)" % hits
     upgrade()  # (a bare NameError here, for good, before)
     ws = ws_connect("ws://%s:%d/ws" % (host, port), timeout=10)
     ws.close()
