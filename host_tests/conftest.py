@@ -160,6 +160,8 @@ class DualItem(pytest.Item):
         out = proc.stdout.decode(errors="replace")
         if proc.returncode != 0 or not out.rstrip().endswith("PASS"):
             raise MicroPythonFailure(out)
+        if "Warning: " in out:  # (the port's warnings, e.g. a comparison of bytes with str, on the console)
+            raise MicroPythonFailure("the run passed but printed a warning:\n" + out)
 
     def repr_failure(self, excinfo):
         if isinstance(excinfo.value, MicroPythonFailure):

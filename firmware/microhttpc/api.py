@@ -39,7 +39,9 @@ def pooled(pool, url, tls_kw, kind, timeout, connect_timeout, max_body):
         raise UsageError("expected an http:// or https:// URL, got %r" % (url,))
     if isinstance(tls_kw[1], bytearray):  # (the pool's key: bytes; a Connection takes either)
         tls_kw = (tls_kw[0], bytes(tls_kw[1]), tls_kw[2])
-    key = (scheme, host.lower(), port) + tls_kw
+    # (cadata's type before it: a str and bytes of the same text hash alike, and MicroPython warned
+    # "Comparison between bytes and str" on the console as the pool compared them)
+    key = (scheme, host.lower(), port, tls_kw[0], type(tls_kw[1])) + tls_kw[1:]
     try:
         hash(key)  # (a list: a bare TypeError as the call gave its connection back, which then leaked)
     except TypeError:

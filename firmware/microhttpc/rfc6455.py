@@ -507,7 +507,8 @@ class Protocol:
         rsv = b0 & 0x70
         if rsv & ~self.allowed_rsv:
             # Section 5.2: a nonzero RSV bit without an extension defining it fails the connection.
-            raise ProtocolError("reserved bits set (0x%02x) but no extension was negotiated" % rsv)
+            raise ProtocolError("reserved bits 0x%02x set that allowed_rsv does not allow (the package applies no "
+                                "extension: one negotiated is the application's, see the README)" % rsv)
         if b1 & 0x80:
             raise ProtocolError("masked frame from the server (RFC 6455 section 5.1 forbids it)")
         if ln == 126:
