@@ -28,6 +28,9 @@ FIRST, LAST = [int(x) for x in (os.getenv("MHC_FUZZ") or "1:40").split(":")]
 # 1,500 bytes with poll's read-back after a reset: +160 bytes of poll's code, 3 of 3 runs).  (An application's loop, one Engine and the
 # messages dropped, ran 6 streams over TLS in 128 KiB, 87-93 KB in use after each: no leak.)
 TLS_MP = 1
+# And poll's TLS case passed MicroPython's 128 KiB with 256 bytes to spare (127.75K passes, 127.5K
+# fails), and a layout that moves by a few hundred bytes between runs failed other tests at their edge in CI.
+MICROPYTHON_HEAPS = {"test_valid_frames_over_tls_poll": "136K"}
 
 
 def _valid(layer, tls=False):

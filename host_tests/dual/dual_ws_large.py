@@ -37,24 +37,6 @@ def _large_bad_utf8(layer):
     assert sent_close_code(layer, "/bigbadutf8") == 1007
 
 
-def _tiny_frames(layer):
-    # A 4,000-byte message in frames of 3 bytes, then of 16: the layers that queue a whole message
-    # (poll, aio) built a buffer per frame, ~100 bytes of heap each (MemoryError on MicroPython, the
-    # connection dropped); the frames are in one buffer now (9 bytes per 3), and the blocking layer
-    # writes one at a time.  /pause reads them (after a second), checks each frame and answers each
-    # message with its size; the frames' bytes are dual_ws_core's test.
-    import gc
-
-    h, p = raw_server()
-    ws = connect_ws(layer, h, p, "/pause", max_message=1 << 16)
-    data = bytes(range(250)) * 16
-    for fs in (3, 16):
-        gc.collect()
-        ws.send(data, frame_size=fs)
-        assert ws.recv(10) == "got 4000", (layer, fs)
-    ws.close()
-
-
 def _frame_size_keyword(layer):
     # frame_size= on the upgrade is the default of send() on every layer (the Engine refused it with
     # UsageError, "unknown keyword"); a send's own frame_size overrides it.  /record describes each
@@ -83,7 +65,6 @@ def _wide_memoryview_message(layer):
 per_layer(globals(), "frame_size_keyword", _frame_size_keyword)
 per_layer(globals(), "wide_memoryview_message", _wide_memoryview_message)
 per_layer(globals(), "large_echo", _large_echo)
-per_layer(globals(), "message_in_tiny_frames", _tiny_frames)
 per_layer(globals(), "large_message_bad_utf8_is_1007", _large_bad_utf8)
 
 

@@ -6,36 +6,11 @@ where every outgoing frame gets its buffer: on a fragmented board heap this is t
 fails (a frame as large as the message)."""
 
 import asyncio
-import gc
 
 from check import raises, server, url
 from microhttpc import Connection, ConnectionClosed, aio, ws_connect
 from microhttpc.rfc6455 import Protocol
-
-
-def _oom(*args, **kw):
-    raise MemoryError
-
-
-def _without_heap(fn, *args):
-    """``fn(*args)`` while no frame can be built: "MemoryError", or what it returned."""
-    build = Protocol._build
-    Protocol._build = _oom
-    try:
-        fn(*args)
-        return "returned"
-    except MemoryError:
-        return "MemoryError"
-    finally:
-        Protocol._build = build
-
-
-def _after_gc_a_websocket_works():
-    gc.collect()
-    w = ws_connect(url("ws", "http", "/ws"), timeout=10)
-    w.send("again")
-    assert w.recv() == "again"
-    w.close()
+from ws_nobuild import _after_gc_a_websocket_works, _oom, _without_heap
 
 
 def test_blocking_send_ping_and_close_without_heap_close_the_connection():
@@ -238,32 +213,6 @@ def test_blocking_calls_store_no_new_attribute():
             assert sorted(w.__dict__) == names, (set(w.__dict__) ^ set(names))
         w.close()
         assert sorted(w.__dict__) == names, (last, set(w.__dict__) ^ set(names))
-
-
-def test_blocking_close_without_heap_calls_on_close_at_once():
-    # (on_close came only at the next call on the WebSocket, which may never come)
-    host, port = server("http")
-    closes = []
-    w = ws_connect(url("ws", "http", "/ws"), timeout=10, on_close=lambda code, reason: closes.append(code))
-    assert _without_heap(w.close) == "MemoryError"
-    assert closes == [1006] and w.closed
-
-    async def main():
-        a = await aio.ws_connect(url("ws", "http", "/ws"), timeout=10,
-                                 on_close=lambda code, reason: closes.append(("aio", code)))
-        build = Protocol._build
-        Protocol._build = _oom
-        try:
-            await a.close()
-            return "returned"
-        except MemoryError:
-            return "MemoryError"
-        finally:
-            Protocol._build = build
-
-    assert asyncio.run(main()) == "MemoryError"
-    assert closes == [1006, ("aio", 1006)], closes
-    _after_gc_a_websocket_works()
 
 
 def test_blocking_close_after_the_fault_raises_no_second_memoryerror():
