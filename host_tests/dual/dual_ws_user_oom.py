@@ -13,21 +13,9 @@ built; a first rule that took only the latter for the fault's reported the Memor
 
 import asyncio
 
-from check import raises, server, url
+from check import raises, url
 from microhttpc import ConnectionClosed, aio, ws_connect
-from microhttpc.rfc6455 import Protocol
-
-
-class Mine(MemoryError):
-    pass
-
-
-def _raiser(seen):
-    def on_err(exc):
-        seen.append(type(exc).__name__)
-        raise Mine("user")
-
-    return on_err
+from ws_raisers import Mine, _no_heap_to_take_the_close, _raiser
 
 
 def test_blocking():
@@ -52,38 +40,6 @@ def test_aio():
 
     seen, got = asyncio.run(main())
     assert seen == ["ProtocolError"] and isinstance(got, Mine), (seen, got)
-
-
-def test_engine():
-    from microhttpc.poll import Engine
-
-    seen = []
-    e = Engine()
-    h, p = server("wsraw")
-    c = e.connect(h, p, timeout=5, on_err=lambda c, x: seen.append(("conn on_err", type(x).__name__)),
-                  on_close=lambda c, x: seen.append(("conn on_close", type(x).__name__)))
-    e.upgrade(c, "/rsv", on_err=_raiser(seen))
-    e.run(until=lambda: c.closed, timeout=5)
-    assert seen == ["ProtocolError", ("conn on_err", "Mine"), ("conn on_close", "Mine")], seen
-
-
-def _no_heap_to_take_the_close():
-    """``Protocol.data_to_send`` raises MemoryError once a fault is set (once); returns the undo."""
-    take = Protocol.data_to_send
-    armed = [True]
-
-    def data_to_send(self):
-        if armed[0] and self.failure is not None:
-            armed[0] = False
-            raise MemoryError
-        return take(self)
-
-    Protocol.data_to_send = data_to_send
-
-    def undo():
-        Protocol.data_to_send = take
-
-    return undo
 
 
 def test_no_heap_to_take_a_faults_close_is_that_fault():
@@ -115,21 +71,3 @@ def test_no_heap_to_take_a_faults_close_is_that_fault():
 
     seen, got = asyncio.run(main())
     assert seen == ["ProtocolError"] and type(getattr(got, "cause", None)).__name__ == "ProtocolError", (seen, got)
-
-
-def test_the_engine_with_no_heap_to_take_a_faults_close():
-    from microhttpc.poll import Engine
-
-    seen = []
-    e = Engine()
-    h, p = server("wsraw")
-    c = e.connect(h, p, timeout=5, on_err=lambda c, x: seen.append(("conn on_err", type(x).__name__)),
-                  on_close=lambda c, x: seen.append(("conn on_close", type(x).__name__)))
-    undo = []
-    e.upgrade(c, "/rsv", on_open=lambda w: undo.append(_no_heap_to_take_the_close()),
-              on_err=lambda x: seen.append(type(x).__name__))
-    try:
-        e.run(until=lambda: c.closed, timeout=5)
-    finally:
-        undo and undo[0]()
-    assert seen == ["ProtocolError", ("conn on_err", "ProtocolError"), ("conn on_close", "ProtocolError")], seen

@@ -1,0 +1,37 @@
+"""dual_ws_user_oom's two cases on the poll Engine, in a module of their own: the other module's asyncio
+import and code stay in the heap while a test runs, and these passed MicroPython's 128 KiB there with
+1-3 KB to spare, in some runs not at 127.5K."""
+
+from check import server
+from ws_raisers import _no_heap_to_take_the_close, _raiser
+
+
+def test_engine():
+    from microhttpc.poll import Engine
+
+    seen = []
+    e = Engine()
+    h, p = server("wsraw")
+    c = e.connect(h, p, timeout=5, on_err=lambda c, x: seen.append(("conn on_err", type(x).__name__)),
+                  on_close=lambda c, x: seen.append(("conn on_close", type(x).__name__)))
+    e.upgrade(c, "/rsv", on_err=_raiser(seen))
+    e.run(until=lambda: c.closed, timeout=5)
+    assert seen == ["ProtocolError", ("conn on_err", "Mine"), ("conn on_close", "Mine")], seen
+
+
+def test_the_engine_with_no_heap_to_take_a_faults_close():
+    from microhttpc.poll import Engine
+
+    seen = []
+    e = Engine()
+    h, p = server("wsraw")
+    c = e.connect(h, p, timeout=5, on_err=lambda c, x: seen.append(("conn on_err", type(x).__name__)),
+                  on_close=lambda c, x: seen.append(("conn on_close", type(x).__name__)))
+    undo = []
+    e.upgrade(c, "/rsv", on_open=lambda w: undo.append(_no_heap_to_take_the_close()),
+              on_err=lambda x: seen.append(type(x).__name__))
+    try:
+        e.run(until=lambda: c.closed, timeout=5)
+    finally:
+        undo and undo[0]()
+    assert seen == ["ProtocolError", ("conn on_err", "ProtocolError"), ("conn on_close", "ProtocolError")], seen
