@@ -141,22 +141,6 @@ def test_a_bool_in_a_query_or_form_is_a_usage_error():
         c.close()
 
 
-def test_poll_reconnect_checks_its_keywords_before_it_connects():
-    from microhttpc.errors import HeaderNotAllowed, UsageError
-    from microhttpc.poll import Engine, reconnect
-
-    h, p = server("http")
-    url = "ws://%s:%d/ws" % (h, p)
-    e = Engine(timeout=5)
-    for kw in ({"on_open": 5}, {"timout": 1}, {"on_msg": 5}, {"on_close": "x"}, {"on_err": 5},
-               {"ping_interval": "x"}):
-        raises(UsageError, reconnect, e, url, **kw)
-        assert not e.connections, (kw, e.connections)  # nothing made
-    # A header the upgrade refuses, found once the connection was made: that connection is closed.
-    raises(HeaderNotAllowed, reconnect, e, url, headers={"Upgrade": "x"})
-    assert e.run(timeout=5) and not e.connections
-
-
 def test_engine_connect_refuses_a_buffer_size():
     # The Engine's connections share its one receive buffer (Engine(buffer_size=)): a buffer_size of
     # connect() was a bare TypeError (passed twice to the session), now UsageError, as any keyword of

@@ -63,20 +63,6 @@ def _fault_in_the_answer_to_our_close(layer):
         assert [type(x).__name__ for x in ws.errors] == ["ProtocolError"], ws.errors
 
 
-def _close_then_half_close(layer):
-    # The server's Close, then TCP half-closed at once: the echo of its Close still goes out (poll
-    # read the Close and the EOF in one round and ended the connection with the echo unwritten, while
-    # close_sent said 1001).
-    from microhttpc.errors import ConnectionClosed
-
-    h, p = raw_server()
-    ws = connect_ws(layer, h, p, "/going-halfclose")
-    e = raises(ConnectionClosed, ws.recv)
-    assert (e.code, e.sent_code) == (1001, 1001), e
-    got = seen(layer, "/going-halfclose")
-    assert got == ["8:\x03\xe9"], got
-
-
 def _message_before_a_close(layer):
     from microhttpc.errors import ConnectionClosed
 
@@ -94,7 +80,6 @@ def _message_before_a_close(layer):
 per_layer(globals(), "close_timeout_drops_tcp_when_no_close_comes", _close_timeout)
 per_layer(globals(), "abrupt_eof_is_1006", _abrupt_eof)
 per_layer(globals(), "fault_in_the_answer_to_our_close_is_reported", _fault_in_the_answer_to_our_close)
-per_layer(globals(), "close_then_half_close_is_echoed", _close_then_half_close)
 # poll delivers a message and acts on the fault or Close behind it within one Engine.poll(): an answer
 # must be sent from on_msg itself (dual_poll_faults tests that), not after the facade's recv returns.
 BLOCKING_AIO = ("blocking", "aio")
