@@ -342,30 +342,35 @@ class WebSocket(WSCore):
         """The TCP connection is gone: finish the protocol, report ``cause`` (if it is not the fault
         already reported) and the close, each once."""
         p = self.protocol
-        exc = self._last_input()
-        cause = cause or exc
         try:
+            exc = self._last_input()
+            cause = cause or exc
             if cause is not None and cause is not p.failure:
                 self._report_err(cause)
         finally:
-            self._closed()  # (after a MemoryError too: the close is told all the same)
+            self._closed()  # (after a MemoryError too, and one on_err raised: the close is told all the same)
 
     def _last_input(self):
         """The TCP connection is gone: what the protocol still holds is parsed, and the messages that
         came before the end are delivered, not dropped (once).  Returns the MemoryError of a heap too
         full to hand them over, or what a callback raised meanwhile (the rest is dropped), if any: the
         cause of the end, unless it has one.  (A callback's exception escaped the engine's poll() from
-        here, and the connection ended with no on_err or on_close.)"""
+        here, and the connection ended with no on_err or on_close.)  What on_err raises here (a fault
+        parsed now, the end's cause a MemoryError of the package's) is its own: raised, out of poll()
+        after the reports (``Conn._end``; a MemoryError of its own was taken for a full heap, and lost)."""
         p = self.protocol
         if not p.eof:
             if self._held is None:  # a callback raised (see _pump): nothing more is handed out, but the
                 self._closing(True)  # protocol ends too (it stayed OPEN: send() went on)
                 p.receive_eof()
                 return None
+            er = self._err_reported
             try:
                 p.receive_eof()
                 self._dispatch()
             except Exception as exc:  # (MemoryError included: a heap still too full to parse what it held)
+                if er is not False and self._err_reported is False:
+                    raise
                 return exc
             finally:  # the echo of a Close held back behind the messages, which receive_eof applied, was not
                 self._unsent(p._out)  # sent (sent_code 4000 was claimed, as on the blocking layer)

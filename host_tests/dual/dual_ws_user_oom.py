@@ -71,3 +71,44 @@ def test_no_heap_to_take_a_faults_close_is_that_fault():
 
     seen, got = asyncio.run(main())
     assert seen == ["ProtocolError"] and type(getattr(got, "cause", None)).__name__ == "ProtocolError", (seen, got)
+
+
+def test_both_on_err_own_and_no_heap_to_take_the_close():
+    # on_err raises its own MemoryError for the fault, and the fault's Close then finds no heap (as far as
+    # the layer takes it from the protocol): the first call raises on_err's, the next one the close with
+    # the fault as its cause.  aio's next recv() raised a bare MemoryError (on_err's, once raised, made
+    # every later shortage look like one of its own): two errors for one fault.
+    seen = []
+    w = ws_connect(url("ws", "wsraw", "/rsv"), timeout=5, on_err=_raiser(seen),
+                   on_close=lambda code, reason: seen.append(code))
+    undo = _no_heap_to_take_the_close()
+    try:
+        raises(Mine, w.recv, 3)
+        e = raises(ConnectionClosed, w.recv, 3)
+    finally:
+        undo()
+    w.close()
+    assert seen == ["ProtocolError", 1006] and type(e.cause).__name__ == "ProtocolError", (seen, e.cause)
+
+    async def main():
+        seen = []
+        w = await aio.ws_connect(url("ws", "wsraw", "/rsv"), timeout=5, on_err=_raiser(seen),
+                                 on_close=lambda code, reason: seen.append(code))
+        got = []
+        undo = _no_heap_to_take_the_close()
+        try:
+            for _ in range(2):
+                try:
+                    await w.recv(3)
+                    got.append(None)
+                except MemoryError as exc:
+                    got.append(type(exc).__name__)
+                except ConnectionClosed as exc:
+                    got.append(type(exc.cause).__name__)
+        finally:
+            undo()
+        await w.close()
+        return seen, got
+
+    seen, got = asyncio.run(main())
+    assert seen == ["ProtocolError", 1006] and got == ["Mine", "ProtocolError"], (seen, got)

@@ -35,3 +35,27 @@ def test_the_engine_with_no_heap_to_take_a_faults_close():
     finally:
         undo and undo[0]()
     assert seen == ["ProtocolError", ("conn on_err", "ProtocolError"), ("conn on_close", "ProtocolError")], seen
+
+
+def test_the_engine_with_both_on_err_own_and_no_heap_to_take_the_close():
+    # The fault's Close finds no heap first (the connection ends with the fault), and on_err, told of the
+    # fault as the end parses what came, raises its own MemoryError: it comes out of run() after the
+    # reports.  It was taken for a heap too full to parse what the connection held, and lost.
+    from microhttpc.poll import Engine
+
+    seen = []
+    e = Engine()
+    h, p = server("wsraw")
+    c = e.connect(h, p, timeout=5, on_err=lambda c, x: seen.append(("conn on_err", type(x).__name__)),
+                  on_close=lambda c, x: seen.append(("conn on_close", type(x).__name__)))
+    undo = []
+    e.upgrade(c, "/rsv", on_open=lambda w: undo.append(_no_heap_to_take_the_close()), on_err=_raiser(seen))
+    got = None
+    try:
+        e.run(until=lambda: c.closed, timeout=5)
+    except MemoryError as exc:
+        got = exc
+    finally:
+        undo and undo[0]()
+    assert type(got).__name__ == "Mine", got
+    assert seen == ["ProtocolError", ("conn on_err", "ProtocolError"), ("conn on_close", "ProtocolError")], seen
