@@ -159,7 +159,7 @@ class DualItem(pytest.Item):
             raise MicroPythonFailure("timed out after 240 s\n" + (exc.stdout or b"").decode(errors="replace"))
         out = proc.stdout.decode(errors="replace")
         if proc.returncode != 0 or not out.rstrip().endswith("PASS"):
-            raise MicroPythonFailure(out)
+            raise MicroPythonFailure(out + "\n(exit status %d)" % proc.returncode)
         if "Warning: " in out:  # (the port's warnings, e.g. a comparison of bytes with str, on the console)
             raise MicroPythonFailure("the run passed but printed a warning:\n" + out)
 

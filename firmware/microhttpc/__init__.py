@@ -24,7 +24,14 @@ _LAZY = (" Connection Response parse_url :client"
 
 
 def __getattr__(name):
-    from .rt import load
+    try:
+        from .rt import load
+    except MemoryError:  # (MicroPython: rt's name may stay in sys.modules with no module behind it, and the
+        import sys  # next lookup crashed the port: rt.load's repair, by hand, as rt is what is missing)
+
+        for k in sys.modules:
+            sys.modules.get(k) or sys.modules.pop(k, None)
+        raise
 
     i = _LAZY.find(" %s " % name)
     if i >= 0 and name[:1] != ":":
