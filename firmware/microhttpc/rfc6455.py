@@ -865,9 +865,16 @@ class Protocol:
 
     # -- results -----------------------------------------------------------------------------------
     def closed_error(self):
-        """The ConnectionClosed that describes how this connection ended (or is ending)."""
+        """The ConnectionClosed that describes how this connection ended (or is ending); with no heap to
+        make it, the fault that ended it, if any (reported already: its MemoryError came out of the call
+        too, two errors for one fault)."""
         code, reason = self.close_rcvd if self.close_rcvd else (CLOSE_ABNORMAL, "")
-        return ConnectionClosed(code, reason, self.close_sent, self.failure)
+        try:
+            return ConnectionClosed(code, reason, self.close_sent, self.failure)
+        except MemoryError:
+            if self.failure is None:
+                raise
+            return self.failure
 
     @property
     def closed(self):

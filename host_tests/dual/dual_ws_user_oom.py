@@ -112,3 +112,54 @@ def test_both_on_err_own_and_no_heap_to_take_the_close():
 
     seen, got = asyncio.run(main())
     assert seen == ["ProtocolError", 1006] and got == ["Mine", "ProtocolError"], (seen, got)
+
+
+def _no_heap_for_a_connectionclosed():
+    """Every ConnectionClosed the protocol makes finds no heap; returns the undo."""
+    import microhttpc.rfc6455 as r
+
+    made = r.ConnectionClosed
+
+    def oom(*args):
+        raise MemoryError
+
+    r.ConnectionClosed = oom
+
+    def undo():
+        r.ConnectionClosed = made
+
+    return undo
+
+
+def test_no_heap_for_the_connectionclosed_of_a_fault_raises_the_fault():
+    # After a fault told to on_err (and on_close), the call's ConnectionClosed could not be made: a bare
+    # MemoryError came out of recv() (aio, in a full heap: found by an outside out-of-memory hunt), a
+    # second error for one fault.  The fault itself is raised then, the object on_err got.
+    seen = []
+    w = ws_connect(url("ws", "wsraw", "/rsv"), timeout=5, on_err=seen.append,
+                   on_close=lambda code, reason: seen.append(code))
+    undo = _no_heap_for_a_connectionclosed()
+    try:
+        e = raises(Exception, w.recv, 3)
+    finally:
+        undo()
+    w.close()
+    assert len(seen) == 2 and e is seen[0] and seen[1] == 1006, (e, seen)
+
+    async def main():
+        seen = []
+        w = await aio.ws_connect(url("ws", "wsraw", "/rsv"), timeout=5, on_err=seen.append,
+                                 on_close=lambda code, reason: seen.append(code))
+        undo = _no_heap_for_a_connectionclosed()
+        try:
+            await w.recv(3)
+            e = None
+        except Exception as exc:  # noqa: BLE001 - what the test looks at
+            e = exc
+        finally:
+            undo()
+        await w.close()
+        return seen, e
+
+    seen, e = asyncio.run(main())
+    assert len(seen) == 2 and e is seen[0] and seen[1] == 1006, (e, seen)
