@@ -124,8 +124,8 @@ def check_handshake_response(head, key, subprotocols=None, extensions=None, resp
     # Exactly "websocket" (case-insensitive; section 4.1, client requirement 2), from an HTTP/1.1 server
     # (a 101 switches an HTTP/1.1 connection only: RFC 9110 section 15.2.2).
     if h.tokens("upgrade") != ["websocket"] or head.version != "HTTP/1.1":
-        raise _err("HandshakeError", "101 response without 'Upgrade: websocket' alone (got %r, %s)"
-                   % (h.get_all("upgrade"), head.version), response)
+        raise _err("HandshakeError", "a 101 must come from HTTP/1.1 with 'Upgrade: websocket' alone (got %s, "
+                   "Upgrade %r)" % (head.version, h.get_all("upgrade")), response)
     if "upgrade" not in h.tokens("connection"):
         raise _err("HandshakeError", "101 response without an 'upgrade' token in Connection (got %r)"
                    % (h.get("connection"),), response)
