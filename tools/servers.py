@@ -730,6 +730,76 @@ def _lapse_loop(listener):
         threading.Thread(target=serve, args=(c,), daemon=True).start()
 
 
+def _steady_loop(listener):
+    """The "steady" server: a WebSocket peer that takes every byte, steadily and slowly: 4 KiB every 10 ms
+    (about 400 KB/s), through a receive buffer of 4 KiB set on the listening socket (so the window stays
+    small from the handshake on).  The client's kernel then signals room to write only once a share of
+    its (autotuned, megabytes) send buffer has drained: seconds at this rate, while the peer never stops
+    reading.  Each message is answered with "got <size>" (a text frame), a PING with its PONG; a Close is
+    echoed.  A thread per connection."""
+    import base64
+
+    def one(c):
+        try:
+            c.settimeout(60)
+            head = b""
+            while b"\r\n\r\n" not in head:
+                d = c.recv(4096)
+                if not d:
+                    return
+                head += d
+            key = b""
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"sec-websocket-key:"):
+                    key = line.split(b":", 1)[1].strip()
+            accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+            c.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n")
+            buf = head[head.index(b"\r\n\r\n") + 4 :]
+            size = None  # the message's bytes so far
+            while True:
+                while len(buf) >= 2:  # every whole frame header in hand: count the payload, answer at FIN
+                    n = buf[1] & 0x7F
+                    hl = 2 + (2 if n == 126 else 8 if n == 127 else 0) + 4
+                    if len(buf) < hl:
+                        break
+                    if n == 126:
+                        n = int.from_bytes(buf[2:4], "big")
+                    elif n == 127:
+                        n = int.from_bytes(buf[2:10], "big")
+                    if len(buf) < hl + n:
+                        break
+                    op, fin = buf[0] & 0x0F, buf[0] & 0x80
+                    key, payload = buf[hl - 4 : hl], buf[hl : hl + n]
+                    buf = buf[hl + n :]
+                    if op == 9:  # a PING: its PONG (the payload unmasked)
+                        c.sendall(raw_frame(10, bytes(b ^ key[i % 4] for i, b in enumerate(payload))))
+                    if op == 8:
+                        c.sendall(_close(1000, b""))
+                        return
+                    if op in (0, 1, 2):
+                        size = (size or 0) + n
+                        if fin:
+                            c.sendall(raw_frame(1, b"got %d" % size))
+                            size = None
+                d = c.recv(4096)
+                if not d:
+                    return
+                buf += d
+                time.sleep(0.01)
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+    while True:
+        try:
+            c = listener.accept()[0]
+        except OSError:
+            return  # the listener was closed: stop()
+        threading.Thread(target=one, args=(c,), daemon=True).start()
+
+
 def _resetnow_loop(listener):
     """The "wsresetnow" server: a WebSocket upgrade answered with the 101, a text message "hello" and a
     Close(1000, "bye") in one write, and the connection reset (SO_LINGER 0) right behind them, a few
@@ -1710,6 +1780,13 @@ class Servers:
         self._resetnow.listen(8)
         threading.Thread(target=_resetnow_loop, args=(self._resetnow,), daemon=True).start()
         self.addresses["wsresetnow"] = "127.0.0.1:%d" % self._resetnow.getsockname()[1]
+        # "steady": see _steady_loop (a peer that reads every byte, slowly)
+        self._steady = socket.socket()
+        self._steady.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        self._steady.bind(("127.0.0.1", 0))
+        self._steady.listen(8)
+        threading.Thread(target=_steady_loop, args=(self._steady,), daemon=True).start()
+        self.addresses["steady"] = "127.0.0.1:%d" % self._steady.getsockname()[1]
         # "lapse": see _lapse_loop (a resend's connect that does not complete)
         self._lapse = socket.socket()
         self._lapse.bind(("127.0.0.1", 0))
@@ -1761,7 +1838,7 @@ class Servers:
         for r in (self._raw, self._tlsraw):
             if r is not None:
                 r.close()
-        for s in ("_silent", "_filler", "_full", "_tls_silent", "_lapse", "_resetnow"):
+        for s in ("_silent", "_filler", "_full", "_tls_silent", "_lapse", "_resetnow", "_steady"):
             if getattr(self, s, None) is not None:
                 getattr(self, s).close()
         if self._tmpdir is not None:

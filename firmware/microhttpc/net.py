@@ -165,10 +165,13 @@ class Stream:
                 while pos < total:
                     n = self._write(mv[pos:])
                     if n is None:
-                        if dl is not None:
-                            self.timeout = max(remaining(dl), 0)  # (the caller's again below)
-                        if not self._wait(select.POLLOUT):
+                        # The kernel says a socket is writable only once a share of its send buffer has
+                        # drained (a third on Linux: seconds of an autotuned buffer for a peer that takes
+                        # every byte, slowly): a write is tried every second too, and what it takes goes.
+                        left = remaining(dl)
+                        if left == 0:
                             raise TimeoutError("the server did not accept data within %s s" % t)
+                        self._wait(select.POLLOUT, 1 if left is None or left > 1 else left)
                         continue
                     pos += n
             else:

@@ -323,7 +323,15 @@ class WebSocket(WSCore):
         return _until(c.timeout if c._out else self.timeout, c._t_io)
 
     def _expired(self):
-        p = self.protocol
+        p, c = self.protocol, self.conn
+        if c._out and self._t_closing is None:
+            # The kernel says a socket is writable only once a share of its send buffer has drained (a
+            # third on Linux: seconds of an autotuned buffer for a peer that takes every byte, slowly): a
+            # write tried now that takes bytes is the progress that was not seen (no TimeoutError).
+            t = c._t_io
+            c._write()
+            if c._t_io != t or c.closed:
+                return
         if self._t_closing is None:
             e = TimeoutError("no progress on the WebSocket within %s s" % (
                 self.conn.timeout if self.conn._out else self.timeout))
