@@ -1172,6 +1172,7 @@ RAW_SCRIPTS = {
     "/early": (None, raw_frame(1, b"early") + raw_frame(9, b"p") + raw_frame(2, b"\x00\x01")),
     "/eof": (None, raw_frame(1, b"bye")),
     "/noclose": (None, b""),
+    "/rsv-noclose": (None, raw_frame(1, b"x", rsv=0x40)),  # and never answers, never closes (as /noclose)
     "/noread": (None, b""),
     "/slowdrain": (None, b""),
     "/echo": (None, b""),
@@ -1633,7 +1634,7 @@ async def raw_ws(reader, writer):
                 await _until_peer_read_all(writer)
                 _reset_stream(writer)
                 return
-            if path == "/noclose":
+            if path in ("/noclose", "/rsv-noclose"):
                 continue  # never answers, never closes: the client's close timeout must end it
             if op == 8 and path == "/bye-then-hold":
                 await asyncio.sleep(10)

@@ -284,6 +284,10 @@ class WebSocket(WSCore):
                 else:
                     if p.eof or self._socket_closed:
                         raise self._closed()
+                    if p.state != ws.OPEN and (p.failure is not None or p.close_rcvd):  # (not our close(): it winds down)
+                        await self._flush_by(dl)  # closing, and the call that began it was cut short by a
+                        await self._wind_down(dl, True)  # callback's exception (as websocket's _read_once)
+                        continue
                     left = timeout if first else remaining(dl)
                     if left is not None and left <= 0 and not first and spare <= 0:
                         raise TimeoutError("no message within %s s" % timeout)

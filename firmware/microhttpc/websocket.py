@@ -428,6 +428,10 @@ class WebSocket(WSCore):
         else:
             if p.eof or self._socket_closed:
                 raise self._closed()
+            if p.state != ws.OPEN:  # closing, and the call that began it was cut short by a callback's
+                self._flush()  # exception (an on_err that raised): the handshake goes on here, within
+                self._wind_down(dl)  # close_timeout (each recv() waited its whole timeout, for good with None)
+                return True
             n = self._read(dl, first)
             if n is None:
                 return False

@@ -12,6 +12,7 @@ the end of the connection with the fault, one error for one fault, as when the C
 built; a first rule that took only the latter for the fault's reported the MemoryError besides it."""
 
 import asyncio
+import time
 
 from check import raises, url
 from microhttpc import ConnectionClosed, aio, ws_connect
@@ -163,3 +164,47 @@ def test_no_heap_for_the_connectionclosed_of_a_fault_raises_the_fault():
 
     seen, e = asyncio.run(main())
     assert len(seen) == 2 and e is seen[0] and seen[1] == 1006, (e, seen)
+
+
+def _raising_on_err(seen):
+    def on_err(exc):
+        seen.append(type(exc).__name__)
+        raise ValueError("the application's logging failed")
+
+    return on_err
+
+
+def test_an_on_err_that_raises_leaves_the_close_bounded():
+    # on_err raised (not a MemoryError) for a fault: the call raised it, and the WebSocket stayed closing:
+    # every later recv() waited its whole timeout (for good with None), the close_timeout never applied,
+    # on_close never came (blocking and aio, both runtimes; found by an outside review).  The handshake
+    # goes on in the next call, within close_timeout.
+    seen = []
+    w = ws_connect(url("ws", "wsraw", "/rsv-noclose"), timeout=5, close_timeout=1, on_err=_raising_on_err(seen),
+                   on_close=lambda code, reason: seen.append(code))
+    raises(ValueError, w.recv, 5)
+    t0 = time.time()
+    e = raises(ConnectionClosed, w.recv, 20)
+    took = time.time() - t0
+    w.close()
+    assert took < 4 and type(e.cause).__name__ == "ProtocolError", (took, e, e.cause)
+    assert seen[0] == "ProtocolError" and seen[-1] in (1002, 1006), seen
+
+    async def main():
+        seen = []
+        w = await aio.ws_connect(url("ws", "wsraw", "/rsv-noclose"), timeout=5, close_timeout=1,
+                                 on_err=_raising_on_err(seen), on_close=lambda code, reason: seen.append(code))
+        got = []
+        for _ in range(2):
+            t0 = time.time()
+            try:
+                await w.recv(20)
+                got.append(None)
+            except Exception as exc:  # noqa: BLE001 - what the test looks at
+                got.append((type(exc).__name__, type(getattr(exc, "cause", None)).__name__, time.time() - t0))
+        await w.close()
+        return seen, got
+
+    seen, got = asyncio.run(main())
+    assert got[0][0] == "ValueError" and got[1][:2] == ("ConnectionClosed", "ProtocolError") and got[1][2] < 4, got
+    assert seen[0] == "ProtocolError" and seen[-1] in (1002, 1006), seen
