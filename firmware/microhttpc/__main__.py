@@ -241,8 +241,9 @@ def _line(ws, line, err):
 
 
 def _closed(exc, what):
-    if exc.cause is not None:  # this side failed the connection (a bad frame, a timeout): the fault
-        raise exc.cause
+    cause = getattr(exc, "cause", exc)  # (the fault itself when no heap was left for a ConnectionClosed)
+    if cause is not None:  # this side failed the connection (a bad frame, a timeout): the fault
+        raise cause
     code = exc.code
     sys.stderr.write("%s: %s %s\n" % (what, code, exc.reason or ""))
     return 0 if code in (1000, 1001) else 1
