@@ -310,7 +310,8 @@ class WebSocket(WSCore):
                 if p.state != ws.OPEN and not more:
                     await self._wind_down(dl, True)
         except MemoryError:  # a fault like a reset (README, "Out of memory"): reported once, here
-            fault = p.failure is not None and self._err_reported is not False  # (as websocket.WebSocket._step)
+            fault = p.failure is not None and self._err_reported is not False and self.on_close is not False  # (as
+            # websocket.WebSocket._step)
             if not fault and p.failure is not None:  # on_err's own, raised now: the fault was told (a later
                 self._err_reported = p.failure  # call's shortage at its end was a bare MemoryError, a second error)
             self._drop()

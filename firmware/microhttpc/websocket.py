@@ -401,7 +401,8 @@ class WebSocket(WSCore):
         except MemoryError:
             # The Close of a fault already reported (the 1009 of a message that did not fit), with no
             # heap for it: the end of the connection, not a MemoryError (see WSCore._report_err).
-            fault = self.protocol.failure is not None and self._err_reported is not False
+            # (not when on_err or on_close raised it, its own: on_close is False once it raised)
+            fault = self.protocol.failure is not None and self._err_reported is not False and self.on_close is not False
             if not fault and self.protocol.failure is not None:  # on_err's own, raised now: the fault was told
                 self._err_reported = self.protocol.failure  # (as aiows's recv)
             self._drop()

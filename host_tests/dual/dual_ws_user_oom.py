@@ -208,3 +208,33 @@ def test_an_on_err_that_raises_leaves_the_close_bounded():
     seen, got = asyncio.run(main())
     assert got[0][0] == "ValueError" and got[1][:2] == ("ConnectionClosed", "ProtocolError") and got[1][2] < 4, got
     assert seen[0] == "ProtocolError" and seen[-1] in (1002, 1006), seen
+
+
+def test_on_close_own_memoryerror_after_a_fault_comes_out():
+    # on_close, told of the end after a fault, raises its own MemoryError: it was taken for the package's
+    # shortage at the fault's end, and recv() raised ConnectionClosed (the fault its cause), the
+    # exception lost (blocking and aio, both runtimes; found by an outside review).
+    def on_close(code, reason):
+        raise Mine("on_close")
+
+    w = ws_connect(url("ws", "wsraw", "/rsv"), timeout=5, close_timeout=1, on_close=on_close)
+    raises(Mine, w.recv, 5)
+    raises(ConnectionClosed, w.recv, 5)
+    w.close()
+
+    async def main():
+        w = await aio.ws_connect(url("ws", "wsraw", "/rsv"), timeout=5, close_timeout=1, on_close=on_close)
+        got = []
+        for _ in range(2):
+            try:
+                await w.recv(5)
+                got.append(None)
+            except MemoryError as exc:
+                got.append(type(exc).__name__)
+            except ConnectionClosed:
+                got.append("ConnectionClosed")
+        await w.close()
+        return got
+
+    got = asyncio.run(main())
+    assert got == ["Mine", "ConnectionClosed"], got
