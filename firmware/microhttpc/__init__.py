@@ -24,14 +24,7 @@ _LAZY = (" Connection Response parse_url :client"
 
 
 def __getattr__(name):
-    try:
-        from .rt import load
-    except MemoryError:  # (MicroPython: rt's name may stay in sys.modules with no module behind it, and the
-        import sys  # next lookup crashed the port: rt.load's repair, by hand, as rt is what is missing)
-
-        for k in sys.modules:
-            sys.modules.get(k) or sys.modules.pop(k, None)
-        raise
+    from .rt import load  # (loaded with the package, below)
 
     i = _LAZY.find(" %s " % name)
     if i >= 0 and name[:1] != ":":
@@ -51,3 +44,21 @@ def __getattr__(name):
                 raise AttributeError(name)
     globals()[name] = value
     return value
+
+
+# ``rt`` loads with the package: every module imports it first, with an import statement.  On MicroPython a
+# MemoryError as the port made a module's object left its name in sys.modules with no module behind it,
+# and importing that name again crashed the port (SIGSEGV): ``rt.load`` drops such names before it loads a
+# module, but when rt's own name was the one left (a first ``microhttpc.Connection``, or ``from
+# microhttpc.poll import Engine``, in a full heap), nothing could.  Such names go here first, and a failed
+# import of the package is tried whole again.  (Code that runs once here is not kept.)
+import sys  # noqa: E402  (names the program has already: a new one costs heap on a board)
+
+if sys.implementation.name == "micropython":
+    for k in list(sys.modules):
+        if sys.modules.get(k) is None:
+            sys.modules.pop(k, None)
+    del k
+from . import rt  # noqa: E402, F401
+
+del sys
