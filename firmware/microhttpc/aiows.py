@@ -188,6 +188,8 @@ class WebSocket(WSCore):
                 return self._tx(f, payload(data), self.frame_size)
             return self._tx(f, payload(data))
         except MemoryError:
+            if self._socket_closed:  # ended already (a fault told, say): the call says so, as with heap
+                raise self.protocol.closed_error()
             self._drop()
             raise
 
@@ -426,7 +428,10 @@ class WebSocket(WSCore):
         """Send Close(code, reason), wait (bounded) for the server's Close and TCP close.  Idempotent."""
         p = self.protocol
         if self._socket_closed:  # (as the blocking one's: messages held back for a recv() are dropped)
-            p.events()
+            try:
+                p.events()
+            except MemoryError:  # (a new list: with no heap they stay, and close() returns all the same)
+                pass
         dl = None
         try:
             dl = deadline(self.close_timeout)  # the Close's writes too (a server that reads nothing); in the

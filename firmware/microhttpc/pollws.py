@@ -132,6 +132,10 @@ class WebSocket(WSCore):
                 e.sent_code = None
             raise
         except MemoryError as e:  # and the message went on without it, on a connection that stayed open)
+            if self.conn.closed:  # ended already (a fault told, say): the call is as it would be with heap (its
+                if name == "send_close":  # MemoryError took the fault's place as the error backoff reports)
+                    return
+                raise p.closed_error()
             # No heap for the frame: raised to the caller (once: not to on_err, nor the connection's), and
             # the connection ends as after any fault (on_close(1006), on_close(conn, e) from the next poll()).
             self._err_reported = e

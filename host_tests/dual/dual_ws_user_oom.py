@@ -238,3 +238,40 @@ def test_on_close_own_memoryerror_after_a_fault_comes_out():
 
     got = asyncio.run(main())
     assert got == ["Mine", "ConnectionClosed"], got
+
+
+def test_calls_after_a_fault_with_no_heap_for_their_arguments():
+    # After a fault (told to on_err, the connection ended), a ping() or send_fragment() whose payload found
+    # no heap raised a bare MemoryError on asyncio (an outside review: in a full heap), where the blocking
+    # layer says ConnectionClosed: so does asyncio now.  The payload's MemoryError is made on purpose.
+    import microhttpc.aiows as aiows
+
+    def oom(data):
+        raise MemoryError
+
+    async def main():
+        seen = []
+        w = await aio.ws_connect(url("ws", "wsraw", "/rsv"), timeout=5, close_timeout=1, on_err=seen.append)
+        try:
+            await w.recv(5)
+        except ConnectionClosed:
+            pass
+        got = []
+        made = aiows.payload
+        aiows.payload = oom
+        try:
+            for call in (w.ping, w.pong, w.send_fragment):
+                try:
+                    await call(b"x")
+                    got.append(None)
+                except ConnectionClosed as exc:
+                    got.append(type(exc.cause).__name__)
+                except MemoryError:
+                    got.append("MemoryError")
+        finally:
+            aiows.payload = made
+        await w.close()
+        return seen, got
+
+    seen, got = asyncio.run(main())
+    assert len(seen) == 1 and got == ["ProtocolError"] * 3, (seen, got)

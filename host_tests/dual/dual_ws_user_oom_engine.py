@@ -59,3 +59,30 @@ def test_the_engine_with_both_on_err_own_and_no_heap_to_take_the_close():
         undo and undo[0]()
     assert type(got).__name__ == "Mine", got
     assert seen == ["ProtocolError", ("conn on_err", "ProtocolError"), ("conn on_close", "ProtocolError")], seen
+
+
+def test_the_engine_close_after_a_fault_with_no_heap_for_the_close():
+    # After a fault (told to on_err, the connection ended), close() whose Close found no heap raised a
+    # MemoryError, and the WebSocket kept it as the error it reports in the fault's place (poll.reconnect
+    # reported it; an outside review, in a full heap).  close() is a no-op once closed, heap or not.
+    from microhttpc.poll import Engine
+    from microhttpc.rfc6455 import Protocol
+
+    seen = []
+    e = Engine()
+    h, p = server("wsraw")
+    c = e.connect(h, p, timeout=5)
+    ws = []
+    e.upgrade(c, "/rsv", on_open=ws.append, on_err=seen.append)
+    e.run(until=lambda: c.closed, timeout=5)
+    made = Protocol.send_close
+
+    def oom(self, code=1000, reason=""):
+        raise MemoryError
+
+    Protocol.send_close = oom
+    try:
+        ws[0].close()
+    finally:
+        Protocol.send_close = made
+    assert len(seen) == 1 and ws[0]._err_reported is seen[0], (seen, ws[0]._err_reported)
