@@ -328,10 +328,12 @@ class WebSocket(WSCore):
 
     def _expired(self):
         p, c = self.protocol, self.conn
-        if c._out and self._t_closing is None:
+        if c._out and self._t_closing is None and c._out[0][0][0] & 0x0F < 8:
             # The kernel says a socket is writable only once a share of its send buffer has drained (a
             # third on Linux: seconds of an autotuned buffer for a peer that takes every byte, slowly): a
-            # write tried now that takes bytes is the progress that was not seen (no TimeoutError).
+            # write of our message tried now that takes bytes is the progress that was not seen (no
+            # TimeoutError).  Not for PONGs first in line: a server that floods PINGs and reads nothing
+            # has its kernel take them a little at a time, for minutes (dual_hostile_ws_timeouts).
             t = c._t_io
             c._write()
             if c._t_io != t or c.closed:
