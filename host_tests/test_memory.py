@@ -374,8 +374,9 @@ ROMFS_BUDGET = {
 # failed there; before, close() returned 1006 and the session's check of close_code failed at 83).
 # Then Connection + upgrade 86 for a first version of the package's repair of sys.modules (in __getattr__,
 # +64 bytes of __init__ on every path): at 85 the session's close() met MemoryError in 1 of 3 runs; with
-# rt loaded with the package, the repair in code that runs once, 85 again.
-SESSION_BUDGET = {"Connection + upgrade": 85, "ws_connect": 64}
+# rt loaded with the package, the repair in code that runs once, 85 passed 3 of 3 here, but a clean-clone
+# run met the same MemoryError at 85 in 1 of 3: 86.
+SESSION_BUDGET = {"Connection + upgrade": 86, "ws_connect": 64}
 
 
 def test_import_heap_within_budget():

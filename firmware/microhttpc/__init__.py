@@ -55,6 +55,7 @@ def __getattr__(name):
 import sys  # noqa: E402  (names the program has already: a new one costs heap on a board)
 
 if sys.implementation.name == "micropython":
+    k = None
     for k in list(sys.modules):
         if sys.modules.get(k) is None:
             sys.modules.pop(k, None)
