@@ -16,6 +16,7 @@ the rate of a 16 B WebSocket echo.)
 import asyncio
 import os
 import select
+import struct
 
 from .errors import HTTPCError, TimeoutError, UsageError
 
@@ -335,16 +336,19 @@ def _salvage(transport, p):
         pass
 
 
-async def write(conn, data):
+async def write(conn, data, timeout=None):
     """Write all of ``data``; while the transport holds too much (flow control), wait for it to take
-    it, each wait within the session's ``wait_time()``.  Over TLS in slices of 64 KiB: asyncio's TLS
-    flow control counts only what it has not handed to the socket's transport yet, and one large write
-    never paused it (50 MB to a server that read nothing: all of it held, the send returned at once)."""
+    it, each wait within the session's ``wait_time()``; with ``timeout`` (a keepalive's patience),
+    as long as the server takes some of our bytes within it (``_by``).  Over TLS in slices of 64 KiB:
+    asyncio's TLS flow control counts only what it has not handed to the socket's transport yet, and
+    one large write never paused it (50 MB to a server that read nothing: all of it held, the send
+    returned at once)."""
     p = conn._reader
     t = conn._writer
     n = len(data)
     step = 65536 if conn.tls and n > 65536 else n or 1
     i = 0
+    w = None  # with a timeout: [bytes held at the last look, loop time by which some more must go]
     try:
         while True:
             # A failed send closes the transport at once, and connection_lost comes only at the next
@@ -368,7 +372,10 @@ async def write(conn, data):
                     f = p.loop.create_future()
                     p.writers.append(f)
                     try:
-                        await wait(conn, f, conn.wait_time(), "the server did not accept data")
+                        if timeout is None:
+                            await wait(conn, f, conn.wait_time(), "the server did not accept data")
+                        else:
+                            w = await _by(conn, f, timeout, w)
                     finally:
                         p.writers.remove(f)
             except asyncio.CancelledError:
@@ -379,6 +386,53 @@ async def write(conn, data):
         raise
     except (OSError, ValueError, AttributeError, RuntimeError) as exc:
         raise conn._failed("send failed: %r", exc)
+
+
+async def _by(conn, f, patience, w):
+    """Await ``f`` (the transport took our bytes) a second at a time, and look at what the server
+    took meanwhile: the kernel says a socket is writable only once a share of its send buffer has
+    drained (a third on Linux: seconds of an autotuned buffer for a peer that takes every byte,
+    slowly), so the transport waited that long with the peer alive.  Fails once nothing went for
+    ``patience`` seconds (or the session's ``wait_time()``, when less); ``w`` is the state between
+    calls, returned ([bytes held at the last look, the loop time by which more must go])."""
+    loop = asyncio.get_running_loop()
+    bound = conn.wait_time()  # (raises once a deadline passed)
+    if bound is None or patience < bound:
+        bound = patience
+    if w is None:
+        w = [_held(conn._writer), loop.time() + bound]
+    try:
+        await wait(conn, f, max(min(1.0, w[1] - loop.time()), 0.001), "")
+    except TimeoutError:
+        held = _held(conn._writer)
+        if held < w[0]:
+            w[0], w[1] = held, loop.time() + bound
+        elif loop.time() >= w[1]:
+            conn.wait_time()
+            raise TimeoutError("the server did not accept data within %s s" % bound)
+    return w
+
+
+def _held(t):
+    """Bytes of ours the server has not taken yet: what the transport ``t`` holds and, where the kernel
+    tells (Linux: SIOCOUTQ), what the socket's send queue still holds."""
+    n = t.get_write_buffer_size()
+    s = t.get_extra_info("socket")
+    if s is not None and _OUTQ is not None:
+        try:
+            n += struct.unpack("i", fcntl.ioctl(s.fileno(), _OUTQ, bytes(4)))[0]
+        except (OSError, ValueError):
+            pass
+    return n
+
+
+try:
+    import fcntl
+    import termios
+
+    _OUTQ = termios.TIOCOUTQ if hasattr(termios, "TIOCOUTQ") and os.uname().sysname == "Linux" else None
+except ImportError:  # (Windows)
+    _OUTQ = None
 
 
 async def recv(conn, timeout, into=None):

@@ -610,13 +610,16 @@ class Connection(Session):
             self.lost()
             return _done
 
-        def _write(self, data):  # pyright: ignore[reportRedeclaration]
-            """Write all of ``data``, each wait within the session's ``wait_time()``."""
+        def _write(self, data, timeout=None):  # pyright: ignore[reportRedeclaration]
+            """Write all of ``data`` within the session's ``wait_time()`` from the first wait (and
+            ``timeout``, a keepalive's patience, when less).  The kernel says a socket is writable only once a
+            share of its send buffer has drained (see net.Stream.sendall): a write is tried every
+            second of a wait too, and what it takes goes (a steady, slow reader is alive)."""
             sock = self._writer
             if sock is None:  # (as _recv)
                 raise ConnectionLost("the connection is closed")
             w = e = None
-            t = ...  # the bound, once the socket made us wait
+            t = end = ...  # the bound and its tick, once the socket made us wait
             done = 0
             try:
                 if self.tls and _reset(sock):
@@ -630,21 +633,32 @@ class Connection(Session):
                     done += n or 0
                     if done >= len(data):
                         break
-                    if t is ...:  # armed only when the socket makes us wait
+                    if t is ...:  # bounded only once the socket makes us wait
                         t = self.wait_time()
-                        w = _arm(t)
+                        if timeout is not None and (t is None or timeout < t):
+                            t = timeout
+                        end = rtio.deadline(t)
+                    left = rtio.remaining(end)
+                    if left == 0:  # (after one more write at the bound)
+                        self.wait_time()  # raises when the bound was the TLS handshake's or the request's
+                        raise TimeoutError("the server did not accept data within %s s" % t)
+                    w = _arm(1 if left is None or left > 1 else left)
                     e = _enqueue(sock, True)
-                    yield
+                    try:
+                        yield
+                    except asyncio.CancelledError:
+                        if not w[2]:
+                            raise  # cancelled by someone else
+                        _enqueue(sock, e=e)  # our second is up: a write is tried
+                    _waits.remove(w)
+                    w = None
             except HTTPCError:  # our TimeoutError is an OSError too
                 raise
             except asyncio.CancelledError:
                 _enqueue(sock, e=e)
-                if w is None or not w[2]:  # cancelled by someone else
-                    if done:
-                        self.lost()  # part of ``data`` is on the wire: nothing may follow it (a torn frame)
-                    raise
-                self.wait_time()  # raises when the bound was the TLS handshake's or the request's
-                raise TimeoutError("the server did not accept data within %s s" % t)
+                if done:
+                    self.lost()  # part of ``data`` is on the wire: nothing may follow it (a torn frame)
+                raise
             except (OSError, ValueError, AttributeError) as exc:
                 raise self._failed("send failed: %r", exc)
             finally:

@@ -78,8 +78,7 @@ class WebSocket(WSCore):
                     mv = memoryview(out[k])
                     for i in range(0, len(mv), 16384):
                         try:
-                            await _within(self.conn._write(mv[i : i + 16384]), self._ka.patience,
-                                          "the server did not take our frames")
+                            await self.conn._write(mv[i : i + 16384], self._ka.patience)
                         except asyncio.CancelledError:
                             # Cancelled with pieces of the frame out: on MicroPython a torn frame, nothing
                             # may follow it (see aio); on CPython the rest goes to the transport whole, as
