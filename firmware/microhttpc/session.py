@@ -608,17 +608,24 @@ class Session:
     def drain(self, resp, piece):
         """The drain-or-close verdict for the unread body of ``resp`` before the next request: the
         layer starts with ``piece`` b"" (the time bound starts there), then reads the body piece by
-        piece (None at its end) and goes on while this returns True.  The pieces are kept for a later ``read()`` of that response; more than ``drain_limit`` bytes, or
-        more time than ``drain_timeout`` (``wait_time()`` raises then), and the connection must close
-        (``resp`` is then still incomplete)."""
+        piece (None at its end) and goes on while this returns True.  The pieces are kept for a later
+        ``read()`` of that response; more than ``drain_limit`` bytes, or more time than
+        ``drain_timeout`` or half of what is left of the next request's deadline (``wait_time()``
+        raises then: the rest is for a new connection), and the connection must close (``resp`` is
+        then still incomplete)."""
         d = self._drain
         if d is None:  # the first call: bound the drain in time too
             d = self._drain = [resp, Body(None)]  # (tiny chunks share blocks: a list of 1,000 one-byte
             # pieces found no heap on MicroPython, and the connection closed)
+            now = self.clock.ticks_ms()
+            t = self.t_end
+            if t is not None:  # (the request's deadline, as until() made it)
+                t = (self.clock.ticks_add(now, self.clock.ticks_diff(t[0], now) // 2), t[1])
             if self.drain_timeout is not None:
-                t = self.clock.ticks_add(self.clock.ticks_ms(), int(self.drain_timeout * 1000))
-                if self.t_end is None or self.clock.ticks_diff(t, self.t_end[0]) < 0:
-                    self.t_end = (t, self.drain_timeout)
+                k = self.clock.ticks_add(now, int(self.drain_timeout * 1000))
+                if t is None or self.clock.ticks_diff(k, t[0]) < 0:
+                    t = (k, self.drain_timeout)
+            self.t_end = t
         if piece is None:
             self._drain = None
             try:

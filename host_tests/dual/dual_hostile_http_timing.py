@@ -172,6 +172,30 @@ def test_drain_too_slow_aio():
     _drain("aio", "/raw/dribble-small")
 
 
+def _drain_within_deadline(layer):
+    """The same with deadline= on the next request, less than drain_timeout: the drain takes at most
+    half of it, and the request goes on a new connection within the rest.  It took the whole deadline
+    (the request failed with TimeoutError, sometimes as a connect timed out after 0.001 s), where a new
+    connection answers in a millisecond (an outside hunt)."""
+    c = open_client(layer, timeout=5, max_body=200000)
+    try:
+        first = c.request("GET", "/raw/dribble-small", read=False)
+        assert first.status == 200
+        t0 = now()
+        assert c.request("GET", "/raw/genuine", deadline=0.6).body == GENUINE
+        assert now() - t0 < 0.6, now() - t0
+    finally:
+        c.close()
+
+
+def test_drain_within_deadline_blocking():
+    _drain_within_deadline("blocking")
+
+
+def test_drain_within_deadline_aio():
+    _drain_within_deadline("aio")
+
+
 def _deadline_bounds_a_redirect_chain(layer):
     """Three redirects of 0.4 s each with deadline=1.0: TimeoutError after about 1 s.  Each hop got
     the whole deadline again (200 after 1.2 s; nine hops took 7.2 s with deadline=2)."""
