@@ -293,7 +293,9 @@ RAW_EARLY = {"/raw/early-close": (_EARLY_413, _CLOSE), "/raw/early-hold": (_EARL
              "/raw/early-303": (b"HTTP/1.1 303 See Other\r\nLocation: /raw/genuine\r\nContent-Length: 0\r\n\r\n",
                                 _HOLD),
              # the 413, then the server ends its side (over TLS its close_notify, then FIN) and reads on
-             "/raw/early-end": (_EARLY_413, "end")}
+             "/raw/early-end": (_EARLY_413, "end"),
+             # no answer at all, and the body never read: an upload that stalls for 5 s
+             "/raw/no-read": (b"", _HOLD)}
 
 _TAINT = "taint"
 _DROP = "drop"  # answer, then read the next request on this connection and close without answering

@@ -639,9 +639,9 @@ class Connection(Session):
                             t = timeout
                         end = rtio.deadline(t)
                     left = rtio.remaining(end)
-                    if left == 0:  # (after one more write at the bound)
-                        self.wait_time()  # raises when the bound was the TLS handshake's or the request's
-                        raise TimeoutError("the server did not accept data within %s s" % t)
+                    if left == 0:  # (after one more write at the bound; the deadline's or the TLS
+                        # handshake's error when it was theirs, not the head's: the request is not out)
+                        raise self.expired(TimeoutError("the server did not accept data within %s s" % t))
                     w = _arm(1 if left is None or left > 1 else left)
                     e = _enqueue(sock, True)
                     try:

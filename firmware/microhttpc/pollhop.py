@@ -13,7 +13,7 @@
 
 from select import POLLOUT
 
-from .errors import HTTPCError
+from .errors import HTTPCError, TimeoutError
 from .rtio import ticks_add, ticks_diff, ticks_ms
 
 
@@ -144,24 +144,27 @@ def resend(conn, req=None, cause=None, pending=None):
 
 
 def due(conn):
-    """A timer of the request in progress fired (poll's ``Conn._tick``) while it follows a redirect, or
-    with requests queued behind it.  A 3xx body not dropped within ``drain_timeout``: its redirect goes
-    on a new connection (``drain``).  The request's own ``deadline``: it fails alone (on_err(TimeoutError)),
-    and as its answer is half read (or its body half sent) the connection can't carry another: the queue
-    goes out on a new one, as on the other layers (the Conn ended, each queued request failed with that
-    request's deadline, and the Conn took no more).  Another timer (the head's, ``timeout``): the Conn ends
-    with it, as with no request queued."""
+    """A timer of the HTTP connection ``conn`` fired (poll's ``Conn._tick``).  A 3xx body not dropped
+    within ``drain_timeout``: its redirect goes on a new connection (``drain``).  The request's own
+    ``deadline`` with requests queued behind it: it fails alone (on_err(TimeoutError)), and as its
+    answer is half read (or its body half sent) the connection can't carry another: the queue goes out
+    on a new one, as on the other layers (the Conn ended, each queued request failed with that
+    request's deadline, and the Conn took no more).  Another timer: the Conn ends with its
+    TimeoutError, the deadline's, the head's (``timeout`` from the request's last byte), or, while
+    bytes of ours wait, "the server did not accept data" (it said "no response" of a request not out)."""
     req = conn._active
     if req is not None and req.hop is not None:
         return drain(conn, req, None)
-    if ticks_diff(conn.t_end[0], ticks_ms()) > 0:  # (not the deadline)
-        conn.wait_time()  # the head's timer raises its TimeoutError; else the connection's inactivity:
-        raise conn.expired()
-    exc = conn.expired()
-    conn._active = None
-    if req is not None:
-        conn._req_fail(req, exc)
-    resend(conn)
+    if conn._queue and conn.t_end and ticks_diff(conn.t_end[0], ticks_ms()) <= 0:
+        exc = conn.expired()
+        conn._active = None
+        if req is not None:
+            conn._req_fail(req, exc)
+        return resend(conn)
+    if conn._out or req is not None and req.chunks is not None:
+        raise conn.expired(TimeoutError("the server did not accept data within %s s" % conn.timeout))
+    conn.wait_time()  # raises the session's own TimeoutError when one of its timers is due
+    raise TimeoutError("no progress on %s:%d within %s s" % (conn.host, conn.port, conn.timeout))
 
 
 def _like(first, conn, t):
