@@ -1502,6 +1502,8 @@ async def raw_ws(reader, writer):
                       + raw_frame(1, b"m2") + raw_frame(1, b"m3")]
         if path == "/m40-then-reset":  # 0.1 s after the 101: "m0" ... "m39" in one write, then a reset (below)
             frames = [b"", 0.1, b"".join(raw_frame(1, b"m%d" % i) for i in range(40))]
+        if path == "/m4000-then-reset":  # the same with "message 00000" ... "message 03999" (60 KB)
+            frames = [b"", 0.1, b"".join(raw_frame(1, b"message %05d" % i) for i in range(4000))]
         if path == "/ping-then-msgs":
             # A PING and four messages (one fragmented) in one write, then one more 0.3 s later.
             frames = [raw_frame(9, b"p") + raw_frame(1, b"a") + raw_frame(1, b"b") + raw_frame(1, b"c", fin=False)
@@ -1597,7 +1599,7 @@ async def raw_ws(reader, writer):
             _reset_stream(writer)  # at once behind its frames: the client's next write meets it
             return
         if path in ("/reset", "/msgs-then-reset", "/bulk-then-reset", "/sizes-then-reset", "/ping-among-then-reset",
-                    "/m40-then-reset"):
+                    "/m40-then-reset", "/m4000-then-reset"):
             # The connection reset (SO_LINGER 0) 0.1 s after the 101 (after the frames, for
             # /msgs-then-reset): the client's next write meets it.
             await asyncio.sleep(0.1)

@@ -427,8 +427,8 @@ def _held(t):
 
 
 try:
-    import fcntl
-    import termios
+    import fcntl  # pyright: ignore[reportMissingImports]
+    import termios  # pyright: ignore[reportMissingImports]
 
     _OUTQ = termios.TIOCOUTQ if hasattr(termios, "TIOCOUTQ") and os.uname().sysname == "Linux" else None
 except ImportError:  # (Windows)

@@ -324,9 +324,11 @@ class Response(session.Response):
             if conn.active is self:
                 conn.lost()  # (a plain call: no coroutine to make)
             raise
-        try:
-            # (a Content-Length over the limit: LimitExceeded here, before a byte is read)
+        try:  # (as the blocking layer's)
             body = Body(conn.max_body if max_size is None else max_size, size)
+        except MemoryError:
+            raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, size)
+        try:
             if size and size < 16777216 and not self._pending and not self.complete \
                     and conn.parser.body_left() == size:
                 # As the blocking layer: straight into one buffer, copied once (no list of pieces).  Not

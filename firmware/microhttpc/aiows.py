@@ -228,6 +228,8 @@ class WebSocket(WSCore):
                 data, self._leftover = self._leftover, None
                 self.protocol.receive_data(bytes(data))
             for _ in range(4096):  # (as websocket's)
+                if self.protocol.holds_back():
+                    return
                 data = await self.conn._recv(0)
                 if not data:
                     return

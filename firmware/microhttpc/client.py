@@ -52,8 +52,8 @@ class Response(session.Response):
         """Read the whole body (``n`` < 0) or up to ``n`` bytes (b"" at the end).
 
         A whole read is bounded by ``max_size`` (default: the connection's ``max_body``); a
-        Content-Length over it raises LimitExceeded before anything is read, and so does a body that
-        does not fit in the heap.
+        Content-Length over it raises LimitExceeded before anything is read (the body stays, to
+        stream), and so does a body that does not fit in the heap (its bytes read are gone).
         """
         n = self._read_n(n, max_size)
         if n >= 0:
@@ -75,9 +75,13 @@ class Response(session.Response):
             if conn.active is self:
                 conn._abort()
             raise
+        # A Content-Length over the limit: LimitExceeded here, before a byte is read; the body is still
+        # there to stream, as the message says (it was cut, the connection closed)
         try:
-            # (a Content-Length over the limit: LimitExceeded here, before a byte is read)
             body = Body(conn.max_body if max_size is None else max_size, size)
+        except MemoryError:  # (nothing read: the body stays, to stream)
+            raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, size)
+        try:
             if size and not self._pending and not self.complete and conn.parser.body_left() == size:
                 # A whole Content-Length body, received by ``readinto`` straight into where it ends up.
                 # MicroPython: one buffer of that size, then copied once into the bytes returned (two

@@ -331,7 +331,10 @@ class Conn(Session):
             raise TimeoutError("connect to %s:%d did not complete within %s s" % (self.host, self.port, self.connect_timeout))
         if st == _WS:
             return self.websocket._expired()
-        return load("pollhop").due(self)  # (which timer, and what it ends)
+        if (a := self._active) is not None and (a.hop is not None or a.chunks is not None) or self._out or self._queue and self.t_end:
+            return load("pollhop").due(self)  # a 3xx body not dropped in time, a deadline with requests behind, an upload stalled
+        self.wait_time()  # raises the session's own TimeoutError when one of its timers is due (nothing loaded: a full heap)
+        raise TimeoutError("no progress on %s:%d within %s s" % (self.host, self.port, self.timeout))
 
     def _req_fail(self, req, exc):
         if req.done:

@@ -144,7 +144,8 @@ def resend(conn, req=None, cause=None, pending=None):
 
 
 def due(conn):
-    """A timer of the HTTP connection ``conn`` fired (poll's ``Conn._tick``).  A 3xx body not dropped
+    """A timer of the HTTP connection ``conn`` fired (poll's ``Conn._tick``, which ends it itself with
+    the head's or the inactivity's TimeoutError when none of these applies).  A 3xx body not dropped
     within ``drain_timeout``: its redirect goes on a new connection (``drain``).  The request's own
     ``deadline`` with requests queued behind it: it fails alone (on_err(TimeoutError)), and as its
     answer is half read (or its body half sent) the connection can't carry another: the queue goes out

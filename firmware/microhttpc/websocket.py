@@ -179,7 +179,8 @@ class WebSocket(WSCore):
 
     def _salvage(self):
         """A write met a reset.  What the socket still holds came before the reset (the kernel hands it
-        to the reader first): all of it (at most 4,096 reads), without waiting, is parsed, so that recv() returns
+        to the reader first): all of it (at most 4,096 reads; on MicroPython as far as the messages it
+        makes fit the heap: ``Protocol.holds_back``), without waiting, is parsed, so that recv() returns
         its messages and Close before ConnectionClosed, as poll's does (five messages and a Close were
         lost).  Into a buffer of its own (a callback that sent may hold a view of the receive buffer),
         copied for the protocol, which may keep views of what it is given.  No heap for that is a
@@ -195,7 +196,7 @@ class WebSocket(WSCore):
                 p.receive_data(data)
             mv = memoryview(bytearray(512))
             for _ in range(4096):  # (finite: nothing comes after a reset; 16 lost an 11 KB tail)
-                if p._discard:  # (a fault, the server's Close: nothing after it is parsed)
+                if p._discard or p.holds_back():  # (a fault, the server's Close: nothing after it is parsed)
                     return
                 n = self._recv(mv)
                 if not n:
