@@ -928,6 +928,9 @@ class RawServer:
                     continue
                 early = RAW_EARLY.get(path.split("?")[0])
                 if early is not None:  # answered before the body is read, which is never read
+                    # (at once: over TLS, Nagle held the answer behind the unacknowledged session
+                    # tickets, and the close's reset, the body unread, discarded it unsent)
+                    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                     c.sendall(early[0])
                     if early[1] == _HOLD:
                         time.sleep(5)  # the client's upload stalls: its write times out first

@@ -113,3 +113,27 @@ def _streamed_over_tls_in_bounded_memory(layer):
 
 
 per_layer(globals(), "streamed_over_tls_in_bounded_memory", _streamed_over_tls_in_bounded_memory)
+
+
+def _an_early_answer_then_reset(layer):
+    """A server that answers an upload at once (a 413) and closes with the body unread, over TLS: the
+    client's next write meets a reset, and the answer that came before it is the response, as on a
+    plain connection (dual_reset_write).  MicroPython lost it on every layer: the write failed with
+    EPIPE, which the TLS socket's reset handling did not take for a reset ("send failed: OSError(32)")."""
+    import time
+
+    def body():
+        yield b"a" * 1000
+        time.sleep(0.5)  # the 413 and the reset come meanwhile
+        for _ in range(10):
+            yield b"b" * 1000
+
+    c = open_client(layer, *server("tlsraw"), timeout=5, tls=True, cadata=tls_ca(), server_hostname="localhost")
+    try:
+        r = c.request("POST", "/raw/early-close", body=body())
+        assert r.status == 413 and r.body == b"too large", (r.status, r.body)
+    finally:
+        c.close()
+
+
+per_layer(globals(), "an_early_answer_then_reset", _an_early_answer_then_reset)
