@@ -466,7 +466,8 @@ RAW.update({
     # a body that ends where the connection does, in one write with its head (in 1 KiB writes:
     # /raw/until-close-notify/N, /raw/until-close/N closed without close_notify, /raw/until-reset/N cut
     # by a reset: no end of the body, a body cut short; /raw/length-then-reset/N a body of N bytes with its
-    # Content-Length, then a reset 0.2 s later)
+    # Content-Length, then a reset 0.2 s later; /raw/length-cut-notify/N half of a body of N bytes with
+    # its Content-Length, then close_notify, and TCP open until the client's close_notify or close)
     "/raw/until-close-notify": (b"HTTP/1.1 200 OK\r\n\r\n" + _abc(3000), _NOTIFY),
     # a 5-byte chunked body, then ~58 KB of trailers (29 lines of 2000 bytes: under max_line, max_headers)
     "/raw/big-trailers": (_CHUNKED + b"5\r\nhello\r\n0\r\n"
@@ -966,10 +967,10 @@ class RawServer:
                     data, cuts, after = valid_response(int(key[11:]), int(path.partition("?max=")[2] or 20000))
                     data = _cut(data, cuts, 5)
                 if key.startswith(("/raw/until-close-notify/", "/raw/until-close/", "/raw/until-reset/",
-                                   "/raw/length-then-reset/")):
+                                   "/raw/length-then-reset/", "/raw/length-cut-notify/")):
                     n = int(key.rpartition("/")[2])
                     head = b"HTTP/1.1 200 OK\r\n%s\r\n" % (b"Content-Length: %d\r\n" % n if "length" in key else b"")
-                    data = _in_writes(head, _abc(n), 1024, "reset" in key)
+                    data = _in_writes(head, _abc(n // 2 if "cut" in key else n), 1024, "reset" in key)
                     after = _NOTIFY if "notify" in key else _RESET if "reset" in key else _CLOSE
                 if key == "/raw/target":  # the request-target as it came
                     data = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(path), path.encode())
@@ -1163,6 +1164,9 @@ RAW_SCRIPTS = {
     "/fragping": (None, raw_frame(9, b"p", fin=False) + raw_frame(0, b"q")),
     "/cont": (None, raw_frame(0, b"orphan")),
     "/newdata": (None, raw_frame(1, b"a", fin=False) + raw_frame(1, b"b")),
+    # 20 messages and half of a frame, then TCP closed without a Close frame (over TLS asyncio's close:
+    # close_notify, and TCP open until the client's close_notify or close)
+    "/half-frame-end": (None, b"".join(raw_frame(1, b"m%d" % i) for i in range(20)) + raw_frame(1, b"x" * 1000)[:500]),
     "/closecode": (None, _close(999)),
     "/close1005": (None, _close(1005)),
     "/close1": (None, raw_frame(8, b"\x03")),
@@ -1578,7 +1582,7 @@ async def raw_ws(reader, writer):
                 await writer.drain()
             else:
                 await asyncio.sleep(step)
-        if path == "/eof" or path.startswith(("/drop/", "/fuzz/")):
+        if path in ("/eof", "/half-frame-end") or path.startswith(("/drop/", "/fuzz/")):
             return  # TCP closed without a Close frame
         if path == "/going-halfclose":
             writer.write_eof()

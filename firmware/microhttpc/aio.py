@@ -177,10 +177,11 @@ _probe: list = [None, None, None]
 
 
 def _reset(sock):
-    """MicroPython: has ``sock`` (plain or TLS) met a reset?  Then it is read with recv(), once per call
-    (``rtio.recv_into``): readinto() reads on after a read that did not fill its buffer, and when that
-    next read meets the reset it raises, and the bytes that came before the reset (the socket, or TLS,
-    still held them) are lost: a WebSocket's last messages and its Close, a body's end.  One poll set
+    """MicroPython: has ``sock`` (plain or TLS) met a reset?  Then a plain one is read with recv(), once
+    per call (``rtio.recv_into``; a TLS one always is): readinto() reads on after a read that did not fill
+    its buffer, and when that next read meets the reset it raises, and the bytes that came before the
+    reset are lost: a WebSocket's last messages and its Close, a body's end.  A TLS one is not written
+    then (a write that meets the reset fails it for reads too).  One poll set
     for all connections, asking for no event (for POLLIN a TLS socket answers from what it holds,
     without looking at the connection), holds the socket read last: a poll set per connection took
     288 bytes of each."""
@@ -683,13 +684,10 @@ class Connection(Session):
                 while True:
                     e = _enqueue(sock)
                     yield
-                    # None when the wake-up brought nothing.  One read where the session says so, or
-                    # once the socket met a reset (_reset).
-                    n = self.one_read() or _reset(sock) and 256
-                    if n:
-                        n = rtio.recv_into(sock, mv, n)
-                    else:
-                        n = sock.readinto(mv)
+                    # None when the wake-up brought nothing.  One read where the session says so, once
+                    # the socket met a reset (_reset), and over TLS always (rtio.recv_into says why).
+                    n = self.one_read() or self.tls and hasattr(sock, "recv") and -1 or _reset(sock) and 256
+                    n = rtio.recv_into(sock, mv, n) if n else sock.readinto(mv)
                     if n is not None:
                         return mv[:n] if n else b""
             except asyncio.CancelledError:
@@ -704,7 +702,8 @@ class Connection(Session):
                 if w is not None:
                     _waits.remove(w)
             try:  # the deadline came first: what the socket holds already is taken (a 0 s wait reads too)
-                n = rtio.recv_into(sock, mv) if _reset(sock) else sock.readinto(mv)
+                n = self.tls and hasattr(sock, "recv") and -1 or _reset(sock) and 256
+                n = rtio.recv_into(sock, mv, n) if n else sock.readinto(mv)
             except (OSError, ValueError, AttributeError) as exc:
                 raise self._failed("receive failed: %r", exc)
             if n is not None:

@@ -107,9 +107,14 @@ class Lines:
             from .rt import load  # (not a plain import: threads, see rt.load)
 
             load("session").count(max_line, "max_line", 1)
-        body = resp.read() if hasattr(resp, "body") else resp._body  # poll: the collected body (ConnectionLost: cut)
         self.max = max_line if max_line is not None else c.limits[0] if c is not None else 2048
-        self.end = self.whole = body is not None or not hasattr(resp, "_next_chunk") and not hasattr(resp, "read_chunk")
+        if hasattr(resp, "body"):  # poll: the rest of its collected body, taken as the other layers' lines take
+            # theirs: a read() after them gets what they left (it gave all of the body again; ConnectionLost: cut)
+            body = resp.read(len(resp.body or b""))
+            self.end, self.whole = True, None
+        else:
+            body = resp._body
+            self.end = self.whole = body is not None
         self.buf = body or b""
         self.pos = 0
         self.done = False
@@ -149,7 +154,9 @@ class Lines:
         """A line goes out: what this holds past it goes back to the response as unread body (not from
         a body read whole: the response has it all, and a copy of the rest per line would be quadratic)."""
         r = self.resp
-        if not self.whole and self.pos < len(self.buf):
+        if self.whole is None:  # (poll: the rest as a view)
+            r._pending = self.lent = memoryview(self.buf)[self.pos :]
+        elif not self.whole and self.pos < len(self.buf):
             self.buf, self.pos = self.buf[self.pos :], 0  # (one copy: the rest, lent as it is)
             r._pending = self.lent = self.buf + r._pending if r._pending else self.buf
 
@@ -159,8 +166,10 @@ class Lines:
         if self.lent is not None:
             if r._pending is self.lent:
                 r._pending = b""
-            else:  # read by read(), readinto() ... in between: the lines go on after it
-                self.buf, self.pos = b"", 0
+            else:  # read by read(), readinto() ... in between: the lines go on after it (poll: from
+                self.buf, self.pos = b"", 0  # what is left of its body, which it has whole)
+                if self.whole is None:
+                    self.buf, r._pending = bytes(r._pending or b""), b""
             self.lent = None
 
     def _conn(self):

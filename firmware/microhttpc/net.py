@@ -108,8 +108,8 @@ class Stream:
 
     def _recv(self, buf, once=False):
         """``recv_some`` without its fast path: a plain socket on MicroPython is read once after the wait
-        (``rtio.recv_into``): an HTTP answer may have a reset right behind it; a TLS socket so when
-        ``once`` (``Session.one_read``: at most that many bytes) or once it met a reset."""
+        (``rtio.recv_into``): an HTTP answer may have a reset right behind it; a TLS socket always (at
+        most ``once`` bytes when given: ``Session.one_read``), where it has recv()."""
         try:
             if MICROPYTHON:
                 if self._wait_first and not self._wait(select.POLLIN):
@@ -122,9 +122,8 @@ class Stream:
                     while True:
                         if self._wait_first:
                             n = recv_into(self.sock, buf)
-                        else:  # TLS: once it met a reset, recv() too (aio._reset says why)
-                            n = recv_into(self.sock, buf, once or 256) if (once or self._wait(0, 0) & 8) and hasattr(self.sock, "recv") \
-                                else self.sock.readinto(buf)
+                        else:  # TLS: one read per call (rtio.recv_into says why)
+                            n = recv_into(self.sock, buf, once) if hasattr(self.sock, "recv") else self.sock.readinto(buf)
                         if n is not None:
                             return n
                         if dl is not None:

@@ -86,10 +86,10 @@ class Conn(Session):
         """Bytes read into ``mv`` (0 at EOF) or written from it, or None when the socket can't now."""
         s = self.sock
         try:
-            if MICROPYTHON:  # (TLS after a reset too, where it has recv: see aio._reset; no poll set of its own)
+            if MICROPYTHON:  # (TLS: each read one read, where it has recv: rtio.recv_into says why)
                 if out and self.tls and self.engine._reset(s):  # a write that meets a reset fails the TLS socket
                     raise OSError(104)  # for reads too: what came before it is read first (below), as net.py does
-                return s.write(mv) if out else recv_into(s, mv, err) if err and (not self.tls or hasattr(s, "recv")) else s.readinto(mv)
+                return s.write(mv) if out else recv_into(s, mv, err) if (hasattr(s, "recv") if self.tls else err) else s.readinto(mv)
             return s.send(mv) if out else s.recv_into(mv)
         except (OSError, ValueError) as exc:  # ValueError, or an mbedTLS code (< 0): MicroPython's TLS failed
             if self._t_tls is None or isinstance(exc, OSError) and not (MICROPYTHON and -29312 != exc.args[0] < 0):
@@ -149,7 +149,7 @@ class Conn(Session):
             mv = (self.websocket.protocol.payload_room(len(buf)) or buf) if self.state == _WS else \
                 buf if self.upgrading is None else buf[:512]  # a 101's head: little (client._event)
             try:  # (the read too: over TLS, MicroPython's socket allocates what it returns)
-                n = self._io(mv, False, err or self.one_read() or MICROPYTHON and self.tls and self.engine._reset(self.sock))
+                n = self._io(mv, False, err or self.one_read())
                 if n is None:
                     return
                 self._t_io = ticks_ms()
@@ -440,7 +440,7 @@ class Engine:
         return conn
 
     def request(self, conn, method, target="/", headers=None, body=None, on_response=None, on_body=None,
-                on_complete=None, on_err=None, user_data=None, deadline=None, **kw):
+                on_complete=None, on_err=None, **kw):
         """Queue a request on ``conn`` (FIFO, one at a time, from the next poll()); returns its Transaction.
         ``method``: a name or a ready ``request.Request``; other keywords are those of ``request.Request`` (a body of
         unknown length goes chunked, pulled as the socket drains); ``deadline`` (s) bounds this request as a whole.
@@ -448,11 +448,11 @@ class Engine:
         ``resp.body``, bounded by ``max_body``); ``on_complete(resp, ok)`` at the end; ``on_err(exc)`` on failure."""
         self._mine(conn)
         try:  # checked and built now: UsageError here, as on the other layers (on_err at its turn before)
-            if deadline is not None:  # (a Request's keyword: not written into a ready one, refused with it)
-                kw["deadline"] = deadline
+            if on_body is not None:  # (a Request's keyword, as user_data= and deadline= in kw: refused beside a ready one)
+                kw["on_body"] = on_body
             r = load("request").request(method, target, headers, body, kw)  # on use (rt.load: threads): a WebSocket-only engine never loads it
-            callables(on_response, on_body, on_complete, on_err)
-            req = Transaction(conn, r, on_response, on_body or r.on_body, on_complete, on_err, r.user_data if user_data is None else user_data)
+            callables(on_response, on_complete, on_err)
+            req = Transaction(conn, r, on_response, r.on_body, on_complete, on_err, r.user_data)
             req.hdrs = r.user_headers()
             req.head = r.prepare(conn.host_header, not conn.persistent, req.hdrs, conn.target(r))
         except MemoryError as e:  # (as in upgrade(): raised once, and the connection ends; the Request and the

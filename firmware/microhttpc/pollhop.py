@@ -68,7 +68,7 @@ def _follow(conn, req, unsent):
     conn._used = True
     if c is None:  # the verdict was an error (``nxt``)
         return conn._req_fail(req, nxt)
-    req.response = None
+    # (req.response stays the 3xx until the next head: a hop that fails reports on_complete(3xx, False))
     req.asked = req.asked or req.request  # (the application's Request: the response's, and the Transaction's at its end)
     try:  # (out of memory making or connecting the next connection: the request fails with it; it was in no
         # queue and never told.  A connection _open() began ends from the next poll(), see Engine._open.)

@@ -76,12 +76,12 @@ _probe: list = [None, None]  # MicroPython: a poll set, and the socket in it (se
 
 
 def reset(sock):
-    """MicroPython: 256 when the TLS socket ``sock`` has met a reset, else 0.  The engine then reads it
-    with recv(), once per call (``rtio.recv_into``): readinto() reads on after a read that did not
-    fill its buffer, and when that next read meets the reset it raises, and what it had read is lost
-    (a WebSocket's last messages and its Close, 2 of 120 that had all come).  The engine's poll does
-    not tell: for POLLIN a TLS socket answers from what it holds, without looking at the connection;
-    a poll set asking for no event does.  (As ``aio._reset``, for poll's TLS connections only.)"""
+    """MicroPython: 256 when the TLS socket ``sock`` has met a reset, else 0.  The engine then writes
+    nothing more to it: a write that meets the reset fails the TLS socket for reads too, and what came
+    before the reset is lost (a WebSocket's last messages and its Close; its reads are one read each,
+    ``rtio.recv_into``).  The engine's poll does not tell: for POLLIN a TLS socket answers from what it
+    holds, without looking at the connection; a poll set asking for no event does.  (As
+    ``aio._reset``, for poll's TLS connections only.)"""
     p, s = _probe
     if p is None:
         import select

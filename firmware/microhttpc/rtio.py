@@ -70,21 +70,30 @@ def is_timeout(exc):
 
 
 def recv_into(sock, buf, limit=256):
-    """One read of at most ``limit`` bytes from a MicroPython socket into ``buf``: the count, 0 at EOF,
-    None when nothing is there (as readinto).  readinto() reads on after a read that did not fill
-    ``buf``: when that next read finds a reset it raises and what the first one got is lost (a short
-    answer with the reset right behind it), and over TLS it may take the server's close_notify, which
-    mbedTLS reports once (a body that ends with the connection never ended).  recv() reads once, and
-    allocates: at most 256 bytes for a response head or a socket that poll found failed; more
-    (``Session.one_read``: a TLS body read until the close) and the garbage is collected at once: a
-    body read whole from pieces with recv()'s blocks between them split the heap (the largest that a
-    128K heap took fell by half)."""
-    try:
-        b = sock.recv(len(buf) if len(buf) < limit else limit)
-    except OSError as exc:
-        if would_block(exc):
-            return None
-        raise
+    """One read of at most ``limit`` bytes (0 or -1: ``len(buf)``) from a MicroPython socket into ``buf``: the
+    count, 0 at EOF, None when nothing is there (as readinto).  readinto() reads on after a read that did
+    not fill ``buf``: when that next read finds a reset it raises and what the first one got is lost (a
+    short answer with the reset right behind it), and over TLS it may take the server's close_notify,
+    which mbedTLS reports once: the end was never seen (a body cut short, a WebSocket cut inside a frame:
+    the timeout, or for good; a keep-alive connection the server had closed carried the next request).
+    So a TLS socket is always read with this (where it has recv()).  recv() reads once, and allocates,
+    short-lived: at most 256 bytes for a response head or a socket that poll found failed; more than 256
+    (``Session.one_read``: a TLS body read until the close) and the garbage is collected at once: a body
+    read whole from pieces with recv()'s blocks between them split the heap (the largest that a 128K heap
+    took fell by half)."""
+    n = limit if 0 < limit < len(buf) else len(buf)
+    while True:
+        try:
+            b = sock.recv(n)
+            break
+        except OSError as exc:
+            if would_block(exc):
+                return None
+            raise
+        except MemoryError:  # no block for it (before it read a byte): a smaller one, else as readinto()
+            if n <= 256:  # does, which allocates nothing (TLS WebSockets of poll in a 128K heap met it)
+                return sock.readinto(buf)
+            n = 256
     if b is None:  # (a TLS socket's recv with nothing decrypted)
         return None
     buf[: len(b)] = b

@@ -224,10 +224,16 @@ def test_engine_request_with_a_ready_request_takes_nothing_else():
     r = Request("GET", "/hello")
     raises(UsageError, e.request, c, r, deadline=0.5)
     assert r.deadline is None, r.deadline
+    # user_data= and on_body= too, Request keywords on the other layers: poll took them beside a ready
+    # Request, and its response's user_data was not the request's (an outside parity hunt)
+    raises(UsageError, e.request, c, Request("GET", "/hello", user_data=7), user_data=5)
+    raises(UsageError, e.request, c, r, on_body=print)
     got = []
     e.request(c, r, on_complete=lambda resp, ok: got.append((resp.body, ok)))
-    e.run(until=lambda: got, timeout=5)
-    assert got == [(b"hello world", True)], got
+    e.request(c, Request("GET", "/hello", user_data=7), on_complete=lambda resp, ok: got.append(resp.user_data))
+    e.request(c, "GET", "/hello", user_data=5, on_complete=lambda resp, ok: got.append(resp.user_data))
+    e.run(until=lambda: len(got) == 3, timeout=5)
+    assert got == [(b"hello world", True), 7, 5], got
     e.close_all()
 
 

@@ -152,9 +152,31 @@ def test_poll_close_ends_a_redirect_pending_on_another_origin():
     e.run(until=lambda: False, timeout=0.2)
     assert len(e.connections) == 2 and not out, (e.connections, out)
     e.close(conn)
-    assert e.run(until=lambda: not e.connections and len(out) == 2, timeout=5), (e.connections, out)
-    # the request's end before its connection's (on_close came first, and the request's end after it)
-    assert out[0][0] == "err" and isinstance(out[0][1], ConnectionLost) and out[1] == ("close", None), out
+    assert e.run(until=lambda: not e.connections and len(out) == 3, timeout=5), (e.connections, out)
+    # the request's end before its connection's (on_close came first, and the request's end after it);
+    # on_complete(302, False) after on_err: the 3xx's head had come
+    assert out[0][0] == "err" and isinstance(out[0][1], ConnectionLost), out
+    assert out[1:] == [("complete", False), ("close", None)], out
+
+
+def test_poll_a_hop_that_fails_to_connect_completes_its_request():
+    """A redirect whose next hop can't connect (nothing listens there): on_err(ConnectError), then
+    on_complete(the 3xx, False), as every request whose head had come ends (it got on_err only; a
+    Location refused before the hop got both: an outside parity hunt)."""
+    from microhttpc.errors import ConnectError
+    from microhttpc.poll import Engine
+
+    host, port = server("http")
+    ch, cp = server("closed")
+    e = Engine(timeout=5)
+    out = []
+    conn = e.connect(host, port, follow_redirects=2)
+    e.request(conn, "GET", "/redirect/302", query={"to": "http://%s:%d/x" % (ch, cp)},
+              on_complete=lambda r, ok: out.append(("complete", r.status, ok)), on_err=lambda x: out.append(("err", x)))
+    assert e.run(until=lambda: len(out) == 2, timeout=10), out
+    assert out[0][0] == "err" and isinstance(out[0][1], ConnectError) and out[1] == ("complete", 302, False), out
+    e.close_all()
+    e.run(timeout=2)
 
 
 def test_poll_queued_request_behind_a_cut_3xx_body():

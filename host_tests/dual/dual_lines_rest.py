@@ -101,3 +101,37 @@ def test_no_byte_handed_out_twice_after_a_whole_read():
     got, whole = asyncio.run(main())
     assert got == [body[:3], body[3:], b""], got
     assert whole == [body, body[:5], body[5:], b""], whole
+
+
+def test_lines_take_the_body_on_poll_too():
+    # poll's iter_lines() read its collected body whole: read(), text() and a second iter_lines() after
+    # it handed all of the body out again, where the other layers give what the lines left (an outside
+    # hunt).  Now the lines take it as theirs do: the rest after lines that stopped early, nothing after all.
+    from microhttpc.poll import Engine
+
+    body = b"alpha\r\nbeta\n\ngamma"
+    host, port = server("raw")
+    e = Engine(timeout=10)
+    conn = e.connect(host, port)
+    try:
+        got = []
+        for _ in range(3):
+            e.request(conn, "GET", "/raw/lines", on_complete=lambda r, ok: got.append((r, ok)))
+        e.run(until=lambda: len(got) == 3, timeout=10)
+        assert [ok for _, ok in got] == [True] * 3, got
+        r = got[0][0]
+        assert list(r.iter_lines()) == [b"alpha", b"beta", b"", b"gamma"]
+        assert (r.read(), r.text(), list(r.iter_lines()), r.read(5)) == (b"", "", [], b"")
+        r = got[1][0]
+        it = r.iter_lines()
+        assert (next(it), next(it)) == (b"alpha", b"beta")
+        assert r.read() == REST and r.read(5) == b"" and list(it) == []
+        r = got[2][0]
+        assert r.read(3) == body[:3]
+        it = r.iter_lines()
+        assert next(it) == b"ha"
+        assert r.read(2) == b"be" and list(it) == [b"ta", b"", b"gamma"] and r.read() == b""
+        assert r.body == body  # (the collected attribute stays as it came)
+    finally:
+        e.close_all()
+        e.run(timeout=2)

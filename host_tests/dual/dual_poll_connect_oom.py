@@ -111,7 +111,8 @@ def test_redirect_hop_connect_oom_fails_the_request():
         e.request(c, "GET", "/redirect/302?to=http://%s:%d/hello" % (h2, p2),
                   on_complete=lambda r, ok: ev.append(("complete", r.status, ok)), on_err=lambda x: ev.append(("err", x)))
         assert e.run(until=lambda: ev, timeout=8), ev
-        assert len(ev) == 1 and ev[0][0] == "err" and isinstance(ev[0][1], MemoryError), ev
+        assert e.run(until=lambda: len(ev) == 2, timeout=8), ev
+        assert ev[0][0] == "err" and isinstance(ev[0][1], MemoryError) and ev[1] == ("complete", 302, False), ev
         got = []
         e.request(c, "GET", "/hello", on_complete=lambda r, ok: got.append(r.body))
         assert e.run(until=lambda: got, timeout=8) and got == [b"hello world"], (got, ev)
