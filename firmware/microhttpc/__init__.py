@@ -35,12 +35,14 @@ def __getattr__(name):
     elif not name or name.startswith("__"):
         raise AttributeError(name)
     else:
-        # MicroPython asks the package first for ``from . import submodule``: load the submodule.
-        try:
-            value = load(name)
-        except ImportError:
-            value = getattr(load("errors"), name)  # (AttributeError when it is none of them)
-            if not isinstance(value, type):  # (its classes are the errors; not ``message``, its imports)
+        # An error class first, with no exception raised here: MicroPython let an ImportError caught here
+        # out of an ``except microhttpc.TimeoutError:`` clause that named it first, instead of the
+        # MemoryError that clause was matching.  (Its classes are the errors; not ``message``, its imports.)
+        value = getattr(load("errors"), name, None)
+        if not isinstance(value, type):
+            try:  # MicroPython asks the package first for ``from . import submodule``: load the submodule
+                value = load(name)
+            except ImportError:
                 raise AttributeError(name)
     globals()[name] = value
     return value

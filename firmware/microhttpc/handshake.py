@@ -291,7 +291,5 @@ def _unload():
     if gc.mem_free() >= keep:
         return
     sys.modules.pop(__name__, None)  # (a thread's load of it, under rt.lock, finds it whole or not at all)
-    try:
-        delattr(sys.modules[__name__.rpartition(".")[0]], __name__.rpartition(".")[2])
-    except (AttributeError, KeyError):
-        pass
+    # (pop(), not delattr(): the port's delattr leaves the module in the freed slot of the package's dict)
+    sys.modules["microhttpc"].__dict__.pop("handshake", None)

@@ -116,6 +116,13 @@ def load(name=None):
         if mod:  # (None: gc is a module of the port's, already there)
             return __import__(mod, None, None, ("__name__",))
     finally:
+        if mod and mod not in m:
+            # The load failed.  MicroPython takes the module out of sys.modules but leaves it in the freed
+            # slot, held until that slot is used again: 25 KB of a handshake whose load met a MemoryError,
+            # the HTTP modules it imported with it, and each ws_connect loaded those again beside them.  The
+            # same slot, taken (the one freed: no allocation) and given back by pop(), which clears it.
+            m[mod] = None
+            m.pop(mod)
         if was is not None:
             import gc
 

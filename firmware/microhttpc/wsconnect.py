@@ -38,8 +38,8 @@ def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeo
     from .rt import load
 
     fresh = [m for m in _HTTP if "microhttpc." + m not in sys.modules]
-    stream, buf, t, hs = _http_part(load("client"), fresh, url, headers, subprotocols, connect_timeout, timeout,
-                                    ssl_context, cadata, verify, server_hostname, ws_options)
+    stream, buf, t, hs = _http_part(fresh, url, headers, subprotocols, connect_timeout, timeout, ssl_context, cadata,
+                                    verify, server_hostname, ws_options)
     sub, accepted, leftover, resp = hs
     hs = None
     if _drop(fresh):
@@ -54,14 +54,17 @@ def ws_connect(url, headers=None, subprotocols=None, connect_timeout=10.0, timeo
         raise
 
 
-def _http_part(client, fresh, url, headers, subprotocols, connect_timeout, timeout, ssl_context, cadata, verify,
+def _http_part(fresh, url, headers, subprotocols, connect_timeout, timeout, ssl_context, cadata, verify,
                server_hostname, ws_options):
     """The connection and its upgrade's HTTP part; the Connection gives its stream and receive buffer up
     and is garbage after it (returns them, its timeout and the handshake's outcome).  When it fails
-    (refused, a timeout, a wrong 101), the modules of ``fresh`` go as after a 101 (``_drop``): they
-    counted as the application's from then on, and stayed for good."""
+    (refused, a timeout, a wrong 101, no heap to load ``client``), the modules of ``fresh`` go as after a
+    101 (``_drop``): they counted as the application's from then on, and stayed for good."""
+    from .rt import load
+
     conn = None
     try:
+        client = load("client")
         scheme, host, port, target = client.parse_url(url)
         if "urlsplit" in fresh and _short():  # its code goes before the connection's buffers come: 1 KiB
             _forget(["urlsplit"])  # less at the handshake's peak (a ws_connect session passed in 63 KiB, not 64)
@@ -71,8 +74,6 @@ def _http_part(client, fresh, url, headers, subprotocols, connect_timeout, timeo
         if ws_options or headers or subprotocols or extensions:  # checked before connecting (a wrong one was
             # a TLSError, or a connect for nothing; none: the handshake's module loads after the connection's
             # buffers)
-            from .rt import load
-
             load("handshake").start_upgrade(None, target, headers, subprotocols, extensions, ws_options)
         conn = client.Connection(host, port, tls=scheme == "wss", connect_timeout=connect_timeout, timeout=timeout,
                                  ssl_context=ssl_context, cadata=cadata, verify=verify, server_hostname=server_hostname)
@@ -117,10 +118,7 @@ def _forget(names):
     """The modules ``names`` out of ``sys.modules`` and the package: garbage once nothing holds them."""
     import sys
 
-    pkg = sys.modules["microhttpc"]
+    pkg = sys.modules["microhttpc"].__dict__
     for name in names:
         sys.modules.pop("microhttpc." + name, None)
-        try:
-            delattr(pkg, name)
-        except (AttributeError, KeyError):
-            pass
+        pkg.pop(name, None)  # (not delattr(): the port leaves a module deleted so in the freed slot, held)
