@@ -251,14 +251,16 @@ class PollReconnect(Reconnect):
     ``target``: a ``ws://`` / ``wss://`` URL, or a function ``f(engine)`` that returns a new WebSocket
     (``engine.upgrade(engine.connect(...), ...)``).  Keywords: ``base_delay``, ``max_delay``,
     ``min_uptime``, ``on_retry`` as for ``microhttpc.reconnect``; with a URL, ``connect_timeout``,
-    ``ssl_context``, ``cadata``, ``verify`` and ``server_hostname`` go to ``engine.connect`` and the rest
+    ``ssl_context``, ``cadata``, ``verify``, ``server_hostname`` and ``deadline`` (bounds the opening
+    handshake as a whole, a refusal's body too; default: the connection's ``timeout``, as ``ws_connect``'s
+    bounds it) go to ``engine.connect`` and the rest
     to ``engine.upgrade`` (the WebSocket's callbacks: ``on_open(ws)`` for each new one, ``on_msg`` ...).
     ``websocket``: the current WebSocket once open (None between connections).  The loop ends after
     the application's own ``ws.close()`` (code 1000) or ``stop()``; an error that retrying cannot mend
     (the WebSocket's ``on_err`` got it) ends it too, kept in ``error``.  ``running``: not ended yet.
     ``engine.run()`` returns once the loop ended and its connection is closed."""
 
-    CONNECT_KW = ("connect_timeout", "ssl_context", "cadata", "verify", "server_hostname")  # for connect()
+    CONNECT_KW = ("connect_timeout", "ssl_context", "cadata", "verify", "server_hostname", "deadline")  # for connect()
 
     _fn_open = None  # the on_open of the WebSocket a function made, called before the keyword's
 
@@ -317,6 +319,8 @@ class PollReconnect(Reconnect):
                 self._fn_open, ws.on_open = ws.on_open, self._opened  # (the keyword's was lost here)
             else:
                 c = e.connect(self._host, self._port, self._tls, **self._ckw)
+                if c.deadline is None:  # (a refusal's body a byte at a time held each attempt for 20 s with
+                    c.deadline = c.timeout  # timeout=1; the other layers' ws_connect bounded it by timeout)
                 try:
                     ws = e.upgrade(c, self._path, on_open=self._opened, **self.kw)
                 except Exception:  # (headers or offers refused: the connection would stay in the engine)
