@@ -175,6 +175,8 @@ def check_settings(o, more=()):
     for k in _OPTS + ("rng",):  # (on_close=5 and the like failed at the close, or took the error's place)
         if o.get(k) is not None and not callable(o[k]):
             raise UsageError("%s must be callable, not %r" % (k, o[k]))
+    if o.get("streaming") and o.get("on_msg") is not None:  # (every message was dropped unseen)
+        raise UsageError("streaming=True hands messages to on_msg_rx_init/_data/_complete, never to on_msg")
     if o.get("rng") is not None:
         # Each frame's mask is rng(4): one of another length went into the frame as it was (every
         # frame 12 bytes too long, silently, from an rng that always gave 16), or failed every send
