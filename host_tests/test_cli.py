@@ -459,3 +459,47 @@ def test_data_from_a_fifo_or_a_directory(run, tmp_path):
     p = run("-d", "@" + str(tmp_path), http("http", "/echo"))
     assert p.returncode == 2 and p.stdout == b"", p
     assert p.stderr.startswith(b"microhttpc: cannot read ") and b"directory" in p.stderr, p.stderr
+
+
+def test_ws_refused_upgrade_is_written_as_an_answer(run):
+    # An upgrade answered 503 with Retry-After: -i printed only "upgrade refused: 503" on stderr, exit
+    # status 2; the status line, the headers and the body were lost (an outside hunt).  Now as for an
+    # HTTP request: head (with -i) and body on stdout, exit status 1.
+    p = run("-i", "ws://%s/status/503" % os.environ["MHC_HTTP"])
+    assert p.returncode == 1, p
+    no_traceback(p)
+    assert p.stdout.startswith(b"HTTP/1.1 503 "), p.stdout
+    assert b"\r\n\r\n" in p.stdout and p.stderr.startswith(b"microhttpc: upgrade refused: 503"), p
+
+
+def test_an_empty_method_is_a_usage_error(run):
+    # -X '' sent GET (an empty method fell back to the default; an outside hunt).
+    p = run("-X", "", http("http", "/hello"))
+    assert p.returncode == 2 and p.stdout == b"", p
+    no_traceback(p)
+
+
+def test_ws_interrupt_closes_with_1001(run):
+    # Ctrl-C in a WebSocket session dropped the socket: the server saw no Close (1006; an outside hunt).
+    import signal
+
+    ws_url = "ws://%s/echo?cli-interrupt" % os.environ["MHC_WSRAW"]
+    proc = run.popen(ws_url)
+    try:
+        proc.stdin.write(b"hello\n")
+        proc.stdin.flush()
+        got = read_until(proc, ("stdout", b"hello\n"))
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 2 and b"interrupted" in got["stderr"] + err, (proc.returncode, got, err)
+    import microhttpc
+
+    ws = microhttpc.ws_connect("ws://%s/lastclose?/echo?cli-interrupt" % os.environ["MHC_WSRAW"], timeout=10)
+    try:
+        payload = ws.recv()
+    finally:
+        ws.close()
+    assert payload[:2] == b"\x03\xe9", payload  # 1001

@@ -136,7 +136,7 @@ def http(o, scheme, host, port, target):
     body = o["data"]
     f = body[0] if isinstance(body, tuple) else None
     try:
-        method = o["method"] or ("GET" if body is None else "POST")
+        method = o["method"] if o["method"] is not None else "GET" if body is None else "POST"  # (-X '': refused)
         r = conn.request(method, target, headers=hdrs, body=body if f is None else f,
                          content_length=None if f is None else body[1])
         if o["head"]:
@@ -155,11 +155,20 @@ def websocket(o, url):
     import select
     from binascii import hexlify
     from .wsconnect import ws_connect
-    from .errors import ConnectionClosed
+    from .errors import ConnectionClosed, UpgradeRefused
     from .rt import MICROPYTHON
 
-    ws = ws_connect(url, headers=o["headers"], connect_timeout=o["timeout"], timeout=o["timeout"],
-                    close_timeout=min(5.0, o["timeout"]), verify=o["verify"], cadata=o["cadata"])
+    try:
+        ws = ws_connect(url, headers=o["headers"], connect_timeout=o["timeout"], timeout=o["timeout"],
+                        close_timeout=min(5.0, o["timeout"]), verify=o["verify"], cadata=o["cadata"])
+    except UpgradeRefused as exc:  # the answer as for an HTTP request (-i: its head too), exit status 1
+        out = sys.stdout.buffer  # (its status line, Retry-After and body were lost, exit status 2)
+        if o["head"]:
+            _head(out, exc.response)
+        out.write(exc.response.read())
+        out.flush()
+        sys.stderr.write("microhttpc: %s\n" % (exc,))
+        return 1
     err = sys.stderr
     if o["head"]:
         _head(sys.stdout.buffer, ws.response)
@@ -215,6 +224,9 @@ def websocket(o, url):
                         pass
     except ConnectionClosed as exc:
         return _closed(exc, "* closed by the server")
+    except KeyboardInterrupt:  # the closing handshake first, within close_timeout (the server saw 1006)
+        ws.close(1001)
+        raise
 
 
 def _line(ws, line, err):
