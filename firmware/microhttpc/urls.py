@@ -153,6 +153,7 @@ def next_hop(first, conn, resp, cur, hdrs, limit, history):
     if len(history) >= limit:
         from .errors import TooManyRedirects
 
+        resp._history = history  # (the hops taken: it was [], as requests' response.history is not)
         raise TooManyRedirects("more than %d redirects (last: %d to %s)" % (limit, resp.status, loc), resp)
     try:
         scheme, host, port, path = split_url(resolve_url(resp.url, loc))
