@@ -234,6 +234,9 @@ RAW = {
                                 b"xyz\r\nabc\r\n0\r\n\r\n", _CLOSE),
     "/raw/redirect-cut": (b"HTTP/1.1 302 Found\r\nLocation: /raw/no-reason\r\nContent-Length: 10\r\n\r\nabc", _CLOSE),
     "/raw/redirect-keep": (b"HTTP/1.1 302 Found\r\nLocation: /raw/no-reason\r\nContent-Length: 0\r\n\r\n", _KEEP),
+    # a kept-alive 302 to a path never answered (the server reads the request and closes)
+    "/raw/redirect-to-nothing": (b"HTTP/1.1 302 Found\r\nLocation: /raw/nothing\r\nContent-Length: 0\r\n\r\n", _KEEP),
+    "/raw/nothing": (b"", _CLOSE),
     "/raw/status-000": (b"HTTP/1.1 000 Zero\r\nContent-Length: 2\r\n\r\nok", _KEEP),
     "/raw/status-099": (b"HTTP/1.1 099 Weird\r\nContent-Length: 2\r\n\r\nok", _KEEP),
     "/raw/interim": (b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n"

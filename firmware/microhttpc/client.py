@@ -78,7 +78,7 @@ class Response(session.Response):
         # A Content-Length over the limit: LimitExceeded here, before a byte is read; the body is still
         # there to stream, as the message says (it was cut, the connection closed)
         try:
-            body = Body(conn.max_body if max_size is None else max_size, size)
+            body = Body(conn.max_body if max_size is None else max_size, size, conn.tls)
         except MemoryError:  # (nothing read: the body stays, to stream)
             raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, size)
         try:

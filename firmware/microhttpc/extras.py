@@ -109,9 +109,11 @@ class Lines:
             load("session").count(max_line, "max_line", 1)
         self.max = max_line if max_line is not None else c.limits[0] if c is not None else 2048
         if hasattr(resp, "body"):  # poll: the rest of its collected body, taken as the other layers' lines take
-            # theirs: a read() after them gets what they left (it gave all of the body again; ConnectionLost: cut)
-            body = resp.read(len(resp.body or b""))
-            self.end, self.whole = True, None
+            # theirs: a read() after them gets what they left (it gave all of the body again; ConnectionLost:
+            # cut); after a whole read(), what it gave, again, as text() and json() read it
+            w = resp._body is not None
+            body = resp.read() if w else resp.read(len(resp.body or b""))
+            self.end, self.whole = True, w or None
         else:
             body = resp._body
             self.end = self.whole = body is not None

@@ -260,7 +260,7 @@ class Conn(Session):
                     self.redirect(self, resp, req.request, None, 0, req.history)
                 self.engine._busy = False  # (on_header raised, even KeyboardInterrupt: _guard)
                 if req.hop is None and (req.on_body is None or wsh is not None):
-                    req._body = Body(self.max_body, self.parser.body_left())  # (a HEAD's: none to come)
+                    req._body = Body(self.max_body, self.parser.body_left(), self.tls)  # (a HEAD's: none to come)
                 if req.on_response and req.hop is None and wsh is None:
                     req.on_response(resp)
             elif ev[0] == http11.DATA:

@@ -135,7 +135,7 @@ def resend(conn, req=None, cause=None, pending=None):
     conn._used = False  # a request lost again on the new connection is not resent twice
     conn._cb = (None,) + conn._cb[1:]  # on_connect once
     if req is not None:
-        req.response = req.chunks = None
+        req.chunks = None  # (response: a hop's 3xx stays, for its on_complete(3xx, False) if this fails)
         conn._queue.insert(0, req)
     try:
         conn.engine._open(conn)

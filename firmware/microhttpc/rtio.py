@@ -81,7 +81,11 @@ def recv_into(sock, buf, limit=256):
     (``Session.one_read``: a TLS body read until the close) and the garbage is collected at once: a body
     read whole from pieces with recv()'s blocks between them split the heap (the largest that a 128K heap
     took fell by half)."""
-    n = limit if 0 < limit < len(buf) else len(buf)
+    n = len(buf)
+    if 0 < limit < n:
+        n = limit
+    elif limit <= 0 and n > 4096:  # (TLS: about a record at most, and a block a small heap has: a read
+        n = 4096  # per 256 bytes took a 32 KiB buffer whose block no 128K heap held)
     while True:
         try:
             b = sock.recv(n)

@@ -653,13 +653,14 @@ class Body:
     ``length`` over the limit is refused before anything is read.  A layer turns a MemoryError while
     collecting into LimitExceeded, never a bare MemoryError."""
 
-    def __init__(self, limit, length=None):
+    def __init__(self, limit, length=None, tls=False):
         if limit is not None and length is not None and length > limit:
             raise LimitExceeded("body of %d bytes is over the %d-byte limit (stream it instead)"
                                 % (length, limit), "max_body", limit, length)
         self.limit = limit
         self.parts = []
         self.size = 0
+        self.tls = MICROPYTHON and tls
 
     def add(self, piece):
         """Add a piece of the body; False (nothing added) for None, the end of the body."""
@@ -671,14 +672,16 @@ class Body:
             raise LimitExceeded("body over the %d-byte limit (stream it instead)" % self.limit, "max_body",
                                 self.limit, self.size)
         parts = self.parts
-        if len(piece) < 256:  # small pieces (a body in tiny chunks) share blocks: ~50 bytes of heap each
-            if parts and type(parts[-1]) is bytearray and len(parts[-1]) < 2048:
-                parts[-1].extend(piece)
-                return True
-            if MICROPYTHON:  # the garbage of the reads first: the block takes the lowest hole, next to the
-                import gc  # last, and leaves the heap's large holes to the whole body (a 12 KB body in
-                # 100-byte reads found no hole for it in 80 KB free, blocks and garbage spread over the heap)
-                gc.collect()
+        small = len(piece) < 256  # small pieces (a body in tiny chunks) share blocks: ~50 bytes of heap each
+        if small and parts and type(parts[-1]) is bytearray and len(parts[-1]) < 2048:
+            parts[-1].extend(piece)
+            return True
+        if MICROPYTHON and (small or self.tls):  # the garbage of the reads first (over TLS each read leaves a
+            import gc  # block: rtio.recv_into): the piece takes the lowest hole, next to the last, and leaves
+            # the heap's large holes to the whole body (a 12 KB body in 100-byte reads found no hole for it in
+            # 80 KB free, blocks and garbage spread over the heap; over TLS a 20 KB chunked body in 128K)
+            gc.collect()
+        if small:
             piece = bytearray(piece)
         parts.append(piece)
         return True
