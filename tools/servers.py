@@ -205,6 +205,8 @@ def add_http_client_routes(app):
 
 _KEEP, _CLOSE, _HOLD = "keep", "close", "hold"
 _CHUNKED = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+_GZ = __import__("gzip").compress(b'{"a": 1}', mtime=0)
+
 RAW = {
     # well-formed but unusual: the client must accept these
     "/raw/http10": (b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nold style body", _CLOSE),
@@ -234,6 +236,8 @@ RAW = {
                                 b"xyz\r\nabc\r\n0\r\n\r\n", _CLOSE),
     "/raw/redirect-cut": (b"HTTP/1.1 302 Found\r\nLocation: /raw/no-reason\r\nContent-Length: 10\r\n\r\nabc", _CLOSE),
     "/raw/redirect-keep": (b"HTTP/1.1 302 Found\r\nLocation: /raw/no-reason\r\nContent-Length: 0\r\n\r\n", _KEEP),
+    # a JSON body gzip-coded (Content-Encoding: gzip), which the client never asked for nor undoes
+    "/raw/gzip": (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(_GZ) + _GZ, _KEEP),
     # a kept-alive 302 to a path never answered (the server reads the request and closes)
     "/raw/redirect-to-nothing": (b"HTTP/1.1 302 Found\r\nLocation: /raw/nothing\r\nContent-Length: 0\r\n\r\n", _KEEP),
     "/raw/nothing": (b"", _CLOSE),

@@ -376,7 +376,7 @@ class Response(session.Response):
         body = await self.read()  # (first: a MemoryError loading the parser leaves no body unread)
         from .jsonbody import json  # (JSONDecodeError when the body is not JSON)
 
-        return json(body)
+        return json(body, self.headers)
 
     async def close(self):
         """Discard the rest of the body, as the blocking ``Response.close``: the connection is closed when

@@ -21,12 +21,17 @@ else:
         goes).  On CPython a ValueError too, as the json module's own error and requests' are."""
 
 
-def json(body):
+def json(body, headers=None):
     """``Response.json()``: the body parsed as JSON; JSONDecodeError when it is not JSON (a server's
-    fault is a microhttpc error, not the parser's ValueError or a RecursionError)."""
+    fault is a microhttpc error, not the parser's ValueError or a RecursionError), or has a content
+    coding (Content-Encoding in ``headers``: the package undoes none; see ``textbody.coded``)."""
     from json import loads
 
     from .utf8 import validate
+
+    c = headers is not None and headers.get("content-encoding")
+    if c and c.strip().lower() != "identity":  # (a gzip body was "not UTF-8", naming the wrong cause)
+        raise JSONDecodeError("the body is %s-coded (Content-Encoding), not JSON as it came: read() gives it so" % c)
 
     if body[:3] == b"\xef\xbb\xbf":  # a byte order mark, which RFC 8259 section 8.1 lets a parser ignore
         body = body[3:]  # (CPython's does; MicroPython's refused the body)

@@ -105,7 +105,7 @@ class Response(http11.ResponseHead):
         body = self.read()  # (first: a MemoryError loading the parser leaves no body unread)
         from .jsonbody import json
 
-        return json(body)
+        return json(body, self.headers)
 
     def raise_for_status(self):
         """HTTPStatusError for a 4xx or 5xx status (and one outside 100-599, which RFC 9110 section 15

@@ -4,7 +4,7 @@ values that are not UTF-8 (``latin1``, for ``rt.decode_text``).  A module of its
 first ``text()``: the other shortcuts (``extras``) are not loaded with it.
 """
 
-from .errors import LimitExceeded, UsageError
+from .errors import HTTPCError, LimitExceeded, UsageError
 from .rt import MICROPYTHON
 
 
@@ -13,7 +13,11 @@ def codec(encoding, headers=None):
     has (else UsageError): on CPython any it knows; on MicroPython UTF-8, Latin-1 and ASCII, the ones it
     can decode, returned as "utf-8", "latin-1" or "ascii" (another name was read as UTF-8 there, silently).
     None: the charset that the Content-Type of ``headers`` names, when the runtime has it, else UTF-8
-    (as requests; a Latin-1 body labelled so was read as UTF-8, its accents U+FFFD)."""
+    (as requests; a Latin-1 body labelled so was read as UTF-8, its accents U+FFFD).  A body with a
+    content coding (Content-Encoding: gzip ...), which this package does not undo, is an HTTPCError."""
+    if coded(headers):  # (a gzip body came out of text() as garbage, silently)
+        raise HTTPCError("the body is %s-coded (Content-Encoding), which text() does not decode: read() gives "
+                         "it as it came" % coded(headers))
     if encoding is None:
         return _charset(headers)
     if not isinstance(encoding, str):
@@ -51,6 +55,14 @@ def codec(encoding, headers=None):
             "us_ascii", "ansi_x3_4_1968", "us", "csascii", "646", "iso646_us", "iso_ir_6", "ibm367", "cp367"):
         return "ascii"
     raise UsageError("text(): no codec for the encoding %r on MicroPython (utf-8, latin-1 and ascii)" % (encoding,))
+
+
+def coded(headers):
+    """The content coding of a body whose ``headers`` name one (Content-Encoding, RFC 9110 section 8.4:
+    gzip, deflate, br ...), else None.  The package asks for none and undoes none (no Accept-Encoding:
+    RFC 9110 section 12.5.3 lets a server pick any)."""
+    c = headers is not None and headers.get("content-encoding")
+    return c if c and c.strip().lower() != "identity" else None
 
 
 def _charset(headers):
