@@ -42,8 +42,8 @@ def __getattr__(name):
         if not isinstance(value, type):
             try:  # MicroPython asks the package first for ``from . import submodule``: load the submodule
                 value = load(name)
-            except ImportError:
-                raise AttributeError(name)
+            except (ImportError, NameError):  # (NameError: a CPython-only module, _cpython, on MicroPython,
+                raise AttributeError(name)  # whose dir() asks for every name it knows)
     globals()[name] = value
     return value
 
