@@ -165,7 +165,7 @@ def websocket(o, url):
         out = sys.stdout.buffer  # (its status line, Retry-After and body were lost, exit status 2)
         if o["head"]:
             _head(out, exc.response)
-        out.write(exc.response.read())
+        out.write(exc.response.read())  # pyright: ignore[reportCallIssue]  (the blocking layer's: bytes)
         out.flush()
         sys.stderr.write("microhttpc: %s\n" % (exc,))
         return 1
