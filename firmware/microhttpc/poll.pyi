@@ -232,6 +232,7 @@ def reconnect(
     cadata: bytes | bytearray | str | None = None,
     verify: bool = True,
     server_hostname: str | None = None,
+    deadline: float | None = None,
     headers: Table | None = None,
     subprotocols: list[str] | tuple[str, ...] | None = None,
     extensions: list[str] | tuple[str, ...] | None = None,
