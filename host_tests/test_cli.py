@@ -34,8 +34,8 @@ def run(request, live_servers):
         return subprocess.run(prefix + list(args), input=stdin, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, timeout=60)
 
-    go.popen = lambda *args: subprocess.Popen(prefix + list(args), env=env, stdin=subprocess.PIPE,
-                                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    go.popen = lambda *args, **kw: subprocess.Popen(prefix + list(args), env=env, stdin=subprocess.PIPE,
+                                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
 
     def closed(url, which):
         # ``which`` ("stdin" or "stdout") closed in the child (its descriptor free), the other two piped
@@ -484,16 +484,19 @@ def test_ws_interrupt_closes_with_1001(run):
     import signal
 
     ws_url = "ws://%s/echo?cli-interrupt" % os.environ["MHC_WSRAW"]
-    proc = run.popen(ws_url)
+    # (SIGINT as a terminal gives it: a background job of a shell, as CI runs, starts with it ignored)
+    proc = run.popen(ws_url, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         proc.stdin.write(b"hello\n")
         proc.stdin.flush()
         got = read_until(proc, ("stdout", b"hello\n"))
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=20)
+        proc.send_signal(signal.SIGINT)  # (stdin stays open: its end would close with 1000)
+        proc.wait(20)
+        err = proc.stderr.read()
     finally:
         if proc.poll() is None:
             proc.kill()
+        proc.stdin.close()
     assert proc.returncode == 2 and b"interrupted" in got["stderr"] + err, (proc.returncode, got, err)
     import microhttpc
 
