@@ -116,7 +116,7 @@ class Lines:
             self.end, self.whole = True, w or None
         else:
             body = resp._body
-            self.end = self.whole = body is not None
+            self.end = self.whole = body is not None or not hasattr(resp, "_next_chunk") and not hasattr(resp, "read_chunk")
         self.buf = body or b""
         self.pos = 0
         self.done = False
