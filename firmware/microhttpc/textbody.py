@@ -15,9 +15,10 @@ def codec(encoding, headers=None):
     None: the charset that the Content-Type of ``headers`` names, when the runtime has it, else UTF-8
     (as requests; a Latin-1 body labelled so was read as UTF-8, its accents U+FFFD).  A body with a
     content coding (Content-Encoding: gzip ...), which this package does not undo, is an HTTPCError."""
-    if coded(headers):  # (a gzip body came out of text() as garbage, silently)
+    c = coded(headers)
+    if c:  # (a gzip body came out of text() as garbage, silently)
         raise HTTPCError("the body is %s-coded (Content-Encoding), which text() does not decode: read() gives "
-                         "it as it came" % coded(headers))
+                         "it as it came" % c)
     if encoding is None:
         return _charset(headers)
     if not isinstance(encoding, str):
