@@ -1195,6 +1195,8 @@ RAW_SCRIPTS = {
     # A good message and, in the same write, a fault or a Close: the client may answer the message first.
     "/msgthenfault": (None, raw_frame(1, b"hello") + raw_frame(1, b"x", rsv=0x20)),
     "/msgthenclose": (None, raw_frame(1, b"last words") + _close(1000, b"done")),
+    # the same fault; the client's Close (recorded) is answered with a reset
+    "/fault-then-reset": (None, raw_frame(1, b"hello") + raw_frame(1, b"x", rsv=0x20)),
     # a Close, then TCP half-closed at once (write_eof): the server still reads what the client owes it
     "/going-halfclose": (None, _close(1001, b"")),
     "/badaccept": ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -1657,7 +1659,8 @@ async def raw_ws(reader, writer):
             if op == 8 and path == "/bye-then-hold":
                 await asyncio.sleep(10)
                 return
-            if op == 8 and path == "/bye-then-reset":
+            if op == 8 and path in ("/bye-then-reset", "/fault-then-reset"):
+                RAW_LAST_CLOSE[path] = data
                 _reset_stream(writer)
                 return
             if op == 8:

@@ -437,10 +437,10 @@ class WebSocket(WSCore):
         try:
             dl = deadline(self.close_timeout)  # the Close's writes too (a server that reads nothing); in the
             # try: its float found no heap, and close() left the connection open with no on_close
-            if p.state != ws.OPEN:
-                p.send_close(code, reason)  # (the arguments checked only: UsageError after the end too, as poll's)
-            if p.deferred is not None and not self._socket_closed:
-                p.receive_data(b"")  # the server's fault or Close comes first
+            held = p.deferred is not None and not self._socket_closed
+            if p.state != ws.OPEN or held:  # the arguments checked (UsageError after the end too, as poll's, and
+                p.send_close(code, reason)  # before a Close held back); the server's fault or Close comes first
+            if held:
                 await self._flush_by(dl)
                 self._dispatch()
             if p.state == ws.OPEN and not self._socket_closed:

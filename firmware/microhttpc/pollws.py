@@ -428,8 +428,10 @@ class WebSocket(WSCore):
             exc = self._last_input()
             if exc is not None:
                 return exc
-            if p.close_rcvd[0] != ws.CLOSE_ABNORMAL and p.failure is None:  # (the server's Close came: its
-                return None  # reset before our echo went out was on_err(ConnectionLost) too; the other layers: no error)
+            if p.failure is not None:  # a fault ended it: the reset behind it is its end (one error for one
+                return p.failure  # fault, as on the other layers: the WebSocket's on_err had it)
+            if p.close_rcvd[0] != ws.CLOSE_ABNORMAL:  # (the server's Close came: its reset before our echo
+                return None  # went out was on_err(ConnectionLost) too; the other layers: no error)
         return cause
 
     def cause(self):

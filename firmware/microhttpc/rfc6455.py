@@ -876,6 +876,8 @@ class Protocol:
             raise UsageError("close reason of %d bytes: at most 123 allowed" % n)
         if code is None and reason:
             raise UsageError("a close reason needs a close code")
+        if self.deferred is not None:  # the server's fault or Close held back behind messages comes first
+            self._apply_deferred()  # (answered as it asks: ours is not sent)
         if self.state != OPEN:
             return
         self._queue_close(code, reason)
