@@ -1526,6 +1526,9 @@ async def raw_ws(reader, writer):
                       + raw_frame(0, b"d") + raw_frame(1, b"e"), 0.3, raw_frame(1, b"later")]
         if path == "/bye-then-reset":
             frames = _close(1001, b"bye")  # and once the client's Close came: a reset, not a FIN
+        if path == "/withleft":  # the 101, a frame and a piece of the next in one write, the rest 0.1 s later
+            frames = b"".join(raw_frame(1, b"w%d" % i) for i in range(10))
+            frames = [frames[:7], 0.1, frames[7:]]
         if path == "/hello-bye-reset":
             frames = raw_frame(1, b"hello") + _close(1000, b"bye")  # with the 101, then a reset 0.2 s later
         if path == "/bye-then-hold":

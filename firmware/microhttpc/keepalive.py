@@ -256,7 +256,9 @@ def poll(ws, kw):
                 if conn.closed or ka._sent is not True or _due() > 0:
                     return
                 e = ka.fail("the server did not take our frames within %s s" % ka.patience)
-                raise e  # (the engine ends the connection: on_close follows; no Close can pass them)
+                if not conn.closed:  # (a poll() in on_err ended it: raised, it escaped run() too)
+                    raise e  # (the engine ends the connection: on_close follows; no Close can pass them)
+                return
             if ka.late():
                 conn._read()  # what already came may hold the PONG
                 if conn.closed or not ka.late():
@@ -264,7 +266,8 @@ def poll(ws, kw):
                 e = ka.fail()
                 ws._queue()
                 conn._write()  # the Close 1011, as far as the socket takes it now
-                raise e  # the engine ends the connection: on_close follows
+                if not conn.closed:
+                    raise e  # the engine ends the connection: on_close follows
             n = ka.pings
             ka.step()
             if ka.pings != n:

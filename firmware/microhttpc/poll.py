@@ -283,12 +283,11 @@ class Conn(Session):
         req.request = resp.request  # (after hops: the application's; not in the line above: a 4-tuple allocates)
         if req.websocket is not None:
             return req.websocket._refused(resp)
-        unsent = req.chunks is not None or self._out  # the server answered before the whole body went out
-        if req.on_complete:
+        if req.chunks is not None or self._out:  # the server answered before the whole body went out: part
+            self.reusable = False  # of it is on the wire, the connection ends (the queue: a new one, _next),
+            req.chunks = None  # before on_complete (a poll() in it sent the next head into the body); (only
+        if req.on_complete:  # then: a 13th attribute takes a table of 17 slots)
             req.on_complete(resp, True)
-        if unsent:  # part of the body is on the wire: the connection ends (the queue: a new one, _next)
-            self.reusable = False
-            req.chunks = None  # (only then: a 13th attribute takes a table of 17 slots)
 
     def _left(self):
         """Milliseconds until the nearest timer of this connection fires (<= 0: due), or None."""

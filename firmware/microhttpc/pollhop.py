@@ -159,9 +159,8 @@ def due(conn):
     if conn._queue and conn.t_end and ticks_diff(conn.t_end[0], ticks_ms()) <= 0:
         exc = conn.expired()
         conn._active = None
-        if req is not None:
-            conn._req_fail(req, exc)
-        return resend(conn)
+        resend(conn)  # first: a poll() in its on_err sent the queue on the old connection, its answer due
+        return req and conn._req_fail(req, exc)
     if conn._out or req is not None and req.chunks is not None:
         raise conn.expired(TimeoutError("the server did not accept data within %s s" % conn.timeout))
     conn.wait_time()  # raises the session's own TimeoutError when one of its timers is due

@@ -244,16 +244,16 @@ class WebSocket(WSCore):
                 self.on_open(self)
             finally:
                 c.engine._busy = False
-        # Then the requests queued behind the upgrade fail (first, one whose on_err raised ended the
-        # connection before on_open, and the WebSocket's on_close came without it).
-        while c._queue:  # (the error's message loads from a catalog: not at every upgrade, at its peak of heap)
-            e = UsageError("the connection became a WebSocket before this request ran")  # (first: with no heap
-            c._req_fail(c._queue.pop(0), e)  # for it, the request stays queued, and its connection's end tells it)
         if leftover:
             # Bytes that came in the same read as the 101 head are already frames (section 4.1).
             self._input(leftover)
         else:
             self._progress()
+        # Then the requests queued behind the upgrade fail (after the frames that came with the 101: a
+        # poll() in their on_err read newer bytes before them).
+        while c._queue:  # (the error's message loads from a catalog: not at every upgrade, at its peak of heap)
+            e = UsageError("the connection became a WebSocket before this request ran")  # (first: with no heap
+            c._req_fail(c._queue.pop(0), e)  # for it, the request stays queued, and its connection's end tells it)
 
     def _input(self, data):
         """Bytes from the socket (b"" at EOF).  The input held back goes first: the engine reads no more
