@@ -83,3 +83,26 @@ def test_keepalive_dead_peer_nested_poll_in_on_err():
     e.upgrade(c, "/noclose", ping_interval=0.3, ping_timeout=0.3, on_err=werr)
     assert e.run(timeout=5) is True, e.connections  # (it raised the TimeoutError told already)
     assert log == [("ws on_err", "TimeoutError"), ("conn on_close", "TimeoutError")], log
+
+
+def test_deadline_cut_body_with_queue_reads_as_cut():
+    """The same deadline with a request queued: the cut body's on_complete(resp, False) comes after the
+    connection was dropped, so its read() raises ConnectionLost (it gave b"", as a whole empty body)."""
+    from microhttpc.errors import ConnectionLost
+
+    e = Engine(timeout=5)
+    log = []
+    c = e.connect(*server("raw"), deadline=0.5)
+
+    def done(r, ok):
+        for f in (r.read, r.text):
+            try:
+                log.append(f())
+            except ConnectionLost:
+                log.append("ConnectionLost")
+        log.append(ok)
+
+    e.request(c, "GET", "/raw/stall-body", on_complete=done, on_err=lambda x: log.append(type(x).__name__))
+    e.request(c, "GET", "/raw/genuine", on_complete=lambda r, ok: (log.append(r.body), e.close(c)))
+    assert e.run(timeout=5) is True, e.connections
+    assert log == ["TimeoutError", "ConnectionLost", "ConnectionLost", False, b"genuine"], log
