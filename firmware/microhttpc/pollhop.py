@@ -112,7 +112,14 @@ def resend(conn, req=None, cause=None, pending=None):
     the next request of the queue went out: reopen for the queue.  ``req`` with a redirect to follow
     (``req.hop``): the 3xx's body broke (``cause``: cut, reset, malformed; it is dropped all the same),
     the redirect goes on, on a new connection, as on the other layers (the request failed with the
-    body's error), and ``conn`` ends; another ``cause`` (no heap, the application's close) fails it."""
+    body's error), and ``conn`` ends; another ``cause`` (no heap, the application's close) fails it.
+    ``cause`` a body over ``max_body`` (or the heap) with requests queued: ``req`` fails alone, and the
+    queue goes on a new connection, as after the request's deadline (``due``): a limit of ours is no
+    fault of the server's (each queued request failed with that other request's LimitExceeded)."""
+    if req is not None and req.hop is None and getattr(cause, "limit", 0) == "max_body":
+        conn._active = None
+        resend(conn)  # (first: see due)
+        return conn._req_fail(req, cause)
     if req is not None and req.hop is not None:
         if isinstance(cause, HTTPCError):
             conn.reusable = False  # it ends as after a 3xx body over drain_limit (the hop: a connection of its
