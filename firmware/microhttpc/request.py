@@ -17,14 +17,20 @@ from . import http11
 
 
 def _pairs(table):
-    """A dict, a list of pairs, or a callable returning either, as a list of pairs."""
+    """A dict, a list of pairs, or a callable returning either, as a list of pairs; TypeError for an
+    item that is a str or bytes (two of them were unpacked as a name and a value: ``[b"ab"]`` sent
+    the header ``97: 98``, ``query=["ab"]`` ``?a=b``)."""
     if table is None:
         return []
     if callable(table) and not isinstance(table, (dict, list, tuple)):
         table = table()
     if isinstance(table, dict):
         return list(table.items())
-    return list(table)
+    table = list(table)
+    for kv in table:
+        if isinstance(kv, (str, bytes, bytearray)):
+            raise TypeError
+    return table
 
 
 def __getattr__(name):
@@ -136,10 +142,7 @@ class Request:
         """The caller's headers (table or hook result) as checked (name, value) pairs."""
         out = []
         try:
-            for kv in _pairs(self.headers):
-                if isinstance(kv, str):
-                    raise TypeError  # ("ab" unpacked as the name "a" and the value "b")
-                k, v = kv
+            for k, v in _pairs(self.headers):
                 k, v = _header_value(k), _header_value(v)  # (MicroPython: a str subclass is no str to join)
                 http11.check_header(k, v)
                 # RFC 9110 section 7.2 Host, RFC 9112 section 6 body framing

@@ -303,7 +303,7 @@ class Session:
             self.deadline = seconds(deadline, "deadline")
             if self.connect_timeout is None or self.deadline < self.connect_timeout:
                 self.connect_timeout = self.deadline  # (it bounds each request, a connect for it included)
-        if drain_timeout != 1.0:
+        if drain_timeout != 1.0 or drain_timeout is True:  # (True == 1.0: it passed unchecked)
             self.drain_timeout = seconds(drain_timeout, "drain_timeout")
         self.parser = None  # None while no connection is open
         self.method = None  # the method of the request in flight until its final head arrives

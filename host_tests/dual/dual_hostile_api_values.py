@@ -13,7 +13,7 @@ from check import raises
 from pumps_http import GENUINE, open_client, per_layer
 import pumps_ws
 
-BAD_TIMES = (float("nan"), float("inf"), -1, "5", 1e30)
+BAD_TIMES = (float("nan"), float("inf"), -1, "5", 1e30, True)  # (True: drain_timeout took it, as 1.0)
 
 
 def _connection_settings(layer):
@@ -46,6 +46,8 @@ def _request_arguments(layer):
         for kw in ({"deadline": float("nan")}, {"deadline": "5"}, {"deadline": -1}, {"deadline": 1e30},
                    {"body": {"a": 1}}, {"body": 5}, {"body": 1.5}, {"form": {"a": {"b": 1}}}, {"form": {"a": object()}},
                    {"headers": {"X-A": None}}, {"headers": {"X-A": [1, 2]}}, {"headers": ["ab", "cd"]},
+                   {"headers": [b"ab"]}, {"query": [b"ab"]}, {"query": ["ab"]}, {"form": [b"xy"]},  # (sent as
+                   {"form": ["xy"], "multipart": True},  # "97: 98", "?97=98", "?a=b", "120=121", "x=y")
                    {"json": {1, 2}}, {"json": float("nan")}, {"json": b"ab"}, {"json": object()}, {"json": {1: 2}},
                    {"json": [1, float("inf")]}, {"on_body": 5}, {"on_header": 5}, {"on_body": 0},
                    {"on_header": False}, {"follow_redirects": "3"}, {"multipart": {"f": "x"}}, {"multipart": True},
