@@ -196,6 +196,11 @@ class Request:
                 body = body.encode()
             except UnicodeError:  # CPython: a lone surrogate (MicroPython encodes it as it is)
                 raise UsageError("a str body that is not valid Unicode (a lone surrogate?): %r" % (body[:40],))
+        if body is not None and not isinstance(body, (bytes, bytearray, memoryview)):
+            try:  # an array (a board's usual buffer), any object with the buffer protocol: its bytes (an array went
+                body = memoryview(body)  # out as a source of chunks, its items, ints: UsageError after the head)
+            except TypeError:
+                pass
         if isinstance(body, memoryview) and len(body):
             try:
                 if len(bytes(body[:1])) != 1 or not getattr(body, "contiguous", 1):

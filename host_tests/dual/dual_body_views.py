@@ -45,6 +45,11 @@ def _views(layer):
         assert r.status == 200 and _latin1(json.loads(r.body)["body"]) == b"<" + want + b">"
         r = c.request("POST", "/echo", body=iter([v]), content_length=len(want))
         assert r.status == 200 and _latin1(json.loads(r.body)["body"]) == want
+        from array import array  # an array itself: its bytes, as a memoryview of it gives (it went out
+
+        for a in (array("B", b"abc"), array("h", range(-40, 40))):  # as its items, ints: UsageError after the head)
+            r = c.request("POST", "/echo", body=a)
+            assert r.status == 200 and _latin1(json.loads(r.body)["body"]) == bytes(memoryview(a)), r.body[:200]
         r = c.request("POST", "/form", form=[("a", Value(v, content_type="application/octet-stream"))])
         assert r.status == 200, r
         assert _latin1(json.loads(r.body)["fields"][0][3]) == want, r.body[:200]
