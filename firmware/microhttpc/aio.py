@@ -886,7 +886,7 @@ class Connection(Session):
                     c = await resp.read_chunk()
                     if c is None:
                         break
-                    req.on_body(c)
+                    errors.called(req.on_body(c), "on_body")
             except BaseException:  # (as for on_header)
                 await conn._abort()
                 raise

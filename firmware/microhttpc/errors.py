@@ -90,6 +90,14 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
+def called(r, name):
+    """``r``, what the callback ``name`` returned: UsageError for a coroutine (an ``async def`` or a
+    generator does nothing until it is awaited or iterated: what it was given was lost, unseen)."""
+    if r is not None and hasattr(r, "throw"):
+        r.close()
+        raise UsageError("%s is an async def (or a generator): callbacks are called, not awaited" % name)
+
+
 def message(n, *args):
     """Error message ``n`` of the ``.mpy`` build, ``% args[0]`` when given.
 

@@ -33,7 +33,7 @@ object with ``ticks_ms()``, ``ticks_diff(a, b)`` and ``ticks_add(t, ms)`` (each 
 
 from . import http11
 from .rt import MICROPYTHON, seconds  # noqa: F401  (session.seconds, as the layers import it)
-from .errors import ConnectionLost, LimitExceeded, ProtocolError, TimeoutError, UsageError
+from .errors import ConnectionLost, LimitExceeded, ProtocolError, TimeoutError, UsageError, called
 
 
 def count(n, name, limit=0):
@@ -332,7 +332,7 @@ class Session:
             resp._history = history
         if cur.on_header is not None:
             for k, v in resp.headers.items():
-                cur.on_header(k, v)
+                called(cur.on_header(k, v), "on_header")
         return None
 
     def target(self, req):
