@@ -24,7 +24,7 @@ built-in base per class, so there HTTPCError itself is an OSError (``except OSEr
 microhttpc error); CPython adds the built-in base to the three classes only.  Every message says what
 was expected and what came (in the ``.mpy`` build its text comes from a catalog loaded only while the
 error is raised: see ``message``).  The classes that only TLS, WebSocket, redirect, status and header-rule
-code raise live in ``errors2`` (HTTPStatusError and JSONDecodeError in ``extras``) and are loaded on first use;
+code raise live in ``errors2`` (HTTPStatusError in ``extras``, JSONDecodeError in ``jsonbody``) and are loaded on first use;
 ``microhttpc.errors.X`` finds every one.
 """
 
@@ -76,7 +76,7 @@ class LimitExceeded(ProtocolError):
 
 def __getattr__(name):
     # The classes raised only by TLS, WebSocket, redirect, status and header-rule code are defined in
-    # ``errors2`` (HTTPStatusError: ``extras``, which has ``jsonbody``'s JSONDecodeError too) and load
+    # ``errors2`` (HTTPStatusError: ``extras``; JSONDecodeError: ``jsonbody``) and load
     # with the first use of one of them (a board pays for them only then).
     if name in ("HeaderNotAllowed", "TLSError", "InvalidUTF8", "HandshakeError", "TooManyRedirects",
                 "ConnectionClosed", "UpgradeRefused"):
@@ -84,9 +84,9 @@ def __getattr__(name):
 
         return getattr(errors2, name)
     if name.endswith("Error"):  # HTTPStatusError, JSONDecodeError: with raise_for_status() and json()
-        from . import extras
+        from .rt import load  # (JSONDecodeError from jsonbody: extras loaded it for json= and auth= too)
 
-        return getattr(extras, name)
+        return getattr(load("jsonbody" if name == "JSONDecodeError" else "extras"), name)
     raise AttributeError(name)
 
 

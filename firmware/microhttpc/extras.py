@@ -6,7 +6,6 @@ line without LF given too; a body already read whole is split from memory).  ``R
 them loads only its code."""
 
 from .errors import HTTPCError, LimitExceeded, UsageError
-from .jsonbody import JSONDecodeError  # noqa: F401 (errors.JSONDecodeError: found here, see errors)
 from .rt import MICROPYTHON
 
 
