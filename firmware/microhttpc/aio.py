@@ -886,7 +886,10 @@ class Connection(Session):
                     c = await resp.read_chunk()
                     if c is None:
                         break
-                    errors.called(req.on_body(c), "on_body")
+                    c = req.on_body(c)
+                    if c is not None and hasattr(c, "throw"):  # an async def: called, never awaited, it did
+                        c.close()  # nothing (the body was lost: read() gave b"" with status 200)
+                        raise UsageError("on_body is an async def (or a generator): callbacks are called, not awaited")
             except BaseException:  # (as for on_header)
                 await conn._abort()
                 raise

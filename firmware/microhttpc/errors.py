@@ -24,7 +24,8 @@ built-in base per class, so there HTTPCError itself is an OSError (``except OSEr
 microhttpc error); CPython adds the built-in base to the three classes only.  Every message says what
 was expected and what came (in the ``.mpy`` build its text comes from a catalog loaded only while the
 error is raised: see ``message``).  The classes that only TLS, WebSocket, redirect, status and header-rule
-code raise live in ``errors2`` (HTTPStatusError in ``extras``, JSONDecodeError in ``jsonbody``) and are loaded on first use;
+code raise live in ``errors2`` (HTTPStatusError in ``extras``, JSONDecodeError in ``jsonbody``, found through
+``extras``) and are loaded on first use;
 ``microhttpc.errors.X`` finds every one.
 """
 
@@ -76,7 +77,7 @@ class LimitExceeded(ProtocolError):
 
 def __getattr__(name):
     # The classes raised only by TLS, WebSocket, redirect, status and header-rule code are defined in
-    # ``errors2`` (HTTPStatusError: ``extras``; JSONDecodeError: ``jsonbody``) and load
+    # ``errors2`` (HTTPStatusError: ``extras``, which finds ``jsonbody``'s JSONDecodeError too) and load
     # with the first use of one of them (a board pays for them only then).
     if name in ("HeaderNotAllowed", "TLSError", "InvalidUTF8", "HandshakeError", "TooManyRedirects",
                 "ConnectionClosed", "UpgradeRefused"):
@@ -84,18 +85,10 @@ def __getattr__(name):
 
         return getattr(errors2, name)
     if name.endswith("Error"):  # HTTPStatusError, JSONDecodeError: with raise_for_status() and json()
-        from .rt import load  # (JSONDecodeError from jsonbody: extras loaded it for json= and auth= too)
+        from . import extras
 
-        return getattr(load("jsonbody" if name == "JSONDecodeError" else "extras"), name)
+        return getattr(extras, name)
     raise AttributeError(name)
-
-
-def called(r, name):
-    """``r``, what the callback ``name`` returned: UsageError for a coroutine (an ``async def`` or a
-    generator does nothing until it is awaited or iterated: what it was given was lost, unseen)."""
-    if r is not None and hasattr(r, "throw"):
-        r.close()
-        raise UsageError("%s is an async def (or a generator): callbacks are called, not awaited" % name)
 
 
 def message(n, *args):

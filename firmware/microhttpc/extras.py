@@ -22,6 +22,16 @@ class HTTPStatusError(HTTPCError):
         return self.__class__, self.args
 
 
+def __getattr__(name):
+    # errors.JSONDecodeError is found here: in jsonbody, which loads at the first json() only (imported
+    # here, json=, auth=, raise_for_status() and iter_lines() loaded it: ~2.6 KB of a board's heap)
+    if name == "JSONDecodeError":
+        from .jsonbody import JSONDecodeError
+
+        return JSONDecodeError
+    raise AttributeError(name)
+
+
 def use_json(req, value):
     """``Request(json=value)``: the body is ``value`` as compact JSON, Content-Type application/json
     unless the caller gave one."""

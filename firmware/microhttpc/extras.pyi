@@ -2,6 +2,7 @@ from typing import Any, Iterator, Union
 
 from . import aio, client, poll
 from .errors import HTTPCError
+from .jsonbody import JSONDecodeError as JSONDecodeError
 from .request import Request
 from .session import Response as _AnyResponse
 

@@ -346,8 +346,8 @@ class ResponseParser:
             buf[: end - pos] = buf[pos:end]
             end -= pos
             pos = 0
-        if end + n > len(buf):  # (in steps of 256: a head dribbled a byte a read made one buffer per read,
-            grown = bytearray((end + n + 255) & ~255)  # 8,160 and 33 MB copied for an 8 KB head)
+        if end + n > len(buf):  # (behind a partial line in steps of 256: a head dribbled a byte a read made
+            grown = bytearray((end + n + 255) & ~255 if end else n)  # a buffer per read, 8,160 for 8 KB)
             grown[:end] = memoryview(buf)[:end]
             self._buf = buf = grown
         buf[end : end + n] = data

@@ -33,7 +33,7 @@ object with ``ticks_ms()``, ``ticks_diff(a, b)`` and ``ticks_add(t, ms)`` (each 
 
 from . import http11
 from .rt import MICROPYTHON, seconds  # noqa: F401  (session.seconds, as the layers import it)
-from .errors import ConnectionLost, LimitExceeded, ProtocolError, TimeoutError, UsageError, called
+from .errors import ConnectionLost, LimitExceeded, ProtocolError, TimeoutError, UsageError
 
 
 def count(n, name, limit=0):
@@ -303,7 +303,7 @@ class Session:
             self.deadline = seconds(deadline, "deadline")
             if self.connect_timeout is None or self.deadline < self.connect_timeout:
                 self.connect_timeout = self.deadline  # (it bounds each request, a connect for it included)
-        if drain_timeout != 1.0 or drain_timeout is True:  # (True == 1.0: it passed unchecked)
+        if drain_timeout != 1.0:
             self.drain_timeout = seconds(drain_timeout, "drain_timeout")
         self.parser = None  # None while no connection is open
         self.method = None  # the method of the request in flight until its final head arrives
@@ -332,7 +332,7 @@ class Session:
             resp._history = history
         if cur.on_header is not None:
             for k, v in resp.headers.items():
-                called(cur.on_header(k, v), "on_header")
+                cur.on_header(k, v)
         return None
 
     def target(self, req):

@@ -19,7 +19,7 @@ asyncio: aiohttp, websockets) held every close for close_timeout.
 """
 
 from . import rfc6455 as ws
-from .errors import LimitExceeded, UsageError, called
+from .errors import LimitExceeded, UsageError
 from .rt import MICROPYTHON
 
 if MICROPYTHON:
@@ -148,7 +148,7 @@ class WSCore:
                 if kind == ws.EV_TEXT or kind == ws.EV_BINARY:
                     if self.on_msg is not None:
                         cb = True
-                        called(self.on_msg(a), "on_msg")
+                        self.on_msg(a)
                     else:
                         self._messages.append(a)
                 elif kind == ws.EV_MSG_DATA:

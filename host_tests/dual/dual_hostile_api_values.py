@@ -13,7 +13,7 @@ from check import raises
 from pumps_http import GENUINE, open_client, per_layer
 import pumps_ws
 
-BAD_TIMES = (float("nan"), float("inf"), -1, "5", 1e30, True)  # (True: drain_timeout took it, as 1.0)
+BAD_TIMES = (float("nan"), float("inf"), -1, "5", 1e30)
 
 
 def _connection_settings(layer):
