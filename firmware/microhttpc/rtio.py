@@ -94,8 +94,16 @@ def recv_into(sock, buf, limit=256):
             if would_block(exc):
                 return None
             raise
-        except MemoryError:  # no block for it (before it read a byte): a smaller one, else as readinto()
-            if n <= 256:  # does, which allocates nothing (TLS WebSockets of poll in a 128K heap met it)
+        except MemoryError as exc:
+            # recv() allocates twice: its buffer of n bytes (n + 1 as a vstr), before it reads, and the
+            # bytes object it returns, after the kernel gave the bytes up: those are lost then (a head, a
+            # 101, a frame: a request waited for its timeout, or for good), and the error is the fault
+            # it is.  The first (its size in the message): a smaller one, else readinto(), which
+            # allocates nothing (TLS WebSockets of poll in a 128K heap met it).
+            a = exc.args and exc.args[0]
+            if not (isinstance(a, str) and (a.endswith(" %d bytes" % n) or a.endswith(" %d bytes" % (n + 1)))):
+                raise
+            if n <= 256:
                 return sock.readinto(buf)
             n = 256
     if b is None:  # (a TLS socket's recv with nothing decrypted)
