@@ -163,8 +163,8 @@ class Conn(Session):
                     raise
                 self._active._body, self._active.response._cut = None, True  # the heap back first; (the join after the END too: read() then raises, no whole empty body)
                 raise LimitExceeded("body does not fit in memory (give on_body to stream it)", "max_body")
-            if self.state == _CLOSED or n == 0 or self._app_close:  # (Engine.close() from a callback: nothing
-                return  # more is read, an EOF behind that read made the abort a lost connection)
+            if self.state == _CLOSED or n == 0 or self._app_close and self.state == _WS:  # (Engine.close() from a
+                return  # WebSocket's callback: nothing more is read, an EOF behind that read made it a lost connection)
             for s, f in self.engine._poller.ipoll(0) if MICROPYTHON and not (err or self.tls) else ():  # a callback may have slept
                 err = 256 if s is self.sock and f & _ERR else err  # while a reset came: this round's flags are old (see _io)
         self.engine._hot = True  # more may be waiting: the next round does not sleep

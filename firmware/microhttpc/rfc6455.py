@@ -862,7 +862,8 @@ class Protocol:
         self.send_ping(data, _OP_PONG)
 
     def send_close(self, code=_CLOSE_NORMAL, reason=""):
-        """Start the closing handshake.  ``code`` None sends an empty Close.  No-op once closing."""
+        """Start the closing handshake.  ``code`` None sends an empty Close.  No-op once closing, and
+        while a fault or Close of the server's is held back (``deferred``): the arguments checked only."""
         if code is not None and (type(code) is not int or not _valid_code(code)):
             raise UsageError("close code %r may not be sent (1000-1003, 1007-1014, 3000-4999)" % (code,))
         try:  # (CPython: a lone surrogate is a UnicodeError; MicroPython encodes it as it is: the check)
@@ -876,10 +877,8 @@ class Protocol:
             raise UsageError("close reason of %d bytes: at most 123 allowed" % n)
         if code is None and reason:
             raise UsageError("a close reason needs a close code")
-        if self.deferred is not None:  # the server's fault or Close held back behind messages comes first
-            self._apply_deferred()  # (answered as it asks: ours is not sent)
-        if self.state != OPEN:
-            return
+        if self.state != OPEN or self.deferred is not None:  # (a fault or Close of the server's held back
+            return  # behind messages comes first, answered as it asks: the layer applies it, receive_data(b""))
         self._queue_close(code, reason)
         self.state = CLOSING
 

@@ -548,6 +548,7 @@ class WebSocket(WSCore):
             if p.state != ws.OPEN or held:  # the arguments checked (UsageError after the end too, as poll's, and
                 p.send_close(code, reason)  # before a Close held back); the server's fault or Close comes first
             if held:
+                p.receive_data(b"")
                 self._flush()
                 self._dispatch()
             if p.state == ws.OPEN and not self._socket_closed:
