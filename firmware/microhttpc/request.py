@@ -18,8 +18,8 @@ from . import http11
 
 def _pairs(table):
     """A dict, a list of pairs, or a callable returning either, as a list of pairs; TypeError for an
-    item that is a str or bytes (two of them were unpacked as a name and a value: ``[b"ab"]`` sent
-    the header ``97: 98``, ``query=["ab"]`` ``?a=b``)."""
+    item that is no tuple or list (a str or bytes of two was unpacked as a name and a value: ``[b"ab"]``
+    sent the header ``97: 98``, ``query=["ab"]`` ``?a=b``)."""
     if table is None:
         return []
     if callable(table) and not isinstance(table, (dict, list, tuple)):
@@ -28,7 +28,7 @@ def _pairs(table):
         return list(table.items())
     table = list(table)
     for kv in table:
-        if isinstance(kv, (str, bytes, bytearray)):
+        if not isinstance(kv, (tuple, list)):  # (a memoryview or an array of two items too)
             raise TypeError
     return table
 
@@ -166,7 +166,10 @@ class Request:
             from .bodies import streams
 
             return not streams(self.form)
-        return isinstance(b, (bytes, bytearray, memoryview, str))
+        try:  # (an array: its bytes, copied at each send)
+            return isinstance(b, (bytes, bytearray, memoryview, str)) or memoryview(b) is not None
+        except TypeError:
+            return False
 
     def prepare(self, host_header, close=False, headers=None, target=None):
         """Fix the framing: returns (head_bytes, body), where ``body`` is None, bytes (small enough to
@@ -197,8 +200,9 @@ class Request:
             except UnicodeError:  # CPython: a lone surrogate (MicroPython encodes it as it is)
                 raise UsageError("a str body that is not valid Unicode (a lone surrogate?): %r" % (body[:40],))
         if body is not None and not isinstance(body, (bytes, bytearray, memoryview)):
-            try:  # an array (a board's usual buffer), any object with the buffer protocol: its bytes (an array went
-                body = memoryview(body)  # out as a source of chunks, its items, ints: UsageError after the head)
+            try:  # an array (a board's usual buffer), any object with the buffer protocol: a copy of its bytes
+                memoryview(body)  # (it went out as a source of chunks, its items, ints: UsageError after the
+                body = bytes(body)  # head; a view of it, kept by a request queued on poll, outlived a resize)
             except TypeError:
                 pass
         if isinstance(body, memoryview) and len(body):

@@ -50,6 +50,9 @@ def _views(layer):
         for a in (array("B", b"abc"), array("h", range(-40, 40))):  # as its items, ints: UsageError after the head)
             r = c.request("POST", "/echo", body=a)
             assert r.status == 200 and _latin1(json.loads(r.body)["body"]) == bytes(memoryview(a)), r.body[:200]
+            # sent again after a 307 as bytes are (it came back as the 307, not followed)
+            r = c.request("POST", "/redirect/307?to=/echo", body=a, follow_redirects=2)
+            assert r.status == 200 and _latin1(json.loads(r.body)["body"]) == bytes(memoryview(a)), r.body[:200]
         r = c.request("POST", "/form", form=[("a", Value(v, content_type="application/octet-stream"))])
         assert r.status == 200, r
         assert _latin1(json.loads(r.body)["fields"][0][3]) == want, r.body[:200]
@@ -104,3 +107,26 @@ def _fault_in_early_answer(layer):
 
 
 per_layer(globals(), "fault_while_reading_early_answer", _fault_in_early_answer)
+
+
+def test_poll_array_body_grown_while_queued():
+    """poll prepares a request when it is queued: an array body is copied then (a view of it was kept:
+    on MicroPython an extend() moved the array and the request sent the freed block, 64 bytes of heap,
+    as ok; on CPython the owner's extend() raised BufferError while the request waited)."""
+    import json
+    from array import array
+
+    from check import server
+
+    from microhttpc.poll import Engine
+
+    e = Engine(timeout=5)
+    c = e.connect(*server("http"))
+    a = array("B", b"queued")
+    got = []
+    e.request(c, "POST", "/echo", body=a, on_complete=lambda r, ok: got.append((ok, r.body)))
+    a.extend(b"-and-grown" * 20)
+    assert e.run(until=lambda: got, timeout=5) and got[0][0], got
+    assert _latin1(json.loads(got[0][1])["body"]) == b"queued", got
+    e.close(c)
+    e.run(timeout=2)

@@ -47,6 +47,7 @@ def _request_arguments(layer):
                    {"body": {"a": 1}}, {"body": 5}, {"body": 1.5}, {"form": {"a": {"b": 1}}}, {"form": {"a": object()}},
                    {"headers": {"X-A": None}}, {"headers": {"X-A": [1, 2]}}, {"headers": ["ab", "cd"]},
                    {"headers": [b"ab"]}, {"query": [b"ab"]}, {"query": ["ab"]}, {"form": [b"xy"]},  # (sent as
+                   {"headers": [memoryview(b"ab")]}, {"query": [array("b", [49, 50])]},  # "97: 98", "?49=50"; (sent as
                    {"form": ["xy"], "multipart": True},  # "97: 98", "?97=98", "?a=b", "120=121", "x=y")
                    {"json": {1, 2}}, {"json": float("nan")}, {"json": b"ab"}, {"json": object()}, {"json": {1: 2}},
                    {"json": [1, float("inf")]}, {"on_body": 5}, {"on_header": 5}, {"on_body": 0},
