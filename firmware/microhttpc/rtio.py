@@ -100,9 +100,9 @@ def recv_into(sock, buf, limit=256):
             # 101, a frame: a request waited for its timeout, or for good), and the error is the fault
             # it is.  The first (its size in the message): a smaller one, else readinto(), which
             # allocates nothing (TLS WebSockets of poll in a 128K heap met it).
-            a = exc.args and exc.args[0]
-            if not (isinstance(a, str) and (a.endswith(" %d bytes" % n) or a.endswith(" %d bytes" % (n + 1)))):
-                raise
+            a = exc.args and isinstance(exc.args[0], str) and exc.args[0].split()  # (no new text: a name more
+            if not (a and len(a) > 2 and a[-2].isdigit() and 0 <= int(a[-2]) - n <= 1):  # took aio's heap a
+                raise  # step of the names' pool over, 3.6 KB)
             if n <= 256:
                 return sock.readinto(buf)
             n = 256
