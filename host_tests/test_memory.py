@@ -524,7 +524,10 @@ def test_demo_import_stays_below_the_qstr_pool_step(live_servers):
 # Then 88 KiB (from which every size up to 12 KiB above passes): a WebSocket opened by ws_connect no
 # longer keeps the HTTP modules in a short heap (see SHED_SCRIPT): its 5,000 echoes have 29 KB more
 # room; the reconnects load them again.
-SOAK_BUDGET_KIB = 92
+# Then 93: at 92 one of three runs failed in one clean-clone CI run (a reconnect's request head found no
+# block of 157 bytes) after this session's fixes (~100-150 bytes more on this path, IMPORT_BUDGET's last two
+# notes); 92 passed 12 of 12 runs on its own.
+SOAK_BUDGET_KIB = 93
 
 
 def test_soak_heap_within_budget(live_servers):
