@@ -328,7 +328,12 @@ class Response(session.Response):
         try:  # (as the blocking layer's)
             body = Body(conn.max_body if max_size is None else max_size, size, conn.tls)
         except MemoryError:
-            raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, size)
+            try:
+                e = LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, size)
+            except MemoryError:  # (as the blocking layer's)
+                conn.lost()
+                raise
+            raise e
         try:
             if size and size < 16777216 and not self._pending and not self.complete \
                     and conn.parser.body_left() == size:

@@ -80,7 +80,12 @@ class Response(session.Response):
         try:
             body = Body(conn.max_body if max_size is None else max_size, size, conn.tls)
         except MemoryError:  # (nothing read: the body stays, to stream)
-            raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, size)
+            try:
+                e = LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, size)
+            except MemoryError:  # (no heap for that either: a fault like a reset, the connection goes; a
+                conn._abort()  # bare MemoryError left it open)
+                raise
+            raise e
         try:
             if size and not self._pending and not self.complete and conn.parser.body_left() == size:
                 # A whole Content-Length body, received by ``readinto`` straight into where it ends up.

@@ -51,11 +51,11 @@ def test_websocket_recv_out_of_memory_after_its_first_read_ends_the_connection()
     assert hits or not MP, "no level met a MemoryError"
 
 
-def _body_sweep(run, is_open):
+def _body_sweep(run, is_open, top=1200):
     from microhttpc.errors import LimitExceeded
 
     hits = 0
-    for free in range(0, 1200, 16) if MP else ():
+    for free in range(0, top, 16) if MP else ():
         try:
             run(free)
         except LimitExceeded:  # (the body did not fit: as documented)
@@ -87,6 +87,32 @@ def test_read_out_of_memory_before_the_body_ends_the_connection():
     conn.close()
 
 
+def test_read_with_no_heap_for_its_limit_error_ends_the_connection():
+    # read()'s Body met the heap's end (nothing read: LimitExceeded, the body stays to stream) and the
+    # LimitExceeded found no heap either: a bare MemoryError left the connection open.  Where that
+    # happens depends on the heap's layout, so the sweep goes over targets of many lengths.
+    from microhttpc import Connection
+
+    h, p = server("http")
+    conn = Connection(h, p, timeout=5)
+    hits = 0
+    for pad in range(48) if MP else ():
+        target = "/bytes/3000?" + "p" * pad
+
+        def run(free):
+            r = conn.request("GET", target)
+            keep = _fill(free)
+            try:
+                r.read()
+            finally:
+                keep = None  # noqa: F841
+
+        hits += _body_sweep(run, lambda: conn.stream is not None, 480)
+    assert hits or not MP, "no level met a MemoryError"
+    assert len(conn.request("GET", "/bytes/3000").read()) == 3000
+    conn.close()
+
+
 def test_aio_read_out_of_memory_before_the_body_ends_the_connection():
     import asyncio
 
@@ -98,20 +124,22 @@ def test_aio_read_out_of_memory_before_the_body_ends_the_connection():
     async def main():
         conn = aio.Connection(h, p, timeout=5)
         hits = 0
-        for free in range(0, 1200, 16) if MP else ():
-            r = await conn.request("GET", "/bytes/3000")
-            coro = r.read()
-            keep = _fill(free)
-            try:
-                await coro
-            except LimitExceeded:  # (the body did not fit: as documented)
-                pass
-            except MemoryError:
-                hits += 1
-                keep = None  # noqa: F841
-                assert not conn.is_open, "a MemoryError left the connection open (%d bytes free)" % free
-            keep = coro = r = None  # noqa: F841
-            gc.collect()
+        # (the targets of many lengths: as in the test above, for the LimitExceeded with no heap)
+        for pad in range(48) if MP else ():
+            for free in range(0, 1200 if pad == 0 else 480, 16):
+                r = await conn.request("GET", "/bytes/3000?" + "p" * pad)
+                coro = r.read()
+                keep = _fill(free)
+                try:
+                    await coro
+                except LimitExceeded:  # (the body did not fit: as documented)
+                    pass
+                except MemoryError:
+                    hits += 1
+                    keep = None  # noqa: F841
+                    assert not conn.is_open, "a MemoryError left the connection open (%d bytes free)" % free
+                keep = coro = r = None  # noqa: F841
+                gc.collect()
         assert hits or not MP, "no level met a MemoryError"
         r = await conn.request("GET", "/bytes/3000")
         assert len(await r.read()) == 3000
