@@ -118,8 +118,8 @@ class Response(session.Response):
         except MemoryError:  # max_body=None and a body larger than the heap: stream it instead
             body = mv = None
             self._cut = True  # what was read is gone: reading on raises (a read() gave b"", body complete)
-            if conn.active is self:
-                conn._abort()
+            if conn.active is self or conn.active is None:  # (None: the join after the END, idle: it ends too,
+                conn._abort()  # as on aio; a LimitExceeded that found no heap left it open)
             raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, size)
         except BaseException:  # (LimitExceeded, a timeout, an interrupt: the rest of the body is lost)
             self._cut = True
