@@ -746,7 +746,7 @@ def _steady_loop(listener):
     small from the handshake on).  The client's kernel then signals room to write only once a share of
     its (autotuned, megabytes) send buffer has drained: seconds at this rate, while the peer never stops
     reading.  Each message is answered with "got <size>" (a text frame), a PING with its PONG; a Close is
-    echoed.  A thread per connection."""
+    echoed.  At ``/stop``: the upgrade, then nothing read for 10 s.  A thread per connection."""
     import base64
 
     def one(c):
@@ -765,6 +765,9 @@ def _steady_loop(listener):
             accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
             c.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                       b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n")
+            if head.startswith(b"GET /stop "):  # a peer that stops reading at once: its window of 4 KiB is
+                time.sleep(10)  # full within a moment, and nothing more goes for 10 s
+                return
             buf = head[head.index(b"\r\n\r\n") + 4 :]
             size = None  # the message's bytes so far
             while True:
