@@ -87,6 +87,7 @@ class WebSocket(WSCore):
         self._proto = make_protocol(**kw)
         self._held = False  # the protocol holds input back until our replies are written
         self._t_closing = None  # when the closing handshake began
+        self._look = None  # when a write of our message was last tried at the timer (see _expired)
         if kw.get("ping_interval"):
             from .keepalive import poll
 
@@ -324,19 +325,27 @@ class WebSocket(WSCore):
         c = self.conn
         if self._t_closing is not None:
             return _until(self.close_timeout, self._t_closing)
-        return _until(c.timeout if c._out else self.timeout, c._t_io)
+        a = _until(c.timeout if c._out else self.timeout, c._t_io)
+        if a is not None and c._out and c._out[0][0][0] & 0x0F < 8:  # (our message first in line: see _expired)
+            k = _until(c.timeout / 8, c._t_io if self._look is None else self._look)
+            if k < a:
+                return k
+        return a
 
     def _expired(self):
         p, c = self.protocol, self.conn
         if c._out and self._t_closing is None and c._out[0][0][0] & 0x0F < 8:
             # The kernel says a socket is writable only once a share of its send buffer has drained (a
             # third on Linux: seconds of an autotuned buffer for a peer that takes every byte, slowly): a
-            # write of our message tried now that takes bytes is the progress that was not seen (no
-            # TimeoutError).  Not for PONGs first in line: a server that floods PINGs and reads nothing
-            # has its kernel take them a little at a time, for minutes (dual_hostile_ws_timeouts).
+            # write of our message is tried each eighth of the timeout, and what it takes is the progress
+            # that was not seen (no TimeoutError).  (Tried at the timeout only, the sliver of buffer that a
+            # peer which stopped reading leaves free restarted it: 6 s for a timeout of 3 s.)  Not for
+            # PONGs first in line: a server that floods PINGs and reads nothing has its kernel take them
+            # a little at a time, for minutes (dual_hostile_ws_timeouts).
             t = c._t_io
+            self._look = ticks_ms()
             c._write()
-            if c._t_io != t or c.closed:
+            if c._t_io != t or c.closed or _until(c.timeout, t) > 0:
                 return
         if self._t_closing is None:
             e = TimeoutError("no progress on the WebSocket within %s s" % (

@@ -29,3 +29,27 @@ def _ka_send_bound(layer):
 
 
 per_layer(globals(), "ka_send_bound", _ka_send_bound, layers=("blocking", "aio"))
+
+
+def test_poll_a_peer_that_stopped_reading_fails_within_the_timeout():
+    """The engine's timeout (no keepalive): it tried a write of the message at the timer only, and the
+    sliver of socket buffer that such a peer leaves free restarted the timer (4 s for 2 s, both
+    runtimes); now a write is tried each eighth of the timeout."""
+    from microhttpc.errors import TimeoutError
+    from microhttpc.poll import Engine
+
+    h, p = server("steady")
+    e = Engine()
+    conn = e.connect(h, p, timeout=2)
+    opened, errs, closed = [], [], []
+    e.upgrade(conn, "/stop", on_open=opened.append, on_err=errs.append, close_timeout=0.5)
+    assert e.run(until=lambda: opened or conn.closed, timeout=5) and opened, (conn.error, errs)
+    t0 = ticks()
+    opened[0].send(bytes(8 << 20), on_tx_complete=closed.append)
+    try:
+        assert e.run(until=lambda: conn.closed, timeout=8), "still open after 8 s"
+        assert elapsed(t0) < 3, elapsed(t0)  # (2 s, and an eighth of it at most for the first look)
+        assert closed == [False] and any(isinstance(x, TimeoutError) for x in errs), (closed, errs)
+    finally:
+        e.close(conn, abort=True)
+        e.run(timeout=2)
