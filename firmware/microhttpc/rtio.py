@@ -95,14 +95,18 @@ def recv_into(sock, buf, limit=256):
                 return None
             raise
         except MemoryError as exc:
-            # recv() allocates twice: its buffer of n bytes (n + 1 as a vstr), before it reads, and the
-            # bytes object it returns, after the kernel gave the bytes up: those are lost then (a head, a
-            # 101, a frame: a request waited for its timeout, or for good), and the error is the fault
-            # it is.  The first (its size in the message): a smaller one, else readinto(), which
-            # allocates nothing (TLS WebSockets of poll in a 128K heap met it).
+            # recv() allocates twice: its buffer, before it reads, and the bytes object it returns, after
+            # the kernel gave the bytes up: those are lost then (a head, a 101, a frame: a request waited
+            # for its timeout, or for good, or read its body as the head), and the error is the fault it
+            # is.  Only a TLS socket's first one is told by its size (n + 1, a vstr; the object after it
+            # takes a few words): a smaller read, else readinto(), which allocates nothing (TLS
+            # WebSockets of poll in a 128K heap met it).  A plain socket's are not: the unix port's takes
+            # n bytes, then n + 1 for a read that filled them (the first 256 bytes of a head were lost
+            # so), and a board's lwip takes n + 1 first; raised whatever the size.
             a = exc.args and isinstance(exc.args[0], str) and exc.args[0].split()  # (no new text: a name more
-            if not (a and len(a) > 2 and a[-2].isdigit() and 0 <= int(a[-2]) - n <= 1):  # took aio's heap a
-                raise  # step of the names' pool over, 3.6 KB)
+            if not (a and len(a) > 2 and a[-2].isdigit() and int(a[-2]) == n + 1 > 64  # took aio's heap a step
+                    and "SSL" in type(sock).__name__):  # of the names' pool over, 3.6 KB)
+                raise
             if n <= 256:
                 return sock.readinto(buf)
             n = 256
