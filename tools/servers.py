@@ -746,7 +746,8 @@ def _steady_loop(listener):
     small from the handshake on).  The client's kernel then signals room to write only once a share of
     its (autotuned, megabytes) send buffer has drained: seconds at this rate, while the peer never stops
     reading.  Each message is answered with "got <size>" (a text frame), a PING with its PONG; a Close is
-    echoed.  At ``/stop``: the upgrade, then nothing read for 10 s.  A thread per connection."""
+    echoed.  At ``/stop``: the upgrade, then nothing read for 10 s; at ``/gap``: 16 KiB read every 1.6 s, for
+    6 s.  A thread per connection."""
     import base64
 
     def one(c):
@@ -767,6 +768,21 @@ def _steady_loop(listener):
                       b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n")
             if head.startswith(b"GET /stop "):  # a peer that stops reading at once: its window of 4 KiB is
                 time.sleep(10)  # full within a moment, and nothing more goes for 10 s
+                return
+            if head.startswith(b"GET /gap "):  # a peer that reads in bursts: 16 KiB every 1.6 s, for 6 s,
+                c.settimeout(0.05)  # then the connection closed (unread bytes: a reset)
+                t_end = time.monotonic() + 6
+                while time.monotonic() < t_end:
+                    time.sleep(1.6)
+                    got = 0
+                    try:
+                        while got < 16384:
+                            d = c.recv(4096)
+                            if not d:
+                                return
+                            got += len(d)
+                    except socket.timeout:
+                        pass
                 return
             buf = head[head.index(b"\r\n\r\n") + 4 :]
             size = None  # the message's bytes so far

@@ -403,33 +403,30 @@ async def write(conn, data, timeout=None):
 
 
 async def _by(conn, f, patience, w):
-    """Await ``f`` (the transport took our bytes) and look at what the server took meanwhile, twice
-    per patience (at most a second apart): the kernel says a socket is writable only once a share of
-    its send buffer has drained (a third on Linux: seconds of an autotuned buffer for a peer that takes
-    every byte, slowly), so the transport waited that long with the peer alive.  Fails once nothing
-    went for ``patience`` seconds (or the session's ``wait_time()``, when less); what a look finds gone
-    counts from the look before it (it went in between: counted from the look that found it, a server
-    that took a little at the start and then nothing failed a look late, 3 s for a patience of 2 s).
-    ``w`` is the state between calls, returned ([bytes held at the last look, the loop time by which
-    more must go, the last look's time]); None again once ``f`` is done (the transport took bytes)."""
+    """Await ``f`` (the transport took our bytes) and look at what the server took meanwhile, every
+    eighth of the patience (at most a second apart): the kernel says a socket is writable only once a
+    share of its send buffer has drained (a third on Linux: seconds of an autotuned buffer for a peer
+    that takes every byte, slowly), so the transport waited that long with the peer alive.  Fails once
+    nothing went for ``patience`` seconds (or the session's ``wait_time()``, when less), counted from the
+    look that found the last bytes gone (a look a second apart let a server that took a little at the
+    start and then nothing go a second more: 3 s for a patience of 2 s).  ``w`` is the state between
+    calls, returned ([bytes held at the last look, the loop time by which more must go]); None again
+    once ``f`` is done (the transport took bytes: what it holds next is more than that look saw)."""
     loop = asyncio.get_running_loop()
     bound = conn.wait_time()  # (raises once a deadline passed)
     if bound is None or patience < bound:
         bound = patience
-    now = loop.time()
     if w is None:
-        w = [_held(conn._writer), now + bound, now]
+        w = [_held(conn._writer), loop.time() + bound]
     try:
-        await wait(conn, f, max(min(1.0, bound / 2, w[1] - now), 0.001), "")
+        await wait(conn, f, max(min(1.0, bound / 8, w[1] - loop.time()), 0.001), "")
     except TimeoutError:
         held = _held(conn._writer)
-        now = loop.time()
         if held < w[0]:
-            w[0], w[1] = held, w[2] + bound
-        elif now >= w[1]:
+            w[0], w[1] = held, loop.time() + bound
+        elif loop.time() >= w[1]:
             conn.wait_time()
             raise TimeoutError("the server did not accept data within %s s" % bound)
-        w[2] = now
         return w
     return None
 

@@ -331,7 +331,8 @@ class Response(session.Response):
             try:
                 e = LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, size)
             except MemoryError:  # (as the blocking layer's)
-                conn.lost()
+                if conn.active is self or conn.active is None:
+                    conn.lost()
                 raise
             raise e
         try:

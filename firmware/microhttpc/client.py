@@ -82,8 +82,9 @@ class Response(session.Response):
         except MemoryError:  # (nothing read: the body stays, to stream)
             try:
                 e = LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, size)
-            except MemoryError:  # (no heap for that either: a fault like a reset, the connection goes; a
-                conn._abort()  # bare MemoryError left it open)
+            except MemoryError:  # (no heap for that either: a fault like a reset, the connection goes (a bare
+                if conn.active is self or conn.active is None:  # MemoryError left it open); not under the
+                    conn._abort()  # response it carries now, when this one is of the past)
                 raise
             raise e
         try:

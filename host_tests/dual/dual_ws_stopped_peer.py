@@ -31,6 +31,33 @@ def _ka_send_bound(layer):
 per_layer(globals(), "ka_send_bound", _ka_send_bound, layers=("blocking", "aio"))
 
 
+def _ka_bursty_reader(layer):
+    # The other side: a peer that reads 16 KiB every 1.6 s, in a burst, is alive for a patience of 2 s
+    # (a first version of the fix above counted what a look found taken from the look before, and failed
+    # such a peer's send at 3 s).  The server closes after 6 s: the send ends with that, not a timeout.
+    from microhttpc.errors import TimeoutError
+
+    h, p = server("steady")
+    ws = connect_ws(layer, h, p, "/gap", timeout=30, ping_interval=1, ping_timeout=1, close_timeout=0.5)
+    data = bytes(8 << 20)
+    t0 = ticks()
+    try:
+        ws.send(data)
+        raise AssertionError("all sent")
+    except TimeoutError as e:
+        raise AssertionError("a peer that reads failed after %s s: %r" % (elapsed(t0), e))
+    except AssertionError:
+        raise
+    except Exception:  # (the server's close: a reset under our send)
+        pass
+    data = None
+    assert elapsed(t0) > 5, elapsed(t0)
+    ws.close()
+
+
+per_layer(globals(), "ka_bursty_reader", _ka_bursty_reader, layers=("blocking", "aio"))
+
+
 def test_poll_a_peer_that_stopped_reading_fails_within_the_timeout():
     """The engine's timeout (no keepalive): it tried a write of the message at the timer only, and the
     sliver of socket buffer that such a peer leaves free restarted the timer (4 s for 2 s, both
