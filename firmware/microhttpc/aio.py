@@ -314,6 +314,7 @@ class Response(session.Response):
             return self._body
         conn = self._conn
         whole = self._pending is None  # (as the blocking layer's)
+        held = self.complete and self._pending
         # The bytes still to come: none for a HEAD's answer, a 304, a body on_body took (their
         # Content-Length was over max_body: LimitExceeded for nothing); what remains after read(n)
         size = None if self.complete or conn.active is not self else conn.parser.body_left()
@@ -358,10 +359,13 @@ class Response(session.Response):
         except MemoryError:
             body = mv = None
             gone = self._cut  # (cut already: the connection ended under the read, another task's close())
-            self._cut = True  # what was read is gone: reading on raises (a read() gave b"", body complete)
-            if not gone and (conn.active is self or conn.active is None):  # (None: the copy after the END,
-                await conn._abort()  # idle: it ends too, as on the blocking layer; it stayed open.  Not
-                # after another task's close(): the connection may be that task's next one already)
+            if held:  # (as the blocking layer's: all of it was here, and stays)
+                self._pending = held
+            else:
+                self._cut = True  # what was read is gone: reading on raises (a read() gave b"", body complete)
+                if not gone and (conn.active is self or conn.active is None):  # (None: the copy after the
+                    await conn._abort()  # END, idle: it ends too, as on the blocking layer; it stayed open.
+                    # Not after another task's close(): the connection may be that task's next one already)
             raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, size)
         except BaseException:  # (LimitExceeded, a timeout, a cancellation: the rest of the body is lost)
             self._cut = True

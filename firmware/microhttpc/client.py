@@ -64,6 +64,7 @@ class Response(session.Response):
             return self._body
         conn = self._conn
         whole = self._pending is None  # no read took a byte of it before (see below)
+        held = self.complete and self._pending  # all that is left is here (a past response's body, kept)
         # The bytes still to come: none for a HEAD's answer, a 304, a body on_body took (their
         # Content-Length was over max_body: LimitExceeded for nothing); what remains after read(n)
         size = None if self.complete or conn.active is not self else conn.parser.body_left()
@@ -118,9 +119,12 @@ class Response(session.Response):
             self._pending = body if whole else b""
         except MemoryError:  # max_body=None and a body larger than the heap: stream it instead
             body = mv = None
-            self._cut = True  # what was read is gone: reading on raises (a read() gave b"", body complete)
-            if conn.active is self or conn.active is None:  # (None: the join after the END, idle: it ends too,
-                conn._abort()  # as on aio; a LimitExceeded that found no heap left it open)
+            if held:  # (nothing came from the socket: it stays, to read again; it was lost)
+                self._pending = held
+            else:
+                self._cut = True  # what was read is gone: reading on raises (a read() gave b"", body complete)
+                if conn.active is self or conn.active is None:  # (None: the join after the END, idle: it ends
+                    conn._abort()  # too, as on aio; a LimitExceeded that found no heap left it open)
             raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, size)
         except BaseException:  # (LimitExceeded, a timeout, an interrupt: the rest of the body is lost)
             self._cut = True
