@@ -562,6 +562,8 @@ def test_package_reexports_every_lazy_name():
 
 # -- (b) what a user's type checker sees -------------------------------------------------------------
 USER = """\
+import array
+
 import microhttpc
 from microhttpc import Connection, Engine, HandshakeError, Request, aio, forms, ws_connect
 from microhttpc.poll import Conn
@@ -585,6 +587,11 @@ with Connection("example.com", 443, tls=True, timeout=5) as conn:
     r.status_code  # error: reportAttributeAccessIssue
     ws.sendd("x")  # error: reportAttributeAccessIssue
     ws.timeout = 5.0  # error: reportAttributeAccessIssue
+    conn.request("PUT", "/a", body=array.array("h", [1, 2]))  # (an array: a copy of its bytes, README)
+    reveal_type(r.readinto(array.array("B", bytes(8))))  # expect: int
+    req = Request("GET", "/")
+    req.method = "get"  # error: reportAttributeAccessIssue
+    req.deadline = 5.0  # error: reportAttributeAccessIssue
 Connection("h", timout=5)  # error: reportCallIssue
 reveal_type(microhttpc.get("http://h/", timeout=5, query={"q": 1}))  # expect: Response
 microhttpc.get("http://h/", timout=5)  # error: reportCallIssue

@@ -1236,6 +1236,7 @@ RAW_SCRIPTS = {
     "/pingflood-fast": (None, [b""] + [raw_frame(9) * 8192] * 200),
     "/floodafterclose": (None, b""),  # see _flood_after_close
     "/ticksafterclose": (None, b""),
+    "/pongafterclose": (None, b""),  # our Close: a PONG, then the Close echoed 0.5 s later
     "/bulk-then-reset": (None, b""),  # see below: as /msgs-then-reset, 120,000 bytes
     "/sizes-then-reset": (None, b""),  # see below: as /msgs-then-reset, one message over 2 KiB among them
     "/ping-among-then-reset": (None, b""),  # see below: as /msgs-then-reset, a PING among messages over 2 KiB
@@ -1697,6 +1698,10 @@ async def raw_ws(reader, writer):
                     await _flood_after_close(writer)
                 elif path == "/ticksafterclose":
                     await _flood_after_close(writer, 0.6, raw_frame(1, b"tick"), 0.05)
+                elif path == "/pongafterclose":  # a PONG, then the Close echoed half a second later
+                    writer.write(raw_frame(10, b"still there?"))
+                    await writer.drain()
+                    await asyncio.sleep(0.5)
                 writer.write(raw_frame(8, data))
                 await writer.drain()
                 return

@@ -368,6 +368,9 @@ class Response(session.Response):
                     # Not after another task's close(): the connection may be that task's next one already)
             raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, size)
         except BaseException:  # (LimitExceeded, a timeout, a cancellation: the rest of the body is lost)
+            if held:  # (as the blocking layer's)
+                self._pending = held
+                raise
             self._cut = True
             if conn.active is self:  # (a response of the past: the connection carries another now)
                 await conn._abort()

@@ -127,6 +127,9 @@ class Response(session.Response):
                     conn._abort()  # too, as on aio; a LimitExceeded that found no heap left it open)
             raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, size)
         except BaseException:  # (LimitExceeded, a timeout, an interrupt: the rest of the body is lost)
+            if held:  # (all of it here, over max_size: it stays, to stream, as a Content-Length over it does)
+                self._pending = held
+                raise
             self._cut = True
             if conn.active is self:  # (a response of the past: the connection carries another now)
                 conn._abort()

@@ -91,28 +91,29 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
-def message(n, *args):
-    """Error message ``n`` of the ``.mpy`` build, ``% args[0]`` when given.
+def message(n, args=...):
+    """Error message ``n`` of the ``.mpy`` build, ``% args`` when given.
 
     tools/build_mpy.py moves the text of each message an error is raised with out of the compiled
     module into a catalog (``_t0``, ``_t1``, ...: 32 texts each) and calls this instead: a catalog loads
     while an error is raised and is dropped after, so a board keeps no message text in RAM.  The
     sources (and CPython) keep every message inline and never call this.  When the catalog cannot load
     (no heap, not deployed) the message says so, and the error is still the one raised: everything
-    that takes heap is inside the ``try``."""
-    import sys
-    from .rt import load
-
+    that takes heap is inside the ``try``, the imports too, and the call itself takes none (no
+    ``*args`` tuple: its frame falls back to the C stack when the heap has no room for it)."""
     t = name = ""
     try:
+        import sys
+        from .rt import load
+
         t = "_t%d" % (n >> 5)
         name = "microhttpc." + t
         text = load(t).text[n & 31]  # (rt.load: a thread found it half loaded, or dropped, with threads)
-        if args:
-            text = text % args[0]
+        if args is not ...:
+            text = text % args
     except Exception as e:  # noqa: BLE001 - whatever stops the text must not replace the error
         try:
-            text = "(message %d of microhttpc: %s)%s" % (n, e.__class__.__name__, args and " %r" % args or "")
+            text = "(message %d of microhttpc: %s)%s" % (n, e.__class__.__name__, "" if args is ... else " %r" % (args,))
         except MemoryError:
             text = e.__class__.__name__  # (a name: it takes no heap)
     # (not in a ``finally``: on MicroPython an exception met there while another was on its way out

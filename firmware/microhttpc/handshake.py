@@ -175,8 +175,14 @@ def check_settings(o, more=()):
     for k in _OPTS + ("rng",):  # (on_close=5 and the like failed at the close, or took the error's place)
         if o.get(k) is not None and not callable(o[k]):
             raise UsageError("%s must be callable, not %r" % (k, o[k]))
-    if o.get("streaming") and o.get("on_msg") is not None:  # (every message was dropped unseen)
-        raise UsageError("streaming=True hands messages to on_msg_rx_init/_data/_complete, never to on_msg")
+    # A callback the mode never calls (every message was dropped unseen: on_msg beside on_msg_rx_init)
+    rx = o.get("on_msg_rx_init") or o.get("on_msg_rx_data")
+    streaming = o.get("streaming")
+    if streaming is None:
+        streaming = rx is not None  # (as make_protocol)
+    if streaming and o.get("on_msg") is not None or not streaming and (rx or o.get("on_msg_rx_complete")) is not None:
+        raise UsageError("streaming mode (on_msg_rx_init or on_msg_rx_data, or streaming=True) hands messages to "
+                         "on_msg_rx_init/_data/_complete, else they go whole to on_msg: give the one kind")
     if o.get("rng") is not None:
         # Each frame's mask is rng(4): one of another length went into the frame as it was (every
         # frame 12 bytes too long, silently, from an rng that always gave 16), or failed every send

@@ -36,8 +36,8 @@ class Response(session.Response):
     ``read()``, ``text()`` and ``json()`` give) and ``transaction``, the Transaction it answers."""
     body = transaction = _body = None
     def read(self, n=-1, max_size=None):  # (as the other layers' read(): the collected body whole and again, or n bytes at a time, then the rest and again; ConnectionLost when cut off)
-        n, c = self._read_n(n, max_size), self._pending  # (max_size: checked only; the body has come whole, within max_body)
-        if n < 0 and self._body is None:
+        n, c = self._read_n(n, max_size), self._pending  # (the body has come whole, within max_body; a whole read: the rest of it
+        if n < 0 and self._body is None and (max_size is None or Body(max_size, len(self.body or b"" if c is None else c))):  # within max_size, or Body's LimitExceeded, as on the other layers)
             self._body, self._pending = (self.body or b"", None) if c is None else (bytes(c), b"")
         elif n >= 0 and c is None:
             c = self._pending = self.body or b""
@@ -409,11 +409,12 @@ class Engine:
         each request (a request's own wins), ``max_interim`` its 1xx, ``max_body`` a collected body; the others
         as on Connection (another origin: ``pollhop``; ``buffer_size`` is the Engine's: UsageError here)."""
         callables(on_connect, on_close, on_err)
+        if "buffer_size" in kw:  # (the one receive buffer is the Engine's)
+            raise UsageError("buffer_size is the Engine's (Engine(buffer_size=...)), not a connection's")
         conn = Conn(host, port, tls, persistent, self.connect_timeout if connect_timeout is ... else connect_timeout,
-                    self.timeout if timeout is ... else timeout, ssl_context, cadata, verify, server_hostname,
-                    kw.pop("buffer_size", None) and "Engine", max_line, max_headers,
-                    max_header_bytes, max_chunk_line, max_body, user_data, follow_redirects, drain_limit, deadline,
-                    drain_timeout, max_interim, **kw)  # (an unknown keyword: UsageError; a buffer_size: "invalid buffer_size 'Engine'")
+                    self.timeout if timeout is ... else timeout, ssl_context, cadata, verify, server_hostname, None,
+                    max_line, max_headers, max_header_bytes, max_chunk_line, max_body, user_data, follow_redirects,
+                    drain_limit, deadline, drain_timeout, max_interim, **kw)  # (an unknown keyword: UsageError)
         conn.engine, conn._cb = self, (on_connect, on_close, on_err)
         if tls:  # (only TLS users load ``tls``; usage errors raise here)
             conn._tls_ctx = load("tls").tls_context(ssl_context, cadata, verify)

@@ -37,8 +37,8 @@ class Response(session.Response):
     transaction: Transaction | None
     def read(self, n: int | None = -1, max_size: int | None = None) -> bytes:
         """The collected body whole (``n`` < 0 or None), or up to ``n`` bytes of it at a time (b"" at
-        the end), as the other layers' read(); b"" when it went to ``on_body``; ``max_size`` is only
-        checked (the body came whole, within ``max_body``).  ConnectionLost when the connection was
+        the end), as the other layers' read(); b"" when it went to ``on_body``; a whole read of more than
+        ``max_size`` bytes raises LimitExceeded, as on the other layers (the body stays, to read in parts).  ConnectionLost when the connection was
         lost before its end (``on_complete(resp, False)``: what came is gone, as on the other layers)."""
     def text(self, encoding: str | None = None) -> str: ...
     def json(self) -> Any: ...

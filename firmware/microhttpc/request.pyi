@@ -1,4 +1,4 @@
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Final, Iterator
 
 from ._types import Bytes, Pairs, Rng, Source, Table
 
@@ -10,22 +10,24 @@ def source_pieces(src: Source | None, buf: bytearray) -> Iterator[Bytes]: ...
 class Request:
     """One HTTP request: method, target, query, headers, body or form, response hooks."""
 
-    method: str
-    target: str
+    # Given to the constructor, which checks them; read-only (nothing checks a value assigned later:
+    # ``req.method = "get"`` went out in lower case, ``req.deadline = nan`` was a bare ValueError)
+    method: Final[str]
+    target: Final[str]
     headers: Table | None
     query: Table | None
     body: Source | None
     content_length: int | None
     form: Pairs | None
-    multipart: bool | None
-    content_type: str | None
-    on_header: Callable[[str, str], object] | None
-    on_body: Callable[[bytes], object] | None
-    follow_redirects: int | None
+    multipart: Final[bool | None]
+    content_type: Final[str | None]
+    on_header: Final[Callable[[str, str], object] | None]
+    on_body: Final[Callable[[bytes], object] | None]
+    follow_redirects: Final[int | None]
     user_data: Any
     auth: tuple[str, str] | None
-    rng: Rng | None
-    deadline: float | None
+    rng: Final[Rng | None]
+    deadline: Final[float | None]
     sent_length: int | None
     sent_target: str | None  # (None until prepare())
     keep_alive: bool  # (set by prepare())

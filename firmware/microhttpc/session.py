@@ -283,10 +283,8 @@ class Session:
             from .hostname import check_hostname  # (a module loaded with the first such name)
 
             self.server_hostname = check_hostname(server_hostname)
-        if buffer_size:  # None or 0: the layer's default
-            if type(buffer_size) is not int or not 0 < buffer_size < 1 << 48:  # (as count)
-                raise UsageError("invalid buffer_size %r" % (buffer_size,))
-            self.buffer_size = buffer_size
+        if buffer_size is not None:  # (None: the layer's default; 0 is refused, as by ws_connect and Engine)
+            self.buffer_size = count(buffer_size, "buffer_size", 1)
         if (max_line, max_headers, max_header_bytes, max_chunk_line, max_interim) != Session.limits:
             self.limits = (count(max_line, "max_line", 1), count(max_headers, "max_headers"),
                            count(max_header_bytes, "max_header_bytes", 1),

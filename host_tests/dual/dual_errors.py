@@ -313,49 +313,40 @@ def test_messages_are_the_same_text_on_both_runtimes():
         assert not [m for m in sys.modules if m.startswith("microhttpc._t")]
 
 
-def _same_call(n, *args):
-    # The call errors.message(136, 5) makes before any of its code runs: its ``*args`` tuple needs
-    # two free blocks side by side.  A fill that leaves its free bytes as one-block holes (288 bytes
-    # free on one machine's layout) has no room for that tuple: the MemoryError is the caller's, raised
-    # before the package's code runs, so such a level says nothing about message().
-    return n
-
-
 def test_a_message_in_a_full_heap_is_a_text_never_another_error():
     # errors.message() with the heap filled to ``leave`` bytes free: the text, or a placeholder naming
     # what stopped it, so that the error being raised comes out (a KeyError of the catalog's cleanup
-    # came out at 16 bytes free, a MemoryError of the placeholder at 32-128 and one of the catalog's
-    # name at 32-48, depending on where the heap's free blocks fell).  Counted by the bytes free at the
-    # call (the filling overshoots by up to 48): with fewer than 64 the call itself may not be made (its
-    # argument tuple and call frame: a MemoryError before the package's code runs), and no error with a
-    # text could be raised anyway (the exception object and its arguments take more).
+    # came out at 16 bytes free, a MemoryError of the placeholder at 32-128, one of the catalog's name
+    # at 32-48, and one of its ``from .rt import load``, then before its ``try``, at 288; and its
+    # ``*args`` tuple, two blocks side by side, failed the call itself where the fill left only
+    # one-block holes).  The call takes no heap now (its frame falls back to the C stack), so every
+    # level counts from 64 bytes free (the filling overshoots by up to 48; below, no error with a text
+    # could be raised anyway: the exception object and its arguments take more).  Each level with a
+    # block of ``pad`` bytes kept aside first: the heap's free blocks fall elsewhere, as in another heap
+    # size (the 288-byte case passed at 100K and 128K, and failed at 112K and 160K to 256K).
     import gc
 
     got = {}
-    fill = None  # (a chain of blocks, not a list: a list's growth needs one block of its whole size, which
-    # a full heap did not have in some layouts, and the fill stopped 1 KB short of the edge)
-    for leave in range(0, 2048, 16) if MP else (0,):
-        gc.collect()
-        for size in (1024, 256, 64, 16):
-            while MP and gc.mem_free() - size >= leave:
-                try:
-                    fill = [bytearray(size), fill]
-                except MemoryError:
-                    break
-        try:  # a call of the same shape (its argument tuple) can be made: see _same_call
-            _same_call(136, 5)
-        except MemoryError:
-            fill = None
-            continue
-        gc.collect()  # (the tuple it took is free again)
-        free = gc.mem_free() if MP else 1 << 20
-        try:
-            r = type(errors.message(136, 5))  # (a catalog's text with an argument)
-        except Exception as e:  # noqa: BLE001 - what the test looks for
-            r = type(e)
-        fill = None
-        if free >= 64:
-            got.setdefault(r.__name__, []).append(free)
+    for pad in (0, 16, 48, 80, 144, 272, 528, 1040) if MP else (0,):
+        for leave in range(0, 2048, 16) if MP else (0,):
+            fill = None  # (a chain of blocks, not a list: a list's growth needs one block of its whole size,
+            # which a full heap did not have in some layouts, and the fill stopped 1 KB short of the edge)
+            gc.collect()
+            keep = bytearray(pad)
+            for size in (1024, 256, 64, 16):
+                while MP and gc.mem_free() - size >= leave:
+                    try:
+                        fill = [bytearray(size), fill]
+                    except MemoryError:
+                        break
+            free = gc.mem_free() if MP else 1 << 20
+            try:
+                r = type(errors.message(136, 5))  # (a catalog's text with an argument)
+            except Exception as e:  # noqa: BLE001 - what the test looks for
+                r = type(e)
+            fill = keep = None
+            if free >= 64:
+                got.setdefault(r.__name__, []).append(free)
     assert list(got) == ["str"], got
     assert not MP or min(got["str"]) < 128, got  # (the edge was reached)
     assert not [m for m in sys.modules if m.startswith("microhttpc._t")]
