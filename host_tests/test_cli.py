@@ -479,6 +479,15 @@ def test_an_empty_method_is_a_usage_error(run):
     no_traceback(p)
 
 
+def test_data_or_a_method_for_a_websocket_is_a_usage_error(run):
+    # -d a=1 ws://... ran the session as if -d was not there (an outside newcomer's hunt).
+    for args in (("-d", "a=1"), ("-X", "POST")):
+        p = run(*args, "ws://%s/ws" % os.environ["MHC_HTTP"], stdin=b"hello\n")
+        assert p.returncode == 2 and p.stdout == b"", p
+        assert b"-d and -X are for HTTP requests" in p.stderr, p.stderr
+        no_traceback(p)
+
+
 def test_ws_interrupt_closes_with_1001(run):
     # Ctrl-C in a WebSocket session dropped the socket: the server saw no Close (1006; an outside hunt).
     import signal

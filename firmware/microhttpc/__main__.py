@@ -293,6 +293,8 @@ def _main(argv):
         from .client import parse_url
 
         scheme, host, port, target = parse_url(o["url"])
+        if scheme in ("ws", "wss") and (o["data"] is not None or o["method"] is not None):  # (it was ignored)
+            raise _Usage("-d and -X are for HTTP requests: a WebSocket session sends the lines of its input")
         if _gone(scheme in ("ws", "wss")):
             sys.stderr.write("microhttpc: standard output (or, for a WebSocket, input) is closed\n")
             return 2

@@ -1019,11 +1019,15 @@ class Connection(Session):
                 break
         resp = ev[1]
         if resp.status != 101:
+            lost = None
             try:
                 await resp.read()  # the caller gets the whole response
-            except (LimitExceeded, ConnectionLost):
+            except (LimitExceeded, ConnectionLost) as e:
+                lost = e
                 await self._abort()
-            raise errors.UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
+            if lost is None:
+                raise errors.UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
+            raise errors.UpgradeRefused("upgrade refused: %d %s (%s)" % (resp.status, resp.reason, lost), resp)
         try:
             sub, accepted, leftover = finish_upgrade(s, resp)
             start_upgrade = finish_upgrade = None  # (as client.Connection.upgrade: the handshake's code goes first)

@@ -548,13 +548,17 @@ class Connection(Session):
             self._abort()  # out of memory is a fault like a reset: the connection goes, with its buffers
             raise
         if resp.status != 101:
+            lost = None
             try:
                 resp.read()  # the caller gets the whole response; the connection stays usable
-            except (LimitExceeded, ConnectionLost):
+            except (LimitExceeded, ConnectionLost) as e:  # (its read() then said only "the connection was closed")
+                lost = e
                 self._abort()
             from .errors2 import UpgradeRefused
 
-            raise UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
+            if lost is None:
+                raise UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
+            raise UpgradeRefused("upgrade refused: %d %s (%s)" % (resp.status, resp.reason, lost), resp)
         try:
             sub, accepted, leftover = hs.finish_upgrade(s, resp)
         except BaseException:

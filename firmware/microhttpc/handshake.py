@@ -178,6 +178,8 @@ def check_settings(o, more=()):
     # A callback the mode never calls (every message was dropped unseen: on_msg beside on_msg_rx_init)
     rx = o.get("on_msg_rx_init") or o.get("on_msg_rx_data")
     streaming = o.get("streaming")
+    if streaming is not None and streaming is not True and streaming is not False:  # ("yes" was taken)
+        raise UsageError("streaming is True, False or None, not %r" % (streaming,))
     if streaming is None:
         streaming = rx is not None  # (as make_protocol)
     if streaming and o.get("on_msg") is not None or not streaming and (rx or o.get("on_msg_rx_complete")) is not None:

@@ -222,7 +222,9 @@ class WebSocket(WSCore):
             return self._report_err(exc)
         from .errors2 import UpgradeRefused
 
-        self._report_err(UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason), resp))
+        if exc is None:
+            return self._report_err(UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason), resp))
+        self._report_err(UpgradeRefused("upgrade refused: %d %s (%s)" % (resp.status, resp.reason, exc), resp))
 
     def _switch(self, resp):
         """The 101 to our upgrade came: check it, and the connection is a WebSocket."""

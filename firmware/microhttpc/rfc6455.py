@@ -192,6 +192,7 @@ class Protocol:
     _check = False  # UTF-8-check the message in progress
     # send side
     _tx_op = 0  # opcode of the streamed message being sent (0: none)
+    _tx_u8 = 0  # incremental UTF-8 state of the streamed text message being sent
 
     def __init__(self, max_message=65536, max_frame=None, streaming=False, rng=None, check_utf8=True,
                  allowed_rsv=0, defer=False, max_events=None):
@@ -826,8 +827,11 @@ class Protocol:
         self._check_open()
         if self._tx_op:
             raise UsageError("a streamed message is already being sent")
+        if is_text is not True and is_text is not False:  # ("yes" was taken as True)
+            raise UsageError("is_text is True or False, not %r" % (is_text,))
         self._tx_op = OP_TEXT if is_text else OP_BINARY
         self._tx_first = True
+        self._tx_u8 = 0
 
     def send_fragment(self, data, fin=False, frame_size=None):
         """Send ``data`` as the next frame of the streamed message (the last one when ``fin``), in frames
@@ -835,6 +839,12 @@ class Protocol:
         self._check_open()
         if not self._tx_op:
             raise UsageError("send_fragment() without send_start()")
+        if self._tx_op == OP_TEXT:  # (bytes fragments of a text message: the server failed it with 1007)
+            u8 = _valid(data, self._tx_u8)
+            if u8 == -1 or fin and u8:
+                raise UsageError("a text message's fragments must be UTF-8 (this one is not, or the message "
+                                 "ends inside a character): nothing of it was sent")
+            self._tx_u8 = u8
         n = len(data)
         step = frame_size if frame_size and n > frame_size else n or 1
         if step < n:

@@ -162,3 +162,48 @@ def test_a_kept_body_over_max_size_stays_blocking_and_aio():
             await conn.close()
 
     assert asyncio.run(main()) == (body, body[:10])
+
+
+_WHY = "upgrade refused: 200 OK (body of 300 bytes is over the 100-byte limit"
+
+
+# An upgrade answered with a body over max_body: UpgradeRefused on every layer, and its response's read()
+# then said only "the connection was closed" on blocking and aio (poll told the Conn the LimitExceeded; an
+# outside parity hunt).  The refusal says it now, on every layer.  (One test per layer: all three exceed a
+# 128K heap.)
+def test_a_refusal_whose_body_is_lost_says_why_blocking():
+    from microhttpc import Connection, UpgradeRefused
+
+    with Connection(*server("http"), timeout=5, max_body=100) as conn:
+        exc = raises(UpgradeRefused, conn.upgrade, "/bytes/300")
+        assert _WHY in str(exc) and exc.response.status == 200, exc
+
+
+def test_a_refusal_whose_body_is_lost_says_why_aio():
+    from microhttpc import UpgradeRefused, aio
+
+    async def main():
+        conn = await aio.Connection.open(*server("http"), timeout=5, max_body=100)
+        try:
+            await conn.upgrade("/bytes/300")
+        except UpgradeRefused as e:
+            return e
+        finally:
+            await conn.close()
+
+    exc = asyncio.run(main())
+    assert _WHY in str(exc), exc
+
+
+def test_a_refusal_whose_body_is_lost_says_why_poll():
+    from microhttpc import UpgradeRefused
+    from microhttpc.poll import Engine
+
+    e = Engine(timeout=5)
+    c = e.connect(*server("http"), max_body=100)
+    errs = []
+    e.upgrade(c, "/bytes/300", on_err=errs.append)
+    assert e.run(until=lambda: errs, timeout=5), errs
+    assert isinstance(errs[0], UpgradeRefused) and _WHY in str(errs[0]), errs
+    e.close(c)
+    e.run(timeout=2)
