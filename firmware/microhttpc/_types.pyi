@@ -24,10 +24,10 @@ class Read(Protocol):
 # A body: bytes/str; a file object; a callable ``fn(buf) -> n`` that fills the memoryview and returns
 # the count (0 at the end); an iterable of bytes/str chunks.  (io.BytesIO by name: the boards' stubs,
 # micropython-esp32-stubs and micropython-rp2-stubs, give it no methods, and it matched neither protocol.)
-Source = Union[Bytes, str, array.array, ReadInto, Read, io.BytesIO, Callable[[memoryview], int],
+Source = Union[Bytes, str, array.array[int], ReadInto, Read, io.BytesIO, Callable[[memoryview], int],
                Iterable[Union[Bytes, str]]]  # (an array: a copy of its bytes is sent)
 # A writable buffer that Response.readinto fills
-WBuf = Union[bytearray, memoryview, array.array]
+WBuf = Union[bytearray, memoryview, array.array[int]]
 
 # WebSocket callbacks (the same on every layer unless noted)
 OnRxInit = Callable[[bool, Union[int, None]], Union[bytearray, memoryview, None]]  # a buffer: auto mode

@@ -99,11 +99,12 @@ def message(n, args=...):
     while an error is raised and is dropped after, so a board keeps no message text in RAM.  The
     sources (and CPython) keep every message inline and never call this.  When the catalog cannot load
     (no heap, not deployed) the message says so, and the error is still the one raised: everything
-    that takes heap is inside the ``try``, the imports too, and the call itself takes none (no
+    that takes heap is inside the ``try``, the import of ``rt`` too, and the call itself takes none (no
     ``*args`` tuple: its frame falls back to the C stack when the heap has no room for it)."""
+    import sys  # (loaded: no heap taken)
+
     t = name = ""
     try:
-        import sys
         from .rt import load
 
         t = "_t%d" % (n >> 5)

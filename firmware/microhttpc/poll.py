@@ -32,10 +32,11 @@ _until = lambda t, since: None if t is None else int(t * 1000 + 0.5) - ticks_dif
 
 
 class Response(session.Response):
-    """``session.Response`` with ``body`` (bytes, collected when the request had no ``on_body``; what
-    ``read()``, ``text()`` and ``json()`` give) and ``transaction``, the Transaction it answers."""
+    """``session.Response`` with ``body`` (bytes, collected when the request had no ``on_body``; what ``read()``, ``text()`` and ``json()`` give) and ``transaction``, the Transaction it answers."""
     body = transaction = _body = None
     def read(self, n=-1, max_size=None):  # (as the other layers' read(): the collected body whole and again, or n bytes at a time, then the rest and again; ConnectionLost when cut off)
+        if not self.complete:  # (in on_response, before the body came: b"" was kept as the body for good)
+            raise UsageError("the body has not come yet: read it from on_complete (or stream it with on_body)")
         n, c = self._read_n(n, max_size), self._pending  # (the body has come whole, within max_body; a whole read: the rest of it
         if n < 0 and self._body is None and (max_size is None or Body(max_size, len(self.body or b"" if c is None else c))):  # within max_size, or Body's LimitExceeded, as on the other layers)
             self._body, self._pending = (self.body or b"", None) if c is None else (bytes(c), b"")
@@ -387,8 +388,7 @@ class Conn(Session):
 
 class Engine:
     """Drives any number of connections from one loop.  ``buffer_size``: the one receive buffer all
-    connections share.  Defaults for ``connect()``: ``connect_timeout`` and ``timeout`` (s; inactivity
-    while a request or a write is outstanding; the response head must come within it as a whole)."""
+    connections share.  Defaults for ``connect()``: ``connect_timeout`` and ``timeout`` (s; inactivity while a request or a write is outstanding; the response head must come within it as a whole)."""
 
     def __init__(self, buffer_size=2048, connect_timeout=10.0, timeout=30.0, **kw):
         if kw:  # (a bare TypeError before, where Connection and connect() said UsageError)
@@ -409,7 +409,7 @@ class Engine:
         each request (a request's own wins), ``max_interim`` its 1xx, ``max_body`` a collected body; the others
         as on Connection (another origin: ``pollhop``; ``buffer_size`` is the Engine's: UsageError here)."""
         callables(on_connect, on_close, on_err)
-        if "buffer_size" in kw:  # (the one receive buffer is the Engine's)
+        if kw.pop("buffer_size", None) is not None:  # (the one receive buffer is the Engine's; None: as on Connection)
             raise UsageError("buffer_size is the Engine's (Engine(buffer_size=...)), not a connection's")
         conn = Conn(host, port, tls, persistent, self.connect_timeout if connect_timeout is ... else connect_timeout,
                     self.timeout if timeout is ... else timeout, ssl_context, cadata, verify, server_hostname, None,

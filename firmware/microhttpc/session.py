@@ -146,7 +146,7 @@ class Response(http11.ResponseHead):
             b[:0] = b""  # (a read-only memoryview: TypeError; allocates nothing)
         except (TypeError, ValueError, NotImplementedError):  # (MicroPython, an array of ints: ValueError;
             # CPython, a view of more than one dimension: NotImplementedError)
-            raise UsageError("readinto() takes a bytearray or a writable memoryview, not %r" % (type(buf).__name__,))
+            raise UsageError("readinto() takes a bytearray, a writable memoryview or an array('B'), not %r" % (type(buf).__name__,))
         return b
 
     if not MICROPYTHON:  # (class body code: a board keeps none of it)

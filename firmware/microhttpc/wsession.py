@@ -300,11 +300,12 @@ class WSCore:
         first, to their callbacks or to recv()'s queue (README: on_close after the messages before the
         Close went there; it came before them), now when none wait (messages already in recv()'s queue
         went there: they may still be taken after on_close, as after any Close read with them).  Not
-        while our own close() waits for the server's Close (a send from a callback it runs, or from
-        another task): that close() tells on_close how it ended (a send told it 1006 first, and the
-        server's 1000 that came next was never told)."""
+        while the application's close() waits for the server's Close (a send from a callback it runs,
+        or from another task): that close() tells on_close how it ended (a send told it 1006 first, and
+        the server's 1000 that came next was never told).  (A Close of ours for a fault, ``failure``,
+        has no close() waiting: told now, as before.)"""
         p = self.protocol
-        if p.state == ws.CLOSING and not self._socket_closed:
+        if p.state == ws.CLOSING and p.failure is None and not self._socket_closed:
             return p.closed_error()
         for e in p._events:  # (the end's own event does not count: a reset alone is told now)
             if e[0] != ws.EV_CLOSE:

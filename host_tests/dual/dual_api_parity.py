@@ -207,3 +207,27 @@ def test_a_refusal_whose_body_is_lost_says_why_poll():
     assert isinstance(errs[0], UpgradeRefused) and _WHY in str(errs[0]), errs
     e.close(c)
     e.run(timeout=2)
+
+
+def test_poll_read_before_the_body_came_is_a_usage_error():
+    # read() or text() in on_response, before the body came, returned b"" and kept it: after on_complete,
+    # read() gave b"" and text() '' for good while r.body held the body (an outside review).
+    from microhttpc.poll import Engine
+
+    e = Engine(timeout=5)
+    c = e.connect(*server("http"))
+    early, done = [], []
+
+    def on_response(r):
+        for fn in (r.read, r.text, lambda: r.read(5)):
+            try:
+                fn()
+            except UsageError:
+                early.append(1)
+
+    e.request(c, "GET", "/bytes/300", on_response=on_response, on_complete=lambda r, ok: done.append((r, ok)))
+    assert e.run(until=lambda: done, timeout=5) and done[0][1], done
+    assert early == [1, 1, 1], early
+    assert done[0][0].read() == bytes(i & 255 for i in range(300))
+    e.close(c)
+    e.run(timeout=2)

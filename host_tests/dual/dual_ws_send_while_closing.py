@@ -7,7 +7,7 @@ echoed 0.5 s later)."""
 
 import asyncio
 
-from check import raises
+from check import raises, url
 from microhttpc import ConnectionClosed
 from pumps_ws import raw_server
 
@@ -50,3 +50,42 @@ def test_a_send_from_another_task_leaves_on_close_to_close_aio():
 
     assert asyncio.run(main()) == 1000
     assert told == [1000], told
+
+
+def _raising(exc):
+    raise RuntimeError("on_err raised")
+
+
+def test_a_send_after_a_fault_whose_on_err_raised_tells_on_close():
+    # Our Close for a fault (a message over max_message: 1009) with on_err raising, so no call finished
+    # the closing handshake: the next send() tells on_close (a first version of the rule above left it to
+    # a close() that no one was making, and on_close was never told: an outside review).
+    from microhttpc import aio, ws_connect
+
+    told = []
+    ws = ws_connect(url("ws", "http", "/ws"), timeout=5, close_timeout=1, max_message=100, on_err=_raising,
+                    on_close=lambda code, reason: told.append(code))
+    ws.send("x" * 200)  # (echoed: over max_message)
+    raises(RuntimeError, ws.recv)
+    raises(ConnectionClosed, ws.send, "next")
+    assert told == [1006], told
+
+    async def main():
+        ws = await aio.ws_connect(url("ws", "http", "/ws"), timeout=5, close_timeout=1, max_message=100,
+                                  on_err=_raising, on_close=lambda code, reason: told.append(code))
+        await ws.send("x" * 200)
+        try:
+            await ws.recv()
+            raise AssertionError("no fault")
+        except RuntimeError:
+            pass
+        try:
+            await ws.send("next")
+            raise AssertionError("sent")
+        except ConnectionClosed:
+            pass
+        await ws.close()
+
+    told.clear()
+    asyncio.run(main())
+    assert told == [1006], told

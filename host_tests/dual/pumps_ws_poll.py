@@ -15,9 +15,10 @@ class _Poll:
         conn = self.conn = e.connect(host, port, timeout=timeout, connect_timeout=timeout, **conn_kw)
         # timeout= of upgrade is the idle timeout of this layer: only when asked (idle_timeout=).
         idle = kw.pop("idle_timeout", None)
+        if kw.get("streaming", kw.get("on_msg_rx_init") or kw.get("on_msg_rx_data")) is None:
+            kw["on_msg"] = self.messages.append  # (whole messages; not in streaming mode: a UsageError)
         try:
-            self.ws = e.upgrade(conn, path, on_open=self.opened.append, on_msg=self.messages.append,
-                                on_err=self.errors.append, timeout=idle, **kw)
+            self.ws = e.upgrade(conn, path, on_open=self.opened.append, on_err=self.errors.append, timeout=idle, **kw)
             ok = self._run(lambda: self.opened or conn.closed, timeout + 1)
         except BaseException:
             e.close(conn, abort=True)
