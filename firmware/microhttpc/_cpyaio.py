@@ -17,6 +17,7 @@ import asyncio
 import os
 import select
 import struct
+import weakref
 
 from .errors import HTTPCError, TimeoutError, UsageError
 
@@ -72,7 +73,7 @@ class Pipe(asyncio.BufferedProtocol):
 
     def __init__(self, loop, size, conn):
         self.loop = loop
-        self.conn = conn  # the aio.Connection (upgraded or not)
+        self.conn = conn  # a weak reference to the aio.Connection (upgraded or not): see connect()
         self.size = size  # reading pauses once this many bytes wait (the buffer may have grown past it)
         self.buf = bytearray(size)
         self.view = memoryview(self.buf)
@@ -134,7 +135,8 @@ class Pipe(asyncio.BufferedProtocol):
         # A WebSocket over plain TCP: the transport stays open for writing (a server that half-closed
         # after its Close still reads our echo; the WebSocket closes it).  Otherwise (HTTP: an idle
         # keep-alive connection would sit in CLOSE-WAIT; TLS) it closes, as it did.
-        return self.conn.upgraded and not self.tls
+        c = self.conn()
+        return c is not None and c.upgraded and not self.tls
 
     def connection_lost(self, exc):
         if exc is not None and self.tls:
@@ -248,7 +250,12 @@ def _wake(fut):
 async def connect(conn, host, port, **kw):
     """(Pipe, transport) of a new connection to host:port (``kw``: ssl, server_hostname)."""
     loop = asyncio.get_running_loop()
-    transport, pipe = await loop.create_connection(lambda: Pipe(loop, conn.buffer_size, conn), host, port, **kw)
+    ref = weakref.ref(conn)
+    transport, pipe = await loop.create_connection(lambda: Pipe(loop, conn.buffer_size, ref), host, port, **kw)
+    # A connection (or its WebSocket) dropped without close(): its socket closes when it is collected, as a
+    # blocking one's does (the loop held the transport, the transport the Pipe, and a Pipe that held the
+    # connection kept it and its socket open until the loop ended: one descriptor per connection dropped)
+    weakref.finalize(conn, transport.close).atexit = False  # (not at exit: the loop is closed by then)
     return pipe, transport
 
 
