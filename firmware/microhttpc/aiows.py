@@ -99,7 +99,9 @@ class WebSocket(WSCore):
             # writing: CPython's transport took it whole before the wait; on MicroPython none of it
             # went out, or the connection ended (a torn frame, see aio).
             p._out[:0] = out[k + (0 if MICROPYTHON else 1) :]
-            raise
+            if self.conn._reader is None and not self._socket_closed:  # (MicroPython: a torn frame ended the
+                self._drop()  # connection: the WebSocket with it, ConnectionClosed 1006 next; the next send()
+            raise  # after a torn send_fragment() said a UsageError of the message being sent, closed False)
         except ConnectionLost:
             self._unsent(out)
             # A task waiting in recv() reads what came before the reset, and the end (the socket was

@@ -6,6 +6,7 @@ outside hunt: a 1 MB message sent before the torn one never reached the server).
 transport never tears a frame: the cancelled message goes whole, the connection goes on."""
 
 MICROPYTHON_HEAP = "1M"  # the 300 KB message whose send is torn, and its frame
+MICROPYTHON_HEAPS = {"test_a_torn_fragment_ends_the_websocket_at_once": "8M"}  # (a 3 MB fragment and its frame)
 
 import time
 
@@ -87,5 +88,48 @@ def test_lost_on_a_reset_socket_allocates_nothing():
         else:
             conn.lost()
         assert conn._reader is None and conn._writer is None
+
+    asyncio.run(main())
+
+
+def test_a_torn_fragment_ends_the_websocket_at_once():
+    # A send_fragment() cancelled with part of its frame written (MicroPython) ended the connection, but
+    # the WebSocket learnt of it at its next read: closed was False, and the next send() raised UsageError
+    # ("a streamed message is being sent") for a connection already gone, not ConnectionClosed 1006 (an
+    # outside cancellation hunt).  CPython's transport takes the frame whole: the message can be finished.
+    try:
+        import asyncio
+    except ImportError:
+        import uasyncio as asyncio
+    import sys
+
+    from microhttpc import aio
+    from microhttpc.errors import ConnectionClosed
+
+    h, p = server("wsraw")
+    mp = sys.implementation.name == "micropython"
+
+    async def main():
+        ws = await aio.ws_connect("ws://%s:%d/torn" % (h, p), timeout=10)
+        w = ws.conn._writer
+        if hasattr(w, "setsockopt"):
+            w.setsockopt(1, 7, 8192)  # SOL_SOCKET, SO_SNDBUF (Linux numbers)
+        await ws.send_start()
+        await ws.send_fragment(b"frag:")
+        try:
+            await asyncio.wait_for(ws.send_fragment(bytes(3000000)), 0.3)  # (300 KB went whole, at times)
+        except asyncio.TimeoutError:
+            pass
+        if mp:
+            assert ws.closed, "a torn frame left the WebSocket open"
+            try:
+                await ws.send("x")
+                raise AssertionError("sent after a torn frame")
+            except ConnectionClosed as exc:
+                assert exc.code == 1006, exc
+        else:
+            assert not ws.closed
+            await ws.send_end(b"end")
+        await ws.close()
 
     asyncio.run(main())
