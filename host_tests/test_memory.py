@@ -375,8 +375,12 @@ ROMFS_BUDGET = {
 # Then Connection + upgrade 86 for a first version of the package's repair of sys.modules (in __getattr__,
 # +64 bytes of __init__ on every path): at 85 the session's close() met MemoryError in 1 of 3 runs; with
 # rt loaded with the package, the repair in code that runs once, 85 passed 3 of 3 here, but a clean-clone
-# run met the same MemoryError at 85 in 1 of 3: 86.
-SESSION_BUDGET = {"Connection + upgrade": 86, "ws_connect": 64}
+# run met the same MemoryError at 85 in 1 of 3: 86.  Then 87: this session's checks (+~100 to +220
+# bytes of import heap on the WebSocket paths: one kind of receive callbacks, text fragments UTF-8
+# checked, a send while our close() waits, a refusal that says why) passed 86 in 3 of 3 here, but a
+# clean-clone run (another path: other string lengths in the heap) met a MemoryError in close() at 86
+# in 1 of 3.
+SESSION_BUDGET = {"Connection + upgrade": 87, "ws_connect": 64}
 
 
 def test_import_heap_within_budget():
