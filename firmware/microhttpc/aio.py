@@ -1025,9 +1025,9 @@ class Connection(Session):
             except (LimitExceeded, ConnectionLost) as e:
                 lost = e
                 await self._abort()
-            if lost is None:
-                raise errors.UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
-            raise errors.UpgradeRefused("upgrade refused: %d %s (%s)" % (resp.status, resp.reason, lost), resp)
+            from .errors2 import refused
+
+            raise refused(resp, lost)
         try:
             sub, accepted, leftover = finish_upgrade(s, resp)
             start_upgrade = finish_upgrade = None  # (as client.Connection.upgrade: the handshake's code goes first)

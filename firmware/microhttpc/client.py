@@ -554,11 +554,9 @@ class Connection(Session):
             except (LimitExceeded, ConnectionLost) as e:  # (its read() then said only "the connection was closed")
                 lost = e
                 self._abort()
-            from .errors2 import UpgradeRefused
+            from .errors2 import refused
 
-            if lost is None:
-                raise UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
-            raise UpgradeRefused("upgrade refused: %d %s (%s)" % (resp.status, resp.reason, lost), resp)
+            raise refused(resp, lost)
         try:
             sub, accepted, leftover = hs.finish_upgrade(s, resp)
         except BaseException:

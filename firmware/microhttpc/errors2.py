@@ -50,6 +50,14 @@ class UpgradeRefused(HTTPCError):
     __reduce__ = _reduce
 
 
+def refused(resp, lost=None):
+    """The UpgradeRefused of every layer for ``resp``, another answer than 101 to an upgrade, its body
+    read; or ``lost``, the error that stopped that read (over max_body, cut short: the connection ended)."""
+    if lost is None:
+        return UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason), resp)
+    return UpgradeRefused("upgrade refused: %d %s (%s)" % (resp.status, resp.reason, lost), resp)
+
+
 class TooManyRedirects(HTTPCError):
     """A redirect chain was longer than the caller allowed.  ``response`` is the last 3xx response."""
 

@@ -220,11 +220,9 @@ class WebSocket(WSCore):
         is when no refusal came."""
         if exc is not None and (resp is None or resp.status == 101 or not isinstance(exc, (LimitExceeded, ConnectionLost))):
             return self._report_err(exc)
-        from .errors2 import UpgradeRefused
+        from .errors2 import refused
 
-        if exc is None:
-            return self._report_err(UpgradeRefused("upgrade refused: %d %s" % (resp.status, resp.reason), resp))
-        self._report_err(UpgradeRefused("upgrade refused: %d %s (%s)" % (resp.status, resp.reason, exc), resp))
+        self._report_err(refused(resp, exc))
 
     def _switch(self, resp):
         """The 101 to our upgrade came: check it, and the connection is a WebSocket."""
