@@ -238,6 +238,11 @@ RAW = {
     "/raw/redirect-keep": (b"HTTP/1.1 302 Found\r\nLocation: /raw/no-reason\r\nContent-Length: 0\r\n\r\n", _KEEP),
     # a JSON body gzip-coded (Content-Encoding: gzip), which the client never asked for nor undoes
     "/raw/gzip": (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(_GZ) + _GZ, _KEEP),
+    # a content coding named for no coded bytes: an empty body (204, Content-Length 0), "identity" twice
+    "/raw/gzip204": (b"HTTP/1.1 204 No Content\r\nContent-Encoding: gzip\r\n\r\n", _KEEP),
+    "/raw/gzip0": (b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 0\r\n\r\n", _KEEP),
+    "/raw/identity2": (b"HTTP/1.1 200 OK\r\nContent-Encoding: identity, identity,\r\nContent-Length: 8\r\n\r\n"
+                       b'{"a": 1}', _KEEP),
     # a kept-alive 302 to a path never answered (the server reads the request and closes)
     "/raw/redirect-to-nothing": (b"HTTP/1.1 302 Found\r\nLocation: /raw/nothing\r\nContent-Length: 0\r\n\r\n", _KEEP),
     "/raw/nothing": (b"", _CLOSE),

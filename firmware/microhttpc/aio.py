@@ -382,7 +382,7 @@ class Response(session.Response):
         from .textbody import codec, text  # (as the blocking Response's: U+FFFD for what is not valid)
 
         encoding = codec(encoding, self.headers)
-        return text(await self.read(), encoding)
+        return text(await self.read(), encoding, self.headers)
 
     async def json(self):
         """The whole body (``await read()``), parsed as JSON; JSONDecodeError when it is not JSON."""

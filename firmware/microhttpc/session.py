@@ -98,7 +98,7 @@ class Response(http11.ResponseHead):
         from .textbody import codec, text
 
         encoding = codec(encoding, self.headers)  # (first: a wrong one takes nothing of the body)
-        return text(self.read(), encoding)
+        return text(self.read(), encoding, self.headers)
 
     def json(self):
         """The whole body (``read()``), parsed as JSON; JSONDecodeError when it is not JSON."""

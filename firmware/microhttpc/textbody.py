@@ -13,12 +13,7 @@ def codec(encoding, headers=None):
     has (else UsageError): on CPython any it knows; on MicroPython UTF-8, Latin-1 and ASCII, the ones it
     can decode, returned as "utf-8", "latin-1" or "ascii" (another name was read as UTF-8 there, silently).
     None: the charset that the Content-Type of ``headers`` names, when the runtime has it, else UTF-8
-    (as requests; a Latin-1 body labelled so was read as UTF-8, its accents U+FFFD).  A body with a
-    content coding (Content-Encoding: gzip ...), which this package does not undo, is an HTTPCError."""
-    c = coded(headers)
-    if c:  # (a gzip body came out of text() as garbage, silently)
-        raise HTTPCError("the body is %s-coded (Content-Encoding), which text() does not decode: read() gives "
-                         "it as it came" % c)
+    (as requests; a Latin-1 body labelled so was read as UTF-8, its accents U+FFFD)."""
     if encoding is None:
         return _charset(headers)
     if not isinstance(encoding, str):
@@ -58,12 +53,13 @@ def codec(encoding, headers=None):
     raise UsageError("text(): no codec for the encoding %r on MicroPython (utf-8, latin-1 and ascii)" % (encoding,))
 
 
-def coded(headers):
-    """The content coding of a body whose ``headers`` name one (Content-Encoding, RFC 9110 section 8.4:
-    gzip, deflate, br ...), else None.  The package asks for none and undoes none (no Accept-Encoding:
-    RFC 9110 section 12.5.3 lets a server pick any)."""
-    c = headers is not None and headers.get("content-encoding")
-    return c if c and c.strip().lower() != "identity" else None
+def coded(headers, body):
+    """The content coding of ``body`` when its ``headers`` name one (Content-Encoding, RFC 9110 section
+    8.4: gzip, deflate, br ...), else None: not for an empty body (a 204, a HEAD's answer: there is
+    nothing coded), nor for "identity" alone, named once or more.  The package asks for none and undoes
+    none (no Accept-Encoding: RFC 9110 section 12.5.3 lets a server pick any)."""
+    c = body and headers is not None and headers.get("content-encoding")
+    return c if c and c.lower().replace("identity", "").replace(",", " ").strip() else None
 
 
 def _charset(headers):
@@ -84,12 +80,18 @@ def _charset(headers):
     return "utf-8"
 
 
-def text(body, encoding):
-    """``Response.text()``: the body decoded (``encoding`` checked by ``codec``).  What is not valid in
+def text(body, encoding, headers=None):
+    """``Response.text()``: the body decoded (``encoding`` checked by ``codec``); a body with a content
+    coding in its ``headers`` (Content-Encoding: gzip ...), which this package does not undo, is an
+    HTTPCError (it came out as garbage, silently).  What is not valid in
     the encoding becomes U+FFFD, each maximal ill-formed subpart one (as CPython's "replace", requests
     and httpx do): a body the server got wrong still reads.  MicroPython: its decoder knows UTF-8 only
     and checks the structure alone (it took overlong forms and encoded surrogates), so the bytes are
     checked with the WebSocket's validator first; Latin-1 and ASCII are read byte by byte (``latin1``)."""
+    c = coded(headers, body)
+    if c:
+        raise HTTPCError("the body is %s-coded (Content-Encoding), which text() does not decode: read() gives "
+                         "it as it came" % c)
     try:
         if not MICROPYTHON:
             return str(body, encoding, "replace")
