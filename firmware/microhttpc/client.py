@@ -467,14 +467,18 @@ class Connection(Session):
                     self._write(head + bytes(body))  # one write for small requests
                 else:
                     self._write(head)
+                    st = self.stream
                     try:
                         for piece in req.body_pieces(body, self._buf):
-                            if self.stream is None:  # the body's own code closed it (AttributeError here)
+                            if self.stream is not st:  # the body's own code closed it (AttributeError here), or
+                                # closed and reopened it: the rest went out on the new one, awaiting a head for ever
                                 raise UsageError("connection is not open")
-                            self.stream.settimeout(self.wait_time())  # (an empty piece: only the bounds)
+                            st.settimeout(self.wait_time())  # (an empty piece: only the bounds)
                             if len(piece):
-                                self.stream.sendall(piece)
+                                st.sendall(piece)
                                 self.sent()  # the response head is due within timeout of the last byte
+                        if self.stream is not st:  # (as above, after its last piece)
+                            raise UsageError("connection is not open")
                     except BaseException as exc:  # (no tuple of classes to match: MicroPython builds it on the
                         # heap, and a MemoryError of its own left the connection mid-request, not aborted)
                         if not (isinstance(exc, ConnectionLost) or isinstance(exc, TimeoutError)):

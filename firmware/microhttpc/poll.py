@@ -260,10 +260,10 @@ class Conn(Session):
                 elif wsh is None:  # the session's verdict on the final response: on_header
                     self.redirect(self, resp, req.request, None, 0, req.history)
                 self.engine._busy = False  # (on_header raised, even KeyboardInterrupt: _guard)
+                if req.on_response and req.hop is None and wsh is None:  # (before the Body: its own MemoryError
+                    req.on_response(resp)  # was the LimitExceeded of a body collected, in _read)
                 if req.hop is None and (req.on_body is None or wsh is not None):
                     req._body = Body(self.max_body, self.parser.body_left(), self.tls)  # (a HEAD's: none to come)
-                if req.on_response and req.hop is None and wsh is None:
-                    req.on_response(resp)
             elif ev[0] == http11.DATA:
                 if req.hop is not None:
                     load("pollhop").drain(self, req, ev[1])  # the 3xx's body: dropped, bounded

@@ -354,15 +354,12 @@ class WebSocket(WSCore):
             # The common case first: one read that is one small whole message (Protocol.single) is
             # returned at once; anything else read goes through the steps below, as the bytes that
             # came with the 101 do.
-            self.stream.settimeout(timeout)
-            n = self._recv(self._mv)
+            n = self._single(timeout)
             if n is None:
                 raise TimeoutError("no message within %s s" % timeout)
-            if n:
-                msg = self._single(n)
-                if msg is not None:
-                    return msg
-            else:
+            if type(n) is not int:
+                return n
+            if not n:
                 p.receive_eof()
             first -= 1
         while not self._messages:
@@ -371,15 +368,22 @@ class WebSocket(WSCore):
             first -= 1
         return self._messages.pop(0)
 
-    def _single(self, n):
-        """recv()'s first read, ``n`` bytes: the small whole message they are (``Protocol.single``), or
-        None, and they are kept for the steps after it.  A MemoryError ends the connection, as in _step:
-        the bytes read would be lost (the next recv() parsed from inside the frame, and gave a message
-        the server never sent).  (Apart: a ``try`` in recv() took its frame over the C stack's 11 words.)"""
+    def _single(self, timeout):
+        """recv()'s first read, within ``timeout``: the small whole message it is (``Protocol.single``),
+        else its count (0: the end; its bytes kept for the steps after it), None when nothing came.  A
+        MemoryError ends the connection, as in _step: the bytes read would be lost (the next recv()
+        parsed from inside the frame, and gave a message the server never sent), and a TLS socket's
+        recv() allocates before it reads (the WebSocket stayed open there, not over TCP).  (Apart: a
+        ``try`` in recv() took its frame over the C stack's 11 words.)"""
         try:
+            self.stream.settimeout(timeout)
+            n = self._recv(self._mv)
+            if not n:
+                return n
             msg = self.protocol.single(self._mv, n)
             if msg is None:
                 self._leftover = self._mv[:n]
+                return n
             return msg
         except MemoryError:
             self._drop()

@@ -3,7 +3,9 @@ call back into the library).  A request made from a body callable closed the con
 on, went out on a new one, and the upload went on over that one, awaiting a head for ever: request()
 never returned, spinning, its timeout=3 ignored.  Now that request is a UsageError (as aio's 'another
 task is using this connection') that leaves the upload as it was.  A body that
-closes its Connection between pieces got a bare AttributeError; now UsageError."""
+closes its Connection between pieces got a bare AttributeError; now UsageError.  So is one that closes
+and reopens it, or closes it and makes a request (between pieces, or after its last): the rest of the
+upload went out on the new connection, and request() spun for ever (an outside review)."""
 
 from check import raises, server
 
@@ -55,5 +57,33 @@ def test_a_body_that_closes_its_connection_is_a_usage_error():
         e = raises(UsageError, c.request, "POST", "/echo", body=pieces())
         assert "not open" in str(e), e
         assert c.request("GET", "/hello").read() == b"hello world"  # (request() opens it again)
+    finally:
+        c.close()
+
+
+def _closes_and(c, then, last):
+    def pieces():
+        yield b"first piece,"
+        if not last:
+            c.close()
+            then()
+        yield b"second piece"
+        if last:
+            c.close()
+            then()
+
+    return pieces()
+
+
+def test_a_body_that_closes_and_reopens_its_connection_is_a_usage_error():
+    from microhttpc import UsageError
+
+    c = _conn()
+    try:
+        for then in (c.open, lambda: c.request("GET", "/hello").read()):
+            for last in (False, True):
+                e = raises(UsageError, c.request, "POST", "/echo", body=_closes_and(c, then, last), deadline=3)
+                assert "not open" in str(e), e
+                assert c.request("GET", "/hello").read() == b"hello world"
     finally:
         c.close()
