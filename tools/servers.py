@@ -238,6 +238,8 @@ RAW = {
     "/raw/redirect-keep": (b"HTTP/1.1 302 Found\r\nLocation: /raw/no-reason\r\nContent-Length: 0\r\n\r\n", _KEEP),
     # a JSON body gzip-coded (Content-Encoding: gzip), which the client never asked for nor undoes
     "/raw/gzip": (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(_GZ) + _GZ, _KEEP),
+    # an upgrade (or request) refused with a body of 3,000 bytes, kept alive: over a max_body of 1,000
+    "/raw/refused-big": (b"HTTP/1.1 403 Forbidden\r\nContent-Length: 3000\r\n\r\n" + b"x" * 3000, _KEEP),
     # a content coding named for no coded bytes: an empty body (204, Content-Length 0), "identity" twice
     "/raw/gzip204": (b"HTTP/1.1 204 No Content\r\nContent-Encoding: gzip\r\n\r\n", _KEEP),
     "/raw/gzip0": (b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 0\r\n\r\n", _KEEP),

@@ -354,8 +354,8 @@ class Conn(Session):
         if self.state == _CLOSED:
             return
         a = self._active
-        if a is not None and a.websocket is None and (a.hop or self.may_retry(a.request, cause, a.reused) or self._queue and getattr(cause, "limit", 0) == "max_body"):
-            return load("pollhop").resend(self, a, cause, pending_exc)  # (a.hop: a 3xx's body broke; max_body: see resend)
+        if a is not None and (a.websocket is None and (a.hop or self.may_retry(a.request, cause, a.reused)) or self._queue and getattr(cause, "limit", 0) == "max_body"):
+            return load("pollhop").resend(self, a, cause, pending_exc)  # (a.hop: a 3xx's body broke; max_body: see resend, a refused upgrade's too)
         self.state = _CLOSED
         self.error = cause = cause if self.websocket is None else self.websocket._end_cause(cause)
         self.engine._forget(self)
