@@ -5,8 +5,7 @@ queued behind them, then frames (``pollws``).  A pump over ``session.Session``, 
 the sockets, the poll set, partial writes and timers.  An error on one connection ends that connection
 only: each request ends with one ``on_complete(resp, True)`` or ``on_err(exc)`` (then ``on_complete(resp,
 False)`` if the head had come), each connection with one ``on_close(conn, cause)``; a callback that raises
-ends its connection, its exception the cause (one raised while the end is reported leaves ``poll()`` after it; an on_tx_complete of a frame written as it ends that raises after the cause: dropped).  A response that leaves the connection unusable is
-delivered, then the requests still queued go out on a new connection.  Blocking spot: name resolution."""
+ends its connection, its exception the cause (one raised while the end is reported leaves ``poll()`` after it; an on_tx_complete of a frame written as it ends that raises after the cause: dropped; an interrupt ends an HTTP connection, then leaves ``poll()``; a WebSocket's goes on).  A response that leaves the connection unusable is delivered, then the requests still queued go out on a new connection.  Blocking spot: name resolution."""
 
 import select
 import socket
@@ -566,11 +565,12 @@ class Engine:
             fn(conn, ev)
         except BaseException as exc:  # isolation between connections is the point (an interrupt goes on)
             self._busy = False  # (an on_header that raised, even KeyboardInterrupt: no nested round runs, see poll())
-            if conn.state == _CLOSED or not isinstance(exc, Exception):
-                raise  # an on_err/on_close callback failed while reporting: the application's bug
-            if conn._owner and not (conn._active or conn._queue):  # a redirect chain's own connection, idle:
-                return load("pollhop").orphan(conn, exc)  # a callback of its request raised (no callbacks of its own)
-            conn._end(exc)
+            if conn.state == _CLOSED or conn.state == _WS and not isinstance(exc, Exception):
+                raise  # an on_err/on_close that failed while reporting: the application's bug; a WebSocket's interrupt: the rest of its read next round (pollws)
+            # Else it ends the connection, an interrupt too, which then leaves poll() (it left a request half made: a dead body iterator, the body of a skipped on_header's response); a redirect chain's own connection, idle: its request's callback raised
+            (load("pollhop").orphan if conn._owner and not (conn._active or conn._queue) else Conn._end)(conn, exc)
+            if not isinstance(exc, Exception):
+                raise
 
     def _rekey(self, conn, sock=None):
         """Register ``sock`` (new, or the TLS wrapper of the old) as ``conn``'s socket; None: unregister."""
