@@ -1,11 +1,7 @@
-"""Non-blocking I/O layer: one ``select.poll`` loop drives many connections with HTTPc's callbacks, all run
-inside ``Engine.poll()`` / ``run()`` (HTTPc's task mode without a task).  Per connection: a non-blocking
-connect (TLS: ``polltls``), requests FIFO one at a time (redirects and resends: ``pollhop``), the upgrade
-queued behind them, then frames (``pollws``).  A pump over ``session.Session``, whose rules decide; owns
-the sockets, the poll set, partial writes and timers.  An error on one connection ends that connection
-only: each request ends with one ``on_complete(resp, True)`` or ``on_err(exc)`` (then ``on_complete(resp,
-False)`` if the head had come), each connection with one ``on_close(conn, cause)``; a callback that raises
-ends its connection, its exception the cause (one raised while the end is reported leaves ``poll()`` after it; an on_tx_complete of a frame written as it ends that raises after the cause: dropped; an interrupt ends an HTTP connection, then leaves ``poll()``; a WebSocket's goes on).  A response that leaves the connection unusable is delivered, then the requests still queued go out on a new connection.  Blocking spot: name resolution."""
+"""Non-blocking I/O layer: one ``select.poll`` loop drives many connections with HTTPc's callbacks, all run inside ``Engine.poll()`` / ``run()`` (HTTPc's task mode without a task).  Per connection: a non-blocking
+connect (TLS: ``polltls``), requests FIFO one at a time (redirects and resends: ``pollhop``), the upgrade queued behind them, then frames (``pollws``).  A pump over ``session.Session``, whose rules decide; owns
+the sockets, the poll set, partial writes and timers.  An error on one connection ends that connection only: each request ends with one ``on_complete(resp, True)`` or ``on_err(exc)`` (then ``on_complete(resp,
+False)`` if the head had come), each connection with one ``on_close(conn, cause)``; a callback that raises ends its connection, its exception the cause (one raised while the end is reported leaves ``poll()`` after it; an on_tx_complete of a frame written as it ends that raises after the cause: dropped; an interrupt ends an HTTP connection, then leaves ``poll()``; a WebSocket's goes on).  A response that leaves the connection unusable is delivered, then the requests still queued go out on a new connection.  Blocking spot: name resolution."""
 
 import select
 import socket
@@ -259,10 +255,14 @@ class Conn(Session):
                 elif wsh is None:  # the session's verdict on the final response: on_header
                     self.redirect(self, resp, req.request, None, 0, req.history)
                 self.engine._busy = False  # (on_header raised, even KeyboardInterrupt: _guard)
-                if req.on_response and req.hop is None and wsh is None:  # (before the Body: its own MemoryError
-                    req.on_response(resp)  # was the LimitExceeded of a body collected, in _read)
                 if req.hop is None and (req.on_body is None or wsh is not None):
                     req._body = Body(self.max_body, self.parser.body_left(), self.tls)  # (a HEAD's: none to come)
+                if req.on_response and req.hop is None and wsh is None:
+                    try:  # (with the Body made: a run() in it collects the body)
+                        req.on_response(resp)
+                    except MemoryError:  # its own, not the Body's: _read lets it out as itself (it was the
+                        req._body = None  # LimitExceeded of a body that did not fit, 'give on_body to stream it')
+                        raise
             elif ev[0] == http11.DATA:
                 if req.hop is not None:
                     load("pollhop").drain(self, req, ev[1])  # the 3xx's body: dropped, bounded

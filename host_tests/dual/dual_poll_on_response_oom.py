@@ -25,3 +25,27 @@ def test_on_response_own_memory_error_is_reported_as_itself():
     assert [k for k, x in seen] == ["on_err", "conn on_err", "conn on_close"], seen
     assert all(x is mine for k, x in seen), seen
     assert conn.state_name == "CLOSED", conn.state_name
+
+
+def test_on_response_may_run_until_its_body_is_in():
+    # (README: inside on_response run() runs, until its body is in; a first version of the fix above made
+    # the body's collector after on_response: the body read by that run() went to an on_body never given,
+    # TypeError for the request and the queue, then a bare AttributeError out of run(): an outside review)
+    from microhttpc.poll import Engine
+
+    e = Engine(timeout=3)
+    conn = e.connect(*server("http"))
+    out = []
+
+    def on_response(r):
+        out.append(("in", e.run(until=lambda: r.complete, timeout=3), r.complete, len(r.body or b"")))
+
+    for path in ("/chunked?n=3&d=0.2", "/bytes/5000"):
+        e.request(conn, "GET", path, on_response=on_response, on_err=lambda x: out.append(("on_err", x)),
+                  on_complete=lambda r, ok: out.append(("complete", ok, len(r.body or b""))))
+    assert e.run(until=lambda: len(out) == 4, timeout=10), out
+    n = out[0][2]  # (the chunked body's size; on_complete comes inside the nested run())
+    assert n > 0 and out == [("complete", True, n), ("in", True, True, n), ("complete", True, 5000),
+                             ("in", True, True, 5000)], out
+    e.close_all()
+    e.run(timeout=2)
