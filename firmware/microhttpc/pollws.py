@@ -239,22 +239,31 @@ class WebSocket(WSCore):
         req.done = True
         c.state = 4  # poll._WS
         c.websocket = self
+        stop = None
         if self.on_open is not None:
             c.engine._busy = True  # (a nested poll() would read past the frames that came with the 101)
             try:
                 self.on_open(self)
+            except BaseException as exc:
+                if isinstance(exc, Exception):
+                    raise  # (the connection ends with it: Conn._guard)
+                stop = exc  # an interrupt: the connection goes on (Conn._guard), and the frames that came with
+                self._held = c.engine._hot = True  # the 101 are handed out in the next round, as the rest of a
+                self.protocol.receive_data(leftover or b"")  # read whose callback was interrupted (they were lost)
             finally:
                 c.engine._busy = False
-        if leftover:
+        if stop is None and leftover:
             # Bytes that came in the same read as the 101 head are already frames (section 4.1).
             self._input(leftover)
-        else:
+        elif stop is None:
             self._progress()
         # Then the requests queued behind the upgrade fail (after the frames that came with the 101: a
         # poll() in their on_err read newer bytes before them).
         while c._queue:  # (the error's message loads from a catalog: not at every upgrade, at its peak of heap)
             e = UsageError("the connection became a WebSocket before this request ran")  # (first: with no heap
             c._req_fail(c._queue.pop(0), e)  # for it, the request stays queued, and its connection's end tells it)
+        if stop is not None:
+            raise stop
 
     def _input(self, data):
         """Bytes from the socket (b"" at EOF).  The input held back goes first: the engine reads no more
