@@ -326,9 +326,9 @@ class PollReconnect(Reconnect):
                 except Exception:  # (headers or offers refused: the connection would stay in the engine)
                     e.close(c, abort=True)
                     raise
-        except Exception as exc:  # (one clause: a tuple of classes to match is built on MicroPython's heap)
+        except BaseException as exc:  # (one clause: a tuple of classes to match is built on MicroPython's heap)
             if not (isinstance(exc, HTTPCError) or isinstance(exc, OSError)):
-                # a MemoryError, the function's own error: raised from run() once, as from the other
+                # a MemoryError, the function's own error, an interrupt: raised from run() once, as from the other
                 self._again(None, self._delay(), False)  # forms' next(), and the loop goes on (it was
                 raise  # dead, running all the same)
             try:  # the function failed (no Wi-Fi yet...): retried, as by the other forms (it escaped, and

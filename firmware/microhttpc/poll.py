@@ -373,7 +373,7 @@ class Conn(Session):
                     self._req_fail(r, lost or ConnectionLost("the connection closed before the answer"))
                 if step > 1 and self._cb[4 - step] and (step == 3 or cause is not None and cause is not self._app_close):
                     self._cb[4 - step](self, cause)
-            except Exception as e:  # (with no heap left, each is told as far as it allows; a request's MemoryError
+            except BaseException as e:  # (an interrupt too; with no heap left, each is told as far as it allows; a request's MemoryError
                 # once the end's cause was one is that shortage, else its callback's own: raised after them all;
                 # one the WebSocket's on_close or on_err raised is theirs, wsession._told)
                 own = step == 0 and (w.on_close is False or er is not False and w._err_reported is False)
@@ -565,7 +565,7 @@ class Engine:
             fn(conn, ev)
         except BaseException as exc:  # isolation between connections is the point (an interrupt goes on)
             self._busy = False  # (an on_header that raised, even KeyboardInterrupt: no nested round runs, see poll())
-            if conn.state == _CLOSED or conn.state == _WS and not isinstance(exc, Exception):
+            if conn.state == _CLOSED and not conn._owner or conn.state == _WS and not isinstance(exc, Exception):
                 raise  # an on_err/on_close that failed while reporting: the application's bug; a WebSocket's interrupt: the rest of its read next round (pollws)
             # Else it ends the connection, an interrupt too, which then leaves poll() (it left a request half made: a dead body iterator, the body of a skipped on_header's response); a redirect chain's own connection, idle: its request's callback raised
             (load("pollhop").orphan if conn._owner and not (conn._active or conn._queue) else Conn._end)(conn, exc)

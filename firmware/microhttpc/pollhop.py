@@ -98,9 +98,13 @@ def orphan(conn, exc):
     """``exc`` on ``conn``, a redirect chain's own connection (no callbacks), with no request on it: a
     callback of the request it carried raised (``on_complete``, ``on_err``).  ``conn`` ends, and the
     application's Conn with it from its next round (``on_err``, ``on_close`` there, as when the callback
-    raises on that Conn itself: it was lost without a word); if that one has ended, it leaves poll()."""
+    raises on that Conn itself: it was lost without a word), or now for an interrupt, which then leaves
+    poll() once (deferred, it came out of this one and the next); if that one has ended, it leaves poll().
+    (``conn`` may have ended already: its connect failed, and on_err raised as it was told.)"""
     conn._end(None)
     first = conn._owner
+    if not (first.closed or isinstance(exc, Exception)):
+        first._end(exc)
     if first.closed:
         raise exc
     first._deferred = first._deferred or exc
