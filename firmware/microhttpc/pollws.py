@@ -252,18 +252,23 @@ class WebSocket(WSCore):
                 self.protocol.receive_data(leftover or b"")  # read whose callback was interrupted (they were lost)
             finally:
                 c.engine._busy = False
-        try:
-            if stop is None and leftover:
-                # Bytes that came in the same read as the 101 head are already frames (section 4.1).
-                self._input(leftover)
-            elif stop is None:
-                self._progress()
-        finally:  # (an interrupt from a callback of those frames too: they stayed queued, the WebSocket going on)
-            # Then the requests queued behind the upgrade fail (after the frames that came with the 101: a
-            # poll() in their on_err read newer bytes before them).
-            while c._queue:  # (the error's message loads from a catalog: not at every upgrade, at its peak of heap)
-                e = UsageError("the connection became a WebSocket before this request ran")  # (first: with no heap
-                c._req_fail(c._queue.pop(0), e)  # for it, the request stays queued, and its connection's end tells it)
+        if stop is None:
+            try:
+                if leftover:
+                    # Bytes that came in the same read as the 101 head are already frames (section 4.1).
+                    self._input(leftover)
+                else:
+                    self._progress()
+            except BaseException as exc:
+                if isinstance(exc, Exception):
+                    raise  # (the connection ends with it: Conn._guard; the requests queued are told there)
+                stop = exc  # an interrupt from a callback of those frames: the WebSocket goes on, and the
+                # requests queued fail now (they stayed queued until the connection's end)
+        # Then the requests queued behind the upgrade fail (after the frames that came with the 101: a
+        # poll() in their on_err read newer bytes before them).
+        while c._queue:  # (the error's message loads from a catalog: not at every upgrade, at its peak of heap)
+            e = UsageError("the connection became a WebSocket before this request ran")  # (first: with no heap
+            c._req_fail(c._queue.pop(0), e)  # for it, the request stays queued, and its connection's end tells it)
         if stop is not None:
             raise stop
 

@@ -101,3 +101,23 @@ def test_an_interrupt_from_on_msg_of_the_frames_with_the_101_fails_the_queue_at_
     assert got == ["a", "b", "cd", "e", "later", "got pong p"], got  # (the PING answered: the server says so)
     e.close(conn)
     e.run(timeout=3)
+
+
+def test_a_message_callback_exception_with_the_101_still_ends_the_connection():
+    # (a first version failed the queue in a finally: the queued request's on_err interrupt replaced
+    # on_msg's ValueError, and the WebSocket stayed open, untold, for good: the review)
+    e, out = _engine(), []
+    conn = e.connect(*server("wsraw"), on_close=lambda c, x: out.append(("conn on_close", type(x).__name__)))
+
+    def on_msg(m):
+        raise ValueError("mine")
+
+    def on_err(x):
+        out.append(("queued on_err", type(x).__name__))
+        raise KeyboardInterrupt
+
+    e.upgrade(conn, "/abc", on_msg=on_msg, on_err=lambda x: out.append(("ws on_err", type(x).__name__)))
+    e.request(conn, "GET", "/hello", on_err=on_err)
+    _poll(e, out)
+    assert not e.connections and ("ws on_err", "ValueError") in out and ("conn on_close", "ValueError") in out, out
+    assert out.count("interrupt") == 1 and [o for o in out if o[0] == "queued on_err"], out
