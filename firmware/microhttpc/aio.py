@@ -799,6 +799,15 @@ class Connection(Session):
         self.task = t  # this task's until its first read ends (or the connection does)
         try:
             self.t_end = dl  # the drain within the request's deadline too (as the blocking one's)
+            hops = self._hop
+            self._hop = None
+            for h in hops or ():  # the other origins' connections earlier chains ended on
+                if h._reader is None:  # (a body read to the end closed its own)
+                    continue
+                if h.active is not None and h.active._pending is None:  # no read began (read_chunk's
+                    h.lost()  # first sets it, under every read): their turn is over, as on the blocking layer
+                else:  # a task is reading it, between its reads too: closed at its end or this one's
+                    self._hop = (self._hop or []) + [h]
             await self._settle()
             if self._writer is not None:
                 if self.ready:
@@ -886,13 +895,8 @@ class Connection(Session):
         finally:
             if held is not None and self.task is held:
                 self.task = None
-        if conn is not self:  # its body not read to the end, its socket stayed open (one more each time): closed
-            # at this connection's end.  Not sooner: another task may be reading it, between its reads too
-            hops = [conn]
-            for h in self._hop or ():
-                if h._reader is not None:  # (still open: a body read to the end closed its own)
-                    hops.append(h)
-            self._hop = hops
+        if conn is not self:  # its body not read to the end, its socket stayed open: closed with the next request
+            self._hop = (self._hop or []) + [conn]  # unless a read began (_prepare_line), or at this one's end
         if req.on_body is not None:
             try:
                 while True:
