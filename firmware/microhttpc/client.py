@@ -329,7 +329,7 @@ class Connection(Session):
         request's deadline ``dl`` too).  Returns True when a kept-alive connection is reused: one that
         carried a request before (its parser is past http11._S_IDLE; one just opened by open() is not:
         a request it lost was sent twice, where the engine and a first request sent it once)."""
-        if self.method is not None:  # a body's own request (or upgrade): this one closed the connection the
+        if self.method is not None:  # a body's own request (its upgrade: refused before, not idle): this closed the connection the
             # request being sent was on, and that one went on over the new one, awaiting a head for ever
             raise UsageError("a request is already in flight on this connection")
         self.t_end = dl  # the drain within the request's deadline too (it took drain_timeout whatever that was)

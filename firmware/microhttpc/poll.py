@@ -171,7 +171,8 @@ class Conn(Session):
             if not out:
                 req = self._active
                 if req and req.chunks:  # a streamed body: the next piece once the last is out (it may be a view of the same buffer)
-                    c = next(req.chunks, None)
+                    self.engine._busy = True  # its own code: a nested poll() would pull this body again (a bare ValueError)
+                    c, self.engine._busy = next(req.chunks, None), False
                     if c is None:
                         req.chunks = None
                         return
@@ -280,7 +281,8 @@ class Conn(Session):
         if req._body is not None:
             resp.body, req._body = req._body.value(), None
         self._active, self._used, req.done = None, True, True
-        req.request = resp.request  # (after hops: the application's; not in the line above: a 4-tuple allocates)
+        req.request, self.engine._hot = resp.request, True  # (after hops: the application's; news: a round that ends it in its
+        # ticks does not wait, a run() in on_response; not in the line above: a 4-tuple allocates)
         if req.websocket is not None:
             return req.websocket._refused(resp)
         if req.chunks is not None or self._out:  # the server answered before the whole body went out: part
@@ -319,7 +321,7 @@ class Conn(Session):
         if self._deferred is not None:
             raise self._deferred
         if self.state == _HTTP:
-            self._next()
+            self._http_events()  # what the parser holds first (a run() in on_response: the body that came with the head)
         elif self.state == _WS and self.websocket._held and not self._out:
             self.websocket._pump()  # its replies are out: the input held back comes next
         left = self._left()
@@ -478,10 +480,8 @@ class Engine:
     def close(self, conn, abort=False):
         """Close ``conn`` from the next poll() (requests not answered get on_err(ConnectionLost), then
         on_close(conn, None)); an open WebSocket starts its closing handshake unless ``abort`` (see _app_close)."""
-        if self._mine(conn, False).state == _CLOSED:
-            return
-        if conn.state == _WS and conn.websocket._closing(abort):  # its closing handshake (see pollws)
-            return
+        if self._mine(conn, False).state == _CLOSED or conn.state == _WS and conn.websocket._closing(abort):
+            return  # (a WebSocket: its closing handshake, see pollws)
         for c in self._conns:  # (reported from the next poll()) and those made for its redirects (pollhop)
             c._app_close = c._app_close or (c is conn or c._owner is conn) and (abort or True)  # (abort: True, or the MemoryError of an Engine call)
         self._hot = True
@@ -509,8 +509,8 @@ class Engine:
     def poll(self, timeout_ms=0):
         """One round: wait up to ``timeout_ms`` (0 to 500,000; -1 or None: until something happens; cut
         to the nearest timer) for the sockets, then read, call back, write, enforce timers; the ready count."""
-        if self._busy:  # a WebSocket's on_open or on_msg (pollws), on_header, on_body: later input would come first
-            raise UsageError("poll() or run() inside an on_header, an on_body or a WebSocket callback of this engine")
+        if self._busy:  # a WebSocket's on_open or on_msg (pollws), on_header, on_body, a request body's: later input would come first
+            raise UsageError("poll() or run() inside an on_header, an on_body, a body's own code or a WebSocket callback of this engine")
         t = None if timeout_ms == -1 else seconds(timeout_ms, "timeout_ms")  # (the same bounds, in ms)
         self._each(Conn._tick)
         wait, self._hot = 0 if self._hot else -1 if t is None else int(t), False  # (MicroPython's poll: an int)

@@ -49,3 +49,25 @@ def test_on_response_may_run_until_its_body_is_in():
                              ("in", True, True, 5000)], out
     e.close_all()
     e.run(timeout=2)
+
+
+def test_a_run_in_on_response_gets_the_body_that_came_with_the_head():
+    # A body that came in the same read as its head waited in the parser: the run() inside on_response
+    # polled the socket, which had nothing more, until its timeout (False, the body not in), and the
+    # body came after on_response returned (an outside hunt of callbacks)
+    from microhttpc.poll import Engine
+
+    e = Engine(timeout=3)
+    conn = e.connect(*server("http"))
+    out = []
+
+    def on_response(r):
+        out.append(("in", e.run(until=lambda: r.complete, timeout=2), r.complete, r.body))
+
+    for _ in range(2):  # (the second on the kept-alive connection)
+        e.request(conn, "GET", "/hello", on_response=on_response, on_err=lambda x: out.append(("on_err", x)),
+                  on_complete=lambda r, ok: out.append(("complete", ok, r.body)))
+    assert e.run(until=lambda: len(out) == 4, timeout=10), out
+    assert out == [("complete", True, b"hello world"), ("in", True, True, b"hello world")] * 2, out
+    e.close_all()
+    e.run(timeout=2)

@@ -224,6 +224,32 @@ def test_poll_inside_on_body_is_refused_and_the_body_arrives_whole():
     assert e.run(timeout=5) and not e.connections
 
 
+def test_poll_inside_a_request_bodys_own_code_is_refused_and_the_upload_goes_on():
+    # poll() from the code of a body pulled as the socket drains (a generator) pulled that generator again
+    # inside itself: a bare ValueError ("generator already executing") ended the connection.  Refused as
+    # inside on_body; the upload goes on whole (an outside hunt of callbacks).
+    from microhttpc.errors import UsageError
+    from microhttpc.poll import Engine
+
+    h, p = server("http")
+    e = Engine(timeout=10)
+    conn = e.connect(h, p)
+    refused, done = [], []
+
+    def body():
+        for i in range(4):
+            refused.append(isinstance(raises(UsageError, e.poll, 0), UsageError))
+            yield bytes([48 + i]) * 1000
+
+    e.request(conn, "POST", "/echo", body=body(), on_complete=lambda r, ok: done.append((ok, r.body)),
+              on_err=done.append)
+    assert e.run(until=lambda: done, timeout=20), done
+    whole = b'"body": "%s"' % (b"0" * 1000 + b"1" * 1000 + b"2" * 1000 + b"3" * 1000)  # (/echo: what it got, as JSON)
+    assert len(done) == 1 and done[0][0] is True and whole in done[0][1] and refused == [True] * 4, (done, refused)
+    e.close(conn)
+    assert e.run(timeout=5) and not e.connections
+
+
 def test_poll_an_on_err_that_raises_still_gets_on_complete():
     # Every request ends: on_err raised and on_complete(resp, False) never came (the head had come).
     from microhttpc.poll import Engine
