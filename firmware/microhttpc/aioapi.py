@@ -35,7 +35,7 @@ async def request(method, url, timeout=30.0, connect_timeout=10.0, max_body=1 <<
     conn, key, target = pooled(_POOL, url, (ssl_context, cadata, verify), Connection, timeout, connect_timeout,
                                max_body)
     try:
-        r = await conn.request(method, target, follow_redirects=follow_redirects, **kw)
+        r = await conn.request(method, target, follow_redirects=10 if follow_redirects is None else follow_redirects, **kw)
         await r.read()
         return r
     finally:

@@ -73,7 +73,7 @@ def request(method, url, timeout=30.0, connect_timeout=10.0, max_body=1 << 20, f
     conn, key, target = pooled(_POOL, url, (ssl_context, cadata, verify), Connection, timeout, connect_timeout,
                                max_body)
     try:
-        r = conn.request(method, target, follow_redirects=follow_redirects, **kw)
+        r = conn.request(method, target, follow_redirects=10 if follow_redirects is None else follow_redirects, **kw)
         r.read()
         return r
     finally:

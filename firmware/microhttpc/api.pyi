@@ -13,7 +13,7 @@ def request(
     timeout: float | None = 30.0,
     connect_timeout: float | None = 10.0,
     max_body: int | None = 1048576,
-    follow_redirects: int = 10,
+    follow_redirects: int | None = 10,
     ssl_context: Any = None,
     cadata: bytes | bytearray | str | None = None,
     verify: bool = True,

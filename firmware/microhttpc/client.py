@@ -444,13 +444,18 @@ class Connection(Session):
 
     def run(self):
         """Send the queued requests in order, yielding each Response.  A body left unread when the next
-        one is asked for is read and kept (``max_body`` bound), so ``resp.read()`` still works."""
+        one is asked for is read and kept, so ``resp.read()`` still works; one over ``max_body`` or the
+        heap goes as before ``request()``: drained, or its connection closed (it stopped the run).  An
+        exception leaves the requests after it queued, for the next run()."""
         while self._queue:
             req = self._queue.pop(0)
             resp = self.send(req)
             yield resp
             if not resp.complete:
-                resp.read()
+                try:
+                    resp.read()
+                except LimitExceeded:  # (the next send's drain, as for any body left unread)
+                    pass
 
     def _send_one(self, req, path, hdrs):
         """``req`` on this connection, up to its response head; sent once more, on a new connection,

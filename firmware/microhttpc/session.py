@@ -258,7 +258,7 @@ class Session:
             self.scheme = "https"
         self.port = port = (443 if tls else 80) if port is None else port  # (0 is no port: refused)
         if type(port) is not int or not 0 < port < 65536:
-            raise UsageError("invalid port %r: expected 1-65535" % (port,))
+            raise UsageError("invalid port %r: expected an int from 1 to 65535" % (port,))
         self.host_header = host_header(host, self.port, tls)
         if persistent is not True:
             self.persistent = persistent

@@ -188,6 +188,8 @@ def test_one_call_functions_blocking():
         r = microhttpc.get(url("http", "http", "/redirect-chain/3"))
         assert r.status == 200 and len(r.history) == 3
         assert microhttpc.get(url("http", "http", "/redirect/302?to=/hello"), follow_redirects=0).status == 302
+        # (None is the default, as for a request's own follow_redirects=: it returned the 302 unfollowed)
+        assert microhttpc.get(url("http", "http", "/redirect/302?to=/hello"), follow_redirects=None).status == 200
         r = microhttpc.get(url("http", "http", "/status/404"))
         assert r.status == 404 and r.text() == "status 404"
         try:
@@ -231,6 +233,8 @@ def test_one_call_functions_aio():
             m = (await r.json())["method"]
             r = await aio.get(url("http", "http", "/redirect-chain/2"))
             hist = len(r.history)
+            r = await aio.get(url("http", "http", "/redirect-chain/2"), follow_redirects=None)  # (as above)
+            hist += len(r.history)
             h = await aio.head(url("http", "http", "/hello"))
             n = len(aioapi._POOL)
         finally:
@@ -240,7 +244,7 @@ def test_one_call_functions_aio():
     e, body, p1, p2, m, hist, hs, n, left = asyncio.run(main())
     assert e["method"] == "GET" and e["query"] == [["x", "1"]]
     assert body["body"] == "[true]" and _hdr(body, "authorization") == BASIC
-    assert p1 == p2 and m == "DELETE" and hist == 2 and hs == 200 and n == 1 and left == 0
+    assert p1 == p2 and m == "DELETE" and hist == 4 and hs == 200 and n == 1 and left == 0
     # a new event loop: the pool of the old one is dropped, a new connection made
     assert asyncio.run(aio.get(url("http", "http", "/hello"))).status == 200
     asyncio.run(aio.close_all())

@@ -292,6 +292,26 @@ def test_fifo_queue_runs_in_order_on_one_connection():
     c.close()
 
 
+def test_fifo_queue_goes_on_past_a_body_over_max_body_left_unread():
+    # run() read each body left unread whole, to keep it: one over max_body (or the heap) raised
+    # LimitExceeded out of the loop, and the requests behind it stayed queued (an outside hunt as a new
+    # user).  Such a body goes as before any request now (drained, or its connection closed).
+    from microhttpc import Connection
+    from microhttpc.errors import HTTPCError
+
+    c = Connection(*server("http"), timeout=10, max_body=1000)
+    for path in ("/bytes/5000", "/hello", "/chunked?n=300", "/hello"):
+        c.queue(Request("GET", path))
+    seen = []
+    for r in c.run():
+        seen.append((r.status, r))
+    assert [s for s, r in seen] == [200] * 4, seen
+    assert seen[1][1].read() == b"hello world" and seen[3][1].read() == b"hello world"
+    for i in (0, 2):  # (over max_body: not kept; a read() says so)
+        raises(HTTPCError, seen[i][1].read)
+    c.close()
+
+
 def test_close_of_a_drained_body_and_readinto_checks():
     # r.close() of the rest of a body the next request had drained and kept: read() gave b"" (an empty
     # body passed for a whole one; README: reading a closed body raises ConnectionLost); a body read
