@@ -82,7 +82,8 @@ class Request:
                  follow_redirects=None, user_data=None, rng=None, deadline=None, json=None, auth=None, **kw):
         if kw:  # (a TypeError before; requests' names are the usual slip)
             raise UsageError("unknown request keyword %r (requests' params= is query= here, data= is form= or "
-                             "body=, files= is form= with multipart=True and forms.File values, allow_redirects= is follow_redirects=)"
+                             "body=, files= is form= with multipart=True and forms.File values, allow_redirects= is follow_redirects=; "
+                             "timeout= is the connection's, deadline= bounds one request)"
                              % (next(iter(kw)),))
         if type(method) is not str or type(target) is not str:
             raise UsageError("the method and the target are str, not %r and %r" % (method, target))

@@ -57,6 +57,8 @@ def _request_arguments(layer):
             raises(UsageError, c.request, "POST", "/raw/genuine", **kw)
         e = raises(UsageError, c.request, "GET", "/raw/genuine", params={"a": "1"})
         assert "'params'" in str(e) and "query=" in str(e), e  # (what requests calls it, and ours)
+        e = raises(UsageError, c.request, "GET", "/raw/genuine", timeout=5)  # (requests' per-request one)
+        assert "'timeout'" in str(e) and "deadline=" in str(e), e
         raises(UsageError, c.request, None, "/raw/genuine")
         raises(UsageError, c.request, "GET", b"/raw/genuine")
         # Still usable (aio: no task holds the connection), and JSON that is JSON goes out.
