@@ -429,7 +429,7 @@ class Connection(Session):
     _ssl = None
     _raw = None  # MicroPython, TLS: the TCP socket under it, closed with it (rtio.close)
     task = None  # the task in a read of this connection (see _event)
-    _hop = None  # the other origins' connections redirect chains ended on, still open (see request)
+    _hop = None  # the other origins' connections redirect chains ended on, still open, each with the task whose request it was (see request)
 
     def __init__(self, *args, **kw):
         Session.__init__(self, *args, **kw)
@@ -557,7 +557,7 @@ class Connection(Session):
         with no heap for a coroutine, the connection still ends (``aiows``)."""
         if self._hop is not None:  # (closed with this one)
             for h in self._hop:
-                h.lost()
+                h[0].lost()
             self._hop = None
         r = self._reader  # (MicroPython: the socket itself, closed at once; CPython: _cpyaio.Pipe)
         if MICROPYTHON and r is not None:
@@ -801,13 +801,13 @@ class Connection(Session):
             self.t_end = dl  # the drain within the request's deadline too (as the blocking one's)
             hops = self._hop
             self._hop = None
-            for h in hops or ():  # the other origins' connections earlier chains ended on
-                if h._reader is None:  # (a body read to the end closed its own)
+            for h in hops or ():  # the other origins' connections earlier chains ended on, and whose request
+                if h[0]._reader is None:  # (a body read to the end closed its own)
                     continue
-                if h.active is not None and h.active._pending is None:  # no read began (read_chunk's
-                    h.lost()  # first sets it, under every read): their turn is over, as on the blocking layer
-                else:  # a task is reading it, between its reads too: closed at its end or this one's
-                    self._hop = (self._hop or []) + [h]
+                if h[1] is t or h[1].done():  # this task's, or one that ended: their turn is over, as on
+                    h[0].lost()  # the blocking layer
+                else:  # another task's, which may be reading it, between its reads too: closed with its next
+                    self._hop = (self._hop or []) + [h]  # request, once it ended, or at this connection's end
             await self._settle()
             if self._writer is not None:
                 if self.ready:
@@ -895,8 +895,8 @@ class Connection(Session):
         finally:
             if held is not None and self.task is held:
                 self.task = None
-        if conn is not self:  # its body not read to the end, its socket stayed open: closed with the next request
-            self._hop = (self._hop or []) + [conn]  # unless a read began (_prepare_line), or at this one's end
+        if conn is not self:  # its body not read to the end, its socket stayed open: closed with this task's next request
+            self._hop = (self._hop or []) + [(conn, asyncio.current_task())]  # (see _prepare_line)
         if req.on_body is not None:
             try:
                 while True:

@@ -144,21 +144,15 @@ class Conn(Session):
                 return  # (see _update_mask; not once a write met a reset: nothing waits for our frames now)
             mv = (self.websocket.protocol.payload_room(len(buf)) or buf) if self.state == _WS else \
                 buf if self.upgrading is None else buf[:512]  # a 101's head: little (client._event)
-            try:  # (the read too: over TLS, MicroPython's socket allocates what it returns)
-                n = self._io(mv, False, err or self.one_read())
-                if n is None:
-                    return
-                self._t_io = ticks_ms()
-                if self.state == _WS:
-                    self.websocket._input(mv[:n] if n < len(mv) else mv)  # a full read: no new view
-                else:
-                    self.receive_data(mv[:n]) if n else self.receive_eof()
-                    self._http_events()
-            except MemoryError:
-                if self.state == _WS or not (self._active and self._active._body):
-                    raise
-                self._active._body, self._active.response._cut = None, True  # the heap back first; (the join after the END too: read() then raises, no whole empty body)
-                raise LimitExceeded("body does not fit in memory (give on_body to stream it)", "max_body")
+            n = self._io(mv, False, err or self.one_read())  # (no heap for it, over TLS too: Engine._guard)
+            if n is None:
+                return
+            self._t_io = ticks_ms()
+            if self.state == _WS:
+                self.websocket._input(mv[:n] if n < len(mv) else mv)  # a full read: no new view
+            else:
+                self.receive_data(mv[:n]) if n else self.receive_eof()
+                self._http_events()
             if self.state == _CLOSED or n == 0 or self._app_close and self.state == _WS:  # (Engine.close() from a
                 return  # WebSocket's callback: nothing more is read, an EOF behind that read made it a lost connection)
             for s, f in self.engine._poller.ipoll(0) if MICROPYTHON and not (err or self.tls) else ():  # a callback may have slept
@@ -564,7 +558,13 @@ class Engine:
         try:
             fn(conn, ev)
         except BaseException as exc:  # isolation between connections is the point (an interrupt goes on)
-            self._busy = False  # (an on_header that raised, even KeyboardInterrupt: no nested round runs, see poll())
+            self._busy, a = False, conn._active if conn.state == _HTTP else None  # (_busy: an on_header that raised, even KeyboardInterrupt: no nested round runs, see poll())
+            if a is not None and a._body is not None and isinstance(exc, MemoryError):  # a collected body that does not fit (in a read,
+                a._body, a.response._cut = None, True  # or a tick's events): the heap back first (read() then raises, no whole empty body)
+                try:
+                    exc = LimitExceeded("body does not fit in memory (give on_body to stream it)", "max_body")
+                except MemoryError:  # (no heap even so, a locked one: the MemoryError it is)
+                    pass
             if conn.state == _CLOSED and not conn._owner or conn.state == _WS and not isinstance(exc, Exception):
                 raise  # an on_err/on_close that failed while reporting: the application's bug; a WebSocket's interrupt: the rest of its read next round (pollws)
             # Else it ends the connection, an interrupt too, which then leaves poll() (it left a request half made: a dead body iterator, the body of a skipped on_header's response); a redirect chain's own connection, idle: its request's callback raised

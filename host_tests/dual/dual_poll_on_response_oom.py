@@ -71,3 +71,49 @@ def test_a_run_in_on_response_gets_the_body_that_came_with_the_head():
     assert out == [("complete", True, b"hello world"), ("in", True, True, b"hello world")] * 2, out
     e.close_all()
     e.run(timeout=2)
+
+
+def test_a_body_over_the_heap_in_a_run_inside_on_response_fails_its_request_alone():
+    # The heap that runs out while a body is collected is that request's LimitExceeded ("does not fit in
+    # memory"), its heap given back, and the requests queued behind it go on a new connection: so in a
+    # read, and so now in a run() inside on_response, whose round hands out what came with the head (a
+    # bare MemoryError there failed every queued request and ended the Conn: an outside review).  The heap
+    # running out is made by Body.add raising MemoryError, as a full heap's does.
+    from microhttpc import session
+    from microhttpc.errors import LimitExceeded
+    from microhttpc.poll import Engine
+
+    real_add = session.Body.add
+    armed = [False]
+
+    def add(self, piece):
+        if armed[0]:
+            raise MemoryError("no heap for the body")
+        return real_add(self, piece)
+
+    session.Body.add = add
+    try:
+        for nested in (False, True):
+            e = Engine(timeout=3)
+            out = []
+            conn = e.connect(*server("http"))
+
+            def on_response(r):
+                armed[0] = True
+                if nested:
+                    e.run(until=lambda: r.transaction.done, timeout=2)
+
+            def on_err(x):
+                armed[0] = False
+                out.append(("A err", type(x)))
+
+            e.request(conn, "GET", "/bytes/1000", on_response=on_response, on_err=on_err)
+            e.request(conn, "GET", "/hello", on_complete=lambda r, ok: out.append(("B", ok, r.body)),
+                      on_err=lambda x: out.append(("B err", x)))
+            assert e.run(until=lambda: len(out) == 2, timeout=10), (nested, out)
+            assert out == [("A err", LimitExceeded), ("B", True, b"hello world")], (nested, out)
+            e.close_all()
+            e.run(timeout=2)
+    finally:
+        session.Body.add = real_add
+        armed[0] = False
