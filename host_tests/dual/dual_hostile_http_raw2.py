@@ -314,18 +314,19 @@ def _a_slow_upload_is_not_a_silent_server(layer):
     and it failed with "no response within" (and CPython's sendall bounded a whole bytes body by it)."""
     from pumps_http import MICROPYTHON, now
 
-    # 8 MiB: longer than the timeout at that rate; the timeout: longer than what the socket buffers
-    # (up to 4 MiB on Linux) take to drain after the last write.
-    size = 8 << 20
-    for body in (_upload(size >> 12), None if MICROPYTHON else bytes(size)):  # (8 MiB: not in 128K)
+    # 16 MiB: longer than the timeout at that rate (at most 6.4 MB/s: 2.6 s); the timeout: longer than
+    # what the socket buffers (up to 4 MiB on Linux) take to drain after the last write (0.65 s at that
+    # rate, more on a loaded machine: with 1 s, and 8 MiB, the drain met the timeout's edge).
+    size = 16 << 20
+    for body in (_upload(size >> 12), None if MICROPYTHON else bytes(size)):  # (16 MiB: not in 128K)
         if body is None:
             continue
-        c = open_client(layer, timeout=1.0)
+        c = open_client(layer, timeout=2.0)
         try:
             t0 = now()
             r = c.request("POST", "/raw/slow-read", body=body, content_length=size)
             assert (r.status, r.body) == (200, b"%d" % size), (r.status, r.body)
-            assert now() - t0 > 1.0, now() - t0  # (the test's premise: longer than the timeout)
+            assert now() - t0 > 2.0, now() - t0  # (the test's premise: longer than the timeout)
         finally:
             c.close()
         body = None

@@ -86,8 +86,9 @@ def test_poll_reconnect_server_close_is_not_the_end():
 
 
 def test_poll_reconnect_refused_backs_off():
-    # Nothing listens: every attempt fails with ConnectError; the waits double (0.05, 0.1, 0.2 capped
-    # at 0.15) and on_err of each attempt's WebSocket has the error.
+    # Nothing listens: every attempt fails with ConnectError; the waits double (0.2, 0.4, 0.8 capped
+    # at 0.6) and on_err of each attempt's WebSocket has the error.  (Waits of 0.05 .. 0.15 s left the
+    # stop's check 0.1 s, against a pending wait of 0.15 s.)
     from microhttpc.errors import ConnectError
     from microhttpc.poll import reconnect
 
@@ -95,19 +96,19 @@ def test_poll_reconnect_refused_backs_off():
     e = _engine()
     retries, errs = [], []
     t0 = ticks()
-    rc = reconnect(e, "ws://%s:%d/" % (h, p), base_delay=0.05, max_delay=0.15, on_err=errs.append,
+    rc = reconnect(e, "ws://%s:%d/" % (h, p), base_delay=0.2, max_delay=0.6, on_err=errs.append,
                    on_retry=lambda exc, d: retries.append((exc, d)))
     assert e.run(until=lambda: len(retries) == 4, timeout=10)
     rc.stop()  # during a wait: the pending attempt is dropped, so run() returns at once
     t1 = ticks()
     assert e.run(timeout=5)
-    assert elapsed(t1) < 0.1, elapsed(t1)
+    assert elapsed(t1) < 0.4, elapsed(t1)  # (the pending wait: 0.6 s at least)
     assert all(isinstance(x, ConnectError) for x, d in retries), retries
     assert len(errs) >= 4 and all(isinstance(x, ConnectError) for x in errs), errs
     d = [x[1] for x in retries]
-    assert 0.05 <= d[0] <= 0.0625 and 0.1 <= d[1] <= 0.125, d
-    assert 0.15 <= d[2] <= 0.1875 and 0.15 <= d[3] <= 0.1875, d
-    assert elapsed(t0) >= 0.3  # the three waits before the fourth attempt failed
+    assert 0.2 <= d[0] <= 0.25 and 0.4 <= d[1] <= 0.5, d
+    assert 0.6 <= d[2] <= 0.75 and 0.6 <= d[3] <= 0.75, d
+    assert elapsed(t0) >= 1.2  # the three waits before the fourth attempt failed
 
 
 def test_poll_reconnect_stop_from_on_retry_drops_the_wait():

@@ -5,6 +5,7 @@ a little at the start and then nothing failed the send after 3 s.  The bound all
 but not that lost look."""
 
 from check import server
+from microhttpc.rt import MICROPYTHON
 from pumps_ws import connect_ws, elapsed, per_layer, ticks
 
 # One message of 8 MiB (its frame built whole on MicroPython: the message and its frame)
@@ -24,7 +25,10 @@ def _ka_send_bound(layer):
     except TimeoutError:
         pass
     data = None
-    assert elapsed(t0) < 2.8, elapsed(t0)  # (the patience 2 s)
+    # (the patience 2 s; MicroPython tries a write every second of a wait, and what it takes counts: the
+    # kernel's send buffer, grown meanwhile, took a last 24 KiB at the first try on this machine, 1 s
+    # in, and the next 16 KiB then had its own 2 s: README says so; the bug above was CPython's)
+    assert elapsed(t0) < (3.8 if MICROPYTHON else 2.8), elapsed(t0)
     ws.close()
 
 
