@@ -136,6 +136,7 @@ def test_oserror_catches_refused_connect_and_lost_connection():
         assert isinstance(e, errors.ConnectError) and isinstance(e, errors.HTTPCError), repr(e)
         if not MP:
             assert isinstance(e, ConnectionError)
+        assert e.errno == (str(e) if MP else None), e.errno  # (README: errno carries no code)
     host, port = server("raw")
     conn = Connection(host, port, timeout=5)
     r = conn.request("GET", "/raw/short-body")  # 3 of 10 bytes, then the server closes
