@@ -568,7 +568,7 @@ class Engine:
             if conn.state == _CLOSED and not conn._owner or conn.state == _WS and not isinstance(exc, Exception):
                 raise  # an on_err/on_close that failed while reporting: the application's bug; a WebSocket's interrupt: the rest of its read next round (pollws)
             # Else it ends the connection, an interrupt too, which then leaves poll() (it left a request half made: a dead body iterator, the body of a skipped on_header's response); a redirect chain's own connection, idle: its request's callback raised
-            (load("pollhop").orphan if conn._owner and not (conn._active or conn._queue) else Conn._end)(conn, exc)
+            (load("pollhop").ended if conn._owner else Conn._end)(conn, exc)
             if not isinstance(exc, Exception):
                 raise
 

@@ -94,6 +94,19 @@ def _follow(conn, req, unsent):
     c.engine._hot = True
 
 
+def ended(conn, exc):
+    """``exc`` ends ``conn``, a redirect chain's own connection (``Engine._guard``): its request is told; an
+    exception that request's callbacks raise as it is told (its connect failed, on_err raised), or ``exc``
+    itself when no request is on it, goes to the application's Conn (``orphan``): it left poll() and that
+    Conn went on, untold."""
+    if conn._active or conn._queue:
+        try:
+            return conn._end(exc)
+        except BaseException as e:  # (an interrupt too, as orphan takes it)
+            exc = e
+    orphan(conn, exc)
+
+
 def orphan(conn, exc):
     """``exc`` on ``conn``, a redirect chain's own connection (no callbacks), with no request on it: a
     callback of the request it carried raised (``on_complete``, ``on_err``).  ``conn`` ends, and the

@@ -342,3 +342,31 @@ def test_poll_on_err_that_raises_on_a_redirect_chains_connection_ends_the_first(
     x = repr(RuntimeError("in on_err"))
     assert log == [("req err", "TooManyRedirects"), ("done", 302, False), ("err", x), ("close", x)], log
     assert e.run(timeout=5) and not e.connections
+
+
+def test_poll_on_err_that_raises_when_a_hops_connect_fails_ends_the_first():
+    # A redirect to another origin whose connect fails: the request's on_err runs on the chain's own
+    # connection as that one ends, and its exception left poll() while the application's Conn went on,
+    # untold (an outside review; README: it ends that Conn, with on_err and on_close, as on the Conn itself)
+    from microhttpc.poll import Engine
+
+    h, p = server("http")
+    hc, pc = server("closed")  # nothing listens there
+    e = Engine(timeout=5)
+    log = []
+    conn = e.connect(h, p, follow_redirects=3, on_err=lambda c, x: log.append(("err", repr(x))),
+                     on_close=lambda c, x: log.append(("close", repr(x))))
+
+    def on_err(x):
+        log.append(("req err", type(x).__name__))
+        raise RuntimeError("in on_err")
+
+    e.request(conn, "GET", "/redirect/302", query={"to": "http://%s:%d/hello" % (hc, pc)}, on_err=on_err,
+              on_complete=lambda r, ok: log.append(("done", r.status, ok)))
+    try:
+        assert e.run(until=lambda: conn.closed, timeout=10), log
+    except RuntimeError as x:
+        log.append(("raised", str(x)))
+    x = repr(RuntimeError("in on_err"))
+    assert log == [("req err", "ConnectError"), ("done", 302, False), ("err", x), ("close", x)], log
+    assert e.run(timeout=5) and not e.connections
