@@ -241,10 +241,11 @@ class Response(session.Response):
     the end), ``await readinto(buf)`` or ``async for chunk in iter_chunks()``.  An unread body is
     drained before the next request as on the blocking layer (``drain_limit``, ``drain_timeout``)."""
 
-    _body = None
+    _body = task = None  # task: the one that read it last (see Connection._prepare_line)
 
     async def read_chunk(self):
         """The next piece of body as it arrives, or None at the end."""
+        self.task = asyncio.current_task()
         if self._pending:
             c = bytes(self._pending)  # (a view of what read(n) left: made bytes before it is let go)
             self._pending = b""
@@ -265,6 +266,7 @@ class Response(session.Response):
         ``buf`` when nothing is buffered before them (MicroPython; CPython copies them from its
         stream reader), else they are copied there (as the blocking layer's: no bytes object)."""
         buf = self._into(buf)
+        self.task = asyncio.current_task()
         if not len(buf):
             return 0
         if self._pending:
@@ -804,10 +806,11 @@ class Connection(Session):
             for h in hops or ():  # the other origins' connections earlier chains ended on, and whose request
                 if h[0]._reader is None:  # (a body read to the end closed its own)
                     continue
-                if h[1] is t or h[1].done():  # this task's, or one that ended: their turn is over, as on
-                    h[0].lost()  # the blocking layer
-                else:  # another task's, which may be reading it, between its reads too: closed with its next
-                    self._hop = (self._hop or []) + [h]  # request, once it ended, or at this connection's end
+                r = h[0].active
+                if (r is not None and r.task or h[1]) is t:  # this task holds it (it read it last, or made it:
+                    h[0].lost()  # it has moved on): its turn is over, as on the blocking layer
+                else:  # another task's, which may be reading it, between its reads too: closed with that
+                    self._hop = (self._hop or []) + [h]  # task's next request, or at this connection's end
             await self._settle()
             if self._writer is not None:
                 if self.ready:
@@ -895,7 +898,7 @@ class Connection(Session):
         finally:
             if held is not None and self.task is held:
                 self.task = None
-        if conn is not self:  # its body not read to the end, its socket stayed open: closed with this task's next request
+        if conn is not self:  # its body not read to the end, its socket stayed open: closed with the next request of the task that holds it
             self._hop = (self._hop or []) + [(conn, asyncio.current_task())]  # (see _prepare_line)
         if req.on_body is not None:
             try:

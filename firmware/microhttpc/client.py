@@ -454,8 +454,9 @@ class Connection(Session):
             if not resp.complete:
                 try:
                     resp.read()
-                except LimitExceeded:  # (the next send's drain, as for any body left unread)
-                    pass
+                except LimitExceeded as e:  # over max_body or the heap: the next send's drain, as for any
+                    if e.limit != "max_body":  # body left unread (a chunk line over its limit: a fault)
+                        raise
 
     def _send_one(self, req, path, hdrs):
         """``req`` on this connection, up to its response head; sent once more, on a new connection,

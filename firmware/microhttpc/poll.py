@@ -275,8 +275,7 @@ class Conn(Session):
         if req._body is not None:
             resp.body, req._body = req._body.value(), None
         self._active, self._used, req.done = None, True, True
-        req.request, self.engine._hot = resp.request, True  # (after hops: the application's; news: a round that ends it in its
-        # ticks does not wait, a run() in on_response; not in the line above: a 4-tuple allocates)
+        req.request, self.engine._hot = resp.request, True  # (after hops: the application's; news: a round that ended it in its ticks does not wait)
         if req.websocket is not None:
             return req.websocket._refused(resp)
         if req.chunks is not None or self._out:  # the server answered before the whole body went out: part
@@ -558,9 +557,10 @@ class Engine:
         try:
             fn(conn, ev)
         except BaseException as exc:  # isolation between connections is the point (an interrupt goes on)
-            self._busy, a = False, conn._active if conn.state == _HTTP else None  # (_busy: an on_header that raised, even KeyboardInterrupt: no nested round runs, see poll())
-            if a is not None and a._body is not None and isinstance(exc, MemoryError):  # a collected body that does not fit (in a read,
-                a._body, a.response._cut = None, True  # or a tick's events): the heap back first (read() then raises, no whole empty body)
+            a = conn._active if conn.state == _HTTP and not self._busy and exc is not conn._deferred else None  # (not a body's own code's, nor a deferred one)
+            self._busy = False  # (an on_header that raised, even KeyboardInterrupt: no nested round runs, see poll())
+            if a is not None and a._body is not None and isinstance(exc, MemoryError):  # a collected body that does not fit (in a read or a
+                a._body, a.response._cut = None, True  # tick's events): the heap back first (read() then raises, no whole empty body)
                 try:
                     exc = LimitExceeded("body does not fit in memory (give on_body to stream it)", "max_body")
                 except MemoryError:  # (no heap even so, a locked one: the MemoryError it is)

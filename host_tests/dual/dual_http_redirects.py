@@ -318,3 +318,38 @@ def test_aio_other_origin_connections_of_bodies_partly_read_do_not_pile_up():
     assert most <= 1, most
     assert len(body) == 5000 and body[-136:] == bytes(range(136)) and hello == b"hello world", (len(body), hello)
 
+
+def test_aio_other_origin_body_of_a_request_awaited_through_wait_for_or_gather():
+    # The request ran in a task of its own (wait_for: always on MicroPython; gather), which had ended when
+    # another task sent: that closed the other origin's connection while the awaiting task read its body
+    # (ConnectionLost part way: an outside review).  The task that reads it holds it now.
+    import asyncio
+
+    from microhttpc import aio
+
+    async def main(mode):
+        h, p = server("http")
+        h2, p2 = server("http2")
+        c = await aio.Connection.open(h, p, timeout=10, follow_redirects=3)
+        coro = c.request("GET", "/redirect/302", query={"to": "http://%s:%d/bytes/60000" % (h2, p2)})
+        r = await asyncio.wait_for(coro, 10) if mode == "wait_for" else (await asyncio.gather(coro))[0]
+        piece = await r.read(1000)  # (a read begun: this task holds it)
+        got = []
+
+        async def other():
+            got.append(await (await c.request("GET", "/hello")).read())
+
+        t2 = asyncio.create_task(other())
+        n = len(piece)
+        while piece:
+            await asyncio.sleep(0.005)
+            piece = await r.read(1000)
+            n += len(piece)
+        await t2
+        await c.close()
+        return n, got
+
+    for mode in ("wait_for", "gather"):
+        n, got = asyncio.run(main(mode))
+        assert n == 60000 and got == [b"hello world"], (mode, n, got)
+

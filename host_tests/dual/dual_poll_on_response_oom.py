@@ -117,3 +117,69 @@ def test_a_body_over_the_heap_in_a_run_inside_on_response_fails_its_request_alon
     finally:
         session.Body.add = real_add
         armed[0] = False
+
+
+def test_a_request_bodys_own_memory_error_is_itself_while_an_early_answer_is_collected():
+    # The code of a body pulled as the socket drains raised its own MemoryError while the server's early
+    # answer was being collected: it was taken for that answer's body not fitting (LimitExceeded, "give
+    # on_body to stream it"), the queue resent and the Conn told nothing (an outside review).  It ends the
+    # connection as any exception of that code does.
+    from microhttpc.poll import Engine
+
+    for kind in ("generator", "fill"):
+        e = Engine(timeout=3)
+        out = []
+        seen = [False]
+        conn = e.connect(*server("raw"), on_err=lambda c, x: out.append(("conn on_err", type(x))),
+                         on_close=lambda c, x: out.append(("conn on_close", type(x))))
+        if kind == "generator":
+            def body():
+                while True:
+                    if seen[0]:
+                        raise MemoryError("the generator's own")
+                    yield b"x" * 100
+            b = body()
+        else:
+            def b(buf):
+                if seen[0]:
+                    raise MemoryError("the fill callable's own")
+                buf[:100] = b"x" * 100
+                return 100
+        def on_response(r):
+            seen[0] = True
+
+        # /raw/stall-body answers at once (a Content-Length of 10, 3 bytes of it) and holds
+        e.request(conn, "POST", "/raw/stall-body", body=b, on_response=on_response,
+                  on_err=lambda x: out.append(("A on_err", type(x))))
+        e.request(conn, "GET", "/raw/no-reason", on_err=lambda x: out.append(("B on_err", type(x))))
+        assert e.run(until=lambda: conn.closed, timeout=6), (kind, out)
+        assert out == [("A on_err", MemoryError), ("B on_err", MemoryError), ("conn on_err", MemoryError),
+                       ("conn on_close", MemoryError)], (kind, out)
+        e.run(timeout=1)
+
+
+def test_a_redirects_deferred_memory_error_is_not_the_next_bodys():
+    # A redirect chain's on_complete raised its own MemoryError on the other origin's connection; it is
+    # told on the Conn the request was given to from its next round, which meanwhile collected the next
+    # request's body: it was taken for that body not fitting (LimitExceeded for B, the queue resent, the
+    # Conn told nothing: an outside review).  The Conn ends with it, as README says.
+    from microhttpc.poll import Engine
+
+    h, p = server("http")
+    h2, p2 = server("http2")
+    e = Engine(timeout=5)
+    out = []
+    conn = e.connect(h, p, follow_redirects=3, on_err=lambda c, x: out.append(("conn on_err", type(x))),
+                     on_close=lambda c, x: out.append(("conn on_close", type(x))))
+
+    def a_done(r, ok):
+        out.append(("A on_complete", ok))
+        if ok:
+            raise MemoryError("A's on_complete: the application's own")
+
+    e.request(conn, "GET", "/redirect/302", query={"to": "http://%s:%d/slow" % (h2, p2)}, on_complete=a_done)
+    e.request(conn, "GET", "/chunked", query={"n": "40", "d": "0.05"}, on_err=lambda x: out.append(("B on_err", type(x))))
+    assert e.run(until=lambda: conn.closed, timeout=10), out
+    assert out == [("A on_complete", True), ("B on_err", MemoryError), ("conn on_err", MemoryError),
+                   ("conn on_close", MemoryError)], out
+    e.run(timeout=1)
