@@ -46,8 +46,7 @@ def upgrade(engine, conn, path="/", headers=None, subprotocols=None, extensions=
     head = start_upgrade(d, path, headers, subprotocols, extensions, kw, ("on_open",))
     callables(kw.get("on_open"), None)  # (on_open=5 failed in the poll() that opened it: 1006)
     w = WebSocket(conn, kw)
-    w._head = head
-    w._offer = d.upgrading
+    w._head, w._offer, w._target = head, d.upgrading, d._target  # (_target: the response's url)
     req = Transaction(conn, Request("GET", path), user_data=w.user_data)
     req.websocket = w
     conn._queue.append(req)  # (last: a MemoryError before it leaves nothing queued)
@@ -209,7 +208,7 @@ class WebSocket(WSCore):
     # -- receiving (called by the engine, inside poll()) ------------------------------------------
     def _begin(self, s):
         """Our turn on the connection: the session ``s`` expects the 101 to the head built earlier."""
-        s.begin("GET")
+        s.begin("GET", None, self._target)
         s.upgrading = self._offer
         return self._head, None
 
@@ -232,7 +231,7 @@ class WebSocket(WSCore):
 
         self.subprotocol, self.extensions, leftover = finish_upgrade(c, resp)
         self.protocol = self._proto
-        self._proto = self._head = self._offer = None  # used: not kept for the WebSocket's life
+        self._proto = self._head = self._offer = self._target = None  # used: not kept for the WebSocket's life
         self.response = resp
         resp.transaction = None  # the upgrade's internals: not kept for the WebSocket's life
         c._active = None
