@@ -807,10 +807,11 @@ class Connection(Session):
                 if h[0]._reader is None:  # (a body read to the end closed its own)
                     continue
                 r = h[0].active
-                if (r is not None and r.task or h[1]) is t:  # this task holds it (it read it last, or made it:
-                    h[0].lost()  # it has moved on): its turn is over, as on the blocking layer
+                o = r.task if r is not None and r.task is not None and not r.task.done() else h[1]
+                if o is t or o.done():  # held by this task (the live one that read it last, else the one that
+                    h[0].lost()  # made it: it has moved on), or by none: its turn is over, as on the blocking layer
                 else:  # another task's, which may be reading it, between its reads too: closed with that
-                    self._hop = (self._hop or []) + [h]  # task's next request, or at this connection's end
+                    self._hop = (self._hop or []) + [h]  # task's next request or once it ended, or at this one's end
             await self._settle()
             if self._writer is not None:
                 if self.ready:

@@ -118,8 +118,8 @@ def orphan(conn, exc):
     first = conn._owner
     if not (first.closed or isinstance(exc, Exception)):
         first._end(exc)
-    if first.closed:
-        raise exc
+    if first.closed or first._app_close:  # (closing: its next round ends it as Engine.close() asked, and a
+        raise exc  # deferred one was lost there)
     first._deferred = first._deferred or exc
 
 

@@ -81,6 +81,8 @@ class WebSocket(WSCore):
             self.on_msg = _drop  # no recv() here: a message nobody asked for is not kept
         self._messages = None  # the receive queue of recv(), which the engine has not
         self.conn = conn
+        self.subprotocol = None  # set now, not first at the 101: that grew the attribute table then (a block
+        # of 368 bytes a 128K heap did not have, now and then, in the middle of the upgrade)
         # The protocol is made now, with the connection, not when the 101 comes: long-lived objects
         # made early pack together, before the transient ones of the handshake split the heap.
         self._proto = make_protocol(**kw)

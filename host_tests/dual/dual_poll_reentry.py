@@ -370,3 +370,33 @@ def test_poll_on_err_that_raises_when_a_hops_connect_fails_ends_the_first():
     x = repr(RuntimeError("in on_err"))
     assert log == [("req err", "ConnectError"), ("done", 302, False), ("err", x), ("close", x)], log
     assert e.run(timeout=5) and not e.connections
+
+
+def test_poll_on_err_that_raises_on_a_redirects_connection_while_the_first_closes_leaves_poll():
+    # The application closes its Conn while the chain is on another origin: the request's on_err there
+    # raised, and the exception, deferred to the closing Conn, was dropped by its end (an outside review).
+    # It leaves poll(), as the same callback's on the Conn itself does.
+    from microhttpc.poll import Engine
+
+    h, p = server("http")
+    h2, p2 = server("http2")
+    e = Engine(timeout=5)
+    out = []
+    conn = e.connect(h, p, follow_redirects=3, on_close=lambda c, x: out.append(("close", x)))
+
+    def on_err(x):
+        out.append(("req err", type(x).__name__))
+        raise ValueError("in on_err")
+
+    e.request(conn, "GET", "/redirect/302", query={"to": "http://%s:%d/slow" % (h2, p2)}, on_err=on_err)
+    assert e.run(until=lambda: len(e.connections) == 2, timeout=5)  # (the chain's own connection is up)
+    e.poll(100)
+    e.close(conn)
+    for _ in range(20):
+        try:
+            e.poll(50)
+        except ValueError as x:
+            out.append(("raised", str(x)))
+    assert ("req err", "ConnectionLost") in out and ("raised", "in on_err") in out and ("close", None) in out, out
+    assert not e.connections, e.connections
+
