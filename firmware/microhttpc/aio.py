@@ -241,11 +241,10 @@ class Response(session.Response):
     the end), ``await readinto(buf)`` or ``async for chunk in iter_chunks()``.  An unread body is
     drained before the next request as on the blocking layer (``drain_limit``, ``drain_timeout``)."""
 
-    _body = task = None  # task: the one that read it last (see Connection._prepare_line)
+    _body = None
 
     async def read_chunk(self):
         """The next piece of body as it arrives, or None at the end."""
-        self.task = asyncio.current_task()
         if self._pending:
             c = bytes(self._pending)  # (a view of what read(n) left: made bytes before it is let go)
             self._pending = b""
@@ -266,7 +265,6 @@ class Response(session.Response):
         ``buf`` when nothing is buffered before them (MicroPython; CPython copies them from its
         stream reader), else they are copied there (as the blocking layer's: no bytes object)."""
         buf = self._into(buf)
-        self.task = asyncio.current_task()
         if not len(buf):
             return 0
         if self._pending:
@@ -431,7 +429,7 @@ class Connection(Session):
     _ssl = None
     _raw = None  # MicroPython, TLS: the TCP socket under it, closed with it (rtio.close)
     task = None  # the task in a read of this connection (see _event)
-    _hop = None  # the other origins' connections redirect chains ended on, still open, each with the task whose request it was (see request)
+    _hop = None  # the other origins' connections redirect chains ended on, still open (see request)
 
     def __init__(self, *args, **kw):
         Session.__init__(self, *args, **kw)
@@ -559,7 +557,7 @@ class Connection(Session):
         with no heap for a coroutine, the connection still ends (``aiows``)."""
         if self._hop is not None:  # (closed with this one)
             for h in self._hop:
-                h[0].lost()
+                h.lost()
             self._hop = None
         r = self._reader  # (MicroPython: the socket itself, closed at once; CPython: _cpyaio.Pipe)
         if MICROPYTHON and r is not None:
@@ -801,17 +799,6 @@ class Connection(Session):
         self.task = t  # this task's until its first read ends (or the connection does)
         try:
             self.t_end = dl  # the drain within the request's deadline too (as the blocking one's)
-            hops = self._hop
-            self._hop = None
-            for h in hops or ():  # the other origins' connections earlier chains ended on, and whose request
-                if h[0]._reader is None:  # (a body read to the end closed its own)
-                    continue
-                r = h[0].active
-                o = r.task if r is not None and r.task is not None and not r.task.done() else h[1]
-                if o is t or o.done():  # held by this task (the live one that read it last, else the one that
-                    h[0].lost()  # made it: it has moved on), or by none: its turn is over, as on the blocking layer
-                else:  # another task's, which may be reading it, between its reads too: closed with that
-                    self._hop = (self._hop or []) + [h]  # task's next request or once it ended, or at this one's end
             await self._settle()
             if self._writer is not None:
                 if self.ready:
@@ -899,8 +886,18 @@ class Connection(Session):
         finally:
             if held is not None and self.task is held:
                 self.task = None
-        if conn is not self:  # its body not read to the end, its socket stayed open: closed with the next request of the task that holds it
-            self._hop = (self._hop or []) + [(conn, asyncio.current_task())]  # (see _prepare_line)
+        if conn is not self:  # its body not read to the end, its socket stayed open: kept, as another task may be
+            # reading it, between its reads too, until this connection's end; the newest four (they piled up
+            # until close(): MemoryError after about a dozen at 128K), the oldest not being read closed first
+            hops = [conn]  # (the newest first)
+            for h in self._hop or ():
+                if h._reader is not None:  # (still open: a body read to the end closed its own)
+                    hops.append(h)
+            for i in range(len(hops) - 1, 3, -1):  # (a fifth: the oldest that no task waits in a read of goes)
+                if hops[i].task is None:
+                    hops.pop(i).lost()
+                    break
+            self._hop = hops
         if req.on_body is not None:
             try:
                 while True:

@@ -1,9 +1,10 @@
 """asyncio: the connections to another origin that redirect chains ended on, whose bodies were left
-unread or read in part: closed by the next request or upgrade() of the task that holds one (the live
-task that read its body last, else the one that made the request) or by any task's once no live task
-holds it, as the blocking layer closes its with the next request; left alone by another task's request
-while the holder may still read it (README, Redirects).  In a module of its own: dual_http_redirects
-is at a fragmentation edge of its MicroPython heap (its own code counts)."""
+unread or read in part, are kept while a task may read them (another task's request leaves them): the
+newest four, an older one closed when a fifth comes unless a task waits in a read of it (README,
+Redirects).  They piled up until close() (MicroPython's 128K heap ran out after about a dozen); rules
+that closed them by which task held them lost bodies (a request awaited through wait_for, gather or a
+task, read after another task's request) or kept them (a consumer task).  In a module of its own:
+dual_http_redirects is at a fragmentation edge of its MicroPython heap (its own code counts)."""
 
 from check import server
 
@@ -82,7 +83,7 @@ def test_aio_other_origin_connections_of_bodies_partly_read_do_not_pile_up():
         return most, got
 
     most, (body, hello) = asyncio.run(main())
-    assert most <= 1, most
+    assert most <= 4, most
     assert len(body) == 5000 and body[-136:] == bytes(range(136)) and hello == b"hello world", (len(body), hello)
 
 
@@ -100,13 +101,14 @@ def test_aio_other_origin_body_of_a_request_awaited_through_wait_for_or_gather()
         c = await aio.Connection.open(h, p, timeout=10, follow_redirects=3)
         coro = c.request("GET", "/redirect/302", query={"to": "http://%s:%d/bytes/60000" % (h2, p2)})
         r = await asyncio.wait_for(coro, 10) if mode == "wait_for" else (await asyncio.gather(coro))[0]
-        piece = await r.read(1000)  # (a read begun: this task holds it)
         got = []
 
         async def other():
             got.append(await (await c.request("GET", "/hello")).read())
 
         t2 = asyncio.create_task(other())
+        await asyncio.sleep(0.05)  # (its request first, before this task's first read)
+        piece = await r.read(1000)
         n = len(piece)
         while piece:
             await asyncio.sleep(0.005)
@@ -121,11 +123,10 @@ def test_aio_other_origin_body_of_a_request_awaited_through_wait_for_or_gather()
         assert n == 60000 and got == [b"hello world"], (mode, n, got)
 
 
-def test_aio_other_origin_connections_held_by_tasks_that_ended_do_not_pile_up():
-    # The task that holds such a connection (the one that read its body last, else the one that made the
-    # request) may be one that ended: wait_for's own task (MicroPython, CPython before 3.12), gather's,
-    # a worker's.  Those were kept until close(): MicroPython's 128K heap ran out after 7 to 9 (an outside
-    # review).  Any task's next request closes them now.
+def test_aio_other_origin_connections_held_by_other_tasks_do_not_pile_up():
+    # Bodies read in part, or not at all, in tasks of their own: wait_for's (MicroPython, CPython before
+    # 3.12), gather's, a worker's, a consumer that lives as long as the loop.  (Rules by which task held a
+    # connection kept these until close(): MemoryError after 6 to 20 at 128K; outside reviews.)
     import asyncio
 
     from microhttpc import aio
@@ -142,9 +143,27 @@ def test_aio_other_origin_connections_held_by_tasks_that_ended_do_not_pile_up():
         async def job():
             await part(await c.request("GET", "/redirect/302", query=q))
 
+        box, go, done = [], asyncio.Event(), asyncio.Event()
+
+        async def consumer():  # (no asyncio.Queue on MicroPython)
+            while True:
+                await go.wait()
+                go.clear()
+                r = box.pop()
+                if r is None:
+                    return
+                await part(r)
+                done.set()
+
+        eater = asyncio.create_task(consumer())
         most = 0
         for _ in range(ROUNDS):
-            if mode == "wait_for read":
+            if mode == "consumer":
+                box.append(await c.request("GET", "/redirect/302", query=q))
+                go.set()
+                await done.wait()
+                done.clear()
+            elif mode == "wait_for read":
                 await asyncio.wait_for(part(await c.request("GET", "/redirect/302", query=q)), 5)
             elif mode == "wait_for request":
                 assert (await asyncio.wait_for(c.request("GET", "/redirect/302", query=q), 5)).status == 200
@@ -155,9 +174,12 @@ def test_aio_other_origin_connections_held_by_tasks_that_ended_do_not_pile_up():
             else:
                 await asyncio.create_task(job())
             most = max(most, len(c._hop or ()))
+        box.append(None)
+        go.set()
+        await eater
         await c.close()
         return most
 
-    for mode in ("wait_for read", "wait_for request", "gather", "hand-off", "worker"):
+    for mode in ("wait_for read", "wait_for request", "gather", "hand-off", "worker", "consumer"):
         most = asyncio.run(main(mode))
-        assert most <= 1, (mode, most)
+        assert most <= 4, (mode, most)

@@ -188,10 +188,10 @@ def test_aio_other_origin_connection_closed_when_its_body_is_left_unread():
             kept.append(r)
         assert await kept[-1].read() == bytes(range(100))  # (the last one's connection is still there)
         during = _open_fds()
-        # Each request closed the one before's, as on the blocking layer: no read of it had begun (they
-        # piled up until close(): MicroPython's 128K heap ran out after about a dozen)
-        assert during is None or during - before <= 2, "%d sockets for %d requests" % (during - before, ROUNDS)
-        assert len(c._hop or ()) <= 1, c._hop  # (the kept connections: each with its buffers)
+        # The newest four are kept (another task may be reading them), an older one closed: they piled up
+        # until close() (MicroPython's 128K heap ran out after about a dozen)
+        assert during is None or during - before <= 5, "%d sockets for %d requests" % (during - before, ROUNDS)
+        assert len(c._hop or ()) <= 4, c._hop  # (the kept connections: each with its buffers)
         try:
             await kept[0].read()
             raise AssertionError("a body closed by the next request read as whole")
