@@ -893,10 +893,9 @@ class Connection(Session):
             for h in self._hop or ():
                 if h._reader is not None:  # (still open: a body read to the end closed its own)
                     hops.append(h)
-            for i in range(len(hops) - 1, 3, -1):  # (a fifth: the oldest that no task waits in a read of goes)
+            for i in range(len(hops) - 1, 3, -1):  # (beyond four: each one that no task waits in a read of goes)
                 if hops[i].task is None:
                     hops.pop(i).lost()
-                    break
             self._hop = hops
         if req.on_body is not None:
             try:

@@ -10,6 +10,9 @@ from check import server
 
 ROUNDS = 8
 
+# Seven other-origin connections open at once, each with its reader's task (its own test process)
+MICROPYTHON_HEAPS = {"test_aio_other_origin_connections_beyond_four_go_once_no_task_reads_them": "256K"}
+
 
 def test_aio_other_origin_body_read_whole_by_a_task_while_another_sends():
     # The next request closes the other origin's connection of a body no read began, as on the blocking
@@ -183,3 +186,41 @@ def test_aio_other_origin_connections_held_by_other_tasks_do_not_pile_up():
     for mode in ("wait_for read", "wait_for request", "gather", "hand-off", "worker", "consumer"):
         most = asyncio.run(main(mode))
         assert most <= 4, (mode, most)
+
+
+def test_aio_other_origin_connections_beyond_four_go_once_no_task_reads_them():
+    # Six kept while their readers waited in reads of them; the readers stopped part way; the next chain
+    # closed one of the older ones only, and the count stayed at its peak for good (an outside review)
+    import asyncio
+
+    from microhttpc import aio
+
+    async def main():
+        h, p = server("http")
+        h2, p2 = server("http2")
+        c = await aio.Connection.open(h, p, timeout=10, follow_redirects=3)
+        slow = {"to": "http://%s:%d/chunked?n=400&d=0.05" % (h2, p2)}
+        stop = [False]
+
+        async def reader(r):
+            while not stop[0] and await r.read_chunk() is not None:
+                pass  # (no other wait: suspended, it waits in a read)
+
+        tasks = []
+        for _ in range(6):
+            r = await c.request("GET", "/redirect/302", query=slow)
+            tasks.append(asyncio.create_task(reader(r)))
+            await asyncio.sleep(0.02)
+        peak = len(c._hop or ())
+        stop[0] = True
+        for t in tasks:
+            await t
+        r = await c.request("GET", "/redirect/302", query={"to": "http://%s:%d/bytes/100" % (h2, p2)})
+        after = len(c._hop or ())
+        body = await r.read()
+        await c.close()
+        return peak, after, body
+
+    peak, after, body = asyncio.run(main())
+    assert peak == 6 and after == 4 and body == bytes(range(100)), (peak, after, len(body))
+
