@@ -887,8 +887,8 @@ class Connection(Session):
             if held is not None and self.task is held:
                 self.task = None
         if conn is not self:  # its body not read to the end, its socket stayed open: kept, as another task may be
-            # reading it, between its reads too, until this connection's end; the newest four (they piled up
-            # until close(): MemoryError after about a dozen at 128K), the oldest not being read closed first
+            # reading it, between its reads too, until this connection's end; the newest four, and any older
+            # one a task waits in a read of (they piled up until close(): MemoryError after a dozen at 128K)
             hops = [conn]  # (the newest first)
             for h in self._hop or ():
                 if h._reader is not None:  # (still open: a body read to the end closed its own)
