@@ -11,8 +11,8 @@ seconds, count as failures: before the next attempt the loop waits ``min(max_del
 lost one server do not all come back at the same instant.  A connection that lived ``min_uptime``
 seconds or more resets the backoff (the next attempt is immediate).  The loop ends when the
 application breaks out of it, or after it closed the WebSocket itself with code 1000
-(``ws.close()``); an error that retrying cannot mend (UsageError, TLSError, an UpgradeRefused with a
-4xx status other than 408 and 429) is raised from the loop.
+(``ws.close()``); an error that retrying cannot mend (UsageError, TLSError, HandshakeError, an
+answer to the upgrade other than 408, 429 or a 5xx) is raised from the loop.
 """
 
 from .errors import ConnectionLost, HTTPCError, UsageError
@@ -103,8 +103,8 @@ class Reconnect:
         """An attempt failed with ``exc``: raise it when retrying cannot help, else the wait (s)."""
         if isinstance(exc, UsageError) or exc.__class__.__name__ == "TLSError":
             raise exc
-        r = getattr(exc, "response", None)
-        if r is not None and 400 <= r.status < 500 and r.status not in (408, 429):
+        r = getattr(exc, "response", None)  # (a HandshakeError's is the 101, a TooManyRedirects' a 3xx)
+        if r is not None and r.status < 500 and r.status not in (408, 429):
             raise exc
         return self._delay()
 
