@@ -247,8 +247,9 @@ class Session:
                  max_interim=8, **kw):
         if kw:  # (a bare TypeError before, where requests and ws_connect said UsageError)
             raise UsageError("unknown connection keyword %r" % (next(iter(kw)),))
-        if type(host) is not str or not host or "/" in host:
-            raise UsageError("a host name or address (a str, not a URL) is required, not %r" % (host,))
+        if type(host) is not str or not host or "/" in host or host.count(":") == 1:  # (a name:port went to DNS)
+            raise UsageError("a host name or address (a str, not a URL; a port goes in port=) is required, not %r"
+                             % (host,))
         self.host = host
         if (tls is not False or persistent is not True) and not (type(tls) is bool and type(persistent) is bool):
             # (as verify: "no" turned TLS on, and kept a connection alive)

@@ -31,6 +31,8 @@ def _connection_settings(layer):
             raises(UsageError, open_client, layer, buffer_size=bad)
     for host in (b"127.0.0.1", 5, "", "http://127.0.0.1:8765"):  # (a URL: "cannot resolve" before)
         raises(UsageError, open_client, layer, host, 80)
+    # a name:port went to the resolver (a ConnectError after the board's DNS timeout)
+    assert "port=" in str(raises(UsageError, open_client, layer, "127.0.0.1:8765", 80))
     c = open_client(layer, timeout=5, max_body=None, deadline=10)  # (None: no limit; deadline as seconds)
     try:
         assert c.request("GET", "/raw/genuine").body == GENUINE
