@@ -310,7 +310,7 @@ class Conn(Session):
                 if c._owner is self:
                     break
             else:
-                return self._end(None if a is True else a, a is True and ConnectionLost("the connection was closed by the application") or a)
+                return self._end(self._deferred or (None if a is True else a), a is True and ConnectionLost("the connection was closed by the application") or a)  # (a deferred one is told)
         if self._deferred is not None:
             raise self._deferred
         if self.state == _HTTP:
@@ -471,12 +471,12 @@ class Engine:
         conn.websocket.send(message, on_tx_complete)
 
     def close(self, conn, abort=False):
-        """Close ``conn`` from the next poll() (requests not answered get on_err(ConnectionLost), then
-        on_close(conn, None)); an open WebSocket starts its closing handshake unless ``abort`` (see _app_close)."""
-        if self._mine(conn, False).state == _CLOSED or conn.state == _WS and conn.websocket._closing(abort):
-            return  # (a WebSocket: its closing handshake, see pollws)
-        for c in self._conns:  # (reported from the next poll()) and those made for its redirects (pollhop)
-            c._app_close = c._app_close or (c is conn or c._owner is conn) and (abort or True)  # (abort: True, or the MemoryError of an Engine call)
+        """Close ``conn`` and its redirects' connections from the next poll() (requests not answered get on_err(ConnectionLost), then on_close(conn, None)); an open WebSocket starts its closing handshake unless ``abort`` (see _app_close)."""
+        if self._mine(conn, False).state == _CLOSED:
+            return
+        ws = conn.state == _WS and conn.websocket._closing(abort)  # (a WebSocket: its closing handshake, see pollws)
+        for c in self._conns:  # (reported from the next poll()) and those made for its redirects (pollhop; a WebSocket's too)
+            c._app_close = c._app_close or (c is conn and not ws or c._owner is conn) and (abort or True)  # (abort: True, or the MemoryError of an Engine call)
         self._hot = True
 
     def call_later(self, delay, fn):

@@ -108,18 +108,21 @@ def ended(conn, exc):
 
 
 def orphan(conn, exc):
-    """``exc`` on ``conn``, a redirect chain's own connection (no callbacks), with no request on it: a
-    callback of the request it carried raised (``on_complete``, ``on_err``).  ``conn`` ends, and the
+    """``exc`` on ``conn``, a redirect chain's own connection (no callbacks), that no request on it
+    takes (``ended``): a callback of a request it carried raised (``on_complete``, ``on_err``; as the
+    request was told, or as the connection ended), or the connection's own end.  ``conn`` ends, and the
     application's Conn with it from its next round (``on_err``, ``on_close`` there, as when the callback
     raises on that Conn itself: it was lost without a word), or now for an interrupt, which then leaves
-    poll() once (deferred, it came out of this one and the next); if that one has ended, it leaves poll().
-    (``conn`` may have ended already: its connect failed, and on_err raised as it was told.)"""
+    poll() once (deferred, it came out of this one and the next).  If that Conn has ended, or
+    Engine.close() is closing it (its next round ends it as asked, and a deferred one was lost there),
+    ``exc`` leaves poll().  (``conn`` may have ended already: its connect failed, and on_err raised as it
+    was told.)"""
     conn._end(None)
     first = conn._owner
     if not (first.closed or isinstance(exc, Exception)):
         first._end(exc)
-    if first.closed or first._app_close:  # (closing: its next round ends it as Engine.close() asked, and a
-        raise exc  # deferred one was lost there)
+    if first.closed or first._app_close:
+        raise exc
     first._deferred = first._deferred or exc
 
 

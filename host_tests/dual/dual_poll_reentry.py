@@ -399,4 +399,3 @@ def test_poll_on_err_that_raises_on_a_redirects_connection_while_the_first_close
             out.append(("raised", str(x)))
     assert ("req err", "ConnectionLost") in out and ("raised", "in on_err") in out and ("close", None) in out, out
     assert not e.connections, e.connections
-

@@ -1,0 +1,58 @@
+"""Engine.close() of a Conn while a redirect chain of its request is on another origin (two outside
+reviews): an exception its request's callback raised there, deferred to the Conn, was dropped when the
+application closed the Conn before its next round; a WebSocket's graceful close left the chain running,
+its request answered after the Conn's on_close."""
+
+from check import server
+
+
+def test_poll_on_err_that_raised_on_a_redirects_connection_is_told_when_the_first_closes_before_its_round():
+    # The request's on_err on the chain's own connection raised as its deadline ran
+    # out (in the round's last ticks: the application's Conn had had its own), and the application
+    # closed its Conn before the next poll(): the exception, deferred to that Conn, was dropped by its
+    # end (an outside review).  That Conn's on_err and on_close tell it, as in its next round.
+    from microhttpc.poll import Engine
+
+    h, p = server("http")
+    h2, p2 = server("http2")
+    e = Engine(timeout=5)
+    out = []
+    conn = e.connect(h, p, follow_redirects=3, on_err=lambda c, x: out.append(("err", str(x))),
+                     on_close=lambda c, x: out.append(("close", str(x))))
+
+    def on_err(x):
+        out.append(("req err", type(x).__name__))
+        raise ValueError("in on_err")
+
+    e.request(conn, "GET", "/redirect/302", query={"to": "http://%s:%d/slow" % (h2, p2)}, on_err=on_err,
+              deadline=0.5)
+    assert e.run(until=lambda: out, timeout=5), out
+    assert out == [("req err", "TimeoutError")], out
+    e.close(conn)
+    assert e.run(timeout=5)
+    assert out[1:] == [("err", "in on_err"), ("close", "in on_err")], out
+    assert not e.connections, e.connections
+
+
+def test_poll_graceful_close_of_a_websocket_ends_its_redirect_chain_away():
+    # The Conn became a WebSocket while a redirect chain of an earlier request was on another origin;
+    # Engine.close(conn) started the closing handshake and left the chain running: its request was
+    # answered after the Conn's on_close (an outside review).  The chain ends with the close, as on an
+    # HTTP Conn: the request's on_err(ConnectionLost) and on_complete(its 3xx, False) come first.
+    from microhttpc.poll import Engine
+
+    h, p = server("http")
+    h2, p2 = server("http2")
+    e = Engine(timeout=5)
+    out = []
+    conn = e.connect(h, p, follow_redirects=3, on_close=lambda c, x: out.append(("close", x)))
+    e.request(conn, "GET", "/redirect/302", query={"to": "http://%s:%d/slow?s=1" % (h2, p2)},
+              on_err=lambda x: out.append(("req err", type(x).__name__)),
+              on_complete=lambda r, ok: out.append(("done", r.status)))
+    assert e.run(until=lambda: len(e.connections) == 2, timeout=5)  # (the chain's own connection is up)
+    e.upgrade(conn, "/ws", on_open=lambda ws: out.append("open"))
+    assert e.run(until=lambda: "open" in out, timeout=5), out
+    e.close(conn)
+    assert e.run(timeout=5)
+    assert out == ["open", ("req err", "ConnectionLost"), ("done", 302), ("close", None)], out  # (the 3xx's head came)
+    assert not e.connections, e.connections
