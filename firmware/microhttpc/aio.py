@@ -878,25 +878,28 @@ class Connection(Session):
                 await conn._settle()  # the 3xx body: drained, or its connection closed
                 conn, cur, path = hop
                 hdrs = cur.headers
-                if conn is not self and self.task is None:
-                    # While the chain is on another origin, it is still this connection's request: another
-                    # task's request or upgrade() on it meanwhile is UsageError, as when it is here (an upgrade
-                    # made it a WebSocket, and the hop back closed that, or failed)
-                    self.task = held = asyncio.current_task()
+                if conn is not self:
+                    # Another origin's connection: this one's from the hop on (its close() closes it, the
+                    # chain failing as here), and after the chain if its body is not read to the end (its
+                    # socket stays open), as another task may be reading it, between its reads too; the newest
+                    # four, and any older one a task waits in a read of (they piled up until close():
+                    # MemoryError after a dozen at 128K)
+                    hops = [conn]  # (the newest first)
+                    for h in self._hop or ():
+                        if h._reader is not None and h is not conn:  # (still open: a body read to the end closed its own)
+                            hops.append(h)
+                    for i in range(len(hops) - 1, 3, -1):  # (beyond four: each one that no task waits in a read of goes)
+                        if hops[i].task is None:
+                            hops.pop(i).lost()
+                    self._hop = hops
+                    if self.task is None:
+                        # While the chain is on another origin, it is still this connection's request: another
+                        # task's request or upgrade() on it meanwhile is UsageError, as when it is here (an
+                        # upgrade made it a WebSocket, and the hop back closed that, or failed)
+                        self.task = held = asyncio.current_task()
         finally:
             if held is not None and self.task is held:
                 self.task = None
-        if conn is not self:  # its body not read to the end, its socket stayed open: kept, as another task may be
-            # reading it, between its reads too, until this connection's end; the newest four, and any older
-            # one a task waits in a read of (they piled up until close(): MemoryError after a dozen at 128K)
-            hops = [conn]  # (the newest first)
-            for h in self._hop or ():
-                if h._reader is not None:  # (still open: a body read to the end closed its own)
-                    hops.append(h)
-            for i in range(len(hops) - 1, 3, -1):  # (beyond four: each one that no task waits in a read of goes)
-                if hops[i].task is None:
-                    hops.pop(i).lost()
-            self._hop = hops
         if req.on_body is not None:
             try:
                 while True:
