@@ -116,9 +116,17 @@ def test_a_frame_in_the_transport_is_not_overwritten_by_another_tasks_send():
         second = asyncio.create_task(ws.send(b))
         await asyncio.sleep(0.1)  # its frame is queued behind it
         queued = list(ws.protocol._out)
+
+        async def echoes():
+            return [await ws.recv(25), await ws.recv(25)]
+
+        # Read while sending: the server echoes each frame as it reads it, and with nothing read here
+        # its write of the first echo stalled once the sockets' buffers were full, and with it its read
+        # of the second message (the send timed out in 3 runs of 10 here).
+        reader = asyncio.create_task(echoes())
         await first
         await second
-        got = [await ws.recv(10), await ws.recv(10)]
+        got = await reader
         await ws.close()
         return queued, got == [a, b]
 
