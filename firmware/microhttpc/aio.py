@@ -429,7 +429,7 @@ class Connection(Session):
     _ssl = None
     _raw = None  # MicroPython, TLS: the TCP socket under it, closed with it (rtio.close)
     task = None  # the task in a read of this connection (see _event)
-    _hop = None  # the other origins' connections redirect chains ended on, still open (see request)
+    _hop = None  # the other origins' connections redirect chains ended on, still open (see request); False: close()d
 
     def __init__(self, *args, **kw):
         Session.__init__(self, *args, **kw)
@@ -485,6 +485,7 @@ class Connection(Session):
                     self._raw = got[1]
                 got = (got[0], got[0])
             self._reader, self._writer = got
+            self._hop = self._hop or None  # (a close()'s mark goes: see request)
         except HTTPCError:
             raise
         except (OSError, ValueError) as exc:
@@ -550,7 +551,9 @@ class Connection(Session):
                 self.websocket = None
                 await w.close()
         finally:  # the socket closes whatever the WebSocket's close raised
-            await self._abort()
+            a = self._abort()
+            self._hop = False  # (a redirect chain draining a 3xx of this connection's ends: request)
+            await a
 
     def lost(self):
         """``Session.lost``, and the socket closed at once: a plain call, so that after a MemoryError,
@@ -876,21 +879,18 @@ class Connection(Session):
                 if hop is None:
                     break
                 await conn._settle()  # the 3xx body: drained, or its connection closed
+                if self._hop is False:  # by another task's close() (lost() closed its hops): no hop after it
+                    raise UsageError("another task closed this connection while this one's request was on it")
                 conn, cur, path = hop
                 hdrs = cur.headers
                 if conn is not self:
                     # Another origin's connection: this one's from the hop on (its close() closes it, the
                     # chain failing as here), and after the chain if its body is not read to the end (its
-                    # socket stays open), as another task may be reading it, between its reads too; the newest
-                    # four, and any older one a task waits in a read of (they piled up until close():
-                    # MemoryError after a dozen at 128K)
+                    # socket stays open), as another task may be reading it, between its reads too (see below)
                     hops = [conn]  # (the newest first)
                     for h in self._hop or ():
                         if h._reader is not None and h is not conn:  # (still open: a body read to the end closed its own)
                             hops.append(h)
-                    for i in range(len(hops) - 1, 3, -1):  # (beyond four: each one that no task waits in a read of goes)
-                        if hops[i].task is None:
-                            hops.pop(i).lost()
                     self._hop = hops
                     if self.task is None:
                         # While the chain is on another origin, it is still this connection's request: another
@@ -900,6 +900,11 @@ class Connection(Session):
         finally:
             if held is not None and self.task is held:
                 self.task = None
+        if conn is not self:  # the newest four are kept, and any older one a task waits in a read of (they piled up
+            hops = self._hop or []  # until close(): MemoryError after a dozen at 128K); a chain that failed takes no place
+            for i in range(len(hops) - 1, 3, -1):
+                if hops[i].task is None:
+                    hops.pop(i).lost()
         if req.on_body is not None:
             try:
                 while True:
