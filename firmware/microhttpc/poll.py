@@ -55,8 +55,7 @@ class Transaction:
 
 
 class Conn(Session):
-    """One connection of an Engine: a ``session.Session`` (its settings and rules) plus a non-blocking
-    socket; ``state_name``, ``error`` (the cause once closed), ``websocket`` once upgraded, ``user_data``."""
+    """One connection of an Engine: a ``session.Session`` (its settings and rules) plus a non-blocking socket; ``state_name``, ``error`` (the cause once closed), ``websocket`` once upgraded, ``user_data``."""
     response_class, clock = Response, rtio
 
     # _active: the Transaction in flight; _deferred: an error of connect() (or pollhop.orphan), reported from poll(); _used: a response
@@ -309,8 +308,9 @@ class Conn(Session):
             for c in self.engine._conns:  # (its redirects' connections end first; no iterator is made)
                 if c._owner is self:
                     break
-            else:
-                return self._end(self._deferred or (None if a is True else a), a is True and ConnectionLost("the connection was closed by the application") or a)  # (a deferred one is told)
+            else:  # (a callback's exception deferred before the close leaves poll() after it, as one after it does: pollhop.orphan; a connect's error goes)
+                self._deferred = self.state > _HANDSHAKE and self._deferred or None
+                self._end(None if a is True else a, a is True and ConnectionLost("the connection was closed by the application") or a)
         if self._deferred is not None:
             raise self._deferred
         if self.state == _HTTP:

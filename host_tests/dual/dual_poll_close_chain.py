@@ -6,11 +6,11 @@ its request answered after the Conn's on_close."""
 from check import server
 
 
-def test_poll_on_err_that_raised_on_a_redirects_connection_is_told_when_the_first_closes_before_its_round():
-    # The request's on_err on the chain's own connection raised as its deadline ran
-    # out (in the round's last ticks: the application's Conn had had its own), and the application
-    # closed its Conn before the next poll(): the exception, deferred to that Conn, was dropped by its
-    # end (an outside review).  That Conn's on_err and on_close tell it, as in its next round.
+def test_poll_on_err_that_raised_on_a_redirects_connection_leaves_poll_when_the_first_closes_before_its_round():
+    # The request's on_err on the chain's own connection raised as its deadline ran out (in the round's
+    # last ticks: the application's Conn had had its own), and the application closed its Conn before
+    # the next poll(): the exception, deferred to that Conn, was dropped by its end (an outside review).
+    # It leaves poll() as the Conn ends, as one raised after the close() does (README).
     from microhttpc.poll import Engine
 
     h, p = server("http")
@@ -18,7 +18,7 @@ def test_poll_on_err_that_raised_on_a_redirects_connection_is_told_when_the_firs
     e = Engine(timeout=5)
     out = []
     conn = e.connect(h, p, follow_redirects=3, on_err=lambda c, x: out.append(("err", str(x))),
-                     on_close=lambda c, x: out.append(("close", str(x))))
+                     on_close=lambda c, x: out.append(("close", x)))
 
     def on_err(x):
         out.append(("req err", type(x).__name__))
@@ -29,8 +29,13 @@ def test_poll_on_err_that_raised_on_a_redirects_connection_is_told_when_the_firs
     assert e.run(until=lambda: out, timeout=5), out
     assert out == [("req err", "TimeoutError")], out
     e.close(conn)
+    try:
+        e.run(timeout=5)
+        out.append("nothing left poll()")
+    except ValueError as x:
+        out.append(("raised", str(x)))
     assert e.run(timeout=5)
-    assert out[1:] == [("err", "in on_err"), ("close", "in on_err")], out
+    assert out[1:] == [("close", None), ("raised", "in on_err")], out
     assert not e.connections, e.connections
 
 
@@ -56,3 +61,53 @@ def test_poll_graceful_close_of_a_websocket_ends_its_redirect_chain_away():
     assert e.run(timeout=5)
     assert out == ["open", ("req err", "ConnectionLost"), ("done", 302), ("close", None)], out  # (the 3xx's head came)
     assert not e.connections, e.connections
+
+
+def test_poll_exception_on_a_redirects_connection_leaves_poll_while_the_websocket_closes():
+    # The Conn became a WebSocket and Engine.close(conn) started its closing handshake; the chain's
+    # request, told ConnectionLost, raised in its on_err: the exception went to the closing Conn, cut
+    # its handshake (1006) and was its error (an outside review).  It leaves poll(), as on an HTTP Conn
+    # that closes; the handshake completes.
+    from microhttpc.poll import Engine
+
+    h, p = server("http")
+    h2, p2 = server("http2")
+    e = Engine(timeout=5)
+    out = []
+    conn = e.connect(h, p, follow_redirects=3, on_err=lambda c, x: out.append(("err", type(x).__name__)),
+                     on_close=lambda c, x: out.append(("close", x)))
+
+    def on_err(x):
+        out.append(("req err", type(x).__name__))
+        raise ValueError("in on_err")
+
+    e.request(conn, "GET", "/redirect/302", query={"to": "http://%s:%d/slow?s=1" % (h2, p2)}, on_err=on_err)
+    assert e.run(until=lambda: len(e.connections) == 2, timeout=5)
+    e.upgrade(conn, "/ws", on_open=lambda ws: out.append("open"),
+              on_close=lambda code, reason: out.append(("ws close", code)))
+    assert e.run(until=lambda: "open" in out, timeout=5), out
+    e.close(conn)
+    try:
+        e.run(timeout=5)
+        out.append("nothing left poll()")
+    except ValueError as x:
+        out.append(("raised", str(x)))
+    assert e.run(timeout=5)
+    assert out == ["open", ("req err", "ConnectionLost"), ("raised", "in on_err"), ("ws close", 1000),
+                   ("close", None)], out
+
+
+def test_poll_close_before_a_failed_connect_is_told_reports_the_close():
+    # Engine.close() before the first poll() of a Conn whose name did not resolve: the connect's error,
+    # deferred to that poll(), was reported as the Conn's error by the close (on_err(ConnectError)),
+    # where the close is what the application asked for: the requests get ConnectionLost, on_close None.
+    from microhttpc.poll import Engine
+
+    e = Engine(timeout=5)
+    out = []
+    conn = e.connect("no-such-host.invalid", 80, on_err=lambda c, x: out.append(("err", type(x).__name__)),
+                     on_close=lambda c, x: out.append(("close", x)))
+    e.request(conn, "GET", "/", on_err=lambda x: out.append(("req err", type(x).__name__)))
+    e.close(conn)
+    assert e.run(timeout=5)
+    assert out == [("req err", "ConnectionLost"), ("close", None)], out
