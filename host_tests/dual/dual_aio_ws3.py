@@ -9,6 +9,12 @@ import microhttpc
 from check import server
 from microhttpc import aio
 
+# A pass that ran each MicroPython test with 1 to 8 KiB less heap found these failing 1 to 2 KiB under
+# 128K (a CI run here is as close: a few hundred bytes of the package's growth would fail them)
+MICROPYTHON_HEAPS = {
+    "test_frames_a_cancelled_writer_took_go_out_with_the_next_one": "136K",  # (its 14,000-byte frame)
+}
+
 CPYTHON = sys.implementation.name != "micropython"
 
 

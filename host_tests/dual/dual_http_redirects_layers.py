@@ -9,6 +9,13 @@ from check import server
 from microhttpc.errors import TooManyRedirects
 from pumps_http import expect, open_client, per_layer
 
+# A pass that ran each MicroPython test with 1 to 8 KiB less heap found these failing 1 to 2 KiB under
+# 128K (a CI run here is as close: a few hundred bytes of the package's growth would fail them)
+MICROPYTHON_HEAPS = {
+    "test_a_3xx_that_ends_its_connection_poll": "136K",  # (the second request's 2 KiB read)
+    "test_https_hop_without_tls_settings_fails_the_request_aio": "136K",  # (the https hop's 3 KB SSL context)
+}
+
 
 def _http(layer, **kw):
     host, port = server("http")

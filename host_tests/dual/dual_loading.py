@@ -7,6 +7,12 @@ import sys
 import microhttpc
 from microhttpc import rt
 
+# A pass that ran each MicroPython test with 1 to 8 KiB less heap found these failing 1 to 2 KiB under
+# 128K (a CI run here is as close: a few hundred bytes of the package's growth would fail them)
+MICROPYTHON_HEAPS = {
+    "test_ws_connect_loads_no_request_builder": "136K",  # (ws_connect lets the HTTP modules go under 32 KB free)
+}
+
 MP = sys.implementation.name == "micropython"
 
 

@@ -7,6 +7,12 @@ kept the connection alive), where ``verify=`` is checked; poll's refused connect
 
 from check import raises, server
 
+# A pass that ran each MicroPython test with 1 to 8 KiB less heap found these failing 1 to 2 KiB under
+# 128K (a CI run here is as close: a few hundred bytes of the package's growth would fail them)
+MICROPYTHON_HEAPS = {
+    "test_star_import_gives_the_public_names": "136K",  # (every public module at once)
+}
+
 
 def test_star_import_gives_the_public_names():
     g = {}

@@ -8,6 +8,12 @@ from pumps_ws import connect_ws, elapsed, per_layer, ticks
 
 from microhttpc.errors import ConnectionClosed
 
+# A pass that ran each MicroPython test with 1 to 8 KiB less heap found these failing 1 to 2 KiB under
+# 128K (a CI run here is as close: a few hundred bytes of the package's growth would fail them)
+MICROPYTHON_HEAPS = {
+    "test_frame_cut_by_close_notify_poll": "136K",  # (a module loaded on the TLS path)
+}
+
 
 def _frame_cut_by_close_notify(layer):
     tls = {"tls": True, "cadata": tls_ca(), "server_hostname": "localhost"}

@@ -6,6 +6,13 @@ bounds are hang checks, not performance checks."""
 from check import raises, server, tls_ca
 from pumps_ws import connect_ws, elapsed, per_layer, raw_server, seen, sent_close_code, ticks
 
+# A pass that ran each MicroPython test with 1 to 8 KiB less heap found these failing 1 to 2 KiB under
+# 128K (a CI run here is as close: a few hundred bytes of the package's growth would fail them)
+MICROPYTHON_HEAPS = {
+    "test_keepalive_pings_while_in_recv_poll": "136K",  # (the second WebSocket's upgrade beside the first's engine)
+    "test_keepalive_pings_while_in_recv_over_tls_aio": "136K",  # (the second connection's handshake module)
+}
+
 
 def _pings_while_in_recv(layer, tls=False):
     # A PING every 0.3 s while the application sits in one recv(1.6) that gets no message: the raw
