@@ -558,7 +558,7 @@ class Connection(Session):
     def lost(self):
         """``Session.lost``, and the socket closed at once: a plain call, so that after a MemoryError,
         with no heap for a coroutine, the connection still ends (``aiows``)."""
-        if self._hop is not None:  # (closed with this one)
+        if self._hop:  # (closed with this one; False after close(): see request)
             for h in self._hop:
                 h.lost()
             self._hop = None

@@ -141,3 +141,23 @@ def test_aio_a_chain_that_fails_on_another_origin_takes_no_place_of_the_four_kep
     got = asyncio.new_event_loop().run_until_complete(main())
     n = got[2]
     assert got[:2] == ["TooManyRedirects", "ConnectError"] and n > 0 and got[2:] == [n] * 4, got
+
+
+def test_aio_close_twice_then_a_request():
+    # close()'s mark for a redirect chain (see the test above) is no list of connections to close: a
+    # second close() met it in lost() (a bare TypeError); the next request opens the connection again.
+    import asyncio
+
+    from microhttpc import aio
+
+    async def main():
+        host, port = server("http")
+        c = await aio.Connection.open(host, port, timeout=5)
+        await c.close()
+        await c.close()
+        got = await (await c.request("GET", "/hello")).read()
+        await c.close()
+        await c.close()
+        return got, c.is_open
+
+    assert asyncio.new_event_loop().run_until_complete(main()) == (b"hello world", False)
