@@ -34,7 +34,10 @@ class Response(session.Response):
             raise UsageError("the body has not come yet: read it from on_complete (or stream it with on_body)")
         n, c = self._read_n(n, max_size), self._pending  # (the body has come whole, within max_body; a whole read: the rest of it
         if n < 0 and self._body is None and (max_size is None or Body(max_size, len(self.body or b"" if c is None else c))):  # within max_size, or Body's LimitExceeded, as on the other layers)
-            self._body, self._pending = (self.body or b"", None) if c is None else (bytes(c), b"")
+            try:
+                self._body, self._pending = (self.body or b"", None) if c is None else (bytes(c), b"")
+            except MemoryError:  # the rest after a read(n) that does not fit: held still, to read in pieces (it was a bare MemoryError)
+                raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, len(c))
         elif n >= 0 and c is None:
             c = self._pending = self.body or b""
         return (self._body or self._end(b"")) if n < 0 else self._take(c, n) if c else self._end(b"")
@@ -309,7 +312,7 @@ class Conn(Session):
                 if c._owner is self:
                     break
             else:  # (a callback's exception deferred before the close leaves poll() after it, as one after it does: pollhop.orphan; a connect's error goes)
-                self._deferred = self.state > _HANDSHAKE and self._deferred or None
+                self._deferred = None if isinstance(self._deferred, ConnectError) else self._deferred
                 self._end(None if a is True else a, a is True and ConnectionLost("the connection was closed by the application") or a)
         if self._deferred is not None:
             raise self._deferred
@@ -456,8 +459,7 @@ class Engine:
         return req
 
     def upgrade(self, conn, path="/", **kw):
-        """Queue the WebSocket upgrade (HTTPc_WebSockUpgrade) behind the requests queued on ``conn``; returns
-        the WebSocket at once (see ``pollws.upgrade`` for the keywords; the first loads that module: rt.load)."""
+        """Queue the WebSocket upgrade (HTTPc_WebSockUpgrade) behind the requests queued on ``conn``; returns the WebSocket at once (see ``pollws.upgrade`` for the keywords; the first loads that module: rt.load)."""
         self._mine(conn)
         try:
             return load("pollws").upgrade(self, conn, path, **kw)
@@ -480,8 +482,7 @@ class Engine:
         self._hot = True
 
     def call_later(self, delay, fn):
-        """Call ``fn()`` from poll() once ``delay`` seconds have passed (run() waits for it too); an
-        exception from ``fn`` comes out of that poll().  (Kept in ``_timers`` as (tick, seconds, fn).)"""
+        """Call ``fn()`` from poll() once ``delay`` seconds have passed (run() waits for it too); an exception from ``fn`` comes out of that poll().  (Kept in ``_timers`` as (tick, seconds, fn).)"""
         if delay is None or not callable(fn):
             raise UsageError("call_later() takes seconds and a callable, not %r and %r" % (delay, fn))
         self._timers.append((ticks_ms(), seconds(delay, "delay"), fn))  # (a wrong one failed every poll())
@@ -500,8 +501,7 @@ class Engine:
         return conn
 
     def poll(self, timeout_ms=0):
-        """One round: wait up to ``timeout_ms`` (0 to 500,000; -1 or None: until something happens; cut
-        to the nearest timer) for the sockets, then read, call back, write, enforce timers; the ready count."""
+        """One round: wait up to ``timeout_ms`` (0 to 500,000; -1 or None: until something happens; cut to the nearest timer) for the sockets, then read, call back, write, enforce timers; the ready count."""
         if self._busy:  # a WebSocket's on_open or on_msg (pollws), on_header, on_body, a request body's: later input would come first
             raise UsageError("poll() or run() inside an on_header, an on_body, a body's own code or a WebSocket callback of this engine")
         t = None if timeout_ms == -1 else seconds(timeout_ms, "timeout_ms")  # (the same bounds, in ms)

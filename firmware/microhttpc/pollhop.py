@@ -113,15 +113,15 @@ def orphan(conn, exc):
     request was told, or as the connection ended), or the connection's own end.  ``conn`` ends, and the
     application's Conn with it from its next round (``on_err``, ``on_close`` there, as when the callback
     raises on that Conn itself: it was lost without a word), or now for an interrupt, which then leaves
-    poll() once (deferred, it came out of this one and the next).  If that Conn has ended, or is
-    closing (Engine.close(), a WebSocket's closing handshake), ``exc`` leaves poll().  (``conn`` may
-    have ended already: its connect failed, and on_err raised as it was told.)"""
+    poll() once (deferred, it came out of this one and the next).  If that Conn has ended, is closing
+    at Engine.close() or has become a WebSocket, ``exc`` leaves poll().  (``conn`` may have ended
+    already: its connect failed, and on_err raised as it was told.)"""
     conn._end(None)
     first = conn._owner
     if not (first.closed or isinstance(exc, Exception)):
         first._end(exc)
-    if first.closed or first._app_close or first.websocket is not None and first.websocket.state > 1:
-        raise exc  # (ended, or closing: at Engine.close(), or a WebSocket's closing handshake)
+    if first.closed or first._app_close or first.websocket is not None:
+        raise exc  # (ended, closing at Engine.close(), or a WebSocket now: no HTTP request's callback ends it)
     first._deferred = first._deferred or exc
 
 
