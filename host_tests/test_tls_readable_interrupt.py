@@ -49,7 +49,9 @@ def test_an_interrupt_in_the_idle_probe_leaves_the_connection_usable(live_server
     except KeyboardInterrupt:
         pass
     assert not probe.armed
-    assert probe.gettimeout() == 5, probe.gettimeout()  # (it was left 0.0: non-blocking)
+    # (it was left 0.0: non-blocking; restored to what is left of the connection's 5 s: 4.999 on a loaded
+    # machine, where an exact 5 failed a CI run here)
+    assert 4 < probe.gettimeout() <= 5, probe.gettimeout()
     r = c.request("GET", "/hello")
     assert (r.status, r.read()) == (200, b"hello world")
     c.close()

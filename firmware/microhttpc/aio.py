@@ -274,7 +274,7 @@ class Response(session.Response):
         conn = self._conn
         self._pending = b""  # (not None: as the blocking layer's)
         while not self.complete:
-            k = conn.parser.raw_room(len(buf))
+            k = conn.parser is not None and conn.parser.raw_room(len(buf))  # (None: ended, unmarked: _event says so)
             if k:
                 if conn.task is not None and conn.task is not asyncio.current_task():  # (as _event: another
                     raise UsageError("another task is reading this connection")  # task's drain took part of it)

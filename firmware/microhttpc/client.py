@@ -292,8 +292,8 @@ class Connection(Session):
     def _recv(self, buf):
         """Body bytes received straight into ``buf`` when the parser has nothing buffered before them
         (see ``http11.ResponseParser.raw_room``); 0 when the parser must see the next bytes."""
-        k = self.parser.raw_room(len(buf))
-        if not k:
+        k = self.parser is not None and self.parser.raw_room(len(buf))  # (None: the connection ended, and lost()
+        if not k:  # found no heap to mark the response cut: _event says so)
             return 0
         try:
             self.stream.settimeout(self.wait_time())

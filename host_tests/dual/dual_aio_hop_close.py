@@ -22,7 +22,8 @@ def test_aio_close_ends_a_redirect_chain_on_another_origin():
 
         async def chain():
             try:
-                r = await c.request("GET", "/redirect/302", query={"to": "http://%s:%d/slow?s=3" % (host2, port2)})
+                to = "http://%s:%d/slow?s=3" % (host2, port2)
+                r = await c.request("GET", "/redirect/302", query={"to": to})
                 out.append(("answered", r.status, await r.read()))
             except UsageError as exc:
                 out.append(("closed", "closed" in str(exc)))
