@@ -1,8 +1,9 @@
 """The asyncio one-call requests: ``await aio.get(url)`` ... (see ``api``; loaded on first use).  The
-connections kept between calls belong to the running event loop: on CPython they close when
-``asyncio.run`` ends it (``_cpyaio.pool_keeper``; they were dropped open, a socket each until the
-garbage collector found them), and a call from another loop drops any left; ``await aio.close_all()``
-closes them."""
+connections kept between calls belong to the running event loop: on CPython each loop has a pool of its
+own (threads that each run a loop shared one: a call took another loop's connection), whose connections
+close when ``asyncio.run`` ends the loop (``_cpyaio.pool_keeper``; they were dropped open, a socket each
+until the garbage collector found them); on MicroPython a call from another loop drops any left.
+``await aio.close_all()`` closes the running loop's."""
 
 try:
     import asyncio
@@ -12,9 +13,37 @@ except ImportError:  # pragma: no cover - MicroPython before 1.21
 from .api import give_back, pooled
 from .rt import MICROPYTHON
 
-_POOL = {}
-_loop = None  # the event loop the pooled connections belong to
-_keeper = None  # CPython: the async generator that closes them at the end of that loop
+_POOL = {}  # MicroPython: the connections kept between calls
+_loop = None  # MicroPython: the event loop they belong to
+_POOLS = None  # CPython: {event loop: (its pool, the async generator that closes it as asyncio.run ends the loop)}
+
+
+async def _pool():
+    """The running event loop's pool (``key: Connection``)."""
+    global _loop, _POOLS
+    loop = asyncio.get_event_loop()
+    if MICROPYTHON:  # (one loop at a time)
+        if loop is not _loop:
+            _POOL.clear()  # the old loop's connections: unusable here
+            _loop = loop
+        return _POOL
+    if _POOLS is None:
+        import weakref
+
+        _POOLS = weakref.WeakKeyDictionary()  # (a loop that is gone takes its entry with it)
+    got = _POOLS.get(loop)
+    if got is None:
+        from ._cpyaio import pool_keeper
+
+        pool = {}
+        got = _POOLS[loop] = (pool, pool_keeper(lambda: _close(pool)))
+        await got[1].__anext__()
+    return got[0]
+
+
+async def _close(pool):
+    while pool:
+        await pool.popitem()[1].close()
 
 
 async def request(method, url, timeout=30.0, connect_timeout=10.0, max_body=1 << 20, follow_redirects=10,
@@ -22,24 +51,15 @@ async def request(method, url, timeout=30.0, connect_timeout=10.0, max_body=1 <<
     """Send one request to ``url`` and return its Response with the body read."""
     from .aio import Connection
 
-    global _loop, _keeper
-    loop = asyncio.get_event_loop()
-    if loop is not _loop:
-        _POOL.clear()  # the old loop's connections: unusable here (asyncio streams are per loop)
-        _loop = loop
-        if not MICROPYTHON:  # (MicroPython's pool carries over: its sockets are not the loop's)
-            from ._cpyaio import pool_keeper
-
-            _keeper = pool_keeper(close_all)
-            await _keeper.__anext__()
-    conn, key, target = pooled(_POOL, url, (ssl_context, cadata, verify), Connection, timeout, connect_timeout,
+    pool = await _pool()
+    conn, key, target = pooled(pool, url, (ssl_context, cadata, verify), Connection, timeout, connect_timeout,
                                max_body)
     try:
         r = await conn.request(method, target, follow_redirects=10 if follow_redirects is None else follow_redirects, **kw)
         await r.read()
         return r
     finally:
-        extra = give_back(_POOL, conn, key)
+        extra = give_back(pool, conn, key)
         if extra is not None:
             await extra.close()
 
@@ -75,6 +95,5 @@ async def head(url, **kw):
 
 
 async def close_all():
-    """Close the connections kept between calls."""
-    while _POOL:
-        await _POOL.popitem()[1].close()
+    """Close the connections kept between calls (those of the running event loop)."""
+    await _close(await _pool())

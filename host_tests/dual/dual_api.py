@@ -236,10 +236,11 @@ def test_one_call_functions_aio():
             r = await aio.get(url("http", "http", "/redirect-chain/2"), follow_redirects=None)  # (as above)
             hist += len(r.history)
             h = await aio.head(url("http", "http", "/hello"))
-            n = len(aioapi._POOL)
+            n = len(await aioapi._pool())
         finally:
             await aio.close_all()
-        return e, body, p1, p2, m, hist, h.status, n, len(aioapi._POOL)
+        left = len(await aioapi._pool())
+        return e, body, p1, p2, m, hist, h.status, n, left
 
     e, body, p1, p2, m, hist, hs, n, left = asyncio.run(main())
     assert e["method"] == "GET" and e["query"] == [["x", "1"]]

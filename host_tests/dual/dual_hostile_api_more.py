@@ -105,7 +105,7 @@ def test_aio_one_call_tls_settings_of_a_wrong_type_are_usage_errors():
                     assert "cadata" in str(e), e
                 else:
                     raise AssertionError("no UsageError for %r" % (kw,))
-            assert len(aioapi._POOL) == 1
+            assert len(await aioapi._pool()) == 1
         finally:
             await aio.close_all()
 
