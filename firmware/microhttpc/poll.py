@@ -37,7 +37,7 @@ class Response(session.Response):
             try:
                 self._body, self._pending = (self.body or b"", None) if c is None else (bytes(c), b"")
             except MemoryError:  # the rest after a read(n) that does not fit: held still, to read in pieces (it was a bare MemoryError)
-                raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, len(c))
+                raise LimitExceeded("body does not fit in memory (stream it instead)", "max_body", None, len(c if c is not None else self.body or b""))
         elif n >= 0 and c is None:
             c = self._pending = self.body or b""
         return (self._body or self._end(b"")) if n < 0 else self._take(c, n) if c else self._end(b"")
@@ -312,7 +312,7 @@ class Conn(Session):
                 if c._owner is self:
                     break
             else:  # (a callback's exception deferred before the close leaves poll() after it, as one after it does: pollhop.orphan; a connect's error goes)
-                self._deferred = None if isinstance(self._deferred, ConnectError) else self._deferred
+                self._deferred = self.state > _HANDSHAKE and self._deferred or None  # (connecting: a connect's error; pollhop.orphan defers none there)
                 self._end(None if a is True else a, a is True and ConnectionLost("the connection was closed by the application") or a)
         if self._deferred is not None:
             raise self._deferred

@@ -114,14 +114,17 @@ def orphan(conn, exc):
     application's Conn with it from its next round (``on_err``, ``on_close`` there, as when the callback
     raises on that Conn itself: it was lost without a word), or now for an interrupt, which then leaves
     poll() once (deferred, it came out of this one and the next).  If that Conn has ended, is closing
-    at Engine.close() or has become a WebSocket, ``exc`` leaves poll().  (``conn`` may have ended
-    already: its connect failed, and on_err raised as it was told.)"""
+    at Engine.close() or connecting, or has become a WebSocket, ``exc`` leaves poll() (an interrupt
+    too, the WebSocket going on).  (``conn`` may have ended already: its connect failed, and on_err
+    raised as it was told.)"""
     conn._end(None)
     first = conn._owner
-    if not (first.closed or isinstance(exc, Exception)):
+    if not (first.closed or isinstance(exc, Exception) or first.websocket is not None):
         first._end(exc)
-    if first.closed or first._app_close or first.websocket is not None:
-        raise exc  # (ended, closing at Engine.close(), or a WebSocket now: no HTTP request's callback ends it)
+    if first.closed or first._app_close or first.websocket is not None or first.state < 3:
+        # (ended, closing at Engine.close(), a WebSocket now: no HTTP request's callback ends it, or
+        # connecting, below poll._HTTP: what is deferred there is a connect's error)
+        raise exc
     first._deferred = first._deferred or exc
 
 

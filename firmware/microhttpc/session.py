@@ -385,10 +385,9 @@ class Session:
         a = self.active
         self.active = None
         if a is not None and not a.complete:
-            try:  # its body ends here: reading on raises instead of looking complete
-                a._cut = True
-                a.complete = True
-            except MemoryError:  # (no heap for its attribute table to grow: a read finds the connection gone)
+            try:  # its body ends here: reading on raises instead of looking complete (no heap needed: the
+                a._cut = a.complete = True  # slots were made with its head, next_event; left unmarked, a
+            except MemoryError:  # read after the next request took that one's bytes)
                 pass
 
     @property
@@ -538,6 +537,7 @@ class Session:
                 self.upgrading = None  # a refused upgrade: an ordinary response
             resp._conn = self
             resp._target = self._target
+            resp._cut = resp.complete = False  # (their slots now: lost() marks it cut with no heap left)
             self.active = resp
             if p.done:
                 self._done(resp, http11.NO_HEADERS)

@@ -158,11 +158,12 @@ def test_poll_deferred_exception_then_close_while_the_conn_reopens():
     assert out[-1][0] == "close" and not e.connections, (out, e.connections)
 
 
-def test_poll_exception_on_a_redirects_connection_leaves_poll_when_the_conn_is_a_websocket():
+def _leaves_poll_when_the_conn_is_a_websocket(kind):
     # The chain's request, given to the Conn before it became a WebSocket, ran out of its deadline and
     # its on_err raised: the exception went to the WebSocket Conn, deferred, and ended it (1006; with
-    # an Engine.close() before that round, it cut the closing handshake: an outside review).  No HTTP
-    # request's callback ends a WebSocket: the exception leaves poll() and the WebSocket carries on.
+    # an Engine.close() before that round, it cut the closing handshake: an outside review; an
+    # interrupt ended it at once: a third).  No HTTP request's callback ends a WebSocket: the exception
+    # leaves poll() and the WebSocket carries on.
     from microhttpc.poll import Engine
 
     h, p = server("http")
@@ -174,7 +175,7 @@ def test_poll_exception_on_a_redirects_connection_leaves_poll_when_the_conn_is_a
 
     def on_err(x):
         out.append(("req err", type(x).__name__))
-        raise ValueError("in on_err")
+        raise kind("in on_err")
 
     e.request(conn, "GET", "/redirect/302", query={"to": "http://%s:%d/slow?s=3" % (h2, p2)}, on_err=on_err,
               deadline=1)
@@ -185,7 +186,7 @@ def test_poll_exception_on_a_redirects_connection_leaves_poll_when_the_conn_is_a
     try:
         e.run(timeout=5)
         out.append("nothing left poll()")
-    except ValueError as x:
+    except kind as x:
         out.append(("raised", str(x)))
     e.ws_send(conn, "still here")
     assert e.run(until=lambda: "still here" in out, timeout=5), out
@@ -193,3 +194,49 @@ def test_poll_exception_on_a_redirects_connection_leaves_poll_when_the_conn_is_a
     assert e.run(timeout=5)
     assert out == ["open", ("req err", "TimeoutError"), ("raised", "in on_err"), "still here", ("ws close", 1000),
                    ("close", None)], out
+
+
+def test_poll_exception_on_a_redirects_connection_leaves_poll_when_the_conn_is_a_websocket():
+    _leaves_poll_when_the_conn_is_a_websocket(ValueError)
+
+
+def test_poll_interrupt_on_a_redirects_connection_leaves_poll_when_the_conn_is_a_websocket():
+    _leaves_poll_when_the_conn_is_a_websocket(KeyboardInterrupt)
+
+
+def test_poll_reraised_connect_error_deferred_then_close_leaves_poll():
+    # The chain's on_err re-raised the ConnectError it was given (the other origin's name does not
+    # resolve: raised in that connection's tick, after the application's Conn had its own), deferred to
+    # the Conn; the application closed the Conn before its next round: the close took the exception for
+    # the Conn's own connect error (by its type) and dropped it (a third outside review).
+    from microhttpc.poll import Engine
+
+    h, p = server("http")
+    e = Engine(timeout=5)
+    out = []
+    conn = e.connect(h, p, follow_redirects=3, on_err=lambda c, x: out.append(("err", type(x).__name__)),
+                     on_close=lambda c, x: out.append(("close", x)))
+
+    def on_err(x):
+        out.append(("req err", type(x).__name__))
+        raise x
+
+    e.request(conn, "GET", "/redirect/302", query={"to": "http://no-such-host.invalid/x"}, on_err=on_err)
+    raised = []
+    for _ in range(3):
+        try:
+            if e.run(until=lambda: out, timeout=5):
+                break
+        except Exception as x:  # noqa: BLE001 - what leaves poll() is checked below
+            raised.append(type(x).__name__)
+    e.close(conn)
+    for _ in range(3):
+        try:
+            if e.run(timeout=5):
+                break
+        except Exception as x:  # noqa: BLE001
+            raised.append(type(x).__name__)
+    by_conn = ("err", "ConnectError") in out
+    told = raised == ["ConnectError"] and not by_conn or not raised and by_conn
+    assert out[0] == ("req err", "ConnectError") and told, (out, raised)
+    assert out[-1][0] == "close" and not e.connections, (out, e.connections)
