@@ -36,3 +36,32 @@ def test_threads_each_with_an_event_loop_share_no_pooled_connection(live_servers
     for t in threads:
         t.join(60)
     assert not errs and not bad and len(done) == 180, (errs[:5], bad[:5], len(done))
+
+
+def test_loops_closed_without_asyncio_run_leave_no_pool_open(live_servers):
+    # run_until_complete() and close(), the idiom before asyncio.run: no keeper closes the loop's pool.
+    # A first version of the pools per loop kept each such loop's pool, its sockets open for good (an
+    # outside review); the next call drops them, as a new loop's call did before, and the garbage
+    # collector closes their sockets.
+    import gc
+    import warnings
+
+    from microhttpc import aioapi
+
+    host, port = os.environ["MHC_HTTP"].rsplit(":", 1)
+    url = "http://%s:%s/hello" % (host, port)
+
+    def fds():
+        return len(os.listdir("/proc/self/fd"))
+
+    base = fds()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)  # (the garbage collector's close says so)
+        for _ in range(20):
+            loop = asyncio.new_event_loop()
+            assert loop.run_until_complete(aio.get(url)).status == 200
+            loop.close()
+        asyncio.run(aio.close_all())
+        gc.collect()
+        gc.collect()
+    assert fds() - base <= 2 and len(aioapi._POOLS) <= 1, (fds() - base, len(aioapi._POOLS))

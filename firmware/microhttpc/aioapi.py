@@ -15,24 +15,23 @@ from .rt import MICROPYTHON
 
 _POOL = {}  # MicroPython: the connections kept between calls
 _loop = None  # MicroPython: the event loop they belong to
-_POOLS = None  # CPython: {event loop: (its pool, the async generator that closes it as asyncio.run ends the loop)}
+_POOLS = {}  # CPython: {event loop: (its pool, the async generator that closes it as asyncio.run ends the loop)}
 
 
 async def _pool():
     """The running event loop's pool (``key: Connection``)."""
-    global _loop, _POOLS
+    global _loop
     loop = asyncio.get_event_loop()
     if MICROPYTHON:  # (one loop at a time)
         if loop is not _loop:
             _POOL.clear()  # the old loop's connections: unusable here
             _loop = loop
         return _POOL
-    if _POOLS is None:
-        import weakref
-
-        _POOLS = weakref.WeakKeyDictionary()  # (a loop that is gone takes its entry with it)
     got = _POOLS.get(loop)
     if got is None:
+        for old in list(_POOLS):  # a loop closed without asyncio.run's end (run_until_complete, close()):
+            if old.is_closed():  # its pool is dropped, the garbage collector closes the sockets (a pool
+                _POOLS.pop(old, None)  # per such loop stayed, its sockets open, an outside review)
         from ._cpyaio import pool_keeper
 
         pool = {}
