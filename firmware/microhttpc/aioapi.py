@@ -15,7 +15,7 @@ from .rt import MICROPYTHON
 
 _POOL = {}  # MicroPython: the connections kept between calls
 _loop = None  # MicroPython: the event loop they belong to
-_POOLS = {}  # CPython: {event loop: (its pool, the async generator that closes it as asyncio.run ends the loop)}
+_POOLS = {}  # CPython: {event loop: (its pool, the async generator that closes it as asyncio.run ends the loop, its thread)}
 
 
 async def _pool():
@@ -29,13 +29,23 @@ async def _pool():
         return _POOL
     got = _POOLS.get(loop)
     if got is None:
-        for old in list(_POOLS):  # a loop closed without asyncio.run's end (run_until_complete, close()):
-            if old.is_closed():  # its pool is dropped, the garbage collector closes the sockets (a pool
-                _POOLS.pop(old, None)  # per such loop stayed, its sockets open, an outside review)
+        import threading
+
+        # The pools of loops that ended without asyncio.run's end (run_until_complete, then close() or
+        # nothing): a closed loop's, and one not running whose thread is this one or has ended.  Each is
+        # dropped, and the garbage collector closes its sockets, as before the pools per loop (two outside
+        # reviews: they stayed, their sockets open for good).
+        me = threading.current_thread()
+        for old in list(_POOLS):
+            e = _POOLS.get(old)
+            if e is not None and (old.is_closed() or not old.is_running() and (e[2] is me or not e[2].is_alive())):
+                e = _POOLS.pop(old, None)  # (another thread may sweep it too)
+                if e is not None:
+                    e[0].clear()  # (its keeper, finalised on a loop not closed, would hold the pool)
         from ._cpyaio import pool_keeper
 
         pool = {}
-        got = _POOLS[loop] = (pool, pool_keeper(lambda: _close(pool)))
+        got = _POOLS[loop] = (pool, pool_keeper(lambda: _close(pool)), me)
         await got[1].__anext__()
     return got[0]
 
