@@ -902,9 +902,10 @@ class Connection(Session):
                 self.task = None
         if conn is not self:  # the newest four are kept, and any older one a task waits in a read of (they piled up
             hops = self._hop or []  # until close(): MemoryError after a dozen at 128K); a chain that failed takes no place
-            for i in range(len(hops) - 1, 3, -1):
-                if hops[i].task is None:
-                    hops.pop(i).lost()
+            # (a list here: False is close()'s mark, and close() ends the chain before it gets here)
+            for i in range(len(hops) - 1, 3, -1):  # pyright: ignore[reportArgumentType]
+                if hops[i].task is None:  # pyright: ignore[reportIndexIssue]
+                    hops.pop(i).lost()  # pyright: ignore[reportAttributeAccessIssue]
         if req.on_body is not None:
             try:
                 while True:

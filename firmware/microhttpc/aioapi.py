@@ -29,7 +29,7 @@ async def _pool():
         return _POOL
     got = _POOLS.get(loop)
     if got is None:
-        import threading
+        import threading  # pyright: ignore[reportMissingImports]  (CPython only: this branch)
 
         # The pools of loops that ended without asyncio.run's end (run_until_complete, then close() or
         # nothing): a closed loop's, and one not running whose thread is this one or has ended.  Each is

@@ -71,7 +71,7 @@ class Conn(Session):
         self.state = _CONNECTING
         self._queue, self._out = [], []  # _out: [buffer, on_tx_complete or None] in write order
         self._t_start = self._t_io = ticks_ms()  # _t_io: last progress (bytes in or out)
-        self.error = self.websocket = self.sock = self._active = self._key = None  # set now what changes later: a late attribute could grow the table at the worst time (out of memory)
+        self.error = self.websocket = self.sock = self._active = self._key = self._deferred = None  # set now what changes later: a late attribute could grow the table at the worst time (out of memory)
         self._used = self._app_close = False
         self._out_pos = self._mask = 0
 
