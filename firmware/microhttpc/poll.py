@@ -71,7 +71,7 @@ class Conn(Session):
         self.state = _CONNECTING
         self._queue, self._out = [], []  # _out: [buffer, on_tx_complete or None] in write order
         self._t_start = self._t_io = ticks_ms()  # _t_io: last progress (bytes in or out)
-        self.error = self.websocket = self.sock = self._active = self._key = self._deferred = None  # set now what changes later: a late attribute could grow the table at the worst time (out of memory)
+        self.error = self.websocket = self.sock = self._active = self._key = None  # set now what changes later: a late attribute could grow the table at the worst time (out of memory)
         self._used = self._app_close = False
         self._out_pos = self._mask = 0
 
@@ -312,7 +312,8 @@ class Conn(Session):
                 if c._owner is self:
                     break
             else:  # (a callback's exception deferred before the close leaves poll() after it, as one after it does: pollhop.orphan; a connect's error goes)
-                self._deferred = self.state > _HANDSHAKE and self._deferred or None  # (connecting: a connect's error; pollhop.orphan defers none there)
+                if self.state < _HTTP and self._deferred is not None:  # connecting: a connect's error (pollhop.orphan defers none there), dropped; (no
+                    self._deferred = None  # store of the class's None: a full heap after an Engine call's MemoryError has no room for it)
                 self._end(None if a is True else a, a is True and ConnectionLost("the connection was closed by the application") or a)
         if self._deferred is not None:
             raise self._deferred
@@ -384,8 +385,7 @@ class Conn(Session):
 
 
 class Engine:
-    """Drives any number of connections from one loop.  ``buffer_size``: the one receive buffer all
-    connections share.  Defaults for ``connect()``: ``connect_timeout`` and ``timeout`` (s; inactivity while a request or a write is outstanding; the response head must come within it as a whole)."""
+    """Drives any number of connections from one loop.  ``buffer_size``: the one receive buffer all connections share.  Defaults for ``connect()``: ``connect_timeout`` and ``timeout`` (s; inactivity while a request or a write is outstanding; the response head must come within it as a whole)."""
 
     def __init__(self, buffer_size=2048, connect_timeout=10.0, timeout=30.0, **kw):
         if kw:  # (a bare TypeError before, where Connection and connect() said UsageError)
